@@ -1,0 +1,3 @@
+"""llmiq: LLM interview questions, answered by experiment."""
+
+__version__ = "0.1.0"

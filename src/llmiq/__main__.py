@@ -1,0 +1,3 @@
+from llmiq.cli import main
+
+main()

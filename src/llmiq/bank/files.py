@@ -1,0 +1,220 @@
+"""Bank files: YAML in, YAML out, and every problem reported with its file, line and field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from llmiq.atomic import write_atomic
+from llmiq.bank.model import DEFER_RULES, Bank, Problem, Question, duplicate_id_problems
+from llmiq.errors import LlmiqError
+from llmiq.textfile import read_text
+
+try:  # the C loader is several times faster; fall back when PyYAML was built without it
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """A problem in a bank file, printable as ``file:line: field: message``."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class BankFileError(LlmiqError):
+    def __init__(self, problems: list[FileProblem]) -> None:
+        self.problems = problems
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        super().__init__(f"{first}{more}")
+
+
+def format_loc(loc: tuple[str | int, ...]) -> str:
+    """``("questions", 3, "answer", 0)`` -> ``questions[3].answer[0]``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _node_line(root: yaml.Node | None, loc: tuple[str | int, ...]) -> int:
+    """1-based line of the deepest node along ``loc`` that exists in the YAML tree."""
+    if root is None:
+        return 1
+    node, line = root, root.start_mark.line + 1
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == part:
+                    child = value
+                    line = key.start_mark.line + 1
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if 0 <= part < len(node.value):
+                child = node.value[part]
+                line = child.start_mark.line + 1
+        if child is None:
+            break
+        node = child
+        if not isinstance(node, yaml.ScalarNode):
+            line = max(line, node.start_mark.line + 1)
+    return line
+
+
+def _duplicate_keys(node: yaml.Node, loc: tuple[str | int, ...] = ()) -> Iterator[tuple[Any, str]]:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if key.value in seen:
+                yield key.start_mark.line + 1, format_loc((*loc, key.value))
+            seen.add(key.value)
+            yield from _duplicate_keys(value, (*loc, key.value))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield from _duplicate_keys(item, (*loc, i))
+
+
+def _describe(error: Any) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "missing required field"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "enum":
+        expected = error["ctx"]["expected"].replace("'", "")
+        return f"unknown kind {error['input']!r} (expected {expected})"
+    if kind in {"value_error", "assertion_error"}:
+        return str(error["ctx"]["error"])
+    if kind == "model_type":
+        if error["ctx"].get("class_name") == "Text":
+            return "expected a text: a string, or a mapping with zh and/or en"
+        return "expected a mapping of fields"
+    if kind == "list_type":
+        return "expected a list"
+    if kind == "string_type":
+        return "expected a string"
+    message = str(error["msg"])
+    return message[:1].lower() + message[1:]
+
+
+def _validation_problems(exc: ValidationError) -> list[Problem]:
+    return [Problem(tuple(error["loc"]), _describe(error)) for error in exc.errors()]
+
+
+def check_bank_data(data: Any) -> list[Problem]:
+    """Every structural and rule problem of parsed bank data, in file order."""
+    if not isinstance(data, dict):
+        return [Problem((), "a bank file is a mapping with id, title and questions")]
+    deferred = {DEFER_RULES: True}
+    problems: list[Problem] = []
+    try:
+        Bank.model_validate(data, context=deferred)
+    except ValidationError as exc:
+        problems += _validation_problems(exc)
+    raw_questions = data.get("questions")
+    if isinstance(raw_questions, list):
+        if not raw_questions:
+            problems.append(Problem(("questions",), "the bank has no questions"))
+        for i, raw in enumerate(raw_questions):
+            try:
+                question = Question.model_validate(raw, context=deferred)
+            except ValidationError:
+                continue  # already reported by the bank-wide pass above
+            problems += [p.under("questions", i) for p in question.rule_problems()]
+        ids = [q.get("id") if isinstance(q, dict) else None for q in raw_questions]
+        problems += duplicate_id_problems(ids)
+    return problems
+
+
+def check_bank_text(text: str, name: str) -> tuple[Bank | None, list[FileProblem]]:
+    """Parse and validate a bank's YAML text; ``name`` is used in the problems it returns."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        return None, [FileProblem(name, line, "", f"not valid YAML: {exc.problem or exc}")]
+    finally:
+        loader.dispose()
+    if root is None:
+        return None, [FileProblem(name, 0, "", "the file is empty")]
+    problems = [
+        FileProblem(name, line, field, "duplicate key (YAML keeps only the last one)")
+        for line, field in _duplicate_keys(root)
+    ]
+    problems += [
+        FileProblem(name, _node_line(root, p.loc), format_loc(p.loc), p.message)
+        for p in check_bank_data(data)
+    ]
+    if problems:
+        return None, sorted(problems, key=lambda p: p.line)
+    return Bank.model_validate(data), []
+
+
+def check_bank_file(path: Path) -> tuple[Bank | None, list[FileProblem]]:
+    return check_bank_text(read_text(path), str(path))
+
+
+def load_bank_file(path: Path) -> Bank:
+    """Load a bank file; raise :class:`BankFileError` listing every problem if it is invalid."""
+    bank, problems = check_bank_file(path)
+    if bank is None:
+        raise BankFileError(problems)
+    return bank
+
+
+def _prune(value: Any) -> Any:
+    if isinstance(value, dict):
+        pruned = {k: _prune(v) for k, v in value.items()}
+        return {k: v for k, v in pruned.items() if v not in (None, [], {})}
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    return value
+
+
+def bank_to_data(bank: Bank) -> dict[str, Any]:
+    """The bank as plain data, without empty fields: what JSON and YAML files hold."""
+    return _prune(bank.model_dump(mode="json"))
+
+
+class _BlockStyleDumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BlockStyleDumper.add_representer(str, _represent_str)
+
+
+def dump_bank_yaml(bank: Bank) -> str:
+    return yaml.dump(
+        bank_to_data(bank),
+        Dumper=_BlockStyleDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=100,
+    )
+
+
+def write_bank_file(bank: Bank, path: Path) -> None:
+    write_atomic(path, dump_bank_yaml(bank))

@@ -1,0 +1,324 @@
+"""The question-bank model: a bank, its questions, their options and bilingual texts.
+
+The models validate structure (types, required fields, key syntax) and the rules that make a
+question answerable (an answer key must name an option, a single-choice question has one
+answer, ...). Rules are checked after the structure, so a file checker can ask pydantic for
+every structural error at once and then list every rule a question breaks; see
+:func:`llmiq.bank.files.check_bank_data`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+#: Validation context key: when true, rule checks are left to the caller (see module doc).
+DEFER_RULES = "llmiq.defer_rules"
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def detect_language(text: str) -> Lang:
+    """Guess whether a text is Chinese or English.
+
+    Chinese blog text mixes in English terms ("微调 Fine-tuning"). A Chinese character carries
+    about as much as a whole English word, so one per six Latin letters is enough:
+    ``detect_language("提示校准 Prompt calibration")`` is ``"zh"``.
+    """
+    cjk = len(_CJK.findall(text))
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    return "zh" if cjk and cjk * 6 >= latin else "en"
+
+
+def normalise_key(raw: str) -> str:
+    """Turn an option key as people write it (``b``, ``Ｂ``, `` B ``) into ``B``."""
+    return unicodedata.normalize("NFKC", raw).strip().upper()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a bank, located by its path in the data (``questions.3.answer``)."""
+
+    loc: tuple[str | int, ...]
+    message: str
+
+    def under(self, *prefix: str | int) -> Problem:
+        return Problem((*prefix, *self.loc), self.message)
+
+
+def _rules_deferred(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get(DEFER_RULES))
+
+
+def _raise_first(problems: list[Problem]) -> None:
+    if problems:
+        first = problems[0]
+        where = ".".join(str(part) for part in first.loc)
+        raise ValueError(f"{where}: {first.message}" if where else first.message)
+
+
+class Text(BaseModel):
+    """A text in Chinese and/or English; a missing language falls back to the other one.
+
+    In a bank file a plain string is accepted and filed under the language it is written in.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    zh: str | None = None
+    en: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_plain_string(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {detect_language(data): data}
+        return data
+
+    @field_validator("zh", "en")
+    @classmethod
+    def _strip(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not value:
+            raise ValueError("empty text")
+        return value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Text:
+        if self.zh is None and self.en is None:
+            raise ValueError("empty text: give zh, en or both")
+        return self
+
+    def get(self, lang: Lang) -> str:
+        """The text in ``lang``, or in the other language when this one is missing."""
+        value = self.zh if lang == "zh" else self.en
+        return value if value is not None else (self.en if lang == "zh" else self.zh) or ""
+
+    def has(self, lang: Lang) -> bool:
+        return (self.zh if lang == "zh" else self.en) is not None
+
+
+class Option(BaseModel):
+    """One choice of a question, with the reason it is right or wrong."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(description="A single letter A-Z; written forms like 'b' or 'Ｂ' are normalised.")
+    text: Text
+    why: Text | None = None
+
+    @field_validator("key", mode="before")
+    @classmethod
+    def _normalise_key(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            key = normalise_key(value)
+            if not re.fullmatch(r"[A-Z]", key):
+                raise ValueError(f"option key must be a single letter A-Z, got {value!r}")
+            return key
+        return value
+
+
+class Kind(StrEnum):
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    OPEN = "open"
+
+
+class Question(BaseModel):
+    """A question: choice (``single``/``multiple``) with options and answer keys, or ``open``
+    with a reference answer and short accepted answers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(description="Stable and unique in its bank: progress is keyed by it.")
+    kind: Kind
+    topics: list[str] = Field(default_factory=list)
+    prompt: Text
+    options: list[Option] = Field(default_factory=list)
+    answer: list[str] = Field(default_factory=list, description="Option keys (choice kinds).")
+    reference: Text | None = Field(default=None, description="Model answer (open questions).")
+    accepted: list[str] = Field(
+        default_factory=list, description="Short answers graded as right (open questions)."
+    )
+    key_points: list[Text] = Field(default_factory=list)
+    explanation: Text | None = None
+    lab: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_syntax(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(
+                f"question id {value!r} must start with a letter or digit and hold only "
+                "letters, digits, '.', '_' and '-'"
+            )
+        return value
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _split_answer(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part for part in re.split(r"[\s,;、，]+", value) if part]
+        if isinstance(value, list):
+            return [normalise_key(v) if isinstance(v, str) else v for v in value]
+        return value
+
+    @field_validator("topics", "accepted")
+    @classmethod
+    def _no_blank_items(cls, value: list[str]) -> list[str]:
+        items = [item.strip() for item in value]
+        if any(not item for item in items):
+            raise ValueError("empty item in list")
+        return items
+
+    @model_validator(mode="after")
+    def _check_rules(self, info: ValidationInfo) -> Question:
+        if not _rules_deferred(info):
+            _raise_first(self.rule_problems())
+        return self
+
+    @property
+    def is_choice(self) -> bool:
+        return self.kind is not Kind.OPEN
+
+    def option(self, key: str) -> Option | None:
+        return next((opt for opt in self.options if opt.key == key), None)
+
+    def rule_problems(self) -> list[Problem]:
+        """Every rule this question breaks, each located at the offending field."""
+        problems: list[Problem] = []
+        keys = [opt.key for opt in self.options]
+        seen: set[str] = set()
+        for i, key in enumerate(keys):
+            if key in seen:
+                problems.append(Problem(("options", i, "key"), f"duplicate option key {key!r}"))
+            seen.add(key)
+        if self.is_choice:
+            if len(self.options) < 2:
+                problems.append(
+                    Problem(("options",), f"a {self.kind} question needs at least two options")
+                )
+            if not self.answer:
+                problems.append(Problem(("answer",), "no answer key given"))
+            for i, key in enumerate(self.answer):
+                if key not in seen:
+                    known = ", ".join(keys) or "none"
+                    problems.append(
+                        Problem(
+                            ("answer", i),
+                            f"answer key {key!r} is not one of the options ({known})",
+                        )
+                    )
+            if len(set(self.answer)) != len(self.answer):
+                problems.append(Problem(("answer",), "an answer key is listed twice"))
+            if self.kind is Kind.SINGLE and len(self.answer) > 1:
+                problems.append(
+                    Problem(
+                        ("answer",),
+                        f"a single-choice question has exactly one answer, got "
+                        f"{', '.join(self.answer)} (use kind: multiple)",
+                    )
+                )
+            if self.accepted or self.reference:
+                field = "accepted" if self.accepted else "reference"
+                problems.append(
+                    Problem((field,), f"{field} is for open questions; a choice question uses answer")
+                )
+        else:
+            if self.options:
+                problems.append(
+                    Problem(("options",), "an open question has no options (use kind: single)")
+                )
+            if self.answer:
+                problems.append(
+                    Problem(("answer",), "an open question uses accepted and reference, not answer")
+                )
+            if not self.accepted and self.reference is None:
+                problems.append(
+                    Problem(("accepted",), "an open question needs accepted answers or a reference")
+                )
+        return problems
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str | None = None
+    title: str | None = None
+
+
+class Bank(BaseModel):
+    """A named, ordered collection of questions with unique ids."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    title: Text
+    description: Text | None = None
+    source: Source | None = None
+    questions: list[Question]
+
+    @field_validator("id")
+    @classmethod
+    def _id_syntax(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(
+                f"bank id {value!r} must start with a letter or digit and hold only "
+                "letters, digits, '.', '_' and '-'"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _check_rules(self, info: ValidationInfo) -> Bank:
+        if not _rules_deferred(info):
+            _raise_first(self.rule_problems())
+        return self
+
+    def rule_problems(self) -> list[Problem]:
+        problems = [] if self.questions else [Problem(("questions",), "the bank has no questions")]
+        problems += duplicate_id_problems([q.id for q in self.questions])
+        return problems
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    @property
+    def topics(self) -> list[str]:
+        """Topics in order of first appearance."""
+        return list(dict.fromkeys(t for q in self.questions for t in q.topics))
+
+
+def duplicate_id_problems(ids: list[Any]) -> list[Problem]:
+    first_seen: dict[Any, int] = {}
+    problems = []
+    for i, qid in enumerate(ids):
+        if not isinstance(qid, str):
+            continue
+        if qid in first_seen:
+            problems.append(
+                Problem(
+                    ("questions", i, "id"),
+                    f"duplicate question id {qid!r} (also questions[{first_seen[qid]}])",
+                )
+            )
+        else:
+            first_seen[qid] = i
+    return problems

@@ -1,0 +1,211 @@
+"""Recognise what one line of an interview-question article is.
+
+Each line is matched after folding full-width ASCII (``Ａ．`` ``：`` ``（`` ...) to its
+half-width form. The fold maps one character to one character, so match offsets in the
+folded line are offsets in the original line, and the text we keep is the author's own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def fold(text: str) -> str:
+    """``fold("Ａ．微调：（Ｂ）")`` -> ``"A.微调:(B)"``; same length as ``text``."""
+    return text.translate(_FOLD)
+
+
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+
+
+def chinese_numeral(text: str) -> int | None:
+    """``"十二"`` -> 12, ``"二十"`` -> 20, ``"七"`` -> 7; None for anything else."""
+    if not text or any(ch not in _CN_DIGITS and ch not in "十百" for ch in text):
+        return None
+    if "百" in text:
+        hundreds, _, rest = text.partition("百")
+        head = chinese_numeral(hundreds) if hundreds else 1
+        tail = chinese_numeral(rest.lstrip("零")) if rest else 0
+        return None if head is None or tail is None else head * 100 + tail
+    if "十" in text:
+        tens, _, units = text.partition("十")
+        t = _CN_DIGITS.get(tens, None) if tens else 1
+        u = _CN_DIGITS.get(units, None) if units else 0
+        return None if t is None or u is None else t * 10 + u
+    return _CN_DIGITS[text] if len(text) == 1 else None
+
+
+class Kind(Enum):
+    BLANK = "blank"
+    QUESTION = "question"
+    OPTION = "option"
+    ANSWER = "answer"
+    EXPLANATION = "explanation"
+    URL = "url"
+    IMAGE = "image"
+    TEXT = "text"
+
+
+@dataclass
+class Line:
+    """One physical line, with what it could be (a line may be several things at once:
+    ``1、`` starts a question or an item of a list inside an explanation)."""
+
+    number: int  # 1-based line number in the file
+    raw: str
+    kind: Kind = Kind.TEXT
+    #: question start: the number written (None when unnumbered), the numbering style
+    #: (e.g. "N、", "QN", "## N."), its strength, and the text after the marker
+    q_number: int | None = None
+    q_style: str = ""
+    q_strength: int = 0
+    #: option: keys and texts (several when an article puts all options on one line)
+    options: list[tuple[str, str]] = field(default_factory=list)
+    option_delim: str = ""
+    #: answer: the value after the label (may be empty: the value is on the next line)
+    answer_value: str = ""
+    #: the text after a marker (question, explanation label) or the whole stripped line
+    rest: str = ""
+
+    @property
+    def is_question(self) -> bool:
+        return self.q_strength > 0
+
+
+_DECOR = r"^\s*(?:>\s*)*(?P<head>#{1,6}\s*)?(?P<bold>\*\*|__)?\s*"
+_TAIL_BOLD = re.compile(r"\s*(?:\*\*|__)\s*$")
+
+_QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
+    # (style, strength, pattern); each has a group "num" and a group "rest"
+    ("QN", 3, re.compile(
+        _DECOR + r"(?:Q|Question|Problem|问题|题目|面试题)\s*(?P<num>\d{1,3})"
+        r"(?:\s*[.:、)\]]|\s|$)\s*(?:\*\*|__)?\s*(?P<rest>.*)$", re.I)),
+    ("第N题", 3, re.compile(
+        _DECOR + r"第\s*(?P<num>\d{1,3}|[一二三四五六七八九十百零两]{1,4})\s*[题道问]"
+        r"\s*[.:、)]?\s*(?:\*\*|__)?\s*(?P<rest>.*)$")),
+    ("N、", 2, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*、\s*(?:\*\*|__)?\s*(?P<rest>.*)$")),
+    ("N.", 2, re.compile(
+        _DECOR + r"(?P<num>\d{1,3})\s*\.(?!\d)\s*(?:\*\*|__)?\s*(?P<rest>.*)$")),
+    ("N)", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*\)\s*(?P<rest>.*)$")),
+    ("(N)", 1, re.compile(_DECOR + r"\((?P<num>\d{1,3})\)\s*(?P<rest>.*)$")),
+    ("一、", 2, re.compile(
+        _DECOR + r"(?P<num>[一二三四五六七八九十百零两]{1,4})\s*[、.]\s*(?P<rest>.*)$")),
+]
+_UNNUMBERED_QUESTION = re.compile(
+    _DECOR + r"(?:Q|Question|问|问题)\s*[:]\s*(?P<rest>.+)$", re.I
+)
+_HEADING = re.compile(r"^\s*#{1,6}\s+(?P<rest>\S.*)$")
+
+_OPTION = re.compile(
+    r"^\s*(?:[-*+•·]\s*)?(?:\*\*|__)?\s*"
+    r"(?:\((?P<pk>[A-Ja-j])\)|(?P<uk>[A-J])\s*(?P<ud>[.、:)]|\](?!\())|(?P<lk>[a-j])[.)](?=\s))"
+    r"\s*(?:\*\*|__)?\s*(?P<text>.*)$"
+)
+_ANSWER_LABEL = (
+    r"(?:(?:正确|参考|标准)?答案(?:是|为)?"
+    r"|(?:the\s+)?(?:correct\s+|right\s+)?answer(?:\s+is)?|ans)"
+)
+_ANSWER = re.compile(
+    r"^\s*(?:[-*]\s+)?(?:>\s*)*(?:\*\*|__)?\s*"
+    r"(?:【\s*(?:正确|参考|标准)?答案\s*】|" + _ANSWER_LABEL + r"\s*(?:\*\*|__)?\s*[:])"
+    r"\s*(?:\*\*|__)?\s*(?P<value>.*?)\s*(?:\*\*|__)?\s*$",
+    re.I,
+)
+# "答案是C" / "正确答案为 B" without a colon: only with a key right after, to stay clear of prose.
+_ANSWER_NO_COLON = re.compile(
+    r"^\s*(?:\*\*)?\s*(?:正确|参考|标准)?答案(?:是|为)\s*(?P<value>[A-J](?:\s*[,、]?\s*[A-J])*)"
+    r"\s*[。.]?\s*(?:\*\*)?\s*$"
+)
+_EXPLANATION = re.compile(
+    r"^\s*(?:[-*]\s+)?(?:\*\*|__)?\s*"
+    r"(?:【\s*(?:答案)?(?:解析|分析|解释|说明)\s*】|(?:答案)?(?:解析|分析|解释)\s*(?:\*\*|__)?\s*[:]"
+    r"|(?:explanation|rationale|reasoning|why)\s*(?:\*\*|__)?\s*[:])"
+    r"\s*(?:\*\*|__)?\s*(?P<rest>.*)$",
+    re.I,
+)
+_URL = re.compile(r"^\s*(?:[-*]\s*)?(?:[^\s:：]{1,12}[:]\s*)?<?(?P<url>https?://\S+?)>?\s*$")
+_IMAGE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
+
+#: Headings that start the part of a scraped page that is not the article any more.
+TAIL_MARKERS = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(?:相关文章|相关推荐|相关阅读|推荐阅读|延伸阅读|猜你喜欢|"
+    r"热门文章|热门推荐|最新文章|往期推荐|往期回顾|精彩推荐|"
+    r"further\s+reading|related\s+(?:posts|articles|reading|questions)|you\s+may\s+also\s+like|"
+    r"recommended(?:\s+(?:reading|posts|articles))?|read\s+more|more\s+from\s+\S.*|see\s+also)"
+    r"\s*(?:\*\*)?\s*[:]?\s*$",
+    re.I,
+)
+
+
+def _split_inline_options(text: str, first_key: str) -> list[tuple[str, str]]:
+    """Split ``"微调 B.数据增强 C.提示校准"`` (after ``A.``) into consecutive options."""
+    options: list[tuple[str, str]] = []
+    key, rest = first_key, text
+    while True:
+        nxt = chr(ord(key) + 1)
+        match = re.search(rf"(?:^|\s)\(?{nxt}\s*[.、)]\s*", fold(rest))
+        if not match or match.start() == 0:
+            options.append((key, rest.strip()))
+            return options
+        options.append((key, rest[: match.start()].strip()))
+        key, rest = nxt, rest[match.end() :]
+
+
+def classify(number: int, raw: str) -> Line:
+    """What this line could be; see :class:`Line`."""
+    line = Line(number=number, raw=raw, rest=raw.strip())
+    text = fold(raw).rstrip()
+    if not text.strip():
+        line.kind = Kind.BLANK
+        return line
+    if _IMAGE.match(text):
+        line.kind = Kind.IMAGE
+        return line
+    if url := _URL.match(text):
+        line.kind = Kind.URL
+        line.rest = url.group("url")
+        return line
+    if match := _ANSWER.match(text) or _ANSWER_NO_COLON.match(text):
+        line.kind = Kind.ANSWER
+        line.answer_value = raw[match.start("value") : match.end("value")].strip()
+        return line
+    if match := _EXPLANATION.match(text):
+        line.kind = Kind.EXPLANATION
+        line.rest = _TAIL_BOLD.sub("", raw[match.start("rest") :]).strip()
+        return line
+    for style, strength, pattern in _QUESTION_PATTERNS:
+        if match := pattern.match(text):
+            num = match.group("num")
+            value = int(num) if num.isdigit() else chinese_numeral(num)
+            if value is None:
+                continue
+            decorated = bool(match.group("head") or match.group("bold"))
+            line.q_number = value
+            line.q_style = ("#" if match.group("head") else "") + ("*" if match.group("bold") else "") + style
+            line.q_strength = strength + decorated
+            line.rest = _TAIL_BOLD.sub("", raw[match.start("rest") :]).strip()
+            break
+    if not line.is_question and (match := _UNNUMBERED_QUESTION.match(text)):
+        line.q_style, line.q_strength = "Q:", 2
+        line.rest = _TAIL_BOLD.sub("", raw[match.start("rest") :]).strip()
+    elif not line.is_question and (match := _HEADING.match(text)):
+        line.q_style, line.q_strength = "#", 1
+        line.rest = _TAIL_BOLD.sub("", raw[match.start("rest") :]).strip()
+    if match := _OPTION.match(text):
+        key = (match.group("pk") or match.group("uk") or match.group("lk")).upper()
+        body = _TAIL_BOLD.sub("", raw[match.start("text") :])
+        line.option_delim = match.group("ud") or ""
+        line.options = (
+            _split_inline_options(body, key) if key == "A" else [(key, body.strip())]
+        )
+        if not line.is_question:
+            line.kind = Kind.OPTION
+        return line
+    if line.is_question:
+        line.kind = Kind.QUESTION
+    return line

@@ -1,0 +1,78 @@
+"""Grade a typed answer: option letters for choice questions, short text for open ones."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from llmiq.bank.model import Question
+
+
+class UnreadableAnswer(ValueError):
+    """The input is not an answer to this question (say, ``Z`` when the options are A-D)."""
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The verdict on one answer. ``correct`` is None when only the user can judge: an open
+    question with a reference answer but no short accepted answers."""
+
+    correct: bool | None
+    given: str
+    keys: frozenset[str] = frozenset()
+
+
+def _plain(text: str) -> str:
+    """Fold width and case, drop surrounding punctuation: ``" No。"`` -> ``"no"``."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"\s+", " ", text)
+    return re.sub(r"^[\W_]+|[\W_]+$", "", text)
+
+
+def parse_choice(raw: str, question: Question) -> frozenset[str]:
+    """Option keys in an answer: ``"A"``, ``"b"``, ``"A,C"``, ``"a c"``, ``"AC"``, or the text of
+    an option (``"temperature"``). Raises :class:`UnreadableAnswer` otherwise."""
+    keys = {opt.key for opt in question.options}
+    folded = unicodedata.normalize("NFKC", raw).strip()
+    compact = re.sub(r"[\s,;/、，；]+", "", folded).upper()
+    if compact and compact.isascii() and compact.isalpha() and set(compact) <= keys:
+        return frozenset(compact)
+    wanted = _plain(raw)
+    by_text = {opt.key for opt in question.options if wanted and _plain(opt.text.get("en")) == wanted
+               or wanted and _plain(opt.text.get("zh")) == wanted}  # fmt: skip
+    if by_text:
+        return frozenset(by_text)
+    letters = ", ".join(sorted(keys))
+    hint = " (several for this one, like A,C)" if question.kind == "multiple" else ""
+    raise UnreadableAnswer(f"answer with one of the letters {letters}{hint}")
+
+
+def matches_accepted(raw: str, accepted: list[str]) -> bool:
+    """Whether a free-text answer says one of the accepted answers.
+
+    Exact after folding case, width and punctuation, or the accepted answer followed by a
+    separator: ``"No, not for sentiment analysis"`` says ``"no"``; ``"不知道"`` does not say
+    ``"不"``.
+    """
+    given = _plain(raw)
+    for answer in accepted:
+        want = _plain(answer)
+        if not want:
+            continue
+        if given == want:
+            return True
+        if given.startswith(want) and not given[len(want)].isalnum():
+            return True
+    return False
+
+
+def grade(question: Question, raw: str) -> Grade:
+    """Grade ``raw`` against the question; raises :class:`UnreadableAnswer` for a choice
+    question when ``raw`` names no option."""
+    if question.is_choice:
+        keys = parse_choice(raw, question)
+        return Grade(keys == frozenset(question.answer), raw.strip(), keys)
+    if question.accepted:
+        return Grade(matches_accepted(raw, question.accepted), raw.strip())
+    return Grade(None, raw.strip())

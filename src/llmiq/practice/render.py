@@ -1,0 +1,92 @@
+"""How questions, answers and explanations look in the terminal (rich)."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.text import Text as RichText
+
+from llmiq.bank.model import Bank, Lang, Question
+from llmiq.practice.grading import Grade
+
+
+def question_view(question: Question, lang: Lang, position: int, total: int) -> RenderableType:
+    header = RichText(f"Question {position}/{total}", style="bold cyan")
+    if question.topics:
+        header.append(f"  · {', '.join(question.topics)}", style="dim")
+    if question.kind == "multiple":
+        header.append("  · choose all that apply", style="yellow")
+    parts: list[RenderableType] = [header, RichText(question.prompt.get(lang), style="bold")]
+    for option in question.options:
+        line = RichText(f"  {option.key}. ", style="cyan")
+        line.append(option.text.get(lang))
+        parts.append(line)
+    return Group(*parts)
+
+
+def answer_hint(question: Question) -> str:
+    if not question.is_choice:
+        return "Your answer: "
+    keys = [opt.key for opt in question.options]
+    span = f"{keys[0]}-{keys[-1]}"
+    if question.kind == "multiple":
+        return f"Your answer ({span}, several like A,C): "
+    return f"Your answer ({span}): "
+
+
+def _correct_answer(question: Question, lang: Lang) -> str:
+    if question.is_choice:
+        return "; ".join(
+            f"{key}. {opt.text.get(lang)}" for key in question.answer if (opt := question.option(key))
+        )
+    if question.reference is not None:
+        return question.reference.get(lang)
+    return " / ".join(question.accepted)
+
+
+def explanation_view(question: Question, lang: Lang, given: frozenset[str] = frozenset()) -> RenderableType:
+    """The explanation and, for every option, why it is right or wrong."""
+    parts: list[RenderableType] = []
+    if question.key_points:
+        parts.append(RichText("Key points", style="bold"))
+        parts += [RichText(f"  • {point.get(lang)}") for point in question.key_points]
+    if question.explanation is not None:
+        parts.append(Padding(RichText(question.explanation.get(lang)), (0, 0, 0, 2), expand=False))
+    if question.options:
+        for option in question.options:
+            right = option.key in question.answer
+            mark = "✓" if right else ("✗" if option.key in given else " ")
+            line = RichText(f"  {mark} {option.key}. ", style="green" if right else "red" if option.key in given else "dim")
+            line.append(option.text.get(lang), style="bold" if right else "")
+            parts.append(line)
+            if option.why is not None:
+                parts.append(Padding(RichText(option.why.get(lang), style="dim"), (0, 0, 0, 7), expand=False))
+    return Group(*parts)
+
+
+def feedback_view(question: Question, grade: Grade, lang: Lang) -> RenderableType:
+    if grade.correct is None:
+        verdict = RichText("Reference answer: ", style="bold")
+    elif grade.correct:
+        verdict = RichText("✓ Correct. ", style="bold green")
+    else:
+        verdict = RichText("✗ Wrong. The answer is ", style="bold red")
+    verdict.append(_correct_answer(question, lang))
+    return Group(verdict, explanation_view(question, lang, grade.keys))
+
+
+def bank_view(bank: Bank, lang: Lang, with_answers: bool = True) -> RenderableType:
+    parts: list[RenderableType] = [RichText(bank.title.get(lang), style="bold underline")]
+    if bank.description is not None:
+        parts.append(RichText(bank.description.get(lang), style="italic"))
+    if bank.source is not None and bank.source.url:
+        parts.append(RichText(f"Source: {bank.source.url}", style="dim"))
+    total = len(bank.questions)
+    for position, question in enumerate(bank.questions, start=1):
+        parts.append(RichText(""))
+        parts.append(question_view(question, lang, position, total))
+        parts.append(RichText(f"  id: {question.id}", style="dim"))
+        if with_answers:
+            parts.append(RichText(f"Answer: {_correct_answer(question, lang)}", style="bold green"))
+            parts.append(explanation_view(question, lang))
+    return Group(*parts)

@@ -1,0 +1,85 @@
+"""Read a user's text file, refusing what is not UTF-8 text with a sentence that says why."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from llmiq.errors import LlmiqError
+
+#: Larger than any article or bank a person writes; protects against reading a disk image.
+MAX_TEXT_BYTES = 10 * 1024 * 1024
+
+_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"PK\x03\x04": "a zip archive (or a .docx/.xlsx/.apkg file)",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x1f\x8b": "a gzip archive",
+    b"SQLite format 3": "an SQLite database",
+    b"\x7fELF": "an executable",
+}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _control_share(text: str) -> float:
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    return controls / max(len(text), 1)
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """Decode UTF-8 (with or without a BOM) or raise an :class:`LlmiqError` that names the
+    likely encoding and how to convert it."""
+    head = raw[:64]
+    for magic, what in _MAGIC.items():
+        if head.startswith(magic):
+            raise LlmiqError(f"{name}: is {what}, not a text file")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise LlmiqError(
+            f"{name}: is UTF-16 text, not UTF-8; convert it first "
+            f"(iconv -f UTF-16 -t UTF-8 {name} > converted.txt)"
+        )
+    if b"\x00" in raw[:65536]:
+        raise LlmiqError(f"{name}: is a binary file, not text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        try:
+            looks_chinese = bool(_CJK.search(raw.decode("gb18030")))
+        except UnicodeDecodeError:
+            looks_chinese = False
+        if looks_chinese:
+            raise LlmiqError(
+                f"{name}:{line}: is not UTF-8 but looks like GBK/GB18030 Chinese text; "
+                f"convert it first (iconv -f GB18030 -t UTF-8 {name} > converted.txt)"
+            ) from None
+        raise LlmiqError(
+            f"{name}:{line}: is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); "
+            "save it as UTF-8 and try again"
+        ) from None
+    if _control_share(text[:65536]) > 0.01:
+        raise LlmiqError(f"{name}: is a binary file, not text")
+    return text
+
+
+def read_text(path: Path, max_bytes: int = MAX_TEXT_BYTES) -> str:
+    """Read ``path`` as UTF-8 text; every failure is one :class:`LlmiqError` sentence."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise LlmiqError(f"{path}: is a directory, not a file")
+        if size > max_bytes:
+            raise LlmiqError(
+                f"{path}: is {size / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB"
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise LlmiqError(f"{path}: no such file") from None
+    except PermissionError:
+        raise LlmiqError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise LlmiqError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    return decode_text(raw, str(path))
