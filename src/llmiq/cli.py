@@ -22,7 +22,9 @@ def default_lang() -> str:
     explicit = os.environ.get(LANG_ENV)
     if explicit in {"zh", "en"}:
         return explicit
-    locale = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
+    locale = (
+        os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
+    )
     return "zh" if locale.lower().startswith("zh") else "en"
 
 
@@ -36,10 +38,10 @@ class _Group(click.Group):
             raise click.ClickException(str(exc)) from None
 
 
-def _console(stderr: bool = False) -> Any:
+def _console() -> Any:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    return Console(highlight=False)
 
 
 lang_option = click.option(
@@ -120,11 +122,15 @@ def validate(files: tuple[Path, ...]) -> None:
             failed += 1
             for problem in problems:
                 click.echo(str(problem), err=True)
-            click.echo(f"{path}: {len(problems)} problem(s)", err=True)
+            click.echo(f"{path}: {_plural(len(problems), 'problem')}", err=True)
         else:
             click.echo(f"{path}: valid bank {bank.id!r} with {len(bank.questions)} questions")
     if failed:
         sys.exit(1)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _slug(text: str) -> str:
@@ -134,12 +140,18 @@ def _slug(text: str) -> str:
 
 @cli.command("import")
 @click.argument("article", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write the bank to this YAML file instead of the data directory.")  # fmt: skip
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the bank to this YAML file instead of the data directory.",
+)
 @click.option("--id", "bank_id", help="Bank id (default: from the file name).")
 @click.option("--title", help="Bank title (default: the article's title line).")
 @click.option("--strict", is_flag=True, help="Fail if any question block could not be imported.")
-def import_(article: Path, output: Path | None, bank_id: str | None, title: str | None, strict: bool) -> None:
+def import_(
+    article: Path, output: Path | None, bank_id: str | None, title: str | None, strict: bool
+) -> None:
     """Import an interview-question article (text or Markdown, UTF-8) as a bank.
 
     Prints what it found and every line it did not take. Without -o the bank is saved in the
@@ -154,23 +166,24 @@ def import_(article: Path, output: Path | None, bank_id: str | None, title: str 
     if output is None and is_builtin(bank_id):
         raise LlmiqError(f"{bank_id!r} is a built-in bank; choose another --id or use -o FILE")
     result = import_article(article, bank_id=bank_id, title=title)
-    err = _console(stderr=True)
     for skipped in result.skipped:
-        err.print(f"  {skipped}", style="yellow" if skipped.reason.startswith("question") else "dim")
+        dropped = skipped.reason.startswith("question")
+        click.secho(f"  {skipped}", err=True, fg="yellow" if dropped else None, dim=not dropped)
     if strict and result.dropped_questions:
         raise LlmiqError(
-            f"{article}: {len(result.dropped_questions)} question block(s) not imported "
-            "(see above); nothing written"
+            f"{article}: {_plural(len(result.dropped_questions), 'question block')} not "
+            "imported (see above); nothing written"
         )
     target = output or imported_banks_dir() / f"{bank_id}.yaml"
     replaced = target.exists()
     write_bank_file(result.bank, target)
     kinds = Counter(q.kind.value for q in result.bank.questions)
     summary = ", ".join(f"{n} {k}" for k, n in kinds.items())
+    dropped = len(result.dropped_questions)
     click.echo(
-        f"Imported {len(result.bank.questions)} questions ({summary}; language {result.lang}) "
-        f"from {article} into {'replaced ' if replaced else ''}{target}"
-        + (f"; {len(result.dropped_questions)} question block(s) skipped" if result.dropped_questions else "")
+        f"Imported {_plural(len(result.bank.questions), 'question')} ({summary}; language "
+        f"{result.lang}) from {article} into {target}{' (replaced)' if replaced else ''}"
+        + (f"; {_plural(dropped, 'question block')} skipped, see above" if dropped else "")
     )
     if output is None:
         click.echo(f"Use it as bank {bank_id!r}: llmiq quiz {bank_id}")
@@ -181,11 +194,20 @@ _TEXT_FORMATS = {"json", "csv", "md"}
 
 @cli.command()
 @bank_argument
-@click.option("-f", "--format", "fmt", type=click.Choice(["json", "csv", "md", "anki"]),
-              required=True, help="json: the bank model; csv: one row per question; "
-              "md: Markdown; anki: an .apkg deck.")  # fmt: skip
-@click.option("-o", "--output", default=None, help="Output file, or - for standard output "
-              "(default: standard output; BANK.apkg for anki).")  # fmt: skip
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv", "md", "anki"]),
+    required=True,
+    help="json: the bank model; csv: one row per question; md: Markdown; anki: an .apkg deck.",
+)
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    help="Output file, or - for standard output (default: standard output; BANK.apkg for anki).",
+)
 @lang_option
 def export(bank: str, fmt: str, output: str | None, lang: str) -> None:
     """Export a bank as JSON, CSV, Markdown or an Anki deck."""
@@ -223,7 +245,9 @@ def export(bank: str, fmt: str, output: str | None, lang: str) -> None:
 @click.option("-n", "count", type=int, help="Ask at most N questions.")
 @click.option("--shuffle/--in-order", default=True, show_default=True, help="Question order.")
 @click.option("--seed", type=int, help="Random seed for --shuffle (repeatable order).")
-def quiz(bank: str, lang: str, topic: str | None, count: int | None, shuffle: bool, seed: int | None) -> None:
+def quiz(
+    bank: str, lang: str, topic: str | None, count: int | None, shuffle: bool, seed: int | None
+) -> None:
     """Answer questions and get feedback at once: right or wrong, the explanation, and why
     each option is right or wrong.
 
@@ -233,7 +257,9 @@ def quiz(bank: str, lang: str, topic: str | None, count: int | None, shuffle: bo
     from llmiq.bank.catalog import resolve_bank
     from llmiq.practice.quiz import run_quiz, select_questions
 
-    questions = select_questions(resolve_bank(bank), topic=topic, limit=count, shuffle=shuffle, seed=seed)
+    questions = select_questions(
+        resolve_bank(bank), topic=topic, limit=count, shuffle=shuffle, seed=seed
+    )
     console = _console()
     echo = not sys.stdin.isatty()
 

@@ -67,4 +67,6 @@ def resolve_bank(ref: str) -> Bank:
     if Path(ref).is_file() or looks_like_path:
         return load_bank_file(Path(ref))
     known = ", ".join(e.id for e in all_entries())
-    raise LlmiqError(f"no bank named {ref!r}; known banks: {known} (or give a path to a .yaml file)")
+    raise LlmiqError(
+        f"no bank named {ref!r}; known banks: {known} (or give a path to a .yaml file)"
+    )

@@ -121,7 +121,9 @@ class Option(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    key: str = Field(description="A single letter A-Z; written forms like 'b' or 'Ｂ' are normalised.")
+    key: str = Field(
+        description="A single letter A-Z; written forms like 'b' or 'Ｂ' are normalised."
+    )
     text: Text
     why: Text | None = None
 
@@ -240,7 +242,9 @@ class Question(BaseModel):
             if self.accepted or self.reference:
                 field = "accepted" if self.accepted else "reference"
                 problems.append(
-                    Problem((field,), f"{field} is for open questions; a choice question uses answer")
+                    Problem(
+                        (field,), f"{field} is for open questions; a choice question uses answer"
+                    )
                 )
         else:
             if self.options:

@@ -15,10 +15,18 @@ def bank_to_json(bank: Bank) -> str:
 
 
 CSV_COLUMNS = [
-    "id", "kind", "topics",
-    "prompt_zh", "prompt_en", "options_zh", "options_en", "answer",
-    "explanation_zh", "explanation_en", "lab",
-]  # fmt: skip
+    "id",
+    "kind",
+    "topics",
+    "prompt_zh",
+    "prompt_en",
+    "options_zh",
+    "options_en",
+    "answer",
+    "explanation_zh",
+    "explanation_en",
+    "lab",
+]
 
 
 def _own(text: Text | None, lang: str) -> str:
@@ -38,7 +46,9 @@ def _row(question: Question) -> dict[str, str]:
     for lang in LANGS:
         row[f"prompt_{lang}"] = _own(question.prompt, lang)
         row[f"options_{lang}"] = "\n".join(
-            f"{opt.key}. {_own(opt.text, lang)}" for opt in question.options if opt.text.has(lang)  # type: ignore[arg-type]
+            f"{opt.key}. {_own(opt.text, lang)}"
+            for opt in question.options
+            if opt.text.has(lang)  # type: ignore[arg-type]
         )
         row[f"explanation_{lang}"] = _own(question.explanation, lang)
     return row

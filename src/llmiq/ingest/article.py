@@ -24,7 +24,9 @@ from llmiq.bank.model import DEFER_RULES, Bank, Lang, Question, detect_language
 from llmiq.errors import LlmiqError
 from llmiq.ingest.lines import TAIL_MARKERS, Kind, Line, classify, fold
 
-_END_MARKER = re.compile(r"^\s*[-—–=_*~]*\s*(?:END|\(?完\)?|全文完|the\s+end)\s*[-—–=_*~]*\s*$", re.I)
+_END_MARKER = re.compile(
+    r"^\s*[-—–=_*~]*\s*(?:END|\(?完\)?|全文完|the\s+end)\s*[-—–=_*~]*\s*$", re.I
+)
 _SENTENCE_END = re.compile(r"[。！？!?]|\.\s")
 _KEY = r"(?:\(\s*[A-J]\s*\)|[A-J])"
 _KEYS = re.compile(
@@ -42,6 +44,7 @@ _YES = ("是", "对", "yes")
 _NEGATIVE = re.compile(r"^(?:不|否|没|无)|^(?:no|not)\b", re.I)
 _AFFIRMATIVE = re.compile(r"^(?:是|对|可以|需要|能|会|有)$|^(?:yes|true)\b", re.I)
 _MAX_SHORT_ANSWER = 24
+_LINKS = (Kind.URL, Kind.IMAGE)
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,9 @@ class SkippedLines:
     excerpt: str
 
     def __str__(self) -> str:
-        where = f"line {self.first}" if self.first == self.last else f"lines {self.first}-{self.last}"
+        where = (
+            f"line {self.first}" if self.first == self.last else f"lines {self.first}-{self.last}"
+        )
         return f"{where}: {self.reason}" + (f": {self.excerpt}" if self.excerpt else "")
 
 
@@ -137,13 +142,17 @@ def _paragraph_start(lines: Sequence[Line], lo: int, answer: int) -> int | None:
     return i
 
 
-def _choose_starts(lines: Sequence[Line], answers: list[int], style: str | None) -> list[int | None]:
+def _choose_starts(
+    lines: Sequence[Line], answers: list[int], style: str | None
+) -> list[int | None]:
     starts: list[int | None] = []
     lo, prev_number = -1, None
     for answer in answers:
         candidates = [i for i in range(lo + 1, answer) if lines[i].is_question]
         if candidates:
-            start: int | None = max(candidates, key=lambda i: (*_rank(lines[i], prev_number, style), i))
+            start: int | None = max(
+                candidates, key=lambda i: (*_rank(lines[i], prev_number, style), i)
+            )
         else:
             start = _paragraph_start(lines, lo, answer)
         starts.append(start)
@@ -158,8 +167,14 @@ def _dominant_style(lines: Sequence[Line], starts: list[int | None]) -> str | No
     return styles.most_common(1)[0][0] if styles else None
 
 
-def _unanswered(lines: Sequence[Line], lo: int, hi: int, style: str | None,
-                after: int | None, before: int | None) -> list[int]:  # fmt: skip
+def _unanswered(
+    lines: Sequence[Line],
+    lo: int,
+    hi: int,
+    style: str | None,
+    after: int | None,
+    before: int | None,
+) -> list[int]:
     """Question-style lines in ``(lo, hi)`` numbered strictly between ``after`` and
     ``before`` (a chain continuing ``after`` when ``before`` is None)."""
     found: list[int] = []
@@ -170,34 +185,28 @@ def _unanswered(lines: Sequence[Line], lo: int, hi: int, style: str | None,
             continue
         n = line.q_number
         if before is not None:
-            if (after is None or n > after) and n < before and (not found or n > lines[found[-1]].q_number):  # type: ignore[operator]
+            if (after is None or n > after) and n < before and (expected is None or n > expected):
                 found.append(i)
+                expected = n
         elif expected is not None and n == expected + 1:
             found.append(i)
             expected = n
     return found
 
 
-def _parse_keys(value: str, option_keys: list[str]) -> tuple[list[str], str] | None:
+def _parse_keys(value: str) -> tuple[list[str], str] | None:
     """Answer keys in an answer line's value, and the text after them.
 
     ``"ABCE"``, ``"A, B, D"``, ``"A、B"``, ``"(b)"``, ``"B. Zipf's law"`` all work; lowercase
     letters only stand alone or in parentheses, so "a lot" is not option A.
     """
     folded = fold(value)
-    match = _KEYS.match(folded)
-    if match:
-        keys = re.findall(r"[A-J]", match.group("keys"))
-        return keys, value[match.start("rest") :].strip()
-    match = _LOWER_KEYS.match(folded)
-    if match:
+    if match := _KEYS.match(folded):
+        return re.findall(r"[A-J]", match.group("keys")), value[match.start("rest") :].strip()
+    if match := _LOWER_KEYS.match(folded):
         if match.group("pkey"):
             return [match.group("pkey").upper()], value[match.start("rest") :].strip()
         return [k.upper() for k in re.findall(r"[a-j]", match.group("keys"))], ""
-    if option_keys:
-        by_text = _match_option_text(value, [])
-        if by_text:
-            return by_text, ""
     return None
 
 
@@ -243,8 +252,13 @@ class _Parser:
         self.skipped: list[SkippedLines] = []
 
     def skip(self, first: int, last: int, reason: str, excerpt: str = "") -> None:
-        self.skipped.append(SkippedLines(self.lines[first].number, self.lines[last].number,
-                                         reason, _excerpt(excerpt)))  # fmt: skip
+        while last > first and self.lines[last].kind is Kind.BLANK:
+            last -= 1
+        self.skipped.append(
+            SkippedLines(
+                self.lines[first].number, self.lines[last].number, reason, _excerpt(excerpt)
+            )
+        )
 
     def parse(self, bank_id: str, title: str | None) -> ImportResult:
         lines = self.lines
@@ -280,6 +294,12 @@ class _Parser:
             if number is not None:
                 prev_number = number
         tail_lo = blocks[-1].answer if blocks else -1
+        if not blocks:  # no answer anywhere: still say which questions were seen
+            strong = [
+                line.q_style for line in lines[:end] if line.q_strength >= 2 and line.q_number
+            ]
+            style = Counter(strong).most_common(1)[0][0] if strong else None
+            prev_number = 0
         unanswered += _unanswered(lines, tail_lo, end, style, prev_number, None)
         unanswered.sort()
 
@@ -292,9 +312,12 @@ class _Parser:
                 if block.answer < u < block.end:
                     block.end = u
         for n, u in enumerate(unanswered):
-            stop = min([b.start for b in blocks if b.start > u] + [x for x in unanswered[n + 1 :]] + [end])
-            self.skip(u, max(u, stop - 1), "question without an answer line, not imported",
-                      lines[u].rest)  # fmt: skip
+            stop = min(
+                [b.start for b in blocks if b.start > u] + [x for x in unanswered[n + 1 :]] + [end]
+            )
+            self.skip(
+                u, max(u, stop - 1), "question without an answer line, not imported", lines[u].rest
+            )
 
         lang = detect_language(" ".join(lines[b.start].rest for b in blocks) or "x")
         questions: list[Question] = []
@@ -307,12 +330,13 @@ class _Parser:
 
         first_start = blocks[0].start
         title_line, bank_title = self._intro(first_start, unanswered, title)
-        source_line, url = self._source(end)
+        source_line, url = self._links(end)
         if end < len(lines):
-            last = len(lines) - 1
-            while last > end and lines[last].kind is Kind.BLANK:
-                last -= 1
-            self.skip(end, last, f"page tail from {_excerpt(lines[end].raw.strip(), 20)!r} on, not part of the article")
+            self.skip(
+                end,
+                len(lines) - 1,
+                f"page tail from {_excerpt(lines[end].raw.strip(), 20)!r} on, not the article",
+            )
         if not questions:
             reasons = "; ".join(str(s) for s in self.skipped if s.reason.startswith("question"))
             raise LlmiqError(f"{self.name}: no question could be imported ({reasons})")
@@ -339,7 +363,9 @@ class _Parser:
             "### Question 1) each followed by an answer line ('答案: C' or 'Answer: C')"
         )
 
-    def _question(self, block: _Block, position: int, lang: Lang, value_line: int | None) -> Question | None:
+    def _question(
+        self, block: _Block, position: int, lang: Lang, value_line: int | None
+    ) -> Question | None:
         lines = self.lines
         start_line = lines[block.start]
         body = range(block.start + 1, block.answer)
@@ -361,9 +387,7 @@ class _Parser:
                 elif line.kind is not Kind.BLANK and options:
                     key, text = options[-1]
                     options[-1] = (key, f"{text} {line.raw.strip()}".strip())
-            elif line.kind in (Kind.URL, Kind.IMAGE):
-                self.skip(i, i, f"{line.kind.value} in a question", line.raw)
-            else:
+            elif line.kind not in _LINKS:  # links are reported by _links()
                 prompt_parts.append(line.raw.rstrip())
         if run_start == block.start:
             options = list(start_line.options)
@@ -375,15 +399,21 @@ class _Parser:
         answer_line = lines[block.answer]
         value = answer_line.answer_value
         explanation_parts: list[str] = []
-        data: dict[str, Any] = {"id": f"q{position}", "prompt": {lang: prompt or start_line.raw.strip()}}
+        data: dict[str, Any] = {
+            "id": f"q{position}",
+            "prompt": {lang: prompt or start_line.raw.strip()},
+        }
         if options:
-            parsed = _parse_keys(value, [k for k, _ in options])
+            # "Answer: A smaller vocabulary" may be option C's text, not option A.
+            by_text = _match_option_text(value, options)
+            parsed = (by_text, "") if by_text else _parse_keys(value)
             if parsed is None:
-                by_text = _match_option_text(value, options)
-                parsed = (by_text, "") if by_text else None
-            if parsed is None:
-                self.skip(block.start, block.answer,
-                          f"question {position}: answer {value!r} names no option", start_line.rest)  # fmt: skip
+                self.skip(
+                    block.start,
+                    block.answer,
+                    f"question {position}: answer {value!r} names no option",
+                    start_line.rest,
+                )
                 return None
             keys, rest = parsed
             rest = rest.lstrip(".。:：、,， -—)")
@@ -405,9 +435,9 @@ class _Parser:
         first_explanation = block.answer + 1 if value_line is None else value_line + 1
         for i in range(first_explanation, block.end):
             line = lines[i]
-            if line.kind in (Kind.URL, Kind.IMAGE):
-                self.skip(i, i, f"{line.kind.value}, not text", line.rest)
-            elif line.kind is Kind.EXPLANATION:
+            if line.kind in _LINKS:
+                continue
+            if line.kind is Kind.EXPLANATION:
                 explanation_parts.append(line.rest)
             else:
                 explanation_parts.append(line.raw.rstrip())
@@ -423,32 +453,52 @@ class _Parser:
             return None
         problems = question.rule_problems()
         if problems:
-            self.skip(block.start, block.answer,
-                      f"question {position}: {problems[0].message}", start_line.rest)  # fmt: skip
+            self.skip(
+                block.start,
+                block.answer,
+                f"question {position}: {problems[0].message}",
+                start_line.rest,
+            )
             return None
         return question
 
-    def _intro(self, first_start: int, unanswered: list[int], title: str | None) -> tuple[int | None, str]:
+    def _intro(
+        self, first_start: int, unanswered: list[int], title: str | None
+    ) -> tuple[int | None, str]:
         lines = self.lines
         stop = min([first_start, *unanswered])
         title_line = None
-        content = [i for i in range(stop) if lines[i].kind not in (Kind.BLANK, Kind.URL)]
+        content = [i for i in range(stop) if lines[i].kind not in (Kind.BLANK, *_LINKS)]
         if content and len(lines[content[0]].raw.strip()) <= 150:
             title_line = content[0]
             content = content[1:]
         for i in content:
             self.skip(i, i, "text before the first question", lines[i].raw)
-        found = re.sub(r"^[#\s*_]+|[*_\s]+$", "", lines[title_line].raw) if title_line is not None else ""
+        found = (
+            re.sub(r"^[#\s*_]+|[*_\s]+$", "", lines[title_line].raw)
+            if title_line is not None
+            else ""
+        )
         chosen = title or found or self.name
         return (lines[title_line].number if title_line is not None else None), chosen
 
-    def _source(self, end: int) -> tuple[int | None, str | None]:
+    def _links(self, end: int) -> tuple[int | None, str | None]:
+        """Report URL and image lines (never question text); the first URL is the source."""
+        source: tuple[int | None, str | None] = (None, None)
         for i in range(end):
-            if self.lines[i].kind is Kind.URL:
-                if not any(s.first <= self.lines[i].number <= s.last for s in self.skipped):
-                    self.skip(i, i, "URL, kept as the bank's source", self.lines[i].rest)
-                return self.lines[i].number, self.lines[i].rest
-        return None, None
+            line = self.lines[i]
+            if line.kind not in _LINKS or any(
+                s.first <= line.number <= s.last for s in self.skipped
+            ):
+                continue
+            if line.kind is Kind.URL and source[0] is None:
+                source = (line.number, line.rest)
+                self.skip(i, i, "URL, kept as the bank's source", line.rest)
+            else:
+                self.skip(
+                    i, i, f"{'URL' if line.kind is Kind.URL else 'image'}, not imported", line.rest
+                )
+        return source
 
 
 def parse_article(text: str, *, name: str, bank_id: str, title: str | None = None) -> ImportResult:

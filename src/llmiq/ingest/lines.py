@@ -19,8 +19,19 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
-_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+_CN_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 
 def chinese_numeral(text: str) -> int | None:
@@ -34,8 +45,8 @@ def chinese_numeral(text: str) -> int | None:
         return None if head is None or tail is None else head * 100 + tail
     if "十" in text:
         tens, _, units = text.partition("十")
-        t = _CN_DIGITS.get(tens, None) if tens else 1
-        u = _CN_DIGITS.get(units, None) if units else 0
+        t = _CN_DIGITS.get(tens) if tens else 1
+        u = _CN_DIGITS.get(units) if units else 0
         return None if t is None or u is None else t * 10 + u
     return _CN_DIGITS[text] if len(text) == 1 else None
 
@@ -82,23 +93,34 @@ _TAIL_BOLD = re.compile(r"\s*(?:\*\*|__)\s*$")
 
 _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
     # (style, strength, pattern); each has a group "num" and a group "rest"
-    ("QN", 3, re.compile(
-        _DECOR + r"(?:Q|Question|Problem|问题|题目|面试题)\s*(?P<num>\d{1,3})"
-        r"(?:\s*[.:、)\]]|\s|$)\s*(?:\*\*|__)?\s*(?P<rest>.*)$", re.I)),
-    ("第N题", 3, re.compile(
-        _DECOR + r"第\s*(?P<num>\d{1,3}|[一二三四五六七八九十百零两]{1,4})\s*[题道问]"
-        r"\s*[.:、)]?\s*(?:\*\*|__)?\s*(?P<rest>.*)$")),
+    (
+        "QN",
+        3,
+        re.compile(
+            _DECOR + r"(?:Q|Question|Problem|问题|题目|面试题)\s*(?P<num>\d{1,3})"
+            r"(?:\s*[.:、)\]]|\s|$)\s*(?:\*\*|__)?\s*(?P<rest>.*)$",
+            re.I,
+        ),
+    ),
+    (
+        "第N题",
+        3,
+        re.compile(
+            _DECOR + r"第\s*(?P<num>\d{1,3}|[一二三四五六七八九十百零两]{1,4})\s*[题道问]"
+            r"\s*[.:、)]?\s*(?:\*\*|__)?\s*(?P<rest>.*)$"
+        ),
+    ),
     ("N、", 2, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*、\s*(?:\*\*|__)?\s*(?P<rest>.*)$")),
-    ("N.", 2, re.compile(
-        _DECOR + r"(?P<num>\d{1,3})\s*\.(?!\d)\s*(?:\*\*|__)?\s*(?P<rest>.*)$")),
+    ("N.", 2, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*\.(?!\d)\s*(?:\*\*|__)?\s*(?P<rest>.*)$")),
     ("N)", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*\)\s*(?P<rest>.*)$")),
     ("(N)", 1, re.compile(_DECOR + r"\((?P<num>\d{1,3})\)\s*(?P<rest>.*)$")),
-    ("一、", 2, re.compile(
-        _DECOR + r"(?P<num>[一二三四五六七八九十百零两]{1,4})\s*[、.]\s*(?P<rest>.*)$")),
+    (
+        "一、",
+        2,
+        re.compile(_DECOR + r"(?P<num>[一二三四五六七八九十百零两]{1,4})\s*[、.]\s*(?P<rest>.*)$"),
+    ),
 ]
-_UNNUMBERED_QUESTION = re.compile(
-    _DECOR + r"(?:Q|Question|问|问题)\s*[:]\s*(?P<rest>.+)$", re.I
-)
+_UNNUMBERED_QUESTION = re.compile(_DECOR + r"(?:Q|Question|问|问题)\s*[:]\s*(?P<rest>.+)$", re.I)
 _HEADING = re.compile(r"^\s*#{1,6}\s+(?P<rest>\S.*)$")
 
 _OPTION = re.compile(
@@ -186,7 +208,9 @@ def classify(number: int, raw: str) -> Line:
                 continue
             decorated = bool(match.group("head") or match.group("bold"))
             line.q_number = value
-            line.q_style = ("#" if match.group("head") else "") + ("*" if match.group("bold") else "") + style
+            line.q_style = (
+                ("#" if match.group("head") else "") + ("*" if match.group("bold") else "") + style
+            )
             line.q_strength = strength + decorated
             line.rest = _TAIL_BOLD.sub("", raw[match.start("rest") :]).strip()
             break
@@ -200,9 +224,7 @@ def classify(number: int, raw: str) -> Line:
         key = (match.group("pk") or match.group("uk") or match.group("lk")).upper()
         body = _TAIL_BOLD.sub("", raw[match.start("text") :])
         line.option_delim = match.group("ud") or ""
-        line.options = (
-            _split_inline_options(body, key) if key == "A" else [(key, body.strip())]
-        )
+        line.options = _split_inline_options(body, key) if key == "A" else [(key, body.strip())]
         if not line.is_question:
             line.kind = Kind.OPTION
         return line

@@ -39,8 +39,12 @@ def parse_choice(raw: str, question: Question) -> frozenset[str]:
     if compact and compact.isascii() and compact.isalpha() and set(compact) <= keys:
         return frozenset(compact)
     wanted = _plain(raw)
-    by_text = {opt.key for opt in question.options if wanted and _plain(opt.text.get("en")) == wanted
-               or wanted and _plain(opt.text.get("zh")) == wanted}  # fmt: skip
+    by_text = {
+        opt.key
+        for opt in question.options
+        if (wanted and _plain(opt.text.get("en")) == wanted)
+        or (wanted and _plain(opt.text.get("zh")) == wanted)
+    }
     if by_text:
         return frozenset(by_text)
     letters = ", ".join(sorted(keys))

@@ -44,7 +44,9 @@ def select_questions(
         questions = [q for q in questions if wanted in (t.casefold() for t in q.topics)]
         if not questions:
             known = ", ".join(bank.topics) or "none"
-            raise LlmiqError(f"no question in bank {bank.id!r} has topic {topic!r}; topics: {known}")
+            raise LlmiqError(
+                f"no question in bank {bank.id!r} has topic {topic!r}; topics: {known}"
+            )
     if shuffle:
         random.Random(seed).shuffle(questions)
     if limit is not None:
@@ -75,7 +77,9 @@ def _self_assess(console: Console, read_line: ReadLine) -> bool:
         console.print("[yellow]answer y or n[/yellow]")
 
 
-def run_quiz(questions: list[Question], *, lang: Lang, console: Console, read_line: ReadLine) -> QuizResult:
+def run_quiz(
+    questions: list[Question], *, lang: Lang, console: Console, read_line: ReadLine
+) -> QuizResult:
     """Ask every question in turn. End of input or Ctrl-C stops early with the score so far."""
     result = QuizResult(total=len(questions))
     try:

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
+from rich.table import Table
 from rich.text import Text as RichText
 
 from llmiq.bank.model import Bank, Lang, Question
 from llmiq.practice.grading import Grade
+
+
+def _hanging(marker: RichText | str, body: RichText | str, indent: int) -> Table:
+    """``marker`` then ``body``, wrapped lines aligned under the body (a hanging indent)."""
+    grid = Table.grid(padding=(0, 1, 0, 0))
+    grid.add_column(width=indent, no_wrap=True, justify="right")
+    grid.add_column(overflow="fold")
+    grid.add_row(marker, body)
+    return grid
 
 
 def question_view(question: Question, lang: Lang, position: int, total: int) -> RenderableType:
@@ -18,9 +28,7 @@ def question_view(question: Question, lang: Lang, position: int, total: int) -> 
         header.append("  · choose all that apply", style="yellow")
     parts: list[RenderableType] = [header, RichText(question.prompt.get(lang), style="bold")]
     for option in question.options:
-        line = RichText(f"  {option.key}. ", style="cyan")
-        line.append(option.text.get(lang))
-        parts.append(line)
+        parts.append(_hanging(RichText(f"{option.key}.", style="cyan"), option.text.get(lang), 4))
     return Group(*parts)
 
 
@@ -37,30 +45,35 @@ def answer_hint(question: Question) -> str:
 def _correct_answer(question: Question, lang: Lang) -> str:
     if question.is_choice:
         return "; ".join(
-            f"{key}. {opt.text.get(lang)}" for key in question.answer if (opt := question.option(key))
+            f"{key}. {opt.text.get(lang)}"
+            for key in question.answer
+            if (opt := question.option(key))
         )
     if question.reference is not None:
         return question.reference.get(lang)
     return " / ".join(question.accepted)
 
 
-def explanation_view(question: Question, lang: Lang, given: frozenset[str] = frozenset()) -> RenderableType:
+def explanation_view(
+    question: Question, lang: Lang, given: frozenset[str] = frozenset()
+) -> RenderableType:
     """The explanation and, for every option, why it is right or wrong."""
     parts: list[RenderableType] = []
     if question.key_points:
         parts.append(RichText("Key points", style="bold"))
-        parts += [RichText(f"  • {point.get(lang)}") for point in question.key_points]
+        parts += [_hanging("•", point.get(lang), 3) for point in question.key_points]
     if question.explanation is not None:
         parts.append(Padding(RichText(question.explanation.get(lang)), (0, 0, 0, 2), expand=False))
     if question.options:
         for option in question.options:
             right = option.key in question.answer
-            mark = "✓" if right else ("✗" if option.key in given else " ")
-            line = RichText(f"  {mark} {option.key}. ", style="green" if right else "red" if option.key in given else "dim")
-            line.append(option.text.get(lang), style="bold" if right else "")
-            parts.append(line)
+            chosen = option.key in given
+            mark = "✓" if right else ("✗" if chosen else "")
+            style = "green" if right else "red" if chosen else "dim"
+            body = RichText(option.text.get(lang), style="bold" if right else "")
             if option.why is not None:
-                parts.append(Padding(RichText(option.why.get(lang), style="dim"), (0, 0, 0, 7), expand=False))
+                body.append("\n" + option.why.get(lang), style="dim")
+            parts.append(_hanging(RichText(f"{mark} {option.key}.", style=style), body, 5))
     return Group(*parts)
 
 

@@ -1,0 +1,80 @@
+"""Bad input files: one clear sentence, non-zero exit, nothing written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+BAD = Path(__file__).parents[1] / "fixtures" / "bad"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("empty.txt", "empty.txt: is empty"),
+        ("blank.txt", "blank.txt: is empty"),
+        ("page.html", "page.html: is an HTML page"),
+        ("gbk.txt", "gbk.txt:1: is not UTF-8 but looks like GBK/GB18030"),
+        ("prose.txt", "prose.txt: no questions found"),
+    ],
+)
+def test_bad_article_fails_with_one_sentence_and_writes_nothing(
+    run_cli: Callable, tmp_path: Path, name: str, message: str
+) -> None:
+    out = tmp_path / "bank.yaml"
+    result = run_cli("import", str(BAD / name), "-o", str(out))
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (b"%PDF-1.7\n...", "is a PDF document"),
+        (b"PK\x03\x04rest", "is a zip archive"),
+        (b"\x00\x01\x02binary", "is a binary file"),
+        (b"\xff\xfe1\x00.\x00", "is UTF-16 text"),
+        (b"1. Question?\n\xe9t\xe9\n", ":2: is not valid UTF-8 (byte 0xe9)"),
+    ],
+)
+def test_binary_and_foreign_encodings_are_refused(
+    run_cli: Callable, tmp_path: Path, payload: bytes, message: str
+) -> None:
+    article = tmp_path / "article.txt"
+    article.write_bytes(payload)
+    result = run_cli("import", str(article), "-o", str(tmp_path / "out.yaml"))
+    assert result.exit_code == 1
+    assert message in result.output
+    assert not (tmp_path / "out.yaml").exists()
+
+
+def test_huge_file_is_refused_before_reading(run_cli: Callable, tmp_path: Path) -> None:
+    article = tmp_path / "huge.txt"
+    with article.open("wb") as handle:
+        handle.truncate(11 * 1024 * 1024)
+    result = run_cli("import", str(article))
+    assert result.exit_code == 1
+    assert "the limit is 10 MiB" in result.output
+
+
+def test_missing_file_and_directory(run_cli: Callable, tmp_path: Path) -> None:
+    assert "no such file" in run_cli("import", str(tmp_path / "nope.txt")).output
+    assert "is a directory" in run_cli("import", str(tmp_path)).output
+
+
+def test_article_with_inline_html_is_imported_as_text(run_cli: Callable, tmp_path: Path) -> None:
+    article = tmp_path / "xss.md"
+    article.write_text(
+        "# Quiz\n\n1. What does <script>alert(1)</script> do?\nA. <img src=x onerror=alert(1)>\n"
+        "B. nothing\nAnswer: A\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "bank.yaml"
+    assert run_cli("import", str(article), "-o", str(out)).exit_code == 0
+    assert "<script>alert(1)</script>" in out.read_text("utf-8")

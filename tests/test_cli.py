@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from llmiq.cli import cli
+
+README = Path(__file__).parents[1] / "README.md"
+COMMANDS = sorted(cli.commands)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_and_is_in_the_readme(run_cli: Callable, command: str) -> None:
+    result = run_cli(command, "--help")
+    assert result.exit_code == 0
+    assert cli.commands[command].help
+    assert f"llmiq {command}" in README.read_text("utf-8")
+
+
+def test_core_imports_no_heavy_library() -> None:
+    code = (
+        "import sys, llmiq.cli, llmiq.ingest, llmiq.export, llmiq.practice.quiz;"
+        "import llmiq.bank.catalog;"
+        "heavy = {'torch', 'matplotlib', 'numpy', 'transformers'} & set(sys.modules);"
+        "sys.exit(sorted(heavy) or 0)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_import_into_the_data_directory_then_use_by_id(
+    run_cli: Callable, seed_article: Path, data_home: Path
+) -> None:
+    result = run_cli("import", str(seed_article), "--id", "overfit", "--title", "Overfit ten")
+    assert result.exit_code == 0
+    assert "Imported 10 questions (9 single, 1 open; language zh)" in result.output
+    assert "lines 72-147: page tail" in result.output
+    assert (data_home / "banks" / "overfit.yaml").is_file()
+    listing = run_cli("banks").output
+    assert "overfit" in listing
+    assert "imported" in listing
+    assert "Overfit ten" in listing
+    quiz = run_cli("quiz", "overfit", "--in-order", "-n", "2", input="C\n不\n")
+    assert quiz.output.rstrip().endswith("Score: 2/2")
+
+
+def test_import_refuses_to_shadow_a_builtin_bank(run_cli: Callable, seed_article: Path) -> None:
+    result = run_cli("import", str(seed_article), "--id", "seed")
+    assert result.exit_code == 1
+    assert "'seed' is a built-in bank" in result.output
+
+
+def test_strict_import_fails_when_a_question_is_dropped(run_cli: Callable, tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("1. First?\nA. x\nB. y\nAnswer: A\n\n2. Second?\nA. x\nB. y\n", "utf-8")
+    out = tmp_path / "a.yaml"
+    lenient = run_cli("import", str(article), "-o", str(out))
+    assert lenient.exit_code == 0
+    assert "lines 6-8: question without an answer line, not imported: Second?" in lenient.output
+    assert "1 question block skipped" in lenient.output
+    out.unlink()
+    strict = run_cli("import", str(article), "-o", str(out), "--strict")
+    assert strict.exit_code == 1
+    assert not out.exists()
+
+
+def test_show_prints_answers_and_whys(run_cli: Callable) -> None:
+    result = run_cli("show", "seed", "--lang", "en")
+    assert result.exit_code == 0
+    assert "Answer: C. Prompt calibration" in result.output
+    assert "id: ddp-vs-fsdp" in result.output
+
+
+def test_data_dir_follows_the_environment(data_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from llmiq.paths import data_dir
+
+    assert data_dir() == data_home
+    monkeypatch.delenv("LLMIQ_HOME")
+    assert data_dir().name == "llmiq"
+
+
+def test_language_defaults_to_the_locale(
+    run_cli: Callable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert "哪种技术" in run_cli("quiz", "seed", "--in-order", "-n", "1", input="C\n").output
+    monkeypatch.setenv("LLMIQ_LANG", "en")
+    assert "Which technique" in run_cli("quiz", "seed", "--in-order", "-n", "1", input="C\n").output
+
+
+def test_version(run_cli: Callable) -> None:
+    assert run_cli("--version").output.startswith("llmiq, version ")
+
+
+def test_help_runs_as_a_console_script() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "llmiq", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=os.environ,
+    )
+    assert proc.returncode == 0
+    assert "quiz" in proc.stdout
