@@ -41,7 +41,11 @@ class BankFileError(LlmiqError):
     def __init__(self, problems: list[FileProblem]) -> None:
         self.problems = problems
         first = problems[0]
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        more = (
+            f" (and {len(problems) - 1} more: llmiq validate {first.file})"
+            if len(problems) > 1
+            else ""
+        )
         super().__init__(f"{first}{more}")
 
 

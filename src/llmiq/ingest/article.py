@@ -31,13 +31,15 @@ _SENTENCE_END = re.compile(r"[。！？!?]|\.\s")
 _KEY = r"(?:\(\s*[A-J]\s*\)|[A-J])"
 _KEYS = re.compile(
     rf"^\s*\[?(?P<keys>{_KEY}(?:\s*(?:[,/&;、，]|\band\b)?\s*{_KEY})*)\]?"
-    r"(?=$|[\s.。,，:：;；)、])(?P<rest>.*)$"
+    r"(?=$|[\s.。,，:：;；()、])(?P<rest>.*)$"
 )
-_LOWER_KEY = r"(?:\([a-j]\)|[a-j])"
+_LOWER_KEY = r"(?:\([a-j]\)|[a-j]\)?)"
 _LOWER_KEYS = re.compile(
-    rf"^\s*(?P<keys>{_LOWER_KEY}(?:\s*[,/、，]\s*{_LOWER_KEY})*)[.。]?\s*$"
-    r"|^\s*\((?P<pkey>[a-j])\)(?P<rest>.*)$"
+    rf"^\s*(?P<keys>{_LOWER_KEY}(?:\s*(?:[,/、，]|\band\b)\s*{_LOWER_KEY})*)[.。]?\s*$"
+    r"|^\s*\(?(?P<pkey>[a-j])\)(?P<rest>.*)$"
 )
+#: A note after the keys that is not an explanation: "ABD（多选）", "B (single choice)".
+_KEY_NOTE = re.compile(r"^\s*\([^()]{1,16}\)\s*$")
 #: Short yes/no answers and the other ways of saying them, so "不" is right where "不需要" is.
 _NO = ("不", "否", "no")
 _YES = ("是", "对", "yes")
@@ -416,7 +418,7 @@ class _Parser:
                 )
                 return None
             keys, rest = parsed
-            rest = rest.lstrip(".。:：、,， -—)")
+            rest = "" if _KEY_NOTE.match(fold(rest)) else rest.lstrip(".。:：、,， -—)")
             chosen = [text for key, text in options if key in keys]
             if rest and not any(_normalise(rest) == _normalise(t) for t in chosen):
                 explanation_parts.append(rest)
@@ -432,6 +434,8 @@ class _Parser:
             if short:
                 data["accepted"] = accepted_variants(value)
 
+        if answer_line.rest:  # an explanation on the answer's own line
+            explanation_parts.append(answer_line.rest)
         first_explanation = block.answer + 1 if value_line is None else value_line + 1
         for i in range(first_explanation, block.end):
             line = lines[i]

@@ -88,7 +88,9 @@ class Line:
         return self.q_strength > 0
 
 
-_DECOR = r"^\s*(?:>\s*)*(?P<head>#{1,6}\s*)?(?P<bold>\*\*|__)?\s*"
+#: Emoji and arrows people put before markers: "📌 Q1." "✅ Answer:" "👉 Explanation:".
+_SYMBOLS = r"(?:[\u2190-\u2bff\U0001f000-\U0001faff\ufe0f\u200d]\s*)*"
+_DECOR = r"^\s*(?:>\s*)*(?P<head>#{1,6}\s*)?" + _SYMBOLS + r"(?P<bold>\*\*|__)?\s*"
 _TAIL_BOLD = re.compile(r"\s*(?:\*\*|__)\s*$")
 
 _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
@@ -124,7 +126,7 @@ _UNNUMBERED_QUESTION = re.compile(_DECOR + r"(?:Q|Question|问|问题)\s*[:]\s*(
 _HEADING = re.compile(r"^\s*#{1,6}\s+(?P<rest>\S.*)$")
 
 _OPTION = re.compile(
-    r"^\s*(?:[-*+•·]\s*)?(?:\*\*|__)?\s*"
+    r"^\s*(?:[-*+•·]\s*)?" + _SYMBOLS + r"(?:\*\*|__)?\s*"
     r"(?:\((?P<pk>[A-Ja-j])\)|(?P<uk>[A-J])\s*(?P<ud>[.、:)]|\](?!\())|(?P<lk>[a-j])[.)](?=\s))"
     r"\s*(?:\*\*|__)?\s*(?P<text>.*)$"
 )
@@ -133,7 +135,7 @@ _ANSWER_LABEL = (
     r"|(?:the\s+)?(?:correct\s+|right\s+)?answer(?:\s+is)?|ans)"
 )
 _ANSWER = re.compile(
-    r"^\s*(?:[-*]\s+)?(?:>\s*)*(?:\*\*|__)?\s*"
+    r"^\s*(?:[-*]\s+)?(?:>\s*)*" + _SYMBOLS + r"(?:\*\*|__)?\s*"
     r"(?:【\s*(?:正确|参考|标准)?答案\s*】|" + _ANSWER_LABEL + r"\s*(?:\*\*|__)?\s*[:])"
     r"\s*(?:\*\*|__)?\s*(?P<value>.*?)\s*(?:\*\*|__)?\s*$",
     re.I,
@@ -144,11 +146,14 @@ _ANSWER_NO_COLON = re.compile(
     r"\s*[。.]?\s*(?:\*\*)?\s*$"
 )
 _EXPLANATION = re.compile(
-    r"^\s*(?:[-*]\s+)?(?:\*\*|__)?\s*"
+    r"^\s*(?:[-*]\s+)?" + _SYMBOLS + r"(?:\*\*|__)?\s*"
     r"(?:【\s*(?:答案)?(?:解析|分析|解释|说明)\s*】|(?:答案)?(?:解析|分析|解释)\s*(?:\*\*|__)?\s*[:]"
     r"|(?:explanation|rationale|reasoning|why)\s*(?:\*\*|__)?\s*[:])"
     r"\s*(?:\*\*|__)?\s*(?P<rest>.*)$",
     re.I,
+)
+_INLINE_EXPLANATION = re.compile(
+    r"\s+(?:【\s*(?:答案)?解析\s*】|(?:答案)?解析\s*[:]|(?:explanation|because)\s*[:])\s*", re.I
 )
 _URL = re.compile(r"^\s*(?:[-*]\s*)?(?:[^\s:：]{1,12}[:]\s*)?<?(?P<url>https?://\S+?)>?\s*$")
 _IMAGE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
@@ -194,7 +199,13 @@ def classify(number: int, raw: str) -> Line:
         return line
     if match := _ANSWER.match(text) or _ANSWER_NO_COLON.match(text):
         line.kind = Kind.ANSWER
-        line.answer_value = raw[match.start("value") : match.end("value")].strip()
+        value = raw[match.start("value") : match.end("value")]
+        if label := _INLINE_EXPLANATION.search(fold(value)):  # "答案：B 解析：……"
+            line.rest = value[label.end() :].strip()
+            value = value[: label.start()]
+        else:
+            line.rest = ""
+        line.answer_value = value.strip()
         return line
     if match := _EXPLANATION.match(text):
         line.kind = Kind.EXPLANATION
