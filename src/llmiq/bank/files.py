@@ -12,12 +12,15 @@ from pydantic import ValidationError
 
 from llmiq.atomic import write_atomic
 from llmiq.bank.model import DEFER_RULES, Bank, Problem, Question, duplicate_id_problems
+from llmiq.bulk import paused_gc
 from llmiq.errors import LlmiqError
 from llmiq.textfile import read_text
 
-try:  # the C loader is several times faster; fall back when PyYAML was built without it
+try:  # the C parser and emitter are several times faster; PyYAML may be built without them
+    from yaml import CSafeDumper as _Dumper
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
+    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 
@@ -125,16 +128,28 @@ def _validation_problems(exc: ValidationError) -> list[Problem]:
     return [Problem(tuple(error["loc"]), _describe(error)) for error in exc.errors()]
 
 
-def check_bank_data(data: Any) -> list[Problem]:
-    """Every structural and rule problem of parsed bank data, in file order."""
+def check_bank_data(data: Any) -> tuple[Bank | None, list[Problem]]:
+    """Validate parsed bank data: the bank, or every structural and rule problem.
+
+    Structure comes first (pydantic lists every structural error at once); the rules are
+    then checked on every question whose structure is sound, so one broken question does
+    not hide the rule problems of the others.
+    """
     if not isinstance(data, dict):
-        return [Problem((), "a bank file is a mapping with id, title and questions")]
+        return None, [Problem((), "a bank file is a mapping with id, title and questions")]
     deferred = {DEFER_RULES: True}
-    problems: list[Problem] = []
     try:
-        Bank.model_validate(data, context=deferred)
+        bank = Bank.model_validate(data, context=deferred)
     except ValidationError as exc:
-        problems += _validation_problems(exc)
+        problems = _validation_problems(exc)
+    else:
+        problems = [
+            p.under("questions", i)
+            for i, question in enumerate(bank.questions)
+            for p in question.rule_problems()
+        ]
+        problems += bank.rule_problems()
+        return (None if problems else bank), problems
     raw_questions = data.get("questions")
     if isinstance(raw_questions, list):
         if not raw_questions:
@@ -147,11 +162,16 @@ def check_bank_data(data: Any) -> list[Problem]:
             problems += [p.under("questions", i) for p in question.rule_problems()]
         ids = [q.get("id") if isinstance(q, dict) else None for q in raw_questions]
         problems += duplicate_id_problems(ids)
-    return problems
+    return None, problems
 
 
 def check_bank_text(text: str, name: str) -> tuple[Bank | None, list[FileProblem]]:
     """Parse and validate a bank's YAML text; ``name`` is used in the problems it returns."""
+    with paused_gc():
+        return _check_bank_text(text, name)
+
+
+def _check_bank_text(text: str, name: str) -> tuple[Bank | None, list[FileProblem]]:
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
@@ -168,13 +188,14 @@ def check_bank_text(text: str, name: str) -> tuple[Bank | None, list[FileProblem
         FileProblem(name, line, field, "duplicate key (YAML keeps only the last one)")
         for line, field in _duplicate_keys(root)
     ]
+    bank, data_problems = check_bank_data(data)
     problems += [
         FileProblem(name, _node_line(root, p.loc), format_loc(p.loc), p.message)
-        for p in check_bank_data(data)
+        for p in data_problems
     ]
-    if problems:
+    if problems or bank is None:
         return None, sorted(problems, key=lambda p: p.line)
-    return Bank.model_validate(data), []
+    return bank, []
 
 
 def check_bank_file(path: Path) -> tuple[Bank | None, list[FileProblem]]:
@@ -203,7 +224,7 @@ def bank_to_data(bank: Bank) -> dict[str, Any]:
     return _prune(bank.model_dump(mode="json"))
 
 
-class _BlockStyleDumper(yaml.SafeDumper):
+class _BlockStyleDumper(_Dumper):
     pass
 
 
@@ -216,13 +237,14 @@ _BlockStyleDumper.add_representer(str, _represent_str)
 
 
 def dump_bank_yaml(bank: Bank) -> str:
-    return yaml.dump(
-        bank_to_data(bank),
-        Dumper=_BlockStyleDumper,
-        allow_unicode=True,
-        sort_keys=False,
-        width=100,
-    )
+    with paused_gc():
+        return yaml.dump(
+            bank_to_data(bank),
+            Dumper=_BlockStyleDumper,
+            allow_unicode=True,
+            sort_keys=False,
+            width=100,
+        )
 
 
 def write_bank_file(bank: Bank, path: Path) -> None:

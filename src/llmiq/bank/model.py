@@ -13,9 +13,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -60,6 +61,19 @@ class Problem:
 
     def under(self, *prefix: str | int) -> Problem:
         return Problem((*prefix, *self.loc), self.message)
+
+
+def _identifier(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(
+            f"id {value!r} must start with a letter or digit and hold only letters, digits, "
+            "'.', '_' and '-'"
+        )
+    return value
+
+
+#: Ids of banks and questions: stable keys for progress, safe in file names and URLs.
+Identifier = Annotated[str, AfterValidator(_identifier)]
 
 
 def _rules_deferred(info: ValidationInfo) -> bool:
@@ -150,7 +164,7 @@ class Question(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(description="Stable and unique in its bank: progress is keyed by it.")
+    id: Identifier = Field(description="Stable and unique in its bank: progress is keyed by it.")
     kind: Kind
     topics: list[str] = Field(default_factory=list)
     prompt: Text
@@ -163,16 +177,6 @@ class Question(BaseModel):
     key_points: list[Text] = Field(default_factory=list)
     explanation: Text | None = None
     lab: str | None = None
-
-    @field_validator("id")
-    @classmethod
-    def _id_syntax(cls, value: str) -> str:
-        if not _ID.match(value):
-            raise ValueError(
-                f"question id {value!r} must start with a letter or digit and hold only "
-                "letters, digits, '.', '_' and '-'"
-            )
-        return value
 
     @field_validator("answer", mode="before")
     @classmethod
@@ -274,21 +278,11 @@ class Bank(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str
+    id: Identifier
     title: Text
     description: Text | None = None
     source: Source | None = None
     questions: list[Question]
-
-    @field_validator("id")
-    @classmethod
-    def _id_syntax(cls, value: str) -> str:
-        if not _ID.match(value):
-            raise ValueError(
-                f"bank id {value!r} must start with a letter or digit and hold only "
-                "letters, digits, '.', '_' and '-'"
-            )
-        return value
 
     @model_validator(mode="after")
     def _check_rules(self, info: ValidationInfo) -> Bank:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from llmiq.bulk import paused_gc
 from llmiq.errors import LlmiqError
 from llmiq.ingest.article import ImportResult, SkippedLines, accepted_variants, parse_article
 from llmiq.textfile import read_text
@@ -35,4 +36,5 @@ def import_article(path: Path, *, bank_id: str, title: str | None = None) -> Imp
             f"{path}: is an HTML page, not an article's text; save the page as text or Markdown "
             "and import that"
         )
-    return parse_article(text, name=str(path), bank_id=bank_id, title=title)
+    with paused_gc():
+        return parse_article(text, name=str(path), bank_id=bank_id, title=title)

@@ -46,6 +46,9 @@ _YES = ("是", "对", "yes")
 _NEGATIVE = re.compile(r"^(?:不|否|没|无)|^(?:no|not)\b", re.I)
 _AFFIRMATIVE = re.compile(r"^(?:是|对|可以|需要|能|会|有)$|^(?:yes|true)\b", re.I)
 _MAX_SHORT_ANSWER = 24
+_YES_NO_THEN_REASON = re.compile(
+    r"^(?P<short>[^—–;:：；。.,，]{1,12}?)\s*(?:—|–|--|\s-\s|[;:：；。.,，])\s*(?P<reason>\S.*)$"
+)
 _LINKS = (Kind.URL, Kind.IMAGE)
 
 
@@ -429,6 +432,10 @@ class _Parser:
             }
         else:
             data["kind"] = "open"
+            split = _YES_NO_THEN_REASON.match(value)  # "No — because ..." answers "No"
+            if split and (_NEGATIVE.match(split["short"]) or _AFFIRMATIVE.match(split["short"])):
+                value = split["short"]
+                explanation_parts.append(split["reason"])
             data["reference"] = {lang: value}
             short = len(value) <= _MAX_SHORT_ANSWER and not _SENTENCE_END.search(value)
             if short:

@@ -126,7 +126,7 @@ _UNNUMBERED_QUESTION = re.compile(_DECOR + r"(?:Q|Question|问|问题)\s*[:]\s*(
 _HEADING = re.compile(r"^\s*#{1,6}\s+(?P<rest>\S.*)$")
 
 _OPTION = re.compile(
-    r"^\s*(?:[-*+•·]\s*)?" + _SYMBOLS + r"(?:\*\*|__)?\s*"
+    r"^\s*(?:>\s*)*(?:[-*+•·]\s*)?(?:\[[ xX]\]\s*)?" + _SYMBOLS + r"(?:\*\*|__)?\s*"
     r"(?:\((?P<pk>[A-Ja-j])\)|(?P<uk>[A-J])\s*(?P<ud>[.、:)]|\](?!\())|(?P<lk>[a-j])[.)](?=\s))"
     r"\s*(?:\*\*|__)?\s*(?P<text>.*)$"
 )
