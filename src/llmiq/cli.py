@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sys
@@ -67,6 +68,7 @@ def cli() -> None:
 def banks() -> None:
     """List the built-in and imported banks."""
     from rich.table import Table
+    from rich.text import Text
 
     from llmiq.bank.catalog import all_entries, load_entry
 
@@ -75,7 +77,7 @@ def banks() -> None:
         try:
             bank = load_entry(entry)
         except LlmiqError as exc:
-            table.add_row(entry.id, entry.origin, "-", "-", f"[red]invalid: {exc}[/red]")
+            table.add_row(entry.id, entry.origin, "-", "-", Text(f"invalid: {exc}", style="red"))
             continue
         kinds = Counter(q.kind.value for q in bank.questions)
         table.add_row(
@@ -83,7 +85,7 @@ def banks() -> None:
             entry.origin,
             str(len(bank.questions)),
             ", ".join(f"{n} {k}" for k, n in kinds.items()),
-            bank.title.get(default_lang()),  # type: ignore[arg-type]
+            Text(bank.title.get(default_lang())),
         )
     _console().print(table)
 
@@ -124,7 +126,8 @@ def validate(files: tuple[Path, ...]) -> None:
                 click.echo(str(problem), err=True)
             click.echo(f"{path}: {_plural(len(problems), 'problem')}", err=True)
         else:
-            click.echo(f"{path}: valid bank {bank.id!r} with {len(bank.questions)} questions")
+            count = _plural(len(bank.questions), "question")
+            click.echo(f"{path}: valid bank {bank.id!r} with {count}")
     if failed:
         sys.exit(1)
 
@@ -133,9 +136,14 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _slug(text: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
-    return slug or "imported"
+def _bank_id_from(name: str) -> str:
+    """A bank id from a file name: ``"LLM Interview Qs"`` -> ``"llm-interview-qs"``; a name with
+    no Latin letters (``"面试题"``) gets ``"article-"`` and a short hash, so two such files do
+    not overwrite each other."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()
+    if slug:
+        return slug
+    return "article-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
 
 
 @cli.command("import")
@@ -159,16 +167,26 @@ def import_(
     """
     from llmiq.bank.catalog import is_builtin
     from llmiq.bank.files import write_bank_file
+    from llmiq.bank.model import check_identifier
     from llmiq.ingest import import_article
     from llmiq.paths import imported_banks_dir
 
-    bank_id = bank_id or _slug(article.stem)
+    if bank_id is not None:
+        try:
+            check_identifier(bank_id)
+        except ValueError as exc:
+            raise LlmiqError(f"--id: {exc}") from None
+    bank_id = bank_id or _bank_id_from(article.stem)
     if output is None and is_builtin(bank_id):
         raise LlmiqError(f"{bank_id!r} is a built-in bank; choose another --id or use -o FILE")
     result = import_article(article, bank_id=bank_id, title=title)
     for skipped in result.skipped:
-        dropped = skipped.reason.startswith("question")
-        click.secho(f"  {skipped}", err=True, fg="yellow" if dropped else None, dim=not dropped)
+        click.secho(
+            f"  {skipped}",
+            err=True,
+            fg="yellow" if skipped.dropped else None,
+            dim=not skipped.dropped,
+        )
     if strict and result.dropped_questions:
         raise LlmiqError(
             f"{article}: {_plural(len(result.dropped_questions), 'question block')} not "
@@ -254,6 +272,8 @@ def quiz(
     Type a letter (A), several (A,C), or free text for open questions. Answers may be piped
     on standard input, one per line. Ctrl-C or end of input stops with the score so far.
     """
+    from rich.text import Text
+
     from llmiq.bank.catalog import resolve_bank
     from llmiq.practice.quiz import run_quiz, select_questions
 
@@ -264,7 +284,7 @@ def quiz(
     echo = not sys.stdin.isatty()
 
     def read_line(prompt: str) -> str:
-        line = console.input(prompt)
+        line = console.input(Text(prompt))
         if echo:  # piped answers are not echoed by a terminal: show them in the transcript
             console.print(line, highlight=False, markup=False)
         return line

@@ -43,7 +43,12 @@ def test_csv_has_one_row_per_question_in_both_languages(run_cli: Callable) -> No
     assert rows[0]["prompt_zh"].startswith("哪种技术")
     assert rows[0]["prompt_en"].startswith("Which technique")
     assert rows[0]["options_zh"].splitlines()[2].startswith("C. 提示校准")
-    assert "不需要" in rows[1]["answer"]
+    assert rows[0]["why_en"].splitlines()[3].startswith("D. Gradient clipping caps")
+    assert rows[1]["answer"] == ""
+    assert rows[1]["reference_zh"] == "不需要"
+    assert rows[1]["reference_en"] == "No"
+    assert "不; 否" in rows[1]["accepted"]
+    assert rows[1]["key_points_en"].startswith("- A vector store")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -108,3 +113,25 @@ def test_export_of_an_unknown_bank_fails_cleanly(run_cli: Callable, tmp_path: Pa
     assert result.exit_code == 1
     assert "no bank named 'nope'" in result.output
     assert not out.exists()
+
+
+def test_markdown_keeps_a_multi_line_reference_answer() -> None:
+    bank = Bank.model_validate(
+        {
+            "id": "b",
+            "title": "B",
+            "questions": [
+                {
+                    "id": "why-scale",
+                    "kind": "open",
+                    "prompt": "Why does attention divide by sqrt(d)?",
+                    "reference": "Keeps the logits' variance near 1.\nOtherwise softmax saturates.",
+                }
+            ],
+        }
+    )
+    again = parse_article(bank_to_markdown(bank, "en"), name="b.md", bank_id="b").bank
+    reference = again.questions[0].reference
+    assert reference is not None
+    assert reference.get("en") == "Keeps the logits' variance near 1."
+    assert "Otherwise softmax saturates." in again.questions[0].explanation.get("en")

@@ -264,3 +264,122 @@ def test_random_text_never_crashes_the_importer(parts: list[tuple[str, str]]) ->
     assert result.bank.questions
     for question in result.bank.questions:
         assert not question.rule_problems()
+
+
+def test_lines_in_code_blocks_are_never_questions() -> None:
+    text = (
+        "## 1. What does this print?\n\n```python\n# 1. load the data\nx = [1, 2]\n"
+        "# 2. print it\nprint(len(x))\n```\n\nA. 1\nB. 2\n\nAnswer: B\n"
+    )
+    question = _parse(text).bank.questions[0]
+    assert question.prompt.get("en").startswith("What does this print?")
+    assert "# 1. load the data" in question.prompt.get("en")
+    assert question.answer == ["B"]
+
+
+def test_zero_width_characters_from_scraped_pages_are_ignored() -> None:
+    text = "1、问题一？\n\u200bA.甲\nB.乙\n答案：B\u200b\n2、问题二？\nA.甲\nB.乙\n\u200b答案：A\n"
+    assert [q.answer for q in _parse(text).bank.questions] == [["B"], ["A"]]
+
+
+def test_options_on_the_question_line() -> None:
+    question = _parse("1、以下哪个是分词算法？ A.BPE B.Adam C.ReLU\n答案：A\n").bank.questions[0]
+    assert question.prompt.get("zh") == "以下哪个是分词算法？"
+    assert [o.text.get("zh") for o in question.options] == ["BPE", "Adam", "ReLU"]
+
+
+def test_option_text_with_a_letter_and_dot_inside_stays_whole() -> None:
+    text = "1. Which plan?\nA. Use plan B. Then stop\nB. Keep going\nAnswer: A\n"
+    options = _parse(text).bank.questions[0].options
+    assert [o.text.get("en") for o in options] == ["Use plan B. Then stop", "Keep going"]
+
+
+def test_bold_words_inside_option_text_survive() -> None:
+    text = "1. What does temperature do?\nA. **Scales** the logits\nB. Nothing\nAnswer: A\n"
+    assert _parse(text).bank.questions[0].options[0].text.get("en") == "**Scales** the logits"
+
+
+def test_a_related_box_in_the_middle_does_not_end_the_article() -> None:
+    text = (
+        "1. First?\nA. x\nB. y\nAnswer: A\n\nFurther reading:\n- some link\n\n"
+        "2. Second?\nA. x\nB. y\nAnswer: B\n\n相关文章:\n1. Old post?\nA. x\nB. y\nAnswer: A\n"
+    )
+    result = _parse(text)
+    assert [q.answer for q in result.bank.questions] == [["A"], ["B"]]
+    assert any("page tail" in s.reason and s.first == 14 for s in result.skipped)
+
+
+def test_a_list_in_the_last_explanation_is_not_a_run_of_unanswered_questions() -> None:
+    text = (
+        "1. First?\nA. x\nB. y\nAnswer: A\n\n2. Why RLHF?\nA. x\nB. y\nAnswer: B\n"
+        "Three reasons:\n1. Preference is hard to write down.\n2. It scales.\n"
+        "3. It works.\n4. It is cheap.\n"
+    )
+    result = _parse(text)
+    assert result.dropped_questions == []
+    assert "4. It is cheap." in result.bank.questions[1].explanation.get("en")
+
+
+def test_unanswered_question_in_another_numbering_style_is_reported() -> None:
+    text = (
+        "Q1. First?\nA. x\nB. y\nAnswer: B\n\n"
+        "2. Second?\nA. x\nB. y\n\n"
+        "Q3. Third?\nA. x\nB. y\nAnswer: A\n"
+    )
+    result = _parse(text)
+    assert [s.first for s in result.dropped_questions] == [6]
+    assert result.bank.questions[0].explanation is None
+
+
+def test_faq_answer_is_not_repeated_in_the_explanation() -> None:
+    question = _parse(
+        "Q: What is RLHF?\nA: Reinforcement learning from human feedback.\n"
+    ).bank.questions[0]
+    assert question.explanation is None
+
+
+def test_html_tag_lines_are_skipped_and_reported() -> None:
+    text = (
+        "### 1. What does RoPE encode?\n- A. Absolute position\n- B. Relative position\n\n"
+        "<details><summary>Answer</summary>\n\n**Answer: B**\n\nRotations.\n\n</details>\n"
+    )
+    result = _parse(text)
+    question = result.bank.questions[0]
+    assert question.options[1].text.get("en") == "Relative position"
+    assert question.explanation.get("en") == "Rotations."
+    assert [s.first for s in result.skipped if "markup" in s.reason] == [5, 11]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["答案：选C", "答案：C选项", "Answer: Option C", "Answer: `C`", "答案：\n**C**", "答案：\n> C"],
+)
+def test_answer_wrapped_in_words_or_markdown(answer: str) -> None:
+    text = f"1. Which?\nA. x\nB. y\nC. z\n{answer}\n"
+    assert _parse(text).bank.questions[0].answer == ["C"]
+
+
+def test_not_necessarily_is_not_no() -> None:
+    assert accepted_variants("不一定") == ["不一定"]
+    assert accepted_variants("没有区别") == ["没有区别"]
+
+
+def test_reference_links_stay_in_explanations_and_the_labelled_url_is_the_source() -> None:
+    text = (
+        "# Quiz\n原文链接: https://example.com/post\n\n1. What is FlashAttention?\nA. x\nB. y\n"
+        "Answer: A\nSee:\nhttps://arxiv.org/abs/2205.14135\n"
+    )
+    bank = _parse(text).bank
+    assert bank.source is not None
+    assert bank.source.url == "https://example.com/post"
+    assert "https://arxiv.org/abs/2205.14135" in bank.questions[0].explanation.get("en")
+
+
+def test_question_ids_follow_the_article_numbers() -> None:
+    text = "3. Third?\nA. x\nB. y\nAnswer: A\n\n7. Seventh?\nA. x\nB. y\nAnswer: B\n"
+    assert [q.id for q in _parse(text).bank.questions] == ["q3", "q7"]
+
+
+def test_restarted_numbering_falls_back_to_positions() -> None:
+    text = "1. a?\nA. x\nB. y\nAnswer: A\n\nPart 2\n\n1. b?\nA. x\nB. y\nAnswer: B\n"
+    assert [q.id for q in _parse(text).bank.questions] == ["q1", "q2"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from llmiq.bank.files import check_bank_text, load_bank_file
@@ -17,14 +18,14 @@ from llmiq.paths import imported_banks_dir
 class BankEntry:
     id: str
     origin: str  # "built-in" or "imported"
-    path: Path
+    path: Traversable  # a package resource for built-in banks (maybe inside a zip), else a Path
 
 
 def builtin_entries() -> list[BankEntry]:
     folder = files("llmiq.bank").joinpath("data")
     return sorted(
         (
-            BankEntry(Path(item.name).stem, "built-in", Path(str(item)))
+            BankEntry(item.name.removesuffix(".yaml"), "built-in", item)
             for item in folder.iterdir()
             if item.name.endswith(".yaml")
         ),
@@ -49,7 +50,7 @@ def load_entry(entry: BankEntry) -> Bank:
         if bank is None:  # a packaging bug, not a user error: say so loudly
             raise RuntimeError("; ".join(str(p) for p in problems))
         return bank
-    return load_bank_file(entry.path)
+    return load_bank_file(Path(str(entry.path)))
 
 
 def is_builtin(bank_id: str) -> bool:

@@ -128,6 +128,24 @@ def _validation_problems(exc: ValidationError) -> list[Problem]:
     return [Problem(tuple(error["loc"]), _describe(error)) for error in exc.errors()]
 
 
+def _question_if_sound(raw: Any) -> Question | None:
+    """The question built without rule checks, ignoring unknown fields (a typo such as
+    ``explaination`` must not hide that ``answer`` names no option); None when broken."""
+    deferred = {DEFER_RULES: True}
+    try:
+        return Question.model_validate(raw, context=deferred)
+    except ValidationError as exc:
+        unknown = {e["loc"][0] for e in exc.errors() if e["type"] == "extra_forbidden"}
+        if not unknown or len(unknown) != len(exc.errors()) or not isinstance(raw, dict):
+            return None
+    try:
+        return Question.model_validate(
+            {k: v for k, v in raw.items() if k not in unknown}, context=deferred
+        )
+    except ValidationError:
+        return None
+
+
 def check_bank_data(data: Any) -> tuple[Bank | None, list[Problem]]:
     """Validate parsed bank data: the bank, or every structural and rule problem.
 
@@ -155,11 +173,9 @@ def check_bank_data(data: Any) -> tuple[Bank | None, list[Problem]]:
         if not raw_questions:
             problems.append(Problem(("questions",), "the bank has no questions"))
         for i, raw in enumerate(raw_questions):
-            try:
-                question = Question.model_validate(raw, context=deferred)
-            except ValidationError:
-                continue  # already reported by the bank-wide pass above
-            problems += [p.under("questions", i) for p in question.rule_problems()]
+            question = _question_if_sound(raw)
+            if question is not None:
+                problems += [p.under("questions", i) for p in question.rule_problems()]
         ids = [q.get("id") if isinstance(q, dict) else None for q in raw_questions]
         problems += duplicate_id_problems(ids)
     return None, problems
@@ -180,6 +196,11 @@ def _check_bank_text(text: str, name: str) -> tuple[Bank | None, list[FileProble
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         return None, [FileProblem(name, line, "", f"not valid YAML: {exc.problem or exc}")]
+    except yaml.YAMLError as exc:  # the reader's errors: characters YAML does not allow
+        position = getattr(exc, "position", 0)
+        line = text.count("\n", 0, position) + 1
+        reason = getattr(exc, "reason", "unreadable")
+        return None, [FileProblem(name, line, "", f"not valid YAML: {reason}")]
     finally:
         loader.dispose()
     if root is None:

@@ -63,7 +63,8 @@ class Problem:
         return Problem((*prefix, *self.loc), self.message)
 
 
-def _identifier(value: str) -> str:
+def check_identifier(value: str) -> str:
+    """Return ``value`` if it is a valid bank or question id, else raise ValueError."""
     if not _ID.match(value):
         raise ValueError(
             f"id {value!r} must start with a letter or digit and hold only letters, digits, "
@@ -73,7 +74,7 @@ def _identifier(value: str) -> str:
 
 
 #: Ids of banks and questions: stable keys for progress, safe in file names and URLs.
-Identifier = Annotated[str, AfterValidator(_identifier)]
+Identifier = Annotated[str, AfterValidator(check_identifier)]
 
 
 def _rules_deferred(info: ValidationInfo) -> bool:
@@ -204,6 +205,17 @@ class Question(BaseModel):
     @property
     def is_choice(self) -> bool:
         return self.kind is not Kind.OPEN
+
+    def answer_text(self, lang: Lang) -> str:
+        """The right answer as a person reads it: ``"C. Prompt calibration"`` for a choice
+        question, the reference answer (or the accepted answers) for an open one."""
+        if self.is_choice:
+            return "; ".join(
+                f"{key}. {opt.text.get(lang)}" for key in self.answer if (opt := self.option(key))
+            )
+        if self.reference is not None:
+            return self.reference.get(lang)
+        return " / ".join(self.accepted)
 
     def option(self, key: str) -> Option | None:
         return next((opt for opt in self.options if opt.key == key), None)

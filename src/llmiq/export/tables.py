@@ -15,18 +15,10 @@ def bank_to_json(bank: Bank) -> str:
 
 
 CSV_COLUMNS = [
-    "id",
-    "kind",
-    "topics",
-    "prompt_zh",
-    "prompt_en",
-    "options_zh",
-    "options_en",
-    "answer",
-    "explanation_zh",
-    "explanation_en",
-    "lab",
-]
+    "id", "kind", "topics", "prompt_zh", "prompt_en", "options_zh", "options_en", "answer",
+    "reference_zh", "reference_en", "accepted", "key_points_zh", "key_points_en",
+    "explanation_zh", "explanation_en", "why_zh", "why_en", "lab",
+]  # fmt: skip
 
 
 def _own(text: Text | None, lang: str) -> str:
@@ -39,18 +31,25 @@ def _row(question: Question) -> dict[str, str]:
         "id": question.id,
         "kind": question.kind.value,
         "topics": "; ".join(question.topics),
-        "answer": "; ".join(question.answer or question.accepted)
-        or (question.reference.get("en") if question.reference else ""),
+        "answer": "; ".join(question.answer),
+        "accepted": "; ".join(question.accepted),
         "lab": question.lab or "",
     }
     for lang in LANGS:
         row[f"prompt_{lang}"] = _own(question.prompt, lang)
         row[f"options_{lang}"] = "\n".join(
-            f"{opt.key}. {_own(opt.text, lang)}"
-            for opt in question.options
-            if opt.text.has(lang)  # type: ignore[arg-type]
+            f"{opt.key}. {_own(opt.text, lang)}" for opt in question.options if opt.text.has(lang)
+        )
+        row[f"reference_{lang}"] = _own(question.reference, lang)
+        row[f"key_points_{lang}"] = "\n".join(
+            f"- {_own(point, lang)}" for point in question.key_points if point.has(lang)
         )
         row[f"explanation_{lang}"] = _own(question.explanation, lang)
+        row[f"why_{lang}"] = "\n".join(
+            f"{opt.key}. {_own(opt.why, lang)}"
+            for opt in question.options
+            if opt.why is not None and opt.why.has(lang)
+        )
     return row
 
 

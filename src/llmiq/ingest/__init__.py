@@ -12,15 +12,17 @@ from llmiq.textfile import read_text
 
 __all__ = ["ImportResult", "SkippedLines", "accepted_variants", "import_article", "parse_article"]
 
-_PAGE_TAGS = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", re.I)
+_PAGE_START = re.compile(
+    r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])",
+    re.I | re.S,
+)
 _ANY_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
 
 
 def looks_like_html_page(text: str) -> bool:
     """A whole HTML document, or text that is mostly tags. An article with a few inline tags
     (``<br>``, a ``<script>`` shown as an example) is still an article."""
-    head = text.lstrip()[:4096]
-    if _PAGE_TAGS.search(head):
+    if _PAGE_START.match(text[:4096]):
         return True
     tags = _ANY_TAG.findall(text[:200_000])
     return len(tags) >= 20 and sum(map(len, tags)) > 0.3 * len(text[:200_000])

@@ -7,7 +7,11 @@ lines are unambiguous, so the parser anchors on them: for each answer it looks b
 line that starts its question, preferring (1) the numbering style the article uses for its
 questions, (2) a number that continues the sequence, (3) the nearest such line. A numbered
 line left over between two questions is a question without an answer only when it has the
-article's question style and a number strictly between theirs; otherwise it is explanation.
+article's question style, a number strictly between theirs, and reads as a question (a
+question mark, or options after it); otherwise it is explanation.
+
+The page tail ("相关文章", "Further reading", "—END—") ends the article unless the article's
+own numbering carries on after it with an answered question.
 """
 
 from __future__ import annotations
@@ -22,11 +26,19 @@ from pydantic import ValidationError
 
 from llmiq.bank.model import DEFER_RULES, Bank, Lang, Question, detect_language
 from llmiq.errors import LlmiqError
-from llmiq.ingest.lines import TAIL_MARKERS, Kind, Line, classify, fold
-
-_END_MARKER = re.compile(
-    r"^\s*[-—–=_*~]*\s*(?:END|\(?完\)?|全文完|the\s+end)\s*[-—–=_*~]*\s*$", re.I
+from llmiq.ingest.lines import (
+    END_MARKER,
+    TAIL_MARKERS,
+    Line,
+    LineKind,
+    base_style,
+    classify,
+    fold,
 )
+
+_ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+_NOISE = (LineKind.IMAGE, LineKind.MARKUP)
 _SENTENCE_END = re.compile(r"[。！？!?]|\.\s")
 _KEY = r"(?:\(\s*[A-J]\s*\)|[A-J])"
 _KEYS = re.compile(
@@ -38,28 +50,34 @@ _LOWER_KEYS = re.compile(
     rf"^\s*(?P<keys>{_LOWER_KEY}(?:\s*(?:[,/、，]|\band\b)\s*{_LOWER_KEY})*)[.。]?\s*$"
     r"|^\s*\(?(?P<pkey>[a-j])\)(?P<rest>.*)$"
 )
+#: Wrapping around keys in an answer: "选C", "Option B", "`C`", "**B**", "> A", "B选项".
+_KEY_WRAPPING = re.compile(
+    r"[`*]|^\s*>\s*|^\s*(?:选项?|option|choice)\s*|(?<=[A-Ja-j])\s*选项", re.I
+)
 #: A note after the keys that is not an explanation: "ABD（多选）", "B (single choice)".
 _KEY_NOTE = re.compile(r"^\s*\([^()]{1,16}\)\s*$")
-#: Short yes/no answers and the other ways of saying them, so "不" is right where "不需要" is.
-_NO = ("不", "否", "no")
-_YES = ("是", "对", "yes")
-_NEGATIVE = re.compile(r"^(?:不|否|没|无)|^(?:no|not)\b", re.I)
-_AFFIRMATIVE = re.compile(r"^(?:是|对|可以|需要|能|会|有)$|^(?:yes|true)\b", re.I)
+#: A whole-line note in a prompt: "(Select all that apply)", "（多选）".
+_PROMPT_NOTE = re.compile(r"^\s*[(（][^()（）]{1,40}[)）]\s*$")
+#: Yes/no answers and the short forms that say the same, so "不" is right where "不需要" is.
+_NEGATIVE = {"不", "否", "不是", "不需要", "不用", "不能", "不会", "不可以", "不行", "没有",
+             "no", "not needed", "not necessary", "false"}  # fmt: skip
+_AFFIRMATIVE = {"是", "对", "可以", "需要", "能", "会", "行", "有", "yes", "true", "correct"}
 _MAX_SHORT_ANSWER = 24
 _YES_NO_THEN_REASON = re.compile(
     r"^(?P<short>[^—–;:：；。.,，]{1,12}?)\s*(?:—|–|--|\s-\s|[;:：；。.,，])\s*(?P<reason>\S.*)$"
 )
-_LINKS = (Kind.URL, Kind.IMAGE)
 
 
 @dataclass(frozen=True)
 class SkippedLines:
-    """Lines the importer did not take, and why."""
+    """Lines the importer did not take, and why. ``dropped`` marks a question block that
+    could not become a question (no answer line, an answer naming no option)."""
 
     first: int
     last: int
     reason: str
     excerpt: str
+    dropped: bool = False
 
     def __str__(self) -> str:
         where = (
@@ -74,14 +92,11 @@ class ImportResult:
 
     bank: Bank
     lang: Lang
-    title_line: int | None = None
-    source_line: int | None = None
     skipped: list[SkippedLines] = field(default_factory=list)
 
     @property
     def dropped_questions(self) -> list[SkippedLines]:
-        """Question blocks that could not become questions (no answer, bad answer key)."""
-        return [s for s in self.skipped if s.reason.startswith("question")]
+        return [s for s in self.skipped if s.dropped]
 
 
 def _excerpt(text: str, width: int = 60) -> str:
@@ -90,40 +105,50 @@ def _excerpt(text: str, width: int = 60) -> str:
 
 
 def _split_lines(text: str) -> list[Line]:
-    return [classify(i + 1, raw) for i, raw in enumerate(re.split(r"\r\n|\r|\n", text))]
-
-
-def _tail_start(lines: Sequence[Line]) -> int:
-    """Index of the first line of the page tail ("相关文章", "Further reading", ...)."""
-    seen_answer = False
-    for i, line in enumerate(lines):
-        if line.kind is Kind.ANSWER:
-            seen_answer = True
-        elif seen_answer and (TAIL_MARKERS.match(fold(line.raw)) or _END_MARKER.match(line.raw)):
-            return i
-    return len(lines)
+    """Classify every line; code blocks are plain text whatever their lines look like."""
+    lines: list[Line] = []
+    in_code = False
+    for i, raw in enumerate(re.split(r"\r\n|\r|\n", text.translate(_ZERO_WIDTH))):
+        fence = bool(_FENCE.match(raw))
+        if in_code or fence:
+            lines.append(Line(number=i + 1, raw=raw, rest=raw.strip()))
+        else:
+            lines.append(classify(i + 1, raw))
+        in_code ^= fence
+    return lines
 
 
 def _next_content(lines: Sequence[Line], i: int, end: int) -> int | None:
     j = i + 1
-    while j < end and lines[j].kind is Kind.BLANK:
+    while j < end and lines[j].kind is LineKind.BLANK:
         j += 1
     return j if j < end else None
 
 
-def _resolve_faq_answers(lines: Sequence[Line], end: int) -> None:
+def _resolve_faq_answers(lines: Sequence[Line]) -> None:
     """``A: ...`` is option A when a ``B`` option follows, else the answer of a Q/A pair."""
-    for i in range(end):
-        line = lines[i]
-        if line.kind is Kind.OPTION and line.option_delim == ":" and len(line.options) == 1:
+    for i, line in enumerate(lines):
+        if line.kind is LineKind.OPTION and line.option_delim == ":" and len(line.options) == 1:
             key, text = line.options[0]
-            j = _next_content(lines, i, end)
+            j = _next_content(lines, i, len(lines))
             follows_b = j is not None and lines[j].options and lines[j].options[0][0] == "B"
             if key == "A" and not follows_b and text:
-                line.kind, line.answer_value, line.options = Kind.ANSWER, text, []
+                line.kind, line.answer_value, line.options = LineKind.ANSWER, text, []
 
 
-def _rank(line: Line, prev_number: int | None, style: str | None) -> tuple[bool, bool, int]:
+def _read_answer_values(lines: Sequence[Line]) -> dict[int, int]:
+    """Answers written on the line after their label; returns {answer line: value line}."""
+    value_lines: dict[int, int] = {}
+    for a, line in enumerate(lines):
+        if line.kind is LineKind.ANSWER and not line.answer_value:
+            j = _next_content(lines, a, len(lines))
+            if j is not None and lines[j].kind in (LineKind.TEXT, LineKind.OPTION):
+                line.answer_value = lines[j].raw.strip()
+                value_lines[a] = j
+    return value_lines
+
+
+def _rank(line: Line, prev_number: int | None, style: str | None) -> tuple[bool, bool, bool, int]:
     number = line.q_number
     if number is None:
         in_sequence = True
@@ -131,18 +156,19 @@ def _rank(line: Line, prev_number: int | None, style: str | None) -> tuple[bool,
         in_sequence = number <= 1
     else:
         in_sequence = number > prev_number
-    return (style is None or line.q_style == style, in_sequence, line.q_strength)
+    same_base = style is None or base_style(line.q_style) == base_style(style)
+    return (style is None or line.q_style == style, same_base, in_sequence, line.q_strength)
 
 
 def _paragraph_start(lines: Sequence[Line], lo: int, answer: int) -> int | None:
     """Fallback for unnumbered articles: the paragraph of plain text just before the options
     (or the answer)."""
     i = answer - 1
-    while i > lo and lines[i].kind in (Kind.OPTION, Kind.BLANK):
+    while i > lo and lines[i].kind in (LineKind.OPTION, LineKind.BLANK):
         i -= 1
-    if i <= lo or lines[i].kind is not Kind.TEXT:
+    if i <= lo or lines[i].kind is not LineKind.TEXT:
         return None
-    while i - 1 > lo and lines[i - 1].kind is Kind.TEXT:
+    while i - 1 > lo and lines[i - 1].kind is LineKind.TEXT:
         i -= 1
     return i
 
@@ -167,9 +193,32 @@ def _choose_starts(
     return starts
 
 
-def _dominant_style(lines: Sequence[Line], starts: list[int | None]) -> str | None:
-    styles = Counter(lines[s].q_style for s in starts if s is not None and lines[s].is_question)
-    return styles.most_common(1)[0][0] if styles else None
+def _find_starts(lines: Sequence[Line], answers: list[int]) -> tuple[list[int | None], str | None]:
+    """Question starts for these answers, and the article's question style."""
+    first_pass = _choose_starts(lines, answers, None)
+    styles = Counter(lines[s].q_style for s in first_pass if s is not None and lines[s].is_question)
+    style = styles.most_common(1)[0][0] if styles else None
+    return _choose_starts(lines, answers, style), style
+
+
+def _options_follow(lines: Sequence[Line], i: int, hi: int) -> bool:
+    """Whether an option run (A, then B) follows line ``i`` before the next question."""
+    for k in range(i + 1, hi):
+        if lines[k].kind is LineKind.QUESTION:
+            return False
+        if lines[k].kind is LineKind.OPTION and lines[k].options[0][0] == "A":
+            j = _next_content(lines, k, hi)
+            return len(lines[k].options) > 1 or (j is not None and lines[j].options[:1] != [])
+    return False
+
+
+def _has_question_mark(lines: Sequence[Line], i: int, hi: int) -> bool:
+    """A question mark on the line, or on the next one for "### Question 5"."""
+    text = lines[i].rest
+    j = _next_content(lines, i, hi)
+    if not text and j is not None:
+        text = lines[j].raw
+    return "?" in fold(text)
 
 
 def _unanswered(
@@ -180,17 +229,25 @@ def _unanswered(
     after: int | None,
     before: int | None,
 ) -> list[int]:
-    """Question-style lines in ``(lo, hi)`` numbered strictly between ``after`` and
-    ``before`` (a chain continuing ``after`` when ``before`` is None)."""
+    """Questions without an answer in ``(lo, hi)``: numbered strictly between ``after`` and
+    ``before`` (a chain continuing ``after`` when ``before`` is None), and either in the
+    article's question style with a question mark or options, or in any numbering style with
+    options after them."""
+    if style is None:
+        return []
     found: list[int] = []
     expected = after
     for i in range(lo + 1, hi):
         line = lines[i]
-        if not line.is_question or line.q_style != style or line.q_number is None:
+        if not line.is_question or line.q_number is None:
+            continue
+        has_options = _options_follow(lines, i, hi)
+        same_style = base_style(line.q_style) == base_style(style)
+        if not has_options and not (same_style and _has_question_mark(lines, i, hi)):
             continue
         n = line.q_number
         if before is not None:
-            if (after is None or n > after) and n < before and (expected is None or n > expected):
+            if (expected is None or n > expected) and n < before:
                 found.append(i)
                 expected = n
         elif expected is not None and n == expected + 1:
@@ -199,20 +256,66 @@ def _unanswered(
     return found
 
 
+def _tail_start(lines: Sequence[Line]) -> int:
+    """Index of the first line of the page tail, or ``len(lines)``.
+
+    A marker ("相关文章", "Further reading", "—END—") after the first answer starts the tail,
+    unless the article's numbering carries on after it: a question-style line numbered one
+    more than the last question, followed by an answer line.
+    """
+    answers = [i for i, line in enumerate(lines) if line.kind is LineKind.ANSWER]
+    for m, line in enumerate(lines):
+        if not answers or m < answers[0]:
+            continue
+        if not (TAIL_MARKERS.match(fold(line.raw)) or END_MARKER.match(line.raw)):
+            continue
+        before = [a for a in answers if a < m]
+        starts, style = _find_starts(lines, before)
+        numbers = [lines[s].q_number for s in starts if s is not None]
+        if style is None or not numbers or numbers[-1] is None:
+            return m
+        if not _continues(lines, m, style, numbers[-1] + 1):
+            return m
+    return len(lines)
+
+
+def _continues(lines: Sequence[Line], marker: int, style: str, number: int) -> bool:
+    for j in range(marker + 1, len(lines)):
+        line = lines[j]
+        if line.is_question and base_style(line.q_style) == base_style(style):
+            if line.q_number != number:
+                return False
+            k = j + 1
+            while k < len(lines) and not lines[k].is_question:
+                if lines[k].kind is LineKind.ANSWER:
+                    return True
+                k += 1
+            return False
+    return False
+
+
+def _strip_key_wrapping(value: str) -> str:
+    return _KEY_WRAPPING.sub("", fold(value))
+
+
 def _parse_keys(value: str) -> tuple[list[str], str] | None:
     """Answer keys in an answer line's value, and the text after them.
 
-    ``"ABCE"``, ``"A, B, D"``, ``"A、B"``, ``"(b)"``, ``"B. Zipf's law"`` all work; lowercase
-    letters only stand alone or in parentheses, so "a lot" is not option A.
+    ``"ABCE"``, ``"A, B, D"``, ``"A、B"``, ``"(b)"``, ``"B. Zipf's law"``, ``"选C"`` all
+    work; lowercase letters only stand alone or in parentheses, so "a lot" is not option A.
     """
-    folded = fold(value)
+    folded = _strip_key_wrapping(value)
     if match := _KEYS.match(folded):
-        return re.findall(r"[A-J]", match.group("keys")), value[match.start("rest") :].strip()
+        return re.findall(r"[A-J]", match.group("keys")), folded[match.start("rest") :].strip()
     if match := _LOWER_KEYS.match(folded):
         if match.group("pkey"):
-            return [match.group("pkey").upper()], value[match.start("rest") :].strip()
+            return [match.group("pkey").upper()], folded[match.start("rest") :].strip()
         return [k.upper() for k in re.findall(r"[a-j]", match.group("keys"))], ""
     return None
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"[\W_]+", "", fold(text)).casefold()
 
 
 def _match_option_text(value: str, options: list[tuple[str, str]]) -> list[str]:
@@ -220,20 +323,16 @@ def _match_option_text(value: str, options: list[tuple[str, str]]) -> list[str]:
     return [key for key, text in options if wanted and _normalise(text) == wanted]
 
 
-def _normalise(text: str) -> str:
-    return re.sub(r"[\W_]+", "", fold(text)).casefold()
-
-
 def accepted_variants(answer: str) -> list[str]:
     """Short answers graded as right for an open question whose answer is ``answer``:
-    ``accepted_variants("不需要")`` -> ``["不需要", "不", "否", "no"]``."""
+    ``accepted_variants("不需要")`` -> ``["不需要", "不", "否", "no"]``. Only plain yes/no
+    answers get variants: "不一定" (not necessarily) is not "no"."""
     answer = answer.strip().rstrip("。.!！")
     variants = [answer]
-    if len(answer) <= 8:
-        if _NEGATIVE.match(answer):
-            variants += _NO
-        elif _AFFIRMATIVE.match(answer):
-            variants += _YES
+    if answer.casefold() in _NEGATIVE:
+        variants += ["不", "否", "no"]
+    elif answer.casefold() in _AFFIRMATIVE:
+        variants += ["是", "对", "yes"]
     return list(dict.fromkeys(v for v in variants if v))
 
 
@@ -255,33 +354,78 @@ class _Parser:
         self.name = name
         self.lines = _split_lines(text)
         self.skipped: list[SkippedLines] = []
+        self.style: str | None = None
+        self.source: int | None = None
 
-    def skip(self, first: int, last: int, reason: str, excerpt: str = "") -> None:
-        while last > first and self.lines[last].kind is Kind.BLANK:
+    def skip(
+        self, first: int, last: int, reason: str, excerpt: str = "", dropped: bool = False
+    ) -> None:
+        while last > first and self.lines[last].kind is LineKind.BLANK:
             last -= 1
         self.skipped.append(
             SkippedLines(
-                self.lines[first].number, self.lines[last].number, reason, _excerpt(excerpt)
+                self.lines[first].number,
+                self.lines[last].number,
+                reason,
+                _excerpt(excerpt),
+                dropped,
             )
         )
 
     def parse(self, bank_id: str, title: str | None) -> ImportResult:
         lines = self.lines
+        _resolve_faq_answers(lines)
+        value_lines = _read_answer_values(lines)
         end = _tail_start(lines)
-        _resolve_faq_answers(lines, end)
-        answers = [i for i in range(end) if lines[i].kind is Kind.ANSWER]
-        value_lines: dict[int, int] = {}
-        for a in answers:
-            if not lines[a].answer_value:
-                j = _next_content(lines, a, end)
-                if j is not None and lines[j].kind in (Kind.TEXT, Kind.OPTION):
-                    lines[a].answer_value = lines[j].raw.strip()
-                    value_lines[a] = j
-        answers = [a for a in answers if lines[a].answer_value or a in value_lines]
+        answers = [i for i in range(end) if lines[i].kind is LineKind.ANSWER]
+        answers = [a for a in answers if lines[a].answer_value]
+        starts, self.style = _find_starts(lines, answers)
+        blocks, unanswered, orphans = self._blocks(starts, answers, end)
+        if not blocks:
+            self._fail_without_questions(unanswered)
 
-        style = _dominant_style(lines, _choose_starts(lines, answers, None))
-        starts = _choose_starts(lines, answers, style)
+        for n, u in enumerate(unanswered):
+            stop = min([b.start for b in blocks if b.start > u] + unanswered[n + 1 :] + [end])
+            self.skip(
+                u,
+                max(u, stop - 1),
+                "question without an answer line, not imported",
+                lines[u].rest,
+                dropped=True,
+            )
+        for a in orphans:
+            self.skip(a, a, "answer line with no question before it", lines[a].raw)
+        bank_title = self._intro(min([blocks[0].start, *unanswered]), title)
+        self.source = self._source(blocks, end)
 
+        lang = detect_language(" ".join(lines[b.start].rest for b in blocks) or "x")
+        numbers = [lines[b.start].q_number for b in blocks]
+        by_number = None not in numbers and len(set(numbers)) == len(numbers)
+        questions: list[Question] = []
+        for position, block in enumerate(blocks, start=1):
+            qid = f"q{numbers[position - 1]}" if by_number else f"q{position}"
+            question = self._question(block, qid, lang, value_lines.get(block.answer))
+            if question is not None:
+                questions.append(question)
+        self._report_noise(end)
+        if end < len(lines):
+            tail = _excerpt(lines[end].raw.strip(), 20)
+            self.skip(end, len(lines) - 1, f"page tail from {tail!r} on, not the article")
+        if not questions:
+            reasons = "; ".join(str(s) for s in self.skipped if s.dropped)
+            raise LlmiqError(f"{self.name}: no question could be imported ({reasons})")
+        bank_data: dict[str, Any] = {"id": bank_id, "title": {lang: bank_title}}
+        bank_data["questions"] = questions
+        if self.source is not None:
+            bank_data["source"] = {"url": lines[self.source].rest}
+        self.skipped.sort(key=lambda s: s.first)
+        return ImportResult(Bank.model_validate(bank_data), lang, self.skipped)
+
+    def _blocks(
+        self, starts: list[int | None], answers: list[int], end: int
+    ) -> tuple[list[_Block], list[int], list[int]]:
+        """Question blocks, unanswered question lines and answers without a question."""
+        lines, style = self.lines, self.style
         blocks: list[_Block] = []
         unanswered: list[int] = []
         orphans: list[int] = []
@@ -298,63 +442,18 @@ class _Parser:
             blocks.append(_Block(start, answer, end))
             if number is not None:
                 prev_number = number
-        tail_lo = blocks[-1].answer if blocks else -1
         if not blocks:  # no answer anywhere: still say which questions were seen
-            strong = [
-                line.q_style for line in lines[:end] if line.q_strength >= 2 and line.q_number
-            ]
+            strong = [ln.q_style for ln in lines[:end] if ln.q_strength >= 2 and ln.q_number]
             style = Counter(strong).most_common(1)[0][0] if strong else None
             prev_number = 0
+        tail_lo = blocks[-1].answer if blocks else -1
         unanswered += _unanswered(lines, tail_lo, end, style, prev_number, None)
         unanswered.sort()
-
-        if not blocks:
-            self._fail_without_questions(unanswered)
-
-        # An unanswered question cuts the explanation it sits in.
-        for u in unanswered:
+        for u in unanswered:  # an unanswered question ends the explanation it sits in
             for block in blocks:
                 if block.answer < u < block.end:
                     block.end = u
-        for n, u in enumerate(unanswered):
-            stop = min(
-                [b.start for b in blocks if b.start > u] + [x for x in unanswered[n + 1 :]] + [end]
-            )
-            self.skip(
-                u, max(u, stop - 1), "question without an answer line, not imported", lines[u].rest
-            )
-
-        lang = detect_language(" ".join(lines[b.start].rest for b in blocks) or "x")
-        questions: list[Question] = []
-        for position, block in enumerate(blocks, start=1):
-            question = self._question(block, position, lang, value_lines.get(block.answer))
-            if question is not None:
-                questions.append(question)
-        for a in orphans:
-            self.skip(a, a, "answer line with no question before it", lines[a].raw)
-
-        first_start = blocks[0].start
-        title_line, bank_title = self._intro(first_start, unanswered, title)
-        source_line, url = self._links(end)
-        if end < len(lines):
-            self.skip(
-                end,
-                len(lines) - 1,
-                f"page tail from {_excerpt(lines[end].raw.strip(), 20)!r} on, not the article",
-            )
-        if not questions:
-            reasons = "; ".join(str(s) for s in self.skipped if s.reason.startswith("question"))
-            raise LlmiqError(f"{self.name}: no question could be imported ({reasons})")
-        bank_data: dict[str, Any] = {
-            "id": bank_id,
-            "title": {lang: bank_title},
-            "questions": questions,
-        }
-        if url:
-            bank_data["source"] = {"url": url}
-        bank = Bank.model_validate(bank_data)
-        self.skipped.sort(key=lambda s: s.first)
-        return ImportResult(bank, lang, title_line, source_line, self.skipped)
+        return blocks, unanswered, orphans
 
     def _fail_without_questions(self, unanswered: list[int]) -> None:
         if unanswered:
@@ -368,45 +467,64 @@ class _Parser:
             "### Question 1) each followed by an answer line ('答案: C' or 'Answer: C')"
         )
 
-    def _question(
-        self, block: _Block, position: int, lang: Lang, value_line: int | None
-    ) -> Question | None:
+    def _options(self, block: _Block) -> tuple[list[str], list[tuple[str, str]], list[str]]:
+        """Prompt lines, options and explanation lines found before the answer line.
+
+        The options are the last run A, B, C... before the answer; a lettered list earlier in
+        the prompt stays in the prompt. A plain line after an option continues it (wrapped
+        option text); notes like "(Select all that apply)" go to the prompt.
+        """
         lines = self.lines
-        start_line = lines[block.start]
+        start = lines[block.start]
         body = range(block.start + 1, block.answer)
-        # The options are the last run A, B, C... before the answer; a lettered list earlier in
-        # the prompt stays in the prompt.
         run_start = None
         for i in body:
-            if lines[i].kind is Kind.OPTION and lines[i].options[0][0] == "A":
+            if lines[i].kind is LineKind.OPTION and lines[i].options[0][0] == "A":
                 run_start = i
-        if run_start is None and start_line.options and start_line.options[0][0] == "A":
-            run_start = block.start
-        prompt_parts = [] if run_start == block.start else [start_line.rest]
-        options: list[tuple[str, str]] = []
+        prompt = [start.rest]
+        options: list[tuple[str, str]] = list(start.options) if run_start is None else []
+        explanation: list[str] = []
         for i in body:
             line = lines[i]
-            if run_start is not None and i >= run_start:
-                if line.kind is Kind.OPTION:
-                    options += line.options
-                elif line.kind is not Kind.BLANK and options:
-                    key, text = options[-1]
-                    options[-1] = (key, f"{text} {line.raw.strip()}".strip())
-            elif line.kind not in _LINKS:  # links are reported by _links()
-                prompt_parts.append(line.raw.rstrip())
-        if run_start == block.start:
-            options = list(start_line.options)
-        prompt = _join(prompt_parts)
-        keys_seen = [k for k, _ in options]
-        if len(set(keys_seen)) != len(keys_seen):
+            if line.kind in _NOISE:
+                continue
+            if line.kind is LineKind.EXPLANATION:
+                explanation.append(line.rest)
+            elif run_start is None or i < run_start:
+                prompt.append(line.raw.rstrip())
+            elif line.kind is LineKind.OPTION:
+                j = _next_content(lines, i, block.answer)
+                nxt = chr(ord(line.options[0][0]) + 1)
+                written_one_per_line = (
+                    len(line.options) > 1
+                    and j is not None
+                    and lines[j].kind is LineKind.OPTION
+                    and lines[j].options[0][0] == nxt
+                )
+                single = line.single_option
+                options += [single] if written_one_per_line and single else line.options
+            elif line.kind is LineKind.BLANK:
+                continue
+            elif _PROMPT_NOTE.match(line.raw) or not options:
+                prompt.append(line.raw.strip())
+            else:
+                key, text = options[-1]
+                options[-1] = (key, f"{text} {line.raw.strip()}".strip())
+        if len({k for k, _ in options}) != len(options):
             options = list(dict(options).items())
+        return prompt, options, explanation
 
-        answer_line = lines[block.answer]
+    def _question(
+        self, block: _Block, qid: str, lang: Lang, value_line: int | None
+    ) -> Question | None:
+        lines = self.lines
+        start_line, answer_line = lines[block.start], lines[block.answer]
+        prompt_parts, options, explanation_parts = self._options(block)
         value = answer_line.answer_value
-        explanation_parts: list[str] = []
+        label = f"question {qid.removeprefix('q')}"
         data: dict[str, Any] = {
-            "id": f"q{position}",
-            "prompt": {lang: prompt or start_line.raw.strip()},
+            "id": qid,
+            "prompt": {lang: _join(prompt_parts) or start_line.raw.strip()},
         }
         if options:
             # "Answer: A smaller vocabulary" may be option C's text, not option A.
@@ -416,12 +534,13 @@ class _Parser:
                 self.skip(
                     block.start,
                     block.answer,
-                    f"question {position}: answer {value!r} names no option",
+                    f"{label}: answer {value!r} names no option",
                     start_line.rest,
+                    dropped=True,
                 )
                 return None
             keys, rest = parsed
-            rest = "" if _KEY_NOTE.match(fold(rest)) else rest.lstrip(".。:：、,， -—)")
+            rest = "" if _KEY_NOTE.match(rest) else rest.lstrip(".。:：、,， -—)")
             chosen = [text for key, text in options if key in keys]
             if rest and not any(_normalise(rest) == _normalise(t) for t in chosen):
                 explanation_parts.append(rest)
@@ -433,83 +552,98 @@ class _Parser:
         else:
             data["kind"] = "open"
             split = _YES_NO_THEN_REASON.match(value)  # "No — because ..." answers "No"
-            if split and (_NEGATIVE.match(split["short"]) or _AFFIRMATIVE.match(split["short"])):
-                value = split["short"]
+            if split and split["short"].strip().casefold() in _NEGATIVE | _AFFIRMATIVE:
+                value = split["short"].strip()
                 explanation_parts.append(split["reason"])
             data["reference"] = {lang: value}
-            short = len(value) <= _MAX_SHORT_ANSWER and not _SENTENCE_END.search(value)
-            if short:
+            if len(value) <= _MAX_SHORT_ANSWER and not _SENTENCE_END.search(value):
                 data["accepted"] = accepted_variants(value)
 
-        if answer_line.rest:  # an explanation on the answer's own line
-            explanation_parts.append(answer_line.rest)
-        first_explanation = block.answer + 1 if value_line is None else value_line + 1
-        for i in range(first_explanation, block.end):
-            line = lines[i]
-            if line.kind in _LINKS:
-                continue
-            if line.kind is Kind.EXPLANATION:
-                explanation_parts.append(line.rest)
-            else:
-                explanation_parts.append(line.raw.rstrip())
-        explanation = _join(explanation_parts)
-        if explanation:
+        if answer_line.inline_explanation:
+            explanation_parts.append(answer_line.inline_explanation)
+        first = block.answer + 1 if value_line is None else value_line + 1
+        explanation_parts += self._explanation_lines(first, block.end)
+        if explanation := _join(explanation_parts):
             data["explanation"] = {lang: explanation}
 
         try:
             question = Question.model_validate(data, context={DEFER_RULES: True})
         except ValidationError as exc:
-            reason = exc.errors()[0]["msg"]
-            self.skip(block.start, block.answer, f"question {position}: {reason}", start_line.rest)
+            reason = f"{label}: {exc.errors()[0]['msg']}"
+            self.skip(block.start, block.answer, reason, start_line.rest, dropped=True)
             return None
-        problems = question.rule_problems()
-        if problems:
-            self.skip(
-                block.start,
-                block.answer,
-                f"question {position}: {problems[0].message}",
-                start_line.rest,
-            )
+        if problems := question.rule_problems():
+            reason = f"{label}: {problems[0].message}"
+            self.skip(block.start, block.answer, reason, start_line.rest, dropped=True)
             return None
         return question
 
-    def _intro(
-        self, first_start: int, unanswered: list[int], title: str | None
-    ) -> tuple[int | None, str]:
+    def _explanation_lines(self, first: int, end: int) -> list[str]:
+        parts: list[str] = []
+        for i in range(first, end):
+            line = self.lines[i]
+            if line.kind in _NOISE or i == self.source:
+                continue
+            if line.kind is LineKind.EXPLANATION:
+                parts.append(line.rest)
+            elif self._is_section_heading(line):
+                self.skip(i, i, "section heading, not part of an answer", line.raw)
+            else:
+                parts.append(line.raw.rstrip())
+        return parts
+
+    def _is_section_heading(self, line: Line) -> bool:
+        """ "## Part 2", "二、进阶篇": headings of the article's own outline, not of questions."""
+        if not line.is_question or self.style is None or "?" in fold(line.rest):
+            return False
+        if base_style(line.q_style) == base_style(self.style):
+            return False
+        return line.q_style.startswith("#") or (line.q_style == "一、" and len(line.rest) <= 10)
+
+    def _intro(self, stop: int, title: str | None) -> str:
+        """Take the title line; report the rest of what comes before the first question."""
         lines = self.lines
-        stop = min([first_start, *unanswered])
-        title_line = None
-        content = [i for i in range(stop) if lines[i].kind not in (Kind.BLANK, *_LINKS)]
+        content = [
+            i
+            for i in range(stop)
+            if lines[i].kind not in (LineKind.BLANK, LineKind.URL, *_NOISE)
+            and not lines[i].raw.strip().startswith("---")
+        ]
+        found = ""
         if content and len(lines[content[0]].raw.strip()) <= 150:
-            title_line = content[0]
-            content = content[1:]
+            found = re.sub(r"^[#\s*_]+|[*_\s]+$", "", lines[content.pop(0)].raw)
         for i in content:
             self.skip(i, i, "text before the first question", lines[i].raw)
-        found = (
-            re.sub(r"^[#\s*_]+|[*_\s]+$", "", lines[title_line].raw)
-            if title_line is not None
-            else ""
-        )
-        chosen = title or found or self.name
-        return (lines[title_line].number if title_line is not None else None), chosen
+        return title or found or self.name
 
-    def _links(self, end: int) -> tuple[int | None, str | None]:
-        """Report URL and image lines (never question text); the first URL is the source."""
-        source: tuple[int | None, str | None] = (None, None)
+    def _source(self, blocks: list[_Block], end: int) -> int | None:
+        """The article's own URL: a labelled one ("原文链接: ..."), else one before the first
+        question, else one that is the article's last line. Other URLs inside questions and
+        explanations are their text."""
+        lines = self.lines
+        urls = [i for i in range(end) if lines[i].kind is LineKind.URL]
+        labelled = [i for i in urls if lines[i].labelled_url]
+        before = [i for i in urls if i < blocks[0].start]
+        last_content = max(
+            (i for i in range(end) if lines[i].kind is not LineKind.BLANK), default=-1
+        )
+        last = [i for i in urls if i == last_content and i > blocks[-1].answer]
+        chosen = (labelled or before or last or [None])[0]
+        for i in urls:
+            inside = blocks[0].start <= i < blocks[-1].end
+            if i == chosen:
+                self.skip(i, i, "URL, kept as the bank's source", lines[i].rest)
+            elif not inside:
+                self.skip(i, i, "URL, not imported", lines[i].rest)
+        return chosen
+
+    def _report_noise(self, end: int) -> None:
         for i in range(end):
             line = self.lines[i]
-            if line.kind not in _LINKS or any(
+            if line.kind in _NOISE and not any(
                 s.first <= line.number <= s.last for s in self.skipped
             ):
-                continue
-            if line.kind is Kind.URL and source[0] is None:
-                source = (line.number, line.rest)
-                self.skip(i, i, "URL, kept as the bank's source", line.rest)
-            else:
-                self.skip(
-                    i, i, f"{'URL' if line.kind is Kind.URL else 'image'}, not imported", line.rest
-                )
-        return source
+                self.skip(i, i, f"{line.kind.value}, not imported", line.raw)
 
 
 def parse_article(text: str, *, name: str, bank_id: str, title: str | None = None) -> ImportResult:

@@ -51,7 +51,7 @@ def chinese_numeral(text: str) -> int | None:
     return _CN_DIGITS[text] if len(text) == 1 else None
 
 
-class Kind(Enum):
+class LineKind(Enum):
     BLANK = "blank"
     QUESTION = "question"
     OPTION = "option"
@@ -59,6 +59,7 @@ class Kind(Enum):
     EXPLANATION = "explanation"
     URL = "url"
     IMAGE = "image"
+    MARKUP = "markup"  # a line that is only an HTML tag, such as <details>
     TEXT = "text"
 
 
@@ -69,17 +70,23 @@ class Line:
 
     number: int  # 1-based line number in the file
     raw: str
-    kind: Kind = Kind.TEXT
+    kind: LineKind = LineKind.TEXT
     #: question start: the number written (None when unnumbered), the numbering style
     #: (e.g. "N、", "QN", "## N."), its strength, and the text after the marker
     q_number: int | None = None
     q_style: str = ""
     q_strength: int = 0
-    #: option: keys and texts (several when an article puts all options on one line)
+    #: option: keys and texts (several when an article puts all options on one line), and
+    #: the line read as one option, for "A. use plan B. then stop" when a B line follows
     options: list[tuple[str, str]] = field(default_factory=list)
+    single_option: tuple[str, str] | None = None
     option_delim: str = ""
-    #: answer: the value after the label (may be empty: the value is on the next line)
+    #: answer: the value after the label (may be empty: the value is on the next line), and
+    #: an explanation on the same line ("答案：B 解析：……")
     answer_value: str = ""
+    inline_explanation: str = ""
+    #: URL: written with a label ("原文链接: ...", "Source: ...")
+    labelled_url: bool = False
     #: the text after a marker (question, explanation label) or the whole stripped line
     rest: str = ""
 
@@ -126,10 +133,12 @@ _UNNUMBERED_QUESTION = re.compile(_DECOR + r"(?:Q|Question|问|问题)\s*[:]\s*(
 _HEADING = re.compile(r"^\s*#{1,6}\s+(?P<rest>\S.*)$")
 
 _OPTION = re.compile(
-    r"^\s*(?:>\s*)*(?:[-*+•·]\s*)?(?:\[[ xX]\]\s*)?" + _SYMBOLS + r"(?:\*\*|__)?\s*"
+    r"^\s*(?:>\s*)*(?:[-*+•·]\s*)?(?:\[[ xX]\]\s*)?" + _SYMBOLS + r"(?P<bold>\*\*|__)?\s*"
     r"(?:\((?P<pk>[A-Ja-j])\)|(?P<uk>[A-J])\s*(?P<ud>[.、:)]|\](?!\())|(?P<lk>[a-j])[.)](?=\s))"
-    r"\s*(?:\*\*|__)?\s*(?P<text>.*)$"
+    r"\s*(?(bold)(?:\*\*|__)?)\s*(?P<text>.*)$"
 )
+#: Options written on the question's own line: "1、以下哪个是分词算法？ A.BPE B.Adam".
+_OPTIONS_AFTER_PROMPT = re.compile(r"(?:(?<=[\s?:])|^)\(?A\s*[.、)]\s*(?=\S)")
 _ANSWER_LABEL = (
     r"(?:(?:正确|参考|标准)?答案(?:是|为)?"
     r"|(?:the\s+)?(?:correct\s+|right\s+)?answer(?:\s+is)?|ans)"
@@ -155,17 +164,37 @@ _EXPLANATION = re.compile(
 _INLINE_EXPLANATION = re.compile(
     r"\s+(?:【\s*(?:答案)?解析\s*】|(?:答案)?解析\s*[:]|(?:explanation|because)\s*[:])\s*", re.I
 )
-_URL = re.compile(r"^\s*(?:[-*]\s*)?(?:[^\s:：]{1,12}[:]\s*)?<?(?P<url>https?://\S+?)>?\s*$")
-_IMAGE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
+_URL = re.compile(
+    r"^\s*(?:[-*]\s*)?(?P<label>[^\s:]{1,12}\s*:|originally\s+published\s+(?:at|on|in)\b)?"
+    r"\s*<?(?P<url>https?://\S+?)>?\.?\s*$",
+    re.I,
+)
+_IMAGE = re.compile(r"^\s*(?:!\[[^\]]*\]\([^)]*\)\s*)+$")
+_TAG = re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>")
+
+
+def _is_markup(text: str) -> bool:
+    """A line of HTML tags with little text: ``<details><summary>Answer</summary>``."""
+    stripped = text.strip()
+    if not (stripped.startswith("<") and stripped.endswith(">") and _TAG.match(stripped)):
+        return False
+    return len(_TAG.sub("", stripped).strip()) <= 40
+
 
 #: Headings that start the part of a scraped page that is not the article any more.
 TAIL_MARKERS = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(?:相关文章|相关推荐|相关阅读|推荐阅读|延伸阅读|猜你喜欢|"
-    r"热门文章|热门推荐|最新文章|往期推荐|往期回顾|精彩推荐|"
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:[一二三四五六七八九十]+[、.]\s*)?"
+    r"(?:相关文章|相关推荐|相关阅读|推荐阅读|延伸阅读|猜你喜欢|热门文章|热门推荐|最新文章|往期推荐|"
+    r"往期回顾|精彩推荐|参考资料|参考文献|参考链接|总结|小结|结语|写在最后|"
     r"further\s+reading|related\s+(?:posts|articles|reading|questions)|you\s+may\s+also\s+like|"
-    r"recommended(?:\s+(?:reading|posts|articles))?|read\s+more|more\s+from\s+\S.*|see\s+also)"
-    r"\s*(?:\*\*)?\s*[:]?\s*$",
+    r"recommended(?:\s+(?:reading|posts|articles))?|read\s+more|more\s+from\s+\S.*|see\s+also|"
+    r"references|conclusion|summary|final\s+thoughts|wrapping\s+up)"
+    r"\s*[:]?\s*(?:\*\*|__)?\s*[:]?\s*$",
     re.I,
+)
+#: Lines that end an article: "—END—", "(完)", "The End".
+END_MARKER = re.compile(
+    r"^\s*[-—–=_*~]*\s*(?:END|\(?完\)?|全文完|the\s+end)\s*[-—–=_*~]*\s*$", re.I
 )
 
 
@@ -188,57 +217,80 @@ def classify(number: int, raw: str) -> Line:
     line = Line(number=number, raw=raw, rest=raw.strip())
     text = fold(raw).rstrip()
     if not text.strip():
-        line.kind = Kind.BLANK
+        line.kind = LineKind.BLANK
         return line
     if _IMAGE.match(text):
-        line.kind = Kind.IMAGE
+        line.kind = LineKind.IMAGE
+        return line
+    if _is_markup(text):
+        line.kind = LineKind.MARKUP
         return line
     if url := _URL.match(text):
-        line.kind = Kind.URL
+        line.kind = LineKind.URL
         line.rest = url.group("url")
+        line.labelled_url = bool(url.group("label"))
         return line
     if match := _ANSWER.match(text) or _ANSWER_NO_COLON.match(text):
-        line.kind = Kind.ANSWER
+        line.kind = LineKind.ANSWER
         value = raw[match.start("value") : match.end("value")]
         if label := _INLINE_EXPLANATION.search(fold(value)):  # "答案：B 解析：……"
-            line.rest = value[label.end() :].strip()
+            line.inline_explanation = value[label.end() :].strip()
             value = value[: label.start()]
-        else:
-            line.rest = ""
         line.answer_value = value.strip()
         return line
     if match := _EXPLANATION.match(text):
-        line.kind = Kind.EXPLANATION
+        line.kind = LineKind.EXPLANATION
         line.rest = _TAIL_BOLD.sub("", raw[match.start("rest") :]).strip()
         return line
+    _read_question_marker(line, text)
+    if match := _OPTION.match(text):
+        key = (match.group("pk") or match.group("uk") or match.group("lk")).upper()
+        body = _TAIL_BOLD.sub("", raw[match.start("text") :]).strip()
+        line.option_delim = match.group("ud") or ""
+        line.options = _split_inline_options(body, key) if key == "A" else [(key, body)]
+        line.single_option = (key, body)
+        if not line.is_question:
+            line.kind = LineKind.OPTION
+            return line
+    if line.is_question:
+        line.kind = LineKind.QUESTION
+        _read_options_after_prompt(line)
+    return line
+
+
+def _read_question_marker(line: Line, text: str) -> None:
+    raw = line.raw
     for style, strength, pattern in _QUESTION_PATTERNS:
         if match := pattern.match(text):
             num = match.group("num")
             value = int(num) if num.isdigit() else chinese_numeral(num)
             if value is None:
                 continue
-            decorated = bool(match.group("head") or match.group("bold"))
+            head, bold = match.group("head"), match.group("bold")
             line.q_number = value
-            line.q_style = (
-                ("#" if match.group("head") else "") + ("*" if match.group("bold") else "") + style
-            )
-            line.q_strength = strength + decorated
+            line.q_style = ("#" if head else "") + ("*" if bold else "") + style
+            line.q_strength = strength + bool(head or bold)
             line.rest = _TAIL_BOLD.sub("", raw[match.start("rest") :]).strip()
-            break
-    if not line.is_question and (match := _UNNUMBERED_QUESTION.match(text)):
+            return
+    if match := _UNNUMBERED_QUESTION.match(text):
         line.q_style, line.q_strength = "Q:", 2
-        line.rest = _TAIL_BOLD.sub("", raw[match.start("rest") :]).strip()
-    elif not line.is_question and (match := _HEADING.match(text)):
+    elif match := _HEADING.match(text):
         line.q_style, line.q_strength = "#", 1
-        line.rest = _TAIL_BOLD.sub("", raw[match.start("rest") :]).strip()
-    if match := _OPTION.match(text):
-        key = (match.group("pk") or match.group("uk") or match.group("lk")).upper()
-        body = _TAIL_BOLD.sub("", raw[match.start("text") :])
-        line.option_delim = match.group("ud") or ""
-        line.options = _split_inline_options(body, key) if key == "A" else [(key, body.strip())]
-        if not line.is_question:
-            line.kind = Kind.OPTION
-        return line
-    if line.is_question:
-        line.kind = Kind.QUESTION
-    return line
+    else:
+        return
+    line.rest = _TAIL_BOLD.sub("", raw[match.start("rest") :]).strip()
+
+
+def _read_options_after_prompt(line: Line) -> None:
+    match = _OPTIONS_AFTER_PROMPT.search(fold(line.rest))
+    if match is None or match.start() == 0:
+        return
+    options = _split_inline_options(line.rest[match.end() :], "A")
+    if len(options) >= 2:
+        line.options = options
+        line.rest = line.rest[: match.start()].strip()
+
+
+def base_style(style: str) -> str:
+    """The numbering without Markdown decoration: ``"#*N."`` -> ``"N."``."""
+    return style.lstrip("#*")

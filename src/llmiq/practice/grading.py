@@ -35,7 +35,7 @@ def parse_choice(raw: str, question: Question) -> frozenset[str]:
     an option (``"temperature"``). Raises :class:`UnreadableAnswer` otherwise."""
     keys = {opt.key for opt in question.options}
     folded = unicodedata.normalize("NFKC", raw).strip()
-    compact = re.sub(r"[\s,;/、，；]+", "", folded).upper()
+    compact = re.sub(r"[\s,;/、，；.。()\[\]（）]+", "", folded).upper()
     if compact and compact.isascii() and compact.isalpha() and set(compact) <= keys:
         return frozenset(compact)
     wanted = _plain(raw)
@@ -56,8 +56,8 @@ def matches_accepted(raw: str, accepted: list[str]) -> bool:
     """Whether a free-text answer says one of the accepted answers.
 
     Exact after folding case, width and punctuation, or the accepted answer followed by a
-    separator: ``"No, not for sentiment analysis"`` says ``"no"``; ``"不知道"`` does not say
-    ``"不"``.
+    punctuation mark and more: ``"No, not for sentiment analysis"`` says ``"no"``;
+    ``"No clue"`` and ``"不知道"`` do not.
     """
     given = _plain(raw)
     for answer in accepted:
@@ -66,7 +66,7 @@ def matches_accepted(raw: str, accepted: list[str]) -> bool:
             continue
         if given == want:
             return True
-        if given.startswith(want) and not given[len(want)].isalnum():
+        if given.startswith(want) and re.match(r"\s*[,;:.!。，；：！—–-]", given[len(want) :]):
             return True
     return False
 

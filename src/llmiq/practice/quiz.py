@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rich.console import Console
+from rich.text import Text
 
 from llmiq.bank.model import Bank, Lang, Question
 from llmiq.errors import LlmiqError
@@ -64,17 +65,17 @@ def _ask(question: Question, console: Console, read_line: ReadLine) -> Grade:
         try:
             return grade(question, raw)
         except UnreadableAnswer as exc:
-            console.print(f"[yellow]{exc}[/yellow]")
+            console.print(Text(str(exc), style="yellow"))
 
 
 def _self_assess(console: Console, read_line: ReadLine) -> bool:
     while True:
-        reply = read_line("Did you get it right? [y/n]: ").strip().casefold()
+        reply = read_line("Did you get it right? (y/n): ").strip().casefold()
         if reply in {"y", "yes", "是", "对"}:
             return True
         if reply in {"n", "no", "否", "不"}:
             return False
-        console.print("[yellow]answer y or n[/yellow]")
+        console.print(Text("answer y or n", style="yellow"))
 
 
 def run_quiz(

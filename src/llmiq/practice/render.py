@@ -12,11 +12,13 @@ from llmiq.practice.grading import Grade
 
 
 def _hanging(marker: RichText | str, body: RichText | str, indent: int) -> Table:
-    """``marker`` then ``body``, wrapped lines aligned under the body (a hanging indent)."""
+    """``marker`` then ``body``, wrapped lines aligned under the body (a hanging indent).
+    Plain strings are shown as they are: bank text like ``[/INST]`` is not rich markup."""
     grid = Table.grid(padding=(0, 1, 0, 0))
     grid.add_column(width=indent, no_wrap=True, justify="right")
     grid.add_column(overflow="fold")
-    grid.add_row(marker, body)
+    grid.add_row(RichText(marker) if isinstance(marker, str) else marker,
+                 RichText(body) if isinstance(body, str) else body)  # fmt: skip
     return grid
 
 
@@ -40,18 +42,6 @@ def answer_hint(question: Question) -> str:
     if question.kind == "multiple":
         return f"Your answer ({span}, several like A,C): "
     return f"Your answer ({span}): "
-
-
-def _correct_answer(question: Question, lang: Lang) -> str:
-    if question.is_choice:
-        return "; ".join(
-            f"{key}. {opt.text.get(lang)}"
-            for key in question.answer
-            if (opt := question.option(key))
-        )
-    if question.reference is not None:
-        return question.reference.get(lang)
-    return " / ".join(question.accepted)
 
 
 def explanation_view(
@@ -84,7 +74,7 @@ def feedback_view(question: Question, grade: Grade, lang: Lang) -> RenderableTyp
         verdict = RichText("✓ Correct. ", style="bold green")
     else:
         verdict = RichText("✗ Wrong. The answer is ", style="bold red")
-    verdict.append(_correct_answer(question, lang))
+    verdict.append(question.answer_text(lang))
     return Group(verdict, explanation_view(question, lang, grade.keys))
 
 
@@ -100,6 +90,6 @@ def bank_view(bank: Bank, lang: Lang, with_answers: bool = True) -> RenderableTy
         parts.append(question_view(question, lang, position, total))
         parts.append(RichText(f"  id: {question.id}", style="dim"))
         if with_answers:
-            parts.append(RichText(f"Answer: {_correct_answer(question, lang)}", style="bold green"))
+            parts.append(RichText(f"Answer: {question.answer_text(lang)}", style="bold green"))
             parts.append(explanation_view(question, lang))
     return Group(*parts)
