@@ -107,3 +107,42 @@ def test_help_runs_as_a_console_script() -> None:
     )
     assert proc.returncode == 0
     assert "quiz" in proc.stdout
+
+
+def test_invalid_bank_id_is_one_sentence(run_cli: Callable, seed_article: Path) -> None:
+    result = run_cli("import", str(seed_article), "--id", "my bank")
+    assert result.exit_code == 1
+    assert "--id: id 'my bank' must start with a letter or digit" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_article_without_latin_letters_in_its_name_gets_a_distinct_id(
+    run_cli: Callable, seed_article: Path, tmp_path: Path, data_home: Path
+) -> None:
+    for name in ("面试题.txt", "大模型.txt"):
+        (tmp_path / name).write_bytes(seed_article.read_bytes())
+        assert run_cli("import", str(tmp_path / name)).exit_code == 0
+    saved = sorted(p.name for p in (data_home / "banks").iterdir())
+    assert len(saved) == 2
+    assert all(name.startswith("article-") for name in saved)
+
+
+def test_unwritable_outputs_are_one_sentence(run_cli: Callable, tmp_path: Path) -> None:
+    result = run_cli("export", "seed", "-f", "json", "-o", str(tmp_path))
+    assert result.exit_code == 1
+    assert "is a directory; give a file name" in result.output
+    (tmp_path / "ro").mkdir(mode=0o500)
+    target = tmp_path / "ro" / "x.json"
+    result = run_cli("export", "seed", "-f", "json", "-o", str(target))
+    if os.geteuid() != 0:  # root writes anywhere; the directory case above still holds
+        assert result.exit_code == 1
+        assert "cannot write it" in result.output
+
+
+def test_written_files_get_ordinary_permissions(run_cli: Callable, tmp_path: Path) -> None:
+    fresh = tmp_path / "seed.json"
+    assert run_cli("export", "seed", "-f", "json", "-o", str(fresh)).exit_code == 0
+    assert fresh.stat().st_mode & 0o777 == 0o644
+    fresh.chmod(0o640)
+    assert run_cli("export", "seed", "-f", "json", "-o", str(fresh)).exit_code == 0
+    assert fresh.stat().st_mode & 0o777 == 0o640

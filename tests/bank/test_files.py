@@ -98,3 +98,24 @@ def test_resolve_bank_by_id_path_and_unknown_name(tmp_path: Path) -> None:
     assert resolve_bank(str(path)).id == "seed"
     with pytest.raises(LlmiqError, match="no bank named 'nope'; known banks: seed"):
         resolve_bank("nope")
+
+
+def test_characters_yaml_forbids_are_reported_with_their_line(tmp_path: Path) -> None:
+    path = tmp_path / "bank.yaml"
+    padding = "# a comment long enough that one stray byte is not mistaken for binary\n" * 3
+    path.write_text(f"id: x\ntitle: T\x07\n{padding}questions: []\n", encoding="utf-8")
+    with pytest.raises(BankFileError, match=r"bank.yaml:2: not valid YAML: control characters"):
+        load_bank_file(path)
+
+
+def test_an_unknown_field_does_not_hide_a_rule_problem(run_cli: Callable, tmp_path: Path) -> None:
+    path = tmp_path / "bank.yaml"
+    path.write_text(
+        "id: x\ntitle: T\nquestions:\n  - id: q1\n    kind: single\n    prompt: Which?\n"
+        "    options: [{key: A, text: a}, {key: B, text: b}]\n    answer: [E]\n"
+        "    explaination: typo\n",
+        encoding="utf-8",
+    )
+    output = run_cli("validate", str(path)).output
+    assert f"{path}:8: questions[0].answer[0]: answer key 'E' is not one of the options" in output
+    assert f"{path}:9: questions[0].explaination: unknown field" in output

@@ -46,6 +46,21 @@ def test_article_imports_as_expected(expectation: Path) -> None:
         assert explanation is not None
         assert phrase in explanation.get(lang)
     assert [s.first for s in result.dropped_questions] == expected["unanswered_lines"]
+    _assert_nothing_from_the_page_tail(result, _article_for(expectation))
+
+
+def _assert_nothing_from_the_page_tail(result, article: Path) -> None:
+    lines = article.read_text("utf-8-sig").splitlines()
+    kept = "\n".join(
+        q.prompt.get(result.lang)
+        + "".join(o.text.get(result.lang) for o in q.options)
+        + (q.explanation.get(result.lang) if q.explanation else "")
+        for q in result.bank.questions
+    )
+    for skipped in result.skipped:
+        if "page tail" in skipped.reason:
+            for line in lines[skipped.first - 1 : skipped.last]:
+                assert len(line.strip()) < 12 or line.strip() not in kept
 
 
 def test_seed_article_keeps_the_inner_list_in_question_2_and_drops_the_page_tail(
@@ -255,15 +270,25 @@ _line = st.one_of(
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(_line, st.text(max_size=20)), max_size=40))
-def test_random_text_never_crashes_the_importer(parts: list[tuple[str, str]]) -> None:
+def test_random_text_never_crashes_and_takes_only_what_is_there(
+    parts: list[tuple[str, str]],
+) -> None:
     text = "\n".join(head + tail for head, tail in parts)
     try:
         result = parse_article(text, name="fuzz.txt", bank_id="fuzz")
     except LlmiqError:
         return
+    plain = text.translate(str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff"))
+    line_count = len(plain.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     assert result.bank.questions
     for question in result.bank.questions:
         assert not question.rule_problems()
+        for line in question.prompt.get(result.lang).splitlines():
+            assert line.strip() in plain
+        for option in question.options:
+            assert option.text.get(result.lang).split(" ")[0] in plain
+    for skipped in result.skipped:
+        assert 1 <= skipped.first <= skipped.last <= line_count
 
 
 def test_lines_in_code_blocks_are_never_questions() -> None:

@@ -79,3 +79,39 @@ def test_shuffle_is_repeatable_with_a_seed() -> None:
 def test_count_must_be_positive() -> None:
     with pytest.raises(LlmiqError, match="-n must be at least 1"):
         select_questions(resolve_bank("seed"), limit=0)
+
+
+def test_bank_text_that_looks_like_rich_markup_is_shown_as_written(
+    run_cli: Callable, tmp_path
+) -> None:
+    bank = tmp_path / "chat.yaml"
+    bank.write_text(
+        "id: chat\ntitle: '[llm] Chat templates'\nquestions:\n"
+        "  - id: close-turn\n    kind: single\n    prompt: 'Which string closes the user turn?'\n"
+        "    options:\n      - {key: A, text: '[/INST]'}\n      - {key: B, text: '[bold]'}\n"
+        "    answer: [A]\n",
+        encoding="utf-8",
+    )
+    quiz = run_cli("quiz", str(bank), input="B\n")
+    assert quiz.exit_code == 0
+    assert "A. [/INST]" in quiz.output
+    assert "B. [bold]" in quiz.output
+    show = run_cli("show", str(bank))
+    assert "Answer: A. [/INST]" in show.output
+
+
+def test_open_question_without_short_answers_asks_for_a_self_rating(
+    run_cli: Callable, tmp_path
+) -> None:
+    bank = tmp_path / "open.yaml"
+    bank.write_text(
+        "id: open\ntitle: Open\nquestions:\n  - id: why-scale\n    kind: open\n"
+        "    prompt: Why divide by sqrt(d)?\n"
+        "    reference: To keep the softmax out of saturation.\n",
+        encoding="utf-8",
+    )
+    result = run_cli("quiz", str(bank), input="variance\nmaybe\ny\n")
+    assert "Reference answer: To keep the softmax out of saturation." in result.output
+    assert "Did you get it right? (y/n):" in result.output
+    assert "answer y or n" in result.output
+    assert result.output.rstrip().endswith("Score: 1/1")
