@@ -146,3 +146,12 @@ def test_written_files_get_ordinary_permissions(run_cli: Callable, tmp_path: Pat
     fresh.chmod(0o640)
     assert run_cli("export", "seed", "-f", "json", "-o", str(fresh)).exit_code == 0
     assert fresh.stat().st_mode & 0o777 == 0o640
+
+
+def test_the_help_path_does_not_build_the_models() -> None:
+    code = (
+        "import sys, llmiq.cli;"
+        "sys.exit(sorted({'pydantic', 'yaml', 'rich'} & set(sys.modules)) or 0)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr

@@ -8,20 +8,23 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from llmiq import __version__
 from llmiq.errors import LlmiqError
 
+if TYPE_CHECKING:  # the model pulls in pydantic: keep it off the `llmiq --help` path
+    from llmiq.bank.model import Lang
+
 LANG_ENV = "LLMIQ_LANG"
 
 
-def default_lang() -> str:
+def default_lang() -> Lang:
     """``$LLMIQ_LANG``, else Chinese when the locale is Chinese, else English."""
     explicit = os.environ.get(LANG_ENV)
-    if explicit in {"zh", "en"}:
+    if explicit == "zh" or explicit == "en":
         return explicit
     locale = (
         os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
@@ -94,13 +97,13 @@ def banks() -> None:
 @bank_argument
 @lang_option
 @click.option("--answers/--no-answers", default=True, help="Show answers and explanations.")
-def show(bank: str, lang: str, answers: bool) -> None:
+def show(bank: str, lang: Lang, answers: bool) -> None:
     """Print a bank: questions, options, answers, explanations and why each option is right
     or wrong."""
     from llmiq.bank.catalog import resolve_bank
     from llmiq.practice.render import bank_view
 
-    _console().print(bank_view(resolve_bank(bank), lang, with_answers=answers))  # type: ignore[arg-type]
+    _console().print(bank_view(resolve_bank(bank), lang, with_answers=answers))
 
 
 @cli.command()
@@ -227,7 +230,7 @@ _TEXT_FORMATS = {"json", "csv", "md"}
     help="Output file, or - for standard output (default: standard output; BANK.apkg for anki).",
 )
 @lang_option
-def export(bank: str, fmt: str, output: str | None, lang: str) -> None:
+def export(bank: str, fmt: str, output: str | None, lang: Lang) -> None:
     """Export a bank as JSON, CSV, Markdown or an Anki deck."""
     from llmiq.atomic import write_atomic
     from llmiq.bank.catalog import resolve_bank
@@ -240,13 +243,13 @@ def export(bank: str, fmt: str, output: str | None, lang: str) -> None:
     elif fmt == "csv":
         payload = bank_to_csv(loaded)
     elif fmt == "md":
-        payload = bank_to_markdown(loaded, lang)  # type: ignore[arg-type]
+        payload = bank_to_markdown(loaded, lang)
     else:
         if output is None:
             output = f"{loaded.id}.apkg"
         if output == "-" and sys.stdout.isatty():
             raise LlmiqError("an Anki deck is binary; give -o FILE.apkg or redirect the output")
-        payload = apkg_bytes(loaded, lang)  # type: ignore[arg-type]
+        payload = apkg_bytes(loaded, lang)
     if output in (None, "-"):
         stream = sys.stdout.buffer
         stream.write(payload if isinstance(payload, bytes) else payload.encode("utf-8"))
@@ -264,7 +267,7 @@ def export(bank: str, fmt: str, output: str | None, lang: str) -> None:
 @click.option("--shuffle/--in-order", default=True, show_default=True, help="Question order.")
 @click.option("--seed", type=int, help="Random seed for --shuffle (repeatable order).")
 def quiz(
-    bank: str, lang: str, topic: str | None, count: int | None, shuffle: bool, seed: int | None
+    bank: str, lang: Lang, topic: str | None, count: int | None, shuffle: bool, seed: int | None
 ) -> None:
     """Answer questions and get feedback at once: right or wrong, the explanation, and why
     each option is right or wrong.
@@ -289,7 +292,7 @@ def quiz(
             console.print(line, highlight=False, markup=False)
         return line
 
-    run_quiz(questions, lang=lang, console=console, read_line=read_line)  # type: ignore[arg-type]
+    run_quiz(questions, lang=lang, console=console, read_line=read_line)
 
 
 def main() -> None:
