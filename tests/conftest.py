@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,3 +35,33 @@ def run_cli() -> Callable[..., Result]:
 @pytest.fixture
 def seed_article() -> Path:
     return REPO_SEED_ARTICLE
+
+
+POSTGRES_ENV = "LLMIQ_TEST_POSTGRES_URL"
+
+
+def _reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database: an SQLite file, and a real PostgreSQL server when one is provided
+    (scripts/test-postgres start prints its URL; `make test` sets it). Under CI a missing
+    server is an error, never a skip."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'progress.db'}"
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        message = f"PostgreSQL is not available: set {POSTGRES_ENV} (scripts/test-postgres start)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    _reset_postgres(url)
+    return url

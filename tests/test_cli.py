@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -33,20 +34,20 @@ def test_core_imports_no_heavy_library() -> None:
     assert proc.returncode == 0, proc.stderr
 
 
-def test_import_into_the_data_directory_then_use_by_id(
-    run_cli: Callable, seed_article: Path, data_home: Path
-) -> None:
+def test_import_into_the_database_then_use_by_id(run_cli: Callable, seed_article: Path) -> None:
     result = run_cli("import", str(seed_article), "--id", "overfit", "--title", "Overfit ten")
     assert result.exit_code == 0
     assert "Imported 10 questions (9 single, 1 open; language zh)" in result.output
+    assert "into the database" in result.output
     assert "lines 72-147: page tail" in result.output
-    assert (data_home / "banks" / "overfit.yaml").is_file()
     listing = run_cli("banks").output
     assert "overfit" in listing
     assert "imported" in listing
     assert "Overfit ten" in listing
     quiz = run_cli("quiz", "overfit", "--in-order", "-n", "2", input="C\n不\n")
     assert quiz.output.rstrip().endswith("Score: 2/2")
+    again = run_cli("import", str(seed_article), "--id", "overfit")
+    assert "into the database (replaced)" in again.output
 
 
 def test_import_refuses_to_shadow_a_builtin_bank(run_cli: Callable, seed_article: Path) -> None:
@@ -117,14 +118,13 @@ def test_invalid_bank_id_is_one_sentence(run_cli: Callable, seed_article: Path) 
 
 
 def test_article_without_latin_letters_in_its_name_gets_a_distinct_id(
-    run_cli: Callable, seed_article: Path, tmp_path: Path, data_home: Path
+    run_cli: Callable, seed_article: Path, tmp_path: Path
 ) -> None:
     for name in ("面试题.txt", "大模型.txt"):
         (tmp_path / name).write_bytes(seed_article.read_bytes())
         assert run_cli("import", str(tmp_path / name)).exit_code == 0
-    saved = sorted(p.name for p in (data_home / "banks").iterdir())
-    assert len(saved) == 2
-    assert all(name.startswith("article-") for name in saved)
+    ids = re.findall(r"^(article-[0-9a-f]{8})\s", run_cli("banks").output, re.M)
+    assert len(set(ids)) == 2
 
 
 def test_unwritable_outputs_are_one_sentence(run_cli: Callable, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import os
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,8 +16,10 @@ import click
 from llmiq import __version__
 from llmiq.errors import LlmiqError
 
-if TYPE_CHECKING:  # the model pulls in pydantic: keep it off the `llmiq --help` path
-    from llmiq.bank.model import Lang
+if TYPE_CHECKING:  # these pull in pydantic and SQLAlchemy: keep them off the --help path
+    from llmiq.bank.model import Bank, Lang
+    from llmiq.practice.recording import Practice
+    from llmiq.store.database import Database
 
 LANG_ENV = "LLMIQ_LANG"
 
@@ -67,16 +70,70 @@ def cli() -> None:
     """
 
 
+class _LazyDatabase:
+    """Opens the progress database the first time it is needed, once."""
+
+    def __init__(self, url: str | None) -> None:
+        self.url = url
+        self._database: Database | None = None
+
+    def __call__(self) -> Database:
+        if self._database is None:
+            from llmiq.store.database import open_database
+
+            self._database = open_database(self.url)
+        return self._database
+
+
+database_option = click.option(
+    "--database-url",
+    envvar="LLMIQ_DATABASE_URL",
+    metavar="URL",
+    help="SQLAlchemy URL of the progress database (default: SQLite in the data directory; "
+    "env LLMIQ_DATABASE_URL).",
+)
+profile_option = click.option(
+    "--profile",
+    envvar="LLMIQ_PROFILE",
+    metavar="NAME",
+    help="Whose progress this is (default: the profile in config.toml, else your OS user "
+    "name; env LLMIQ_PROFILE).",
+)
+
+
+def _practice(database_url: str | None, profile: str | None) -> Practice:
+    from llmiq.config import check_profile_name, default_profile, load_settings
+    from llmiq.practice.recording import Practice
+
+    name = check_profile_name(profile) if profile else default_profile(load_settings())
+    return Practice(_LazyDatabase(database_url)(), name)
+
+
+def _read_line(console: Any) -> Callable[[str], str]:
+    from rich.text import Text
+
+    echo = not sys.stdin.isatty()
+
+    def read_line(prompt: str) -> str:
+        line = console.input(Text(prompt))
+        if echo:  # piped answers are not echoed by a terminal: show them in the transcript
+            console.print(line, highlight=False, markup=False)
+        return line
+
+    return read_line
+
+
 @cli.command()
-def banks() -> None:
+@database_option
+def banks(database_url: str | None) -> None:
     """List the built-in and imported banks."""
     from rich.table import Table
     from rich.text import Text
 
-    from llmiq.bank.catalog import all_entries, load_entry
+    from llmiq.bank.catalog import builtin_entries, imported_entries, load_entry
 
     table = Table("id", "origin", "questions", "kinds", "title", box=None, pad_edge=False)
-    for entry in all_entries():
+    for entry in builtin_entries() + imported_entries(_LazyDatabase(database_url)()):
         try:
             bank = load_entry(entry)
         except LlmiqError as exc:
@@ -97,13 +154,15 @@ def banks() -> None:
 @bank_argument
 @lang_option
 @click.option("--answers/--no-answers", default=True, help="Show answers and explanations.")
-def show(bank: str, lang: Lang, answers: bool) -> None:
+@database_option
+def show(bank: str, lang: Lang, answers: bool, database_url: str | None) -> None:
     """Print a bank: questions, options, answers, explanations and why each option is right
     or wrong."""
     from llmiq.bank.catalog import resolve_bank
     from llmiq.practice.render import bank_view
 
-    _console().print(bank_view(resolve_bank(bank), lang, with_answers=answers))
+    loaded = resolve_bank(bank, _LazyDatabase(database_url))
+    _console().print(bank_view(loaded, lang, with_answers=answers))
 
 
 @cli.command()
@@ -155,24 +214,29 @@ def _bank_id_from(name: str) -> str:
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    help="Write the bank to this YAML file instead of the data directory.",
+    help="Write the bank to this YAML file instead of storing it in the database.",
 )
 @click.option("--id", "bank_id", help="Bank id (default: from the file name).")
 @click.option("--title", help="Bank title (default: the article's title line).")
 @click.option("--strict", is_flag=True, help="Fail if any question block could not be imported.")
+@database_option
 def import_(
-    article: Path, output: Path | None, bank_id: str | None, title: str | None, strict: bool
+    article: Path,
+    output: Path | None,
+    bank_id: str | None,
+    title: str | None,
+    strict: bool,
+    database_url: str | None,
 ) -> None:
     """Import an interview-question article (text or Markdown, UTF-8) as a bank.
 
-    Prints what it found and every line it did not take. Without -o the bank is saved in the
-    data directory and can then be used by its id.
+    Prints what it found and every line it did not take. Without -o the bank is stored in the
+    database, where every front end sees it, and is used by its id.
     """
     from llmiq.bank.catalog import is_builtin
     from llmiq.bank.files import write_bank_file
     from llmiq.bank.model import check_identifier
     from llmiq.ingest import import_article
-    from llmiq.paths import imported_banks_dir
 
     if bank_id is not None:
         try:
@@ -195,22 +259,43 @@ def import_(
             f"{article}: {_plural(len(result.dropped_questions), 'question block')} not "
             "imported (see above); nothing written"
         )
-    target = output or imported_banks_dir() / f"{bank_id}.yaml"
-    replaced = target.exists()
-    write_bank_file(result.bank, target)
+    if output is not None:
+        replaced = output.exists()
+        write_bank_file(result.bank, output)
+        where = str(output)
+    else:
+        replaced = _store_bank(result.bank, _LazyDatabase(database_url)())
+        where = "the database"
     kinds = Counter(q.kind.value for q in result.bank.questions)
     summary = ", ".join(f"{n} {k}" for k, n in kinds.items())
     dropped = len(result.dropped_questions)
     click.echo(
         f"Imported {_plural(len(result.bank.questions), 'question')} ({summary}; language "
-        f"{result.lang}) from {article} into {target}{' (replaced)' if replaced else ''}"
+        f"{result.lang}) from {article} into {where}{' (replaced)' if replaced else ''}"
         + (f"; {_plural(dropped, 'question block')} skipped, see above" if dropped else "")
     )
     if output is None:
         click.echo(f"Use it as bank {bank_id!r}: llmiq quiz {bank_id}")
 
 
-_TEXT_FORMATS = {"json", "csv", "md"}
+def _store_bank(bank: Bank, database: Database) -> bool:
+    import hashlib
+
+    from llmiq.bank.files import dump_bank_yaml
+    from llmiq.practice.scheduling import utc_now
+    from llmiq.store import progress
+
+    content = dump_bank_yaml(bank)
+    with database.transaction() as session:
+        return progress.save_bank(
+            session,
+            bank_id=bank.id,
+            title=bank.title.get(default_lang()),
+            content=content,
+            content_hash=hashlib.sha256(content.encode("utf-8")).hexdigest(),
+            source=bank.source.url if bank.source else None,
+            now=utc_now(),
+        )
 
 
 @cli.command()
@@ -230,13 +315,14 @@ _TEXT_FORMATS = {"json", "csv", "md"}
     help="Output file, or - for standard output (default: standard output; BANK.apkg for anki).",
 )
 @lang_option
-def export(bank: str, fmt: str, output: str | None, lang: Lang) -> None:
+@database_option
+def export(bank: str, fmt: str, output: str | None, lang: Lang, database_url: str | None) -> None:
     """Export a bank as JSON, CSV, Markdown or an Anki deck."""
     from llmiq.atomic import write_atomic
     from llmiq.bank.catalog import resolve_bank
     from llmiq.export import apkg_bytes, bank_to_csv, bank_to_json, bank_to_markdown
 
-    loaded = resolve_bank(bank)
+    loaded = resolve_bank(bank, _LazyDatabase(database_url))
     payload: str | bytes
     if fmt == "json":
         payload = bank_to_json(loaded)
@@ -266,33 +352,327 @@ def export(bank: str, fmt: str, output: str | None, lang: Lang) -> None:
 @click.option("-n", "count", type=int, help="Ask at most N questions.")
 @click.option("--shuffle/--in-order", default=True, show_default=True, help="Question order.")
 @click.option("--seed", type=int, help="Random seed for --shuffle (repeatable order).")
+@profile_option
+@database_option
 def quiz(
-    bank: str, lang: Lang, topic: str | None, count: int | None, shuffle: bool, seed: int | None
+    bank: str,
+    lang: Lang,
+    topic: str | None,
+    count: int | None,
+    shuffle: bool,
+    seed: int | None,
+    profile: str | None,
+    database_url: str | None,
 ) -> None:
     """Answer questions and get feedback at once: right or wrong, the explanation, and why
-    each option is right or wrong.
+    each option is right or wrong. Every answer is saved to your progress.
 
     Type a letter (A), several (A,C), or free text for open questions. Answers may be piped
     on standard input, one per line. Ctrl-C or end of input stops with the score so far.
+    An answer graded right counts as Easy for spaced repetition when given within 5 s, Hard
+    after 60 s, else Good; a wrong one as Again. Open questions with only a reference answer
+    are rated by you, 1-4.
+    """
+    from llmiq.bank.catalog import resolve_bank
+    from llmiq.practice.quiz import run_quiz, select_questions
+
+    practice = _practice(database_url, profile)
+    loaded = resolve_bank(bank, lambda: practice.database)
+    questions = select_questions(loaded, topic=topic, limit=count, shuffle=shuffle, seed=seed)
+    practice.sync(loaded)
+    console = _console()
+    run_quiz(
+        questions,
+        lang=lang,
+        console=console,
+        read_line=_read_line(console),
+        on_answer=lambda q, grade, ms: practice.record(loaded.id, q, grade, ms, "quiz"),
+    )
+
+
+@cli.command()
+@bank_argument
+@lang_option
+@click.option("--limit", type=click.IntRange(min=1), help="Stop after N questions.")
+@click.option("--new-per-day", type=click.IntRange(min=0), help="New questions a day [config: 20].")
+@click.option(
+    "--reviews-per-day", type=click.IntRange(min=0), help="Due reviews a day [config: 200]."
+)
+@profile_option
+@database_option
+def review(
+    bank: str,
+    lang: Lang,
+    limit: int | None,
+    new_per_day: int | None,
+    reviews_per_day: int | None,
+    profile: str | None,
+    database_url: str | None,
+) -> None:
+    """Spaced repetition: the questions that are due, then new ones, within the daily limits.
+
+    A question you miss comes back a minute later, in the same session. The limits default to
+    new_per_day and reviews_per_day in the data directory's config.toml. Ratings follow the
+    same rules as quiz (Easy within 5 s, Hard after 60 s).
     """
     from rich.text import Text
 
     from llmiq.bank.catalog import resolve_bank
-    from llmiq.practice.quiz import run_quiz, select_questions
+    from llmiq.config import load_settings
+    from llmiq.practice.queue import DailyLimits
+    from llmiq.practice.review import describe_wait, run_review
 
-    questions = select_questions(
-        resolve_bank(bank), topic=topic, limit=count, shuffle=shuffle, seed=seed
+    settings = load_settings()
+    limits = DailyLimits(
+        new=settings.new_per_day if new_per_day is None else new_per_day,
+        reviews=settings.reviews_per_day if reviews_per_day is None else reviews_per_day,
     )
+    practice = _practice(database_url, profile)
+    loaded = resolve_bank(bank, lambda: practice.database)
     console = _console()
-    echo = not sys.stdin.isatty()
+    result = run_review(
+        loaded,
+        practice,
+        lang=lang,
+        console=console,
+        read_line=_read_line(console),
+        limits=limits,
+        limit=limit,
+    )
+    console.print()
+    if result.answered:
+        console.print(Text(f"Reviewed {result.answered}: {result.correct} right.", style="bold"))
+    if result.interrupted or (limit is not None and result.answered >= limit):
+        return
+    if result.next_due is None:
+        console.print(
+            Text(f"Nothing to review in {loaded.id}: no cards and no new questions left.")
+        )
+    else:
+        wait = describe_wait(result.next_due, practice.clock())
+        console.print(Text(f"Nothing due in {loaded.id} now; the next card is due {wait}."))
 
-    def read_line(prompt: str) -> str:
-        line = console.input(Text(prompt))
-        if echo:  # piped answers are not echoed by a terminal: show them in the transcript
-            console.print(line, highlight=False, markup=False)
-        return line
 
-    run_quiz(questions, lang=lang, console=console, read_line=read_line)
+@cli.command()
+@bank_argument
+@lang_option
+@click.option("-n", "count", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Number of questions.")  # fmt: skip
+@click.option("--minutes", type=click.FloatRange(min=0.1), default=15, show_default=True,
+              help="Time limit.")  # fmt: skip
+@click.option("--seed", type=int, help="Random seed (repeatable choice of questions).")
+@profile_option
+@database_option
+def mock(
+    bank: str,
+    lang: Lang,
+    count: int,
+    minutes: float,
+    seed: int | None,
+    profile: str | None,
+    database_url: str | None,
+) -> None:
+    """A timed mock interview: random questions across topics, a countdown, no feedback until
+    the end, then a report by topic with the explanations of what you missed."""
+    import random
+
+    from llmiq.bank.catalog import resolve_bank
+    from llmiq.practice.mock import mock_report, pick_across_topics, run_mock
+
+    practice = _practice(database_url, profile)
+    loaded = resolve_bank(bank, lambda: practice.database)
+    questions = pick_across_topics(loaded, count, random.Random(seed))
+    console = _console()
+    result = run_mock(
+        questions,
+        lang=lang,
+        console=console,
+        read_line=_read_line(console),
+        minutes=minutes,
+        on_answer=lambda q, grade, ms: practice.record(loaded.id, q, grade, ms, "mock"),
+    )
+    console.print()
+    console.print(mock_report(result, lang))
+
+
+@cli.command()
+@click.argument("bank", required=False, metavar="[BANK]")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)  # fmt: skip
+@click.option("--plot", type=click.Path(path_type=Path), help="Also draw the charts to a PNG file.")
+@profile_option
+@database_option
+def stats(
+    bank: str | None, fmt: str, plot: Path | None, profile: str | None, database_url: str | None
+) -> None:
+    """Your progress: reviews and accuracy overall and per topic, retention (FSRS
+    retrievability) per topic, streak, a review heatmap and the due forecast for 14 days."""
+    import json
+
+    from llmiq.practice.stats import compute_stats
+    from llmiq.store import progress
+
+    practice = _practice(database_url, profile)
+    banks = _banks_for(bank, practice)
+    for loaded in banks.values():
+        practice.sync(loaded)
+    with practice.database.transaction() as session:
+        user_id = practice.user_id(session)
+        reviews = progress.reviews_of(session, user_id, bank and next(iter(banks)))
+        cards = progress.cards_of(session, user_id, bank and next(iter(banks)))
+    numbers = compute_stats(reviews, cards, banks, practice.clock())
+    if plot is not None:
+        from llmiq.practice.plots import save_stats_plot
+
+        save_stats_plot(numbers, plot)
+    if fmt == "json":
+        click.echo(json.dumps(numbers, ensure_ascii=False, indent=2))
+        return
+    from llmiq.practice.render import stats_view
+
+    _console().print(stats_view(numbers, practice.profile))
+    if plot is not None:
+        click.echo(f"Wrote the charts to {plot}", err=True)
+
+
+def _banks_for(bank: str | None, practice: Practice) -> dict[str, Bank]:
+    """The bank asked for, or every bank with progress (those that still load)."""
+    from llmiq.bank.catalog import builtin_entries, imported_entries, load_entry, resolve_bank
+
+    if bank is not None:
+        loaded = resolve_bank(bank, lambda: practice.database)
+        return {loaded.id: loaded}
+    found: dict[str, Bank] = {}
+    for entry in builtin_entries() + imported_entries(practice.database):
+        try:
+            found[entry.id] = load_entry(entry)
+        except LlmiqError:
+            continue
+    return found
+
+
+@cli.command()
+@click.option("-n", "count", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many attempts.")  # fmt: skip
+@click.option("--bank", help="Only this bank.")
+@profile_option
+@database_option
+def history(count: int, bank: str | None, profile: str | None, database_url: str | None) -> None:
+    """Your most recent answers, newest first."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from llmiq.practice.scheduling import RATING_NAMES
+    from llmiq.store import progress
+
+    practice = _practice(database_url, profile)
+    with practice.database.transaction() as session:
+        rows = progress.reviews_of(
+            session, practice.user_id(session), bank, limit=count, newest_first=True
+        )
+    table = Table("when", "bank", "question", "answer", "", "rating", "mode", "time",
+                  box=None, pad_edge=False)  # fmt: skip
+    for row in rows:
+        mark = {True: "✓", False: "✗", None: "?"}[row.correct]
+        table.add_row(
+            f"{row.reviewed_at.astimezone():%Y-%m-%d %H:%M}",
+            Text(row.bank_id),
+            Text(row.question_id),
+            Text(row.answer[:30]),
+            mark,
+            RATING_NAMES.get(row.rating, str(row.rating)),
+            row.mode,
+            f"{row.duration_ms / 1000:.1f} s",
+        )
+    console = _console()
+    if not rows:
+        console.print(Text(f"No answers yet for profile {practice.profile!r}."))
+        return
+    console.print(table)
+
+
+@cli.group(cls=_Group)
+def profile() -> None:
+    """Profiles: whose progress is kept (list, create, delete, use)."""
+
+
+@profile.command("list")
+@database_option
+def profile_list(database_url: str | None) -> None:
+    """List profiles with their number of answers; * marks the default."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from llmiq.config import default_profile, load_settings
+    from llmiq.store import progress
+
+    current = default_profile(load_settings())
+    with _LazyDatabase(database_url)().transaction() as session:
+        rows = progress.users_with_activity(session)
+    table = Table("", "profile", "answers", "last answer", box=None, pad_edge=False)
+    for user, count, last in rows:
+        when = f"{last.astimezone():%Y-%m-%d %H:%M}" if last else "-"
+        table.add_row("*" if user.name == current else "", Text(user.name), str(count), when)
+    _console().print(table if rows else Text(f"No profiles yet; the default is {current!r}."))
+
+
+@profile.command("create")
+@click.argument("name")
+@click.option("--use", "make_default", is_flag=True, help="Also make it the default profile.")
+@database_option
+def profile_create(name: str, make_default: bool, database_url: str | None) -> None:
+    """Create a profile."""
+    from llmiq.config import check_profile_name
+    from llmiq.practice.scheduling import utc_now
+    from llmiq.store import progress
+
+    check_profile_name(name)
+    with _LazyDatabase(database_url)().transaction() as session:
+        if progress.find_user(session, name) is not None:
+            raise LlmiqError(f"profile {name!r} already exists")
+        progress.ensure_user(session, name, utc_now())
+    click.echo(f"Created profile {name!r}.")
+    if make_default:
+        _use_profile(name)
+
+
+@profile.command("use")
+@click.argument("name")
+def profile_use(name: str) -> None:
+    """Make NAME the default profile (saved in config.toml)."""
+    from llmiq.config import check_profile_name
+
+    _use_profile(check_profile_name(name))
+
+
+def _use_profile(name: str) -> None:
+    from dataclasses import replace
+
+    from llmiq.config import config_path, load_settings, save_settings
+
+    save_settings(replace(load_settings(), profile=name))
+    click.echo(f"Default profile is now {name!r} ({config_path()}).")
+
+
+@profile.command("delete")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@database_option
+def profile_delete(name: str, yes: bool, database_url: str | None) -> None:
+    """Delete a profile with all its answers and cards."""
+    from llmiq.store import progress
+
+    database = _LazyDatabase(database_url)()
+    with database.transaction() as session:
+        if progress.find_user(session, name) is None:
+            raise LlmiqError(f"no profile named {name!r}")
+    if not yes:
+        if not sys.stdin.isatty():
+            raise LlmiqError(f"deleting profile {name!r} loses its history; add --yes to confirm")
+        click.confirm(f"Delete profile {name!r} and all its answers?", abort=True)
+    with database.transaction() as session:
+        progress.delete_user(session, name)
+    click.echo(f"Deleted profile {name!r}.")
 
 
 def main() -> None:

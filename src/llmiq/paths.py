@@ -17,7 +17,3 @@ def data_dir() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path("llmiq", appauthor=False)
-
-
-def imported_banks_dir() -> Path:
-    return data_dir() / "banks"

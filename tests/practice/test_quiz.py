@@ -110,8 +110,8 @@ def test_open_question_without_short_answers_asks_for_a_self_rating(
         "    reference: To keep the softmax out of saturation.\n",
         encoding="utf-8",
     )
-    result = run_cli("quiz", str(bank), input="variance\nmaybe\ny\n")
+    result = run_cli("quiz", str(bank), input="variance\nmaybe\n3\n")
     assert "Reference answer: To keep the softmax out of saturation." in result.output
-    assert "Did you get it right? (y/n):" in result.output
-    assert "answer y or n" in result.output
+    assert "How well did you know it? 1 again, 2 hard, 3 good, 4 easy:" in result.output
+    assert "answer 1, 2, 3 or 4" in result.output
     assert result.output.rstrip().endswith("Score: 1/1")

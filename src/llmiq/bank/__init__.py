@@ -1,6 +1,6 @@
 """Question banks: the model, YAML files with located problems, and the catalogue of banks."""
 
-from llmiq.bank.catalog import BankEntry, all_entries, resolve_bank
+from llmiq.bank.catalog import BankEntry, builtin_entries, resolve_bank
 from llmiq.bank.files import (
     BankFileError,
     FileProblem,
@@ -21,7 +21,7 @@ __all__ = [
     "Question",
     "Source",
     "Text",
-    "all_entries",
+    "builtin_entries",
     "check_bank_file",
     "dump_bank_yaml",
     "load_bank_file",

@@ -15,12 +15,14 @@ class UnreadableAnswer(ValueError):
 
 @dataclass(frozen=True)
 class Grade:
-    """The verdict on one answer. ``correct`` is None when only the user can judge: an open
-    question with a reference answer but no short accepted answers."""
+    """The verdict on one answer. ``correct`` is None when only the person can judge (an open
+    question with a reference answer but no short accepted answers) until they rate it."""
 
     correct: bool | None
     given: str
     keys: frozenset[str] = frozenset()
+    #: the person's own rating 1-4 (Again..Easy) when llmiq cannot grade the answer
+    rating: int | None = None
 
 
 def _plain(text: str) -> str:

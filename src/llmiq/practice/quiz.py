@@ -1,8 +1,9 @@
-"""The terminal quiz: ask, grade at once, explain, and keep the score."""
+"""Asking questions in the terminal: the quiz (immediate feedback), used by review too."""
 
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,6 +17,10 @@ from llmiq.practice.render import answer_hint, feedback_view, question_view
 
 #: Reads one line of input after showing a prompt; raises EOFError at end of input.
 ReadLine = Callable[[str], str]
+#: Called with each answer (question, grade, milliseconds taken) before the next question.
+OnAnswer = Callable[[Question, Grade, int], object]
+
+RATING_PROMPT = "How well did you know it? 1 again, 2 hard, 3 good, 4 easy: "
 
 
 @dataclass
@@ -57,7 +62,9 @@ def select_questions(
     return questions
 
 
-def _ask(question: Question, console: Console, read_line: ReadLine) -> Grade:
+def read_answer(question: Question, console: Console, read_line: ReadLine) -> Grade:
+    """Read until the input is an answer to ``question`` (a choice question re-asks when the
+    input names no option)."""
     while True:
         raw = read_line(answer_hint(question))
         if not raw.strip():
@@ -68,29 +75,65 @@ def _ask(question: Question, console: Console, read_line: ReadLine) -> Grade:
             console.print(Text(str(exc), style="yellow"))
 
 
-def _self_assess(console: Console, read_line: ReadLine) -> bool:
+def read_rating(console: Console, read_line: ReadLine) -> int:
+    """The person's own 1-4 rating, as in Anki."""
     while True:
-        reply = read_line("Did you get it right? (y/n): ").strip().casefold()
-        if reply in {"y", "yes", "是", "对"}:
-            return True
-        if reply in {"n", "no", "否", "不"}:
-            return False
-        console.print(Text("answer y or n", style="yellow"))
+        reply = read_line(RATING_PROMPT).strip()
+        if reply in {"1", "2", "3", "4"}:
+            return int(reply)
+        console.print(Text("answer 1, 2, 3 or 4", style="yellow"))
+
+
+def self_rated(verdict: Grade, rating: int) -> Grade:
+    """An ungraded answer with the person's rating; Again means it was not known."""
+    return Grade(rating > 1, verdict.given, verdict.keys, rating)
+
+
+def ask(
+    question: Question,
+    *,
+    lang: Lang,
+    console: Console,
+    read_line: ReadLine,
+    position: int,
+    total: int | None,
+    note: str = "",
+) -> tuple[Grade, int]:
+    """Show a question, read the answer, show the feedback; returns the grade and the time
+    taken to answer in milliseconds (reading the feedback not included)."""
+    console.print()
+    console.print(question_view(question, lang, position, total, note))
+    started = time.monotonic()
+    verdict = read_answer(question, console, read_line)
+    duration_ms = int((time.monotonic() - started) * 1000)
+    console.print(feedback_view(question, verdict, lang))
+    if verdict.correct is None:
+        verdict = self_rated(verdict, read_rating(console, read_line))
+    return verdict, duration_ms
 
 
 def run_quiz(
-    questions: list[Question], *, lang: Lang, console: Console, read_line: ReadLine
+    questions: list[Question],
+    *,
+    lang: Lang,
+    console: Console,
+    read_line: ReadLine,
+    on_answer: OnAnswer | None = None,
 ) -> QuizResult:
     """Ask every question in turn. End of input or Ctrl-C stops early with the score so far."""
     result = QuizResult(total=len(questions))
     try:
         for position, question in enumerate(questions, start=1):
-            console.print()
-            console.print(question_view(question, lang, position, len(questions)))
-            verdict = _ask(question, console, read_line)
-            console.print(feedback_view(question, verdict, lang))
-            if verdict.correct is None:
-                verdict = Grade(_self_assess(console, read_line), verdict.given)
+            verdict, duration_ms = ask(
+                question,
+                lang=lang,
+                console=console,
+                read_line=read_line,
+                position=position,
+                total=len(questions),
+            )
+            if on_answer is not None:
+                on_answer(question, verdict, duration_ms)
             result.answered.append((question, verdict))
     except (EOFError, KeyboardInterrupt):
         result.interrupted = True

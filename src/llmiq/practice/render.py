@@ -22,8 +22,13 @@ def _hanging(marker: RichText | str, body: RichText | str, indent: int) -> Table
     return grid
 
 
-def question_view(question: Question, lang: Lang, position: int, total: int) -> RenderableType:
-    header = RichText(f"Question {position}/{total}", style="bold cyan")
+def question_view(
+    question: Question, lang: Lang, position: int, total: int | None, note: str = ""
+) -> RenderableType:
+    counter = f"{position}/{total}" if total else f"{position}"
+    header = RichText(f"Question {counter}", style="bold cyan")
+    if note:
+        header.append(f"  · {note}", style="magenta")
     if question.topics:
         header.append(f"  · {', '.join(question.topics)}", style="dim")
     if question.kind == "multiple":
@@ -93,3 +98,43 @@ def bank_view(bank: Bank, lang: Lang, with_answers: bool = True) -> RenderableTy
             parts.append(RichText(f"Answer: {question.answer_text(lang)}", style="bold green"))
             parts.append(explanation_view(question, lang))
     return Group(*parts)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.0f}%"
+
+
+_HEAT = " ░▒▓█"
+
+
+def stats_view(stats: dict, profile: str) -> RenderableType:
+    """``llmiq stats`` as tables: totals, topics, the heatmap as text and the forecast."""
+    header = RichText(f"Progress of {profile}", style="bold underline")
+    totals = RichText(
+        f"{stats['reviews']} answers, {stats['correct']} right ({_percent(stats['accuracy'])}); "
+        f"{stats['due_now']} due now; streak {stats['streak_days']} day(s)"
+    )
+    topics = Table("topic", "answers", "right", "accuracy", "cards", "retention",
+                   box=None, pad_edge=False)  # fmt: skip
+    for topic, row in stats["by_topic"].items():
+        topics.add_row(
+            RichText(topic),
+            str(row["reviews"]),
+            str(row["correct"]),
+            _percent(row["accuracy"]),
+            str(row["cards"]),
+            _percent(row["retention"]),
+        )
+    counts = list(stats["heatmap"].values())[-28:]
+    top = max(counts, default=0) or 1
+    heat = "".join(_HEAT[min(4, (c * 4 + top - 1) // top)] if c else "·" for c in counts)
+    forecast = "  ".join(f"{day[5:]}:{n}" for day, n in list(stats["forecast"].items())[:7])
+    return Group(
+        header,
+        totals,
+        RichText(""),
+        topics,
+        RichText(""),
+        RichText(f"Last 28 days  {heat}  (today on the right)"),
+        RichText(f"Due next 7 days  {forecast}"),
+    )

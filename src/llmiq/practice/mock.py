@@ -1,0 +1,172 @@
+"""A timed mock interview: questions across topics, a countdown, no feedback until the end,
+then a report. Answers are recorded as they are given (mode "mock")."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from llmiq.bank.model import Bank, Lang, Question
+from llmiq.errors import LlmiqError
+from llmiq.practice.grading import Grade
+from llmiq.practice.quiz import OnAnswer, ReadLine, read_answer, read_rating, self_rated
+from llmiq.practice.render import explanation_view, question_view
+
+
+def pick_across_topics(bank: Bank, count: int, rng: random.Random) -> list[Question]:
+    """``count`` random questions, taking topics in turn so no topic crowds out the others."""
+    if count < 1:
+        raise LlmiqError(f"-n must be at least 1, got {count}")
+    by_topic: dict[str, list[Question]] = defaultdict(list)
+    for question in bank.questions:
+        by_topic[question.topics[0] if question.topics else ""].append(question)
+    pools = list(by_topic.values())
+    for pool in pools:
+        rng.shuffle(pool)
+    rng.shuffle(pools)
+    chosen: list[Question] = []
+    while len(chosen) < count and any(pools):
+        for pool in pools:
+            if pool and len(chosen) < count:
+                chosen.append(pool.pop())
+    return chosen
+
+
+@dataclass
+class MockAnswer:
+    question: Question
+    grade: Grade | None  # None: time ran out first
+    seconds: float
+
+
+@dataclass
+class MockResult:
+    answers: list[MockAnswer] = field(default_factory=list)
+    timed_out: bool = False
+    interrupted: bool = False
+
+    @property
+    def correct(self) -> int:
+        return sum(1 for a in self.answers if a.grade is not None and a.grade.correct)
+
+
+def _clock_text(seconds_left: float) -> str:
+    seconds = max(0, int(seconds_left))
+    return f"{seconds // 60:02d}:{seconds % 60:02d} left"
+
+
+def run_mock(
+    questions: list[Question],
+    *,
+    lang: Lang,
+    console: Console,
+    read_line: ReadLine,
+    minutes: float,
+    on_answer: OnAnswer | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> MockResult:
+    """Ask ``questions`` against the clock. An answer given after time ran out is not taken.
+    Questions only the person can grade are rated in the report at the end."""
+    result = MockResult()
+    deadline = clock() + minutes * 60
+    try:
+        for position, question in enumerate(questions, start=1):
+            left = deadline - clock()
+            if left <= 0:
+                result.timed_out = True
+                break
+            console.print()
+            console.print(
+                question_view(question, lang, position, len(questions), f"⏱ {_clock_text(left)}")
+            )
+            started = clock()
+            verdict = read_answer(
+                question,
+                console,
+                lambda prompt: read_line(f"[{_clock_text(deadline - clock())}] {prompt}"),
+            )
+            if clock() > deadline:
+                result.timed_out = True
+                console.print(Text("Time is up: that answer came too late.", style="yellow"))
+                break
+            answer = MockAnswer(question, verdict, clock() - started)
+            result.answers.append(answer)
+            if verdict.correct is not None and on_answer is not None:
+                on_answer(question, verdict, int(answer.seconds * 1000))
+    except (EOFError, KeyboardInterrupt):
+        result.interrupted = True
+        console.print()
+    _rate_open_answers(result, lang, console, read_line, on_answer)
+    asked = {a.question.id for a in result.answers}
+    result.answers += [MockAnswer(q, None, 0.0) for q in questions if q.id not in asked]
+    return result
+
+
+def _rate_open_answers(
+    result: MockResult,
+    lang: Lang,
+    console: Console,
+    read_line: ReadLine,
+    on_answer: OnAnswer | None,
+) -> None:
+    pending = [a for a in result.answers if a.grade is not None and a.grade.correct is None]
+    for answer in pending:
+        assert answer.grade is not None
+        console.print()
+        console.print(Text(answer.question.prompt.get(lang), style="bold"))
+        console.print(Text(f"Your answer: {answer.grade.given}"))
+        console.print(Text(f"Reference answer: {answer.question.answer_text(lang)}", style="bold"))
+        try:
+            answer.grade = self_rated(answer.grade, read_rating(console, read_line))
+        except (EOFError, KeyboardInterrupt):
+            answer.grade = None
+            continue
+        if on_answer is not None:
+            on_answer(answer.question, answer.grade, int(answer.seconds * 1000))
+
+
+def mock_report(result: MockResult, lang: Lang) -> RenderableType:
+    """Score by topic, time per question, and what was missed with its explanation."""
+    total = len(result.answers)
+    parts: list[RenderableType] = [
+        Text(f"Mock interview: {result.correct}/{total} right", style="bold")
+    ]
+    if result.timed_out:
+        parts.append(Text("Time ran out before the end.", style="yellow"))
+    topics: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for answer in result.answers:
+        for topic in answer.question.topics or ["(no topic)"]:
+            topics[topic][1] += 1
+            topics[topic][0] += bool(answer.grade and answer.grade.correct)
+    by_topic = Table("topic", "right", "of", box=None, pad_edge=False)
+    for topic, (right, count) in sorted(topics.items()):
+        by_topic.add_row(Text(topic), str(right), str(count))
+    parts += [Text(""), by_topic, Text("")]
+    times = Table("#", "question", "answer", "time", box=None, pad_edge=False)
+    for position, answer in enumerate(result.answers, start=1):
+        if answer.grade is None:
+            mark, given, spent = "-", "(not answered)", ""
+        else:
+            mark = "✓" if answer.grade.correct else "✗"
+            given, spent = answer.grade.given, f"{answer.seconds:.0f} s"
+        prompt = answer.question.prompt.get(lang)
+        times.add_row(str(position), Text(prompt[:60]), Text(f"{mark} {given}"[:30]), spent)
+    parts += [times]
+    for answer in result.answers:
+        if answer.grade is None or not answer.grade.correct:
+            parts += [
+                Text(""),
+                Text(answer.question.prompt.get(lang), style="bold"),
+                Text(f"Answer: {answer.question.answer_text(lang)}", style="bold green"),
+                explanation_view(
+                    answer.question, lang, answer.grade.keys if answer.grade else frozenset()
+                ),
+            ]
+    return Group(*parts)

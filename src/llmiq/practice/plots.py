@@ -1,0 +1,72 @@
+"""The statistics figure: review heatmap, due forecast and accuracy by topic. One figure
+function for every front end: the CLI saves it as PNG, the web app as SVG."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from llmiq.atomic import write_atomic
+from llmiq.errors import LlmiqError
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib
+    except ImportError:
+        raise LlmiqError("plots need matplotlib: pip install 'llmiq[plot]'") from None
+    matplotlib.use("Agg")  # no display needed
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def stats_figure(stats: dict[str, Any]) -> Any:
+    """A matplotlib Figure of ``compute_stats`` output."""
+    import numpy as np
+
+    plt = _pyplot()
+    fig, (heat_ax, forecast_ax, topic_ax) = plt.subplots(
+        3, 1, figsize=(9, 9), gridspec_kw={"height_ratios": [1.1, 1, 1.3]}
+    )
+    days = [date.fromisoformat(d) for d in stats["heatmap"]]
+    counts = list(stats["heatmap"].values())
+    weeks = (len(days) + days[0].weekday() + 6) // 7
+    grid = np.full((7, weeks), np.nan)
+    for index, (day, count) in enumerate(zip(days, counts, strict=True)):
+        column = (index + days[0].weekday()) // 7
+        grid[day.weekday(), column] = count
+    image = heat_ax.imshow(grid, cmap="Greens", aspect="auto", vmin=0)
+    heat_ax.set_yticks(range(7), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
+    heat_ax.set_xticks([])
+    heat_ax.set_title(f"Reviews per day ({days[0]} to {days[-1]}); streak {stats['streak_days']} d")
+    fig.colorbar(image, ax=heat_ax, fraction=0.03)
+
+    labels = [d[5:] for d in stats["forecast"]]
+    forecast_ax.bar(labels, list(stats["forecast"].values()), color="#4c72b0")
+    forecast_ax.set_title("Cards due per day (today includes overdue)")
+    forecast_ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+
+    topics = [t for t, v in stats["by_topic"].items() if v["reviews"]]
+    accuracy = [stats["by_topic"][t]["accuracy"] * 100 for t in topics]
+    topic_ax.barh(topics or ["(no reviews yet)"], accuracy or [0], color="#55a868")
+    topic_ax.set_xlim(0, 100)
+    topic_ax.set_xlabel("accuracy %")
+    topic_ax.set_title("Accuracy by topic")
+    topic_ax.invert_yaxis()
+    fig.tight_layout()
+    return fig
+
+
+def save_stats_plot(stats: dict[str, Any], path: Path) -> None:
+    """Write the figure as PNG (or SVG, by the file's suffix), atomically."""
+    import io
+
+    plt = _pyplot()
+    fig = stats_figure(stats)
+    buffer = io.BytesIO()
+    fmt = "svg" if path.suffix.lower() == ".svg" else "png"
+    fig.savefig(buffer, format=fmt, dpi=110)
+    plt.close(fig)
+    write_atomic(path, buffer.getvalue())

@@ -1,0 +1,117 @@
+"""Keep a person's progress: every answer goes to the review log and reschedules the card,
+in one transaction, before the next question is shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from llmiq.bank.model import Bank, Question
+from llmiq.practice.grading import Grade
+from llmiq.practice.scheduling import (
+    apply_fsrs,
+    content_hash,
+    make_scheduler,
+    mark_for_relearning,
+    rating_for,
+    to_fsrs,
+    utc_now,
+)
+from llmiq.store import progress
+from llmiq.store.models import Card, Review
+
+if TYPE_CHECKING:
+    import fsrs
+
+    from llmiq.store.database import Database
+
+
+class Practice:
+    """One person's practice on one database. ``clock`` is injectable for tests."""
+
+    def __init__(
+        self,
+        database: Database,
+        profile: str,
+        *,
+        scheduler: fsrs.Scheduler | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.database = database
+        self.profile = profile
+        self.scheduler = scheduler or make_scheduler()
+        self.clock = clock
+
+    def user_id(self, session: Session) -> int:
+        return progress.ensure_user(session, self.profile, self.clock()).id
+
+    def record(
+        self,
+        bank_id: str,
+        question: Question,
+        grade: Grade,
+        duration_ms: int,
+        mode: str,
+    ) -> Card:
+        """Log the answer and reschedule the question's card; one committed transaction."""
+        import fsrs
+
+        now = self.clock()
+        digest = content_hash(question)
+        rating = rating_for(grade, duration_ms)
+        with self.database.transaction() as session:
+            user_id = self.user_id(session)
+            card = progress.cards_by_question(session, user_id, bank_id).get(question.id)
+            if card is None:
+                card = Card(
+                    user_id=user_id,
+                    bank_id=bank_id,
+                    question_id=question.id,
+                    content_hash=digest,
+                    state=int(fsrs.State.Learning),
+                    step=0,
+                    due=now,
+                    created_at=now,
+                )
+                session.add(card)
+            elif card.content_hash != digest:
+                mark_for_relearning(card, now)
+            scheduled, _ = self.scheduler.review_card(
+                to_fsrs(card), fsrs.Rating(rating), review_datetime=now
+            )
+            apply_fsrs(card, scheduled)
+            card.content_hash, card.last_rating = digest, rating
+            session.add(
+                Review(
+                    user_id=user_id,
+                    bank_id=bank_id,
+                    question_id=question.id,
+                    content_hash=digest,
+                    answer=grade.given,
+                    correct=grade.correct,
+                    rating=rating,
+                    duration_ms=max(0, int(duration_ms)),
+                    reviewed_at=now,
+                    mode=mode,
+                )
+            )
+        return card
+
+    def sync(self, bank: Bank) -> int:
+        """Send the cards of questions edited since their last review back to relearning;
+        returns how many. Their history stays as it was."""
+        now = self.clock()
+        changed = 0
+        with self.database.transaction() as session:
+            user_id = self.user_id(session)
+            cards = progress.cards_by_question(session, user_id, bank.id)
+            for question in bank.questions:
+                card = cards.get(question.id)
+                if card is not None and card.content_hash != (digest := content_hash(question)):
+                    mark_for_relearning(card, now)
+                    card.content_hash = digest
+                    changed += 1
+        return changed

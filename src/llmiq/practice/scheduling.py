@@ -1,0 +1,102 @@
+"""Spaced repetition with FSRS-6 (the ``fsrs`` package): how an answer becomes a rating, and
+how a stored card becomes an ``fsrs.Card`` and back.
+
+Choice questions and open questions with short accepted answers are graded by llmiq:
+wrong is Again; right is Good, or Easy when answered within :data:`EASY_SECONDS`, or Hard
+when it took longer than :data:`HARD_SECONDS`. Open questions with only a reference answer
+are rated by the person, 1-4 as in Anki.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from llmiq.bank.model import Question
+from llmiq.practice.grading import Grade
+
+if TYPE_CHECKING:
+    import fsrs
+
+    from llmiq.store.models import Card
+
+EASY_SECONDS = 5
+HARD_SECONDS = 60
+#: Short learning steps, so a missed question comes back in the same session.
+LEARNING_STEPS = (timedelta(minutes=1), timedelta(minutes=10))
+RELEARNING_STEPS = (timedelta(minutes=10),)
+AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
+RATING_NAMES = {AGAIN: "again", HARD: "hard", GOOD: "good", EASY: "easy"}
+STATE_NAMES = {1: "learning", 2: "review", 3: "relearning"}
+
+
+def make_scheduler(fuzz: bool = True) -> fsrs.Scheduler:
+    """The FSRS-6 scheduler with llmiq's learning steps. Fuzzing spreads review dates so that
+    cards learnt together do not all come back on one day; tests turn it off."""
+    import fsrs
+
+    return fsrs.Scheduler(
+        learning_steps=LEARNING_STEPS, relearning_steps=RELEARNING_STEPS, enable_fuzzing=fuzz
+    )
+
+
+def rating_for(grade: Grade, duration_ms: int) -> int:
+    """The FSRS rating of an answer (see the module docstring for the rules)."""
+    if grade.rating is not None:
+        return grade.rating
+    if not grade.correct:
+        return AGAIN
+    if duration_ms <= EASY_SECONDS * 1000:
+        return EASY
+    if duration_ms > HARD_SECONDS * 1000:
+        return HARD
+    return GOOD
+
+
+def content_hash(question: Question) -> str:
+    """A hash of what a question asks and accepts; explanations and translations of them can
+    change without sending the card back to learning, a changed prompt or key cannot."""
+    data = question.model_dump(
+        mode="json", include={"kind", "prompt", "options", "answer", "accepted", "reference"}
+    )
+    for option in data.get("options", []):
+        option.pop("why", None)
+    payload = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(payload).hexdigest()
+
+
+def to_fsrs(card: Card) -> fsrs.Card:
+    import fsrs
+
+    return fsrs.Card(
+        card_id=card.id or 0,
+        state=fsrs.State(card.state),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=card.due,
+        last_review=card.last_review,
+    )
+
+
+def apply_fsrs(card: Card, scheduled: fsrs.Card) -> None:
+    card.state = int(scheduled.state)
+    card.step = scheduled.step
+    card.stability = scheduled.stability
+    card.difficulty = scheduled.difficulty
+    card.due = scheduled.due
+    card.last_review = scheduled.last_review
+
+
+def mark_for_relearning(card: Card, now: datetime) -> None:
+    """The question changed since the card was last reviewed: keep its memory estimates but
+    bring it back now, in the relearning state (a card never reviewed stays in learning)."""
+    if card.state == 2:  # review
+        card.state, card.step = 3, 0
+    card.due = min(card.due, now)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,180 @@
+"""Open the progress database: SQLite in the data directory by default, any SQLAlchemy URL
+otherwise; the schema is brought to the current revision on first use."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
+from sqlalchemy.orm import Session, sessionmaker
+
+from llmiq.errors import LlmiqError
+from llmiq.paths import data_dir
+
+DATABASE_ENV = "LLMIQ_DATABASE_URL"
+#: The newest migration; a test checks it matches the migrations folder.
+SCHEMA_HEAD = "0002"
+#: How long a writer waits for another process's transaction on SQLite.
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+#: Key of the PostgreSQL advisory lock held while migrating ("llmiq" in ASCII).
+_PG_MIGRATION_LOCK = 0x6C6C6D6971
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{data_dir() / 'llmiq.db'}"
+
+
+def database_url(explicit: str | None = None) -> str:
+    """``explicit`` (from --database-url), else ``$LLMIQ_DATABASE_URL``, else SQLite in the
+    data directory."""
+    return explicit or os.environ.get(DATABASE_ENV) or default_database_url()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling is turned off so that every transaction can start
+    # with BEGIN IMMEDIATE (below): a reader that later writes would otherwise fail at once
+    # with "database is locked" when another process wrote in between, busy timeout or not.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite files get WAL, foreign keys, a busy timeout and
+    IMMEDIATE transactions, and their folder is created."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise LlmiqError(f"--database-url: cannot read {url!r} as a database URL") from None
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            folder = Path(parsed.database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LlmiqError(
+                    f"cannot create {folder} for the database ({exc.strerror})"
+                ) from None
+        engine = create_engine(parsed)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    try:
+        return create_engine(parsed, pool_pre_ping=True)
+    except (NoSuchModuleError, ModuleNotFoundError) as exc:
+        hint = " (pip install 'llmiq[postgres]')" if "postgres" in parsed.drivername else ""
+        raise LlmiqError(f"no database driver for {parsed.drivername!r}{hint}: {exc}") from None
+
+
+def _current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        try:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except (OperationalError, ProgrammingError):
+            return None  # no alembic_version table yet: an empty database
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[Any]:
+    """Serialise migrations between processes: a lock file beside an SQLite database, an
+    advisory lock on PostgreSQL. Yields the connection to migrate on."""
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        lock_path = Path(str(engine.url.database)).expanduser().with_suffix(".migrate-lock")
+        with open(lock_path, "w") as lock, engine.connect() as connection:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield connection
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+    elif engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
+            connection.commit()
+            try:
+                yield connection
+            finally:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": _PG_MIGRATION_LOCK}
+                )
+                connection.commit()
+    else:
+        with engine.connect() as connection:
+            yield connection
+
+
+def alembic_config(connection: Any = None) -> Any:
+    """An Alembic config for llmiq's migrations, running on ``connection`` when given."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the schema to :data:`SCHEMA_HEAD` (a no-op read when it is there already).
+    Migrations only add; existing data is kept."""
+    current = _current_revision(engine)
+    if current == SCHEMA_HEAD:
+        return
+    if current is not None and current > SCHEMA_HEAD:
+        raise LlmiqError(
+            f"the database is at schema revision {current}, newer than this llmiq knows "
+            f"({SCHEMA_HEAD}); upgrade llmiq"
+        )
+    from alembic import command
+
+    with _migration_lock(engine) as connection:
+        command.upgrade(alembic_config(connection), "head")
+        connection.commit()
+
+
+class Database:
+    """An engine, its sessions, and the URL it was opened with."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work is committed on success and rolled back on error."""
+        with self._sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str | None = None) -> Database:
+    """Open (and migrate) the database at ``url`` (see :func:`database_url`)."""
+    resolved = database_url(url)
+    database = Database(resolved)
+    try:
+        migrate(database.engine)
+    except OperationalError as exc:
+        database.close()
+        shown = make_url(resolved).render_as_string(hide_password=True)
+        raise LlmiqError(f"cannot open the database {shown}: {exc.orig}") from None
+    except BaseException:
+        database.close()
+        raise
+    return database

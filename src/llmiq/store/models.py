@@ -1,0 +1,116 @@
+"""Tables: people, the banks imported into llmiq, one FSRS card per person and question, and
+the append-only log of every answer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every backend.
+
+    SQLite keeps no time zone, so values are stored as naive UTC; reading attaches
+    ``timezone.utc`` (exactly that object: the fsrs scheduler insists on it).
+    """
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use timezone-aware UTC")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    """A profile: whose progress this is."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StoredBank(Base):
+    """A bank imported into llmiq, as its YAML text (the bank model stays the one source of
+    truth for what a question says)."""
+
+    __tablename__ = "banks"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    content: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str | None] = mapped_column(String(1000))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Card(Base):
+    """The FSRS memory state of one person for one question (fsrs.Card's fields, queryable)."""
+
+    __tablename__ = "cards"
+    __table_args__ = (
+        UniqueConstraint("user_id", "bank_id", "question_id", name="uq_cards_user_question"),
+        Index("ix_cards_user_due", "user_id", "due"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    bank_id: Mapped[str] = mapped_column(String(100))
+    question_id: Mapped[str] = mapped_column(String(200))
+    #: hash of the question's content when last reviewed: a change means "relearn it"
+    content_hash: Mapped[str] = mapped_column(String(64))
+    state: Mapped[int] = mapped_column(Integer)  # fsrs.State: 1 learning, 2 review, 3 relearning
+    step: Mapped[int | None] = mapped_column(Integer)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_review: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_rating: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Review(Base):
+    """One answer, as given. Rows are only ever added."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        Index("ix_reviews_user_time", "user_id", "reviewed_at"),
+        Index("ix_reviews_user_bank", "user_id", "bank_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    bank_id: Mapped[str] = mapped_column(String(100))
+    question_id: Mapped[str] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    answer: Mapped[str] = mapped_column(Text)
+    correct: Mapped[bool | None]
+    rating: Mapped[int] = mapped_column(Integer)  # fsrs.Rating: 1 again .. 4 easy
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    mode: Mapped[str] = mapped_column(String(10))  # quiz | review | mock

@@ -1,0 +1,157 @@
+"""Queries and writes on the progress tables. Every function takes the session of the caller's
+transaction, so a caller decides what is committed together."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from llmiq.store.models import Card, Review, StoredBank, User
+
+
+def find_user(session: Session, name: str) -> User | None:
+    return session.scalars(select(User).where(User.name == name)).one_or_none()
+
+
+def ensure_user(session: Session, name: str, now: datetime) -> User:
+    user = find_user(session, name)
+    if user is None:
+        user = User(name=name, created_at=now)
+        session.add(user)
+        session.flush()
+    return user
+
+
+def users_with_activity(session: Session) -> list[tuple[User, int, datetime | None]]:
+    """Every profile with its number of reviews and the time of its last one."""
+    rows = session.execute(
+        select(User, func.count(Review.id), func.max(Review.reviewed_at))
+        .outerjoin(Review, Review.user_id == User.id)
+        .group_by(User.id)
+        .order_by(User.name)
+    ).all()
+    return [(user, count, last) for user, count, last in rows]
+
+
+def delete_user(session: Session, name: str) -> bool:
+    user = find_user(session, name)
+    if user is None:
+        return False
+    # Explicit deletes: ON DELETE CASCADE needs SQLite's foreign_keys pragma, which a database
+    # opened by another tool may lack.
+    session.execute(delete(Review).where(Review.user_id == user.id))
+    session.execute(delete(Card).where(Card.user_id == user.id))
+    session.delete(user)
+    return True
+
+
+def cards_by_question(session: Session, user_id: int, bank_id: str) -> dict[str, Card]:
+    cards = session.scalars(
+        select(Card).where(Card.user_id == user_id, Card.bank_id == bank_id)
+    ).all()
+    return {card.question_id: card for card in cards}
+
+
+def cards_of(session: Session, user_id: int, bank_id: str | None = None) -> list[Card]:
+    query = select(Card).where(Card.user_id == user_id)
+    if bank_id is not None:
+        query = query.where(Card.bank_id == bank_id)
+    return list(session.scalars(query.order_by(Card.due)).all())
+
+
+def reviews_of(
+    session: Session,
+    user_id: int,
+    bank_id: str | None = None,
+    *,
+    limit: int | None = None,
+    newest_first: bool = False,
+) -> list[Review]:
+    query = select(Review).where(Review.user_id == user_id)
+    if bank_id is not None:
+        query = query.where(Review.bank_id == bank_id)
+    order = Review.id.desc() if newest_first else Review.id
+    return list(session.scalars(query.order_by(order).limit(limit)).all())
+
+
+def count_new_since(session: Session, user_id: int, bank_id: str, since: datetime) -> int:
+    """Cards first seen (created) since ``since``: new questions introduced today."""
+    return (
+        session.scalar(
+            select(func.count(Card.id)).where(
+                Card.user_id == user_id, Card.bank_id == bank_id, Card.created_at >= since
+            )
+        )
+        or 0
+    )
+
+
+def count_reviews_of_old_cards_since(
+    session: Session, user_id: int, bank_id: str, since: datetime
+) -> int:
+    """Answers since ``since`` to questions first seen before it: today's reviews."""
+    return (
+        session.scalar(
+            select(func.count(Review.id))
+            .join(
+                Card,
+                (Card.user_id == Review.user_id)
+                & (Card.bank_id == Review.bank_id)
+                & (Card.question_id == Review.question_id),
+            )
+            .where(
+                Review.user_id == user_id,
+                Review.bank_id == bank_id,
+                Review.reviewed_at >= since,
+                Card.created_at < since,
+            )
+        )
+        or 0
+    )
+
+
+def stored_banks(session: Session) -> list[StoredBank]:
+    return list(session.scalars(select(StoredBank).order_by(StoredBank.id)).all())
+
+
+def stored_bank(session: Session, bank_id: str) -> StoredBank | None:
+    return session.get(StoredBank, bank_id)
+
+
+def save_bank(
+    session: Session,
+    *,
+    bank_id: str,
+    title: str,
+    content: str,
+    content_hash: str,
+    source: str | None,
+    now: datetime,
+) -> bool:
+    """Store a bank's YAML; returns True when it replaced an earlier import."""
+    existing = session.get(StoredBank, bank_id)
+    if existing is None:
+        session.add(
+            StoredBank(
+                id=bank_id,
+                title=title,
+                content=content,
+                content_hash=content_hash,
+                source=source,
+                imported_at=now,
+            )
+        )
+        return False
+    existing.title, existing.content, existing.content_hash = title, content, content_hash
+    existing.source, existing.imported_at = source, now
+    return True
+
+
+def delete_bank(session: Session, bank_id: str) -> bool:
+    existing = session.get(StoredBank, bank_id)
+    if existing is None:
+        return False
+    session.delete(existing)
+    return True
