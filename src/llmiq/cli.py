@@ -373,21 +373,29 @@ def quiz(
     after 60 s, else Good; a wrong one as Again. Open questions with only a reference answer
     are rated by you, 1-4.
     """
+    from llmiq.background import Background
     from llmiq.bank.catalog import resolve_bank
     from llmiq.practice.quiz import run_quiz, select_questions
 
-    practice = _practice(database_url, profile)
-    loaded = resolve_bank(bank, lambda: practice.database)
+    loaded = resolve_bank(bank, lambda: _practice(database_url, profile).database)
     questions = select_questions(loaded, topic=topic, limit=count, shuffle=shuffle, seed=seed)
-    practice.sync(loaded)
+
+    def open_practice() -> Practice:
+        practice = _practice(database_url, profile)
+        practice.sync(loaded)
+        return practice
+
+    # The first question needs no database: open it (SQLAlchemy, migrations) meanwhile.
+    pending = Background(open_practice)
     console = _console()
     run_quiz(
         questions,
         lang=lang,
         console=console,
         read_line=_read_line(console),
-        on_answer=lambda q, grade, ms: practice.record(loaded.id, q, grade, ms, "quiz"),
+        on_answer=lambda q, grade, ms: pending.result().record(loaded.id, q, grade, ms, "quiz"),
     )
+    pending.result()  # a database that could not be opened is an error even with no answer
 
 
 @cli.command()

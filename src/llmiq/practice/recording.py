@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from llmiq.bank.model import Bank, Question
@@ -44,9 +46,13 @@ class Practice:
         self.profile = profile
         self.scheduler = scheduler or make_scheduler()
         self.clock = clock
+        self._user_id: int | None = None
 
     def user_id(self, session: Session) -> int:
-        return progress.ensure_user(session, self.profile, self.clock()).id
+        """The profile's id, created on first use (and remembered: ids never change)."""
+        if self._user_id is None:
+            self._user_id = progress.ensure_user(session, self.profile, self.clock()).id
+        return self._user_id
 
     def record(
         self,
@@ -56,7 +62,22 @@ class Practice:
         duration_ms: int,
         mode: str,
     ) -> Card:
-        """Log the answer and reschedule the question's card; one committed transaction."""
+        """Log the answer and reschedule the question's card; one committed transaction.
+
+        Two processes creating the same new card at once (PostgreSQL, read committed) make
+        one of them violate the unique constraint: it retries and finds the card.
+        """
+        for attempt in range(3):
+            try:
+                return self._record(bank_id, question, grade, duration_ms, mode)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _record(
+        self, bank_id: str, question: Question, grade: Grade, duration_ms: int, mode: str
+    ) -> Card:
         import fsrs
 
         now = self.clock()
@@ -64,7 +85,7 @@ class Practice:
         rating = rating_for(grade, duration_ms)
         with self.database.transaction() as session:
             user_id = self.user_id(session)
-            card = progress.cards_by_question(session, user_id, bank_id).get(question.id)
+            card = progress.find_card(session, user_id, bank_id, question.id)
             if card is None:
                 card = Card(
                     user_id=user_id,
@@ -84,19 +105,20 @@ class Practice:
             )
             apply_fsrs(card, scheduled)
             card.content_hash, card.last_rating = digest, rating
-            session.add(
-                Review(
-                    user_id=user_id,
-                    bank_id=bank_id,
-                    question_id=question.id,
-                    content_hash=digest,
-                    answer=grade.given,
-                    correct=grade.correct,
-                    rating=rating,
-                    duration_ms=max(0, int(duration_ms)),
-                    reviewed_at=now,
-                    mode=mode,
-                )
+            session.execute(  # a Core insert: the log is written, never read back here
+                insert(Review),
+                {
+                    "user_id": user_id,
+                    "bank_id": bank_id,
+                    "question_id": question.id,
+                    "content_hash": digest,
+                    "answer": grade.given,
+                    "correct": grade.correct,
+                    "rating": rating,
+                    "duration_ms": max(0, int(duration_ms)),
+                    "reviewed_at": now,
+                    "mode": mode,
+                },
             )
         return card
 

@@ -54,6 +54,14 @@ def cards_by_question(session: Session, user_id: int, bank_id: str) -> dict[str,
     return {card.question_id: card for card in cards}
 
 
+def find_card(session: Session, user_id: int, bank_id: str, question_id: str) -> Card | None:
+    return session.scalars(
+        select(Card).where(
+            Card.user_id == user_id, Card.bank_id == bank_id, Card.question_id == question_id
+        )
+    ).one_or_none()
+
+
 def cards_of(session: Session, user_id: int, bank_id: str | None = None) -> list[Card]:
     query = select(Card).where(Card.user_id == user_id)
     if bank_id is not None:

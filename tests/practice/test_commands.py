@@ -1,0 +1,111 @@
+"""review, mock, stats, history and profile through the real CLI, on a temporary database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ALL_RIGHT = "C\nno\nC\nB\nB\nA\nA\nB\nC\nB\n"
+TWO_WRONG = "C\nno\nA\nB\nB\nA\nB\nB\nC\nB\n"  # questions 3 and 7 wrong
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'progress.db'}"
+    monkeypatch.setenv("LLMIQ_DATABASE_URL", url)
+    monkeypatch.setenv("LLMIQ_PROFILE", "ada")
+    return url
+
+
+def test_scripted_quiz_then_stats_json(run_cli: Callable, db: str) -> None:
+    quiz = run_cli("quiz", "seed", "--in-order", "--lang", "en", input=TWO_WRONG)
+    assert quiz.output.rstrip().endswith("Score: 8/10")
+    stats = json.loads(run_cli("stats", "--format", "json").output)
+    assert (stats["reviews"], stats["correct"]) == (10, 8)
+    due = {card["question_id"]: card["due"] for card in stats["cards"]}
+    missed = {"alignment-techniques", "subword-tokenizers"}
+    assert max(due[q] for q in missed) < min(d for q, d in due.items() if q not in missed)
+    for card in stats["cards"]:
+        assert {"question_id", "due", "stability", "difficulty", "state", "last_rating"} <= set(
+            card
+        )
+    assert stats["by_topic"]["tokenization"]["accuracy"] == 0
+
+
+def test_stats_table_and_plot(run_cli: Callable, db: str, tmp_path: Path) -> None:
+    run_cli("quiz", "seed", "--in-order", "-n", "3", input="C\nno\nA\n")
+    plot = tmp_path / "stats.png"
+    result = run_cli("stats", "seed", "--plot", str(plot))
+    assert result.exit_code == 0
+    assert "3 answers, 2 right (67%)" in result.output
+    assert "alignment" in result.output
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_review_then_nothing_due(run_cli: Callable, db: str) -> None:
+    first = run_cli("review", "seed", "--new-per-day", "3", "--lang", "en", input="C\nno\nC\n")
+    assert first.exit_code == 0
+    assert "Reviewed 3: 3 right." in first.output
+    assert "Nothing due in seed now; the next card is due in" in first.output
+    again = run_cli("review", "seed", "--new-per-day", "3")
+    assert "Nothing due in seed now" in again.output
+
+
+def test_review_brings_a_miss_back_and_stops_at_limit(run_cli: Callable, db: str) -> None:
+    result = run_cli(
+        "review", "seed", "--new-per-day", "1", "--limit", "2", "--lang", "en", input="A\nC\n"
+    )
+    assert result.output.count("Which technique helps mitigate bias") == 2
+    assert "learning" in result.output
+    assert "Reviewed 2: 1 right." in result.output
+
+
+def test_mock_interview_reports_by_topic_and_logs(run_cli: Callable, db: str) -> None:
+    result = run_cli("mock", "seed", "-n", "4", "--seed", "3", "--lang", "en",
+                     input="A\nA\nA\nA\n")  # fmt: skip
+    assert result.exit_code == 0
+    assert "Mock interview:" in result.output
+    assert "✓ Correct" not in result.output
+    assert "✗ Wrong" not in result.output
+    assert "left" in result.output
+    history = run_cli("history", "-n", "10").output
+    assert history.count("mock") == 4
+
+
+def test_mock_with_end_of_input_reports_the_rest_as_not_answered(
+    run_cli: Callable, db: str
+) -> None:
+    result = run_cli("mock", "seed", "-n", "3", "--seed", "1", input="A\n")
+    assert "(not answered)" in result.output
+
+
+def test_profiles(run_cli: Callable, db: str, data_home: Path) -> None:
+    assert "Created profile 'bob'" in run_cli("profile", "create", "bob", "--use").output
+    assert 'profile = "bob"' in (data_home / "config.toml").read_text()
+    run_cli("quiz", "seed", "--in-order", "-n", "1", "--profile", "bob", input="C\n")
+    listing = run_cli("profile", "list").output
+    assert "bob" in listing
+    assert run_cli("profile", "create", "bob").exit_code == 1
+    refused = run_cli("profile", "delete", "bob")
+    assert refused.exit_code == 1
+    assert "add --yes" in refused.output
+    assert run_cli("profile", "delete", "bob", "--yes").exit_code == 0
+    assert "bob" not in run_cli("profile", "list").output.replace("'bob'", "")
+    assert run_cli("profile", "create", "no spaces").exit_code == 1
+
+
+def test_history_is_newest_first(run_cli: Callable, db: str) -> None:
+    run_cli("quiz", "seed", "--in-order", "-n", "2", input="C\nyes\n")
+    rows = [line for line in run_cli("history").output.splitlines() if " seed " in line]
+    assert "vector-store" in rows[0]
+    assert "prompt-calibration" in rows[1]
+
+
+def test_a_broken_config_file_is_one_sentence(run_cli: Callable, db: str, data_home: Path) -> None:
+    (data_home / "config.toml").write_text("new_per_day = -3\n")
+    result = run_cli("review", "seed")
+    assert result.exit_code == 1
+    assert "new_per_day must be a whole number >= 0" in result.output
