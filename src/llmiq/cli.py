@@ -524,10 +524,11 @@ def stats(
     banks = _banks_for(bank, practice)
     for loaded in banks.values():
         practice.sync(loaded)
+    only = next(iter(banks)) if bank is not None else None
     with practice.database.transaction() as session:
         user_id = practice.user_id(session)
-        reviews = progress.reviews_of(session, user_id, bank and next(iter(banks)))
-        cards = progress.cards_of(session, user_id, bank and next(iter(banks)))
+        reviews = progress.reviews_of(session, user_id, only)
+        cards = progress.cards_of(session, user_id, only)
     numbers = compute_stats(reviews, cards, banks, practice.clock())
     if plot is not None:
         from llmiq.practice.plots import save_stats_plot

@@ -116,17 +116,18 @@ def _rate_open_answers(
     read_line: ReadLine,
     on_answer: OnAnswer | None,
 ) -> None:
-    pending = [a for a in result.answers if a.grade is not None and a.grade.correct is None]
-    for answer in pending:
-        assert answer.grade is not None
+    for answer in result.answers:
+        given = answer.grade
+        if given is None or given.correct is not None:
+            continue
         console.print()
         console.print(Text(answer.question.prompt.get(lang), style="bold"))
-        console.print(Text(f"Your answer: {answer.grade.given}"))
+        console.print(Text(f"Your answer: {given.given}"))
         console.print(Text(f"Reference answer: {answer.question.answer_text(lang)}", style="bold"))
         try:
-            answer.grade = self_rated(answer.grade, read_rating(console, read_line))
+            answer.grade = self_rated(given, read_rating(console, read_line))
         except (EOFError, KeyboardInterrupt):
-            answer.grade = None
+            answer.grade = None  # not rated: reported as not answered, not logged
             continue
         if on_answer is not None:
             on_answer(answer.question, answer.grade, int(answer.seconds * 1000))
