@@ -65,3 +65,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         pytest.skip(message)
     _reset_postgres(url)
     return url
+
+
+@pytest.fixture
+def scripted() -> Callable[..., Callable[[str], str]]:
+    """``scripted("C", "no")``: a read_line that answers with these lines, then EOFError."""
+
+    def make(*answers: str) -> Callable[[str], str]:
+        lines = iter(answers)
+
+        def read_line(prompt: str) -> str:
+            try:
+                return next(lines)
+            except StopIteration:
+                raise EOFError from None
+
+        return read_line
+
+    return make

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Callable
 
 from rich.console import Console
 
@@ -14,18 +15,6 @@ SEED = resolve_bank("seed")
 
 def _console() -> Console:
     return Console(file=io.StringIO(), width=100)
-
-
-def _feed(*answers: str):  # type: ignore[no-untyped-def]
-    lines = iter(answers)
-
-    def read_line(prompt: str) -> str:
-        try:
-            return next(lines)
-        except StopIteration:
-            raise EOFError from None
-
-    return read_line
 
 
 def test_questions_are_drawn_across_topics() -> None:
@@ -61,7 +50,7 @@ def test_time_running_out_stops_the_interview_and_drops_the_late_answer() -> Non
     assert result.correct == 2
 
 
-def test_reference_only_answers_are_rated_in_the_report() -> None:
+def test_reference_only_answers_are_rated_in_the_report(scripted: Callable) -> None:
     question = Question.model_validate(
         {"id": "why", "kind": "open", "prompt": "Why scale by sqrt(d)?", "reference": "Variance."}
     )
@@ -70,7 +59,7 @@ def test_reference_only_answers_are_rated_in_the_report() -> None:
         [question, SEED.questions[0]],
         lang="en",
         console=_console(),
-        read_line=_feed("keeps softmax soft", "A", "4"),
+        read_line=scripted("keeps softmax soft", "A", "4"),
         minutes=5,
         on_answer=lambda q, grade, ms: logged.append((q.id, grade.rating, grade.correct)),
     )

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from rich.console import Console
 
 from llmiq.bank.catalog import resolve_bank
 from llmiq.bank.model import Bank
 from llmiq.practice.grading import Grade, grade
 from llmiq.practice.queue import DailyLimits
 from llmiq.practice.recording import Practice
-from llmiq.practice.review import run_review, start_of_local_day
+from llmiq.practice.review import ReviewResult, run_review, start_of_local_day
 from llmiq.practice.scheduling import AGAIN, EASY, GOOD, HARD, make_scheduler
 from llmiq.practice.stats import compute_stats
 from llmiq.store import progress
@@ -148,36 +150,31 @@ def test_profiles_keep_separate_progress(database: Database, clock: Clock) -> No
         assert progress.reviews_of(session, progress.ensure_user(session, "ada", clock()).id) == []
 
 
-def _review(practice: Practice, answers: list[str], limits: DailyLimits, limit: int | None = None):
-    from rich.console import Console
-
-    feed = iter(answers)
-
-    def read_line(prompt: str) -> str:
-        try:
-            return next(feed)
-        except StopIteration:
-            raise EOFError from None
-
-    console = Console(file=open("/dev/null", "w"))  # noqa: SIM115
-    try:
+@pytest.fixture
+def review(practice: Practice, scripted: Callable) -> Callable:
+    def run(answers: list[str], limits: DailyLimits, limit: int | None = None) -> ReviewResult:
+        console = Console(file=io.StringIO())
         return run_review(
-            SEED, practice, lang="en", console=console, read_line=read_line, limits=limits,
-            limit=limit,
+            SEED, practice, lang="en", console=console, read_line=scripted(*answers),
+            limits=limits, limit=limit,
         )  # fmt: skip
-    finally:
-        console.file.close()
+
+    return run
 
 
-def test_review_serves_new_questions_up_to_the_daily_limit(practice: Practice) -> None:
-    result = _review(practice, RIGHT, DailyLimits(new=4, reviews=100))
+def test_review_serves_new_questions_up_to_the_daily_limit(
+    practice: Practice, review: Callable
+) -> None:
+    result = review(RIGHT, DailyLimits(new=4, reviews=100))
     assert result.answered == 4
     assert result.next_due is not None
     assert _stats(practice)["reviews"] == 4
 
 
-def test_a_missed_question_comes_back_in_the_same_session(practice: Practice, clock: Clock) -> None:
-    result = _review(practice, ["A", "C"], DailyLimits(new=1, reviews=100))
+def test_a_missed_question_comes_back_in_the_same_session(
+    practice: Practice, clock: Clock, review: Callable
+) -> None:
+    result = review(["A", "C"], DailyLimits(new=1, reviews=100))
     assert result.answered == 2
     with practice.database.transaction() as session:
         history = progress.reviews_of(session, practice.user_id(session))
@@ -188,11 +185,11 @@ def test_a_missed_question_comes_back_in_the_same_session(practice: Practice, cl
 
 
 def test_due_reviews_come_first_and_count_against_the_review_limit(
-    practice: Practice, clock: Clock
+    practice: Practice, clock: Clock, review: Callable
 ) -> None:
     _answer_all(practice, RIGHT, seconds=2)  # easy: straight to the review state
     clock.advance(days=60)  # everything is due, and learnt on an earlier day
-    first = _review(practice, RIGHT[:3], DailyLimits(new=0, reviews=2))
+    first = review(RIGHT[:3], DailyLimits(new=0, reviews=2))
     assert first.answered == 2
     with practice.database.transaction() as session:
         user_id = practice.user_id(session)
@@ -200,10 +197,12 @@ def test_due_reviews_come_first_and_count_against_the_review_limit(
         assert progress.count_reviews_of_old_cards_since(session, user_id, SEED.id, since) == 2
 
 
-def test_nothing_due_reports_when_the_next_card_is(practice: Practice, clock: Clock) -> None:
+def test_nothing_due_reports_when_the_next_card_is(
+    practice: Practice, clock: Clock, review: Callable
+) -> None:
     _answer_all(practice, RIGHT, seconds=2)
     clock.advance(hours=1)
-    result = _review(practice, [], DailyLimits(new=0, reviews=100))
+    result = review([], DailyLimits(new=0, reviews=100))
     assert result.answered == 0
     assert result.next_due is not None
     assert result.next_due > clock.now
