@@ -79,10 +79,17 @@ class _LazyDatabase:
 
     def __call__(self) -> Database:
         if self._database is None:
-            from llmiq.store.database import open_database
-
-            self._database = open_database(self.url)
+            self._database = _open_database(self.url)
         return self._database
+
+
+def _open_database(url: str | None) -> Database:
+    from llmiq.store.adopt import adopt_bank_files
+    from llmiq.store.database import open_database
+
+    database = open_database(url)
+    adopt_bank_files(database)
+    return database
 
 
 database_option = click.option(
@@ -101,12 +108,16 @@ profile_option = click.option(
 )
 
 
-def _practice(database_url: str | None, profile: str | None) -> Practice:
+def _profile_name(profile: str | None) -> str:
     from llmiq.config import check_profile_name, default_profile, load_settings
+
+    return check_profile_name(profile) if profile else default_profile(load_settings())
+
+
+def _practice(database_url: str | None, profile: str | None) -> Practice:
     from llmiq.practice.recording import Practice
 
-    name = check_profile_name(profile) if profile else default_profile(load_settings())
-    return Practice(_LazyDatabase(database_url)(), name)
+    return Practice(_open_database(database_url), _profile_name(profile))
 
 
 def _read_line(console: Any) -> Callable[[str], str]:
@@ -133,7 +144,7 @@ def banks(database_url: str | None) -> None:
     from llmiq.bank.catalog import builtin_entries, imported_entries, load_entry
 
     table = Table("id", "origin", "questions", "kinds", "title", box=None, pad_edge=False)
-    for entry in builtin_entries() + imported_entries(_LazyDatabase(database_url)()):
+    for entry in builtin_entries() + imported_entries(_open_database(database_url)):
         try:
             bank = load_entry(entry)
         except LlmiqError as exc:
@@ -264,7 +275,7 @@ def import_(
         write_bank_file(result.bank, output)
         where = str(output)
     else:
-        replaced = _store_bank(result.bank, _LazyDatabase(database_url)())
+        replaced = _store_bank(result.bank, _open_database(database_url))
         where = "the database"
     kinds = Counter(q.kind.value for q in result.bank.questions)
     summary = ", ".join(f"{n} {k}" for k, n in kinds.items())
@@ -279,8 +290,6 @@ def import_(
 
 
 def _store_bank(bank: Bank, database: Database) -> bool:
-    import hashlib
-
     from llmiq.bank.files import dump_bank_yaml
     from llmiq.practice.scheduling import utc_now
     from llmiq.store import progress
@@ -376,12 +385,17 @@ def quiz(
     from llmiq.background import Background
     from llmiq.bank.catalog import resolve_bank
     from llmiq.practice.quiz import run_quiz, select_questions
+    from llmiq.practice.recording import Practice
+    from llmiq.store.database import check_database_url
 
-    loaded = resolve_bank(bank, lambda: _practice(database_url, profile).database)
+    name = _profile_name(profile)  # every input is checked before the first question
+    check_database_url(database_url)
+    database = _LazyDatabase(database_url)
+    loaded = resolve_bank(bank, database)
     questions = select_questions(loaded, topic=topic, limit=count, shuffle=shuffle, seed=seed)
 
     def open_practice() -> Practice:
-        practice = _practice(database_url, profile)
+        practice = Practice(database(), name)
         practice.sync(loaded)
         return practice
 
@@ -428,7 +442,7 @@ def review(
     from llmiq.bank.catalog import resolve_bank
     from llmiq.config import load_settings
     from llmiq.practice.queue import DailyLimits
-    from llmiq.practice.review import describe_wait, run_review
+    from llmiq.practice.review import describe_end, run_review
 
     settings = load_settings()
     limits = DailyLimits(
@@ -452,13 +466,7 @@ def review(
         console.print(Text(f"Reviewed {result.answered}: {result.correct} right.", style="bold"))
     if result.interrupted or (limit is not None and result.answered >= limit):
         return
-    if result.next_due is None:
-        console.print(
-            Text(f"Nothing to review in {loaded.id}: no cards and no new questions left.")
-        )
-    else:
-        wait = describe_wait(result.next_due, practice.clock())
-        console.print(Text(f"Nothing due in {loaded.id} now; the next card is due {wait}."))
+    console.print(Text(describe_end(loaded.id, result, limits, practice.clock())))
 
 
 @cli.command()
@@ -481,11 +489,18 @@ def mock(
     database_url: str | None,
 ) -> None:
     """A timed mock interview: random questions across topics, a countdown, no feedback until
-    the end, then a report by topic with the explanations of what you missed."""
+    the end, then a report by topic with the explanations of what you missed.
+
+    Answers are saved to your progress as they are given (rated as in quiz: Easy within 5 s,
+    Hard after 60 s, Again when wrong); the report is kept as JSON in the data directory's
+    mock-reports folder. At a terminal the interview stops the moment time runs out.
+    """
     import random
 
+    from rich.text import Text
+
     from llmiq.bank.catalog import resolve_bank
-    from llmiq.practice.mock import mock_report, pick_across_topics, run_mock
+    from llmiq.practice.mock import mock_report, pick_across_topics, report_data, run_mock
 
     practice = _practice(database_url, profile)
     loaded = resolve_bank(bank, lambda: practice.database)
@@ -498,16 +513,34 @@ def mock(
         read_line=_read_line(console),
         minutes=minutes,
         on_answer=lambda q, grade, ms: practice.record(loaded.id, q, grade, ms, "mock"),
+        interrupt_at_deadline=sys.stdin.isatty(),
     )
     console.print()
     console.print(mock_report(result, lang))
+    saved = _save_mock_report(report_data(result, loaded.id, minutes), practice)
+    console.print(Text(f"Report saved to {saved}", style="dim"))
+
+
+def _save_mock_report(report: dict[str, Any], practice: Practice) -> Path:
+    import json
+
+    from llmiq.atomic import write_atomic
+    from llmiq.paths import data_dir
+
+    when = practice.clock()
+    path = data_dir() / "mock-reports" / f"{when:%Y%m%d-%H%M%S}-{practice.profile}.json"
+    report = {"profile": practice.profile, "finished_at": when.isoformat(), **report}
+    write_atomic(path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    return path
 
 
 @cli.command()
 @click.argument("bank", required=False, metavar="[BANK]")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)  # fmt: skip
-@click.option("--plot", type=click.Path(path_type=Path), help="Also draw the charts to a PNG file.")
+@click.option(
+    "--plot", type=click.Path(path_type=Path), help="Also draw the charts to a .png (or .svg) file."
+)
 @profile_option
 @database_option
 def stats(
@@ -520,15 +553,18 @@ def stats(
     from llmiq.practice.stats import compute_stats
     from llmiq.store import progress
 
+    if plot is not None and plot.suffix.lower() not in {".png", ".svg"}:
+        raise LlmiqError(f"--plot: {plot} should end in .png or .svg")
     practice = _practice(database_url, profile)
     banks = _banks_for(bank, practice)
-    for loaded in banks.values():
-        practice.sync(loaded)
     only = next(iter(banks)) if bank is not None else None
+    reviews: list = []
+    cards: list = []
     with practice.database.transaction() as session:
-        user_id = practice.user_id(session)
-        reviews = progress.reviews_of(session, user_id, only)
-        cards = progress.cards_of(session, user_id, only)
+        user_id = practice.existing_user_id(session)
+        if user_id is not None:
+            reviews = progress.reviews_of(session, user_id, only)
+            cards = progress.cards_of(session, user_id, only)
     numbers = compute_stats(reviews, cards, banks, practice.clock())
     if plot is not None:
         from llmiq.practice.plots import save_stats_plot
@@ -576,8 +612,11 @@ def history(count: int, bank: str | None, profile: str | None, database_url: str
 
     practice = _practice(database_url, profile)
     with practice.database.transaction() as session:
-        rows = progress.reviews_of(
-            session, practice.user_id(session), bank, limit=count, newest_first=True
+        user_id = practice.existing_user_id(session)
+        rows = (
+            []
+            if user_id is None
+            else progress.reviews_of(session, user_id, bank, limit=count, newest_first=True)
         )
     table = Table("when", "bank", "question", "answer", "", "rating", "mode", "time",
                   box=None, pad_edge=False)  # fmt: skip
@@ -616,7 +655,7 @@ def profile_list(database_url: str | None) -> None:
     from llmiq.store import progress
 
     current = default_profile(load_settings())
-    with _LazyDatabase(database_url)().transaction() as session:
+    with _open_database(database_url).transaction() as session:
         rows = progress.users_with_activity(session)
     table = Table("", "profile", "answers", "last answer", box=None, pad_edge=False)
     for user, count, last in rows:
@@ -636,10 +675,15 @@ def profile_create(name: str, make_default: bool, database_url: str | None) -> N
     from llmiq.store import progress
 
     check_profile_name(name)
-    with _LazyDatabase(database_url)().transaction() as session:
-        if progress.find_user(session, name) is not None:
-            raise LlmiqError(f"profile {name!r} already exists")
-        progress.ensure_user(session, name, utc_now())
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with _open_database(database_url).transaction() as session:
+            if progress.find_user(session, name) is not None:
+                raise LlmiqError(f"profile {name!r} already exists")
+            progress.ensure_user(session, name, utc_now())
+    except IntegrityError:  # created by another process meanwhile
+        raise LlmiqError(f"profile {name!r} already exists") from None
     click.echo(f"Created profile {name!r}.")
     if make_default:
         _use_profile(name)
@@ -671,7 +715,7 @@ def profile_delete(name: str, yes: bool, database_url: str | None) -> None:
     """Delete a profile with all its answers and cards."""
     from llmiq.store import progress
 
-    database = _LazyDatabase(database_url)()
+    database = _open_database(database_url)
     with database.transaction() as session:
         if progress.find_user(session, name) is None:
             raise LlmiqError(f"no profile named {name!r}")

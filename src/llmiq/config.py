@@ -46,10 +46,16 @@ def load_settings(path: Path | None = None) -> Settings:
             f"{path}: unknown setting {unknown[0]!r}; known: {', '.join(sorted(known))}"
         )
     for key in ("new_per_day", "reviews_per_day"):
-        if key in data and (not isinstance(data[key], int) or data[key] < 0):
+        value = data.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise LlmiqError(f"{path}: {key} must be a whole number >= 0")
-    if "profile" in data and not isinstance(data["profile"], str):
-        raise LlmiqError(f"{path}: profile must be a string")
+    if "profile" in data:
+        if not isinstance(data["profile"], str):
+            raise LlmiqError(f"{path}: profile must be a string")
+        try:
+            check_profile_name(data["profile"])
+        except LlmiqError as exc:
+            raise LlmiqError(f"{path}: {exc}") from None
     return Settings(**data)
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import random
+import time
 from collections.abc import Callable
 
 from rich.console import Console
@@ -69,3 +70,22 @@ def test_reference_only_answers_are_rated_in_the_report(scripted: Callable) -> N
     report = console.file.getvalue()
     assert "Mock interview: 1/2 right" in report
     assert "Answer: C. Prompt calibration" in report
+
+
+def test_the_alarm_stops_a_prompt_that_is_still_waiting() -> None:
+    def never_answers(prompt: str) -> str:
+        time.sleep(5)
+        return "C"
+
+    started = time.monotonic()
+    result = run_mock(
+        SEED.questions[:2],
+        lang="en",
+        console=_console(),
+        read_line=never_answers,
+        minutes=0.3 / 60,  # 0.3 s
+        interrupt_at_deadline=True,
+    )
+    assert time.monotonic() - started < 3
+    assert result.timed_out
+    assert [a.grade for a in result.answers] == [None, None]

@@ -11,10 +11,11 @@ from rich.console import Console
 
 from llmiq.bank.catalog import resolve_bank
 from llmiq.bank.model import Bank
+from llmiq.practice.days import start_of_local_day
 from llmiq.practice.grading import Grade, grade
 from llmiq.practice.queue import DailyLimits
 from llmiq.practice.recording import Practice
-from llmiq.practice.review import ReviewResult, run_review, start_of_local_day
+from llmiq.practice.review import ReviewResult, run_review
 from llmiq.practice.scheduling import AGAIN, EASY, GOOD, HARD, make_scheduler
 from llmiq.practice.stats import compute_stats
 from llmiq.store import progress
@@ -132,9 +133,12 @@ def test_an_edited_question_is_relearnt_and_keeps_its_history(
         history = progress.reviews_of(session, user_id, SEED.id)
     assert card.state == 3  # relearning
     assert card.due <= clock.now
-    assert card.stability == before[question.id].stability
+    assert card.stability < before[question.id].stability  # the edit counts as a lapse
     assert len(history) == 3
     assert practice.sync(edited) == 0
+    clock.advance(days=1)
+    again = practice.record(SEED.id, edited_question, grade(edited_question, "C"), 10_000, "quiz")
+    assert again.due - clock.now < before[question.id].due - before[question.id].last_review
 
 
 def test_profiles_keep_separate_progress(database: Database, clock: Clock) -> None:
@@ -222,7 +226,7 @@ def test_stats_by_topic_and_forecast(practice: Practice) -> None:
     assert list(stats["heatmap"].values())[-1] == 10
 
 
-def test_record_callback_type(practice: Practice) -> None:
+def test_a_self_rating_is_the_fsrs_rating(practice: Practice) -> None:
     callback: Callable[..., object] = practice.record
     card = callback(SEED.id, SEED.questions[1], Grade(None, "dunno", rating=2), 1000, "quiz")
     assert card.last_rating == 2

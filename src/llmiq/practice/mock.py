@@ -3,10 +3,14 @@ then a report. Answers are recorded as they are given (mode "mock")."""
 
 from __future__ import annotations
 
+import contextlib
 import random
+import signal
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from rich.console import Console, Group, RenderableType
@@ -62,6 +66,31 @@ def _clock_text(seconds_left: float) -> str:
     return f"{seconds // 60:02d}:{seconds % 60:02d} left"
 
 
+class TimeUp(Exception):
+    """Raised into the waiting prompt when the interview's time runs out."""
+
+
+@contextmanager
+def alarm_at(seconds: float) -> Iterator[None]:
+    """Interrupt a waiting prompt with :class:`TimeUp` after ``seconds`` (SIGALRM; only in
+    the main thread on POSIX, elsewhere the time is checked after each answer)."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def ring(signum: int, frame: object) -> None:
+        raise TimeUp
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def run_mock(
     questions: list[Question],
     *,
@@ -71,35 +100,39 @@ def run_mock(
     minutes: float,
     on_answer: OnAnswer | None = None,
     clock: Callable[[], float] = time.monotonic,
+    interrupt_at_deadline: bool = False,
 ) -> MockResult:
-    """Ask ``questions`` against the clock. An answer given after time ran out is not taken.
-    Questions only the person can grade are rated in the report at the end."""
+    """Ask ``questions`` against the clock; each prompt shows the time left. When time runs out
+    the interview ends (at once with ``interrupt_at_deadline``, else at the next answer, which
+    is then not taken). Questions only the person can grade are rated at the end."""
     result = MockResult()
     deadline = clock() + minutes * 60
+    alarm = alarm_at(minutes * 60) if interrupt_at_deadline else contextlib.nullcontext()
     try:
-        for position, question in enumerate(questions, start=1):
-            left = deadline - clock()
-            if left <= 0:
-                result.timed_out = True
-                break
-            console.print()
-            console.print(
-                question_view(question, lang, position, len(questions), f"⏱ {_clock_text(left)}")
-            )
-            started = clock()
-            verdict = read_answer(
-                question,
-                console,
-                lambda prompt: read_line(f"[{_clock_text(deadline - clock())}] {prompt}"),
-            )
-            if clock() > deadline:
-                result.timed_out = True
-                console.print(Text("Time is up: that answer came too late.", style="yellow"))
-                break
-            answer = MockAnswer(question, verdict, clock() - started)
-            result.answers.append(answer)
-            if verdict.correct is not None and on_answer is not None:
-                on_answer(question, verdict, int(answer.seconds * 1000))
+        with alarm:
+            for position, question in enumerate(questions, start=1):
+                left = deadline - clock()
+                if left <= 0:
+                    raise TimeUp
+                console.print()
+                note = f"⏱ {_clock_text(left)}"
+                console.print(question_view(question, lang, position, len(questions), note))
+                started = clock()
+                verdict = read_answer(
+                    question,
+                    console,
+                    lambda prompt: read_line(f"[{_clock_text(deadline - clock())}] {prompt}"),
+                )
+                if clock() > deadline:
+                    raise TimeUp
+                answer = MockAnswer(question, verdict, clock() - started)
+                result.answers.append(answer)
+                if verdict.correct is not None and on_answer is not None:
+                    on_answer(question, verdict, int(answer.seconds * 1000))
+    except TimeUp:
+        result.timed_out = True
+        console.print()
+        console.print(Text("Time is up.", style="bold yellow"))
     except (EOFError, KeyboardInterrupt):
         result.interrupted = True
         console.print()
@@ -116,9 +149,15 @@ def _rate_open_answers(
     read_line: ReadLine,
     on_answer: OnAnswer | None,
 ) -> None:
+    """Show the reference of each answer only the person can grade and take their rating;
+    stopping (Ctrl-C, end of input) leaves the rest unrated, reported as not answered."""
+    stopped = False
     for answer in result.answers:
         given = answer.grade
         if given is None or given.correct is not None:
+            continue
+        if stopped:
+            answer.grade = None
             continue
         console.print()
         console.print(Text(answer.question.prompt.get(lang), style="bold"))
@@ -127,10 +166,31 @@ def _rate_open_answers(
         try:
             answer.grade = self_rated(given, read_rating(console, read_line))
         except (EOFError, KeyboardInterrupt):
-            answer.grade = None  # not rated: reported as not answered, not logged
+            answer.grade, stopped = None, True
             continue
         if on_answer is not None:
             on_answer(answer.question, answer.grade, int(answer.seconds * 1000))
+
+
+def report_data(result: MockResult, bank_id: str, minutes: float) -> dict:
+    """The report as plain data, to keep beside the review log."""
+    return {
+        "bank": bank_id,
+        "minutes": minutes,
+        "right": result.correct,
+        "questions": len(result.answers),
+        "timed_out": result.timed_out,
+        "answers": [
+            {
+                "question_id": a.question.id,
+                "topics": a.question.topics,
+                "answer": a.grade.given if a.grade else None,
+                "correct": a.grade.correct if a.grade else None,
+                "seconds": round(a.seconds, 1),
+            }
+            for a in result.answers
+        ],
+    }
 
 
 def mock_report(result: MockResult, lang: Lang) -> RenderableType:

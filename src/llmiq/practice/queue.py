@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from llmiq.bank.model import Bank, Question
+from llmiq.practice.scheduling import REVIEW
 
 if TYPE_CHECKING:
     from llmiq.store.models import Card
 
 LEARN_AHEAD = timedelta(minutes=20)
-REVIEW_STATE = 2
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def next_pick(
         key=lambda card: card.due,
     )
     for card in due:
-        if card.state != REVIEW_STATE or today.reviewed < limits.reviews:
+        if card.state != REVIEW or today.reviewed < limits.reviews:
             return Pick(questions[card.question_id], "due")
     if today.new_seen < limits.new:
         for question in bank.questions:
@@ -62,7 +62,7 @@ def next_pick(
     ahead = [
         card
         for qid, card in cards.items()
-        if qid in questions and card.state != REVIEW_STATE and card.due <= now + LEARN_AHEAD
+        if qid in questions and card.state != REVIEW and card.due <= now + LEARN_AHEAD
     ]
     if ahead:
         return Pick(questions[min(ahead, key=lambda card: card.due).question_id], "learning")

@@ -12,8 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from llmiq.bank.model import Bank, Question
+from llmiq.errors import LlmiqError
 from llmiq.practice.grading import Grade
 from llmiq.practice.scheduling import (
+    LEARNING,
     apply_fsrs,
     content_hash,
     make_scheduler,
@@ -51,8 +53,13 @@ class Practice:
     def user_id(self, session: Session) -> int:
         """The profile's id, created on first use (and remembered: ids never change)."""
         if self._user_id is None:
-            self._user_id = progress.ensure_user(session, self.profile, self.clock()).id
+            return progress.ensure_user(session, self.profile, self.clock()).id
         return self._user_id
+
+    def existing_user_id(self, session: Session) -> int | None:
+        """The profile's id if it exists; read-only commands must not create profiles."""
+        user = progress.find_user(session, self.profile)
+        return None if user is None else user.id
 
     def record(
         self,
@@ -71,8 +78,12 @@ class Practice:
             try:
                 return self._record(bank_id, question, grade, duration_ms, mode)
             except IntegrityError:
+                self._user_id = None  # the profile may have been deleted meanwhile
                 if attempt == 2:
-                    raise
+                    raise LlmiqError(
+                        f"could not save the answer for profile {self.profile!r}: "
+                        "another process keeps changing it"
+                    ) from None
         raise AssertionError("unreachable")
 
     def _record(
@@ -85,26 +96,27 @@ class Practice:
         rating = rating_for(grade, duration_ms)
         with self.database.transaction() as session:
             user_id = self.user_id(session)
-            card = progress.find_card(session, user_id, bank_id, question.id)
+            card = progress.find_card(session, user_id, bank_id, question.id, for_update=True)
             if card is None:
                 card = Card(
                     user_id=user_id,
                     bank_id=bank_id,
                     question_id=question.id,
                     content_hash=digest,
-                    state=int(fsrs.State.Learning),
+                    state=LEARNING,
                     step=0,
                     due=now,
                     created_at=now,
                 )
                 session.add(card)
             elif card.content_hash != digest:
-                mark_for_relearning(card, now)
+                mark_for_relearning(card, self.scheduler, now)
             scheduled, _ = self.scheduler.review_card(
                 to_fsrs(card), fsrs.Rating(rating), review_datetime=now
             )
             apply_fsrs(card, scheduled)
             card.content_hash, card.last_rating = digest, rating
+            remembered = user_id
             session.execute(  # a Core insert: the log is written, never read back here
                 insert(Review),
                 {
@@ -120,6 +132,7 @@ class Practice:
                     "mode": mode,
                 },
             )
+        self._user_id = remembered  # committed: safe to remember
         return card
 
     def sync(self, bank: Bank) -> int:
@@ -133,7 +146,7 @@ class Practice:
             for question in bank.questions:
                 card = cards.get(question.id)
                 if card is not None and card.content_hash != (digest := content_hash(question)):
-                    mark_for_relearning(card, now)
+                    mark_for_relearning(card, self.scheduler, now)
                     card.content_hash = digest
                     changed += 1
         return changed

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from rich.console import Console
 
 from llmiq.bank.model import Bank, Lang
+from llmiq.practice.days import start_of_local_day
 from llmiq.practice.queue import DailyLimits, Pick, Today, next_due, next_pick
 from llmiq.practice.quiz import ReadLine, ask
 from llmiq.practice.recording import Practice
@@ -19,18 +20,13 @@ class ReviewResult:
     answered: int = 0
     correct: int = 0
     interrupted: bool = False
-    next_due: datetime | None = None
+    next_due: datetime | None = None  # of any card of the bank, when the queue ran dry
+    waiting_due: int = 0  # cards due now but over today's review limit
+    waiting_new: int = 0  # questions never seen, over today's new-question limit
 
 
-def start_of_local_day(moment: datetime) -> datetime:
-    """Midnight of ``moment``'s day in the local time zone, as an aware datetime."""
-    local = moment.astimezone()
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _pick(
-    practice: Practice, bank: Bank, limits: DailyLimits
-) -> tuple[Pick | None, datetime | None]:
+def _pick(practice: Practice, bank: Bank, limits: DailyLimits) -> tuple[Pick | None, ReviewResult]:
+    """The next question, or None with what is left over (in a ReviewResult)."""
     now = practice.clock()
     since = start_of_local_day(now)
     with practice.database.transaction() as session:
@@ -40,7 +36,14 @@ def _pick(
             new_seen=progress.count_new_since(session, user_id, bank.id, since),
             reviewed=progress.count_reviews_of_old_cards_since(session, user_id, bank.id, since),
         )
-        return next_pick(bank, cards, now, limits, today), next_due(bank, cards)
+    pick = next_pick(bank, cards, now, limits, today)
+    ids = {q.id for q in bank.questions}
+    left = ReviewResult(
+        next_due=next_due(bank, cards),
+        waiting_due=sum(1 for qid, card in cards.items() if qid in ids and card.due <= now),
+        waiting_new=sum(1 for qid in ids if qid not in cards),
+    )
+    return pick, left
 
 
 def describe_wait(due: datetime, now: datetime) -> str:
@@ -53,6 +56,29 @@ def describe_wait(due: datetime, now: datetime) -> str:
     parts += [f"{hours} h"] if hours else []
     parts += [f"{mins} min"] if mins or not parts else []
     return f"in {' '.join(parts)} ({due.astimezone():%a %d %b %H:%M})"
+
+
+def describe_end(bank_id: str, result: ReviewResult, limits: DailyLimits, now: datetime) -> str:
+    """Why the session ended: a daily limit (and what waits), or nothing due until when."""
+    if result.waiting_due:
+        return (
+            f"Today's review limit ({limits.reviews}) is reached; {result.waiting_due} more "
+            f"card(s) of {bank_id} are due (--reviews-per-day raises it)."
+        )
+    if result.waiting_new and limits.new == 0:
+        return (
+            f"No new questions today (--new-per-day is 0); {result.waiting_new} wait in {bank_id}."
+        )
+    if result.waiting_new:
+        return (
+            f"Today's new-question limit ({limits.new}) is reached; {result.waiting_new} new "
+            f"question(s) wait in {bank_id}."
+        )
+    if result.next_due is None:
+        return f"Nothing to review in {bank_id}."
+    return (
+        f"Nothing due in {bank_id} now; the next card is due {describe_wait(result.next_due, now)}."
+    )
 
 
 def run_review(
@@ -70,9 +96,10 @@ def run_review(
     result = ReviewResult()
     try:
         while limit is None or result.answered < limit:
-            pick, upcoming = _pick(practice, bank, limits)
+            pick, left = _pick(practice, bank, limits)
             if pick is None:
-                result.next_due = upcoming
+                result.next_due = left.next_due
+                result.waiting_due, result.waiting_new = left.waiting_due, left.waiting_new
                 break
             verdict, duration_ms = ask(
                 pick.question,

@@ -27,9 +27,10 @@ HARD_SECONDS = 60
 #: Short learning steps, so a missed question comes back in the same session.
 LEARNING_STEPS = (timedelta(minutes=1), timedelta(minutes=10))
 RELEARNING_STEPS = (timedelta(minutes=10),)
-AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
+AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4  # fsrs.Rating, as stored
+LEARNING, REVIEW, RELEARNING = 1, 2, 3  # fsrs.State, as stored
 RATING_NAMES = {AGAIN: "again", HARD: "hard", GOOD: "good", EASY: "easy"}
-STATE_NAMES = {1: "learning", 2: "review", 3: "relearning"}
+STATE_NAMES = {LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
 
 
 def make_scheduler(fuzz: bool = True) -> fsrs.Scheduler:
@@ -90,12 +91,17 @@ def apply_fsrs(card: Card, scheduled: fsrs.Card) -> None:
     card.last_review = scheduled.last_review
 
 
-def mark_for_relearning(card: Card, now: datetime) -> None:
-    """The question changed since the card was last reviewed: keep its memory estimates but
-    bring it back now, in the relearning state (a card never reviewed stays in learning)."""
-    if card.state == 2:  # review
-        card.state, card.step = 3, 0
-    card.due = min(card.due, now)
+def mark_for_relearning(card: Card, scheduler: fsrs.Scheduler, now: datetime) -> None:
+    """The question changed since the card was last reviewed: what was remembered may not
+    hold any more, so count the edit as a lapse (an Again that is not logged). FSRS lowers
+    the stability and sends the card to relearning, due now; its history is untouched."""
+    import fsrs
+
+    if card.last_review is None:  # never answered: nothing learnt to forget
+        return
+    scheduled, _ = scheduler.review_card(to_fsrs(card), fsrs.Rating.Again, review_datetime=now)
+    apply_fsrs(card, scheduled)
+    card.due = now
 
 
 def utc_now() -> datetime:

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from llmiq.bank.model import Bank
+from llmiq.practice.days import local_date
 from llmiq.practice.scheduling import RATING_NAMES, STATE_NAMES, make_scheduler, to_fsrs
 
 if TYPE_CHECKING:
@@ -18,17 +19,8 @@ HEATMAP_DAYS = 7 * 17  # about four months, ending today
 FORECAST_DAYS = 14
 
 
-def _local_day(moment: datetime) -> date:
-    return moment.astimezone().date()
-
-
 def streak(days_with_reviews: set[date], today: date) -> int:
-    """Consecutive days with reviews, ending today (or yesterday: today is not over yet).
-
-    >>> from datetime import date
-    >>> streak({date(2026, 1, 1), date(2026, 1, 2)}, date(2026, 1, 3))
-    2
-    """
+    """Consecutive days with reviews, ending today (or yesterday: today is not over yet)."""
     day = today if today in days_with_reviews else today - timedelta(days=1)
     count = 0
     while day in days_with_reviews:
@@ -57,6 +49,8 @@ def compute_stats(
         for topic in topics_of.get((review.bank_id, review.question_id), ["(removed)"]):
             by_topic[topic]["reviews"] += 1
             by_topic[topic]["correct"] += bool(review.correct)
+    # cards of questions no longer in any bank are never asked again: leave them out
+    cards = [card for card in cards if (card.bank_id, card.question_id) in topics_of]
     card_rows = []
     for card in cards:
         retrievability = (
@@ -87,8 +81,8 @@ def compute_stats(
             else None,
             "retention": round(sum(retention) / len(retention), 4) if retention else None,
         }
-    today = _local_day(now)
-    per_day = Counter(_local_day(r.reviewed_at) for r in reviews)
+    today = local_date(now)
+    per_day = Counter(local_date(r.reviewed_at) for r in reviews)
     heatmap = {
         (today - timedelta(days=offset)).isoformat(): per_day.get(today - timedelta(days=offset), 0)
         for offset in range(HEATMAP_DAYS - 1, -1, -1)
@@ -97,7 +91,7 @@ def compute_stats(
         ((today + timedelta(days=offset)).isoformat() for offset in range(FORECAST_DAYS)), 0
     )
     for card in cards:
-        day = max(_local_day(card.due), today).isoformat()
+        day = max(local_date(card.due), today).isoformat()
         if day in forecast:
             forecast[day] += 1
     correct = sum(1 for r in reviews if r.correct)

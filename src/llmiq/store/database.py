@@ -10,9 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from llmiq.errors import LlmiqError
@@ -35,6 +35,14 @@ def database_url(explicit: str | None = None) -> str:
     """``explicit`` (from --database-url), else ``$LLMIQ_DATABASE_URL``, else SQLite in the
     data directory."""
     return explicit or os.environ.get(DATABASE_ENV) or default_database_url()
+
+
+def check_database_url(explicit: str | None = None) -> str:
+    """The URL :func:`database_url` resolves to, if it parses and names an installed driver;
+    raises :class:`LlmiqError` otherwise. Connects to nothing."""
+    url = database_url(explicit)
+    make_engine(url).dispose()
+    return url
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -83,10 +91,9 @@ def make_engine(url: str) -> Engine:
 
 def _current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
-        try:
-            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except (OperationalError, ProgrammingError):
-            return None  # no alembic_version table yet: an empty database
+        if not inspect(connection).has_table("alembic_version"):
+            return None  # an empty database
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 @contextmanager
@@ -156,9 +163,18 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose work is committed on success and rolled back on error."""
-        with self._sessions.begin() as session:
-            yield session
+        """A session whose work is committed on success and rolled back on error. A database
+        that stays locked or goes away is one sentence, not a traceback."""
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except OperationalError as exc:
+            raise LlmiqError(f"the database {self.shown_url} is unavailable: {exc.orig}") from None
+
+    @property
+    def shown_url(self) -> str:
+        """The URL without its password."""
+        return make_url(self.url).render_as_string(hide_password=True)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -172,8 +188,7 @@ def open_database(url: str | None = None) -> Database:
         migrate(database.engine)
     except OperationalError as exc:
         database.close()
-        shown = make_url(resolved).render_as_string(hide_password=True)
-        raise LlmiqError(f"cannot open the database {shown}: {exc.orig}") from None
+        raise LlmiqError(f"cannot open the database {database.shown_url}: {exc.orig}") from None
     except BaseException:
         database.close()
         raise

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, distinct, func, select
 from sqlalchemy.orm import Session
 
 from llmiq.store.models import Card, Review, StoredBank, User
@@ -54,12 +54,17 @@ def cards_by_question(session: Session, user_id: int, bank_id: str) -> dict[str,
     return {card.question_id: card for card in cards}
 
 
-def find_card(session: Session, user_id: int, bank_id: str, question_id: str) -> Card | None:
-    return session.scalars(
-        select(Card).where(
-            Card.user_id == user_id, Card.bank_id == bank_id, Card.question_id == question_id
-        )
-    ).one_or_none()
+def find_card(
+    session: Session, user_id: int, bank_id: str, question_id: str, *, for_update: bool = False
+) -> Card | None:
+    """The card, locked against concurrent updates when ``for_update`` (PostgreSQL row lock;
+    SQLite's IMMEDIATE transactions already serialise writers)."""
+    query = select(Card).where(
+        Card.user_id == user_id, Card.bank_id == bank_id, Card.question_id == question_id
+    )
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query).one_or_none()
 
 
 def cards_of(session: Session, user_id: int, bank_id: str | None = None) -> list[Card]:
@@ -99,10 +104,11 @@ def count_new_since(session: Session, user_id: int, bank_id: str, since: datetim
 def count_reviews_of_old_cards_since(
     session: Session, user_id: int, bank_id: str, since: datetime
 ) -> int:
-    """Answers since ``since`` to questions first seen before it: today's reviews."""
+    """Questions first seen before ``since`` and answered since: today's reviews (a question
+    answered twice today counts once)."""
     return (
         session.scalar(
-            select(func.count(Review.id))
+            select(func.count(distinct(Review.question_id)))
             .join(
                 Card,
                 (Card.user_id == Review.user_id)
@@ -122,10 +128,6 @@ def count_reviews_of_old_cards_since(
 
 def stored_banks(session: Session) -> list[StoredBank]:
     return list(session.scalars(select(StoredBank).order_by(StoredBank.id)).all())
-
-
-def stored_bank(session: Session, bank_id: str) -> StoredBank | None:
-    return session.get(StoredBank, bank_id)
 
 
 def save_bank(
@@ -154,12 +156,4 @@ def save_bank(
         return False
     existing.title, existing.content, existing.content_hash = title, content, content_hash
     existing.source, existing.imported_at = source, now
-    return True
-
-
-def delete_bank(session: Session, bank_id: str) -> bool:
-    existing = session.get(StoredBank, bank_id)
-    if existing is None:
-        return False
-    session.delete(existing)
     return True
