@@ -72,6 +72,17 @@ def explanation_view(
     return Group(*parts)
 
 
+def lab_hint(question: Question) -> RichText | None:
+    """ "Lab: llmiq lab run attention" for a question whose lab exists."""
+    from llmiq.labs.registry import has_lab
+
+    if not has_lab(question.lab):
+        return None
+    hint = RichText("  Prove it: ", style="magenta")
+    hint.append(f"llmiq lab run {question.lab}", style="bold magenta")
+    return hint
+
+
 def feedback_view(question: Question, grade: Grade, lang: Lang) -> RenderableType:
     if grade.correct is None:
         verdict = RichText("Reference answer: ", style="bold")
@@ -80,7 +91,10 @@ def feedback_view(question: Question, grade: Grade, lang: Lang) -> RenderableTyp
     else:
         verdict = RichText("✗ Wrong. The answer is ", style="bold red")
     verdict.append(question.answer_text(lang))
-    return Group(verdict, explanation_view(question, lang, grade.keys))
+    parts: list[RenderableType] = [verdict, explanation_view(question, lang, grade.keys)]
+    if (hint := lab_hint(question)) is not None:
+        parts.append(hint)
+    return Group(*parts)
 
 
 def bank_view(bank: Bank, lang: Lang, with_answers: bool = True) -> RenderableType:
@@ -97,6 +111,8 @@ def bank_view(bank: Bank, lang: Lang, with_answers: bool = True) -> RenderableTy
         if with_answers:
             parts.append(RichText(f"Answer: {question.answer_text(lang)}", style="bold green"))
             parts.append(explanation_view(question, lang))
+            if (hint := lab_hint(question)) is not None:
+                parts.append(hint)
     return Group(*parts)
 
 

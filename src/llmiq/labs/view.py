@@ -1,0 +1,34 @@
+"""Lab reports in the terminal: one row per lab, then each claim with its evidence."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from llmiq.labs.report import LabReport
+
+
+def reports_view(reports: list[LabReport]) -> RenderableType:
+    summary = Table("lab", "verdict", "key figure", "time", box=None, pad_edge=False)
+    for report in reports:
+        verdict = (
+            Text("✓ supported", style="green")
+            if report.supported
+            else Text("✗ not supported here", style="red")
+        )
+        summary.add_row(
+            report.lab, verdict, Text(report.key_figure), f"{report.wall_seconds:.1f} s"
+        )
+    parts: list[RenderableType] = [summary]
+    for report in reports:
+        parts += [Text(""), Text(f"{report.lab}: {report.title}", style="bold")]
+        for claim in report.claims:
+            mark = Text(
+                "  ✓ " if claim.supported else "  ✗ ", style="green" if claim.supported else "red"
+            )
+            parts.append(mark + Text(claim.text, style="bold"))
+            parts.append(Text(f"      {claim.evidence}", style="dim"))
+        for figure in report.figures:
+            parts.append(Text(f"  figure: {figure}", style="dim"))
+    return Group(*parts)

@@ -1,0 +1,190 @@
+"""The adaptive-softmax lab: Zipf's law on the corpus, full vs adaptive softmax timing, and
+the uniform-target contrast that shows where the speed-up comes from."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from llmiq.labs import adaptive_softmax as lab
+from llmiq.labs.context import LabContext, seed_everything
+from llmiq.labs.corpus import stdlib_corpus, words
+from llmiq.labs.report import LabReport
+from llmiq.labs.runner import run_lab
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> LabReport:
+    out = tmp_path_factory.mktemp("adaptive-softmax")
+    return run_lab("adaptive-softmax", fast=True, seed=0, out_dir=out, show_progress=False)
+
+
+def _claim(report: LabReport, start: str) -> lab.Claim:
+    (claim,) = [c for c in report.claims if c.text.startswith(start)]
+    return claim
+
+
+def test_every_claim_is_supported(report: LabReport) -> None:
+    assert report.lab == "adaptive-softmax"
+    assert report.question == "adaptive-softmax"
+    assert len(report.claims) == 3
+    for claim in report.claims:
+        assert claim.supported, claim.evidence
+
+
+def test_metrics_are_in_sane_ranges(report: LabReport) -> None:
+    m = report.metrics
+    assert -1.3 <= m["zipf_slope"] <= -0.7
+    assert m["zipf_r_squared"] > 0.9
+    assert m["zipf_ranks_used"] > 100
+    assert m["targets"] == "zipf"
+    rows = m["by_vocab"]
+    assert [r["vocab"] for r in rows] == list(lab.Config.fast().vocab_sizes)
+    for row in rows:
+        assert all(0 < c < row["vocab"] for c in row["cutoffs"])
+        main, uniform = row["main"], row["uniform"]
+        assert main["speedup"] > 1.0  # adaptive wins at every V with Zipf targets
+        assert main["head_share"] > 0.4  # Zipf: most targets are frequent words
+        assert uniform["head_share"] < 0.1  # uniform: ~1/50 of targets are in the head
+        assert sum(main["cluster_shares"]) == pytest.approx(1.0, abs=1e-3)
+        assert main["flop_ratio"] > uniform["flop_ratio"] > 10
+        assert main["logit_ratio"] > 2 * uniform["logit_ratio"]
+    assert m["speedup_largest_v"] >= lab.MIN_SPEEDUP
+    assert m["speedup_largest_v"] > m["speedup_largest_v_uniform"]
+    assert m["zipf_gain_measured"] >= lab.MIN_ZIPF_GAIN
+    assert "x faster at V=50,000" in report.key_figure
+
+
+def test_figures_are_png_files(report: LabReport) -> None:
+    assert len(report.figures) == 2
+    for figure in report.figures:
+        path = Path(figure)
+        assert path.suffix == ".png"
+        assert path.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_uniform_targets_flip_the_zipf_verdict(tmp_path: Path) -> None:
+    """The deliberately broken input: uniform targets as the main distribution. The timing
+    still runs, but the advantage no longer shrinks against uniform targets."""
+    seed_everything(0)
+    config = dataclasses.replace(lab.Config.fast(), targets="uniform", vocab_sizes=(5_000, 20_000))
+    broken = lab.run(config, LabContext(tmp_path, fast=True, show_progress=False))
+    zipf_claim = _claim(broken, "The gain comes from Zipf")
+    assert not zipf_claim.supported, zipf_claim.evidence
+    assert broken.metrics["zipf_gain_logit_model"] == pytest.approx(1.0, abs=0.2)
+    assert broken.metrics["by_vocab"][-1]["main"]["head_share"] < 0.1
+    assert _claim(broken, "Word frequencies").supported  # the corpus did not change
+
+
+# ------------------------------------------------------------------------- Zipf fit
+
+
+def test_fit_zipf_by_hand_and_against_polyfit() -> None:
+    perfect = np.array([1200.0 / r for r in range(1, 201)])
+    fit = lab.fit_zipf(perfect)
+    assert fit.slope == pytest.approx(-1.0)
+    assert fit.exponent == pytest.approx(1.0)
+    assert fit.intercept == pytest.approx(np.log(1200.0))
+    assert fit.r_squared == pytest.approx(1.0)
+
+    counts = lab.rank_frequencies(words(stdlib_corpus(50_000)))
+    fit = lab.fit_zipf(counts, min_count=3)
+    keep = counts >= 3
+    x, y = np.log(np.arange(1, len(counts) + 1)[keep]), np.log(counts[keep])
+    slope, intercept = np.polyfit(x, y, 1)
+    assert fit.slope == pytest.approx(slope)
+    assert fit.intercept == pytest.approx(intercept)
+    assert fit.r_squared == pytest.approx(np.corrcoef(x, y)[0, 1] ** 2)
+    assert fit.ranks_used == int(keep.sum())
+
+
+def test_flat_counts_are_not_zipf() -> None:
+    fit = lab.fit_zipf(np.full(500, 40.0))
+    assert fit.slope == pytest.approx(0.0, abs=1e-9)
+    assert fit.r_squared == 0.0
+
+
+def test_rank_frequencies_sorts_counts() -> None:
+    assert lab.rank_frequencies(["b", "a", "b", "c", "b", "a"]).tolist() == [3.0, 2.0, 1.0]
+
+
+def test_sample_targets() -> None:
+    zipf = lab.sample_targets("zipf", 1000, 20_000, 1.0, np.random.default_rng(0))
+    again = lab.sample_targets("zipf", 1000, 20_000, 1.0, np.random.default_rng(0))
+    assert torch.equal(zipf, again)
+    assert zipf.dtype == torch.long
+    assert int(zipf.min()) >= 0
+    assert int(zipf.max()) < 1000
+    harmonic = (1.0 / np.arange(1, 1001)).sum()
+    assert (zipf == 0).float().mean().item() == pytest.approx(1 / harmonic, abs=0.01)
+    uniform = lab.sample_targets("uniform", 1000, 20_000, 1.0, np.random.default_rng(0))
+    assert (uniform < 20).float().mean().item() == pytest.approx(0.02, abs=0.005)
+    with pytest.raises(ValueError, match="unknown target distribution"):
+        lab.sample_targets("normal", 10, 5, 1.0, np.random.default_rng(0))  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------- clusters and cost models
+
+
+def test_cutoffs_are_valid_for_torch() -> None:
+    assert lab.cutoffs_for(200_000, (1 / 50, 1 / 10, 1 / 3)) == [4000, 20_000, 66_667]
+    assert lab.cutoffs_for(100, (0.001, 0.5, 0.5, 1.0)) == [50]  # 0 and V dropped, deduped
+    for vocab in (5_000, 10_000, 50_000):
+        cutoffs = lab.cutoffs_for(vocab, lab.Config().cutoff_fractions)
+        nn.AdaptiveLogSoftmaxWithLoss(256, vocab, cutoffs, div_value=4.0)  # accepted
+
+
+def test_cluster_shares() -> None:
+    targets = torch.tensor([0, 9, 10, 49, 50, 99])
+    assert lab.cluster_shares(targets, [10, 50]) == pytest.approx([2 / 6, 2 / 6, 2 / 6])
+
+
+def test_macs_per_token_by_hand() -> None:
+    # D=8, V=100, cutoffs [10, 50], div 2: head 8*(10+2) = 96; tail 0: 8->4->40 words,
+    # 0.3*(32+160) = 57.6; tail 1: 8->2->50 words, 0.2*(16+100) = 23.2.
+    macs = lab.adaptive_macs_per_token(8, 100, [10, 50], 2.0, [0.5, 0.3, 0.2])
+    assert macs == pytest.approx(96 + 57.6 + 23.2)
+    assert lab.adaptive_logits_per_token(100, [10, 50], [0.5, 0.3, 0.2]) == pytest.approx(34.0)
+    module = nn.AdaptiveLogSoftmaxWithLoss(8, 100, [10, 50], div_value=2.0)
+    assert [tail[0].out_features for tail in module.tail] == [4, 2]  # torch sizes them so
+
+
+# --------------------------------------------------- from scratch vs torch's module
+
+
+def test_adaptive_log_prob_equals_torch() -> None:
+    torch.manual_seed(0)
+    module = nn.AdaptiveLogSoftmaxWithLoss(64, 500, [20, 100, 250], div_value=4.0)  # tails 16, 4, 1
+    hidden = torch.randn(300, 64, requires_grad=True)
+    targets = torch.randint(0, 500, (300,))
+    targets[:5] = torch.tensor([0, 19, 20, 100, 499])  # every cluster's edges
+
+    ours = lab.adaptive_log_prob(module, hidden, targets)
+    theirs = module(hidden, targets)
+    torch.testing.assert_close(ours, theirs.output)
+    torch.testing.assert_close(-ours.mean(), theirs.loss)
+    full = module.log_prob(hidden)  # (N, V): the whole distribution
+    torch.testing.assert_close(ours, full.gather(1, targets[:, None]).squeeze(1))
+    torch.testing.assert_close(full.exp().sum(dim=1), torch.ones(300))
+
+    (grad_ours,) = torch.autograd.grad(-ours.mean(), hidden)
+    (grad_theirs,) = torch.autograd.grad(theirs.loss, hidden)
+    torch.testing.assert_close(grad_ours, grad_theirs)
+
+
+def test_full_softmax_step_is_cross_entropy_of_the_linear_layer() -> None:
+    torch.manual_seed(0)
+    layer = nn.Linear(16, 50)
+    hidden = torch.randn(8, 16)
+    targets = torch.randint(0, 50, (8,))
+    by_hand = -F.log_softmax(hidden @ layer.weight.T + layer.bias, dim=1)
+    expected = by_hand[torch.arange(8), targets].mean()
+    torch.testing.assert_close(F.cross_entropy(layer(hidden), targets), expected)

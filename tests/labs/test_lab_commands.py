@@ -1,0 +1,74 @@
+"""The lab commands through the real CLI (the labs themselves are tested beside this)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from llmiq.labs.registry import LAB_INFO, LAB_MODULES
+
+
+def test_every_lab_has_a_card_and_a_module() -> None:
+    assert set(LAB_INFO) == set(LAB_MODULES)
+    for lab_id, info in LAB_INFO.items():
+        module = importlib.import_module(f"llmiq.labs.{LAB_MODULES[lab_id]}")
+        assert info == module.INFO
+        assert module.Config.fast() != module.Config()
+
+
+def test_lab_list_needs_no_torch(run_cli: Callable) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from click.testing import CliRunner; from llmiq.cli import cli;"
+        "r = CliRunner().invoke(cli, ['lab', 'list']); assert r.exit_code == 0, r.output;"
+        "sys.exit('torch' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
+    listing = run_cli("lab", "list").output
+    for lab_id in LAB_INFO:
+        assert lab_id in listing
+
+
+def test_unknown_lab_and_missing_extra_are_one_sentence(
+    run_cli: Callable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unknown = run_cli("lab", "run", "nope", "--fast")
+    assert unknown.exit_code == 1
+    assert "no lab named 'nope'; labs: attention" in unknown.output
+
+    real_import = importlib.import_module
+
+    def without_torch(name: str, *args: object) -> object:
+        if name.startswith("llmiq.labs.") and name != "llmiq.labs.registry":
+            raise ModuleNotFoundError("No module named 'torch'", name="torch")
+        return real_import(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", without_torch)
+    missing = run_cli("lab", "run", "attention", "--fast")
+    assert missing.exit_code == 1
+    assert "pip install 'llmiq[labs]'" in missing.output
+    assert len(missing.output.strip().splitlines()) == 1
+
+
+def test_memory_table(run_cli: Callable) -> None:
+    result = run_cli("lab", "memory", "--params", "7e9", "--gpus", "8", "--gpu-mem", "80")
+    assert result.exit_code == 0
+    assert "7B" in result.output or "7e9" in result.output or "7.0B" in result.output
+
+
+def test_lab_run_json_writes_report_and_figures(run_cli: Callable, tmp_path: Path) -> None:
+    result = run_cli("lab", "run", "sampling", "--fast", "--out", str(tmp_path), "--format", "json")
+    assert result.exit_code == 0
+    report = json.loads(result.output)
+    assert report["lab"] == "sampling"
+    assert report["claims"]
+    assert all("verdict" in claim for claim in report["claims"])
+    assert (tmp_path / "sampling" / "report.json").is_file()
+    for figure in report["figures"]:
+        assert Path(figure).read_bytes()[:4] == b"\x89PNG"
