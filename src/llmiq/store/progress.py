@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, distinct, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from llmiq.store.models import Card, Review, StoredBank, User
@@ -16,11 +17,19 @@ def find_user(session: Session, name: str) -> User | None:
 
 
 def ensure_user(session: Session, name: str, now: datetime) -> User:
+    """The profile, created if missing. Two processes may create it at once (PostgreSQL):
+    the loser's insert fails inside a savepoint and it reads the winner's row."""
     user = find_user(session, name)
-    if user is None:
-        user = User(name=name, created_at=now)
-        session.add(user)
-        session.flush()
+    if user is not None:
+        return user
+    try:
+        with session.begin_nested():
+            user = User(name=name, created_at=now)
+            session.add(user)
+    except IntegrityError:
+        user = find_user(session, name)
+        if user is None:
+            raise
     return user
 
 
