@@ -17,7 +17,7 @@ from transformers.generation.logits_process import (
 )
 
 from llmiq.labs import sampling
-from llmiq.labs.context import LabContext
+from llmiq.labs.context import LabContext, torch_threads
 from llmiq.labs.report import LabReport
 from llmiq.labs.runner import run_lab
 
@@ -239,7 +239,7 @@ def test_max_new_tokens_with_another_seed_is_caught() -> None:
     model = sampling.CharMLP(vocab_size=20, context=4, embed_dim=8, hidden=16).eval()
     prefix = torch.randint(0, 20, (6, 4), generator=torch.Generator().manual_seed(0))
     measure = sampling.max_new_tokens_measurements
-    with sampling.one_thread():
+    with torch_threads(1):
         same = measure(model, prefix, 10, 40, seed_short=3, seed_long=3)
         other = measure(model, prefix, 10, 40, seed_short=3, seed_long=4)
     assert sampling.max_new_tokens_claim(10, 40, same).supported

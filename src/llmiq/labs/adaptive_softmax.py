@@ -37,7 +37,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from llmiq.labs.context import LabContext, pyplot
+from llmiq.labs.context import LabContext, pyplot, torch_threads
 from llmiq.labs.corpus import stdlib_corpus, words
 from llmiq.labs.registry import LAB_INFO
 from llmiq.labs.report import Claim, LabReport
@@ -300,12 +300,8 @@ def run(config: Config, context: LabContext) -> LabReport:
     fit = fit_zipf(counts, config.zipf_min_count)
 
     # 2-3. time both layers per V, main targets and uniform, interleaved in one process
-    threads = torch.get_num_threads()
-    torch.set_num_threads(config.threads)
-    try:
+    with torch_threads(config.threads):
         rows = _time_layers(config, context, fit.exponent, rng, generator)
-    finally:
-        torch.set_num_threads(threads)
 
     largest = rows[-1]
     main, uniform = largest["main"], largest["uniform"]

@@ -33,8 +33,7 @@ import functools
 import math
 import os
 import statistics
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +41,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from llmiq.labs.context import LabContext, pyplot
+from llmiq.labs.context import LabContext, pyplot, torch_threads
 from llmiq.labs.registry import LAB_INFO
 from llmiq.labs.report import Claim, LabReport
 
@@ -506,18 +505,6 @@ def _context_figure(shifts: list[ContextShift]) -> Any:
 
 
 # --- the lab ----------------------------------------------------------------------------------
-
-
-@contextmanager
-def torch_threads(n: int) -> Iterator[None]:
-    """Run with ``n`` intra-op threads, then restore: on a busy 2-core machine a (1, 13, 384)
-    matmul spread over two threads waits for the scheduler (measured ~20x slower)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def run(config: Config, context: LabContext) -> LabReport:

@@ -34,8 +34,7 @@ long; with one, max_new_tokens is only an upper bound) and any KV cache.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -44,7 +43,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from llmiq.labs.context import LabContext, pyplot
+from llmiq.labs.context import LabContext, pyplot, torch_threads
 from llmiq.labs.corpus import split_held_out, stdlib_corpus
 from llmiq.labs.registry import LAB_INFO
 from llmiq.labs.report import Claim, LabReport
@@ -558,21 +557,8 @@ def definitions_claim(checks: dict, library: dict[str, float], tol: float = 1e-5
 # --- the lab --------------------------------------------------------------------------------
 
 
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Run torch on one thread, then restore the count. Matrices this small run fastest on one
-    thread, and two OpenMP threads spinning against other jobs on a 2-core machine were
-    measured 10x slower (47 ms vs 3.4 ms per training step)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def run(config: Config, context: LabContext) -> LabReport:
-    with one_thread():
+    with torch_threads(1):
         return _run(config, context)
 
 
