@@ -757,6 +757,7 @@ def lab_list() -> None:
               help="Folder for reports and figures [default: DATA_DIR/labs].")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)  # fmt: skip
+@click.option("--fresh", is_flag=True, help="Retrain models a lab keeps in its cache.")
 def lab_run(
     lab_ids: tuple[str, ...],
     run_all: bool,
@@ -764,6 +765,7 @@ def lab_run(
     seed: int,
     out_dir: Path | None,
     fmt: str,
+    fresh: bool,
 ) -> None:
     """Run labs and print each claim with its verdict, computed from the measurement.
 
@@ -782,7 +784,15 @@ def lab_run(
         load_lab(lab_id)  # unknown ids and a missing extra fail before anything runs
     folder = out_dir or data_dir() / "labs"
     reports = [
-        run_lab(lab_id, fast=fast, seed=seed, out_dir=folder, show_progress=fmt == "table")
+        run_lab(
+            lab_id,
+            fast=fast,
+            seed=seed,
+            out_dir=folder,
+            show_progress=fmt == "table",
+            cache_dir=data_dir() / "labs-cache",
+            fresh=fresh,
+        )
         for lab_id in chosen
     ]
     if fmt == "json":

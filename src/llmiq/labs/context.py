@@ -20,6 +20,14 @@ class LabContext:
     seed: int = 0
     fast: bool = False
     show_progress: bool = True
+    cache_dir: Path | None = None  # where a lab may keep trained models between runs
+    fresh: bool = False  # ignore (and overwrite) cached models
+
+    def cached(self, name: str) -> Path | None:
+        """Path for a cached artefact, or None when caching is off (no cache_dir)."""
+        if self.cache_dir is None:
+            return None
+        return self.cache_dir / name
 
     def figure_path(self, name: str) -> Path:
         return self.out_dir / f"{name}.png"

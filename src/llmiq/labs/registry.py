@@ -11,6 +11,11 @@ from llmiq.labs.report import LabInfo
 #: lab id -> module under llmiq.labs; a module defines INFO (LabInfo), Config (a dataclass
 #: with a ``fast()`` classmethod) and ``run(config, context) -> LabReport``.
 LAB_MODULES = {
+    "calibration": "calibration",
+    "vector-store": "vector_store",
+    "alignment": "alignment",
+    "reward-hacking": "reward_hacking",
+    "finetune-base": "finetune_base",
     "attention": "attention",
     "subword": "subword",
     "adaptive-softmax": "adaptive_softmax",
@@ -22,6 +27,18 @@ LAB_MODULES = {
 LAB_INFO: dict[str, LabInfo] = {
     info.id: info
     for info in (
+        LabInfo("calibration", "prompt-calibration",
+                "prompt calibration removes the label bias a few-shot prompt induces", 60),
+        LabInfo("vector-store", "vector-store",
+                "a vector store is needed for questions about private documents, not for "
+                "tasks solved from the input alone", 60),
+        LabInfo("alignment", "alignment-techniques",
+                "DPO and RLHF align a model with preferences; data augmentation does not", 60),
+        LabInfo("reward-hacking", "reward-hacking",
+                "optimising a reward with a loophole raises the proxy while the true reward "
+                "falls", 60),
+        LabInfo("finetune-base", "finetune-base",
+                "the pre-trained base matters more than the fine-tuning data size", 60),
         LabInfo("attention", "self-attention",
                 "self-attention weighs how much every other word matters to each word, "
                 "by context", 10),

@@ -14,11 +14,26 @@ from llmiq.labs.report import LabReport, environment
 
 
 def run_lab(
-    lab_id: str, *, fast: bool = False, seed: int = 0, out_dir: Path, show_progress: bool = True
+    lab_id: str,
+    *,
+    fast: bool = False,
+    seed: int = 0,
+    out_dir: Path,
+    show_progress: bool = True,
+    cache_dir: Path | None = None,
+    fresh: bool = False,
 ) -> LabReport:
+    """Run one lab; ``cache_dir`` lets labs keep trained models (``fresh`` retrains)."""
     module = load_lab(lab_id)
     config = module.Config.fast() if fast else module.Config()
-    context = LabContext(out_dir / lab_id, seed=seed, fast=fast, show_progress=show_progress)
+    context = LabContext(
+        out_dir / lab_id,
+        seed=seed,
+        fast=fast,
+        show_progress=show_progress,
+        cache_dir=cache_dir,
+        fresh=fresh,
+    )
     context.out_dir.mkdir(parents=True, exist_ok=True)
     seed_everything(seed)
     started = time.perf_counter()
