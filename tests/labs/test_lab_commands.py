@@ -40,7 +40,7 @@ def test_unknown_lab_and_missing_extra_are_one_sentence(
 ) -> None:
     unknown = run_cli("lab", "run", "nope", "--fast")
     assert unknown.exit_code == 1
-    assert "no lab named 'nope'; labs: attention" in unknown.output
+    assert "no lab named 'nope'; labs: calibration, vector-store" in unknown.output
 
     real_import = importlib.import_module
 

