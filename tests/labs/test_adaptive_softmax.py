@@ -4,6 +4,7 @@ the uniform-target contrast that shows where the speed-up comes from."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -16,15 +17,13 @@ from llmiq.labs import adaptive_softmax as lab
 from llmiq.labs.context import LabContext, seed_everything
 from llmiq.labs.corpus import stdlib_corpus, words
 from llmiq.labs.report import LabReport
-from llmiq.labs.runner import run_lab
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> LabReport:
-    out = tmp_path_factory.mktemp("adaptive-softmax")
-    return run_lab("adaptive-softmax", fast=True, seed=0, out_dir=out, show_progress=False)
+def report(fast_report: Callable[[str], LabReport]) -> LabReport:
+    return fast_report("adaptive-softmax")
 
 
 def _claim(report: LabReport, start: str) -> lab.Claim:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import doctest
 import random
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,13 +14,11 @@ import pytest
 from llmiq.labs import alignment, preference
 from llmiq.labs.context import LabContext
 from llmiq.labs.report import LabReport
-from llmiq.labs.runner import run_lab
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> LabReport:
-    out = tmp_path_factory.mktemp("alignment-lab")
-    return run_lab("alignment", fast=True, seed=0, out_dir=out, show_progress=False)
+def report(fast_report: Callable[[str], LabReport]) -> LabReport:
+    return fast_report("alignment")
 
 
 def test_docstring_examples_hold() -> None:

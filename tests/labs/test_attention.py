@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,18 +16,11 @@ from llmiq.labs import attention
 from llmiq.labs.attention import Config, ContextPair
 from llmiq.labs.context import LabContext
 from llmiq.labs.report import LabReport
-from llmiq.labs.runner import run_lab
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> LabReport:
-    return run_lab(
-        "attention",
-        fast=True,
-        seed=0,
-        out_dir=tmp_path_factory.mktemp("labs"),
-        show_progress=False,
-    )
+def report(fast_report: Callable[[str], LabReport]) -> LabReport:
+    return fast_report("attention")
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +16,6 @@ from sklearn.metrics import f1_score
 from llmiq.labs import calibration
 from llmiq.labs.context import LabContext, torch_threads
 from llmiq.labs.report import LabReport
-from llmiq.labs.runner import run_lab
 from llmiq.labs.tinylm import GPT, GPTConfig, sequence_logprob
 
 FAST = calibration.Config.fast()
@@ -24,9 +24,8 @@ CORE = replace(FAST, compare_options=False)
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> LabReport:
-    out = tmp_path_factory.mktemp("calibration-lab")
-    return run_lab("calibration", fast=True, seed=0, out_dir=out, show_progress=False)
+def report(fast_report: Callable[[str], LabReport]) -> LabReport:
+    return fast_report("calibration")
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import doctest
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +19,6 @@ from llmiq.labs import finetune_base as lab
 from llmiq.labs import tinylm
 from llmiq.labs.context import LabContext, torch_threads
 from llmiq.labs.report import LabReport
-from llmiq.labs.runner import run_lab
 
 FAST = lab.Config.fast()
 SMALL_PAIR = (FAST.bases[0], FAST.bases[1])  # the same shape, fresh and pre-trained
@@ -27,9 +27,8 @@ PAIR = replace(FAST, bases=SMALL_PAIR, data_sizes=(1_000,))
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> LabReport:
-    out = tmp_path_factory.mktemp("finetune-base-lab")
-    return run_lab("finetune-base", fast=True, seed=0, out_dir=out, show_progress=False)
+def report(fast_report: Callable[[str], LabReport]) -> LabReport:
+    return fast_report("finetune-base")
 
 
 def _run(

@@ -4,6 +4,7 @@ without a loophole flipping the hacking verdict."""
 from __future__ import annotations
 
 import doctest
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,13 +13,11 @@ import pytest
 from llmiq.labs import preference, reward_hacking
 from llmiq.labs.context import LabContext
 from llmiq.labs.report import LabReport
-from llmiq.labs.runner import run_lab
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> LabReport:
-    out = tmp_path_factory.mktemp("reward-hacking-lab")
-    return run_lab("reward-hacking", fast=True, seed=0, out_dir=out, show_progress=False)
+def report(fast_report: Callable[[str], LabReport]) -> LabReport:
+    return fast_report("reward-hacking")
 
 
 def test_docstring_examples_hold() -> None:

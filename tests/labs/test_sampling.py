@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import doctest
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,7 +20,6 @@ from transformers.generation.logits_process import (
 from llmiq.labs import sampling
 from llmiq.labs.context import LabContext, torch_threads
 from llmiq.labs.report import LabReport
-from llmiq.labs.runner import run_lab
 
 #: a few seconds less than --fast: enough for the mechanics, not for a good model
 TINY = replace(
@@ -33,9 +33,8 @@ TINY = replace(
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> LabReport:
-    out = tmp_path_factory.mktemp("sampling-lab")
-    return run_lab("sampling", fast=True, seed=0, out_dir=out, show_progress=False)
+def report(fast_report: Callable[[str], LabReport]) -> LabReport:
+    return fast_report("sampling")
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import doctest
 import multiprocessing
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,16 +15,14 @@ import torch
 
 from llmiq.labs import memory_model, sharding
 from llmiq.labs.report import LabReport
-from llmiq.labs.runner import run_lab
 
 #: one step is enough to fill grads and Adam state; the mechanics, not the curve
 ONE_STEP = replace(sharding.Config.fast(), steps=1)
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> LabReport:
-    out = tmp_path_factory.mktemp("sharding-lab")
-    return run_lab("sharding", fast=True, seed=0, out_dir=out, show_progress=False)
+def report(fast_report: Callable[[str], LabReport]) -> LabReport:
+    return fast_report("sharding")
 
 
 # --- the measured claims --------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,16 +14,14 @@ from llmiq.labs import subword
 from llmiq.labs.context import LabContext
 from llmiq.labs.corpus import stdlib_corpus
 from llmiq.labs.report import LabReport
-from llmiq.labs.runner import run_lab
 
 # Words in scripts and accents the English docstrings never show, plus an emoji.
 FOREIGN = "模型把单词切成子词。 Naïve café façade — Größe ändern, 東京 🙂 übermäßig."
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> LabReport:
-    out = tmp_path_factory.mktemp("subword")
-    return run_lab("subword", fast=True, seed=0, out_dir=out, show_progress=False)
+def report(fast_report: Callable[[str], LabReport]) -> LabReport:
+    return fast_report("subword")
 
 
 def _run(tmp_path: Path, **changes: object) -> LabReport:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import doctest
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,18 +16,11 @@ import pytest
 from llmiq.labs import vector_store as vs
 from llmiq.labs.context import LabContext
 from llmiq.labs.report import LabReport
-from llmiq.labs.runner import run_lab
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> LabReport:
-    return run_lab(
-        "vector-store",
-        fast=True,
-        seed=0,
-        out_dir=tmp_path_factory.mktemp("labs"),
-        show_progress=False,
-    )
+def report(fast_report: Callable[[str], LabReport]) -> LabReport:
+    return fast_report("vector-store")
 
 
 @pytest.fixture(autouse=True)
