@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -209,16 +207,6 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _bank_id_from(name: str) -> str:
-    """A bank id from a file name: ``"LLM Interview Qs"`` -> ``"llm-interview-qs"``; a name with
-    no Latin letters (``"面试题"``) gets ``"article-"`` and a short hash, so two such files do
-    not overwrite each other."""
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()
-    if slug:
-        return slug
-    return "article-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
-
-
 @cli.command("import")
 @click.argument("article", type=click.Path(path_type=Path))
 @click.option(
@@ -244,17 +232,17 @@ def import_(
     Prints what it found and every line it did not take. Without -o the bank is stored in the
     database, where every front end sees it, and is used by its id.
     """
-    from llmiq.bank.catalog import is_builtin
+    from llmiq.bank.catalog import is_builtin, store_bank
     from llmiq.bank.files import write_bank_file
     from llmiq.bank.model import check_identifier
-    from llmiq.ingest import import_article
+    from llmiq.ingest import bank_id_from, import_article
 
     if bank_id is not None:
         try:
             check_identifier(bank_id)
         except ValueError as exc:
             raise LlmiqError(f"--id: {exc}") from None
-    bank_id = bank_id or _bank_id_from(article.stem)
+    bank_id = bank_id or bank_id_from(article.stem)
     if output is None and is_builtin(bank_id):
         raise LlmiqError(f"{bank_id!r} is a built-in bank; choose another --id or use -o FILE")
     result = import_article(article, bank_id=bank_id, title=title)
@@ -275,7 +263,9 @@ def import_(
         write_bank_file(result.bank, output)
         where = str(output)
     else:
-        replaced = _store_bank(result.bank, _open_database(database_url))
+        replaced = store_bank(
+            _open_database(database_url), result.bank, title_lang=default_lang()
+        )
         where = "the database"
     kinds = Counter(q.kind.value for q in result.bank.questions)
     summary = ", ".join(f"{n} {k}" for k, n in kinds.items())
@@ -287,24 +277,6 @@ def import_(
     )
     if output is None:
         click.echo(f"Use it as bank {bank_id!r}: llmiq quiz {bank_id}")
-
-
-def _store_bank(bank: Bank, database: Database) -> bool:
-    from llmiq.bank.files import dump_bank_yaml
-    from llmiq.practice.scheduling import utc_now
-    from llmiq.store import progress
-
-    content = dump_bank_yaml(bank)
-    with database.transaction() as session:
-        return progress.save_bank(
-            session,
-            bank_id=bank.id,
-            title=bank.title.get(default_lang()),
-            content=content,
-            content_hash=hashlib.sha256(content.encode("utf-8")).hexdigest(),
-            source=bank.source.url if bank.source else None,
-            now=utc_now(),
-        )
 
 
 @cli.command()

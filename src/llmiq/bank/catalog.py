@@ -79,3 +79,25 @@ def resolve_bank(ref: str, open_database: DatabaseOpener | None = None) -> Bank:
     raise LlmiqError(
         f"no bank named {ref!r}; known banks: {', '.join(known)} (or give a path to a .yaml file)"
     )
+
+
+def store_bank(database: Database, bank: Bank, *, title_lang: str = "en") -> bool:
+    """Save an imported bank in the database, where every front end finds it by id; returns
+    True when it replaced an earlier import of the same id."""
+    import hashlib
+
+    from llmiq.bank.files import dump_bank_yaml
+    from llmiq.practice.scheduling import utc_now
+    from llmiq.store import progress
+
+    content = dump_bank_yaml(bank)
+    with database.transaction() as session:
+        return progress.save_bank(
+            session,
+            bank_id=bank.id,
+            title=bank.title.get(title_lang),
+            content=content,
+            content_hash=hashlib.sha256(content.encode("utf-8")).hexdigest(),
+            source=bank.source.url if bank.source else None,
+            now=utc_now(),
+        )

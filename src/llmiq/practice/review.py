@@ -25,7 +25,9 @@ class ReviewResult:
     waiting_new: int = 0  # questions never seen, over today's new-question limit
 
 
-def _pick(practice: Practice, bank: Bank, limits: DailyLimits) -> tuple[Pick | None, ReviewResult]:
+def pick_next(
+    practice: Practice, bank: Bank, limits: DailyLimits
+) -> tuple[Pick | None, ReviewResult]:
     """The next question, or None with what is left over (in a ReviewResult)."""
     now = practice.clock()
     since = start_of_local_day(now)
@@ -96,7 +98,7 @@ def run_review(
     result = ReviewResult()
     try:
         while limit is None or result.answered < limit:
-            pick, left = _pick(practice, bank, limits)
+            pick, left = pick_next(practice, bank, limits)
             if pick is None:
                 result.next_due = left.next_due
                 result.waiting_due, result.waiting_new = left.waiting_due, left.waiting_new

@@ -1,5 +1,6 @@
-"""Tables: people, the banks imported into llmiq, one FSRS card per person and question, and
-the append-only log of every answer."""
+"""Tables: people, the banks imported into llmiq, one FSRS card per person and question, the
+append-only log of every answer, and what the web app adds: accounts, flags on questions,
+failed logins and instance options."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -114,3 +116,56 @@ class Review(Base):
     duration_ms: Mapped[int] = mapped_column(Integer)
     reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     mode: Mapped[str] = mapped_column(String(10))  # quiz | review | mock
+
+
+class Account(Base):
+    """A profile that can sign in to the web app (multi-user mode)."""
+
+    __tablename__ = "accounts"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    password_hash: Mapped[str] = mapped_column(String(200))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: bumped when the password changes or an admin signs the person out: older session
+    #: cookies carry the old value and stop working
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Flag(Base):
+    """A report that a question is wrong: its answer, its translation, or something else."""
+
+    __tablename__ = "flags"
+    __table_args__ = (Index("ix_flags_open", "resolved_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    bank_id: Mapped[str] = mapped_column(String(100))
+    question_id: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(20))  # answer | translation | other
+    comment: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginFailure(Base):
+    """A failed sign-in, kept for rate limiting (shared by every app process)."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InstanceOption(Base):
+    """A setting an admin changes at run time (say, whether registration is open)."""
+
+    __tablename__ = "instance_options"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

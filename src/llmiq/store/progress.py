@@ -9,7 +9,7 @@ from sqlalchemy import delete, distinct, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from llmiq.store.models import Card, Review, StoredBank, User
+from llmiq.store.models import Account, Card, Flag, Review, StoredBank, User
 
 
 def find_user(session: Session, name: str) -> User | None:
@@ -50,8 +50,8 @@ def delete_user(session: Session, name: str) -> bool:
         return False
     # Explicit deletes: ON DELETE CASCADE needs SQLite's foreign_keys pragma, which a database
     # opened by another tool may lack.
-    session.execute(delete(Review).where(Review.user_id == user.id))
-    session.execute(delete(Card).where(Card.user_id == user.id))
+    for table in (Review, Card, Flag, Account):
+        session.execute(delete(table).where(table.user_id == user.id))
     session.delete(user)
     return True
 
@@ -165,4 +165,14 @@ def save_bank(
         return False
     existing.title, existing.content, existing.content_hash = title, content, content_hash
     existing.source, existing.imported_at = source, now
+    return True
+
+
+def delete_bank(session: Session, bank_id: str) -> bool:
+    """Remove an imported bank; progress on its questions stays in the log (and comes back
+    if the bank is imported again)."""
+    bank = session.get(StoredBank, bank_id)
+    if bank is None:
+        return False
+    session.delete(bank)
     return True
