@@ -9,10 +9,12 @@ run: $(VENV)/.installed
 	$(BIN)/llmiq quiz seed
 
 # PostgreSQL for the tests that need it: scripts/test-postgres installs (Debian, as root) and
-# starts a throwaway server. Where it cannot, those tests skip outside CI and fail under CI=true.
+# starts a throwaway server. Chromium for the browser tests: scripts/test-chromium installs
+# Debian's package (as root). Where they cannot, those tests skip outside CI and fail under CI=true.
 test: $(VENV)/.installed-dev lint
 	@url="$${LLMIQ_TEST_POSTGRES_URL:-$$(scripts/test-postgres start || true)}"; \
-	LLMIQ_TEST_POSTGRES_URL="$$url" $(BIN)/python -m pytest
+	chromium="$${LLMIQ_TEST_CHROMIUM:-$$(scripts/test-chromium || true)}"; \
+	LLMIQ_TEST_POSTGRES_URL="$$url" LLMIQ_TEST_CHROMIUM="$$chromium" $(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks

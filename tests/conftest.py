@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from click.testing import CliRunner, Result
@@ -37,6 +38,22 @@ def seed_article() -> Path:
     return REPO_SEED_ARTICLE
 
 
+def _service_missing(message: str) -> NoReturn:
+    """A service some tests need (a PostgreSQL server, Chromium) is unavailable: skip those
+    tests, but under CI=true fail them, since CI must run every test."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def service_missing() -> Callable[[str], NoReturn]:
+    """``service_missing("Chromium is missing: ...")`` skips the test, or fails it under CI=true.
+    A fixture so that conftests below this one can use it: under --import-mode=importlib a
+    conftest is not importable by name."""
+    return _service_missing
+
+
 POSTGRES_ENV = "LLMIQ_TEST_POSTGRES_URL"
 
 
@@ -59,10 +76,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'progress.db'}"
     url = os.environ.get(POSTGRES_ENV)
     if not url:
-        message = f"PostgreSQL is not available: set {POSTGRES_ENV} (scripts/test-postgres start)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        _service_missing(
+            f"PostgreSQL is not available: set {POSTGRES_ENV} (scripts/test-postgres start)"
+        )
     _reset_postgres(url)
     return url
 

@@ -12,19 +12,20 @@ from llmiq.errors import LlmiqError
 _DEFAULT_MODE = 0o644
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
+def write_atomic(path: Path, data: str | bytes, *, mode: int | None = None) -> None:
     """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it.
 
     The rename is atomic on POSIX and Windows, so an interrupted write leaves ``path`` as it
     was and no stray partial file behind. A replaced file keeps its permissions; a new one
-    gets 0644 (``mkstemp`` alone would leave 0600). Failures raise :class:`LlmiqError`.
+    gets 0644 (``mkstemp`` alone would leave 0600), or ``mode`` when given (which also applies
+    to a replaced file). Failures raise :class:`LlmiqError`.
     """
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if path.is_dir():
         raise LlmiqError(f"{path}: is a directory; give a file name")
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        mode = stat.S_IMODE(path.stat().st_mode) if mode is None else mode
     except FileNotFoundError:
         mode = _DEFAULT_MODE
     except OSError as exc:

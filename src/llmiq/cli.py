@@ -263,9 +263,7 @@ def import_(
         write_bank_file(result.bank, output)
         where = str(output)
     else:
-        replaced = store_bank(
-            _open_database(database_url), result.bank, title_lang=default_lang()
-        )
+        replaced = store_bank(_open_database(database_url), result.bank, title_lang=default_lang())
         where = "the database"
     kinds = Counter(q.kind.value for q in result.bank.questions)
     summary = ", ".join(f"{n} {k}" for k, n in kinds.items())
@@ -698,6 +696,154 @@ def profile_delete(name: str, yes: bool, database_url: str | None) -> None:
     with database.transaction() as session:
         progress.delete_user(session, name)
     click.echo(f"Deleted profile {name!r}.")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--multi-user",
+    is_flag=True,
+    default=None,
+    help="Accounts and sign-in (needed to listen on a non-loopback address); "
+    "needs LLMIQ_SECRET_KEY. Default: $LLMIQ_MULTI_USER.",
+)
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Processes."
+)
+@click.option(
+    "--forwarded-allow-ips",
+    default="127.0.0.1",
+    show_default=True,
+    metavar="IPS",
+    help="Reverse proxies whose X-Forwarded-For/-Proto headers are trusted.",
+)
+@database_option
+@profile_option
+def serve(
+    host: str,
+    port: int,
+    multi_user: bool | None,
+    workers: int,
+    forwarded_allow_ips: str,
+    database_url: str | None,
+    profile: str | None,
+) -> None:
+    """Start the web app: practice, review, mock interviews, statistics, import, in a browser.
+
+    Single-user by default: on 127.0.0.1, with your profile and no sign-in. --multi-user adds
+    accounts for a shared instance (create the first admin with llmiq account create).
+    """
+    try:
+        from llmiq.web.serving import count_admins, prepare, run
+        from llmiq.web.settings import WebSettings
+    except ImportError as exc:
+        raise LlmiqError(
+            f"the web app needs its extra: pip install 'llmiq[web]' (missing: {exc.name})"
+        ) from None
+    from pydantic import ValidationError
+
+    try:
+        settings = WebSettings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise LlmiqError(f"setting LLMIQ_{str(first['loc'][0]).upper()}: {first['msg']}") from None
+    overrides = {"database_url": database_url, "profile": profile, "multi_user": multi_user}
+    settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    env = prepare(settings, host)
+    mode = (
+        "multi-user"
+        if settings.multi_user
+        else f"single-user, profile {settings.profile or _profile_name(None)!r}"
+    )
+    click.echo(
+        f"llmiq: http://{host}:{port} ({mode}; database {_shown(env['LLMIQ_DATABASE_URL'])})"
+    )
+    if settings.multi_user and count_admins(env["LLMIQ_DATABASE_URL"]) == 0:
+        click.echo("No admin account yet: llmiq account create NAME --admin", err=True)
+    run(settings, host=host, port=port, workers=workers, forwarded_allow_ips=forwarded_allow_ips)
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@cli.group(cls=_Group)
+def account() -> None:
+    """Accounts of the web app's multi-user mode (create, list, password)."""
+
+
+def _new_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise LlmiqError("no terminal to ask for the password: use --password-stdin")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@account.command("create")
+@click.argument("name")
+@click.option("--admin", is_flag=True, help="May import banks, see flags, manage accounts.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@database_option
+def account_create(name: str, admin: bool, password_stdin: bool, database_url: str | None) -> None:
+    """Create an account (the first admin of an instance is made this way)."""
+    from llmiq.config import check_profile_name
+    from llmiq.practice.scheduling import utc_now
+    from llmiq.store import accounts
+    from llmiq.web.passwords import hash_password, password_problem
+
+    check_profile_name(name)
+    password = _new_password(password_stdin)
+    if problem := password_problem(password, name):
+        raise LlmiqError(problem)
+    with _open_database(database_url).transaction() as session:
+        user = accounts.create_account(
+            session, name, hash_password(password), is_admin=admin, now=utc_now()
+        )
+    if user is None:
+        raise LlmiqError(f"the name {name!r} is taken by an account or a profile")
+    click.echo(f"Created account {name!r}{' (admin)' if admin else ''}")
+
+
+@account.command("list")
+@database_option
+def account_list(database_url: str | None) -> None:
+    """List accounts with their answers and last activity."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from llmiq.store import accounts
+
+    with _open_database(database_url).transaction() as session:
+        rows = accounts.accounts_with_activity(session)
+    table = Table("account", "admin", "answers", "last answer", box=None, pad_edge=False)
+    for user, acct, count, last in rows:
+        when = f"{last.astimezone():%Y-%m-%d %H:%M}" if last else "-"
+        table.add_row(Text(user.name), "yes" if acct.is_admin else "", str(count), when)
+    _console().print(table if rows else Text("No accounts yet."))
+
+
+@account.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@database_option
+def account_password(name: str, password_stdin: bool, database_url: str | None) -> None:
+    """Set an account's password (signs it out everywhere)."""
+    from llmiq.store import accounts
+    from llmiq.web.passwords import hash_password, password_problem
+
+    password = _new_password(password_stdin)
+    if problem := password_problem(password, name):
+        raise LlmiqError(problem)
+    with _open_database(database_url).transaction() as session:
+        found = accounts.find_account(session, name)
+        if found is None:
+            raise LlmiqError(f"no account named {name!r}")
+        accounts.set_password(session, found[0].id, hash_password(password))
+    click.echo(f"Password of {name!r} changed; its sessions are signed out")
 
 
 @cli.group(cls=_Group)

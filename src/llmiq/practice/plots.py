@@ -11,24 +11,23 @@ from llmiq.atomic import write_atomic
 from llmiq.errors import LlmiqError
 
 
-def _pyplot() -> Any:
+def _figure_class() -> Any:
+    """matplotlib's Figure: drawn without pyplot, so no global state is shared between the
+    threads of a web server, and no display is needed."""
     try:
-        import matplotlib
+        from matplotlib.figure import Figure
     except ImportError:
         raise LlmiqError("plots need matplotlib: pip install 'llmiq[plot]'") from None
-    matplotlib.use("Agg")  # no display needed
-    import matplotlib.pyplot as plt
-
-    return plt
+    return Figure
 
 
 def stats_figure(stats: dict[str, Any]) -> Any:
     """A matplotlib Figure of ``compute_stats`` output."""
     import numpy as np
 
-    plt = _pyplot()
-    fig, (heat_ax, forecast_ax, topic_ax) = plt.subplots(
-        3, 1, figsize=(9, 9), gridspec_kw={"height_ratios": [1.1, 1, 1.3]}
+    fig = _figure_class()(figsize=(9, 9))
+    heat_ax, forecast_ax, topic_ax = fig.subplots(
+        3, 1, gridspec_kw={"height_ratios": [1.1, 1, 1.3]}
     )
     days = [date.fromisoformat(d) for d in stats["heatmap"]]
     counts = list(stats["heatmap"].values())
@@ -59,14 +58,16 @@ def stats_figure(stats: dict[str, Any]) -> Any:
     return fig
 
 
-def save_stats_plot(stats: dict[str, Any], path: Path) -> None:
-    """Write the figure as PNG (or SVG, by the file's suffix), atomically."""
+def stats_plot_bytes(stats: dict[str, Any], fmt: str = "png") -> bytes:
+    """The figure as PNG or SVG bytes."""
     import io
 
-    plt = _pyplot()
-    fig = stats_figure(stats)
     buffer = io.BytesIO()
+    stats_figure(stats).savefig(buffer, format=fmt, dpi=110)
+    return buffer.getvalue()
+
+
+def save_stats_plot(stats: dict[str, Any], path: Path) -> None:
+    """Write the figure as PNG (or SVG, by the file's suffix), atomically."""
     fmt = "svg" if path.suffix.lower() == ".svg" else "png"
-    fig.savefig(buffer, format=fmt, dpi=110)
-    plt.close(fig)
-    write_atomic(path, buffer.getvalue())
+    write_atomic(path, stats_plot_bytes(stats, fmt))

@@ -3,11 +3,12 @@ in one transaction, before the next question is shown."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,6 +32,128 @@ if TYPE_CHECKING:
     import fsrs
 
     from llmiq.store.database import Database
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer to record: whose, to which question, graded how, and when."""
+
+    profile: str
+    bank_id: str
+    question: Question
+    grade: Grade
+    duration_ms: int
+    mode: str  # quiz | review | mock
+    at: datetime
+
+
+@dataclass(slots=True)
+class CardState:
+    """A card's row as plain data: what recording works on and hands back (cheaper than ORM
+    objects on the hot path of a busy server, and safe to pass between threads)."""
+
+    id: int | None
+    user_id: int
+    bank_id: str
+    question_id: str
+    content_hash: str
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: datetime
+    last_review: datetime | None
+    last_rating: int | None
+    created_at: datetime
+
+    def copy(self) -> CardState:
+        return CardState(*(getattr(self, name) for name in _CARD_FIELDS))
+
+
+_CARD_FIELDS = tuple(CardState.__dataclass_fields__)
+_CHANGING = ("content_hash", "state", "step", "stability", "difficulty", "due", "last_review",
+             "last_rating")  # fmt: skip
+
+
+def record_answers(
+    database: Database, scheduler: fsrs.Scheduler, answers: Sequence[Answer]
+) -> list[CardState]:
+    """Log answers and reschedule their cards, in order, in one committed transaction; returns
+    each answer's card as it stands after that answer.
+
+    One transaction for many answers is what lets a busy web server keep up (the cost of a
+    commit is shared); the CLI records answers one at a time through :meth:`Practice.record`.
+    """
+    import fsrs
+
+    digests: dict[tuple[str, str], str] = {}
+    reviews = []
+    out: list[CardState] = []
+    with database.transaction() as session:
+        users = {
+            name: progress.ensure_user(session, name, answers[0].at).id
+            for name in {a.profile for a in answers}
+        }
+        keys = {(users[a.profile], a.bank_id, a.question.id) for a in answers}
+        cards = {
+            (row.user_id, row.bank_id, row.question_id): CardState(
+                *(getattr(row, name) for name in _CARD_FIELDS)
+            )
+            for row in progress.card_rows(session, keys, for_update=True)
+        }
+        existing = set(cards)
+        for answer in answers:
+            user_id, question = users[answer.profile], answer.question
+            digest = digests.get((answer.bank_id, question.id))
+            if digest is None:
+                digest = digests[(answer.bank_id, question.id)] = content_hash(question)
+            key = (user_id, answer.bank_id, question.id)
+            card = cards.get(key)
+            if card is None:
+                card = cards[key] = CardState(
+                    None, user_id, answer.bank_id, question.id, digest, LEARNING, 0,
+                    None, None, answer.at, None, None, answer.at,
+                )  # fmt: skip
+            elif card.content_hash != digest:
+                mark_for_relearning(card, scheduler, answer.at)
+            rating = rating_for(answer.grade, answer.duration_ms)
+            scheduled, _ = scheduler.review_card(
+                to_fsrs(card), fsrs.Rating(rating), review_datetime=answer.at
+            )
+            apply_fsrs(card, scheduled)
+            card.content_hash, card.last_rating = digest, rating
+            reviews.append(
+                {
+                    "user_id": user_id,
+                    "bank_id": answer.bank_id,
+                    "question_id": question.id,
+                    "content_hash": digest,
+                    "answer": answer.grade.given,
+                    "correct": answer.grade.correct,
+                    "rating": rating,
+                    "duration_ms": max(0, int(answer.duration_ms)),
+                    "reviewed_at": answer.at,
+                    "mode": answer.mode,
+                }
+            )
+            out.append(card.copy())
+        for key, card in cards.items():
+            if key not in existing:
+                values = {name: getattr(card, name) for name in _CARD_FIELDS if name != "id"}
+                card.id = session.scalar(insert(Card).values(values).returning(Card.id))
+        if existing:
+            table = Card.__table__
+            session.execute(
+                update(table).where(table.c.id == bindparam("card_id")),
+                [
+                    {"card_id": cards[key].id} | {n: getattr(cards[key], n) for n in _CHANGING}
+                    for key in existing
+                ],
+            )
+        session.execute(insert(Review), reviews)  # the log is only ever appended
+    for snapshot in out:  # new cards got their ids at the insert
+        snapshot.id = cards[(snapshot.user_id, snapshot.bank_id, snapshot.question_id)].id
+    return out
 
 
 class Practice:
@@ -68,72 +191,23 @@ class Practice:
         grade: Grade,
         duration_ms: int,
         mode: str,
-    ) -> Card:
+    ) -> CardState:
         """Log the answer and reschedule the question's card; one committed transaction.
 
         Two processes creating the same new card at once (PostgreSQL, read committed) make
         one of them violate the unique constraint: it retries and finds the card.
         """
+        answer = Answer(self.profile, bank_id, question, grade, duration_ms, mode, self.clock())
         for attempt in range(3):
             try:
-                return self._record(bank_id, question, grade, duration_ms, mode)
+                return record_answers(self.database, self.scheduler, [answer])[0]
             except IntegrityError:
-                self._user_id = None  # the profile may have been deleted meanwhile
                 if attempt == 2:
                     raise LlmiqError(
                         f"could not save the answer for profile {self.profile!r}: "
                         "another process keeps changing it"
                     ) from None
         raise AssertionError("unreachable")
-
-    def _record(
-        self, bank_id: str, question: Question, grade: Grade, duration_ms: int, mode: str
-    ) -> Card:
-        import fsrs
-
-        now = self.clock()
-        digest = content_hash(question)
-        rating = rating_for(grade, duration_ms)
-        with self.database.transaction() as session:
-            user_id = self.user_id(session)
-            card = progress.find_card(session, user_id, bank_id, question.id, for_update=True)
-            if card is None:
-                card = Card(
-                    user_id=user_id,
-                    bank_id=bank_id,
-                    question_id=question.id,
-                    content_hash=digest,
-                    state=LEARNING,
-                    step=0,
-                    due=now,
-                    created_at=now,
-                )
-                session.add(card)
-            elif card.content_hash != digest:
-                mark_for_relearning(card, self.scheduler, now)
-            scheduled, _ = self.scheduler.review_card(
-                to_fsrs(card), fsrs.Rating(rating), review_datetime=now
-            )
-            apply_fsrs(card, scheduled)
-            card.content_hash, card.last_rating = digest, rating
-            remembered = user_id
-            session.execute(  # a Core insert: the log is written, never read back here
-                insert(Review),
-                {
-                    "user_id": user_id,
-                    "bank_id": bank_id,
-                    "question_id": question.id,
-                    "content_hash": digest,
-                    "answer": grade.given,
-                    "correct": grade.correct,
-                    "rating": rating,
-                    "duration_ms": max(0, int(duration_ms)),
-                    "reviewed_at": now,
-                    "mode": mode,
-                },
-            )
-        self._user_id = remembered  # committed: safe to remember
-        return card
 
     def sync(self, bank: Bank) -> int:
         """Send the cards of questions edited since their last review back to relearning;

@@ -47,9 +47,17 @@ def create_account(
 def set_password(session: Session, user_id: int, password_hash: str) -> None:
     """Change the password and end every session signed in with the old one."""
     session.execute(
+        update(Account).where(Account.user_id == user_id).values(password_hash=password_hash)
+    )
+    end_sessions(session, user_id)
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Sign the person out everywhere: cookies carry the old session version."""
+    session.execute(
         update(Account)
         .where(Account.user_id == user_id)
-        .values(password_hash=password_hash, session_version=Account.session_version + 1)
+        .values(session_version=Account.session_version + 1)
     )
 
 

@@ -4,8 +4,9 @@ transaction, so a caller decides what is committed together."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, distinct, func, select
+from sqlalchemy import delete, distinct, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -74,6 +75,21 @@ def find_card(
     if for_update:
         query = query.with_for_update()
     return session.scalars(query).one_or_none()
+
+
+def card_rows(
+    session: Session, keys: set[tuple[int, str, str]], *, for_update: bool = False
+) -> list[Any]:
+    """The cards' rows (not ORM objects) for many (user id, bank id, question id) keys."""
+    if not keys:
+        return []
+    table = Card.__table__
+    query = select(table).where(
+        tuple_(table.c.user_id, table.c.bank_id, table.c.question_id).in_(keys)
+    )
+    if for_update:
+        query = query.with_for_update()
+    return list(session.execute(query).all())
 
 
 def cards_of(session: Session, user_id: int, bank_id: str | None = None) -> list[Card]:

@@ -1,0 +1,85 @@
+"""Answer a question from the web: grade it as the CLI does, take the person's rating where
+only they can judge, and record it through :class:`~llmiq.practice.recording.Practice`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from llmiq.bank.model import Bank, Question
+from llmiq.errors import LlmiqError
+from llmiq.practice.grading import Grade, UnreadableAnswer, grade
+from llmiq.practice.quiz import self_rated
+from llmiq.practice.recording import Answer, CardState
+from llmiq.practice.scheduling import rating_for, utc_now
+from llmiq.web.recorder import AnswerRecorder
+
+MAX_ANSWER_CHARS = 5000
+MAX_DURATION_MS = 24 * 3600 * 1000
+
+
+class AnswerRefused(LlmiqError):
+    """The answer cannot be graded as given (no option named, rating missing or out of range)."""
+
+
+@dataclass(frozen=True)
+class Answered:
+    question: Question
+    grade: Grade
+    rating: int
+    card: CardState
+
+
+def find_question(bank: Bank, question_id: str) -> Question:
+    for question in bank.questions:
+        if question.id == question_id:
+            return question
+    raise LlmiqError(f"bank {bank.id!r} has no question {question_id!r}")
+
+
+def needs_rating(question: Question) -> bool:
+    """Whether the person rates their own answer (an open question: the web shows the
+    reference and asks 1-4; llmiq's own verdict, when it has one, is the suggestion)."""
+    return not question.is_choice
+
+
+def suggested_rating(question: Question, raw: str, duration_ms: int) -> int | None:
+    """What llmiq would rate an open answer by its accepted answers, or None."""
+    verdict = grade(question, raw)
+    return None if verdict.correct is None else rating_for(verdict, duration_ms)
+
+
+def grade_answer(question: Question, raw: str, *, rating: int | None = None) -> Grade:
+    """Grade an answer as the CLI does. Choice questions ignore ``rating``; an open question
+    takes the person's ``rating`` (1-4) or, without one, is graded by its accepted answers."""
+    if len(raw) > MAX_ANSWER_CHARS:
+        raise AnswerRefused(f"the answer is longer than {MAX_ANSWER_CHARS} characters")
+    if rating is not None and not 1 <= rating <= 4:
+        raise AnswerRefused("the rating must be 1 (again), 2 (hard), 3 (good) or 4 (easy)")
+    try:
+        verdict = grade(question, raw)
+    except UnreadableAnswer as exc:
+        raise AnswerRefused(str(exc)) from None
+    if not question.is_choice and rating is not None:
+        return self_rated(verdict, rating)
+    if verdict.correct is None:
+        raise AnswerRefused(
+            "this open question has only a reference answer: rate your answer 1-4 (rating)"
+        )
+    return verdict
+
+
+async def record_answer(
+    recorder: AnswerRecorder,
+    profile: str,
+    bank: Bank,
+    question: Question,
+    verdict: Grade,
+    *,
+    duration_ms: int,
+    mode: str,
+) -> Answered:
+    """Record a graded answer (committed when this returns) and say how it was rated."""
+    duration_ms = min(max(int(duration_ms), 0), MAX_DURATION_MS)
+    answer = Answer(profile, bank.id, question, verdict, duration_ms, mode, utc_now())
+    card = await recorder.record(answer)
+    return Answered(question, verdict, rating_for(verdict, duration_ms), card)

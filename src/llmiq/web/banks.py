@@ -1,0 +1,76 @@
+"""The banks the web app serves: built-in ones parsed once, imported ones parsed again only
+when their content changes (the database says which version is current)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from llmiq.bank.catalog import builtin_entries, load_entry
+from llmiq.bank.model import Bank
+from llmiq.errors import LlmiqError
+from llmiq.store.database import Database
+from llmiq.store.models import StoredBank
+
+
+@dataclass(frozen=True)
+class ShelvedBank:
+    bank: Bank
+    origin: str  # "built-in" or "imported"
+
+
+class UnknownBank(LlmiqError):
+    """No bank has this id."""
+
+
+class BankShelf:
+    """Parsed banks by id. Thread-safe: request handlers run in a thread pool."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._builtin = {
+            entry.id: ShelvedBank(load_entry(entry), "built-in") for entry in builtin_entries()
+        }
+        self._imported: dict[str, tuple[str, ShelvedBank]] = {}  # id -> (content hash, bank)
+        self._lock = threading.Lock()
+
+    def get(self, bank_id: str) -> ShelvedBank:
+        if bank_id in self._builtin:
+            return self._builtin[bank_id]
+        with self.database.transaction() as session:
+            digest = session.scalar(select(StoredBank.content_hash).where(StoredBank.id == bank_id))
+            if digest is None:
+                raise UnknownBank(f"no bank named {bank_id!r}")
+            cached = self._imported.get(bank_id)
+            if cached is not None and cached[0] == digest:
+                return cached[1]
+            content = session.scalar(select(StoredBank.content).where(StoredBank.id == bank_id))
+        return self._remember(bank_id, digest, content or "")
+
+    def all(self) -> list[ShelvedBank]:
+        """Built-in banks, then imported ones, each sorted by id."""
+        with self.database.transaction() as session:
+            stored = session.execute(select(StoredBank.id, StoredBank.content_hash)).all()
+        imported = []
+        for bank_id, digest in sorted(stored):
+            cached = self._imported.get(bank_id)
+            if cached is not None and cached[0] == digest:
+                imported.append(cached[1])
+            else:
+                imported.append(self.get(bank_id))
+        return list(self._builtin.values()) + imported
+
+    def is_builtin(self, bank_id: str) -> bool:
+        return bank_id in self._builtin
+
+    def _remember(self, bank_id: str, digest: str, content: str) -> ShelvedBank:
+        from llmiq.bank.catalog import BankEntry
+
+        shelved = ShelvedBank(
+            load_entry(BankEntry(bank_id, "imported", lambda: content)), "imported"
+        )
+        with self._lock:
+            self._imported[bank_id] = (digest, shelved)
+        return shelved

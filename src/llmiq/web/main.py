@@ -1,0 +1,172 @@
+"""Build the web app: ``create_app()`` is the factory uvicorn calls in every worker."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from llmiq.config import default_profile, load_settings
+from llmiq.errors import LlmiqError
+from llmiq.paths import data_dir
+from llmiq.practice.queue import DailyLimits
+from llmiq.practice.scheduling import make_scheduler
+from llmiq.store.database import open_database
+from llmiq.web.banks import BankShelf, UnknownBank
+from llmiq.web.deps import AdminRequired, CsrfRejected, SignInRequired, optional_viewer
+from llmiq.web.recorder import AnswerRecorder
+from llmiq.web.rendering import render, see_other
+from llmiq.web.routes import admin, api, auth, banks, imports, pages, practice, stats
+from llmiq.web.sessions import SessionMiddleware
+from llmiq.web.settings import WebSettings
+from llmiq.web.state import WebApp
+
+#: Names a browser uses for this machine; any other Host header in single-user mode is a
+#: DNS-rebinding attempt (a web page making the browser talk to the local app).
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
+
+
+def create_app(settings: WebSettings | None = None) -> FastAPI:
+    """The app, its database opened (and migrated) and its banks parsed."""
+    settings = settings or WebSettings()
+    home = data_dir()
+    secret = settings.checked_secret(home)
+    config = load_settings()
+    profile = settings.profile or default_profile(config)
+    limits = DailyLimits(
+        new=config.new_per_day if settings.new_per_day is None else settings.new_per_day,
+        reviews=config.reviews_per_day
+        if settings.reviews_per_day is None
+        else settings.reviews_per_day,
+    )
+    database = open_database(settings.database_url)
+    package = files("llmiq.web")
+    templates = Jinja2Templates(directory=Path(str(package.joinpath("templates"))))
+    scheduler = make_scheduler()
+    web = WebApp(
+        settings=settings,
+        database=database,
+        shelf=BankShelf(database),
+        scheduler=scheduler,
+        recorder=AnswerRecorder(database, scheduler),
+        templates=templates,
+        profile=profile,
+        limits=limits,
+        data_dir=home,
+        secret=secret,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # What exists now (modules, banks, templates) lives as long as the process: freezing
+        # it keeps the collector from walking it again and again. Under load, full
+        # collections paused answers for up to 90 ms before (benchmarks/web_load.py).
+        gc.collect()
+        gc.freeze()
+        web.recorder.start()
+        try:
+            yield
+        finally:
+            web.recorder.stop()
+            database.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="llmiq",
+        summary="Practise LLM interview questions with spaced repetition.",
+        version=_version(),
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.web = web
+    app.add_middleware(
+        SessionMiddleware, secret_key=secret, max_age_seconds=settings.session_days * 86400
+    )
+    if not settings.multi_user:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=LOOPBACK_HOSTS)
+    app.mount("/static", StaticFiles(directory=Path(str(package.joinpath("static")))), "static")
+    for router in (  # the API first: its answer endpoint is the hottest path
+        api.router,
+        pages.router,
+        practice.router,
+        banks.router,
+        stats.router,
+        imports.router,
+        auth.router,
+        admin.router,
+    ):
+        app.include_router(router)
+    _add_error_pages(app)
+    return app
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("llmiq")
+    except PackageNotFoundError:
+        return "0"
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _add_error_pages(app: FastAPI) -> None:
+    """Errors as a page (or JSON under /api/): one sentence, the right status, no traceback."""
+
+    async def error_page(request: Request, status: int, message: str) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=status)
+        viewer = optional_viewer(request.app.state.web, request.scope["session"])
+        return render(request, "error.html", viewer, {"message": message}, status_code=status)
+
+    @app.exception_handler(SignInRequired)
+    async def sign_in(request: Request, exc: SignInRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        from urllib.parse import quote
+
+        return see_other(f"/login?next={quote(target, safe='/')}")
+
+    @app.exception_handler(AdminRequired)
+    async def admin_only(request: Request, exc: AdminRequired) -> Response:
+        return await error_page(request, 403, "This page is for admins.")
+
+    @app.exception_handler(CsrfRejected)
+    async def csrf(request: Request, exc: CsrfRejected) -> Response:
+        return await error_page(
+            request,
+            403,
+            "The form was refused: it is stale or did not come from this site. "
+            "Reload the page and try again.",
+        )
+
+    @app.exception_handler(UnknownBank)
+    async def unknown_bank(request: Request, exc: UnknownBank) -> Response:
+        return await error_page(request, 404, str(exc))
+
+    @app.exception_handler(LlmiqError)
+    async def refused(request: Request, exc: LlmiqError) -> Response:
+        return await error_page(request, 400, str(exc))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if _wants_json(request):
+            return JSONResponse(
+                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            )
+        message = exc.detail if isinstance(exc.detail, str) else "That did not work."
+        if exc.status_code == 404 and message == "Not Found":
+            message = "There is no such page."
+        return await error_page(request, exc.status_code, message)

@@ -1,0 +1,75 @@
+"""What the home page, the statistics page and the API show about one person's progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from llmiq.practice.days import local_date
+from llmiq.practice.recording import Practice
+from llmiq.practice.stats import compute_stats, streak
+from llmiq.store import progress
+from llmiq.store.models import Review
+from llmiq.web.banks import ShelvedBank
+
+
+@dataclass(frozen=True)
+class BankRow:
+    shelved: ShelvedBank
+    questions: int
+    due: int  # cards due now
+    new: int  # questions never answered
+
+    @property
+    def id(self) -> str:
+        return self.shelved.bank.id
+
+
+def bank_rows(
+    practice: Practice, banks: list[ShelvedBank], now: datetime
+) -> tuple[list[BankRow], int]:
+    """Each bank with what is due and new, and the streak in days."""
+    with practice.database.transaction() as session:
+        user_id = practice.existing_user_id(session)
+        cards = progress.cards_of(session, user_id) if user_id is not None else []
+        since = now - timedelta(days=400)
+        moments = (
+            session.scalars(
+                select(Review.reviewed_at).where(
+                    Review.user_id == user_id, Review.reviewed_at >= since
+                )
+            ).all()
+            if user_id is not None
+            else []
+        )
+    by_bank: dict[str, dict[str, Any]] = {}
+    for card in cards:
+        by_bank.setdefault(card.bank_id, {})[card.question_id] = card
+    rows = []
+    for shelved in banks:
+        ids = {q.id for q in shelved.bank.questions}
+        mine = by_bank.get(shelved.bank.id, {})
+        rows.append(
+            BankRow(
+                shelved,
+                questions=len(ids),
+                due=sum(1 for qid, card in mine.items() if qid in ids and card.due <= now),
+                new=sum(1 for qid in ids if qid not in mine),
+            )
+        )
+    return rows, streak({local_date(m) for m in moments}, local_date(now))
+
+
+def stats_of(
+    practice: Practice, banks: list[ShelvedBank], now: datetime, bank_id: str | None = None
+) -> dict[str, Any]:
+    """``compute_stats`` for this person, over every bank or one."""
+    chosen = {s.bank.id: s.bank for s in banks if bank_id is None or s.bank.id == bank_id}
+    with practice.database.transaction() as session:
+        user_id = practice.existing_user_id(session)
+        reviews = progress.reviews_of(session, user_id, bank_id) if user_id is not None else []
+        cards = progress.cards_of(session, user_id, bank_id) if user_id is not None else []
+    return compute_stats(reviews, cards, chosen, now)

@@ -1,0 +1,118 @@
+"""Admin pages: flags raised on questions, accounts, imported banks, registration."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from llmiq.errors import LlmiqError
+from llmiq.practice.scheduling import utc_now
+from llmiq.store import accounts, progress
+from llmiq.store.models import StoredBank, User
+from llmiq.web.banks import UnknownBank
+from llmiq.web.deps import FormCsrf, PageAdmin, WebDep
+from llmiq.web.rendering import flash, render, see_other
+from llmiq.web.routes.auth import REGISTRATION_OPTION, registration_open
+from llmiq.web.routes.banks import FLAG_REASONS
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+
+@router.get("", response_class=HTMLResponse)
+def admin_home(request: Request, web: WebDep, viewer: PageAdmin) -> HTMLResponse:
+    with web.database.transaction() as session:
+        people = accounts.accounts_with_activity(session) if web.settings.multi_user else []
+        imported = progress.stored_banks(session)
+        open_flags = len(accounts.flags(session))
+    return render(
+        request,
+        "admin.html",
+        viewer,
+        {
+            "people": people,
+            "imported": imported,
+            "open_flags": open_flags,
+            "registration": registration_open(web),
+        },
+    )
+
+
+@router.get("/flags", response_class=HTMLResponse)
+def flags_page(request: Request, web: WebDep, viewer: PageAdmin) -> HTMLResponse:
+    with web.database.transaction() as session:
+        rows = {"open": accounts.flags(session), "resolved": accounts.flags(session, resolved=True)}
+    prompts = {}
+    for flag, _ in rows["open"] + rows["resolved"]:
+        try:
+            bank = web.shelf.get(flag.bank_id).bank
+        except UnknownBank:
+            continue
+        for question in bank.questions:
+            if question.id == flag.question_id:
+                prompts[(flag.bank_id, flag.question_id)] = question.prompt
+    return render(
+        request,
+        "flags.html",
+        viewer,
+        {"rows": rows, "prompts": prompts, "reasons": FLAG_REASONS},
+    )
+
+
+@router.post("/flags/{flag_id}/resolve", dependencies=[FormCsrf])
+def resolve(request: Request, flag_id: int, web: WebDep, viewer: PageAdmin) -> Response:
+    with web.database.transaction() as session:
+        done = accounts.resolve_flag(session, flag_id, utc_now())
+    flash(request, "Flag resolved." if done else "That flag was resolved already.")
+    return see_other("/admin/flags")
+
+
+@router.post("/registration", dependencies=[FormCsrf])
+def set_registration(
+    request: Request,
+    web: WebDep,
+    viewer: PageAdmin,
+    state: Annotated[Literal["open", "closed"], Form()],
+) -> Response:
+    with web.database.transaction() as session:
+        accounts.set_option(session, REGISTRATION_OPTION, state)
+    flash(request, f"Registration is {state}.")
+    return see_other("/admin")
+
+
+@router.post("/accounts/{name}", dependencies=[FormCsrf])
+def change_account(
+    request: Request,
+    name: str,
+    web: WebDep,
+    viewer: PageAdmin,
+    action: Annotated[Literal["make-admin", "remove-admin", "sign-out", "delete"], Form()],
+) -> Response:
+    if not web.settings.multi_user:
+        raise LlmiqError("accounts exist only in multi-user mode")
+    if name == viewer.name and action in ("remove-admin", "delete"):
+        raise LlmiqError("you cannot remove your own admin role or account; ask another admin")
+    with web.database.transaction() as session:
+        found = accounts.find_account(session, name)
+        if found is None:
+            raise LlmiqError(f"no account named {name!r}")
+        user: User = found[0]
+        if action == "delete":
+            progress.delete_user(session, name)
+        elif action == "sign-out":
+            accounts.end_sessions(session, user.id)
+        else:
+            accounts.set_admin(session, user.id, action == "make-admin")
+    flash(request, f"{name}: {action.replace('-', ' ')} done.")
+    return see_other("/admin")
+
+
+@router.post("/banks/{bank_id}/delete", dependencies=[FormCsrf])
+def delete_bank(request: Request, bank_id: str, web: WebDep, viewer: PageAdmin) -> Response:
+    with web.database.transaction() as session:
+        if session.get(StoredBank, bank_id) is None:
+            raise UnknownBank(f"no imported bank named {bank_id!r}")
+        progress.delete_bank(session, bank_id)
+    flash(request, f"Bank {bank_id} deleted; progress on it stays in the review log.")
+    return see_other("/admin")

@@ -1,0 +1,297 @@
+"""The JSON API: the same operations as the pages, for scripts and other front ends.
+
+Single-user mode needs no sign-in. Multi-user mode: ``POST /api/login`` sets the session
+cookie and returns the CSRF token that every write sends back in ``X-CSRF-Token``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from llmiq.bank.model import Bank, Lang, Question
+from llmiq.errors import LlmiqError
+from llmiq.practice.recording import CardState
+from llmiq.practice.review import describe_end, pick_next
+from llmiq.practice.scheduling import RATING_NAMES, STATE_NAMES, utc_now
+from llmiq.store.models import Card
+from llmiq.web.answering import (
+    MAX_ANSWER_CHARS,
+    Answered,
+    AnswerRefused,
+    find_question,
+    grade_answer,
+    record_answer,
+)
+from llmiq.web.banks import UnknownBank
+from llmiq.web.deps import ApiViewer, ApiWriter, SessionDep, Viewer, WebDep, practice_for
+from llmiq.web.overview import bank_rows, stats_of
+from llmiq.web.routes.auth import authenticate, client_address, sign_in
+from llmiq.web.state import WebApp
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class BankOut(BaseModel):
+    id: str
+    title: str
+    origin: Literal["built-in", "imported"]
+    questions: int
+    due: int = Field(description="Cards due now.")
+    new: int = Field(description="Questions never answered.")
+
+
+class OptionOut(BaseModel):
+    key: str
+    text: str
+
+
+class QuestionOut(BaseModel):
+    """A question as asked: no answer, reference or explanation."""
+
+    bank: str
+    id: str
+    kind: Literal["single", "multiple", "open"]
+    topics: list[str]
+    prompt: str
+    options: list[OptionOut]
+
+
+class NextOut(BaseModel):
+    question: QuestionOut | None
+    why: Literal["due", "new", "learning"] | None = None
+    card_id: int | None = Field(None, description="None for a question never answered.")
+    message: str | None = Field(None, description="Why there is no question, when none.")
+
+
+class AnswerIn(BaseModel):
+    answer: str = Field(max_length=MAX_ANSWER_CHARS, description="Letters, option text or words.")
+    duration_ms: int = Field(0, ge=0, le=86_400_000, description="Time taken to answer.")
+    rating: int | None = Field(
+        None, ge=1, le=4, description="Open questions: your own rating, 1 again .. 4 easy."
+    )
+    mode: Literal["review", "quiz"] = "review"
+
+
+class CardOut(BaseModel):
+    id: int
+    bank: str
+    question_id: str
+    state: str
+    due: datetime
+    stability: float | None
+    difficulty: float | None
+    last_review: datetime | None
+    last_rating: str | None
+
+
+class AnswerOut(BaseModel):
+    correct: bool | None
+    rating: Literal["again", "hard", "good", "easy"]
+    answer: list[str] = Field(description="The right option keys (choice questions).")
+    reference: str | None = Field(None, description="The reference answer (open questions).")
+    card: CardOut
+
+
+class LoginIn(BaseModel):
+    name: str = Field(max_length=100)
+    password: str = Field(max_length=1024)
+
+
+class LoginOut(BaseModel):
+    name: str
+    csrf_token: str
+
+
+def _question_out(bank_id: str, question: Question, lang: Lang) -> QuestionOut:
+    return QuestionOut(
+        bank=bank_id,
+        id=question.id,
+        kind=question.kind.value,
+        topics=question.topics,
+        prompt=question.prompt.get(lang),
+        options=[OptionOut(key=o.key, text=o.text.get(lang)) for o in question.options],
+    )
+
+
+def _card_out(card: Card | CardState) -> CardOut:
+    return CardOut(
+        id=card.id,
+        bank=card.bank_id,
+        question_id=card.question_id,
+        state=STATE_NAMES.get(card.state, str(card.state)),
+        due=card.due,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        last_review=card.last_review,
+        last_rating=RATING_NAMES.get(card.last_rating or 0),
+    )
+
+
+def _answer_out(answered: Answered, lang: Lang) -> AnswerOut:
+    question = answered.question
+    return AnswerOut(
+        correct=answered.grade.correct,
+        rating=RATING_NAMES[answered.rating],  # type: ignore[arg-type]
+        answer=list(question.answer),
+        reference=question.reference.get(lang) if question.reference else None,
+        card=_card_out(answered.card),
+    )
+
+
+def _bank(web: WebApp, bank_id: str) -> Bank:
+    try:
+        return web.shelf.get(bank_id).bank
+    except UnknownBank as exc:
+        raise HTTPException(404, str(exc)) from None
+
+
+def _own_card(web: WebApp, viewer: Viewer, card_id: int) -> Card:
+    """The viewer's card; another person's card is "not found", as if it did not exist."""
+    practice = practice_for(web, viewer)
+    with web.database.transaction() as session:
+        user_id = practice.existing_user_id(session)
+        card = session.scalars(
+            select(Card).where(Card.id == card_id, Card.user_id == user_id)
+        ).one_or_none()
+    if card is None:
+        raise HTTPException(404, f"you have no card {card_id}")
+    return card
+
+
+def _json(model: BaseModel) -> Any:
+    """A model already validated, as the response (FastAPI would validate it again)."""
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
+def _question(web: WebApp, bank_id: str, question_id: str) -> tuple[Bank, Question]:
+    bank = _bank(web, bank_id)
+    try:
+        return bank, find_question(bank, question_id)
+    except LlmiqError as exc:
+        raise HTTPException(404, str(exc)) from None
+
+
+async def _answer(
+    web: WebApp, viewer: Viewer, bank: Bank, question: Question, body: AnswerIn, lang: Lang
+) -> AnswerOut:
+    try:
+        verdict = grade_answer(question, body.answer, rating=body.rating)
+    except AnswerRefused as exc:
+        raise HTTPException(422, str(exc)) from None
+    answered = await record_answer(
+        web.recorder,
+        viewer.name,
+        bank,
+        question,
+        verdict,
+        duration_ms=body.duration_ms,
+        mode=body.mode,
+    )
+    return _answer_out(answered, lang)
+
+
+@router.post("/login", response_model=LoginOut)
+def api_login(request: Request, body: LoginIn, web: WebDep, session: SessionDep) -> LoginOut:
+    """Sign in (multi-user mode); the response sets the session cookie."""
+    if not web.settings.multi_user:
+        return LoginOut(name=web.profile, csrf_token=session.csrf_token)
+    try:
+        found = authenticate(web, body.name.strip(), body.password, client_address(request))
+    except LlmiqError as exc:
+        raise HTTPException(429, str(exc)) from None
+    if found is None:
+        raise HTTPException(401, "wrong name or password")
+    sign_in(session, *found)
+    return LoginOut(name=body.name.strip(), csrf_token=session.csrf_token)
+
+
+@router.get("/banks", response_model=list[BankOut])
+def list_banks(web: WebDep, viewer: ApiViewer, lang: Lang = "en") -> list[BankOut]:
+    rows, _ = bank_rows(practice_for(web, viewer), web.shelf.all(), utc_now())
+    return [
+        BankOut(
+            id=row.id,
+            title=row.shelved.bank.title.get(lang),
+            origin=row.shelved.origin,  # type: ignore[arg-type]
+            questions=row.questions,
+            due=row.due,
+            new=row.new,
+        )
+        for row in rows
+    ]
+
+
+@router.get("/banks/{bank_id}/next", response_model=NextOut)
+def next_card(web: WebDep, viewer: ApiViewer, bank_id: str, lang: Lang = "en") -> NextOut:
+    """The next question of a review session (FSRS order), without its answer."""
+    bank = _bank(web, bank_id)
+    practice = practice_for(web, viewer)
+    pick, left = pick_next(practice, bank, web.limits)
+    if pick is None:
+        return NextOut(question=None, message=describe_end(bank.id, left, web.limits, utc_now()))
+    with web.database.transaction() as session:
+        user_id = practice.existing_user_id(session)
+        card_id = session.scalar(
+            select(Card.id).where(
+                Card.user_id == user_id,
+                Card.bank_id == bank.id,
+                Card.question_id == pick.question.id,
+            )
+        )
+    return NextOut(
+        question=_question_out(bank.id, pick.question, lang),
+        why=pick.why,  # type: ignore[arg-type]
+        card_id=card_id,
+    )
+
+
+@router.post("/banks/{bank_id}/questions/{question_id}/answer", response_model=AnswerOut)
+async def answer_question(
+    caller: ApiWriter, bank_id: str, question_id: str, body: AnswerIn, lang: Lang = "en"
+) -> AnswerOut:
+    """Grade and record an answer; the card is rescheduled by FSRS."""
+    web, viewer = caller
+    bank, question = _question(web, bank_id, question_id)
+    return _json(await _answer(web, viewer, bank, question, body, lang))
+
+
+@router.get("/cards", response_model=list[CardOut])
+def list_cards(web: WebDep, viewer: ApiViewer, bank: str | None = None) -> list[CardOut]:
+    """Your cards, soonest due first."""
+    from llmiq.store import progress
+
+    practice = practice_for(web, viewer)
+    with web.database.transaction() as session:
+        user_id = practice.existing_user_id(session)
+        cards = progress.cards_of(session, user_id, bank) if user_id is not None else []
+    return [_card_out(card) for card in cards]
+
+
+@router.get("/cards/{card_id}", response_model=CardOut)
+def get_card(web: WebDep, viewer: ApiViewer, card_id: int) -> CardOut:
+    return _card_out(_own_card(web, viewer, card_id))
+
+
+@router.post("/cards/{card_id}/answer", response_model=AnswerOut)
+async def answer_card(
+    caller: ApiWriter, card_id: int, body: AnswerIn, lang: Lang = "en"
+) -> AnswerOut:
+    """Answer the question of one of your cards."""
+    web, viewer = caller
+    card = await run_in_threadpool(_own_card, web, viewer, card_id)
+    bank, question = _question(web, card.bank_id, card.question_id)
+    return _json(await _answer(web, viewer, bank, question, body, lang))
+
+
+@router.get("/stats")
+def api_stats(web: WebDep, viewer: ApiViewer, bank: str | None = None) -> dict[str, Any]:
+    """What ``llmiq stats --format json`` prints, for you."""
+    if bank is not None:
+        _bank(web, bank)
+    return stats_of(practice_for(web, viewer), web.shelf.all(), utc_now(), bank)

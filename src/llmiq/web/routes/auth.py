@@ -1,0 +1,153 @@
+"""Sign in, sign out and register (multi-user mode)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.exc import IntegrityError
+
+from llmiq.config import check_profile_name
+from llmiq.errors import LlmiqError
+from llmiq.practice.scheduling import utc_now
+from llmiq.store import accounts
+from llmiq.web.deps import FormCsrf, OptionalViewerDep, SessionDep, WebDep
+from llmiq.web.login_limits import locked_out, note_failure
+from llmiq.web.passwords import hash_password, password_problem, verify_password
+from llmiq.web.rendering import render, safe_next, see_other
+from llmiq.web.sessions import Session
+from llmiq.web.state import WebApp
+
+router = APIRouter(include_in_schema=False)
+
+REGISTRATION_OPTION = "registration"
+LOCKED_OUT = "Too many failed sign-ins: wait a few minutes and try again."
+
+
+def registration_open(web: WebApp) -> bool:
+    with web.database.transaction() as session:
+        value = accounts.get_option(session, REGISTRATION_OPTION)
+    return web.settings.registration if value is None else value == "open"
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def authenticate(web: WebApp, name: str, password: str, address: str) -> tuple[int, int] | None:
+    """(user id, session version) for the right password; raises :class:`LlmiqError` when
+    this name or address has failed too often lately."""
+    now = utc_now()
+    with web.database.transaction() as session:
+        if locked_out(session, web.settings, name, address, now):
+            raise LlmiqError(LOCKED_OUT)
+        found = accounts.find_account(session, name)
+    if found is not None and verify_password(found[1].password_hash, password):
+        return found[0].id, found[1].session_version
+    if found is None:
+        verify_password(None, password)  # same time as a wrong password
+    with web.database.transaction() as session:
+        note_failure(session, web.settings, name, address, now)
+    return None
+
+
+def sign_in(session: Session, user_id: int, version: int) -> None:
+    """A fresh session (new CSRF token) for the person: no token from before sign-in lives on."""
+    session.clear()
+    session["u"], session["v"] = user_id, version
+    _ = session.csrf_token
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(
+    request: Request, web: WebDep, viewer: OptionalViewerDep, next: str = "/"
+) -> Response:
+    if not web.settings.multi_user or viewer is not None:
+        return see_other(safe_next(next))
+    return render(
+        request, "login.html", None, {"next": safe_next(next), "register": registration_open(web)}
+    )
+
+
+@router.post("/login", dependencies=[FormCsrf])
+def login(
+    request: Request,
+    web: WebDep,
+    session: SessionDep,
+    name: Annotated[str, Form(max_length=100)],
+    password: Annotated[str, Form(max_length=1024)],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    if not web.settings.multi_user:
+        return see_other("/")
+    context = {"next": safe_next(next), "register": registration_open(web), "name": name}
+    try:
+        found = authenticate(web, name.strip(), password, client_address(request))
+    except LlmiqError as exc:
+        return render(request, "login.html", None, context | {"error": str(exc)}, status_code=429)
+    if found is None:
+        error = "Wrong name or password."
+        return render(request, "login.html", None, context | {"error": error}, status_code=401)
+    sign_in(session, *found)
+    return see_other(safe_next(next))
+
+
+@router.post("/logout", dependencies=[FormCsrf])
+def logout(session: SessionDep) -> Response:
+    session.clear()
+    return see_other("/login")
+
+
+@router.get("/register", response_class=HTMLResponse)
+def register_form(request: Request, web: WebDep) -> Response:
+    if not web.settings.multi_user:
+        return see_other("/")
+    if not registration_open(web):
+        return render(
+            request, "error.html", None, {"message": "Registration is closed."}, status_code=403
+        )
+    return render(request, "register.html", None, {})
+
+
+@router.post("/register", dependencies=[FormCsrf])
+def register(
+    request: Request,
+    web: WebDep,
+    session: SessionDep,
+    name: Annotated[str, Form(max_length=100)],
+    password: Annotated[str, Form(max_length=1024)],
+    password_again: Annotated[str, Form(max_length=1024)],
+) -> Response:
+    if not web.settings.multi_user:
+        return see_other("/")
+    if not registration_open(web):
+        return render(
+            request, "error.html", None, {"message": "Registration is closed."}, status_code=403
+        )
+    name = name.strip()
+    problem = None
+    try:
+        check_profile_name(name)
+    except LlmiqError as exc:
+        problem = str(exc)
+    problem = problem or password_problem(password, name)
+    if problem is None and password != password_again:
+        problem = "the two passwords differ"
+    if problem is None:
+        try:
+            with web.database.transaction() as db:
+                user = accounts.create_account(
+                    db, name, hash_password(password), is_admin=False, now=utc_now()
+                )
+                created = None if user is None else (user.id, 1)
+        except IntegrityError:  # the same name registered at the same moment
+            created = None
+        if created is None:
+            problem = f"the name {name!r} is taken"
+    if problem is not None:
+        return render(
+            request, "register.html", None, {"name": name, "error": problem}, status_code=422
+        )
+    sign_in(session, *created)
+    return see_other("/")

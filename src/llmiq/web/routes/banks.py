@@ -1,0 +1,120 @@
+"""The bank browser with search, export downloads, and flags on questions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from llmiq.bank.model import Question
+from llmiq.practice.scheduling import utc_now
+from llmiq.store import accounts
+from llmiq.web.answering import find_question
+from llmiq.web.deps import FormCsrf, LangDep, PageViewer, WebDep, practice_for
+from llmiq.web.rendering import flash, render, safe_next, see_other
+
+router = APIRouter(include_in_schema=False)
+
+FLAG_REASONS = {
+    "answer": "The answer is wrong",
+    "translation": "The translation is wrong",
+    "other": "Something else",
+}
+MAX_COMMENT_CHARS = 2000
+
+
+def _matches(question: Question, words: list[str]) -> bool:
+    texts = [question.prompt.zh, question.prompt.en]
+    for option in question.options:
+        texts += [option.text.zh, option.text.en]
+    for text in (question.reference, question.explanation):
+        if text is not None:
+            texts += [text.zh, text.en]
+    haystack = " ".join(t for t in texts if t).casefold()
+    return all(word in haystack for word in words)
+
+
+@router.get("/banks/{bank_id}", response_class=HTMLResponse)
+def browse(
+    request: Request,
+    bank_id: str,
+    web: WebDep,
+    viewer: PageViewer,
+    q: str = "",
+    topic: str = "",
+) -> HTMLResponse:
+    shelved = web.shelf.get(bank_id)
+    bank = shelved.bank
+    words = q.casefold().split()
+    shown = [
+        question
+        for question in bank.questions
+        if (not topic or topic in question.topics) and (not words or _matches(question, words))
+    ]
+    topics = sorted({t for question in bank.questions for t in question.topics})
+    return render(
+        request,
+        "bank.html",
+        viewer,
+        {
+            "bank": bank,
+            "origin": shelved.origin,
+            "questions": shown,
+            "topics": topics,
+            "q": q,
+            "topic": topic,
+            "reasons": FLAG_REASONS,
+        },
+    )
+
+
+@router.get("/banks/{bank_id}/export.{fmt}")
+def export(
+    bank_id: str, fmt: Literal["json", "csv", "md", "apkg"], web: WebDep, viewer: PageViewer,
+    lang: LangDep,
+) -> Response:  # fmt: skip
+    from llmiq.export import apkg_bytes, bank_to_csv, bank_to_json, bank_to_markdown
+
+    bank = web.shelf.get(bank_id).bank
+    payload: str | bytes
+    if fmt == "json":
+        payload, media = bank_to_json(bank), "application/json"
+    elif fmt == "csv":
+        payload, media = bank_to_csv(bank), "text/csv; charset=utf-8"
+    elif fmt == "md":
+        payload, media = bank_to_markdown(bank, lang), "text/markdown; charset=utf-8"
+    else:
+        payload, media = apkg_bytes(bank, lang), "application/octet-stream"
+    return Response(
+        payload,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{bank.id}.{fmt}"'},
+    )
+
+
+@router.post("/flags", dependencies=[FormCsrf])
+def flag_question(
+    request: Request,
+    web: WebDep,
+    viewer: PageViewer,
+    bank_id: Annotated[str, Form()],
+    question_id: Annotated[str, Form()],
+    reason: Annotated[Literal["answer", "translation", "other"], Form()],
+    comment: Annotated[str, Form(max_length=MAX_COMMENT_CHARS)] = "",
+    next: Annotated[str, Form()] = "/",
+) -> RedirectResponse:
+    question = find_question(web.shelf.get(bank_id).bank, question_id)
+    practice = practice_for(web, viewer)
+    with web.database.transaction() as session:
+        accounts.add_flag(
+            session,
+            user_id=practice.user_id(session),
+            bank_id=bank_id,
+            question_id=question.id,
+            reason=reason,
+            comment=comment.strip(),
+            now=utc_now(),
+        )
+    flash(request, "Thank you: the question is flagged for an admin to check.")
+    return see_other(safe_next(next))

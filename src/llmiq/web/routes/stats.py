@@ -1,0 +1,37 @@
+"""Statistics: numbers as a page and the CLI's figure as SVG."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from llmiq.practice.plots import stats_plot_bytes
+from llmiq.practice.scheduling import utc_now
+from llmiq.web.deps import PageViewer, WebDep, practice_for
+from llmiq.web.overview import stats_of
+from llmiq.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/stats", response_class=HTMLResponse)
+def stats_page(
+    request: Request, web: WebDep, viewer: PageViewer, bank: str | None = None
+) -> HTMLResponse:
+    banks = web.shelf.all()
+    numbers = stats_of(practice_for(web, viewer), banks, utc_now(), bank or None)
+    return render(
+        request,
+        "stats.html",
+        viewer,
+        {"stats": numbers, "banks": [s.bank for s in banks], "chosen": bank or ""},
+    )
+
+
+@router.get("/stats.svg")
+def stats_svg(web: WebDep, viewer: PageViewer, bank: str | None = None) -> Response:
+    """The heatmap, forecast and accuracy by topic, drawn by the CLI's plotting code. Served
+    as an image (never inlined), so no text in it can run as script."""
+    numbers = stats_of(practice_for(web, viewer), web.shelf.all(), utc_now(), bank or None)
+    svg = stats_plot_bytes(numbers, "svg")
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
