@@ -229,3 +229,81 @@ def live_server() -> Iterator[Callable[[Any], str]]:
     when the test ends."""
     with ExitStack() as stack:
         yield lambda app: stack.enter_context(_serve(app))
+
+
+# --- the app under test ------------------------------------------------------------------
+
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, data_home: Path) -> Callable[..., Any]:
+    """``make_app(multi_user=True)``: a fresh llmiq app on an SQLite file of this test (two
+    apps made in one test share it, as two workers would), or on ``database_url``."""
+    import secrets
+
+    from llmiq.web.main import create_app
+    from llmiq.web.settings import WebSettings
+
+    secret = secrets.token_urlsafe(32)
+
+    def make(*, multi_user: bool = False, database_url: str | None = None, **settings: Any) -> Any:
+        return create_app(
+            WebSettings(
+                multi_user=multi_user,
+                secret_key=secret if multi_user else None,
+                database_url=database_url or f"sqlite:///{tmp_path / 'web.db'}",
+                **settings,
+            )
+        )
+
+    return make
+
+
+@pytest.fixture
+def client_of() -> Iterator[Callable[[Any], Any]]:
+    """``client_of(app)``: a TestClient on a loopback host name (single-user mode refuses
+    others), its app started (lifespan) and stopped at the end of the test."""
+    from fastapi.testclient import TestClient
+
+    with ExitStack() as stack:
+        yield lambda app: stack.enter_context(
+            TestClient(app, base_url="http://127.0.0.1", follow_redirects=True)
+        )
+
+
+def csrf_token(client: Any, path: str = "/") -> str:
+    """The CSRF token of the client's session, read off a page's form."""
+    match = CSRF_INPUT.search(client.get(path).text)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def add_account(app: Any, name: str, *, admin: bool = False, password: str = PASSWORD) -> None:
+    from llmiq.practice.scheduling import utc_now
+    from llmiq.store import accounts
+    from llmiq.web.passwords import hash_password
+
+    with app.state.web.database.transaction() as session:
+        assert accounts.create_account(
+            session, name, hash_password(password), is_admin=admin, now=utc_now()
+        )
+
+
+def sign_in(client: Any, name: str, password: str = PASSWORD) -> Any:
+    return client.post(
+        "/login",
+        data={"name": name, "password": password, "csrf_token": csrf_token(client, "/login")},
+    )
+
+
+@pytest.fixture
+def web_helpers() -> Any:
+    """csrf_token, add_account and sign_in, for test modules (conftests are not importable
+    under --import-mode=importlib)."""
+    import types
+
+    return types.SimpleNamespace(
+        csrf_token=csrf_token, add_account=add_account, sign_in=sign_in, password=PASSWORD
+    )

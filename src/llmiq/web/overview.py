@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from llmiq.practice.days import local_date
+from llmiq.practice.days import local_date, start_of_local_day
 from llmiq.practice.recording import Practice
 from llmiq.practice.stats import compute_stats, streak
 from llmiq.store import progress
@@ -20,7 +20,7 @@ from llmiq.web.banks import ShelvedBank
 class BankRow:
     shelved: ShelvedBank
     questions: int
-    due: int  # cards due now
+    due: int  # cards due today (by local midnight), overdue ones included
     new: int  # questions never answered
 
     @property
@@ -45,6 +45,7 @@ def bank_rows(
             if user_id is not None
             else []
         )
+    end_of_day = start_of_local_day(now) + timedelta(days=1)
     by_bank: dict[str, dict[str, Any]] = {}
     for card in cards:
         by_bank.setdefault(card.bank_id, {})[card.question_id] = card
@@ -56,7 +57,7 @@ def bank_rows(
             BankRow(
                 shelved,
                 questions=len(ids),
-                due=sum(1 for qid, card in mine.items() if qid in ids and card.due <= now),
+                due=sum(1 for qid, card in mine.items() if qid in ids and card.due < end_of_day),
                 new=sum(1 for qid in ids if qid not in mine),
             )
         )

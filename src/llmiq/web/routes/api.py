@@ -42,7 +42,7 @@ class BankOut(BaseModel):
     title: str
     origin: Literal["built-in", "imported"]
     questions: int
-    due: int = Field(description="Cards due now.")
+    due: int = Field(description="Cards due today (overdue included).")
     new: int = Field(description="Questions never answered.")
 
 
