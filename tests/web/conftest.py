@@ -273,7 +273,7 @@ def client_of() -> Iterator[Callable[[Any], Any]]:
         )
 
 
-def csrf_token(client: Any, path: str = "/") -> str:
+def csrf_token(client: Any, path: str = "/banks/seed") -> str:
     """The CSRF token of the client's session, read off a page's form."""
     match = CSRF_INPUT.search(client.get(path).text)
     assert match, f"no CSRF token on {path}"

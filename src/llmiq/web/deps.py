@@ -8,6 +8,7 @@ old sessions at once, in every app process).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -134,13 +135,18 @@ PageAdmin = Annotated[Viewer, Depends(page_admin)]
 ApiViewer = Annotated[Viewer, Depends(api_viewer)]
 
 
-async def check_form_csrf(request: Request, session: SessionDep) -> None:
+async def check_form_csrf(request: Request, session: SessionDep) -> AsyncIterator[None]:
     """Every form carries the session's token; a form from another site cannot know it.
-    Fields may be as large as an article (the importer's limit)."""
+    Fields may be as large as an article (the importer's limit); uploaded files are closed
+    when the response is sent."""
     form = await request.form(max_part_size=MAX_TEXT_BYTES + 1024)
-    given = form.get(CSRF_FIELD)
-    if not session.csrf_matches(given if isinstance(given, str) else None):
-        raise CsrfRejected()
+    try:
+        given = form.get(CSRF_FIELD)
+        if not session.csrf_matches(given if isinstance(given, str) else None):
+            raise CsrfRejected()
+        yield
+    finally:
+        await form.close()
 
 
 async def check_api_csrf(request: Request, web: WebDep, session: SessionDep) -> None:

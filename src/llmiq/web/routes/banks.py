@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from llmiq.bank.model import Question
@@ -69,13 +69,15 @@ def browse(
     )
 
 
+EXPORT_FORMATS = ("json", "csv", "md", "apkg")
+
+
 @router.get("/banks/{bank_id}/export.{fmt}")
-def export(
-    bank_id: str, fmt: Literal["json", "csv", "md", "apkg"], web: WebDep, viewer: PageViewer,
-    lang: LangDep,
-) -> Response:  # fmt: skip
+def export(bank_id: str, fmt: str, web: WebDep, viewer: PageViewer, lang: LangDep) -> Response:
     from llmiq.export import apkg_bytes, bank_to_csv, bank_to_json, bank_to_markdown
 
+    if fmt not in EXPORT_FORMATS:
+        raise HTTPException(404, f"no export format {fmt!r}; formats: {', '.join(EXPORT_FORMATS)}")
     bank = web.shelf.get(bank_id).bank
     payload: str | bytes
     if fmt == "json":

@@ -257,17 +257,26 @@ async def answer(request: Request, bank_id: str, web: WebDep, viewer: PageViewer
         duration_ms = _now_ms() - _int(field("shown_at"), _now_ms())
     carried = {k: field(k) for k in ("i", "right", "topic", "t") if k in form}
     mock: dict[str, Any] | None = None
+    deadline = None
     if mode == "mock":
         mock = _read_mock(web, field("t"), bank.id)
         report = f"/practice/{bank.id}/mock/report?{urlencode({'t': field('t')})}"
-        if time.time() >= mock["s"] + mock["m"] * 60:
+        deadline = mock["s"] + mock["m"] * 60
+        if time.time() >= deadline:
             flash(request, "Time is up: the last answer came too late to count.")
             return see_other(report)
     rating = _int(field("rating")) if field("rating") else None
     if not question.is_choice and rating is None:
         if not raw.strip():
             return _card(
-                request, viewer, bank, question, mode, carried, error="Type an answer first."
+                request,
+                viewer,
+                bank,
+                question,
+                mode,
+                carried,
+                error="Type an answer first.",
+                deadline=deadline,
             )
         return render(
             request,
@@ -290,7 +299,9 @@ async def answer(request: Request, bank_id: str, web: WebDep, viewer: PageViewer
     try:
         verdict = grade_answer(question, raw, rating=rating)
     except AnswerRefused as exc:
-        return _card(request, viewer, bank, question, mode, carried, error=str(exc))
+        return _card(
+            request, viewer, bank, question, mode, carried, error=str(exc), deadline=deadline
+        )
     answered = await record_answer(
         web.recorder, viewer.name, bank, question, verdict, duration_ms=duration_ms, mode=mode
     )
