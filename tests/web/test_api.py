@@ -111,12 +111,14 @@ def test_cards_and_stats_reflect_the_answers(client: Any) -> None:
     assert stats["by_topic"]["bias"]["reviews"] == 2
 
 
-def test_concurrent_answers_are_all_logged(make_app: Any, client_of: Any) -> None:
-    """Many answers at once go through the group commit: every one is in the review log and
-    the card's FSRS state counts each of them."""
+def test_concurrent_answers_are_all_logged(
+    make_app: Any, client_of: Any, database_url: str
+) -> None:
+    """Many answers at once go through the group commit: every one is in the review log, on
+    SQLite and on PostgreSQL."""
     import httpx
 
-    app = make_app()
+    app = make_app(database_url=database_url)
     client_of(app)  # starts the app (its answer recorder)
 
     async def hammer() -> list[int]:

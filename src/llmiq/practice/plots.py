@@ -24,6 +24,7 @@ def _figure_class() -> Any:
 def stats_figure(stats: dict[str, Any]) -> Any:
     """A matplotlib Figure of ``compute_stats`` output."""
     import numpy as np
+    from matplotlib.ticker import MaxNLocator
 
     fig = _figure_class()(figsize=(9, 9))
     heat_ax, forecast_ax, topic_ax = fig.subplots(
@@ -36,16 +37,19 @@ def stats_figure(stats: dict[str, Any]) -> Any:
     for index, (day, count) in enumerate(zip(days, counts, strict=True)):
         column = (index + days[0].weekday()) // 7
         grid[day.weekday(), column] = count
-    image = heat_ax.imshow(grid, cmap="Greens", aspect="auto", vmin=0)
+    busiest = max(counts, default=0)
+    image = heat_ax.imshow(grid, cmap="Greens", aspect="auto", vmin=0, vmax=max(1, busiest))
     heat_ax.set_yticks(range(7), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
     heat_ax.set_xticks([])
     heat_ax.set_title(f"Reviews per day ({days[0]} to {days[-1]}); streak {stats['streak_days']} d")
-    fig.colorbar(image, ax=heat_ax, fraction=0.03)
+    fig.colorbar(image, ax=heat_ax, fraction=0.03).locator = MaxNLocator(integer=True)
 
     labels = [d[5:] for d in stats["forecast"]]
     forecast_ax.bar(labels, list(stats["forecast"].values()), color="#4c72b0")
     forecast_ax.set_title("Cards due per day (today includes overdue)")
     forecast_ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    forecast_ax.set_ylim(bottom=0, top=max(1, *stats["forecast"].values()) * 1.1)
+    forecast_ax.yaxis.set_major_locator(MaxNLocator(integer=True))
 
     topics = [t for t, v in stats["by_topic"].items() if v["reviews"]]
     accuracy = [stats["by_topic"][t]["accuracy"] * 100 for t in topics]

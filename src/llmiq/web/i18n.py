@@ -113,6 +113,9 @@ ZH: dict[str, str] = {
     "Score": "得分",
     "Finish": "结束",
     "No reviews yet.": "还没有复习记录。",
+    "Keys": "快捷键",
+    "Several answers may be right.": "可能有多个正确答案。",
+    "Error": "错误",
 }
 
 

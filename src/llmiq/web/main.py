@@ -169,4 +169,6 @@ def _add_error_pages(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else "That did not work."
         if exc.status_code == 404 and message == "Not Found":
             message = "There is no such page."
+        elif exc.status_code == 405:
+            message = "This address takes no such request; go back and use the page's form."
         return await error_page(request, exc.status_code, message)

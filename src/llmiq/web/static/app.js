@@ -15,7 +15,8 @@
     var key = event.key;
 
     if (answerForm) {
-      if (key === "Enter" && !event.shiftKey && (!typing(event) || event.target.tagName === "TEXTAREA")) {
+      var inAnswer = event.target === document.body || answerForm.contains(event.target);
+      if (key === "Enter" && !event.shiftKey && inAnswer && (!typing(event) || event.target.tagName === "TEXTAREA")) {
         event.preventDefault();
         answerForm.requestSubmit();
         return;
@@ -36,7 +37,7 @@
       rateForm.querySelector('button[data-rating="' + key + '"]').click();
       return;
     }
-    if (next && key === "Enter" && !typing(event) && document.activeElement !== next) {
+    if (next && key === "Enter" && event.target === document.body) {
       event.preventDefault();
       next.click();
     }
@@ -49,6 +50,7 @@
     var tick = function () {
       var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
       clock.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+      clock.classList.toggle("low", left < 60);
       if (left === 0) window.location.reload();
       else window.setTimeout(tick, 1000);
     };
