@@ -7,9 +7,10 @@ cookie and returns the CSRF token that every write sends back in ``X-CSRF-Token`
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import Path as FastApiPath
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -34,7 +35,26 @@ from llmiq.web.overview import bank_rows, stats_of
 from llmiq.web.routes.auth import authenticate, client_address, sign_in
 from llmiq.web.state import WebApp
 
-router = APIRouter(prefix="/api", tags=["api"])
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "A body that is not UTF-8 JSON."},
+    401: {"model": ErrorOut, "description": "Multi-user mode: not signed in."},
+}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "No such bank, question or card (of yours)."}
+}
+_WRITE: dict[int | str, dict[str, Any]] = {
+    403: {"model": ErrorOut, "description": "Multi-user mode: missing X-CSRF-Token header."}
+}
+
+router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS)
+
+#: Card ids are 32-bit integers in every database llmiq supports.
+CardId = Annotated[int, FastApiPath(ge=1, le=2**31 - 1)]
 
 
 class BankOut(BaseModel):
@@ -183,7 +203,9 @@ async def _answer(
     try:
         verdict = grade_answer(question, body.answer, rating=body.rating)
     except AnswerRefused as exc:
-        raise HTTPException(422, str(exc)) from None
+        # shaped like FastAPI's own validation errors, as the schema says 422s are
+        detail = [{"loc": ["body", "answer"], "msg": str(exc), "type": "value_error"}]
+        raise HTTPException(422, detail) from None
     answered = await record_answer(
         web.recorder,
         viewer.name,
@@ -196,7 +218,11 @@ async def _answer(
     return _answer_out(answered, lang)
 
 
-@router.post("/login", response_model=LoginOut)
+@router.post(
+    "/login",
+    response_model=LoginOut,
+    responses={429: {"model": ErrorOut, "description": "Too many failed sign-ins."}},
+)
 def api_login(request: Request, body: LoginIn, web: WebDep, session: SessionDep) -> LoginOut:
     """Sign in (multi-user mode); the response sets the session cookie."""
     if not web.settings.multi_user:
@@ -227,7 +253,7 @@ def list_banks(web: WebDep, viewer: ApiViewer, lang: Lang = "en") -> list[BankOu
     ]
 
 
-@router.get("/banks/{bank_id}/next", response_model=NextOut)
+@router.get("/banks/{bank_id}/next", response_model=NextOut, responses=_NOT_FOUND)
 def next_card(web: WebDep, viewer: ApiViewer, bank_id: str, lang: Lang = "en") -> NextOut:
     """The next question of a review session (FSRS order), without its answer."""
     bank = _bank(web, bank_id)
@@ -251,7 +277,11 @@ def next_card(web: WebDep, viewer: ApiViewer, bank_id: str, lang: Lang = "en") -
     )
 
 
-@router.post("/banks/{bank_id}/questions/{question_id}/answer", response_model=AnswerOut)
+@router.post(
+    "/banks/{bank_id}/questions/{question_id}/answer",
+    response_model=AnswerOut,
+    responses=_NOT_FOUND | _WRITE,
+)
 async def answer_question(
     caller: ApiWriter, bank_id: str, question_id: str, body: AnswerIn, lang: Lang = "en"
 ) -> AnswerOut:
@@ -261,11 +291,13 @@ async def answer_question(
     return _json(await _answer(web, viewer, bank, question, body, lang))
 
 
-@router.get("/cards", response_model=list[CardOut])
+@router.get("/cards", response_model=list[CardOut], responses=_NOT_FOUND)
 def list_cards(web: WebDep, viewer: ApiViewer, bank: str | None = None) -> list[CardOut]:
     """Your cards, soonest due first."""
     from llmiq.store import progress
 
+    if bank is not None:
+        _bank(web, bank)
     practice = practice_for(web, viewer)
     with web.database.transaction() as session:
         user_id = practice.existing_user_id(session)
@@ -273,14 +305,14 @@ def list_cards(web: WebDep, viewer: ApiViewer, bank: str | None = None) -> list[
     return [_card_out(card) for card in cards]
 
 
-@router.get("/cards/{card_id}", response_model=CardOut)
-def get_card(web: WebDep, viewer: ApiViewer, card_id: int) -> CardOut:
+@router.get("/cards/{card_id}", response_model=CardOut, responses=_NOT_FOUND)
+def get_card(web: WebDep, viewer: ApiViewer, card_id: CardId) -> CardOut:
     return _card_out(_own_card(web, viewer, card_id))
 
 
-@router.post("/cards/{card_id}/answer", response_model=AnswerOut)
+@router.post("/cards/{card_id}/answer", response_model=AnswerOut, responses=_NOT_FOUND | _WRITE)
 async def answer_card(
-    caller: ApiWriter, card_id: int, body: AnswerIn, lang: Lang = "en"
+    caller: ApiWriter, card_id: CardId, body: AnswerIn, lang: Lang = "en"
 ) -> AnswerOut:
     """Answer the question of one of your cards."""
     web, viewer = caller
@@ -289,7 +321,7 @@ async def answer_card(
     return _json(await _answer(web, viewer, bank, question, body, lang))
 
 
-@router.get("/stats")
+@router.get("/stats", responses=_NOT_FOUND)
 def api_stats(web: WebDep, viewer: ApiViewer, bank: str | None = None) -> dict[str, Any]:
     """What ``llmiq stats --format json`` prints, for you."""
     if bank is not None:
