@@ -25,6 +25,7 @@ ZH: dict[str, str] = {
     "Password again": "确认密码",
     "Create account": "创建账号",
     "Due today": "今日到期",
+    "Due now": "现在到期",
     "Streak": "连续天数",
     "days": "天",
     "questions": "题",
