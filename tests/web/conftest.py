@@ -307,3 +307,30 @@ def web_helpers() -> Any:
     return types.SimpleNamespace(
         csrf_token=csrf_token, add_account=add_account, sign_in=sign_in, password=PASSWORD
     )
+
+
+@pytest.fixture
+def run_async() -> Callable[[Callable[[], Any]], Any]:
+    """``run_async(make_coroutine)``: asyncio.run in a thread of its own. Once the session's
+    browser is open, Playwright marks the test thread's loop as running, so asyncio.run()
+    there fails."""
+
+    def run(make_coroutine: Callable[[], Any]) -> Any:
+        import asyncio
+
+        outcome: dict[str, Any] = {}
+
+        def target() -> None:
+            try:
+                outcome["value"] = asyncio.run(make_coroutine())
+            except BaseException as error:  # re-raised in the test thread
+                outcome["error"] = error
+
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+
+    return run

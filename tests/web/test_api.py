@@ -113,7 +113,7 @@ def test_cards_and_stats_reflect_the_answers(client: Any) -> None:
 
 
 def test_concurrent_answers_are_all_logged(
-    make_app: Any, client_of: Any, database_url: str
+    make_app: Any, client_of: Any, database_url: str, run_async: Any
 ) -> None:
     """Many answers at once go through the group commit: every one is in the review log, on
     SQLite and on PostgreSQL."""
@@ -136,13 +136,7 @@ def test_concurrent_answers_are_all_logged(
             )
         return [r.status_code for r in responses]
 
-    import threading
-
-    result: list[list[int]] = []
-    thread = threading.Thread(target=lambda: result.append(asyncio.run(hammer())))
-    thread.start()
-    thread.join()
-    assert result[0] == [200] * 120
+    assert run_async(hammer) == [200] * 120
     with app.state.web.database.transaction() as session:
         logged = session.scalar(select(func.count()).select_from(Review))
         wrong = session.scalar(select(func.count()).select_from(Review).where(~Review.correct))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,7 +55,7 @@ def test_one_batch_equals_one_answer_at_a_time(database_url: str) -> None:
     database.close()
 
 
-def test_an_answer_that_cannot_be_stored_fails_alone(tmp_path: Path) -> None:
+def test_an_answer_that_cannot_be_stored_fails_alone(tmp_path: Path, run_async: Any) -> None:
     database = open_database(f"sqlite:///{tmp_path / 'p.db'}")
     recorder = AnswerRecorder(database, make_scheduler(fuzz=False))
     good = answers("ada")[:3]
@@ -68,7 +69,7 @@ def test_an_answer_that_cannot_be_stored_fails_alone(tmp_path: Path) -> None:
 
     recorder.start()
     try:
-        results = asyncio.run(submit_all())
+        results = run_async(submit_all)
     finally:
         recorder.stop()
     assert [type(r).__name__ for r in results[:3]] == ["CardState"] * 3
@@ -82,9 +83,9 @@ def test_an_answer_that_cannot_be_stored_fails_alone(tmp_path: Path) -> None:
     database.close()
 
 
-def test_recording_before_start_is_an_error(tmp_path: Path) -> None:
+def test_recording_before_start_is_an_error(tmp_path: Path, run_async: Any) -> None:
     database = open_database(f"sqlite:///{tmp_path / 'p.db'}")
     recorder = AnswerRecorder(database, make_scheduler())
     with pytest.raises(RuntimeError, match="not running"):
-        asyncio.run(recorder.record(answers("ada")[0]))
+        run_async(lambda: recorder.record(answers("ada")[0]))
     database.close()
