@@ -401,6 +401,7 @@ def test_lab_verdict_and_figure_when_the_lab_ran_here(
     }  # fmt: skip
     (folder / "report.json").write_text(json.dumps(report), "utf-8")
     page = answer(client, web_helpers.csrf_token(client), "prompt-calibration", choice="C")
+    assert 'id="lab-source"' not in page.text  # this machine's run, not the reference
     assert "majority share 74% -&gt; 48%" in page.text
     assert "✓ supported" in page.text
     assert client.get("/labs/calibration/calibration.png").content.startswith(b"\x89PNG")
@@ -413,3 +414,18 @@ def test_unknown_pages_and_banks_are_404_pages(client: Any) -> None:
     missing = client.get("/no/such/page")
     assert missing.status_code == 404
     assert "There is no such page." in missing.text
+
+
+def test_the_reference_run_stands_in_until_a_lab_runs_here(client: Any, web_helpers: Any) -> None:
+    from llmiq.web.labs_panel import reference_lab_dir
+
+    reference = json.loads((reference_lab_dir("attention") / "report.json").read_text("utf-8"))
+    page = answer(client, web_helpers.csrf_token(client), "self-attention", choice="A")
+    assert 'id="lab-source"' in page.text
+    assert "Reference run shipped with llmiq" in page.text
+    assert reference["key_figure"].replace("'", "&#39;").replace('"', "&#34;") in page.text
+    for figure in reference["figures"]:
+        assert f'src="/labs/attention/{figure}"' in page.text
+        image = client.get(f"/labs/attention/{figure}")
+        assert image.headers["content-type"] == "image/png"
+        assert image.content.startswith(b"\x89PNG")

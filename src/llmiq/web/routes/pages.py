@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from llmiq.practice.scheduling import utc_now
 from llmiq.web.deps import LANG_COOKIE, PageViewer, WebDep, practice_for
-from llmiq.web.labs_panel import lab_dir, lab_panel
+from llmiq.web.labs_panel import lab_panel
 from llmiq.web.overview import bank_rows
 from llmiq.web.rendering import render, safe_next
 
@@ -40,8 +40,8 @@ def switch_language(lang: Literal["zh", "en"], next: str | None = None) -> Redir
 
 @router.get("/labs/{lab_id}/{name}")
 def lab_figure(lab_id: str, name: str, web: WebDep, viewer: PageViewer) -> FileResponse:
-    """A figure of a lab run on this machine (only the figures its report lists)."""
+    """A figure of the lab's report shown with the question (only the figures it lists)."""
     panel = lab_panel(lab_id, web.data_dir)
-    if panel is None or name not in panel.figures:
+    if panel is None or panel.folder is None or name not in panel.figures:
         raise HTTPException(404, "There is no such figure.")
-    return FileResponse(lab_dir(web.data_dir, panel.id) / name, media_type="image/png")
+    return FileResponse(panel.folder / name, media_type="image/png")
