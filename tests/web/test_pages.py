@@ -173,7 +173,7 @@ def test_quiz_walks_the_bank_in_order_and_keeps_the_score(client: Any, web_helpe
 def _mock_token(app: Any, ids: list[str], started: float, minutes: float) -> str:
     secret = app.state.web.secret
     return URLSafeSerializer(secret, salt="llmiq-mock").dumps(
-        {"b": "seed", "q": ids, "s": started, "m": minutes}
+        {"b": "seed", "q": ids, "s": started, "m": minutes, "r": "test"}
     )
 
 
@@ -217,7 +217,7 @@ def test_a_mock_answer_after_the_deadline_does_not_count(
 
 def test_a_forged_mock_token_is_refused(client: Any, web_helpers: Any) -> None:
     forged = URLSafeSerializer("not the secret", salt="llmiq-mock").dumps(
-        {"b": "seed", "q": ["prompt-calibration"], "s": time.time(), "m": 600}
+        {"b": "seed", "q": ["prompt-calibration"], "s": time.time(), "m": 600, "r": "x"}
     )
     page = client.get(f"/practice/seed/mock/run?t={forged}")
     assert page.status_code == 400
@@ -429,3 +429,72 @@ def test_the_reference_run_stands_in_until_a_lab_runs_here(client: Any, web_help
         image = client.get(f"/labs/attention/{figure}")
         assert image.headers["content-type"] == "image/png"
         assert image.content.startswith(b"\x89PNG")
+
+
+def test_reloading_the_feedback_records_nothing_more(
+    app: Any, client: Any, web_helpers: Any
+) -> None:
+    page = answer(client, web_helpers.csrf_token(client), "prompt-calibration", choice="C")
+    assert re.search(r"/practice/seed/answered/\d+\?next=", str(page.url))
+    again = client.get(str(page.url))
+    assert again.text == page.text
+    assert len(reviews(app)) == 1
+
+
+def test_two_mock_interviews_keep_their_own_answers(
+    app: Any, client: Any, web_helpers: Any
+) -> None:
+    token = web_helpers.csrf_token(client)
+    first = client.post(
+        "/practice/seed/mock", data={"csrf_token": token, "count": "2", "minutes": "10"}
+    )
+    second = client.post(
+        "/practice/seed/mock", data={"csrf_token": token, "count": "2", "minutes": "10"}
+    )
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', second.text))
+    fields = hidden | {"csrf_token": token, "answer": "no", "rating": "3", "choice": "A"}
+    client.post("/practice/seed/answer", data=fields)
+    first_token = re.search(r'name="t" value="([^"]+)"', first.text).group(1)
+    report = client.get("/practice/seed/mock/report", params={"t": first_token})
+    assert "Mock interview: 0/2" in report.text
+    assert report.text.count("not answered") == 2
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/practice/seed/quiz?i=abc", "i: Input should be a valid integer"),
+        ("/practice/seed/mock/run", "t: Field required"),
+    ],
+)
+def test_bad_query_parameters_are_an_error_page(client: Any, path: str, message: str) -> None:
+    page = client.get(path)
+    assert page.status_code == 422
+    assert page.headers["content-type"].startswith("text/html")
+    assert message in page.text
+
+
+def test_an_overlong_open_answer_is_refused_before_rating(
+    app: Any, client: Any, web_helpers: Any
+) -> None:
+    page = answer(client, web_helpers.csrf_token(client), "vector-store", answer="x" * 6000)
+    assert page.status_code == 422
+    assert "longer than 5000 characters" in page.text
+    assert 'id="rate-form"' not in page.text
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"bank_id": "b" * 150}, "longer than 100 characters"),
+        ({"bank_id": "ok", "title": "t" * 600}, "title is longer than 500 characters"),
+    ],
+)
+def test_import_refuses_ids_and_titles_too_long_to_store(
+    client: Any, web_helpers: Any, seed_article: Path, fields: dict, message: str
+) -> None:
+    token = web_helpers.csrf_token(client, "/import")
+    text = seed_article.read_text("utf-8")
+    page = client.post("/import/save", data={"csrf_token": token, "text": text} | fields)
+    assert page.status_code == 400
+    assert message in page.text

@@ -43,8 +43,9 @@ def answers(profile: str) -> list[Answer]:
 def test_one_batch_equals_one_answer_at_a_time(database_url: str) -> None:
     database = open_database(database_url)
     scheduler = make_scheduler(fuzz=False)
-    together = record_answers(database, scheduler, answers("batch"))
-    alone = [record_answers(database, scheduler, [a])[0] for a in answers("single")]
+    recorded = record_answers(database, scheduler, answers("batch"))
+    together = [r.card for r in recorded]
+    alone = [record_answers(database, scheduler, [a])[0].card for a in answers("single")]
     fields = ("question_id", "state", "step", "stability", "difficulty", "due", "last_rating")
     assert [tuple(getattr(c, f) for f in fields) for c in together] == [
         tuple(getattr(c, f) for f in fields) for c in alone
@@ -52,6 +53,8 @@ def test_one_batch_equals_one_answer_at_a_time(database_url: str) -> None:
     # the same card answered twice in one batch keeps one id
     assert together[0].id == together[2].id
     assert together[1].id == together[4].id == together[5].id
+    # each answer has its own row in the review log
+    assert len({r.review_id for r in recorded}) == len(recorded)
     database.close()
 
 
@@ -72,7 +75,7 @@ def test_an_answer_that_cannot_be_stored_fails_alone(tmp_path: Path, run_async: 
         results = run_async(submit_all)
     finally:
         recorder.stop()
-    assert [type(r).__name__ for r in results[:3]] == ["CardState"] * 3
+    assert [type(r).__name__ for r in results[:3]] == ["Recorded"] * 3
     assert isinstance(results[3], Exception)
     from sqlalchemy import func, select
 

@@ -357,3 +357,85 @@ def test_single_user_mode_keeps_its_secret_private(data_home: Any) -> None:
     path = data_home / "web-secret-key"
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     assert re.fullmatch(r"[A-Za-z0-9_-]{64}", first)
+
+
+def test_oversized_bodies_are_refused_before_they_are_read(
+    single: tuple[Any, Any], web_helpers: Any
+) -> None:
+    app, client = single
+    token = web_helpers.csrf_token(client)
+    huge = "x" * (2 * 1024 * 1024)
+    refused = client.post(
+        "/practice/seed/answer",
+        data={"csrf_token": token, "mode": "review", "question_id": "vector-store", "answer": huge},
+    )
+    assert refused.status_code == 413
+    assert count_reviews(app) == 0
+    # the importer takes an article of several MiB
+    article = client.post("/import/preview", data={"csrf_token": token, "text": huge})
+    assert article.status_code == 422
+    assert "no question" in article.text
+
+
+def test_sign_in_attempts_sent_at_once_are_counted(
+    make_app: Any, client_of: Any, web_helpers: Any, run_async: Any
+) -> None:
+    import asyncio
+
+    import httpx
+
+    app = make_app(multi_user=True, login_failures_per_name=3)
+    web_helpers.add_account(app, "ada")
+    client_of(app)
+
+    async def guess_at_once() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+            replies = await asyncio.gather(
+                *(
+                    http.post("/api/login", json={"name": "ada", "password": f"guess {n}"})
+                    for n in range(12)
+                )
+            )
+        return [reply.status_code for reply in replies]
+
+    statuses = run_async(guess_at_once)
+    assert statuses.count(401) == 3  # only three passwords were ever checked
+    assert statuses.count(429) == 9
+
+
+def test_signing_out_ends_the_session_everywhere(shared: tuple[Any, Any, Any], client_of: Any,
+                                                 web_helpers: Any) -> None:  # fmt: skip
+    app, ada, _ = shared
+    copy = client_of(app)
+    copy.cookies.set("llmiq_session", ada.cookies.get("llmiq_session"))
+    assert "Sign out" in copy.get("/").text  # a copied cookie works while signed in
+    ada.post("/logout", data={"csrf_token": web_helpers.csrf_token(ada)})
+    assert "/login" in str(copy.get("/").url)
+
+
+def test_names_differing_only_in_case_are_one_name(
+    make_app: Any, client_of: Any, web_helpers: Any
+) -> None:
+    app = make_app(multi_user=True)
+    web_helpers.add_account(app, "Ada")
+    client = client_of(app)
+    page = client.post(
+        "/register",
+        data={"name": "ada", "password": "a long password", "password_again": "a long password",
+              "csrf_token": web_helpers.csrf_token(client, "/login")},
+    )  # fmt: skip
+    assert "is taken" in page.text
+
+
+def test_feedback_of_another_persons_answer_is_not_found(
+    shared: tuple[Any, Any, Any], web_helpers: Any
+) -> None:
+    _, ada, bob = shared
+    feedback = ada.post(
+        "/practice/seed/answer",
+        data={"csrf_token": web_helpers.csrf_token(ada), "mode": "review",
+              "question_id": "prompt-calibration", "choice": "C"},
+    )  # fmt: skip
+    assert "/practice/seed/answered/" in str(feedback.url)
+    assert bob.get(str(feedback.url)).status_code == 404

@@ -95,9 +95,9 @@ def store_bank(database: Database, bank: Bank, *, title_lang: str = "en") -> boo
         return progress.save_bank(
             session,
             bank_id=bank.id,
-            title=bank.title.get(title_lang),
+            title=bank.title.get(title_lang)[:500],  # the columns' sizes; the YAML keeps all
             content=content,
             content_hash=hashlib.sha256(content.encode("utf-8")).hexdigest(),
-            source=bank.source.url if bank.source else None,
+            source=bank.source.url[:1000] if bank.source and bank.source.url else None,
             now=utc_now(),
         )

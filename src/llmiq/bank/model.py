@@ -63,8 +63,13 @@ class Problem:
         return Problem((*prefix, *self.loc), self.message)
 
 
+MAX_ID_LENGTH = 100
+
+
 def check_identifier(value: str) -> str:
     """Return ``value`` if it is a valid bank or question id, else raise ValueError."""
+    if len(value) > MAX_ID_LENGTH:
+        raise ValueError(f"id {value[:20]!r}... is longer than {MAX_ID_LENGTH} characters")
     if not _ID.match(value):
         raise ValueError(
             f"id {value!r} must start with a letter or digit and hold only letters, digits, "

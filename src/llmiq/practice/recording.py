@@ -45,6 +45,7 @@ class Answer:
     duration_ms: int
     mode: str  # quiz | review | mock
     at: datetime
+    session_id: str | None = None  # the mock interview it belongs to, if tracked
 
 
 @dataclass(slots=True)
@@ -75,11 +76,19 @@ _CHANGING = ("content_hash", "state", "step", "stability", "difficulty", "due", 
              "last_rating")  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """An answer as recorded: its row in the review log, and its card after it."""
+
+    review_id: int
+    card: CardState
+
+
 def record_answers(
     database: Database, scheduler: fsrs.Scheduler, answers: Sequence[Answer]
-) -> list[CardState]:
+) -> list[Recorded]:
     """Log answers and reschedule their cards, in order, in one committed transaction; returns
-    each answer's card as it stands after that answer.
+    each answer's review id and its card as it stands after that answer.
 
     One transaction for many answers is what lets a busy web server keep up (the cost of a
     commit is shared); the CLI records answers one at a time through :meth:`Practice.record`.
@@ -134,6 +143,7 @@ def record_answers(
                     "duration_ms": max(0, int(answer.duration_ms)),
                     "reviewed_at": answer.at,
                     "mode": answer.mode,
+                    "session_id": answer.session_id,
                 }
             )
             out.append(card.copy())
@@ -150,10 +160,12 @@ def record_answers(
                     for key in existing
                 ],
             )
-        session.execute(insert(Review), reviews)  # the log is only ever appended
+        review_ids = session.scalars(  # the log is only ever appended
+            insert(Review).returning(Review.id, sort_by_parameter_order=True), reviews
+        ).all()
     for snapshot in out:  # new cards got their ids at the insert
         snapshot.id = cards[(snapshot.user_id, snapshot.bank_id, snapshot.question_id)].id
-    return out
+    return [Recorded(review_id, card) for review_id, card in zip(review_ids, out, strict=True)]
 
 
 class Practice:
@@ -171,13 +183,11 @@ class Practice:
         self.profile = profile
         self.scheduler = scheduler or make_scheduler()
         self.clock = clock
-        self._user_id: int | None = None
 
     def user_id(self, session: Session) -> int:
-        """The profile's id, created on first use (and remembered: ids never change)."""
-        if self._user_id is None:
-            return progress.ensure_user(session, self.profile, self.clock()).id
-        return self._user_id
+        """The profile's id, created on first use. Looked up each time: the profile may be
+        deleted (and made again) by another process meanwhile."""
+        return progress.ensure_user(session, self.profile, self.clock()).id
 
     def existing_user_id(self, session: Session) -> int | None:
         """The profile's id if it exists; read-only commands must not create profiles."""
@@ -200,7 +210,7 @@ class Practice:
         answer = Answer(self.profile, bank_id, question, grade, duration_ms, mode, self.clock())
         for attempt in range(3):
             try:
-                return record_answers(self.database, self.scheduler, [answer])[0]
+                return record_answers(self.database, self.scheduler, [answer])[0].card
             except IntegrityError:
                 if attempt == 2:
                     raise LlmiqError(

@@ -26,8 +26,10 @@ def create_account(
     session: Session, name: str, password_hash: str, *, is_admin: bool, now: datetime
 ) -> User | None:
     """A new profile with an account; None when the name is taken (by an account or by a
-    profile of the command line, whose progress must not be handed to a stranger)."""
-    if session.scalars(select(User.id).where(User.name == name)).first() is not None:
+    profile of the command line, whose progress must not be handed to a stranger), also in
+    other letter case ("Ada" and "ada" would be confused for one another)."""
+    taken = select(User.id).where(func.lower(User.name) == name.lower())
+    if session.scalars(taken).first() is not None:
         return None
     user = User(name=name, created_at=now)
     session.add(user)
@@ -125,8 +127,16 @@ def resolve_flag(session: Session, flag_id: int, now: datetime) -> bool:
     return bool(result.rowcount)
 
 
-def record_login_failure(session: Session, username: str, address: str, now: datetime) -> None:
-    session.add(LoginFailure(username=username[:100], address=address[:100], at=now))
+def add_login_attempt(session: Session, username: str, address: str, now: datetime) -> int:
+    """A sign-in attempt, counted as a failure until :func:`remove_login_attempt`."""
+    attempt = LoginFailure(username=username[:100], address=address[:100], at=now)
+    session.add(attempt)
+    session.flush()
+    return attempt.id
+
+
+def remove_login_attempt(session: Session, attempt_id: int) -> None:
+    session.execute(delete(LoginFailure).where(LoginFailure.id == attempt_id))
 
 
 def count_login_failures(

@@ -116,6 +116,8 @@ class Review(Base):
     duration_ms: Mapped[int] = mapped_column(Integer)
     reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     mode: Mapped[str] = mapped_column(String(10))  # quiz | review | mock
+    #: the practice session the answer belongs to, where one is tracked (a mock interview)
+    session_id: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 class Account(Base):

@@ -114,6 +114,17 @@ def reviews_of(
     return list(session.scalars(query.order_by(order).limit(limit)).all())
 
 
+def reviews_in_session(session: Session, user_id: int, session_id: str) -> list[Review]:
+    """The answers of one practice session (a mock interview), in the order given."""
+    return list(
+        session.scalars(
+            select(Review)
+            .where(Review.user_id == user_id, Review.session_id == session_id)
+            .order_by(Review.id)
+        ).all()
+    )
+
+
 def count_new_since(session: Session, user_id: int, bank_id: str, since: datetime) -> int:
     """Cards first seen (created) since ``since``: new questions introduced today."""
     return (

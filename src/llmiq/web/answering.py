@@ -3,18 +3,27 @@ only they can judge, and record it through :class:`~llmiq.practice.recording.Pra
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from llmiq.bank.model import Bank, Question
 from llmiq.errors import LlmiqError
-from llmiq.practice.grading import Grade, UnreadableAnswer, grade
+from llmiq.practice.grading import Grade, UnreadableAnswer, grade, parse_choice
 from llmiq.practice.quiz import self_rated
 from llmiq.practice.recording import Answer, CardState
 from llmiq.practice.scheduling import rating_for, utc_now
+from llmiq.store import progress
+from llmiq.store.database import Database
+from llmiq.store.models import Review
+from llmiq.web.errors import NotFound
 from llmiq.web.recorder import AnswerRecorder
 
 MAX_ANSWER_CHARS = 5000
 MAX_DURATION_MS = 24 * 3600 * 1000
+
+
+class UnknownAnswer(NotFound):
+    """No such answer of this person's in the review log."""
 
 
 class AnswerRefused(LlmiqError):
@@ -27,6 +36,7 @@ class Answered:
     grade: Grade
     rating: int
     card: CardState
+    review_id: int
 
 
 def find_question(bank: Bank, question_id: str) -> Question:
@@ -34,12 +44,6 @@ def find_question(bank: Bank, question_id: str) -> Question:
         if question.id == question_id:
             return question
     raise LlmiqError(f"bank {bank.id!r} has no question {question_id!r}")
-
-
-def needs_rating(question: Question) -> bool:
-    """Whether the person rates their own answer (an open question: the web shows the
-    reference and asks 1-4; llmiq's own verdict, when it has one, is the suggestion)."""
-    return not question.is_choice
 
 
 def suggested_rating(question: Question, raw: str, duration_ms: int) -> int | None:
@@ -51,8 +55,7 @@ def suggested_rating(question: Question, raw: str, duration_ms: int) -> int | No
 def grade_answer(question: Question, raw: str, *, rating: int | None = None) -> Grade:
     """Grade an answer as the CLI does. Choice questions ignore ``rating``; an open question
     takes the person's ``rating`` (1-4) or, without one, is graded by its accepted answers."""
-    if len(raw) > MAX_ANSWER_CHARS:
-        raise AnswerRefused(f"the answer is longer than {MAX_ANSWER_CHARS} characters")
+    check_length(raw)
     if rating is not None and not 1 <= rating <= 4:
         raise AnswerRefused("the rating must be 1 (again), 2 (hard), 3 (good) or 4 (easy)")
     try:
@@ -77,9 +80,37 @@ async def record_answer(
     *,
     duration_ms: int,
     mode: str,
+    session_id: str | None = None,
 ) -> Answered:
     """Record a graded answer (committed when this returns) and say how it was rated."""
     duration_ms = min(max(int(duration_ms), 0), MAX_DURATION_MS)
-    answer = Answer(profile, bank.id, question, verdict, duration_ms, mode, utc_now())
-    card = await recorder.record(answer)
-    return Answered(question, verdict, rating_for(verdict, duration_ms), card)
+    answer = Answer(profile, bank.id, question, verdict, duration_ms, mode, utc_now(), session_id)
+    recorded = await recorder.record(answer)
+    return Answered(
+        question, verdict, rating_for(verdict, duration_ms), recorded.card, recorded.review_id
+    )
+
+
+def check_length(raw: str) -> None:
+    if len(raw) > MAX_ANSWER_CHARS:
+        raise AnswerRefused(f"the answer is longer than {MAX_ANSWER_CHARS} characters")
+
+
+def load_answered(database: Database, profile: str, bank: Bank, review_id: int) -> Answered:
+    """An answer of ``profile`` to ``bank`` as its feedback shows it, read back from the review
+    log (so that reloading the feedback page records nothing)."""
+    with database.transaction() as session:
+        user = progress.find_user(session, profile)
+        review = session.get(Review, review_id)
+        if user is None or review is None or review.user_id != user.id or review.bank_id != bank.id:
+            raise UnknownAnswer(f"you gave no answer {review_id} in bank {bank.id!r}")
+        card = progress.find_card(session, user.id, bank.id, review.question_id)
+    question = find_question(bank, review.question_id)
+    keys: frozenset[str] = frozenset()
+    if question.is_choice:
+        with contextlib.suppress(UnreadableAnswer):
+            keys = parse_choice(review.answer, question)
+    verdict = Grade(review.correct, review.answer, keys, review.rating)
+    if card is None:
+        raise UnknownAnswer(f"the card of answer {review_id} is gone")
+    return Answered(question, verdict, review.rating, card, review.id)  # type: ignore[arg-type]

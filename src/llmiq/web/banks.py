@@ -7,12 +7,13 @@ import threading
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from llmiq.bank.catalog import builtin_entries, load_entry
 from llmiq.bank.model import Bank
-from llmiq.errors import LlmiqError
 from llmiq.store.database import Database
 from llmiq.store.models import StoredBank
+from llmiq.web.errors import NotFound
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class ShelvedBank:
     origin: str  # "built-in" or "imported"
 
 
-class UnknownBank(LlmiqError):
+class UnknownBank(NotFound):
     """No bank has this id."""
 
 
@@ -48,6 +49,13 @@ class BankShelf:
                 return cached[1]
             content = session.scalar(select(StoredBank.content).where(StoredBank.id == bank_id))
         return self._remember(bank_id, digest, content or "")
+
+    async def aget(self, bank_id: str) -> ShelvedBank:
+        """:meth:`get` for async routes: built-in banks at once, imported ones (a database
+        query, perhaps parsing) in the thread pool, never blocking the event loop."""
+        if bank_id in self._builtin:
+            return self._builtin[bank_id]
+        return await run_in_threadpool(self.get, bank_id)
 
     def all(self) -> list[ShelvedBank]:
         """Built-in banks, then imported ones, each sorted by id."""

@@ -19,7 +19,7 @@ from llmiq.bank.model import Lang
 from llmiq.practice.recording import Practice
 from llmiq.store import accounts
 from llmiq.store.models import User
-from llmiq.textfile import MAX_TEXT_BYTES
+from llmiq.web.body_limit import body_limit
 from llmiq.web.sessions import CSRF_FIELD, CSRF_HEADER, Session
 from llmiq.web.state import WebApp
 
@@ -28,6 +28,8 @@ LANG_COOKIE = "llmiq_lang"
 
 @dataclass(frozen=True)
 class Viewer:
+    """Who is asking: the profile whose progress a request reads and writes."""
+
     name: str
     is_admin: bool
     signed_in: bool  # False in single-user mode, where nobody signs in
@@ -137,9 +139,9 @@ ApiViewer = Annotated[Viewer, Depends(api_viewer)]
 
 async def check_form_csrf(request: Request, session: SessionDep) -> AsyncIterator[None]:
     """Every form carries the session's token; a form from another site cannot know it.
-    Fields may be as large as an article (the importer's limit); uploaded files are closed
-    when the response is sent."""
-    form = await request.form(max_part_size=MAX_TEXT_BYTES + 1024)
+    Only the importer's fields may be as large as an article; uploaded files are closed when
+    the response is sent."""
+    form = await request.form(max_part_size=body_limit(request.url.path))
     try:
         given = form.get(CSRF_FIELD)
         if not session.csrf_matches(given if isinstance(given, str) else None):

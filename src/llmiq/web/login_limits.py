@@ -1,5 +1,11 @@
 """Sign-in rate limiting, kept in the database so that every app process counts the same
-failures: a few wrong passwords per name, more per address, within a sliding window."""
+attempts: a few wrong passwords per name from one address, more per address, within a
+sliding window.
+
+An attempt is written (and committed) before the password is checked and counted with the
+ones before it, so that attempts sent all at once cannot slip past the count while their
+password hashes are computed; a successful sign-in removes its own row.
+"""
 
 from __future__ import annotations
 
@@ -11,23 +17,24 @@ from llmiq.store import accounts
 from llmiq.web.settings import WebSettings
 
 
-def locked_out(
+def count_attempt(
     session: Session, settings: WebSettings, name: str, address: str, now: datetime
-) -> bool:
-    since = now - timedelta(minutes=settings.login_window_minutes)
-    return (
-        accounts.count_login_failures(session, since=since, username=name.casefold())
-        >= settings.login_failures_per_name
-        or accounts.count_login_failures(session, since=since, address=address)
-        >= settings.login_failures_per_address
+) -> tuple[int, bool]:
+    """Record an attempt; returns its row id and whether it is over a limit."""
+    window_start = now - timedelta(minutes=settings.login_window_minutes)
+    accounts.forget_login_failures(session, before=window_start)
+    attempt = accounts.add_login_attempt(session, name.casefold(), address, now)
+    per_name = accounts.count_login_failures(
+        session, since=window_start, username=name.casefold(), address=address
     )
+    per_address = accounts.count_login_failures(session, since=window_start, address=address)
+    over = (
+        per_name > settings.login_failures_per_name
+        or per_address > settings.login_failures_per_address
+    )
+    return attempt, over
 
 
-def note_failure(
-    session: Session, settings: WebSettings, name: str, address: str, now: datetime
-) -> None:
-    accounts.record_login_failure(session, name.casefold(), address, now)
-    # old failures only matter for the window: drop them as new ones come in
-    accounts.forget_login_failures(
-        session, before=now - timedelta(minutes=settings.login_window_minutes)
-    )
+def forget_attempt(session: Session, attempt_id: int) -> None:
+    """A sign-in that succeeded is no failure."""
+    accounts.remove_login_attempt(session, attempt_id)

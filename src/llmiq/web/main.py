@@ -7,8 +7,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -21,8 +24,10 @@ from llmiq.paths import data_dir
 from llmiq.practice.queue import DailyLimits
 from llmiq.practice.scheduling import make_scheduler
 from llmiq.store.database import open_database
-from llmiq.web.banks import BankShelf, UnknownBank
+from llmiq.web.banks import BankShelf
+from llmiq.web.body_limit import BodyLimitMiddleware
 from llmiq.web.deps import AdminRequired, CsrfRejected, SignInRequired, optional_viewer
+from llmiq.web.errors import NotFound
 from llmiq.web.recorder import AnswerRecorder
 from llmiq.web.rendering import render, see_other
 from llmiq.web.routes import admin, api, auth, banks, imports, pages, practice, stats
@@ -92,6 +97,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.add_middleware(
         SessionMiddleware, secret_key=secret, max_age_seconds=settings.session_days * 86400
     )
+    app.add_middleware(BodyLimitMiddleware)
     if not settings.multi_user:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=LOOPBACK_HOSTS)
     app.mount("/static", StaticFiles(directory=Path(str(package.joinpath("static")))), "static")
@@ -135,8 +141,6 @@ def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(SignInRequired)
     async def sign_in(request: Request, exc: SignInRequired) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        from urllib.parse import quote
-
         return see_other(f"/login?next={quote(target, safe='/')}")
 
     @app.exception_handler(AdminRequired)
@@ -152,9 +156,17 @@ def _add_error_pages(app: FastAPI) -> None:
             "Reload the page and try again.",
         )
 
-    @app.exception_handler(UnknownBank)
-    async def unknown_bank(request: Request, exc: UnknownBank) -> Response:
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
         return await error_page(request, 404, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if _wants_json(request):
+            return await request_validation_exception_handler(request, exc)
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ())[1:]) or "the request"
+        return await error_page(request, 422, f"{where}: {first.get('msg', 'not valid')}")
 
     @app.exception_handler(LlmiqError)
     async def refused(request: Request, exc: LlmiqError) -> Response:

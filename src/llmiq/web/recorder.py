@@ -3,8 +3,9 @@ records whatever has queued up in one transaction and then wakes every waiting r
 
 A commit is the expensive part of recording an answer (and SQLite lets one writer in at a
 time): under load, one commit for many answers keeps latency low and nothing is lost — each
-request is answered only after its answer is committed. A batch that fails is retried one
-answer at a time, so one bad answer cannot take the others down with it.
+request is answered only after its answer is committed. When a batch is refused because of
+one answer's data, the answers are retried one at a time, so that one cannot take the
+others down; when the database itself fails, every answer of the batch gets that error.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
-from llmiq.practice.recording import Answer, CardState, record_answers
+from llmiq.errors import LlmiqError
+from llmiq.practice.recording import Answer, Recorded, record_answers
 from llmiq.store.database import Database
 
 if TYPE_CHECKING:
@@ -31,24 +33,24 @@ MAX_BATCH = 256
 class _Job:
     answer: Answer
     loop: asyncio.AbstractEventLoop
-    future: asyncio.Future[CardState]
+    future: asyncio.Future[Recorded]
 
 
 def _settle(
-    future: asyncio.Future[CardState], card: CardState | None, error: BaseException | None
+    future: asyncio.Future[Recorded], done: Recorded | None, error: BaseException | None
 ) -> None:
     if future.cancelled():  # the client went away; the answer is recorded all the same
         return
     if error is not None:
         future.set_exception(error)
     else:
-        future.set_result(card)  # type: ignore[arg-type]
+        future.set_result(done)  # type: ignore[arg-type]
 
 
-def _call_in(job: _Job, card: CardState | None, error: BaseException | None) -> None:
+def _hand_back(job: _Job, done: Recorded | None, error: BaseException | None) -> None:
     # a closed loop: the server stopped while this was committed (and it is recorded)
     with contextlib.suppress(RuntimeError):
-        job.loop.call_soon_threadsafe(_settle, job.future, card, error)
+        job.loop.call_soon_threadsafe(_settle, job.future, done, error)
 
 
 class AnswerRecorder:
@@ -66,18 +68,27 @@ class AnswerRecorder:
             self._thread.start()
 
     def stop(self) -> None:
-        """Record what is queued, then end the thread."""
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
+        """Record what is queued, then end the thread; answers that arrive after that are
+        refused, never left waiting."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        self._queue.put(None)
+        thread.join()
+        while True:
+            try:
+                job = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if job is not None:
+                _hand_back(job, None, RuntimeError("the answer recorder has stopped"))
 
-    async def record(self, answer: Answer) -> CardState:
-        """Record ``answer``; returns its card once the answer is committed."""
+    async def record(self, answer: Answer) -> Recorded:
+        """Record ``answer``; returns its review id and card once the answer is committed."""
         if self._thread is None:
             raise RuntimeError("the answer recorder is not running")
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[CardState] = loop.create_future()
+        future: asyncio.Future[Recorded] = loop.create_future()
         self._queue.put(_Job(answer, loop, future))
         return await asyncio.shield(future)
 
@@ -101,25 +112,33 @@ class AnswerRecorder:
 
     def _commit(self, batch: list[_Job]) -> None:
         try:
-            cards = record_answers(self.database, self.scheduler, [job.answer for job in batch])
-        except Exception as exc:
+            done = record_answers(self.database, self.scheduler, [job.answer for job in batch])
+        except (LlmiqError, OperationalError) as exc:  # the database failed, not an answer
+            for job in batch:
+                _hand_back(job, None, exc)
+            return
+        except IntegrityError:
             if len(batch) > 1:
                 for job in batch:
                     self._commit([job])
                 return
-            if isinstance(exc, IntegrityError):  # another process made the card: try again
-                try:
-                    cards = record_answers(self.database, self.scheduler, [batch[0].answer])
-                except Exception as again:
-                    exc = again
-                else:
-                    self._wake(batch, cards)
-                    return
-            _call_in(batch[0], None, exc)
+            # another process made the same new card meanwhile: once more finds it
+            self._retry(batch[0])
             return
-        self._wake(batch, cards)
+        except Exception as exc:  # one answer's data (say, a value too long for a column)
+            if len(batch) > 1:
+                for job in batch:
+                    self._commit([job])
+                return
+            _hand_back(batch[0], None, exc)
+            return
+        for job, recorded in zip(batch, done, strict=True):
+            _hand_back(job, recorded, None)
 
-    @staticmethod
-    def _wake(batch: list[_Job], cards: list[CardState]) -> None:
-        for job, card in zip(batch, cards, strict=True):
-            _call_in(job, card, None)
+    def _retry(self, job: _Job) -> None:
+        try:
+            [done] = record_answers(self.database, self.scheduler, [job.answer])
+        except Exception as exc:
+            _hand_back(job, None, exc)
+        else:
+            _hand_back(job, done, None)

@@ -13,9 +13,9 @@ from llmiq.store import accounts, progress
 from llmiq.store.models import StoredBank, User
 from llmiq.web.banks import UnknownBank
 from llmiq.web.deps import FormCsrf, PageAdmin, WebDep
+from llmiq.web.flags import FLAG_REASONS
 from llmiq.web.rendering import flash, render, see_other
 from llmiq.web.routes.auth import REGISTRATION_OPTION, registration_open
-from llmiq.web.routes.banks import FLAG_REASONS
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -64,7 +64,7 @@ def flags_page(request: Request, web: WebDep, viewer: PageAdmin) -> HTMLResponse
 def resolve(request: Request, flag_id: int, web: WebDep, viewer: PageAdmin) -> Response:
     with web.database.transaction() as session:
         done = accounts.resolve_flag(session, flag_id, utc_now())
-    flash(request, "Flag resolved." if done else "That flag was resolved already.")
+    flash(request, "Flag resolved." if done else "No such open flag.")
     return see_other("/admin/flags")
 
 

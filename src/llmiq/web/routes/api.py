@@ -184,7 +184,7 @@ def _own_card(web: WebApp, viewer: Viewer, card_id: int) -> Card:
     return card
 
 
-def _json(model: BaseModel) -> Any:
+def _json(model: BaseModel) -> Response:
     """A model already validated, as the response (FastAPI would validate it again)."""
     return Response(model.model_dump_json(), media_type="application/json")
 
@@ -258,6 +258,7 @@ def next_card(web: WebDep, viewer: ApiViewer, bank_id: str, lang: Lang = "en") -
     """The next question of a review session (FSRS order), without its answer."""
     bank = _bank(web, bank_id)
     practice = practice_for(web, viewer)
+    practice.sync(bank)
     pick, left = pick_next(practice, bank, web.limits)
     if pick is None:
         return NextOut(question=None, message=describe_end(bank.id, left, web.limits, utc_now()))

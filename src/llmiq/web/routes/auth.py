@@ -13,7 +13,7 @@ from llmiq.errors import LlmiqError
 from llmiq.practice.scheduling import utc_now
 from llmiq.store import accounts
 from llmiq.web.deps import FormCsrf, OptionalViewerDep, SessionDep, WebDep
-from llmiq.web.login_limits import locked_out, note_failure
+from llmiq.web.login_limits import count_attempt, forget_attempt
 from llmiq.web.passwords import hash_password, password_problem, verify_password
 from llmiq.web.rendering import render, safe_next, see_other
 from llmiq.web.sessions import Session
@@ -37,19 +37,19 @@ def client_address(request: Request) -> str:
 
 def authenticate(web: WebApp, name: str, password: str, address: str) -> tuple[int, int] | None:
     """(user id, session version) for the right password; raises :class:`LlmiqError` when
-    this name or address has failed too often lately."""
-    now = utc_now()
+    this name (from this address) or this address has failed too often lately."""
     with web.database.transaction() as session:
-        if locked_out(session, web.settings, name, address, now):
-            raise LlmiqError(LOCKED_OUT)
+        attempt, over = count_attempt(session, web.settings, name, address, utc_now())
         found = accounts.find_account(session, name)
-    if found is not None and verify_password(found[1].password_hash, password):
-        return found[0].id, found[1].session_version
-    if found is None:
-        verify_password(None, password)  # same time as a wrong password
+    if over:
+        raise LlmiqError(LOCKED_OUT)
+    # an unknown name costs the same time as a wrong password
+    if not verify_password(found[1].password_hash if found else None, password):
+        return None
+    assert found is not None
     with web.database.transaction() as session:
-        note_failure(session, web.settings, name, address, now)
-    return None
+        forget_attempt(session, attempt)
+    return found[0].id, found[1].session_version
 
 
 def sign_in(session: Session, user_id: int, version: int) -> None:
@@ -94,7 +94,12 @@ def login(
 
 
 @router.post("/logout", dependencies=[FormCsrf])
-def logout(session: SessionDep) -> Response:
+def logout(web: WebDep, session: SessionDep) -> Response:
+    """Sign out: this account's session cookies stop working everywhere, copies included."""
+    user_id = session.get("u")
+    if web.settings.multi_user and isinstance(user_id, int):
+        with web.database.transaction() as db:
+            accounts.end_sessions(db, user_id)
     session.clear()
     return see_other("/login")
 

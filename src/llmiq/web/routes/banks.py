@@ -12,16 +12,10 @@ from llmiq.practice.scheduling import utc_now
 from llmiq.store import accounts
 from llmiq.web.answering import find_question
 from llmiq.web.deps import FormCsrf, LangDep, PageViewer, WebDep, practice_for
+from llmiq.web.flags import FLAG_REASONS, MAX_COMMENT_CHARS
 from llmiq.web.rendering import flash, render, safe_next, see_other
 
 router = APIRouter(include_in_schema=False)
-
-FLAG_REASONS = {
-    "answer": "The answer is wrong",
-    "translation": "The translation is wrong",
-    "other": "Something else",
-}
-MAX_COMMENT_CHARS = 2000
 
 
 def _matches(question: Question, words: list[str]) -> bool:

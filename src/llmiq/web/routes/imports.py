@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -15,6 +16,7 @@ from llmiq.bank.model import check_identifier
 from llmiq.errors import LlmiqError
 from llmiq.ingest import ImportResult, bank_id_from, import_text
 from llmiq.textfile import MAX_TEXT_BYTES, decode_text
+from llmiq.web.body_limit import IMPORT_LIMIT
 from llmiq.web.deps import FormCsrf, LangDep, PageAdmin, Viewer, WebDep
 from llmiq.web.rendering import flash, render, see_other
 from llmiq.web.state import WebApp
@@ -30,7 +32,7 @@ def import_form(request: Request, viewer: PageAdmin) -> HTMLResponse:
 async def _article(request: Request) -> tuple[str, str, str, str]:
     """(text, name for messages, bank id, title) from the form; an upload wins over the
     text box."""
-    form = await request.form(max_part_size=MAX_TEXT_BYTES + 1024)
+    form = await request.form(max_part_size=IMPORT_LIMIT)
     upload = form.get("upload")
     name = "the pasted text"
     text = str(form.get("text", ""))
@@ -43,6 +45,9 @@ async def _article(request: Request) -> tuple[str, str, str, str]:
     elif len(text.encode("utf-8")) > MAX_TEXT_BYTES:
         raise LlmiqError(f"the pasted text is larger than {MAX_TEXT_BYTES // 2**20} MiB")
     text = text.replace("\r\n", "\n")
+    title = str(form.get("title", "")).strip()
+    if len(title) > 500:
+        raise LlmiqError("the title is longer than 500 characters")
     bank_id = str(form.get("bank_id", "")).strip()
     if bank_id:
         try:
@@ -52,7 +57,7 @@ async def _article(request: Request) -> tuple[str, str, str, str]:
     else:
         stem = name.rsplit(".", 1)[0] if upload else ""
         bank_id = bank_id_from(stem) if stem else ""
-    return text, name, bank_id, str(form.get("title", "")).strip()
+    return text, name, bank_id, title
 
 
 def _parse(web: WebApp, text: str, name: str, bank_id: str, title: str) -> ImportResult:
@@ -85,7 +90,7 @@ async def preview(request: Request, web: WebDep, viewer: PageAdmin) -> Response:
     text, name, bank_id, title = await _article(request)
     bank_id = bank_id or "imported"
     try:
-        result = _parse(web, text, name, bank_id, title)
+        result = await run_in_threadpool(_parse, web, text, name, bank_id, title)
     except LlmiqError as exc:
         return render(
             request,
@@ -102,8 +107,8 @@ async def save(request: Request, web: WebDep, viewer: PageAdmin, lang: LangDep) 
     text, name, bank_id, title = await _article(request)
     if not bank_id:
         raise LlmiqError("give the bank an id")
-    result = _parse(web, text, name, bank_id, title)
-    replaced = store_bank(web.database, result.bank, title_lang=lang)
+    result = await run_in_threadpool(_parse, web, text, name, bank_id, title)
+    replaced = await run_in_threadpool(store_bank, web.database, result.bank, title_lang=lang)
     count = len(result.bank.questions)
     flash(
         request,

@@ -1,43 +1,52 @@
 """Practice in the browser: review (FSRS queue), quiz (every question in order) and the timed
 mock interview. Pages work without JavaScript; ``app.js`` adds keyboard shortcuts and the
-mock interview's countdown."""
+mock interview's countdown.
+
+An answer is posted, recorded, then redirected to its feedback page (read back from the
+review log), so reloading the feedback records nothing twice.
+"""
 
 from __future__ import annotations
 
 import random
+import secrets
 import time
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from starlette.datastructures import FormData
 
 from llmiq.bank.model import Bank, Question
 from llmiq.errors import LlmiqError
 from llmiq.practice.mock import pick_across_topics
 from llmiq.practice.review import describe_end, pick_next
-from llmiq.practice.scheduling import RATING_NAMES, utc_now
-from llmiq.store.models import Review
+from llmiq.practice.scheduling import RATING_NAMES
+from llmiq.store import progress
 from llmiq.web.answering import (
     AnswerRefused,
+    check_length,
     find_question,
     grade_answer,
+    load_answered,
     record_answer,
     suggested_rating,
 )
 from llmiq.web.deps import FormCsrf, PageViewer, Viewer, WebDep, practice_for
+from llmiq.web.flags import FLAG_REASONS
 from llmiq.web.labs_panel import lab_panel
-from llmiq.web.rendering import flash, render, see_other
-from llmiq.web.routes.banks import FLAG_REASONS
+from llmiq.web.rendering import flash, render, safe_next, see_other
 from llmiq.web.state import WebApp
 
 router = APIRouter(prefix="/practice", include_in_schema=False)
 
 MAX_MOCK_QUESTIONS = 100
 MAX_MOCK_MINUTES = 240
+MODES = ("review", "quiz", "mock")
 
 
 def _now_ms() -> int:
@@ -45,10 +54,54 @@ def _now_ms() -> int:
 
 
 def _int(value: str, default: int = 0) -> int:
+    """A number from a hidden form field or the query; anything else is the default."""
     try:
         return int(value)
     except ValueError:
         return default
+
+
+@dataclass(frozen=True)
+class MockInterview:
+    """A mock interview, carried in a signed token: its questions, start, length and the id
+    its answers are logged under."""
+
+    bank_id: str
+    question_ids: list[str]
+    started: float  # Unix time
+    minutes: float
+    session_id: str
+
+    @property
+    def deadline(self) -> float:
+        return self.started + self.minutes * 60
+
+    def over(self) -> bool:
+        return time.time() >= self.deadline
+
+    def token(self, web: WebApp) -> str:
+        return _mock_serializer(web).dumps(
+            {"b": self.bank_id, "q": self.question_ids, "s": self.started, "m": self.minutes,
+             "r": self.session_id}
+        )  # fmt: skip
+
+    @classmethod
+    def read(cls, web: WebApp, token: str, bank_id: str) -> MockInterview:
+        try:
+            data = _mock_serializer(web).loads(token)
+            mock = cls(data["b"], list(data["q"]), float(data["s"]), float(data["m"]), data["r"])
+        except (BadSignature, KeyError, TypeError, ValueError):
+            raise LlmiqError("this mock interview link is not valid; start a new one") from None
+        if mock.bank_id != bank_id:
+            raise LlmiqError("this mock interview belongs to another bank; start a new one")
+        return mock
+
+    def url(self, web: WebApp, page: str, **query: Any) -> str:
+        return f"/practice/{self.bank_id}/mock/{page}?{urlencode({'t': self.token(web)} | query)}"
+
+
+def _mock_serializer(web: WebApp) -> URLSafeSerializer:
+    return URLSafeSerializer(web.secret, salt="llmiq-mock")
 
 
 def _card(
@@ -64,6 +117,7 @@ def _card(
     deadline: float | None = None,
     position: str = "",
 ) -> HTMLResponse:
+    """A question card: the form posts the answer with ``hidden`` carried along."""
     return render(
         request,
         "question.html",
@@ -83,6 +137,10 @@ def _card(
     )
 
 
+def _done(request: Request, viewer: Viewer, bank: Bank, title: str, message: str) -> HTMLResponse:
+    return render(request, "done.html", viewer, {"bank": bank, "title": title, "message": message})
+
+
 @router.get("/{bank_id}/review", response_class=HTMLResponse)
 def review(request: Request, bank_id: str, web: WebDep, viewer: PageViewer) -> HTMLResponse:
     bank = web.shelf.get(bank_id).bank
@@ -91,12 +149,8 @@ def review(request: Request, bank_id: str, web: WebDep, viewer: PageViewer) -> H
     pick, left = pick_next(practice, bank, web.limits)
     if pick is None:
         message = describe_end(bank.id, left, web.limits, practice.clock())
-        return render(request, "done.html", viewer, {"bank": bank, "message": message})
+        return _done(request, viewer, bank, "Nothing to do", message)
     return _card(request, viewer, bank, pick.question, "review", {}, note=pick.why)
-
-
-def _quiz_questions(bank: Bank, topic: str) -> list[Question]:
-    return [q for q in bank.questions if not topic or topic in q.topics]
 
 
 @router.get("/{bank_id}/quiz", response_class=HTMLResponse)
@@ -110,10 +164,10 @@ def quiz(
     topic: str = "",
 ) -> HTMLResponse:
     bank = web.shelf.get(bank_id).bank
-    questions = _quiz_questions(bank, topic)
-    if i >= len(questions) or i < 0:
-        message = f"Score: {min(right, len(questions))}/{len(questions)}"
-        return render(request, "done.html", viewer, {"bank": bank, "message": message})
+    questions = [q for q in bank.questions if not topic or topic in q.topics]
+    if not 0 <= i < len(questions):
+        score = f"Score: {min(max(right, 0), len(questions))}/{len(questions)}"
+        return _done(request, viewer, bank, "Score", score)
     return _card(
         request,
         viewer,
@@ -123,20 +177,6 @@ def quiz(
         {"i": i, "right": right, "topic": topic},
         position=f"{i + 1}/{len(questions)}",
     )
-
-
-def _mock_serializer(web: WebApp) -> URLSafeSerializer:
-    return URLSafeSerializer(web.secret, salt="llmiq-mock")
-
-
-def _read_mock(web: WebApp, token: str, bank_id: str) -> dict[str, Any]:
-    try:
-        data = _mock_serializer(web).loads(token)
-    except BadSignature:
-        raise LlmiqError("this mock interview link is not valid; start a new one") from None
-    if data.get("b") != bank_id:
-        raise LlmiqError("this mock interview belongs to another bank; start a new one")
-    return data
 
 
 @router.get("/{bank_id}/mock", response_class=HTMLResponse)
@@ -152,23 +192,19 @@ def mock_start(request: Request, bank_id: str, web: WebDep, viewer: PageViewer) 
 
 @router.post("/{bank_id}/mock", dependencies=[FormCsrf])
 async def mock_begin(request: Request, bank_id: str, web: WebDep, viewer: PageViewer) -> Response:
-    bank = web.shelf.get(bank_id).bank
+    bank = (await web.shelf.aget(bank_id)).bank
     form = await request.form()
-    try:
-        count = int(str(form.get("count", "10")))
-        minutes = float(str(form.get("minutes", "15")))
-    except ValueError:
-        raise LlmiqError("questions and minutes must be numbers") from None
+    count, minutes = _int(str(form.get("count", "10")), -1), _int(str(form.get("minutes")), -1)
     if not 1 <= count <= MAX_MOCK_QUESTIONS or not 0 < minutes <= MAX_MOCK_MINUTES:
         raise LlmiqError(
-            f"a mock interview has 1-{MAX_MOCK_QUESTIONS} questions and lasts at most "
+            f"a mock interview has 1-{MAX_MOCK_QUESTIONS} questions and lasts 1-"
             f"{MAX_MOCK_MINUTES} minutes"
         )
     chosen = pick_across_topics(bank, count, random.Random())
-    token = _mock_serializer(web).dumps(
-        {"b": bank.id, "q": [q.id for q in chosen], "s": time.time(), "m": minutes}
+    mock = MockInterview(
+        bank.id, [q.id for q in chosen], time.time(), minutes, secrets.token_hex(8)
     )
-    return see_other(f"/practice/{bank.id}/mock/run?{urlencode({'t': token, 'i': 0})}")
+    return see_other(mock.url(web, "run", i=0))
 
 
 @router.get("/{bank_id}/mock/run", response_class=HTMLResponse)
@@ -176,20 +212,18 @@ def mock_run(
     request: Request, bank_id: str, web: WebDep, viewer: PageViewer, t: str, i: int = 0
 ) -> Response:
     bank = web.shelf.get(bank_id).bank
-    data = _read_mock(web, t, bank.id)
-    deadline = data["s"] + data["m"] * 60
-    ids = data["q"]
-    if i >= len(ids) or i < 0 or time.time() >= deadline:
-        return see_other(f"/practice/{bank.id}/mock/report?{urlencode({'t': t})}")
+    mock = MockInterview.read(web, t, bank.id)
+    if not 0 <= i < len(mock.question_ids) or mock.over():
+        return see_other(mock.url(web, "report"))
     return _card(
         request,
         viewer,
         bank,
-        find_question(bank, ids[i]),
+        find_question(bank, mock.question_ids[i]),
         "mock",
         {"t": t, "i": i},
-        deadline=deadline,
-        position=f"{i + 1}/{len(ids)}",
+        deadline=mock.deadline,
+        position=f"{i + 1}/{len(mock.question_ids)}",
     )
 
 
@@ -198,35 +232,26 @@ def mock_report(
     request: Request, bank_id: str, web: WebDep, viewer: PageViewer, t: str
 ) -> HTMLResponse:
     bank = web.shelf.get(bank_id).bank
-    data = _read_mock(web, t, bank.id)
-    started = datetime.fromtimestamp(data["s"], UTC)
+    mock = MockInterview.read(web, t, bank.id)
     practice = practice_for(web, viewer)
     with web.database.transaction() as session:
         user_id = practice.existing_user_id(session)
-        rows = (
-            session.scalars(
-                select(Review).where(
-                    Review.user_id == user_id,
-                    Review.bank_id == bank.id,
-                    Review.mode == "mock",
-                    Review.reviewed_at >= started - timedelta(seconds=1),
-                )
-            ).all()
-            if user_id is not None
-            else []
-        )
-    given = {row.question_id: row for row in rows}
-    answers = []
-    for qid in data["q"]:
-        question = find_question(bank, qid)
-        answers.append({"question": question, "review": given.get(qid)})
+        logged = [] if user_id is None else progress.reviews_in_session(
+            session, user_id, mock.session_id
+        )  # fmt: skip
+    first_answers = {}
+    for review in logged:
+        first_answers.setdefault(review.question_id, review)
+    answers = [
+        {"question": find_question(bank, qid), "review": first_answers.get(qid)}
+        for qid in mock.question_ids
+    ]
     by_topic: dict[str, list[int]] = {}
     for answer in answers:
         for topic in answer["question"].topics or ["(no topic)"]:
             score = by_topic.setdefault(topic, [0, 0])
             score[0] += bool(answer["review"] is not None and answer["review"].correct)
             score[1] += 1
-    right = sum(1 for a in answers if a["review"] is not None and a["review"].correct)
     return render(
         request,
         "mock_report.html",
@@ -234,103 +259,144 @@ def mock_report(
         {
             "bank": bank,
             "answers": answers,
-            "right": right,
+            "right": sum(1 for a in answers if a["review"] is not None and a["review"].correct),
             "by_topic": by_topic,
-            "timed_out": time.time() >= data["s"] + data["m"] * 60 and len(given) < len(data["q"]),
+            "timed_out": mock.over() and len(first_answers) < len(mock.question_ids),
         },
     )
 
 
+@dataclass(frozen=True)
+class PostedAnswer:
+    """What a question card (or a rating page) posts."""
+
+    mode: str
+    question_id: str
+    raw: str  # letters from the options, or the typed text
+    duration_ms: int
+    rating: int | None
+    carried: dict[str, str]  # i, right, topic, t: passed on to the next page
+
+    @classmethod
+    def from_form(cls, form: FormData) -> PostedAnswer:
+        field = {key: str(form.get(key, "")) for key in form}
+        mode = field.get("mode", "review")
+        if mode not in MODES:
+            raise LlmiqError(f"unknown practice mode {mode!r}")
+        raw = ",".join(str(v) for v in form.getlist("choice")) or field.get("answer", "")
+        duration_ms = _int(field.get("duration_ms", ""), -1)
+        if duration_ms < 0:  # first post: time since the card was shown
+            duration_ms = _now_ms() - _int(field.get("shown_at", ""), _now_ms())
+        rating = _int(field["rating"], 0) if field.get("rating") else None
+        carried = {k: field[k] for k in ("i", "right", "topic", "t") if k in field}
+        return cls(mode, field.get("question_id", ""), raw, duration_ms, rating, carried)
+
+    def next_url(self, bank: Bank, correct: bool) -> str:
+        if self.mode == "quiz":
+            following = {
+                "i": _int(self.carried.get("i", "0")) + 1,
+                "right": max(_int(self.carried.get("right", "0")), 0) + correct,
+                "topic": self.carried.get("topic", ""),
+            }
+            return f"/practice/{bank.id}/quiz?{urlencode(following)}"
+        return f"/practice/{bank.id}/review"
+
+
 @router.post("/{bank_id}/answer", dependencies=[FormCsrf])
 async def answer(request: Request, bank_id: str, web: WebDep, viewer: PageViewer) -> Response:
-    """One answer from a question card (or a rating of an open answer)."""
-    bank = web.shelf.get(bank_id).bank
-    form = await request.form()
-    field = lambda name, default="": str(form.get(name, default))  # noqa: E731
-    mode = field("mode", "review")
-    if mode not in ("review", "quiz", "mock"):
-        raise LlmiqError(f"unknown practice mode {mode!r}")
-    question = find_question(bank, field("question_id"))
-    raw = ",".join(str(v) for v in form.getlist("choice")) or field("answer")
-    duration_ms = _int(field("duration_ms"), -1)
-    if duration_ms < 0:
-        duration_ms = _now_ms() - _int(field("shown_at"), _now_ms())
-    carried = {k: field(k) for k in ("i", "right", "topic", "t") if k in form}
-    mock: dict[str, Any] | None = None
-    deadline = None
-    if mode == "mock":
-        mock = _read_mock(web, field("t"), bank.id)
-        report = f"/practice/{bank.id}/mock/report?{urlencode({'t': field('t')})}"
-        deadline = mock["s"] + mock["m"] * 60
-        if time.time() >= deadline:
-            flash(request, "Time is up: the last answer came too late to count.")
-            return see_other(report)
-    rating = _int(field("rating")) if field("rating") else None
-    if not question.is_choice and rating is None:
-        if not raw.strip():
-            return _card(
-                request,
-                viewer,
-                bank,
-                question,
-                mode,
-                carried,
-                error="Type an answer first.",
-                deadline=deadline,
-            )
-        return render(
-            request,
-            "rate.html",
-            viewer,
-            {
-                "bank": bank,
-                "question": question,
-                "given": raw,
-                "suggested": suggested_rating(question, raw, duration_ms),
-                "hidden": carried
-                | {
-                    "mode": mode,
-                    "question_id": question.id,
-                    "answer": raw,
-                    "duration_ms": duration_ms,
-                },
-            },
-        )
-    try:
-        verdict = grade_answer(question, raw, rating=rating)
-    except AnswerRefused as exc:
+    """One answer from a question card, or the rating of an open answer."""
+    bank = (await web.shelf.aget(bank_id)).bank
+    posted = PostedAnswer.from_form(await request.form())
+    question = find_question(bank, posted.question_id)
+    mock = None
+    if posted.mode == "mock":
+        mock = MockInterview.read(web, posted.carried.get("t", ""), bank.id)
+    deadline = mock.deadline if mock else None
+    if mock is not None and mock.over():
+        flash(request, "Time is up: the last answer came too late to count.")
+        return see_other(mock.url(web, "report"))
+
+    def ask_again(error: str) -> HTMLResponse:
         return _card(
-            request, viewer, bank, question, mode, carried, error=str(exc), deadline=deadline
-        )
+            request, viewer, bank, question, posted.mode, posted.carried, error=error,
+            deadline=deadline,
+        )  # fmt: skip
+
+    try:
+        check_length(posted.raw)
+        if not question.is_choice and posted.rating is None:
+            if not posted.raw.strip():
+                return ask_again("Type an answer first.")
+            return _rating_page(request, viewer, bank, question, posted)
+        verdict = grade_answer(question, posted.raw, rating=posted.rating)
+    except AnswerRefused as exc:
+        return ask_again(str(exc))
     answered = await record_answer(
-        web.recorder, viewer.name, bank, question, verdict, duration_ms=duration_ms, mode=mode
+        web.recorder,
+        viewer.name,
+        bank,
+        question,
+        verdict,
+        duration_ms=posted.duration_ms,
+        mode=posted.mode,
+        session_id=mock.session_id if mock else None,
     )
     if mock is not None:
-        following = _int(field("i")) + 1
-        return see_other(
-            f"/practice/{bank.id}/mock/run?{urlencode({'t': field('t'), 'i': following})}"
-        )
-    if mode == "quiz":
-        following = {
-            "i": _int(field("i")) + 1,
-            "right": _int(field("right")) + bool(answered.grade.correct),
-            "topic": field("topic"),
-        }
-        next_url = f"/practice/{bank.id}/quiz?{urlencode(following)}"
-    else:
-        next_url = f"/practice/{bank.id}/review"
+        return see_other(mock.url(web, "run", i=_int(posted.carried.get("i", "0")) + 1))
+    following = posted.next_url(bank, bool(answered.grade.correct))
+    return see_other(
+        f"/practice/{bank.id}/answered/{answered.review_id}?{urlencode({'next': following})}"
+    )
+
+
+def _rating_page(
+    request: Request, viewer: Viewer, bank: Bank, question: Question, posted: PostedAnswer
+) -> HTMLResponse:
+    """The reference answer, and 1-4 for the person to rate their own answer."""
+    return render(
+        request,
+        "rate.html",
+        viewer,
+        {
+            "bank": bank,
+            "question": question,
+            "given": posted.raw,
+            "suggested": suggested_rating(question, posted.raw, posted.duration_ms),
+            "hidden": posted.carried
+            | {
+                "mode": posted.mode,
+                "question_id": question.id,
+                "answer": posted.raw,
+                "duration_ms": posted.duration_ms,
+            },
+        },
+    )
+
+
+@router.get("/{bank_id}/answered/{review_id}", response_class=HTMLResponse)
+async def feedback(
+    request: Request,
+    bank_id: str,
+    review_id: int,
+    web: WebDep,
+    viewer: PageViewer,
+    next: str = "",
+) -> HTMLResponse:
+    """Feedback on one of your answers: the verdict, every option's why, the explanation
+    and the question's lab."""
+    bank = (await web.shelf.aget(bank_id)).bank
+    answered = await run_in_threadpool(load_answered, web.database, viewer.name, bank, review_id)
     return render(
         request,
         "feedback.html",
         viewer,
         {
             "bank": bank,
-            "question": question,
+            "question": answered.question,
             "answered": answered,
-            "rating_name": RATING_NAMES[answered.rating],
-            "next_url": next_url,
-            "lab": lab_panel(question.lab, web.data_dir),
+            "rating_name": RATING_NAMES.get(answered.rating, "good"),
+            "next_url": safe_next(next, f"/practice/{bank.id}/review"),
+            "lab": lab_panel(answered.question.lab, web.data_dir),
             "reasons": FLAG_REASONS,
-            "now": utc_now(),
         },
     )

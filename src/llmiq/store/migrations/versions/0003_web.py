@@ -1,4 +1,5 @@
-"""The web app: accounts, flags on questions, failed logins, instance options.
+"""The web app: accounts, flags on questions, failed logins, instance options, and the
+session (a mock interview) an answer belongs to.
 
 Revision ID: 0003
 Revises: 0002
@@ -19,6 +20,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.add_column("reviews", sa.Column("session_id", sa.String(32), nullable=True))
+    op.create_index("ix_reviews_session_id", "reviews", ["session_id"])
     op.create_table(
         "accounts",
         sa.Column(
@@ -68,3 +71,5 @@ def downgrade() -> None:
     op.drop_index("ix_flags_open", table_name="flags")
     op.drop_table("flags")
     op.drop_table("accounts")
+    op.drop_index("ix_reviews_session_id", table_name="reviews")
+    op.drop_column("reviews", "session_id")
