@@ -31,6 +31,7 @@ ZH: dict[str, str] = {
     "questions": "题",
     "new": "新题",
     "due": "到期",
+    "learning": "学习中",
     "Review": "复习",
     "Quiz": "测验",
     "Mock interview": "模拟面试",
