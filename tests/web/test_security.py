@@ -439,3 +439,27 @@ def test_feedback_of_another_persons_answer_is_not_found(
     )  # fmt: skip
     assert "/practice/seed/answered/" in str(feedback.url)
     assert bob.get(str(feedback.url)).status_code == 404
+
+
+def test_admins_manage_accounts_and_flags_outlive_them(
+    shared: tuple[Any, Any, Any], web_helpers: Any
+) -> None:
+    app, ada, bob = shared
+    bob.post(
+        "/flags",
+        data={"csrf_token": web_helpers.csrf_token(bob), "bank_id": "seed",
+              "question_id": "vector-store", "reason": "answer", "comment": "doubt it"},
+    )  # fmt: skip
+    token = web_helpers.csrf_token(ada)
+    promoted = ada.post("/admin/accounts/bob", data={"csrf_token": token, "action": "make-admin"})
+    assert "bob: make admin done." in promoted.text
+    assert bob.get("/admin").status_code == 200
+    ada.post("/admin/accounts/bob", data={"csrf_token": token, "action": "sign-out"})
+    assert "/login" in str(bob.get("/").url)
+    itself = ada.post("/admin/accounts/ada", data={"csrf_token": token, "action": "delete"})
+    assert itself.status_code == 400
+    ada.post("/admin/accounts/bob", data={"csrf_token": token, "action": "delete"})
+    with app.state.web.database.transaction() as session:
+        assert accounts.find_account(session, "bob") is None
+    flags = ada.get("/admin/flags").text
+    assert "doubt it" in flags  # the report stays, its author is gone

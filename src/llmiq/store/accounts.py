@@ -108,12 +108,12 @@ def add_flag(
     return flag
 
 
-def flags(session: Session, *, resolved: bool = False) -> list[tuple[Flag, str]]:
-    """Flags with the name of who raised them, newest first."""
+def flags(session: Session, *, resolved: bool = False) -> list[tuple[Flag, str | None]]:
+    """Flags with the name of who raised them (None: a deleted account), newest first."""
     done = Flag.resolved_at.is_not(None) if resolved else Flag.resolved_at.is_(None)
     rows = session.execute(
         select(Flag, User.name)
-        .join(User, User.id == Flag.user_id)
+        .outerjoin(User, User.id == Flag.user_id)
         .where(done)
         .order_by(Flag.created_at.desc(), Flag.id.desc())
     ).all()

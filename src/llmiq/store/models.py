@@ -143,7 +143,8 @@ class Flag(Base):
     __table_args__ = (Index("ix_flags_open", "resolved_at", "created_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: who raised it; None once their account is deleted (the report stays for the admins)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     bank_id: Mapped[str] = mapped_column(String(100))
     question_id: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(String(20))  # answer | translation | other

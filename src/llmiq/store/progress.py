@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, distinct, func, select, tuple_
+from sqlalchemy import delete, distinct, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -51,8 +51,10 @@ def delete_user(session: Session, name: str) -> bool:
         return False
     # Explicit deletes: ON DELETE CASCADE needs SQLite's foreign_keys pragma, which a database
     # opened by another tool may lack.
-    for table in (Review, Card, Flag, Account):
+    for table in (Review, Card, Account):
         session.execute(delete(table).where(table.user_id == user.id))
+    # the questions they flagged are still worth an admin's look
+    session.execute(update(Flag).where(Flag.user_id == user.id).values(user_id=None))
     session.delete(user)
     return True
 

@@ -39,7 +39,7 @@ def upgrade() -> None:
         "flags",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column(
-            "user_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+            "user_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True
         ),
         sa.Column("bank_id", sa.String(100), nullable=False),
         sa.Column("question_id", sa.String(200), nullable=False),
