@@ -370,6 +370,7 @@ def test_oversized_bodies_are_refused_before_they_are_read(
         data={"csrf_token": token, "mode": "review", "question_id": "vector-store", "answer": huge},
     )
     assert refused.status_code == 413
+    assert "larger than 1 MiB" in refused.text
     assert count_reviews(app) == 0
     # the importer takes an article of several MiB
     article = client.post("/import/preview", data={"csrf_token": token, "text": huge})

@@ -3,7 +3,9 @@ small, and only the importer takes an article (up to the importer's own limit)."
 
 from __future__ import annotations
 
-from starlette.responses import PlainTextResponse
+from html import escape
+
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from llmiq.textfile import MAX_TEXT_BYTES
@@ -21,6 +23,19 @@ class _TooLarge(Exception):
     pass
 
 
+def _too_large(path: str, limit: int) -> Response:
+    message = (
+        f"The request is larger than {limit // 1024 // 1024 or 1} MiB, the most this page takes."
+    )
+    if path.startswith("/api/"):
+        return JSONResponse({"detail": message}, status_code=413)
+    page = (
+        '<!doctype html><meta charset="utf-8"><title>Too large · llmiq</title>'
+        f'<p role="alert">{escape(message)}</p><p><a href="/">llmiq</a></p>'
+    )
+    return HTMLResponse(page, status_code=413)
+
+
 class BodyLimitMiddleware:
     """413 for a body over :func:`body_limit`, by its Content-Length or, when that is missing
     or wrong, as soon as the bytes received pass the limit."""
@@ -33,9 +48,7 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = body_limit(scope["path"])
-        too_large = PlainTextResponse(
-            f"The request is larger than {limit // 1024} KiB.", status_code=413
-        )
+        too_large = _too_large(scope["path"], limit)
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > limit:
                 await too_large(scope, receive, send)
