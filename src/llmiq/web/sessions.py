@@ -51,6 +51,11 @@ class Session(dict[str, Any]):
             token = self["csrf"] = secrets.token_urlsafe(32)
         return token
 
+    def renew_csrf_token(self) -> str:
+        """A new token (at sign-in: no token from before it stays valid)."""
+        self["csrf"] = secrets.token_urlsafe(32)
+        return self["csrf"]
+
     def csrf_matches(self, given: str | None) -> bool:
         token = self.get("csrf")
         return bool(token and given) and hmac.compare_digest(str(token), str(given))

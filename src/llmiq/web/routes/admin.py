@@ -11,11 +11,11 @@ from llmiq.errors import LlmiqError
 from llmiq.practice.scheduling import utc_now
 from llmiq.store import accounts, progress
 from llmiq.store.models import StoredBank, User
+from llmiq.web.authentication import REGISTRATION_OPTION, registration_open
 from llmiq.web.banks import UnknownBank
 from llmiq.web.deps import FormCsrf, PageAdmin, WebDep
 from llmiq.web.flags import FLAG_REASONS
 from llmiq.web.rendering import flash, render, see_other
-from llmiq.web.routes.auth import REGISTRATION_OPTION, registration_open
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 

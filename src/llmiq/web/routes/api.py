@@ -29,10 +29,10 @@ from llmiq.web.answering import (
     grade_answer,
     record_answer,
 )
+from llmiq.web.authentication import authenticate, client_address, sign_in
 from llmiq.web.banks import UnknownBank
 from llmiq.web.deps import ApiViewer, ApiWriter, SessionDep, Viewer, WebDep, practice_for
 from llmiq.web.overview import bank_rows, stats_of
-from llmiq.web.routes.auth import authenticate, client_address, sign_in
 from llmiq.web.state import WebApp
 
 
