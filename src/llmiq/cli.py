@@ -735,7 +735,7 @@ def serve(
     accounts for a shared instance (create the first admin with llmiq account create).
     """
     try:
-        from llmiq.web.serving import count_admins, prepare, run
+        from llmiq.web.serving import prepare, run
         from llmiq.web.settings import WebSettings
     except ImportError as exc:
         raise LlmiqError(
@@ -750,24 +750,16 @@ def serve(
         raise LlmiqError(f"setting LLMIQ_{str(first['loc'][0]).upper()}: {first['msg']}") from None
     overrides = {"database_url": database_url, "profile": profile, "multi_user": multi_user}
     settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
-    env = prepare(settings, host)
+    prepared = prepare(settings, host)
     mode = (
         "multi-user"
         if settings.multi_user
         else f"single-user, profile {settings.profile or _profile_name(None)!r}"
     )
-    click.echo(
-        f"llmiq: http://{host}:{port} ({mode}; database {_shown(env['LLMIQ_DATABASE_URL'])})"
-    )
-    if settings.multi_user and count_admins(env["LLMIQ_DATABASE_URL"]) == 0:
+    click.echo(f"llmiq: http://{host}:{port} ({mode}; database {prepared.shown_database})")
+    if settings.multi_user and prepared.admins == 0:
         click.echo("No admin account yet: llmiq account create NAME --admin", err=True)
-    run(settings, host=host, port=port, workers=workers, forwarded_allow_ips=forwarded_allow_ips)
-
-
-def _shown(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
+    run(prepared, host=host, port=port, workers=workers, forwarded_allow_ips=forwarded_allow_ips)
 
 
 @cli.group(cls=_Group)

@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from llmiq import __version__
 from llmiq.config import default_profile, load_settings
 from llmiq.errors import LlmiqError
 from llmiq.paths import data_dir
@@ -88,7 +89,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         lifespan=lifespan,
         title="llmiq",
         summary="Practise LLM interview questions with spaced repetition.",
-        version=_version(),
+        version=__version__,
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
@@ -114,15 +115,6 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         app.include_router(router)
     _add_error_pages(app)
     return app
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("llmiq")
-    except PackageNotFoundError:
-        return "0"
 
 
 def _wants_json(request: Request) -> bool:

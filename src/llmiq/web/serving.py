@@ -7,9 +7,11 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+from dataclasses import dataclass
 
 from llmiq.errors import LlmiqError
 from llmiq.paths import data_dir
+from llmiq.store import accounts
 from llmiq.store.database import open_database
 from llmiq.web.settings import WebSettings
 
@@ -30,9 +32,18 @@ def is_loopback(host: str) -> bool:
         return all(ipaddress.ip_address(a).is_loopback for a in addresses)
 
 
-def prepare(settings: WebSettings, host: str) -> dict[str, str]:
-    """Refuse unsafe set-ups, migrate the database once, and return the environment the
-    workers need."""
+@dataclass(frozen=True)
+class Prepared:
+    """What the parent process settled before starting workers."""
+
+    env: dict[str, str]  # LLMIQ_* variables every worker builds its app from
+    shown_database: str  # the database URL without its password
+    admins: int
+
+
+def prepare(settings: WebSettings, host: str) -> Prepared:
+    """Refuse unsafe set-ups, migrate the database once (not once per worker), and settle
+    the environment the workers need."""
     if not settings.multi_user and not is_loopback(host):
         raise LlmiqError(
             f"binding to {host} lets other machines in: add --multi-user (accounts and "
@@ -41,32 +52,23 @@ def prepare(settings: WebSettings, host: str) -> dict[str, str]:
     secret = settings.checked_secret(data_dir())
     database = open_database(settings.database_url)
     try:
-        url = database.url
+        with database.transaction() as session:
+            admins = accounts.count_admins(session)
+        env = {
+            "LLMIQ_MULTI_USER": "true" if settings.multi_user else "false",
+            "LLMIQ_SECRET_KEY": secret,
+            "LLMIQ_DATABASE_URL": database.url,
+        }
+        shown = database.shown_url
     finally:
         database.close()
-    env = {
-        "LLMIQ_MULTI_USER": "true" if settings.multi_user else "false",
-        "LLMIQ_SECRET_KEY": secret,
-        "LLMIQ_DATABASE_URL": url,
-    }
     if settings.profile:
         env["LLMIQ_PROFILE"] = settings.profile
-    return env
-
-
-def count_admins(url: str) -> int:
-    from llmiq.store import accounts
-
-    database = open_database(url)
-    try:
-        with database.transaction() as session:
-            return accounts.count_admins(session)
-    finally:
-        database.close()
+    return Prepared(env, shown, admins)
 
 
 def run(
-    settings: WebSettings,
+    prepared: Prepared,
     *,
     host: str,
     port: int,
@@ -76,7 +78,7 @@ def run(
     """Serve until interrupted."""
     import uvicorn
 
-    os.environ.update(prepare(settings, host))
+    os.environ.update(prepared.env)
     uvicorn.run(
         APP_FACTORY,
         factory=True,

@@ -23,6 +23,7 @@ from llmiq.practice.scheduling import RATING_NAMES, STATE_NAMES, utc_now
 from llmiq.store.models import Card
 from llmiq.web.answering import (
     MAX_ANSWER_CHARS,
+    MAX_DURATION_MS,
     Answered,
     AnswerRefused,
     find_question,
@@ -30,7 +31,6 @@ from llmiq.web.answering import (
     record_answer,
 )
 from llmiq.web.authentication import authenticate, client_address, sign_in
-from llmiq.web.banks import UnknownBank
 from llmiq.web.deps import ApiViewer, ApiWriter, SessionDep, Viewer, WebDep, practice_for
 from llmiq.web.overview import bank_rows, stats_of
 from llmiq.web.state import WebApp
@@ -91,7 +91,7 @@ class NextOut(BaseModel):
 
 class AnswerIn(BaseModel):
     answer: str = Field(max_length=MAX_ANSWER_CHARS, description="Letters, option text or words.")
-    duration_ms: int = Field(0, ge=0, le=86_400_000, description="Time taken to answer.")
+    duration_ms: int = Field(0, ge=0, le=MAX_DURATION_MS, description="Time taken to answer.")
     rating: int | None = Field(
         None, ge=1, le=4, description="Open questions: your own rating, 1 again .. 4 easy."
     )
@@ -165,10 +165,7 @@ def _answer_out(answered: Answered, lang: Lang) -> AnswerOut:
 
 
 def _bank(web: WebApp, bank_id: str) -> Bank:
-    try:
-        return web.shelf.get(bank_id).bank
-    except UnknownBank as exc:
-        raise HTTPException(404, str(exc)) from None
+    return web.shelf.get(bank_id).bank  # an unknown bank is a 404 (the app's NotFound handler)
 
 
 def _own_card(web: WebApp, viewer: Viewer, card_id: int) -> Card:

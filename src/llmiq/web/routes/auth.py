@@ -21,6 +21,7 @@ from llmiq.web.authentication import (
 from llmiq.web.deps import FormCsrf, OptionalViewerDep, SessionDep, WebDep
 from llmiq.web.passwords import hash_password, password_problem
 from llmiq.web.rendering import render, safe_next, see_other
+from llmiq.web.state import WebApp
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,14 +71,21 @@ def logout(web: WebDep, session: SessionDep) -> Response:
     return see_other("/login")
 
 
-@router.get("/register", response_class=HTMLResponse)
-def register_form(request: Request, web: WebDep) -> Response:
+def _registration_refused(request: Request, web: WebApp) -> Response | None:
+    """The answer to a registration while there is none (single-user) or it is closed."""
     if not web.settings.multi_user:
         return see_other("/")
     if not registration_open(web):
         return render(
             request, "error.html", None, {"message": "Registration is closed."}, status_code=403
         )
+    return None
+
+
+@router.get("/register", response_class=HTMLResponse)
+def register_form(request: Request, web: WebDep) -> Response:
+    if (refused := _registration_refused(request, web)) is not None:
+        return refused
     return render(request, "register.html", None, {})
 
 
@@ -90,12 +98,8 @@ def register(
     password: Annotated[str, Form(max_length=1024)],
     password_again: Annotated[str, Form(max_length=1024)],
 ) -> Response:
-    if not web.settings.multi_user:
-        return see_other("/")
-    if not registration_open(web):
-        return render(
-            request, "error.html", None, {"message": "Registration is closed."}, status_code=403
-        )
+    if (refused := _registration_refused(request, web)) is not None:
+        return refused
     name = name.strip()
     problem = None
     try:

@@ -16,7 +16,6 @@ from llmiq.bank.model import check_identifier
 from llmiq.errors import LlmiqError
 from llmiq.ingest import ImportResult, bank_id_from, import_text
 from llmiq.textfile import MAX_TEXT_BYTES, decode_text
-from llmiq.web.body_limit import IMPORT_LIMIT
 from llmiq.web.deps import FormCsrf, LangDep, PageAdmin, Viewer, WebDep
 from llmiq.web.rendering import flash, render, see_other
 from llmiq.web.state import WebApp
@@ -32,7 +31,7 @@ def import_form(request: Request, viewer: PageAdmin) -> HTMLResponse:
 async def _article(request: Request) -> tuple[str, str, str, str]:
     """(text, name for messages, bank id, title) from the form; an upload wins over the
     text box."""
-    form = await request.form(max_part_size=IMPORT_LIMIT)
+    form = await request.form()  # parsed, to the importer's size, by the CSRF check
     upload = form.get("upload")
     name = "the pasted text"
     text = str(form.get("text", ""))
