@@ -281,9 +281,9 @@ def csrf_token(client: Any, path: str = "/banks/seed") -> str:
 
 
 def add_account(app: Any, name: str, *, admin: bool = False, password: str = PASSWORD) -> None:
-    from llmiq.practice.scheduling import utc_now
+    from llmiq.clock import utc_now
+    from llmiq.passwords import hash_password
     from llmiq.store import accounts
-    from llmiq.web.passwords import hash_password
 
     with app.state.web.database.transaction() as session:
         assert accounts.create_account(

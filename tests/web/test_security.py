@@ -266,7 +266,7 @@ def test_a_profile_of_the_command_line_cannot_be_registered(
 ) -> None:
     """Registering the name of a CLI profile on the same database would hand its progress
     to whoever registers first."""
-    from llmiq.practice.scheduling import utc_now
+    from llmiq.clock import utc_now
     from llmiq.store import progress
 
     app = make_app(multi_user=True)
@@ -285,7 +285,7 @@ def test_a_profile_of_the_command_line_cannot_be_registered(
 def test_changing_the_password_ends_old_sessions(
     shared: tuple[Any, Any, Any],
 ) -> None:
-    from llmiq.web.passwords import hash_password
+    from llmiq.passwords import hash_password
 
     app, ada, _ = shared
     assert "Sign out" in ada.get("/").text

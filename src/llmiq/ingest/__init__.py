@@ -1,66 +1,47 @@
-"""Import interview-question articles as banks."""
+"""Import interview-question articles as banks. Names are imported on first use (PEP 562),
+so that the registry of import formats alone loads no parser."""
 
 from __future__ import annotations
 
-import hashlib
-import re
-from pathlib import Path
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from llmiq.bulk import paused_gc
-from llmiq.errors import LlmiqError
-from llmiq.ingest.article import ImportResult, SkippedLines, accepted_variants, parse_article
-from llmiq.textfile import read_text
+if TYPE_CHECKING:
+    from llmiq.ingest.article import ImportResult, SkippedLines, accepted_variants, parse_article
+    from llmiq.ingest.formats import IMPORT_FORMATS, ImportFormat, import_format
+    from llmiq.ingest.importing import bank_id_from, import_article, import_text
 
 __all__ = [
+    "IMPORT_FORMATS",
+    "ImportFormat",
     "ImportResult",
     "SkippedLines",
     "accepted_variants",
     "bank_id_from",
     "import_article",
+    "import_format",
     "import_text",
     "parse_article",
 ]
-
-_PAGE_START = re.compile(
-    r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])",
-    re.I | re.S,
-)
-_ANY_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
-
-
-def looks_like_html_page(text: str) -> bool:
-    """A whole HTML document, or text that is mostly tags. An article with a few inline tags
-    (``<br>``, a ``<script>`` shown as an example) is still an article."""
-    if _PAGE_START.match(text[:4096]):
-        return True
-    tags = _ANY_TAG.findall(text[:200_000])
-    return len(tags) >= 20 and sum(map(len, tags)) > 0.3 * len(text[:200_000])
+_HOMES = {
+    "IMPORT_FORMATS": "formats",
+    "ImportFormat": "formats",
+    "import_format": "formats",
+    "ImportResult": "article",
+    "SkippedLines": "article",
+    "accepted_variants": "article",
+    "parse_article": "article",
+    "bank_id_from": "importing",
+    "import_article": "importing",
+    "import_text": "importing",
+}
 
 
-def import_article(path: Path, *, bank_id: str, title: str | None = None) -> ImportResult:
-    """Read and parse an article file; every failure is one :class:`LlmiqError` sentence."""
-    return import_text(read_text(path), name=str(path), bank_id=bank_id, title=title)
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
 
 
-def import_text(text: str, *, name: str, bank_id: str, title: str | None = None) -> ImportResult:
-    """Parse an article's text (``name`` says where it came from in messages); an empty text
-    or an HTML page is one :class:`LlmiqError` sentence."""
-    if not text.strip():
-        raise LlmiqError(f"{name}: is empty")
-    if looks_like_html_page(text):
-        raise LlmiqError(
-            f"{name}: is an HTML page, not an article's text; save the page as text or Markdown "
-            "and import that"
-        )
-    with paused_gc():
-        return parse_article(text, name=name, bank_id=bank_id, title=title)
-
-
-def bank_id_from(name: str) -> str:
-    """A bank id from a file name: ``"LLM Interview Qs"`` -> ``"llm-interview-qs"``; a name with
-    no Latin letters (``"面试题"``) gets ``"article-"`` and a short hash, so two such files do
-    not overwrite each other."""
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()[:80].strip("-")
-    if slug:
-        return slug
-    return "article-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+def __dir__() -> list[str]:
+    return __all__

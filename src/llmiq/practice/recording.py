@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from llmiq.bank.model import Bank, Question
+from llmiq.clock import utc_now
 from llmiq.errors import LlmiqError
 from llmiq.practice.grading import Grade
 from llmiq.practice.scheduling import (
@@ -23,7 +24,6 @@ from llmiq.practice.scheduling import (
     mark_for_relearning,
     rating_for,
     to_fsrs,
-    utc_now,
 )
 from llmiq.store import progress
 from llmiq.store.models import Card, Review

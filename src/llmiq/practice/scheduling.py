@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from llmiq.bank.model import Question
@@ -102,7 +102,3 @@ def mark_for_relearning(card: Card, scheduler: fsrs.Scheduler, now: datetime) ->
     scheduled, _ = scheduler.review_card(to_fsrs(card), fsrs.Rating.Again, review_datetime=now)
     apply_fsrs(card, scheduled)
     card.due = now
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)

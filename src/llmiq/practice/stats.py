@@ -13,6 +13,7 @@ from llmiq.practice.days import local_date
 from llmiq.practice.scheduling import RATING_NAMES, STATE_NAMES, make_scheduler, to_fsrs
 
 if TYPE_CHECKING:
+    from llmiq.practice.recording import Practice
     from llmiq.store.models import Card, Review
 
 HEATMAP_DAYS = 7 * 17  # about four months, ending today
@@ -106,3 +107,21 @@ def compute_stats(
         "forecast": forecast,
         "cards": card_rows,
     }
+
+
+def load_stats(
+    practice: Practice, banks: Mapping[str, Bank], now: datetime, bank_id: str | None = None
+) -> dict[str, Any]:
+    """:func:`compute_stats` of ``practice``'s profile over ``banks`` (or the one called
+    ``bank_id``): what ``llmiq stats``, the statistics page and ``/api/stats`` show."""
+    from llmiq.store import progress
+
+    chosen = {k: v for k, v in banks.items() if bank_id is None or k == bank_id}
+    reviews: Sequence[Review] = []
+    cards: Sequence[Card] = []
+    with practice.database.transaction() as session:
+        user_id = practice.existing_user_id(session)
+        if user_id is not None:
+            reviews = progress.reviews_of(session, user_id, bank_id)
+            cards = progress.cards_of(session, user_id, bank_id)
+    return compute_stats(reviews, cards, chosen, now)

@@ -10,7 +10,7 @@ from sqlalchemy import delete, distinct, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from llmiq.store.models import Account, Card, Flag, Review, StoredBank, User
+from llmiq.store.models import Account, Card, Flag, Review, User
 
 
 def find_user(session: Session, name: str) -> User | None:
@@ -31,6 +31,20 @@ def ensure_user(session: Session, name: str, now: datetime) -> User:
         user = find_user(session, name)
         if user is None:
             raise
+    return user
+
+
+def create_user(session: Session, name: str, now: datetime) -> User | None:
+    """A new profile; None when one of that name exists, also when another process created
+    it a moment ago (its insert fails inside a savepoint, leaving the transaction usable)."""
+    if find_user(session, name) is not None:
+        return None
+    try:
+        with session.begin_nested():
+            user = User(name=name, created_at=now)
+            session.add(user)
+    except IntegrityError:
+        return None
     return user
 
 
@@ -162,46 +176,3 @@ def count_reviews_of_old_cards_since(
         )
         or 0
     )
-
-
-def stored_banks(session: Session) -> list[StoredBank]:
-    return list(session.scalars(select(StoredBank).order_by(StoredBank.id)).all())
-
-
-def save_bank(
-    session: Session,
-    *,
-    bank_id: str,
-    title: str,
-    content: str,
-    content_hash: str,
-    source: str | None,
-    now: datetime,
-) -> bool:
-    """Store a bank's YAML; returns True when it replaced an earlier import."""
-    existing = session.get(StoredBank, bank_id)
-    if existing is None:
-        session.add(
-            StoredBank(
-                id=bank_id,
-                title=title,
-                content=content,
-                content_hash=content_hash,
-                source=source,
-                imported_at=now,
-            )
-        )
-        return False
-    existing.title, existing.content, existing.content_hash = title, content, content_hash
-    existing.source, existing.imported_at = source, now
-    return True
-
-
-def delete_bank(session: Session, bank_id: str) -> bool:
-    """Remove an imported bank; progress on its questions stays in the log (and comes back
-    if the bank is imported again)."""
-    bank = session.get(StoredBank, bank_id)
-    if bank is None:
-        return False
-    session.delete(bank)
-    return True

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from llmiq.clock import utc_now
 from llmiq.errors import LlmiqError
-from llmiq.practice.scheduling import utc_now
+from llmiq.passwords import verify_password
 from llmiq.store import accounts
 from llmiq.web.login_limits import count_attempt, forget_attempt
-from llmiq.web.passwords import verify_password
 from llmiq.web.sessions import Session
 from llmiq.web.state import WebApp
 

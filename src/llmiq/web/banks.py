@@ -6,13 +6,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from llmiq.bank.catalog import builtin_entries, load_entry
+from llmiq.bank.catalog import BankEntry, builtin_entries, load_entry
 from llmiq.bank.model import Bank
+from llmiq.store import saved_banks
 from llmiq.store.database import Database
-from llmiq.store.models import StoredBank
 from llmiq.web.errors import NotFound
 
 
@@ -41,13 +40,13 @@ class BankShelf:
         if bank_id in self._builtin:
             return self._builtin[bank_id]
         with self.database.transaction() as session:
-            digest = session.scalar(select(StoredBank.content_hash).where(StoredBank.id == bank_id))
+            digest = saved_banks.saved_digest(session, bank_id)
             if digest is None:
                 raise UnknownBank(f"no bank named {bank_id!r}")
             cached = self._imported.get(bank_id)
             if cached is not None and cached[0] == digest:
                 return cached[1]
-            content = session.scalar(select(StoredBank.content).where(StoredBank.id == bank_id))
+            content = saved_banks.saved_content(session, bank_id)
         return self._remember(bank_id, digest, content or "")
 
     async def aget(self, bank_id: str) -> ShelvedBank:
@@ -60,7 +59,7 @@ class BankShelf:
     def all(self) -> list[ShelvedBank]:
         """Built-in banks, then imported ones, each sorted by id."""
         with self.database.transaction() as session:
-            stored = session.execute(select(StoredBank.id, StoredBank.content_hash)).all()
+            stored = saved_banks.saved_digests(session)
         imported = []
         for bank_id, digest in sorted(stored):
             cached = self._imported.get(bank_id)
@@ -74,8 +73,6 @@ class BankShelf:
         return bank_id in self._builtin
 
     def _remember(self, bank_id: str, digest: str, content: str) -> ShelvedBank:
-        from llmiq.bank.catalog import BankEntry
-
         shelved = ShelvedBank(
             load_entry(BankEntry(bank_id, "imported", lambda: content)), "imported"
         )

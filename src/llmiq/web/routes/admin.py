@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from llmiq.clock import utc_now
 from llmiq.errors import LlmiqError
-from llmiq.practice.scheduling import utc_now
-from llmiq.store import accounts, progress
-from llmiq.store.models import StoredBank, User
+from llmiq.store import accounts, progress, saved_banks
+from llmiq.store.models import User
 from llmiq.web.authentication import REGISTRATION_OPTION, registration_open
 from llmiq.web.banks import UnknownBank
 from llmiq.web.deps import FormCsrf, PageAdmin, WebDep
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 def admin_home(request: Request, web: WebDep, viewer: PageAdmin) -> HTMLResponse:
     with web.database.transaction() as session:
         people = accounts.accounts_with_activity(session) if web.settings.multi_user else []
-        imported = progress.stored_banks(session)
+        imported = saved_banks.saved_banks(session)
         open_flags = len(accounts.flags(session))
     return render(
         request,
@@ -111,8 +111,7 @@ def change_account(
 @router.post("/banks/{bank_id}/delete", dependencies=[FormCsrf])
 def delete_bank(request: Request, bank_id: str, web: WebDep, viewer: PageAdmin) -> Response:
     with web.database.transaction() as session:
-        if session.get(StoredBank, bank_id) is None:
+        if not saved_banks.delete_saved_bank(session, bank_id):
             raise UnknownBank(f"no imported bank named {bank_id!r}")
-        progress.delete_bank(session, bank_id)
     flash(request, f"Bank {bank_id} deleted; progress on it stays in the review log.")
     return see_other("/admin")

@@ -16,10 +16,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from llmiq.bank.model import Bank, Lang, Question
+from llmiq.clock import utc_now
 from llmiq.errors import LlmiqError
 from llmiq.practice.recording import CardState
 from llmiq.practice.review import describe_end, pick_next
-from llmiq.practice.scheduling import RATING_NAMES, STATE_NAMES, utc_now
+from llmiq.practice.scheduling import RATING_NAMES, STATE_NAMES
 from llmiq.store.models import Card
 from llmiq.web.answering import (
     MAX_ANSWER_CHARS,

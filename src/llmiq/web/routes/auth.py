@@ -8,9 +8,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.exc import IntegrityError
 
+from llmiq.clock import utc_now
 from llmiq.config import check_profile_name
 from llmiq.errors import LlmiqError
-from llmiq.practice.scheduling import utc_now
+from llmiq.passwords import hash_password, password_problem
 from llmiq.store import accounts
 from llmiq.web.authentication import (
     authenticate,
@@ -19,7 +20,6 @@ from llmiq.web.authentication import (
     sign_in,
 )
 from llmiq.web.deps import FormCsrf, OptionalViewerDep, SessionDep, WebDep
-from llmiq.web.passwords import hash_password, password_problem
 from llmiq.web.rendering import render, safe_next, see_other
 from llmiq.web.state import WebApp
 

@@ -8,7 +8,9 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from llmiq.bank.model import Question
-from llmiq.practice.scheduling import utc_now
+from llmiq.clock import utc_now
+from llmiq.errors import LlmiqError
+from llmiq.export.formats import EXPORT_FORMATS, export_format_for_suffix
 from llmiq.store import accounts
 from llmiq.web.answering import find_question
 from llmiq.web.deps import FormCsrf, LangDep, PageViewer, WebDep, practice_for
@@ -59,33 +61,22 @@ def browse(
             "q": q,
             "topic": topic,
             "reasons": FLAG_REASONS,
+            "export_formats": EXPORT_FORMATS,
         },
     )
 
 
-EXPORT_FORMATS = ("json", "csv", "md", "apkg")
-
-
-@router.get("/banks/{bank_id}/export.{fmt}")
-def export(bank_id: str, fmt: str, web: WebDep, viewer: PageViewer, lang: LangDep) -> Response:
-    from llmiq.export import apkg_bytes, bank_to_csv, bank_to_json, bank_to_markdown
-
-    if fmt not in EXPORT_FORMATS:
-        raise HTTPException(404, f"no export format {fmt!r}; formats: {', '.join(EXPORT_FORMATS)}")
+@router.get("/banks/{bank_id}/export.{suffix}")
+def export(bank_id: str, suffix: str, web: WebDep, viewer: PageViewer, lang: LangDep) -> Response:
+    try:
+        fmt = export_format_for_suffix(suffix)
+    except LlmiqError as exc:
+        raise HTTPException(404, str(exc)) from None
     bank = web.shelf.get(bank_id).bank
-    payload: str | bytes
-    if fmt == "json":
-        payload, media = bank_to_json(bank), "application/json"
-    elif fmt == "csv":
-        payload, media = bank_to_csv(bank), "text/csv; charset=utf-8"
-    elif fmt == "md":
-        payload, media = bank_to_markdown(bank, lang), "text/markdown; charset=utf-8"
-    else:
-        payload, media = apkg_bytes(bank, lang), "application/octet-stream"
     return Response(
-        payload,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{bank.id}.{fmt}"'},
+        fmt.write(bank, lang),
+        media_type=fmt.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{fmt.file_name(bank.id)}"'},
     )
 
 

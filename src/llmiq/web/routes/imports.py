@@ -11,10 +11,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
-from llmiq.bank.catalog import store_bank
 from llmiq.bank.model import check_identifier
 from llmiq.errors import LlmiqError
 from llmiq.ingest import ImportResult, bank_id_from, import_text
+from llmiq.store.saved_banks import save_bank
 from llmiq.textfile import MAX_TEXT_BYTES, decode_text
 from llmiq.web.deps import FormCsrf, LangDep, PageAdmin, Viewer, WebDep
 from llmiq.web.rendering import flash, render, see_other
@@ -107,7 +107,7 @@ async def save(request: Request, web: WebDep, viewer: PageAdmin, lang: LangDep) 
     if not bank_id:
         raise LlmiqError("give the bank an id")
     result = await run_in_threadpool(_parse, web, text, name, bank_id, title)
-    replaced = await run_in_threadpool(store_bank, web.database, result.bank, title_lang=lang)
+    replaced = await run_in_threadpool(save_bank, web.database, result.bank, title_lang=lang)
     count = len(result.bank.questions)
     flash(
         request,

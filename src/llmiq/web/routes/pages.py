@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
-from llmiq.practice.scheduling import utc_now
+from llmiq.clock import utc_now
 from llmiq.web.deps import LANG_COOKIE, PageViewer, WebDep, practice_for
 from llmiq.web.labs_panel import lab_panel
 from llmiq.web.overview import bank_rows

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from llmiq.clock import utc_now
 from llmiq.practice.plots import stats_plot_bytes
-from llmiq.practice.scheduling import utc_now
 from llmiq.web.deps import PageViewer, WebDep, practice_for
 from llmiq.web.overview import stats_of
 from llmiq.web.rendering import render

@@ -1,37 +1,49 @@
-"""Password hashes (Argon2id, the ``argon2-cffi`` defaults) and the rules for new passwords."""
+"""Password hashes (Argon2id, the ``argon2-cffi`` defaults) and the rules for new passwords,
+for the web app's sign-in and ``llmiq account``. argon2-cffi comes with the ``web`` extra;
+without it hashing is one sentence saying what to install."""
 
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from llmiq.errors import LlmiqError
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024  # hashing a megabyte per request would be a cheap denial of service
 
-_HASHER = PasswordHasher()
+
+@cache
+def _hasher() -> Any:
+    try:
+        from argon2 import PasswordHasher
+    except ImportError:
+        raise LlmiqError(
+            "accounts need argon2-cffi to hash passwords: pip install 'llmiq[web]'"
+        ) from None
+    return PasswordHasher()
 
 
 @cache
 def _dummy_hash() -> str:
     """Verified against when the name is unknown: a wrong name costs as long as a wrong
     password, so timing does not tell which names have accounts."""
-    return _HASHER.hash("not anybody's password")
+    return _hasher().hash("not anybody's password")
 
 
 def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether ``password`` matches; a missing account still spends the time of a check."""
+    hasher = _hasher()
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     if len(password) > MAX_PASSWORD_LENGTH:
         return False
     try:
-        return (
-            _HASHER.verify(password_hash or _dummy_hash(), password) and password_hash is not None
-        )
+        return hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -1,0 +1,87 @@
+"""``llmiq account``: accounts of the web app's multi-user mode (create, list, password)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from llmiq.cli.database import DatabaseOpener
+from llmiq.cli.options import LlmiqGroup, console, database_option
+from llmiq.errors import LlmiqError
+
+
+@click.group(cls=LlmiqGroup)
+def account() -> None:
+    """Accounts of the web app's multi-user mode (create, list, password)."""
+
+
+def _new_password(password_stdin: bool, name: str) -> str:
+    """The new password, from standard input or asked twice, hashed once it passes the
+    rules."""
+    from llmiq.passwords import hash_password, password_problem
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif not sys.stdin.isatty():
+        raise LlmiqError("no terminal to ask for the password: use --password-stdin")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if problem := password_problem(password, name):
+        raise LlmiqError(problem)
+    return hash_password(password)
+
+
+@account.command("create")
+@click.argument("name")
+@click.option("--admin", is_flag=True, help="May import banks, see flags, manage accounts.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@database_option
+def account_create(name: str, admin: bool, password_stdin: bool, database_url: str | None) -> None:
+    """Create an account (the first admin of an instance is made this way)."""
+    from llmiq.clock import utc_now
+    from llmiq.config import check_profile_name
+    from llmiq.store import accounts
+
+    check_profile_name(name)
+    password_hash = _new_password(password_stdin, name)
+    with DatabaseOpener(database_url)().transaction() as session:
+        user = accounts.create_account(session, name, password_hash, is_admin=admin, now=utc_now())
+    if user is None:
+        raise LlmiqError(f"the name {name!r} is taken by an account or a profile")
+    click.echo(f"Created account {name!r}{' (admin)' if admin else ''}")
+
+
+@account.command("list")
+@database_option
+def account_list(database_url: str | None) -> None:
+    """List accounts with their answers and last activity."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from llmiq.store import accounts
+
+    with DatabaseOpener(database_url)().transaction() as session:
+        rows = accounts.accounts_with_activity(session)
+    table = Table("account", "admin", "answers", "last answer", box=None, pad_edge=False)
+    for user, acct, count, last in rows:
+        when = f"{last.astimezone():%Y-%m-%d %H:%M}" if last else "-"
+        table.add_row(Text(user.name), "yes" if acct.is_admin else "", str(count), when)
+    console().print(table if rows else Text("No accounts yet."))
+
+
+@account.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@database_option
+def account_password(name: str, password_stdin: bool, database_url: str | None) -> None:
+    """Set an account's password (signs it out everywhere)."""
+    from llmiq.store import accounts
+
+    password_hash = _new_password(password_stdin, name)
+    with DatabaseOpener(database_url)().transaction() as session:
+        found = accounts.find_account(session, name)
+        if found is None:
+            raise LlmiqError(f"no account named {name!r}")
+        accounts.set_password(session, found[0].id, password_hash)
+    click.echo(f"Password of {name!r} changed; its sessions are signed out")

@@ -1,0 +1,94 @@
+"""Banks: list them, print one, validate bank files."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from llmiq.cli.database import DatabaseOpener
+from llmiq.cli.options import (
+    bank_argument,
+    console,
+    database_option,
+    default_lang,
+    lang_option,
+    plural,
+)
+from llmiq.errors import LlmiqError
+
+if TYPE_CHECKING:
+    from llmiq.bank.model import Lang
+
+
+@click.command()
+@database_option
+def banks(database_url: str | None) -> None:
+    """List the built-in and imported banks."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from llmiq.bank.catalog import builtin_entries, load_entry
+
+    table = Table("id", "origin", "questions", "kinds", "title", box=None, pad_edge=False)
+    for entry in builtin_entries() + DatabaseOpener(database_url).saved_entries():
+        try:
+            bank = load_entry(entry)
+        except LlmiqError as exc:
+            table.add_row(entry.id, entry.origin, "-", "-", Text(f"invalid: {exc}", style="red"))
+            continue
+        kinds = Counter(q.kind.value for q in bank.questions)
+        table.add_row(
+            bank.id,
+            entry.origin,
+            str(len(bank.questions)),
+            ", ".join(f"{n} {k}" for k, n in kinds.items()),
+            Text(bank.title.get(default_lang())),
+        )
+    console().print(table)
+
+
+@click.command()
+@bank_argument
+@lang_option
+@click.option("--answers/--no-answers", default=True, help="Show answers and explanations.")
+@database_option
+def show(bank: str, lang: Lang, answers: bool, database_url: str | None) -> None:
+    """Print a bank: questions, options, answers, explanations and why each option is right
+    or wrong."""
+    from llmiq.practice.render import bank_view
+
+    loaded = DatabaseOpener(database_url).bank(bank)
+    console().print(bank_view(loaded, lang, with_answers=answers))
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate(files: tuple[Path, ...]) -> None:
+    """Check bank files; print every problem as FILE:LINE: FIELD: MESSAGE.
+
+    Exits 0 only when every file is a valid bank.
+    """
+    from llmiq.bank.files import check_bank_file
+
+    failed = 0
+    for path in files:
+        try:
+            bank, problems = check_bank_file(path)
+        except LlmiqError as exc:
+            click.echo(str(exc), err=True)
+            failed += 1
+            continue
+        if bank is None:
+            failed += 1
+            for problem in problems:
+                click.echo(str(problem), err=True)
+            click.echo(f"{path}: {plural(len(problems), 'problem')}", err=True)
+        else:
+            count = plural(len(bank.questions), "question")
+            click.echo(f"{path}: valid bank {bank.id!r} with {count}")
+    if failed:
+        sys.exit(1)

@@ -1,0 +1,60 @@
+"""The one way commands reach the progress database: opened on first use, once, with the
+banks of llmiq 0.1 adopted; and the profile whose progress a command records."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # SQLAlchemy: keep it off the --help path
+    from llmiq.bank.catalog import BankEntry
+    from llmiq.bank.model import Bank
+    from llmiq.practice.recording import Practice
+    from llmiq.store.database import Database
+
+
+class DatabaseOpener:
+    """Opens the database named by ``--database-url`` the first time it is called."""
+
+    def __init__(self, url: str | None) -> None:
+        self.url = url
+        self._database: Database | None = None
+
+    def check(self) -> None:
+        """Refuse a URL that does not parse or names a missing driver, connecting to nothing."""
+        from llmiq.store.database import check_database_url
+
+        check_database_url(self.url)
+
+    def __call__(self) -> Database:
+        if self._database is None:
+            from llmiq.store.database import open_database
+            from llmiq.store.saved_banks import adopt_bank_files
+
+            database = open_database(self.url)
+            adopt_bank_files(database)
+            self._database = database
+        return self._database
+
+    def saved_entries(self) -> list[BankEntry]:
+        from llmiq.store.saved_banks import saved_entries
+
+        return saved_entries(self())
+
+    def bank(self, ref: str) -> Bank:
+        """A bank by built-in id, file path or saved id (the database opened only for the
+        last)."""
+        from llmiq.bank.catalog import resolve_bank
+
+        return resolve_bank(ref, self.saved_entries)
+
+    def practice(self, profile: str | None) -> Practice:
+        from llmiq.practice.recording import Practice
+
+        return Practice(self(), profile_name(profile))
+
+
+def profile_name(profile: str | None) -> str:
+    """``--profile``, else the default profile of config.toml, else the OS user name."""
+    from llmiq.config import check_profile_name, default_profile, load_settings
+
+    return check_profile_name(profile) if profile else default_profile(load_settings())

@@ -1,0 +1,60 @@
+"""``llmiq export``: a bank in one of the export formats, to a file or standard output."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from llmiq.cli.database import DatabaseOpener
+from llmiq.cli.options import bank_argument, database_option, lang_option
+from llmiq.errors import LlmiqError
+from llmiq.export.formats import EXPORT_FORMATS
+
+if TYPE_CHECKING:
+    from llmiq.bank.model import Lang
+
+
+@click.command()
+@bank_argument
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice([f.name for f in EXPORT_FORMATS]),
+    required=True,
+    help="; ".join(f"{f.name}: {f.description}" for f in EXPORT_FORMATS) + ".",
+)
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    help="Output file, or - for standard output (default: standard output; BANK.apkg for anki).",
+)
+@lang_option
+@database_option
+def export(bank: str, fmt: str, output: str | None, lang: Lang, database_url: str | None) -> None:
+    """Export a bank as JSON, CSV, Markdown or an Anki deck."""
+    from llmiq.atomic import write_atomic
+    from llmiq.export.formats import export_format
+
+    chosen = export_format(fmt)
+    loaded = DatabaseOpener(database_url).bank(bank)
+    if chosen.binary:
+        if output is None:
+            output = chosen.file_name(loaded.id)
+        if output == "-" and sys.stdout.isatty():
+            raise LlmiqError(
+                f"{chosen.description} is binary; give -o FILE.{chosen.suffix} or redirect the "
+                "output"
+            )
+    payload = chosen.write(loaded, lang)
+    if output in (None, "-"):
+        stream = sys.stdout.buffer
+        stream.write(payload if isinstance(payload, bytes) else payload.encode("utf-8"))
+        stream.flush()
+        return
+    write_atomic(Path(output), payload)
+    click.echo(f"Wrote {len(loaded.questions)} questions to {output}", err=True)

@@ -1,0 +1,97 @@
+"""``llmiq import``: an interview-question article becomes a bank."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from llmiq.cli.database import DatabaseOpener
+from llmiq.cli.options import database_option, default_lang, plural
+from llmiq.errors import LlmiqError
+from llmiq.ingest.formats import AUTO, IMPORT_FORMATS
+
+
+@click.command("import")
+@click.argument("article", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the bank to this YAML file instead of storing it in the database.",
+)
+@click.option("--id", "bank_id", help="Bank id (default: from the file name).")
+@click.option("--title", help="Bank title (default: the article's title line).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([AUTO, *(f.name for f in IMPORT_FORMATS)]),
+    default=AUTO,
+    show_default=True,
+    help="Input format; auto: from the file name ("
+    + "; ".join(f"{f.name}: {f.description}" for f in IMPORT_FORMATS)
+    + ").",
+)
+@click.option("--strict", is_flag=True, help="Fail if any question block could not be imported.")
+@database_option
+def import_(
+    article: Path,
+    output: Path | None,
+    bank_id: str | None,
+    title: str | None,
+    fmt: str,
+    strict: bool,
+    database_url: str | None,
+) -> None:
+    """Import an interview-question article (text or Markdown, UTF-8) as a bank.
+
+    Prints what it found and every line it did not take. Without -o the bank is stored in the
+    database, where every front end sees it, and is used by its id.
+    """
+    from llmiq.bank.catalog import is_builtin
+    from llmiq.bank.files import write_bank_file
+    from llmiq.bank.model import check_identifier
+    from llmiq.ingest import bank_id_from, import_article
+
+    if bank_id is not None:
+        try:
+            check_identifier(bank_id)
+        except ValueError as exc:
+            raise LlmiqError(f"--id: {exc}") from None
+    bank_id = bank_id or bank_id_from(article.stem)
+    if output is None and is_builtin(bank_id):
+        raise LlmiqError(f"{bank_id!r} is a built-in bank; choose another --id or use -o FILE")
+    result = import_article(article, bank_id=bank_id, title=title, format=fmt)
+    for skipped in result.skipped:
+        click.secho(
+            f"  {skipped}",
+            err=True,
+            fg="yellow" if skipped.dropped else None,
+            dim=not skipped.dropped,
+        )
+    if strict and result.dropped_questions:
+        raise LlmiqError(
+            f"{article}: {plural(len(result.dropped_questions), 'question block')} not "
+            "imported (see above); nothing written"
+        )
+    if output is not None:
+        replaced = output.exists()
+        write_bank_file(result.bank, output)
+        where = str(output)
+    else:
+        from llmiq.store.saved_banks import save_bank
+
+        database = DatabaseOpener(database_url)()
+        replaced = save_bank(database, result.bank, title_lang=default_lang())
+        where = "the database"
+    kinds = Counter(q.kind.value for q in result.bank.questions)
+    summary = ", ".join(f"{n} {k}" for k, n in kinds.items())
+    dropped = len(result.dropped_questions)
+    click.echo(
+        f"Imported {plural(len(result.bank.questions), 'question')} ({summary}; language "
+        f"{result.lang}) from {article} into {where}{' (replaced)' if replaced else ''}"
+        + (f"; {plural(dropped, 'question block')} skipped, see above" if dropped else "")
+    )
+    if output is None:
+        click.echo(f"Use it as bank {bank_id!r}: llmiq quiz {bank_id}")

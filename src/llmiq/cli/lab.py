@@ -1,0 +1,100 @@
+"""``llmiq lab``: list the labs, run them, and the ZeRO memory model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from llmiq.cli.options import LlmiqGroup, console
+from llmiq.errors import LlmiqError
+
+
+@click.group(cls=LlmiqGroup)
+def lab() -> None:
+    """Labs: a small, real experiment per seed question that measures the claim in its answer
+    and prints a verdict with numbers and figures (needs pip install 'llmiq[labs]')."""
+
+
+@lab.command("list")
+def lab_list() -> None:
+    """The labs: id, the question each backs, its claim and typical run time."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from llmiq.labs.registry import LAB_INFO
+
+    table = Table("lab", "question", "claim", "full run", box=None, pad_edge=False)
+    for info in LAB_INFO.values():
+        table.add_row(info.id, info.question, Text(info.claim), f"~{info.typical_seconds:.0f} s")
+    console().print(table)
+
+
+@lab.command("run")
+@click.argument("lab_ids", nargs=-1, metavar="[ID]...")
+@click.option("--all", "run_all", is_flag=True, help="Run every lab.")
+@click.option("--fast", is_flag=True, help="Small configs: seconds per lab (used by the tests).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path),
+              help="Folder for reports and figures [default: DATA_DIR/labs].")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)  # fmt: skip
+@click.option("--fresh", is_flag=True, help="Retrain models a lab keeps in its cache.")
+def lab_run(
+    lab_ids: tuple[str, ...],
+    run_all: bool,
+    fast: bool,
+    seed: int,
+    out_dir: Path | None,
+    fmt: str,
+    fresh: bool,
+) -> None:
+    """Run labs and print each claim with its verdict, computed from the measurement.
+
+    Writes report.json and PNG figures per lab to --out.
+    """
+    import json
+
+    from llmiq.labs.registry import LAB_INFO, load_lab
+    from llmiq.labs.runner import run_lab
+    from llmiq.paths import data_dir
+
+    chosen = list(LAB_INFO) if run_all else list(lab_ids)
+    if not chosen:
+        raise LlmiqError(f"name a lab or give --all; labs: {', '.join(LAB_INFO)}")
+    for lab_id in chosen:
+        load_lab(lab_id)  # unknown ids and a missing extra fail before anything runs
+    folder = out_dir or data_dir() / "labs"
+    reports = [
+        run_lab(
+            lab_id,
+            fast=fast,
+            seed=seed,
+            out_dir=folder,
+            show_progress=fmt == "table",
+            cache_dir=data_dir() / "labs-cache",
+            fresh=fresh,
+        )
+        for lab_id in chosen
+    ]
+    if fmt == "json":
+        data = [report.to_dict() for report in reports]
+        click.echo(json.dumps(data if run_all or len(data) > 1 else data[0], indent=2))
+        return
+    from llmiq.labs.view import reports_view
+
+    console().print(reports_view(reports))
+
+
+@lab.command("memory")
+@click.option("--params", type=float, multiple=True, help="Model size in parameters (7e9).")
+@click.option("--gpus", type=click.IntRange(min=1), multiple=True, help="Number of GPUs.")
+@click.option("--gpu-mem", type=click.FloatRange(min=1), default=80, show_default=True,
+              help="Memory per GPU in GB.")  # fmt: skip
+def lab_memory(params: tuple[float, ...], gpus: tuple[int, ...], gpu_mem: float) -> None:
+    """The ZeRO memory model: per-GPU bytes of weights, gradients and Adam state under DDP and
+    FSDP (mixed precision, 16 bytes per parameter), and whether they fit, before activations."""
+    from llmiq.labs.memory_model import format_memory_table, memory_table
+
+    rows = memory_table(list(params) or [1e9, 7e9, 70e9], list(gpus) or [1, 8, 64], gpu_mem)
+    click.echo(format_memory_table(rows))

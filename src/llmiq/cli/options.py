@@ -1,0 +1,88 @@
+"""What the commands share: the language, bank, database and profile options, the console,
+and reading answers from a terminal or a pipe."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from llmiq.errors import LlmiqError
+
+if TYPE_CHECKING:  # pydantic: keep it off the --help path
+    from llmiq.bank.model import Lang
+
+LANG_ENV = "LLMIQ_LANG"
+
+
+def default_lang() -> Lang:
+    """``$LLMIQ_LANG``, else Chinese when the locale is Chinese, else English."""
+    explicit = os.environ.get(LANG_ENV)
+    if explicit == "zh" or explicit == "en":
+        return explicit
+    locale = (
+        os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
+    )
+    return "zh" if locale.lower().startswith("zh") else "en"
+
+
+class LlmiqGroup(click.Group):
+    """Turns :class:`LlmiqError` into a one-line ``Error: ...`` and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LlmiqError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default=default_lang,
+    show_default="$LLMIQ_LANG, else from the locale",
+    help="Language of question texts (the other one fills in where a text is missing).",
+)
+bank_argument = click.argument("bank", default="seed", metavar="[BANK]")
+database_option = click.option(
+    "--database-url",
+    envvar="LLMIQ_DATABASE_URL",
+    metavar="URL",
+    help="SQLAlchemy URL of the progress database (default: SQLite in the data directory; "
+    "env LLMIQ_DATABASE_URL).",
+)
+profile_option = click.option(
+    "--profile",
+    envvar="LLMIQ_PROFILE",
+    metavar="NAME",
+    help="Whose progress this is (default: the profile in config.toml, else your OS user "
+    "name; env LLMIQ_PROFILE).",
+)
+
+
+def console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def read_line(console: Any) -> Callable[[str], str]:
+    """Reads one answer; piped answers are echoed, since no terminal shows them."""
+    from rich.text import Text
+
+    echo = not sys.stdin.isatty()
+
+    def read(prompt: str) -> str:
+        line = console.input(Text(prompt))
+        if echo:
+            console.print(line, highlight=False, markup=False)
+        return line
+
+    return read
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -1,0 +1,77 @@
+"""``llmiq quiz``: questions with feedback at once, every answer saved to your progress."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from llmiq.cli.database import DatabaseOpener, profile_name
+from llmiq.cli.options import (
+    bank_argument,
+    console,
+    database_option,
+    lang_option,
+    profile_option,
+    read_line,
+)
+
+if TYPE_CHECKING:
+    from llmiq.bank.model import Lang
+    from llmiq.practice.recording import Practice
+
+
+@click.command()
+@bank_argument
+@lang_option
+@click.option("--topic", help="Only questions with this topic.")
+@click.option("-n", "count", type=int, help="Ask at most N questions.")
+@click.option("--shuffle/--in-order", default=True, show_default=True, help="Question order.")
+@click.option("--seed", type=int, help="Random seed for --shuffle (repeatable order).")
+@profile_option
+@database_option
+def quiz(
+    bank: str,
+    lang: Lang,
+    topic: str | None,
+    count: int | None,
+    shuffle: bool,
+    seed: int | None,
+    profile: str | None,
+    database_url: str | None,
+) -> None:
+    """Answer questions and get feedback at once: right or wrong, the explanation, and why
+    each option is right or wrong. Every answer is saved to your progress.
+
+    Type a letter (A), several (A,C), or free text for open questions. Answers may be piped
+    on standard input, one per line. Ctrl-C or end of input stops with the score so far.
+    An answer graded right counts as Easy for spaced repetition when given within 5 s, Hard
+    after 60 s, else Good; a wrong one as Again. Open questions with only a reference answer
+    are rated by you, 1-4.
+    """
+    from llmiq.background import Background
+    from llmiq.practice.quiz import run_quiz, select_questions
+    from llmiq.practice.recording import Practice
+
+    name = profile_name(profile)  # every input is checked before the first question
+    database = DatabaseOpener(database_url)
+    database.check()
+    loaded = database.bank(bank)
+    questions = select_questions(loaded, topic=topic, limit=count, shuffle=shuffle, seed=seed)
+
+    def open_practice() -> Practice:
+        practice = Practice(database(), name)
+        practice.sync(loaded)
+        return practice
+
+    # The first question needs no database: open it (SQLAlchemy, migrations) meanwhile.
+    pending = Background(open_practice)
+    screen = console()
+    run_quiz(
+        questions,
+        lang=lang,
+        console=screen,
+        read_line=read_line(screen),
+        on_answer=lambda q, grade, ms: pending.result().record(loaded.id, q, grade, ms, "quiz"),
+    )
+    pending.result()  # a database that could not be opened is an error even with no answer

@@ -1,0 +1,77 @@
+"""``llmiq review``: spaced repetition within the daily limits."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from llmiq.cli.database import DatabaseOpener
+from llmiq.cli.options import (
+    bank_argument,
+    console,
+    database_option,
+    lang_option,
+    profile_option,
+    read_line,
+)
+
+if TYPE_CHECKING:
+    from llmiq.bank.model import Lang
+
+
+@click.command()
+@bank_argument
+@lang_option
+@click.option("--limit", type=click.IntRange(min=1), help="Stop after N questions.")
+@click.option("--new-per-day", type=click.IntRange(min=0), help="New questions a day [config: 20].")
+@click.option(
+    "--reviews-per-day", type=click.IntRange(min=0), help="Due reviews a day [config: 200]."
+)
+@profile_option
+@database_option
+def review(
+    bank: str,
+    lang: Lang,
+    limit: int | None,
+    new_per_day: int | None,
+    reviews_per_day: int | None,
+    profile: str | None,
+    database_url: str | None,
+) -> None:
+    """Spaced repetition: the questions that are due, then new ones, within the daily limits.
+
+    A question you miss comes back a minute later, in the same session. The limits default to
+    new_per_day and reviews_per_day in the data directory's config.toml. Ratings follow the
+    same rules as quiz (Easy within 5 s, Hard after 60 s).
+    """
+    from rich.text import Text
+
+    from llmiq.config import load_settings
+    from llmiq.practice.queue import DailyLimits
+    from llmiq.practice.review import describe_end, run_review
+
+    settings = load_settings()
+    limits = DailyLimits(
+        new=settings.new_per_day if new_per_day is None else new_per_day,
+        reviews=settings.reviews_per_day if reviews_per_day is None else reviews_per_day,
+    )
+    database = DatabaseOpener(database_url)
+    practice = database.practice(profile)
+    loaded = database.bank(bank)
+    screen = console()
+    result = run_review(
+        loaded,
+        practice,
+        lang=lang,
+        console=screen,
+        read_line=read_line(screen),
+        limits=limits,
+        limit=limit,
+    )
+    screen.print()
+    if result.answered:
+        screen.print(Text(f"Reviewed {result.answered}: {result.correct} right.", style="bold"))
+    if result.interrupted or (limit is not None and result.answered >= limit):
+        return
+    screen.print(Text(describe_end(loaded.id, result, limits, practice.clock())))

@@ -1,0 +1,113 @@
+"""``llmiq stats`` and ``llmiq history``: what you know, and what you answered lately."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from llmiq.cli.database import DatabaseOpener
+from llmiq.cli.options import console, database_option, profile_option
+from llmiq.errors import LlmiqError
+
+if TYPE_CHECKING:
+    from llmiq.bank.model import Bank
+
+
+@click.command()
+@click.argument("bank", required=False, metavar="[BANK]")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)  # fmt: skip
+@click.option(
+    "--plot", type=click.Path(path_type=Path), help="Also draw the charts to a .png (or .svg) file."
+)
+@profile_option
+@database_option
+def stats(
+    bank: str | None, fmt: str, plot: Path | None, profile: str | None, database_url: str | None
+) -> None:
+    """Your progress: reviews and accuracy overall and per topic, retention (FSRS
+    retrievability) per topic, streak, a review heatmap and the due forecast for 14 days."""
+    import json
+
+    from llmiq.practice.stats import load_stats
+
+    if plot is not None and plot.suffix.lower() not in {".png", ".svg"}:
+        raise LlmiqError(f"--plot: {plot} should end in .png or .svg")
+    database = DatabaseOpener(database_url)
+    practice = database.practice(profile)
+    banks = _banks_for(bank, database)
+    only = next(iter(banks)) if bank is not None else None
+    numbers = load_stats(practice, banks, practice.clock(), only)
+    if plot is not None:
+        from llmiq.practice.plots import save_stats_plot
+
+        save_stats_plot(numbers, plot)
+    if fmt == "json":
+        click.echo(json.dumps(numbers, ensure_ascii=False, indent=2))
+        return
+    from llmiq.practice.render import stats_view
+
+    console().print(stats_view(numbers, practice.profile))
+    if plot is not None:
+        click.echo(f"Wrote the charts to {plot}", err=True)
+
+
+def _banks_for(bank: str | None, database: DatabaseOpener) -> dict[str, Bank]:
+    """The bank asked for, or every bank (those that still load)."""
+    from llmiq.bank.catalog import builtin_entries, load_entry
+
+    if bank is not None:
+        loaded = database.bank(bank)
+        return {loaded.id: loaded}
+    found: dict[str, Bank] = {}
+    for entry in builtin_entries() + database.saved_entries():
+        try:
+            found[entry.id] = load_entry(entry)
+        except LlmiqError:
+            continue
+    return found
+
+
+@click.command()
+@click.option("-n", "count", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many attempts.")  # fmt: skip
+@click.option("--bank", help="Only this bank.")
+@profile_option
+@database_option
+def history(count: int, bank: str | None, profile: str | None, database_url: str | None) -> None:
+    """Your most recent answers, newest first."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from llmiq.practice.scheduling import RATING_NAMES
+    from llmiq.store import progress
+
+    practice = DatabaseOpener(database_url).practice(profile)
+    with practice.database.transaction() as session:
+        user_id = practice.existing_user_id(session)
+        rows = (
+            []
+            if user_id is None
+            else progress.reviews_of(session, user_id, bank, limit=count, newest_first=True)
+        )
+    table = Table("when", "bank", "question", "answer", "", "rating", "mode", "time",
+                  box=None, pad_edge=False)  # fmt: skip
+    for row in rows:
+        mark = {True: "✓", False: "✗", None: "?"}[row.correct]
+        table.add_row(
+            f"{row.reviewed_at.astimezone():%Y-%m-%d %H:%M}",
+            Text(row.bank_id),
+            Text(row.question_id),
+            Text(row.answer[:30]),
+            mark,
+            RATING_NAMES.get(row.rating, str(row.rating)),
+            row.mode,
+            f"{row.duration_ms / 1000:.1f} s",
+        )
+    screen = console()
+    if not rows:
+        screen.print(Text(f"No answers yet for profile {practice.profile!r}."))
+        return
+    screen.print(table)

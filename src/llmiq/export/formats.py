@@ -1,0 +1,72 @@
+"""The export formats by name, for every front end: ``llmiq export -f NAME`` and the web
+app's download links read this one table. A new format is a writer and one entry here.
+
+Writers are named by import path and imported when used, so that listing the formats (for
+``--help``) loads neither pydantic nor genanki."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from llmiq.errors import LlmiqError
+
+if TYPE_CHECKING:
+    from llmiq.bank.model import Bank, Lang
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str  # what users type and see: ``-f anki``
+    suffix: str  # file name suffix, without the dot: ``apkg``
+    media_type: str  # for downloads
+    description: str  # one line for help texts
+    writer: str  # "module:function", called as function(bank) or function(bank, lang)
+    takes_lang: bool = False  # the output is in one language (the others keep both)
+
+    @property
+    def binary(self) -> bool:
+        return not self.media_type.startswith(("text/", "application/json"))
+
+    def file_name(self, bank_id: str) -> str:
+        return f"{bank_id}.{self.suffix}"
+
+    def write(self, bank: Bank, lang: Lang) -> str | bytes:
+        """The bank in this format: ``str`` for text formats (saved as UTF-8), else bytes."""
+        module, function = self.writer.split(":")
+        writer = getattr(importlib.import_module(module), function)
+        return writer(bank, lang) if self.takes_lang else writer(bank)
+
+
+EXPORT_FORMATS: tuple[ExportFormat, ...] = (
+    ExportFormat("json", "json", "application/json", "the bank model",
+                 "llmiq.export.tables:bank_to_json"),
+    ExportFormat("csv", "csv", "text/csv; charset=utf-8", "one row per question",
+                 "llmiq.export.tables:bank_to_csv"),
+    ExportFormat("md", "md", "text/markdown; charset=utf-8", "Markdown",
+                 "llmiq.export.markdown:bank_to_markdown", takes_lang=True),
+    ExportFormat("anki", "apkg", "application/octet-stream", "an Anki deck (.apkg)",
+                 "llmiq.export.anki:apkg_bytes", takes_lang=True),
+)  # fmt: skip
+
+
+def export_format_names() -> list[str]:
+    return [fmt.name for fmt in EXPORT_FORMATS]
+
+
+def export_format(name: str) -> ExportFormat:
+    """The format called ``name``; raises :class:`LlmiqError` naming the known ones."""
+    for fmt in EXPORT_FORMATS:
+        if fmt.name == name:
+            return fmt
+    raise LlmiqError(f"no export format {name!r}; formats: {', '.join(export_format_names())}")
+
+
+def export_format_for_suffix(suffix: str) -> ExportFormat:
+    """The format whose files end in ``.suffix`` (download URLs are file names)."""
+    for fmt in EXPORT_FORMATS:
+        if fmt.suffix == suffix:
+            return fmt
+    known = ", ".join(f.suffix for f in EXPORT_FORMATS)
+    raise LlmiqError(f"no export format for .{suffix}; file types: {known}")

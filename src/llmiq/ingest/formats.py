@@ -1,0 +1,88 @@
+"""The import formats by name, for every front end: ``llmiq import --format NAME`` and the
+web app's import page parse through this one table. A new input kind (an HTML page, a URL)
+is a parser and one entry here; ``auto`` picks the format from the file name, then the text."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from llmiq.errors import LlmiqError
+
+if TYPE_CHECKING:
+    from llmiq.ingest.article import ImportResult
+
+AUTO = "auto"
+
+
+@dataclass(frozen=True)
+class ImportFormat:
+    name: str  # what users type: ``--format markdown``
+    suffixes: tuple[str, ...]  # file name suffixes it claims, without the dot
+    description: str  # one line for help texts
+    parser: str  # "module:function", called as function(text, name=, bank_id=, title=)
+    reads_html: bool = False  # else a saved web page is refused before parsing
+
+    def parse(self, text: str, *, name: str, bank_id: str, title: str | None) -> ImportResult:
+        """A bank from ``text``; ``name`` says where the text came from, in messages."""
+        module, function = self.parser.split(":")
+        parser = getattr(importlib.import_module(module), function)
+        return parser(text, name=name, bank_id=bank_id, title=title)
+
+
+IMPORT_FORMATS: tuple[ImportFormat, ...] = (
+    ImportFormat("text", ("txt", "text"), "an article as plain text",
+                 "llmiq.ingest.article:parse_article"),
+    ImportFormat("markdown", ("md", "markdown"), "an article in Markdown",
+                 "llmiq.ingest.article:parse_article"),
+)  # fmt: skip
+
+_PAGE_START = re.compile(
+    r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])",
+    re.I | re.S,
+)
+_ANY_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
+
+
+def import_format_names() -> list[str]:
+    return [fmt.name for fmt in IMPORT_FORMATS]
+
+
+def import_format(name: str) -> ImportFormat:
+    """The format called ``name``; raises :class:`LlmiqError` naming the known ones."""
+    for fmt in IMPORT_FORMATS:
+        if fmt.name == name:
+            return fmt
+    known = ", ".join([AUTO, *import_format_names()])
+    raise LlmiqError(f"no import format {name!r}; formats: {known}")
+
+
+def looks_like_html_page(text: str) -> bool:
+    """A whole HTML document, or text that is mostly tags. An article with a few inline tags
+    (``<br>``, a ``<script>`` shown as an example) is still an article."""
+    if _PAGE_START.match(text[:4096]):
+        return True
+    tags = _ANY_TAG.findall(text[:200_000])
+    return len(tags) >= 20 and sum(map(len, tags)) > 0.3 * len(text[:200_000])
+
+
+def detect_import_format(name: str) -> ImportFormat:
+    """The format for a text called ``name`` (a file name, or "the pasted text"): the one
+    that claims its suffix, else plain text (Markdown is parsed the same way)."""
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    for fmt in IMPORT_FORMATS:
+        if suffix in fmt.suffixes:
+            return fmt
+    return import_format("text")
+
+
+def refuse_html_page(text: str, name: str, fmt: ImportFormat) -> None:
+    """A saved web page given to a parser of article text is one sentence, not a bank made of
+    tags."""
+    if not fmt.reads_html and looks_like_html_page(text):
+        raise LlmiqError(
+            f"{name}: is an HTML page, not an article's text; save the page as text or Markdown "
+            "and import that"
+        )

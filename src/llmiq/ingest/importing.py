@@ -1,0 +1,45 @@
+"""Read an article in one of the import formats and parse it into a bank: what
+``llmiq import`` and the web app's import page both call."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from llmiq.bulk import paused_gc
+from llmiq.errors import LlmiqError
+from llmiq.ingest.article import ImportResult
+from llmiq.ingest.formats import AUTO, detect_import_format, import_format, refuse_html_page
+from llmiq.textfile import read_text
+
+
+def import_article(
+    path: Path, *, bank_id: str, title: str | None = None, format: str = AUTO
+) -> ImportResult:
+    """Read and parse an article file; every failure is one :class:`LlmiqError` sentence."""
+    return import_text(read_text(path), name=str(path), bank_id=bank_id, title=title, format=format)
+
+
+def import_text(
+    text: str, *, name: str, bank_id: str, title: str | None = None, format: str = AUTO
+) -> ImportResult:
+    """Parse an article's text with the import format called ``format`` (``auto``: from
+    ``name``, which also says where the text came from in messages). An empty text, or an
+    HTML page given to a parser of text, is one :class:`LlmiqError` sentence."""
+    if not text.strip():
+        raise LlmiqError(f"{name}: is empty")
+    fmt = detect_import_format(name) if format == AUTO else import_format(format)
+    refuse_html_page(text, name, fmt)
+    with paused_gc():
+        return fmt.parse(text, name=name, bank_id=bank_id, title=title)
+
+
+def bank_id_from(name: str) -> str:
+    """A bank id from a file name: ``"LLM Interview Qs"`` -> ``"llm-interview-qs"``; a name with
+    no Latin letters (``"面试题"``) gets ``"article-"`` and a short hash, so two such files do
+    not overwrite each other."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()[:80].strip("-")
+    if slug:
+        return slug
+    return "article-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
