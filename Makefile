@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format install install-dev clean
+.PHONY: run test test-fast lint format install install-dev clean
 
 run: $(VENV)/.installed
 	$(BIN)/llmiq quiz seed
@@ -16,9 +16,15 @@ test: $(VENV)/.installed-dev lint
 	chromium="$${LLMIQ_TEST_CHROMIUM:-$$(scripts/test-chromium || true)}"; \
 	LLMIQ_TEST_POSTGRES_URL="$$url" LLMIQ_TEST_CHROMIUM="$$chromium" $(BIN)/python -m pytest
 
+# Everything but the tests marked slow (labs, browser, PostgreSQL): under two minutes, no service.
+test-fast: $(VENV)/.installed-dev lint
+	$(BIN)/python -m pytest -m "not slow"
+
+# ruff, and the import contracts of pyproject.toml (layers, SQL only in the store, no cycles).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix src tests benchmarks

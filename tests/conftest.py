@@ -67,7 +67,9 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.slow])]
+)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database: an SQLite file, and a real PostgreSQL server when one is provided
     (scripts/test-postgres start prints its URL; `make test` sets it). Under CI a missing

@@ -20,6 +20,8 @@ import pytest
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
 Screenshot = Callable[["Page", str], Path]
 
 XSS_ARTICLE = """\

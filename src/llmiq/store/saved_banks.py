@@ -67,6 +67,7 @@ def delete_saved_bank(session: Session, bank_id: str) -> bool:
     if bank is None:
         return False
     session.delete(bank)
+    session.flush()
     return True
 
 
