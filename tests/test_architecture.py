@@ -39,3 +39,20 @@ def test_every_command_has_help_and_a_module_of_its_area() -> None:
         assert command.help, f"llmiq {name} has no help text"
         assert command.callback is not None
         assert command.callback.__module__.startswith("llmiq.cli."), name
+
+
+def test_bank_links_to_labs_and_lab_cards_agree() -> None:
+    """A question's ``lab:`` names a registered lab, and each lab's card names a built-in
+    question that links back to it: the two ends of one link cannot drift apart."""
+    from llmiq.bank.catalog import builtin_entries, load_entry
+    from llmiq.labs.registry import LAB_INFO
+
+    linked = {
+        question.id: question.lab
+        for entry in builtin_entries()
+        for question in load_entry(entry).questions
+        if question.lab is not None
+    }
+    assert set(linked.values()) <= set(LAB_INFO)
+    for lab_id, card in LAB_INFO.items():
+        assert linked.get(card.question) == lab_id, f"{lab_id}: question {card.question!r}"
