@@ -4,8 +4,9 @@ alone loads no writer."""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from llmiq.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from llmiq.export.anki import apkg_bytes, bank_to_apkg
@@ -34,12 +35,4 @@ _HOMES = {
     "bank_to_json": "tables",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_attributes(__name__, _HOMES)

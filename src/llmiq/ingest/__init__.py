@@ -3,8 +3,9 @@ so that the registry of import formats alone loads no parser."""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from llmiq.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from llmiq.ingest.article import ImportResult, SkippedLines, accepted_variants, parse_article
@@ -36,12 +37,4 @@ _HOMES = {
     "import_text": "importing",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_attributes(__name__, _HOMES)
