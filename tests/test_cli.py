@@ -155,3 +155,40 @@ def test_the_help_path_does_not_build_the_models() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_accounts_without_argon2_say_what_to_install(data_home: Path) -> None:
+    """The command line creates accounts without the web package; where the web extra's
+    argon2-cffi is missing, that is one sentence, before any password is asked for."""
+    code = (
+        "import sys; sys.modules['argon2'] = None;"  # as if argon2-cffi were not installed
+        "from llmiq.cli import main; sys.argv = ['llmiq', 'account', 'create', 'ada']; main()"
+    )
+    env = {**os.environ, "LLMIQ_HOME": str(data_home)}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (
+        "Error: accounts need argon2-cffi to hash passwords: pip install 'llmiq[web]'"
+    )
+
+
+def test_accounts_are_made_without_importing_the_web_app(data_home: Path) -> None:
+    code = (
+        "import sys; from llmiq.cli import main;"
+        "sys.argv = ['llmiq', 'account', 'create', 'ada', '--password-stdin']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "sys.exit(sorted(m for m in sys.modules if m.startswith(('llmiq.web', 'fastapi'))) or 0)"
+    )
+    env = {**os.environ, "LLMIQ_HOME": str(data_home)}
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        input="a long enough password\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Created account 'ada'" in proc.stdout

@@ -14,7 +14,8 @@ MAX_PASSWORD_LENGTH = 1024  # hashing a megabyte per request would be a cheap de
 
 
 @cache
-def _hasher() -> Any:
+def password_hasher() -> Any:
+    """argon2's hasher; one sentence saying what to install when argon2-cffi is missing."""
     try:
         from argon2 import PasswordHasher
     except ImportError:
@@ -28,16 +29,16 @@ def _hasher() -> Any:
 def _dummy_hash() -> str:
     """Verified against when the name is unknown: a wrong name costs as long as a wrong
     password, so timing does not tell which names have accounts."""
-    return _hasher().hash("not anybody's password")
+    return password_hasher().hash("not anybody's password")
 
 
 def hash_password(password: str) -> str:
-    return _hasher().hash(password)
+    return password_hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether ``password`` matches; a missing account still spends the time of a check."""
-    hasher = _hasher()
+    hasher = password_hasher()
     from argon2.exceptions import InvalidHashError, VerificationError
 
     if len(password) > MAX_PASSWORD_LENGTH:

@@ -19,8 +19,9 @@ def account() -> None:
 def _new_password(password_stdin: bool, name: str) -> str:
     """The new password, from standard input or asked twice, hashed once it passes the
     rules."""
-    from llmiq.passwords import hash_password, password_problem
+    from llmiq.passwords import hash_password, password_hasher, password_problem
 
+    password_hasher()  # a missing argon2-cffi is said before the password is asked for
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     elif not sys.stdin.isatty():
