@@ -9,7 +9,7 @@ import signal
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -41,6 +41,23 @@ def pick_across_topics(bank: Bank, count: int, rng: random.Random) -> list[Quest
             if pool and len(chosen) < count:
                 chosen.append(pool.pop())
     return chosen
+
+
+NO_TOPIC = "(no topic)"
+
+
+def score_by_topic(answers: Iterable[tuple[Question, bool]]) -> dict[str, tuple[int, int]]:
+    """(right, asked) per topic, from (question, answered right) pairs; topics in order of
+    first appearance. A question counts once under each of its topics, one with none under
+    ``"(no topic)"``. For example a right answer on topics [a, b] then a wrong one on [b]
+    give ``{"a": (1, 1), "b": (1, 2)}``. The report of ``llmiq mock`` and the web's mock
+    report both score this way."""
+    scores: dict[str, tuple[int, int]] = {}
+    for question, right in answers:
+        for topic in question.topics or [NO_TOPIC]:
+            had_right, asked = scores.get(topic, (0, 0))
+            scores[topic] = (had_right + bool(right), asked + 1)
+    return scores
 
 
 @dataclass
@@ -201,11 +218,9 @@ def mock_report(result: MockResult, lang: Lang) -> RenderableType:
     ]
     if result.timed_out:
         parts.append(Text("Time ran out before the end.", style="yellow"))
-    topics: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for answer in result.answers:
-        for topic in answer.question.topics or ["(no topic)"]:
-            topics[topic][1] += 1
-            topics[topic][0] += bool(answer.grade and answer.grade.correct)
+    topics = score_by_topic(
+        (answer.question, bool(answer.grade and answer.grade.correct)) for answer in result.answers
+    )
     by_topic = Table("topic", "right", "of", box=None, pad_edge=False)
     for topic, (right, count) in sorted(topics.items()):
         by_topic.add_row(Text(topic), str(right), str(count))

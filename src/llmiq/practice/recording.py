@@ -8,10 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, insert, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from llmiq.bank.model import Bank, Question
 from llmiq.clock import utc_now
 from llmiq.errors import LlmiqError
@@ -26,12 +22,12 @@ from llmiq.practice.scheduling import (
     to_fsrs,
 )
 from llmiq.store import progress
-from llmiq.store.models import Card, Review
+from llmiq.store.errors import ConstraintViolation
 
 if TYPE_CHECKING:
     import fsrs
 
-    from llmiq.store.database import Database
+    from llmiq.store.database import Database, Session
 
 
 @dataclass(frozen=True)
@@ -147,22 +143,21 @@ def record_answers(
                 }
             )
             out.append(card.copy())
-        for key, card in cards.items():
-            if key not in existing:
-                values = {name: getattr(card, name) for name in _CARD_FIELDS if name != "id"}
-                card.id = session.scalar(insert(Card).values(values).returning(Card.id))
-        if existing:
-            table = Card.__table__
-            session.execute(
-                update(table).where(table.c.id == bindparam("card_id")),
-                [
-                    {"card_id": cards[key].id} | {n: getattr(cards[key], n) for n in _CHANGING}
-                    for key in existing
-                ],
-            )
-        review_ids = session.scalars(  # the log is only ever appended
-            insert(Review).returning(Review.id, sort_by_parameter_order=True), reviews
-        ).all()
+        new = [card for key, card in cards.items() if key not in existing]
+        new_ids = progress.insert_cards(
+            session,
+            [{name: getattr(card, name) for name in _CARD_FIELDS if name != "id"} for card in new],
+        )
+        for card, card_id in zip(new, new_ids, strict=True):
+            card.id = card_id
+        progress.update_cards(
+            session,
+            [
+                {"id": cards[key].id} | {n: getattr(cards[key], n) for n in _CHANGING}
+                for key in existing
+            ],
+        )
+        review_ids = progress.append_reviews(session, reviews)
     for snapshot in out:  # new cards got their ids at the insert
         snapshot.id = cards[(snapshot.user_id, snapshot.bank_id, snapshot.question_id)].id
     return [Recorded(review_id, card) for review_id, card in zip(review_ids, out, strict=True)]
@@ -211,7 +206,7 @@ class Practice:
         for attempt in range(3):
             try:
                 return record_answers(self.database, self.scheduler, [answer])[0].card
-            except IntegrityError:
+            except ConstraintViolation:
                 if attempt == 2:
                     raise LlmiqError(
                         f"could not save the answer for profile {self.profile!r}: "

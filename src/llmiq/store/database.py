@@ -12,11 +12,13 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session as Session  # re-exported: the type of a transaction above
+from sqlalchemy.orm import sessionmaker
 
 from llmiq.errors import LlmiqError
 from llmiq.paths import data_dir
+from llmiq.store.errors import ConstraintViolation, DatabaseUnavailable
 
 DATABASE_ENV = "LLMIQ_DATABASE_URL"
 #: The newest migration; a test checks it matches the migrations folder.
@@ -164,12 +166,18 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work is committed on success and rolled back on error. A database
-        that stays locked or goes away is one sentence, not a traceback."""
+        that stays locked or goes away is one sentence (:class:`DatabaseUnavailable`), not a
+        traceback; a write that breaks a unique key or another constraint is a
+        :class:`ConstraintViolation`, so that callers can retry without importing SQLAlchemy."""
         try:
             with self._sessions.begin() as session:
                 yield session
         except OperationalError as exc:
-            raise LlmiqError(f"the database {self.shown_url} is unavailable: {exc.orig}") from None
+            raise DatabaseUnavailable(
+                f"the database {self.shown_url} is unavailable: {exc.orig}"
+            ) from None
+        except IntegrityError as exc:
+            raise ConstraintViolation(str(exc.orig)) from exc
 
     @property
     def shown_url(self) -> str:
@@ -188,7 +196,9 @@ def open_database(url: str | None = None) -> Database:
         migrate(database.engine)
     except OperationalError as exc:
         database.close()
-        raise LlmiqError(f"cannot open the database {database.shown_url}: {exc.orig}") from None
+        raise DatabaseUnavailable(
+            f"cannot open the database {database.shown_url}: {exc.orig}"
+        ) from None
     except BaseException:
         database.close()
         raise

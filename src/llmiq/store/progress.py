@@ -3,13 +3,15 @@ transaction, so a caller decides what is committed together."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, distinct, func, select, tuple_, update
+from sqlalchemy import bindparam, delete, distinct, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from llmiq.errors import LlmiqError
 from llmiq.store.models import Account, Card, Flag, Review, User
 
 
@@ -20,17 +22,9 @@ def find_user(session: Session, name: str) -> User | None:
 def ensure_user(session: Session, name: str, now: datetime) -> User:
     """The profile, created if missing. Two processes may create it at once (PostgreSQL):
     the loser's insert fails inside a savepoint and it reads the winner's row."""
-    user = find_user(session, name)
-    if user is not None:
-        return user
-    try:
-        with session.begin_nested():
-            user = User(name=name, created_at=now)
-            session.add(user)
-    except IntegrityError:
-        user = find_user(session, name)
-        if user is None:
-            raise
+    user = find_user(session, name) or create_user(session, name, now) or find_user(session, name)
+    if user is None:  # the insert failed, yet no profile has the name: not a race
+        raise LlmiqError(f"profile {name!r} could not be created")
     return user
 
 
@@ -46,6 +40,10 @@ def create_user(session: Session, name: str, now: datetime) -> User | None:
     except IntegrityError:
         return None
     return user
+
+
+def find_user_by_id(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
 
 
 def users_with_activity(session: Session) -> list[tuple[User, int, datetime | None]]:
@@ -93,6 +91,13 @@ def find_card(
     return session.scalars(query).one_or_none()
 
 
+def find_card_of_user(session: Session, user_id: int, card_id: int) -> Card | None:
+    """The card ``card_id`` if it is ``user_id``'s: another person's card is not found."""
+    return session.scalars(
+        select(Card).where(Card.id == card_id, Card.user_id == user_id)
+    ).one_or_none()
+
+
 def card_rows(
     session: Session, keys: set[tuple[int, str, str]], *, for_update: bool = False
 ) -> list[Any]:
@@ -106,6 +111,25 @@ def card_rows(
     if for_update:
         query = query.with_for_update()
     return list(session.execute(query).all())
+
+
+def insert_cards(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Add cards given as plain rows (every column but ``id``); returns their new ids, in
+    order."""
+    return [session.scalar(insert(Card).values(row).returning(Card.id)) for row in rows]
+
+
+def update_cards(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Write plain rows over the cards their ``id`` names, in one statement. Every row sets
+    the same columns."""
+    if not rows:
+        return
+    table = Card.__table__
+    session.execute(
+        # "id" itself cannot be the parameter's name: SQLAlchemy keeps it for the SET clause
+        update(table).where(table.c.id == bindparam("card_id")),
+        [{"card_id": row["id"]} | {k: v for k, v in row.items() if k != "id"} for row in rows],
+    )
 
 
 def cards_of(session: Session, user_id: int, bank_id: str | None = None) -> list[Card]:
@@ -128,6 +152,29 @@ def reviews_of(
         query = query.where(Review.bank_id == bank_id)
     order = Review.id.desc() if newest_first else Review.id
     return list(session.scalars(query.order_by(order).limit(limit)).all())
+
+
+def append_reviews(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Add answers to the review log (which is only ever appended); returns their ids, in
+    the order given."""
+    return list(
+        session.scalars(
+            insert(Review).returning(Review.id, sort_by_parameter_order=True), rows
+        ).all()
+    )
+
+
+def find_review(session: Session, review_id: int) -> Review | None:
+    return session.get(Review, review_id)
+
+
+def review_times_since(session: Session, user_id: int, since: datetime) -> list[datetime]:
+    """When the person answered, from ``since`` on (what a streak is counted from)."""
+    return list(
+        session.scalars(
+            select(Review.reviewed_at).where(Review.user_id == user_id, Review.reviewed_at >= since)
+        ).all()
+    )
 
 
 def reviews_in_session(session: Session, user_id: int, session_id: str) -> list[Review]:

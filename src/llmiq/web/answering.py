@@ -15,7 +15,6 @@ from llmiq.practice.recording import Answer, CardState
 from llmiq.practice.scheduling import rating_for
 from llmiq.store import progress
 from llmiq.store.database import Database
-from llmiq.store.models import Review
 from llmiq.web.errors import NotFound
 from llmiq.web.recorder import AnswerRecorder
 
@@ -41,10 +40,12 @@ class Answered:
 
 
 def find_question(bank: Bank, question_id: str) -> Question:
-    for question in bank.questions:
-        if question.id == question_id:
-            return question
-    raise LlmiqError(f"bank {bank.id!r} has no question {question_id!r}")
+    """``bank``'s question ``question_id``; refused in a sentence when there is none (the API
+    answers 404 with it, a page 400)."""
+    question = bank.question(question_id)
+    if question is None:
+        raise LlmiqError(f"bank {bank.id!r} has no question {question_id!r}")
+    return question
 
 
 def suggested_rating(question: Question, raw: str, duration_ms: int) -> int | None:
@@ -102,7 +103,7 @@ def load_answered(database: Database, profile: str, bank: Bank, review_id: int) 
     log (so that reloading the feedback page records nothing)."""
     with database.transaction() as session:
         user = progress.find_user(session, profile)
-        review = session.get(Review, review_id)
+        review = progress.find_review(session, review_id)
         if user is None or review is None or review.user_id != user.id or review.bank_id != bank.id:
             raise UnknownAnswer(f"you gave no answer {review_id} in bank {bank.id!r}")
         card = progress.find_card(session, user.id, bank.id, review.question_id)

@@ -17,8 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from llmiq.bank.model import Lang
 from llmiq.practice.recording import Practice
-from llmiq.store import accounts
-from llmiq.store.models import User
+from llmiq.store import accounts, progress
 from llmiq.web.body_limit import body_limit
 from llmiq.web.sessions import CSRF_FIELD, CSRF_HEADER, Session
 from llmiq.web.state import WebApp
@@ -106,7 +105,7 @@ def optional_viewer(web: WebApp, session: Session) -> Viewer | None:
             session.pop("u")
             session.pop("v")
             return None
-        user = db.get(User, user_id)
+        user = progress.find_user_by_id(db, user_id)
         assert user is not None  # an account always has its profile (foreign key)
         return Viewer(user.name, is_admin=account.is_admin, signed_in=True)
 

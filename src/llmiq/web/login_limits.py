@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
 from llmiq.store import accounts
+from llmiq.store.database import Session
 from llmiq.web.settings import WebSettings
 
 

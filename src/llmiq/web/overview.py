@@ -6,13 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from llmiq.practice.days import local_date, start_of_local_day
 from llmiq.practice.recording import Practice
-from llmiq.practice.stats import compute_stats, streak
+from llmiq.practice.stats import load_stats, streak
 from llmiq.store import progress
-from llmiq.store.models import Review
 from llmiq.web.banks import ShelvedBank
 
 
@@ -37,13 +34,7 @@ def bank_rows(
         cards = progress.cards_of(session, user_id) if user_id is not None else []
         since = now - timedelta(days=400)
         moments = (
-            session.scalars(
-                select(Review.reviewed_at).where(
-                    Review.user_id == user_id, Review.reviewed_at >= since
-                )
-            ).all()
-            if user_id is not None
-            else []
+            progress.review_times_since(session, user_id, since) if user_id is not None else []
         )
     end_of_day = start_of_local_day(now) + timedelta(days=1)
     by_bank: dict[str, dict[str, Any]] = {}
@@ -67,10 +58,6 @@ def bank_rows(
 def stats_of(
     practice: Practice, banks: list[ShelvedBank], now: datetime, bank_id: str | None = None
 ) -> dict[str, Any]:
-    """``compute_stats`` for this person, over every bank or one."""
-    chosen = {s.bank.id: s.bank for s in banks if bank_id is None or s.bank.id == bank_id}
-    with practice.database.transaction() as session:
-        user_id = practice.existing_user_id(session)
-        reviews = progress.reviews_of(session, user_id, bank_id) if user_id is not None else []
-        cards = progress.cards_of(session, user_id, bank_id) if user_id is not None else []
-    return compute_stats(reviews, cards, chosen, now)
+    """This person's statistics over the shelf's banks, every one or ``bank_id``: the same
+    :func:`~llmiq.practice.stats.load_stats` as ``llmiq stats``."""
+    return load_stats(practice, {s.bank.id: s.bank for s in banks}, now, bank_id)

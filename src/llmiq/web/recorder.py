@@ -17,11 +17,10 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import IntegrityError, OperationalError
-
 from llmiq.errors import LlmiqError
 from llmiq.practice.recording import Answer, Recorded, record_answers
 from llmiq.store.database import Database
+from llmiq.store.errors import ConstraintViolation
 
 if TYPE_CHECKING:
     import fsrs
@@ -113,11 +112,11 @@ class AnswerRecorder:
     def _commit(self, batch: list[_Job]) -> None:
         try:
             done = record_answers(self.database, self.scheduler, [job.answer for job in batch])
-        except (LlmiqError, OperationalError) as exc:  # the database failed, not an answer
+        except LlmiqError as exc:  # the database failed (DatabaseUnavailable), not an answer
             for job in batch:
                 _hand_back(job, None, exc)
             return
-        except IntegrityError:
+        except ConstraintViolation:
             if len(batch) > 1:
                 for job in batch:
                     self._commit([job])

@@ -13,7 +13,6 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi import Path as FastApiPath
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from llmiq.bank.model import Bank, Lang, Question
 from llmiq.clock import utc_now
@@ -21,6 +20,7 @@ from llmiq.errors import LlmiqError
 from llmiq.practice.recording import CardState
 from llmiq.practice.review import describe_end, pick_next
 from llmiq.practice.scheduling import RATING_NAMES, STATE_NAMES
+from llmiq.store import progress
 from llmiq.store.models import Card
 from llmiq.web.answering import (
     MAX_ANSWER_CHARS,
@@ -174,9 +174,9 @@ def _own_card(web: WebApp, viewer: Viewer, card_id: int) -> Card:
     practice = practice_for(web, viewer)
     with web.database.transaction() as session:
         user_id = practice.existing_user_id(session)
-        card = session.scalars(
-            select(Card).where(Card.id == card_id, Card.user_id == user_id)
-        ).one_or_none()
+        card = (
+            progress.find_card_of_user(session, user_id, card_id) if user_id is not None else None
+        )
     if card is None:
         raise HTTPException(404, f"you have no card {card_id}")
     return card
@@ -262,17 +262,15 @@ def next_card(web: WebDep, viewer: ApiViewer, bank_id: str, lang: Lang = "en") -
         return NextOut(question=None, message=describe_end(bank.id, left, web.limits, utc_now()))
     with web.database.transaction() as session:
         user_id = practice.existing_user_id(session)
-        card_id = session.scalar(
-            select(Card.id).where(
-                Card.user_id == user_id,
-                Card.bank_id == bank.id,
-                Card.question_id == pick.question.id,
-            )
+        card = (
+            progress.find_card(session, user_id, bank.id, pick.question.id)
+            if user_id is not None
+            else None
         )
     return NextOut(
         question=_question_out(bank.id, pick.question, lang),
         why=pick.why,  # type: ignore[arg-type]
-        card_id=card_id,
+        card_id=None if card is None else card.id,
     )
 
 
@@ -293,8 +291,6 @@ async def answer_question(
 @router.get("/cards", response_model=list[CardOut], responses=_NOT_FOUND)
 def list_cards(web: WebDep, viewer: ApiViewer, bank: str | None = None) -> list[CardOut]:
     """Your cards, soonest due first."""
-    from llmiq.store import progress
-
     if bank is not None:
         _bank(web, bank)
     practice = practice_for(web, viewer)

@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.exc import IntegrityError
 
 from llmiq.clock import utc_now
 from llmiq.config import check_profile_name
 from llmiq.errors import LlmiqError
 from llmiq.passwords import hash_password, password_problem
 from llmiq.store import accounts
+from llmiq.store.errors import ConstraintViolation
 from llmiq.web.authentication import (
     authenticate,
     client_address,
@@ -116,7 +116,7 @@ def register(
                     db, name, hash_password(password), is_admin=False, now=utc_now()
                 )
                 created = None if user is None else (user.id, 1)
-        except IntegrityError:  # the same name registered at the same moment
+        except ConstraintViolation:  # the same name registered at the same moment
             created = None
         if created is None:
             problem = f"the name {name!r} is taken"

@@ -23,7 +23,7 @@ from starlette.datastructures import FormData
 
 from llmiq.bank.model import Bank, Question
 from llmiq.errors import LlmiqError
-from llmiq.practice.mock import pick_across_topics
+from llmiq.practice.mock import pick_across_topics, score_by_topic
 from llmiq.practice.review import describe_end, pick_next
 from llmiq.practice.scheduling import RATING_NAMES
 from llmiq.store import progress
@@ -246,12 +246,9 @@ def mock_report(
         {"question": find_question(bank, qid), "review": first_answers.get(qid)}
         for qid in mock.question_ids
     ]
-    by_topic: dict[str, list[int]] = {}
-    for answer in answers:
-        for topic in answer["question"].topics or ["(no topic)"]:
-            score = by_topic.setdefault(topic, [0, 0])
-            score[0] += bool(answer["review"] is not None and answer["review"].correct)
-            score[1] += 1
+    by_topic = score_by_topic(
+        (a["question"], bool(a["review"] is not None and a["review"].correct)) for a in answers
+    )
     return render(
         request,
         "mock_report.html",
