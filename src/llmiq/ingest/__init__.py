@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from llmiq.lazy import lazy_attributes
 
 if TYPE_CHECKING:
-    from llmiq.ingest.article import ImportResult, SkippedLines, accepted_variants, parse_article
+    from llmiq.ingest.answers import accepted_variants
+    from llmiq.ingest.article import ImportResult, SkippedLines, parse_article
     from llmiq.ingest.formats import IMPORT_FORMATS, ImportFormat, import_format
     from llmiq.ingest.importing import bank_id_from, import_article, import_text
 
@@ -30,7 +31,7 @@ _HOMES = {
     "import_format": "formats",
     "ImportResult": "article",
     "SkippedLines": "article",
-    "accepted_variants": "article",
+    "accepted_variants": "answers",
     "parse_article": "article",
     "bank_id_from": "importing",
     "import_article": "importing",

@@ -2,23 +2,15 @@
 
 An article is a run of question blocks: a numbered prompt, options, an answer line, then an
 explanation running until the next question. The hard part is where an explanation ends,
-because explanations hold numbered lists of their own ("1、情感分析 ... 2、翻译 ..."). Answer
-lines are unambiguous, so the parser anchors on them: for each answer it looks back for the
-line that starts its question, preferring (1) the numbering style the article uses for its
-questions, (2) a number that continues the sequence, (3) the nearest such line. A numbered
-line left over between two questions is a question without an answer only when it has the
-article's question style, a number strictly between theirs, and reads as a question (a
-question mark, or options after it); otherwise it is explanation.
-
-The page tail ("相关文章", "Further reading", "—END—") ends the article unless the article's
-own numbering carries on after it with an answered question.
+because explanations hold numbered lists of their own ("1、情感分析 ... 2、翻译 ...");
+``structure`` finds the blocks, ``answers`` reads what an answer line says, and this module
+builds the questions and reports every line it did not take.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,46 +18,39 @@ from pydantic import ValidationError
 
 from llmiq.bank.model import DEFER_RULES, Bank, Lang, Question, detect_language
 from llmiq.errors import LlmiqError
+from llmiq.ingest.answers import (
+    AFFIRMATIVE,
+    KEY_NOTE,
+    MAX_SHORT_ANSWER,
+    NEGATIVE,
+    YES_NO_THEN_REASON,
+    accepted_variants,
+    match_option_text,
+    normalise,
+    parse_keys,
+)
 from llmiq.ingest.lines import (
-    END_MARKER,
-    TAIL_MARKERS,
     Line,
     LineKind,
     base_style,
     classify,
     fold,
 )
+from llmiq.ingest.structure import (
+    find_starts,
+    next_content,
+    read_answer_values,
+    resolve_faq_answers,
+    tail_start,
+    unanswered_questions,
+)
 
 _ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
 _NOISE = (LineKind.IMAGE, LineKind.MARKUP)
 _SENTENCE_END = re.compile(r"[。！？!?]|\.\s")
-_KEY = r"(?:\(\s*[A-J]\s*\)|[A-J])"
-_KEYS = re.compile(
-    rf"^\s*\[?(?P<keys>{_KEY}(?:\s*(?:[,/&;、，]|\band\b)?\s*{_KEY})*)\]?"
-    r"(?=$|[\s.。,，:：;；()、])(?P<rest>.*)$"
-)
-_LOWER_KEY = r"(?:\([a-j]\)|[a-j]\)?)"
-_LOWER_KEYS = re.compile(
-    rf"^\s*(?P<keys>{_LOWER_KEY}(?:\s*(?:[,/、，]|\band\b)\s*{_LOWER_KEY})*)[.。]?\s*$"
-    r"|^\s*\(?(?P<pkey>[a-j])\)(?P<rest>.*)$"
-)
-#: Wrapping around keys in an answer: "选C", "Option B", "`C`", "**B**", "> A", "B选项".
-_KEY_WRAPPING = re.compile(
-    r"[`*]|^\s*>\s*|^\s*(?:选项?|option|choice)\s*|(?<=[A-Ja-j])\s*选项", re.I
-)
-#: A note after the keys that is not an explanation: "ABD（多选）", "B (single choice)".
-_KEY_NOTE = re.compile(r"^\s*\([^()]{1,16}\)\s*$")
 #: A whole-line note in a prompt: "(Select all that apply)", "（多选）".
 _PROMPT_NOTE = re.compile(r"^\s*[(（][^()（）]{1,40}[)）]\s*$")
-#: Yes/no answers and the short forms that say the same, so "不" is right where "不需要" is.
-_NEGATIVE = {"不", "否", "不是", "不需要", "不用", "不能", "不会", "不可以", "不行", "没有",
-             "no", "not needed", "not necessary", "false"}  # fmt: skip
-_AFFIRMATIVE = {"是", "对", "可以", "需要", "能", "会", "行", "有", "yes", "true", "correct"}
-_MAX_SHORT_ANSWER = 24
-_YES_NO_THEN_REASON = re.compile(
-    r"^(?P<short>[^—–;:：；。.,，]{1,12}?)\s*(?:—|–|--|\s-\s|[;:：；。.,，])\s*(?P<reason>\S.*)$"
-)
 
 
 @dataclass(frozen=True)
@@ -118,224 +103,6 @@ def _split_lines(text: str) -> list[Line]:
     return lines
 
 
-def _next_content(lines: Sequence[Line], i: int, end: int) -> int | None:
-    j = i + 1
-    while j < end and lines[j].kind is LineKind.BLANK:
-        j += 1
-    return j if j < end else None
-
-
-def _resolve_faq_answers(lines: Sequence[Line]) -> None:
-    """``A: ...`` is option A when a ``B`` option follows, else the answer of a Q/A pair."""
-    for i, line in enumerate(lines):
-        if line.kind is LineKind.OPTION and line.option_delim == ":" and len(line.options) == 1:
-            key, text = line.options[0]
-            j = _next_content(lines, i, len(lines))
-            follows_b = j is not None and lines[j].options and lines[j].options[0][0] == "B"
-            if key == "A" and not follows_b and text:
-                line.kind, line.answer_value, line.options = LineKind.ANSWER, text, []
-
-
-def _read_answer_values(lines: Sequence[Line]) -> dict[int, int]:
-    """Answers written on the line after their label; returns {answer line: value line}."""
-    value_lines: dict[int, int] = {}
-    for a, line in enumerate(lines):
-        if line.kind is LineKind.ANSWER and not line.answer_value:
-            j = _next_content(lines, a, len(lines))
-            if j is not None and lines[j].kind in (LineKind.TEXT, LineKind.OPTION):
-                line.answer_value = lines[j].raw.strip()
-                value_lines[a] = j
-    return value_lines
-
-
-def _rank(line: Line, prev_number: int | None, style: str | None) -> tuple[bool, bool, bool, int]:
-    number = line.q_number
-    if number is None:
-        in_sequence = True
-    elif prev_number is None:
-        in_sequence = number <= 1
-    else:
-        in_sequence = number > prev_number
-    same_base = style is None or base_style(line.q_style) == base_style(style)
-    return (style is None or line.q_style == style, same_base, in_sequence, line.q_strength)
-
-
-def _paragraph_start(lines: Sequence[Line], lo: int, answer: int) -> int | None:
-    """Fallback for unnumbered articles: the paragraph of plain text just before the options
-    (or the answer)."""
-    i = answer - 1
-    while i > lo and lines[i].kind in (LineKind.OPTION, LineKind.BLANK):
-        i -= 1
-    if i <= lo or lines[i].kind is not LineKind.TEXT:
-        return None
-    while i - 1 > lo and lines[i - 1].kind is LineKind.TEXT:
-        i -= 1
-    return i
-
-
-def _choose_starts(
-    lines: Sequence[Line], answers: list[int], style: str | None
-) -> list[int | None]:
-    starts: list[int | None] = []
-    lo, prev_number = -1, None
-    for answer in answers:
-        candidates = [i for i in range(lo + 1, answer) if lines[i].is_question]
-        if candidates:
-            start: int | None = max(
-                candidates, key=lambda i: (*_rank(lines[i], prev_number, style), i)
-            )
-        else:
-            start = _paragraph_start(lines, lo, answer)
-        starts.append(start)
-        if start is not None and lines[start].q_number is not None:
-            prev_number = lines[start].q_number
-        lo = answer
-    return starts
-
-
-def _find_starts(lines: Sequence[Line], answers: list[int]) -> tuple[list[int | None], str | None]:
-    """Question starts for these answers, and the article's question style."""
-    first_pass = _choose_starts(lines, answers, None)
-    styles = Counter(lines[s].q_style for s in first_pass if s is not None and lines[s].is_question)
-    style = styles.most_common(1)[0][0] if styles else None
-    return _choose_starts(lines, answers, style), style
-
-
-def _options_follow(lines: Sequence[Line], i: int, hi: int) -> bool:
-    """Whether an option run (A, then B) follows line ``i`` before the next question."""
-    for k in range(i + 1, hi):
-        if lines[k].kind is LineKind.QUESTION:
-            return False
-        if lines[k].kind is LineKind.OPTION and lines[k].options[0][0] == "A":
-            j = _next_content(lines, k, hi)
-            return len(lines[k].options) > 1 or (j is not None and lines[j].options[:1] != [])
-    return False
-
-
-def _has_question_mark(lines: Sequence[Line], i: int, hi: int) -> bool:
-    """A question mark on the line, or on the next one for "### Question 5"."""
-    text = lines[i].rest
-    j = _next_content(lines, i, hi)
-    if not text and j is not None:
-        text = lines[j].raw
-    return "?" in fold(text)
-
-
-def _unanswered(
-    lines: Sequence[Line],
-    lo: int,
-    hi: int,
-    style: str | None,
-    after: int | None,
-    before: int | None,
-) -> list[int]:
-    """Questions without an answer in ``(lo, hi)``: numbered strictly between ``after`` and
-    ``before`` (a chain continuing ``after`` when ``before`` is None), and either in the
-    article's question style with a question mark or options, or in any numbering style with
-    options after them."""
-    if style is None:
-        return []
-    found: list[int] = []
-    expected = after
-    for i in range(lo + 1, hi):
-        line = lines[i]
-        if not line.is_question or line.q_number is None:
-            continue
-        has_options = _options_follow(lines, i, hi)
-        same_style = base_style(line.q_style) == base_style(style)
-        if not has_options and not (same_style and _has_question_mark(lines, i, hi)):
-            continue
-        n = line.q_number
-        if before is not None:
-            if (expected is None or n > expected) and n < before:
-                found.append(i)
-                expected = n
-        elif expected is not None and n == expected + 1:
-            found.append(i)
-            expected = n
-    return found
-
-
-def _tail_start(lines: Sequence[Line]) -> int:
-    """Index of the first line of the page tail, or ``len(lines)``.
-
-    A marker ("相关文章", "Further reading", "—END—") after the first answer starts the tail,
-    unless the article's numbering carries on after it: a question-style line numbered one
-    more than the last question, followed by an answer line.
-    """
-    answers = [i for i, line in enumerate(lines) if line.kind is LineKind.ANSWER]
-    for m, line in enumerate(lines):
-        if not answers or m < answers[0]:
-            continue
-        if not (TAIL_MARKERS.match(fold(line.raw)) or END_MARKER.match(line.raw)):
-            continue
-        before = [a for a in answers if a < m]
-        starts, style = _find_starts(lines, before)
-        numbers = [lines[s].q_number for s in starts if s is not None]
-        if style is None or not numbers or numbers[-1] is None:
-            return m
-        if not _continues(lines, m, style, numbers[-1] + 1):
-            return m
-    return len(lines)
-
-
-def _continues(lines: Sequence[Line], marker: int, style: str, number: int) -> bool:
-    for j in range(marker + 1, len(lines)):
-        line = lines[j]
-        if line.is_question and base_style(line.q_style) == base_style(style):
-            if line.q_number != number:
-                return False
-            k = j + 1
-            while k < len(lines) and not lines[k].is_question:
-                if lines[k].kind is LineKind.ANSWER:
-                    return True
-                k += 1
-            return False
-    return False
-
-
-def _strip_key_wrapping(value: str) -> str:
-    return _KEY_WRAPPING.sub("", fold(value))
-
-
-def _parse_keys(value: str) -> tuple[list[str], str] | None:
-    """Answer keys in an answer line's value, and the text after them.
-
-    ``"ABCE"``, ``"A, B, D"``, ``"A、B"``, ``"(b)"``, ``"B. Zipf's law"``, ``"选C"`` all
-    work; lowercase letters only stand alone or in parentheses, so "a lot" is not option A.
-    """
-    folded = _strip_key_wrapping(value)
-    if match := _KEYS.match(folded):
-        return re.findall(r"[A-J]", match.group("keys")), folded[match.start("rest") :].strip()
-    if match := _LOWER_KEYS.match(folded):
-        if match.group("pkey"):
-            return [match.group("pkey").upper()], folded[match.start("rest") :].strip()
-        return [k.upper() for k in re.findall(r"[a-j]", match.group("keys"))], ""
-    return None
-
-
-def _normalise(text: str) -> str:
-    return re.sub(r"[\W_]+", "", fold(text)).casefold()
-
-
-def _match_option_text(value: str, options: list[tuple[str, str]]) -> list[str]:
-    wanted = _normalise(value)
-    return [key for key, text in options if wanted and _normalise(text) == wanted]
-
-
-def accepted_variants(answer: str) -> list[str]:
-    """Short answers graded as right for an open question whose answer is ``answer``:
-    ``accepted_variants("不需要")`` -> ``["不需要", "不", "否", "no"]``. Only plain yes/no
-    answers get variants: "不一定" (not necessarily) is not "no"."""
-    answer = answer.strip().rstrip("。.!！")
-    variants = [answer]
-    if answer.casefold() in _NEGATIVE:
-        variants += ["不", "否", "no"]
-    elif answer.casefold() in _AFFIRMATIVE:
-        variants += ["是", "对", "yes"]
-    return list(dict.fromkeys(v for v in variants if v))
-
-
 def _join(parts: list[str]) -> str:
     """Join lines, keeping one blank line between paragraphs."""
     text = "\n".join(parts)
@@ -374,12 +141,12 @@ class _Parser:
 
     def parse(self, bank_id: str, title: str | None) -> ImportResult:
         lines = self.lines
-        _resolve_faq_answers(lines)
-        value_lines = _read_answer_values(lines)
-        end = _tail_start(lines)
+        resolve_faq_answers(lines)
+        value_lines = read_answer_values(lines)
+        end = tail_start(lines)
         answers = [i for i in range(end) if lines[i].kind is LineKind.ANSWER]
         answers = [a for a in answers if lines[a].answer_value]
-        starts, self.style = _find_starts(lines, answers)
+        starts, self.style = find_starts(lines, answers)
         blocks, unanswered, orphans = self._blocks(starts, answers, end)
         if not blocks:
             self._fail_without_questions(unanswered)
@@ -436,7 +203,7 @@ class _Parser:
                 continue
             number = lines[start].q_number
             lo = blocks[-1].answer if blocks else -1
-            unanswered += _unanswered(lines, lo, start, style, prev_number, number)
+            unanswered += unanswered_questions(lines, lo, start, style, prev_number, number)
             if blocks:
                 blocks[-1].end = start
             blocks.append(_Block(start, answer, end))
@@ -447,7 +214,7 @@ class _Parser:
             style = Counter(strong).most_common(1)[0][0] if strong else None
             prev_number = 0
         tail_lo = blocks[-1].answer if blocks else -1
-        unanswered += _unanswered(lines, tail_lo, end, style, prev_number, None)
+        unanswered += unanswered_questions(lines, tail_lo, end, style, prev_number, None)
         unanswered.sort()
         for u in unanswered:  # an unanswered question ends the explanation it sits in
             for block in blocks:
@@ -493,7 +260,7 @@ class _Parser:
             elif run_start is None or i < run_start:
                 prompt.append(line.raw.rstrip())
             elif line.kind is LineKind.OPTION:
-                j = _next_content(lines, i, block.answer)
+                j = next_content(lines, i, block.answer)
                 nxt = chr(ord(line.options[0][0]) + 1)
                 written_one_per_line = (
                     len(line.options) > 1
@@ -528,8 +295,8 @@ class _Parser:
         }
         if options:
             # "Answer: A smaller vocabulary" may be option C's text, not option A.
-            by_text = _match_option_text(value, options)
-            parsed = (by_text, "") if by_text else _parse_keys(value)
+            by_text = match_option_text(value, options)
+            parsed = (by_text, "") if by_text else parse_keys(value)
             if parsed is None:
                 self.skip(
                     block.start,
@@ -540,9 +307,9 @@ class _Parser:
                 )
                 return None
             keys, rest = parsed
-            rest = "" if _KEY_NOTE.match(rest) else rest.lstrip(".。:：、,， -—)")
+            rest = "" if KEY_NOTE.match(rest) else rest.lstrip(".。:：、,， -—)")
             chosen = [text for key, text in options if key in keys]
-            if rest and not any(_normalise(rest) == _normalise(t) for t in chosen):
+            if rest and not any(normalise(rest) == normalise(t) for t in chosen):
                 explanation_parts.append(rest)
             data |= {
                 "kind": "multiple" if len(set(keys)) > 1 else "single",
@@ -551,12 +318,12 @@ class _Parser:
             }
         else:
             data["kind"] = "open"
-            split = _YES_NO_THEN_REASON.match(value)  # "No — because ..." answers "No"
-            if split and split["short"].strip().casefold() in _NEGATIVE | _AFFIRMATIVE:
+            split = YES_NO_THEN_REASON.match(value)  # "No — because ..." answers "No"
+            if split and split["short"].strip().casefold() in NEGATIVE | AFFIRMATIVE:
                 value = split["short"].strip()
                 explanation_parts.append(split["reason"])
             data["reference"] = {lang: value}
-            if len(value) <= _MAX_SHORT_ANSWER and not _SENTENCE_END.search(value):
+            if len(value) <= MAX_SHORT_ANSWER and not _SENTENCE_END.search(value):
                 data["accepted"] = accepted_variants(value)
 
         if answer_line.inline_explanation:

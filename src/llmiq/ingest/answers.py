@@ -1,0 +1,93 @@
+"""What an answer line says: option keys (``"ABCE"``, ``"A, B, D"``, ``"(b)"``, ``"选C"``), an
+option's own text, or a short open answer with the variants graded as the same answer."""
+
+from __future__ import annotations
+
+import re
+
+from llmiq.ingest.lines import fold
+
+_KEY = r"(?:\(\s*[A-J]\s*\)|[A-J])"
+
+
+_KEYS = re.compile(
+    rf"^\s*\[?(?P<keys>{_KEY}(?:\s*(?:[,/&;、，]|\band\b)?\s*{_KEY})*)\]?"
+    r"(?=$|[\s.。,，:：;；()、])(?P<rest>.*)$"
+)
+
+
+_LOWER_KEY = r"(?:\([a-j]\)|[a-j]\)?)"
+
+
+_LOWER_KEYS = re.compile(
+    rf"^\s*(?P<keys>{_LOWER_KEY}(?:\s*(?:[,/、，]|\band\b)\s*{_LOWER_KEY})*)[.。]?\s*$"
+    r"|^\s*\(?(?P<pkey>[a-j])\)(?P<rest>.*)$"
+)
+
+
+#: Wrapping around keys in an answer: "选C", "Option B", "`C`", "**B**", "> A", "B选项".
+_KEY_WRAPPING = re.compile(
+    r"[`*]|^\s*>\s*|^\s*(?:选项?|option|choice)\s*|(?<=[A-Ja-j])\s*选项", re.I
+)
+
+
+#: A note after the keys that is not an explanation: "ABD（多选）", "B (single choice)".
+KEY_NOTE = re.compile(r"^\s*\([^()]{1,16}\)\s*$")
+
+
+#: Yes/no answers and the short forms that say the same, so "不" is right where "不需要" is.
+NEGATIVE = {"不", "否", "不是", "不需要", "不用", "不能", "不会", "不可以", "不行", "没有",
+             "no", "not needed", "not necessary", "false"}  # fmt: skip
+
+
+AFFIRMATIVE = {"是", "对", "可以", "需要", "能", "会", "行", "有", "yes", "true", "correct"}
+
+
+MAX_SHORT_ANSWER = 24
+
+
+YES_NO_THEN_REASON = re.compile(
+    r"^(?P<short>[^—–;:：；。.,，]{1,12}?)\s*(?:—|–|--|\s-\s|[;:：；。.,，])\s*(?P<reason>\S.*)$"
+)
+
+
+def _strip_key_wrapping(value: str) -> str:
+    return _KEY_WRAPPING.sub("", fold(value))
+
+
+def parse_keys(value: str) -> tuple[list[str], str] | None:
+    """Answer keys in an answer line's value, and the text after them.
+
+    ``"ABCE"``, ``"A, B, D"``, ``"A、B"``, ``"(b)"``, ``"B. Zipf's law"``, ``"选C"`` all
+    work; lowercase letters only stand alone or in parentheses, so "a lot" is not option A.
+    """
+    folded = _strip_key_wrapping(value)
+    if match := _KEYS.match(folded):
+        return re.findall(r"[A-J]", match.group("keys")), folded[match.start("rest") :].strip()
+    if match := _LOWER_KEYS.match(folded):
+        if match.group("pkey"):
+            return [match.group("pkey").upper()], folded[match.start("rest") :].strip()
+        return [k.upper() for k in re.findall(r"[a-j]", match.group("keys"))], ""
+    return None
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"[\W_]+", "", fold(text)).casefold()
+
+
+def match_option_text(value: str, options: list[tuple[str, str]]) -> list[str]:
+    wanted = normalise(value)
+    return [key for key, text in options if wanted and normalise(text) == wanted]
+
+
+def accepted_variants(answer: str) -> list[str]:
+    """Short answers graded as right for an open question whose answer is ``answer``:
+    ``accepted_variants("不需要")`` -> ``["不需要", "不", "否", "no"]``. Only plain yes/no
+    answers get variants: "不一定" (not necessarily) is not "no"."""
+    answer = answer.strip().rstrip("。.!！")
+    variants = [answer]
+    if answer.casefold() in NEGATIVE:
+        variants += ["不", "否", "no"]
+    elif answer.casefold() in AFFIRMATIVE:
+        variants += ["是", "对", "yes"]
+    return list(dict.fromkeys(v for v in variants if v))

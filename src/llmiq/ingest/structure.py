@@ -1,0 +1,195 @@
+"""Where questions start and the article ends.
+
+Answer lines are unambiguous, so the parser anchors on them: for each answer it looks back for
+the line that starts its question, preferring (1) the numbering style the article uses for its
+questions, (2) a number that continues the sequence, (3) the nearest such line. A numbered
+line left over between two questions is a question without an answer only when it has the
+article's question style, a number strictly between theirs, and reads as a question (a
+question mark, or options after it); otherwise it is explanation.
+
+The page tail ("相关文章", "Further reading", "—END—") ends the article unless the article's
+own numbering carries on after it with an answered question.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from llmiq.ingest.lines import END_MARKER, TAIL_MARKERS, Line, LineKind, base_style, fold
+
+
+def next_content(lines: Sequence[Line], i: int, end: int) -> int | None:
+    j = i + 1
+    while j < end and lines[j].kind is LineKind.BLANK:
+        j += 1
+    return j if j < end else None
+
+
+def resolve_faq_answers(lines: Sequence[Line]) -> None:
+    """``A: ...`` is option A when a ``B`` option follows, else the answer of a Q/A pair."""
+    for i, line in enumerate(lines):
+        if line.kind is LineKind.OPTION and line.option_delim == ":" and len(line.options) == 1:
+            key, text = line.options[0]
+            j = next_content(lines, i, len(lines))
+            follows_b = j is not None and lines[j].options and lines[j].options[0][0] == "B"
+            if key == "A" and not follows_b and text:
+                line.kind, line.answer_value, line.options = LineKind.ANSWER, text, []
+
+
+def read_answer_values(lines: Sequence[Line]) -> dict[int, int]:
+    """Answers written on the line after their label; returns {answer line: value line}."""
+    value_lines: dict[int, int] = {}
+    for a, line in enumerate(lines):
+        if line.kind is LineKind.ANSWER and not line.answer_value:
+            j = next_content(lines, a, len(lines))
+            if j is not None and lines[j].kind in (LineKind.TEXT, LineKind.OPTION):
+                line.answer_value = lines[j].raw.strip()
+                value_lines[a] = j
+    return value_lines
+
+
+def _rank(line: Line, prev_number: int | None, style: str | None) -> tuple[bool, bool, bool, int]:
+    number = line.q_number
+    if number is None:
+        in_sequence = True
+    elif prev_number is None:
+        in_sequence = number <= 1
+    else:
+        in_sequence = number > prev_number
+    same_base = style is None or base_style(line.q_style) == base_style(style)
+    return (style is None or line.q_style == style, same_base, in_sequence, line.q_strength)
+
+
+def _paragraph_start(lines: Sequence[Line], lo: int, answer: int) -> int | None:
+    """Fallback for unnumbered articles: the paragraph of plain text just before the options
+    (or the answer)."""
+    i = answer - 1
+    while i > lo and lines[i].kind in (LineKind.OPTION, LineKind.BLANK):
+        i -= 1
+    if i <= lo or lines[i].kind is not LineKind.TEXT:
+        return None
+    while i - 1 > lo and lines[i - 1].kind is LineKind.TEXT:
+        i -= 1
+    return i
+
+
+def _choose_starts(
+    lines: Sequence[Line], answers: list[int], style: str | None
+) -> list[int | None]:
+    starts: list[int | None] = []
+    lo, prev_number = -1, None
+    for answer in answers:
+        candidates = [i for i in range(lo + 1, answer) if lines[i].is_question]
+        if candidates:
+            start: int | None = max(
+                candidates, key=lambda i: (*_rank(lines[i], prev_number, style), i)
+            )
+        else:
+            start = _paragraph_start(lines, lo, answer)
+        starts.append(start)
+        if start is not None and lines[start].q_number is not None:
+            prev_number = lines[start].q_number
+        lo = answer
+    return starts
+
+
+def find_starts(lines: Sequence[Line], answers: list[int]) -> tuple[list[int | None], str | None]:
+    """Question starts for these answers, and the article's question style."""
+    first_pass = _choose_starts(lines, answers, None)
+    styles = Counter(lines[s].q_style for s in first_pass if s is not None and lines[s].is_question)
+    style = styles.most_common(1)[0][0] if styles else None
+    return _choose_starts(lines, answers, style), style
+
+
+def options_follow(lines: Sequence[Line], i: int, hi: int) -> bool:
+    """Whether an option run (A, then B) follows line ``i`` before the next question."""
+    for k in range(i + 1, hi):
+        if lines[k].kind is LineKind.QUESTION:
+            return False
+        if lines[k].kind is LineKind.OPTION and lines[k].options[0][0] == "A":
+            j = next_content(lines, k, hi)
+            return len(lines[k].options) > 1 or (j is not None and lines[j].options[:1] != [])
+    return False
+
+
+def _has_question_mark(lines: Sequence[Line], i: int, hi: int) -> bool:
+    """A question mark on the line, or on the next one for "### Question 5"."""
+    text = lines[i].rest
+    j = next_content(lines, i, hi)
+    if not text and j is not None:
+        text = lines[j].raw
+    return "?" in fold(text)
+
+
+def unanswered_questions(
+    lines: Sequence[Line],
+    lo: int,
+    hi: int,
+    style: str | None,
+    after: int | None,
+    before: int | None,
+) -> list[int]:
+    """Questions without an answer in ``(lo, hi)``: numbered strictly between ``after`` and
+    ``before`` (a chain continuing ``after`` when ``before`` is None), and either in the
+    article's question style with a question mark or options, or in any numbering style with
+    options after them."""
+    if style is None:
+        return []
+    found: list[int] = []
+    expected = after
+    for i in range(lo + 1, hi):
+        line = lines[i]
+        if not line.is_question or line.q_number is None:
+            continue
+        has_options = options_follow(lines, i, hi)
+        same_style = base_style(line.q_style) == base_style(style)
+        if not has_options and not (same_style and _has_question_mark(lines, i, hi)):
+            continue
+        n = line.q_number
+        if before is not None:
+            if (expected is None or n > expected) and n < before:
+                found.append(i)
+                expected = n
+        elif expected is not None and n == expected + 1:
+            found.append(i)
+            expected = n
+    return found
+
+
+def tail_start(lines: Sequence[Line]) -> int:
+    """Index of the first line of the page tail, or ``len(lines)``.
+
+    A marker ("相关文章", "Further reading", "—END—") after the first answer starts the tail,
+    unless the article's numbering carries on after it: a question-style line numbered one
+    more than the last question, followed by an answer line.
+    """
+    answers = [i for i, line in enumerate(lines) if line.kind is LineKind.ANSWER]
+    for m, line in enumerate(lines):
+        if not answers or m < answers[0]:
+            continue
+        if not (TAIL_MARKERS.match(fold(line.raw)) or END_MARKER.match(line.raw)):
+            continue
+        before = [a for a in answers if a < m]
+        starts, style = find_starts(lines, before)
+        numbers = [lines[s].q_number for s in starts if s is not None]
+        if style is None or not numbers or numbers[-1] is None:
+            return m
+        if not _continues(lines, m, style, numbers[-1] + 1):
+            return m
+    return len(lines)
+
+
+def _continues(lines: Sequence[Line], marker: int, style: str, number: int) -> bool:
+    for j in range(marker + 1, len(lines)):
+        line = lines[j]
+        if line.is_question and base_style(line.q_style) == base_style(style):
+            if line.q_number != number:
+                return False
+            k = j + 1
+            while k < len(lines) and not lines[k].is_question:
+                if lines[k].kind is LineKind.ANSWER:
+                    return True
+                k += 1
+            return False
+    return False
