@@ -192,3 +192,35 @@ def test_accounts_are_made_without_importing_the_web_app(data_home: Path) -> Non
     )
     assert proc.returncode == 0, proc.stderr
     assert "Created account 'ada'" in proc.stdout
+
+
+def test_import_never_overwrites_its_own_article(
+    run_cli: Callable, tmp_path: Path, seed_article: Path
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_bytes(seed_article.read_bytes())
+    result = run_cli("import", str(article), "-o", str(article))
+    assert result.exit_code == 1
+    assert "is the article being imported" in result.output
+    assert article.read_bytes() == seed_article.read_bytes()
+    # not with --force either, nor through another path to the same file
+    same = tmp_path / "." / "a.txt"
+    assert run_cli("import", str(article), "-o", str(same), "--force").exit_code == 1
+    assert article.read_bytes() == seed_article.read_bytes()
+
+
+def test_import_replaces_a_bank_file_but_other_files_only_with_force(
+    run_cli: Callable, tmp_path: Path, seed_article: Path
+) -> None:
+    bank = tmp_path / "bank.yaml"
+    assert run_cli("import", str(seed_article), "-o", str(bank)).exit_code == 0
+    again = run_cli("import", str(seed_article), "-o", str(bank))
+    assert again.exit_code == 0 and "(replaced)" in again.output
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n", "utf-8")
+    refused = run_cli("import", str(seed_article), "-o", str(notes))
+    assert refused.exit_code == 1
+    assert "is not an llmiq bank; add --force" in refused.output
+    assert notes.read_text("utf-8") == "my notes\n"
+    assert run_cli("import", str(seed_article), "-o", str(notes), "--force").exit_code == 0
+    assert notes.read_text("utf-8").startswith("id:")

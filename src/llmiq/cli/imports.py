@@ -34,6 +34,7 @@ from llmiq.ingest.formats import AUTO, IMPORT_FORMATS
     + ").",
 )
 @click.option("--strict", is_flag=True, help="Fail if any question block could not be imported.")
+@click.option("--force", is_flag=True, help="Let -o replace a file that is not an llmiq bank.")
 @database_option
 def import_(
     article: Path,
@@ -42,6 +43,7 @@ def import_(
     title: str | None,
     fmt: str,
     strict: bool,
+    force: bool,
     database_url: str | None,
 ) -> None:
     """Import an interview-question article (text or Markdown, UTF-8) as a bank.
@@ -62,6 +64,8 @@ def import_(
     bank_id = bank_id or bank_id_from(article.stem)
     if output is None and is_builtin(bank_id):
         raise LlmiqError(f"{bank_id!r} is a built-in bank; choose another --id or use -o FILE")
+    if output is not None:
+        check_output(output, article, force=force)
     result = import_article(article, bank_id=bank_id, title=title, format=fmt)
     for skipped in result.skipped:
         click.secho(
@@ -95,3 +99,24 @@ def import_(
     )
     if output is None:
         click.echo(f"Use it as bank {bank_id!r}: llmiq quiz {bank_id}")
+
+
+def check_output(output: Path, article: Path, *, force: bool) -> None:
+    """``-o`` never destroys a file it was not meant for: the article itself, never; another
+    file that is not an llmiq bank, only with ``--force``. Checked before parsing."""
+    from llmiq.bank.files import check_bank_file
+
+    if not output.exists():
+        return
+    if output.is_dir():
+        raise LlmiqError(f"-o {output}: is a folder; give a file name")
+    if article.exists() and output.resolve() == article.resolve():
+        raise LlmiqError(f"-o {output}: is the article being imported; choose another file")
+    if force:
+        return
+    try:
+        bank, _ = check_bank_file(output)
+    except LlmiqError:
+        bank = None
+    if bank is None:
+        raise LlmiqError(f"-o {output}: exists and is not an llmiq bank; add --force to replace it")
