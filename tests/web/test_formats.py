@@ -25,9 +25,7 @@ def test_the_command_line_offers_the_registered_formats() -> None:
     assert _choices("import", "--format") == [AUTO, *(f.name for f in IMPORT_FORMATS)]
 
 
-def test_the_bank_page_links_every_export_format_by_its_name(
-    make_app: Any, client_of: Any
-) -> None:
+def test_the_bank_page_links_every_export_format_by_its_name(make_app: Any, client_of: Any) -> None:
     client = client_of(make_app())
     page = client.get("/banks/seed").text
     links = re.findall(r'href="/banks/seed/export\.(\w+)" download>(\w+)</a>', page)
