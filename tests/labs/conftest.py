@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import doctest
+import importlib
+import pkgutil
 from collections.abc import Callable
+from types import ModuleType
 
 import pytest
 
@@ -21,3 +25,21 @@ def fast_report(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Lab
         return reports[lab_id]
 
     return get
+
+
+def run_doctests(module: ModuleType, **options: object) -> doctest.TestResults:
+    """The docstring examples of a module, or of a package and every module in it."""
+    modules = [module]
+    if hasattr(module, "__path__"):
+        modules += [
+            importlib.import_module(f"{module.__name__}.{info.name}")
+            for info in pkgutil.iter_modules(module.__path__)
+        ]
+    results = [doctest.testmod(m, **options) for m in modules]  # type: ignore[arg-type]
+    return doctest.TestResults(sum(r.failed for r in results), sum(r.attempted for r in results))
+
+
+@pytest.fixture(name="run_doctests")
+def run_doctests_fixture() -> Callable[..., doctest.TestResults]:
+    """``run_doctests(package)``: the docstring examples of the package's every module."""
+    return run_doctests

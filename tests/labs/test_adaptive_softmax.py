@@ -41,11 +41,11 @@ def test_every_claim_is_supported(report: LabReport) -> None:
 
 def test_metrics_are_in_sane_ranges(report: LabReport) -> None:
     m = report.metrics
-    assert -1.3 <= m["zipf_slope"] <= -0.7
-    assert m["zipf_r_squared"] > 0.9
-    assert m["zipf_ranks_used"] > 100
-    assert m["targets"] == "zipf"
-    rows = m["by_vocab"]
+    assert -1.3 <= m.zipf_slope <= -0.7
+    assert m.zipf_r_squared > 0.9
+    assert m.zipf_ranks_used > 100
+    assert m.targets == "zipf"
+    rows = m.by_vocab
     assert [r["vocab"] for r in rows] == list(lab.Config.fast().vocab_sizes)
     for row in rows:
         assert all(0 < c < row["vocab"] for c in row["cutoffs"])
@@ -56,9 +56,9 @@ def test_metrics_are_in_sane_ranges(report: LabReport) -> None:
         assert sum(main["cluster_shares"]) == pytest.approx(1.0, abs=1e-3)
         assert main["flop_ratio"] > uniform["flop_ratio"] > 10
         assert main["logit_ratio"] > 2 * uniform["logit_ratio"]
-    assert m["speedup_largest_v"] >= lab.MIN_SPEEDUP
-    assert m["speedup_largest_v"] > m["speedup_largest_v_uniform"]
-    assert m["zipf_gain_measured"] >= lab.MIN_ZIPF_GAIN
+    assert m.speedup_largest_v >= lab.MIN_SPEEDUP
+    assert m.speedup_largest_v > m.speedup_largest_v_uniform
+    assert m.zipf_gain_measured >= lab.MIN_ZIPF_GAIN
     assert "x faster at V=50,000" in report.key_figure
 
 
@@ -78,8 +78,8 @@ def test_uniform_targets_flip_the_zipf_verdict(tmp_path: Path) -> None:
     broken = lab.run(config, LabContext(tmp_path, fast=True, show_progress=False))
     zipf_claim = _claim(broken, "The gain comes from Zipf")
     assert not zipf_claim.supported, zipf_claim.evidence
-    assert broken.metrics["zipf_gain_logit_model"] == pytest.approx(1.0, abs=0.2)
-    assert broken.metrics["by_vocab"][-1]["main"]["head_share"] < 0.1
+    assert broken.metrics.zipf_gain_logit_model == pytest.approx(1.0, abs=0.2)
+    assert broken.metrics.by_vocab[-1]["main"]["head_share"] < 0.1
     assert _claim(broken, "Word frequencies").supported  # the corpus did not change
 
 
@@ -179,11 +179,27 @@ def test_adaptive_log_prob_equals_torch() -> None:
     torch.testing.assert_close(grad_ours, grad_theirs)
 
 
-def test_full_softmax_step_is_cross_entropy_of_the_linear_layer() -> None:
+def test_the_timed_steps_compute_the_gradients_of_their_losses() -> None:
+    """The two steps the lab times are the whole forward and backward pass of each layer:
+    the gradients they leave equal those of the loss written by hand (a step that skipped
+    work would leave none, or different ones)."""
     torch.manual_seed(0)
     layer = nn.Linear(16, 50)
-    hidden = torch.randn(8, 16)
+    hidden = torch.randn(8, 16, requires_grad=True)
     targets = torch.randint(0, 50, (8,))
+    lab.full_softmax_step(layer, hidden, targets)
     by_hand = -F.log_softmax(hidden @ layer.weight.T + layer.bias, dim=1)
     expected = by_hand[torch.arange(8), targets].mean()
-    torch.testing.assert_close(F.cross_entropy(layer(hidden), targets), expected)
+    grads = torch.autograd.grad(expected, [layer.weight, layer.bias, hidden])
+    torch.testing.assert_close(layer.weight.grad, grads[0])
+    torch.testing.assert_close(layer.bias.grad, grads[1])
+    torch.testing.assert_close(hidden.grad, grads[2])
+
+    adaptive = nn.AdaptiveLogSoftmaxWithLoss(16, 50, [10, 30], div_value=2.0)
+    hidden.grad = None
+    lab.adaptive_softmax_step(adaptive, hidden, targets)
+    loss = -lab.adaptive_log_prob(adaptive, hidden, targets).mean()
+    params = [adaptive.head.weight, hidden]
+    expected_head, expected_hidden = torch.autograd.grad(loss, params)
+    torch.testing.assert_close(adaptive.head.weight.grad, expected_head)
+    torch.testing.assert_close(hidden.grad, expected_hidden)

@@ -21,8 +21,8 @@ def report(fast_report: Callable[[str], LabReport]) -> LabReport:
     return fast_report("alignment")
 
 
-def test_docstring_examples_hold() -> None:
-    result = doctest.testmod(alignment)
+def test_docstring_examples_hold(run_doctests: Callable[..., doctest.TestResults]) -> None:
+    result = run_doctests(alignment)
     assert result.attempted >= 2
     assert result.failed == 0
 
@@ -40,7 +40,7 @@ def test_every_claim_is_supported(report: LabReport) -> None:
 
 def test_metrics_are_sane(report: LabReport) -> None:
     m = report.metrics
-    win, kl, shares = m["win_rate"], m["kl_to_reference_nats"], m["reply_shares"]
+    win, kl, shares = m.win_rate, m.kl_to_reference_nats, m.reply_shares
     # the reference against its own replies: 0.5 up to sampling noise, KL exactly 0
     assert win["reference"] == pytest.approx(0.5, abs=0.04)
     assert kl["reference"] == pytest.approx(0.0, abs=1e-6)
@@ -57,11 +57,11 @@ def test_metrics_are_sane(report: LabReport) -> None:
     assert abs(shares["augmentation"]["polite"] - shares["augmentation"]["rude"]) < 0.2
     for method_shares in shares.values():
         assert sum(method_shares.values()) == pytest.approx(1.0)
-    assert m["reward_model_held_out_accuracy"] >= 0.9
-    assert m["dpo_loss_vs_torch_abs_error"] < 1e-6
-    assert m["final_losses"]["sft"] < 0.4  # the reference learnt its six replies
-    assert m["preference_pairs"] == 9 * m["train_requests"]
-    assert m["torch_threads_used"] == 1
+    assert m.reward_model_held_out_accuracy >= 0.9
+    assert m.dpo_loss_vs_torch_abs_error < 1e-6
+    assert m.final_losses["sft"] < 0.4  # the reference learnt its six replies
+    assert m.preference_pairs == 9 * m.train_requests
+    assert m.torch_threads_used == 1
 
 
 def test_figures_are_png_files(report: LabReport) -> None:
@@ -116,9 +116,9 @@ def test_swapped_preferences_flip_dpo_and_rlhf(tmp_path: Path) -> None:
     dpo, rlhf, augmentation = broken.claims
     assert not dpo.supported, dpo.evidence
     assert not rlhf.supported, rlhf.evidence
-    assert broken.metrics["win_rate"]["dpo"] < 0.5
-    assert broken.metrics["win_rate"]["rlhf"] < 0.5
-    assert broken.metrics["reward_model_held_out_accuracy"] < 0.1
+    assert broken.metrics.win_rate["dpo"] < 0.5
+    assert broken.metrics.win_rate["rlhf"] < 0.5
+    assert broken.metrics.reward_model_held_out_accuracy < 0.1
     assert augmentation.supported  # it never saw the labels
 
 

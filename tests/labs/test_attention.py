@@ -14,7 +14,7 @@ from torch.nn import functional as F
 
 from llmiq.labs import attention
 from llmiq.labs.attention import Config, ContextPair
-from llmiq.labs.context import LabContext
+from llmiq.labs.context import LabContext, torch_threads
 from llmiq.labs.report import LabReport
 
 
@@ -26,7 +26,7 @@ def report(fast_report: Callable[[str], LabReport]) -> LabReport:
 @pytest.fixture(autouse=True)
 def one_torch_thread() -> Iterator[None]:
     """Tiny tensors: one thread, as the lab itself uses (two only wait on a busy machine)."""
-    with attention.torch_threads(1):
+    with torch_threads(1):
         yield
 
 
@@ -45,17 +45,17 @@ def test_every_claim_is_supported(report: LabReport) -> None:
 
 def test_metrics_are_in_sane_ranges(report: LabReport) -> None:
     m = report.metrics
-    assert 0 <= m["max_abs_error"] < 1e-5
-    assert m["row_sum_deviation"] < 1e-5
-    assert m["minilm_row_sum_deviation"] < 1e-5
-    assert m["causal_future_weight"] == 0.0
-    assert m["minilm_replay_weight_error"] < 1e-5
-    assert m["minilm_replay_output_error"] < 1e-5
-    assert 0 < m["context_tv_control_mean"] < m["context_tv_word_mean"] < 1
-    assert m["context_pairs"] == 3
-    assert m["context_pairs_word_moves_more"] >= 2
-    assert m["context_tv_bank"] > m["context_tv_control_weather"] > 0
-    assert (m["attention_output_dim"], m["vocab_size"]) == (384, 30522)
+    assert 0 <= m.max_abs_error < 1e-5
+    assert m.row_sum_deviation < 1e-5
+    assert m.minilm_row_sum_deviation < 1e-5
+    assert m.causal_future_weight == 0.0
+    assert m.minilm_replay_weight_error < 1e-5
+    assert m.minilm_replay_output_error < 1e-5
+    assert 0 < m.context_tv_control_mean < m.context_tv_word_mean < 1
+    assert m.context_pairs == 3
+    assert m.context_pairs_word_moves_more >= 2
+    assert m.context_tv["bank"] > m.context_tv["control_weather"] > 0
+    assert (m.attention_output_dim, m.vocab_size) == (384, 30522)
 
 
 def test_figures_are_png_files(report: LabReport) -> None:
@@ -110,13 +110,13 @@ def test_broken_attention_flips_the_equality_verdict(tmp_path: Path) -> None:
     broken = attention.run(config, LabContext(tmp_path, show_progress=False))
     verdicts = [claim.supported for claim in broken.claims]
     assert verdicts[0] is False  # from scratch no longer equals torch
-    assert broken.metrics["max_abs_error"] > 1e-3
+    assert broken.metrics.max_abs_error > 1e-3
 
 
 def test_torch_threads_are_restored() -> None:
     before = torch.get_num_threads()
-    with attention.torch_threads(before + 1):
-        with attention.torch_threads(1):
+    with torch_threads(before + 1):
+        with torch_threads(1):
             assert torch.get_num_threads() == 1
         assert torch.get_num_threads() == before + 1
     assert torch.get_num_threads() == before

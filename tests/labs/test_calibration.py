@@ -163,26 +163,26 @@ def test_every_claim_is_supported(report: LabReport) -> None:
 
 def test_metrics_are_sane(report: LabReport) -> None:
     m = report.metrics
-    raw, calibrated = m["raw"], m["calibrated"]
+    raw, calibrated = m.raw, m.calibrated
     assert 0.6 < raw["majority_share"] <= 1.0  # a real bias, not noise
     assert abs(calibrated["majority_share"] - 0.5) < abs(raw["majority_share"] - 0.5)
     assert calibrated["macro_f1"] > raw["macro_f1"]
-    assert 0.7 < m["bayes_accuracy"] < 0.85
-    assert calibrated["accuracy"] <= m["bayes_accuracy"] + 0.05  # nothing beats Bayes by much
-    assert m["zero_shot"]["macro_f1"] > 0.65  # the model reads the review itself
-    assert m["calibration_vs_torch_max_abs"] < 1e-12
-    assert len(m["per_prompt"]) == FAST.prompts
-    for row in m["per_prompt"]:
+    assert 0.7 < m.bayes_accuracy < 0.85
+    assert calibrated["accuracy"] <= m.bayes_accuracy + 0.05  # nothing beats Bayes by much
+    assert m.zero_shot["macro_f1"] > 0.65  # the model reads the review itself
+    assert m.calibration_vs_torch_max_abs < 1e-12
+    assert len(m.per_prompt) == FAST.prompts
+    for row in m.per_prompt:
         positive_majority = row["demonstration_labels"].count("positive") > 2
         assert (row["p_cf_positive"] > 0.5) == positive_majority  # p_cf points at the bias
-    assert m["clipped_fraction"] > 0.5
-    curve = m["finetune_curve"]
+    assert m.clipped_fraction > 0.5
+    curve = m.finetune_curve
     assert curve[0]["labelled_reviews"] == 0
     assert curve[0]["majority_share"] == raw["majority_share"]
     assert curve[-1]["steps"] == FAST.finetune_steps
     assert curve[-1]["labelled_reviews"] == FAST.finetune_steps * FAST.batch_size * 5
-    assert m["augmented_demonstrations"]["majority_share"] > 0.55
-    assert m["parameters"] < 50_000
+    assert m.augmented_demonstrations["majority_share"] > 0.55
+    assert m.parameters < 50_000
 
 
 def test_figures_are_png_files(report: LabReport) -> None:
@@ -203,7 +203,7 @@ def test_a_wrong_content_free_prior_does_not_calibrate(tmp_path: Path, prior: st
     assert not calibrated.supported, calibrated.evidence
     assert "does NOT" in calibrated.evidence
     if prior == "flipped":  # pointing the wrong way makes the bias worse, not better
-        raw, after = broken.metrics["raw"], broken.metrics["calibrated"]
+        raw, after = broken.metrics.raw, broken.metrics.calibrated
         assert after["majority_share"] > raw["majority_share"]
         assert after["macro_f1"] < raw["macro_f1"]
 

@@ -179,37 +179,37 @@ def test_report_identity_and_claims(report: LabReport) -> None:
     main, pretraining, _size, data = report.claims
     m = report.metrics
     # the debatable claim: its verdict is whatever the numbers say, never fixed
-    assert main.supported == (m["base_effect"] > m["data_effect"] and m["unconverged_runs"] == 0)
-    assert f"{m['base_effect']:.3f}" in main.evidence
-    assert f"{m['data_effect']:.3f}" in main.evidence
+    assert main.supported == (m.base_effect > m.data_effect and m.unconverged_runs == 0)
+    assert f"{m.base_effect:.3f}" in main.evidence
+    assert f"{m.data_effect:.3f}" in main.evidence
     # what pre-training buys where data is scarce holds even in fast mode
     assert pretraining.supported, pretraining.evidence
-    assert min(g[0] for g in m["pretraining_gain_by_size"].values()) > FAST.min_gain
-    assert data.supported == (min(r[0] - r[-1] for r in m["test_loss_grid"]) > FAST.min_gain)
+    assert min(g[0] for g in m.pretraining_gain_by_size.values()) > FAST.min_gain
+    assert data.supported == (min(r[0] - r[-1] for r in m.test_loss_grid) > FAST.min_gain)
 
 
 def test_metrics_are_sane(report: LabReport) -> None:
     m = report.metrics
-    grid = np.array(m["test_loss_grid"])
+    grid = np.array(m.test_loss_grid)
     assert grid.shape == (4, 3)
-    assert m["data_sizes"] == [1_000, 4_000, 16_000]
+    assert m.data_sizes == [1_000, 4_000, 16_000]
     assert (grid > 0.3).all()  # not perfect
-    assert (grid < m["uniform_loss"]).all()  # learnt something
-    before = m["base_test_loss_before_fine_tuning"]
+    assert (grid < m.uniform_loss).all()  # learnt something
+    before = m.base_test_loss_before_fine_tuning
     assert before[0] == pytest.approx(math.log(256), abs=0.05)  # a fresh base knows nothing
     assert before[1] < before[0] - 1.5  # a pre-trained one already spells English
     assert (grid.min(axis=1) < np.array(before)).all()  # fine-tuning helped every base
-    general = m["base_general_held_out_loss"]
+    general = m.base_general_held_out_loss
     assert max(general[1], general[3]) < 3.5  # pre-trained: below the unigram level
     assert min(general[0], general[2]) > 5.0  # fresh: near log 256
-    params = [b["params"] for b in m["bases"]]
+    params = [b["params"] for b in m.bases]
     assert params[0] == params[1] < params[2] == params[3]
-    assert m["bases_from_cache"] == [False] * 4
-    assert 0 <= m["unconverged_runs"] <= 12
-    shares = m["variance_share"]
+    assert m.bases_from_cache == [False] * 4
+    assert 0 <= m.unconverged_runs <= 12
+    shares = m.variance_share
     assert sum(shares.values()) == pytest.approx(1.0, abs=1e-5)
-    assert m["torch_threads_used"] == 1
-    assert "Once upon a time" in m["target_sample"]
+    assert m.torch_threads_used == 1
+    assert "Once upon a time" in m.target_sample
 
 
 def test_figure_is_a_png_file(report: LabReport) -> None:
@@ -227,11 +227,11 @@ def test_pretraining_on_random_bytes_is_no_pretraining(tmp_path: Path) -> None:
     assert honest.claims[1].supported, honest.claims[1].evidence
     for bad in (broken, none):
         assert not bad.claims[1].supported, bad.claims[1].evidence
-        gain = bad.metrics["pretraining_gain_by_size"]["small, pre-trained"][0]
-        assert gain < honest.metrics["pretraining_gain_by_size"]["small, pre-trained"][0] - 0.1
+        gain = bad.metrics.pretraining_gain_by_size["small, pre-trained"][0]
+        assert gain < honest.metrics.pretraining_gain_by_size["small, pre-trained"][0] - 0.1
     # a random-bytes "pre-trained" base predicts nothing about English
-    assert broken.metrics["base_test_loss_before_fine_tuning"][1] > 5.0
-    assert none.metrics["test_loss_grid"][0] == none.metrics["test_loss_grid"][1]
+    assert broken.metrics.base_test_loss_before_fine_tuning[1] > 5.0
+    assert none.metrics.test_loss_grid[0] == none.metrics.test_loss_grid[1]
 
 
 def test_bases_that_differ_in_nothing_show_no_base_effect(
@@ -240,12 +240,12 @@ def test_bases_that_differ_in_nothing_show_no_base_effect(
     twins = (lab.Base("fresh A", 1, 16, pretrained=False), lab.Base("fresh B", 1, 16, False))
     sizes = (1_000, 4_000)
     broken = _run(replace(PAIR, bases=twins, data_sizes=sizes), tmp_path)
-    assert broken.metrics["base_effect"] == 0.0
-    assert broken.metrics["data_effect"] > 0.0
-    assert report.metrics["base_effect"] > 0.1  # the real bases do differ
+    assert broken.metrics.base_effect == 0.0
+    assert broken.metrics.data_effect > 0.0
+    assert report.metrics.base_effect > 0.1  # the real bases do differ
     assert not broken.claims[0].supported
     # not for want of convergence: even counting every run as converged, the base lost
-    assert not lab.base_vs_data_claim(sizes, broken.metrics["test_loss_grid"]).supported
+    assert not lab.base_vs_data_claim(sizes, broken.metrics.test_loss_grid).supported
     assert not broken.claims[1].supported  # no pre-trained base, nothing to credit
 
 
@@ -266,9 +266,9 @@ def test_pretrained_bases_are_cached_and_fresh_retrains(tmp_path: Path) -> None:
     first = _run(config, tmp_path / "a", cache_dir=cache)
     second = _run(config, tmp_path / "b", cache_dir=cache)
     again = _run(config, tmp_path / "c", cache_dir=cache, fresh=True)
-    assert first.metrics["bases_from_cache"] == [False, False]
-    assert second.metrics["bases_from_cache"] == [False, True]  # a fresh base is not cached
-    assert again.metrics["bases_from_cache"] == [False, False]
+    assert first.metrics.bases_from_cache == [False, False]
+    assert second.metrics.bases_from_cache == [False, True]  # a fresh base is not cached
+    assert again.metrics.bases_from_cache == [False, False]
     assert [p.name.startswith("finetune-base-") for p in cache.iterdir()] == [True]
-    assert first.metrics["test_loss_grid"] == second.metrics["test_loss_grid"]
-    assert first.metrics["test_loss_grid"] == again.metrics["test_loss_grid"]
+    assert first.metrics.test_loss_grid == second.metrics.test_loss_grid
+    assert first.metrics.test_loss_grid == again.metrics.test_loss_grid

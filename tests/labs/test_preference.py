@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import doctest
 import math
+from collections.abc import Callable
 
 import pytest
 import torch
@@ -26,8 +27,8 @@ def _model(world: preference.RequestWorld, seed: int = 0) -> GPT:
     return GPT(preference.policy_config(len(world.vocab), 24, n_layer=1, n_embd=32)).eval()
 
 
-def test_docstring_examples_hold() -> None:
-    result = doctest.testmod(preference)
+def test_docstring_examples_hold(run_doctests: Callable[..., doctest.TestResults]) -> None:
+    result = run_doctests(preference)
     assert result.attempted >= 8
     assert result.failed == 0
 

@@ -39,26 +39,26 @@ def test_every_claim_is_supported(report: LabReport) -> None:
 
 def test_the_curves_have_the_over_optimisation_shape(report: LabReport) -> None:
     m = report.metrics
-    hacked = m["runs"]["proxy"]
+    hacked = m.runs["proxy"]
     # before RL, length and the true reward agree
-    assert m["proxy_gold_correlation_reference"] > 0.5
+    assert m.proxy_gold_correlation_reference > 0.5
     # the gold reward first rises with the proxy, then falls while the proxy keeps rising
     assert hacked["gold_peak"] > hacked["gold_start"] + 0.2
     assert hacked["gold_final"] < hacked["gold_peak"] - 0.2
     assert hacked["proxy_final"] > hacked["proxy_at_gold_peak"] + 0.5
     assert hacked["kl_final"] > 10 * hacked["kl_at_gold_peak"]
-    curves = m["curves"]["proxy"]
+    curves = m.curves["proxy"]
     assert curves["kl"][0] == pytest.approx(0.0, abs=1e-6)  # the first samples are the reference's
     assert max(curves["proxy"]) == pytest.approx(curves["proxy"][-1], abs=0.05)
     # the penalised run and the run on the true reward stay high
-    penalised = m["runs"][f"proxy + KL penalty {m['kl_coefs'][0]:g}"]
+    penalised = m.runs[f"proxy + KL penalty {m.kl_coefs[0]:g}"]
     assert penalised["kl_final"] < hacked["kl_final"] / 5
     assert penalised["gold_final"] > hacked["gold_final"] + 0.2
-    assert m["runs"]["gold reward"]["gold_final"] > 0.8
+    assert m.runs["gold reward"]["gold_final"] > 0.8
 
 
 def test_the_samples_show_the_hack(report: LabReport) -> None:
-    samples = report.metrics["samples"]
+    samples = report.metrics.samples
     before, peak, after = samples["before"], samples["at_gold_peak"], samples["after"]
     assert before["mean_words"] < peak["mean_words"] < after["mean_words"]
     assert after["mean_words"] > 12  # padded towards the 16-token limit
@@ -132,6 +132,6 @@ def test_a_reward_without_a_loophole_shows_no_hacking(tmp_path: Path) -> None:
     hacking, *_ = broken.claims
     assert not hacking.supported, hacking.evidence
     assert "no loophole" in hacking.evidence
-    run = broken.metrics["runs"]["proxy"]
+    run = broken.metrics.runs["proxy"]
     assert run["gold_final"] > run["gold_peak"] - 0.1  # optimising the true reward keeps it
     assert run["gold_final"] > 0.8

@@ -147,28 +147,29 @@ def test_every_claim_is_supported(report: LabReport) -> None:
 
 def test_metrics_are_sane(report: LabReport) -> None:
     m = report.metrics
-    vocab = m["vocab_size"]
+    vocab = m.vocab_size
     assert 60 <= vocab <= 100
-    assert m["held_out_loss_nats"] < 0.6 * math.log(vocab)  # learnt something real
-    entropies = m["entropy_bits_by_temperature"]
+    assert m.held_out_loss_nats < 0.6 * math.log(vocab)  # learnt something real
+    entropies = m.entropy_bits_by_temperature
     assert entropies == sorted(entropies)
     assert entropies[0] < 1.5
     assert 3.5 < entropies[-1] < math.log2(vocab)
-    distinct = m["distinct_3_by_temperature"]
+    distinct = m.distinct_by_temperature
+    assert m.to_dict()["distinct_3_by_temperature"] == distinct
     assert distinct == sorted(distinct)
     assert 0 < distinct[0] < 0.4
     assert distinct[-1] > 0.8
-    for k, support in zip(m["top_k"], m["top_k_max_support"], strict=True):
+    for k, support in zip(m.top_k, m.top_k_max_support, strict=True):
         assert support == min(k, vocab)
-    assert m["top_k_entropy_bits"][0] == 0.0  # k = 1 is greedy
-    assert m["top_k_entropy_bits"][-1] == pytest.approx(m["untruncated_entropy_bits"], abs=1e-3)
-    assert m["top_k_max_ratio_change"] < 1e-4
-    assert m["top_p_mean_support"] == sorted(m["top_p_mean_support"])
-    lengths = m["max_new_tokens"]
+    assert m.top_k_entropy_bits[0] == 0.0  # k = 1 is greedy
+    assert m.top_k_entropy_bits[-1] == pytest.approx(m.untruncated_entropy_bits, abs=1e-3)
+    assert m.top_k_max_ratio_change < 1e-4
+    assert m.top_p_mean_support == sorted(m.top_p_mean_support)
+    lengths = m.max_new_tokens
     assert lengths["prefix_fraction"] == 1.0
     assert lengths["max_entropy_difference"] == 0.0
-    assert max(m["vs_transformers_max_abs"].values()) < 1e-5
-    checks = m["definition_checks"]
+    assert max(m.vs_transformers_max_abs.values()) < 1e-5
+    checks = m.definition_checks
     assert checks["mean_argmax_mass_by_small_t"] == sorted(checks["mean_argmax_mass_by_small_t"])
     assert checks["mean_argmax_mass_by_small_t"][-1] > 0.999
     assert checks["t0_is_argmax"]
@@ -187,8 +188,8 @@ def test_same_seed_gives_the_same_report(tmp_path: Path) -> None:
         sampling.run(TINY, LabContext(tmp_path / name, show_progress=False))
         for name in ("first", "second")
     )
-    for key in ("entropy_bits_by_temperature", "distinct_3_by_temperature", "held_out_loss_nats"):
-        assert first.metrics[key] == second.metrics[key]
+    for key in ("entropy_bits_by_temperature", "distinct_by_temperature", "held_out_loss_nats"):
+        assert getattr(first.metrics, key) == getattr(second.metrics, key)
 
 
 # --- broken inputs flip the verdicts --------------------------------------------------------

@@ -39,11 +39,11 @@ def test_every_claim_is_supported(report: LabReport) -> None:
 
 def test_fsdp_holds_half_and_ddp_a_full_copy_on_each_of_two_ranks(report: LabReport) -> None:
     m = report.metrics
-    assert m["world_size"] == 2
-    full = m["model_bytes_fp32"]
-    assert full == m["model_params"] * 4
-    assert len(m["ranks"]) == 2
-    for rank in m["ranks"]:
+    assert m.world_size == 2
+    full = m.model_bytes_fp32
+    assert full == m.model_params * 4
+    assert len(m.ranks) == 2
+    for rank in m.ranks:
         ddp, fsdp = rank["ddp_bytes"], rank["fsdp_bytes"]
         assert ddp["params"] == ddp["grads"] == full
         # Adam: exp_avg + exp_avg_sq per parameter, plus one 4-byte step per tensor (6 here)
@@ -51,21 +51,21 @@ def test_fsdp_holds_half_and_ddp_a_full_copy_on_each_of_two_ranks(report: LabRep
         assert fsdp["params"] == fsdp["grads"] == full // 2
         assert fsdp["optimizer"] == full + 4 * 6
     for part in sharding.PARTS:
-        assert m["fsdp_over_ddp"][part] == pytest.approx([0.5, 0.5], abs=1e-4)
+        assert m.fsdp_over_ddp[part] == pytest.approx([0.5, 0.5], abs=1e-4)
 
 
 def test_losses_and_final_parameters_agree_and_the_shard_is_a_chunk(report: LabReport) -> None:
     m = report.metrics
-    assert m["loss_max_abs_diff"] <= 1e-6
-    assert m["param_max_abs_diff"] <= 1e-6
-    assert m["shard_vs_chunk_max_abs_diff"] <= 1e-6
-    assert len(m["ddp_losses_rank0"]) == sharding.Config.fast().steps
-    assert all(0 < loss < 2 for loss in m["ddp_losses_rank0"])
-    assert m["worker_warnings"] == []
+    assert m.loss_max_abs_diff <= 1e-6
+    assert m.param_max_abs_diff <= 1e-6
+    assert m.shard_vs_chunk_max_abs_diff <= 1e-6
+    assert len(m.ddp_losses_rank0) == sharding.Config.fast().steps
+    assert all(0 < loss < 2 for loss in m.ddp_losses_rank0)
+    assert m.worker_warnings == []
 
 
 def test_report_carries_the_memory_model_and_a_png(report: LabReport) -> None:
-    rows = report.metrics["memory_model"]
+    rows = report.metrics.memory_model
     sizes = {row["params"] for row in rows}
     assert sizes == {1e9, 7e9, 70e9}
     ddp_7b = next(r for r in rows if r["params"] == 7e9 and r["strategy"] == "ddp")
@@ -161,12 +161,12 @@ def test_one_rank_flips_the_fsdp_verdict() -> None:
 
 def test_other_broken_measurements_flip_their_verdicts(report: LabReport) -> None:
     ranks = [
-        {"ddp": rank["ddp_bytes"], "fsdp": rank["fsdp_bytes"]} for rank in report.metrics["ranks"]
+        {"ddp": rank["ddp_bytes"], "fsdp": rank["fsdp_bytes"]} for rank in report.metrics.ranks
     ]
-    full = report.metrics["model_bytes_fp32"]
+    full = report.metrics.model_bytes_fp32
     assert sharding.ddp_claim(ranks, full, 0.01).supported
     assert not sharding.ddp_claim(ranks, 2 * full, 0.01).supported  # a sharded "DDP"
-    losses = report.metrics["ddp_losses_rank0"]
+    losses = report.metrics.ddp_losses_rank0
     same = [{"ddp_losses": losses, "fsdp_losses": losses, "param_max_abs_diff": 0.0}]
     drifted = [{**same[0], "fsdp_losses": [x + 1e-3 for x in losses]}]
     assert sharding.loss_claim(same, 1e-5).supported

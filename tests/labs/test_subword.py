@@ -41,24 +41,24 @@ def test_every_claim_is_supported(report: LabReport) -> None:
 
 def test_word_level_has_unknown_words_and_subwords_have_none(report: LabReport) -> None:
     metrics = report.metrics
-    rows = metrics["tokenizers"]
+    rows = metrics.tokenizers
     word = rows["word"]
     assert all(r["oov_words"] > 0 for r in word)
     assert 0.0 < word[-1]["oov_rate"] < 0.2  # all training words: still some unknown
     assert word[0]["oov_rate"] > word[-1]["oov_rate"]  # a bigger vocabulary helps, not fully
-    assert word[-1]["vocab_size"] == metrics["train_word_types"] + 1
-    assert metrics["held_out_types_unseen_in_training"] > 0
-    assert metrics["word_vocab_needed_for_zero_oov"] > metrics["train_word_types"]
+    assert word[-1]["vocab_size"] == metrics.train_word_types + 1
+    assert metrics.held_out_types_unseen_in_training > 0
+    assert metrics.word_vocab_needed_for_zero_oov > metrics.train_word_types
     for kind in ("bpe", "wordpiece"):
         for row in rows[kind]:
             assert row["oov_words"] == 0
             assert row["lossless"]
             assert row["vocab_size"] <= row["budget"] * 1.02
-    assert metrics["held_out_words"] > 1000
+    assert metrics.held_out_words > 1000
 
 
 def test_subwords_cost_more_tokens_and_less_as_the_vocabulary_grows(report: LabReport) -> None:
-    rows = report.metrics["tokenizers"]
+    rows = report.metrics.tokenizers
     assert all(r["tokens_per_word"] == 1.0 for r in rows["word"])
     for kind in ("bpe", "wordpiece"):
         lengths = [r["tokens_per_word"] for r in rows[kind]]
@@ -67,8 +67,8 @@ def test_subwords_cost_more_tokens_and_less_as_the_vocabulary_grows(report: LabR
 
 
 def test_merges_agree_with_the_library(report: LabReport) -> None:
-    assert report.metrics["merge_agreement_set"] == 1.0
-    assert report.metrics["merge_agreement_in_order"] == 1.0
+    assert report.metrics.merge_agreement_set == 1.0
+    assert report.metrics.merge_agreement_in_order == 1.0
 
 
 def test_figure_is_a_png(report: LabReport) -> None:
@@ -127,12 +127,12 @@ def test_without_byte_fallback_unseen_characters_flip_the_verdict(tmp_path: Path
     claims = {claim.text: claim for claim in broken.claims}
     subword_claim = next(c for text, c in claims.items() if text.startswith("BPE and WordPiece"))
     assert not subword_claim.supported
-    assert broken.metrics["tokenizers"]["bpe"][0]["oov_words"] > 0
-    assert broken.metrics["tokenizers"]["wordpiece"][0]["oov_words"] > 0
+    assert broken.metrics.tokenizers["bpe"][0]["oov_words"] > 0
+    assert broken.metrics.tokenizers["wordpiece"][0]["oov_words"] > 0
 
     fixed = _run(tmp_path / "bytes", byte_fallback=True, held_out_text=FOREIGN)
     assert all(claim.supported for claim in fixed.claims), [c.evidence for c in fixed.claims]
-    assert fixed.metrics["tokenizers"]["bpe"][0]["oov_words"] == 0
+    assert fixed.metrics.tokenizers["bpe"][0]["oov_words"] == 0
 
 
 def test_held_out_text_seen_in_training_flips_the_word_level_verdict(tmp_path: Path) -> None:
@@ -141,4 +141,4 @@ def test_held_out_text_seen_in_training_flips_the_word_level_verdict(tmp_path: P
     word_claim = report.claims[0]
     assert word_claim.text.startswith("A word-level vocabulary")
     assert not word_claim.supported, word_claim.evidence
-    assert report.metrics["tokenizers"]["word"][-1]["oov_words"] == 0
+    assert report.metrics.tokenizers["word"][-1]["oov_words"] == 0

@@ -51,12 +51,12 @@ def test_every_claim_is_supported(report: LabReport) -> None:
 
 def test_metrics_are_in_sane_ranges(report: LabReport) -> None:
     m = report.metrics
-    s = m["sentiment"]
+    s = m.sentiment
     assert s["majority"] == 0.5
     assert 0.8 <= s["text_alone"] <= 1.0
     assert s["text_alone_plain"] > s["text_alone_negated"]  # negation is the encoder's blind spot
     assert max(s["knn_vote"], s["with_neighbours"]) - s["text_alone"] < 0.05
-    qa = m["private_qa"]
+    qa = m.private_qa
     assert (qa["documents"], qa["stored"], qa["questions"]) == (25, 25, 50)
     assert max(qa["closed_book"]["most_common_answer"], qa["closed_book"]["question_only"]) <= 0.2
     assert 0 < qa["closed_book"]["chance"] < 0.05
@@ -66,15 +66,15 @@ def test_metrics_are_in_sane_ranges(report: LabReport) -> None:
     assert qa["index_bytes"] > qa["raw_vector_bytes"] == 25 * 384 * 4
     assert qa["build_embed_seconds"] > 0
     assert qa["query_embed_seconds"] > 0
-    assert [row["n"] for row in m["store_costs"]] == [1_000, 5_000]
-    for row in m["store_costs"]:
+    assert [row["n"] for row in m.store_costs] == [1_000, 5_000]
+    for row in m.store_costs:
         assert row["raw_bytes"] == row["n"] * 384 * 4
         assert row["hnsw_bytes"] > row["raw_bytes"]  # the graph's links cost memory
         assert row["flat_max_score_error"] < 1e-4
         assert row["hnsw_recall"] >= 0.95
         assert min(row["hnsw_query_ms"], row["flat_query_ms"], row["numpy_query_ms"]) > 0
-    assert m["embedding_dim"] == 384
-    assert m["torch_threads_used"] == 1
+    assert m.embedding_dim == 384
+    assert m.torch_threads_used == 1
 
 
 def test_figures_are_png_files(report: LabReport) -> None:

@@ -30,7 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -39,10 +39,7 @@ from torch import nn
 
 from llmiq.labs.context import LabContext, pyplot, torch_threads
 from llmiq.labs.corpus import stdlib_corpus, words
-from llmiq.labs.registry import LAB_INFO
-from llmiq.labs.report import Claim, LabReport
-
-INFO = LAB_INFO["adaptive-softmax"]
+from llmiq.labs.report import Claim, LabResult
 
 TargetDistribution = Literal["zipf", "uniform"]
 
@@ -202,13 +199,15 @@ def adaptive_log_prob(
 # --------------------------------------------------------------------------- timing
 
 
-def _full_step(layer: nn.Linear, hidden: torch.Tensor, targets: torch.Tensor) -> None:
+def full_softmax_step(layer: nn.Linear, hidden: torch.Tensor, targets: torch.Tensor) -> None:
+    """The timed work of the full softmax: forward and backward of its mean cross-entropy."""
     F.cross_entropy(layer(hidden), targets).backward()  # logits (N, V)
 
 
-def _adaptive_step(
+def adaptive_softmax_step(
     layer: nn.AdaptiveLogSoftmaxWithLoss, hidden: torch.Tensor, targets: torch.Tensor
 ) -> None:
+    """The timed work of the adaptive softmax: forward and backward of its mean loss."""
     layer(hidden, targets).loss.backward()
 
 
@@ -238,7 +237,7 @@ def _time_layers(
     predict from multiply-adds (``flop_ratio``) and from logits computed (``logit_ratio``)."""
     distributions: list[TargetDistribution] = [config.targets, "uniform"]
     labels = ["main", "uniform"]
-    steps = {"full": _full_step, "adaptive": _adaptive_step}
+    steps = {"full": full_softmax_step, "adaptive": adaptive_softmax_step}
     rows = []
     warmed = False
     total = len(config.vocab_sizes) * config.repeats * len(distributions) * len(steps)
@@ -291,7 +290,35 @@ def _time_layers(
     return rows
 
 
-def run(config: Config, context: LabContext) -> LabReport:
+@dataclass
+class AdaptiveSoftmaxMetrics:
+    """What the lab measured, as report.json's ``metrics``."""
+
+    zipf_slope: float
+    zipf_r_squared: float
+    zipf_ranks_used: int
+    distinct_words: int
+    targets: TargetDistribution
+    hidden: int
+    tokens: int
+    threads: int
+    div_value: float
+    speedup_largest_v: float
+    speedup_largest_v_uniform: float
+    flop_ratio_largest_v: float
+    flop_ratio_largest_v_uniform: float
+    logit_ratio_largest_v: float
+    logit_ratio_largest_v_uniform: float
+    zipf_gain_measured: float
+    zipf_gain_flop_model: float
+    zipf_gain_logit_model: float
+    by_vocab: list[dict[str, Any]]  # per vocabulary size: main and uniform timings
+
+
+Metrics = AdaptiveSoftmaxMetrics  # the lab contract's name for it
+
+
+def run(config: Config, context: LabContext) -> LabResult[AdaptiveSoftmaxMetrics]:
     rng = np.random.default_rng(context.seed)
     generator = torch.Generator().manual_seed(context.seed)
 
@@ -358,33 +385,31 @@ def run(config: Config, context: LabContext) -> LabReport:
     ]
 
     figures = [_plot_zipf(context, counts, fit, config), _plot_times(context, rows, config)]
-    return LabReport(
-        lab=INFO.id,
-        question=INFO.question,
+    return LabResult(
         title="Adaptive vs full softmax: speed and Zipf's law",
         key_figure=f"{main['speedup']:.1f}x faster at {v_max} ({config.targets} targets), "
         f"{uniform['speedup']:.1f}x with uniform",
-        metrics={
-            "zipf_slope": round(fit.slope, 4),
-            "zipf_r_squared": round(fit.r_squared, 4),
-            "zipf_ranks_used": fit.ranks_used,
-            "distinct_words": len(counts),
-            "targets": config.targets,
-            "hidden": config.hidden,
-            "tokens": config.tokens,
-            "threads": config.threads,
-            "div_value": config.div_value,
-            "speedup_largest_v": main["speedup"],
-            "speedup_largest_v_uniform": uniform["speedup"],
-            "flop_ratio_largest_v": main["flop_ratio"],
-            "flop_ratio_largest_v_uniform": uniform["flop_ratio"],
-            "logit_ratio_largest_v": main["logit_ratio"],
-            "logit_ratio_largest_v_uniform": uniform["logit_ratio"],
-            "zipf_gain_measured": round(measured_gain, 3),
-            "zipf_gain_flop_model": round(flop_gain, 3),
-            "zipf_gain_logit_model": round(logit_gain, 3),
-            "by_vocab": rows,
-        },
+        metrics=AdaptiveSoftmaxMetrics(
+            zipf_slope=round(fit.slope, 4),
+            zipf_r_squared=round(fit.r_squared, 4),
+            zipf_ranks_used=fit.ranks_used,
+            distinct_words=len(counts),
+            targets=config.targets,
+            hidden=config.hidden,
+            tokens=config.tokens,
+            threads=config.threads,
+            div_value=config.div_value,
+            speedup_largest_v=main["speedup"],
+            speedup_largest_v_uniform=uniform["speedup"],
+            flop_ratio_largest_v=main["flop_ratio"],
+            flop_ratio_largest_v_uniform=uniform["flop_ratio"],
+            logit_ratio_largest_v=main["logit_ratio"],
+            logit_ratio_largest_v_uniform=uniform["logit_ratio"],
+            zipf_gain_measured=round(measured_gain, 3),
+            zipf_gain_flop_model=round(flop_gain, 3),
+            zipf_gain_logit_model=round(logit_gain, 3),
+            by_vocab=rows,
+        ),
         claims=claims,
         figures=figures,
     )

@@ -65,7 +65,7 @@ import copy
 import math
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -79,11 +79,8 @@ from llmiq.exam.calibration import (
     label_probabilities,
 )
 from llmiq.labs.context import LabContext, pyplot, torch_threads
-from llmiq.labs.registry import LAB_INFO
-from llmiq.labs.report import Claim, LabReport
+from llmiq.labs.report import Claim, LabResult
 from llmiq.labs.tinylm import GPT, GPTConfig
-
-INFO = LAB_INFO["calibration"]
 
 # What the verdicts ask of the measurements (fixed before measuring, not tuned to them).
 MIN_BIAS = 0.05  # a prompt is biased if > 0.5 + this share of a balanced set follows its majority
@@ -527,7 +524,37 @@ def clipping_claim(
 # ------------------------------------------------------------------------------------ run
 
 
-def run(config: Config, context: LabContext) -> LabReport:
+@dataclass(kw_only=True)
+class CalibrationMetrics:
+    """What the lab measured, as report.json's ``metrics``; the rates are per balanced test
+    set (``summarise``: accuracy, macro-F1, majority-label share, ...)."""
+
+    calibration_vs_torch_max_abs: float  # our calibration vs the exam module's, max |diff|
+    zero_shot: dict[str, float]  # the model with no demonstrations at all
+    # options A (fine-tuning), B (augmented demonstrations) and D (clipping): only when
+    # Config.compare_options, and then absent from report.json rather than null
+    finetune_curve: list[dict[str, float]] | None = None
+    augmented_demonstrations: dict[str, float] | None = None
+    clipped: dict[str, float] | None = None
+    clipped_calibrated: dict[str, float] | None = None
+    clipped_fraction: float | None = None
+    raw: dict[str, float]  # the few-shot prompts, before calibration
+    calibrated: dict[str, float]  # ... and after
+    per_prompt: list[dict[str, Any]]
+    bayes_accuracy: float  # the best any classifier can do on the test reviews
+    final_label_loss: float
+    parameters: int
+    vocab_size: int
+    content_free_prior: PriorMode | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None or k == "content_free_prior"}
+
+
+Metrics = CalibrationMetrics  # the lab contract's name for it
+
+
+def run(config: Config, context: LabContext) -> LabResult[CalibrationMetrics]:
     rng = random.Random(context.seed)
     data = training_tensor(rng, config, config.train_prompts, config.agreement)
     test = balanced_test_set(random.Random(context.seed + 1), config.test_reviews)
@@ -550,15 +577,15 @@ def run(config: Config, context: LabContext) -> LabReport:
     )
     total = config.steps * (2 if config.compare_options else 1)
     total += config.finetune_steps if config.compare_options else 0
-    metrics: dict[str, Any] = {}
+    options: dict[str, Any] = {}  # options A, B and D, when compared
     with torch_threads(1), context.progress(total, "calibration: training tiny GPTs") as advance:
         model = copy.deepcopy(init)
         batches = torch.Generator().manual_seed(context.seed)
         trained = train_on_prompts(model, data, generator=batches, on_step=advance, **train)
         rows = evaluate(model, prompts, test, config.content_free_prior)
-        metrics["calibration_vs_torch_max_abs"] = _check_against_torch(model, prompts[0], test)
+        torch_check = _check_against_torch(model, prompts[0], test)
         raw, calibrated = summarise(rows, "raw"), summarise(rows, "calibrated")
-        metrics["zero_shot"] = zero_shot(model, test)
+        zero_shot_scores = zero_shot(model, test)
         claims = [
             bias_claim(raw, config.prompts, config.demonstrations, config.majority),
             calibration_claim(raw, calibrated, config.content_free_prior),
@@ -579,11 +606,13 @@ def run(config: Config, context: LabContext) -> LabReport:
                 advance,
             )
             claims.extend(options.pop("claims"))
-            metrics.update(options)
-    metrics |= {
-        "raw": raw,
-        "calibrated": calibrated,
-        "per_prompt": [
+    metrics = CalibrationMetrics(
+        calibration_vs_torch_max_abs=torch_check,
+        zero_shot=zero_shot_scores,
+        **options,
+        raw=raw,
+        calibrated=calibrated,
+        per_prompt=[
             {
                 "demonstration_labels": [LABELS[label] for _, label in p.demonstrations],
                 "p_cf_positive": round(row["p_cf_positive"], 4),
@@ -592,12 +621,12 @@ def run(config: Config, context: LabContext) -> LabReport:
             }
             for p, row in zip(prompts, rows, strict=True)
         ],
-        "bayes_accuracy": round(bayes_accuracy([text for text, _ in test]), 4),
-        "final_label_loss": round(float(np.mean(trained["label_losses"][-20:])), 4),
-        "parameters": init.num_params(),
-        "vocab_size": len(VOCAB),
-        "content_free_prior": config.content_free_prior,
-    }
+        bayes_accuracy=round(bayes_accuracy([text for text, _ in test]), 4),
+        final_label_loss=round(float(np.mean(trained["label_losses"][-20:])), 4),
+        parameters=init.num_params(),
+        vocab_size=len(VOCAB),
+        content_free_prior=config.content_free_prior,
+    )
     figures = [_plot_prompts(context, prompts, rows, metrics)]
     if config.compare_options:
         figures.append(_plot_finetune(context, metrics))
@@ -606,9 +635,7 @@ def run(config: Config, context: LabContext) -> LabReport:
         f"{raw['majority_share']:.0%} -> {calibrated['majority_share']:.0%} after contextual "
         "calibration (0 labels, 0 steps)"
     )
-    return LabReport(
-        lab=INFO.id,
-        question=INFO.question,
+    return LabResult(
         title="Prompt calibration: the label bias of a few-shot prompt, before and after",
         key_figure=key,
         metrics=metrics,
@@ -707,7 +734,10 @@ def _compare_options(
 
 
 def _plot_prompts(
-    context: LabContext, prompts: list[Prompt], rows: list[dict[str, Any]], metrics: dict
+    context: LabContext,
+    prompts: list[Prompt],
+    rows: list[dict[str, Any]],
+    metrics: CalibrationMetrics,
 ) -> str:
     plt = pyplot()
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
@@ -726,13 +756,13 @@ def _plot_prompts(
     left.set_title("Balanced test set: predicted-label share per prompt")
     left.legend(loc="best", fontsize=8)
 
-    conditions = [("few-shot", metrics["raw"]), ("calibrated", metrics["calibrated"])]
-    if "augmented_demonstrations" in metrics:
+    conditions = [("few-shot", metrics.raw), ("calibrated", metrics.calibrated)]
+    if metrics.augmented_demonstrations is not None:
         conditions += [
-            ("paraphrased\ndemos (B)", metrics["augmented_demonstrations"]),
-            ("clipped\nmodel (D)", metrics["clipped"]),
+            ("paraphrased\ndemos (B)", metrics.augmented_demonstrations),
+            ("clipped\nmodel (D)", metrics.clipped),
         ]
-        last = metrics["finetune_curve"][-1]
+        last = metrics.finetune_curve[-1]
         conditions.append(
             (
                 f"fine-tuned (A)\n{last['labelled_reviews']} labels",
@@ -772,9 +802,9 @@ def _plot_prompts(
     return context.save_figure(figure, "calibration_prompts")
 
 
-def _plot_finetune(context: LabContext, metrics: dict) -> str:
+def _plot_finetune(context: LabContext, metrics: CalibrationMetrics) -> str:
     plt = pyplot()
-    curve = metrics["finetune_curve"]
+    curve = metrics.finetune_curve
     figure, axis = plt.subplots(figsize=(6, 4))
     axis.plot(
         [p["labelled_reviews"] for p in curve],
@@ -783,7 +813,7 @@ def _plot_finetune(context: LabContext, metrics: dict) -> str:
         label="fine-tuning (A): shuffled labelled prompts",
     )
     axis.axhline(
-        metrics["calibrated"]["majority_share"],
+        metrics.calibrated["majority_share"],
         color="tab:blue",
         ls="--",
         label="contextual calibration (C): 0 labels",

@@ -56,10 +56,7 @@ from torch.nn import functional as F
 from llmiq.labs import tinylm
 from llmiq.labs.context import LabContext, pyplot, torch_threads
 from llmiq.labs.corpus import split_held_out, stdlib_corpus
-from llmiq.labs.registry import LAB_INFO
-from llmiq.labs.report import Claim, LabReport
-
-INFO = LAB_INFO["finetune-base"]
+from llmiq.labs.report import Claim, LabResult
 
 
 @dataclass(frozen=True)
@@ -515,7 +512,42 @@ def data_claim(
 # --- the lab --------------------------------------------------------------------------------
 
 
-def run(config: Config, context: LabContext) -> LabReport:
+@dataclass
+class FinetuneBaseMetrics:
+    """What the lab measured, as report.json's ``metrics``."""
+
+    bases: list[dict[str, Any]]
+    data_sizes: list[int]
+    test_loss_grid: list[list[float]]
+    base_range_by_size: list[float]
+    data_range_by_base: list[float]
+    base_effect: float
+    data_effect: float
+    variance_share: dict[str, float]
+    pretraining_gain_by_size: dict[str, list[float]]
+    pretrained_least_data_minus_fresh_most_data: float
+    base_test_loss_before_fine_tuning: list[float]
+    base_general_held_out_loss: list[float]
+    uniform_loss: float
+    best_step_grid: list[list[int]]
+    steps_run_grid: list[list[int]]
+    converged_grid: list[list[bool]]
+    unconverged_runs: int
+    pretrain_data: str
+    pretrain_steps: int
+    finetune_steps: int
+    finetune_lr: float
+    bases_from_cache: list[bool]
+    pretrain_seconds: float
+    finetune_seconds: float
+    target_sample: str
+    torch_threads_used: int
+
+
+Metrics = FinetuneBaseMetrics  # the lab contract's name for it
+
+
+def run(config: Config, context: LabContext) -> LabResult[FinetuneBaseMetrics]:
     with torch_threads(1):
         return _run(config, context)
 
@@ -565,7 +597,7 @@ def _bases(
     return models, cached
 
 
-def _run(config: Config, context: LabContext) -> LabReport:
+def _run(config: Config, context: LabContext) -> LabResult[FinetuneBaseMetrics]:
     seed, sizes, bases = context.seed, list(config.data_sizes), list(config.bases)
     target = torch.tensor(tinylm.encode(target_corpus(max(sizes), seed)))
     dev = torch.tensor(tinylm.encode(target_corpus(config.dev_chars, seed + 10_000)))
@@ -617,47 +649,43 @@ def _run(config: Config, context: LabContext) -> LabReport:
         f"{larger}: {e['base_effect']:.2f} nats/byte across bases vs "
         f"{e['data_effect']:.2f} across {_k(sizes)} chars of fine-tuning data"
     )
-    metrics = {
-        "bases": [
-            asdict(b) | {"params": m.num_params()} for b, m in zip(bases, models, strict=True)
-        ],
-        "data_sizes": sizes,
-        "test_loss_grid": [[round(v, 4) for v in row] for row in grid],
-        "base_range_by_size": [round(v, 4) for v in e["base_range_by_size"]],
-        "data_range_by_base": [round(v, 4) for v in e["data_range_by_base"]],
-        "base_effect": round(e["base_effect"], 4),
-        "data_effect": round(e["data_effect"], 4),
-        "variance_share": variance_shares(grid),
-        "pretraining_gain_by_size": {
+    metrics = FinetuneBaseMetrics(
+        bases=[asdict(b) | {"params": m.num_params()} for b, m in zip(bases, models, strict=True)],
+        data_sizes=sizes,
+        test_loss_grid=[[round(v, 4) for v in row] for row in grid],
+        base_range_by_size=[round(v, 4) for v in e["base_range_by_size"]],
+        data_range_by_base=[round(v, 4) for v in e["data_range_by_base"]],
+        base_effect=round(e["base_effect"], 4),
+        data_effect=round(e["data_effect"], 4),
+        variance_share=variance_shares(grid),
+        pretraining_gain_by_size={
             k: [round(g, 4) for g in v] for k, v in _pretraining_gains(bases, grid).items()
         },
-        "pretrained_least_data_minus_fresh_most_data": (
+        pretrained_least_data_minus_fresh_most_data=(
             round(min(pre_least) - min(fresh_most), 4) if pre_least and fresh_most else None
         ),
-        "base_test_loss_before_fine_tuning": [round(held_out_loss(m, test), 4) for m in models],
-        "base_general_held_out_loss": (
+        base_test_loss_before_fine_tuning=[round(held_out_loss(m, test), 4) for m in models],
+        base_general_held_out_loss=(
             [round(held_out_loss(m, general_held), 4) for m in models]
             if general_held is not None
             else None
         ),
-        "uniform_loss": round(math.log(tinylm.VOCAB), 4),
-        "best_step_grid": [[r.best_step for r in row] for row in runs],
-        "steps_run_grid": [[r.steps for r in row] for row in runs],
-        "converged_grid": done,
-        "unconverged_runs": unconverged,
-        "pretrain_data": config.pretrain_data,
-        "pretrain_steps": config.pretrain_steps,
-        "finetune_steps": config.finetune_steps,
-        "finetune_lr": config.finetune_lr,
-        "bases_from_cache": cached,
-        "pretrain_seconds": round(pretrain_seconds, 2),
-        "finetune_seconds": round(finetune_seconds, 2),
-        "target_sample": target_corpus(400, seed),
-        "torch_threads_used": torch.get_num_threads(),
-    }
-    return LabReport(
-        lab=INFO.id,
-        question=INFO.question,
+        uniform_loss=round(math.log(tinylm.VOCAB), 4),
+        best_step_grid=[[r.best_step for r in row] for row in runs],
+        steps_run_grid=[[r.steps for r in row] for row in runs],
+        converged_grid=done,
+        unconverged_runs=unconverged,
+        pretrain_data=config.pretrain_data,
+        pretrain_steps=config.pretrain_steps,
+        finetune_steps=config.finetune_steps,
+        finetune_lr=config.finetune_lr,
+        bases_from_cache=cached,
+        pretrain_seconds=round(pretrain_seconds, 2),
+        finetune_seconds=round(finetune_seconds, 2),
+        target_sample=target_corpus(400, seed),
+        torch_threads_used=torch.get_num_threads(),
+    )
+    return LabResult(
         title="Fine-tuning: the pre-trained base versus the size of the fine-tuning data",
         key_figure=key_figure,
         metrics=metrics,

@@ -44,11 +44,8 @@ import torch
 from llmiq.labs import preference
 from llmiq.labs.context import LabContext, pyplot, torch_threads
 from llmiq.labs.preference import PolicyGradientStep, RequestWorld, Tokens
-from llmiq.labs.registry import LAB_INFO
-from llmiq.labs.report import Claim, LabReport
+from llmiq.labs.report import Claim, LabResult
 from llmiq.labs.tinylm import GPT
-
-INFO = LAB_INFO["reward-hacking"]
 
 # What the verdicts ask of the measurements (fixed before measuring, not tuned to them).
 MIN_GOLD_DROP = 0.2  # gold must fall at least this far from its peak by the end
@@ -322,12 +319,34 @@ def better_reward_claim(hacked: Curve, honest: Curve) -> Claim:
 # --- the lab -----------------------------------------------------------------------------------
 
 
-def run(config: Config, context: LabContext) -> LabReport:
+@dataclass
+class RewardHackingMetrics:
+    """What the lab measured, as report.json's ``metrics``."""
+
+    vocab_size: int
+    policy_params: int
+    loophole: bool
+    kl_coefs: list[float]
+    rl_steps: int
+    sft_final_loss: float
+    proxy_gold_correlation_reference: float
+    proxy_gold_correlation_hacked: float
+    runs: dict[str, dict[str, float]]
+    kl_penalty: list[dict[str, float]]
+    curves: dict[str, dict[str, list[float]]]
+    samples: dict[str, dict[str, Any]]
+    torch_threads_used: int
+
+
+Metrics = RewardHackingMetrics  # the lab contract's name for it
+
+
+def run(config: Config, context: LabContext) -> LabResult[RewardHackingMetrics]:
     with torch_threads(1):
         return _run(config, context)
 
 
-def _run(config: Config, context: LabContext) -> LabReport:
+def _run(config: Config, context: LabContext) -> LabResult[RewardHackingMetrics]:
     seed = context.seed
     world = preference.request_world(seed, config.held_out_requests)
     reward = rewards(world, config.loophole)
@@ -387,31 +406,29 @@ def _run(config: Config, context: LabContext) -> LabReport:
         f"->{h['gold_peak']:.2f}->{h['gold_final']:.2f}; KL penalty {best_coef:g}: gold ends "
         f"{best.summary()['gold_final']:.2f}"
     )
-    metrics = {
-        "vocab_size": len(world.vocab),
-        "policy_params": reference.num_params(),
-        "loophole": config.loophole,
-        "kl_coefs": list(config.kl_coefs),
-        "rl_steps": config.rl_steps,
-        "sft_final_loss": round(sum(sft_losses[-20:]) / len(sft_losses[-20:]), 4),
-        "proxy_gold_correlation_reference": round(agreement["reference"], 4),
-        "proxy_gold_correlation_hacked": round(agreement["hacked"], 4),
-        "runs": {c.name: c.summary() for c in curves},
-        "kl_penalty": [
+    metrics = RewardHackingMetrics(
+        vocab_size=len(world.vocab),
+        policy_params=reference.num_params(),
+        loophole=config.loophole,
+        kl_coefs=list(config.kl_coefs),
+        rl_steps=config.rl_steps,
+        sft_final_loss=round(sum(sft_losses[-20:]) / len(sft_losses[-20:]), 4),
+        proxy_gold_correlation_reference=round(agreement["reference"], 4),
+        proxy_gold_correlation_hacked=round(agreement["hacked"], 4),
+        runs={c.name: c.summary() for c in curves},
+        kl_penalty=[
             {"kl_coef": coef}
             | {k: c.summary()[k] for k in ("gold_final", "proxy_final", "kl_final")}
             for coef, c in [(0.0, hacked), *penalised]
         ],
-        "curves": {
+        curves={
             c.name: {k: [round(x, 4) for x in getattr(c, k)] for k in ("proxy", "gold", "kl")}
             for c in curves
         },
-        "samples": samples,
-        "torch_threads_used": torch.get_num_threads(),
-    }
-    return LabReport(
-        lab=INFO.id,
-        question=INFO.question,
+        samples=samples,
+        torch_threads_used=torch.get_num_threads(),
+    )
+    return LabResult(
         title="Reward hacking: RL on a length-paying proxy, its true reward, and a KL penalty",
         key_figure=key_figure,
         metrics=metrics,

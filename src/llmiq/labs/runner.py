@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 from llmiq.atomic import write_atomic
 from llmiq.labs.context import LabContext, seed_everything
-from llmiq.labs.registry import load_lab
-from llmiq.labs.report import LabReport, environment
+from llmiq.labs.registry import LAB_INFO, load_lab
+from llmiq.labs.report import LabReport, LabResult, environment
 
 
 def run_lab(
@@ -22,10 +23,12 @@ def run_lab(
     show_progress: bool = True,
     cache_dir: Path | None = None,
     fresh: bool = False,
-) -> LabReport:
-    """Run one lab; ``cache_dir`` lets labs keep trained models (``fresh`` retrains)."""
-    module = load_lab(lab_id)
-    config = module.Config.fast() if fast else module.Config()
+) -> LabReport[Any]:
+    """Run one lab; ``cache_dir`` lets labs keep trained models (``fresh`` retrains). The
+    report is the lab's result filed under its card, with the run's seed, mode, time and
+    environment; it is also written to ``out_dir/<lab id>/report.json``."""
+    lab = load_lab(lab_id)
+    config = lab.Config.fast() if fast else lab.Config()
     context = LabContext(
         out_dir / lab_id,
         seed=seed,
@@ -37,10 +40,17 @@ def run_lab(
     context.out_dir.mkdir(parents=True, exist_ok=True)
     seed_everything(seed)
     started = time.perf_counter()
-    report: LabReport = module.run(config, context)
-    report.wall_seconds = round(time.perf_counter() - started, 2)
-    report.fast, report.seed = fast, seed
-    report.environment = environment()
+    result: LabResult[Any] = lab.run(config, context)
+    if not isinstance(result.metrics, lab.Metrics):
+        raise TypeError(f"lab {lab_id} returned {type(result.metrics).__name__}, not its Metrics")
+    report = LabReport.of(
+        LAB_INFO[lab_id],
+        result,
+        fast=fast,
+        seed=seed,
+        wall_seconds=round(time.perf_counter() - started, 2),
+        environment=environment(),
+    )
     path = context.out_dir / "report.json"
     write_atomic(path, json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
     return report

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from itertools import pairwise
 from typing import Any
 
@@ -45,10 +45,7 @@ import torch.nn.functional as F
 
 from llmiq.labs.context import LabContext, pyplot, torch_threads
 from llmiq.labs.corpus import split_held_out, stdlib_corpus
-from llmiq.labs.registry import LAB_INFO
-from llmiq.labs.report import Claim, LabReport
-
-INFO = LAB_INFO["sampling"]
+from llmiq.labs.report import Claim, LabResult
 
 
 @dataclass
@@ -557,12 +554,52 @@ def definitions_claim(checks: dict, library: dict[str, float], tol: float = 1e-5
 # --- the lab --------------------------------------------------------------------------------
 
 
-def run(config: Config, context: LabContext) -> LabReport:
+@dataclass
+class SamplingMetrics:
+    """What the lab measured, as report.json's ``metrics``."""
+
+    vocab_size: int
+    train_chars: int
+    final_train_loss: float
+    held_out_loss_nats: float
+    temperatures: list[float]
+    temperature_applied: bool
+    entropy_bits_by_temperature: list[float]
+    distinct_by_temperature: list[float]  # distinct-n of the samples per temperature
+    samples_by_temperature: dict[str, str]
+    top_k: list[int]
+    top_k_max_support: list[float]
+    top_k_mean_support: list[float]
+    top_k_entropy_bits: list[float]
+    top_k_max_ratio_change: float
+    untruncated_entropy_bits: float
+    top_p: list[float]
+    top_p_mean_support: list[float]
+    max_new_tokens: dict[str, float]
+    definition_checks: dict[str, Any]
+    vs_transformers_max_abs: dict[str, float]
+    torch_threads_used: int
+    distinct_n: int  # the n of distinct-n (report.json names the key after it)
+
+    def to_dict(self) -> dict[str, Any]:
+        """report.json's layout: ``distinct_<n>_by_temperature``, and no ``distinct_n``."""
+        data = asdict(self)
+        n = data.pop("distinct_n")
+        return {
+            (f"distinct_{n}_by_temperature" if k == "distinct_by_temperature" else k): v
+            for k, v in data.items()
+        }
+
+
+Metrics = SamplingMetrics  # the lab contract's name for it
+
+
+def run(config: Config, context: LabContext) -> LabResult[SamplingMetrics]:
     with torch_threads(1):
         return _run(config, context)
 
 
-def _run(config: Config, context: LabContext) -> LabReport:
+def _run(config: Config, context: LabContext) -> LabResult[SamplingMetrics]:
     torch.manual_seed(context.seed)
     text = stdlib_corpus(config.corpus_chars)
     train_text, held_text = split_held_out(text)
@@ -635,32 +672,31 @@ def _run(config: Config, context: LabContext) -> LabReport:
         f"T {temps[0]:g}->{temps[-1]:g}: entropy {entropies[0]:.2f}->{entropies[-1]:.2f} bits, "
         f"distinct-{n} {diversities[0]:.2f}->{diversities[-1]:.2f}; top-k support <= k"
     )
-    metrics = {
-        "vocab_size": V,
-        "train_chars": len(train_ids),
-        "final_train_loss": round(sum(losses[-50:]) / len(losses[-50:]), 4),
-        "held_out_loss_nats": round(held_loss, 4),
-        "temperatures": temps,
-        "temperature_applied": config.temperature_applied,
-        "entropy_bits_by_temperature": [round(e, 4) for e in entropies],
-        f"distinct_{n}_by_temperature": [round(d, 4) for d in diversities],
-        "samples_by_temperature": examples,
-        "top_k": ks,
-        "top_k_max_support": top_k["max_support"],
-        "top_k_mean_support": top_k["mean_support"],
-        "top_k_entropy_bits": [round(e, 4) for e in top_k["entropy_bits"]],
-        "top_k_max_ratio_change": max(top_k["max_ratio_change"]),
-        "untruncated_entropy_bits": round(full_entropy, 4),
-        "top_p": list(config.top_ps),
-        "top_p_mean_support": [round(s, 2) for s in top_p_support],
-        "max_new_tokens": {k: round(v, 6) for k, v in lengths.items()},
-        "definition_checks": checks,
-        "vs_transformers_max_abs": library,
-        "torch_threads_used": torch.get_num_threads(),
-    }
-    return LabReport(
-        lab=INFO.id,
-        question=INFO.question,
+    metrics = SamplingMetrics(
+        vocab_size=V,
+        train_chars=len(train_ids),
+        final_train_loss=round(sum(losses[-50:]) / len(losses[-50:]), 4),
+        held_out_loss_nats=round(held_loss, 4),
+        temperatures=temps,
+        temperature_applied=config.temperature_applied,
+        entropy_bits_by_temperature=[round(e, 4) for e in entropies],
+        distinct_by_temperature=[round(d, 4) for d in diversities],
+        samples_by_temperature=examples,
+        top_k=ks,
+        top_k_max_support=top_k["max_support"],
+        top_k_mean_support=top_k["mean_support"],
+        top_k_entropy_bits=[round(e, 4) for e in top_k["entropy_bits"]],
+        top_k_max_ratio_change=max(top_k["max_ratio_change"]),
+        untruncated_entropy_bits=round(full_entropy, 4),
+        top_p=list(config.top_ps),
+        top_p_mean_support=[round(s, 2) for s in top_p_support],
+        max_new_tokens={k: round(v, 6) for k, v in lengths.items()},
+        definition_checks=checks,
+        vs_transformers_max_abs=library,
+        torch_threads_used=torch.get_num_threads(),
+        distinct_n=n,
+    )
+    return LabResult(
         title="Temperature, top-k, top-p and max_new_tokens on a character language model",
         key_figure=key_figure,
         metrics=metrics,

@@ -54,10 +54,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 from llmiq.labs import memory_model
 from llmiq.labs.context import LabContext, pyplot
-from llmiq.labs.registry import LAB_INFO
-from llmiq.labs.report import Claim, LabReport
-
-INFO = LAB_INFO["sharding"]
+from llmiq.labs.report import Claim, LabResult
 
 PARTS = ("params", "grads", "optimizer")  # the three kinds of training state counted
 
@@ -450,7 +447,33 @@ def _figure(
     return context.save_figure(fig, "sharding")
 
 
-def run(config: Config, context: LabContext) -> LabReport:
+@dataclass
+class ShardingMetrics:
+    """What the lab measured, as report.json's ``metrics``."""
+
+    world_size: int
+    shard_size: int
+    model_params: int
+    model_bytes_fp32: int
+    ranks: list[dict[str, Any]]
+    fsdp_over_ddp: dict[str, list[float]]
+    loss_max_abs_diff: float
+    param_max_abs_diff: float
+    shard_vs_chunk_max_abs_diff: float
+    ddp_losses_rank0: list[float]
+    fsdp_losses_rank0: list[float]
+    start_method: str
+    init_seconds: float
+    rank_seconds: float
+    distributed_seconds: float
+    worker_warnings: list[str]
+    memory_model: list[dict[str, Any]]
+
+
+Metrics = ShardingMetrics  # the lab contract's name for it
+
+
+def run(config: Config, context: LabContext) -> LabResult[ShardingMetrics]:
     full_model = build_mlp(config)
     n_params = sum(p.numel() for p in full_model.parameters())
     full_bytes = sum(p.numel() * p.element_size() for p in full_model.parameters())
@@ -476,36 +499,34 @@ def run(config: Config, context: LabContext) -> LabReport:
     v_params, v_gpus = config.verdict_model
     ddp_gb = memory_model.per_gpu_bytes(v_params, v_gpus, "ddp") / memory_model.GB
     fsdp_gb = memory_model.per_gpu_bytes(v_params, v_gpus, config.sharded_strategy) / 1e9
-    metrics = {
-        "world_size": config.world_size,
-        "shard_size": config.shard_size or config.world_size,
-        "model_params": n_params,
-        "model_bytes_fp32": full_bytes,
-        "ranks": [
+    metrics = ShardingMetrics(
+        world_size=config.world_size,
+        shard_size=config.shard_size or config.world_size,
+        model_params=n_params,
+        model_bytes_fp32=full_bytes,
+        ranks=[
             {"rank": i, "ddp_bytes": r["ddp"], "fsdp_bytes": r["fsdp"]} for i, r in enumerate(ranks)
         ],
-        "fsdp_over_ddp": {part: ratios[part] for part in PARTS},
-        "loss_max_abs_diff": loss_diff,
-        "param_max_abs_diff": max(r["param_max_abs_diff"] for r in ranks),
-        "shard_vs_chunk_max_abs_diff": max(r["shard_max_abs_diff"] for r in ranks),
-        "ddp_losses_rank0": ranks[0]["ddp_losses"],
-        "fsdp_losses_rank0": ranks[0]["fsdp_losses"],
-        "start_method": config.start_method
+        fsdp_over_ddp={part: ratios[part] for part in PARTS},
+        loss_max_abs_diff=loss_diff,
+        param_max_abs_diff=max(r["param_max_abs_diff"] for r in ranks),
+        shard_vs_chunk_max_abs_diff=max(r["shard_max_abs_diff"] for r in ranks),
+        ddp_losses_rank0=ranks[0]["ddp_losses"],
+        fsdp_losses_rank0=ranks[0]["fsdp_losses"],
+        start_method=config.start_method
         or ("fork" if sys.platform.startswith("linux") else "spawn"),
-        "init_seconds": round(max(r["init_seconds"] for r in ranks), 3),
-        "rank_seconds": round(max(r["seconds"] for r in ranks), 2),
-        "distributed_seconds": round(distributed_seconds, 2),
-        "worker_warnings": sorted({w for r in ranks for w in r["warnings"]}),
-        "memory_model": rows,
-    }
+        init_seconds=round(max(r["init_seconds"] for r in ranks), 3),
+        rank_seconds=round(max(r["seconds"] for r in ranks), 2),
+        distributed_seconds=round(distributed_seconds, 2),
+        worker_warnings=sorted({w for r in ranks for w in r["warnings"]}),
+        memory_model=rows,
+    )
     key_figure = (
         f"FSDP holds {ratios['params'][0]:.2f}x of DDP's params/grads/Adam per rank "
         f"(N={config.world_size}); {memory_model.format_params(v_params)}: DDP {ddp_gb:.0f} GB/GPU"
         f" vs FSDP x{v_gpus} {fsdp_gb:.0f} GB"
     )
-    return LabReport(
-        lab=INFO.id,
-        question=INFO.question,
+    return LabResult(
         title="DDP replicates, FSDP shards: bytes per rank in a real torch.distributed run",
         key_figure=key_figure,
         metrics=metrics,

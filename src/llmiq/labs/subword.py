@@ -43,10 +43,7 @@ from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
 from llmiq.labs.context import LabContext, pyplot
 from llmiq.labs.corpus import split_held_out, stdlib_corpus
-from llmiq.labs.registry import LAB_INFO
-from llmiq.labs.report import Claim, LabReport
-
-INFO = LAB_INFO["subword"]
+from llmiq.labs.report import Claim, LabResult
 
 UNK = "[UNK]"
 PREFIX = "##"  # WordPiece's continuation marker
@@ -296,7 +293,30 @@ def _batches(paragraphs: list[str], size: int) -> list[str]:
 # The experiment
 
 
-def run(config: Config, context: LabContext) -> LabReport:
+@dataclass
+class SubwordMetrics:
+    """What the lab measured, as report.json's ``metrics``."""
+
+    train_chars: int
+    held_out_chars: int
+    held_out_words: int
+    train_word_types: int
+    held_out_word_types: int
+    held_out_types_unseen_in_training: int
+    word_vocab_needed_for_zero_oov: int
+    smallest_budget: int
+    byte_fallback: bool
+    merges_compared: int
+    merge_agreement_set: float
+    merge_agreement_in_order: float
+    first_merges: list[list[str]]
+    tokenizers: dict[str, list[dict[str, Any]]]
+
+
+Metrics = SubwordMetrics  # the lab contract's name for it
+
+
+def run(config: Config, context: LabContext) -> LabResult[SubwordMetrics]:
     text = stdlib_corpus(config.corpus_chars)
     train_text, held_text = split_held_out(text, every=config.held_out_every)
     if config.held_out_text is not None:
@@ -402,21 +422,21 @@ def run(config: Config, context: LabContext) -> LabReport:
         f" ({bpe_small.tokens_per_word:.2f} tokens/word) vs word-level"
         f" {pct(word_full.oov_rate)} at {word_full.vocab_size:,}; 0% needs ≥{needed_for_zero:,}"
     )
-    metrics: dict[str, Any] = {
-        "train_chars": len(train_text),
-        "held_out_chars": len(held_text),
-        "held_out_words": n_held,
-        "train_word_types": len(train_words),
-        "held_out_word_types": len(held_words),
-        "held_out_types_unseen_in_training": len(unseen_types),
-        "word_vocab_needed_for_zero_oov": needed_for_zero,
-        "smallest_budget": smallest_budget,
-        "byte_fallback": config.byte_fallback,
-        "merges_compared": config.merges_compared,
-        "merge_agreement_set": as_set,
-        "merge_agreement_in_order": in_order,
-        "first_merges": [list(m) for m in ours[:10]],
-        "tokenizers": {
+    metrics = SubwordMetrics(
+        train_chars=len(train_text),
+        held_out_chars=len(held_text),
+        held_out_words=n_held,
+        train_word_types=len(train_words),
+        held_out_word_types=len(held_words),
+        held_out_types_unseen_in_training=len(unseen_types),
+        word_vocab_needed_for_zero_oov=needed_for_zero,
+        smallest_budget=smallest_budget,
+        byte_fallback=config.byte_fallback,
+        merges_compared=config.merges_compared,
+        merge_agreement_set=as_set,
+        merge_agreement_in_order=in_order,
+        first_merges=[list(m) for m in ours[:10]],
+        tokenizers={
             kind: [
                 {
                     "budget": s.budget,
@@ -430,10 +450,8 @@ def run(config: Config, context: LabContext) -> LabReport:
             ]
             for kind in KINDS
         },
-    }
-    return LabReport(
-        lab=INFO.id,
-        question=INFO.question,
+    )
+    return LabResult(
         title="Subword tokenizers: vocabulary size, unknown words and sequence length",
         key_figure=key_figure,
         metrics=metrics,

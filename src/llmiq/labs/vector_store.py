@@ -61,10 +61,7 @@ from threadpoolctl import threadpool_limits
 
 from llmiq.labs import minilm
 from llmiq.labs.context import LabContext, pyplot, torch_threads
-from llmiq.labs.registry import LAB_INFO
-from llmiq.labs.report import Claim, LabReport
-
-INFO = LAB_INFO["vector-store"]
+from llmiq.labs.report import Claim, LabResult
 
 # --- data: reviews ----------------------------------------------------------------------------
 
@@ -919,12 +916,31 @@ def one_thread() -> Iterator[None]:
         faiss.omp_set_num_threads(faiss_threads)
 
 
-def run(config: Config, context: LabContext) -> LabReport:
+@dataclass
+class VectorStoreMetrics:
+    """What the lab measured, as report.json's ``metrics``."""
+
+    sentiment: dict[str, float]
+    train_reviews: int
+    test_reviews: int
+    random_labels: bool
+    private_qa: dict[str, Any]
+    store_costs: list[dict[str, float]]
+    embedding_dim: int
+    faiss_version: str
+    hnsw: dict[str, int]
+    torch_threads_used: int
+
+
+Metrics = VectorStoreMetrics  # the lab contract's name for it
+
+
+def run(config: Config, context: LabContext) -> LabResult[VectorStoreMetrics]:
     with one_thread():
         return _run(config, context)
 
 
-def _run(config: Config, context: LabContext) -> LabReport:
+def _run(config: Config, context: LabContext) -> LabResult[VectorStoreMetrics]:
     rng = np.random.default_rng(context.seed)
     train = make_reviews(config.train_reviews, "train", rng)
     test = make_reviews(config.test_reviews, "test", rng)
@@ -957,29 +973,27 @@ def _run(config: Config, context: LabContext) -> LabReport:
         f"private QA {cb:.2f} without a store vs {qa['answer_accuracy']:.2f} with FAISS "
         f"(retrieval@{k} {qa[f'retrieval_at_{k}']:.2f})"
     )
-    metrics = {
-        "sentiment": {key: round(v, 4) for key, v in sentiment.items()},
-        "train_reviews": len(train),
-        "test_reviews": len(test),
-        "random_labels": config.random_labels,
-        "private_qa": {key: (round(v, 6) if isinstance(v, float) else v) for key, v in qa.items()},
-        "store_costs": [
+    metrics = VectorStoreMetrics(
+        sentiment={key: round(v, 4) for key, v in sentiment.items()},
+        train_reviews=len(train),
+        test_reviews=len(test),
+        random_labels=config.random_labels,
+        private_qa={key: (round(v, 6) if isinstance(v, float) else v) for key, v in qa.items()},
+        store_costs=[
             {key: (round(v, 6) if isinstance(v, float) else v) for key, v in row.items()}
             for row in costs
         ],
-        "embedding_dim": int(vectors.shape[1]),
-        "faiss_version": faiss.__version__,
-        "hnsw": {
+        embedding_dim=int(vectors.shape[1]),
+        faiss_version=faiss.__version__,
+        hnsw={
             "M": config.hnsw_m,
             "ef_construction": config.hnsw_ef_construction,
             "ef_search": config.hnsw_ef_search,
         },
-        "torch_threads_used": torch.get_num_threads(),
-    }
+        torch_threads_used=torch.get_num_threads(),
+    )
     figures = [_plot_tasks(context, sentiment, qa, config), _plot_costs(context, costs)]
-    return LabReport(
-        lab=INFO.id,
-        question=INFO.question,
+    return LabResult(
         title="Sentiment needs no vector store; questions about private documents do",
         key_figure=key_figure,
         metrics=metrics,

@@ -1,0 +1,72 @@
+"""The attention lab's figures: MiniLM's weights as heat maps, and the context shift."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from llmiq.labs.attention.readout import ContextShift, attention_by_word, word_row
+from llmiq.labs.context import pyplot
+
+
+def heatmap_figure(shift: ContextShift, n_heads: int) -> Any:
+    plt = pyplot()
+    from matplotlib.colors import PowerNorm
+
+    flat = shift.word_tv_per_head.flatten()
+    heads = [divmod(int(i), shift.word_tv_per_head.size(1)) for i in flat.argsort()[-n_heads:]]
+    heads = heads[::-1]
+    fig, axes = plt.subplots(2, n_heads + 1, figsize=(4.2 * (n_heads + 1), 8.4), squeeze=False)
+    norm = PowerNorm(gamma=0.5, vmin=0.0, vmax=1.0)  # square-root colours: small weights show
+    for r, run in enumerate(shift.passes):
+        target = run.tokens.index(shift.pair.word)
+        panels = [(f"layer {i + 1}, head {h + 1}", run.attentions[i, h]) for i, h in heads]
+        panels.append(("mean of all 72 heads", run.attentions.mean(dim=(0, 1))))
+        for c, (name, weights) in enumerate(panels):
+            ax = axes[r][c]
+            image = ax.imshow(weights.numpy(), cmap="viridis", norm=norm)
+            ticks = range(len(run.tokens))
+            ax.set_xticks(ticks, run.tokens, rotation=90, fontsize=7)
+            ax.set_yticks(ticks, run.tokens, fontsize=7)
+            ax.add_patch(
+                plt.Rectangle((-0.5, target - 0.5), len(run.tokens), 1, fill=False, ec="red")
+            )
+            ax.set_title(name, fontsize=9)
+            if c == 0:
+                ax.set_ylabel("query (row sums to 1)")
+    fig.suptitle(
+        f"MiniLM attention weights; row of '{shift.pair.word}' boxed; heads where it moves most"
+    )
+    fig.tight_layout()
+    fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6, label="weight")
+    return fig
+
+
+def context_figure(shifts: list[ContextShift]) -> Any:
+    plt = pyplot()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8))
+    first = shifts[0]
+    rows = [
+        attention_by_word(run.tokens, word_row(run, first.pair.word).mean(dim=(0, 1)))
+        for run in first.passes
+    ]
+    words = list(dict.fromkeys([*rows[0], *rows[1]]))
+    y = torch.arange(len(words)).float()
+    for offset, row, label in ((-0.2, rows[0], first.pair.sentence_a), (0.2, rows[1],
+                               first.pair.sentence_b)):  # fmt: skip
+        values = [float(row.get(w, 0.0)) for w in words]
+        left.barh((y + offset).numpy(), values, height=0.4, label=label)
+    left.set_yticks(y.numpy(), words, fontsize=8)
+    left.invert_yaxis()
+    left.set_xlabel(f"attention of '{first.pair.word}' (mean over heads)")
+    left.legend(fontsize=7, loc="lower right")
+    x = torch.arange(len(shifts)).float()
+    right.bar((x - 0.2).numpy(), [s.word_tv for s in shifts], 0.4, label="ambiguous word")
+    right.bar((x + 0.2).numpy(), [s.control_tv for s in shifts], 0.4, label="control word")
+    right.set_xticks(x.numpy(), [f"{s.pair.word}\n({s.pair.control})" for s in shifts], fontsize=8)
+    right.set_ylabel("TV distance between the two sentences")
+    right.set_title("attention shift over the shared words")
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
