@@ -215,7 +215,8 @@ def test_import_replaces_a_bank_file_but_other_files_only_with_force(
     bank = tmp_path / "bank.yaml"
     assert run_cli("import", str(seed_article), "-o", str(bank)).exit_code == 0
     again = run_cli("import", str(seed_article), "-o", str(bank))
-    assert again.exit_code == 0 and "(replaced)" in again.output
+    assert again.exit_code == 0
+    assert "(replaced)" in again.output
     notes = tmp_path / "notes.txt"
     notes.write_text("my notes\n", "utf-8")
     refused = run_cli("import", str(seed_article), "-o", str(notes))

@@ -52,7 +52,8 @@ def test_long_titles_and_sources_fit_the_columns_and_the_yaml_keeps_them(
     with database.transaction() as session:
         (row,) = saved_banks.saved_banks(session)
     assert len(row.title) == saved_banks.TITLE_CHARS
-    assert row.source is not None and len(row.source) == saved_banks.SOURCE_CHARS
+    assert row.source is not None
+    assert len(row.source) == saved_banks.SOURCE_CHARS
     (entry,) = saved_banks.saved_entries(database)
     assert load_entry(entry).title.en == "T" * 2000
 
@@ -70,4 +71,5 @@ def test_adopted_files_are_cut_to_the_columns_too(database_url: str, data_home: 
     with database.transaction() as session:
         (row,) = saved_banks.saved_banks(session)
     database.close()
-    assert row.id == "old" and len(row.title) == saved_banks.TITLE_CHARS
+    assert row.id == "old"
+    assert len(row.title) == saved_banks.TITLE_CHARS
