@@ -18,6 +18,8 @@ from llmiq.labs.context import LabContext, seed_everything
 from llmiq.labs.corpus import stdlib_corpus, words
 from llmiq.labs.report import LabReport
 
+pytestmark = pytest.mark.slow  # torch; most tests here train, load or run a model
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 

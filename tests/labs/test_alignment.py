@@ -15,6 +15,8 @@ from llmiq.labs import alignment, preference
 from llmiq.labs.context import LabContext
 from llmiq.labs.report import LabReport
 
+pytestmark = pytest.mark.slow  # torch; most tests here train, load or run a model
+
 
 @pytest.fixture(scope="module")
 def report(fast_report: Callable[[str], LabReport]) -> LabReport:

@@ -17,6 +17,8 @@ from llmiq.labs.attention import Config, ContextPair
 from llmiq.labs.context import LabContext, torch_threads
 from llmiq.labs.report import LabReport
 
+pytestmark = pytest.mark.slow  # torch; most tests here train, load or run a model
+
 
 @pytest.fixture(scope="module")
 def report(fast_report: Callable[[str], LabReport]) -> LabReport:

@@ -13,10 +13,13 @@ import pytest
 import torch
 from sklearn.metrics import f1_score
 
+from llmiq.exam.calibration import CONTENT_FREE_INPUTS
 from llmiq.labs import calibration
 from llmiq.labs.context import LabContext, torch_threads
 from llmiq.labs.report import LabReport
 from llmiq.labs.tinylm import GPT, GPTConfig, sequence_logprob
+
+pytestmark = pytest.mark.slow  # torch; most tests here train, load or run a model
 
 FAST = calibration.Config.fast()
 #: the headline measurement only (no options A, B, D): one model, ~2 s
@@ -118,7 +121,7 @@ def test_macro_f1_matches_sklearn() -> None:
 
 def test_batched_label_scores_equal_tinylm_sequence_logprob(small_model: GPT) -> None:
     prompt = calibration.make_prompts(random.Random(0), FAST)[0]
-    texts = ["great food", "meh tea", "great food", *calibration.CONTENT_FREE_INPUTS]
+    texts = ["great food", "meh tea", "great food", *CONTENT_FREE_INPUTS]
     with torch_threads(1):
         batched = calibration.label_logprobs(small_model, prompt.prefix(), texts)
         for row, text in zip(batched, texts, strict=True):

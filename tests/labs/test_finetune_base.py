@@ -20,6 +20,8 @@ from llmiq.labs import tinylm
 from llmiq.labs.context import LabContext, torch_threads
 from llmiq.labs.report import LabReport
 
+pytestmark = pytest.mark.slow  # torch; most tests here train, load or run a model
+
 FAST = lab.Config.fast()
 SMALL_PAIR = (FAST.bases[0], FAST.bases[1])  # the same shape, fresh and pre-trained
 #: fast mode cut to one shape and the smallest data size: the pre-training comparison, quickly
@@ -41,8 +43,8 @@ def _run(
 # --- the pieces -----------------------------------------------------------------------------
 
 
-def test_docstring_examples_hold() -> None:
-    result = doctest.testmod(lab)
+def test_docstring_examples_hold(run_doctests: Callable[..., doctest.TestResults]) -> None:
+    result = run_doctests(lab)
     assert result.attempted >= 6
     assert result.failed == 0
 

@@ -54,6 +54,7 @@ def test_memory_table(run_cli: Callable) -> None:
     assert "7B" in result.output or "7e9" in result.output or "7.0B" in result.output
 
 
+@pytest.mark.slow
 def test_lab_run_json_writes_report_and_figures(run_cli: Callable, tmp_path: Path) -> None:
     result = run_cli("lab", "run", "sampling", "--fast", "--out", str(tmp_path), "--format", "json")
     assert result.exit_code == 0

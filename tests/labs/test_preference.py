@@ -16,6 +16,8 @@ from llmiq.labs import preference
 from llmiq.labs.preference import PreferencePair
 from llmiq.labs.tinylm import GPT, sequence_logprob
 
+pytestmark = pytest.mark.slow  # torch; most tests here train, load or run a model
+
 
 @pytest.fixture(scope="module")
 def world() -> preference.RequestWorld:

@@ -14,6 +14,8 @@ from llmiq.labs import preference, reward_hacking
 from llmiq.labs.context import LabContext
 from llmiq.labs.report import LabReport
 
+pytestmark = pytest.mark.slow  # torch; most tests here train, load or run a model
+
 
 @pytest.fixture(scope="module")
 def report(fast_report: Callable[[str], LabReport]) -> LabReport:

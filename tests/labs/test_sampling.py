@@ -21,6 +21,8 @@ from llmiq.labs import sampling
 from llmiq.labs.context import LabContext, torch_threads
 from llmiq.labs.report import LabReport
 
+pytestmark = pytest.mark.slow  # torch; most tests here train, load or run a model
+
 #: a few seconds less than --fast: enough for the mechanics, not for a good model
 TINY = replace(
     sampling.Config.fast(),
@@ -45,8 +47,8 @@ def logits() -> torch.Tensor:
 # --- the knobs ------------------------------------------------------------------------------
 
 
-def test_docstring_examples_hold() -> None:
-    result = doctest.testmod(sampling)
+def test_docstring_examples_hold(run_doctests: Callable[..., doctest.TestResults]) -> None:
+    result = run_doctests(sampling)
     assert result.attempted >= 8
     assert result.failed == 0
 

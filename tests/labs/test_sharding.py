@@ -16,6 +16,8 @@ import torch
 from llmiq.labs import memory_model, sharding
 from llmiq.labs.report import LabReport
 
+pytestmark = pytest.mark.slow  # torch; most tests here train, load or run a model
+
 #: one step is enough to fill grads and Adam state; the mechanics, not the curve
 ONE_STEP = replace(sharding.Config.fast(), steps=1)
 

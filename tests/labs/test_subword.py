@@ -15,6 +15,8 @@ from llmiq.labs.context import LabContext
 from llmiq.labs.corpus import stdlib_corpus
 from llmiq.labs.report import LabReport
 
+pytestmark = pytest.mark.slow  # torch; most tests here train, load or run a model
+
 # Words in scripts and accents the English docstrings never show, plus an emoji.
 FOREIGN = "模型把单词切成子词。 Naïve café façade — Größe ändern, 東京 🙂 übermäßig."
 

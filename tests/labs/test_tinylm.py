@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import torch
 
 from llmiq.labs.tinylm import (
@@ -17,6 +18,8 @@ from llmiq.labs.tinylm import (
     sequence_logprob,
     train,
 )
+
+pytestmark = pytest.mark.slow  # torch; most tests here train, load or run a model
 
 SMALL = GPTConfig(block_size=16, n_layer=1, n_head=2, n_embd=32)
 

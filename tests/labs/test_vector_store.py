@@ -17,6 +17,8 @@ from llmiq.labs import vector_store as vs
 from llmiq.labs.context import LabContext
 from llmiq.labs.report import LabReport
 
+pytestmark = pytest.mark.slow  # torch; most tests here train, load or run a model
+
 
 @pytest.fixture(scope="module")
 def report(fast_report: Callable[[str], LabReport]) -> LabReport:
@@ -84,8 +86,8 @@ def test_figures_are_png_files(report: LabReport) -> None:
     assert (Path(report.figures[0]).parent / "report.json").is_file()
 
 
-def test_docstring_examples() -> None:
-    assert doctest.testmod(vs, raise_on_error=True).attempted >= 1
+def test_docstring_examples(run_doctests: Callable[..., doctest.TestResults]) -> None:
+    assert run_doctests(vs, raise_on_error=True).attempted >= 1
 
 
 def test_exact_search_by_hand() -> None:
