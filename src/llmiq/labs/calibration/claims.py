@@ -11,9 +11,6 @@ from llmiq.labs.report import Claim
 MIN_BIAS = 0.05  # a prompt is biased if > 0.5 + this share of a balanced set follows its majority
 
 
-# ------------------------------------------------------------------------------- verdicts
-
-
 def bias_claim(raw: dict[str, float], n_prompts: int, k: int, majority: int) -> Claim:
     share = raw["majority_share"]
     return Claim(

@@ -10,12 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from llmiq.exam.calibration import (
-    CONTENT_FREE_INPUTS,
-)
+from llmiq.exam.calibration import CONTENT_FREE_INPUTS
 from llmiq.labs.calibration.config import Config
-
-# ------------------------------------------------------------------------ data and tokens
 
 LABELS = ("negative", "positive")  # index 0, 1: the order of every probability vector here
 NOUNS = ("food", "staff", "room", "view", "bed", "tea", "price", "music")

@@ -28,8 +28,6 @@ from llmiq.labs.calibration.data import (
 )
 from llmiq.labs.tinylm import GPT
 
-# ---------------------------------------------------------------------------- evaluation
-
 
 @torch.no_grad()
 def label_logprobs(model: GPT, prefix: str, texts: Sequence[str]) -> np.ndarray:

@@ -11,8 +11,6 @@ from llmiq.labs.calibration.data import Prompt
 from llmiq.labs.calibration.evaluation import CalibrationMetrics
 from llmiq.labs.context import LabContext, pyplot
 
-# -------------------------------------------------------------------------------- figures
-
 
 def plot_prompts(
     context: LabContext,

@@ -13,8 +13,6 @@ from torch.nn import functional as F
 from llmiq.labs.calibration.data import LABEL_IDS, PAD
 from llmiq.labs.tinylm import GPT
 
-# ------------------------------------------------------------------------------ training
-
 
 def train_on_prompts(
     model: GPT,

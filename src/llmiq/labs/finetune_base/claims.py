@@ -9,8 +9,6 @@ from typing import Any
 from llmiq.labs.finetune_base.config import Base
 from llmiq.labs.report import Claim
 
-# --- how much each factor matters ------------------------------------------------------------
-
 
 def effects(grid: Sequence[Sequence[float]]) -> dict[str, Any]:
     """Ranges of a (bases x data sizes) loss grid along each factor.

@@ -11,8 +11,6 @@ from llmiq.labs import tinylm
 from llmiq.labs.corpus import split_held_out, stdlib_corpus
 from llmiq.labs.finetune_base.config import Config
 
-# --- the target style: poems and fables from templates --------------------------------------
-
 
 def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())

@@ -13,8 +13,6 @@ from torch.nn import functional as F
 from llmiq.labs import tinylm
 from llmiq.labs.finetune_base.config import Base, Config
 
-# --- the loss, from scratch -----------------------------------------------------------------
-
 
 def next_token_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Mean cross-entropy in nats, written out: -log softmax(logits)[target].

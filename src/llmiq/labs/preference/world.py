@@ -17,9 +17,6 @@ Tokens = list[int]
 RewardFn = Callable[[Sequence[Tokens], Sequence[Tokens]], torch.Tensor]  # (prompts, responses)
 
 
-# --- words <-> token ids ----------------------------------------------------------------------
-
-
 class WordVocab:
     """Whitespace-separated words <-> ids; ``<end>`` and ``<bot>`` are always in it.
 

@@ -7,8 +7,6 @@ from typing import Any
 from llmiq.labs.report import Claim
 from llmiq.labs.vector_store.config import Config
 
-# --- claims -------------------------------------------------------------------------------------
-
 
 def text_alone_claim(sentiment: dict[str, float], config: Config) -> Claim:
     acc = sentiment["text_alone"]

@@ -19,8 +19,6 @@ from llmiq.labs.vector_store.store import (
     vectors_like,
 )
 
-# --- what a store costs as it grows -----------------------------------------------------------
-
 
 def store_costs(
     base: np.ndarray, config: Config, rng: np.random.Generator, advance: Callable[[int], None]

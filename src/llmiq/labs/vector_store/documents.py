@@ -8,8 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# --- data: the private documents of a fictional company ---------------------------------------
-
 PEOPLE = (
     "Ilse Varnholt", "Tomasz Quenby", "Amara Oyelaran", "Dorian Pell", "Kasia Wendermere",
     "Ruben Ashgrove", "Noor Halvik", "Priya Tannenbaum", "Elias Corrow", "Greta Lundqvist",

@@ -15,8 +15,6 @@ from threadpoolctl import threadpool_limits
 from llmiq.labs import minilm
 from llmiq.labs.context import torch_threads
 
-# --- the encoder --------------------------------------------------------------------------------
-
 
 def load_minilm() -> tuple[Any, Any]:
     return minilm.load_minilm()

@@ -7,8 +7,6 @@ from typing import Any
 from llmiq.labs.context import LabContext, pyplot
 from llmiq.labs.vector_store.config import Config
 
-# --- figures ------------------------------------------------------------------------------------
-
 
 def _bar_labels(ax: Any) -> None:
     for bar in ax.patches:

@@ -23,8 +23,6 @@ from llmiq.labs.vector_store.store import (
     seconds_per_query,
 )
 
-# --- (b) private documents ----------------------------------------------------------------------
-
 
 def store_layout(
     documents: Sequence[Document], questions: Sequence[Question], config: Config

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# --- data: reviews ----------------------------------------------------------------------------
-
 ITEMS = (
     "film", "hotel room", "pasta", "laptop", "pair of headphones", "novel", "concert", "coffee",
     "pair of hiking boots", "phone case", "museum tour", "pizza", "vacuum cleaner", "sofa",

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 
-# --- from scratch: exact search and logistic regression ---------------------------------------
-
 
 def exact_search(vectors: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Brute-force inner-product search: (N, D) vectors, (Q, D) queries -> (Q, k) scores and

@@ -12,8 +12,6 @@ from llmiq.labs.vector_store.reviews import Review
 from llmiq.labs.vector_store.scratch import fit_logistic_regression, predict_proba
 from llmiq.labs.vector_store.store import hnsw_index
 
-# --- (a) sentiment ------------------------------------------------------------------------------
-
 
 def sentiment_experiment(
     train: Sequence[Review],
