@@ -372,7 +372,8 @@ def test_html_tag_lines_are_skipped_and_reported() -> None:
     question = result.bank.questions[0]
     assert question.options[1].text.get("en") == "Relative position"
     assert question.explanation.get("en") == "Rotations."
-    assert [s.first for s in result.skipped if "markup" in s.reason] == [5, 11]
+    assert [s.first for s in result.skipped if "markup" in s.reason] == [11]
+    assert [s.first for s in result.skipped if "answer label" in s.reason] == [5]
 
 
 @pytest.mark.parametrize(

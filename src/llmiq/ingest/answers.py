@@ -11,7 +11,7 @@ _KEY = r"(?:\(\s*[A-J]\s*\)|[A-J])"
 
 
 _KEYS = re.compile(
-    rf"^\s*\[?(?P<keys>{_KEY}(?:\s*(?:[,/&;、，]|\band\b)?\s*{_KEY})*)\]?"
+    rf"^\s*\[?(?P<keys>{_KEY}(?:\s*(?:[,/&;、，和及与]|\band\b)?\s*{_KEY})*)\]?"
     r"(?=$|[\s.。,，:：;；()、])(?P<rest>.*)$"
 )
 
@@ -91,3 +91,15 @@ def accepted_variants(answer: str) -> list[str]:
     elif answer.casefold() in AFFIRMATIVE:
         variants += ["是", "对", "yes"]
     return list(dict.fromkeys(v for v in variants if v))
+
+
+#: Further keys named in prose after the first: "b) Clustering and d) Association".
+_PROSE_KEY = re.compile(
+    r"(?:^|[\s,;，；、])(?:and\s+|和\s*|及\s*|与\s*)?\(?(?P<key>[A-Ja-j])\)(?=\s|$)"
+)
+
+
+def more_keys_in_prose(rest: str) -> list[str]:
+    """Keys written like the first one in the text after it: ``"Clustering and d) Association"``
+    -> ``["D"]``."""
+    return [m["key"].upper() for m in _PROSE_KEY.finditer(fold(rest))]

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from llmiq.bank.model import DEFER_RULES, Bank, Lang, Question, detect_language
 from llmiq.errors import LlmiqError
+from llmiq.ingest.answer_key import AnswerKey, find_answer_keys
 from llmiq.ingest.answers import (
     AFFIRMATIVE,
     KEY_NOTE,
@@ -26,6 +27,7 @@ from llmiq.ingest.answers import (
     YES_NO_THEN_REASON,
     accepted_variants,
     match_option_text,
+    more_keys_in_prose,
     normalise,
     parse_keys,
 )
@@ -36,6 +38,8 @@ from llmiq.ingest.lines import (
     classify,
     fold,
 )
+from llmiq.ingest.markup import Markup, rewrite_markup
+from llmiq.ingest.option_runs import mark_option_runs
 from llmiq.ingest.structure import (
     find_starts,
     next_content,
@@ -47,8 +51,11 @@ from llmiq.ingest.structure import (
 
 _ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
-_NOISE = (LineKind.IMAGE, LineKind.MARKUP)
+_NOISE = (LineKind.IMAGE, LineKind.MARKUP, LineKind.KEY)
 _SENTENCE_END = re.compile(r"[。！？!?]|\.\s")
+#: A list item: "- text", "* text", "1. text", "• text".
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•·]|\d{1,3}[.)、])\s+\S")
+_BULLET = re.compile(r"^\s*[-*+•·]\s+(?P<text>\S.*)$")
 #: A whole-line note in a prompt: "(Select all that apply)", "（多选）".
 _PROMPT_NOTE = re.compile(r"^\s*[(（][^()（）]{1,40}[)）]\s*$")
 
@@ -71,13 +78,31 @@ class SkippedLines:
         return f"{where}: {self.reason}" + (f": {self.excerpt}" if self.excerpt else "")
 
 
+@dataclass(frozen=True)
+class ImportNote:
+    """Something the importer inferred rather than read, for a person to check: a key taken
+    from an answer key at the end, a key given as an option's text, keys read from prose."""
+
+    first: int
+    last: int
+    message: str
+
+    def __str__(self) -> str:
+        where = (
+            f"line {self.first}" if self.first == self.last else f"lines {self.first}-{self.last}"
+        )
+        return f"{where}: {self.message}"
+
+
 @dataclass
 class ImportResult:
-    """What :func:`parse_article` found: the bank, and everything it did not take."""
+    """What :func:`parse_article` found: the bank, everything it did not take, and what it
+    inferred."""
 
     bank: Bank
     lang: Lang
     skipped: list[SkippedLines] = field(default_factory=list)
+    notes: list[ImportNote] = field(default_factory=list)
 
     @property
     def dropped_questions(self) -> list[SkippedLines]:
@@ -89,18 +114,62 @@ def _excerpt(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _split_lines(text: str) -> list[Line]:
-    """Classify every line; code blocks are plain text whatever their lines look like."""
+def _split_lines(text: str) -> tuple[list[Line], Markup]:
+    """Classify every line after rewriting hidden answers; code blocks are plain text
+    whatever their lines look like."""
     lines: list[Line] = []
     in_code = False
-    for i, raw in enumerate(re.split(r"\r\n|\r|\n", text.translate(_ZERO_WIDTH))):
+    markup = rewrite_markup(re.split(r"\r\n|\r|\n", text.translate(_ZERO_WIDTH)))
+    for i, raw in enumerate(markup.lines):
         fence = bool(_FENCE.match(raw))
         if in_code or fence:
             lines.append(Line(number=i + 1, raw=raw, rest=raw.strip()))
         else:
             lines.append(classify(i + 1, raw))
         in_code ^= fence
-    return lines
+    mark_option_runs(lines)
+    return lines, markup
+
+
+_H1 = re.compile(r"^\s*#\s+\S")
+_NOTICE = re.compile(
+    r"https?://|cookie|subscribe|newsletter|sign\s+in|log\s+in|advert|sponsored|notice|"
+    r"本文|原创|转载|版权|阅读\s*\d|点赞|收藏|关注|发布于|更新于|posted|published|updated|read\s+time|"
+    r"min(?:ute)?s?\s+read",
+    re.I,
+)
+
+
+def _clean_title(raw: str) -> str:
+    return _clean_text(re.sub(r"^[#\s*_]+|[*_\s#]+$", "", raw))
+
+
+def _looks_like_title(raw: str) -> bool:
+    """A first line that can name the bank: short, not a sentence, not a site notice."""
+    text = raw.strip()
+    return (
+        0 < len(text) <= 120
+        and not re.search(r"[.。!！;；]\s*$", text)
+        and not _NOTICE.search(text)
+    )
+
+
+def _file_title(name: str) -> str:
+    """The file name without its folder and suffix: never a full path as a title."""
+    base = re.split(r"[/\\]", name.rstrip("/\\"))[-1]
+    return base.rsplit(".", 1)[0] if "." in base.strip(".") else base
+
+
+def _clean_text(text: str) -> str:
+    """A prompt or option without bold wrapped around all of it or left unbalanced at an
+    end ("**What is LoRA?**", "What is LoRA?**"); bold words inside stay, as written."""
+    text = text.strip()
+    whole = re.fullmatch(r"(\*\*|__)(?P<inner>(?:(?!\1).)+)\1", text, re.S)
+    if whole:
+        return whole["inner"].strip()
+    if text.count("**") % 2:
+        text = re.sub(r"^\*\*\s*|\s*\*\*$", "", text)
+    return text.strip()
 
 
 def _join(parts: list[str]) -> str:
@@ -111,18 +180,36 @@ def _join(parts: list[str]) -> str:
 
 @dataclass
 class _Block:
+    """A question's lines: ``start`` its first line, options up to ``body_end``, the answer
+    ``value`` (from the answer line at ``answer``, or found elsewhere), the explanation from
+    ``explanation_start`` to ``end`` (exclusive)."""
+
     start: int
-    answer: int
-    end: int  # exclusive: where the explanation stops
+    answer: int | None  # the answer line; None when the answer is not on a line of its own
+    end: int
+    body_end: int = 0
+    explanation_start: int = 0
+    value: str = ""
+    #: open question whose answer is the text under it (Q&A notes, "答案要点：" + a list)
+    answer_is_body: bool = False
+    extra_explanation: str = ""  # from an answer key's explanation list
+    note: str = ""  # what was inferred, for the report
+
+    @property
+    def last(self) -> int:
+        """The block's last line before its explanation (for reports)."""
+        return self.answer if self.answer is not None else max(self.start, self.body_end - 1)
 
 
 class _Parser:
     def __init__(self, text: str, name: str) -> None:
         self.name = name
-        self.lines = _split_lines(text)
+        self.lines, self.markup = _split_lines(text)
         self.skipped: list[SkippedLines] = []
+        self.notes: list[ImportNote] = []
         self.style: str | None = None
         self.source: int | None = None
+        self.key = AnswerKey()
 
     def skip(
         self, first: int, last: int, reason: str, excerpt: str = "", dropped: bool = False
@@ -139,30 +226,41 @@ class _Parser:
             )
         )
 
+    def note(self, first: int, last: int, message: str) -> None:
+        self.notes.append(ImportNote(self.lines[first].number, self.lines[last].number, message))
+
     def parse(self, bank_id: str, title: str | None) -> ImportResult:
         lines = self.lines
         resolve_faq_answers(lines)
+        self._find_answer_keys()
         value_lines = read_answer_values(lines)
         end = tail_start(lines)
         answers = [i for i in range(end) if lines[i].kind is LineKind.ANSWER]
-        answers = [a for a in answers if lines[a].answer_value]
+        answers = [a for a in answers if lines[a].answer_value or self._answer_below(a, end)]
         starts, self.style = find_starts(lines, answers)
-        blocks, unanswered, orphans = self._blocks(starts, answers, end)
-        if not blocks:
-            self._fail_without_questions(unanswered)
-
+        blocks, unanswered, orphans = self._blocks(starts, answers, end, value_lines)
+        dropped: list[int] = []
         for n, u in enumerate(unanswered):
             stop = min([b.start for b in blocks if b.start > u] + unanswered[n + 1 :] + [end])
-            self.skip(
-                u,
-                max(u, stop - 1),
-                "question without an answer line, not imported",
-                lines[u].rest,
-                dropped=True,
-            )
+            stop = self._before_key(u, stop)
+            block = self._unanswered_block(u, stop)
+            if block is None:
+                dropped.append(u)
+                self.skip(
+                    u,
+                    max(u, stop - 1),
+                    "question without an answer line, not imported",
+                    lines[u].rest,
+                    dropped=True,
+                )
+            else:
+                blocks.append(block)
+        blocks.sort(key=lambda b: b.start)
+        if not blocks:
+            self._fail_without_questions(dropped)
         for a in orphans:
             self.skip(a, a, "answer line with no question before it", lines[a].raw)
-        bank_title = self._intro(min([blocks[0].start, *unanswered]), title)
+        bank_title = self._intro(min([blocks[0].start, *dropped]), title)
         self.source = self._source(blocks, end)
 
         lang = detect_language(" ".join(lines[b.start].rest for b in blocks) or "x")
@@ -171,9 +269,11 @@ class _Parser:
         questions: list[Question] = []
         for position, block in enumerate(blocks, start=1):
             qid = f"q{numbers[position - 1]}" if by_number else f"q{position}"
-            question = self._question(block, qid, lang, value_lines.get(block.answer))
+            question = self._question(block, qid, lang)
             if question is not None:
                 questions.append(question)
+        self._report_keys()
+        self._report_markup()
         self._report_noise(end)
         if end < len(lines):
             tail = _excerpt(lines[end].raw.strip(), 20)
@@ -186,10 +286,33 @@ class _Parser:
         if self.source is not None:
             bank_data["source"] = {"url": lines[self.source].rest}
         self.skipped.sort(key=lambda s: s.first)
-        return ImportResult(Bank.model_validate(bank_data), lang, self.skipped)
+        self.notes.sort(key=lambda n: n.first)
+        return ImportResult(Bank.model_validate(bank_data), lang, self.skipped, self.notes)
+
+    def _find_answer_keys(self) -> None:
+        """Answer keys collected apart from the questions; their lines leave the text."""
+        lines = self.lines
+        first = next((i for i, ln in enumerate(lines) if ln.q_strength >= 2), len(lines))
+        self.key = find_answer_keys(lines, first)
+        for a, b in self.key.sections:
+            for i in range(a, b + 1):
+                if lines[i].kind is not LineKind.BLANK:
+                    lines[i].kind = LineKind.KEY
+
+    def _answer_below(self, a: int, end: int) -> bool:
+        """An answer label alone on its line ("**答案要点：**") with its answer below it."""
+        j = next_content(self.lines, a, end)
+        return j is not None and self.lines[j].kind in (LineKind.TEXT, LineKind.OPTION)
+
+    def _before_key(self, start: int, stop: int) -> int:
+        """``stop``, or the first answer-key line after ``start`` if that comes first."""
+        for i in range(start + 1, stop):
+            if self.lines[i].kind is LineKind.KEY:
+                return i
+        return stop
 
     def _blocks(
-        self, starts: list[int | None], answers: list[int], end: int
+        self, starts: list[int | None], answers: list[int], end: int, value_lines: dict[int, int]
     ) -> tuple[list[_Block], list[int], list[int]]:
         """Question blocks, unanswered question lines and answers without a question."""
         lines, style = self.lines, self.style
@@ -202,36 +325,78 @@ class _Parser:
                 orphans.append(answer)
                 continue
             number = lines[start].q_number
-            lo = blocks[-1].answer if blocks else -1
+            lo = blocks[-1].answer if blocks and blocks[-1].answer is not None else -1
             unanswered += unanswered_questions(lines, lo, start, style, prev_number, number)
             if blocks:
                 blocks[-1].end = start
-            blocks.append(_Block(start, answer, end))
+            value_line = value_lines.get(answer)
+            blocks.append(
+                _Block(
+                    start,
+                    answer,
+                    end,
+                    body_end=answer,
+                    explanation_start=(answer if value_line is None else value_line) + 1,
+                    value=lines[answer].answer_value,
+                    answer_is_body=value_line is not None,
+                )
+            )
             if number is not None:
                 prev_number = number
-        if not blocks:  # no answer anywhere: still say which questions were seen
+        if not blocks:  # no answer line anywhere: questions in the article's strongest style
             strong = [ln.q_style for ln in lines[:end] if ln.q_strength >= 2 and ln.q_number]
-            style = Counter(strong).most_common(1)[0][0] if strong else None
-            prev_number = 0
-        tail_lo = blocks[-1].answer if blocks else -1
+            style = self.style = Counter(strong).most_common(1)[0][0] if strong else None
+        tail_lo = blocks[-1].answer if blocks and blocks[-1].answer is not None else -1
         unanswered += unanswered_questions(lines, tail_lo, end, style, prev_number, None)
         unanswered.sort()
         for u in unanswered:  # an unanswered question ends the explanation it sits in
             for block in blocks:
-                if block.answer < u < block.end:
+                if block.last < u < block.end:
                     block.end = u
+        for block in blocks:
+            block.end = self._before_key(block.start, block.end)
         return blocks, unanswered, orphans
+
+    def _unanswered_block(self, u: int, stop: int) -> _Block | None:
+        """A question without an answer line of its own whose answer is still there: ticked
+        task-list options, its number in an answer key, or (with no options) the text under
+        it, as in Q&A notes. None when there is none of these."""
+        lines = self.lines
+        option_lines = [i for i in range(u + 1, stop) if lines[i].kind is LineKind.OPTION]
+        body_end = option_lines[-1] + 1 if option_lines else u + 1
+        block = _Block(u, None, stop, body_end=body_end, explanation_start=body_end)
+        number = lines[u].q_number
+        ticked = [lines[i].options[0][0] for i in option_lines if lines[i].checked]
+        if ticked:
+            block.value = ", ".join(ticked)
+            return block
+        if number is not None and number in self.key.keys:
+            block.value = self.key.keys[number]
+            block.extra_explanation = self.key.explanations.get(number, "")
+            where = self.key.lines[number]
+            block.note = f"answer {block.value!r} from the answer key at line {lines[where].number}"
+            return block
+        if option_lines or lines[u].options:
+            return None
+        text = [i for i in range(u + 1, stop) if lines[i].kind not in (LineKind.BLANK, *_NOISE)]
+        if not text:
+            return None
+        block.answer_is_body, block.body_end = True, u + 1
+        block.explanation_start = u + 1
+        return block
 
     def _fail_without_questions(self, unanswered: list[int]) -> None:
         if unanswered:
             where = ", ".join(str(self.lines[u].number) for u in unanswered[:8])
             raise LlmiqError(
-                f"{self.name}: found {len(unanswered)} question(s) (lines {where}) but no answer "
-                "lines; mark each answer with '答案:' or 'Answer:'"
+                f"{self.name}: found {len(unanswered)} question(s) (lines {where}) but no "
+                "answers: no answer lines ('答案: C', 'Answer: C'), no answer key, no ticked "
+                "options and no answer text under them"
             )
         raise LlmiqError(
             f"{self.name}: no questions found; expected numbered questions (1、, 1., Q1, 第1题, "
-            "### Question 1) each followed by an answer line ('答案: C' or 'Answer: C')"
+            "### Question 1) each with an answer ('答案: C', 'Answer: C', an answer key, or the "
+            "answer's text under the question)"
         )
 
     def _options(self, block: _Block) -> tuple[list[str], list[tuple[str, str]], list[str]]:
@@ -243,7 +408,7 @@ class _Parser:
         """
         lines = self.lines
         start = lines[block.start]
-        body = range(block.start + 1, block.answer)
+        body = range(block.start + 1, block.body_end)
         run_start = None
         for i in body:
             if lines[i].kind is LineKind.OPTION and lines[i].options[0][0] == "A":
@@ -255,12 +420,15 @@ class _Parser:
             line = lines[i]
             if line.kind in _NOISE:
                 continue
+            if line.kind is LineKind.ANSWER:  # "<summary>Answer</summary>", then "Answer: B"
+                self.skip(i, i, "answer label whose answer comes on a later line", line.raw)
+                continue
             if line.kind is LineKind.EXPLANATION:
                 explanation.append(line.rest)
             elif run_start is None or i < run_start:
                 prompt.append(line.raw.rstrip())
             elif line.kind is LineKind.OPTION:
-                j = next_content(lines, i, block.answer)
+                j = next_content(lines, i, block.body_end)
                 nxt = chr(ord(line.options[0][0]) + 1)
                 written_one_per_line = (
                     len(line.options) > 1
@@ -281,26 +449,28 @@ class _Parser:
             options = list(dict(options).items())
         return prompt, options, explanation
 
-    def _question(
-        self, block: _Block, qid: str, lang: Lang, value_line: int | None
-    ) -> Question | None:
+    def _question(self, block: _Block, qid: str, lang: Lang) -> Question | None:
         lines = self.lines
-        start_line, answer_line = lines[block.start], lines[block.answer]
+        start_line = lines[block.start]
         prompt_parts, options, explanation_parts = self._options(block)
-        value = answer_line.answer_value
+        value = block.value
         label = f"question {qid.removeprefix('q')}"
         data: dict[str, Any] = {
             "id": qid,
-            "prompt": {lang: _join(prompt_parts) or start_line.raw.strip()},
+            "prompt": {lang: _clean_text(_join(prompt_parts)) or start_line.raw.strip()},
         }
+        first = block.explanation_start
+        if not options and block.answer_is_body:  # the answer is the text under the label
+            reference, first = self._body_answer(block)
+            value = reference or value
+        if not options:
+            options, value = self._bulleted_options(block, prompt_parts, value, data, lang)
         if options:
-            # "Answer: A smaller vocabulary" may be option C's text, not option A.
-            by_text = match_option_text(value, options)
-            parsed = (by_text, "") if by_text else parse_keys(value)
+            parsed = self._keys(block, label, value, options)
             if parsed is None:
                 self.skip(
                     block.start,
-                    block.answer,
+                    block.last,
                     f"{label}: answer {value!r} names no option",
                     start_line.rest,
                     dropped=True,
@@ -313,7 +483,7 @@ class _Parser:
                 explanation_parts.append(rest)
             data |= {
                 "kind": "multiple" if len(set(keys)) > 1 else "single",
-                "options": [{"key": k, "text": {lang: t or k}} for k, t in options],
+                "options": [{"key": k, "text": {lang: _clean_text(t) or k}} for k, t in options],
                 "answer": list(dict.fromkeys(keys)),
             }
         else:
@@ -326,10 +496,11 @@ class _Parser:
             if len(value) <= MAX_SHORT_ANSWER and not _SENTENCE_END.search(value):
                 data["accepted"] = accepted_variants(value)
 
-        if answer_line.inline_explanation:
-            explanation_parts.append(answer_line.inline_explanation)
-        first = block.answer + 1 if value_line is None else value_line + 1
+        if block.answer is not None and lines[block.answer].inline_explanation:
+            explanation_parts.append(lines[block.answer].inline_explanation)
         explanation_parts += self._explanation_lines(first, block.end)
+        if block.extra_explanation:
+            explanation_parts.append(block.extra_explanation)
         if explanation := _join(explanation_parts):
             data["explanation"] = {lang: explanation}
 
@@ -337,13 +508,85 @@ class _Parser:
             question = Question.model_validate(data, context={DEFER_RULES: True})
         except ValidationError as exc:
             reason = f"{label}: {exc.errors()[0]['msg']}"
-            self.skip(block.start, block.answer, reason, start_line.rest, dropped=True)
+            self.skip(block.start, block.last, reason, start_line.rest, dropped=True)
             return None
         if problems := question.rule_problems():
             reason = f"{label}: {problems[0].message}"
-            self.skip(block.start, block.answer, reason, start_line.rest, dropped=True)
+            self.skip(block.start, block.last, reason, start_line.rest, dropped=True)
             return None
+        if block.note:
+            self.note(block.start, block.last, f"{label}: {block.note}")
         return question
+
+    def _keys(
+        self, block: _Block, label: str, value: str, options: list[tuple[str, str]]
+    ) -> tuple[list[str], str] | None:
+        """The keys an answer names: letters, or an option's own text ("Answer: Paris"),
+        or letters named in prose ("b) Clustering and d) Association"); what was inferred
+        goes to the block's note."""
+        by_text = match_option_text(value, options)
+        if by_text:
+            if not block.note and not parse_keys(value):
+                block.note = f"answer {value!r} matched to option {by_text[0]} by its text"
+            return by_text, ""
+        parsed = parse_keys(value)
+        if parsed is None:
+            return None
+        keys, rest = parsed
+        more = [k for k in more_keys_in_prose(rest) if k not in keys]
+        if more:
+            keys = keys + more
+            block.note = f"answer read as {', '.join(keys)} from {_excerpt(value, 50)!r}; check it"
+            rest = ""
+        return keys, rest
+
+    def _body_answer(self, block: _Block) -> tuple[str, int]:
+        """An open answer written under its label or question: the paragraph and lists that
+        follow (to the end of the block for Q&A notes, which have no label), up to an
+        explanation label. Returns the text and where the explanation starts."""
+        lines = self.lines
+        i = block.explanation_start - (1 if block.answer is not None else 0)
+        if block.answer is None:
+            i = block.start + 1
+        parts: list[str] = []
+        stop = block.end
+        whole = block.answer is None
+        while i < stop:
+            line = lines[i]
+            if line.kind is LineKind.EXPLANATION:
+                break
+            if line.kind is LineKind.BLANK and not whole:
+                j = next_content(lines, i, stop)
+                if j is None or not _LIST_ITEM.match(lines[j].raw) or not parts:
+                    break
+            if line.kind not in _NOISE and i != self.source:
+                parts.append("" if line.kind is LineKind.BLANK else line.raw.rstrip())
+            i += 1
+        return _clean_text(_join(parts)), i
+
+    def _bulleted_options(
+        self,
+        block: _Block,
+        prompt_parts: list[str],
+        value: str,
+        data: dict[str, Any],
+        lang: Lang,
+    ) -> tuple[list[tuple[str, str]], str]:
+        """Unlettered bullets under a question whose answer is one bullet's text become
+        options A, B, ...: "- Paris / - Rome ... Answer: Paris"."""
+        bullets = [
+            (n, m["text"].strip())
+            for n, part in enumerate(prompt_parts)
+            if n > 0 and (m := _BULLET.match(part))
+        ]
+        if len(bullets) < 2 or not value or len(bullets) != len(prompt_parts[bullets[0][0] :]):
+            return [], value
+        options = [(chr(ord("A") + m), text) for m, (_, text) in enumerate(bullets)]
+        if not match_option_text(value, options):
+            return [], value
+        del prompt_parts[bullets[0][0] :]
+        data["prompt"] = {lang: _clean_text(_join(prompt_parts))}
+        return options, value
 
     def _explanation_lines(self, first: int, end: int) -> list[str]:
         parts: list[str] = []
@@ -356,7 +599,7 @@ class _Parser:
             elif self._is_section_heading(line):
                 self.skip(i, i, "section heading, not part of an answer", line.raw)
             else:
-                parts.append(line.raw.rstrip())
+                parts.append("" if line.kind is LineKind.BLANK else line.raw.rstrip())
         return parts
 
     def _is_section_heading(self, line: Line) -> bool:
@@ -368,20 +611,25 @@ class _Parser:
         return line.q_style.startswith("#") or (line.q_style == "一、" and len(line.rest) <= 10)
 
     def _intro(self, stop: int, title: str | None) -> str:
-        """Take the title line; report the rest of what comes before the first question."""
+        """The bank's title: ``title``, else the front matter's, else the first H1 before
+        the first question, else a first line that reads as a title, else the file name;
+        every other line before the first question is reported."""
         lines = self.lines
         content = [
-            i
-            for i in range(stop)
-            if lines[i].kind not in (LineKind.BLANK, LineKind.URL, *_NOISE)
-            and not lines[i].raw.strip().startswith("---")
+            i for i in range(stop) if lines[i].kind not in (LineKind.BLANK, LineKind.URL, *_NOISE)
         ]
-        found = ""
-        if content and len(lines[content[0]].raw.strip()) <= 150:
-            found = re.sub(r"^[#\s*_]+|[*_\s]+$", "", lines[content.pop(0)].raw)
+        h1 = next((i for i in content if _H1.match(lines[i].raw)), None)
+        found = self.markup.title or ""
+        if not found and h1 is not None:
+            found = _clean_title(lines[h1].raw)
+            content.remove(h1)
+        elif not found and content and _looks_like_title(lines[content[0]].raw):
+            found = _clean_title(lines[content.pop(0)].raw)
+        elif h1 is not None:
+            content.remove(h1)
         for i in content:
             self.skip(i, i, "text before the first question", lines[i].raw)
-        return title or found or self.name
+        return title or found or _file_title(self.name)
 
     def _source(self, blocks: list[_Block], end: int) -> int | None:
         """The article's own URL: a labelled one ("原文链接: ..."), else one before the first
@@ -394,7 +642,7 @@ class _Parser:
         last_content = max(
             (i for i in range(end) if lines[i].kind is not LineKind.BLANK), default=-1
         )
-        last = [i for i in urls if i == last_content and i > blocks[-1].answer]
+        last = [i for i in urls if i == last_content and i > blocks[-1].last]
         chosen = (labelled or before or last or [None])[0]
         for i in urls:
             inside = blocks[0].start <= i < blocks[-1].end
@@ -404,10 +652,20 @@ class _Parser:
                 self.skip(i, i, "URL, not imported", lines[i].rest)
         return chosen
 
+    def _report_keys(self) -> None:
+        for a, b in self.key.sections:
+            numbers = sorted(n for n, line in self.key.lines.items() if a <= line <= b)
+            span = f"{numbers[0]}-{numbers[-1]}" if len(numbers) > 1 else str(numbers[0])
+            self.skip(a, b, f"answer key for questions {span}, used where a question has none")
+
+    def _report_markup(self) -> None:
+        for a, b, reason in self.markup.left_out:
+            self.skip(a, b, f"{reason}, not imported")
+
     def _report_noise(self, end: int) -> None:
         for i in range(end):
             line = self.lines[i]
-            if line.kind in _NOISE and not any(
+            if line.kind in (LineKind.IMAGE, LineKind.MARKUP) and not any(
                 s.first <= line.number <= s.last for s in self.skipped
             ):
                 self.skip(i, i, f"{line.kind.value}, not imported", line.raw)

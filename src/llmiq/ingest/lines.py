@@ -60,6 +60,7 @@ class LineKind(Enum):
     URL = "url"
     IMAGE = "image"
     MARKUP = "markup"  # a line that is only an HTML tag, such as <details>
+    KEY = "answer key"  # a line of an answer key collected apart from the questions
     TEXT = "text"
 
 
@@ -87,6 +88,8 @@ class Line:
     inline_explanation: str = ""
     #: URL: written with a label ("原文链接: ...", "Source: ...")
     labelled_url: bool = False
+    #: a task-list item ("- [x] ..."): whether it is ticked; None for other lines
+    checked: bool | None = None
     #: the text after a marker (question, explanation label) or the whole stripped line
     rest: str = ""
 
@@ -96,7 +99,7 @@ class Line:
 
 
 #: Emoji and arrows people put before markers: "📌 Q1." "✅ Answer:" "👉 Explanation:".
-_SYMBOLS = r"(?:[\u2190-\u2bff\U0001f000-\U0001faff\ufe0f\u200d]\s*)*"
+_SYMBOLS = r"(?:(?:[\u2190-\u2bff\U0001f000-\U0001faff\ufe0f\u200d]|[0-9#*]\ufe0f?\u20e3)\s*)*"
 _DECOR = r"^\s*(?:>\s*)*(?P<head>#{1,6}\s*)?" + _SYMBOLS + r"(?P<bold>\*\*|__)?\s*"
 _TAIL_BOLD = re.compile(r"\s*(?:\*\*|__)\s*$")
 
@@ -119,6 +122,11 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
             r"\s*[.:、)]?\s*(?:\*\*|__)?\s*(?P<rest>.*)$"
         ),
     ),
+    (
+        "N题",
+        3,
+        re.compile(_DECOR + r"(?P<num>\d{1,3})\s*[题道]\s*[.:、)]?\s*(?:\*\*|__)?\s*(?P<rest>.*)$"),
+    ),
     ("N、", 2, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*、\s*(?:\*\*|__)?\s*(?P<rest>.*)$")),
     ("N.", 2, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*\.(?!\d)\s*(?:\*\*|__)?\s*(?P<rest>.*)$")),
     ("N)", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*\)\s*(?P<rest>.*)$")),
@@ -140,8 +148,23 @@ _OPTION = re.compile(
 #: Options written on the question's own line: "1、以下哪个是分词算法？ A.BPE B.Adam".
 _OPTIONS_AFTER_PROMPT = re.compile(r"(?:(?<=[\s?:])|^)\(?A\s*[.、)]\s*(?=\S)")
 _ANSWER_LABEL = (
-    r"(?:(?:正确|参考|标准)?答案(?:是|为)?"
-    r"|(?:the\s+)?(?:correct\s+|right\s+)?answer(?:\s+is)?|ans)"
+    r"(?:(?:正确|参考|标准)?答案(?:要点|如下)?(?:是|为)?|解答|答"
+    r"|(?:the\s+)?(?:correct\s+|right\s+|best\s+)?answers?(?:\s+(?:is|are))?"
+    r"|correct(?:\s+(?:option|choice)s?)?|ans|solution)"
+)
+#: The label alone on its line ("**Answer**", "#### 答案要点"): the answer follows below.
+_ANSWER_ALONE = re.compile(
+    r"^\s*(?:[-*]\s+)?(?:>\s*)*(?:#{1,6}\s*)?" + _SYMBOLS + r"(?:\*\*|__)?\s*"
+    r"(?:(?:正确|参考|标准)?答案(?:要点|如下)?|解答|(?:the\s+)?(?:correct\s+)?answers?|solution)"
+    r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*$",
+    re.I,
+)
+#: "The correct answer is B." / "The answer is (b), because ...": a key right after "is".
+_ANSWER_IS = re.compile(
+    r"^\s*(?:[-*]\s+)?(?:>\s*)*" + _SYMBOLS + r"(?:\*\*|__)?\s*"
+    r"(?:the\s+)?(?:correct|right|best)?\s*(?:answer|option|choice)\s+is\s*(?:\*\*|__)?\s*"
+    r"(?P<value>(?:\(?[A-J]\)|[A-J]|\([a-j]\)|[a-j]\))(?=[\s.,;)*]|$).*?)\s*(?:\*\*|__)?\s*$",
+    re.I,
 )
 _ANSWER = re.compile(
     r"^\s*(?:[-*]\s+)?(?:>\s*)*" + _SYMBOLS + r"(?:\*\*|__)?\s*"
@@ -151,8 +174,9 @@ _ANSWER = re.compile(
 )
 # "答案是C" / "正确答案为 B" without a colon: only with a key right after, to stay clear of prose.
 _ANSWER_NO_COLON = re.compile(
-    r"^\s*(?:\*\*)?\s*(?:正确|参考|标准)?答案(?:是|为)\s*(?P<value>[A-J](?:\s*[,、]?\s*[A-J])*)"
-    r"\s*[。.]?\s*(?:\*\*)?\s*$"
+    r"^\s*(?:[-*]\s+)?(?:>\s*)*" + _SYMBOLS + r"(?:\*\*)?\s*(?:正确|参考|标准)?答案(?:是|为|选)\s*"
+    r"(?:\*\*)?\s*(?P<value>[A-J](?:\s*(?:[,、和及与]|and)?\s*[A-J])*)"
+    r"\s*(?:\*\*)?\s*(?:[。.，,；;]\s*(?P<more>.*))?$"
 )
 _EXPLANATION = re.compile(
     r"^\s*(?:[-*]\s+)?" + _SYMBOLS + r"(?:\*\*|__)?\s*"
@@ -170,6 +194,18 @@ _URL = re.compile(
     re.I,
 )
 _IMAGE = re.compile(r"^\s*(?:!\[[^\]]*\]\([^)]*\)\s*)+$")
+#: A thematic break ("---", "* * *"): a separator, read as a blank line.
+_RULE = re.compile(r"^\s*(?:([-*_=])\s*)(?:\1\s*){2,}$")
+#: A difficulty tag after a question: "— Easy", "(Medium)", "【困难】".
+_DIFFICULTY = re.compile(
+    r"\s*(?:[—–-]+\s*|[(\[【（]\s*)(?:easy|medium|hard|difficult|beginner|intermediate|advanced"
+    r"|简单|中等|困难|容易|较难|难|基础|进阶)\s*[)\]】）]?\s*$",
+    re.I,
+)
+#: "- [x] text": a task-list item; checked items are the correct options.
+_CHECKBOX = re.compile(r"^\s*(?:>\s*)*[-*+]\s*\[(?P<mark>[ xX✓✔])\]\s*(?P<text>.*)$")
+#: "A 正确" or "- B 错误": a key and a space, an option only in a run A, B, ...
+_SPACED_OPTION = re.compile(r"^\s*(?:[-*+•·]\s+)?(?P<key>[A-J])\s+(?P<text>\S.*)$")
 _TAG = re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>")
 
 
@@ -190,6 +226,29 @@ TAIL_MARKERS = re.compile(
     r"recommended(?:\s+(?:reading|posts|articles))?|read\s+more|more\s+from\s+\S.*|see\s+also|"
     r"references|conclusion|summary|final\s+thoughts|wrapping\s+up)"
     r"\s*[:]?\s*(?:\*\*|__)?\s*[:]?\s*$",
+    re.I,
+)
+#: Lines of the page around an article, after its last question: navigation, sign-offs,
+#: promotion, comments, tags, copyright, scoring guides.
+END_LINE = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:"
+    r"[←⟵«‹<]+\s*(?:previous|prev|older|上一篇|上一页|上一节)"
+    r"|(?:上一篇|下一篇|上一节|下一节|previous\s+(?:post|article|chapter)|next\s+(?:post|article|chapter))"
+    r"\s*[:|]"
+    r"|.{0,60}(?:next|newer|下一篇|下一页)\s*(?:[:]\s*.{0,80})?[→⟶»›>]+\s*$"
+    r"|(?:thanks?|thank\s+you)\s+for\s+reading|感谢(?:您的?|大家的?)?(?:阅读|观看)|谢谢(?:大家的?)?阅读"
+    r"|happy\s+(?:learning|coding|interviewing|studying)|good\s+luck\b|祝(?:大家|你|各位)?.{0,6}顺利"
+    r"|.{0,20}(?:扫码|扫描二维码|长按(?:识别)?二维码).{0,30}"
+    r"|(?:欢迎)?关注(?:我的?|本)?(?:公众号|微信公众号)"
+    r"|(?:subscribe|sign\s+up)\s+(?:to|for)\s+(?:my|our|the)\b"
+    r"|if\s+you\s+(?:enjoyed|liked|found)\s+(?:this|these)"
+    r"|(?:follow\s+(?:me|us)\s+(?:on|for)|clap\b|👏|share\s+this\s+(?:post|article))"
+    r"|(?:\d+\s*)?(?:comments?|responses?|评论|留言|全部评论|精选留言)\s*(?:\(\d+\)|\d+\s*条)?\s*[:]?\s*$"
+    r"|leave\s+a\s+(?:comment|reply)|发表评论|写下你的评论"
+    r"|(?:tags?|标签|分类|categories|filed\s+under)\s*[:]"
+    r"|版权声明|copyright\b|©|本文(?:为|系)?(?:原创|转载)|未经(?:作者)?(?:允许|许可)"
+    r"|(?:scoring(?:\s+guide)?|how\s+did\s+you\s+(?:do|score)|your\s+score|评分(?:标准|参考)|计分(?:方式|标准))"
+    r")",
     re.I,
 )
 #: Lines that end an article: "—END—", "(完)", "The End".
@@ -216,7 +275,7 @@ def classify(number: int, raw: str) -> Line:
     """What this line could be; see :class:`Line`."""
     line = Line(number=number, raw=raw, rest=raw.strip())
     text = fold(raw).rstrip()
-    if not text.strip():
+    if not text.strip() or _RULE.match(text):
         line.kind = LineKind.BLANK
         return line
     if _IMAGE.match(text):
@@ -230,9 +289,14 @@ def classify(number: int, raw: str) -> Line:
         line.rest = url.group("url")
         line.labelled_url = bool(url.group("label"))
         return line
-    if match := _ANSWER.match(text) or _ANSWER_NO_COLON.match(text):
+    if _ANSWER_ALONE.match(text):
+        line.kind = LineKind.ANSWER
+        return line
+    if match := _ANSWER.match(text) or _ANSWER_NO_COLON.match(text) or _ANSWER_IS.match(text):
         line.kind = LineKind.ANSWER
         value = raw[match.start("value") : match.end("value")]
+        if "more" in match.groupdict() and match["more"]:
+            line.inline_explanation = raw[match.start("more") :].strip()
         if label := _INLINE_EXPLANATION.search(fold(value)):  # "答案：B 解析：……"
             line.inline_explanation = value[label.end() :].strip()
             value = value[: label.start()]
@@ -243,11 +307,13 @@ def classify(number: int, raw: str) -> Line:
         line.rest = _TAIL_BOLD.sub("", raw[match.start("rest") :]).strip()
         return line
     _read_question_marker(line, text)
+    if box := _CHECKBOX.match(text):
+        line.checked = box["mark"] != " "
     if match := _OPTION.match(text):
         key = (match.group("pk") or match.group("uk") or match.group("lk")).upper()
         body = _TAIL_BOLD.sub("", raw[match.start("text") :]).strip()
         line.option_delim = match.group("ud") or ""
-        line.options = _split_inline_options(body, key) if key == "A" else [(key, body)]
+        line.options = _split_inline_options(body, key)
         line.single_option = (key, body)
         if not line.is_question:
             line.kind = LineKind.OPTION
@@ -270,7 +336,7 @@ def _read_question_marker(line: Line, text: str) -> None:
             line.q_number = value
             line.q_style = ("#" if head else "") + ("*" if bold else "") + style
             line.q_strength = strength + bool(head or bold)
-            line.rest = _TAIL_BOLD.sub("", raw[match.start("rest") :]).strip()
+            line.rest = _clean_prompt(raw[match.start("rest") :])
             return
     if match := _UNNUMBERED_QUESTION.match(text):
         line.q_style, line.q_strength = "Q:", 2
@@ -278,7 +344,27 @@ def _read_question_marker(line: Line, text: str) -> None:
         line.q_style, line.q_strength = "#", 1
     else:
         return
-    line.rest = _TAIL_BOLD.sub("", raw[match.start("rest") :]).strip()
+    line.rest = _clean_prompt(raw[match.start("rest") :])
+
+
+def _clean_prompt(text: str) -> str:
+    """A question's text without trailing bold markers and difficulty tags."""
+    text = _TAIL_BOLD.sub("", text).strip()
+    return _TAIL_BOLD.sub("", _DIFFICULTY.sub("", text)).strip()
+
+
+def checkbox_text(line: Line) -> str:
+    """The text of a task-list item: ``"- [x] Paris"`` -> ``"Paris"``."""
+    match = _CHECKBOX.match(fold(line.raw))
+    return _TAIL_BOLD.sub("", line.raw[match.start("text") :]).strip() if match else line.rest
+
+
+def spaced_option(line: Line) -> tuple[str, str] | None:
+    """``("A", "正确")`` for a line ``A 正确``: an option when it stands in a run A, B, ..."""
+    if line.kind is not LineKind.TEXT:
+        return None
+    match = _SPACED_OPTION.match(fold(line.raw))
+    return (match["key"], line.raw[match.start("text") :].strip()) if match else None
 
 
 def _read_options_after_prompt(line: Line) -> None:

@@ -16,7 +16,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from llmiq.ingest.lines import END_MARKER, TAIL_MARKERS, Line, LineKind, base_style, fold
+from llmiq.ingest.lines import (
+    END_LINE,
+    END_MARKER,
+    TAIL_MARKERS,
+    Line,
+    LineKind,
+    base_style,
+    fold,
+)
 
 
 def next_content(lines: Sequence[Line], i: int, end: int) -> int | None:
@@ -87,11 +95,32 @@ def _choose_starts(
             )
         else:
             start = _paragraph_start(lines, lo, answer)
+        if start is not None:
+            start = _last_of_chain(lines, start, answer)
         starts.append(start)
         if start is not None and lines[start].q_number is not None:
             prev_number = lines[start].q_number
         lo = answer
     return starts
+
+
+def _last_of_chain(lines: Sequence[Line], start: int, answer: int) -> int:
+    """The question an answer line belongs to when the questions before it have none (their
+    answers are in a key at the end): the last of the questions numbered on from ``start``
+    in its style, each with options after it or a question mark."""
+    number = lines[start].q_number
+    if number is None:
+        return start
+    for j in range(start + 1, answer):
+        line = lines[j]
+        if (
+            line.is_question
+            and line.q_number == number + 1
+            and base_style(line.q_style) == base_style(lines[start].q_style)
+            and (options_follow(lines, j, answer) or _has_question_mark(lines, j, answer))
+        ):
+            start, number = j, number + 1
+    return start
 
 
 def find_starts(lines: Sequence[Line], answers: list[int]) -> tuple[list[int | None], str | None]:
@@ -144,14 +173,16 @@ def unanswered_questions(
             continue
         has_options = options_follow(lines, i, hi)
         same_style = base_style(line.q_style) == base_style(style)
-        if not has_options and not (same_style and _has_question_mark(lines, i, hi)):
+        # "### Q161: Explain ..." needs no question mark: the article's own strong heading
+        strong = line.q_style == style and line.q_strength >= 3
+        if not (has_options or strong or (same_style and _has_question_mark(lines, i, hi))):
             continue
         n = line.q_number
         if before is not None:
             if (expected is None or n > expected) and n < before:
                 found.append(i)
                 expected = n
-        elif expected is not None and n == expected + 1:
+        elif expected is None or n == expected + 1 or (strong and n > expected):
             found.append(i)
             expected = n
     return found
@@ -165,10 +196,19 @@ def tail_start(lines: Sequence[Line]) -> int:
     more than the last question, followed by an answer line.
     """
     answers = [i for i, line in enumerate(lines) if line.kind is LineKind.ANSWER]
+    # without answer lines (Q&A notes, a key at the end), the first question anchors
+    first = (
+        answers[0]
+        if answers
+        else next(
+            (i for i, line in enumerate(lines) if line.q_strength >= 2 and line.q_number), None
+        )
+    )
     for m, line in enumerate(lines):
-        if not answers or m < answers[0]:
+        if first is None or m <= first:
             continue
-        if not (TAIL_MARKERS.match(fold(line.raw)) or END_MARKER.match(line.raw)):
+        folded = fold(line.raw)
+        if not (TAIL_MARKERS.match(folded) or END_MARKER.match(line.raw) or END_LINE.match(folded)):
             continue
         before = [a for a in answers if a < m]
         starts, style = find_starts(lines, before)

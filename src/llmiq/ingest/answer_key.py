@@ -1,0 +1,200 @@
+"""Answer keys collected in one place instead of under each question: ``参考答案：1.C 2.B 3.A``,
+``Answer key: 1-B, 2-C``, ``1-5 CBADC``, a list of ``1. C`` lines, or a Markdown table
+``| Q# | Answer | Explanation |``, perhaps followed by a numbered list of explanations.
+
+A key section is found by its label line (or table header) followed by at least two
+numbered keys, most of them option letters unless a table's header or an explicit "answer
+key" label says what they are (so that an open answer written as a numbered list is not
+taken for a key); its lines are then not part of any question, and each question without an
+answer line of its own takes its key by number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from llmiq.ingest.lines import Line, LineKind, fold
+
+#: Labels that say a key follows whatever its values look like.
+_EXPLICIT = re.compile(r"answer\s*key|答案(?:汇总|速查|一览)|参考答案\s*$|^\W*answers\W*$", re.I)
+_LETTERS = re.compile(r"^\(?[A-J](?:\s*[,、&/]?\s*[A-J])*\)?[.。]?$")
+_LABEL = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:[一二三四五六七八九十]+[、.]\s*)?"
+    r"(?:(?:参考|标准|正确)?答案(?:汇总|速查|一览|与解析|及解析|和解析)?|答案解析汇总"
+    r"|(?:the\s+)?answer\s*key(?:s)?|answers(?:\s+and\s+explanations)?|key|solutions?)"
+    r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*(?P<inline>.*)$",
+    re.I,
+)
+_EXPLANATIONS_LABEL = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:答案)?(?:解析|详解|explanations?|rationales?)"
+    r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*$",
+    re.I,
+)
+_KEY_VALUE = r"(?P<keys>[A-J](?:\s*[,、&/]\s*[A-J]|[A-J])*)"
+#: "1.C", "1-B", "Q1: B", "(1) C", "第1题 C", "1 → B".
+_PAIR = re.compile(
+    r"(?:^|(?<=[\s,，;；|]))(?:Q|第)?\s*(?P<num>\d{1,3})\s*(?:题)?\s*"
+    r"(?:[.:、)\-–—=→]|\s)\s*" + _KEY_VALUE + r"(?=$|[\s,，;；.。|)])",
+    re.I,
+)
+#: "1-5 CBADC": keys of a range written together.
+_RANGE = re.compile(r"(?P<a>\d{1,3})\s*[-~～—–]\s*(?P<b>\d{1,3})\s*[:：.]?\s*(?P<keys>[A-J]{2,})")
+#: A line of the list form: "1. C", "1. Paris — because ...", "**2.** B".
+_ITEM = re.compile(
+    r"^\s*(?:[-*]\s+)?(?:\*\*|__)?\s*(?:Q|第)?\s*(?P<num>\d{1,3})\s*(?:题)?\s*[.:、)\-–—]"
+    r"\s*(?:\*\*|__)?\s*(?P<value>\S.*?)\s*$",
+    re.I,
+)
+_TABLE_ROW = re.compile(r"^\s*\|(?P<cells>.*)\|\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_NUMBER_HEADER = re.compile(r"^(?:q(?:uestion)?\s*#?|#|no\.?|number|题号|序号|题目|题|问题)$", re.I)
+_ANSWER_HEADER = re.compile(
+    r"^(?:answers?|keys?|correct(?:\s+answer)?|答案|正确答案|参考答案)$", re.I
+)
+_EXPLANATION_HEADER = re.compile(r"^(?:explanation|why|notes?|rationale|解析|说明|理由)$", re.I)
+
+
+@dataclass
+class AnswerKey:
+    """Keys by question number, and explanations where the key section gives them."""
+
+    keys: dict[int, str] = field(default_factory=dict)
+    explanations: dict[int, str] = field(default_factory=dict)
+    lines: dict[int, int] = field(default_factory=dict)  # question number -> line index
+    sections: list[tuple[int, int]] = field(default_factory=list)  # (first, last) indexes
+
+    def __bool__(self) -> bool:
+        return bool(self.keys)
+
+
+def _pairs(text: str) -> dict[int, str]:
+    found: dict[int, str] = {}
+    folded = fold(text)
+    for match in _RANGE.finditer(folded):
+        a, b, keys = int(match["a"]), int(match["b"]), match["keys"]
+        if b - a + 1 == len(keys):
+            found |= {a + k: keys[k] for k in range(len(keys))}
+    if found:
+        return found
+    for match in _PAIR.finditer(folded):
+        found[int(match["num"])] = re.sub(r"[^A-J]", "", match["keys"].upper())
+    return found
+
+
+def _cells(line: str) -> list[str] | None:
+    match = _TABLE_ROW.match(line)
+    if match is None:
+        return None
+    return [re.sub(r"^[*_`\s]+|[*_`\s]+$", "", c) for c in match["cells"].split("|")]
+
+
+def _read_table(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
+    """A table whose header names a number and an answer column; returns the index after
+    it (``i`` when there is none)."""
+    header = _cells(fold(lines[i].raw))
+    if header is None or i + 1 >= len(lines) or not _TABLE_RULE.match(lines[i + 1].raw):
+        return i
+    number_col = next((c for c, h in enumerate(header) if _NUMBER_HEADER.match(h)), None)
+    answer_col = next((c for c, h in enumerate(header) if _ANSWER_HEADER.match(h)), None)
+    if number_col is None or answer_col is None:
+        return i
+    why_col = next((c for c, h in enumerate(header) if _EXPLANATION_HEADER.match(h)), None)
+    j = i + 2
+    rows: dict[int, tuple[str, str]] = {}
+    while j < len(lines) and (cells := _cells(lines[j].raw)) is not None:
+        number = re.sub(r"\D", "", fold(cells[number_col])) if number_col < len(cells) else ""
+        if number and answer_col < len(cells):
+            why = cells[why_col] if why_col is not None and why_col < len(cells) else ""
+            rows[int(number)] = (cells[answer_col], why)
+        j += 1
+    if len(rows) < 2:
+        return i
+    for number, (value, why) in rows.items():
+        key.keys[number] = value
+        key.lines[number] = i
+        if why:
+            key.explanations[number] = why
+    return j
+
+
+def _read_items(lines: Sequence[Line], i: int, into: dict[int, str]) -> int:
+    """``1. C`` lines from ``i`` on (blank lines between them allowed); returns where they
+    stop."""
+    j, last = i, i
+    while j < len(lines):
+        if lines[j].kind is LineKind.BLANK:
+            j += 1
+            continue
+        match = _ITEM.match(lines[j].raw)
+        if match is None:
+            break
+        into[int(match["num"])] = match["value"]
+        last = j = j + 1
+    return last
+
+
+def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
+    """Every key section from line ``start`` on; see the module docstring."""
+    key = AnswerKey()
+    i = start
+    while i < len(lines):
+        line = lines[i]
+        after_table = _read_table(lines, i, key)
+        if after_table > i:
+            key.sections.append((i, after_table - 1))
+            i = _read_explanations(lines, after_table, key)
+            continue
+        label = _LABEL.match(fold(line.raw)) if line.q_number is None else None
+        if label is None:
+            i += 1
+            continue
+        found = _pairs(label["inline"]) if label["inline"] else {}
+        j = i + 1
+        if not found:  # keys on the lines below: a table, "1. C" items, or pairs
+            k = j
+            while k < len(lines) and lines[k].kind is LineKind.BLANK:
+                k += 1
+            if k < len(lines) and (after := _read_table(lines, k, key)) > k:
+                key.sections.append((i, after - 1))
+                i = _read_explanations(lines, after, key)
+                continue
+            items: dict[int, str] = {}
+            stop = _read_items(lines, k, items)
+            if len(items) >= 2:
+                found, j = items, stop
+            else:
+                while k < len(lines) and (pairs := _pairs(lines[k].raw)) and len(pairs) >= 2:
+                    found |= pairs
+                    k += 1
+                j = k
+        letters = sum(bool(_LETTERS.match(fold(v).strip())) for v in found.values())
+        explicit = bool(_EXPLICIT.search(fold(line.raw).strip(" #*_:：")))
+        if len(found) < 2 or not (explicit or letters * 2 >= len(found)):
+            i += 1
+            continue
+        for number, value in found.items():
+            key.keys[number] = value
+            key.lines[number] = i
+        key.sections.append((i, j - 1))
+        i = _read_explanations(lines, j, key)
+    return key
+
+
+def _read_explanations(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
+    """A numbered list of explanations right after a key section ("解析：" then "1. ...")."""
+    k = i
+    while k < len(lines) and lines[k].kind is LineKind.BLANK:
+        k += 1
+    if k >= len(lines) or not _EXPLANATIONS_LABEL.match(fold(lines[k].raw)):
+        return i
+    items: dict[int, str] = {}
+    stop = _read_items(lines, k + 1, items)
+    if not items:
+        return i
+    for number, text in items.items():
+        key.explanations.setdefault(number, text)
+    first, _ = key.sections[-1]
+    key.sections[-1] = (first, stop - 1)
+    return stop

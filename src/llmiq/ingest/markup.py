@@ -1,0 +1,169 @@
+"""Rewrite the markup that blogs wrap around answers into the plain lines the parser reads,
+keeping one output line per input line so that every report still names the author's lines.
+
+- YAML front matter at the top: its ``title:`` is kept, the block is left out.
+- ``<details><summary>Answer</summary> B </details>``, Hugo's ``{{< spoiler text="答案" >}}``
+  and ``<!-- ANSWER: B -->``: an answer label (``Answer: B``), or an explanation label when
+  the summary says so (``Explanation``, ``解析``); other HTML comments are left out.
+- Page furniture on a line ("Show Answer", "Click here for answer", "查看答案") is cut off.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+_FRONT_MATTER_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")
+_FRONT_MATTER_TITLE = re.compile(r"^title\s*:\s*(?P<title>.+?)\s*$", re.I)
+
+_ANSWER_WORDS = re.compile(r"answer|solution|reveal|show|查看|答案|解答|参考|点击|展开|显示", re.I)
+_EXPLANATION_WORDS = re.compile(r"explanation|rationale|why|解析|解释|分析", re.I)
+_TAGS = re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>")
+_SUMMARY = re.compile(r"<summary[^>]*>(?P<label>.*?)</summary>", re.I | re.S)
+_DETAILS_OPEN = re.compile(r"<details[^>]*>", re.I)
+_DETAILS_CLOSE = re.compile(r"</details\s*>", re.I)
+#: Hugo/Hexo shortcodes that hide an answer: {{< spoiler text="Answer" >}}, {% spoiler 答案 %}.
+_SHORTCODE_OPEN = re.compile(
+    r"\{\{[<%]\s*(?P<name>spoiler|details|expand|collapse|toggle|answer|hint|hidden)\b"
+    r"(?P<args>[^}]*?)[>%]\}\}"
+    r"|\{%\s*(?P<hname>spoiler|details|hideblock|fold|hide)\b(?P<hargs>[^%]*)%\}",
+    re.I,
+)
+_SHORTCODE_CLOSE = re.compile(
+    r"\{\{[<%]\s*/\s*(?:spoiler|details|expand|collapse|toggle|answer|hint|hidden)\s*[>%]\}\}"
+    r"|\{%\s*end(?:spoiler|details|hideblock|fold|hide)\s*%\}",
+    re.I,
+)
+_COMMENT_ANSWER = re.compile(
+    r"^\s*<!--\s*(?P<label>(?:correct\s+)?answers?|ans|答案|正确答案|参考答案|key)\s*[:：=]\s*"
+    r"(?P<value>.*?)\s*-->\s*$",
+    re.I,
+)
+_FURNITURE = (
+    r"(?:click\s+here\s+(?:for|to\s+(?:see|view|show|reveal))\s+(?:the\s+)?answers?"
+    r"|(?:show|view|reveal|hide|see)\s+(?:the\s+)?(?:answers?|solution)(?:\s*(?:&|and)\s*explanation)?"
+    r"|select\s+an\s+(?:answer|option)\s+to\s+check(?:\s+your\s+answer)?"
+    r"|check\s+(?:your\s+)?answer"
+    r"|(?:点击)?(?:查看|显示|展开|隐藏)(?:答案|解析|答案解析|答案与解析)"
+    r"|(?:点击|點擊)(?:此处)?(?:查看|显示)?(?:答案)?)"
+)
+_FURNITURE_TAIL = re.compile(
+    r"\s*(?:[|\[(（【]\s*)?" + _FURNITURE + r"\s*[\])）】]?\s*[.!。]?\s*(?:[»>→▼▾⬇]\s*)?$",
+    re.I,
+)
+_FURNITURE_LINE = re.compile(
+    r"^\s*(?:[-*>]\s*)*(?:\*\*|__)?\s*(?:[\[(（【]\s*)?"
+    + _FURNITURE
+    + r"\s*[\])）】]?\s*[.!。:：]?\s*(?:\*\*|__)?\s*(?:[»>→▼▾⬇]\s*)?$",
+    re.I,
+)
+
+
+@dataclass
+class Markup:
+    """The rewritten lines (as many as were given) and what was learnt on the way."""
+
+    lines: list[str]
+    title: str | None = None
+    #: (first, last, reason) of 0-based line ranges left out, for the import report
+    left_out: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+def _label_for(text: str) -> str:
+    """The line a hidden block's label becomes: ``Explanation:`` or ``Answer:``."""
+    plain = _TAGS.sub("", text).strip().strip("\"'")
+    if _EXPLANATION_WORDS.search(plain) and not re.search(r"answer|答案", plain, re.I):
+        return "Explanation:"
+    if not plain or _ANSWER_WORDS.search(plain):
+        return "Answer:"
+    return ""
+
+
+def _front_matter(lines: list[str], markup: Markup) -> int:
+    """Blank a leading ``---`` ... ``---`` block of ``key: value`` lines; returns where the
+    article starts."""
+    if not lines or lines[0].strip() != "---":
+        return 0
+    for end in range(1, min(len(lines), 60)):
+        if lines[end].strip() in ("---", "..."):
+            block = lines[1:end]
+            if not any(_FRONT_MATTER_KEY.match(line) for line in block):
+                return 0
+            for line in block:
+                if found := _FRONT_MATTER_TITLE.match(line):
+                    markup.title = found["title"].strip("\"'") or None
+            markup.left_out.append((0, end, "front matter"))
+            for i in range(end + 1):
+                lines[i] = ""
+            return end + 1
+    return 0
+
+
+def _rewrite_hidden(line: str) -> str:
+    """``<details><summary>Answer</summary>B</details>`` -> ``Answer: B``; a summary that is
+    not about the answer keeps its text."""
+    if summary := _SUMMARY.search(line):
+        label = _label_for(summary["label"])
+        after = _DETAILS_CLOSE.sub("", line[summary.end() :])
+        before = _DETAILS_OPEN.sub("", line[: summary.start()]).strip()
+        text = _TAGS.sub("", after).strip()
+        if not label:
+            return f"{before} {_TAGS.sub('', summary['label']).strip()} {text}".strip()
+        return f"{before} {label} {text}".strip() if before else f"{label} {text}".rstrip()
+    if shortcode := _SHORTCODE_OPEN.search(line):
+        args = shortcode["args"] or shortcode["hargs"] or ""
+        label = _label_for(args) or "Answer:"
+        rest = _SHORTCODE_CLOSE.sub("", line[shortcode.end() :]).strip()
+        before = line[: shortcode.start()].strip()
+        return f"{before} {label} {rest}".strip() if before else f"{label} {rest}".rstrip()
+    if _SHORTCODE_CLOSE.search(line):
+        return _SHORTCODE_CLOSE.sub("", line).rstrip()
+    return line
+
+
+def rewrite_markup(text_lines: list[str]) -> Markup:
+    """See the module docstring. Code blocks are left as they are."""
+    lines = list(text_lines)
+    markup = Markup(lines)
+    start = _front_matter(lines, markup)
+    in_code = False
+    comment_start: int | None = None
+    for i in range(start, len(lines)):
+        line = lines[i]
+        if comment_start is None and _FENCE.match(line):
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        if comment_start is not None:  # inside a comment of several lines
+            if "-->" in line:
+                markup.left_out.append((comment_start, i, "HTML comment"))
+                lines[i] = line.split("-->", 1)[1]
+                comment_start = None
+            else:
+                lines[i] = ""
+            continue
+        if found := _COMMENT_ANSWER.match(line):
+            lines[i] = f"Answer: {found['value']}"
+            continue
+        if "<!--" in line:
+            head, _, tail = line.partition("<!--")
+            if "-->" in tail:
+                lines[i] = head + tail.split("-->", 1)[1]
+                if not lines[i].strip():
+                    markup.left_out.append((i, i, "HTML comment"))
+            else:
+                lines[i] = head
+                comment_start = i
+            line = lines[i]
+        line = _rewrite_hidden(line)
+        if _FURNITURE_LINE.match(line):
+            markup.left_out.append((i, i, "page furniture"))
+            line = ""
+        else:
+            line = _FURNITURE_TAIL.sub("", line) if len(line) > 12 else line
+        lines[i] = line
+    if comment_start is not None:
+        markup.left_out.append((comment_start, len(lines) - 1, "HTML comment"))
+    return markup

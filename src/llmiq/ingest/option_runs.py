@@ -1,0 +1,54 @@
+"""Options written without a letter and a full stop: ``A 正确`` (a key and a space) and
+task-list items (``- [x] Paris``). Either counts as options only in a run of two or more, so
+that a sentence starting "A model ..." stays a sentence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from llmiq.ingest.lines import Line, LineKind, checkbox_text, spaced_option
+
+
+def _next_content(lines: Sequence[Line], i: int) -> int | None:
+    j = i + 1
+    while j < len(lines) and lines[j].kind is LineKind.BLANK:
+        j += 1
+    return j if j < len(lines) else None
+
+
+def _make_option(line: Line, key: str, text: str) -> None:
+    line.kind = LineKind.OPTION
+    line.options = [(key, text)]
+    line.single_option = (key, text)
+    line.option_delim = ""
+
+
+def mark_option_runs(lines: Sequence[Line]) -> None:
+    """Turn runs of spaced options and of task-list items into option lines; a ticked item
+    keeps ``checked=True``, which answers the question when no answer line does."""
+    i = 0
+    while i < len(lines):
+        first = spaced_option(lines[i])
+        if first is not None and first[0] == "A":
+            run = [(i, first)]
+            while (k := _next_content(lines, run[-1][0])) is not None:
+                option = spaced_option(lines[k])
+                if option is None or option[0] != chr(ord(run[-1][1][0]) + 1):
+                    break
+                run.append((k, option))
+            if len(run) >= 2:
+                for k, (key, text) in run:
+                    _make_option(lines[k], key, text)
+                i = run[-1][0] + 1
+                continue
+        if lines[i].checked is not None:
+            boxes = [i]
+            while boxes[-1] + 1 < len(lines) and lines[boxes[-1] + 1].checked is not None:
+                boxes.append(boxes[-1] + 1)
+            lettered = [lines[k].options[0][0] if lines[k].options else "" for k in boxes]
+            if len(boxes) >= 2 and lettered != [chr(ord("A") + m) for m in range(len(boxes))]:
+                for m, k in enumerate(boxes):
+                    _make_option(lines[k], chr(ord("A") + m), checkbox_text(lines[k]))
+            i = boxes[-1] + 1
+            continue
+        i += 1
