@@ -9,9 +9,10 @@ from llmiq.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from llmiq.ingest.answers import accepted_variants
-    from llmiq.ingest.article import ImportResult, SkippedLines, parse_article
+    from llmiq.ingest.article import parse_article
     from llmiq.ingest.formats import IMPORT_FORMATS, ImportFormat, import_format
     from llmiq.ingest.importing import bank_id_from, import_article, import_text
+    from llmiq.ingest.result import ImportResult, SkippedLines
 
 __all__ = [
     "IMPORT_FORMATS",
@@ -29,8 +30,8 @@ _HOMES = {
     "IMPORT_FORMATS": "formats",
     "ImportFormat": "formats",
     "import_format": "formats",
-    "ImportResult": "article",
-    "SkippedLines": "article",
+    "ImportResult": "result",
+    "SkippedLines": "result",
     "accepted_variants": "answers",
     "parse_article": "article",
     "bank_id_from": "importing",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -31,6 +31,14 @@ from llmiq.ingest.answers import (
     normalise,
     parse_keys,
 )
+from llmiq.ingest.cleanup import (
+    H1,
+    clean_text,
+    clean_title,
+    file_title,
+    join_lines,
+    looks_like_title,
+)
 from llmiq.ingest.lines import (
     Line,
     LineKind,
@@ -40,6 +48,7 @@ from llmiq.ingest.lines import (
 )
 from llmiq.ingest.markup import Markup, rewrite_markup
 from llmiq.ingest.option_runs import mark_option_runs
+from llmiq.ingest.result import ImportNote, ImportResult, SkippedLines, excerpt
 from llmiq.ingest.structure import (
     find_starts,
     next_content,
@@ -60,60 +69,6 @@ _BULLET = re.compile(r"^\s*[-*+•·]\s+(?P<text>\S.*)$")
 _PROMPT_NOTE = re.compile(r"^\s*[(（][^()（）]{1,40}[)）]\s*$")
 
 
-@dataclass(frozen=True)
-class SkippedLines:
-    """Lines the importer did not take, and why. ``dropped`` marks a question block that
-    could not become a question (no answer line, an answer naming no option)."""
-
-    first: int
-    last: int
-    reason: str
-    excerpt: str
-    dropped: bool = False
-
-    def __str__(self) -> str:
-        where = (
-            f"line {self.first}" if self.first == self.last else f"lines {self.first}-{self.last}"
-        )
-        return f"{where}: {self.reason}" + (f": {self.excerpt}" if self.excerpt else "")
-
-
-@dataclass(frozen=True)
-class ImportNote:
-    """Something the importer inferred rather than read, for a person to check: a key taken
-    from an answer key at the end, a key given as an option's text, keys read from prose."""
-
-    first: int
-    last: int
-    message: str
-
-    def __str__(self) -> str:
-        where = (
-            f"line {self.first}" if self.first == self.last else f"lines {self.first}-{self.last}"
-        )
-        return f"{where}: {self.message}"
-
-
-@dataclass
-class ImportResult:
-    """What :func:`parse_article` found: the bank, everything it did not take, and what it
-    inferred."""
-
-    bank: Bank
-    lang: Lang
-    skipped: list[SkippedLines] = field(default_factory=list)
-    notes: list[ImportNote] = field(default_factory=list)
-
-    @property
-    def dropped_questions(self) -> list[SkippedLines]:
-        return [s for s in self.skipped if s.dropped]
-
-
-def _excerpt(text: str, width: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def _split_lines(text: str) -> tuple[list[Line], Markup]:
     """Classify every line after rewriting hidden answers; code blocks are plain text
     whatever their lines look like."""
@@ -129,53 +84,6 @@ def _split_lines(text: str) -> tuple[list[Line], Markup]:
         in_code ^= fence
     mark_option_runs(lines)
     return lines, markup
-
-
-_H1 = re.compile(r"^\s*#\s+\S")
-_NOTICE = re.compile(
-    r"https?://|cookie|subscribe|newsletter|sign\s+in|log\s+in|advert|sponsored|notice|"
-    r"本文|原创|转载|版权|阅读\s*\d|点赞|收藏|关注|发布于|更新于|posted|published|updated|read\s+time|"
-    r"min(?:ute)?s?\s+read",
-    re.I,
-)
-
-
-def _clean_title(raw: str) -> str:
-    return _clean_text(re.sub(r"^[#\s*_]+|[*_\s#]+$", "", raw))
-
-
-def _looks_like_title(raw: str) -> bool:
-    """A first line that can name the bank: short, not a sentence, not a site notice."""
-    text = raw.strip()
-    return (
-        0 < len(text) <= 120
-        and not re.search(r"[.。!！;；]\s*$", text)
-        and not _NOTICE.search(text)
-    )
-
-
-def _file_title(name: str) -> str:
-    """The file name without its folder and suffix: never a full path as a title."""
-    base = re.split(r"[/\\]", name.rstrip("/\\"))[-1]
-    return base.rsplit(".", 1)[0] if "." in base.strip(".") else base
-
-
-def _clean_text(text: str) -> str:
-    """A prompt or option without bold wrapped around all of it or left unbalanced at an
-    end ("**What is LoRA?**", "What is LoRA?**"); bold words inside stay, as written."""
-    text = text.strip()
-    whole = re.fullmatch(r"(\*\*|__)(?P<inner>(?:(?!\1).)+)\1", text, re.S)
-    if whole:
-        return whole["inner"].strip()
-    if text.count("**") % 2:
-        text = re.sub(r"^\*\*\s*|\s*\*\*$", "", text)
-    return text.strip()
-
-
-def _join(parts: list[str]) -> str:
-    """Join lines, keeping one blank line between paragraphs."""
-    text = "\n".join(parts)
-    return re.sub(r"\n\s*\n+", "\n\n", text).strip()
 
 
 @dataclass
@@ -221,7 +129,7 @@ class _Parser:
                 self.lines[first].number,
                 self.lines[last].number,
                 reason,
-                _excerpt(excerpt),
+                excerpt(excerpt),
                 dropped,
             )
         )
@@ -276,7 +184,7 @@ class _Parser:
         self._report_markup()
         self._report_noise(end)
         if end < len(lines):
-            tail = _excerpt(lines[end].raw.strip(), 20)
+            tail = excerpt(lines[end].raw.strip(), 20)
             self.skip(end, len(lines) - 1, f"page tail from {tail!r} on, not the article")
         if not questions:
             reasons = "; ".join(str(s) for s in self.skipped if s.dropped)
@@ -457,7 +365,7 @@ class _Parser:
         label = f"question {qid.removeprefix('q')}"
         data: dict[str, Any] = {
             "id": qid,
-            "prompt": {lang: _clean_text(_join(prompt_parts)) or start_line.raw.strip()},
+            "prompt": {lang: clean_text(join_lines(prompt_parts)) or start_line.raw.strip()},
         }
         first = block.explanation_start
         if not options and block.answer_is_body:  # the answer is the text under the label
@@ -483,7 +391,7 @@ class _Parser:
                 explanation_parts.append(rest)
             data |= {
                 "kind": "multiple" if len(set(keys)) > 1 else "single",
-                "options": [{"key": k, "text": {lang: _clean_text(t) or k}} for k, t in options],
+                "options": [{"key": k, "text": {lang: clean_text(t) or k}} for k, t in options],
                 "answer": list(dict.fromkeys(keys)),
             }
         else:
@@ -501,7 +409,7 @@ class _Parser:
         explanation_parts += self._explanation_lines(first, block.end)
         if block.extra_explanation:
             explanation_parts.append(block.extra_explanation)
-        if explanation := _join(explanation_parts):
+        if explanation := join_lines(explanation_parts):
             data["explanation"] = {lang: explanation}
 
         try:
@@ -536,7 +444,7 @@ class _Parser:
         more = [k for k in more_keys_in_prose(rest) if k not in keys]
         if more:
             keys = keys + more
-            block.note = f"answer read as {', '.join(keys)} from {_excerpt(value, 50)!r}; check it"
+            block.note = f"answer read as {', '.join(keys)} from {excerpt(value, 50)!r}; check it"
             rest = ""
         return keys, rest
 
@@ -562,7 +470,7 @@ class _Parser:
             if line.kind not in _NOISE and i != self.source:
                 parts.append("" if line.kind is LineKind.BLANK else line.raw.rstrip())
             i += 1
-        return _clean_text(_join(parts)), i
+        return clean_text(join_lines(parts)), i
 
     def _bulleted_options(
         self,
@@ -585,7 +493,7 @@ class _Parser:
         if not match_option_text(value, options):
             return [], value
         del prompt_parts[bullets[0][0] :]
-        data["prompt"] = {lang: _clean_text(_join(prompt_parts))}
+        data["prompt"] = {lang: clean_text(join_lines(prompt_parts))}
         return options, value
 
     def _explanation_lines(self, first: int, end: int) -> list[str]:
@@ -618,18 +526,18 @@ class _Parser:
         content = [
             i for i in range(stop) if lines[i].kind not in (LineKind.BLANK, LineKind.URL, *_NOISE)
         ]
-        h1 = next((i for i in content if _H1.match(lines[i].raw)), None)
+        h1 = next((i for i in content if H1.match(lines[i].raw)), None)
         found = self.markup.title or ""
         if not found and h1 is not None:
-            found = _clean_title(lines[h1].raw)
+            found = clean_title(lines[h1].raw)
             content.remove(h1)
-        elif not found and content and _looks_like_title(lines[content[0]].raw):
-            found = _clean_title(lines[content.pop(0)].raw)
+        elif not found and content and looks_like_title(lines[content[0]].raw):
+            found = clean_title(lines[content.pop(0)].raw)
         elif h1 is not None:
             content.remove(h1)
         for i in content:
             self.skip(i, i, "text before the first question", lines[i].raw)
-        return title or found or _file_title(self.name)
+        return title or found or file_title(self.name)
 
     def _source(self, blocks: list[_Block], end: int) -> int | None:
         """The article's own URL: a labelled one ("原文链接: ..."), else one before the first

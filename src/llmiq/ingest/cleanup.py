@@ -1,0 +1,53 @@
+"""Tidying what the parser keeps: lines joined into paragraphs, prompts without stray bold,
+and the bank's title (front matter, H1, a first line that reads as a title, else the file
+name)."""
+
+from __future__ import annotations
+
+import re
+
+H1 = re.compile(r"^\s*#\s+\S")
+_NOTICE = re.compile(
+    r"https?://|cookie|subscribe|newsletter|sign\s+in|log\s+in|advert|sponsored|notice|"
+    r"本文|原创|转载|版权|阅读\s*\d|点赞|收藏|关注|发布于|更新于|posted|published|updated|read\s+time|"
+    r"min(?:ute)?s?\s+read",
+    re.I,
+)
+
+
+def clean_title(raw: str) -> str:
+    return clean_text(re.sub(r"^[#\s*_]+|[*_\s#]+$", "", raw))
+
+
+def looks_like_title(raw: str) -> bool:
+    """A first line that can name the bank: short, not a sentence, not a site notice."""
+    text = raw.strip()
+    return (
+        0 < len(text) <= 120
+        and not re.search(r"[.。!！;；]\s*$", text)
+        and not _NOTICE.search(text)
+    )
+
+
+def file_title(name: str) -> str:
+    """The file name without its folder and suffix: never a full path as a title."""
+    base = re.split(r"[/\\]", name.rstrip("/\\"))[-1]
+    return base.rsplit(".", 1)[0] if "." in base.strip(".") else base
+
+
+def clean_text(text: str) -> str:
+    """A prompt or option without bold wrapped around all of it or left unbalanced at an
+    end ("**What is LoRA?**", "What is LoRA?**"); bold words inside stay, as written."""
+    text = text.strip()
+    whole = re.fullmatch(r"(\*\*|__)(?P<inner>(?:(?!\1).)+)\1", text, re.S)
+    if whole:
+        return whole["inner"].strip()
+    if text.count("**") % 2:
+        text = re.sub(r"^\*\*\s*|\s*\*\*$", "", text)
+    return text.strip()
+
+
+def join_lines(parts: list[str]) -> str:
+    """Join lines, keeping one blank line between paragraphs."""
+    text = "\n".join(parts)
+    return re.sub(r"\n\s*\n+", "\n\n", text).strip()
