@@ -48,7 +48,7 @@ from llmiq.ingest.lines import (
 )
 from llmiq.ingest.markup import Markup, rewrite_markup
 from llmiq.ingest.option_runs import mark_option_runs
-from llmiq.ingest.result import ImportNote, ImportResult, SkippedLines, excerpt
+from llmiq.ingest.result import ImportNote, ImportResult, SkippedLines, shorten
 from llmiq.ingest.structure import (
     find_starts,
     next_content,
@@ -129,7 +129,7 @@ class _Parser:
                 self.lines[first].number,
                 self.lines[last].number,
                 reason,
-                excerpt(excerpt),
+                shorten(excerpt),
                 dropped,
             )
         )
@@ -184,7 +184,7 @@ class _Parser:
         self._report_markup()
         self._report_noise(end)
         if end < len(lines):
-            tail = excerpt(lines[end].raw.strip(), 20)
+            tail = shorten(lines[end].raw.strip(), 20)
             self.skip(end, len(lines) - 1, f"page tail from {tail!r} on, not the article")
         if not questions:
             reasons = "; ".join(str(s) for s in self.skipped if s.dropped)
@@ -444,7 +444,7 @@ class _Parser:
         more = [k for k in more_keys_in_prose(rest) if k not in keys]
         if more:
             keys = keys + more
-            block.note = f"answer read as {', '.join(keys)} from {excerpt(value, 50)!r}; check it"
+            block.note = f"answer read as {', '.join(keys)} from {shorten(value, 50)!r}; check it"
             rest = ""
         return keys, rest
 

@@ -57,6 +57,6 @@ class ImportResult:
         return [s for s in self.skipped if s.dropped]
 
 
-def excerpt(text: str, width: int = 60) -> str:
+def shorten(text: str, width: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
