@@ -27,7 +27,9 @@ _LOWER_KEYS = re.compile(
 
 #: Wrapping around keys in an answer: "选C", "Option B", "`C`", "**B**", "> A", "B选项".
 _KEY_WRAPPING = re.compile(
-    r"[`*]|^\s*>\s*|^\s*(?:选项?|option|choice)\s*|(?<=[A-Ja-j])\s*选项", re.I
+    r"[`*]|^\s*>\s*|^\s*(?:选项?|option|choice)\s*|(?<=[A-Ja-j])\s*选项"
+    r"|[0-9#*]\ufe0f?\u20e3\s*|[\u2190-\u2bff\U0001f000-\U0001faff\ufe0f]\s*",
+    re.I,
 )
 
 

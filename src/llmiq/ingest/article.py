@@ -69,6 +69,12 @@ _BULLET = re.compile(r"^\s*[-*+•·]\s+(?P<text>\S.*)$")
 _PROMPT_NOTE = re.compile(r"^\s*[(（][^()（）]{1,40}[)）]\s*$")
 
 
+def _heading_level(raw: str) -> int:
+    """``## Part 2`` -> 2; 0 for a line that is no Markdown heading."""
+    match = re.match(r"^\s*(#{1,6})\s", raw)
+    return len(match.group(1)) if match else 0
+
+
 def _split_lines(text: str) -> tuple[list[Line], Markup]:
     """Classify every line after rewriting hidden answers; code blocks are plain text
     whatever their lines look like."""
@@ -166,6 +172,7 @@ class _Parser:
         blocks.sort(key=lambda b: b.start)
         if not blocks:
             self._fail_without_questions(dropped)
+        end = self._end_sections(blocks, end)
         for a in orphans:
             self.skip(a, a, "answer line with no question before it", lines[a].raw)
         bank_title = self._intro(min([blocks[0].start, *dropped]), title)
@@ -509,6 +516,35 @@ class _Parser:
             else:
                 parts.append("" if line.kind is LineKind.BLANK else line.raw.rstrip())
         return parts
+
+    def _end_sections(self, blocks: list[_Block], end: int) -> int:
+        """Cut each explanation at a heading of the article's outline ("## Part 2",
+        "## 更新记录"): what follows it, up to the next question, belongs to no question.
+        After the last question a thematic break ("---") ends the article too. Returns the
+        new end of the article."""
+        lines = self.lines
+        for n, block in enumerate(blocks):
+            last = n == len(blocks) - 1
+            level = _heading_level(lines[block.start].raw) or 9
+            for i in range(max(block.explanation_start, block.body_end), block.end):
+                line = lines[i]
+                heading = self._is_section_heading(line) and _heading_level(line.raw) <= min(
+                    level, 3
+                )
+                if not (heading or (last and line.rule and self._content_after(i, block.end))):
+                    continue
+                if last:
+                    block.end = end = i
+                else:
+                    stop = block.end
+                    block.end = i
+                    self.skip(i, stop - 1, "section text between questions, not imported",
+                              line.raw)  # fmt: skip
+                break
+        return end
+
+    def _content_after(self, i: int, stop: int) -> bool:
+        return any(ln.kind is not LineKind.BLANK for ln in self.lines[i + 1 : stop])
 
     def _is_section_heading(self, line: Line) -> bool:
         """ "## Part 2", "二、进阶篇": headings of the article's own outline, not of questions."""

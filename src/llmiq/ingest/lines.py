@@ -90,6 +90,8 @@ class Line:
     labelled_url: bool = False
     #: a task-list item ("- [x] ..."): whether it is ticked; None for other lines
     checked: bool | None = None
+    #: a thematic break ("---", "───"): blank, but after the last question it ends the article
+    rule: bool = False
     #: the text after a marker (question, explanation label) or the whole stripped line
     rest: str = ""
 
@@ -195,7 +197,7 @@ _URL = re.compile(
 )
 _IMAGE = re.compile(r"^\s*(?:!\[[^\]]*\]\([^)]*\)\s*)+$")
 #: A thematic break ("---", "* * *"): a separator, read as a blank line.
-_RULE = re.compile(r"^\s*(?:([-*_=])\s*)(?:\1\s*){2,}$")
+_RULE = re.compile(r"^\s*(?:([-*_=─━—–~])\s*)(?:\1\s*){2,}$")
 #: A difficulty tag after a question: "— Easy", "(Medium)", "【困难】".
 _DIFFICULTY = re.compile(
     r"\s*(?:[—–-]+\s*|[(\[【（]\s*)(?:easy|medium|hard|difficult|beginner|intermediate|advanced"
@@ -277,6 +279,7 @@ def classify(number: int, raw: str) -> Line:
     text = fold(raw).rstrip()
     if not text.strip() or _RULE.match(text):
         line.kind = LineKind.BLANK
+        line.rule = bool(text.strip())
         return line
     if _IMAGE.match(text):
         line.kind = LineKind.IMAGE
