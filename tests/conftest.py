@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+import contextlib
+import http.server
 import os
-from collections.abc import Callable
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
@@ -101,3 +107,84 @@ def scripted() -> Callable[..., Callable[[str], str]]:
         return read_line
 
     return make
+
+
+@dataclass
+class Route:
+    """What the local page server answers at one path."""
+
+    body: bytes = b""
+    content_type: str | None = "text/html; charset=utf-8"
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before answering at all
+    length: bool = True  # send Content-Length (else the body ends when the connection does)
+
+
+class PageServer:
+    """A threaded ``http.server`` on 127.0.0.1 (port 0) serving :class:`Route` s by path."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.user_agents: list[str] = []  # of every request, in order
+        routes, user_agents = self.routes, self.user_agents
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.0"
+
+            def do_GET(self) -> None:
+                user_agents.append(self.headers.get("User-Agent", ""))
+                route = routes.get(self.path.split("?")[0])
+                if route is None:
+                    route = Route(b"not here", "text/plain", status=404)
+                if route.delay:
+                    time.sleep(route.delay)
+                # The client may have given up, as a size cap or a timeout makes it.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.send_response(route.status)
+                    if route.content_type is not None:
+                        self.send_header("Content-Type", route.content_type)
+                    if route.length:
+                        self.send_header("Content-Length", str(len(route.body)))
+                    for key, value in route.headers.items():
+                        self.send_header(key, value)
+                    self.end_headers()
+                    self.wfile.write(route.body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.server.block_on_close = False
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def serve(self, path: str, body: bytes | str = b"", **route: object) -> str:
+        """Serve ``body`` at ``path``; returns its URL."""
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.routes[path] = Route(data, **route)  # type: ignore[arg-type]
+        return self.url(path)
+
+
+@pytest.fixture
+def page_server() -> Iterator[PageServer]:
+    """A local web server for fetching tests; nothing leaves 127.0.0.1."""
+    server = PageServer()
+    thread = threading.Thread(
+        target=server.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on: connecting is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -28,9 +28,9 @@ def _control_share(text: str) -> float:
     return controls / max(len(text), 1)
 
 
-def decode_text(raw: bytes, name: str) -> str:
-    """Decode UTF-8 (with or without a BOM) or raise an :class:`LlmiqError` that names the
-    likely encoding and how to convert it."""
+def refuse_binary(raw: bytes, name: str) -> None:
+    """Raise an :class:`LlmiqError` naming what ``raw`` is when it is not text in an 8-bit
+    encoding: a PDF, an image, an archive, UTF-16, any file with NUL bytes."""
     head = raw[:64]
     for magic, what in _MAGIC.items():
         if head.startswith(magic):
@@ -42,6 +42,12 @@ def decode_text(raw: bytes, name: str) -> str:
         )
     if b"\x00" in raw[:65536]:
         raise LlmiqError(f"{name}: is a binary file, not text")
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """Decode UTF-8 (with or without a BOM) or raise an :class:`LlmiqError` that names the
+    likely encoding and how to convert it."""
+    refuse_binary(raw, name)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -59,13 +65,24 @@ def decode_text(raw: bytes, name: str) -> str:
             f"{name}:{line}: is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); "
             "save it as UTF-8 and try again"
         ) from None
+    refuse_control_characters(text, name)
+    return text
+
+
+def refuse_control_characters(text: str, name: str) -> None:
+    """A decoded text with many control characters is a binary file read as text."""
     if _control_share(text[:65536]) > 0.01:
         raise LlmiqError(f"{name}: is a binary file, not text")
-    return text
 
 
 def read_text(path: Path, max_bytes: int = MAX_TEXT_BYTES) -> str:
     """Read ``path`` as UTF-8 text; every failure is one :class:`LlmiqError` sentence."""
+    return decode_text(read_bytes(path, max_bytes), str(path))
+
+
+def read_bytes(path: Path, max_bytes: int = MAX_TEXT_BYTES) -> bytes:
+    """Read a user's file of at most ``max_bytes``; every failure is one :class:`LlmiqError`
+    sentence."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -82,4 +99,4 @@ def read_text(path: Path, max_bytes: int = MAX_TEXT_BYTES) -> str:
         raise LlmiqError(f"{path}: permission denied") from None
     except OSError as exc:
         raise LlmiqError(f"{path}: cannot read it ({exc.strerror or exc})") from None
-    return decode_text(raw, str(path))
+    return raw

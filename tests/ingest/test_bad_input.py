@@ -15,7 +15,6 @@ BAD = Path(__file__).parents[1] / "fixtures" / "bad"
     [
         ("empty.txt", "empty.txt: is empty"),
         ("blank.txt", "blank.txt: is empty"),
-        ("page.html", "page.html: is an HTML page"),
         ("gbk.txt", "gbk.txt:1: is not UTF-8 but looks like GBK/GB18030"),
         ("prose.txt", "prose.txt: no questions found"),
     ],

@@ -300,7 +300,10 @@ def test_import_takes_an_uploaded_file_named_after_it(
     [
         (b"", "is empty"),
         ("1. 问题？\nA. 是\nB. 否\n答案：A\n".encode("gbk"), "looks like GBK/GB18030"),
-        (b"<!doctype html><html><body><p>1. Q?</p></body></html>", "is an HTML page"),
+        (
+            b"<!doctype html><html><body><p>1. Q?</p></body></html>",
+            "lines refer to the text extracted from the page",
+        ),
         (b"%PDF-1.7 binary", "is a PDF document"),
         (b"just some words\nwithout any question\n", "no question"),
     ],

@@ -14,14 +14,14 @@ from llmiq.ingest.formats import AUTO, IMPORT_FORMATS
 
 
 @click.command("import")
-@click.argument("article", type=click.Path(path_type=Path))
+@click.argument("article")
 @click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
     help="Write the bank to this YAML file instead of storing it in the database.",
 )
-@click.option("--id", "bank_id", help="Bank id (default: from the file name).")
+@click.option("--id", "bank_id", help="Bank id (default: from the file name or URL).")
 @click.option("--title", help="Bank title (default: the article's title line).")
 @click.option(
     "--format",
@@ -29,7 +29,7 @@ from llmiq.ingest.formats import AUTO, IMPORT_FORMATS
     type=click.Choice([AUTO, *(f.name for f in IMPORT_FORMATS)]),
     default=AUTO,
     show_default=True,
-    help="Input format; auto: from the file name ("
+    help="Input format; auto: from the file name, a URL's content type, or the text ("
     + "; ".join(f"{f.name}: {f.description}" for f in IMPORT_FORMATS)
     + ").",
 )
@@ -37,7 +37,7 @@ from llmiq.ingest.formats import AUTO, IMPORT_FORMATS
 @click.option("--force", is_flag=True, help="Let -o replace a file that is not an llmiq bank.")
 @database_option
 def import_(
-    article: Path,
+    article: str,
     output: Path | None,
     bank_id: str | None,
     title: str | None,
@@ -46,7 +46,8 @@ def import_(
     force: bool,
     database_url: str | None,
 ) -> None:
-    """Import an interview-question article (text or Markdown, UTF-8) as a bank.
+    """Import an interview-question article as a bank: a file (text or Markdown in UTF-8, a
+    saved web page) or an http(s) URL.
 
     Prints what it found and every line it did not take. Without -o the bank is stored in the
     database, where every front end sees it, and is used by its id.
@@ -55,18 +56,27 @@ def import_(
     from llmiq.bank.files import write_bank_file
     from llmiq.bank.model import check_identifier
     from llmiq.ingest import bank_id_from, import_article
+    from llmiq.ingest.fetch import bank_id_from_url, import_url, is_url
+
+    url = article if is_url(article) else None
 
     if bank_id is not None:
         try:
             check_identifier(bank_id)
         except ValueError as exc:
             raise LlmiqError(f"--id: {exc}") from None
-    bank_id = bank_id or bank_id_from(article.stem)
+    bank_id = bank_id or (bank_id_from_url(url) if url else bank_id_from(Path(article).stem))
     if output is None and is_builtin(bank_id):
         raise LlmiqError(f"{bank_id!r} is a built-in bank; choose another --id or use -o FILE")
     if output is not None:
-        check_output(output, article, force=force)
-    result = import_article(article, bank_id=bank_id, title=title, format=fmt)
+        check_output(output, Path(article), force=force)
+    if url:
+        result = import_url(url, bank_id=bank_id, title=title, format=fmt)
+    else:
+        result = import_article(Path(article), bank_id=bank_id, title=title, format=fmt)
+    note = getattr(result, "note", None)  # a web page's lines are those of its extracted text
+    if note and result.skipped:
+        click.secho(f"  {note}:", err=True, dim=True)
     for skipped in result.skipped:
         click.secho(
             f"  {skipped}",
@@ -74,6 +84,8 @@ def import_(
             fg="yellow" if skipped.dropped else None,
             dim=not skipped.dropped,
         )
+    for note in result.notes:  # inferred, not read: worth a look
+        click.secho(f"  {note}", err=True, fg="cyan")
     if strict and result.dropped_questions:
         raise LlmiqError(
             f"{article}: {plural(len(result.dropped_questions), 'question block')} not "

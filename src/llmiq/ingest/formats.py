@@ -1,6 +1,7 @@
 """The import formats by name, for every front end: ``llmiq import --format NAME`` and the
 web app's import page parse through this one table. A new input kind (an HTML page, a URL)
-is a parser and one entry here; ``auto`` picks the format from the file name, then the text."""
+is a parser and one entry here; ``auto`` picks the format from the file name, then the text
+(a page of HTML is ``html``)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ IMPORT_FORMATS: tuple[ImportFormat, ...] = (
                  "llmiq.ingest.article:parse_article"),
     ImportFormat("markdown", ("md", "markdown"), "an article in Markdown",
                  "llmiq.ingest.article:parse_article"),
+    ImportFormat("html", ("html", "htm"), "a saved web page (its article is extracted)",
+                 "llmiq.ingest.html:parse_html_page", reads_html=True),
 )  # fmt: skip
 
 _PAGE_START = re.compile(
@@ -68,21 +71,30 @@ def looks_like_html_page(text: str) -> bool:
     return len(tags) >= 20 and sum(map(len, tags)) > 0.3 * len(text[:200_000])
 
 
-def detect_import_format(name: str) -> ImportFormat:
-    """The format for a text called ``name`` (a file name, or "the pasted text"): the one
-    that claims its suffix, else plain text (Markdown is parsed the same way)."""
+def format_for_suffix(name: str) -> ImportFormat | None:
+    """The format that claims the suffix of ``name`` (a file name or a URL's path), if any."""
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     for fmt in IMPORT_FORMATS:
         if suffix in fmt.suffixes:
             return fmt
-    return import_format("text")
+    return None
+
+
+def detect_import_format(name: str, text: str = "") -> ImportFormat:
+    """The format for ``text`` called ``name`` (a file name, or "the pasted text"): HTML when
+    the text is a web page, whatever its name says (pages get saved as ``.txt``, or pasted);
+    else the format that claims the name's suffix; else plain text (Markdown is parsed the
+    same way)."""
+    if looks_like_html_page(text):
+        return import_format("html")
+    return format_for_suffix(name) or import_format("text")
 
 
 def refuse_html_page(text: str, name: str, fmt: ImportFormat) -> None:
-    """A saved web page given to a parser of article text is one sentence, not a bank made of
-    tags."""
+    """A saved web page given to a parser of article text (``--format text``) is one
+    sentence, not a bank made of tags."""
     if not fmt.reads_html and looks_like_html_page(text):
         raise LlmiqError(
-            f"{name}: is an HTML page, not an article's text; save the page as text or Markdown "
-            "and import that"
+            f"{name}: is an HTML page, not an article's text; import it with format html "
+            "(or auto) to extract its article"
         )

@@ -10,26 +10,46 @@ from pathlib import Path
 from llmiq.bulk import paused_gc
 from llmiq.errors import LlmiqError
 from llmiq.ingest.article import ImportResult
-from llmiq.ingest.formats import AUTO, detect_import_format, import_format, refuse_html_page
-from llmiq.textfile import read_text
+from llmiq.ingest.formats import (
+    AUTO,
+    detect_import_format,
+    format_for_suffix,
+    import_format,
+    looks_like_html_page,
+    refuse_html_page,
+)
+from llmiq.ingest.html import decode_page
+from llmiq.textfile import decode_text, read_bytes
 
 
 def import_article(
     path: Path, *, bank_id: str, title: str | None = None, format: str = AUTO
 ) -> ImportResult:
-    """Read and parse an article file; every failure is one :class:`LlmiqError` sentence."""
-    return import_text(read_text(path), name=str(path), bank_id=bank_id, title=title, format=format)
+    """Read and parse an article file; every failure is one :class:`LlmiqError` sentence.
+    A web page may be in any charset its ``<meta charset>`` names (GBK, ...); other files
+    are UTF-8."""
+    raw = read_bytes(path)
+    name = str(path)
+    if format == AUTO:
+        claimed = format_for_suffix(Path(path).name)
+        page = looks_like_html_page(raw[:4096].decode("latin-1"))
+        is_page = page or (claimed is not None and claimed.reads_html)
+    else:
+        is_page = import_format(format).reads_html
+    text = decode_page(raw, name=name) if is_page else decode_text(raw, name)
+    return import_text(text, name=name, bank_id=bank_id, title=title, format=format)
 
 
 def import_text(
     text: str, *, name: str, bank_id: str, title: str | None = None, format: str = AUTO
 ) -> ImportResult:
     """Parse an article's text with the import format called ``format`` (``auto``: from
-    ``name``, which also says where the text came from in messages). An empty text, or an
-    HTML page given to a parser of text, is one :class:`LlmiqError` sentence."""
+    ``name``, which also says where the text came from in messages, else from the text: a
+    web page is HTML). An empty text, or an HTML page given to a parser of text, is one
+    :class:`LlmiqError` sentence."""
     if not text.strip():
         raise LlmiqError(f"{name}: is empty")
-    fmt = detect_import_format(name) if format == AUTO else import_format(format)
+    fmt = detect_import_format(name, text) if format == AUTO else import_format(format)
     refuse_html_page(text, name, fmt)
     with paused_gc():
         return fmt.parse(text, name=name, bank_id=bank_id, title=title)

@@ -1,0 +1,188 @@
+"""Import an article from a URL: ``llmiq import https://...`` and the web import page's URL
+field.
+
+httpx fetches the page with connect and read timeouts, an overall deadline, a bounded number
+of redirects and a size cap (:data:`llmiq.textfile.MAX_TEXT_BYTES`, counted while streaming,
+so a huge body is never held). The content type picks the import format (HTML, Markdown,
+plain text; else the URL's suffix), and the text is decoded by the charset the server sends,
+else the page's ``<meta charset>``, else UTF-8, else detection (:func:`decode_page`). Every
+failure is one :class:`LlmiqError` sentence.
+
+Left out: cookies, logins and pages that build their article with JavaScript; the fetch is
+a single GET, not a crawler (no robots.txt, no retries).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+from llmiq import __version__
+from llmiq.errors import LlmiqError
+from llmiq.ingest.formats import AUTO, format_for_suffix, looks_like_html_page
+from llmiq.ingest.html import decode_page
+from llmiq.ingest.importing import bank_id_from, import_text
+from llmiq.textfile import MAX_TEXT_BYTES
+
+if TYPE_CHECKING:
+    from llmiq.ingest.article import ImportResult
+
+USER_AGENT = f"llmiq/{__version__} (interview-question importer; +https://pypi.org/project/llmiq/)"
+#: Seconds to connect, and to wait for each piece of the body.
+TIMEOUT = 15.0
+#: Seconds for the whole download, however slowly a server drips it.
+DEADLINE = 60.0
+MAX_REDIRECTS = 5
+_ACCEPT = "text/html, text/markdown, text/plain;q=0.9, */*;q=0.1"
+_URL = re.compile(r"^https?://", re.I)
+_FORMAT_BY_TYPE = {
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "text/markdown": "markdown",
+    "text/x-markdown": "markdown",
+    "text/plain": "text",
+}
+#: Sent with no type, or a generic one: the URL's suffix, then the bytes, decide.
+_UNTYPED = {"", "application/octet-stream", "binary/octet-stream"}
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """What a URL gave: its text, the import format its content type (or suffix) names, and
+    the URL it ended at after redirects."""
+
+    url: str
+    text: str
+    format: str
+
+
+def is_url(text: str) -> bool:
+    """Whether an argument is an http(s) URL rather than a file path."""
+    return bool(_URL.match(text.strip()))
+
+
+def bank_id_from_url(url: str) -> str:
+    """A bank id from a URL: its last path segment without suffix, else its host.
+    ``https://x.org/posts/LLM-Quiz.html`` -> ``"llm-quiz"``."""
+    parts = urlsplit(url.strip())
+    segments = [s for s in unquote(parts.path).split("/") if s]
+    last = segments[-1].rsplit(".", 1)[0] if segments else ""
+    if last in ("", "index"):
+        last = segments[-2] if len(segments) > 1 else (parts.hostname or "page")
+    return bank_id_from(last)
+
+
+def _format(content_type: str, url: str, text: str) -> str:
+    if looks_like_html_page(text):
+        return "html"  # whatever the server calls it
+    claimed = format_for_suffix(urlsplit(url).path)
+    named = _FORMAT_BY_TYPE.get(content_type)
+    if named == "text" and claimed is not None and claimed.name == "markdown":
+        return "markdown"  # raw Markdown is often served as text/plain
+    if named is not None:
+        return named
+    if claimed is not None:
+        return claimed.name
+    return "text"
+
+
+def fetch_page(
+    url: str,
+    *,
+    timeout: float = TIMEOUT,
+    deadline: float = DEADLINE,
+    max_bytes: int = MAX_TEXT_BYTES,
+    max_redirects: int = MAX_REDIRECTS,
+) -> FetchedPage:
+    """GET ``url`` and decode its text; every failure is one :class:`LlmiqError` sentence."""
+    import httpx
+
+    url = url.strip()
+    if not is_url(url):
+        raise LlmiqError(f"{url}: is not an http:// or https:// URL")
+    started = time.monotonic()
+    try:
+        with (
+            httpx.Client(
+                timeout=httpx.Timeout(timeout),
+                follow_redirects=True,
+                max_redirects=max_redirects,
+                headers={"User-Agent": USER_AGENT, "Accept": _ACCEPT},
+            ) as client,
+            client.stream("GET", url) as response,
+        ):
+            final = str(response.url)
+            if response.status_code >= 400:
+                reason = response.reason_phrase or "error"
+                raise LlmiqError(f"{url}: the server answered {response.status_code} {reason}")
+            content_type = response.headers.get("content-type", "")
+            media = content_type.split(";")[0].strip().lower()
+            if not (media.startswith("text/") or media in _FORMAT_BY_TYPE or media in _UNTYPED):
+                raise LlmiqError(f"{url}: is {media}, not a web page or text")
+            limit = f"the limit is {max_bytes // 2**20} MiB"
+            length = response.headers.get("content-length", "")
+            if length.isdigit() and int(length) > max_bytes:
+                raise LlmiqError(f"{url}: is {int(length) / 2**20:.1f} MiB; {limit}")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise LlmiqError(f"{url}: is larger than {max_bytes // 2**20} MiB; {limit}")
+                if time.monotonic() - started > deadline:
+                    raise LlmiqError(f"{url}: took longer than {deadline:g} s to download")
+                chunks.append(chunk)
+            charset = response.charset_encoding
+    except httpx.TooManyRedirects:
+        raise LlmiqError(f"{url}: redirects more than {max_redirects} times") from None
+    except httpx.ConnectTimeout:
+        raise LlmiqError(f"{url}: no connection within {timeout:g} s") from None
+    except httpx.TimeoutException:
+        raise LlmiqError(f"{url}: the server did not answer within {timeout:g} s") from None
+    except httpx.ConnectError as exc:
+        raise LlmiqError(f"{url}: cannot connect ({_reason(exc)})") from None
+    except httpx.InvalidURL as exc:
+        raise LlmiqError(f"{url}: is not a valid URL ({exc})") from None
+    except httpx.HTTPError as exc:
+        raise LlmiqError(f"{url}: the download failed ({_reason(exc)})") from None
+    text = decode_page(b"".join(chunks), name=url, charset=charset)
+    return FetchedPage(url=final, text=text, format=_format(media, final, text))
+
+
+def _reason(exc: Exception) -> str:
+    """The last words of a network error, without its errno: "Connection refused"."""
+    text = str(exc) or type(exc).__name__
+    return re.sub(r"^\[Errno -?\d+\]\s*", "", text.split("\n")[-1]).strip()
+
+
+def import_url(
+    url: str,
+    *,
+    bank_id: str | None = None,
+    title: str | None = None,
+    format: str = AUTO,
+    timeout: float = TIMEOUT,
+) -> ImportResult:
+    """Fetch ``url`` and import it: the format from its content type unless ``format`` names
+    one, the bank id from its last path segment unless given, the bank's source the URL."""
+    page = fetch_page(url, timeout=timeout)
+    result = import_text(
+        page.text,
+        name=url.strip(),
+        bank_id=bank_id or bank_id_from_url(url),
+        title=title,
+        format=page.format if format == AUTO else format,
+    )
+    return with_source(result, url.strip())
+
+
+def with_source(result: ImportResult, url: str) -> ImportResult:
+    """``result`` with its bank's source set to ``url`` (the title the article gave kept)."""
+    from llmiq.bank.model import Source
+
+    old = result.bank.source
+    source = Source(url=url, title=old.title if old is not None else None)
+    return replace(result, bank=result.bank.model_copy(update={"source": source}))

@@ -1,0 +1,167 @@
+"""Saved web pages: the article's text is extracted (questions, options, answers, ``<details>``,
+code) and the page around it (navigation, sidebars, banners, comments, footers) is not."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from llmiq.errors import LlmiqError
+from llmiq.ingest import import_article, import_text
+from llmiq.ingest.formats import detect_import_format
+from llmiq.ingest.html import EXTRACTED_NOTE, decode_page, html_to_text, page_charset
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+PAGES = sorted((FIXTURES / "html").glob("*.html"))
+_SPACE = re.compile(r"\s+")
+
+
+def _expect(page: Path) -> dict:
+    return json.loads(page.with_suffix(".expect.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_every_question_option_and_answer_line_is_kept(page: Path) -> None:
+    text = _SPACE.sub(" ", html_to_text(page.read_text("utf-8")))
+    missing = [k for k in _expect(page)["keep"] if _SPACE.sub(" ", k) not in text]
+    assert missing == []
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_no_page_furniture_is_kept(page: Path) -> None:
+    text = html_to_text(page.read_text("utf-8"))
+    assert [a for a in _expect(page)["absent"] if a in text] == []
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_the_title_is_the_first_line(page: Path) -> None:
+    first = html_to_text(page.read_text("utf-8")).splitlines()[0]
+    assert first == "# " + _expect(page)["title"]
+
+
+def test_details_are_raw_lines_as_in_github_markdown() -> None:
+    text = html_to_text((FIXTURES / "html" / "zh_details_lists.html").read_text("utf-8"))
+    assert "<details>\n<summary>答案</summary>\n\n答案：B\n" in text
+    assert text.count("<details>") == text.count("</details>") == 4
+
+
+def test_lettered_lists_and_items_with_their_own_letters() -> None:
+    text = html_to_text(
+        "<html><body><article><h1>Quiz</h1><h2>1. Pick one</h2>"
+        '<ol type="A"><li>alpha</li><li>beta</li></ol>'
+        "<ol><li>A. gamma</li><li>B. delta</li></ol>"
+        '<ol start="3"><li>third</li></ol></article></body></html>'
+    )
+    lines = text.splitlines()
+    assert [line for line in lines if line and line[0] in "AB3"] == [
+        "A. alpha",
+        "B. beta",
+        "A. gamma",
+        "B. delta",
+        "3. third",
+    ]
+
+
+def test_code_entities_line_breaks_and_tables() -> None:
+    text = html_to_text(
+        "<html><body><main><h1>T</h1><p>1. What is <code>a &lt; b</code>?<br>A. yes<br>B. no</p>"
+        '<pre><code class="language-python">if a &lt; b:\n    <span class="comment"># note'
+        "</span>\n    pass</code></pre>"
+        "<table><tr><th>Q#</th><th>Answer</th></tr><tr><td>1</td><td>A</td></tr></table>"
+        "</main></body></html>"
+    )
+    assert "1. What is `a < b`?\nA. yes\nB. no" in text
+    assert "```python\nif a < b:\n    # note\n    pass\n```" in text
+    assert "| Q# | Answer |\n| --- | --- |\n| 1 | A |" in text
+
+
+def test_a_saved_page_imports_from_its_file(tmp_path: Path) -> None:
+    result = import_article(FIXTURES / "html" / "zh_csdn_strong_answers.html", bank_id="csdn")
+    assert result.bank.title.get("zh") == "大模型面试题精选：Transformer 与微调（附答案）"
+    assert [q.id for q in result.bank.questions][:4] == ["q1", "q2", "q3", "q4"]
+    assert [q.answer for q in result.bank.questions][:4] == [["B"], ["B"], ["A", "B", "C"], ["A"]]
+    assert result.note == EXTRACTED_NOTE
+
+
+def test_pasted_html_without_a_suffix_is_a_page() -> None:
+    html = (FIXTURES / "bad" / "page.html").read_text("utf-8")
+    assert detect_import_format("the pasted text", html).name == "html"
+    assert detect_import_format("saved.txt", html).name == "html"
+    assert detect_import_format("notes.md", "# Quiz\n\n1. <b>x</b>?\n").name == "markdown"
+    result = import_text(html, name="the pasted text", bank_id="pasted")
+    assert len(result.bank.questions) == 3
+
+
+def test_a_page_forced_through_the_text_parser_is_refused() -> None:
+    html = (FIXTURES / "bad" / "page.html").read_text("utf-8")
+    with pytest.raises(LlmiqError, match="is an HTML page, not an article's text"):
+        import_text(html, name="page.html", bank_id="p", format="text")
+
+
+def test_the_cli_report_says_its_lines_are_the_extracted_text(run_cli: Callable) -> None:
+    result = run_cli("import", str(FIXTURES / "html" / "en_qa_notes.html"), "--id", "notes")
+    assert result.output.splitlines()[0] in (f"  {EXTRACTED_NOTE}:", f"Error: {result.output}")
+    if result.exit_code:  # the article parser found nothing: its lines are the extracted ones
+        assert EXTRACTED_NOTE in result.output
+
+
+def test_a_gbk_page_on_disk_decodes_by_its_meta_charset(tmp_path: Path) -> None:
+    html = (
+        '<html><head><meta charset="gbk"><title>面试题</title></head><body><article>'
+        "<h1>大模型面试题</h1><p>1、注意力机制的作用是？</p><p>A. 加权求和<br>B. 排序</p>"
+        "<p>答案：A</p></article></body></html>"
+    )
+    page = tmp_path / "gbk.html"
+    page.write_bytes(html.encode("gbk"))
+    assert page_charset(page.read_bytes()) == "gbk"
+    result = import_article(page, bank_id="gbk")
+    assert result.bank.questions[0].prompt.get("zh") == "注意力机制的作用是？"
+
+
+def test_decoding_prefers_the_header_then_meta_then_detection() -> None:
+    text = "<html><head><title>题</title></head><body><p>大模型面试题：注意力机制</p></body></html>"
+    raw = text.encode("gb18030")
+    assert decode_page(raw, name="p", charset="gbk") == text
+    assert decode_page(raw, name="p") == text  # no witness: charset-normalizer
+    with pytest.raises(LlmiqError, match="is a PDF document"):
+        decode_page(b"%PDF-1.7 ...", name="p")
+
+
+@pytest.mark.parametrize("html", ["", "   ", "<html></html>", "<!doctype html><html><body>"])
+def test_a_page_without_text_is_one_sentence(html: str) -> None:
+    with pytest.raises(LlmiqError):
+        import_text(html or " ", name="empty.html", bank_id="e")
+
+
+_fragment = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(
+        [
+            "<html>", "<body>", "</body>", "<article>", "</article>", "<nav>", "</nav>",
+            "<ol>", '<ol type="A">', "</ol>", "<ul>", "</ul>", "<li>", "</li>", "<p>", "</p>",
+            "<details>", "</details>", "<summary>", "</summary>", "<pre>", "</pre>", "<code>",
+            "<br>", "<h2>", "</h2>", "<table><tr><td>", "</td></tr></table>", "<strong>",
+            "</strong>", "&lt;", "&amp;", "&#x4e2d;", "<!--", "-->", "<script>", "</script>",
+            "1. ", "A. ", "B) ", "答案：", "Answer: B", "<input type=checkbox checked>",
+            '<meta charset="gbk">', "<![CDATA[", "<?xml ?>", "\x00", "\ufeff",
+        ]
+    ),
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_fragment, max_size=60))
+def test_random_html_never_crashes(parts: list[str]) -> None:
+    html = "<!doctype html>" + "".join(parts)
+    try:
+        result = import_text(html, name="fuzz.html", bank_id="fuzz")
+    except LlmiqError:
+        return
+    for question in result.bank.questions:
+        assert not question.rule_problems()
