@@ -25,19 +25,22 @@ from llmiq.textfile import decode_text, read_bytes
 def import_article(
     path: Path, *, bank_id: str, title: str | None = None, format: str = AUTO
 ) -> ImportResult:
-    """Read and parse an article file; every failure is one :class:`LlmiqError` sentence.
-    A web page may be in any charset its ``<meta charset>`` names (GBK, ...); other files
-    are UTF-8."""
-    raw = read_bytes(path)
+    """Read and parse an article file; every failure is one :class:`LlmiqError` sentence."""
     name = str(path)
+    text = decode_article(read_bytes(path), name=name, format=format)
+    return import_text(text, name=name, bank_id=bank_id, title=title, format=format)
+
+
+def decode_article(raw: bytes, *, name: str, format: str = AUTO) -> str:
+    """The text of an article file or upload called ``name``: a web page in any charset its
+    ``<meta charset>`` names (GBK, ...), anything else in UTF-8."""
     if format == AUTO:
-        claimed = format_for_suffix(Path(path).name)
+        claimed = format_for_suffix(Path(name).name)
         page = looks_like_html_page(raw[:4096].decode("latin-1"))
         is_page = page or (claimed is not None and claimed.reads_html)
     else:
         is_page = import_format(format).reads_html
-    text = decode_page(raw, name=name) if is_page else decode_text(raw, name)
-    return import_text(text, name=name, bank_id=bank_id, title=title, format=format)
+    return decode_page(raw, name=name) if is_page else decode_text(raw, name)
 
 
 def import_text(
