@@ -20,7 +20,8 @@ _LOWER_KEY = r"(?:\([a-j]\)|[a-j]\)?)"
 
 
 _LOWER_KEYS = re.compile(
-    rf"^\s*(?P<keys>{_LOWER_KEY}(?:\s*(?:[,/、，]|\band\b)\s*{_LOWER_KEY})*)[.。]?\s*$"
+    rf"^\s*(?P<keys>{_LOWER_KEY}(?:\s*(?:[,/、，]|,?\s*\band\b)\s*{_LOWER_KEY})*)"
+    r"(?:[.。]\s+(?P<lrest>\S.*)|[.。]?\s*)$"
     r"|^\s*\(?(?P<pkey>[a-j])\)(?P<rest>.*)$"
 )
 
@@ -69,8 +70,19 @@ def parse_keys(value: str) -> tuple[list[str], str] | None:
     if match := _LOWER_KEYS.match(folded):
         if match.group("pkey"):
             return [match.group("pkey").upper()], folded[match.start("rest") :].strip()
-        return [k.upper() for k in re.findall(r"[a-j]", match.group("keys"))], ""
+        keys = [k.upper() for k in re.findall(r"[a-j]", match.group("keys"))]
+        return keys, (match.group("lrest") or "").strip()
     return None
+
+
+#: Option keys marked inside prose: "(a)", "c)", "(B)".
+_MARKED_KEY = re.compile(r"(?:^|(?<=[\s,;，；、(]))\(?(?P<key>[A-Ja-j])\)(?=[\s,.;:]|$)")
+
+
+def keys_in_prose(value: str) -> list[str]:
+    """Keys an answer names inside a sentence: ``"both (a) accumulation and (c) more
+    GPUs"`` -> ``["A", "C"]``; empty when it marks none."""
+    return list(dict.fromkeys(m["key"].upper() for m in _MARKED_KEY.finditer(fold(value))))
 
 
 def normalise(text: str) -> str:
@@ -105,3 +117,20 @@ def more_keys_in_prose(rest: str) -> list[str]:
     """Keys written like the first one in the text after it: ``"Clustering and d) Association"``
     -> ``["D"]``."""
     return [m["key"].upper() for m in _PROSE_KEY.finditer(fold(rest))]
+
+
+_FIRST_CLAUSE = re.compile(
+    r"^(?P<head>.+?)(?:[。;；，]|[.,](?=\s|$)|\s[—–-]+\s)\s*(?P<rest>.*)$", re.S
+)
+
+
+def match_option_prefix(value: str, options: list[tuple[str, str]]) -> tuple[list[str], str]:
+    """An answer that gives an option's text and then says why: ``"Faithfulness。Recall@k
+    measures retrieval"`` -> ``(["B"], "Recall@k measures retrieval")``; ``([], value)``
+    when its first clause is no option's text."""
+    match = _FIRST_CLAUSE.match(value.strip())
+    if match:
+        keys = match_option_text(match["head"], options)
+        if keys:
+            return keys, match["rest"].strip()
+    return [], value

@@ -26,6 +26,8 @@ from llmiq.ingest.answers import (
     NEGATIVE,
     YES_NO_THEN_REASON,
     accepted_variants,
+    keys_in_prose,
+    match_option_prefix,
     match_option_text,
     more_keys_in_prose,
     normalise,
@@ -444,9 +446,18 @@ class _Parser:
             if not block.note and not parse_keys(value):
                 block.note = f"answer {value!r} matched to option {by_text[0]} by its text"
             return by_text, ""
+        by_prefix, after = match_option_prefix(value, options)
+        if by_prefix and not parse_keys(value):
+            block.note = f"answer {value[: len(value) - len(after)].strip()!r} matched to option"
+            block.note += f" {by_prefix[0]} by its text"
+            return by_prefix, after
         parsed = parse_keys(value)
         if parsed is None:
-            return None
+            named = [k for k in keys_in_prose(value) if k in dict(options)]
+            if not named:
+                return None
+            block.note = f"answer read as {', '.join(named)} from {shorten(value, 50)!r}; check it"
+            return named, value
         keys, rest = parsed
         more = [k for k in more_keys_in_prose(rest) if k not in keys]
         if more:
@@ -456,24 +467,14 @@ class _Parser:
         return keys, rest
 
     def _body_answer(self, block: _Block) -> tuple[str, int]:
-        """An open answer written under its label or question: the paragraph and lists that
-        follow (to the end of the block for Q&A notes, which have no label), up to an
-        explanation label. Returns the text and where the explanation starts."""
+        """An open answer written under its label (or, in Q&A notes, under its question):
+        everything up to an explanation label or the next question. Returns the text and
+        where the explanation starts."""
         lines = self.lines
-        i = block.explanation_start - (1 if block.answer is not None else 0)
-        if block.answer is None:
-            i = block.start + 1
+        i = block.start + 1 if block.answer is None else block.explanation_start - 1
         parts: list[str] = []
-        stop = block.end
-        whole = block.answer is None
-        while i < stop:
+        while i < block.end and lines[i].kind is not LineKind.EXPLANATION:
             line = lines[i]
-            if line.kind is LineKind.EXPLANATION:
-                break
-            if line.kind is LineKind.BLANK and not whole:
-                j = next_content(lines, i, stop)
-                if j is None or not _LIST_ITEM.match(lines[j].raw) or not parts:
-                    break
             if line.kind not in _NOISE and i != self.source:
                 parts.append("" if line.kind is LineKind.BLANK else line.raw.rstrip())
             i += 1
@@ -494,10 +495,11 @@ class _Parser:
             for n, part in enumerate(prompt_parts)
             if n > 0 and (m := _BULLET.match(part))
         ]
-        if len(bullets) < 2 or not value or len(bullets) != len(prompt_parts[bullets[0][0] :]):
+        after = [part for part in prompt_parts[bullets[0][0] :] if part.strip()] if bullets else []
+        if len(bullets) < 2 or not value or len(bullets) != len(after):
             return [], value
         options = [(chr(ord("A") + m), text) for m, (_, text) in enumerate(bullets)]
-        if not match_option_text(value, options):
+        if not match_option_text(value, options) and not match_option_prefix(value, options)[0]:
             return [], value
         del prompt_parts[bullets[0][0] :]
         data["prompt"] = {lang: clean_text(join_lines(prompt_parts))}

@@ -15,17 +15,26 @@ _NOTICE = re.compile(
 )
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_BREADCRUMB = re.compile(r"\S\s+[>›»/]\s+\S.*\s[>›»/]\s+\S")
+
+
 def clean_title(raw: str) -> str:
     return clean_text(re.sub(r"^[#\s*_]+|[*_\s#]+$", "", raw))
 
 
 def looks_like_title(raw: str) -> bool:
-    """A first line that can name the bank: short, not a sentence, not a site notice."""
+    """A first line that can name the bank: short, not a sentence, not a site notice or a
+    breadcrumb, and more than a name ("Aditya Verma"): three words, or six Chinese
+    characters."""
     text = raw.strip()
+    words = len(re.findall(r"[A-Za-z0-9][\w'-]*", text)) + len(_CJK.findall(text)) // 2
     return (
         0 < len(text) <= 120
+        and words >= 3
         and not re.search(r"[.。!！;；]\s*$", text)
         and not _NOTICE.search(text)
+        and not _BREADCRUMB.search(text)
     )
 
 

@@ -151,7 +151,8 @@ _OPTION = re.compile(
 _OPTIONS_AFTER_PROMPT = re.compile(r"(?:(?<=[\s?:])|^)\(?A\s*[.、)]\s*(?=\S)")
 _ANSWER_LABEL = (
     r"(?:(?:正确|参考|标准)?答案(?:要点|如下)?(?:是|为)?|解答|答"
-    r"|(?:the\s+)?(?:correct\s+|right\s+|best\s+)?answers?(?:\s+(?:is|are))?"
+    r"|(?:the\s+)?(?:correct\s+|right\s+|best\s+|sample\s+|model\s+|suggested\s+|short\s+)?"
+    r"answers?(?:\s+(?:is|are))?|参考回答|示例答案|参考解答|回答要点"
     r"|correct(?:\s+(?:option|choice)s?)?|ans|solution)"
 )
 #: The label alone on its line ("**Answer**", "#### 答案要点"): the answer follows below.
@@ -164,7 +165,7 @@ _ANSWER_ALONE = re.compile(
 #: "The correct answer is B." / "The answer is (b), because ...": a key right after "is".
 _ANSWER_IS = re.compile(
     r"^\s*(?:[-*]\s+)?(?:>\s*)*" + _SYMBOLS + r"(?:\*\*|__)?\s*"
-    r"(?:the\s+)?(?:correct|right|best)?\s*(?:answer|option|choice)\s+is\s*(?:\*\*|__)?\s*"
+    r"(?:the\s+)?(?:correct|right|best)?\s*(?:answer|option|choice)s?\s+(?:is|are)\s*(?:\*\*|__)?\s*"
     r"(?P<value>(?:\(?[A-J]\)|[A-J]|\([a-j]\)|[a-j]\))(?=[\s.,;)*]|$).*?)\s*(?:\*\*|__)?\s*$",
     re.I,
 )

@@ -45,17 +45,30 @@ _FURNITURE = (
     r"|(?:show|view|reveal|hide|see)\s+(?:the\s+)?(?:answers?|solution)(?:\s*(?:&|and)\s*explanation)?"
     r"|select\s+an\s+(?:answer|option)\s+to\s+check(?:\s+your\s+answer)?"
     r"|check\s+(?:your\s+)?answer"
-    r"|(?:点击)?(?:查看|显示|展开|隐藏)(?:答案|解析|答案解析|答案与解析)"
-    r"|(?:点击|點擊)(?:此处)?(?:查看|显示)?(?:答案)?)"
+    r"|(?:点击)?(?:查看|显示|展开|隐藏)(?:参考|正确)?(?:答案|解析|答案解析|答案与解析)"
+    r"|(?:点击|點擊)(?:此处)?(?:查看|显示)?(?:答案)?"
+    r"|请选择(?:一个|一个或多个|多个)?(?:答案|选项)(?:后提交)?|收藏本题|收藏|纠错|报错|我要纠错"
+    r"|(?:上一|下一)(?:题|套|页)(?:\s*[:：]\s*[^\s　|｜]*)?|提交试卷|提交答案|交卷|返回题库|返回目录"
+    r"|返回顶部|笔记\s*(?:\(\d+\))?|正确率\s*[:：]?\s*\d+(?:\.\d+)?\s*%"
+    r"|已有\s*\d+\s*人(?:浏览|作答|做过|练习)(?:此题)?(?:\s*[,，]\s*正确率\s*\d+(?:\.\d+)?\s*%)?"
+    r"|back\s+to\s+top|\d+\s+points?|submit(?:\s+answer)?|next\s+question|previous\s+question"
+    r"|mark\s+for\s+review|report\s+(?:an\s+)?(?:issue|error)|go\s+to\s+next\s+item|skip\s+question)"
 )
 _FURNITURE_TAIL = re.compile(
     r"\s*(?:[|\[(（【]\s*)?" + _FURNITURE + r"\s*[\])）】]?\s*[.!。]?\s*(?:[»>→▼▾⬇]\s*)?$",
     re.I,
 )
+_FURNITURE_ITEM = (
+    r"(?:\*\*|__)?\s*(?:[\[(（【]\s*)?" + _FURNITURE + r"\s*[\])）】]?\s*[.!。:：]?\s*(?:\*\*|__)?"
+    r"\s*(?:[»>→▼▾⬇]\s*)?"
+)
+#: A line of nothing but furniture, items perhaps separated: "收藏本题 | 纠错 | 笔记(12)".
 _FURNITURE_LINE = re.compile(
-    r"^\s*(?:[-*>]\s*)*(?:\*\*|__)?\s*(?:[\[(（【]\s*)?"
-    + _FURNITURE
-    + r"\s*[\])）】]?\s*[.!。:：]?\s*(?:\*\*|__)?\s*(?:[»>→▼▾⬇]\s*)?$",
+    r"^\s*(?:[-*>]\s*)*"
+    + _FURNITURE_ITEM
+    + r"(?:(?:\s*[|｜·•/]\s*|\s+)"
+    + _FURNITURE_ITEM
+    + r")*$",
     re.I,
 )
 

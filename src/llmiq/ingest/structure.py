@@ -117,7 +117,11 @@ def _last_of_chain(lines: Sequence[Line], start: int, answer: int) -> int:
             line.is_question
             and line.q_number == number + 1
             and base_style(line.q_style) == base_style(lines[start].q_style)
-            and (options_follow(lines, j, answer) or _has_question_mark(lines, j, answer))
+            and (
+                options_follow(lines, j, answer)
+                or _has_question_mark(lines, j, answer)
+                or (line.q_style == lines[start].q_style and line.q_strength >= 3)
+            )
         ):
             start, number = j, number + 1
     return start
