@@ -162,6 +162,14 @@ _ANSWER_ALONE = re.compile(
     r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*$",
     re.I,
 )
+#: "这题选 A 和 C。…" / "A、B、D 三项都对，…": keys chosen in a sentence, Chinese style.
+_ANSWER_CHOSEN = re.compile(
+    r"^\s*(?:[-*]\s+)?(?:\*\*)?\s*(?:"
+    r"(?:这题|本题|此题|这道题)?(?:应该|应当|应|要|可以)?选\s*(?P<value>[A-J](?:\s*(?:[,、和及与]|and)?\s*[A-J])*)"
+    r"|(?P<value2>[A-J](?:\s*(?:[,、和及与])\s*[A-J])+)\s*(?:[两三四五]项|选项)?\s*(?:都|均)?"
+    r"(?:是)?(?:对的|正确的?|对)(?![A-Za-z\u4e00-\u9fff]{2}))"
+    r"\s*(?:\*\*)?\s*(?:[。.，,；;]\s*(?P<more>.*))?$"
+)
 #: "The correct answer is B." / "The answer is (b), because ...": a key right after "is".
 _ANSWER_IS = re.compile(
     r"^\s*(?:[-*]\s+)?(?:>\s*)*" + _SYMBOLS + r"(?:\*\*|__)?\s*"
@@ -295,6 +303,13 @@ def classify(number: int, raw: str) -> Line:
         return line
     if _ANSWER_ALONE.match(text):
         line.kind = LineKind.ANSWER
+        return line
+    if chosen := _ANSWER_CHOSEN.match(text):
+        group = "value" if chosen["value"] else "value2"
+        line.kind = LineKind.ANSWER
+        line.answer_value = raw[chosen.start(group) : chosen.end(group)].strip()
+        if chosen["more"]:
+            line.inline_explanation = raw[chosen.start("more") :].strip()
         return line
     if match := _ANSWER.match(text) or _ANSWER_NO_COLON.match(text) or _ANSWER_IS.match(text):
         line.kind = LineKind.ANSWER
