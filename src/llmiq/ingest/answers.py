@@ -4,6 +4,7 @@ option's own text, or a short open answer with the variants graded as the same a
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from llmiq.ingest.lines import fold
 
@@ -134,3 +135,56 @@ def match_option_prefix(value: str, options: list[tuple[str, str]]) -> tuple[lis
         if keys:
             return keys, match["rest"].strip()
     return [], value
+
+
+def match_option_fragment(value: str, options: list[tuple[str, str]]) -> list[str]:
+    """The one option whose text holds the whole of ``value`` (four characters or more):
+    an answer key that quotes an option in short. Empty when none, or several, do."""
+    wanted = normalise(value)
+    if len(wanted) < 4:
+        return []
+    found = [key for key, text in options if wanted in normalise(text)]
+    return found if len(found) == 1 else []
+
+
+@dataclass(frozen=True)
+class ResolvedKeys:
+    keys: list[str]
+    rest: str  # what the answer says after its keys (an explanation)
+    note: str = ""  # what was inferred rather than read, for the import report
+
+
+def _shorten(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | None:
+    """The keys an answer names: letters ("ABD", "(b)"), an option's own text ("Paris"),
+    its text and a reason ("Faithfulness。…"), a quoted part of it, or letters named in prose
+    ("b) Clustering and d) Association"). None when it names no option."""
+    parsed = parse_keys(value)
+    by_text = match_option_text(value, options)
+    if by_text:
+        note = "" if parsed else f"answer {value!r} matched to option {by_text[0]} by its text"
+        return ResolvedKeys(by_text, "", note)
+    by_prefix, after = match_option_prefix(value, options)
+    if by_prefix and not parsed:
+        said = value[: len(value) - len(after)].strip()
+        return ResolvedKeys(by_prefix, after, f"answer {said!r} matched to option {by_prefix[0]}")
+    if parsed is None and (quoted := match_option_fragment(value, options)):
+        note = f"answer {_shorten(value, 40)!r} matched to option {quoted[0]}, whose text holds it"
+        return ResolvedKeys(quoted, "", note)
+    if parsed is None:
+        named = [k for k in keys_in_prose(value) if k in dict(options)]
+        if not named:
+            return None
+        note = f"answer read as {', '.join(named)} from {_shorten(value, 50)!r}; check it"
+        return ResolvedKeys(named, value, note)
+    keys, rest = parsed
+    more = [k for k in more_keys_in_prose(rest) if k not in keys]
+    if more:
+        keys = keys + more
+        note = f"answer read as {', '.join(keys)} from {_shorten(value, 50)!r}; check it"
+        return ResolvedKeys(keys, "", note)
+    return ResolvedKeys(keys, rest)

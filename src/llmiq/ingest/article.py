@@ -26,12 +26,10 @@ from llmiq.ingest.answers import (
     NEGATIVE,
     YES_NO_THEN_REASON,
     accepted_variants,
-    keys_in_prose,
     match_option_prefix,
     match_option_text,
-    more_keys_in_prose,
     normalise,
-    parse_keys,
+    resolve_keys,
 )
 from llmiq.ingest.cleanup import (
     H1,
@@ -64,8 +62,11 @@ _ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
 _NOISE = (LineKind.IMAGE, LineKind.MARKUP, LineKind.KEY)
 _SENTENCE_END = re.compile(r"[。！？!?]|\.\s")
-#: A list item: "- text", "* text", "1. text", "• text".
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+•·]|\d{1,3}[.)、])\s+\S")
+#: An answer key's pointer to the explanations instead of a key: "see explanation", "见解析".
+_SEE_BELOW = re.compile(
+    r"^\s*(?:see\s+(?:the\s+)?(?:explanations?|below|notes?)|见(?:下文|解析|下方|详解)|略|—+|-+)\s*$",
+    re.I,
+)
 _BULLET = re.compile(r"^\s*[-*+•·]\s+(?P<text>\S.*)$")
 #: A whole-line note in a prompt: "(Select all that apply)", "（多选）".
 _PROMPT_NOTE = re.compile(r"^\s*[(（][^()（）]{1,40}[)）]\s*$")
@@ -290,6 +291,8 @@ class _Parser:
         if number is not None and number in self.key.keys:
             block.value = self.key.keys[number]
             block.extra_explanation = self.key.explanations.get(number, "")
+            if _SEE_BELOW.match(block.value) and block.extra_explanation:  # the answer is
+                block.value, block.extra_explanation = block.extra_explanation, ""  # its text
             where = self.key.lines[number]
             block.note = f"answer {block.value!r} from the answer key at line {lines[where].number}"
             return block
@@ -383,7 +386,9 @@ class _Parser:
         if not options:
             options, value = self._bulleted_options(block, prompt_parts, value, data, lang)
         if options:
-            parsed = self._keys(block, label, value, options)
+            parsed = resolve_keys(value, options)
+            if parsed is not None and parsed.note:
+                block.note = f"{block.note}; {parsed.note}" if block.note else parsed.note
             if parsed is None:
                 self.skip(
                     block.start,
@@ -393,7 +398,7 @@ class _Parser:
                     dropped=True,
                 )
                 return None
-            keys, rest = parsed
+            keys, rest = parsed.keys, parsed.rest
             rest = "" if KEY_NOTE.match(rest) else rest.lstrip(".。:：、,， -—)")
             chosen = [text for key, text in options if key in keys]
             if rest and not any(normalise(rest) == normalise(t) for t in chosen):
@@ -434,37 +439,6 @@ class _Parser:
         if block.note:
             self.note(block.start, block.last, f"{label}: {block.note}")
         return question
-
-    def _keys(
-        self, block: _Block, label: str, value: str, options: list[tuple[str, str]]
-    ) -> tuple[list[str], str] | None:
-        """The keys an answer names: letters, or an option's own text ("Answer: Paris"),
-        or letters named in prose ("b) Clustering and d) Association"); what was inferred
-        goes to the block's note."""
-        by_text = match_option_text(value, options)
-        if by_text:
-            if not block.note and not parse_keys(value):
-                block.note = f"answer {value!r} matched to option {by_text[0]} by its text"
-            return by_text, ""
-        by_prefix, after = match_option_prefix(value, options)
-        if by_prefix and not parse_keys(value):
-            block.note = f"answer {value[: len(value) - len(after)].strip()!r} matched to option"
-            block.note += f" {by_prefix[0]} by its text"
-            return by_prefix, after
-        parsed = parse_keys(value)
-        if parsed is None:
-            named = [k for k in keys_in_prose(value) if k in dict(options)]
-            if not named:
-                return None
-            block.note = f"answer read as {', '.join(named)} from {shorten(value, 50)!r}; check it"
-            return named, value
-        keys, rest = parsed
-        more = [k for k in more_keys_in_prose(rest) if k not in keys]
-        if more:
-            keys = keys + more
-            block.note = f"answer read as {', '.join(keys)} from {shorten(value, 50)!r}; check it"
-            rest = ""
-        return keys, rest
 
     def _body_answer(self, block: _Block) -> tuple[str, int]:
         """An open answer written under its label (or, in Q&A notes, under its question):
