@@ -22,13 +22,14 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FOLDERS = [ROOT / "tests/fixtures/real_world", ROOT / "tests/fixtures/articles"]
 
 
-def _group(expectation: Path) -> tuple[str, str]:
-    """(family, language) from ``family_lang_slug``; issue 2's fixtures are one family."""
-    parts = expectation.name.removesuffix(".expect.json").split("_")
-    if len(parts) >= 3 and parts[1] in ("zh", "en"):
-        return parts[0], parts[1]
-    lang = "zh" if "_zh_" in f"_{expectation.name}" else "en"
-    return "issue-2 fixtures", lang
+def _group(expectation: Path) -> tuple[str, str, str]:
+    """(corpus, family, language): the real-world corpus names files
+    ``family_lang_slug``; issue 2's fixtures, in ``tests/fixtures/articles``, are one family."""
+    name = expectation.name.removesuffix(".expect.json")
+    lang = "zh" if "_zh_" in f"_{name}_" or name.startswith("zh_") else "en"
+    if expectation.parent.name == "articles":
+        return "issue 2", "issue-2 fixtures", lang
+    return "real world", name.split("_")[0], lang
 
 
 def _row(name: str, score: Score) -> str:
@@ -49,10 +50,9 @@ def main() -> None:
     by_lang: dict[tuple[str, str], Score] = defaultdict(Score)
     for folder in args.folders:
         for expectation in sorted(folder.glob("*.expect.json")):
-            family, lang = _group(expectation)
+            corpus, family, lang = _group(expectation)
             score = score_file(expectation)
             by_group[family, lang] += score
-            corpus = "issue 2" if family == "issue-2 fixtures" else "real world"
             by_lang[corpus, lang] += score
 
     header = (

@@ -187,4 +187,35 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
         keys = keys + more
         note = f"answer read as {', '.join(keys)} from {_shorten(value, 50)!r}; check it"
         return ResolvedKeys(keys, "", note)
+    if len(keys) > 1 and rest:  # "A and C. Both train ...": several keys inside a sentence
+        return ResolvedKeys(keys, rest, f"answer read as {', '.join(keys)} from prose; check it")
     return ResolvedKeys(keys, rest)
+
+
+_JOINER = re.compile(r"^\s*(?:和|与|及|、|,|，|/|&|\band\b|以及)\s*", re.I)
+
+
+def options_leading(text: str, options: list[tuple[str, str]]) -> list[str]:
+    """Options whose texts open a sentence, joined by 和/and/、: ``"LoRA 和 Adapter 都要训练
+    新增参数"`` -> ``["A", "C"]`` for options LoRA and Adapter. How a paragraph under the
+    options names the answer when there is no answer line; empty when it opens otherwise."""
+    found: list[str] = []
+    rest = fold(text).strip()
+    by_length = sorted(options, key=lambda option: -len(option[1]))
+    while True:
+        head = next(
+            (
+                (key, t)
+                for key, t in by_length
+                if len(t.strip()) >= 2 and rest.casefold().startswith(fold(t).strip().casefold())
+            ),
+            None,
+        )
+        if head is None:
+            return found
+        found.append(head[0])
+        rest = rest[len(fold(head[1]).strip()) :]
+        joined = _JOINER.match(rest)
+        if joined is None:
+            return found
+        rest = rest[joined.end() :]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -31,11 +30,14 @@ from llmiq.ingest.answers import (
     normalise,
     resolve_keys,
 )
+from llmiq.ingest.blocks import Block, answer_elsewhere
 from llmiq.ingest.cleanup import (
     H1,
     clean_text,
     clean_title,
     file_title,
+    heading_level,
+    is_breadcrumb,
     join_lines,
     looks_like_title,
 )
@@ -61,21 +63,12 @@ from llmiq.ingest.structure import (
 _ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
 _NOISE = (LineKind.IMAGE, LineKind.MARKUP, LineKind.KEY)
+#: An open answer this long is prose: what follows it without a label continues it.
+_ESSAY = 40
 _SENTENCE_END = re.compile(r"[。！？!?]|\.\s")
-#: An answer key's pointer to the explanations instead of a key: "see explanation", "见解析".
-_SEE_BELOW = re.compile(
-    r"^\s*(?:see\s+(?:the\s+)?(?:explanations?|below|notes?)|见(?:下文|解析|下方|详解)|略|—+|-+)\s*$",
-    re.I,
-)
 _BULLET = re.compile(r"^\s*[-*+•·]\s+(?P<text>\S.*)$")
 #: A whole-line note in a prompt: "(Select all that apply)", "（多选）".
 _PROMPT_NOTE = re.compile(r"^\s*[(（][^()（）]{1,40}[)）]\s*$")
-
-
-def _heading_level(raw: str) -> int:
-    """``## Part 2`` -> 2; 0 for a line that is no Markdown heading."""
-    match = re.match(r"^\s*(#{1,6})\s", raw)
-    return len(match.group(1)) if match else 0
 
 
 def _split_lines(text: str) -> tuple[list[Line], Markup]:
@@ -93,29 +86,6 @@ def _split_lines(text: str) -> tuple[list[Line], Markup]:
         in_code ^= fence
     mark_option_runs(lines)
     return lines, markup
-
-
-@dataclass
-class _Block:
-    """A question's lines: ``start`` its first line, options up to ``body_end``, the answer
-    ``value`` (from the answer line at ``answer``, or found elsewhere), the explanation from
-    ``explanation_start`` to ``end`` (exclusive)."""
-
-    start: int
-    answer: int | None  # the answer line; None when the answer is not on a line of its own
-    end: int
-    body_end: int = 0
-    explanation_start: int = 0
-    value: str = ""
-    #: open question whose answer is the text under it (Q&A notes, "答案要点：" + a list)
-    answer_is_body: bool = False
-    extra_explanation: str = ""  # from an answer key's explanation list
-    note: str = ""  # what was inferred, for the report
-
-    @property
-    def last(self) -> int:
-        """The block's last line before its explanation (for reports)."""
-        return self.answer if self.answer is not None else max(self.start, self.body_end - 1)
 
 
 class _Parser:
@@ -160,7 +130,7 @@ class _Parser:
         for n, u in enumerate(unanswered):
             stop = min([b.start for b in blocks if b.start > u] + unanswered[n + 1 :] + [end])
             stop = self._before_key(u, stop)
-            block = self._unanswered_block(u, stop)
+            block = answer_elsewhere(lines, u, stop, self.key)
             if block is None:
                 dropped.append(u)
                 self.skip(
@@ -231,10 +201,10 @@ class _Parser:
 
     def _blocks(
         self, starts: list[int | None], answers: list[int], end: int, value_lines: dict[int, int]
-    ) -> tuple[list[_Block], list[int], list[int]]:
+    ) -> tuple[list[Block], list[int], list[int]]:
         """Question blocks, unanswered question lines and answers without a question."""
         lines, style = self.lines, self.style
-        blocks: list[_Block] = []
+        blocks: list[Block] = []
         unanswered: list[int] = []
         orphans: list[int] = []
         prev_number: int | None = None
@@ -249,7 +219,7 @@ class _Parser:
                 blocks[-1].end = start
             value_line = value_lines.get(answer)
             blocks.append(
-                _Block(
+                Block(
                     start,
                     answer,
                     end,
@@ -257,6 +227,9 @@ class _Parser:
                     explanation_start=(answer if value_line is None else value_line) + 1,
                     value=lines[answer].answer_value,
                     answer_is_body=value_line is not None,
+                    note="answer read from a sentence; check it"
+                    if lines[answer].in_sentence
+                    else "",
                 )
             )
             if number is not None:
@@ -275,36 +248,6 @@ class _Parser:
             block.end = self._before_key(block.start, block.end)
         return blocks, unanswered, orphans
 
-    def _unanswered_block(self, u: int, stop: int) -> _Block | None:
-        """A question without an answer line of its own whose answer is still there: ticked
-        task-list options, its number in an answer key, or (with no options) the text under
-        it, as in Q&A notes. None when there is none of these."""
-        lines = self.lines
-        option_lines = [i for i in range(u + 1, stop) if lines[i].kind is LineKind.OPTION]
-        body_end = option_lines[-1] + 1 if option_lines else u + 1
-        block = _Block(u, None, stop, body_end=body_end, explanation_start=body_end)
-        number = lines[u].q_number
-        ticked = [lines[i].options[0][0] for i in option_lines if lines[i].checked]
-        if ticked:
-            block.value = ", ".join(ticked)
-            return block
-        if number is not None and number in self.key.keys:
-            block.value = self.key.keys[number]
-            block.extra_explanation = self.key.explanations.get(number, "")
-            if _SEE_BELOW.match(block.value) and block.extra_explanation:  # the answer is
-                block.value, block.extra_explanation = block.extra_explanation, ""  # its text
-            where = self.key.lines[number]
-            block.note = f"answer {block.value!r} from the answer key at line {lines[where].number}"
-            return block
-        if option_lines or lines[u].options:
-            return None
-        text = [i for i in range(u + 1, stop) if lines[i].kind not in (LineKind.BLANK, *_NOISE)]
-        if not text:
-            return None
-        block.answer_is_body, block.body_end = True, u + 1
-        block.explanation_start = u + 1
-        return block
-
     def _fail_without_questions(self, unanswered: list[int]) -> None:
         if unanswered:
             where = ", ".join(str(self.lines[u].number) for u in unanswered[:8])
@@ -319,7 +262,7 @@ class _Parser:
             "answer's text under the question)"
         )
 
-    def _options(self, block: _Block) -> tuple[list[str], list[tuple[str, str]], list[str]]:
+    def _options(self, block: Block) -> tuple[list[str], list[tuple[str, str]], list[str]]:
         """Prompt lines, options and explanation lines found before the answer line.
 
         The options are the last run A, B, C... before the answer; a lettered list earlier in
@@ -369,7 +312,7 @@ class _Parser:
             options = list(dict(options).items())
         return prompt, options, explanation
 
-    def _question(self, block: _Block, qid: str, lang: Lang) -> Question | None:
+    def _question(self, block: Block, qid: str, lang: Lang) -> Question | None:
         lines = self.lines
         start_line = lines[block.start]
         prompt_parts, options, explanation_parts = self._options(block)
@@ -383,6 +326,12 @@ class _Parser:
         if not options and block.answer_is_body:  # the answer is the text under the label
             reference, first = self._body_answer(block)
             value = reference or value
+        elif not options and len(value) >= _ESSAY and block.answer is not None:
+            # "解答：典型的 reward hacking……" then more paragraphs: one answer, not a reason
+            more, first = self._body_answer(block, block.explanation_start)
+            value = join_lines([value, more]) if more else value
+            if lines[block.answer].inline_explanation:
+                value = join_lines([value, lines[block.answer].inline_explanation])
         if not options:
             options, value = self._bulleted_options(block, prompt_parts, value, data, lang)
         if options:
@@ -418,7 +367,11 @@ class _Parser:
             if len(value) <= MAX_SHORT_ANSWER and not _SENTENCE_END.search(value):
                 data["accepted"] = accepted_variants(value)
 
-        if block.answer is not None and lines[block.answer].inline_explanation:
+        if (
+            block.answer is not None
+            and lines[block.answer].inline_explanation
+            and not (not options and len(block.value) >= _ESSAY)
+        ):
             explanation_parts.append(lines[block.answer].inline_explanation)
         explanation_parts += self._explanation_lines(first, block.end)
         if block.extra_explanation:
@@ -440,12 +393,13 @@ class _Parser:
             self.note(block.start, block.last, f"{label}: {block.note}")
         return question
 
-    def _body_answer(self, block: _Block) -> tuple[str, int]:
+    def _body_answer(self, block: Block, first: int | None = None) -> tuple[str, int]:
         """An open answer written under its label (or, in Q&A notes, under its question):
         everything up to an explanation label or the next question. Returns the text and
         where the explanation starts."""
         lines = self.lines
         i = block.start + 1 if block.answer is None else block.explanation_start - 1
+        i = i if first is None else first
         parts: list[str] = []
         while i < block.end and lines[i].kind is not LineKind.EXPLANATION:
             line = lines[i]
@@ -456,7 +410,7 @@ class _Parser:
 
     def _bulleted_options(
         self,
-        block: _Block,
+        block: Block,
         prompt_parts: list[str],
         value: str,
         data: dict[str, Any],
@@ -493,7 +447,7 @@ class _Parser:
                 parts.append("" if line.kind is LineKind.BLANK else line.raw.rstrip())
         return parts
 
-    def _end_sections(self, blocks: list[_Block], end: int) -> int:
+    def _end_sections(self, blocks: list[Block], end: int) -> int:
         """Cut each explanation at a heading of the article's outline ("## Part 2",
         "## 更新记录"): what follows it, up to the next question, belongs to no question.
         After the last question a thematic break ("---") ends the article too. Returns the
@@ -501,10 +455,10 @@ class _Parser:
         lines = self.lines
         for n, block in enumerate(blocks):
             last = n == len(blocks) - 1
-            level = _heading_level(lines[block.start].raw) or 9
+            level = heading_level(lines[block.start].raw) or 9
             for i in range(max(block.explanation_start, block.body_end), block.end):
                 line = lines[i]
-                heading = self._is_section_heading(line) and _heading_level(line.raw) <= min(
+                heading = self._is_section_heading(line) and heading_level(line.raw) <= min(
                     level, 3
                 )
                 if not (heading or (last and line.rule and self._content_after(i, block.end))):
@@ -543,15 +497,19 @@ class _Parser:
         if not found and h1 is not None:
             found = clean_title(lines[h1].raw)
             content.remove(h1)
-        elif not found and content and looks_like_title(lines[content[0]].raw):
-            found = clean_title(lines[content.pop(0)].raw)
+        elif not found and content:
+            if is_breadcrumb(lines[content[0]].raw) and len(content) > 1:
+                self.skip(content[0], content[0], "breadcrumb, not imported", lines[content[0]].raw)
+                content.pop(0)
+            if looks_like_title(lines[content[0]].raw):
+                found = clean_title(lines[content.pop(0)].raw)
         elif h1 is not None:
             content.remove(h1)
         for i in content:
             self.skip(i, i, "text before the first question", lines[i].raw)
         return title or found or file_title(self.name)
 
-    def _source(self, blocks: list[_Block], end: int) -> int | None:
+    def _source(self, blocks: list[Block], end: int) -> int | None:
         """The article's own URL: a labelled one ("原文链接: ..."), else one before the first
         question, else one that is the article's last line. Other URLs inside questions and
         explanations are their text."""

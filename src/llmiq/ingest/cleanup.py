@@ -60,3 +60,21 @@ def join_lines(parts: list[str]) -> str:
     """Join lines, keeping one blank line between paragraphs."""
     text = "\n".join(parts)
     return re.sub(r"\n\s*\n+", "\n\n", text).strip()
+
+
+def is_breadcrumb(raw: str) -> bool:
+    """``牛客网 > 题库 > 专项练习``: the site's path to the page, above its title."""
+    return bool(_BREADCRUMB.search(raw))
+
+
+#: An answer key's pointer to the explanations instead of a key: "see explanation", "见解析".
+SEE_BELOW = re.compile(
+    r"^\s*(?:see\s+(?:the\s+)?(?:explanations?|below|notes?)|见(?:下文|解析|下方|详解)|略|—+|-+)\s*$",
+    re.I,
+)
+
+
+def heading_level(raw: str) -> int:
+    """``## Part 2`` -> 2; 0 for a line that is no Markdown heading."""
+    match = re.match(r"^\s*(#{1,6})\s", raw)
+    return len(match.group(1)) if match else 0

@@ -92,6 +92,8 @@ class Line:
     checked: bool | None = None
     #: a thematic break ("---", "───"): blank, but after the last question it ends the article
     rule: bool = False
+    #: an answer read from a sentence ("这题选 A 和 C"), not from a labelled line
+    in_sentence: bool = False
     #: the text after a marker (question, explanation label) or the whole stripped line
     rest: str = ""
 
@@ -259,6 +261,11 @@ END_LINE = re.compile(
     r"|(?:tags?|标签|分类|categories|filed\s+under)\s*[:]"
     r"|版权声明|copyright\b|©|本文(?:为|系)?(?:原创|转载)|未经(?:作者)?(?:允许|许可)"
     r"|(?:scoring(?:\s+guide)?|how\s+did\s+you\s+(?:do|score)|your\s+score|评分(?:标准|参考)|计分(?:方式|标准))"
+    r"|how\s+many\s+did\s+you\s+get|if\s+you\s+scored|you\s+scored\b"
+    r"|that'?s\s+(?:all|a\s+wrap|it\s+for)\b|hope\s+(?:this|these)\s+(?:helps?|questions)"
+    r"|book\s+a\s+(?:mock|free|call|session)|preparing\s+for\s+(?:an?\s+)?[\w\s-]{0,30}interview\s*\?"
+    r"|以上就是|(?:本期|今天|本文)(?:的)?(?:内容)?(?:就)?(?:分享|整理|介绍)?到这里"
+    r"|(?:有问题|有疑问|欢迎|大家)[^。]{0,10}(?:评论|留言|讨论|交流)"
     r")",
     re.I,
 )
@@ -307,6 +314,7 @@ def classify(number: int, raw: str) -> Line:
     if chosen := _ANSWER_CHOSEN.match(text):
         group = "value" if chosen["value"] else "value2"
         line.kind = LineKind.ANSWER
+        line.in_sentence = True
         line.answer_value = raw[chosen.start(group) : chosen.end(group)].strip()
         if chosen["more"]:
             line.inline_explanation = raw[chosen.start("more") :].strip()

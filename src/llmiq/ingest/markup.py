@@ -74,6 +74,9 @@ _FURNITURE_LINE = re.compile(
 )
 
 
+_LINK = re.compile(r"\[\s*(?:[⬆↑^]\s*)?([^\]]*)\]\([^)]*\)")
+
+
 @dataclass
 class Markup:
     """The rewritten lines (as many as were given) and what was learnt on the way."""
@@ -172,7 +175,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
                 comment_start = i
             line = lines[i]
         line = _rewrite_hidden(line)
-        if _FURNITURE_LINE.match(line):
+        if _FURNITURE_LINE.match(_LINK.sub(r"\1", line)):  # "[⬆ Back to top](#contents)"
             markup.left_out.append((i, i, "page furniture"))
             line = ""
         else:

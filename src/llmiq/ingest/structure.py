@@ -171,12 +171,16 @@ def unanswered_questions(
         return []
     found: list[int] = []
     expected = after
+    # a table of contents "1. 为什么需要 RAG？" above "## 1. 为什么需要 RAG？..." is not a question
+    exact_style = any(lines[i].q_style == style for i in range(lo + 1, hi))
     for i in range(lo + 1, hi):
         line = lines[i]
         if not line.is_question or line.q_number is None:
             continue
         has_options = options_follow(lines, i, hi)
         same_style = base_style(line.q_style) == base_style(style)
+        if exact_style and line.q_style != style and not has_options:
+            continue
         # "### Q161: Explain ..." needs no question mark: the article's own strong heading
         strong = line.q_style == style and line.q_strength >= 3
         if not (has_options or strong or (same_style and _has_question_mark(lines, i, hi))):

@@ -1,0 +1,87 @@
+"""A question's lines, and where its answer is when no answer line of its own gives it:
+ticked task-list options, its number in an answer key collected elsewhere, a paragraph under
+the options that opens by naming them, or (with no options) the text under the question,
+as in Q&A notes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from llmiq.ingest.answer_key import AnswerKey
+from llmiq.ingest.answers import options_leading
+from llmiq.ingest.cleanup import SEE_BELOW
+from llmiq.ingest.lines import Line, LineKind
+from llmiq.ingest.structure import next_content
+
+_NOISE = (LineKind.IMAGE, LineKind.MARKUP, LineKind.KEY)
+
+
+@dataclass
+class Block:
+    """A question's lines: ``start`` its first line, options up to ``body_end``, the answer
+    ``value`` (from the answer line at ``answer``, or found elsewhere), the explanation from
+    ``explanation_start`` to ``end`` (exclusive)."""
+
+    start: int
+    answer: int | None  # the answer line; None when the answer is not on a line of its own
+    end: int
+    body_end: int = 0
+    explanation_start: int = 0
+    value: str = ""
+    #: open question whose answer is the text under it (Q&A notes, "答案要点：" + a list)
+    answer_is_body: bool = False
+    extra_explanation: str = ""  # from an answer key's explanation list
+    note: str = ""  # what was inferred, for the report
+
+    @property
+    def last(self) -> int:
+        """The block's last line before its explanation (for reports)."""
+        return self.answer if self.answer is not None else max(self.start, self.body_end - 1)
+
+
+def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -> Block | None:
+    """The block of question ``u`` (ending before ``stop``) with its answer found apart
+    from an answer line; None when it has none (see the module docstring)."""
+    option_lines = [i for i in range(u + 1, stop) if lines[i].kind is LineKind.OPTION]
+    body_end = option_lines[-1] + 1 if option_lines else u + 1
+    block = Block(u, None, stop, body_end=body_end, explanation_start=body_end)
+    number = lines[u].q_number
+    ticked = [lines[i].options[0][0] for i in option_lines if lines[i].checked]
+    if ticked:
+        block.value = ", ".join(ticked)
+        return block
+    if number is not None and number in key.keys:
+        block.value = key.keys[number]
+        block.extra_explanation = key.explanations.get(number, "")
+        if SEE_BELOW.match(block.value) and block.extra_explanation:  # the answer is its text
+            block.value, block.extra_explanation = block.extra_explanation, ""
+        block.note = (
+            f"answer {block.value!r} from the answer key at line {lines[key.lines[number]].number}"
+        )
+        return block
+    if option_lines:
+        return _answer_in_prose(lines, block, option_lines, stop)
+    if lines[u].options:
+        return None
+    if not any(lines[i].kind not in (LineKind.BLANK, *_NOISE) for i in range(u + 1, stop)):
+        return None
+    block.answer_is_body, block.body_end, block.explanation_start = True, u + 1, u + 1
+    return block
+
+
+def _answer_in_prose(
+    lines: Sequence[Line], block: Block, option_lines: list[int], stop: int
+) -> Block | None:
+    """No answer line, but the paragraph under the options opens by naming them: "LoRA 和
+    Adapter 都要训练新增的那部分参数" answers A and C. Inferred, so noted."""
+    j = next_content(lines, option_lines[-1], stop)
+    if j is None or lines[j].kind is not LineKind.TEXT:
+        return None
+    options = [option for i in option_lines for option in lines[i].options]
+    keys = options_leading(lines[j].raw, options)
+    if not keys:
+        return None
+    block.value = ", ".join(keys)
+    block.note = f"answer read as {block.value} from the text under the options; check it"
+    return block

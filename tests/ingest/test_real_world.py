@@ -1,0 +1,49 @@
+"""Real-world articles (tests/fixtures/real_world: the layouts people publish, Chinese and
+English, with expectations written by hand before the parser saw them) import exactly: every
+expected question with its kind, option keys and answer keys or reference phrases, no
+question that is not one, no page text inside a question, and the title a person expects."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from llmiq.ingest import import_article
+from llmiq.ingest.evaluation import article_for, score_file
+
+CORPUS = Path(__file__).parents[1] / "fixtures" / "real_world"
+EXPECTATIONS = sorted(CORPUS.glob("*.expect.json"))
+
+
+def test_the_corpus_covers_every_family_in_both_languages() -> None:
+    families = {p.name.split("_")[0] for p in EXPECTATIONS}
+    assert families >= {"answer-markers", "qa-notes", "end-matter", "answer-key",
+                        "option-layouts", "page-furniture", "numbering", "multi-answer",
+                        "cosmetics", "html"}  # fmt: skip
+    for lang in ("zh", "en"):
+        assert {p.name.split("_")[0] for p in EXPECTATIONS if f"_{lang}_" in p.name} == families
+    assert len(EXPECTATIONS) >= 30
+
+
+@pytest.mark.parametrize("expectation", EXPECTATIONS, ids=lambda p: p.name.split(".")[0])
+def test_article_imports_exactly(expectation: Path) -> None:
+    score = score_file(expectation)
+    assert score.problems == []
+    assert score.exact
+
+
+@pytest.mark.parametrize(
+    "expectation",
+    [p for p in EXPECTATIONS if json.loads(p.read_text("utf-8")).get("uncertain")],
+    ids=lambda p: p.name.split(".")[0],
+)
+def test_inferred_answers_are_reported(expectation: Path) -> None:
+    """Where a person would want to check an answer (a key from the end of the article, a
+    key given as text, options named in prose), the import says what it inferred."""
+    expected = json.loads(expectation.read_text("utf-8"))
+    result = import_article(article_for(expectation), bank_id="t")
+    noted = {note.message.split(":")[0] for note in result.notes}
+    for number in expected["uncertain"]:
+        assert f"question {number}" in noted, f"no note for question {number}"
