@@ -71,7 +71,7 @@ def parse_keys(value: str) -> tuple[list[str], str] | None:
     if match := _LOWER_KEYS.match(folded):
         if match.group("pkey"):
             return [match.group("pkey").upper()], folded[match.start("rest") :].strip()
-        keys = [k.upper() for k in re.findall(r"[a-j]", match.group("keys"))]
+        keys = [k.upper() for k in re.findall(r"[a-j]", re.sub(r"\band\b", " ", match["keys"]))]
         return keys, (match.group("lrest") or "").strip()
     return None
 
