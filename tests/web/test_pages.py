@@ -282,6 +282,20 @@ def test_import_previews_then_saves(
     assert 'id="bank-article"' in client.get("/").text
 
 
+def test_import_preview_lists_the_answers_to_check(client: Any, web_helpers: Any) -> None:
+    token = web_helpers.csrf_token(client, "/import")
+    text = (
+        "1. Which are unsupervised?\na) SVM\nb) Clustering\nc) Regression\nd) Association\n"
+        "Answer: b) Clustering and d) Association\n"
+    )
+    preview = client.post(
+        "/import/preview", data={"csrf_token": token, "text": text, "bank_id": "prose"}
+    )
+    assert preview.status_code == 200
+    assert "Check these answers" in preview.text
+    assert "question 1: answer read as B, D from" in preview.text
+
+
 def test_import_takes_an_uploaded_file_named_after_it(
     client: Any, web_helpers: Any, seed_article: Path
 ) -> None:

@@ -80,6 +80,7 @@ ZH: dict[str, str] = {
     "Preview": "预览",
     "Save the bank": "保存题库",
     "Lines not taken": "未采用的行",
+    "Check these answers": "请核对这些答案（由导入器推断）",
     "Questions found": "识别出的题目",
     "Reviews": "复习次数",
     "Accuracy": "正确率",
