@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -176,3 +177,11 @@ def test_the_cli_imports_a_url(
     refused = run_cli("import", f"http://127.0.0.1:{closed_port}/a.html")
     assert refused.exit_code == 1
     assert len(refused.output.strip().splitlines()) == 1
+
+
+def test_private_addresses_can_be_refused(page_server: Any) -> None:
+    url = page_server.serve("/quiz.md", b"1. Q?\nAnswer: Yes\n", content_type="text/markdown")
+    with pytest.raises(LlmiqError, match=r"127\.0\.0\.1 is an address of this server's own"):
+        fetch_page(url, allow_private=False)
+    assert page_server.user_agents == []
+    assert fetch_page(url).text.startswith("1. Q?")

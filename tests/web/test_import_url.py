@@ -155,3 +155,25 @@ def test_a_url_import_needs_an_admin_and_the_csrf_token(
     forged = client.post("/import/preview", data={"csrf_token": "forged", "url": url})
     assert forged.status_code in (400, 403)
     assert page_server.user_agents == []
+
+
+@pytest.mark.parametrize("allowed", [None, True])
+def test_a_shared_instance_fetches_no_address_of_its_own_network(
+    make_app: Any, client_of: Any, web_helpers: Any, page_server: Any, allowed: bool | None
+) -> None:
+    """Multi-user: an admin's URL that resolves to loopback (or any private address) is
+    refused before a byte is fetched, unless LLMIQ_IMPORT_PRIVATE_URLS says otherwise."""
+    app = make_app(multi_user=True, import_private_urls=allowed)
+    client = client_of(app)
+    url = page_server.serve("/quiz.html", CSDN.read_bytes())
+    web_helpers.add_account(app, "root", admin=True)
+    web_helpers.sign_in(client, "root")
+    token = web_helpers.csrf_token(client, "/import")
+    preview = client.post("/import/preview", data={"csrf_token": token, "url": url})
+    if allowed:
+        assert preview.status_code == 200
+        assert len(page_server.user_agents) == 1
+    else:
+        assert preview.status_code == 400
+        assert "a shared instance fetches only public addresses" in preview.text
+        assert page_server.user_agents == []

@@ -14,7 +14,9 @@ a single GET, not a crawler (no robots.txt, no retries).
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
 import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -28,6 +30,8 @@ from llmiq.ingest.importing import bank_id_from, import_text
 from llmiq.textfile import MAX_TEXT_BYTES
 
 if TYPE_CHECKING:
+    import httpx
+
     from llmiq.ingest.article import ImportResult
 
 USER_AGENT = f"llmiq/{__version__} (interview-question importer; +https://pypi.org/project/llmiq/)"
@@ -57,6 +61,21 @@ class FetchedPage:
     url: str
     text: str
     format: str
+
+
+def _refuse_private_host(request: httpx.Request) -> None:
+    host = request.url.host
+    try:
+        infos = socket.getaddrinfo(host, request.url.port or 443, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return  # the request itself will say the host is unknown
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not address.is_global or address.is_multicast:
+            raise LlmiqError(
+                f"{request.url}: {host} is an address of this server's own network "
+                f"({address}); a shared instance fetches only public addresses"
+            )
 
 
 def is_url(text: str) -> bool:
@@ -96,9 +115,15 @@ def fetch_page(
     deadline: float = DEADLINE,
     max_bytes: int = MAX_TEXT_BYTES,
     max_redirects: int = MAX_REDIRECTS,
+    allow_private: bool = True,
 ) -> FetchedPage:
-    """GET ``url`` and decode its text; every failure is one :class:`LlmiqError` sentence."""
+    """GET ``url`` and decode its text; every failure is one :class:`LlmiqError` sentence.
+    ``allow_private=False`` (a shared web instance) refuses hosts that resolve to loopback,
+    private, link-local or reserved addresses, at every redirect: the server must not fetch
+    its own network (a cloud's metadata service, say) for a visitor."""
     import httpx
+
+    hooks = {} if allow_private else {"request": [_refuse_private_host]}
 
     url = url.strip()
     if not is_url(url):
@@ -111,6 +136,7 @@ def fetch_page(
                 follow_redirects=True,
                 max_redirects=max_redirects,
                 headers={"User-Agent": USER_AGENT, "Accept": _ACCEPT},
+                event_hooks=hooks,
             ) as client,
             client.stream("GET", url) as response,
         ):

@@ -45,6 +45,15 @@ class WebSettings(BaseSettings):
     login_failures_per_address: int = Field(20, ge=1)
     new_per_day: int | None = Field(None, ge=0, description="Default: the config file's.")
     reviews_per_day: int | None = Field(None, ge=0, description="Default: the config file's.")
+    import_private_urls: bool | None = Field(
+        None,
+        description="May the import page fetch loopback/private addresses? Default: only in "
+        "single-user mode (a shared instance must not fetch its own network for a visitor).",
+    )
+
+    @property
+    def fetches_private_urls(self) -> bool:
+        return not self.multi_user if self.import_private_urls is None else self.import_private_urls
 
     def checked_secret(self, data_dir: Path) -> str:
         """The signing key. Multi-user: the configured one, refused when missing or weak.

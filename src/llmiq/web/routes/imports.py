@@ -77,7 +77,8 @@ async def _article(request: Request) -> _Article:
         import_format(format)  # a known name, or one sentence
     text = str(form.get("text", ""))
     if url:
-        page = await run_in_threadpool(fetch_page, url)
+        allow_private = request.app.state.web.settings.fetches_private_urls
+        page = await run_in_threadpool(fetch_page, url, allow_private=allow_private)
         text, format = page.text, page.format
     elif isinstance(upload, UploadFile) and upload.filename:
         name = upload.filename
