@@ -4,7 +4,7 @@ importer infers, what it refuses to guess, and what it reports."""
 from __future__ import annotations
 
 from llmiq.ingest import parse_article
-from llmiq.ingest.result import ImportResult
+from llmiq.ingest.result import ImportResult, fold_notes
 
 
 def _parse(text: str, name: str = "/home/ada/notes/quiz.md") -> ImportResult:
@@ -28,9 +28,8 @@ def test_an_answer_key_at_the_end_answers_the_questions_and_is_noted() -> None:
         "# Quiz\n\n1. First?\nA. x\nB. y\n\n2. Second?\nA. x\nB. y\n\n参考答案：1.B 2.A\n"
     )
     assert [q.answer for q in result.bank.questions] == [["B"], ["A"]]
-    assert [n.message for n in result.notes] == [
-        "question 1: answer 'B' from the answer key at line 11",
-        "question 2: answer 'A' from the answer key at line 11",
+    assert fold_notes(result.notes) == [
+        "lines 3-9: questions 1-2: answer from the answer key at line 11"
     ]
     assert any("answer key for questions 1-2" in s.reason for s in result.skipped)
 

@@ -113,8 +113,10 @@ class _Parser:
             )
         )
 
-    def note(self, first: int, last: int, message: str) -> None:
-        self.notes.append(ImportNote(self.lines[first].number, self.lines[last].number, message))
+    def note(self, first: int, last: int, question: int | str, message: str) -> None:
+        self.notes.append(
+            ImportNote(self.lines[first].number, self.lines[last].number, question, message)
+        )
 
     def parse(self, bank_id: str, title: str | None) -> ImportResult:
         lines = self.lines
@@ -390,7 +392,7 @@ class _Parser:
             self.skip(block.start, block.last, reason, start_line.rest, dropped=True)
             return None
         if block.note:
-            self.note(block.start, block.last, f"{label}: {block.note}")
+            self.note(block.start, block.last, qid.removeprefix("q"), block.note)
         return question
 
     def _body_answer(self, block: Block, first: int | None = None) -> tuple[str, int]:

@@ -56,9 +56,7 @@ def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -
         block.extra_explanation = key.explanations.get(number, "")
         if SEE_BELOW.match(block.value) and block.extra_explanation:  # the answer is its text
             block.value, block.extra_explanation = block.extra_explanation, ""
-        block.note = (
-            f"answer {block.value!r} from the answer key at line {lines[key.lines[number]].number}"
-        )
+        block.note = f"answer from the answer key at line {lines[key.lines[number]].number}"
         return block
     if option_lines:
         return _answer_in_prose(lines, block, option_lines, stop)

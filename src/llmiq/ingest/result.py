@@ -33,13 +33,35 @@ class ImportNote:
 
     first: int
     last: int
+    question: int | str  # the article's number of the question, else its position
     message: str
 
     def __str__(self) -> str:
-        where = (
-            f"line {self.first}" if self.first == self.last else f"lines {self.first}-{self.last}"
-        )
-        return f"{where}: {self.message}"
+        return f"{_where(self.first, self.last)}: question {self.question}: {self.message}"
+
+
+def _where(first: int, last: int) -> str:
+    return f"line {first}" if first == last else f"lines {first}-{last}"
+
+
+def fold_notes(notes: list[ImportNote]) -> list[str]:
+    """The notes as report lines, one for a run of questions that share a message ("lines
+    28-110: questions 1-12: answer from the answer key at line 112")."""
+    lines: list[str] = []
+    run: list[ImportNote] = []
+    for note in [*notes, None]:
+        if note is not None and run and note.message == run[-1].message:
+            run.append(note)
+            continue
+        if len(run) == 1:
+            lines.append(str(run[0]))
+        elif run:
+            where = _where(run[0].first, run[-1].last)
+            lines.append(
+                f"{where}: questions {run[0].question}-{run[-1].question}: {run[0].message}"
+            )
+        run = [note] if note is not None else []
+    return lines
 
 
 @dataclass

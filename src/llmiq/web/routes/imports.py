@@ -19,6 +19,7 @@ from llmiq.ingest import ImportResult, bank_id_from, import_text
 from llmiq.ingest.fetch import bank_id_from_url, fetch_page, is_url, with_source
 from llmiq.ingest.formats import AUTO, import_format
 from llmiq.ingest.importing import decode_article
+from llmiq.ingest.result import fold_notes
 from llmiq.store.saved_banks import save_bank
 from llmiq.textfile import MAX_TEXT_BYTES
 from llmiq.web.deps import FormCsrf, LangDep, PageAdmin, Viewer, WebDep
@@ -130,6 +131,7 @@ def _preview(
         viewer,
         {
             "result": result,
+            "notes": fold_notes(result.notes),
             "bank": result.bank,
             "kinds": dict(kinds),
             "note": getattr(result, "note", None),  # a web page's lines are its extracted text's
