@@ -11,7 +11,6 @@ from llmiq.cli.database import DatabaseOpener
 from llmiq.cli.options import database_option, default_lang, plural
 from llmiq.errors import LlmiqError
 from llmiq.ingest.formats import AUTO, IMPORT_FORMATS
-from llmiq.ingest.result import fold_notes
 
 
 @click.command("import")
@@ -85,6 +84,8 @@ def import_(
             fg="yellow" if skipped.dropped else None,
             dim=not skipped.dropped,
         )
+    from llmiq.ingest.result import fold_notes
+
     for note in fold_notes(result.notes):  # inferred, not read: worth a look
         click.secho(f"  {note}", err=True, fg="cyan")
     if strict and result.dropped_questions:
