@@ -62,6 +62,11 @@ class ModelBackend(ABC):
         """One :class:`Scores` per request, in order. Raises :class:`LlmiqError` with one
         sentence when the model cannot answer (a server without log-probabilities, say)."""
 
+    def generate(self, prompts: Sequence[str], *, max_new_tokens: int = 16) -> list[str]:
+        """The model's greedy continuation of each prompt, for scoring by generation (servers
+        without log-probabilities, open questions). Backends that cannot generate say so."""
+        raise LlmiqError(f"model {self.model_id!r} cannot generate text; use letter scoring")
+
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing
         """Release the model's resources."""
 
