@@ -11,11 +11,18 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_FOLD = (
+    {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+    | {0x3000: 0x20}
+    # option keys written as circled or parenthesised digits: ① -> A, ⑴ -> A
+    | {0x2460 + n: ord("A") + n for n in range(10)}
+    | {0x2474 + n: ord("A") + n for n in range(10)}
+)
 
 
 def fold(text: str) -> str:
-    """``fold("Ａ．微调：（Ｂ）")`` -> ``"A.微调:(B)"``; same length as ``text``."""
+    """``fold("Ａ．微调：（Ｂ）")`` -> ``"A.微调:(B)"``, ``fold("②")`` -> ``"B"``; same length
+    as ``text``."""
     return text.translate(_FOLD)
 
 
@@ -114,7 +121,8 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
         3,
         re.compile(
             _DECOR + r"(?:Q|Question|Problem|问题|题目|面试题)\s*(?P<num>\d{1,3})"
-            r"(?:\s*[.:、)\]]|\s|$)\s*(?:\*\*|__)?\s*(?P<rest>.*)$",
+            r"(?:\s*(?:of|/)\s*\d{1,3}(?=\s|$))?"  # "Question 3 of 8"
+            r"(?:\s*[.:、)\]]|\s|$|(?=\*\*|__))\s*(?:\*\*|__)?\s*(?P<rest>.*)$",
             re.I,
         ),
     ),
@@ -172,6 +180,22 @@ _ANSWER_CHOSEN = re.compile(
     r"(?:是)?(?:对的|正确的?|对)(?![A-Za-z\u4e00-\u9fff]{2}))"
     r"\s*(?:\*\*)?\s*(?:[。.，,；;]\s*(?P<more>.*))?$"
 )
+#: Any short label that names an answer, then a separator: "Key: A", "Right answer → C",
+#: "💡 Answer — D", "Correct picks: A, B", "正解：B", "我的回答：", "本题答案 → B".
+_ANSWER_GENERAL = re.compile(
+    r"^\s*(?:[-*+]\s+)?(?:>\s*)*" + _SYMBOLS + r"(?:\*\*|__)?\s*(?:【\s*)?"
+    r"(?:(?:(?:the|my|our|correct|right|best|sample|model|suggested|short|final|expected|"
+    r"official|reference)\s+){0,3}(?:answer\s+key|answers?|ans|keys?|solutions?|picks?|choices?)"
+    r"|[\u4e00-\u9fff]{0,4}(?:答案|正解|解答|回答)(?:要点|如下)?)"
+    r"\s*(?:】\s*)?(?:\*\*|__)?\s*(?:[:=]|→|->|=>|—|–|-(?=\s))\s*(?:\*\*|__)?\s*"
+    r"(?P<value>.*?)\s*(?:\*\*|__)?\s*$",
+    re.I,
+)
+#: A check mark and a key: "✔ B", "✓ ABD — because ...", "✅ (c)".
+_ANSWER_CHECK = re.compile(
+    r"^\s*(?:[-*+]\s+)?(?:>\s*)*(?:\*\*|__)?\s*[✔✓✅]\ufe0f?\s*(?:\*\*|__)?\s*"
+    r"(?P<value>(?:\(?[A-J]\)|[A-J]+|\([a-j]\)|[a-j]\))(?=[\s.,;:、—–-]|$).*?)\s*$"
+)
 #: "The correct answer is B." / "The answer is (b), because ...": a key right after "is".
 _ANSWER_IS = re.compile(
     r"^\s*(?:[-*]\s+)?(?:>\s*)*" + _SYMBOLS + r"(?:\*\*|__)?\s*"
@@ -216,7 +240,10 @@ _DIFFICULTY = re.compile(
     re.I,
 )
 #: "- [x] text": a task-list item; checked items are the correct options.
-_CHECKBOX = re.compile(r"^\s*(?:>\s*)*[-*+]\s*\[(?P<mark>[ xX✓✔])\]\s*(?P<text>.*)$")
+_CHECKBOX = re.compile(
+    r"^\s*(?:>\s*)*(?:[-*+]\s*\[(?P<mark>[ xX✓✔])\]|(?:[-*+]\s*)?(?P<box>[☐☑☒□■✅⬜]))"
+    r"\s*(?P<text>.*)$"
+)
 #: "A 正确" or "- B 错误": a key and a space, an option only in a run A, B, ...
 _SPACED_OPTION = re.compile(r"^\s*(?:[-*+•·]\s+)?(?P<key>[A-J])\s+(?P<text>\S.*)$")
 _TAG = re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>")
@@ -319,7 +346,13 @@ def classify(number: int, raw: str) -> Line:
         if chosen["more"]:
             line.inline_explanation = raw[chosen.start("more") :].strip()
         return line
-    if match := _ANSWER.match(text) or _ANSWER_NO_COLON.match(text) or _ANSWER_IS.match(text):
+    if match := (
+        _ANSWER.match(text)
+        or _ANSWER_NO_COLON.match(text)
+        or _ANSWER_IS.match(text)
+        or _ANSWER_CHECK.match(text)
+        or _ANSWER_GENERAL.match(text)
+    ):
         line.kind = LineKind.ANSWER
         value = raw[match.start("value") : match.end("value")]
         if "more" in match.groupdict() and match["more"]:
@@ -335,7 +368,7 @@ def classify(number: int, raw: str) -> Line:
         return line
     _read_question_marker(line, text)
     if box := _CHECKBOX.match(text):
-        line.checked = box["mark"] != " "
+        line.checked = (box["mark"] or " ") != " " or box["box"] in ("☑", "☒", "■", "✅")
     if match := _OPTION.match(text):
         key = (match.group("pk") or match.group("uk") or match.group("lk")).upper()
         body = _TAIL_BOLD.sub("", raw[match.start("text") :]).strip()
