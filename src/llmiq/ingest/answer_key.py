@@ -119,18 +119,44 @@ def _read_table(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
     return j
 
 
-def _read_items(lines: Sequence[Line], i: int, into: dict[int, str]) -> int:
-    """``1. C`` lines from ``i`` on (blank lines between them allowed); returns where they
-    stop."""
-    j, last = i, i
+_COLUMNS = re.compile(r"\s{3,}|\t+")
+
+
+def _entries(raw: str) -> dict[int, str]:
+    """Numbered keys on one line: one ``1. C`` item, columns of them (``1. b     2. d``),
+    or pairs (``1.C 2.B 3.A``)."""
+    chunks = [c for c in _COLUMNS.split(raw.strip()) if c]
+    if len(chunks) > 1:
+        found = {int(m["num"]): m["value"] for c in chunks if (m := _ITEM.match(c))}
+        if len(found) == len(chunks):
+            return found
+    pairs = _pairs(raw)
+    if len(pairs) >= 2:
+        return pairs
+    match = _ITEM.match(raw)
+    return {int(match["num"]): match["value"]} if match else {}
+
+
+def _read_items(
+    lines: Sequence[Line], i: int, into: dict[int, str], *, wrapped: bool = False
+) -> int:
+    """Numbered entries from line ``i`` on (blank lines between them allowed); with
+    ``wrapped``, a line that is not an entry continues the one before (an explanation
+    wrapped over lines). Returns where they stop."""
+    j, last, previous = i, i, None
     while j < len(lines):
         if lines[j].kind is LineKind.BLANK:
             j += 1
             continue
-        match = _ITEM.match(lines[j].raw)
-        if match is None:
-            break
-        into[int(match["num"])] = match["value"]
+        found = _entries(lines[j].raw)
+        if not found:
+            if not (wrapped and previous is not None and lines[j].raw[:1].isspace()):
+                break
+            into[previous] = f"{into[previous]} {lines[j].raw.strip()}"
+            last = j = j + 1
+            continue
+        into.update(found)
+        previous = max(found)
         last = j = j + 1
     return last
 
@@ -190,7 +216,7 @@ def _read_explanations(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
     if k >= len(lines) or not _EXPLANATIONS_LABEL.match(fold(lines[k].raw)):
         return i
     items: dict[int, str] = {}
-    stop = _read_items(lines, k + 1, items)
+    stop = _read_items(lines, k + 1, items, wrapped=True)
     if not items:
         return i
     for number, text in items.items():

@@ -302,13 +302,15 @@ END_MARKER = re.compile(
 )
 
 
-def _split_inline_options(text: str, first_key: str) -> list[tuple[str, str]]:
-    """Split ``"微调 B.数据增强 C.提示校准"`` (after ``A.``) into consecutive options."""
+def _split_inline_options(text: str, first_key: str, lower: bool = False) -> list[tuple[str, str]]:
+    """Split ``"微调 B.数据增强 C.提示校准"`` (after ``A.``) into consecutive options; with
+    ``lower``, keys written ``b.`` ``c)`` (after ``a.``), as in two-column PDF text."""
     options: list[tuple[str, str]] = []
     key, rest = first_key, text
     while True:
         nxt = chr(ord(key) + 1)
-        match = re.search(rf"(?:^|\s)\(?{nxt}\s*[.、)]\s*", fold(rest))
+        marker = rf"{nxt.lower()}\s*[.)]\s+" if lower else rf"{nxt}\s*[.、)]\s*"
+        match = re.search(rf"(?:^|\s)\(?{marker}", fold(rest))
         if not match or match.start() == 0:
             options.append((key, rest.strip()))
             return options
@@ -373,7 +375,7 @@ def classify(number: int, raw: str) -> Line:
         key = (match.group("pk") or match.group("uk") or match.group("lk")).upper()
         body = _TAIL_BOLD.sub("", raw[match.start("text") :]).strip()
         line.option_delim = match.group("ud") or ""
-        line.options = _split_inline_options(body, key)
+        line.options = _split_inline_options(body, key, lower=bool(match.group("lk")))
         line.single_option = (key, body)
         if not line.is_question:
             line.kind = LineKind.OPTION

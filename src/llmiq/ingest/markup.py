@@ -53,14 +53,26 @@ _FURNITURE = (
     r"|返回顶部|笔记\s*(?:\(\d+\))?|正确率\s*[:：]?\s*\d+(?:\.\d+)?\s*%"
     r"|已有\s*\d+\s*人(?:浏览|作答|做过|练习)(?:此题)?(?:\s*[,，]\s*正确率\s*\d+(?:\.\d+)?\s*%)?"
     r"|back\s+to\s+top|\d+\s+points?|submit(?:\s+answer)?|next\s+question|previous\s+question"
-    r"|mark\s+for\s+review|report\s+(?:an\s+)?(?:issue|error)|go\s+to\s+next\s+item|skip\s+question)"
+    r"|mark\s+for\s+review|report\s+(?:an\s+)?(?:issue|error)|go\s+to\s+next\s+item|skip\s+question"
+    r"|show\s+hint|finish\s+quiz|submit\s+quiz|type\s+your\s+answer\s+here\S*)"
+)
+#: Furniture that is only furniture on a line of its own ("Check", "Page 2 of 3").
+_FURNITURE_ALONE = (
+    r"(?:hint|check|reveal|progress\s*:.*|you\s+need\s+\d+\s*%\s+to\s+pass"
+    r"|page\s+\d+\s+(?:of|/)\s+\d+|第\s*\d+\s*页(?:\s*[/，,]\s*共\s*\d+\s*页)?"
+    r"|found\s+a\s+(?:mistake|typo|bug)\?.*)"
 )
 _FURNITURE_TAIL = re.compile(
-    r"\s*(?:[|\[(（【]\s*)?" + _FURNITURE + r"\s*[\])）】]?\s*[.!。]?\s*(?:[»>→▼▾⬇]\s*)?$",
+    r"(?:\s+|\s*[|\[(（【])\s*" + _FURNITURE + r"\s*[\])）】]?\s*[.!。]?\s*(?:[»>→▼▾⬇]\s*)?$",
     re.I,
 )
 _FURNITURE_ITEM = (
-    r"(?:\*\*|__)?\s*(?:[\[(（【]\s*)?" + _FURNITURE + r"\s*[\])）】]?\s*[.!。:：]?\s*(?:\*\*|__)?"
+    r"(?:\*\*|__)?\s*(?:[\[(（【]\s*)?(?:"
+    + _FURNITURE
+    + "|"
+    + _FURNITURE_ALONE
+    + ")"
+    + r"\s*[\])）】]?\s*[.!。:：]?\s*(?:\*\*|__)?"
     r"\s*(?:[»>→▼▾⬇]\s*)?"
 )
 #: A line of nothing but furniture, items perhaps separated: "收藏本题 | 纠错 | 笔记(12)".
@@ -160,6 +172,10 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
                 comment_start = None
             else:
                 lines[i] = ""
+            continue
+        if line.startswith("\f"):  # a page break in text from a PDF: the next page's header
+            markup.left_out.append((i, i, "page header"))
+            lines[i] = ""
             continue
         if found := _COMMENT_ANSWER.match(line):
             lines[i] = f"Answer: {found['value']}"
