@@ -10,11 +10,15 @@ run: $(VENV)/.installed
 
 # PostgreSQL for the tests that need it: scripts/test-postgres installs (Debian, as root) and
 # starts a throwaway server. Chromium for the browser tests: scripts/test-chromium installs
-# Debian's package (as root). Where they cannot, those tests skip outside CI and fail under CI=true.
+# Debian's package (as root). A llama.cpp server for the exam's OpenAI-compatible backend:
+# scripts/test-llama-server builds llama-cpp-python into the venv (slow once, then cached by pip)
+# and serves SmolLM2. Where they cannot, those tests skip outside CI and fail under CI=true.
 test: $(VENV)/.installed-dev lint
 	@url="$${LLMIQ_TEST_POSTGRES_URL:-$$(scripts/test-postgres start || true)}"; \
 	chromium="$${LLMIQ_TEST_CHROMIUM:-$$(scripts/test-chromium || true)}"; \
-	LLMIQ_TEST_POSTGRES_URL="$$url" LLMIQ_TEST_CHROMIUM="$$chromium" $(BIN)/python -m pytest
+	llama="$${LLMIQ_TEST_LLAMA_URL:-$$(scripts/test-llama-server start || true)}"; \
+	LLMIQ_TEST_POSTGRES_URL="$$url" LLMIQ_TEST_CHROMIUM="$$chromium" \
+	LLMIQ_TEST_LLAMA_URL="$$llama" $(BIN)/python -m pytest
 
 # Everything but the tests marked slow (labs, browser, PostgreSQL): under two minutes, no service.
 test-fast: $(VENV)/.installed-dev lint

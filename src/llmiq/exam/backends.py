@@ -151,3 +151,8 @@ BACKENDS = BackendRegistry()
 BACKENDS.register(
     "chance", "llmiq.exam.backends:ChanceBackend", "every option equally likely (the baseline)"
 )
+BACKENDS.register(
+    "openai:",
+    "llmiq.exam.openai_backend:OpenAIBackend",
+    "any OpenAI-compatible server: openai:MODEL@URL (vLLM, llama.cpp, Ollama, OpenAI)",
+)

@@ -1,0 +1,320 @@
+"""The OpenAI-compatible backend: against a real llama.cpp server (slow; scripts/test-llama-server
+starts one and `make test` passes its URL in LLMIQ_TEST_LLAMA_URL) for what the scores mean,
+and against a local stub server (fast) for what a failing server does to the user."""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import json
+import math
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from llmiq.errors import LlmiqError
+from llmiq.exam.backends import BACKENDS, ScoringRequest
+from llmiq.exam.openai_backend import OpenAIBackend, parse_model_id
+
+LLAMA_ENV = "LLMIQ_TEST_LLAMA_URL"
+
+
+# -- a stub OpenAI-compatible server ---------------------------------------------------------
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None  # JSON-serialisable
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    body: Any
+    headers: dict[str, str]
+    at: float
+
+
+class StubServer:
+    """Answers each path with its queue of :class:`Reply` s (the last one repeats) and
+    records every request."""
+
+    def __init__(self) -> None:
+        self.replies: dict[str, list[Reply]] = {}
+        self.seen: list[Seen] = []
+        stub = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def answer(self, method: str) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                body = json.loads(raw) if raw else None
+                stub.seen.append(
+                    Seen(method, self.path, body, dict(self.headers.items()), time.monotonic())
+                )
+                queue = stub.replies.get(self.path) or [Reply(404, {"detail": "Not Found"})]
+                reply = queue.pop(0) if len(queue) > 1 else queue[0]
+                data = json.dumps(reply.body).encode()
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    for key, value in reply.headers.items():
+                        self.send_header(key, value)
+                    self.end_headers()
+                    self.wfile.write(data)
+
+            def do_POST(self) -> None:
+                self.answer("POST")
+
+            def do_GET(self) -> None:
+                self.answer("GET")
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def on(self, path: str, *replies: Reply) -> None:
+        self.replies["/v1" + path] = list(replies)
+
+    def posts(self, path: str) -> list[Seen]:
+        return [s for s in self.seen if s.method == "POST" and s.path == "/v1" + path]
+
+    def backend(self, **options: Any) -> OpenAIBackend:
+        options.setdefault("backoff", 0.01)
+        return OpenAIBackend(f"openai:stub@{self.base}", **options)
+
+
+@pytest.fixture
+def stub() -> Iterator[StubServer]:
+    server = StubServer()
+    thread = threading.Thread(
+        target=server.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+    thread.join(timeout=5)
+
+
+def completion(top: dict[str, float]) -> dict[str, Any]:
+    """A /completions answer whose first token has this top-k."""
+    first = max(top, key=lambda t: top[t])
+    logprobs = {
+        "tokens": [first],
+        "token_logprobs": [top[first]],
+        "top_logprobs": [top],
+        "text_offset": [0],
+    }
+    return {"choices": [{"text": first, "index": 0, "logprobs": logprobs}]}
+
+
+LETTERS = ScoringRequest("Q?\nA. x\nB. y\nC. z\nAnswer:", (" A", " B", " C"))
+TOP = {" B": -0.4, " A": -1.5, "A": -1.2, " D": -3.0}
+
+
+def one_sentence(error: pytest.ExceptionInfo[LlmiqError]) -> str:
+    message = str(error.value)
+    assert "\n" not in message
+    assert "Traceback" not in message
+    return message
+
+
+# -- fast: the stub server -------------------------------------------------------------------
+
+
+def test_letters_come_from_the_first_tokens_top_logprobs(stub: StubServer) -> None:
+    stub.on("/completions", Reply(body=completion(TOP)))
+    with stub.backend() as backend:
+        (scores,) = backend.score([LETTERS])
+    # "A" and " A" are the same letter: the likelier spelling counts.
+    assert scores.logprobs[:2] == (-1.2, -0.4)
+    # C is not in the top-k: below its lowest entry by log 2, finite.
+    assert scores.logprobs[2] == pytest.approx(-3.0 - math.log(2))
+    assert scores.greedy == (False, True, False)
+    assert scores.best() == 1
+    (seen,) = stub.posts("/completions")
+    assert seen.body["max_tokens"] == 1
+    assert seen.body["logprobs"] == 20
+    assert seen.body["model"] == "stub"
+    assert seen.body["prompt"] == LETTERS.prompt
+
+
+def test_a_server_without_completions_is_asked_through_chat(stub: StubServer) -> None:
+    content = [
+        {
+            "token": "B",
+            "logprob": -0.3,
+            "top_logprobs": [{"token": "B", "logprob": -0.3}, {"token": "A", "logprob": -1.9}],
+        }
+    ]
+    message = {"role": "assistant", "content": "B"}
+    stub.on(
+        "/chat/completions",
+        Reply(body={"choices": [{"message": message, "logprobs": {"content": content}}]}),
+    )
+    with stub.backend() as backend:
+        first, second = backend.score([LETTERS, LETTERS])
+    assert first == second
+    assert first.logprobs[:2] == (-1.9, -0.3)
+    assert first.greedy == (False, True, False)
+    assert len(stub.posts("/completions")) >= 1  # asked once (per thread), then remembered
+    chat = stub.posts("/chat/completions")[0].body
+    assert chat["logprobs"] is True
+    assert chat["top_logprobs"] == 20
+    assert chat["messages"] == [{"role": "user", "content": LETTERS.prompt}]
+
+
+def test_cloze_sums_the_echoed_tokens_after_the_prompt(stub: StubServer) -> None:
+    prompt, continuation = "Capital of France:", " Paris"
+    logprobs = {
+        "tokens": ["Capital", " of", " France", ":", " Par", "is", "."],
+        "token_logprobs": [None, -2.0, -1.0, -0.5, -0.7, -0.1, -0.2],
+        "top_logprobs": [
+            None,
+            {" of": -2.0},
+            {" France": -1.0},
+            {":": -0.5},
+            {" Par": -0.7},
+            {"is": -0.1},
+            {".": -0.2},
+        ],
+        "text_offset": [0, 7, 10, 17, 18, 22, 24],
+    }
+    stub.on(
+        "/completions",
+        Reply(body={"choices": [{"text": prompt + continuation + ".", "logprobs": logprobs}]}),
+    )
+    with stub.backend() as backend:
+        (scores,) = backend.score([ScoringRequest(prompt, (continuation, " Lyon"))])
+    assert scores.logprobs == (pytest.approx(-0.8), pytest.approx(-0.8))
+    assert scores.greedy == (True, True)
+    bodies = [s.body for s in stub.posts("/completions")]
+    assert sorted(b["prompt"] for b in bodies) == [prompt + " Lyon", prompt + continuation]
+    assert all(b["echo"] is True and b["logprobs"] == 1 for b in bodies)
+
+
+def test_a_server_that_is_down_is_named(closed_port: int) -> None:
+    backend = OpenAIBackend(f"openai:m@http://127.0.0.1:{closed_port}", backoff=0.01)
+    with pytest.raises(LlmiqError) as error:
+        backend.score([LETTERS])
+    message = one_sentence(error)
+    assert f"http://127.0.0.1:{closed_port}/v1" in message
+    assert "cannot reach" in message
+    assert "connection refused" in message
+
+
+def test_a_server_error_is_retried(stub: StubServer) -> None:
+    stub.on("/completions", Reply(500, {"error": "busy"}), Reply(body=completion(TOP)))
+    with stub.backend() as backend:
+        (scores,) = backend.score([LETTERS])
+    assert scores.best() == 1
+    assert len(stub.posts("/completions")) == 2
+
+
+def test_too_many_requests_backs_off_exponentially(stub: StubServer) -> None:
+    stub.on(
+        "/completions",
+        Reply(429, {"error": {"message": "slow down"}}),
+        Reply(429, {"error": {"message": "slow down"}}),
+        Reply(body=completion(TOP)),
+    )
+    with stub.backend(backoff=0.1) as backend:
+        backend.score([LETTERS])
+    times = [s.at for s in stub.posts("/completions")]
+    assert len(times) == 3
+    assert times[1] - times[0] >= 0.1
+    assert times[2] - times[1] >= 0.2
+
+
+def test_retry_after_is_honoured(stub: StubServer) -> None:
+    stub.on("/completions", Reply(429, {}, {"Retry-After": "0.3"}), Reply(body=completion(TOP)))
+    with stub.backend(backoff=0.01) as backend:
+        backend.score([LETTERS])
+    first, second = stub.posts("/completions")
+    assert second.at - first.at >= 0.3
+
+
+def test_retries_are_bounded(stub: StubServer) -> None:
+    stub.on("/completions", Reply(503, {"error": {"message": "model is loading"}}))
+    with stub.backend(max_retries=2) as backend, pytest.raises(LlmiqError) as error:
+        backend.score([LETTERS])
+    assert one_sentence(error) == (
+        f"the model server at {stub.base} kept failing (HTTP 503: model is loading, 3 attempts)"
+    )
+    assert len(stub.posts("/completions")) == 3
+
+
+def test_a_server_without_logprobs_says_to_generate(stub: StubServer) -> None:
+    stub.on("/completions", Reply(body={"choices": [{"text": " A", "logprobs": None}]}))
+    with stub.backend() as backend, pytest.raises(LlmiqError) as error:
+        backend.score([LETTERS])
+    message = one_sentence(error)
+    assert "no log-probabilities" in message
+    assert "--scoring generate" in message
+    assert stub.base in message
+
+
+def test_a_refused_key_is_one_sentence(stub: StubServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    stub.on("/completions", Reply(401, {"error": {"message": "Incorrect API key provided"}}))
+    monkeypatch.delenv("LLMIQ_TEST_KEY", raising=False)
+    with stub.backend(api_key_env="LLMIQ_TEST_KEY") as backend, pytest.raises(LlmiqError) as error:
+        backend.score([LETTERS])
+    assert one_sentence(error) == (
+        f"the model server at {stub.base} refused the request "
+        "(HTTP 401: Incorrect API key provided); set LLMIQ_TEST_KEY"
+    )
+    assert "Authorization" not in stub.posts("/completions")[0].headers
+
+    monkeypatch.setenv("LLMIQ_TEST_KEY", "sk-test")
+    with stub.backend(api_key_env="LLMIQ_TEST_KEY") as backend, pytest.raises(LlmiqError) as error:
+        backend.score([LETTERS])
+    assert one_sentence(error).endswith("check the key in LLMIQ_TEST_KEY")
+    assert stub.posts("/completions")[-1].headers["Authorization"] == "Bearer sk-test"
+    assert len(stub.posts("/completions")) == 2  # a 401 is not retried
+
+
+def test_an_unknown_model_lists_what_the_server_has(stub: StubServer) -> None:
+    stub.on("/completions", Reply(404, {"error": {"message": "The model `stub` does not exist."}}))
+    stub.replies["/v1/models"] = [Reply(body={"data": [{"id": "smollm2"}, {"id": "gemma"}]})]
+    with stub.backend() as backend, pytest.raises(LlmiqError) as error:
+        backend.score([LETTERS])
+    assert one_sentence(error) == (
+        f"the model server at {stub.base} has no model 'stub' (it serves: smollm2, gemma)"
+    )
+
+
+def test_generate_is_greedy_text(stub: StubServer) -> None:
+    stub.on("/completions", Reply(body={"choices": [{"text": " Answer: C"}]}))
+    with stub.backend() as backend:
+        assert backend.generate(["Q1", "Q2"], max_new_tokens=5) == [" Answer: C"] * 2
+    bodies = [s.body for s in stub.posts("/completions")]
+    assert all(b["temperature"] == 0 and b["max_tokens"] == 5 for b in bodies)
+
+
+def test_model_ids() -> None:
+    assert parse_model_id("openai:smollm2@http://127.0.0.1:8080/v1") == (
+        "smollm2",
+        "http://127.0.0.1:8080/v1",
+    )
+    assert parse_model_id("openai:llama3:8b@http://h:11434/") == ("llama3:8b", "http://h:11434/v1")
+    assert parse_model_id("openai:m@https://host/api/v1") == ("m", "https://host/api/v1")
+    assert parse_model_id("openai:gpt-4o-mini", "http://h") == ("gpt-4o-mini", "http://h/v1")
+    with pytest.raises(LlmiqError, match="openai:MODEL@URL"):
+        parse_model_id("openai:m@127.0.0.1:8080")
+    backend = BACKENDS.load("openai:m@http://127.0.0.1:1")
+    assert isinstance(backend, OpenAIBackend)
+    assert backend.base_url == "http://127.0.0.1:1/v1"
