@@ -22,7 +22,7 @@ _EXPLICIT = re.compile(r"answer\s*key|答案(?:汇总|速查|一览)|参考答�
 _LETTERS = re.compile(r"^\(?[A-J](?:\s*[,、&/]?\s*[A-J])*\)?[.。]?$")
 _LABEL = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:[一二三四五六七八九十]+[、.]\s*)?"
-    r"(?:(?:参考|标准|正确)?答案(?:汇总|速查|一览|与解析|及解析|和解析)?|答案解析汇总"
+    r"(?:[\u4e00-\u9fff]{0,4}答案(?:汇总|速查|一览|与解析|及解析|和解析)?|答案解析汇总"
     r"|(?:the\s+)?answer\s*key(?:s)?|answers(?:\s+and\s+explanations)?|key|solutions?)"
     r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*(?P<inline>.*)$",
     re.I,

@@ -132,7 +132,27 @@ def find_starts(lines: Sequence[Line], answers: list[int]) -> tuple[list[int | N
     first_pass = _choose_starts(lines, answers, None)
     styles = Counter(lines[s].q_style for s in first_pass if s is not None and lines[s].is_question)
     style = styles.most_common(1)[0][0] if styles else None
+    asking = question_style(lines)
+    if asking is not None and asking != style and styles[style] < 2 * styles[asking] + 2:
+        # few answer lines (the rest in an answer key): the style the article asks in wins
+        style = asking
     return _choose_starts(lines, answers, style), style
+
+
+def question_style(lines: Sequence[Line]) -> str | None:
+    """The numbering style of the lines that read as questions (a question mark, or options
+    after them), the most of them; None when fewer than two do. Section headings
+    ("## 一、基础篇") rarely ask anything."""
+    asked: Counter[str] = Counter()
+    for i, line in enumerate(lines):
+        if line.is_question and line.q_number is not None:
+            hi = min(len(lines), i + 30)
+            if options_follow(lines, i, hi) or _has_question_mark(lines, i, hi):
+                asked[line.q_style] += 1
+    if not asked:
+        return None
+    style, count = asked.most_common(1)[0]
+    return style if count >= 2 else None
 
 
 def options_follow(lines: Sequence[Line], i: int, hi: int) -> bool:
