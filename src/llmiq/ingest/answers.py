@@ -219,3 +219,26 @@ def options_leading(text: str, options: list[tuple[str, str]]) -> list[str]:
         if joined is None:
             return found
         rest = rest[joined.end() :]
+
+
+_ALL_BUT = re.compile(
+    r"\ball\s+(?:of\s+them\s+|options\s+)?(?:but|except)\s+(?P<keys>.+?)(?:[.;。；]|$)"
+    r"|除了?\s*(?P<zh>[A-J](?:\s*[,、和]\s*[A-J])*)\s*(?:以外|之外)?[，,]?\s*(?:其他|其余)?(?:都|均)",
+    re.I,
+)
+_CLAUSE_END = re.compile(r"[;；。]|\.(?:\s|$)")
+
+
+def keys_named(text: str, options: list[tuple[str, str]]) -> list[str]:
+    """The options a sentence under a question names as its answer: "(a) BLEU and (c)
+    ROUGE-L", "I said (a), (b) and (d)", "All but (d)", "除了 C 其他都对". Only its first
+    clause counts, so "(c) is a quality metric" after a semicolon names nothing."""
+    keys = [key for key, _ in options]
+    folded = fold(text)
+    if but := _ALL_BUT.search(folded):
+        left_out = keys_in_prose(but["keys"]) if but["keys"] else re.findall(r"[A-J]", but["zh"])
+        left_out = left_out or re.findall(r"\b([A-J])\b", (but["keys"] or "").upper())
+        if left_out:
+            return [key for key in keys if key not in left_out]
+    first = _CLAUSE_END.split(folded, maxsplit=1)[0]
+    return [key for key in keys_in_prose(first) if key in keys]

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from llmiq.ingest.answer_key import AnswerKey
-from llmiq.ingest.answers import options_leading
+from llmiq.ingest.answers import keys_named, options_leading
 from llmiq.ingest.cleanup import SEE_BELOW
 from llmiq.ingest.lines import Line, LineKind
 from llmiq.ingest.structure import next_content
@@ -77,7 +77,7 @@ def _answer_in_prose(
     if j is None or lines[j].kind is not LineKind.TEXT:
         return None
     options = [option for i in option_lines for option in lines[i].options]
-    keys = options_leading(lines[j].raw, options)
+    keys = options_leading(lines[j].raw, options) or keys_named(lines[j].raw, options)
     if not keys:
         return None
     block.value = ", ".join(keys)
