@@ -240,5 +240,8 @@ def keys_named(text: str, options: list[tuple[str, str]]) -> list[str]:
         left_out = left_out or re.findall(r"\b([A-J])\b", (but["keys"] or "").upper())
         if left_out:
             return [key for key in keys if key not in left_out]
-    first = _CLAUSE_END.split(folded, maxsplit=1)[0]
+    unabbreviated = re.sub(
+        r"\b(i\.e|e\.g|vs|etc)\.", lambda m: m[1].replace(".", " ") + " ", folded
+    )
+    first = _CLAUSE_END.split(unabbreviated, maxsplit=1)[0]
     return [key for key in keys_in_prose(first) if key in keys]

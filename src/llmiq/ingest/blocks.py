@@ -40,10 +40,25 @@ class Block:
         return self.answer if self.answer is not None else max(self.start, self.body_end - 1)
 
 
+def _option_run(lines: Sequence[Line], u: int, stop: int) -> list[int]:
+    """The option lines of question ``u``: the run A, B, C, ...; a later line that starts
+    with a key again ("(c) — and you should ...") is prose about the options."""
+    run: list[int] = []
+    for i in range(u + 1, stop):
+        line = lines[i]
+        if line.kind is not LineKind.OPTION:
+            continue
+        first = line.options[0][0]
+        if run and first != chr(ord(lines[run[-1]].options[-1][0]) + 1):
+            break
+        run.append(i)
+    return run
+
+
 def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -> Block | None:
     """The block of question ``u`` (ending before ``stop``) with its answer found apart
     from an answer line; None when it has none (see the module docstring)."""
-    option_lines = [i for i in range(u + 1, stop) if lines[i].kind is LineKind.OPTION]
+    option_lines = _option_run(lines, u, stop)
     body_end = option_lines[-1] + 1 if option_lines else u + 1
     block = Block(u, None, stop, body_end=body_end, explanation_start=body_end)
     number = lines[u].q_number
@@ -74,7 +89,7 @@ def _answer_in_prose(
     """No answer line, but the paragraph under the options opens by naming them: "LoRA 和
     Adapter 都要训练新增的那部分参数" answers A and C. Inferred, so noted."""
     j = next_content(lines, option_lines[-1], stop)
-    if j is None or lines[j].kind is not LineKind.TEXT:
+    if j is None or lines[j].kind not in (LineKind.TEXT, LineKind.OPTION):
         return None
     options = [option for i in option_lines for option in lines[i].options]
     keys = options_leading(lines[j].raw, options) or keys_named(lines[j].raw, options)
