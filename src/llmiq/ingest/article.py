@@ -54,6 +54,7 @@ from llmiq.ingest.result import ImportNote, ImportResult, SkippedLines, shorten
 from llmiq.ingest.structure import (
     find_starts,
     next_content,
+    question_style,
     read_answer_values,
     resolve_faq_answers,
     tail_start,
@@ -238,7 +239,8 @@ class _Parser:
                 prev_number = number
         if not blocks:  # no answer line anywhere: questions in the article's strongest style
             strong = [ln.q_style for ln in lines[:end] if ln.q_strength >= 2 and ln.q_number]
-            style = self.style = Counter(strong).most_common(1)[0][0] if strong else None
+            fallback = Counter(strong).most_common(1)[0][0] if strong else None
+            style = self.style = question_style(lines[:end]) or fallback
         tail_lo = blocks[-1].answer if blocks and blocks[-1].answer is not None else -1
         unanswered += unanswered_questions(lines, tail_lo, end, style, prev_number, None)
         unanswered.sort()

@@ -150,6 +150,11 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
     ),
 ]
 _UNNUMBERED_QUESTION = re.compile(_DECOR + r"(?:Q|Question|问|问题)\s*[:]\s*(?P<rest>.+)$", re.I)
+#: A question in bold on its own line, with no number: "**Why does …?** — Easy".
+_BOLD_QUESTION = re.compile(
+    r"^\s*(?:[-*]\s+)?(?:\*\*|__)(?P<rest>[^*_]{4,}?[?？…:：](?:\s*\.{3})?)\s*(?:\*\*|__)"
+    r"(?:\s*(?:[—–-]+\s*|[(\[【（]\s*)[^\s*]{1,12}\s*[)\]】）]?)?\s*$"
+)
 _HEADING = re.compile(r"^\s*#{1,6}\s+(?P<rest>\S.*)$")
 
 _OPTION = re.compile(
@@ -402,6 +407,8 @@ def _read_question_marker(line: Line, text: str) -> None:
             return
     if match := _UNNUMBERED_QUESTION.match(text):
         line.q_style, line.q_strength = "Q:", 2
+    elif match := _BOLD_QUESTION.match(text):
+        line.q_style, line.q_strength = "**", 2
     elif match := _HEADING.match(text):
         line.q_style, line.q_strength = "#", 1
     else:

@@ -145,7 +145,7 @@ def question_style(lines: Sequence[Line]) -> str | None:
     ("## 一、基础篇") rarely ask anything."""
     asked: Counter[str] = Counter()
     for i, line in enumerate(lines):
-        if line.is_question and line.q_number is not None:
+        if line.is_question and (line.q_number is not None or line.q_style == "**"):
             hi = min(len(lines), i + 30)
             if options_follow(lines, i, hi) or _has_question_mark(lines, i, hi):
                 asked[line.q_style] += 1
@@ -195,6 +195,9 @@ def unanswered_questions(
     exact_style = any(lines[i].q_style == style for i in range(lo + 1, hi))
     for i in range(lo + 1, hi):
         line = lines[i]
+        if line.is_question and line.q_number is None and line.q_style == style == "**":
+            found.append(i)  # unnumbered questions in bold: no chain of numbers to follow
+            continue
         if not line.is_question or line.q_number is None:
             continue
         has_options = options_follow(lines, i, hi)
