@@ -59,6 +59,10 @@ def _strip_key_wrapping(value: str) -> str:
     return _KEY_WRAPPING.sub("", fold(value))
 
 
+#: Option numbers in parentheses as keys: "(2)" is option B.
+_DIGIT_KEY = re.compile(r"\(([1-9])\)")
+
+
 def parse_keys(value: str) -> tuple[list[str], str] | None:
     """Answer keys in an answer line's value, and the text after them.
 
@@ -66,6 +70,7 @@ def parse_keys(value: str) -> tuple[list[str], str] | None:
     work; lowercase letters only stand alone or in parentheses, so "a lot" is not option A.
     """
     folded = _strip_key_wrapping(value)
+    folded = _DIGIT_KEY.sub(lambda m: chr(ord("A") + int(m[1]) - 1), folded)
     if match := _KEYS.match(folded):
         return re.findall(r"[A-J]", match.group("keys")), folded[match.start("rest") :].strip()
     if match := _LOWER_KEYS.match(folded):

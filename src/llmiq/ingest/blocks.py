@@ -78,7 +78,12 @@ def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -
     if lines[u].options:
         return None
     if not any(lines[i].kind not in (LineKind.BLANK, *_NOISE) for i in range(u + 1, stop)):
-        return None
+        if number is None or number not in key.explanations:
+            return None
+        # an open question answered only in the explanations after an answer key
+        block.value = key.explanations[number]
+        block.note = "answer from the explanations after the answer key"
+        return block
     block.answer_is_body, block.body_end, block.explanation_start = True, u + 1, u + 1
     return block
 

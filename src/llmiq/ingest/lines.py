@@ -199,7 +199,7 @@ _ANSWER_GENERAL = re.compile(
 #: A check mark and a key: "✔ B", "✓ ABD — because ...", "✅ (c)".
 _ANSWER_CHECK = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:>\s*)*(?:\*\*|__)?\s*[✔✓✅]\ufe0f?\s*(?:\*\*|__)?\s*"
-    r"(?P<value>(?:\(?[A-J]\)|[A-J]+|\([a-j]\)|[a-j]\))(?=[\s.,;:、—–-]|$).*?)\s*$"
+    r"(?P<value>(?:\(?[A-J]\)|[A-J]+|\([a-j1-9]\)|[a-j]\))(?=[\s.,;:、—–-]|$).*?)\s*$"
 )
 #: "The correct answer is B." / "The answer is (b), because ...": a key right after "is".
 _ANSWER_IS = re.compile(
@@ -323,6 +323,28 @@ def _split_inline_options(text: str, first_key: str, lower: bool = False) -> lis
         key, rest = nxt, rest[match.end() :]
 
 
+#: Options numbered in parentheses on one line: "(1) Adapter　(2) LoRA　(3) Prefix Tuning".
+_DIGIT_OPTIONS = re.compile(r"^\s*(?:[-*]\s+)?\(1\)\s*\S.*?\s\(2\)\s*\S")
+
+
+def _digit_options(raw: str) -> list[tuple[str, str]]:
+    parts = re.split(r"\s*\(([1-9])\)\s*", fold(raw).strip())
+    numbers = parts[1::2]
+    if numbers != [str(n) for n in range(1, len(numbers) + 1)]:
+        return []
+    offsets, options, position = [], [], 0
+    folded = fold(raw)
+    for n in numbers:
+        position = folded.index(f"({n})", position)
+        offsets.append(position)
+        position += 3
+    offsets.append(len(raw))
+    for k, n in enumerate(numbers):
+        text = raw[offsets[k] + 3 : offsets[k + 1]].strip()
+        options.append((chr(ord("A") + int(n) - 1), text))
+    return options
+
+
 def classify(number: int, raw: str) -> Line:
     """What this line could be; see :class:`Line`."""
     line = Line(number=number, raw=raw, rest=raw.strip())
@@ -372,6 +394,9 @@ def classify(number: int, raw: str) -> Line:
     if match := _EXPLANATION.match(text):
         line.kind = LineKind.EXPLANATION
         line.rest = _TAIL_BOLD.sub("", raw[match.start("rest") :]).strip()
+        return line
+    if _DIGIT_OPTIONS.match(text) and (options := _digit_options(raw)):
+        line.kind, line.options, line.single_option = LineKind.OPTION, options, options[0]
         return line
     _read_question_marker(line, text)
     if box := _CHECKBOX.match(text):

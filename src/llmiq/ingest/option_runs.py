@@ -4,6 +4,7 @@ that a sentence starting "A model ..." stays a sentence."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from llmiq.ingest.lines import Line, LineKind, checkbox_text, spaced_option
@@ -23,9 +24,25 @@ def _make_option(line: Line, key: str, text: str) -> None:
     line.option_delim = ""
 
 
+_SPACED_ROW = re.compile(r"^\s*A\s+\S.*?(?:\s{2,}|\u3000)B\s+\S")
+
+
+def _spaced_on_one_line(raw: str) -> list[tuple[str, str]]:
+    """``"A 正确　B 错误"``: keys with a space, separated by wide gaps, in order from A."""
+    if not _SPACED_ROW.match(raw):
+        return []
+    parts = re.split(r"(?:\s{2,}|\u3000+)(?=[B-J]\s)", raw.strip())
+    options = [(part[0], part[1:].strip()) for part in parts]
+    keys = [key for key, _ in options]
+    return options if keys == [chr(ord("A") + n) for n in range(len(keys))] else []
+
+
 def mark_option_runs(lines: Sequence[Line]) -> None:
     """Turn runs of spaced options and of task-list items into option lines; a ticked item
     keeps ``checked=True``, which answers the question when no answer line does."""
+    for line in lines:  # "A 正确　B 错误" on one line
+        if line.kind is LineKind.TEXT and (options := _spaced_on_one_line(line.raw)):
+            line.kind, line.options, line.single_option = LineKind.OPTION, options, options[0]
     i = 0
     while i < len(lines):
         first = spaced_option(lines[i])
