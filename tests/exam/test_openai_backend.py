@@ -8,11 +8,12 @@ import contextlib
 import http.server
 import json
 import math
+import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -258,6 +259,14 @@ def test_retries_are_bounded(stub: StubServer) -> None:
     assert len(stub.posts("/completions")) == 3
 
 
+def test_a_server_that_allows_fewer_top_logprobs_is_asked_for_five(stub: StubServer) -> None:
+    limit = {"error": {"message": "Invalid value for 'logprobs': must be less than or equal to 5."}}
+    stub.on("/completions", Reply(400, limit), Reply(body=completion(TOP)))
+    with stub.backend(concurrency=1) as backend:
+        backend.score([LETTERS, LETTERS])
+    assert [s.body["logprobs"] for s in stub.posts("/completions")] == [20, 5, 5]
+
+
 def test_a_server_without_logprobs_says_to_generate(stub: StubServer) -> None:
     stub.on("/completions", Reply(body={"choices": [{"text": " A", "logprobs": None}]}))
     with stub.backend() as backend, pytest.raises(LlmiqError) as error:
@@ -318,3 +327,115 @@ def test_model_ids() -> None:
     backend = BACKENDS.load("openai:m@http://127.0.0.1:1")
     assert isinstance(backend, OpenAIBackend)
     assert backend.base_url == "http://127.0.0.1:1/v1"
+
+
+# -- slow: a real llama.cpp server -----------------------------------------------------------
+
+
+def seed_requests(lang: str = "en") -> list[ScoringRequest]:
+    """MMLU-style letter prompts for the seed bank's choice questions."""
+    from llmiq.bank.catalog import resolve_bank
+
+    requests = []
+    for question in resolve_bank("seed").questions:
+        if not question.is_choice:
+            continue
+        lines = [question.prompt.get(lang)]
+        lines += [f"{o.key}. {o.text.get(lang)}" for o in question.options]
+        lines.append("Answer:" if lang == "en" else "答案:")
+        keys = tuple(f" {o.key}" for o in question.options)
+        requests.append(ScoringRequest("\n".join(lines), keys))
+    return requests
+
+
+@pytest.fixture(scope="module")
+def llama_url(service_missing: Callable[[str], NoReturn]) -> str:
+    url = os.environ.get(LLAMA_ENV)
+    if not url:
+        service_missing(
+            f"no llama.cpp server: set {LLAMA_ENV} (scripts/test-llama-server start prints it)"
+        )
+    return url
+
+
+@pytest.fixture
+def llama(llama_url: str) -> Iterator[OpenAIBackend]:
+    with OpenAIBackend(f"openai:smollm2@{llama_url}") as backend:
+        yield backend
+
+
+def raw_completion(url: str, **body: Any) -> dict[str, Any]:
+    """The server's own answer, read without the backend."""
+    import httpx
+
+    payload = {"model": "smollm2", "temperature": 0, **body}
+    response = httpx.post(url + "/completions", json=payload, timeout=120)
+    response.raise_for_status()
+    return response.json()["choices"][0]
+
+
+@pytest.mark.slow
+def test_letter_scores_pick_the_servers_own_top_token(llama: OpenAIBackend, llama_url: str) -> None:
+    requests = seed_requests("en")[:4] + seed_requests("zh")[:2]
+    scores = llama.score(requests)
+    for request, one in zip(requests, scores, strict=True):
+        assert all(math.isfinite(lp) for lp in one.logprobs)
+        choice = raw_completion(llama_url, prompt=request.prompt, max_tokens=1, logprobs=5)
+        top = choice["logprobs"]["top_logprobs"][0]
+        first = max(top, key=lambda t: top[t])
+        letters = [c.strip() for c in request.continuations]
+        if first.strip() in letters:
+            assert letters[one.best()] == first.strip()
+            assert one.greedy[one.best()]
+            assert one.logprobs[one.best()] == pytest.approx(top[first], abs=1e-4)
+        else:  # the model would say something else: no letter is greedy
+            assert not any(one.greedy)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("prompt", "continuation"),
+    [
+        (
+            "Which technique helps mitigate bias in prompt-based learning?\nAnswer:",
+            " Prompt calibration",
+        ),
+        ("哪种技术有助于减轻基于提示的学习中的偏见?\n答案:", " 提示校准"),
+    ],
+)
+def test_cloze_is_the_sum_of_the_echoed_continuation_tokens(
+    llama: OpenAIBackend, llama_url: str, prompt: str, continuation: str
+) -> None:
+    (scores,) = llama.score([ScoringRequest(prompt, (continuation, " Fine-tuning"))])
+    # The echo of prompt + continuation, less the echo of the prompt alone.
+    whole = raw_completion(
+        llama_url, prompt=prompt + continuation, echo=True, logprobs=1, max_tokens=1
+    )
+    alone = raw_completion(llama_url, prompt=prompt, echo=True, logprobs=1, max_tokens=1)
+    n = len(alone["logprobs"]["tokens"]) - 1  # the last one was generated
+    n_whole = len(whole["logprobs"]["tokens"]) - 1
+    assert whole["logprobs"]["tokens"][:n] == alone["logprobs"]["tokens"][:n]
+    expected = sum(whole["logprobs"]["token_logprobs"][n:n_whole])
+    assert scores.logprobs[0] == pytest.approx(expected, abs=1e-4)
+    assert math.isfinite(scores.logprobs[1])
+
+
+@pytest.mark.slow
+def test_generate_returns_text(llama: OpenAIBackend) -> None:
+    (text,) = llama.generate(["Question: What is 2 + 2?\nAnswer:"], max_new_tokens=8)
+    assert isinstance(text, str)
+    assert text.strip()
+
+
+@pytest.mark.slow
+def test_concurrent_scoring_matches_sequential(llama_url: str) -> None:
+    requests = seed_requests("en")
+    cloze = ScoringRequest("The capital of France is", (" Paris", " Lyon", " a city"))
+    with OpenAIBackend(f"openai:smollm2@{llama_url}", concurrency=1) as one:
+        sequential = one.score([*requests, cloze])
+    with OpenAIBackend(f"openai:smollm2@{llama_url}", concurrency=4) as four:
+        parallel = four.score([*requests, cloze])
+    assert [s.best() for s in parallel] == [s.best() for s in sequential]
+    assert [s.greedy for s in parallel] == [s.greedy for s in sequential]
+    for a, b in zip(parallel, sequential, strict=True):
+        assert a.logprobs == pytest.approx(b.logprobs, abs=1e-3)

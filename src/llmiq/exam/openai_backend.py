@@ -54,6 +54,7 @@ R = TypeVar("R")
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 TOP_LOGPROBS = 20  # OpenAI's chat maximum, vLLM's default cap
+SMALL_TOP_LOGPROBS = 5  # what a server refusing 20 is asked for instead
 LETTER_LENGTH = 3  # continuations this short (stripped) are scored from one token's top-k
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_DELAY = 30.0  # seconds: the longest single wait between attempts, Retry-After included
@@ -183,6 +184,7 @@ class OpenAIBackend(ModelBackend):
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()
         self._chat_only = False  # set once /completions turns out to be missing
+        self._top_k = TOP_LOGPROBS
 
     # -- the ModelBackend interface ----------------------------------------------------------
 
@@ -242,28 +244,26 @@ class OpenAIBackend(ModelBackend):
     # -- scoring -----------------------------------------------------------------------------
 
     def _score_letters(self, request: ScoringRequest) -> Scores:
-        top: dict[str, float] | None = None
+        try:
+            top = self._letter_top_logprobs(request.prompt, self._top_k)
+        except _TopKTooLarge:
+            if self._top_k <= SMALL_TOP_LOGPROBS:
+                raise
+            # OpenAI's legacy completions allow 5; the first refusal lowers it for good.
+            self._top_k = SMALL_TOP_LOGPROBS
+            top = self._letter_top_logprobs(request.prompt, self._top_k)
+        if top is None:
+            raise self._no_logprobs()
+        return letter_scores(request.continuations, top)
+
+    def _letter_top_logprobs(self, prompt: str, k: int) -> dict[str, float] | None:
         if not self._chat_only:
-            body = {
-                "prompt": request.prompt,
-                "max_tokens": 1,
-                "logprobs": TOP_LOGPROBS,
-                "temperature": 0,
-            }
+            body = {"prompt": prompt, "max_tokens": 1, "logprobs": k, "temperature": 0}
             data = self._completions(body)
             if data is not None:
-                top = first_top_logprobs(self._first_choice(data).get("logprobs"))
-                if top is None:
-                    raise self._no_logprobs()
-        if top is None:
-            body = {"max_tokens": 1, "temperature": 0, "logprobs": True}
-            body["top_logprobs"] = TOP_LOGPROBS
-            top = first_top_logprobs(
-                self._first_choice(self._chat(request.prompt, body)).get("logprobs")
-            )
-            if top is None:
-                raise self._no_logprobs()
-        return letter_scores(request.continuations, top)
+                return first_top_logprobs(self._first_choice(data).get("logprobs"))
+        body = {"max_tokens": 1, "temperature": 0, "logprobs": True, "top_logprobs": k}
+        return first_top_logprobs(self._first_choice(self._chat(prompt, body)).get("logprobs"))
 
     def _score_cloze(self, prompt: str, continuation: str) -> tuple[float, bool]:
         text = prompt + continuation
@@ -412,6 +412,11 @@ class OpenAIBackend(ModelBackend):
                 f"the model server at {self.base_url} refused the request "
                 f"(HTTP {status}{said}); {advice}"
             )
+        if status in (400, 422) and "logprobs" in message.lower():
+            return _TopKTooLarge(
+                f"the model server at {self.base_url} refused the log-probabilities asked "
+                f"for (HTTP {status}{said}); score by generation instead (--scoring generate)"
+            )
         if (
             status in (400, 404)
             and mentions_model(message)
@@ -449,6 +454,10 @@ class OpenAIBackend(ModelBackend):
             return [str(m["id"]) for m in data.get("data", [])][:10]
         except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError):
             return []
+
+
+class _TopKTooLarge(LlmiqError):
+    """The server refused the number of top log-probabilities (or any) asked for."""
 
 
 def first_top_logprobs(logprobs: Any) -> dict[str, float] | None:
