@@ -129,6 +129,23 @@ def _front_matter(lines: list[str], markup: Markup) -> int:
     return 0
 
 
+#: An Obsidian/GitHub callout header: "> [!success]- 答案", "> [!note] Explanation".
+_CALLOUT = re.compile(r"^\s*>\s*\[!(?P<kind>[\w-]+)\][-+]?\s*(?P<title>.*)$")
+_ANSWER_CALLOUTS = {"success", "check", "done", "answer", "solution"}
+
+
+def _rewrite_callout(line: str) -> str:
+    """``> [!success]- 答案`` -> ``> Answer:``; other callouts keep their title as text."""
+    callout = _CALLOUT.match(line)
+    if callout is None:
+        return line
+    title = callout["title"].strip()
+    label = _label_for(title) if title else ""
+    if label or (not title and callout["kind"].lower() in _ANSWER_CALLOUTS):
+        return f"> {label or 'Answer:'}"
+    return f"> {title}" if title else ">"
+
+
 def _rewrite_hidden(line: str) -> str:
     """``<details><summary>Answer</summary>B</details>`` -> ``Answer: B``; a summary that is
     not about the answer keeps its text."""
@@ -190,7 +207,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
                 lines[i] = head
                 comment_start = i
             line = lines[i]
-        line = _rewrite_hidden(line)
+        line = _rewrite_callout(_rewrite_hidden(line))
         if _FURNITURE_LINE.match(_LINK.sub(r"\1", line)):  # "[⬆ Back to top](#contents)"
             markup.left_out.append((i, i, "page furniture"))
             line = ""
