@@ -208,6 +208,37 @@ def test_cloze_sums_the_echoed_tokens_after_the_prompt(stub: StubServer) -> None
     assert all(b["echo"] is True and b["logprobs"] == 1 for b in bodies)
 
 
+def test_a_model_that_stops_at_once_is_asked_for_one_token(stub: StubServer) -> None:
+    # llama.cpp's server sends no log-probabilities when the end of text is the top token.
+    empty = {"tokens": [], "token_logprobs": [], "top_logprobs": [], "text_offset": []}
+    stopped = {"choices": [{"text": "", "finish_reason": "stop", "logprobs": empty}]}
+    stub.on("/completions", Reply(body=stopped), Reply(body=completion(TOP)))
+    with stub.backend(concurrency=1) as backend:
+        first, second = backend.score([LETTERS, LETTERS])
+    assert first == second
+    assert first.best() == 1
+    sent = [s.body.get("min_tokens") for s in stub.posts("/completions")]
+    assert sent == [None, 1, 1]  # learnt once, then always sent
+
+
+def test_an_echo_shifted_by_one_token_is_refused(stub: StubServer) -> None:
+    # llama-cpp-python's echo for a model without BOS: the generated "." is in the text but
+    # not in the tokens, each token paired with the distribution after it.
+    logprobs = {
+        "tokens": ["Capital", ":", " Paris"],
+        "token_logprobs": [None, -3.0, -6.0],
+        "top_logprobs": [None, {" Paris": -0.5, ":": -3.0}, {".": -0.2, " Paris": -6.0}],
+        "text_offset": [0, 7, 8],
+    }
+    answer = {
+        "choices": [{"text": "Capital: Paris.", "finish_reason": "length", "logprobs": logprobs}]
+    }
+    stub.on("/completions", Reply(body=answer))
+    with stub.backend() as backend, pytest.raises(LlmiqError) as error:
+        backend.score([ScoringRequest("Capital:", (" Paris", " Lyon"))])
+    assert "shifted by one token" in one_sentence(error)
+
+
 def test_a_server_that_is_down_is_named(closed_port: int) -> None:
     backend = OpenAIBackend(f"openai:m@http://127.0.0.1:{closed_port}", backoff=0.01)
     with pytest.raises(LlmiqError) as error:
@@ -375,49 +406,52 @@ def raw_completion(url: str, **body: Any) -> dict[str, Any]:
 
 
 @pytest.mark.slow
-def test_letter_scores_pick_the_servers_own_top_token(llama: OpenAIBackend, llama_url: str) -> None:
+def test_letter_scores_pick_the_servers_own_top_letter(
+    llama: OpenAIBackend, llama_url: str
+) -> None:
     requests = seed_requests("en")[:4] + seed_requests("zh")[:2]
     scores = llama.score(requests)
     for request, one in zip(requests, scores, strict=True):
         assert all(math.isfinite(lp) for lp in one.logprobs)
-        choice = raw_completion(llama_url, prompt=request.prompt, max_tokens=1, logprobs=5)
+        # The server's own next-token distribution (min_tokens: SmolLM2's likeliest next
+        # token is often the end of text, and the server then sends no log-probabilities).
+        choice = raw_completion(
+            llama_url, prompt=request.prompt, max_tokens=1, logprobs=20, min_tokens=1
+        )
         top = choice["logprobs"]["top_logprobs"][0]
-        first = max(top, key=lambda t: top[t])
         letters = [c.strip() for c in request.continuations]
-        if first.strip() in letters:
-            assert letters[one.best()] == first.strip()
-            assert one.greedy[one.best()]
-            assert one.logprobs[one.best()] == pytest.approx(top[first], abs=1e-4)
-        else:  # the model would say something else: no letter is greedy
-            assert not any(one.greedy)
+        ranked = sorted(top, key=lambda t: -top[t])
+        best_letter = next(t for t in ranked if t.strip() in letters)
+        assert letters[one.best()] == best_letter.strip()
+        assert one.logprobs[one.best()] == pytest.approx(top[best_letter], abs=1e-4)
+        assert one.greedy[one.best()] == (ranked[0].strip() == best_letter.strip())
+        assert sum(one.greedy) <= 1
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    ("prompt", "continuation"),
-    [
-        (
-            "Which technique helps mitigate bias in prompt-based learning?\nAnswer:",
-            " Prompt calibration",
-        ),
-        ("哪种技术有助于减轻基于提示的学习中的偏见?\n答案:", " 提示校准"),
-    ],
-)
-def test_cloze_is_the_sum_of_the_echoed_continuation_tokens(
-    llama: OpenAIBackend, llama_url: str, prompt: str, continuation: str
-) -> None:
-    (scores,) = llama.score([ScoringRequest(prompt, (continuation, " Fine-tuning"))])
-    # The echo of prompt + continuation, less the echo of the prompt alone.
-    whole = raw_completion(
-        llama_url, prompt=prompt + continuation, echo=True, logprobs=1, max_tokens=1
+def test_cloze_scores_are_exact_or_refused(llama: OpenAIBackend, llama_url: str) -> None:
+    """llama-cpp-python pairs each echoed token with the distribution after it when the
+    model has no BOS token (SmolLM2): the backend must refuse such numbers, and sum the
+    echoed tokens on a server whose echo is right."""
+    (request,) = seed_requests("en")[:1]
+    # Ground truth: log P(" A" | prompt) from the next-token distribution.
+    truth = raw_completion(
+        llama_url, prompt=request.prompt, max_tokens=1, logprobs=20, min_tokens=1
+    )["logprobs"]["top_logprobs"][0][" A"]
+    echo = raw_completion(
+        llama_url, prompt=request.prompt + " A", echo=True, logprobs=1, max_tokens=1, min_tokens=1
+    )["logprobs"]
+    last = max(
+        i for i, offset in enumerate(echo["text_offset"]) if offset < len(request.prompt) + 2
     )
-    alone = raw_completion(llama_url, prompt=prompt, echo=True, logprobs=1, max_tokens=1)
-    n = len(alone["logprobs"]["tokens"]) - 1  # the last one was generated
-    n_whole = len(whole["logprobs"]["tokens"]) - 1
-    assert whole["logprobs"]["tokens"][:n] == alone["logprobs"]["tokens"][:n]
-    expected = sum(whole["logprobs"]["token_logprobs"][n:n_whole])
-    assert scores.logprobs[0] == pytest.approx(expected, abs=1e-4)
-    assert math.isfinite(scores.logprobs[1])
+    cloze = ScoringRequest(request.prompt, (" A", " Fine-tuning"))
+    if echo["token_logprobs"][last] == pytest.approx(truth, abs=1e-4):
+        (scores,) = llama.score([cloze])
+        assert scores.logprobs[0] == pytest.approx(truth, abs=1e-4)
+    else:
+        with pytest.raises(LlmiqError) as error:
+            llama.score([cloze])
+        assert "shifted by one token" in one_sentence(error)
 
 
 @pytest.mark.slow
@@ -429,12 +463,11 @@ def test_generate_returns_text(llama: OpenAIBackend) -> None:
 
 @pytest.mark.slow
 def test_concurrent_scoring_matches_sequential(llama_url: str) -> None:
-    requests = seed_requests("en")
-    cloze = ScoringRequest("The capital of France is", (" Paris", " Lyon", " a city"))
+    requests = seed_requests("en") + seed_requests("zh")
     with OpenAIBackend(f"openai:smollm2@{llama_url}", concurrency=1) as one:
-        sequential = one.score([*requests, cloze])
+        sequential = one.score(requests)
     with OpenAIBackend(f"openai:smollm2@{llama_url}", concurrency=4) as four:
-        parallel = four.score([*requests, cloze])
+        parallel = four.score(requests)
     assert [s.best() for s in parallel] == [s.best() for s in sequential]
     assert [s.greedy for s in parallel] == [s.greedy for s in sequential]
     for a, b in zip(parallel, sequential, strict=True):

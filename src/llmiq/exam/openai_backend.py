@@ -185,6 +185,7 @@ class OpenAIBackend(ModelBackend):
         self._lock = threading.Lock()
         self._chat_only = False  # set once /completions turns out to be missing
         self._top_k = TOP_LOGPROBS
+        self._min_tokens = False  # send min_tokens=1 (learnt from a model that stopped at once)
 
     # -- the ModelBackend interface ----------------------------------------------------------
 
@@ -259,7 +260,7 @@ class OpenAIBackend(ModelBackend):
     def _letter_top_logprobs(self, prompt: str, k: int) -> dict[str, float] | None:
         if not self._chat_only:
             body = {"prompt": prompt, "max_tokens": 1, "logprobs": k, "temperature": 0}
-            data = self._completions(body)
+            data = self._scoring_completion(body)
             if data is not None:
                 return first_top_logprobs(self._first_choice(data).get("logprobs"))
         body = {"max_tokens": 1, "temperature": 0, "logprobs": True, "top_logprobs": k}
@@ -268,7 +269,7 @@ class OpenAIBackend(ModelBackend):
     def _score_cloze(self, prompt: str, continuation: str) -> tuple[float, bool]:
         text = prompt + continuation
         body = {"prompt": text, "max_tokens": 1, "echo": True, "logprobs": 1, "temperature": 0}
-        data = None if self._chat_only else self._completions(body)
+        data = None if self._chat_only else self._scoring_completion(body)
         if data is None:
             raise LlmiqError(
                 f"the server at {self.base_url} has no /completions endpoint, which cloze "
@@ -286,6 +287,15 @@ class OpenAIBackend(ModelBackend):
                 "letter or --scoring generate"
             )
         tops = logprobs.get("top_logprobs") or []
+        generated = len(str(self._first_choice(data).get("text") or "")) > len(text)
+        if generated and offsets[-1] + len(tokens[-1]) <= len(text):
+            # The generated token is missing from the list: llama-cpp-python pairs each echoed
+            # token with the distribution that follows it when the model has no BOS token.
+            raise LlmiqError(
+                f"the server at {self.base_url} echoes the prompt's log-probabilities shifted "
+                "by one token (llama-cpp-python does for models without a BOS token), so cloze "
+                "scores would be wrong; use --scoring letter or --scoring generate"
+            )
         # Offsets count from the start of the echoed text; the generated token comes after.
         try:
             return continuation_logprob(tokens, values, offsets, tops, len(prompt), len(text))
@@ -296,6 +306,24 @@ class OpenAIBackend(ModelBackend):
             ) from None
 
     # -- HTTP --------------------------------------------------------------------------------
+
+    def _scoring_completion(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        """A ``/completions`` answer that generated a token. When the end of text is the
+        likeliest next token, llama.cpp's server stops before any token and returns no
+        log-probabilities; such a request is asked again with ``min_tokens=1`` (llama.cpp,
+        vLLM), which bans stopping when sampling only: the log-probabilities stay the model's
+        own (measured on llama-cpp-python 0.3.36). Once needed it is always sent."""
+        if self._min_tokens:
+            return self._completions({**body, "min_tokens": 1})
+        data = self._completions(body)
+        if data is None or not stopped_at_once(self._first_choice(data), body):
+            return data
+        try:
+            again = self._completions({**body, "min_tokens": 1})
+        except LlmiqError:  # a server that refuses min_tokens: keep its first answer
+            return data
+        self._min_tokens = True
+        return again
 
     def _completions(self, body: dict[str, Any]) -> dict[str, Any] | None:
         """The JSON answer of ``/completions``, or None when the server has no such endpoint
@@ -454,6 +482,13 @@ class OpenAIBackend(ModelBackend):
             return [str(m["id"]) for m in data.get("data", [])][:10]
         except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError):
             return []
+
+
+def stopped_at_once(choice: dict[str, Any], body: dict[str, Any]) -> bool:
+    """Whether a completion ended before generating anything (its first token was the end
+    of text)."""
+    sent = str(body["prompt"]) if body.get("echo") else ""
+    return choice.get("finish_reason") == "stop" and (choice.get("text") or "") == sent
 
 
 class _TopKTooLarge(LlmiqError):
