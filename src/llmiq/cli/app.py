@@ -8,7 +8,19 @@ import sys
 import click
 
 from llmiq import __version__
-from llmiq.cli import account, banks, export, imports, lab, mock, profile, quiz, review, serve
+from llmiq.cli import (
+    account,
+    banks,
+    exam,
+    export,
+    imports,
+    lab,
+    mock,
+    profile,
+    quiz,
+    review,
+    serve,
+)
 from llmiq.cli import stats as stats_commands
 from llmiq.cli.options import LlmiqGroup
 
@@ -37,6 +49,7 @@ for command in (
     serve.serve,
     account.account,
     lab.lab,
+    exam.exam,
 ):
     cli.add_command(command)
 

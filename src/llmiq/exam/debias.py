@@ -1,0 +1,150 @@
+"""Letter scoring with and without position-bias correction: the probability a model gives
+each option of each question, by one of four methods (the maths is in ``calibration``).
+
+- ``none``: one pass per question, the options in the bank's order.
+- ``contextual``: as ``none``, divided by what the model answers to the format alone (the
+  question and options blanked to "N/A", "" and "[MASK]"; Zhao et al., 2021): three extra
+  passes per option count, shared by every question.
+- ``pride``: the position prior estimated from every cyclic order of the options on a 5%
+  sample of the questions, divided out of the others' single pass (Zheng et al., 2024).
+- ``permute``: every cyclic order for every question, each option averaged over the
+  positions it was shown in: n passes per question of n options.
+
+Every method returns, per question, the probabilities before and after correction (both
+by option, in the bank's order) and the number of passes spent on it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from llmiq.bank.model import Lang, Question
+from llmiq.exam.backends import ModelBackend, ScoringRequest
+from llmiq.exam.prompts import Shown, content_free_request, letter_request
+
+DEBIAS_METHODS = ("none", "contextual", "pride", "permute")
+#: PriDe's sample: this share of the questions, at least two per option count.
+PRIDE_SHARE = 0.05
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class LetterScores:
+    raw: list[float]  # by option (bank order): the plain single-pass probabilities
+    debiased: list[float]  # by option, after the method's correction
+    passes: float  # forward passes spent on this question (shared passes divided out)
+
+
+def _identity(question: Question) -> Shown:
+    return Shown(question, tuple(range(len(question.options))))
+
+
+def _position_probs(scores: Sequence[float]) -> list[float]:
+    from llmiq.exam.calibration import label_probabilities
+
+    return [float(p) for p in label_probabilities(list(scores))]
+
+
+def _score_all(
+    backend: ModelBackend, requests: list[ScoringRequest], progress: Progress, batch: int = 8
+) -> list[list[float]]:
+    """Log-probabilities of every request's continuations, in batches (progress per batch)."""
+    out: list[list[float]] = []
+    for start in range(0, len(requests), batch):
+        chunk = requests[start : start + batch]
+        out += [list(s.logprobs) for s in backend.score(chunk)]
+        progress(len(chunk))
+    return out
+
+
+def letter_scores(
+    backend: ModelBackend,
+    questions: Sequence[Question],
+    lang: Lang,
+    method: str,
+    *,
+    shots: Callable[[Question], Sequence[Shown]] = lambda q: (),
+    stem: bool = True,
+    seed: int = 0,
+    progress: Progress = lambda n: None,
+) -> list[LetterScores]:
+    """See the module docstring; ``shots(question)`` gives its worked examples."""
+    from llmiq.exam.calibration import (
+        CONTENT_FREE_INPUTS,
+        content_free_prior,
+        contextual_calibration,
+        cyclic_permutations,
+        debias_with_prior,
+        estimate_position_prior,
+        permutation_debiasing,
+    )
+
+    if method not in DEBIAS_METHODS:
+        raise ValueError(f"unknown debiasing method {method!r}")
+
+    def request(shown: Shown) -> ScoringRequest:
+        return letter_request(shown, lang, shots=shots(shown.question), stem=stem)
+
+    permuted: set[int] = set()
+    if method == "permute":
+        permuted = set(range(len(questions)))
+    elif method == "pride":
+        by_count: dict[int, list[int]] = defaultdict(list)
+        for i, question in enumerate(questions):
+            by_count[len(question.options)].append(i)
+        rng = random.Random(seed)
+        for members in by_count.values():
+            size = min(len(members), max(2, round(PRIDE_SHARE * len(members))))
+            permuted.update(rng.sample(members, size))
+
+    plain = [i for i in range(len(questions)) if i not in permuted]
+    requests = [request(_identity(questions[i])) for i in plain]
+    orders: dict[int, list[tuple[int, ...]]] = {}
+    for i in sorted(permuted):
+        orders[i] = cyclic_permutations(len(questions[i].options))
+        requests += [request(Shown(questions[i], order)) for order in orders[i]]
+    blanks: dict[int, int] = {}  # option count -> index of its first content-free request
+    if method == "contextual":
+        for n in sorted({len(q.options) for q in questions}):
+            blanks[n] = len(requests)
+            shown = Shown(next(q for q in questions if len(q.options) == n), tuple(range(n)))
+            requests += [content_free_request(shown, lang, blank) for blank in CONTENT_FREE_INPUTS]
+
+    logprobs = _score_all(backend, requests, progress)
+    results: dict[int, LetterScores] = {}
+    for k, i in enumerate(plain):
+        probs = _position_probs(logprobs[k])
+        results[i] = LetterScores(probs, probs, 1.0)
+    k = len(plain)
+    per_question_orders: dict[int, list[list[float]]] = {}
+    for i in sorted(permuted):
+        rows = [_position_probs(logprobs[k + m]) for m in range(len(orders[i]))]
+        k += len(orders[i])
+        per_question_orders[i] = rows
+        averaged = [float(p) for p in permutation_debiasing(rows, orders[i])]
+        results[i] = LetterScores(rows[0], averaged, float(len(orders[i])))
+    if method == "contextual":
+        for n, first in blanks.items():
+            rows = [_position_probs(logprobs[first + m]) for m in range(len(CONTENT_FREE_INPUTS))]
+            prior = content_free_prior(rows)
+            members = [i for i in plain if len(questions[i].options) == n]
+            for i in members:
+                calibrated = contextual_calibration(results[i].raw, prior)
+                extra = len(CONTENT_FREE_INPUTS) / len(members)
+                results[i] = LetterScores(results[i].raw, [float(p) for p in calibrated],
+                                          1.0 + extra)  # fmt: skip
+    if method == "pride":
+        by_n: dict[int, list[list[list[float]]]] = defaultdict(list)
+        for i, rows in per_question_orders.items():
+            by_n[len(questions[i].options)].append(rows)
+        for n, samples in by_n.items():
+            prior = estimate_position_prior(samples)
+            for i in plain:
+                if len(questions[i].options) == n:
+                    fixed = [float(p) for p in debias_with_prior(results[i].raw, prior)]
+                    results[i] = LetterScores(results[i].raw, fixed, 1.0)
+    return [results[i] for i in range(len(questions))]

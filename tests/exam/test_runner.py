@@ -1,0 +1,125 @@
+"""The exam runner on the seed bank with a synthetic model of known position bias: a model
+that prefers position A by a fixed margin but knows the right answer by a smaller one.
+Plain scoring shows the bias (it picks A); each correction removes it as it should."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+
+import pytest
+
+from llmiq.bank.catalog import resolve_bank
+from llmiq.errors import LlmiqError
+from llmiq.exam.backends import BACKENDS, ModelBackend, Scores, ScoringRequest
+from llmiq.exam.runner import ExamConfig, planned_requests, run_exam
+
+SEED = resolve_bank("seed")
+OPTION_LINE = re.compile(r"^([A-J])\. (.*)$", re.M)
+
+
+class PositionBiased(ModelBackend):
+    """log P(letter at position i) = bias * [i == 0] + knowledge * [the option shown there
+    is right]; blanked options ("N/A") carry no knowledge, only the bias. Counts requests."""
+
+    def __init__(self, right_texts: set[str], bias: float = 3.0, knowledge: float = 1.0) -> None:
+        super().__init__("position-biased")
+        self.right, self.bias, self.knowledge = right_texts, bias, knowledge
+        self.requests = 0
+
+    def score(self, requests: Sequence[ScoringRequest]) -> list[Scores]:
+        out = []
+        for request in requests:
+            self.requests += 1
+            question = request.prompt.rsplit("\n\n", 1)[-1]
+            shown = dict(OPTION_LINE.findall(question))
+            logits = [
+                self.bias * (i == 0) + self.knowledge * (shown.get(letter.strip()) in self.right)
+                for i, letter in enumerate(request.continuations)
+            ]
+            norm = math.log(sum(math.exp(x) for x in logits))
+            logprobs = tuple(x - norm for x in logits)
+            out.append(Scores(logprobs, tuple(lp == max(logprobs) for lp in logprobs)))
+        return out
+
+
+def _right_texts() -> set[str]:
+    return {o.text.get("en") for q in SEED.questions if q.is_choice for o in q.options
+            if o.key in q.answer}  # fmt: skip
+
+
+@pytest.fixture
+def model() -> PositionBiased:
+    return PositionBiased(_right_texts())
+
+
+def test_plain_scoring_exposes_the_position_bias(model: PositionBiased) -> None:
+    summary = run_exam(SEED, model, ExamConfig()).summary()
+    assert summary["choice_shares"] == {"A": 1.0}
+    assert summary["rstd"] > 0.3
+    gold_a = [q for q in SEED.questions if q.kind.value == "single" and q.answer == ["A"]]
+    singles = [q for q in SEED.questions if q.kind.value == "single"]
+    assert summary["position_recall"]["A"] == 1.0
+    assert summary["skipped"] == 1  # the open question, without generation
+    assert summary["accuracy"] <= (len(gold_a) + 1) / len(singles)
+
+
+@pytest.mark.parametrize("method", ["contextual", "pride", "permute"])
+def test_each_correction_removes_the_bias(model: PositionBiased, method: str) -> None:
+    report = run_exam(SEED, model, ExamConfig(debias=method))
+    summary = report.summary()
+    assert summary["accuracy"] == 1.0, [q.id for q in report.scored if not q.correct]
+    assert summary["rstd"] == 0.0
+    assert summary["accuracy_before_debiasing"] < 0.5
+
+
+def test_the_cost_of_each_correction_in_passes(model: PositionBiased) -> None:
+    for method in ("none", "contextual", "pride", "permute"):
+        model.requests = 0
+        config = ExamConfig(debias=method)
+        run_exam(SEED, model, config)
+        assert model.requests == planned_requests(SEED, config), method
+    permute = run_exam(SEED, model, ExamConfig(debias="permute")).summary()
+    options = [len(q.options) for q in SEED.questions if q.is_choice]
+    assert permute["passes_per_question"] == pytest.approx(sum(options) / len(options))
+
+
+def test_cloze_and_generation_need_no_debiasing() -> None:
+    with pytest.raises(LlmiqError, match="needs letter scoring"):
+        ExamConfig(scoring="cloze", debias="pride").check()
+    with pytest.raises(LlmiqError, match="cannot generate"):
+        run_exam(SEED, BACKENDS.load("chance"), ExamConfig(scoring="generate"))
+
+
+def test_a_bank_of_open_questions_only_is_one_sentence() -> None:
+    open_only = SEED.model_copy(
+        update={"questions": [q for q in SEED.questions if not q.is_choice]}
+    )
+    with pytest.raises(LlmiqError, match="has no question this exam can score"):
+        run_exam(open_only, BACKENDS.load("chance"), ExamConfig())
+
+
+def test_json_report_names_every_question(run_cli: Callable) -> None:
+    result = run_cli("exam", "run", "seed", "--model", "chance", "--format", "json")
+    data = json.loads(result.output)
+    assert {"model", "bank", "scoring", "debias", "accuracy", "rstd", "position_recall"} <= set(
+        data
+    )
+    assert [q["id"] for q in data["questions"]] == [q.id for q in SEED.questions]
+    first = data["questions"][0]
+    assert {"id", "choice", "correct", "probabilities"} <= set(first)
+    assert math.isclose(sum(first["probabilities"].values()), 1.0)
+
+
+def test_options_only_flags_questions_answered_without_their_stem() -> None:
+    """This model knows the right option from its text alone, stem or not: every question
+    it answers confidently without the stem is flagged; a weakly knowing one flags none."""
+    singles = {q.id for q in SEED.questions if q.kind.value == "single"}
+    knowing = PositionBiased(_right_texts(), knowledge=4.0)
+    report = run_exam(SEED, knowing, ExamConfig(options_only=True, debias="permute"))
+    assert set(report.leaking()) == singles
+    guessing = PositionBiased(_right_texts(), knowledge=0.2)
+    report = run_exam(SEED, guessing, ExamConfig(options_only=True, debias="permute"))
+    assert report.leaking() == []
