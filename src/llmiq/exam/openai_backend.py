@@ -21,6 +21,10 @@ Scoring follows lm-evaluation-harness as far as a server lets it:
   on prompt + continuation; the continuation's log-probability is the sum over the echoed
   tokens from the prompt's end (``text_offset``; a token straddling the boundary counts as
   continuation), and it is greedy when each of those tokens is its position's top-1.
+  llama-cpp-python's server shifts that echo by one token for models without a BOS token
+  (SmolLM2): the backend detects it (the generated token is missing) and refuses cloze there.
+- A model whose likeliest next token is the end of text makes llama.cpp's server return no
+  log-probabilities: it is asked again with ``min_tokens=1``, which changes sampling only.
 
 Left out: batching several prompts in one call (servers differ on list prompts), and
 tokenizing prompt and continuation separately as lm-eval does (the server tokenizes the
