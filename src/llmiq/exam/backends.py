@@ -156,3 +156,18 @@ BACKENDS.register(
     "llmiq.exam.openai_backend:OpenAIBackend",
     "any OpenAI-compatible server: openai:MODEL@URL (vLLM, llama.cpp, Ollama, OpenAI)",
 )
+BACKENDS.register(
+    "gemma3-270m",
+    "llmiq.exam.hf_backend:load_backend",
+    "Google's Gemma 3 270M base, built in, multilingual (Gemma terms of use)",
+)
+BACKENDS.register(
+    "smollm2-135m-instruct",
+    "llmiq.exam.hf_backend:load_backend",
+    "Hugging Face's SmolLM2-135M-Instruct, built in, English",
+)
+BACKENDS.register(
+    "hf:",
+    "llmiq.exam.hf_backend:load_backend",
+    "any transformers causal LM: hf:FOLDER, hf:FILE.gguf or hf:ORG/NAME from your HF cache",
+)
