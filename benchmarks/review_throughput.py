@@ -22,7 +22,7 @@ from pathlib import Path
 import fsrs
 
 from llmiq.bank.catalog import resolve_bank
-from llmiq.practice.grading import Grade
+from llmiq.bank.grading import Grade
 from llmiq.practice.recording import Practice
 from llmiq.practice.scheduling import make_scheduler
 from llmiq.store.database import open_database

@@ -10,9 +10,9 @@ import pytest
 from rich.console import Console
 
 from llmiq.bank.catalog import resolve_bank
+from llmiq.bank.grading import Grade, grade
 from llmiq.bank.model import Bank
 from llmiq.practice.days import start_of_local_day
-from llmiq.practice.grading import Grade, grade
 from llmiq.practice.queue import DailyLimits
 from llmiq.practice.recording import Practice
 from llmiq.practice.review import ReviewResult, run_review

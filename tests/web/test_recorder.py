@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from llmiq.bank.catalog import resolve_bank
-from llmiq.practice.grading import Grade, grade
+from llmiq.bank.grading import Grade, grade
 from llmiq.practice.recording import Answer, record_answers
 from llmiq.practice.scheduling import make_scheduler
 from llmiq.store.database import open_database

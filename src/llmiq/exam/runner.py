@@ -143,7 +143,7 @@ def _generate(
     shots: Callable[[Question], Sequence[Shown]],
     progress: Progress,
 ) -> list[QuestionOutcome]:
-    from llmiq.practice.grading import grade
+    from llmiq.bank.grading import grade
 
     prompts = []
     for q in questions:

@@ -17,9 +17,9 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from llmiq.bank.grading import Grade
 from llmiq.bank.model import Bank, Lang, Question
 from llmiq.errors import LlmiqError
-from llmiq.practice.grading import Grade
 from llmiq.practice.quiz import OnAnswer, ReadLine, read_answer, read_rating, self_rated
 from llmiq.practice.render import explanation_view, question_view
 

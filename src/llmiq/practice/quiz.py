@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from rich.console import Console
 from rich.text import Text
 
+from llmiq.bank.grading import Grade, UnreadableAnswer, grade
 from llmiq.bank.model import Bank, Lang, Question
 from llmiq.errors import LlmiqError
-from llmiq.practice.grading import Grade, UnreadableAnswer, grade
 from llmiq.practice.render import answer_hint, feedback_view, question_view
 
 #: Reads one line of input after showing a prompt; raises EOFError at end of input.

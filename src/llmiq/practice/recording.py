@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from llmiq.bank.grading import Grade
 from llmiq.bank.model import Bank, Question
 from llmiq.clock import utc_now
 from llmiq.errors import LlmiqError
-from llmiq.practice.grading import Grade
 from llmiq.practice.scheduling import (
     LEARNING,
     apply_fsrs,

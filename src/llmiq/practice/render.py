@@ -7,8 +7,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text as RichText
 
+from llmiq.bank.grading import Grade
 from llmiq.bank.model import Bank, Lang, Question
-from llmiq.practice.grading import Grade
 
 
 def _hanging(marker: RichText | str, body: RichText | str, indent: int) -> Table:

@@ -14,8 +14,8 @@ import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from llmiq.bank.grading import Grade
 from llmiq.bank.model import Question
-from llmiq.practice.grading import Grade
 
 if TYPE_CHECKING:
     import fsrs

@@ -6,10 +6,10 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
+from llmiq.bank.grading import Grade, UnreadableAnswer, grade, parse_choice
 from llmiq.bank.model import Bank, Question
 from llmiq.clock import utc_now
 from llmiq.errors import LlmiqError
-from llmiq.practice.grading import Grade, UnreadableAnswer, grade, parse_choice
 from llmiq.practice.quiz import self_rated
 from llmiq.practice.recording import Answer, CardState
 from llmiq.practice.scheduling import rating_for

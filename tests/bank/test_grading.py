@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from llmiq.bank.catalog import resolve_bank
-from llmiq.practice.grading import UnreadableAnswer, grade, matches_accepted, parse_choice
+from llmiq.bank.grading import UnreadableAnswer, grade, matches_accepted, parse_choice
 
 SEED = resolve_bank("seed")
 CALIBRATION, VECTOR_STORE = SEED.questions[0], SEED.questions[1]
