@@ -171,10 +171,16 @@ def test_second_load_comes_from_the_cache(
     )
 
 
-def test_hf_folder_loads_the_same_model(smollm2: TransformersBackend, shared_home: Path) -> None:
+def test_hf_folder_and_gguf_load_the_same_model(
+    smollm2: TransformersBackend, shared_home: Path
+) -> None:
     folder = models_dir() / file_sha256(smollm2_file())[:16]
     backend = BACKENDS.load(f"hf:{folder}")
     assert backend.score(REQUESTS[:2]) == smollm2.score(REQUESTS[:2])
+    # The same GGUF named by path has the same hash: the conversion is found, not redone.
+    from_gguf = BACKENDS.load(f"hf:{smollm2_file()}")
+    assert from_gguf.score(REQUESTS[:2]) == smollm2.score(REQUESTS[:2])
+    assert [p.name for p in models_dir().iterdir()] == [folder.name]
 
 
 def seed_question_request(lang: str) -> tuple[ScoringRequest, list[str]]:
