@@ -181,13 +181,13 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
         note = f"answer {_shorten(value, 40)!r} matched to option {quoted[0]}, whose text holds it"
         return ResolvedKeys(quoted, "", note)
     if parsed is None:
-        named = [k for k in keys_in_prose(value) if k in dict(options)]
+        named = [k for k in keys_in_prose(first_clause(value)) if k in dict(options)]
         if not named:
             return None
         note = f"answer read as {', '.join(named)} from {_shorten(value, 50)!r}; check it"
         return ResolvedKeys(named, value, note)
     keys, rest = parsed
-    more = [k for k in more_keys_in_prose(rest) if k not in keys]
+    more = [k for k in more_keys_in_prose(first_clause(rest)) if k not in keys]
     if more:
         keys = keys + more
         note = f"answer read as {', '.join(keys)} from {_shorten(value, 50)!r}; check it"
@@ -245,8 +245,11 @@ def keys_named(text: str, options: list[tuple[str, str]]) -> list[str]:
         left_out = left_out or re.findall(r"\b([A-J])\b", (but["keys"] or "").upper())
         if left_out:
             return [key for key in keys if key not in left_out]
-    unabbreviated = re.sub(
-        r"\b(i\.e|e\.g|vs|etc)\.", lambda m: m[1].replace(".", " ") + " ", folded
-    )
-    first = _CLAUSE_END.split(unabbreviated, maxsplit=1)[0]
-    return [key for key in keys_in_prose(first) if key in keys]
+    return [key for key in keys_in_prose(first_clause(folded)) if key in keys]
+
+
+def first_clause(text: str) -> str:
+    """Up to the first full stop or semicolon ("i.e." and "e.g." do not end it): keys named
+    after it are usually the wrong options being explained."""
+    unabbreviated = re.sub(r"\b(i\.e|e\.g|vs|etc)\.", lambda m: m[1].replace(".", " ") + " ", text)
+    return _CLAUSE_END.split(unabbreviated, maxsplit=1)[0]
