@@ -453,10 +453,15 @@ def checkbox_text(line: Line) -> str:
     return _TAIL_BOLD.sub("", line.raw[match.start("text") :]).strip() if match else line.rest
 
 
+_CIRCLED_OPTION = re.compile(r"^\s*(?:[-*+•·]\s*)?(?P<key>[\u2460-\u2469])\s*(?P<text>\S.*)$")
+
+
 def spaced_option(line: Line) -> tuple[str, str] | None:
     """``("A", "正确")`` for a line ``A 正确``: an option when it stands in a run A, B, ..."""
     if line.kind is not LineKind.TEXT:
         return None
+    if circled := _CIRCLED_OPTION.match(line.raw):  # "①第一个按列切": no space needed
+        return fold(circled["key"]), circled["text"].strip()
     match = _SPACED_OPTION.match(fold(line.raw))
     return (match["key"], line.raw[match.start("text") :].strip()) if match else None
 

@@ -24,14 +24,16 @@ def _make_option(line: Line, key: str, text: str) -> None:
     line.option_delim = ""
 
 
-_SPACED_ROW = re.compile(r"^\s*A\s+\S.*?(?:\s{2,}|\u3000)B\s+\S")
+_SPACED_ROW = re.compile(r"^\s*A\s+\S.*?\sB\s+\S")
 
 
 def _spaced_on_one_line(raw: str) -> list[tuple[str, str]]:
-    """``"A 正确　B 错误"``: keys with a space, separated by wide gaps, in order from A."""
+    """``"A 正确　B 错误"``: keys with a space, in order from A; separated by wide gaps, or
+    by single spaces on a short line of short options ("A 正确 B 错误")."""
     if not _SPACED_ROW.match(raw):
         return []
-    parts = re.split(r"(?:\s{2,}|\u3000+)(?=[B-J]\s)", raw.strip())
+    gap = r"(?:\s{2,}|\u3000+)" if len(raw.strip()) > 40 else r"(?:\s+|\u3000+)"
+    parts = re.split(gap + r"(?=[B-J]\s)", raw.strip())
     options = [(part[0], part[1:].strip()) for part in parts]
     keys = [key for key, _ in options]
     return options if keys == [chr(ord("A") + n) for n in range(len(keys))] else []
