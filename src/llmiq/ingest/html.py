@@ -316,6 +316,10 @@ class _Writer:
         self.in_list = False
 
     def table(self, element: HtmlElement) -> None:
+        if _is_layout(element):  # a forum post laid out in a table cell: its text, as text
+            for cell in element.iter("td", "th"):
+                self.walk(cell)
+            return
         rows = []
         for row in element.iter("tr"):
             cells = [
@@ -417,3 +421,14 @@ def parse_html_page(
         raise
     fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
     return PageImportResult(**fields)
+
+
+def _is_layout(table: HtmlElement) -> bool:
+    """A table used for layout, not data (Discuz and other forums put a whole post in one
+    cell): a cell with line breaks, paragraphs or lists, or with a lot of text."""
+    for cell in table.iter("td", "th"):
+        if any(True for _ in cell.iter("br", "p", "div", "ul", "ol", "table") if _ is not cell):
+            return True
+        if len(cell.text_content()) > 300:
+            return True
+    return False
