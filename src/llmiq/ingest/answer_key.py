@@ -161,12 +161,45 @@ def _read_items(
     return last
 
 
+_ROW_HEAD = re.compile(
+    r"^\s*(?:题号|序号|题目|no\.?|q(?:uestion)?\s*#?|#)\s*[:：|]?\s*(?P<cells>.+)$", re.I
+)
+_ROW_KEYS = re.compile(
+    r"^\s*(?:答案|正确答案|参考答案|answers?|keys?)\s*[:：|]?\s*(?P<cells>.+)$", re.I
+)
+
+
+def _read_rows(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
+    """A key laid out in two rows, "题号  1  2  3" over "答案  A  C  B"; returns the index after
+    them (``i`` when there are none)."""
+    j = i + 1
+    while j < len(lines) and lines[j].kind is LineKind.BLANK:
+        j += 1
+    head = _ROW_HEAD.match(fold(lines[i].raw))
+    if head is None or j >= len(lines) or not (keys := _ROW_KEYS.match(fold(lines[j].raw))):
+        return i
+    numbers = re.split(r"[\s|]+", head["cells"].strip(" |"))
+    values = re.split(r"[\s|]+", keys["cells"].strip(" |"))
+    if len(numbers) < 2 or len(numbers) != len(values) or not all(n.isdigit() for n in numbers):
+        return i
+    for n, value in zip(numbers, values, strict=True):
+        key.keys[int(n)] = value
+        key.lines[int(n)] = i
+    return j + 1
+
+
 def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
     """Every key section from line ``start`` on; see the module docstring."""
     key = AnswerKey()
     i = start
     while i < len(lines):
         line = lines[i]
+        after_rows = _read_rows(lines, i, key)
+        if after_rows > i:
+            label = i - 1 if i > start and _LABEL.match(fold(lines[i - 1].raw)) else i
+            key.sections.append((label, after_rows - 1))
+            i = _read_explanations(lines, after_rows, key)
+            continue
         after_table = _read_table(lines, i, key)
         if after_table > i:
             key.sections.append((i, after_table - 1))

@@ -292,7 +292,8 @@ END_LINE = re.compile(
     r"|leave\s+a\s+(?:comment|reply)|发表评论|写下你的评论"
     r"|(?:tags?|标签|分类|categories|filed\s+under)\s*[:]"
     r"|版权声明|copyright\b|©|本文(?:为|系)?(?:原创|转载)|未经(?:作者)?(?:允许|许可)"
-    r"|(?:scoring(?:\s+guide)?|how\s+did\s+you\s+(?:do|score)|your\s+score|评分(?:标准|参考)|计分(?:方式|标准))"
+    r"|(?:scoring(?:\s+guide)?|how\s+did\s+you\s+(?:do|score)|your\s+score|评分(?:标准|参考|说明)|计分(?:方式|标准))"
+    r"|命题人|审核人|出题人"
     r"|how\s+many\s+did\s+you\s+get|if\s+you\s+scored|you\s+scored\b"
     r"|that'?s\s+(?:all|a\s+wrap|it\s+for)\b|hope\s+(?:this|these)\s+(?:helps?|questions)"
     r"|book\s+a\s+(?:mock|free|call|session)|preparing\s+for\s+(?:an?\s+)?[\w\s-]{0,30}interview\s*\?"
@@ -303,7 +304,9 @@ END_LINE = re.compile(
 )
 #: Lines that end an article: "—END—", "(完)", "The End".
 END_MARKER = re.compile(
-    r"^\s*[-—–=_*~]*\s*(?:END|\(?完\)?|全文完|the\s+end)\s*[-—–=_*~]*\s*$", re.I
+    r"^\s*[-—–=_*~]*\s*(?:END|\(?完\)?|全文完|试卷结束|考试结束|全卷完|本卷完|the\s+end)"
+    r"\s*[-—–=_*~]*\s*$",
+    re.I,
 )
 
 

@@ -86,6 +86,10 @@ _FURNITURE_LINE = re.compile(
 )
 
 
+#: A line that ends with a page number: the running header or footer of a printed page.
+_RUNNING_PAGE = re.compile(
+    r"(?:第\s*\d+\s*页\s*[（(]?\s*共\s*\d+\s*页\s*[）)]?|\bpage\s+\d+\s+of\s+\d+)\s*$", re.I
+)
 _LINK = re.compile(r"\[\s*(?:[⬆↑^]\s*)?([^\]]*)\]\([^)]*\)")
 
 
@@ -189,6 +193,10 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
                 comment_start = None
             else:
                 lines[i] = ""
+            continue
+        if _RUNNING_PAGE.search(line):  # "《课程》测验二    第 2 页（共 3 页）", "… Page 2 of 3"
+            markup.left_out.append((i, i, "page header or footer"))
+            lines[i] = ""
             continue
         if line.startswith("\f"):  # a page break in text from a PDF: the next page's header
             markup.left_out.append((i, i, "page header"))
