@@ -317,8 +317,8 @@ class _Writer:
 
     def table(self, element: HtmlElement) -> None:
         if _is_layout(element):  # a forum post laid out in a table cell: its text, as text
-            for cell in element.iter("td", "th"):
-                self.walk(cell)
+            for cell in element.xpath("./tr/td|./tr/th|./*/tr/td|./*/tr/th"):
+                self.walk(cell)  # a nested table is a block inside the cell: walked there
             return
         rows = []
         for row in element.iter("tr"):
