@@ -123,3 +123,18 @@ def test_options_only_flags_questions_answered_without_their_stem() -> None:
     guessing = PositionBiased(_right_texts(), knowledge=0.2)
     report = run_exam(SEED, guessing, ExamConfig(options_only=True, debias="permute"))
     assert report.leaking() == []
+
+
+def test_a_run_resumes_from_its_measurements(model: PositionBiased) -> None:
+    """Everything measured is kept in the cache as it is measured; a second run with the
+    same cache sends nothing and reports the same."""
+    cache: dict[str, list[float]] = {}
+    first = run_exam(SEED, model, ExamConfig(debias="pride"), cache=cache)
+    sent = model.requests
+    again = run_exam(SEED, model, ExamConfig(debias="pride"), cache=cache)
+    assert model.requests == sent
+    assert again.summary()["accuracy"] == first.summary()["accuracy"]
+    half = dict(list(cache.items())[: len(cache) // 2])
+    model.requests = 0
+    run_exam(SEED, model, ExamConfig(debias="pride"), cache=half)
+    assert model.requests == len(cache) - len(dict(list(cache.items())[: len(cache) // 2]))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 
 from llmiq.bank.model import Lang, Question
@@ -49,16 +49,34 @@ def _position_probs(scores: Sequence[float]) -> list[float]:
     return [float(p) for p in label_probabilities(list(scores))]
 
 
-def _score_all(
-    backend: ModelBackend, requests: list[ScoringRequest], progress: Progress, batch: int = 8
+def request_key(request: ScoringRequest) -> str:
+    """A measurement's name in a run's cache: the prompt and continuations hashed."""
+    import hashlib
+
+    text = request.prompt + "\x1f" + "\x1f".join(request.continuations)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def score_cached(
+    backend: ModelBackend,
+    requests: list[ScoringRequest],
+    progress: Progress,
+    cache: MutableMapping[str, list[float]] | None = None,
+    batch: int = 8,
 ) -> list[list[float]]:
-    """Log-probabilities of every request's continuations, in batches (progress per batch)."""
-    out: list[list[float]] = []
-    for start in range(0, len(requests), batch):
-        chunk = requests[start : start + batch]
-        out += [list(s.logprobs) for s in backend.score(chunk)]
+    """Log-probabilities of every request's continuations, in batches (progress per batch).
+    Requests already in ``cache`` are not sent again, and each new one is stored there as
+    soon as its batch is scored: a run stopped half-way resumes where it stopped."""
+    cache = {} if cache is None else cache
+    keys = [request_key(r) for r in requests]
+    todo = [i for i, key in enumerate(keys) if key not in cache]
+    progress(len(requests) - len(todo))
+    for start in range(0, len(todo), batch):
+        chunk = todo[start : start + batch]
+        for i, scores in zip(chunk, backend.score([requests[i] for i in chunk]), strict=True):
+            cache[keys[i]] = list(scores.logprobs)
         progress(len(chunk))
-    return out
+    return [list(cache[key]) for key in keys]
 
 
 def letter_scores(
@@ -71,6 +89,7 @@ def letter_scores(
     stem: bool = True,
     seed: int = 0,
     progress: Progress = lambda n: None,
+    cache: MutableMapping[str, list[float]] | None = None,
 ) -> list[LetterScores]:
     """See the module docstring; ``shots(question)`` gives its worked examples."""
     from llmiq.exam.calibration import (
@@ -114,7 +133,7 @@ def letter_scores(
             shown = Shown(next(q for q in questions if len(q.options) == n), tuple(range(n)))
             requests += [content_free_request(shown, lang, blank) for blank in CONTENT_FREE_INPUTS]
 
-    logprobs = _score_all(backend, requests, progress)
+    logprobs = score_cached(backend, requests, progress, cache)
     results: dict[int, LetterScores] = {}
     for k, i in enumerate(plain):
         probs = _position_probs(logprobs[k])

@@ -13,13 +13,13 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 
 from llmiq.bank.model import Bank, Lang, Question
 from llmiq.errors import LlmiqError
 from llmiq.exam.backends import ModelBackend
-from llmiq.exam.debias import DEBIAS_METHODS, letter_scores
+from llmiq.exam.debias import DEBIAS_METHODS, letter_scores, score_cached
 from llmiq.exam.prompts import (
     LETTERS,
     Shown,
@@ -102,33 +102,31 @@ def _fill_letter(
 
 
 def _cloze(
-    backend: ModelBackend, questions: list[Question], config: ExamConfig, progress: Progress
+    backend: ModelBackend,
+    questions: list[Question],
+    config: ExamConfig,
+    progress: Progress,
+    cache: MutableMapping[str, list[float]] | None,
 ) -> list[QuestionOutcome]:
     requests = [
         cloze_request(Shown(q, tuple(range(len(q.options)))), config.lang) for q in questions
     ]
+    measured = score_cached(backend, requests, progress, cache)
     outcomes = []
-    for start in range(0, len(requests), 8):
-        chunk = requests[start : start + 8]
-        for question, request, scores in zip(
-            questions[start : start + 8], chunk, backend.score(chunk), strict=True
-        ):
-            outcome = _outcome(question)
-            logprobs = list(scores.logprobs)
-            shifted = [math.exp(lp - max(logprobs)) for lp in logprobs]
-            probs = [p / sum(shifted) for p in shifted]
-            _fill_letter(outcome, question, probs, probs)
-            keys = [o.key for o in question.options]
-            for field, size in (("correct_norm", len), ("correct_bytes", _utf8_len)):
-                per_unit = [
-                    lp / max(1, size(c))
-                    for lp, c in zip(logprobs, request.continuations, strict=True)
-                ]
-                pick = [keys[i] for i in _choice(per_unit, question)]
-                setattr(outcome, field, sorted(pick) == sorted(question.answer))
-            outcome.passes = 1.0
-            outcomes.append(outcome)
-        progress(len(chunk))
+    for question, request, logprobs in zip(questions, requests, measured, strict=True):
+        outcome = _outcome(question)
+        shifted = [math.exp(lp - max(logprobs)) for lp in logprobs]
+        probs = [p / sum(shifted) for p in shifted]
+        _fill_letter(outcome, question, probs, probs)
+        keys = [o.key for o in question.options]
+        for field, size in (("correct_norm", len), ("correct_bytes", _utf8_len)):
+            per_unit = [
+                lp / max(1, size(c)) for lp, c in zip(logprobs, request.continuations, strict=True)
+            ]
+            pick = [keys[i] for i in _choice(per_unit, question)]
+            setattr(outcome, field, sorted(pick) == sorted(question.answer))
+        outcome.passes = 1.0
+        outcomes.append(outcome)
     return outcomes
 
 
@@ -193,8 +191,10 @@ def run_exam(
     config: ExamConfig,
     *,
     progress: Progress = lambda n: None,
+    cache: MutableMapping[str, list[float]] | None = None,
 ) -> ExamReport:
-    """Score the bank's questions with ``backend``; see the module docstring."""
+    """Score the bank's questions with ``backend``; see the module docstring. ``cache``
+    holds the log-probabilities measured so far (a stored run's, to resume it)."""
     config.check()
     scorable, skipped = exam_questions(bank, config)
     if not scorable:
@@ -209,7 +209,7 @@ def run_exam(
     if config.scoring == "letter":
         scores = letter_scores(backend, scorable, config.lang, config.debias, shots=shots,
                                stem=not config.options_only, seed=config.seed,
-                               progress=progress)  # fmt: skip
+                               progress=progress, cache=cache)  # fmt: skip
         outcomes = []
         for question, score in zip(scorable, scores, strict=True):
             outcome = _outcome(question)
@@ -217,7 +217,7 @@ def run_exam(
             outcome.passes = score.passes
             outcomes.append(outcome)
     elif config.scoring == "cloze":
-        outcomes = _cloze(backend, scorable, config, progress)
+        outcomes = _cloze(backend, scorable, config, progress, cache)
     else:
         outcomes = _generate(backend, scorable, config, shots, progress)
     report.seconds = time.perf_counter() - started
