@@ -22,7 +22,7 @@ from llmiq.store.errors import ConstraintViolation, DatabaseUnavailable
 
 DATABASE_ENV = "LLMIQ_DATABASE_URL"
 #: The newest migration; a test checks it matches the migrations folder.
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 #: How long a writer waits for another process's transaction on SQLite.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 #: Key of the PostgreSQL advisory lock held while migrating ("llmiq" in ASCII).

@@ -1,6 +1,6 @@
 """Tables: people, the banks imported into llmiq, one FSRS card per person and question, the
-append-only log of every answer, and what the web app adds: accounts, flags on questions,
-failed logins and instance options."""
+append-only log of every answer, what the web app adds (accounts, flags on questions,
+failed logins and instance options), and exam runs (a language model taking a bank)."""
 
 from __future__ import annotations
 
@@ -172,3 +172,64 @@ class InstanceOption(Base):
 
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class ExamRun(Base):
+    """A language model taking a bank with one configuration. Unfinished until its answers
+    and summary are saved; an unfinished run with the same model, bank and configuration is
+    resumed from its measurements."""
+
+    __tablename__ = "exam_runs"
+    __table_args__ = (Index("ix_exam_runs_bank", "bank_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model: Mapped[str] = mapped_column(String(500))
+    bank_id: Mapped[str] = mapped_column(String(100))
+    scoring: Mapped[str] = mapped_column(String(20))  # letter | cloze | generate
+    debias: Mapped[str] = mapped_column(String(20))  # none | contextual | pride | permute
+    lang: Mapped[str] = mapped_column(String(5))
+    shots: Mapped[int] = mapped_column(Integer)
+    options_only: Mapped[bool] = mapped_column(Boolean)
+    seed: Mapped[int] = mapped_column(Integer)
+    #: --limit: the first N questions of the bank; None for all
+    question_limit: Mapped[int | None] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the report's summary as JSON (accuracy, RStd, recall by position, ...), once finished
+    summary: Mapped[str | None] = mapped_column(Text)
+
+
+class ExamMeasurement(Base):
+    """What the model answered to one request of a run: log-probabilities of the request's
+    continuations (JSON), keyed by a hash of the prompt and continuations. Written as
+    measured, so that a stopped run sends nothing twice."""
+
+    __tablename__ = "exam_measurements"
+    __table_args__ = (UniqueConstraint("run_id", "key", name="uq_exam_measurements_run_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("exam_runs.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    logprobs: Mapped[str] = mapped_column(Text)
+
+
+class ExamAnswer(Base):
+    """How the model answered one question in a finished run (skipped questions too, with
+    ``correct`` None)."""
+
+    __tablename__ = "exam_answers"
+    __table_args__ = (
+        UniqueConstraint("run_id", "question_id", name="uq_exam_answers_run_question"),
+        Index("ix_exam_answers_question", "question_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("exam_runs.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(200))
+    choice: Mapped[str] = mapped_column(Text)  # JSON list of option keys, after debiasing
+    correct: Mapped[bool | None]
+    probabilities: Mapped[str] = mapped_column(Text)  # JSON {key: probability}, debiased
+    raw_choice: Mapped[str] = mapped_column(Text)  # JSON list, before debiasing
+    raw_correct: Mapped[bool | None]
+    #: every field of the question's outcome (JSON), so the report reads back as it was
+    outcome: Mapped[str] = mapped_column(Text)

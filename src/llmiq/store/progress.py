@@ -223,3 +223,15 @@ def count_reviews_of_old_cards_since(
         )
         or 0
     )
+
+
+def answers_right(session: Session, bank_id: str, question_id: str) -> tuple[int, int]:
+    """``(right, graded)``: how many of everyone's graded answers to one question in the
+    review log were right, and how many were graded."""
+    right, graded = session.execute(
+        select(
+            func.count(Review.id).filter(Review.correct.is_(True)),
+            func.count(Review.correct),
+        ).where(Review.bank_id == bank_id, Review.question_id == question_id)
+    ).one()
+    return right or 0, graded or 0
