@@ -1,4 +1,5 @@
-"""``llmiq exam``: a language model takes a bank (models, run)."""
+"""``llmiq exam``: a language model takes a bank (models, run), and the runs kept in the
+database (list, show, compare)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,19 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from llmiq.cli.database import DatabaseOpener
-from llmiq.cli.options import LlmiqGroup, bank_argument, console, database_option, lang_option
+from llmiq.cli.options import (
+    LlmiqGroup,
+    bank_argument,
+    console,
+    database_option,
+    lang_option,
+    plural,
+)
 
 if TYPE_CHECKING:
     from llmiq.bank.model import Lang
-    from llmiq.exam.results import ExamReport
+    from llmiq.exam.results import ExamReport, QuestionOutcome
+    from llmiq.exam.stored_runs import StoredRun
 
 
 @click.group(cls=LlmiqGroup)
@@ -71,20 +80,103 @@ def exam_run(
     database_url: str | None,
 ) -> None:
     """Let a model take BANK and report accuracy, recall by the answer's position and its
-    spread (RStd), before and after debiasing."""
+    spread (RStd), before and after debiasing. The run is stored as it goes: stopped (Ctrl-C,
+    a crash), the same command resumes it without measuring anything twice."""
     from llmiq.exam.backends import BACKENDS
     from llmiq.exam.runner import ExamConfig, planned_requests, run_exam
+    from llmiq.exam.stored_runs import open_run, save_report
 
-    loaded = DatabaseOpener(database_url).bank(bank)
+    opener = DatabaseOpener(database_url)
+    loaded = opener.bank(bank)
     config = ExamConfig(scoring, debias, lang, limit, shots, options_only, seed)
     config.check()
+    BACKENDS.entry_for(model_id)  # an unknown model is refused before a run is stored
     total = planned_requests(loaded, config)
-    with BACKENDS.load(model_id) as backend, _progress_bar(total, fmt == "table") as advance:
-        report = run_exam(loaded, backend, config, progress=advance)
-    if fmt == "json":
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    run = open_run(opener(), model_id, loaded, config)
+    if run.resumed:
+        click.echo(f"resuming run {run.id}, {plural(run.kept, 'measurement')} kept", err=True)
+    try:
+        with BACKENDS.load(model_id) as backend, _progress_bar(total, fmt == "table") as advance:
+            report = run_exam(loaded, backend, config, progress=advance, cache=run.measurements)
+    except KeyboardInterrupt:
+        click.echo(
+            f"stopped: run {run.id} keeps {plural(len(run.measurements), 'measurement')}; "
+            "the same command resumes it",
+            err=True,
+        )
+        raise click.Abort() from None
+    save_report(opener(), run.id, report)
+    _print_report(run.id, report, fmt)
+
+
+@exam.command("list")
+@click.option("--bank", "bank_id", metavar="BANK", help="Only the runs on this bank (its id).")
+@database_option
+def exam_list(bank_id: str | None, database_url: str | None) -> None:
+    """The stored runs: model, bank, scoring, debiasing, accuracy and RStd (after debiasing),
+    and whether each finished."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from llmiq.exam.stored_runs import stored_runs
+
+    runs = stored_runs(DatabaseOpener(database_url)(), bank_id)
+    if not runs:
+        click.echo("No exam runs yet: llmiq exam run BANK --model MODEL makes one.")
         return
-    console().print(report_view(report))
+    table = Table(box=None, pad_edge=False)
+    for name in ("run", "model", "bank", "lang", "scoring", "debias", "accuracy", "RStd",
+                 "finished"):  # fmt: skip
+        table.add_column(name, no_wrap=name != "model")
+    for run in runs:
+        s = run.summary or {}
+        table.add_row(
+            str(run.id),
+            Text(run.model),
+            Text(run.bank),
+            run.lang,
+            run.scoring,
+            run.debias,
+            _pct(s.get("accuracy")),
+            _num(s.get("rstd")),
+            _finished(run),
+        )
+    console().print(table)
+
+
+@exam.command("show")
+@click.argument("run_id", metavar="RUN", type=int)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)  # fmt: skip
+@database_option
+def exam_show(run_id: int, fmt: str, database_url: str | None) -> None:
+    """A stored run's report, as llmiq exam run printed it."""
+    from llmiq.exam.stored_runs import load_report
+
+    _, report = load_report(DatabaseOpener(database_url)(), run_id)
+    _print_report(run_id, report, fmt)
+
+
+@exam.command("compare")
+@click.argument("first", metavar="RUN", type=int)
+@click.argument("second", metavar="RUN", type=int)
+@database_option
+def exam_compare(first: int, second: int, database_url: str | None) -> None:
+    """Two stored runs side by side (accuracy, RStd, recall by the answer's position), and
+    the questions they answered differently."""
+    from llmiq.exam.stored_runs import disagreements, load_report
+
+    database = DatabaseOpener(database_url)()
+    (run_a, a), (run_b, b) = load_report(database, first), load_report(database, second)
+    console().print(compare_view(run_a, a, run_b, b, disagreements(a, b)))
+
+
+def _print_report(run_id: int, report: ExamReport, fmt: str) -> None:
+    if fmt == "json":
+        data = {"run": run_id} | report.to_dict()
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    console().print(report_view(report, run_id))
 
 
 @contextmanager
@@ -104,14 +196,25 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
 
-def report_view(report: ExamReport) -> Any:
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _finished(run: StoredRun) -> str:
+    if run.finished_at is not None:
+        return run.finished_at.astimezone().strftime("%m-%d %H:%M")
+    return f"no, {run.measurements} kept"
+
+
+def report_view(report: ExamReport, run_id: int | None = None) -> Any:
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
     s = report.summary()
     head = Text(
-        f"{report.model} on {report.bank} ({report.lang}, {report.scoring} scoring, "
+        ("" if run_id is None else f"run {run_id}: ")
+        + f"{report.model} on {report.bank} ({report.lang}, {report.scoring} scoring, "
         f"debias {report.debias}): {s['scored']} questions scored, {s['skipped']} skipped",
         style="bold",
     )
@@ -125,7 +228,7 @@ def report_view(report: ExamReport) -> Any:
         table.add_row(
             label if report.debias != "none" else "",
             _pct(s[f"accuracy{suffix}"]),
-            "-" if s[f"rstd{suffix}"] is None else f"{s[f'rstd{suffix}']:.3f}",
+            _num(s[f"rstd{suffix}"]),
             " ".join(f"{k} {v:.2f}" for k, v in recall.items()),
             " ".join(f"{k} {v:.2f}" for k, v in shares.items()),
         )
@@ -136,4 +239,50 @@ def report_view(report: ExamReport) -> Any:
         parts.append(Text(f"acc_norm {_pct(s['acc_norm'])}, acc_bytes {_pct(s['acc_bytes'])}"))
     if leaking := report.leaking():
         parts.append(Text(f"answered without their stems: {', '.join(leaking)}", style="yellow"))
+    return Group(*parts)
+
+
+def _verdict(outcome: QuestionOutcome) -> str:
+    if outcome.correct is None:
+        return "skipped"
+    return f"{','.join(outcome.choice) or '-'} {'✓' if outcome.correct else '✗'}"
+
+
+def compare_view(
+    run_a: StoredRun, a: ExamReport, run_b: StoredRun, b: ExamReport, differing: list[Any]
+) -> Any:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    sa, sb = a.summary(), b.summary()
+    table = Table("", f"run {run_a.id}", f"run {run_b.id}", box=None, pad_edge=False)
+    rows = [
+        ("model", Text(a.model), Text(b.model)),
+        ("bank", Text(a.bank), Text(b.bank)),
+        ("lang, scoring", f"{a.lang}, {a.scoring}", f"{b.lang}, {b.scoring}"),
+        ("debias", a.debias, b.debias),
+        ("scored", str(sa["scored"]), str(sb["scored"])),
+        ("accuracy", _pct(sa["accuracy"]), _pct(sb["accuracy"])),
+        ("  before debiasing", _pct(sa["accuracy_before_debiasing"]),
+         _pct(sb["accuracy_before_debiasing"])),
+        ("RStd", _num(sa["rstd"]), _num(sb["rstd"])),
+        ("  before debiasing", _num(sa["rstd_before_debiasing"]),
+         _num(sb["rstd_before_debiasing"])),
+    ]  # fmt: skip
+    positions = sorted(set(sa["position_recall"]) | set(sb["position_recall"]))
+    for letter in positions:
+        ra, rb = sa["position_recall"].get(letter), sb["position_recall"].get(letter)
+        rows.append((f"recall {letter}", _num(ra), _num(rb)))
+    for row in rows:
+        table.add_row(*row)
+    parts: list[Any] = [table]
+    if not differing:
+        parts.append(Text("\nThey answered every question they share alike."))
+        return Group(*parts)
+    parts.append(Text(f"\nAnswered differently ({len(differing)}):", style="bold"))
+    questions = Table("question", f"run {run_a.id}", f"run {run_b.id}", box=None, pad_edge=False)
+    for d in differing:
+        questions.add_row(Text(d.id), _verdict(d.first), _verdict(d.second))
+    parts.append(questions)
     return Group(*parts)

@@ -120,6 +120,22 @@ class ExamReport:
                     flagged.append(o.id)
         return flagged
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ExamReport:
+        """The report :meth:`to_dict` gave (the summary is computed again from the
+        questions, so it comes out the same)."""
+        return cls(
+            data["model"],
+            data["bank"],
+            data["scoring"],
+            data["debias"],
+            data["lang"],
+            data.get("shots", 0),
+            data.get("options_only", False),
+            data.get("seconds", 0.0),
+            [QuestionOutcome(**question) for question in data.get("questions", [])],
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "model": self.model,
