@@ -11,8 +11,9 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -30,8 +31,8 @@ class Counting(ModelBackend):
     """A model that always prefers the last option and notes every request it is sent; it
     can be told to stop (as Ctrl-C does) after a number of ``score`` calls."""
 
-    sent: list[str] = []  # request keys, across every instance of a test
-    stop_after: int | None = None
+    sent: ClassVar[list[str]] = []  # request keys, across every instance of a test
+    stop_after: ClassVar[int | None] = None
 
     def score(self, requests: Sequence[ScoringRequest]) -> list[Scores]:
         if Counting.stop_after is not None:
@@ -48,14 +49,14 @@ class Counting(ModelBackend):
 
 
 @pytest.fixture(autouse=True)
-def registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[BackendRegistry]:
+def registry(monkeypatch: pytest.MonkeyPatch) -> BackendRegistry:
     """A registry of this test's own: the real baseline and the counting model."""
     local = BackendRegistry()
     local.register("chance", "llmiq.exam.backends:ChanceBackend", "the baseline")
     local.register("counting", f"{__name__}:Counting", "prefers the last option, counts")
     monkeypatch.setattr(backends, "BACKENDS", local)
     Counting.sent, Counting.stop_after = [], None
-    yield local
+    return local
 
 
 def _json(result: object) -> dict:
