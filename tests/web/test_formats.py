@@ -28,7 +28,8 @@ def test_the_command_line_offers_the_registered_formats() -> None:
 def test_the_bank_page_links_every_export_format_by_its_name(make_app: Any, client_of: Any) -> None:
     client = client_of(make_app())
     page = client.get("/banks/seed").text
-    links = re.findall(r'href="/banks/seed/export\.(\w+)" download>(\w+)</a>', page)
+    # suffixes and names may hold dots and hyphens: the lm-eval folder downloads as .lm-eval.zip
+    links = re.findall(r'href="/banks/seed/export\.([\w.-]+)" download>([\w-]+)</a>', page)
     assert links == [(f.suffix, f.name) for f in EXPORT_FORMATS]
     for fmt in EXPORT_FORMATS:
         response = client.get(f"/banks/seed/export.{fmt.suffix}")

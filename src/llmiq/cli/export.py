@@ -1,4 +1,5 @@
-"""``llmiq export``: a bank in one of the export formats, to a file or standard output."""
+"""``llmiq export``: a bank in one of the export formats, to a file or standard output, or, for
+a folder format (lm-eval), to a folder."""
 
 from __future__ import annotations
 
@@ -31,17 +32,26 @@ if TYPE_CHECKING:
     "-o",
     "--output",
     default=None,
-    help="Output file, or - for standard output (default: standard output; BANK.apkg for anki).",
+    help="Output file, or - for standard output (default: standard output; BANK.apkg for anki); "
+    "a folder for lm-eval (default: BANK-lm-eval).",
 )
 @lang_option
 @database_option
 def export(bank: str, fmt: str, output: str | None, lang: Lang, database_url: str | None) -> None:
-    """Export a bank as JSON, CSV, Markdown or an Anki deck."""
-    from llmiq.atomic import write_atomic
+    """Export a bank as JSON, CSV, Markdown, an Anki deck or an lm-evaluation-harness task."""
+    from llmiq.atomic import write_atomic, write_folder_atomic
     from llmiq.export.formats import export_format
 
     chosen = export_format(fmt)
     loaded = DatabaseOpener(database_url).bank(bank)
+    if chosen.directory:
+        if output == "-":
+            raise LlmiqError(f"{chosen.description} is a folder; give -o DIR")
+        folder = Path(output or chosen.folder_name(loaded.id))
+        files = chosen.write_folder(loaded, lang)
+        write_folder_atomic(folder, files)
+        click.echo(f"Wrote {', '.join(files)} to {folder}", err=True)
+        return
     if chosen.binary:
         if output is None:
             output = chosen.file_name(loaded.id)

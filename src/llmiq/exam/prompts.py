@@ -22,13 +22,15 @@ from llmiq.exam.backends import ScoringRequest
 
 LETTERS = "ABCDEFGHIJ"
 
-_HEADER = {
+#: The letter prompt's first lines, its answer cue and the cloze prompt's question label (the
+#: lm-eval export, `lm_eval_task`, writes its templates from these).
+HEADER = {
     "en": "The following are multiple choice questions (with answers) about large language "
     "models.\n\n",
     "zh": "以下是关于大语言模型的单项选择题，请直接给出正确答案的选项。\n\n",
 }
-_ANSWER = {"en": "Answer:", "zh": "答案："}
-_QUESTION = {"en": "Question:", "zh": "题目："}
+ANSWER = {"en": "Answer:", "zh": "答案："}
+QUESTION = {"en": "Question:", "zh": "题目："}
 #: What a model writes when it answers: "Answer: B", "答案：B", "(B)", or a letter alone.
 _WRITTEN_LETTER = re.compile(
     r"(?:answer\s*(?:is)?\s*[:：]?\s*|答案\s*(?:是|为)?\s*[:：]?\s*|^\s*|\()\(?\s*([A-J])\b", re.I
@@ -57,7 +59,7 @@ def letter_text(shown: Shown, lang: Lang, *, answer: str | None = None, stem: bo
     options = shown.question.options
     for letter, index in zip(shown.letters, shown.order, strict=True):
         lines.append(f"{letter}. {options[index].text.get(lang).strip()}")
-    tail = _ANSWER[lang] + ("" if answer is None else (" " if lang == "en" else "") + answer)
+    tail = ANSWER[lang] + ("" if answer is None else (" " if lang == "en" else "") + answer)
     return "\n".join([*lines, tail])
 
 
@@ -79,7 +81,7 @@ def shot_text(examples: Sequence[Shown], lang: Lang) -> str:
 def letter_request(
     shown: Shown, lang: Lang, *, shots: Sequence[Shown] = (), stem: bool = True
 ) -> ScoringRequest:
-    prompt = _HEADER[lang] + shot_text(shots, lang) + letter_text(shown, lang, stem=stem)
+    prompt = HEADER[lang] + shot_text(shots, lang) + letter_text(shown, lang, stem=stem)
     return ScoringRequest(prompt, tuple(_continuation(letter, lang) for letter in shown.letters))
 
 
@@ -87,14 +89,14 @@ def content_free_request(shown: Shown, lang: Lang, blank: str) -> ScoringRequest
     """The letter prompt with the question and every option replaced by ``blank`` ("N/A"):
     what the model answers to the format alone (Zhao et al., 2021)."""
     letters = shown.letters
-    body = "\n".join([blank, *(f"{letter}. {blank}" for letter in letters), _ANSWER[lang]])
-    return ScoringRequest(_HEADER[lang] + body, tuple(_continuation(x, lang) for x in letters))
+    body = "\n".join([blank, *(f"{letter}. {blank}" for letter in letters), ANSWER[lang]])
+    return ScoringRequest(HEADER[lang] + body, tuple(_continuation(x, lang) for x in letters))
 
 
 def cloze_request(shown: Shown, lang: Lang) -> ScoringRequest:
     """``Question: ... Answer:`` with each option's text as a continuation (lm-eval's
     multiple-choice ``doc_to_choice``)."""
-    prompt = f"{_QUESTION[lang]} {shown.question.prompt.get(lang).strip()}\n{_ANSWER[lang]}"
+    prompt = f"{QUESTION[lang]} {shown.question.prompt.get(lang).strip()}\n{ANSWER[lang]}"
     options = shown.question.options
     return ScoringRequest(
         prompt, tuple(" " + options[i].text.get(lang).strip() for i in shown.order)

@@ -1,14 +1,20 @@
 """The export formats by name, for every front end: ``llmiq export -f NAME`` and the web
 app's download links read this one table. A new format is a writer and one entry here.
 
+A format is one file, or a folder (``directory=True``: its writer returns ``{file name:
+content}``, ``llmiq export -o DIR`` writes the folder, and a download is a zip of it).
+
 Writers are named by import path and imported when used, so that listing the formats (for
 ``--help``) loads neither pydantic nor genanki."""
 
 from __future__ import annotations
 
 import importlib
+import io
+import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from llmiq.errors import LlmiqError
 
@@ -24,6 +30,7 @@ class ExportFormat:
     description: str  # one line for help texts
     writer: str  # "module:function", called as function(bank) or function(bank, lang)
     takes_lang: bool = False  # the output is in one language (the others keep both)
+    directory: bool = False  # the writer returns {file name: content}; downloads are zips
 
     @property
     def binary(self) -> bool:
@@ -32,11 +39,39 @@ class ExportFormat:
     def file_name(self, bank_id: str) -> str:
         return f"{bank_id}.{self.suffix}"
 
+    def folder_name(self, bank_id: str) -> str:
+        """The folder a directory format writes by default (and the zip's top folder)."""
+        return f"{bank_id}-{self.name}"
+
     def write(self, bank: Bank, lang: Lang) -> str | bytes:
-        """The bank in this format: ``str`` for text formats (saved as UTF-8), else bytes."""
+        """The bank in this format as one file: ``str`` for text formats (saved as UTF-8),
+        else bytes; a directory format gives a zip of its folder."""
+        if self.directory:
+            return zip_folder(self.write_folder(bank, lang), self.folder_name(bank.id))
+        return self._call(bank, lang)
+
+    def write_folder(self, bank: Bank, lang: Lang) -> dict[str, str | bytes]:
+        """A directory format's files, by name inside the folder."""
+        if not self.directory:
+            raise LlmiqError(f"the {self.name} format writes one file, not a folder")
+        return self._call(bank, lang)
+
+    def _call(self, bank: Bank, lang: Lang) -> Any:
         module, function = self.writer.split(":")
         writer = getattr(importlib.import_module(module), function)
         return writer(bank, lang) if self.takes_lang else writer(bank)
+
+
+def zip_folder(files: Mapping[str, str | bytes], folder: str) -> bytes:
+    """``files`` as a zip holding one folder; fixed timestamps, so equal input, equal bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            info = zipfile.ZipInfo(f"{folder}/{name}", date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, content)
+    return buffer.getvalue()
 
 
 EXPORT_FORMATS: tuple[ExportFormat, ...] = (
@@ -48,6 +83,9 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = (
                  "llmiq.export.markdown:bank_to_markdown", takes_lang=True),
     ExportFormat("anki", "apkg", "application/octet-stream", "an Anki deck (.apkg)",
                  "llmiq.export.anki:apkg_bytes", takes_lang=True),
+    ExportFormat("lm-eval", "lm-eval.zip", "application/zip",
+                 "an lm-evaluation-harness task folder (YAML + JSONL)",
+                 "llmiq.exam.lm_eval_task:lm_eval_task_files", takes_lang=True, directory=True),
 )  # fmt: skip
 
 
