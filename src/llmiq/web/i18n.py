@@ -124,6 +124,30 @@ ZH: dict[str, str] = {
     "Measure it on this machine": "在本机上测量",
     "Several answers may be right.": "可能有多个正确答案。",
     "Error": "错误",
+    "Exams": "模型考试",
+    "Language models answer the choice questions of a bank.": "语言模型作答题库中的选择题。",
+    "RStd: how much accuracy varies with the right answer's position (0: no position bias).": (
+        "RStd：正确率随正确答案位置变化的程度（0 表示没有位置偏差）。"
+    ),
+    "No model has taken an exam yet.": "还没有模型参加过考试。",
+    "Run": "运行",
+    "Model": "模型",
+    "Scoring": "评分方式",
+    "Debiasing": "去偏方法",
+    "Accuracy before debiasing": "去偏前正确率",
+    "Accuracy after debiasing": "去偏后正确率",
+    "RStd before debiasing": "去偏前 RStd",
+    "RStd after debiasing": "去偏后 RStd",
+    "Finished": "完成时间",
+    "unfinished": "未完成",
+    "measurements kept": "条测量已保存",
+    "How models answered": "模型如何作答",
+    "People": "用户",
+    "of their answers right": "的回答正确",
+    "No one has answered it yet.": "还没有人回答过这道题。",
+    "Choice": "选择",
+    "skipped": "跳过",
+    "Before debiasing": "去偏前",
 }
 
 

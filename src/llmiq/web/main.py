@@ -31,7 +31,7 @@ from llmiq.web.deps import AdminRequired, CsrfRejected, SignInRequired, optional
 from llmiq.web.errors import NotFound
 from llmiq.web.recorder import AnswerRecorder
 from llmiq.web.rendering import render, see_other
-from llmiq.web.routes import admin, api, auth, banks, imports, pages, practice, stats
+from llmiq.web.routes import admin, api, auth, banks, exams, imports, pages, practice, stats
 from llmiq.web.sessions import SessionMiddleware
 from llmiq.web.settings import WebSettings
 from llmiq.web.state import WebApp
@@ -108,6 +108,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         practice.router,
         banks.router,
         stats.router,
+        exams.router,
         imports.router,
         auth.router,
         admin.router,

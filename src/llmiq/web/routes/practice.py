@@ -37,6 +37,7 @@ from llmiq.web.answering import (
     suggested_rating,
 )
 from llmiq.web.deps import FormCsrf, PageViewer, Viewer, WebDep, practice_for
+from llmiq.web.exam_panel import exam_panel
 from llmiq.web.flags import FLAG_REASONS
 from llmiq.web.labs_panel import lab_panel
 from llmiq.web.rendering import flash, render, safe_next, see_other
@@ -379,10 +380,11 @@ async def feedback(
     viewer: PageViewer,
     next: str = "",
 ) -> HTMLResponse:
-    """Feedback on one of your answers: the verdict, every option's why, the explanation
-    and the question's lab."""
+    """Feedback on one of your answers: the verdict, every option's why, the explanation,
+    how language models answered it (stored exam runs) and the question's lab."""
     bank = (await web.shelf.aget(bank_id)).bank
     answered = await run_in_threadpool(load_answered, web.database, viewer.name, bank, review_id)
+    exam = await run_in_threadpool(exam_panel, web.database, bank.id, answered.question.id)
     return render(
         request,
         "feedback.html",
@@ -394,6 +396,7 @@ async def feedback(
             "rating_name": RATING_NAMES.get(answered.rating, "good"),
             "next_url": safe_next(next, f"/practice/{bank.id}/review"),
             "lab": lab_panel(answered.question.lab, web.data_dir),
+            "exam": exam,
             "reasons": FLAG_REASONS,
         },
     )
