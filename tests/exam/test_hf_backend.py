@@ -47,28 +47,6 @@ REQUESTS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def model_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("llmiq-models-home")
-
-
-@pytest.fixture(scope="session")
-def conversion(model_home: Path) -> tuple[TransformersBackend, float]:
-    """The built-in model, converted into ``model_home`` once; and how long that took."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LLMIQ_HOME", str(model_home))
-        start = time.perf_counter()
-        backend = BACKENDS.load(MODEL)
-        seconds = time.perf_counter() - start
-    assert isinstance(backend, TransformersBackend)
-    return backend, seconds
-
-
-@pytest.fixture
-def smollm2(conversion: tuple[TransformersBackend, float]) -> TransformersBackend:
-    return conversion[0]
-
-
 @pytest.fixture
 def shared_home(model_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """This test's data directory is the session's, where the model is converted already."""
