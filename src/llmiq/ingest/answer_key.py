@@ -188,6 +188,39 @@ def _read_rows(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
     return j + 1
 
 
+#: A heading inside a key ("一、单项选择题", "Part 2", "### Section B"): passed over.
+_SUBHEADING = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*\S.{0,23}$")
+
+
+def _read_key_block(lines: Sequence[Line], k: int) -> tuple[dict[int, str], int]:
+    """Entries below a key's label: "1. C" items, pairs or columns, perhaps under headings
+    of their own ("一、单项选择题" then "1.B 2.C", "三、简答题" then "10. …" answers wrapped over
+    lines). Returns them and where they stop."""
+    found: dict[int, str] = {}
+    j = stop = k
+    previous: int | None = None
+    while j < len(lines):
+        raw = lines[j].raw
+        if lines[j].kind is LineKind.BLANK:
+            j += 1
+            continue
+        if _EXPLANATIONS_LABEL.match(fold(raw)):
+            break  # the explanations after the key: read by _read_explanations
+        entries = _entries(raw)
+        if entries:
+            found.update(entries)
+            previous = max(entries)
+        elif previous is not None and raw[:1].isspace() and len(entries) == 0 and found:
+            found[previous] = f"{found[previous]} {raw.strip()}"  # a wrapped answer
+        elif _SUBHEADING.match(fold(raw)) and not _ITEM.match(raw):
+            previous = None
+        else:
+            break
+        j += 1
+        stop = j
+    return found, stop
+
+
 def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
     """Every key section from line ``start`` on; see the module docstring."""
     key = AnswerKey()
@@ -211,6 +244,9 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
             continue
         found = _pairs(label["inline"]) if label["inline"] else {}
         j = i + 1
+        if not found and len(label["inline"].strip()) > 12:
+            i += 1  # "参考答案：灾难性遗忘是指……": an open question's answer, not a key
+            continue
         if not found:  # keys on the lines below: a table, "1. C" items, or pairs
             k = j
             while k < len(lines) and lines[k].kind is LineKind.BLANK:
@@ -219,15 +255,7 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
                 key.sections.append((i, after - 1))
                 i = _read_explanations(lines, after, key)
                 continue
-            items: dict[int, str] = {}
-            stop = _read_items(lines, k, items)
-            if len(items) >= 2:
-                found, j = items, stop
-            else:
-                while k < len(lines) and (pairs := _pairs(lines[k].raw)) and len(pairs) >= 2:
-                    found |= pairs
-                    k += 1
-                j = k
+            found, j = _read_key_block(lines, k)
         letters = sum(bool(_LETTERS.match(fold(v).strip())) for v in found.values())
         explicit = bool(_EXPLICIT.search(fold(line.raw).strip(" #*_:：")))
         if len(found) < 2 or not (explicit or letters * 2 >= len(found)):

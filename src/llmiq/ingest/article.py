@@ -217,7 +217,9 @@ class _Parser:
                 continue
             number = lines[start].q_number
             lo = blocks[-1].answer if blocks and blocks[-1].answer is not None else -1
-            unanswered += unanswered_questions(lines, lo, start, style, prev_number, number)
+            unanswered += unanswered_questions(
+                lines, lo, start, style, prev_number, number, frozenset(self.key.keys)
+            )
             if blocks:
                 blocks[-1].end = start
             value_line = value_lines.get(answer)
@@ -242,7 +244,9 @@ class _Parser:
             fallback = Counter(strong).most_common(1)[0][0] if strong else None
             style = self.style = question_style(lines[:end]) or fallback
         tail_lo = blocks[-1].answer if blocks and blocks[-1].answer is not None else -1
-        unanswered += unanswered_questions(lines, tail_lo, end, style, prev_number, None)
+        unanswered += unanswered_questions(
+            lines, tail_lo, end, style, prev_number, None, frozenset(self.key.keys)
+        )
         unanswered.sort()
         for u in unanswered:  # an unanswered question ends the explanation it sits in
             for block in blocks:

@@ -182,6 +182,7 @@ def unanswered_questions(
     style: str | None,
     after: int | None,
     before: int | None,
+    keyed: frozenset[int] = frozenset(),
 ) -> list[int]:
     """Questions without an answer in ``(lo, hi)``: numbered strictly between ``after`` and
     ``before`` (a chain continuing ``after`` when ``before`` is None), and either in the
@@ -206,7 +207,12 @@ def unanswered_questions(
             continue
         # "### Q161: Explain ..." needs no question mark: the article's own strong heading
         strong = line.q_style == style and line.q_strength >= 3
-        if not (has_options or strong or (same_style and _has_question_mark(lines, i, hi))):
+        # "10. 简述 Pre-LN 与 Post-LN 的区别。" asks without a question mark; its number in the
+        # answer key says it is a question
+        answered = same_style and line.q_number in keyed
+        if not (
+            has_options or strong or answered or (same_style and _has_question_mark(lines, i, hi))
+        ):
             continue
         n = line.q_number
         if before is not None:
