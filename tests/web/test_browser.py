@@ -512,14 +512,14 @@ def test_language_switch(
     page.goto(f"{base}/practice/seed/review")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1.prompt")).to_have_text(question.prompt.en)
-    expect(nav).to_have_text(re.compile(r"^\s*Home\s+Statistics\s+Import\s+Admin\s*$"))
+    expect(nav).to_have_text(re.compile(r"^\s*Home\s+Statistics\s+Exams\s+Import\s+Admin\s*$"))
     expect(page.locator("#lang-switch")).to_have_text("中文")
 
     click_and_load(page, "#lang-switch")
     expect(page).to_have_url(f"{base}/practice/seed/review")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.locator("h1.prompt")).to_have_text(question.prompt.zh)
-    expect(nav).to_have_text(re.compile(r"^\s*首页\s+统计\s+导入\s+管理\s*$"))
+    expect(nav).to_have_text(re.compile(r"^\s*首页\s+统计\s+模型考试\s+导入\s+管理\s*$"))
     expect(page.locator("#submit")).to_contain_text("提交")
     expect(page.locator("#lang-switch")).to_have_text("English")
     assert question.options[0].text.zh is not None
@@ -545,7 +545,7 @@ def test_language_switch(
     click_and_load(page, "#lang-switch")
     expect(page).to_have_url(f"{base}/practice/seed/review")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(nav).to_have_text(re.compile(r"^\s*Home\s+Statistics\s+Import\s+Admin\s*$"))
+    expect(nav).to_have_text(re.compile(r"^\s*Home\s+Statistics\s+Exams\s+Import\s+Admin\s*$"))
     second = app.state.web.shelf.get("seed").bank.questions[1]
     expect(page.locator("h1.prompt")).to_have_text(second.prompt.en)
     expect(page.locator("#submit")).to_contain_text("Submit")
