@@ -444,8 +444,13 @@ def _read_question_marker(line: Line, text: str) -> None:
     line.rest = _clean_prompt(raw[match.start("rest") :])
 
 
+#: A difficulty rating in stars after a question: "`⭐⭐`", "★★☆".
+_STARS = re.compile(r"\s*`?\s*[⭐★☆✩]{1,5}\s*`?\s*$")
+
+
 def _clean_prompt(text: str) -> str:
     """A question's text without trailing bold markers and difficulty tags."""
+    text = _STARS.sub("", _TAIL_BOLD.sub("", text).strip()).strip()
     text = _TAIL_BOLD.sub("", text).strip()
     return _TAIL_BOLD.sub("", _DIFFICULTY.sub("", text)).strip()
 
