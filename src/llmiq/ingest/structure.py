@@ -133,7 +133,10 @@ def find_starts(lines: Sequence[Line], answers: list[int]) -> tuple[list[int | N
     styles = Counter(lines[s].q_style for s in first_pass if s is not None and lines[s].is_question)
     style = styles.most_common(1)[0][0] if styles else None
     asking = question_style(lines)
-    if asking is not None and asking != style and styles[style] < 2 * styles[asking] + 2:
+    unnumbered = style is not None and base_style(style) == ""  # "## Why is it slow?"
+    if asking is not None and asking != style and (
+        unnumbered or styles[style] < 2 * styles[asking] + 2
+    ):
         # few answer lines (the rest in an answer key): the style the article asks in wins
         style = asking
     return _choose_starts(lines, answers, style), style
