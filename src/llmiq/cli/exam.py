@@ -62,6 +62,10 @@ def exam_models() -> None:
     "--options-only", is_flag=True, help="Remove the stems: do options give answers away?"
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="PriDe's sample, examples.")
+@click.option("--base-url", metavar="URL",
+              help="An OpenAI-compatible server: --model names the model it serves.")  # fmt: skip
+@click.option("--api-key-env", metavar="VAR", default="OPENAI_API_KEY", show_default=True,
+              help="The environment variable holding the server's API key.")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)  # fmt: skip
 @lang_option
@@ -75,6 +79,8 @@ def exam_run(
     shots: int,
     options_only: bool,
     seed: int,
+    base_url: str | None,
+    api_key_env: str,
     fmt: str,
     lang: Lang,
     database_url: str | None,
@@ -90,13 +96,21 @@ def exam_run(
     loaded = opener.bank(bank)
     config = ExamConfig(scoring, debias, lang, limit, shots, options_only, seed)
     config.check()
+    options = {}
+    if base_url is not None:
+        model_id = model_id if model_id.startswith("openai:") else f"openai:{model_id}@{base_url}"
+    if model_id.startswith("openai:"):
+        options["api_key_env"] = api_key_env
     BACKENDS.entry_for(model_id)  # an unknown model is refused before a run is stored
     total = planned_requests(loaded, config)
     run = open_run(opener(), model_id, loaded, config)
     if run.resumed:
         click.echo(f"resuming run {run.id}, {plural(run.kept, 'measurement')} kept", err=True)
     try:
-        with BACKENDS.load(model_id) as backend, _progress_bar(total, fmt == "table") as advance:
+        with (
+            BACKENDS.load(model_id, **options) as backend,
+            _progress_bar(total, fmt == "table") as advance,
+        ):
             report = run_exam(loaded, backend, config, progress=advance, cache=run.measurements)
     except KeyboardInterrupt:
         click.echo(

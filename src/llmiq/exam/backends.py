@@ -21,7 +21,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from llmiq.errors import LlmiqError
 
@@ -121,12 +121,13 @@ class BackendRegistry:
         known = ", ".join(e.name + ("..." if e.is_prefix else "") for e in self._entries.values())
         raise LlmiqError(f"no model {model_id!r}; models: {known}")
 
-    def load(self, model_id: str) -> ModelBackend:
-        """The backend for ``model_id``, its module imported now."""
+    def load(self, model_id: str, **options: Any) -> ModelBackend:
+        """The backend for ``model_id``, its module imported now; ``options`` go to its
+        factory (``api_key_env`` for a server, say)."""
         entry = self.entry_for(model_id)
         module, function = entry.factory.split(":")
-        factory: Callable[[str], ModelBackend] = getattr(importlib.import_module(module), function)
-        backend = factory(model_id)
+        factory: Callable[..., ModelBackend] = getattr(importlib.import_module(module), function)
+        backend = factory(model_id, **options)
         if not isinstance(backend, ModelBackend):
             raise TypeError(f"{entry.factory} returned {type(backend).__name__}, not a backend")
         return backend
