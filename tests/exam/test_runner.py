@@ -138,3 +138,29 @@ def test_a_run_resumes_from_its_measurements(model: PositionBiased) -> None:
     model.requests = 0
     run_exam(SEED, model, ExamConfig(debias="pride"), cache=half)
     assert model.requests == len(cache) - len(dict(list(cache.items())[: len(cache) // 2]))
+
+
+class FixedLogprobs(ModelBackend):
+    """Every request gets the same log-likelihoods, one per option."""
+
+    def __init__(self, logprobs: tuple[float, ...]) -> None:
+        super().__init__("fixed")
+        self.logprobs = logprobs
+
+    def score(self, requests: Sequence[ScoringRequest]) -> list[Scores]:
+        return [Scores(self.logprobs, (False,) * len(self.logprobs)) for _ in requests]
+
+
+def test_cloze_norms_divide_by_the_choice_as_lm_eval_does() -> None:
+    """acc_norm divides by len(choice), without the space before it: with options "ab" and
+    "abcde", -2.2/2 < -5.2/5 (the second wins), though -2.2/3 > -5.2/6."""
+    from llmiq.bank.model import Bank
+
+    bank = Bank.model_validate({"id": "norm", "title": {"en": "Norm"}, "questions": [
+        {"id": "q", "kind": "single", "prompt": {"en": "Pick the long one."}, "answer": "B",
+         "options": [{"key": "A", "text": {"en": "ab"}}, {"key": "B", "text": {"en": "abcde"}}]},
+    ]})  # fmt: skip
+    (outcome,) = run_exam(bank, FixedLogprobs((-2.2, -5.2)), ExamConfig(scoring="cloze")).questions
+    assert outcome.correct is False  # by raw log-likelihood, "ab"
+    assert outcome.correct_norm is True
+    assert outcome.correct_bytes is True

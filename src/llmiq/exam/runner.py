@@ -119,10 +119,10 @@ def _cloze(
         probs = [p / sum(shifted) for p in shifted]
         _fill_letter(outcome, question, probs, probs)
         keys = [o.key for o in question.options]
+        # lm-eval divides by the length of the choice itself, not of " " + choice
+        texts = [c.removeprefix(" ") for c in request.continuations]
         for field, size in (("correct_norm", len), ("correct_bytes", _utf8_len)):
-            per_unit = [
-                lp / max(1, size(c)) for lp, c in zip(logprobs, request.continuations, strict=True)
-            ]
+            per_unit = [lp / max(1, size(t)) for lp, t in zip(logprobs, texts, strict=True)]
             pick = [keys[i] for i in _choice(per_unit, question)]
             setattr(outcome, field, sorted(pick) == sorted(question.answer))
         outcome.passes = 1.0
