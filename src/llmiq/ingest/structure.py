@@ -134,8 +134,10 @@ def find_starts(lines: Sequence[Line], answers: list[int]) -> tuple[list[int | N
     style = styles.most_common(1)[0][0] if styles else None
     asking = question_style(lines)
     unnumbered = style is not None and base_style(style) == ""  # "## Why is it slow?"
-    if asking is not None and asking != style and (
-        unnumbered or styles[style] < 2 * styles[asking] + 2
+    if (
+        asking is not None
+        and asking != style
+        and (unnumbered or styles[style] < 2 * styles[asking] + 2)
     ):
         # few answer lines (the rest in an answer key): the style the article asks in wins
         style = asking
