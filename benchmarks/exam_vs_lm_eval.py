@@ -231,8 +231,9 @@ def main(argv: list[str] | None = None) -> int:
         for tool, run in (("lm-eval", theirs), ("llmiq", ours)):
             ratio = f"{ours.seconds / theirs.seconds:.2f}" if tool == "llmiq" else ""
             shown = f"{same}/{n}" if tool == "llmiq" else ""
-            print(f"{scoring:8} {tool:8} {run.accuracy:8.3f} {run.seconds:7.1f} "
-                  f"{n / run.seconds:6.2f} {ratio:>13} {run.cpu:6.1f} {shown:>11}")  # fmt: skip
+            row = (f"{scoring:8} {tool:8} {run.accuracy:8.3f} {run.seconds:7.1f} "
+                   f"{n / run.seconds:6.2f} {ratio:>13} {run.cpu:6.1f} {shown:>11}")  # fmt: skip
+            print(row.rstrip())
         note = (
             f"  {scoring}: llmiq scoring alone {ours.scoring_seconds:.1f} s; largest "
             f"|log-likelihood difference| {gap:.2e}"
