@@ -14,6 +14,8 @@ from queue import Empty, Queue
 import pytest
 from sqlalchemy import create_engine, text
 
+pytestmark = pytest.mark.slow  # real processes killed mid-write, one after another
+
 ANSWERS = ["C", "no", "C", "B", "B", "A", "A", "B", "C", "B"]
 
 

@@ -32,6 +32,8 @@ from schemathesis.checks import (
 )
 from schemathesis.python.asgi import ASGIClient, shutdown_lifespans
 
+pytestmark = pytest.mark.slow  # fuzzing every operation: tens of seconds
+
 # Single-user mode refuses Host headers that are not loopback names.
 BASE_URL = "http://127.0.0.1"
 PASSWORD = "schema test password"

@@ -56,6 +56,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.slow  # starts a server with two worker processes
 def test_serve_runs_workers_that_share_the_database(data_home: Path, tmp_path: Path) -> None:
     port = _free_port()
     env = os.environ | {"LLMIQ_HOME": str(data_home), "LLMIQ_SECRET_KEY": "s" * 40}
