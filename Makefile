@@ -13,12 +13,16 @@ run: $(VENV)/.installed
 # Debian's package (as root). A llama.cpp server for the exam's OpenAI-compatible backend:
 # scripts/test-llama-server builds llama-cpp-python into the venv (slow once, then cached by pip)
 # and serves SmolLM2. Where they cannot, those tests skip outside CI and fail under CI=true.
+# The servers it starts itself are stopped again when the tests end, whatever their outcome.
 test: $(VENV)/.installed-dev lint
 	@url="$${LLMIQ_TEST_POSTGRES_URL:-$$(scripts/test-postgres start || true)}"; \
 	chromium="$${LLMIQ_TEST_CHROMIUM:-$$(scripts/test-chromium || true)}"; \
 	llama="$${LLMIQ_TEST_LLAMA_URL:-$$(scripts/test-llama-server start || true)}"; \
 	LLMIQ_TEST_POSTGRES_URL="$$url" LLMIQ_TEST_CHROMIUM="$$chromium" \
-	LLMIQ_TEST_LLAMA_URL="$$llama" $(BIN)/python -m pytest
+	LLMIQ_TEST_LLAMA_URL="$$llama" $(BIN)/python -m pytest; status=$$?; \
+	[ -n "$$LLMIQ_TEST_POSTGRES_URL" ] || scripts/test-postgres stop >/dev/null 2>&1 || true; \
+	[ -n "$$LLMIQ_TEST_LLAMA_URL" ] || scripts/test-llama-server stop >/dev/null 2>&1 || true; \
+	exit $$status
 
 # Everything but the tests marked slow (labs, browser, PostgreSQL): under two minutes, no service.
 test-fast: $(VENV)/.installed-dev lint
