@@ -8,6 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 
+def import_object(path: str) -> Any:
+    """The object an import path names: ``import_object("llmiq.export.anki:apkg_bytes")``.
+    Registries name their plug-ins this way, so listing them imports none."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
 def lazy_attributes(
     package: str, homes: dict[str, str]
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:

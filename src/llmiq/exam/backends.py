@@ -15,7 +15,6 @@ factory, imported only when that model is used, so that listing models loads no 
 
 from __future__ import annotations
 
-import importlib
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
@@ -24,6 +23,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from llmiq.errors import LlmiqError
+from llmiq.lazy import import_object
 
 
 @dataclass(frozen=True)
@@ -125,8 +125,7 @@ class BackendRegistry:
         """The backend for ``model_id``, its module imported now; ``options`` go to its
         factory (``api_key_env`` for a server, say)."""
         entry = self.entry_for(model_id)
-        module, function = entry.factory.split(":")
-        factory: Callable[..., ModelBackend] = getattr(importlib.import_module(module), function)
+        factory: Callable[..., ModelBackend] = import_object(entry.factory)
         backend = factory(model_id, **options)
         if not isinstance(backend, ModelBackend):
             raise TypeError(f"{entry.factory} returned {type(backend).__name__}, not a backend")

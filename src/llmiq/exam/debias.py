@@ -32,6 +32,11 @@ PRIDE_SHARE = 0.05
 Progress = Callable[[int], None]
 
 
+def pride_sample_size(questions: int) -> int:
+    """How many of ``questions`` (of one option count) PriDe permutes fully."""
+    return min(questions, max(2, round(PRIDE_SHARE * questions)))
+
+
 @dataclass
 class LetterScores:
     raw: list[float]  # by option (bank order): the plain single-pass probabilities
@@ -117,8 +122,7 @@ def letter_scores(
             by_count[len(question.options)].append(i)
         rng = random.Random(seed)
         for members in by_count.values():
-            size = min(len(members), max(2, round(PRIDE_SHARE * len(members))))
-            permuted.update(rng.sample(members, size))
+            permuted.update(rng.sample(members, pride_sample_size(len(members))))
 
     plain = [i for i in range(len(questions)) if i not in permuted]
     requests = [request(_identity(questions[i])) for i in plain]

@@ -93,10 +93,15 @@ def content_free_request(shown: Shown, lang: Lang, blank: str) -> ScoringRequest
     return ScoringRequest(HEADER[lang] + body, tuple(_continuation(x, lang) for x in letters))
 
 
+def question_prompt(question: Question, lang: Lang) -> str:
+    """``Question: ... Answer:``: the question alone, for cloze scoring and open answers."""
+    return f"{QUESTION[lang]} {question.prompt.get(lang).strip()}\n{ANSWER[lang]}"
+
+
 def cloze_request(shown: Shown, lang: Lang) -> ScoringRequest:
     """``Question: ... Answer:`` with each option's text as a continuation (lm-eval's
     multiple-choice ``doc_to_choice``)."""
-    prompt = f"{QUESTION[lang]} {shown.question.prompt.get(lang).strip()}\n{ANSWER[lang]}"
+    prompt = question_prompt(shown.question, lang)
     options = shown.question.options
     return ScoringRequest(
         prompt, tuple(" " + options[i].text.get(lang).strip() for i in shown.order)

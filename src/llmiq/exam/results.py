@@ -9,6 +9,8 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from llmiq.exam.prompts import LETTERS
+
 
 @dataclass
 class QuestionOutcome:
@@ -43,8 +45,7 @@ def position_recall(outcomes: list[QuestionOutcome], *, raw: bool = False) -> di
         verdict = o.raw_correct if raw else o.correct
         if o.gold_position is not None and verdict is not None:
             by_position.setdefault(o.gold_position, []).append(verdict)
-    letters = "ABCDEFGHIJ"
-    return {letters[p]: sum(v) / len(v) for p, v in sorted(by_position.items())}
+    return {LETTERS[p]: sum(v) / len(v) for p, v in sorted(by_position.items())}
 
 
 def rstd(recall: dict[str, float]) -> float | None:
@@ -55,10 +56,9 @@ def rstd(recall: dict[str, float]) -> float | None:
 
 def choice_shares(outcomes: list[QuestionOutcome], *, raw: bool = False) -> dict[str, float]:
     """How often each position was chosen (single-answer questions)."""
-    letters = "ABCDEFGHIJ"
     chosen = [o.raw_chosen_position if raw else o.chosen_position for o in outcomes]
     chosen = [c for c in chosen if c is not None]
-    return {letters[p]: chosen.count(p) / len(chosen) for p in sorted(set(chosen))}
+    return {LETTERS[p]: chosen.count(p) / len(chosen) for p in sorted(set(chosen))}
 
 
 @dataclass

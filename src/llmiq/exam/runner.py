@@ -13,19 +13,21 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections import Counter
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 
 from llmiq.bank.model import Bank, Lang, Question
 from llmiq.errors import LlmiqError
 from llmiq.exam.backends import ModelBackend
-from llmiq.exam.debias import DEBIAS_METHODS, letter_scores, score_cached
+from llmiq.exam.debias import DEBIAS_METHODS, letter_scores, pride_sample_size, score_cached
 from llmiq.exam.prompts import (
     LETTERS,
     Shown,
     cloze_request,
     letter_request,
     parse_written_letter,
+    question_prompt,
 )
 from llmiq.exam.results import ExamReport, QuestionOutcome
 
@@ -149,7 +151,7 @@ def _generate(
             shown = Shown(q, tuple(range(len(q.options))))
             prompts.append(letter_request(shown, config.lang, shots=shots(q)).prompt)
         else:
-            prompts.append(cloze_prompt_for_open(q, config.lang))
+            prompts.append(question_prompt(q, config.lang))
     outcomes = []
     for start in range(0, len(prompts), 8):
         chunk = questions[start : start + 8]
@@ -170,11 +172,6 @@ def _generate(
             outcomes.append(outcome)
         progress(len(chunk))
     return outcomes
-
-
-def cloze_prompt_for_open(question: Question, lang: Lang) -> str:
-    label = ("Question:", "Answer:") if lang == "en" else ("题目：", "答案：")
-    return f"{label[0]} {question.prompt.get(lang).strip()}\n{label[1]}"
 
 
 def exam_questions(bank: Bank, config: ExamConfig) -> tuple[list[Question], list[Question]]:
@@ -246,14 +243,7 @@ def planned_requests(bank: Bank, config: ExamConfig) -> int:
     if config.debias == "permute":
         return sum(len(q.options) for q in scorable)
     total = 0
-    for options, count in _counts_by_options(scorable).items():
-        sampled = min(count, max(2, round(0.05 * count)))
+    for options, count in Counter(len(q.options) for q in scorable).items():
+        sampled = pride_sample_size(count)
         total += (count - sampled) + sampled * options
     return total
-
-
-def _counts_by_options(questions: list[Question]) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for q in questions:
-        counts[len(q.options)] = counts.get(len(q.options), 0) + 1
-    return counts

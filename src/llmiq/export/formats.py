@@ -9,7 +9,6 @@ Writers are named by import path and imported when used, so that listing the for
 
 from __future__ import annotations
 
-import importlib
 import io
 import zipfile
 from collections.abc import Mapping
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from llmiq.errors import LlmiqError
+from llmiq.lazy import import_object
 
 if TYPE_CHECKING:
     from llmiq.bank.model import Bank, Lang
@@ -57,8 +57,7 @@ class ExportFormat:
         return self._call(bank, lang)
 
     def _call(self, bank: Bank, lang: Lang) -> Any:
-        module, function = self.writer.split(":")
-        writer = getattr(importlib.import_module(module), function)
+        writer = import_object(self.writer)
         return writer(bank, lang) if self.takes_lang else writer(bank)
 
 

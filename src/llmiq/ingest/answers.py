@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from llmiq.ingest.lines import fold
+from llmiq.ingest.result import shorten
 
 _KEY = r"(?:\(\s*[A-J]\s*\)|[A-J])"
 
@@ -159,11 +160,6 @@ class ResolvedKeys:
     note: str = ""  # what was inferred rather than read, for the import report
 
 
-def _shorten(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | None:
     """The keys an answer names: letters ("ABD", "(b)"), an option's own text ("Paris"),
     its text and a reason ("Faithfulness。…"), a quoted part of it, or letters named in prose
@@ -178,19 +174,19 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
         said = value[: len(value) - len(after)].strip()
         return ResolvedKeys(by_prefix, after, f"answer {said!r} matched to option {by_prefix[0]}")
     if parsed is None and (quoted := match_option_fragment(value, options)):
-        note = f"answer {_shorten(value, 40)!r} matched to option {quoted[0]}, whose text holds it"
+        note = f"answer {shorten(value, 40)!r} matched to option {quoted[0]}, whose text holds it"
         return ResolvedKeys(quoted, "", note)
     if parsed is None:
         named = [k for k in keys_in_prose(first_clause(value)) if k in dict(options)]
         if not named:
             return None
-        note = f"answer read as {', '.join(named)} from {_shorten(value, 50)!r}; check it"
+        note = f"answer read as {', '.join(named)} from {shorten(value, 50)!r}; check it"
         return ResolvedKeys(named, value, note)
     keys, rest = parsed
     more = [k for k in more_keys_in_prose(first_clause(rest)) if k not in keys]
     if more:
         keys = keys + more
-        note = f"answer read as {', '.join(keys)} from {_shorten(value, 50)!r}; check it"
+        note = f"answer read as {', '.join(keys)} from {shorten(value, 50)!r}; check it"
         return ResolvedKeys(keys, "", note)
     if len(keys) > 1 and rest:  # "A and C. Both train ...": several keys inside a sentence
         return ResolvedKeys(keys, rest, f"answer read as {', '.join(keys)} from prose; check it")

@@ -42,6 +42,7 @@ from llmiq.ingest.cleanup import (
     looks_like_title,
 )
 from llmiq.ingest.lines import (
+    NOISE,
     Line,
     LineKind,
     base_style,
@@ -63,7 +64,6 @@ from llmiq.ingest.structure import (
 
 _ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
-_NOISE = (LineKind.IMAGE, LineKind.MARKUP, LineKind.KEY)
 #: An open answer this long is prose: what follows it without a label continues it.
 _ESSAY = 40
 _SENTENCE_END = re.compile(r"[。！？!?]|\.\s")
@@ -289,7 +289,7 @@ class _Parser:
         explanation: list[str] = []
         for i in body:
             line = lines[i]
-            if line.kind in _NOISE:
+            if line.kind in NOISE:
                 continue
             if line.kind is LineKind.ANSWER:  # "<summary>Answer</summary>", then "Answer: B"
                 self.skip(i, i, "answer label whose answer comes on a later line", line.raw)
@@ -411,7 +411,7 @@ class _Parser:
         parts: list[str] = []
         while i < block.end and lines[i].kind is not LineKind.EXPLANATION:
             line = lines[i]
-            if line.kind not in _NOISE and i != self.source:
+            if line.kind not in NOISE and i != self.source:
                 parts.append("" if line.kind is LineKind.BLANK else line.raw.rstrip())
             i += 1
         return clean_text(join_lines(parts)), i
@@ -445,7 +445,7 @@ class _Parser:
         parts: list[str] = []
         for i in range(first, end):
             line = self.lines[i]
-            if line.kind in _NOISE or i == self.source:
+            if line.kind in NOISE or i == self.source:
                 continue
             if line.kind is LineKind.EXPLANATION:
                 parts.append(line.rest)
@@ -498,7 +498,7 @@ class _Parser:
         every other line before the first question is reported."""
         lines = self.lines
         content = [
-            i for i in range(stop) if lines[i].kind not in (LineKind.BLANK, LineKind.URL, *_NOISE)
+            i for i in range(stop) if lines[i].kind not in (LineKind.BLANK, LineKind.URL, *NOISE)
         ]
         h1 = next((i for i in content if H1.match(lines[i].raw)), None)
         found = self.markup.title or ""

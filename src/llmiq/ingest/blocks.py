@@ -11,10 +11,8 @@ from dataclasses import dataclass
 from llmiq.ingest.answer_key import AnswerKey
 from llmiq.ingest.answers import keys_named, options_leading
 from llmiq.ingest.cleanup import SEE_BELOW
-from llmiq.ingest.lines import Line, LineKind
+from llmiq.ingest.lines import NOISE, Line, LineKind
 from llmiq.ingest.structure import next_content
-
-_NOISE = (LineKind.IMAGE, LineKind.MARKUP, LineKind.KEY)
 
 
 @dataclass
@@ -77,7 +75,7 @@ def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -
         return _answer_in_prose(lines, block, option_lines, stop)
     if lines[u].options:
         return None
-    if not any(lines[i].kind not in (LineKind.BLANK, *_NOISE) for i in range(u + 1, stop)):
+    if not any(lines[i].kind not in (LineKind.BLANK, *NOISE) for i in range(u + 1, stop)):
         if number is None or number not in key.explanations:
             return None
         # an open question answered only in the explanations after an answer key

@@ -5,12 +5,12 @@ is a parser and one entry here; ``auto`` picks the format from the file name, th
 
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from llmiq.errors import LlmiqError
+from llmiq.lazy import import_object
 
 if TYPE_CHECKING:
     from llmiq.ingest.article import ImportResult
@@ -28,8 +28,7 @@ class ImportFormat:
 
     def parse(self, text: str, *, name: str, bank_id: str, title: str | None) -> ImportResult:
         """A bank from ``text``; ``name`` says where the text came from, in messages."""
-        module, function = self.parser.split(":")
-        parser = getattr(importlib.import_module(module), function)
+        parser = import_object(self.parser)
         return parser(text, name=name, bank_id=bank_id, title=title)
 
 

@@ -71,6 +71,10 @@ class LineKind(Enum):
     TEXT = "text"
 
 
+#: Lines that are part of no question's text: images, lone HTML tags, answer-key lines.
+NOISE = (LineKind.IMAGE, LineKind.MARKUP, LineKind.KEY)
+
+
 @dataclass
 class Line:
     """One physical line, with what it could be (a line may be several things at once:

@@ -8,13 +8,7 @@ import re
 from collections.abc import Sequence
 
 from llmiq.ingest.lines import Line, LineKind, checkbox_text, spaced_option
-
-
-def _next_content(lines: Sequence[Line], i: int) -> int | None:
-    j = i + 1
-    while j < len(lines) and lines[j].kind is LineKind.BLANK:
-        j += 1
-    return j if j < len(lines) else None
+from llmiq.ingest.structure import next_content
 
 
 def _make_option(line: Line, key: str, text: str) -> None:
@@ -50,7 +44,7 @@ def mark_option_runs(lines: Sequence[Line]) -> None:
         first = spaced_option(lines[i])
         if first is not None and first[0] == "A":
             run = [(i, first)]
-            while (k := _next_content(lines, run[-1][0])) is not None:
+            while (k := next_content(lines, run[-1][0], len(lines))) is not None:
                 option = spaced_option(lines[k])
                 if option is None or option[0] != chr(ord(run[-1][1][0]) + 1):
                     break
