@@ -169,17 +169,30 @@ class PageServer:
 
 
 @pytest.fixture
-def page_server() -> Iterator[PageServer]:
+def run_server() -> Iterator[Callable[[http.server.HTTPServer], None]]:
+    """``run_server(server)``: serve on a thread until the test ends, then shut it down."""
+    running: list[tuple[http.server.HTTPServer, threading.Thread]] = []
+
+    def run(server: http.server.HTTPServer) -> None:
+        thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        thread.start()
+        running.append((server, thread))
+
+    yield run
+    for server, thread in running:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def page_server(run_server: Callable[[http.server.HTTPServer], None]) -> PageServer:
     """A local web server for fetching tests; nothing leaves 127.0.0.1."""
     server = PageServer()
-    thread = threading.Thread(
-        target=server.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
-    thread.join(timeout=5)
+    run_server(server.server)
+    return server
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import http.server
 import json
 import math
 import os
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -99,16 +98,10 @@ class StubServer:
 
 
 @pytest.fixture
-def stub() -> Iterator[StubServer]:
+def stub(run_server: Callable[[http.server.HTTPServer], None]) -> StubServer:
     server = StubServer()
-    thread = threading.Thread(
-        target=server.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
-    thread.join(timeout=5)
+    run_server(server.server)
+    return server
 
 
 def completion(top: dict[str, float]) -> dict[str, Any]:
