@@ -42,6 +42,23 @@ LABS: tuple[LabInfo, ...] = (
     LabInfo("sharding", "ddp-vs-fsdp",
             "FSDP shards parameters, gradients and optimizer state (about 1/N per GPU); "
             "DDP keeps a full copy on every GPU", 12),
+    LabInfo("kv-cache", "kv-cache-memory",
+            "the KV cache holds 2 x layers x kv_heads x head_dim x tokens values, makes "
+            "generation faster, and MQA/GQA shrink it by heads/kv_heads", 60),
+    LabInfo("rope", "rope-relative-position",
+            "with RoPE the attention score depends only on the relative position", 30),
+    LabInfo("quantization", "int8-weight-quantization",
+            "int8 weights keep a real model's next-token distribution close to fp32 at a "
+            "quarter of the size; int4 drifts further", 90),
+    LabInfo("decoding", "beam-vs-sampling",
+            "greedy and beam search find likelier text that repeats more than sampling", 90),
+    LabInfo("lora", "lora-trainable-parameters",
+            "LoRA trains r(d_in + d_out) parameters per matrix and approaches full "
+            "fine-tuning", 60),
+    LabInfo("mixed-precision", "bf16-vs-fp16",
+            "fp16 overflows where bf16 does not; loss scaling rescues fp16 gradients", 30),
+    LabInfo("retrieval", "chunk-size-recall",
+            "chunk size changes recall@k; dense MiniLM and BM25 miss different queries", 60),
 )  # fmt: skip
 
 #: lab id -> card
