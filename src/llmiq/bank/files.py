@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -181,13 +181,22 @@ def check_bank_data(data: Any) -> tuple[Bank | None, list[Problem]]:
     return None, problems
 
 
-def check_bank_text(text: str, name: str) -> tuple[Bank | None, list[FileProblem]]:
-    """Parse and validate a bank's YAML text; ``name`` is used in the problems it returns."""
+#: A further check of a valid bank (``llmiq validate --strict`` adds the curated standard).
+ExtraCheck = Callable[[Bank], list[Problem]]
+
+
+def check_bank_text(
+    text: str, name: str, extra: ExtraCheck | None = None
+) -> tuple[Bank | None, list[FileProblem]]:
+    """Parse and validate a bank's YAML text; ``name`` is used in the problems it returns,
+    which locate ``extra``'s problems by line too."""
     with paused_gc():
-        return _check_bank_text(text, name)
+        return _check_bank_text(text, name, extra)
 
 
-def _check_bank_text(text: str, name: str) -> tuple[Bank | None, list[FileProblem]]:
+def _check_bank_text(
+    text: str, name: str, extra: ExtraCheck | None
+) -> tuple[Bank | None, list[FileProblem]]:
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
@@ -210,6 +219,8 @@ def _check_bank_text(text: str, name: str) -> tuple[Bank | None, list[FileProble
         for line, field in _duplicate_keys(root)
     ]
     bank, data_problems = check_bank_data(data)
+    if bank is not None and extra is not None:
+        data_problems = extra(bank)
     problems += [
         FileProblem(name, _node_line(root, p.loc), format_loc(p.loc), p.message)
         for p in data_problems
@@ -219,8 +230,10 @@ def _check_bank_text(text: str, name: str) -> tuple[Bank | None, list[FileProble
     return bank, []
 
 
-def check_bank_file(path: Path) -> tuple[Bank | None, list[FileProblem]]:
-    return check_bank_text(read_text(path), str(path))
+def check_bank_file(
+    path: Path, extra: ExtraCheck | None = None
+) -> tuple[Bank | None, list[FileProblem]]:
+    return check_bank_text(read_text(path), str(path), extra)
 
 
 def load_bank_file(path: Path) -> Bank:

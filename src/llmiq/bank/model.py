@@ -158,6 +158,15 @@ class Option(BaseModel):
         return value
 
 
+class Reference(BaseModel):
+    """A paper or official document a reader can check the answer against."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1)
+    url: str = Field(pattern=r"^https?://\S+$", description="http(s) link to the source.")
+
+
 class Kind(StrEnum):
     SINGLE = "single"
     MULTIPLE = "multiple"
@@ -182,7 +191,15 @@ class Question(BaseModel):
     )
     key_points: list[Text] = Field(default_factory=list)
     explanation: Text | None = None
-    lab: str | None = None
+    difficulty: int | None = Field(default=None, ge=1, le=3, description="1 easy - 3 hard.")
+    references: list[Reference] = Field(default_factory=list)
+    lab: str | None = Field(default=None, description="Id of the lab whose verdict backs it.")
+    lab_claim: Text | None = Field(
+        default=None, description="The claim of the lab's report the answer relies on."
+    )
+    area: str | None = Field(
+        default=None, description="The curated area it belongs to (set in combined banks)."
+    )
 
     @field_validator("answer", mode="before")
     @classmethod
@@ -280,6 +297,8 @@ class Question(BaseModel):
                 problems.append(
                     Problem(("accepted",), "an open question needs accepted answers or a reference")
                 )
+        if self.lab_claim is not None and self.lab is None:
+            problems.append(Problem(("lab_claim",), "lab_claim needs a lab naming the lab"))
         return problems
 
 
@@ -299,6 +318,7 @@ class Bank(BaseModel):
     title: Text
     description: Text | None = None
     source: Source | None = None
+    area: Text | None = Field(default=None, description="The curated area a bank covers.")
     questions: list[Question]
 
     @model_validator(mode="after")

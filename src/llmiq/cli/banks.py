@@ -67,17 +67,27 @@ def show(bank: str, lang: Lang, answers: bool, database_url: str | None) -> None
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate(files: tuple[Path, ...]) -> None:
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Also hold each bank to the curated standard: zh and en everywhere, a why for every "
+    "option, difficulty, references, existing labs with their claim, fair answer letters.",
+)
+def validate(files: tuple[Path, ...], strict: bool) -> None:
     """Check bank files; print every problem as FILE:LINE: FIELD: MESSAGE.
 
-    Exits 0 only when every file is a valid bank.
+    Exits 0 only when every file is a valid bank (and, with --strict, a curated one).
     """
+    from llmiq.bank.curation import curation_problems
     from llmiq.bank.files import check_bank_file
+    from llmiq.labs.registry import lab_ids
 
+    labs = lab_ids()
+    extra = (lambda bank: curation_problems(bank, labs)) if strict else None
     failed = 0
     for path in files:
         try:
-            bank, problems = check_bank_file(path)
+            bank, problems = check_bank_file(path, extra)
         except LlmiqError as exc:
             click.echo(str(exc), err=True)
             failed += 1
@@ -89,6 +99,7 @@ def validate(files: tuple[Path, ...]) -> None:
             click.echo(f"{path}: {plural(len(problems), 'problem')}", err=True)
         else:
             count = plural(len(bank.questions), "question")
-            click.echo(f"{path}: valid bank {bank.id!r} with {count}")
+            standard = "curated bank" if strict else "bank"
+            click.echo(f"{path}: valid {standard} {bank.id!r} with {count}")
     if failed:
         sys.exit(1)
