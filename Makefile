@@ -28,11 +28,13 @@ test: $(VENV)/.installed-dev lint
 test-fast: $(VENV)/.installed-dev lint
 	$(BIN)/python -m pytest -m "not slow"
 
-# ruff, and the import contracts of pyproject.toml (layers, SQL only in the store, no cycles).
+# ruff, the import contracts of pyproject.toml (layers, SQL only in the store, no cycles), and
+# the built-in banks held to the curated standard.
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/llmiq validate --strict src/llmiq/bank/data/*.yaml
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix src tests benchmarks

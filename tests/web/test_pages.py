@@ -15,6 +15,7 @@ import pytest
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, select
 
+from llmiq.bank.catalog import ALL_AREAS, resolve_bank
 from llmiq.store.models import Flag, Review, StoredBank
 
 SEED_RIGHT = {
@@ -248,6 +249,29 @@ def test_bank_browser_searches_both_languages(client: Any) -> None:
     by_topic = client.get("/banks/seed", params={"topic": "tokenization"})
     assert 'id="q-subword-tokenizers"' in by_topic.text
     assert 'id="count">0 / 10<' in client.get("/banks/seed", params={"q": "zzzz"}).text
+
+
+def test_bank_browser_filters_by_difficulty_and_area_and_links_references(client: Any) -> None:
+    seed = resolve_bank("seed")
+    hard = [q.id for q in seed.questions if q.difficulty == 2]
+    page = client.get("/banks/seed", params={"difficulty": "2"}).text
+    assert f'id="count">{len(hard)} / 10<' in page
+    assert all(f'id="q-{qid}"' in page for qid in hard)
+    assert 'id="count">10 / 10<' in client.get("/banks/seed", params={"difficulty": ""}).text
+    assert client.get("/banks/seed", params={"difficulty": "x"}).status_code == 422
+    assert 'href="https://arxiv.org/abs/1706.03762"' in page_of(client, "self-attention")
+    combined = resolve_bank(ALL_AREAS)
+    area = combined.questions[-1].area
+    in_area = [q for q in combined.questions if q.area == area]
+    listed = client.get(f"/banks/{ALL_AREAS}", params={"area": area}).text
+    assert f'id="count">{len(in_area)} / {len(combined.questions)}<' in listed
+    assert f'<option value="{area}" selected>' in listed
+
+
+def page_of(client: Any, question_id: str) -> str:
+    page = client.get("/banks/seed").text
+    start = page.index(f'id="q-{question_id}"')
+    return page[start : page.index("</article>", start)]
 
 
 def test_exports_download_the_bank(client: Any) -> None:

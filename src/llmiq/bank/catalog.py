@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-from llmiq.bank.files import check_bank_text, load_bank_file
-from llmiq.bank.model import Bank
+from llmiq.bank.files import check_bank_text, dump_bank_yaml, load_bank_file
+from llmiq.bank.model import Bank, Text
 from llmiq.errors import LlmiqError
 
 #: Lists the banks saved in the database, called only when a name is neither built in nor a
@@ -22,9 +22,16 @@ class BankEntry:
     id: str
     origin: str  # "built-in" or "imported"
     text: Callable[[], str]  # the bank's YAML
+    #: builds the bank without YAML (the bank of all curated areas is made of the others)
+    build: Callable[[], Bank] | None = None
 
 
-def builtin_entries() -> list[BankEntry]:
+#: The built-in bank holding every question of the curated area banks, for practising all
+#: areas at once (its progress is its own: a card answered here is not due in its area bank).
+ALL_AREAS = "all-areas"
+
+
+def _file_entries() -> list[BankEntry]:
     folder = files("llmiq.bank").joinpath("data")
     entries = [
         BankEntry(
@@ -36,7 +43,59 @@ def builtin_entries() -> list[BankEntry]:
     return sorted(entries, key=lambda e: e.id)
 
 
+def area_banks() -> list[Bank]:
+    """The curated built-in banks, one per area (the built-in banks that name an area)."""
+    banks = [load_entry(entry) for entry in _file_entries()]
+    return [bank for bank in banks if bank.area is not None]
+
+
+def all_areas_bank() -> Bank:
+    """Every curated question in one bank, each tagged with the id of its area bank."""
+    areas = area_banks()
+    return Bank(
+        id=ALL_AREAS,
+        title=Text(zh="大模型面试题：全部领域", en="LLM interview questions: every area"),
+        description=Text(
+            zh="llmiq 精选题库各领域的全部题目，可一次练习所有领域。",
+            en="Every question of llmiq's curated area banks, to practise all areas at once.",
+        ),
+        area=Text(zh="全部领域", en="All areas"),
+        questions=[
+            question.model_copy(update={"area": bank.id})
+            for bank in areas
+            for question in bank.questions
+        ],
+    )
+
+
+def builtin_entries() -> list[BankEntry]:
+    entries = _file_entries()
+    if any("\narea:" in entry.text() for entry in entries):
+        entries.append(
+            BankEntry(
+                ALL_AREAS,
+                "built-in",
+                lambda: dump_bank_yaml(all_areas_bank()),
+                build=all_areas_bank,
+            )
+        )
+    return sorted(entries, key=lambda e: e.id)
+
+
+def backing_questions() -> dict[str, list[str]]:
+    """lab id -> the built-in questions that name it, as ``bank/question``."""
+    backed: dict[str, list[str]] = {}
+    for entry in _file_entries():
+        bank = load_entry(entry)
+        for question in bank.questions:
+            if question.lab is not None:
+                backed.setdefault(question.lab, []).append(f"{bank.id}/{question.id}")
+    return backed
+
+
 def load_entry(entry: BankEntry) -> Bank:
+    if entry.build is not None:
+        return entry.build()
     bank, problems = check_bank_text(entry.text(), f"{entry.origin} bank {entry.id}")
     if bank is None:
         if entry.origin == "built-in":  # a packaging bug, not a user error: say so loudly

@@ -94,15 +94,16 @@ def letter_shares(questions: Iterable[Question]) -> dict[str, float]:
 
 def longest_share(questions: Iterable[Question]) -> float:
     """Share of four-option single-choice questions whose right option is the longest in
-    some language (ties count: the right option is at least as long as every other)."""
+    some language: longer than every other option, so "pick the longest" finds it."""
     singles = _four_option_singles(questions)
     if not singles:
         return 0.0
     longest = 0
     for q in singles:
         for lang in LANGS:
-            lengths = {opt.key: len(opt.text.get(lang)) for opt in q.options}
-            if lengths[q.answer[0]] >= max(lengths.values()):
+            right = len(q.option(q.answer[0]).text.get(lang))  # type: ignore[union-attr]
+            others = [len(opt.text.get(lang)) for opt in q.options if opt.key != q.answer[0]]
+            if right > max(others):
                 longest += 1
                 break
     return longest / len(singles)

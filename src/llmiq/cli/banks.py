@@ -21,34 +21,66 @@ from llmiq.cli.options import (
 from llmiq.errors import LlmiqError
 
 if TYPE_CHECKING:
-    from llmiq.bank.model import Lang
+    from llmiq.bank.model import Bank, Lang
 
 
 @click.command()
 @database_option
-def banks(database_url: str | None) -> None:
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="json: one object per bank, for scripts.")  # fmt: skip
+def banks(database_url: str | None, fmt: str) -> None:
     """List the built-in and imported banks."""
+    import json
+
     from rich.table import Table
     from rich.text import Text
 
     from llmiq.bank.catalog import builtin_entries, load_entry
 
+    lang = default_lang()
     table = Table("id", "origin", "questions", "kinds", "title", box=None, pad_edge=False)
+    listed = []
     for entry in builtin_entries() + DatabaseOpener(database_url).saved_entries():
         try:
             bank = load_entry(entry)
         except LlmiqError as exc:
+            listed.append({"id": entry.id, "origin": entry.origin, "error": str(exc)})
             table.add_row(entry.id, entry.origin, "-", "-", Text(f"invalid: {exc}", style="red"))
             continue
         kinds = Counter(q.kind.value for q in bank.questions)
+        listed.append(bank_summary(bank, entry.origin, lang))
         table.add_row(
             bank.id,
             entry.origin,
             str(len(bank.questions)),
             ", ".join(f"{n} {k}" for k, n in kinds.items()),
-            Text(bank.title.get(default_lang())),
+            Text(bank.title.get(lang)),
         )
-    console().print(table)
+    if fmt == "json":
+        click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
+    else:
+        console().print(table)
+
+
+def bank_summary(bank: Bank, origin: str, lang: Lang) -> dict[str, object]:
+    """What ``llmiq banks --format json`` says of a bank."""
+    areas = sorted({q.area for q in bank.questions if q.area}) or (
+        [bank.id] if bank.area is not None else []
+    )
+    return {
+        "id": bank.id,
+        "origin": origin,
+        "title": bank.title.get(lang),
+        "questions": len(bank.questions),
+        "kinds": dict(Counter(q.kind.value for q in bank.questions)),
+        "areas": areas,
+        "topics": bank.topics,
+        "difficulty": dict(
+            sorted(Counter(str(q.difficulty) for q in bank.questions if q.difficulty).items())
+        ),
+        "with_lab": sum(q.lab is not None for q in bank.questions),
+        "with_references": sum(bool(q.references) for q in bank.questions),
+    }
 
 
 @click.command()

@@ -17,13 +17,33 @@ def lab() -> None:
 
 
 @lab.command("list")
-def lab_list() -> None:
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="json: id, questions it backs, claim, run time.")  # fmt: skip
+def lab_list(fmt: str) -> None:
     """The labs: id, the question each backs, its claim and typical run time."""
     from rich.table import Table
     from rich.text import Text
 
     from llmiq.labs.registry import LAB_INFO
 
+    if fmt == "json":
+        import json
+
+        from llmiq.bank.catalog import backing_questions
+
+        backed = backing_questions()
+        listed = [
+            {
+                "id": info.id,
+                "question": info.question,
+                "questions": backed.get(info.id, []),
+                "claim": info.claim,
+                "typical_seconds": info.typical_seconds,
+            }
+            for info in LAB_INFO.values()
+        ]
+        click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
+        return
     table = Table("lab", "question", "claim", "full run", box=None, pad_edge=False)
     for info in LAB_INFO.values():
         table.add_row(info.id, info.question, Text(info.claim), f"~{info.typical_seconds:.0f} s")

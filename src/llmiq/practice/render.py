@@ -22,6 +22,10 @@ def _hanging(marker: RichText | str, body: RichText | str, indent: int) -> Table
     return grid
 
 
+#: difficulty level -> how the terminal shows it
+DIFFICULTY = {1: "basic", 2: "intermediate", 3: "advanced"}
+
+
 def question_view(
     question: Question, lang: Lang, position: int, total: int | None, note: str = ""
 ) -> RenderableType:
@@ -29,6 +33,8 @@ def question_view(
     header = RichText(f"Question {counter}", style="bold cyan")
     if note:
         header.append(f"  · {note}", style="magenta")
+    if question.difficulty is not None:
+        header.append(f"  · {DIFFICULTY[question.difficulty]}", style="dim")
     if question.topics:
         header.append(f"  · {', '.join(question.topics)}", style="dim")
     if question.kind == "multiple":
@@ -69,17 +75,26 @@ def explanation_view(
             if option.why is not None:
                 body.append("\n" + option.why.get(lang), style="dim")
             parts.append(_hanging(RichText(f"{mark} {option.key}.", style=style), body, 5))
+    if question.references:
+        parts.append(RichText("Sources", style="bold"))
+        parts += [
+            _hanging("•", RichText(ref.title).append(f" {ref.url}", style="blue"), 3)
+            for ref in question.references
+        ]
     return Group(*parts)
 
 
-def lab_hint(question: Question) -> RichText | None:
-    """ "Lab: llmiq lab run attention" for a question whose lab exists."""
+def lab_hint(question: Question, lang: Lang = "en") -> RichText | None:
+    """ "Prove it: llmiq lab run attention" (and the lab's claim the answer relies on) for a
+    question whose lab exists."""
     from llmiq.labs.registry import has_lab
 
     if not has_lab(question.lab):
         return None
     hint = RichText("  Prove it: ", style="magenta")
     hint.append(f"llmiq lab run {question.lab}", style="bold magenta")
+    if question.lab_claim is not None:
+        hint.append(f"  ({question.lab_claim.get(lang)})", style="magenta")
     return hint
 
 
@@ -92,7 +107,7 @@ def feedback_view(question: Question, grade: Grade, lang: Lang) -> RenderableTyp
         verdict = RichText("✗ Wrong. The answer is ", style="bold red")
     verdict.append(question.answer_text(lang))
     parts: list[RenderableType] = [verdict, explanation_view(question, lang, grade.keys)]
-    if (hint := lab_hint(question)) is not None:
+    if (hint := lab_hint(question, lang)) is not None:
         parts.append(hint)
     return Group(*parts)
 
@@ -111,7 +126,7 @@ def bank_view(bank: Bank, lang: Lang, with_answers: bool = True) -> RenderableTy
         if with_answers:
             parts.append(RichText(f"Answer: {question.answer_text(lang)}", style="bold green"))
             parts.append(explanation_view(question, lang))
-            if (hint := lab_hint(question)) is not None:
+            if (hint := lab_hint(question, lang)) is not None:
                 parts.append(hint)
     return Group(*parts)
 

@@ -6,8 +6,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BeforeValidator
 
-from llmiq.bank.model import Question
+from llmiq.bank.model import Question, Text
 from llmiq.clock import utc_now
 from llmiq.errors import LlmiqError
 from llmiq.export.formats import EXPORT_FORMATS, export_format_for_suffix
@@ -16,6 +17,7 @@ from llmiq.web.answering import find_question
 from llmiq.web.deps import FormCsrf, LangDep, PageViewer, WebDep, practice_for
 from llmiq.web.flags import FLAG_REASONS, MAX_COMMENT_CHARS
 from llmiq.web.rendering import flash, render, safe_next, see_other
+from llmiq.web.state import WebApp
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,6 +33,23 @@ def _matches(question: Question, words: list[str]) -> bool:
     return all(word in haystack for word in words)
 
 
+#: difficulty level -> its name (translated in the templates)
+DIFFICULTY_NAMES = {1: "basic", 2: "intermediate", 3: "advanced"}
+
+
+def _blank_is_none(value: object) -> object:
+    """An empty select (``?difficulty=``) means no filter, not a validation error."""
+    return None if value == "" else value
+
+
+def _area_name(web: WebApp, area_id: str) -> Text:
+    try:
+        area = web.shelf.get(area_id).bank.area
+    except LlmiqError:
+        area = None
+    return area or Text(en=area_id)
+
+
 @router.get("/banks/{bank_id}", response_class=HTMLResponse)
 def browse(
     request: Request,
@@ -39,6 +58,8 @@ def browse(
     viewer: PageViewer,
     q: str = "",
     topic: str = "",
+    area: str = "",
+    difficulty: Annotated[int | None, BeforeValidator(_blank_is_none)] = None,
 ) -> HTMLResponse:
     shelved = web.shelf.get(bank_id)
     bank = shelved.bank
@@ -46,9 +67,14 @@ def browse(
     shown = [
         question
         for question in bank.questions
-        if (not topic or topic in question.topics) and (not words or _matches(question, words))
+        if (not topic or topic in question.topics)
+        and (not area or question.area == area)
+        and (difficulty is None or question.difficulty == difficulty)
+        and (not words or _matches(question, words))
     ]
     topics = sorted({t for question in bank.questions for t in question.topics})
+    area_ids = list(dict.fromkeys(question.area for question in bank.questions if question.area))
+    areas = [(area_id, _area_name(web, area_id)) for area_id in area_ids]
     return render(
         request,
         "bank.html",
@@ -60,6 +86,10 @@ def browse(
             "topics": topics,
             "q": q,
             "topic": topic,
+            "areas": areas,
+            "area": area,
+            "difficulty": difficulty,
+            "difficulty_names": DIFFICULTY_NAMES,
             "reasons": FLAG_REASONS,
             "export_formats": EXPORT_FORMATS,
         },
