@@ -14,6 +14,8 @@ from torch.nn import functional as F
 
 from llmiq.labs import attention
 from llmiq.labs.attention import Config, ContextPair
+from llmiq.labs.attention import claims as verdicts
+from llmiq.labs.attention.mechanics import future_leak, scale_rows
 from llmiq.labs.context import LabContext, torch_threads
 from llmiq.labs.report import LabReport
 
@@ -39,7 +41,7 @@ def minilm() -> tuple[object, object]:
 
 def test_every_claim_is_supported(report: LabReport) -> None:
     assert (report.lab, report.question) == ("attention", "self-attention")
-    assert len(report.claims) == 5
+    assert len(report.claims) == 7
     for claim in report.claims:
         assert claim.supported, claim
     assert "does not predict the next word" in report.title
@@ -61,7 +63,7 @@ def test_metrics_are_in_sane_ranges(report: LabReport) -> None:
 
 
 def test_figures_are_png_files(report: LabReport) -> None:
-    assert len(report.figures) == 2
+    assert len(report.figures) == 3
     for figure in report.figures:
         assert Path(figure).read_bytes().startswith(b"\x89PNG")
 
@@ -113,6 +115,27 @@ def test_broken_attention_flips_the_equality_verdict(tmp_path: Path) -> None:
     verdicts = [claim.supported for claim in broken.claims]
     assert verdicts[0] is False  # from scratch no longer equals torch
     assert broken.metrics.max_abs_error > 1e-3
+    assert verdicts[5] is False  # unscaled logits grow with d_k: the sqrt(d_k) claim fails
+
+
+def test_scores_grow_as_sqrt_dk_without_the_scale() -> None:
+    rows = scale_rows([16, 256], generator=torch.Generator().manual_seed(0))
+    assert [round(r.logit_std_scaled, 1) for r in rows] == [1.0, 1.0]
+    ratio = rows[1].logit_std_unscaled / rows[0].logit_std_unscaled
+    assert ratio == pytest.approx(math.sqrt(256 / 16), rel=0.15)
+    assert rows[1].max_weight_unscaled > rows[0].max_weight_unscaled > rows[0].max_weight_scaled
+    assert verdicts.scale_claim(rows).supported
+    assert not verdicts.scale_claim(scale_rows([16, 256], scale=1.0)).supported
+
+
+def test_a_mask_that_sees_one_step_ahead_flips_the_causal_verdict() -> None:
+    generator = torch.Generator().manual_seed(0)
+    sound = future_leak(generator=generator)
+    assert sound.masked == 0.0 < sound.unmasked
+    assert verdicts.causal_claim(sound, 1e-5).supported
+    leaky = future_leak(mask_offset=2, generator=generator)
+    assert leaky.masked > 1e-3
+    assert not verdicts.causal_claim(leaky, 1e-5).supported
 
 
 def test_torch_threads_are_restored() -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 
 import torch
 
+from llmiq.labs.attention.mechanics import CausalLeak, ScaleRow
 from llmiq.labs.attention.readout import ContextShift
 from llmiq.labs.report import Claim
 
@@ -112,5 +114,48 @@ def not_a_predictor_claim(
             f"vocabulary words (entries from {block.min().item():.2f} to "
             f"{block.max().item():.2f}); next-word prediction needs an LM head this "
             f"encoder does not have."
+        ),
+    )
+
+
+def scale_claim(rows: list[ScaleRow]) -> Claim:
+    """Supported when the scaled logits keep a standard deviation within 1.5x of 1 at every
+    head size and no row's gradient vanishes, while at the largest head size the unscaled
+    softmax is saturated: mean top weight at least 0.2 higher, and at least 10% of its rows
+    with a vanished gradient."""
+    big = rows[-1]
+    steady = all(abs(math.log(r.logit_std_scaled)) < math.log(1.5) for r in rows)
+    saturated = (
+        big.max_weight_unscaled >= big.max_weight_scaled + 0.2
+        and big.vanished_unscaled >= 0.10
+        and max(r.vanished_scaled for r in rows) <= 0.01
+    )
+    spread = ", ".join(
+        f"{r.d_k}: {r.logit_std_scaled:.2f}/{r.logit_std_unscaled:.1f}" for r in rows
+    )
+    return Claim(
+        "Dividing the scores by sqrt(d_k) keeps the logits at unit spread for any head size; "
+        "without it the softmax saturates as d_k grows and its gradient vanishes.",
+        supported=steady and saturated,
+        evidence=(
+            f"Logit std scaled/unscaled by d_k ({spread}); at d_k={big.d_k} the mean top "
+            f"weight is {big.max_weight_scaled:.2f} scaled vs {big.max_weight_unscaled:.2f} "
+            f"unscaled; rows whose softmax gradient vanished (Jacobian norm < 1e-3) "
+            f"{big.vanished_scaled:.0%} vs {big.vanished_unscaled:.0%} (random unit-variance "
+            f"q, k)."
+        ),
+    )
+
+
+def causal_claim(leak: CausalLeak, tolerance: float) -> Claim:
+    """Supported when changing the last token moves no earlier output under the mask (within
+    ``tolerance``) and does move them without it."""
+    return Claim(
+        "The causal mask makes each position's output depend only on itself and earlier "
+        "positions: changing a later token leaves earlier outputs unchanged.",
+        supported=leak.masked < tolerance and leak.unmasked > 100 * tolerance,
+        evidence=(
+            f"Changing the last token's q, k, v moves the earlier outputs by at most "
+            f"{leak.masked:.1e} with the mask and {leak.unmasked:.2f} without it."
         ),
     )

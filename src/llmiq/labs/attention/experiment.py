@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import torch
+
 from llmiq.labs.attention import claims as verdicts
 from llmiq.labs.attention.data import DEFAULT_PAIRS, ContextPair
-from llmiq.labs.attention.figures import context_figure, heatmap_figure
+from llmiq.labs.attention.figures import context_figure, heatmap_figure, scale_figure
+from llmiq.labs.attention.mechanics import future_leak, scale_rows
 from llmiq.labs.attention.readout import context_shift, load_minilm
 from llmiq.labs.attention.scratch import compare_with_torch
 from llmiq.labs.context import LabContext, torch_threads
@@ -28,11 +31,17 @@ class Config:
     tolerance: float = 1e-5  # max abs error (float32) that still counts as "equal"
     heatmap_heads: int = 3  # heads drawn beside the all-head mean (those that move most)
     scale: float | None = None  # None = 1/sqrt(d_k); tests set 1.0 to break attention on purpose
+    head_sizes: tuple[int, ...] = (16, 64, 256, 1024)  # d_k values for the sqrt(d_k) claim
+    mask_offset: int = 1  # first diagonal the causal mask hides; tests set 2 to break it
     threads: int = 1  # torch threads while measuring: tensors this small only pay for syncing
 
     @classmethod
     def fast(cls) -> Config:
-        return cls(shapes=((2, 16, 64, 4), (1, 33, 96, 6)), pairs=DEFAULT_PAIRS[:3])
+        return cls(
+            shapes=((2, 16, 64, 4), (1, 33, 96, 6)),
+            pairs=DEFAULT_PAIRS[:3],
+            head_sizes=(16, 64, 256),
+        )
 
 
 @dataclass
@@ -54,6 +63,10 @@ class AttentionMetrics:
     context_tv_word_mean: float  # mean TV of the ambiguous words between contexts
     context_tv_control_mean: float  # ... and of the control words
     attention_output_dim: int  # MiniLM's hidden size: the width of attention's output
+    #: per head size: logits' std, mean top weight and Jacobian norm, scaled and unscaled
+    scale_rows: list[dict[str, float]]
+    causal_leak_masked: float  # max change of earlier outputs when the last token changes
+    causal_leak_unmasked: float
     vocab_size: int  # MiniLM's vocabulary
     #: per pair, the word's TV (key: the word) and the control's ("control_<word>")
     context_tv: dict[str, float]
@@ -74,6 +87,9 @@ def _run(config: Config, context: LabContext) -> LabResult[AttentionMetrics]:
     with context.progress(len(config.shapes), "attention: from scratch vs torch") as advance:
         errors = compare_with_torch(config.shapes, scale=config.scale, advance=advance)
     max_error = max(errors[k] for k in verdicts.EQUAL_KEYS)
+    generator = torch.Generator().manual_seed(context.seed)
+    scale_table = scale_rows(config.head_sizes, scale=config.scale, generator=generator)
+    leak = future_leak(mask_offset=config.mask_offset, generator=generator)
 
     model, tokenizer = load_minilm()
     shifts = []
@@ -98,10 +114,13 @@ def _run(config: Config, context: LabContext) -> LabResult[AttentionMetrics]:
         verdicts.replay_claim(replay_weights, replay_output, len(passes), config.tolerance),
         verdicts.context_claim(shifts),
         verdicts.not_a_predictor_claim(block, sentence, len(sample.tokens), hidden, vocab),
+        verdicts.scale_claim(scale_table),
+        verdicts.causal_claim(leak, config.tolerance),
     ]
     figures = [
         context.save_figure(heatmap_figure(shifts[0], config.heatmap_heads), "minilm_heatmap"),
         context.save_figure(context_figure(shifts), "context_shift"),
+        context.save_figure(scale_figure(scale_table), "sqrt_dk"),
     ]
     first = shifts[0]
     ratio = first.word_tv / first.control_tv if first.control_tv > 0 else float("inf")
@@ -122,6 +141,9 @@ def _run(config: Config, context: LabContext) -> LabResult[AttentionMetrics]:
         context_tv_word_mean=sum(s.word_tv for s in shifts) / len(shifts),
         context_tv_control_mean=sum(s.control_tv for s in shifts) / len(shifts),
         attention_output_dim=hidden,
+        scale_rows=[asdict(row) for row in scale_table],
+        causal_leak_masked=leak.masked,
+        causal_leak_unmasked=leak.unmasked,
         vocab_size=vocab,
         context_tv=context_tv,
     )

@@ -6,6 +6,7 @@ from typing import Any
 
 import torch
 
+from llmiq.labs.attention.mechanics import ScaleRow
 from llmiq.labs.attention.readout import ContextShift, attention_by_word, word_row
 from llmiq.labs.context import pyplot
 
@@ -68,5 +69,25 @@ def context_figure(shifts: list[ContextShift]) -> Any:
     right.set_ylabel("TV distance between the two sentences")
     right.set_title("attention shift over the shared words")
     right.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def scale_figure(rows: list[ScaleRow]) -> Any:
+    """Top weight and vanished gradients against the head size, with and without 1/sqrt(d_k)."""
+    plt = pyplot()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    sizes = [r.d_k for r in rows]
+    for ax, scaled, unscaled, label in (
+        (left, "max_weight_scaled", "max_weight_unscaled", "mean largest weight of a row"),
+        (right, "vanished_scaled", "vanished_unscaled", "rows with a vanished gradient"),
+    ):
+        ax.plot(sizes, [getattr(r, scaled) for r in rows], "o-", label="q·k / sqrt(d_k)")
+        ax.plot(sizes, [getattr(r, unscaled) for r in rows], "s--", label="q·k unscaled")
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("head size d_k")
+        ax.set_ylabel(label)
+        ax.legend(fontsize=8)
+    fig.suptitle("Why attention divides by sqrt(d_k): unscaled scores saturate the softmax")
     fig.tight_layout()
     return fig
