@@ -31,7 +31,7 @@ def report(fast_report: Callable[[str], LabReport]) -> LabReport:
 
 
 def test_every_claim_is_supported(report: LabReport) -> None:
-    assert len(report.claims) == 4
+    assert len(report.claims) == 5
     for claim in report.claims:
         assert claim.supported, claim.evidence
     assert report.supported
@@ -54,6 +54,17 @@ def test_fsdp_holds_half_and_ddp_a_full_copy_on_each_of_two_ranks(report: LabRep
         assert fsdp["optimizer"] == full + 4 * 6
     for part in sharding.PARTS:
         assert m.fsdp_over_ddp[part] == pytest.approx([0.5, 0.5], abs=1e-4)
+
+
+def test_zero1_partitions_adam_state_and_keeps_full_parameters_and_gradients(
+    report: LabReport,
+) -> None:
+    ranks = report.metrics.ranks
+    for rank in ranks:
+        zero, ddp = rank["zero1_bytes"], rank["ddp_bytes"]
+        assert (zero["params"], zero["grads"]) == (ddp["params"], ddp["grads"])
+        assert 0 < zero["optimizer"] < ddp["optimizer"]
+    assert sum(r["zero1_bytes"]["optimizer"] for r in ranks) == ranks[0]["ddp_bytes"]["optimizer"]
 
 
 def test_losses_and_final_parameters_agree_and_the_shard_is_a_chunk(report: LabReport) -> None:
@@ -159,6 +170,8 @@ def test_one_rank_flips_the_fsdp_verdict() -> None:
     claim = sharding.fsdp_claim(ranks, config.ratio_tolerance)
     assert not claim.supported
     assert "one rank shards nothing" in claim.evidence
+    assert ranks[0]["zero1"] == ranks[0]["ddp"]  # one rank owns every Adam tensor
+    assert not sharding.zero1_claim(ranks, config.ratio_tolerance).supported
 
 
 def test_other_broken_measurements_flip_their_verdicts(report: LabReport) -> None:
