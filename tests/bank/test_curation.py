@@ -119,7 +119,7 @@ def test_letter_balance_flags_a_favourite_letter() -> None:
     shares = letter_shares([Question.model_validate(q) for q in skewed])
     assert shares["B"] == 0.5
     messages = [m for _, m in _problems(skewed)]
-    assert any("answer B is the key of 50%" in m for m in messages), messages
+    assert any("unbalanced: A 20%, B 50%, C 10%, D 20%" in m for m in messages), messages
 
 
 def test_longest_right_option_share_is_capped() -> None:

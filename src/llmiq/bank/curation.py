@@ -46,7 +46,7 @@ def question_problems(question: Question, known_labs: Collection[str]) -> list[P
     problems = _bilingual(question.prompt, ("prompt",), "the prompt")
     problems += _bilingual(question.explanation, ("explanation",), "the explanation")
     if question.difficulty is None:
-        problems.append(Problem(("difficulty",), "no difficulty (1 easy, 2 medium, 3 hard)"))
+        problems.append(Problem(("difficulty",), "no difficulty (1 basic, 2 intermediate, 3 advanced)"))
     if not question.topics:
         problems.append(Problem(("topics",), "no topics"))
     if not question.references:
@@ -117,12 +117,13 @@ def balance_problems(questions: list[Question], *, minimum: int = MIN_BALANCED) 
         return []
     problems = []
     low, high = LETTER_SHARE
-    for key, share in letter_shares(questions).items():
-        if not low <= share <= high:
-            problems.append(
-                f"answer {key} is the key of {share:.0%} of the {count} four-option "
-                f"single-choice questions (keep each letter within {low:.0%}-{high:.0%})"
-            )
+    shares = letter_shares(questions)
+    if any(not low <= share <= high for share in shares.values()):
+        shown = ", ".join(f"{key} {share:.0%}" for key, share in shares.items())
+        problems.append(
+            f"the answer letters are unbalanced: {shown} of the {count} four-option "
+            f"single-choice keys (keep each letter within {low:.0%}-{high:.0%})"
+        )
     share = longest_share(questions)
     if share > MAX_LONGEST_SHARE:
         problems.append(
