@@ -14,6 +14,7 @@ import pytest
 from llmiq.bank.catalog import resolve_bank
 from llmiq.errors import LlmiqError
 from llmiq.exam.backends import BACKENDS, ModelBackend, Scores, ScoringRequest
+from llmiq.exam.results import ExamReport, QuestionOutcome
 from llmiq.exam.runner import ExamConfig, planned_requests, run_exam
 
 SEED = resolve_bank("seed")
@@ -123,6 +124,19 @@ def test_options_only_flags_questions_answered_without_their_stem() -> None:
     guessing = PositionBiased(_right_texts(), knowledge=0.2)
     report = run_exam(SEED, guessing, ExamConfig(options_only=True, debias="permute"))
     assert report.leaking() == []
+
+
+def test_options_only_compares_a_multiple_answer_key_with_its_own_chance() -> None:
+    """Two keys of four hold half the mass by chance: a near-uniform model that happens to
+    pick them is not a leak; one that puts most of the mass on them is."""
+    near_uniform = {"A": 0.255, "B": 0.248, "C": 0.242, "D": 0.255}
+    confident = {"A": 0.45, "B": 0.05, "C": 0.05, "D": 0.45}
+    outcomes = [
+        QuestionOutcome(qid, "multiple", ["A", "D"], ["A", "D"], True, probabilities)
+        for qid, probabilities in (("uniform", near_uniform), ("confident", confident))
+    ]
+    report = ExamReport("m", "b", "letter", "permute", "en", options_only=True, questions=outcomes)
+    assert report.leaking(chance_factor=1.5) == ["confident"]
 
 
 def test_a_run_resumes_from_its_measurements(model: PositionBiased) -> None:

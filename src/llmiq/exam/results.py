@@ -108,14 +108,14 @@ class ExamReport:
 
     def leaking(self, chance_factor: float = 1.5) -> list[str]:
         """With ``options_only``: questions the model answers right without their stem, with
-        more than ``chance_factor`` times the chance probability on the right option: their
-        options give the answer away."""
+        more than ``chance_factor`` times the chance mass on the right options (1/n for one
+        key of n options, k/n for k keys): their options give the answer away."""
         if not self.options_only:
             return []
         flagged = []
         for o in self.scored:
             if o.correct and o.probabilities:
-                chance = 1 / len(o.probabilities)
+                chance = len(o.gold) / len(o.probabilities)
                 if sum(o.probabilities[k] for k in o.gold) > chance_factor * chance:
                     flagged.append(o.id)
         return flagged
