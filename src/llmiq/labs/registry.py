@@ -54,11 +54,11 @@ LABS: tuple[LabInfo, ...] = (
             "greedy and beam search find likelier text that repeats more than sampling", 90),
     LabInfo("lora", "lora-trainable-parameters",
             "LoRA trains r(d_in + d_out) parameters per matrix and approaches full "
-            "fine-tuning", 60),
+            "fine-tuning", 70),
     LabInfo("mixed-precision", "bf16-vs-fp16",
-            "fp16 overflows where bf16 does not; loss scaling rescues fp16 gradients", 30),
+            "fp16 overflows where bf16 does not; loss scaling rescues fp16 gradients", 40),
     LabInfo("retrieval", "chunk-size-recall",
-            "chunk size changes recall@k; dense MiniLM and BM25 miss different queries", 60),
+            "chunk size changes recall@k; dense MiniLM and BM25 miss different queries", 80),
 )  # fmt: skip
 
 #: lab id -> card
