@@ -46,7 +46,8 @@ LABS: tuple[LabInfo, ...] = (
             "the KV cache holds 2 x layers x kv_heads x head_dim x tokens values, makes "
             "generation faster, and MQA/GQA shrink it by heads/kv_heads", 60),
     LabInfo("rope", "rope-relative-position",
-            "with RoPE the attention score depends only on the relative position", 30),
+            "with RoPE the attention score depends only on the relative position; plain RoPE "
+            "does not extrapolate past the trained length", 60),
     LabInfo("quantization", "int8-weight-quantization",
             "int8 weights keep a real model's next-token distribution close to fp32 at a "
             "quarter of the size; int4 drifts further", 90),
