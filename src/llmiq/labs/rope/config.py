@@ -46,6 +46,7 @@ class Config:
             library_tokens=128,
             corpus_chars=100_000,
             train_length=32,
+            n_embd=48,
             train_steps=300,
             eval_windows=64,
             finetune_steps=15,
