@@ -178,7 +178,7 @@ def test_the_same_size_and_seed_give_the_same_run_and_shuffling_keeps_the_bytes(
 
 
 def test_fast_claims(report: LabReport) -> None:
-    assert (report.lab, report.question) == ("scaling", "scaling-law-shape")
+    assert (report.lab, report.question) == ("scaling", "initial-loss-uniform")
     initial, efficiency, law = report.claims  # no compute-budget runs in fast mode
     assert initial.supported, initial.evidence
     assert efficiency.supported, efficiency.evidence

@@ -60,9 +60,9 @@ LABS: tuple[LabInfo, ...] = (
             "fp16 overflows where bf16 does not; loss scaling rescues fp16 gradients", 40),
     LabInfo("retrieval", "chunk-size-recall",
             "chunk size changes recall@k; dense MiniLM and BM25 miss different queries", 80),
-    LabInfo("scaling", "scaling-law-shape",
-            "final loss falls with model size like E + A/N^alpha; larger models reach lower "
-            "loss from the same tokens; a byte model's first loss is ln 256", 90),
+    LabInfo("scaling", "initial-loss-uniform",
+            "a byte model's first loss is ln 256; final loss falls with model size like "
+            "E + A/N^alpha; larger models reach lower loss from the same tokens", 90),
 )  # fmt: skip
 
 #: lab id -> card

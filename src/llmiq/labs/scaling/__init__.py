@@ -1,5 +1,6 @@
-"""Scaling lab (bank "pretraining", question "scaling-law-shape": loss falls as a power law
-in parameters, data and compute, towards an irreducible constant).
+"""Scaling lab (bank "pretraining": question "initial-loss-uniform", a model's first loss is
+ln V; and "scaling-law-shape", loss falls as a power law in parameters, data and compute,
+towards an irreducible constant).
 
 Five tiny byte-level GPTs (``llmiq.labs.tinylm``, 3.3k to 100k non-embedding parameters,
 30x) are trained on the shipped corpus (``llmiq.labs.corpus``, docstrings of Python's
