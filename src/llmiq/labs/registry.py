@@ -50,9 +50,10 @@ LABS: tuple[LabInfo, ...] = (
             "does not extrapolate past the trained length", 60),
     LabInfo("quantization", "int8-weight-quantization",
             "int8 weights keep a real model's next-token distribution close to fp32 at a "
-            "quarter of the size; int4 drifts further", 90),
+            "quarter of the size; int4 drifts further; per-tensor scales are worse", 35),
     LabInfo("decoding", "beam-vs-sampling",
-            "greedy and beam search find likelier text that repeats more than sampling", 90),
+            "greedy and beam search find likelier text that repeats more than sampling; "
+            "beam is at least as likely as greedy", 65),
     LabInfo("lora", "lora-trainable-parameters",
             "LoRA trains r(d_in + d_out) parameters per matrix and approaches full "
             "fine-tuning", 70),
