@@ -96,7 +96,7 @@ def test_resolve_bank_by_id_path_and_unknown_name(tmp_path: Path) -> None:
     path = tmp_path / "mine.yaml"
     write_bank_file(resolve_bank("seed"), path)
     assert resolve_bank(str(path)).id == "seed"
-    with pytest.raises(LlmiqError, match="no bank named 'nope'; known banks: .*seed"):
+    with pytest.raises(LlmiqError, match=r"no bank named 'nope'; known banks: .*seed"):
         resolve_bank("nope")
 
 

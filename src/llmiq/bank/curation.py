@@ -46,7 +46,9 @@ def question_problems(question: Question, known_labs: Collection[str]) -> list[P
     problems = _bilingual(question.prompt, ("prompt",), "the prompt")
     problems += _bilingual(question.explanation, ("explanation",), "the explanation")
     if question.difficulty is None:
-        problems.append(Problem(("difficulty",), "no difficulty (1 basic, 2 intermediate, 3 advanced)"))
+        problems.append(
+            Problem(("difficulty",), "no difficulty (1 basic, 2 intermediate, 3 advanced)")
+        )
     if not question.topics:
         problems.append(Problem(("topics",), "no topics"))
     if not question.references:
