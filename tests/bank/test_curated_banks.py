@@ -90,3 +90,19 @@ def test_an_area_bank_is_quizzed_like_the_seed(bank: Bank, run_cli: Callable) ->
     assert result.exit_code == 0
     total = len(bank.questions)
     assert result.output.rstrip().splitlines()[-1] == f"Score: {total}/{total}"
+
+
+def test_banks_as_json_count_questions_areas_and_labs(run_cli: Callable) -> None:
+    import json
+
+    listed = {bank["id"]: bank for bank in json.loads(run_cli("banks", "--format", "json").output)}
+    for bank in AREAS:
+        entry = listed[bank.id]
+        assert entry["origin"] == "built-in"
+        assert entry["questions"] == len(bank.questions)
+        assert entry["areas"] == [bank.id]
+        assert entry["with_lab"] == sum(q.lab is not None for q in bank.questions)
+    combined = listed[ALL_AREAS]
+    assert combined["questions"] == len(CURATED)
+    assert combined["areas"] == sorted(bank.id for bank in AREAS)
+    assert listed["seed"]["areas"] == []

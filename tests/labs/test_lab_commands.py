@@ -27,6 +27,24 @@ def test_lab_list_needs_no_torch(run_cli: Callable) -> None:
         assert lab_id in listing
 
 
+def test_lab_list_as_json_names_every_question_that_names_the_lab(run_cli: Callable) -> None:
+    from llmiq.bank.catalog import builtin_entries, load_entry
+
+    listed = json.loads(run_cli("lab", "list", "--format", "json").output)
+    assert [lab["id"] for lab in listed] == list(LAB_INFO)
+    naming = {
+        f"{bank.id}/{q.id}": q.lab
+        for bank in map(load_entry, builtin_entries())
+        if bank.id != "all-areas"
+        for q in bank.questions
+        if q.lab
+    }
+    for lab in listed:
+        assert sorted(lab["questions"]) == sorted(k for k, v in naming.items() if v == lab["id"])
+        assert lab["claim"] == LAB_INFO[lab["id"]].claim
+        assert lab["question"] in {ref.split("/")[1] for ref in lab["questions"]}
+
+
 def test_unknown_lab_and_missing_extra_are_one_sentence(
     run_cli: Callable, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -20,18 +20,18 @@ def lab() -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="json: id, questions it backs, claim, run time.")  # fmt: skip
 def lab_list(fmt: str) -> None:
-    """The labs: id, the question each backs, its claim and typical run time."""
+    """The labs: id, the question each was built for, how many built-in questions name it,
+    its claim and typical run time."""
     from rich.table import Table
     from rich.text import Text
 
+    from llmiq.bank.catalog import backing_questions
     from llmiq.labs.registry import LAB_INFO
 
+    backed = backing_questions()
     if fmt == "json":
         import json
 
-        from llmiq.bank.catalog import backing_questions
-
-        backed = backing_questions()
         listed = [
             {
                 "id": info.id,
@@ -44,9 +44,15 @@ def lab_list(fmt: str) -> None:
         ]
         click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
         return
-    table = Table("lab", "question", "claim", "full run", box=None, pad_edge=False)
+    table = Table("lab", "question", "backs", "claim", "full run", box=None, pad_edge=False)
     for info in LAB_INFO.values():
-        table.add_row(info.id, info.question, Text(info.claim), f"~{info.typical_seconds:.0f} s")
+        table.add_row(
+            info.id,
+            info.question,
+            str(len(backed.get(info.id, []))),
+            Text(info.claim),
+            f"~{info.typical_seconds:.0f} s",
+        )
     console().print(table)
 
 
