@@ -29,6 +29,16 @@ def data_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     return home
 
 
+@pytest.fixture(scope="session")
+def model_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One data directory per test session into which the built-in language models are
+    converted (half a minute or more each, once), shared by every exam and lab test that
+    runs one: point ``LLMIQ_HOME`` at it."""
+    home = tmp_path_factory.getbasetemp() / "models-home"
+    home.mkdir(exist_ok=True)
+    return home
+
+
 @pytest.fixture
 def run_cli() -> Callable[..., Result]:
     """Run the real CLI in-process: ``run_cli("quiz", "seed", input="C\\n")``."""

@@ -15,11 +15,6 @@ MODEL = "smollm2-135m-instruct"
 
 
 @pytest.fixture(scope="session")
-def model_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("llmiq-models-home")
-
-
-@pytest.fixture(scope="session")
 def conversion(model_home: Path) -> tuple[TransformersBackend, float]:
     """The built-in model, converted into ``model_home`` once; and how long that took."""
     with pytest.MonkeyPatch.context() as patch:

@@ -4,6 +4,7 @@ import doctest
 import importlib
 import pkgutil
 from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -13,15 +14,22 @@ from llmiq.labs.runner import run_lab
 
 
 @pytest.fixture(scope="session")
-def fast_report(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], LabReport]:
+def fast_report(
+    tmp_path_factory: pytest.TempPathFactory, model_home: Path
+) -> Callable[[str], LabReport]:
     """``fast_report("attention")``: the lab run once per test session in --fast mode (seed 0,
-    no model cache), shared by every test that reads its report."""
+    no lab cache; real language models from the session's ``model_home``), shared by every
+    test that reads its report."""
     reports: dict[str, LabReport] = {}
 
     def get(lab_id: str) -> LabReport:
         if lab_id not in reports:
             out = tmp_path_factory.mktemp(lab_id)
-            reports[lab_id] = run_lab(lab_id, fast=True, seed=0, out_dir=out, show_progress=False)
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("LLMIQ_HOME", str(model_home))
+                reports[lab_id] = run_lab(
+                    lab_id, fast=True, seed=0, out_dir=out, show_progress=False
+                )
         return reports[lab_id]
 
     return get

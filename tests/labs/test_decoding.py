@@ -34,16 +34,6 @@ def one_thread() -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def model_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data directory shared by every lab test of this session that runs SmolLM2: a fixed
-    folder under the session's temporary root, so the model is converted (about half a
-    minute) once per session, not once per test file."""
-    home = tmp_path_factory.getbasetemp() / "smollm2-home"
-    home.mkdir(exist_ok=True)
-    return home
-
-
-@pytest.fixture(scope="module")
 def loaded(model_home: Path) -> smollm2.LoadedModel:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LLMIQ_HOME", str(model_home))

@@ -2,8 +2,8 @@
 generate, the formula against the bytes a real model's cache holds, the measured claims in
 fast mode, and a broken set-up that flips each verdict.
 
-The real model (SmolLM2-135M-Instruct) is converted once for this module into a temporary
-data directory (about a minute the first time; ``llmiq.exam.local_models``)."""
+The real model (SmolLM2-135M-Instruct) is converted once per test session into the shared
+``model_home`` (about a minute the first time; ``llmiq.exam.local_models``)."""
 
 from __future__ import annotations
 
@@ -34,12 +34,6 @@ TINY = replace(
     timing_repeats=1,
     layer_tokens=16,
 )
-
-
-@pytest.fixture(scope="module")
-def model_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One data directory for this module: the real model is converted into it once."""
-    return tmp_path_factory.mktemp("kv-cache-home")
 
 
 @pytest.fixture
