@@ -565,3 +565,38 @@ def test_language_switch_on_the_feedback_page(
     click_and_load(page, "#lang-switch")
     assert page.locator(".error").count() == 0
     assert page.locator("html").get_attribute("lang") == "zh-CN"
+
+
+def test_bank_browser_filters_by_area_and_difficulty_and_links_sources(
+    make_app: Callable[..., Any],
+    live_server: Callable[[Any], str],
+    page: Page,
+    expect: Any,
+    save_screenshot: Screenshot,
+) -> None:
+    app = make_app()
+    base = live_server(app)
+    combined = app.state.web.shelf.get("all-areas").bank
+    chosen = [q for q in combined.questions if q.area == "inference" and q.difficulty == 3]
+    assert chosen
+
+    page.goto(f"{base}/banks/all-areas")
+    total = len(combined.questions)
+    expect(page.locator("#count")).to_have_text(f"{total} / {total}")
+    page.locator("select[name=area]").select_option("inference")
+    page.locator("select[name=difficulty]").select_option("3")
+    click_and_load(page, "form.search button")
+    expect(page.locator("#count")).to_have_text(f"{len(chosen)} / {total}")
+    expect(page.locator("article.card")).to_have_count(len(chosen))
+    expect(page.locator("select[name=area]")).to_have_value("inference")
+
+    first = chosen[0]
+    card = page.locator(f"#q-{first.id}")
+    expect(card.locator(".meta")).to_contain_text("advanced")
+    card.locator("details summary", has_text="Answer").click()
+    links = card.locator(".references a")
+    expect(links).to_have_count(len(first.references))
+    for index, reference in enumerate(first.references):
+        expect(links.nth(index)).to_have_attribute("href", reference.url)
+        expect(links.nth(index)).to_have_text(reference.title)
+    save_screenshot(page, "bank-filters")
