@@ -69,17 +69,12 @@ def all_areas_bank() -> Bank:
 
 
 def builtin_entries() -> list[BankEntry]:
-    entries = _file_entries()
-    if any("\narea:" in entry.text() for entry in entries):
-        entries.append(
-            BankEntry(
-                ALL_AREAS,
-                "built-in",
-                lambda: dump_bank_yaml(all_areas_bank()),
-                build=all_areas_bank,
-            )
-        )
-    return sorted(entries, key=lambda e: e.id)
+    """The bank files shipped in ``bank/data``, and ``all-areas`` made of the curated ones
+    (listing reads no file: each entry loads its bank when asked)."""
+    combined = BankEntry(
+        ALL_AREAS, "built-in", lambda: dump_bank_yaml(all_areas_bank()), build=all_areas_bank
+    )
+    return sorted([*_file_entries(), combined], key=lambda e: e.id)
 
 
 def backing_questions() -> dict[str, list[str]]:
