@@ -3,7 +3,7 @@ from __future__ import annotations
 import doctest
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -33,6 +33,16 @@ def fast_report(
         return reports[lab_id]
 
     return get
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread_in_module() -> Iterator[None]:
+    """Torch on one thread for a whole test module, model loading included, as the labs run
+    their forwards (two threads on a shared 2-core machine were measured many times slower)."""
+    from llmiq.labs.context import torch_threads
+
+    with torch_threads(1):
+        yield
 
 
 def run_doctests(module: ModuleType, **options: object) -> doctest.TestResults:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import doctest
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,22 +15,14 @@ import torch
 from transformers.generation.logits_process import NoRepeatNGramLogitsProcessor
 
 from llmiq.labs import decoding, smollm2
-from llmiq.labs.context import torch_threads
 from llmiq.labs.decoding import Decoded, MethodResult
 from llmiq.labs.report import LabReport
 
-pytestmark = pytest.mark.slow  # loads (and on first use converts) the real SmolLM2
+# loads (and on first use converts) the real SmolLM2, on one torch thread
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("one_torch_thread_in_module")]
 
 TOKENS = 16  # new tokens per continuation in the direct tests
 N = 4  # seq-rep-n
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread() -> Iterator[None]:
-    """The model's forwards on one thread, as the lab runs them (two threads on a shared
-    2-core machine were measured many times slower)."""
-    with torch_threads(1):
-        yield
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +33,8 @@ def loaded(model_home: Path) -> smollm2.LoadedModel:
 
 
 @pytest.fixture(scope="module")
-def report(
-    fast_report: Callable[[str], LabReport], model_home: Path, loaded: smollm2.LoadedModel
-) -> LabReport:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LLMIQ_HOME", str(model_home))
-        return fast_report("decoding")
+def report(fast_report: Callable[[str], LabReport]) -> LabReport:
+    return fast_report("decoding")
 
 
 @pytest.fixture(scope="module")

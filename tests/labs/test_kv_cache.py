@@ -43,10 +43,8 @@ def shared_home(model_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="module")
-def report(fast_report: Callable[[str], LabReport], model_home: Path) -> LabReport:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LLMIQ_HOME", str(model_home))
-        return fast_report("kv-cache")
+def report(fast_report: Callable[[str], LabReport]) -> LabReport:
+    return fast_report("kv-cache")
 
 
 @pytest.fixture(scope="module")

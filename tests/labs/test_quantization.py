@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import doctest
 import importlib.util
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,21 +15,13 @@ import torch
 
 from llmiq.errors import LlmiqError
 from llmiq.labs import quantization, smollm2
-from llmiq.labs.context import torch_threads
 from llmiq.labs.quantization import Scheme, SchemeResult
 from llmiq.labs.report import LabReport
 
-pytestmark = pytest.mark.slow  # loads (and on first use converts) the real SmolLM2
+# loads (and on first use converts) the real SmolLM2, on one torch thread
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("one_torch_thread_in_module")]
 
 SMALL = 32  # positions per language for the broken set-ups: a few seconds each
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread() -> Iterator[None]:
-    """The model's forwards on one thread, as the lab runs them (two threads on a shared
-    2-core machine were measured many times slower)."""
-    with torch_threads(1):
-        yield
 
 
 @pytest.fixture(scope="module")
@@ -40,12 +32,8 @@ def loaded(model_home: Path) -> smollm2.LoadedModel:
 
 
 @pytest.fixture(scope="module")
-def report(
-    fast_report: Callable[[str], LabReport], model_home: Path, loaded: smollm2.LoadedModel
-) -> LabReport:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LLMIQ_HOME", str(model_home))
-        return fast_report("quantization")
+def report(fast_report: Callable[[str], LabReport]) -> LabReport:
+    return fast_report("quantization")
 
 
 @pytest.fixture(scope="module")
