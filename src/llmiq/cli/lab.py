@@ -60,7 +60,10 @@ def lab_list(fmt: str) -> None:
 @click.argument("lab_ids", nargs=-1, metavar="[ID]...")
 @click.option("--all", "run_all", is_flag=True, help="Run every lab.")
 @click.option("--fast", is_flag=True, help="Small configs: seconds per lab (used by the tests).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="First seed; a lab runs and reports SEED, SEED+1, ...")  # fmt: skip
+@click.option("--seeds", "replicates", type=click.IntRange(1, 20),
+              help="Seeds (runs) per claim  [default: 3, 1 with --fast]")  # fmt: skip
 @click.option("--out", "out_dir", type=click.Path(path_type=Path),
               help="Folder for reports and figures [default: DATA_DIR/labs].")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
@@ -71,6 +74,7 @@ def lab_run(
     run_all: bool,
     fast: bool,
     seed: int,
+    replicates: int | None,
     out_dir: Path | None,
     fmt: str,
     fresh: bool,
@@ -83,13 +87,18 @@ def lab_run(
 
     from llmiq.labs.registry import LAB_INFO, load_lab
     from llmiq.labs.runner import run_lab
+    from llmiq.labs.uncertainty import FAST_SEEDS, FULL_SEEDS, seeds_for
     from llmiq.paths import data_dir
 
     chosen = list(LAB_INFO) if run_all else list(lab_ids)
     if not chosen:
         raise LlmiqError(f"name a lab or give --all; labs: {', '.join(LAB_INFO)}")
+    try:
+        seeds_for(seed, replicates or (FAST_SEEDS if fast else FULL_SEEDS))
+    except ValueError as exc:
+        raise LlmiqError(str(exc)) from None
     for lab_id in chosen:
-        load_lab(lab_id)  # unknown ids and a missing extra fail before anything runs
+        load_lab(lab_id)  # unknown ids, a missing extra or bad seeds fail before anything runs
     folder = out_dir or data_dir() / "labs"
     reports = [
         run_lab(
@@ -100,6 +109,7 @@ def lab_run(
             show_progress=fmt == "table",
             cache_dir=data_dir() / "labs-cache",
             fresh=fresh,
+            replicates=replicates,
         )
         for lab_id in chosen
     ]

@@ -22,6 +22,22 @@ class LabContext:
     show_progress: bool = True
     cache_dir: Path | None = None  # where a lab may keep trained models between runs
     fresh: bool = False  # ignore (and overwrite) cached models
+    replicates: int = 1  # runs per claim, one per seed: 3 in full mode, 1 with --fast
+
+    @property
+    def seeds(self) -> tuple[int, ...]:
+        """The seeds a lab runs and reports: ``seed, seed+1, ...`` (``replicates`` of them);
+        never one of ``uncertainty.TUNING_SEEDS``, which hyperparameters were chosen on."""
+        from llmiq.labs.uncertainty import seeds_for
+
+        return seeds_for(self.seed, self.replicates)
+
+    def replicate(self) -> Iterator[int]:
+        """Each reported seed in turn, with Python, NumPy and torch seeded with it first:
+        ``for seed in context.replicate(): ...`` runs one replicate of the experiment."""
+        for seed in self.seeds:
+            seed_everything(seed)
+            yield seed
 
     def cached(self, name: str) -> Path | None:
         """Path for a cached artefact, or None when caching is off (no cache_dir)."""

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import os
 import platform
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any, Generic, TypeVar
+
+from llmiq.labs.uncertainty import Interval
 
 
 @dataclass(frozen=True)
@@ -27,15 +30,57 @@ class LabInfo:
 @dataclass(frozen=True)
 class Claim:
     """One claim and its verdict. ``supported`` is computed from a measurement, never set by
-    hand; ``evidence`` says which numbers decided it."""
+    hand; ``evidence`` says which numbers decided it; ``interval`` is the 95% interval of the
+    quantity the verdict was decided on (``measure`` names it) over the runs in ``seeds``."""
 
     text: str
     supported: bool
     evidence: str
+    measure: str = ""  # "macro-F1 gain (calibrated - raw)"
+    interval: Interval | None = None
+    seeds: tuple[int, ...] = ()
+
+    @classmethod
+    def on_interval(
+        cls,
+        text: str,
+        interval: Interval,
+        *,
+        measure: str,
+        evidence: str,
+        seeds: Sequence[int],
+        above: float | None = None,
+        below: float | None = None,
+        also: bool = True,
+    ) -> Claim:
+        """A claim decided on ``interval``: supported when all of it lies above ``above``
+        and/or below ``below`` (and the extra condition ``also`` holds)."""
+        if above is None and below is None:
+            raise ValueError("on_interval needs a threshold: above=, below= or both")
+        supported = also
+        if above is not None:
+            supported = supported and interval.above(above)
+        if below is not None:
+            supported = supported and interval.below(below)
+        return cls(text, supported, evidence, measure, interval, tuple(seeds))
 
     @property
     def verdict(self) -> str:
         return "supported" if self.supported else "not supported here"
+
+    def to_dict(self) -> dict[str, Any]:
+        interval = self.interval
+        return {
+            "text": self.text,
+            "supported": self.supported,
+            "evidence": self.evidence,
+            "measure": self.measure,
+            "estimate": None if interval is None else interval.estimate,
+            "ci": None if interval is None else [interval.low, interval.high],
+            "ci_over": None if interval is None else interval.over,
+            "seeds": list(self.seeds),
+            "verdict": self.verdict,
+        }
 
 
 M = TypeVar("M")
@@ -50,6 +95,8 @@ class LabResult(Generic[M]):
     metrics: M  # the lab's metrics dataclass (``Metrics`` in its module)
     claims: list[Claim]
     figures: list[str] = field(default_factory=list)
+    models: list[dict[str, Any]] = field(default_factory=list)  # pretrained models used
+    tuning: dict[str, str] = field(default_factory=dict)  # setting -> how it was chosen
 
 
 def metrics_dict(metrics: Any) -> dict[str, Any]:
@@ -71,8 +118,11 @@ class LabReport(Generic[M]):
     metrics: M  # the lab's metrics dataclass
     claims: list[Claim]
     figures: list[str] = field(default_factory=list)
+    models: list[dict[str, Any]] = field(default_factory=list)
+    tuning: dict[str, str] = field(default_factory=dict)
     fast: bool = False
     seed: int = 0
+    seeds: tuple[int, ...] = ()
     wall_seconds: float = 0.0
     environment: dict[str, Any] = field(default_factory=dict)
 
@@ -87,6 +137,8 @@ class LabReport(Generic[M]):
             metrics=result.metrics,
             claims=result.claims,
             figures=result.figures,
+            models=result.models,
+            tuning=result.tuning,
             **run,
         )
 
@@ -101,10 +153,13 @@ class LabReport(Generic[M]):
             "title": self.title,
             "key_figure": self.key_figure,
             "metrics": metrics_dict(self.metrics),
-            "claims": [asdict(c) | {"verdict": c.verdict} for c in self.claims],
+            "claims": [claim.to_dict() for claim in self.claims],
             "figures": list(self.figures),
+            "models": [dict(model) for model in self.models],
+            "tuning": dict(self.tuning),
             "fast": self.fast,
             "seed": self.seed,
+            "seeds": list(self.seeds),
             "wall_seconds": self.wall_seconds,
             "environment": dict(self.environment),
             "supported": self.supported,

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from llmiq.atomic import write_atomic
+from llmiq.errors import LlmiqError
 from llmiq.labs.context import LabContext, seed_everything
 from llmiq.labs.registry import LAB_INFO, load_lab
 from llmiq.labs.report import LabReport, LabResult, environment
+from llmiq.labs.uncertainty import FAST_SEEDS, FULL_SEEDS, seeds_for
 
 
 def run_lab(
@@ -23,10 +25,17 @@ def run_lab(
     show_progress: bool = True,
     cache_dir: Path | None = None,
     fresh: bool = False,
+    replicates: int | None = None,
 ) -> LabReport[Any]:
-    """Run one lab; ``cache_dir`` lets labs keep trained models (``fresh`` retrains). The
-    report is the lab's result filed under its card, with the run's seed, mode, time and
-    environment; it is also written to ``out_dir/<lab id>/report.json``."""
+    """Run one lab; ``cache_dir`` lets labs keep trained models (``fresh`` retrains);
+    ``replicates`` seeds per claim (default 3, 1 with ``fast``). The report is the lab's
+    result filed under its card, with the run's seeds, mode, time and environment; it is also
+    written to ``out_dir/<lab id>/report.json``."""
+    replicates = replicates or (FAST_SEEDS if fast else FULL_SEEDS)
+    try:
+        seeds = seeds_for(seed, replicates)
+    except ValueError as exc:
+        raise LlmiqError(str(exc)) from None
     lab = load_lab(lab_id)
     config = lab.Config.fast() if fast else lab.Config()
     context = LabContext(
@@ -36,6 +45,7 @@ def run_lab(
         show_progress=show_progress,
         cache_dir=cache_dir,
         fresh=fresh,
+        replicates=replicates,
     )
     context.out_dir.mkdir(parents=True, exist_ok=True)
     seed_everything(seed)
@@ -48,6 +58,7 @@ def run_lab(
         result,
         fast=fast,
         seed=seed,
+        seeds=seeds,
         wall_seconds=round(time.perf_counter() - started, 2),
         environment=environment(),
     )

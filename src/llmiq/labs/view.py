@@ -29,6 +29,15 @@ def reports_view(reports: list[LabReport]) -> RenderableType:
             )
             parts.append(mark + Text(claim.text, style="bold"))
             parts.append(Text(f"      {claim.evidence}", style="dim"))
+            if claim.interval is not None:
+                seeds = ", ".join(map(str, claim.seeds)) or "-"
+                parts.append(
+                    Text(
+                        f"      {claim.measure}: {claim.interval} (95% interval over "
+                        f"{claim.interval.over}; seeds {seeds})",
+                        style="dim",
+                    )
+                )
         for figure in report.figures:
             parts.append(Text(f"  figure: {figure}", style="dim"))
     return Group(*parts)

@@ -5,7 +5,7 @@ text is likelier, and which repeats itself? Holtzman et al. (2020), "The Curious
 Neural Text Degeneration" (arXiv:1904.09751), found that maximisation-based decoding yields
 text that is far likelier under the model than human text, yet bland and repetitive, and
 proposed nucleus (top-p) sampling. This lab measures that on the real pretrained
-SmolLM2-135M-Instruct (``llmiq.labs.smollm2``) with prompts cut from the seed bank's
+SmolLM2-135M-Instruct (``llmiq.labs.pretrained``) with prompts cut from the seed bank's
 explanations, in English and in Chinese:
 
 - greedy search, beam search (b = 4, the best beam by total log-probability), and sampling

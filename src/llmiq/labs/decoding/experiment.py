@@ -21,8 +21,8 @@ from llmiq.labs.decoding.config import Config
 from llmiq.labs.decoding.figures import plot_decoding
 from llmiq.labs.decoding.measurements import MethodResult, library_comparison, prompt_batch
 from llmiq.labs.decoding.search import Decoded, beam_search, greedy_search, sample
+from llmiq.labs.pretrained import load_smollm2
 from llmiq.labs.report import LabResult
-from llmiq.labs.smollm2 import load_smollm2
 
 
 @dataclass

@@ -11,7 +11,7 @@ from typing import Any
 import torch
 
 from llmiq.labs.decoding.search import Decoded, beam_search, greedy_search
-from llmiq.labs.smollm2 import bank_texts
+from llmiq.labs.pretrained import bank_texts
 
 
 def prompt_batch(

@@ -2,7 +2,7 @@
 
 Does storing a real model's weights in int8 keep its predictions, at a quarter of the size,
 and does int4 cost more? This lab quantizes the 210 linear layers of the pretrained
-SmolLM2-135M-Instruct (``llmiq.labs.smollm2``) from scratch and measures, against the fp32
+SmolLM2-135M-Instruct (``llmiq.labs.pretrained``) from scratch and measures, against the fp32
 model, on the seed bank's ten explanations in English and in Chinese:
 
 - storage: bytes of the linear weights in fp32, fp16, int8 and int4, scales included

@@ -9,6 +9,7 @@ from typing import Any
 import torch
 
 from llmiq.labs.context import LabContext, torch_threads
+from llmiq.labs.pretrained import load_smollm2
 from llmiq.labs.quantization.claims import (
     int4_claim,
     int8_claim,
@@ -29,7 +30,6 @@ from llmiq.labs.quantization.measurements import (
 )
 from llmiq.labs.quantization.schemes import Scheme
 from llmiq.labs.report import LabResult
-from llmiq.labs.smollm2 import load_smollm2
 
 
 @dataclass

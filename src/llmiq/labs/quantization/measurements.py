@@ -12,6 +12,7 @@ from typing import Any
 
 import torch
 
+from llmiq.labs.pretrained import bank_texts
 from llmiq.labs.quantization.schemes import (
     Scheme,
     distinct_values_per_block,
@@ -22,7 +23,6 @@ from llmiq.labs.quantization.schemes import (
     torch_group_fake_quant,
     torch_int8_per_channel,
 )
-from llmiq.labs.smollm2 import bank_texts
 
 
 @dataclass
