@@ -46,6 +46,10 @@ def test_report_json_has_the_layout_of_the_shipped_reference(
         ours, theirs = ours[:-6], theirs[:-16]
     assert ours == theirs
     assert (written["lab"], written["question"]) == (lab_id, LAB_INFO[lab_id].question)
+    assert written["seeds"] == [0]  # --fast: one seed per claim
+    for claim in report.claims:
+        assert claim.interval is not None, claim.text
+        assert claim.seeds == (0,), claim.text
 
 
 def test_registration_is_one_card_per_lab_named_after_its_module() -> None:

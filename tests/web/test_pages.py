@@ -465,6 +465,8 @@ def test_the_reference_run_stands_in_until_a_lab_runs_here(client: Any, web_help
     assert 'id="lab-source"' in page.text
     assert "Reference run shipped with llmiq" in page.text
     assert reference["key_figure"].replace("'", "&#39;").replace('"', "&#34;") in page.text
+    with_interval = [claim for claim in reference["claims"] if claim.get("ci")]
+    assert page.text.count('class="muted ci"') == len(with_interval)
     for figure in reference["figures"]:
         assert f'src="/labs/attention/{figure}"' in page.text
         image = client.get(f"/labs/attention/{figure}")

@@ -130,6 +130,8 @@ ZH: dict[str, str] = {
     "No reviews yet.": "还没有复习记录。",
     "Keys": "快捷键",
     "Reference run shipped with llmiq": "llmiq 附带的参考运行结果",
+    "95% interval": "95% 置信区间",
+    "seeds": "随机种子",
     "Measure it on this machine": "在本机上测量",
     "Several answers may be right.": "可能有多个正确答案。",
     "Error": "错误",
