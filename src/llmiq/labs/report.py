@@ -20,6 +20,7 @@ class LabInfo:
     question: str  # id of the seed question it backs
     claim: str  # the article's claim it tests, in one line
     typical_seconds: float  # full mode on 2 CPU cores
+    literature: str = ""  # the published figure the lab's result is compared with
 
     @property
     def module(self) -> str:
