@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import statistics
 from typing import Any
 
 import torch
 
 from llmiq.labs.attention.mechanics import ScaleRow
-from llmiq.labs.attention.readout import ContextShift, attention_by_word, word_row
+from llmiq.labs.attention.readout import ItemShift, WordShift, attention_by_word, word_row
 from llmiq.labs.context import pyplot
 
 
-def heatmap_figure(shift: ContextShift, n_heads: int) -> Any:
+def heatmap_figure(shift: WordShift, n_heads: int) -> Any:
     plt = pyplot()
     from matplotlib.colors import PowerNorm
 
-    flat = shift.word_tv_per_head.flatten()
-    heads = [divmod(int(i), shift.word_tv_per_head.size(1)) for i in flat.argsort()[-n_heads:]]
+    flat = shift.tv_per_head.flatten()
+    heads = [divmod(int(i), shift.tv_per_head.size(1)) for i in flat.argsort()[-n_heads:]]
     heads = heads[::-1]
     fig, axes = plt.subplots(2, n_heads + 1, figsize=(4.2 * (n_heads + 1), 8.4), squeeze=False)
     norm = PowerNorm(gamma=0.5, vmin=0.0, vmax=1.0)  # square-root colours: small weights show
@@ -44,10 +45,12 @@ def heatmap_figure(shift: ContextShift, n_heads: int) -> Any:
     return fig
 
 
-def context_figure(shifts: list[ContextShift]) -> Any:
+def context_figure(shifts: list[ItemShift]) -> Any:
+    """Left: the first item's ambiguous word, its attention in both frames. Right: per word,
+    the mean shift of the ambiguous word and of the controls in the same slot."""
     plt = pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8))
-    first = shifts[0]
+    first = shifts[0].word
     rows = [
         attention_by_word(run.tokens, word_row(run, first.pair.word).mean(dim=(0, 1)))
         for run in first.passes
@@ -62,12 +65,18 @@ def context_figure(shifts: list[ContextShift]) -> Any:
     left.invert_yaxis()
     left.set_xlabel(f"attention of '{first.pair.word}' (mean over heads)")
     left.legend(fontsize=7, loc="lower right")
-    x = torch.arange(len(shifts)).float()
-    right.bar((x - 0.2).numpy(), [s.word_tv for s in shifts], 0.4, label="ambiguous word")
-    right.bar((x + 0.2).numpy(), [s.control_tv for s in shifts], 0.4, label="control word")
-    right.set_xticks(x.numpy(), [f"{s.pair.word}\n({s.pair.control})" for s in shifts], fontsize=8)
-    right.set_ylabel("TV distance between the two sentences")
-    right.set_title("attention shift over the shared words")
+    by_word: dict[str, list[ItemShift]] = {}
+    for s in shifts:
+        by_word.setdefault(s.item.word, []).append(s)
+    names = list(by_word)
+    x = torch.arange(len(names)).float()
+    word_tv = [statistics.fmean(s.word.tv for s in by_word[n]) for n in names]
+    control_tv = [statistics.fmean(s.control.tv for s in by_word[n]) for n in names]
+    right.bar((x - 0.2).numpy(), word_tv, 0.4, label="ambiguous word")
+    right.bar((x + 0.2).numpy(), control_tv, 0.4, label="control word, same slot and frames")
+    right.set_xticks(x.numpy(), names, fontsize=8)
+    right.set_ylabel("TV distance between the two frames")
+    right.set_title("attention shift over the shared words (mean over frames and seeds)")
     right.legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -80,6 +80,30 @@ def scale_rows(
     return out
 
 
+def top_weight_gaps(
+    d_k: int,
+    *,
+    seq_len: int = 64,
+    rows: int = 256,
+    scale: float | None = None,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Per random query (rows,): its largest attention weight unscaled minus scaled (by
+    ``scale``, default 1/sqrt(d_k)), over ``seq_len`` random keys: how much closer to one-hot
+    the unscaled softmax is.
+
+    >>> gaps = top_weight_gaps(1024, rows=32, generator=torch.Generator().manual_seed(0))
+    >>> gaps.shape, bool(gaps.mean() > 0.5)
+    (torch.Size([32]), True)
+    """
+    q = torch.randn(rows, d_k, generator=generator)
+    k = torch.randn(seq_len, d_k, generator=generator)
+    raw = q @ k.T  # (rows, seq_len)
+    factor = 1.0 / math.sqrt(d_k) if scale is None else scale
+    unscaled = raw.softmax(dim=-1).max(dim=-1).values
+    return unscaled - (raw * factor).softmax(dim=-1).max(dim=-1).values
+
+
 @dataclass(frozen=True)
 class CausalLeak:
     """How far outputs before the last position move when only the last token changes."""

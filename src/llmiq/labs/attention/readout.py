@@ -1,6 +1,7 @@
 """Attention read out of a pretrained model: all-MiniLM-L6-v2 (Wang et al. 2020, "MiniLM"; a
 6-layer, 12-head BERT encoder), its weights replayed by the from-scratch code, and how far an
-ambiguous word's attention moves between two contexts (total variation per head).
+ambiguous word's attention moves between two contexts, against an unambiguous control word in
+the same slot of the same two sentences (total variation per head).
 
 Left out: any claim that attention weights *explain* a model's output (Jain & Wallace 2019
 argue they often do not).
@@ -14,7 +15,7 @@ from typing import Any
 import torch
 
 from llmiq.labs import minilm
-from llmiq.labs.attention.data import ContextPair
+from llmiq.labs.attention.data import ContextItem, ContextPair
 from llmiq.labs.attention.scratch import multi_head_attention, weights_from_bert
 
 SPECIAL_TOKENS = frozenset({"[CLS]", "[SEP]", "[PAD]", ".", ","})
@@ -101,46 +102,74 @@ def top_words(tokens: list[str], rows: torch.Tensor, exclude: str, n: int = 3) -
     return [w for w in ranked if w not in SPECIAL_TOKENS and w != exclude][:n]
 
 
+#: what the context experiment reads: the model's own weights, or a set-up where context
+#: cannot matter (every row uniform over the sentence, or each word attending only to itself)
+WEIGHTS = ("model", "uniform", "self")
+
+
+def word_row(run: MiniLMPass, word: str, weights: str = "model") -> torch.Tensor:
+    """The attention row of ``word`` (one token, once in the sentence): (layers, heads, L)."""
+    positions = [i for i, t in enumerate(run.tokens) if t == word]
+    if len(positions) != 1:
+        raise ValueError(f"{word!r} must be one token, once, in {' '.join(run.tokens)!r}")
+    row = run.attentions[:, :, positions[0], :]
+    if weights == "uniform":
+        return torch.full_like(row, 1.0 / row.size(-1))
+    if weights == "self":
+        return torch.zeros_like(row).index_fill_(-1, torch.tensor(positions), 1.0)
+    if weights != "model":
+        raise ValueError(f"weights must be one of {WEIGHTS}, not {weights!r}")
+    return row
+
+
 @dataclass
-class ContextShift:
-    """How far a word's attention moves between the two sentences of a pair."""
+class WordShift:
+    """How far one word's attention moves between the two sentences of a pair."""
 
     pair: ContextPair
-    word_tv: float  # shared-word TV of the ambiguous word, mean over heads
-    control_tv: float  # same for the control word
-    word_tv_union: float  # TV over the union of both sentences' words
-    control_tv_union: float
-    word_tv_per_head: torch.Tensor  # (layers, heads)
-    top_a: list[str]  # words the ambiguous word attends to most in sentence a
+    tv: float  # shared-word TV, mean over layers and heads
+    tv_union: float  # TV over the union of both sentences' words
+    tv_per_head: torch.Tensor  # (layers, heads), shared-word TV
+    top_a: list[str]  # words it attends to most in sentence a
     top_b: list[str]
     passes: tuple[MiniLMPass, MiniLMPass] = field(repr=False)
 
 
-def word_row(run: MiniLMPass, word: str) -> torch.Tensor:
-    positions = [i for i, t in enumerate(run.tokens) if t == word]
-    if len(positions) != 1:
-        raise ValueError(f"{word!r} must be one token, once, in {' '.join(run.tokens)!r}")
-    return run.attentions[:, :, positions[0], :]  # (layers, heads, L)
-
-
-def context_shift(model: Any, tokenizer: Any, pair: ContextPair) -> ContextShift:
+def word_shift(model: Any, tokenizer: Any, pair: ContextPair, weights: str = "model") -> WordShift:
+    """Run both sentences and measure ``pair.word``'s attention shift between them."""
     a = minilm_pass(model, tokenizer, pair.sentence_a)
     b = minilm_pass(model, tokenizer, pair.sentence_b)
-
-    def tv(word: str, shared_only: bool) -> torch.Tensor:
-        p = attention_by_word(a.tokens, word_row(a, word))
-        q = attention_by_word(b.tokens, word_row(b, word))
-        return total_variation(p, q, shared_only=shared_only)  # (layers, heads)
-
-    per_head = tv(pair.word, True)
-    return ContextShift(
+    row_a, row_b = word_row(a, pair.word, weights), word_row(b, pair.word, weights)
+    p, q = attention_by_word(a.tokens, row_a), attention_by_word(b.tokens, row_b)
+    per_head = total_variation(p, q, shared_only=True)  # (layers, heads)
+    return WordShift(
         pair=pair,
-        word_tv=per_head.mean().item(),
-        control_tv=tv(pair.control, True).mean().item(),
-        word_tv_union=tv(pair.word, False).mean().item(),
-        control_tv_union=tv(pair.control, False).mean().item(),
-        word_tv_per_head=per_head,
-        top_a=top_words(a.tokens, word_row(a, pair.word), pair.word),
-        top_b=top_words(b.tokens, word_row(b, pair.word), pair.word),
+        tv=per_head.mean().item(),
+        tv_union=total_variation(p, q, shared_only=False).mean().item(),
+        tv_per_head=per_head,
+        top_a=top_words(a.tokens, row_a, pair.word),
+        top_b=top_words(b.tokens, row_b, pair.word),
         passes=(a, b),
+    )
+
+
+@dataclass
+class ItemShift:
+    """An item's two shifts: the ambiguous word's and the control's, in the same frames."""
+
+    item: ContextItem
+    word: WordShift
+    control: WordShift
+
+    @property
+    def net(self) -> float:
+        """The ambiguity effect net of the context effect: ambiguous shift - control shift."""
+        return self.word.tv - self.control.tv
+
+
+def item_shift(model: Any, tokenizer: Any, item: ContextItem, weights: str = "model") -> ItemShift:
+    return ItemShift(
+        item,
+        word_shift(model, tokenizer, item.pair(item.word), weights),
+        word_shift(model, tokenizer, item.pair(item.control), weights),
     )
