@@ -147,6 +147,22 @@ def test_every_claim_is_supported(report: LabReport) -> None:
     assert report.question == "output-randomness"
 
 
+def test_every_claim_has_an_interval_and_its_seeds(report: LabReport) -> None:
+    temperature, *checks = report.claims
+    for claim in report.claims:
+        assert claim.interval is not None, claim.text
+        assert claim.seeds == (0,), claim.text
+        assert claim.measure, claim.text
+    assert temperature.interval is not None
+    assert temperature.interval.over == f"1 seeds x {sampling.Config.fast().samples} items"
+    assert temperature.interval.low > 0
+    for claim in checks:  # definition checks: exact maxima, and said so
+        assert claim.interval is not None
+        assert claim.interval.low == claim.interval.high
+        assert claim.interval.over.startswith("exact")
+        assert "definition check" in claim.evidence
+
+
 def test_metrics_are_sane(report: LabReport) -> None:
     m = report.metrics
     vocab = m.vocab_size
@@ -159,8 +175,13 @@ def test_metrics_are_sane(report: LabReport) -> None:
     distinct = m.distinct_by_temperature
     assert m.to_dict()["distinct_3_by_temperature"] == distinct
     assert distinct == sorted(distinct)
-    assert 0 < distinct[0] < 0.4
-    assert distinct[-1] > 0.8
+    assert 0 < distinct[0] < 0.8  # distinct-3 within each sample, then averaged
+    assert distinct[-1] > 0.9
+    assert len(m.distinct_gain_ci) == len(m.temperatures) - 1
+    assert all(low > 0 for low, _ in m.distinct_gain_ci)
+    samples = m.sample_entropy_bits_by_temperature
+    assert samples == sorted(samples)
+    assert samples[0] < 1.5 < 4.0 < samples[-1]
     for k, support in zip(m.top_k, m.top_k_max_support, strict=True):
         assert support == min(k, vocab)
     assert m.top_k_entropy_bits[0] == 0.0  # k = 1 is greedy
@@ -206,16 +227,49 @@ def test_a_sampler_that_ignores_temperature_is_not_supported(tmp_path: Path) -> 
     assert all(claim.supported for claim in others)
 
 
+def _per_prompt(means: list[float]) -> list[dict[int, list[float]]]:
+    """Per temperature, one seed of 8 prompts scattered around each mean (by a different
+    pattern at each temperature, so the gains differ from prompt to prompt)."""
+    return [
+        {0: [m + 0.01 * ((i * (t + 3)) % 7 - 3) for i in range(8)]} for t, m in enumerate(means)
+    ]
+
+
 def test_a_decreasing_sweep_does_not_support_a_rise(logits: torch.Tensor) -> None:
     temps = [2.0, 1.0, 0.5]
     entropies = sampling.entropy_by_temperature(logits, temps)
     assert entropies[0] > entropies[1] > entropies[2]
-    claim = sampling.temperature_claim(temps, entropies, [0.9, 0.5, 0.2], 3)
+    claim = sampling.temperature_claim(
+        temps, entropies, _per_prompt([4.0, 3.0, 2.0]), _per_prompt([0.9, 0.5, 0.2]), 3
+    )
     assert not claim.supported
     rising = sampling.temperature_claim(
-        temps[::-1], entropies[::-1], [0.2, 0.5, 0.9], 3
+        temps[::-1], entropies[::-1], _per_prompt([2.0, 3.0, 4.0]), _per_prompt([0.2, 0.5, 0.9]), 3
     )  # the same numbers in T order
     assert rising.supported
+    assert rising.interval is not None
+    assert rising.interval.estimate == pytest.approx(0.3, abs=0.02)
+
+
+def test_a_diversity_gain_within_the_noise_is_not_supported(logits: torch.Tensor) -> None:
+    """Samples whose diversity does not really change between two temperatures (gains that
+    scatter around 0 across prompts) do not support a rise, whatever the mean says."""
+    temps = [0.5, 1.0]
+    entropies = sampling.entropy_by_temperature(logits, temps)
+    flat = [{0: [0.5, 0.6, 0.4, 0.55]}, {0: [0.52, 0.45, 0.5, 0.6]}]
+    claim = sampling.temperature_claim(temps, entropies, _per_prompt([1.0, 2.0]), flat, 3)
+    assert not claim.supported
+    assert claim.interval is not None
+    assert claim.interval.low < 0 < claim.interval.high
+
+
+def test_seeds_draw_different_held_out_paragraphs() -> None:
+    text = "\n\n".join(f"paragraph {i}" for i in range(200))
+    (train_a, held_a), (_, held_b) = (sampling.held_out_split(text, s) for s in (0, 1))
+    assert held_a != held_b
+    assert 5 < held_a.count("paragraph") < 40
+    assert sampling.held_out_split(text, 0) == (train_a, held_a)
+    assert train_a.count("paragraph") + held_a.count("paragraph") == 200
 
 
 def test_a_filter_that_rescales_or_keeps_too_many_is_caught(logits: torch.Tensor) -> None:
