@@ -33,6 +33,52 @@ def _run(tmp_path: Path, **changes: object) -> LabReport:
     return subword.run(config, LabContext(tmp_path, fast=True, show_progress=False))
 
 
+def test_every_claim_has_an_interval_and_its_seeds(report: LabReport) -> None:
+    word, spelled, cost, merges = report.claims
+    for claim in report.claims:
+        assert claim.interval is not None, claim.text
+        assert claim.seeds == (0,), claim.text
+        assert claim.measure, claim.text
+    assert word.interval is not None
+    assert cost.interval is not None
+    assert word.interval.over.startswith("1 seeds x")  # chunks of held-out words
+    assert word.interval.low < word.interval.estimate < word.interval.high
+    assert cost.interval.low > 1.0
+    for claim in (spelled, merges):  # by construction: exact, and said so
+        assert claim.interval is not None
+        assert claim.interval.over.startswith("exact")
+    assert "definition check" in spelled.evidence
+    assert "implementation check" in merges.evidence
+
+
+def test_text_from_another_source_is_measured(report: LabReport) -> None:
+    m = report.metrics
+    assert m.other_source_words > 10_000
+    assert m.chinese_words > 1_000
+    low, high = m.other_source_word_oov_ci
+    assert low <= m.other_source_word_oov <= high
+    assert m.other_source_word_oov > m.word_oov_ci[1]  # new subject, more unknown words
+    for kind in ("bpe", "wordpiece"):
+        for row in m.tokenizers[kind]:
+            assert row["other_tokens_per_word"] > row["tokens_per_word"]
+
+
+def test_seeds_hold_out_different_paragraphs() -> None:
+    text = stdlib_corpus(60_000)
+    (_, held_a), (_, held_b) = (subword.held_out_split(text, s, 0.1) for s in (0, 1))
+    assert held_a != held_b
+    assert subword.held_out_split(text, 0, 0.1)[1] == held_a
+
+
+def test_a_literal_special_token_in_the_text_is_spelled_not_unknown() -> None:
+    batches = ["the cat sat on the mat", "the dog sat"]
+    for kind in ("bpe", "wordpiece"):
+        tokenizer = subword.train_tokenizer(kind, batches, 600)
+        score = subword.score_held_out(tokenizer, kind, 600, "a [UNK] token and ## marks")
+        assert score.oov_words == 0
+        assert score.lossless
+
+
 def test_every_claim_is_supported(report: LabReport) -> None:
     assert len(report.claims) == 4
     for claim in report.claims:
@@ -48,7 +94,7 @@ def test_word_level_has_unknown_words_and_subwords_have_none(report: LabReport) 
     assert all(r["oov_words"] > 0 for r in word)
     assert 0.0 < word[-1]["oov_rate"] < 0.2  # all training words: still some unknown
     assert word[0]["oov_rate"] > word[-1]["oov_rate"]  # a bigger vocabulary helps, not fully
-    assert word[-1]["vocab_size"] == metrics.train_word_types + 1
+    assert word[-1]["vocab_size"] == metrics.train_word_types + 1  # one seed: no averaging
     assert metrics.held_out_types_unseen_in_training > 0
     assert metrics.word_vocab_needed_for_zero_oov > metrics.train_word_types
     for kind in ("bpe", "wordpiece"):
