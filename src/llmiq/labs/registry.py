@@ -31,14 +31,22 @@ LABS: tuple[LabInfo, ...] = (
             "the pre-trained base matters more than the fine-tuning data size", 60),
     LabInfo("attention", "self-attention",
             "self-attention weighs how much every other word matters to each word, "
-            "by context", 10),
+            "by context", 20,
+            literature="Ethayarajh 2019: BERT's representations are context-specific in "
+            "every layer (a static embedding explains under 5% of their variance)"),
     LabInfo("subword", "subword-tokenizers",
-            "subword tokenizers keep the vocabulary small with no unknown words", 25),
+            "subword tokenizers keep the vocabulary small with no unknown words", 65,
+            literature="Sennrich et al. 2016: BPE gives an open vocabulary (no unknown "
+            "words) from a fixed one, at the cost of longer sequences"),
     LabInfo("adaptive-softmax", "adaptive-softmax",
-            "adaptive softmax is faster because word frequencies follow Zipf's law", 20),
+            "adaptive softmax is faster because word frequencies follow Zipf's law", 90,
+            literature="Grave et al. 2017: 2x-10x faster training at 44k-800k-word vocabularies, "
+            "perplexity close to the full softmax's"),
     LabInfo("sampling", "output-randomness",
             "temperature controls the randomness of the output; top-k and max_new_tokens "
-            "do not rescale it", 20),
+            "do not rescale it", 55,
+            literature="Holtzman et al. 2020: sampling at T = 1 is far more diverse than "
+            "greedy or beam search; lower T trades diversity for quality"),
     LabInfo("sharding", "ddp-vs-fsdp",
             "FSDP shards parameters, gradients and optimizer state (about 1/N per GPU); "
             "DDP keeps a full copy on every GPU", 12),
