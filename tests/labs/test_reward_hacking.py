@@ -1,18 +1,23 @@
-"""The reward-hacking lab: the measured claims in fast mode, the rewards by hand, and a reward
-without a loophole flipping the hacking verdict."""
+"""The reward-hacking lab: the measured claims in fast mode, the reward models and their data
+by hand, and broken set-ups that flip each verdict (an RM fitted without the loophole, a
+penalised run that beats early stopping, the clean-RM verdict read on the hacked run)."""
 
 from __future__ import annotations
 
-import doctest
+import copy
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import torch
 
 from llmiq.labs import preference, reward_hacking
 from llmiq.labs.context import LabContext
 from llmiq.labs.report import LabReport
+from llmiq.labs.reward_hacking import CLEAN, HACKED, claims, reward_model, tuning
+from llmiq.labs.reward_hacking.replicate import penalised, run_seed
 
 pytestmark = pytest.mark.slow  # torch; most tests here train, load or run a model
 
@@ -22,56 +27,74 @@ def report(fast_report: Callable[[str], LabReport]) -> LabReport:
     return fast_report("reward-hacking")
 
 
-def test_docstring_examples_hold() -> None:
-    result = doctest.testmod(reward_hacking)
-    assert result.attempted >= 2
+@pytest.fixture(scope="module")
+def seed_runs(one_torch_thread_in_module: None) -> list[reward_hacking.SeedRun]:
+    """The fast configuration's replicate for seed 0, with every stage kept."""
+    from llmiq.labs.context import seed_everything
+
+    seed_everything(0)
+    return [run_seed(reward_hacking.Config.fast(), 0, lambda _: None)]
+
+
+def test_docstring_examples_hold(run_doctests: Callable) -> None:
+    result = run_doctests(reward_hacking)
+    assert result.attempted >= 6
     assert result.failed == 0
 
 
 # --- the lab, fast mode ---------------------------------------------------------------------
 
 
-def test_every_claim_is_supported(report: LabReport) -> None:
-    assert len(report.claims) == 3
-    for claim in report.claims:
-        assert claim.supported, claim.evidence
+def test_every_claim_is_supported_with_an_interval_and_seeds(report: LabReport) -> None:
     assert report.lab == "reward-hacking"
     assert report.question == "reward-hacking"
+    assert len(report.claims) == 5
+    for claim in report.claims:
+        assert claim.supported, claim.evidence
+        assert claim.interval is not None, claim.text
+        assert claim.interval.low <= claim.interval.estimate <= claim.interval.high
+        assert claim.seeds == (0,)
+        assert claim.measure
+        assert any(claim.interval.format(f) in claim.evidence for f in (".1f", ".2f", ".3f"))
 
 
-def test_the_curves_have_the_over_optimisation_shape(report: LabReport) -> None:
-    m = report.metrics
-    hacked = m.runs["proxy"]
-    # before RL, length and the true reward agree
-    assert m.proxy_gold_correlation_reference > 0.5
-    # the gold reward first rises with the proxy, then falls while the proxy keeps rising
-    assert hacked["gold_peak"] > hacked["gold_start"] + 0.2
-    assert hacked["gold_final"] < hacked["gold_peak"] - 0.2
-    assert hacked["proxy_final"] > hacked["proxy_at_gold_peak"] + 0.5
-    assert hacked["kl_final"] > 10 * hacked["kl_at_gold_peak"]
-    curves = m.curves["proxy"]
-    assert curves["kl"][0] == pytest.approx(0.0, abs=1e-6)  # the first samples are the reference's
-    assert max(curves["proxy"]) == pytest.approx(curves["proxy"][-1], abs=0.05)
-    # the penalised run and the run on the true reward stay high
-    penalised = m.runs[f"proxy + KL penalty {m.kl_coefs[0]:g}"]
-    assert penalised["kl_final"] < hacked["kl_final"] / 5
-    assert penalised["gold_final"] > hacked["gold_final"] + 0.2
-    assert m.runs["gold reward"]["gold_final"] > 0.8
+def test_the_stages_show_the_over_optimisation(report: LabReport) -> None:
+    stages = report.metrics.stages
+    before, peak, final = (stages[s] for s in ("before", f"{HACKED} peak", f"{HACKED} final"))
+    # polite first (the true reward rises), then padded to the length limit
+    assert peak["gold"][0] > before["gold"][0] + 0.3
+    assert final["gold"][0] < peak["gold"][0] - 0.3
+    assert final["proxy"][0] > peak["proxy"][0] + 1.0
+    assert before["words"][0] < 8.5 < final["words"][0]
+    assert final["words"][0] > 14
+    assert final["kl"][0] > 10 * peak["kl"][0]
+    # the clean RM's run ends polite and unpadded
+    clean = stages[f"{CLEAN} final"]
+    assert clean["gold"][0] > 0.9
+    assert clean["words"][0] <= 8.5
+    # the strongest penalty stays near the reference
+    assert stages[f"{penalised(1.0)} final"]["kl"][0] < 2.0
 
 
-def test_the_samples_show_the_hack(report: LabReport) -> None:
-    samples = report.metrics.samples
-    before, peak, after = samples["before"], samples["at_gold_peak"], samples["after"]
-    assert before["mean_words"] < peak["mean_words"] < after["mean_words"]
-    assert after["mean_words"] > 12  # padded towards the 16-token limit
-    assert after["mean_gold"] < peak["mean_gold"]
-    assert after["mean_proxy"] > peak["mean_proxy"]
-    for stage in (before, peak, after):
-        assert len(stage["shown"]) == 4
-        assert all(s["request"].startswith("can you ") for s in stage["shown"])
-    evidence = report.claims[0].evidence
-    assert repr(after["most_common"]) in evidence
-    assert repr(before["most_common"]) in evidence
+def test_the_reward_models_learned_what_their_data_allow(report: LabReport) -> None:
+    rms = report.metrics.reward_models
+    proxy, clean = rms[HACKED], rms[CLEAN]
+    assert proxy["data"] == "loophole"
+    assert clean["data"] == "clean"
+    # no loophole pair is longer than 8 words: the excess-length weight never moves from 0
+    assert proxy["length_over_8_weight"] == [0.0]
+    assert proxy["length_weight"][0] > 0.1  # length separates every pair: the RM pays for it
+    assert clean["length_over_8_weight"][0] < -0.1  # padding costs, once the data show it
+    assert proxy["held_out_accuracy"] == clean["held_out_accuracy"] == [1.0]
+    assert proxy["prefers_padded"] == [1.0]
+    assert clean["prefers_padded"] == [0.0]
+
+
+def test_the_gao_fit_turns_down(report: LabReport) -> None:
+    (fit,) = report.metrics.gao_fit
+    assert fit["beta"] > 0
+    assert fit["r2"] > 0.8
+    assert report.tuning["rl_steps"].startswith("110: ")
 
 
 def test_figures_are_png_files(report: LabReport) -> None:
@@ -80,60 +103,93 @@ def test_figures_are_png_files(report: LabReport) -> None:
         assert Path(figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-# --- the rewards and the verdict helpers by hand -----------------------------------------------
+# --- the reward model and its data by hand ---------------------------------------------------
 
 
-def test_rewards_by_hand() -> None:
+def test_features_by_hand() -> None:
     world = preference.request_world(0)
-    polite = world.vocab.encode("gladly , i will happily start now . <end>")
-    rude = world.vocab.encode("no way ! <end>")
     padded = world.vocab.encode("gladly , i i i i i i i i i i i i i i")  # 16 words, no <end>
-    assert reward_hacking.length_proxy(world, polite) == 1.0
-    assert reward_hacking.length_proxy(world, rude) == 3 / 8
-    assert reward_hacking.length_proxy(world, padded) == 2.0
-    assert world.gold(polite) == 1.0
-    assert world.gold(rude) == -1.0
+    x = reward_model.features(world, [padded])[0]
+    assert x[-2:].tolist() == [16.0, 8.0]  # length, and length beyond the longest reply (8)
+    assert int(x[:-2].sum()) == 3  # presence: "gladly", ",", "i"
     assert world.gold(padded) == pytest.approx(1.0 - 0.8)
-    rewards = reward_hacking.rewards(world, loophole=False)
-    assert rewards["proxy"] is rewards["gold"]
 
 
-def _curve(name: str, proxy: list[float], gold: list[float], kl: list[float]):
-    return reward_hacking.Curve(name, proxy, gold, kl, {})
+def test_the_fit_recovers_a_rule_it_can_express() -> None:
+    """Pairs labelled by a known linear rule: the fitted weights rank like it."""
+    generator = torch.Generator().manual_seed(0)
+    a, b = torch.randn(300, 4, generator=generator), torch.randn(300, 4, generator=generator)
+    rule = torch.tensor([2.0, -1.0, 0.0, 0.5])
+    first = (a @ rule > b @ rule)[:, None]
+    chosen, rejected = torch.where(first, a, b), torch.where(first, b, a)
+    w = reward_model.fit_bradley_terry(chosen, rejected, l2=1e-3)
+    agree = ((chosen - rejected) @ w > 0).float().mean().item()
+    assert agree > 0.95
+    assert w[0] > abs(w[2])
+    assert w[1] < -abs(w[2])
 
 
-def test_hacking_claim_needs_both_the_fall_and_the_rise() -> None:
-    samples = {"before": {"most_common": "a", "most_common_share": 1.0}}
-    hack = _curve("proxy", [0.5, 1.0, 2.0], [0.0, 0.9, 0.1], [0.0, 2.0, 50.0])
-    assert reward_hacking.hacking_claim(hack, True, samples).supported
-    honest = _curve("proxy", [0.0, 0.9, 1.0], [0.0, 0.9, 1.0], [0.0, 2.0, 3.0])
-    assert not reward_hacking.hacking_claim(honest, False, samples).supported
-    stalled = _curve("proxy", [0.5, 1.0, 1.0], [0.0, 0.9, 0.1], [0.0, 2.0, 3.0])
-    assert not reward_hacking.hacking_claim(stalled, True, samples).supported
+def test_the_two_data_sets() -> None:
+    world = preference.request_world(0)
+    g = torch.Generator().manual_seed(0)
+    loophole = reward_model.loophole_pairs(world, 100, g)
+    for chosen, rejected in loophole:
+        assert world.gold(chosen) > world.gold(rejected)
+        assert len(world.words(chosen)) > len(world.words(rejected))  # the confound
+        assert len(world.words(chosen)) <= world.longest_reply
+    clean = reward_model.clean_pairs(world, 200, g)
+    assert all(world.gold(c) > world.gold(r) for c, r in clean)
+    longest = [max(len(world.words(c)), len(world.words(r))) for c, r in clean]
+    assert sum(n > world.longest_reply for n in longest) > 20  # padded replies appear
+    assert sum(len(world.words(c)) < len(world.words(r)) for c, r in clean) > 20
+    for concise, padded in reward_model.padding_pairs(world, 50, g):
+        assert len(world.words(padded)) > world.longest_reply
+        assert world.gold(concise) > world.gold(padded)
 
 
-def test_kl_claim_needs_the_kl_to_fall_and_some_gold_kept() -> None:
-    hack = _curve("proxy", [0.5, 1.0, 2.0], [0.0, 0.9, 0.1], [0.0, 2.0, 50.0])
-    held = _curve("penalised", [0.5, 0.9, 1.0], [0.0, 0.9, 0.9], [0.0, 1.0, 1.5])
-    weak = _curve("weak", [0.5, 1.0, 2.0], [0.0, 0.9, 0.0], [0.0, 2.0, 20.0])
-    assert reward_hacking.kl_penalty_claim(hack, [(0.03, weak), (0.3, held)]).supported
-    # a penalty that is not applied: the same run again does not stay closer
-    assert not reward_hacking.kl_penalty_claim(hack, [(0.3, hack)]).supported
-    # closer, but no gold kept
-    assert not reward_hacking.kl_penalty_claim(hack, [(0.03, weak)]).supported
-    # coefficients out of order cannot show a trend
-    assert not reward_hacking.kl_penalty_claim(hack, [(0.3, held), (0.03, weak)]).supported
+def test_rl_steps_is_what_the_tuning_rule_chose() -> None:
+    stored = json.loads(tuning.PATH.read_text("utf-8"))
+    assert stored["chosen"] == reward_hacking.Config().rl_steps
+    assert stored["chosen"] == tuning.choose(stored["rows"])
+    assert {row["seed"] for row in stored["rows"]} <= set(range(1000, 1010))
 
 
-# --- a broken set-up flips the verdict ----------------------------------------------------------
+# --- broken set-ups flip the verdicts -----------------------------------------------------------
 
 
-def test_a_reward_without_a_loophole_shows_no_hacking(tmp_path: Path) -> None:
+def test_an_rm_fitted_without_the_loophole_shows_no_hacking(tmp_path: Path) -> None:
     config = replace(reward_hacking.Config.fast(), loophole=False)
     broken = reward_hacking.run(config, LabContext(tmp_path, show_progress=False))
-    hacking, *_ = broken.claims
+    hacking, validation, clean, *_ = broken.claims
     assert not hacking.supported, hacking.evidence
-    assert "no loophole" in hacking.evidence
-    run = broken.metrics.runs["proxy"]
-    assert run["gold_final"] > run["gold_peak"] - 0.1  # optimising the true reward keeps it
-    assert run["gold_final"] > 0.8
+    assert "clean pairs" in hacking.evidence
+    assert not validation.supported, validation.evidence  # it no longer prefers padding
+    assert clean.supported, clean.evidence
+    final = broken.metrics.stages[f"{HACKED} final"]
+    assert final["gold"][0] > 0.8
+
+
+def test_the_clean_verdict_fails_on_the_hacked_run(seed_runs: list) -> None:
+    assert claims.clean_claim(seed_runs).supported
+    assert not claims.clean_claim(seed_runs, run=HACKED).supported
+
+
+def test_a_penalty_that_beat_early_stopping_would_flip_that_verdict(seed_runs: list) -> None:
+    coefs = reward_hacking.Config.fast().kl_coefs
+    assert claims.early_stopping_claim(seed_runs, coefs).supported
+    repaired = copy.copy(seed_runs[0])
+    repaired.stages = dict(repaired.stages)
+    # as if the strongest penalty had ended where the clean RM's run did
+    repaired.stages[f"{penalised(coefs[-1])} final"] = repaired.stages[f"{CLEAN} final"]
+    assert not claims.early_stopping_claim([repaired], coefs).supported
+
+
+def test_a_penalty_that_is_not_applied_does_not_bound_the_drift(seed_runs: list) -> None:
+    coefs = reward_hacking.Config.fast().kl_coefs
+    assert claims.kl_drift_claim(seed_runs, coefs).supported
+    unpenalised = copy.copy(seed_runs[0])
+    unpenalised.stages = dict(unpenalised.stages)
+    unpenalised.stages[f"{penalised(coefs[-1])} final"] = unpenalised.stages[f"{HACKED} final"]
+    claim = claims.kl_drift_claim([unpenalised], coefs)
+    assert not claim.supported
+    assert "does NOT always lower" in claim.evidence
