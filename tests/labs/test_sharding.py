@@ -1,9 +1,11 @@
-"""The sharding lab: bytes per rank in a real gloo run (DDP full copies, FSDP 1/N), equal
-losses, FSDP's local shard equal to torch.chunk of the full parameter, the ZeRO verdicts,
-broken inputs that flip them, and ranks that are always reaped."""
+"""The sharding lab: peak and held memory per rank in a real 4-rank gloo run (FSDP 1/N, DDP a
+full copy, ZeRO-1 saving exactly its Adam share), the tensor accounting, equal losses, FSDP's
+local shard equal to torch.chunk of the full parameter, the ZeRO verdicts, the memory probe
+itself, broken set-ups that flip the verdicts, and ranks that are always reaped."""
 
 from __future__ import annotations
 
+import copy
 import doctest
 import multiprocessing
 from collections.abc import Callable
@@ -15,11 +17,13 @@ import torch
 
 from llmiq.labs import memory_model, sharding
 from llmiq.labs.report import LabReport
+from llmiq.labs.sharding import claims as sharding_claims
 
 pytestmark = pytest.mark.slow  # torch; most tests here train, load or run a model
 
-#: one step is enough to fill grads and Adam state; the mechanics, not the curve
-ONE_STEP = replace(sharding.Config.fast(), steps=1)
+FAST = sharding.Config.fast()
+#: one measured step after the first is enough for the memory verdicts; the mechanics
+TWO_STEPS = replace(FAST, steps=2)
 
 
 @pytest.fixture(scope="module")
@@ -30,30 +34,49 @@ def report(fast_report: Callable[[str], LabReport]) -> LabReport:
 # --- the measured claims --------------------------------------------------------------------
 
 
-def test_every_claim_is_supported(report: LabReport) -> None:
-    assert len(report.claims) == 5
+def test_every_claim_is_supported_with_an_interval_and_seeds(report: LabReport) -> None:
+    assert len(report.claims) == 9
     for claim in report.claims:
         assert claim.supported, claim.evidence
-    assert report.supported
+        assert claim.interval is not None, claim.text
+        assert claim.interval.low <= claim.interval.estimate <= claim.interval.high
+        assert claim.seeds == (0,)
+        assert claim.measure
     assert report.lab == "sharding"
     assert report.question == "ddp-vs-fsdp"
 
 
-def test_fsdp_holds_half_and_ddp_a_full_copy_on_each_of_two_ranks(report: LabReport) -> None:
+def test_measured_memory_per_rank(report: LabReport) -> None:
     m = report.metrics
-    assert m.world_size == 2
+    assert m.world_size == 4
+    mb, over = m.memory_mb, m.memory_over_single
+    state = 4 * m.model_bytes_fp32 / 1e6  # params + grads + 2 Adam moments, fp32
+    # RSS held between steps is the training state, within 2 MB (the honest-RSS set-up)
+    assert mb["single"]["held"] == pytest.approx(state, abs=2.0)
+    assert mb["fsdp"]["held"] == pytest.approx(state / 4, abs=2.0)
+    assert mb["ddp"]["held"] == pytest.approx(state + m.model_bytes_fp32 / 1e6, abs=2.0)  # buckets
+    # peaks: FSDP a fraction (its gather buffers on top of 1/N), DDP a full copy and more
+    assert 0.25 < over["fsdp"]["peak"] < 0.5
+    assert over["ddp"]["peak"] > 1.0
+    assert over["fsdp"]["peak"] < over["zero1"]["peak"] < over["ddp"]["peak"]
+    assert len(mb["ddp"]["peak_by_rank"]) == 4
+    assert len(mb["single"]["peak_by_rank"]) == 1
+
+
+def test_the_tensor_accounting_on_four_ranks(report: LabReport) -> None:
+    m = report.metrics
     full = m.model_bytes_fp32
     assert full == m.model_params * 4
-    assert len(m.ranks) == 2
+    tensors = 2 * (FAST.hidden_layers + 2)  # a weight and a bias per Linear
     for rank in m.ranks:
         ddp, fsdp = rank["ddp_bytes"], rank["fsdp_bytes"]
         assert ddp["params"] == ddp["grads"] == full
-        # Adam: exp_avg + exp_avg_sq per parameter, plus one 4-byte step per tensor (6 here)
-        assert ddp["optimizer"] == 2 * full + 4 * 6
-        assert fsdp["params"] == fsdp["grads"] == full // 2
-        assert fsdp["optimizer"] == full + 4 * 6
+        # Adam: exp_avg + exp_avg_sq per parameter, plus one 4-byte step per tensor
+        assert ddp["optimizer"] == 2 * full + 4 * tensors
+        assert fsdp["params"] == fsdp["grads"] == full // 4
+        assert fsdp["optimizer"] == full // 2 + 4 * tensors
     for part in sharding.PARTS:
-        assert m.fsdp_over_ddp[part] == pytest.approx([0.5, 0.5], abs=1e-4)
+        assert m.fsdp_over_ddp[part] == pytest.approx([0.25] * 4, abs=1e-4)
 
 
 def test_zero1_partitions_adam_state_and_keeps_full_parameters_and_gradients(
@@ -72,15 +95,14 @@ def test_losses_and_final_parameters_agree_and_the_shard_is_a_chunk(report: LabR
     assert m.loss_max_abs_diff <= 1e-6
     assert m.param_max_abs_diff <= 1e-6
     assert m.shard_vs_chunk_max_abs_diff <= 1e-6
-    assert len(m.ddp_losses_rank0) == sharding.Config.fast().steps
+    assert len(m.ddp_losses_rank0) == FAST.steps
     assert all(0 < loss < 2 for loss in m.ddp_losses_rank0)
     assert m.worker_warnings == []
 
 
 def test_report_carries_the_memory_model_and_a_png(report: LabReport) -> None:
     rows = report.metrics.memory_model
-    sizes = {row["params"] for row in rows}
-    assert sizes == {1e9, 7e9, 70e9}
+    assert {row["params"] for row in rows} == {1e9, 7e9, 70e9}
     ddp_7b = next(r for r in rows if r["params"] == 7e9 and r["strategy"] == "ddp")
     assert ddp_7b["total_gb"] == pytest.approx(112.0)
     assert not ddp_7b["fits"]
@@ -90,7 +112,24 @@ def test_report_carries_the_memory_model_and_a_png(report: LabReport) -> None:
         assert Path(figure).read_bytes()[:4] == b"\x89PNG"
 
 
-# --- helpers checked directly ---------------------------------------------------------------
+# --- the memory probe and helpers checked directly --------------------------------------------
+
+
+def test_the_memory_probe_sees_a_torch_tensor_come_and_go() -> None:
+    """64 MB is above glibc's largest mmap threshold: mapped on allocation, unmapped on free,
+    whatever malloc's settings (so this test leaves the test process's malloc alone)."""
+    probe = sharding.MemoryProbe(mmap_threshold=0)
+    probe.release()
+    before = probe.rss()
+    probe.reset_peak()
+    assert probe.peak() == pytest.approx(before, abs=1e6)
+    tensor = torch.ones(16_000_000)  # 64 MB, every page written
+    grown = probe.rss() - before
+    del tensor
+    probe.release()
+    assert grown == pytest.approx(64e6, rel=0.05)
+    assert probe.peak() - before == pytest.approx(64e6, rel=0.05)
+    assert probe.rss() - before < 2e6
 
 
 def test_local_bytes_counts_plain_tensors_and_skips_missing_grads() -> None:
@@ -103,7 +142,7 @@ def test_build_mlp_has_evenly_shardable_parameters() -> None:
     config = sharding.Config()
     model = sharding.build_mlp(config)
     n = sum(p.numel() for p in model.parameters())
-    assert 2_000_000 < n < 5_000_000  # "a few M parameters"
+    assert 3_000_000 < n < 5_000_000  # big enough that the state dominates RSS noise
     assert all(p.shape[0] % config.world_size == 0 for p in model.parameters())
 
 
@@ -149,42 +188,85 @@ def test_memory_model_does_not_import_torch() -> None:
     assert "from torch" not in source
 
 
-# --- broken inputs flip the verdicts --------------------------------------------------------
+# --- broken set-ups flip the verdicts -----------------------------------------------------------
 
 
-def test_shard_groups_of_one_rank_flip_the_fsdp_verdict() -> None:
-    """HSDP with shard groups of one rank replicates like DDP: ratio 1, not 1/N."""
-    config = replace(ONE_STEP, shard_size=1)
-    ranks = sharding.run_distributed(config, seed=0)
-    claim = sharding.fsdp_claim(ranks, config.ratio_tolerance)
+def test_shard_groups_of_one_rank_flip_the_fsdp_verdicts() -> None:
+    """HSDP with shard groups of one rank (FSDP1's NO_SHARD) replicates like DDP: its memory
+    per rank is a full copy, not 1/N."""
+    ranks = sharding.run_distributed(replace(TWO_STEPS, shard_size=1), seeds=(0,))
+    for claim in (sharding.fsdp_peak_claim(ranks), sharding.fsdp_state_claim(ranks)):
+        assert not claim.supported, claim.evidence
+        assert claim.interval.low > 0.9  # a full copy again
+    rows = sharding_claims.byte_ranks(ranks)
+    claim = sharding.fsdp_bytes_claim(rows, FAST.ratio_tolerance, (0,))
     assert not claim.supported
     assert "ratios params 1.000" in claim.evidence
-    assert sharding.loss_claim(ranks, config.loss_tolerance).supported  # still the same maths
+    assert sharding.loss_claim(ranks, FAST.loss_tolerance).supported  # still the same maths
 
 
-def test_one_rank_flips_the_fsdp_verdict() -> None:
-    config = replace(ONE_STEP, world_size=1)
-    ranks = sharding.run_distributed(config, seed=0)
+def test_one_rank_flips_the_sharding_verdicts() -> None:
+    ranks = sharding.run_distributed(replace(TWO_STEPS, world_size=1), seeds=(0,))
     assert len(ranks) == 1
-    assert ranks[0]["fsdp"] == ranks[0]["ddp"]
-    claim = sharding.fsdp_claim(ranks, config.ratio_tolerance)
+    rows = sharding_claims.byte_ranks(ranks)
+    assert rows[0]["fsdp"] == rows[0]["ddp"]
+    for claim in (
+        sharding.fsdp_state_claim(ranks),
+        sharding.fsdp_peak_claim(ranks),
+        sharding.fsdp_bytes_claim(rows, FAST.ratio_tolerance, (0,)),
+    ):
+        assert not claim.supported, claim.evidence
+        assert "one rank shards nothing" in claim.evidence
+    assert rows[0]["zero1"] == rows[0]["ddp"]  # one rank owns every Adam tensor
+    assert not sharding.zero1_bytes_claim(rows, ranks, FAST.ratio_tolerance).supported
+    assert not sharding.zero1_saving_claim(ranks).supported
+
+
+def _swap(ranks: list[dict], kind: str, into: str) -> list[dict]:
+    """The measurements with ``kind``'s records filed as ``into``'s (a mislabelled run)."""
+    swapped = copy.deepcopy(ranks)
+    for rank in swapped:
+        for records in rank["seeds"].values():
+            records[into] = records[kind]
+    return swapped
+
+
+@pytest.fixture(scope="module")
+def two_step_ranks() -> list[dict]:
+    return sharding.run_distributed(TWO_STEPS, seeds=(0,))
+
+
+def test_a_sharded_ddp_flips_the_full_copy_verdicts(two_step_ranks: list[dict]) -> None:
+    ranks = two_step_ranks
+    full = 4 * sum(p.numel() for p in sharding.build_mlp(FAST).parameters())
+    assert sharding.ddp_peak_claim(ranks).supported
+    assert sharding.ddp_bytes_claim(sharding_claims.byte_ranks(ranks), full, 0.01, (0,)).supported
+    sharded = _swap(ranks, "fsdp", into="ddp")
+    assert not sharding.ddp_peak_claim(sharded).supported
+    assert not sharding.ddp_bytes_claim(
+        sharding_claims.byte_ranks(sharded), full, 0.01, (0,)
+    ).supported
+
+
+def test_a_zero1_that_saves_nothing_flips_the_saving_verdict(two_step_ranks: list[dict]) -> None:
+    ranks = two_step_ranks
+    assert sharding.zero1_saving_claim(ranks).supported
+    # ZeRO-1's tensor accounting with DDP's memory: the Adam bytes it drops never leave RSS
+    unsaved = copy.deepcopy(ranks)
+    for rank in unsaved:
+        for records in rank["seeds"].values():
+            records["zero1"] = {**records["ddp"], "bytes": records["zero1"]["bytes"]}
+    claim = sharding.zero1_saving_claim(unsaved)
     assert not claim.supported
-    assert "one rank shards nothing" in claim.evidence
-    assert ranks[0]["zero1"] == ranks[0]["ddp"]  # one rank owns every Adam tensor
-    assert not sharding.zero1_claim(ranks, config.ratio_tolerance).supported
+    assert claim.interval.estimate == pytest.approx(0.0, abs=0.05)
 
 
-def test_other_broken_measurements_flip_their_verdicts(report: LabReport) -> None:
-    ranks = [
-        {"ddp": rank["ddp_bytes"], "fsdp": rank["fsdp_bytes"]} for rank in report.metrics.ranks
-    ]
-    full = report.metrics.model_bytes_fp32
-    assert sharding.ddp_claim(ranks, full, 0.01).supported
-    assert not sharding.ddp_claim(ranks, 2 * full, 0.01).supported  # a sharded "DDP"
-    losses = report.metrics.ddp_losses_rank0
-    same = [{"ddp_losses": losses, "fsdp_losses": losses, "param_max_abs_diff": 0.0}]
-    drifted = [{**same[0], "fsdp_losses": [x + 1e-3 for x in losses]}]
-    assert sharding.loss_claim(same, 1e-5).supported
+def test_drifted_losses_flip_the_loss_verdict(two_step_ranks: list[dict]) -> None:
+    assert sharding.loss_claim(two_step_ranks, 1e-5).supported
+    drifted = copy.deepcopy(two_step_ranks)
+    for rank in drifted:
+        for records in rank["seeds"].values():
+            records["fsdp"]["losses"] = [x + 1e-3 for x in records["fsdp"]["losses"]]
     assert not sharding.loss_claim(drifted, 1e-5).supported
 
 
@@ -200,18 +282,18 @@ def test_a_strategy_that_does_not_shard_flips_the_memory_verdict() -> None:
 
 def test_a_failing_rank_raises_with_its_traceback_and_leaves_no_process() -> None:
     with pytest.raises(RuntimeError, match="Invalid learning rate"):
-        sharding.run_distributed(replace(ONE_STEP, lr=-1.0), seed=0)
+        sharding.run_distributed(replace(TWO_STEPS, lr=-1.0), seeds=(0,))
     assert multiprocessing.active_children() == []
 
 
 def test_a_timeout_terminates_the_ranks() -> None:
     with pytest.raises(TimeoutError, match="did not finish"):
-        sharding.run_distributed(replace(ONE_STEP, timeout_seconds=0.05), seed=0)
+        sharding.run_distributed(replace(TWO_STEPS, timeout_seconds=0.05), seeds=(0,))
     assert multiprocessing.active_children() == []
 
 
 def test_configs_that_cannot_shard_evenly_are_refused() -> None:
     with pytest.raises(ValueError, match="divisible"):
-        sharding.run_distributed(replace(ONE_STEP, hidden=511), seed=0)
+        sharding.run_distributed(replace(TWO_STEPS, hidden=510), seeds=(0,))
     with pytest.raises(ValueError, match="must divide"):
-        sharding.run_distributed(replace(ONE_STEP, shard_size=3), seed=0)
+        sharding.run_distributed(replace(TWO_STEPS, shard_size=3), seeds=(0,))
