@@ -25,8 +25,10 @@ LABS: tuple[LabInfo, ...] = (
     LabInfo("alignment", "alignment-techniques",
             "DPO and RLHF align a model with preferences; data augmentation does not", 20),
     LabInfo("reward-hacking", "reward-hacking",
-            "optimising a reward with a loophole raises the proxy while the true reward "
-            "falls", 15),
+            "RL against a learned reward model with a loophole raises the proxy while the "
+            "true reward falls", 60,
+            literature="Gao et al. 2023, Fig. 1 (RL): the gold reward rises, then falls as "
+            "sqrt(KL) grows, as d(a - b ln d), while the proxy keeps rising"),
     LabInfo("finetune-base", "finetune-base",
             "the pre-trained base matters more than the fine-tuning data size", 60),
     LabInfo("attention", "self-attention",
@@ -48,8 +50,10 @@ LABS: tuple[LabInfo, ...] = (
             literature="Holtzman et al. 2020: sampling at T = 1 is far more diverse than "
             "greedy or beam search; lower T trades diversity for quality"),
     LabInfo("sharding", "ddp-vs-fsdp",
-            "FSDP shards parameters, gradients and optimizer state (about 1/N per GPU); "
-            "DDP keeps a full copy on every GPU", 12),
+            "FSDP cuts each rank's memory to about 1/N of the training state (plus its "
+            "gather buffers); DDP keeps a full copy on every rank", 45,
+            literature="ZeRO (Rajbhandari et al. 2020), Fig. 1: 7.5B on 64 GPUs, 120 GB per "
+            "GPU replicated, 31.4 GB optimizer-sharded, 1.9 GB fully sharded (1/N)"),
     LabInfo("kv-cache", "kv-cache-memory",
             "the KV cache holds 2 x layers x kv_heads x head_dim x tokens values, makes "
             "generation faster, and MQA/GQA shrink it by heads/kv_heads", 60),
