@@ -165,6 +165,19 @@ def test_sampling_stops_at_end_handles_prompt_lengths_and_is_seeded(world) -> No
         assert world.vocab.end not in response[:-1]  # cut right after the first <end>
 
 
+def test_sft_shows_each_update_to_on_step_and_lowers_the_loss(world) -> None:
+    model = _model(world)
+    prompts, responses = world.sft_data()
+    seen: list[tuple[int, bool]] = []
+    losses = preference.train_sft(
+        model, prompts, responses, steps=12, batch_size=32, lr=1e-2,
+        generator=torch.Generator().manual_seed(0),
+        on_step=lambda step, m: seen.append((step, m is model)),
+    )  # fmt: skip
+    assert seen == [(step, True) for step in range(1, 13)]
+    assert sum(losses[-3:]) < sum(losses[:3])
+
+
 def test_adam_equals_torch_adam(world) -> None:
     ours_model, torch_model = _model(world), _model(world)
     ours = preference.Adam(ours_model.parameters(), lr=3e-3)

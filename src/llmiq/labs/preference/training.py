@@ -150,9 +150,11 @@ def train_sft(
     lr: float,
     generator: torch.Generator,
     advance: Callable[[int], None] = lambda _: None,
+    on_step: Callable[[int, GPT], None] | None = None,
 ) -> list[float]:
     """Next-token cross-entropy on the response tokens of random episodes, the learning rate
-    decayed to 0 on a cosine as in ``tinylm.train``; loss per step."""
+    decayed to 0 on a cosine as in ``tinylm.train``; loss per step. ``on_step(step, model)``
+    sees the model after each update."""
 
     def loss_at(step: int) -> torch.Tensor:
         rows = torch.randint(len(prompts), (batch_size,), generator=generator).tolist()
@@ -164,7 +166,7 @@ def train_sft(
     def cosine(step: int) -> float:
         return lr * 0.5 * (1 + math.cos(math.pi * step / max(steps, 1)))
 
-    return optimise(model, loss_at, steps=steps, lr=cosine, advance=advance)
+    return optimise(model, loss_at, steps=steps, lr=cosine, advance=advance, on_step=on_step)
 
 
 def train_dpo(
