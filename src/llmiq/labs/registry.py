@@ -23,7 +23,10 @@ LABS: tuple[LabInfo, ...] = (
             "a vector store is needed for questions about private documents, not for "
             "tasks solved from the input alone", 30),
     LabInfo("alignment", "alignment-techniques",
-            "DPO and RLHF align a model with preferences; data augmentation does not", 20),
+            "DPO and RLHF align a model with preferences; data augmentation without a "
+            "preference signal does not", 45,
+            literature="Rafailov et al. 2023 (DPO), Fig. 2 left: on IMDb DPO's reward-vs-KL "
+            "frontier lies above PPO's and Preferred-FT's (SFT on the chosen replies)"),
     LabInfo("reward-hacking", "reward-hacking",
             "RL against a learned reward model with a loophole raises the proxy while the "
             "true reward falls", 60,

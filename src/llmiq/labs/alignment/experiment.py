@@ -1,5 +1,5 @@
-"""The alignment lab's run: every seed's world, reference and three methods, measured with
-the hidden rule and averaged; what it measured, as ``AlignmentMetrics``."""
+"""The alignment lab's run: one replicate per reported seed, then the verdicts on 95%
+intervals over seeds x held-out requests; what it measured, as ``AlignmentMetrics``."""
 
 from __future__ import annotations
 
@@ -10,19 +10,28 @@ import torch
 import torch.nn.functional as F
 
 from llmiq.labs import preference
-from llmiq.labs.alignment.claims import augmentation_claim, moves_claim
+from llmiq.labs.alignment.claims import (
+    Outcome,
+    augmentation_claim,
+    augmentation_gain_claim,
+    chosen_claim,
+    equal_compute,
+    moves_claim,
+)
 from llmiq.labs.alignment.config import Config
-from llmiq.labs.alignment.data import swapped
-from llmiq.labs.alignment.figures import plot_results, plot_training
-from llmiq.labs.alignment.measuring import Measured, average, measure, reference_scores
-from llmiq.labs.alignment.methods import dpo_curve, dpo_steps, run_augmentation, run_dpo, run_rlhf
+from llmiq.labs.alignment.figures import plot_curve, plot_training
+from llmiq.labs.alignment.methods import Arm
+from llmiq.labs.alignment.replicate import SUPERVISED, SeedRun, run_seed
 from llmiq.labs.context import LabContext, torch_threads
 from llmiq.labs.report import LabResult
+from llmiq.labs.uncertainty import Interval, nested_interval
+
+METHODS = ("reference", "dpo", "rlhf", *(name for name, *_ in SUPERVISED))
 
 
 @dataclass
 class AlignmentMetrics:
-    """What the lab measured, as report.json's ``metrics``."""
+    """What the lab measured, as report.json's ``metrics`` (means over the seeds)."""
 
     seeds: list[int]
     vocab_size: int
@@ -30,21 +39,27 @@ class AlignmentMetrics:
     train_requests: int
     held_out_requests: int
     preference_pairs: int
-    swap_preferences: bool
+    labels: str
     beta: float
     kl_coef: float
-    dpo_steps: int
+    compute: dict[str, dict[str, int]]  # per method, counted while training (first seed)
+    equal_compute: bool  # DPO and RLHF: same updates, replies trained on and pairs drawn
     final_losses: dict[str, float]
-    reward_model_held_out_accuracy: float
-    rl_final_reward: float
+    reward_model_held_out_accuracy: list[float]  # per seed
     dpo_loss_vs_torch_abs_error: float
-    samples_per_method_and_seed: int
+    samples_per_request: int  # the policy's replies per held-out request and measurement
+    reference_samples_per_request: int  # the reference's, sampled once per seed
+    ceiling: dict[str, Any]  # best win-rate any policy could reach: estimate, ci
     win_rate: dict[str, float]
+    win_rate_ci: dict[str, list[float]]  # 95%, seeds x held-out requests
     win_rate_by_seed: dict[str, list[float]]
+    share_of_achievable_gain: dict[str, float]  # (win-rate - 0.5) / (ceiling - 0.5)
+    augmentation_gain: dict[str, Any]  # augmented chosen - chosen as they are: estimate, ci
+    augmented_peak: dict[str, Any]  # the labels-ignored arm's highest checkpoint: steps, ci
     kl_to_reference_nats: dict[str, float]
     reply_shares: dict[str, dict[str, float]]
     examples: dict[str, list[str]]
-    dpo_by_epochs: list[Any]
+    curve: list[dict[str, Any]]  # win-rate and KL at each checkpoint, mean over seeds
     torch_threads_used: int
 
 
@@ -53,134 +68,171 @@ def run(config: Config, context: LabContext) -> LabResult[AlignmentMetrics]:
         return _run(config, context)
 
 
-@dataclass
-class SeedRun:
-    """Everything one seed of the experiment produced."""
-
-    seed: int
-    measured: dict[str, Measured]  # reference, dpo, rlhf, augmentation
-    reward_accuracy: float  # the reward model on held-out pairs
-    losses: dict[str, list[float]]  # sft, dpo, reward_model, augmentation
-    rl_history: list[preference.PolicyGradientStep]
-    curve: list[dict[str, float]]  # DPO left running (first seed only)
-    vocab_size: int
-    policy_params: int
-    pairs: int
+def final_arms(run: SeedRun, config: Config) -> dict[str, Arm]:
+    """Each method's run at the chosen settings, by method name."""
+    arms = {"dpo": run.chosen("dpo", config.beta), "rlhf": run.chosen("rlhf", config.kl_coef)}
+    return arms | run.supervised
 
 
-def run_seed(config: Config, seed: int, with_curve: bool, advance=lambda _: None) -> SeedRun:
-    """The whole experiment for one seed: world split, reference, the three methods, and the
-    hidden-rule measurements of each."""
-    world = preference.request_world(seed, config.held_out_requests)
-    pairs = world.preference_pairs(world.train_requests)
-    if config.swap_preferences:
-        pairs = swapped(pairs)
-    generator = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
-    reference, sft_losses = preference.train_reference(
-        world, n_layer=config.n_layer, n_embd=config.n_embd,
-        max_new_tokens=config.max_new_tokens, steps=config.sft_steps,
-        batch_size=config.sft_batch_size, lr=config.sft_lr, generator=generator, advance=advance,
-    )  # fmt: skip
-    dpo, dpo_losses = run_dpo(reference, pairs, config, generator, advance)
-    rlhf, reward_model, reward_losses, rl_history = run_rlhf(
-        reference, world, pairs, config, generator, advance
-    )
-    augmented, augment_losses = run_augmentation(reference, world, config, seed, generator, advance)
-    baseline = reference_scores(reference, world, config, seed + 1)
-    curve = (
-        dpo_curve(reference, world, pairs, baseline, config, seed + 6, advance)
-        if with_curve
-        else []
-    )
-    measured = {
-        "reference": measure(reference, reference, world, baseline, config, seed + 2),
-        "dpo": measure(dpo, reference, world, baseline, config, seed + 3),
-        "rlhf": measure(rlhf, reference, world, baseline, config, seed + 4),
-        "augmentation": measure(augmented, reference, world, baseline, config, seed + 5),
-    }
-    losses = {"sft": sft_losses, "dpo": dpo_losses, "reward_model": reward_losses,
-              "augmentation": augment_losses}  # fmt: skip
-    accuracy = preference.pair_accuracy(reward_model, world.preference_pairs(world.test_requests))
-    return SeedRun(seed, measured, accuracy, losses, rl_history, curve, len(world.vocab),
-                   reference.num_params(), len(pairs))  # fmt: skip
+def augmentation_gain(augmented: Arm, plain: Arm) -> list[float]:
+    """Per held-out request, the win-rate of ``augmented`` minus that of ``plain``, averaged
+    over the checkpoints: the gap between their learning curves, not only at the end, where
+    both may sit at the ceiling."""
+    gaps = [0.0] * len(plain.final.by_request)
+    for (_, a), (_, b) in zip(augmented.curve, plain.curve, strict=True):
+        for i, (x, y) in enumerate(zip(a.by_request, b.by_request, strict=True)):
+            gaps[i] += (x - y) / len(plain.curve)
+    return gaps
+
+
+def curve_points(runs: list[SeedRun]) -> list[dict[str, Any]]:
+    """The win-rate-KL curve: each DPO and RLHF setting at each checkpoint, and the
+    supervised arms at the end, means over the seeds."""
+    points = []
+    groups = [("dpo", "beta", [r.dpo for r in runs]), ("rlhf", "kl_coef", [r.rlhf for r in runs])]
+    groups += [(name, "", [[r.supervised[name]] for r in runs]) for name, *_ in SUPERVISED]
+    for method, setting_name, per_seed in groups:
+        for k, arm in enumerate(per_seed[0]):
+            for c, (step, _) in enumerate(arm.curve):
+                at = [arms[k].curve[c][1] for arms in per_seed]
+                point: dict[str, Any] = {"method": method}
+                if setting_name:
+                    point[setting_name] = arm.setting
+                point |= {
+                    "steps": step,
+                    "win_rate": round(sum(m.win_rate for m in at) / len(at), 4),
+                    "kl": round(sum(m.kl for m in at) / len(at), 4),
+                    "garbled": round(sum(m.shares["neither"] for m in at) / len(at), 4),
+                }
+                points.append(point)
+    return points
 
 
 def _run(config: Config, context: LabContext) -> LabResult[AlignmentMetrics]:
-    seeds = [context.seed + 1000 * k for k in range(config.seeds)]
-    pairs = 9 * (36 - config.held_out_requests)
-    steps = dpo_steps(config, pairs)
-    curve_epochs = max(config.dpo_curve_epochs, default=0)
-    per_seed = config.sft_steps + steps + config.reward_steps + config.rl_steps
-    per_seed += config.augment_steps
-    total = per_seed * len(seeds) + dpo_steps(replace(config, dpo_epochs=curve_epochs), pairs)
+    from llmiq.labs.alignment.tuning import explain  # not at import: it runs as a script too
+
+    config = replace(
+        config,
+        curve_betas=tuple(dict.fromkeys((config.beta, *config.curve_betas))),
+        curve_kl_coefs=tuple(dict.fromkeys((config.kl_coef, *config.curve_kl_coefs))),
+    )
+    runs_per_seed = len(config.curve_betas) + 1 + len(config.curve_kl_coefs) + len(SUPERVISED)
+    total = (config.sft_steps + config.steps * runs_per_seed) * len(context.seeds)
+    runs: list[SeedRun] = []
     with context.progress(total, "alignment: SFT, DPO, RLHF, augmentation") as advance:
-        runs = [run_seed(config, seed, k == 0, advance) for k, seed in enumerate(seeds)]
-    first = runs[0]
-    m = {name: average([r.measured[name] for r in runs]) for name in first.measured}
-    per = {name: [round(r.measured[name].win_rate, 4) for r in runs] for name in m}
-    accuracy = sum(r.reward_accuracy for r in runs) / len(runs)
+        for seed in context.replicate():
+            runs.append(run_seed(config, seed, advance))
+    seeds = [r.seed for r in runs]
+    finals = [final_arms(r, config) for r in runs]
 
-    # the from-scratch DPO loss against the same quantity written as torch's logistic loss
-    example = torch.tensor([-2.0, -3.5]), torch.tensor([-6.0, -1.0])
-    ref_example = torch.tensor([-3.0, -3.0]), torch.tensor([-5.0, -2.0])
-    ours, margin = preference.dpo_loss(*example, *ref_example, beta=config.beta)
-    library = F.binary_cross_entropy_with_logits(margin, torch.ones_like(margin))
-    dpo_check = abs(ours.item() - library.item())
+    def final(method: str) -> list[Any]:
+        return [r.reference if method == "reference" else f[method].final for r, f in
+                zip(runs, finals, strict=True)]  # fmt: skip
 
-    def by_seed(name: str) -> str:
-        if len(runs) == 1:
-            return ""
-        return f" (mean of {len(runs)} seeds: " + ", ".join(f"{w:.2f}" for w in per[name]) + ")"
-
+    win = {m: nested_interval([x.by_request for x in final(m)], seed=seeds[0]) for m in METHODS}
+    ceiling = nested_interval([r.ceiling for r in runs], seed=seeds[0])
+    mean = {m: _mean_measured(final(m)) for m in METHODS}
+    compute = {m: arm.compute for m, arm in finals[0].items()}
+    labels = {
+        "dpo": f"DPO (beta = {config.beta:g})",
+        "rlhf": f"RLHF (reward model + REINFORCE, KL coefficient {config.kl_coef:g})",
+        "augmented": "augmentation (labels ignored)",
+        "augmented_chosen": "augmented chosen replies",
+        "chosen": "chosen replies as they are",
+    }
+    outcome = {
+        m: Outcome(labels[m], win[m], mean[m]["kl"], mean[m]["shares"], compute[m]) for m in labels
+    }
+    gain = nested_interval(
+        [augmentation_gain(f["augmented_chosen"], f["chosen"]) for f in finals], seed=seeds[0]
+    )
+    accuracy = [round(r.reward_accuracy, 4) for r in runs]
+    steps_measured = [step for step, _ in finals[0]["chosen"].curve]
+    curve = curve_points(runs)
+    top = max((p for p in curve if p["method"] == "augmented"), key=lambda p: p["win_rate"])
+    at_top = [dict(f["augmented"].curve)[top["steps"]].by_request for f in finals]
+    peak = (top["steps"], nested_interval(at_top, seed=seeds[0]))
     claims = [
-        moves_claim("DPO", f"DPO (beta = {config.beta:g})", m["dpo"], by_seed("dpo")),
-        moves_claim(
-            "RLHF",
-            "RLHF (reward model + policy gradient with a KL penalty)",
-            m["rlhf"],
-            by_seed("rlhf"),
-            reward_accuracy=accuracy,
+        moves_claim(outcome["dpo"], outcome["rlhf"], ceiling, seeds),
+        moves_claim(outcome["rlhf"], outcome["dpo"], ceiling, seeds, reward_accuracy=accuracy),
+        augmentation_claim(outcome["augmented"], outcome["dpo"], peak, seeds),
+        chosen_claim(outcome["augmented_chosen"], outcome["augmented"], seeds),
+        augmentation_gain_claim(
+            gain, outcome["augmented_chosen"], outcome["chosen"], steps_measured, seeds
         ),
-        augmentation_claim(m["augmentation"], m["dpo"], m["rlhf"], by_seed("augmentation")),
     ]
     figures = [
-        plot_results(context, m, per),
-        plot_training(context, first.losses, first.rl_history, config.beta, first.curve),
+        plot_curve(context, curve, win, ceiling, config),
+        plot_training(context, runs[0], finals[0], config),
     ]
     key_figure = (
-        f"win-rate vs reference: DPO {m['dpo'].win_rate:.2f}, RLHF {m['rlhf'].win_rate:.2f}, "
-        f"augmentation {m['augmentation'].win_rate:.2f} (reference {m['reference'].win_rate:.2f})"
+        f"equal compute: win-rate DPO {win['dpo'].estimate:.2f}, RLHF {win['rlhf'].estimate:.2f}, "
+        f"augmentation {win['augmented'].estimate:.2f}, augmented chosen replies "
+        f"{win['augmented_chosen'].estimate:.2f} (ceiling {ceiling.estimate:.2f})"
     )
-    last = {name: round(sum(x[-10:]) / len(x[-10:]), 4) for name, x in first.losses.items()}
+    losses = {"sft": runs[0].sft_losses, "reward_model": runs[0].reward_losses}
+    losses |= {m: arm.losses for m, arm in finals[0].items() if m != "rlhf"}
     metrics = AlignmentMetrics(
         seeds=seeds,
-        vocab_size=first.vocab_size,
-        policy_params=first.policy_params,
+        vocab_size=runs[0].vocab_size,
+        policy_params=runs[0].policy_params,
         train_requests=36 - config.held_out_requests,
         held_out_requests=config.held_out_requests,
-        preference_pairs=first.pairs,
-        swap_preferences=config.swap_preferences,
+        preference_pairs=runs[0].pairs,
+        labels=config.labels,
         beta=config.beta,
         kl_coef=config.kl_coef,
-        dpo_steps=steps,
-        final_losses=last,
-        reward_model_held_out_accuracy=round(accuracy, 4),
-        rl_final_reward=round(sum(h.reward for h in first.rl_history[-10:]) / 10, 4),
-        dpo_loss_vs_torch_abs_error=dpo_check,
-        samples_per_method_and_seed=config.samples_per_request * config.held_out_requests,
-        win_rate={k: round(v.win_rate, 4) for k, v in m.items()},
-        win_rate_by_seed=per,
-        kl_to_reference_nats={k: round(v.kl, 4) for k, v in m.items()},
-        reply_shares={k: {s: round(x, 4) for s, x in v.shares.items()} for k, v in m.items()},
-        examples={k: v.examples for k, v in m.items()},
-        dpo_by_epochs=first.curve,
+        compute={m: c.to_dict() for m, c in compute.items()},
+        equal_compute=equal_compute(compute["dpo"], compute["rlhf"]),
+        final_losses={m: round(sum(x[-10:]) / len(x[-10:]), 4) for m, x in losses.items()},
+        reward_model_held_out_accuracy=accuracy,
+        dpo_loss_vs_torch_abs_error=_dpo_loss_check(config.beta),
+        samples_per_request=config.samples_per_request,
+        reference_samples_per_request=config.reference_samples_per_request,
+        ceiling=_interval_dict(ceiling),
+        win_rate={m: round(iv.estimate, 4) for m, iv in win.items()},
+        win_rate_ci={m: [round(iv.low, 4), round(iv.high, 4)] for m, iv in win.items()},
+        win_rate_by_seed={m: [round(x.win_rate, 4) for x in final(m)] for m in METHODS},
+        share_of_achievable_gain={
+            m: round((iv.estimate - 0.5) / (ceiling.estimate - 0.5), 4) for m, iv in win.items()
+        },
+        augmentation_gain=_interval_dict(gain),
+        augmented_peak={"steps": peak[0]} | _interval_dict(peak[1]),
+        kl_to_reference_nats={m: round(mean[m]["kl"], 4) for m in METHODS},
+        reply_shares={m: {s: round(x, 4) for s, x in mean[m]["shares"].items()} for m in METHODS},
+        examples={m: final(m)[0].examples for m in METHODS},
+        curve=curve,
         torch_threads_used=torch.get_num_threads(),
     )
     return LabResult(
-        title="DPO, RLHF and data augmentation on a tiny policy with a hidden preference rule",
+        title="DPO, RLHF and data augmentation at equal compute, on a tiny policy with a hidden "
+        "preference rule",
         key_figure=key_figure,
         metrics=metrics,
         claims=claims,
         figures=figures,
+        tuning=explain(config),
     )
+
+
+def _mean_measured(measured: list[Any]) -> dict[str, Any]:
+    n = len(measured)
+    shares = {k: sum(m.shares[k] for m in measured) / n for k in measured[0].shares}
+    return {"kl": sum(m.kl for m in measured) / n, "shares": shares}
+
+
+def _interval_dict(interval: Interval) -> dict[str, Any]:
+    return {
+        "estimate": round(interval.estimate, 4),
+        "ci": [round(interval.low, 4), round(interval.high, 4)],
+        "over": interval.over,
+    }
+
+
+def _dpo_loss_check(beta: float) -> float:
+    """The from-scratch DPO loss against the same quantity written as torch's logistic loss."""
+    example = torch.tensor([-2.0, -3.5]), torch.tensor([-6.0, -1.0])
+    ref_example = torch.tensor([-3.0, -3.0]), torch.tensor([-5.0, -2.0])
+    ours, margin = preference.dpo_loss(*example, *ref_example, beta=beta)
+    library = F.binary_cross_entropy_with_logits(margin, torch.ones_like(margin))
+    return abs(ours.item() - library.item())
