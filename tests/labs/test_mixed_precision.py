@@ -198,6 +198,32 @@ def test_every_claim_is_supported(report: LabReport) -> None:
         assert claim.supported, claim.evidence
 
 
+def test_every_claim_has_an_interval_and_its_seeds(report: LabReport) -> None:
+    range_, gradients, scaling, overflow, precision = report.claims
+    for claim in report.claims:
+        assert claim.interval is not None, claim.text
+        assert claim.measure, claim.text
+        assert claim.seeds == report.seeds == (0,), claim.text
+    for exact_claim in (range_, overflow):
+        assert exact_claim.interval.low == exact_claim.interval.high
+        assert exact_claim.interval.over.startswith("exact")
+    for sampled in (gradients, scaling, precision):
+        assert sampled.interval.low < sampled.interval.high, sampled.text
+        assert "95% interval" in sampled.evidence
+    assert gradients.interval.low > 0.01
+    assert scaling.interval.low > 0.9
+
+
+def test_two_seeds_are_nested_in_every_interval(tmp_path: Path) -> None:
+    result = mp.run(TINY, LabContext(tmp_path, show_progress=False, replicates=2))
+    for claim in result.claims:
+        assert claim.seeds == (0, 1), claim.text
+    assert result.claims[1].interval.over.startswith("2 seeds x ")
+    first, second = result.metrics.gradient_underflow_by_seed
+    assert first != second  # other weights, other batches
+    assert result.metrics.vs_grad_scaler["same_scales"]  # the first seed, replayed
+
+
 def test_metrics_are_sane(report: LabReport) -> None:
     m = report.metrics
     assert m.formats["fp16"]["max"] == 65504
@@ -251,20 +277,40 @@ def test_fp16_in_bf16_s_place_flips_range_gradients_overflow_and_precision(tmp_p
     assert scaling.supported  # fp16 loss scaling itself is not affected
 
 
-def test_the_gradient_verdict_follows_the_numbers() -> None:
-    shares = {
+def test_a_static_scale_too_large_skips_every_step(tmp_path: Path) -> None:
+    """2^24 kept fixed: every step overflows and is skipped, nothing is rescued or learnt."""
+    broken = mp.run(replace(TINY, dynamic_scaling=False), LabContext(tmp_path, show_progress=False))
+    scaling = broken.claims[2]
+    assert not scaling.supported
+    assert scaling.interval.over == "no measured step was applied"
+    assert broken.metrics.loss_scaler["overflow_steps"] == TINY.steps
+    assert broken.claims[1].supported  # the unscaled gradients underflow all the same
+
+
+def _rows(values: list[list[float]]) -> list[list[dict[str, float]]]:
+    return [[{"all_underflow": v} for v in seed] for seed in values]
+
+
+def test_the_gradient_verdict_follows_the_interval() -> None:
+    means = {
         "fp16": {
             "weights_zero": 0.0,
             "weights_subnormal": 0.0,
             "activations_zero": 0.0,
             "activations_subnormal": 0.0,
-            "all_underflow": 0.005,
-            "all_zero": 0.0,
+            "all_underflow": 0.02,
         },
-        "bf16": {"all_underflow": 0.0, "all_zero": 0.0},
+        "bf16": {"all_underflow": 0.0},
     }
-    assert not mp.gradient_claim(shares, 0.01).supported  # too small a share to matter
-    shares["fp16"]["all_underflow"] = 0.2
-    assert mp.gradient_claim(shares, 0.01).supported
-    shares["bf16"]["all_underflow"] = 1e-6
-    assert not mp.gradient_claim(shares, 0.01).supported
+    seeds = (0, 1, 2)
+    steady = {"fp16": _rows([[0.2, 0.21, 0.19, 0.2]] * 3), "bf16": _rows([[0.0] * 4] * 3)}
+    assert mp.gradient_claim(means, steady, 0.01, seeds).supported
+    small = {"fp16": _rows([[0.005, 0.004, 0.006, 0.005]] * 3), "bf16": steady["bf16"]}
+    assert not mp.gradient_claim(means, small, 0.01, seeds).supported  # too small to matter
+    # a mean of 2% that is one seed's outlier: the interval reaches below 1%
+    outlier = {"fp16": _rows([[0.0, 0.0, 0.0, 0.0], [0.0] * 4, [0.06] * 4]), "bf16": steady["bf16"]}
+    claim = mp.gradient_claim(means, outlier, 0.01, seeds)
+    assert not claim.supported
+    assert claim.interval.estimate == pytest.approx(0.02)
+    one_step = {"fp16": steady["fp16"], "bf16": _rows([[0.0, 0.0, 1e-6, 0.0]] + [[0.0] * 4] * 2)}
+    assert not mp.gradient_claim(means, one_step, 0.01, seeds).supported

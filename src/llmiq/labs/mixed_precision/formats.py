@@ -63,10 +63,15 @@ def cast_probes(values: list[float], names: list[str]) -> dict[str, dict[str, st
     return out
 
 
+def relative_errors(values: torch.Tensor, name: str) -> torch.Tensor:
+    """|cast(v) - v| / |v| of each float64 value cast to ``name``."""
+    cast = values.to(dtype(name)).to(torch.float64)
+    return (cast - values).abs() / values.abs()
+
+
 def rounding_error(values: torch.Tensor, name: str) -> float:
     """Mean relative error |cast(v) - v| / |v| of float64 ``values`` cast to ``name``."""
-    cast = values.to(dtype(name)).to(torch.float64)
-    return ((cast - values).abs() / values.abs()).mean().item()
+    return relative_errors(values, name).mean().item()
 
 
 def in_range_values(n: int, generator: torch.Generator) -> torch.Tensor:
