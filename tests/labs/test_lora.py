@@ -7,8 +7,10 @@ import copy
 import doctest
 from collections.abc import Callable
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -27,9 +29,9 @@ TINY = replace(
     lora.Config.fast(),
     pretrain_chars=30_000,
     pretrain_steps=40,
-    target_chars=20_000,
+    target_chars=30_000,
     finetune_steps=20,
-    eval_batches=4,
+    eval_windows=32,
 )
 
 
@@ -149,6 +151,18 @@ def test_peft_with_our_alpha_merges_like_ours(base: tinylm.GPT, ids: torch.Tenso
         torch.testing.assert_close(lora.merge_lora(ours)(ids), merged_theirs(ids))
 
 
+def test_held_out_windows_share_no_byte_and_differ_by_seed() -> None:
+    data = torch.arange(1_000)
+    x, y = lora.held_out_windows(data, 16, 40, torch.Generator().manual_seed(0))
+    assert torch.equal(x[:, 1:], y[:, :-1])
+    starts = sorted(x[:, 0].tolist())
+    assert all(b - a >= 17 for a, b in pairwise(starts))  # no overlap
+    other, _ = lora.held_out_windows(data, 16, 40, torch.Generator().manual_seed(1))
+    assert not torch.equal(x, other)
+    with pytest.raises(ValueError, match="windows"):
+        lora.held_out_windows(data, 16, 100, torch.Generator().manual_seed(0))
+
+
 def test_domains_are_prose_then_code() -> None:
     prose, prose_val, code, _code_val = lora.domains(20_000, 20_000, 0.1)
     assert len(prose) + len(prose_val) == len(tinylm.encode(lora.data.stdlib_corpus(20_000)))
@@ -161,12 +175,44 @@ def test_domains_are_prose_then_code() -> None:
 # --- the lab, fast mode ---------------------------------------------------------------------
 
 
-def test_every_claim_is_supported(report: LabReport) -> None:
+def test_the_exact_claims_are_supported_and_the_approach_follows_its_interval(
+    report: LabReport,
+) -> None:
     assert report.lab == "lora"
     assert report.question == "lora-trainable-parameters"
-    assert len(report.claims) == 4
-    for claim in report.claims:
+    fraction, approach, start, merge = report.claims
+    for claim in (fraction, start, merge):
         assert claim.supported, claim.evidence
+    m = report.metrics
+    low, high = m.ranks
+    step = np.mean(m.val_loss_by_seed[f"r={low}"]) - np.mean(m.val_loss_by_seed[f"r={high}"])
+    assert approach.interval.estimate == pytest.approx(step, abs=1e-3)
+    assert approach.supported == (approach.interval.low > 0 and "does NOT" not in approach.evidence)
+
+
+def test_every_claim_has_an_interval_and_its_seeds(report: LabReport) -> None:
+    for claim in report.claims:
+        assert claim.interval is not None, claim.text
+        assert claim.measure, claim.text
+        assert claim.seeds == report.seeds == (0,), claim.text
+        assert claim.interval.low <= claim.interval.estimate <= claim.interval.high
+    fraction, approach, start, merge = report.claims
+    for exact_claim in (fraction, start, merge):
+        assert exact_claim.interval.low == exact_claim.interval.high  # a count, exact arithmetic
+        assert "exact" in exact_claim.evidence
+    assert approach.interval.low < approach.interval.high  # bootstrapped over windows
+    assert "[" in approach.evidence  # the interval is in the sentence
+    assert report.tuning["LoRA lr (every rank)"].startswith(f"{lora.Config().lora_lr:g}")
+
+
+def test_two_seeds_are_nested_in_every_interval(tmp_path: Path) -> None:
+    result = lora.run(TINY, LabContext(tmp_path, show_progress=False, replicates=2))
+    for claim in result.claims:
+        assert claim.seeds == (0, 1), claim.text
+    assert result.claims[1].interval.over == f"2 seeds x {TINY.eval_windows} held-out windows"
+    by_seed = result.metrics.val_loss_by_seed["full"]
+    assert len(by_seed) == 2
+    assert by_seed[0] != by_seed[1]  # other batches, other windows
 
 
 def test_metrics_are_sane(report: LabReport) -> None:
@@ -211,11 +257,12 @@ def test_forgetting_to_freeze_the_base_breaks_the_count(tmp_path: Path) -> None:
 
 def test_an_adapter_scaled_to_zero_learns_nothing(tmp_path: Path) -> None:
     honest = lora.run(TINY, LabContext(tmp_path / "honest", show_progress=False))
-    assert honest.claims[1].supported, honest.claims[1].evidence
+    assert "Every LoRA run improves on the base" in honest.claims[1].evidence
     broken = lora.run(
         replace(TINY, alpha_per_rank=0.0), LabContext(tmp_path / "broken", show_progress=False)
     )
     assert not broken.claims[1].supported
+    assert "Every LoRA run does NOT improve on the base" in broken.claims[1].evidence
     assert all(
         broken.metrics.val_loss[f"r={r}"] == broken.metrics.base_val_loss for r in TINY.ranks
     )
@@ -234,12 +281,39 @@ def test_a_merge_without_alpha_over_r_changes_the_outputs(tmp_path: Path) -> Non
     assert broken.claims[2].supported
 
 
-def test_the_approach_verdict_follows_the_numbers() -> None:
-    losses = {"full": 2.0, "r=1": 2.4, "r=4": 2.3, "r=16": 2.1}
-    assert lora.approach_claim((1, 4, 16), losses, 3.0).supported
-    assert not lora.approach_claim((1, 4, 16), losses | {"r=16": 2.35}, 3.0).supported
-    assert not lora.approach_claim((1, 4, 16), losses, 2.2).supported  # r=1 worse than base
-    below_full = {"full": 2.0, "r=1": 1.99, "r=4": 1.9, "r=16": 1.8}
-    claim = lora.approach_claim((1, 4, 16), below_full, 3.0)
+def _windows(means: dict[str, float], noise: float, seeds: int = 3) -> dict:
+    """Per-window losses around ``means``: the same window difficulty for every method of a
+    seed (paired), plus independent noise of size ``noise`` per method and window."""
+    rng = np.random.default_rng(0)
+    difficulty = [rng.normal(0, 0.3, 64) for _ in range(seeds)]
+    return {m: [v + d + rng.normal(0, noise, 64) for d in difficulty] for m, v in means.items()}
+
+
+def test_the_approach_verdict_follows_the_intervals() -> None:
+    means = {"base": 3.0, "full": 2.0, "r=1": 2.4, "r=4": 2.3, "r=16": 2.1}
+    seeds = (0, 1, 2)
+    assert lora.approach_claim((1, 4, 16), _windows(means, 0.05), seeds).supported
+    flat = _windows(means | {"r=16": 2.35}, 0.05)  # r=16 no better than r=4
+    assert not lora.approach_claim((1, 4, 16), flat, seeds).supported
+    unlearnt = _windows(means | {"base": 2.2}, 0.05)  # r=1 worse than the base
+    assert not lora.approach_claim((1, 4, 16), unlearnt, seeds).supported
+    below_full = {"base": 3.0, "full": 2.0, "r=1": 1.99, "r=4": 1.9, "r=16": 1.8}
+    claim = lora.approach_claim((1, 4, 16), _windows(below_full, 0.05), seeds)
     assert claim.supported
-    assert "-0.010" in claim.evidence
+    assert "r=1: -0.01" in claim.evidence  # the gap to full, with its sign
+
+
+def test_a_rank_step_inside_the_noise_is_not_supported() -> None:
+    """The point estimates shrink at every step, but r=4 -> r=16 gains 0.01 nats/byte with
+    window-to-window noise of 0.3: its interval straddles 0, so the verdict is not supported
+    (a point estimate alone would have said it was)."""
+    means = {"base": 3.0, "full": 2.0, "r=1": 2.4, "r=4": 2.3, "r=16": 2.3}
+    losses = _windows(means, 0.05)
+    wobble = np.where(np.arange(64) % 2 == 0, 0.3, -0.3)  # mean exactly 0
+    losses["r=16"] = [w - 0.01 + wobble for w in losses["r=4"]]
+    gain = np.concatenate(losses["r=4"]).mean() - np.concatenate(losses["r=16"]).mean()
+    assert gain == pytest.approx(0.01)
+    claim = lora.approach_claim((1, 4, 16), losses, (0, 1, 2))
+    assert not claim.supported, claim.evidence
+    assert claim.interval.low < 0 < claim.interval.high
+    assert "NOT every step above 0" in claim.evidence
