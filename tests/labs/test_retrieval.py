@@ -14,6 +14,7 @@ import pytest
 from llmiq.labs import retrieval
 from llmiq.labs.context import LabContext
 from llmiq.labs.report import LabReport, LabResult
+from llmiq.labs.uncertainty import Interval
 
 pytestmark = pytest.mark.slow  # MiniLM embeds every chunk
 
@@ -123,33 +124,64 @@ def test_embeddings_are_unit_vectors_and_related_text_is_closer() -> None:
     assert sims[1] > sims[2]
 
 
+def test_seeds_share_the_index_and_split_the_held_out_sentences() -> None:
+    three = retrieval.benchmark(FAST, 0, 3)
+    one = retrieval.benchmark(FAST, 0, 1)
+    assert three.chunk_sets == one.chunk_sets  # one index, embedded once
+    assert sorted(three.queries) == sorted(one.queries)
+    for i in range(3):  # one query per document each
+        assert sorted(three.gold[three.replicate == i].tolist()) == list(range(FAST.n_documents))
+    asked = set(zip(three.gold.tolist(), three.queries, strict=True))
+    assert len(asked) == 3 * FAST.n_documents  # no (document, sentence) asked twice
+    for doc in three.docs:
+        for query in doc.queries:
+            assert query not in doc.text
+
+
+def test_jaccard_of_failure_codes_by_hand() -> None:
+    codes = retrieval.claims.miss_codes(np.array([1, 1, 0, 0, 1]), np.array([1, 0, 1, 0, 1]))
+    assert codes.tolist() == [3, 1, 2, 0, 3]
+    assert retrieval.claims.jaccard(codes) == 0.5
+    assert retrieval.claims.jaccard(np.zeros(4, dtype=int)) == 1.0
+
+
 # --- the lab, fast mode ---------------------------------------------------------------------
 
 
-def test_report_identity_and_verdicts_follow_the_numbers(report: LabReport) -> None:
+def test_report_identity_and_verdicts_follow_the_intervals(report: LabReport) -> None:
     assert report.lab == "retrieval"
     assert report.question == "chunk-size-recall"
     m = report.metrics
     chance, size, failures, hybrid = report.claims
     assert chance.supported, chance.evidence
-    level = FAST.alpha / 3
-    assert size.supported == any(t["p"] < level for t in m.chunk_size_test.values())
-    assert failures.supported == all(
-        f["dense_only"] > 0 and f["bm25_only"] > 0 and f["jaccard"] < 0.5
-        for f in m.failures.values()
+    lowest = min(iv[0] for method in ("dense", "bm25") for iv in m.recall_ci[method].values())
+    assert chance.interval.low == pytest.approx(lowest, abs=1e-4)
+    assert size.supported == (m.size_contrast["ci"][0] > 0)
+    assert failures.supported == (
+        failures.interval.high < FAST.max_jaccard
+        and all(f["dense_only"] > 0 and f["bm25_only"] > 0 for f in m.failures.values())
     )
-    cells = [
-        (m.recall[x][c][f"@{k}"] for x in ("hybrid", "dense", "bm25"))
-        for c in m.chunkings
-        for k in FAST.ks
-    ] + [(m.mrr[x][c] for x in ("hybrid", "dense", "bm25")) for c in m.chunkings]
-    assert hybrid.supported == all(h >= max(d, b) for h, d, b in cells)
+    lows = [cell[1] for row in m.hybrid_vs_best.values() for cell in row.values()]
+    assert hybrid.supported == (min(lows) > -FAST.hybrid_margin)
+    assert len(lows) == len(m.chunkings) * (len(FAST.ks) + 1)
+
+
+def test_every_claim_has_an_interval_and_its_seeds(report: LabReport) -> None:
+    for claim in report.claims:
+        assert claim.interval is not None, claim.text
+        assert claim.measure, claim.text
+        assert claim.seeds == report.seeds == (0,), claim.text
+        assert claim.interval.low < claim.interval.high, claim.text  # bootstrapped queries
+        assert claim.interval.over == f"1 seeds x {report.metrics.n_queries} queries"
+    assert report.models[0]["id"] == "all-minilm-l6-v2"
+    assert report.models[0]["parameters"] > 20_000_000
+    assert "size_contrast" in report.tuning
 
 
 def test_metrics_are_sane(report: LabReport) -> None:
     m = report.metrics
     assert m.n_documents == FAST.n_documents
-    assert m.n_queries == FAST.n_documents * FAST.queries_per_document
+    assert m.n_queries == m.queries_per_seed == FAST.n_documents * FAST.queries_per_document
     assert m.chunkings == ["8", "128"]
     assert m.chunks["8"] > 5 * m.chunks["128"]
     for method in ("dense", "bm25", "hybrid"):
@@ -158,6 +190,8 @@ def test_metrics_are_sane(report: LabReport) -> None:
             assert r["@1"] <= r["@5"] <= r["@10"] <= 1.0
             assert r["@1"] <= m.mrr[method][c] <= 1.0
             assert r["@5"] > 3 * m.chance_recall["@5"]
+            low, high = m.recall_ci[method][c]
+            assert low <= r["@5"] <= high
     assert m.vs_bm25s["max_abs_score_diff"] < 1e-4
     assert len(m.examples) == 4
     assert Path(report.figures[0]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -178,27 +212,42 @@ def test_shuffled_embeddings_put_dense_at_chance(report: LabReport, tmp_path: Pa
     assert any(hybrid[c] < bm25[c] for c in hybrid)  # fusing with noise hurts
 
 
-def test_one_retriever_twice_misses_the_same_queries(report: LabReport, tmp_path: Path) -> None:
-    assert report.claims[2].supported, report.claims[2].evidence
+def test_one_retriever_twice_misses_the_same_queries(tmp_path: Path) -> None:
     broken = _run(tmp_path, sparse_method="dense")
-    assert not broken.claims[2].supported
+    failures = broken.claims[2]
+    assert not failures.supported
+    assert failures.interval.low == failures.interval.high == 1.0
     for f in broken.metrics.failures.values():
         assert f["dense_only"] == f["bm25_only"] == 0
 
 
 def test_chunk_sizes_that_barely_differ_show_no_dependence(tmp_path: Path) -> None:
-    far = _run(tmp_path / "far", chunk_sizes=(4, 128))
+    far = _run(tmp_path / "far", chunk_sizes=(4, 128), size_contrast=("bm25", "128", "4"))
     assert far.claims[1].supported, far.claims[1].evidence
-    near = _run(tmp_path / "near", chunk_sizes=(120, 128))
+    near = _run(tmp_path / "near", chunk_sizes=(120, 128), size_contrast=("bm25", "128", "120"))
     assert not near.claims[1].supported, near.claims[1].evidence
+    assert near.claims[1].interval.low <= 0
 
 
-def test_the_hybrid_verdict_follows_the_numbers() -> None:
-    recall = {m: {"16": {"@1": 0.5, "@5": 0.8}} for m in ("dense", "bm25")}
-    recall["hybrid"] = {"16": {"@1": 0.5, "@5": 0.85}}
+def test_a_contrast_must_name_chunkings_of_the_run(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="size_contrast"):
+        _run(tmp_path, size_contrast=("bm25", "128", "16"))
+
+
+def _cell(estimate: float, half_width: float) -> Interval:
+    return Interval(estimate, estimate - half_width, estimate + half_width, "3 seeds x 160")
+
+
+def test_the_hybrid_verdict_is_non_inferiority_within_the_margin() -> None:
     mrr = {"dense": {"16": 0.6}, "bm25": {"16": 0.62}, "hybrid": {"16": 0.65}}
-    assert retrieval.hybrid_claim(recall, mrr, (1, 5)).supported
-    recall["hybrid"]["16"]["@1"] = 0.49
-    claim = retrieval.hybrid_claim(recall, mrr, (1, 5))
-    assert not claim.supported
-    assert "16 @1" in claim.evidence
+    ahead = {("16", "@5"): _cell(0.03, 0.02), ("16", "MRR"): _cell(0.02, 0.01)}
+    assert retrieval.hybrid_claim(ahead, mrr, 0.02, (0, 1, 2)).supported
+    # a hybrid 0.01 behind, known to within 0.005: not worse than 2 points, worse than 0.5
+    behind = ahead | {("16", "@1"): _cell(-0.01, 0.005)}
+    assert retrieval.hybrid_claim(behind, mrr, 0.02, (0, 1, 2)).supported
+    strict = retrieval.hybrid_claim(behind, mrr, 0.005, (0, 1, 2))
+    assert not strict.supported
+    assert "16 @1" in strict.evidence
+    # the same point estimate with a wide interval cannot show non-inferiority
+    vague = ahead | {("16", "@1"): _cell(-0.01, 0.05)}
+    assert not retrieval.hybrid_claim(vague, mrr, 0.02, (0, 1, 2)).supported

@@ -1,5 +1,5 @@
-"""From chunk scores to document rankings, reciprocal rank fusion, recall@k and MRR, and the
-two tests behind the verdicts."""
+"""From chunk scores to document rankings, reciprocal rank fusion, recall@k and MRR, and
+Cochran's Q test across chunkings (reported beside the interval the verdict rests on)."""
 
 from __future__ import annotations
 
@@ -70,10 +70,3 @@ def cochran_q(hits: np.ndarray) -> tuple[float, float]:
         return 0.0, 1.0
     q = (k - 1) * (k * (columns**2).sum() - total**2) / denominator
     return float(q), float(chi2.sf(q, k - 1))
-
-
-def above_chance_p(hits: int, n: int, chance: float) -> float:
-    """One-sided exact binomial p-value of ``hits`` successes in ``n`` at rate ``chance``."""
-    from scipy.stats import binomtest
-
-    return float(binomtest(hits, n, chance, alternative="greater").pvalue)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from llmiq.labs.context import LabContext, pyplot
+from llmiq.labs.uncertainty import Interval
 
 COLORS = {"dense": "tab:blue", "bm25": "tab:orange", "hybrid": "tab:green"}
 
@@ -11,6 +12,7 @@ def plot_retrieval(
     context: LabContext,
     configs: list[str],
     recall: dict[str, dict[str, dict[str, float]]],
+    recall_ci: dict[str, dict[str, Interval]],
     mrr: dict[str, dict[str, float]],
     failures: dict[str, dict[str, float]],
     k: int,
@@ -22,12 +24,18 @@ def plot_retrieval(
     width = 0.27
     for i, method in enumerate(("dense", "bm25", "hybrid")):
         offsets = [j + (i - 1) * width for j in x]
+        intervals = [recall_ci[method][c] for c in configs]
         left.bar(
             offsets,
             [recall[method][c][f"@{k}"] for c in configs],
             width,
             label=method,
             color=COLORS[method],
+            yerr=[
+                [i.estimate - i.low for i in intervals],
+                [i.high - i.estimate for i in intervals],
+            ],
+            capsize=2,
         )
         middle.bar(
             offsets, [mrr[method][c] for c in configs], width, label=method, color=COLORS[method]
@@ -36,7 +44,7 @@ def plot_retrieval(
     for ax, name in ((left, f"recall@{k}"), (middle, "MRR")):
         ax.set_xticks(list(x), configs)
         ax.set(xlabel="chunk size in words (size/overlap)", ylabel=name, ylim=(0, 1.2))
-        ax.set_title(f"{name} by chunk size")
+        ax.set_title(f"{name} by chunk size" + (" (95% intervals)" if ax is left else ""))
         ax.legend(fontsize=8, loc="upper left", ncol=4)
     parts = (("both", "tab:grey"), ("dense_only", "tab:blue"), ("bm25_only", "tab:orange"))
     bottom = [0.0] * len(configs)
