@@ -21,7 +21,7 @@ from torch.nn import functional as F
 from llmiq.labs import scaling as lab
 from llmiq.labs import tinylm
 from llmiq.labs.context import LabContext, seed_everything, torch_threads
-from llmiq.labs.report import LabReport
+from llmiq.labs.report import Claim, LabReport
 
 pytestmark = pytest.mark.slow  # torch; most tests here train models
 
@@ -128,13 +128,13 @@ class _ConstantBias(nn.Module):
 def test_uniform_output_costs_ln_256_and_a_scaled_bias_does_not() -> None:
     ids = torch.randint(0, 256, (3_000,), generator=torch.Generator().manual_seed(1))
     held = lab.held_out_windows(ids, 32, 16)
-    uniform = lab.held_out_loss(_ConstantBias(torch.zeros(256)), *held)
-    assert uniform == pytest.approx(LN_256, abs=1e-5)  # float32
-    assert lab.initial_loss_claim(["zero bias"], [uniform], 0.05, 3.3).supported
+    uniform = lab.window_losses(_ConstantBias(torch.zeros(256)), *held).double().numpy()
+    assert uniform == pytest.approx(LN_256, abs=1e-5)  # float32, every window
+    assert lab.initial_loss_claim(["zero bias"], [[uniform]], 0.05, 3.3, (0,)).supported
     scaled = torch.randn(256, generator=torch.Generator().manual_seed(2)) * 3
-    broken = lab.held_out_loss(_ConstantBias(scaled), *held)
-    assert broken > LN_256 + 1
-    assert not lab.initial_loss_claim(["scaled bias"], [broken], 0.05, 3.3).supported
+    broken = lab.window_losses(_ConstantBias(scaled), *held).double().numpy()
+    assert broken.mean() > LN_256 + 1
+    assert not lab.initial_loss_claim(["scaled bias"], [[broken]], 0.05, 3.3, (0,)).supported
 
 
 def test_a_badly_scaled_init_does_not_start_at_ln_256() -> None:
@@ -147,6 +147,18 @@ def test_a_badly_scaled_init_does_not_start_at_ln_256() -> None:
         )
     assert abs(good - LN_256) < 0.05
     assert bad > 2 * LN_256
+
+
+def test_sampled_windows_share_no_byte_and_differ_by_seed() -> None:
+    ids = torch.arange(2_000)
+    x, y = lab.sampled_windows(ids, 32, 40, torch.Generator().manual_seed(0))
+    assert torch.equal(x[:, 1:], y[:, :-1])
+    starts = sorted(x[:, 0].tolist())
+    assert all(b - a >= 33 for a, b in itertools.pairwise(starts))
+    other, _ = lab.sampled_windows(ids, 32, 40, torch.Generator().manual_seed(1))
+    assert not torch.equal(x, other)
+    with pytest.raises(ValueError, match="windows"):
+        lab.sampled_windows(ids, 32, 100, torch.Generator().manual_seed(0))
 
 
 def test_schedule_and_checkpoints() -> None:
@@ -203,10 +215,31 @@ def test_fast_metrics_are_sane(report: LabReport) -> None:
         assert reached is not None
         assert reached < m.checkpoint_tokens[-1]
     assert m.power_law_fit["points"] == 3
-    assert len(m.seed_noise) == len(m.checkpoint_tokens)
-    assert 0 < max(m.seed_noise[1:]) < 0.5  # another seed moves the loss, a little
+    assert m.alpha_ci[0] <= m.power_law_fit["alpha"] <= m.alpha_ci[1]
+    assert [len(v) for v in m.final_loss_by_seed] == [1, 1, 1]
     assert m.isoflop_compute is None
     assert m.isoflop_tokens == []
+
+
+def test_every_claim_has_an_interval_and_its_seeds(report: LabReport) -> None:
+    for claim in report.claims:
+        assert claim.interval is not None, claim.text
+        assert claim.measure, claim.text
+        assert claim.seeds == report.seeds == (0,), claim.text
+        assert claim.interval.low < claim.interval.high, claim.text  # over windows
+        assert "95% interval" in claim.evidence
+    assert report.claims[2].interval.over == f"1 seeds x {FAST.eval_windows} windows, refitted"
+    assert "not tuned" in report.tuning["peak learning rate per size"]  # fast: a priori
+
+
+def test_two_seeds_are_nested_in_every_interval(tmp_path: Path) -> None:
+    seed_everything(0)
+    result = lab.run(TINY, LabContext(tmp_path, show_progress=False, replicates=2))
+    for claim in result.claims:
+        assert claim.seeds == (0, 1), claim.text
+    assert result.claims[1].interval.over == f"2 seeds x {TINY.eval_windows} held-out windows"
+    for by_seed in result.metrics.final_loss_by_seed:
+        assert by_seed[0] != by_seed[1]  # other weights, batches and windows
 
 
 def test_figure_is_a_png(report: LabReport) -> None:
@@ -259,38 +292,82 @@ def test_a_broken_init_scale_flips_the_initial_loss(tmp_path: Path) -> None:
     assert min(result.metrics.initial_loss) > LN_256 + 1
 
 
+def _windows(curves: list[list[float]], noise: float = 0.01, seeds: int = 3) -> list:
+    """Per size, per checkpoint, one array per seed of 64 window losses around ``curves``,
+    every size of a seed on the same windows (a shared difficulty per window)."""
+    rng = np.random.default_rng(0)
+    difficulty = [rng.normal(0, 0.2, 64) for _ in range(seeds)]
+    return [
+        [[v + d + rng.normal(0, noise, 64) for d in difficulty] for v in curve] for curve in curves
+    ]
+
+
 def test_size_effect_claim_needs_growing_sizes_and_gaps() -> None:
     tokens = [0, 100, 200, 400]
     curves = [[5.5, 3.4, 3.0, 2.8], [5.5, 3.2, 2.8, 2.6], [5.5, 3.0, 2.6, 2.4]]
-    assert lab.sample_efficiency_claim(["a", "b", "c"], [1, 2, 4], tokens, curves, 0.02).supported
-    shrinking = lab.sample_efficiency_claim(["a", "b", "c"], [4, 2, 1], tokens, curves, 0.02)
-    assert not shrinking.supported
+    seeds = (0, 1, 2)
+
+    def claim(losses: list[list[float]], n: list[int], noise: float = 0.01) -> Claim:
+        return lab.sample_efficiency_claim(
+            ["a", "b", "c"], n, tokens, _windows(losses, noise), 0.02, seeds
+        )
+
+    assert claim(curves, [1, 2, 4]).supported
+    assert not claim(curves, [4, 2, 1]).supported  # the sizes shrink
     tied = [curves[0], curves[1], [5.5, 3.0, 2.79, 2.4]]  # a tie at half the budget
-    assert not lab.sample_efficiency_claim(["a", "b", "c"], [1, 2, 4], tokens, tied, 0.02).supported
-    noisy = [0.0, 0.1, 0.25, 0.05]  # another seed moved the loss by more than the gaps at 200
-    claim = lab.sample_efficiency_claim(["a", "b", "c"], [1, 2, 4], tokens, curves, 0.02, noisy)
-    assert not claim.supported
-    assert "200: no (smallest gap +0.200, seed noise 0.250)" in claim.evidence
+    assert not claim(tied, [1, 2, 4]).supported
+    noisy = claim(curves, [1, 2, 4], noise=1.5)  # the same means, windows far noisier
+    assert not noisy.supported
+    assert noisy.interval.low < 0.02
+    assert "NOT every one above" in noisy.evidence
 
 
 def test_power_law_claim_flips_for_shapes_it_does_not_fit() -> None:
     n = np.geomspace(3e3, 1e5, 5)
     honest = _law(n, 2.0, 6.0, 0.3) + np.array([0.004, -0.003, 0.002, -0.004, 0.001])
 
-    def claim(loss: np.ndarray) -> bool:
+    def claim(loss: np.ndarray, spread: float = 0.01) -> Claim:
         fit = lab.fit_power_law(n, loss)
         pure = lab.fit_power_law(n, loss, with_constant=False)
-        return lab.power_law_claim(fit, pure, None, list(n), list(loss), 0.95, 1000, None).supported
+        rng = np.random.default_rng(0)
+        runs = [loss[:, None] + rng.normal(0, spread, (5, 64)) for _ in range(3)]
+        alpha = lab.alpha_interval(n, runs, resamples=300)
+        return lab.power_law_claim(
+            fit, pure, None, list(n), list(loss), 0.95, 1000, None, alpha, (0, 1, 2)
+        )
 
-    assert claim(honest)
-    assert not claim(honest[::-1].copy())  # loss rising with size: negative exponent
-    assert not claim(np.array([3.0, 2.2, 3.1, 2.3, 3.0]))  # no shape at all
-    assert not claim(np.array([2.9, 2.9, 2.9, 2.9, 2.1]))  # a cliff at the largest size
+    assert claim(honest).supported
+    assert not claim(honest[::-1].copy()).supported  # loss rising with size
+    assert not claim(np.array([3.0, 2.2, 3.1, 2.3, 3.0])).supported  # no shape at all
+    assert not claim(np.array([2.9, 2.9, 2.9, 2.9, 2.1])).supported  # a cliff at the largest
+
+
+def test_an_exponent_inside_the_noise_is_not_supported() -> None:
+    """A shallow fall (0.02 nats/byte over 30x) fits a power law with a positive point
+    exponent, but with windows this noisy its interval reaches 0: not supported."""
+    n = np.geomspace(3e3, 1e5, 5)
+    shallow = np.array([2.51, 2.505, 2.5, 2.495, 2.49])
+    rng = np.random.default_rng(1)
+    runs = [shallow[:, None] + rng.normal(0, 0.5, (5, 64)) for _ in range(3)]
+    fit = lab.fit_power_law(n, shallow)
+    alpha = lab.alpha_interval(n, runs, resamples=300)
+    assert fit.alpha > 0
+    assert alpha.low <= 0
+    claim = lab.power_law_claim(
+        fit, None, None, list(n), list(shallow), 0.9, 1000, None, alpha, (0, 1, 2)
+    )
+    assert not claim.supported
+    assert "interval reaches 0" in claim.evidence
 
 
 def test_compute_optimal_claim_needs_an_interior_minimum() -> None:
     n, d = [1_000, 4_000, 16_000], [64_000, 16_000, 4_000]
-    assert lab.compute_optimal_claim(n, d, [2.6, 2.4, 2.7], 3.8e8, 0.02).supported
-    assert not lab.compute_optimal_claim(n, d, [2.4, 2.5, 2.7], 3.8e8, 0.02).supported
-    assert not lab.compute_optimal_claim(n, d, [2.7, 2.5, 2.4], 3.8e8, 0.02).supported
-    assert not lab.compute_optimal_claim(n, d, [2.41, 2.40, 2.7], 3.8e8, 0.02).supported
+
+    def claim(finals: list[float]) -> bool:
+        windows = [size[0] for size in _windows([[v] for v in finals])]
+        return lab.compute_optimal_claim(n, d, windows, 3.8e8, 0.02, (0, 1, 2)).supported
+
+    assert claim([2.6, 2.4, 2.7])
+    assert not claim([2.4, 2.5, 2.7])
+    assert not claim([2.7, 2.5, 2.4])
+    assert not claim([2.41, 2.40, 2.7])

@@ -1,5 +1,6 @@
-"""The scaling lab's run: train every size on the same tokens, fit L(N), train every size at
-one compute budget, and judge; what it measured, as ``ScalingMetrics``."""
+"""The scaling lab's run: for every seed, train every size on the same tokens and score the
+seed's held-out windows; fit L(N) with an interval on its exponent, optionally train every
+size at one compute budget, and judge; what it measured, as ``ScalingMetrics``."""
 
 from __future__ import annotations
 
@@ -22,12 +23,18 @@ from llmiq.labs.scaling.claims import (
 )
 from llmiq.labs.scaling.config import Config
 from llmiq.labs.scaling.figures import plot_scaling
-from llmiq.labs.scaling.fitting import PowerLawFit, fit_power_law, r_squared, tokens_to_reach
+from llmiq.labs.scaling.fitting import (
+    PowerLawFit,
+    alpha_interval,
+    fit_power_law,
+    r_squared,
+    tokens_to_reach,
+)
 from llmiq.labs.scaling.training import (
     Run,
     build_model,
-    held_out_windows,
     non_embedding_params,
+    sampled_windows,
     train_run,
     unigram_cross_entropy,
 )
@@ -35,19 +42,21 @@ from llmiq.labs.scaling.training import (
 
 @dataclass
 class ScalingMetrics:
-    """What the lab measured, as report.json's ``metrics``."""
+    """What the lab measured, as report.json's ``metrics``; losses are means over every
+    seed's held-out windows (nats/byte)."""
 
-    sizes: list[dict[str, Any]]  # shape, non-embedding and total parameters of each size
+    sizes: list[dict[str, Any]]  # shape, learning rate, non-embedding and total parameters
     tokens_per_step: int
     checkpoint_tokens: list[int]  # tokens seen at each held-out evaluation (0 first)
     held_out_by_size: list[list[float]]  # (sizes, checkpoints) nats/byte
     initial_loss: list[float]  # step 0, per size
     final_loss: list[float]  # after the whole budget, per size
+    final_loss_by_seed: list[list[float]]  # (sizes, seeds)
     uniform_loss: float  # ln 256
     unigram_loss: float  # byte frequencies of the training text, scored on held-out text
     tokens_to_smallest_final: list[float | None]  # per size: tokens to reach the smallest's end
-    seed_noise: list[float]  # per checkpoint: |difference| of the smallest size across seeds
-    power_law_fit: dict[str, float] | None  # E, A, alpha, r2, rmse, points
+    power_law_fit: dict[str, float] | None  # E, A, alpha, r2, rmse, points (mean losses)
+    alpha_ci: list[float] | None  # 95% interval of alpha over seeds and windows
     pure_power_law_r2: float | None  # the same with E = 0
     log_linear_r2: float | None  # a straight line L = a - b log N, for comparison
     largest_extrapolated: dict[str, float] | None  # fit without the largest: predicted, measured
@@ -55,10 +64,10 @@ class ScalingMetrics:
     isoflop_tokens: list[int]  # D of each size at that budget
     isoflop_final_loss: list[float]  # its final held-out loss
     steps: int
-    learning_rate: float
+    held_out_windows: int  # per seed
     init_std: float
     shuffle_labels: bool
-    train_seconds: list[float]  # main run of each size, evaluations included
+    train_seconds: list[float]  # main runs of each size, every seed, evaluations included
     isoflop_seconds: float
     torch_threads_used: int
 
@@ -69,6 +78,52 @@ Metrics = ScalingMetrics  # the lab contract's name for it
 def run(config: Config, context: LabContext) -> LabResult[ScalingMetrics]:
     with torch_threads(1):
         return _run(config, context)
+
+
+def peak_rate(config: Config, index: int) -> float:
+    size = config.sizes[index]
+    return config.learning_rate if size.learning_rate is None else size.learning_rate
+
+
+def texts(config: Config) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Byte ids of (training text, tuning half of the held-out text, reported half): every
+    10th paragraph is held out, and every other held-out paragraph is kept for tuning."""
+    train_text, held_text = split_held_out(stdlib_corpus(config.corpus_chars))
+    tune_text, test_text = split_held_out(held_text, every=2)
+    return tuple(torch.tensor(tinylm.encode(t)) for t in (train_text, tune_text, test_text))
+
+
+def train_sizes(
+    config: Config,
+    seed: int,
+    train: torch.Tensor,
+    held: torch.Tensor,
+    advance: Any = lambda n: None,
+    steps: list[int] | None = None,
+    rates: list[float] | None = None,
+) -> list[Run]:
+    """Every size trained from ``seed`` (weights; batches from a stream of its own) for
+    ``steps`` (each size its own count; ``config.steps`` by default) at its peak rate, all
+    scored on the same ``eval_windows`` windows of ``held`` drawn from ``seed``."""
+    windows = sampled_windows(
+        held, config.block_size, config.eval_windows, torch.Generator().manual_seed(seed)
+    )
+    runs = []
+    for i, size in enumerate(config.sizes):
+        model = build_model(size, config, seed)
+        runs.append(
+            train_run(
+                model,
+                train,
+                windows,
+                config.steps if steps is None else steps[i],
+                config,
+                seed * 1000 + 1,  # the same batches, in the same order, for every size
+                advance,
+                peak=peak_rate(config, i) if rates is None else rates[i],
+            )
+        )
+    return runs
 
 
 def _fit(
@@ -86,106 +141,96 @@ def _fit(
     return fit, pure, smaller, line
 
 
-def _seed_noise(
-    config: Config,
-    context: LabContext,
-    reference: Run,
-    train: torch.Tensor,
-    held: tuple[torch.Tensor, torch.Tensor],
-) -> tuple[list[float], list[list[float]]]:
-    """Per checkpoint, the largest held-out loss difference between the smallest size's main
-    run and its runs from other seeds (other initial weights, other batches): how much of a
-    gap between sizes one seed can explain; and those runs' curves. Empty without
-    ``noise_seeds``."""
-    if config.noise_seeds < 1:
-        return [], []
-    differences, curves = [], []
-    total = config.noise_seeds * config.steps
-    with context.progress(total, "scaling: the smallest size, other seeds") as advance:
-        for k in range(1, config.noise_seeds + 1):
-            seed = context.seed + 1_000 * k
-            model = build_model(config.sizes[0], config, seed)
-            other = train_run(model, train, held, config.steps, config, seed + 1, advance)
-            differences.append(
-                [abs(a - b) for a, b in zip(other.held_out, reference.held_out, strict=True)]
-            )
-            curves.append(other.held_out)
-    return [max(column) for column in zip(*differences, strict=True)], curves
-
-
 def _isoflop(
     config: Config,
     context: LabContext,
     n_params: list[int],
-    main: list[Run],
+    runs: list[list[Run]],
     train: torch.Tensor,
-    held: tuple[torch.Tensor, torch.Tensor],
-) -> tuple[float, list[int], list[float], float]:
+    held: torch.Tensor,
+) -> tuple[float, list[int], list[list[np.ndarray]], float]:
     """Every size trained for D = C / 6N tokens (its own schedule, stretched to its length),
-    C being the anchor size's main run. The anchor's own run is reused."""
+    C being the anchor size's main run, on every seed; the anchor's own runs are reused.
+    Returns C, the tokens of each size, its final window losses per seed, and seconds."""
     anchor = config.isoflop_anchor
     tokens_per_step = config.batch_size * config.block_size
-    compute = 6 * n_params[anchor] * main[anchor].tokens[-1]
+    compute = 6 * n_params[anchor] * runs[0][anchor].tokens[-1]
     steps = [
         config.steps if i == anchor else max(1, round(compute / (6 * n) / tokens_per_step))
         for i, n in enumerate(n_params)
     ]
-    finals, seconds = [], 0.0
-    total = sum(s for i, s in enumerate(steps) if i != anchor)
+    finals: list[list[np.ndarray]] = [[] for _ in n_params]
+    seconds = 0.0
+    total = len(runs) * sum(s for i, s in enumerate(steps) if i != anchor)
     with context.progress(total, "scaling: one compute budget, every size") as advance:
-        for i, (size, s) in enumerate(zip(config.sizes, steps, strict=True)):
-            if i == anchor:
-                finals.append(main[anchor].final)
-                continue
-            model = build_model(size, config, context.seed)
-            result = train_run(model, train, held, s, config, context.seed + 1, advance)
-            finals.append(result.final)
-            seconds += result.seconds
+        for seed, main in zip(context.seeds, runs, strict=True):
+            iso = train_sizes(config, seed, train, held, advance, steps=steps)
+            for i, result in enumerate(iso):
+                use = main[anchor] if i == anchor else result
+                finals[i].append(np.array(use.windows[-1]))
+                seconds += 0.0 if i == anchor else result.seconds
     return compute, [s * tokens_per_step for s in steps], finals, seconds
 
 
 def _run(config: Config, context: LabContext) -> LabResult[ScalingMetrics]:
-    train_text, held_text = split_held_out(stdlib_corpus(config.corpus_chars))
-    train = torch.tensor(tinylm.encode(train_text))
-    held_ids = torch.tensor(tinylm.encode(held_text))
-    held = held_out_windows(held_ids, config.block_size, config.eval_windows)
-    unigram = unigram_cross_entropy(train, held[1].flatten())
+    train, _, test = texts(config)  # the tuning half is tuning.py's, never scored here
+    unigram = unigram_cross_entropy(train, test)
+    seeds = context.seeds
+    runs: list[list[Run]] = []  # (seeds, sizes)
+    total = len(seeds) * len(config.sizes) * config.steps
+    with context.progress(total, "scaling: every size on the same tokens, every seed") as advance:
+        for seed in context.replicate():
+            runs.append(train_sizes(config, seed, train, test, advance))
 
+    names = [s.name for s in config.sizes]
     models = [build_model(size, config, context.seed) for size in config.sizes]
     n_params = [non_embedding_params(m) for m in models]
-    runs: list[Run] = []
-    total = len(models) * config.steps
-    with context.progress(total, "scaling: every size on the same tokens") as advance:
-        for model in models:  # the same batches, in the same order, for every size
-            runs.append(
-                train_run(model, train, held, config.steps, config, context.seed + 1, advance)
-            )
-
-    noise, other_seeds = _seed_noise(config, context, runs[0], train, held)
-    names = [s.name for s in config.sizes]
-    tokens = runs[0].tokens
-    curves = [r.held_out for r in runs]
-    finals = [r.final for r in runs]
+    tokens = runs[0][0].tokens
+    # windows[size][checkpoint] -> one array per seed
+    windows = [
+        [[np.array(r[i].windows[j]) for r in runs] for j in range(len(tokens))]
+        for i in range(len(names))
+    ]
+    curves = [[float(np.concatenate(c).mean()) for c in size] for size in windows]
+    finals = [c[-1] for c in curves]
     fit, pure, smaller, line_r2 = _fit(n_params, finals)
     extrapolation = (float(smaller.predict(n_params[-1])), finals[-1]) if smaller else None
+    alpha = None
+    if fit is not None:
+        per_seed = [np.stack([np.array(r[i].windows[-1]) for i in range(len(names))]) for r in runs]
+        alpha = alpha_interval(n_params, per_seed)
 
     isoflop = None
     if config.isoflop and len(config.sizes) >= 3:
-        isoflop = _isoflop(config, context, n_params, runs, train, held)
+        isoflop = _isoflop(config, context, n_params, runs, train, test)
 
     claims = [
-        initial_loss_claim(names, [c[0] for c in curves], config.initial_tolerance, unigram),
-        sample_efficiency_claim(names, n_params, tokens, curves, config.min_gap, noise),
+        initial_loss_claim(
+            names, [size[0] for size in windows], config.initial_tolerance, unigram, seeds
+        ),
+        sample_efficiency_claim(names, n_params, tokens, windows, config.min_gap, seeds),
         power_law_claim(
-            fit, pure, line_r2, n_params, finals, config.fit_min_r2, tokens[-1], extrapolation
+            fit,
+            pure,
+            line_r2,
+            n_params,
+            finals,
+            config.fit_min_r2,
+            tokens[-1],
+            extrapolation,
+            alpha,
+            seeds,
         ),
     ]
+    iso_means: list[float] = []
     if isoflop is not None:
         compute, iso_tokens, iso_finals, _ = isoflop
+        iso_means = [float(np.concatenate(f).mean()) for f in iso_finals]
         claims.append(
-            compute_optimal_claim(n_params, iso_tokens, iso_finals, compute, config.min_gap)
+            compute_optimal_claim(n_params, iso_tokens, iso_finals, compute, config.min_gap, seeds)
         )
 
+    seed_curves = [[r[i].held_out for r in runs] for i in range(len(names))]
     figure = plot_scaling(
         context,
         names,
@@ -193,35 +238,48 @@ def _run(config: Config, context: LabContext) -> LabResult[ScalingMetrics]:
         tokens,
         curves,
         unigram,
-        other_seeds,
+        seed_curves,
         fit,
-        (n_params, isoflop[1], isoflop[2], isoflop[0]) if isoflop is not None else None,
+        alpha,
+        (n_params, isoflop[1], iso_means, isoflop[0]) if isoflop is not None else None,
     )
-    fit_text = f"alpha {fit.alpha:.2f} (R^2 {fit.r2:.3f})" if fit is not None else "no fit"
+    fit_text = (
+        f"alpha {alpha.format('.2f')} (R^2 {fit.r2:.3f})"
+        if fit is not None and alpha is not None
+        else "no fit"
+    )
     key_figure = (
         f"N {n_params[0] / 1e3:.3g}k->{n_params[-1] / 1e3:.3g}k: loss {finals[0]:.2f}->"
         f"{finals[-1]:.2f} nats/byte after {tokens[-1] / 1e3:.0f}k tokens; L = E + A/N^alpha, "
-        f"{fit_text}; step 0 {max(c[0] for c in curves):.2f} vs ln 256 {UNIFORM:.2f}"
+        f"{fit_text}; step 0 {max(c[0] for c in curves):.2f} vs ln 256 {UNIFORM:.2f}; "
+        f"{len(seeds)} seed(s)"
     )
     metrics = ScalingMetrics(
         sizes=[
-            asdict(s) | {"name": s.name, "non_embedding_params": n, "params": m.num_params()}
-            for s, n, m in zip(config.sizes, n_params, models, strict=True)
+            asdict(s)
+            | {
+                "name": s.name,
+                "learning_rate": peak_rate(config, i),
+                "non_embedding_params": n,
+                "params": m.num_params(),
+            }
+            for i, (s, n, m) in enumerate(zip(config.sizes, n_params, models, strict=True))
         ],
         tokens_per_step=config.batch_size * config.block_size,
         checkpoint_tokens=tokens,
         held_out_by_size=[[round(v, 4) for v in c] for c in curves],
         initial_loss=[round(c[0], 4) for c in curves],
         final_loss=[round(v, 4) for v in finals],
+        final_loss_by_seed=[[round(r[i].final, 4) for r in runs] for i in range(len(names))],
         uniform_loss=round(UNIFORM, 4),
         unigram_loss=round(unigram, 4),
         tokens_to_smallest_final=[tokens_to_reach(tokens, c, finals[0]) for c in curves],
-        seed_noise=[round(v, 4) for v in noise],
         power_law_fit=(
             {k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(fit).items()}
             if fit is not None
             else None
         ),
+        alpha_ci=[round(alpha.low, 4), round(alpha.high, 4)] if alpha is not None else None,
         pure_power_law_r2=round(pure.r2, 4) if pure is not None else None,
         log_linear_r2=round(line_r2, 4) if line_r2 is not None else None,
         largest_extrapolated=(
@@ -231,19 +289,32 @@ def _run(config: Config, context: LabContext) -> LabResult[ScalingMetrics]:
         ),
         isoflop_compute=float(isoflop[0]) if isoflop is not None else None,
         isoflop_tokens=isoflop[1] if isoflop is not None else [],
-        isoflop_final_loss=[round(v, 4) for v in isoflop[2]] if isoflop is not None else [],
+        isoflop_final_loss=[round(v, 4) for v in iso_means],
         steps=config.steps,
-        learning_rate=config.learning_rate,
+        held_out_windows=config.eval_windows,
         init_std=config.init_std,
         shuffle_labels=config.shuffle_labels,
-        train_seconds=[round(r.seconds, 2) for r in runs],
+        train_seconds=[round(sum(r[i].seconds for r in runs), 2) for i in range(len(names))],
         isoflop_seconds=round(isoflop[3], 2) if isoflop is not None else 0.0,
         torch_threads_used=torch.get_num_threads(),
     )
+    tuned = all(s.learning_rate is not None for s in config.sizes)
     return LabResult(
         title="Scaling: held-out loss against model size and tokens seen, on tiny GPTs",
         key_figure=key_figure,
         metrics=metrics,
         claims=claims,
         figures=[figure],
+        tuning={
+            "peak learning rate per size": (
+                ", ".join(f"{n} {peak_rate(config, i):g}" for i, n in enumerate(names))
+                + (
+                    ": each size's lowest mean held-out loss (tuning half) of 1e-3, 3e-3, "
+                    "1e-2, 3e-2 on seeds 1000-1001 (python -m llmiq.labs.scaling.tuning)"
+                    if tuned
+                    else ": fixed a priori (not tuned)"
+                )
+            ),
+            "sizes, steps, schedule, thresholds": "fixed a priori (not tuned)",
+        },
     )

@@ -11,6 +11,7 @@ from matplotlib.ticker import NullFormatter
 from llmiq.labs.context import LabContext, pyplot
 from llmiq.labs.scaling.claims import UNIFORM, _k
 from llmiq.labs.scaling.fitting import PowerLawFit
+from llmiq.labs.uncertainty import Interval
 
 
 def plot_scaling(
@@ -20,14 +21,15 @@ def plot_scaling(
     tokens: Sequence[int],
     held_out: Sequence[Sequence[float]],
     unigram: float,
-    other_seeds: Sequence[Sequence[float]],
+    seed_curves: Sequence[Sequence[Sequence[float]]],
     fit: PowerLawFit | None,
+    alpha: Interval | None,
     isoflop: tuple[Sequence[int], Sequence[int], Sequence[float], float] | None,
 ) -> str:
-    """Left: held-out loss against tokens seen, one line per size (log-log; step 0 is the
-    dotted ln 256 line), and the smallest size from other seeds (thin, dashed). Middle: final
-    loss against N with the fitted curve. Right, when measured: final loss against N at one
-    compute budget."""
+    """Left: held-out loss against tokens seen, one line per size, the mean over seeds
+    (log-log; step 0 is the dotted ln 256 line), each seed's own curve thin beside it.
+    Middle: final loss against N (each seed a small dot) with the fitted curve. Right, when
+    measured: final loss against N at one compute budget."""
     plt = pyplot()
     panels = 3 if isoflop is not None else 2
     fig, axes = plt.subplots(1, panels, figsize=(4.6 * panels, 4.0))
@@ -36,9 +38,9 @@ def plot_scaling(
     curves = axes[0]
     for name, n, curve, color in zip(names, n_params, held_out, colors, strict=True):
         curves.plot(tokens[1:], curve[1:], "o-", ms=3, color=color, label=f"{name} (N={_k(n)})")
-    for k, curve in enumerate(other_seeds):
-        label = f"{names[0]}, another seed" if k == 0 else None
-        curves.plot(tokens[1:], curve[1:], "--", lw=0.9, color=colors[0], label=label)
+    for size_curves, color in zip(seed_curves, colors, strict=True):
+        for curve in size_curves:
+            curves.plot(tokens[1:], curve[1:], "-", lw=0.5, alpha=0.5, color=color)
     curves.axhline(UNIFORM, color="grey", ls=":", lw=1, label="ln 256 (step 0)")
     curves.axhline(unigram, color="grey", ls="--", lw=1, label="byte frequencies only")
     curves.set(xscale="log", yscale="log", xlabel="tokens seen", ylabel="held-out loss (nats/byte)")
@@ -54,7 +56,10 @@ def plot_scaling(
 
     law = axes[1]
     finals = [curve[-1] for curve in held_out]
-    law.scatter(n_params, finals, c=colors, zorder=3, label="measured")
+    law.scatter(n_params, finals, c=colors, zorder=3, label="measured (mean of seeds)")
+    for n, size_curves, color in zip(n_params, seed_curves, colors, strict=True):
+        ends = [curve[-1] for curve in size_curves]
+        law.scatter([n] * len(ends), ends, s=8, color=color, alpha=0.6, zorder=2)
     if fit is not None:
         grid = np.geomspace(min(n_params) / 1.5, max(n_params) * 3, 100)
         law.plot(
@@ -62,7 +67,8 @@ def plot_scaling(
             fit.predict(grid),
             color="tab:red",
             lw=1.2,
-            label=f"E + A/N^alpha: E={fit.E:.2f}, alpha={fit.alpha:.3f}, R^2={fit.r2:.3f}",
+            label=f"E + A/N^alpha: E={fit.E:.2f}, alpha="
+            f"{alpha.format('.3f') if alpha is not None else f'{fit.alpha:.3f}'}, R^2={fit.r2:.3f}",
         )
         if fit.E > 0:
             law.axhline(fit.E, color="tab:red", ls="--", lw=1, label=f"E = {fit.E:.2f}")

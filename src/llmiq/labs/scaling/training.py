@@ -61,16 +61,47 @@ def held_out_windows(
     return x, y
 
 
+def sampled_windows(
+    ids: torch.Tensor, block_size: int, count: int, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``count`` windows of ``ids`` that share no byte, at a random phase and random slots
+    drawn from ``generator``: each seed's own sample of held-out text, as (inputs, targets).
+
+    >>> x, y = sampled_windows(torch.arange(100), 4, 6, torch.Generator().manual_seed(0))
+    >>> x.shape, bool((y - x == 1).all()), len({int(s) // 5 for s in x[:, 0]}) == 6
+    (torch.Size([6, 4]), True, True)
+    """
+    stride = block_size + 1
+    phase = int(torch.randint(stride, (1,), generator=generator))
+    slots = (len(ids) - phase) // stride
+    if slots < count:
+        raise ValueError(f"{len(ids)} held-out bytes hold {slots} windows, not {count}")
+    chosen = torch.randperm(slots, generator=generator)[:count].sort().values
+    starts = (phase + chosen * stride).tolist()
+    x = torch.stack([ids[s : s + block_size] for s in starts])
+    y = torch.stack([ids[s + 1 : s + 1 + block_size] for s in starts])
+    return x, y
+
+
 @torch.no_grad()
-def held_out_loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor, chunk: int = 64) -> float:
-    """Mean next-byte cross-entropy (nats/byte) of ``model`` on windows (N, T)."""
+def window_losses(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, chunk: int = 64
+) -> torch.Tensor:
+    """Mean next-byte cross-entropy (nats/byte) of ``model`` on each window of (N, T): (N,)."""
     model.eval()
-    total = 0.0
+    losses = []
     for start in range(0, len(x), chunk):
         logits = model(x[start : start + chunk])  # (n, T, V)
-        targets = y[start : start + chunk]
-        total += F.cross_entropy(logits.flatten(0, 1), targets.flatten(), reduction="sum").item()
-    return total / y.numel()
+        per_byte = F.cross_entropy(
+            logits.transpose(1, 2), y[start : start + chunk], reduction="none"
+        )
+        losses.append(per_byte.mean(dim=1))  # (n,)
+    return torch.cat(losses)
+
+
+def held_out_loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor, chunk: int = 64) -> float:
+    """Mean next-byte cross-entropy (nats/byte) of ``model`` on windows (N, T)."""
+    return window_losses(model, x, y, chunk).mean().item()
 
 
 def unigram_cross_entropy(train: torch.Tensor, held: torch.Tensor) -> float:
@@ -87,20 +118,22 @@ def unigram_cross_entropy(train: torch.Tensor, held: torch.Tensor) -> float:
     return -log_p[held].mean().item()
 
 
-def learning_rate(step: int, steps: int, config: Config) -> float:
-    """Linear warm-up to ``learning_rate``, then a cosine decay to ``final_lr_fraction`` of it
-    at the last step; the same shape, stretched to its length, for every run.
+def learning_rate(step: int, steps: int, config: Config, peak: float | None = None) -> float:
+    """Linear warm-up to ``peak`` (``config.learning_rate`` by default), then a cosine decay
+    to ``final_lr_fraction`` of it at the last step; the same shape, stretched to its
+    length, for every run.
 
     >>> cfg = Config(learning_rate=1.0, warmup_fraction=0.1, final_lr_fraction=0.1)
     >>> [round(learning_rate(s, 101, cfg), 3) for s in (0, 9, 10, 55, 100)]
     [0.1, 1.0, 1.0, 0.55, 0.1]
     """
+    top = config.learning_rate if peak is None else peak
     warmup = max(1, round(config.warmup_fraction * steps))
     if step < warmup:
-        return config.learning_rate * (step + 1) / warmup
+        return top * (step + 1) / warmup
     progress = (step - warmup) / max(1, steps - 1 - warmup)
     floor = config.final_lr_fraction
-    return config.learning_rate * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress)))
+    return top * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
 def checkpoint_steps(steps: int, checkpoints: int) -> list[int]:
@@ -120,6 +153,7 @@ class Run:
     steps: list[int]  # checkpoint steps, 0 first
     tokens: list[int]  # tokens seen at each checkpoint
     held_out: list[float]  # held-out loss (nats/byte) at each checkpoint
+    windows: list[list[float]]  # the loss of each held-out window at each checkpoint
     final_train_loss: float  # mean training loss over the last tenth of the steps
     seconds: float  # wall time of the run, evaluations included
     train_losses: list[float] = field(default_factory=list, repr=False)
@@ -137,11 +171,13 @@ def train_run(
     config: Config,
     seed: int,
     advance: Callable[[int], None] = lambda n: None,
+    peak: float | None = None,
 ) -> Run:
     """Train ``model`` for ``steps`` AdamW steps on random windows of ``data`` drawn from
-    ``seed`` (the same batches, in the same order, for every model given the same seed),
-    scoring ``held`` at ``checkpoint_steps``. With ``config.shuffle_labels`` the targets of
-    each batch are permuted: the inputs no longer say anything about their next byte."""
+    ``seed`` (the same batches, in the same order, for every model given the same seed) at
+    peak learning rate ``peak`` (``config.learning_rate`` by default), scoring ``held`` at
+    ``checkpoint_steps``. With ``config.shuffle_labels`` the targets of each batch are
+    permuted: the inputs no longer say anything about their next byte."""
     started = time.perf_counter()
     batches = torch.Generator().manual_seed(seed)
     shuffler = torch.Generator().manual_seed(seed + 1)
@@ -150,12 +186,12 @@ def train_run(
     )  # fused: one kernel for the whole update, faster for tiny models
     marks = checkpoint_steps(steps, config.checkpoints)
     tokens_per_step = config.batch_size * config.block_size
-    held_out = [held_out_loss(model, *held)]
+    windows = [window_losses(model, *held).tolist()]
     losses: list[float] = []
     for step in range(steps):
         model.train()
         for group in optimizer.param_groups:
-            group["lr"] = learning_rate(step, steps, config)
+            group["lr"] = learning_rate(step, steps, config, peak)
         x, y = tinylm.batches(data, config.block_size, config.batch_size, batches)  # (B, T)
         if config.shuffle_labels:
             y = y.flatten()[torch.randperm(y.numel(), generator=shuffler)].view_as(y)
@@ -168,12 +204,13 @@ def train_run(
         losses.append(loss.item())
         advance(1)
         if step + 1 in marks:
-            held_out.append(held_out_loss(model, *held))
+            windows.append(window_losses(model, *held).tolist())
     tail = losses[-max(1, steps // 10) :]
     return Run(
         steps=marks,
         tokens=[s * tokens_per_step for s in marks],
-        held_out=held_out,
+        held_out=[sum(w) / len(w) for w in windows],
+        windows=windows,
         final_train_loss=sum(tail) / len(tail),
         seconds=time.perf_counter() - started,
         train_losses=losses,
