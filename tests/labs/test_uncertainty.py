@@ -63,6 +63,12 @@ def test_a_constant_sample_has_a_point_interval_and_bad_samples_are_refused() ->
         paired_interval([1.0, 2.0], [1.0])
 
 
+def test_a_statistic_flat_on_every_jackknife_sample_still_gets_an_interval() -> None:
+    values = [1.0] * 30 + [2.0]  # the median is 1 with any one value left out: BCa is 0/0
+    interval = bootstrap_interval(values, statistic="median")  # pytest: warnings are errors
+    assert (interval.estimate, interval.low, interval.high) == (1.0, 1.0, 1.0)
+
+
 def test_pairing_removes_the_spread_the_items_share() -> None:
     rng = np.random.default_rng(3)
     difficulty = rng.normal(0, 1.0, size=80)  # items differ a lot; the gain is small

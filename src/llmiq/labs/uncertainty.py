@@ -17,6 +17,7 @@ reported verdict never rests on a seed its settings were chosen on; the runner r
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -114,11 +115,15 @@ def bootstrap_interval(
         "vectorized": False,
     }
     try:
-        result = stats.bootstrap((data,), func, method="BCa", **kwargs)
+        # BCa's acceleration is 0/0 when every jackknife sample gives the same statistic
+        # (a median over many ties): scipy warns; fall back to the percentile interval.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            result = stats.bootstrap((data,), func, method="BCa", **kwargs)
         low, high = result.confidence_interval
         if not (math.isfinite(low) and math.isfinite(high)):
             raise ValueError("degenerate BCa interval")
-    except (ValueError, FloatingPointError):
+    except (ValueError, FloatingPointError, RuntimeWarning):
         result = stats.bootstrap((data,), func, method="percentile", **kwargs)
         low, high = result.confidence_interval
     # BCa may put the interval beside a skewed estimate; never report one that excludes it.
