@@ -34,6 +34,7 @@ TINY = replace(
     timing_repeats=1,
     layer_tokens=16,
 )
+SEEDS = [0]
 
 
 @pytest.fixture
@@ -51,8 +52,8 @@ def report(fast_report: Callable[[str], LabReport]) -> LabReport:
 def smollm2(model_home: Path) -> tuple[Any, Any]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LLMIQ_HOME", str(model_home))
-        model, tokenizer, _ = kv_cache.load_model("smollm2-135m-instruct")
-    return model, tokenizer
+        loaded = kv_cache.load_model("smollm2-135m-instruct")
+    return loaded.model, loaded.tokenizer
 
 
 @pytest.fixture(autouse=True)
@@ -76,12 +77,31 @@ def test_every_claim_is_supported(report: LabReport) -> None:
         assert claim.supported, claim
 
 
+def test_every_claim_has_an_interval_and_the_runs_seeds(report: LabReport) -> None:
+    size, speed, sharing = report.claims
+    for claim in report.claims:
+        assert claim.interval is not None, claim.text
+        assert claim.interval.low <= claim.interval.estimate <= claim.interval.high
+        assert claim.measure, claim.text
+        assert claim.seeds == report.seeds == (0,)
+    # sizes are exact counts; speed is a timing with a spread
+    for exact in (size, sharing):
+        assert exact.interval.over.startswith("exact")
+        assert exact.interval.estimate == exact.interval.high == 0
+    assert speed.interval.low < speed.interval.high
+    assert speed.interval.low > 1
+    assert "x [" in speed.evidence
+    assert [model["id"] for model in report.models] == ["smollm2-135m-instruct"]
+    assert report.models[0]["parameters"] > 100_000_000
+
+
 def test_the_real_cache_is_the_formula_to_the_byte(report: LabReport) -> None:
     m = report.metrics
     assert m.geometry == {"layers": 30, "heads": 9, "kv_heads": 3, "head_dim": 64}
     prompt = Config.fast().prompt_tokens
     assert m.real_cached_tokens == list(range(prompt, prompt + len(m.real_cached_tokens)))
     assert m.real_cache_bytes == m.real_formula_bytes
+    assert m.real_steps_matching == m.real_steps_checked == len(m.real_cache_bytes)
     assert m.real_cache_bytes[0] == 2 * 30 * 3 * 64 * prompt * 4 * m.batch  # by hand
     assert m.bf16_cache_bytes == m.bf16_formula_bytes == 2 * 30 * 3 * 64 * prompt * 2 * m.batch
     assert m.bytes_at_max_context_bf16 == 180 * 2**20  # 8192 tokens, one sequence
@@ -93,10 +113,13 @@ def test_cached_decoding_is_the_same_and_faster(report: LabReport) -> None:
     assert m.scratch_same_tokens
     assert m.scratch_first_mismatch == -1
     assert m.scratch_max_logit_diff < 1e-4
-    assert m.scratch_speedup > 1
-    assert m.scratch_cache_bytes == m.scratch_formula_bytes
+    estimate, low, high = m.scratch_speedup
+    assert 1 < low <= estimate <= high
+    assert len(m.scratch_speedups) == 1  # one seed
+    assert len(m.scratch_speedups[0]) == Config.fast().timing_repeats
+    assert m.scratch_cache_bytes == [m.scratch_formula_bytes]
     assert m.real_same_tokens
-    assert m.real_speedup > 1
+    assert m.real_step_speedup[0] > 1
 
 
 def test_shared_heads_shrink_the_cache(report: LabReport) -> None:
@@ -212,6 +235,38 @@ def test_our_decoding_loop_is_transformers_generate(smollm2: tuple[Any, Any]) ->
     uncached, _ = kv_cache.generate_uncached(model, ids, 6)
     assert torch.equal(uncached, ours.tokens)
     assert ours.cached_tokens == list(range(16, 22))
+
+
+def test_seeds_draw_their_own_prompts_of_the_bank_text(smollm2: tuple[Any, Any]) -> None:
+    _, tokenizer = smollm2
+    zero, one = (kv_cache.bank_prompt_ids(tokenizer, 2, 24, seed) for seed in (0, 1))
+    assert zero.shape == one.shape == (2, 24)
+    assert not torch.equal(zero, one)
+    assert torch.equal(zero, kv_cache.bank_prompt_ids(tokenizer, 2, 24, 0))
+
+
+def test_a_speed_up_above_one_only_on_average_does_not_support_the_speed_claim() -> None:
+    """The verdict rests on the interval: timings that are faster on average but slower in
+    half the repeats do not show that the cache is faster."""
+    import math
+
+    noisy = [[math.log(1.4), math.log(0.8), math.log(1.3)], [math.log(0.85), math.log(1.35)]]
+    swinging = kv_cache.speedup_interval(noisy, over="2 seeds")
+    steady = kv_cache.speedup_interval([[1.5, 1.6, 1.4], [1.55, 1.5]], over="2 seeds")
+    assert swinging.estimate > 1 > swinging.low
+    claim = kv_cache.speed_claim(
+        scratch=swinging, real=steady, same_tokens=True, first_mismatch=-1, new_tokens=8,
+        max_logit_diff=0.0, real_same_tokens=True, real_tokens=4, seconds=(1.0, 0.8, 2.0, 0.5),
+        seeds=[0, 1],
+    )  # fmt: skip
+    assert not claim.supported
+    assert claim.interval == swinging  # decided on the weaker of the two
+    steady_both = kv_cache.speed_claim(
+        scratch=steady, real=steady, same_tokens=True, first_mismatch=-1, new_tokens=8,
+        max_logit_diff=0.0, real_same_tokens=True, real_tokens=4, seconds=(1.0, 0.8, 2.0, 0.5),
+        seeds=[0, 1],
+    )  # fmt: skip
+    assert steady_both.supported
 
 
 # --- broken set-ups flip each verdict ---------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from llmiq.labs.context import LabContext
+from llmiq.labs.uncertainty import Interval
 
 
 def plot_kv_cache(
@@ -22,6 +23,7 @@ def plot_kv_cache(
     kv_heads: Sequence[int],
     layer_bytes: Sequence[int],
     heads: int,
+    speedups: dict[str, Interval],
 ) -> str:
     from matplotlib.figure import Figure
 
@@ -73,6 +75,17 @@ def plot_kv_cache(
         yscale="log",
     )
     speed.legend(fontsize=7, loc="upper left")
+    speed.text(
+        0.98,
+        0.04,
+        "speed-up, 95% interval:\n"
+        + "\n".join(f"{name}: {iv.format('.1f', 'x')}" for name, iv in speedups.items()),
+        transform=speed.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=7,
+        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "grey"},
+    )
 
     labels = [
         ("MHA" if k == heads else "MQA" if k == 1 else "GQA") + f"\n{k} kv heads" for k in kv_heads

@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from llmiq.labs.kv_cache.scratch import storage_bytes
+from llmiq.labs.pretrained import LoadedModel, bank_texts, load_pretrained
 
 PROMPTS = (
     "The key-value cache of a transformer stores, for every layer and every token so far,",
@@ -59,25 +60,13 @@ def dynamic_cache_bytes(cache: Any) -> int:
     return storage_bytes(tensors)
 
 
-def load_model(name: str) -> tuple[Any, Any, str]:
-    """(model, tokenizer, folder): a built-in model of ``llmiq.exam.local_models`` in fp32,
-    offline. The first use converts its GGUF file once (about a minute); later loads read
-    the converted safetensors folder."""
+def load_model(name: str) -> LoadedModel:
+    """A built-in model of ``llmiq.exam.local_models`` in fp32, offline, with the card a
+    report names it by (``LoadedModel.card()``). The first use converts its GGUF file once
+    (about a minute); later loads read the converted safetensors folder."""
     os.environ["HF_HUB_OFFLINE"] = "1"  # set before transformers reads it: never fetch
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    import transformers
-
-    from llmiq.exam.local_models import quiet_transformers, resolve_model
-
-    source = resolve_model(name)
-    with quiet_transformers(transformers):
-        tokenizer = transformers.AutoTokenizer.from_pretrained(
-            source.location, local_files_only=True
-        )
-        model = transformers.AutoModelForCausalLM.from_pretrained(
-            source.location, dtype=torch.float32, local_files_only=True
-        )
-    return model.eval(), tokenizer, source.location
+    return load_pretrained(name, "kv-cache")
 
 
 def prompt_ids(tokenizer: Any, batch: int, tokens: int) -> torch.Tensor:
@@ -88,6 +77,22 @@ def prompt_ids(tokenizer: Any, batch: int, tokens: int) -> torch.Tensor:
         text = " ".join([PROMPTS[i % len(PROMPTS)]] * (1 + tokens // 8))  # >= 8 tokens each
         ids = tokenizer(text)["input_ids"][:tokens]
         rows.append(ids)
+    return torch.tensor(rows)
+
+
+def bank_prompt_ids(tokenizer: Any, batch: int, tokens: int, seed: int) -> torch.Tensor:
+    """(batch, tokens) ids: windows of the seed bank's explanations (English rows and Chinese
+    rows in turn) from starts drawn with ``seed``; what a seed changes is which text the
+    model continues."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    texts = {lang: tokenizer("\n\n".join(bank_texts(lang)))["input_ids"] for lang in ("en", "zh")}
+    rows = []
+    for i in range(batch):
+        ids = texts["en" if i % 2 == 0 else "zh"]
+        start = int(rng.integers(0, len(ids) - tokens))
+        rows.append(ids[start : start + tokens])
     return torch.tensor(rows)
 
 
@@ -134,15 +139,18 @@ def generate_cached(model: Any, ids: torch.Tensor, new_tokens: int) -> RealGener
 
 
 @torch.no_grad()
-def generate_uncached(model: Any, ids: torch.Tensor, new_tokens: int) -> tuple[torch.Tensor, float]:
-    """Greedy decoding with no cache: the whole sequence again at every step; (tokens,
-    seconds)."""
-    started = time.perf_counter()
-    seq = ids
+def generate_uncached(
+    model: Any, ids: torch.Tensor, new_tokens: int
+) -> tuple[torch.Tensor, list[float]]:
+    """Greedy decoding with no cache: the whole sequence again at every step; (tokens (B, N),
+    each step's seconds)."""
+    seq, seconds = ids, []
     for _ in range(new_tokens):
+        started = time.perf_counter()
         logits = model(input_ids=seq, use_cache=False, logits_to_keep=1).logits[:, -1]
         seq = torch.cat([seq, logits.argmax(-1, keepdim=True)], dim=1)
-    return seq[:, ids.shape[1] :], time.perf_counter() - started
+        seconds.append(time.perf_counter() - started)
+    return seq[:, ids.shape[1] :], seconds
 
 
 @torch.no_grad()
