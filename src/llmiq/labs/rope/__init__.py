@@ -20,14 +20,23 @@ what follows from it:
    trained for seconds on windows of L bytes, evaluated on held-out windows of L, 2L and 4L:
    plain RoPE (positions 0 .. T-1) and position interpolation (positions x L/T, Chen et al.
    2023, "Extending Context Window of Large Language Models via Positional Interpolation"),
-   without fine-tuning and after the same short fine-tuning at 4L for both. Verdicts use
-   paired differences over the held-out windows (two standard errors); the rise past L is
-   judged at the longest length, shorter ones are reported. What the literature
-   reports for 7B-65B Llama models need not hold for a 100k-parameter byte model; the lab
-   reports what it measures here.
+   without fine-tuning and after the same short fine-tuning at 4L for both (on the same
+   batches). Verdicts use paired differences over the held-out windows; the rise past L is
+   judged at the longest length, shorter ones are reported. What the literature reports
+   for 7B-65B Llama models need not hold for a 100k-parameter byte model (Chen et al.
+   extend LLaMA 7B-65B to 32768 tokens with interpolation and at most 1000 fine-tuning
+   steps, while direct fine-tuning without it grew the effective window only from 2048 to
+   2560 in 10000 steps); the lab reports what it measures here.
 4. **Long-term decay** (Su et al. section 3.4.3). The paper's relative upper bound, the mean
    over j of |sum_{i<j} e^(i (m-n) theta_i)|, and the measured score of a key equal to the
    query (mean over random vectors), by distance; summarised per log-spaced distance bin.
+
+Uncertainty: the full run repeats everything random for 3 seeds (pairs, q and k, the
+model's initialisation and batches, its held-out windows, the random vectors) and decides
+on 95% intervals that resample the seeds and the items within them (windows, pairs,
+vectors; ``uncertainty.nested_interval``): a loss difference is established when its whole
+interval lies above zero. The relative property and the library check are worst cases over
+every sampled pair, and Su et al.'s bound is a closed form: those are reported as exact.
 
 Deliberately broken set-ups flip the verdicts (the tests run them): keys rotated at another
 index than queries (``key_position_scale``), a rotation with the wrong base against the
@@ -38,14 +47,15 @@ Left out: NTK-aware and YaRN scaling (Peng et al. 2023), ALiBi (Press et al. 202
 rotary dimensions, and anything at the scale where these methods are usually compared.
 
 One idea per module: ``rotary`` (the rotation, scores, baselines, library check, decay),
-``model`` (the RoPE GPT, its training and per-position losses), ``claims``, ``figures``,
-``config`` and ``experiment`` (the run and its metrics).
+``model`` (the RoPE GPT, its training and per-position losses), ``replicates`` (what one
+seed measures), ``claims``, ``figures``, ``config`` and ``experiment`` (the run, the
+intervals and the metrics).
 """
 
 from llmiq.labs.rope.claims import (
-    Paired,
     decay_claim,
     extrapolation_claim,
+    falls,
     finetuned_claim,
     interpolation_claim,
     library_claim,
@@ -53,20 +63,31 @@ from llmiq.labs.rope.claims import (
 )
 from llmiq.labs.rope.config import Config
 from llmiq.labs.rope.experiment import (
+    Decay,
     Metrics,
     RopeMetrics,
+    decay_ratio_interval,
     long_term_decay,
     paired,
-    past_trained_length,
-    relative_position,
     run,
 )
 from llmiq.labs.rope.model import RotaryGPT, held_out_windows, position_losses, train
+from llmiq.labs.rope.replicates import (
+    SeedRun,
+    matched_by_vector,
+    measure_seed,
+    past_trained_length,
+    relative_position,
+)
 from llmiq.labs.rope.rotary import (
     absolute_scores,
+    binned,
     compare_with_transformers,
     frequencies,
+    log_edges,
     matched_scores,
+    matched_scores_per_vector,
+    pair_spreads,
     rope_scores,
     rotate,
     rotate_interleaved,
@@ -77,21 +98,30 @@ from llmiq.labs.rope.rotary import (
 
 __all__ = [
     "Config",
+    "Decay",
     "Metrics",
-    "Paired",
     "RopeMetrics",
     "RotaryGPT",
+    "SeedRun",
     "absolute_scores",
+    "binned",
     "compare_with_transformers",
     "decay_claim",
+    "decay_ratio_interval",
     "extrapolation_claim",
+    "falls",
     "finetuned_claim",
     "frequencies",
     "held_out_windows",
     "interpolation_claim",
     "library_claim",
+    "log_edges",
     "long_term_decay",
+    "matched_by_vector",
     "matched_scores",
+    "matched_scores_per_vector",
+    "measure_seed",
+    "pair_spreads",
     "paired",
     "past_trained_length",
     "position_losses",

@@ -7,6 +7,11 @@ from dataclasses import dataclass
 
 @dataclass
 class Config:
+    # Fixed a priori, except the training budget (train_steps x batch_size), chosen on tuning
+    # seeds 1000-1001 by ``tuning`` for three seeds to fit the time one seed took: the cheapest
+    # recipe within 0.05 nats of held-out loss of the one-seed run's 400 x 32. No setting was
+    # chosen by looking at a verdict. Per seed: its own pairs, q and k, model, held-out
+    # windows and random vectors.
     # (a) relative position: one (q, k) pair at many absolute placements
     head_dim: int = 64  # size of q and k
     base: float = 10000.0  # RoPE base (theta) of the from-scratch rotation
@@ -25,16 +30,17 @@ class Config:
     n_layer: int = 2  # transformer blocks
     n_head: int = 4  # attention heads (head size n_embd / n_head)
     n_embd: int = 64  # model width
-    train_steps: int = 400  # AdamW steps at length L
-    batch_size: int = 32  # windows per step (fine-tuning: the same tokens per step)
+    train_steps: int = 400  # AdamW steps at length L (tuned, see above)
+    batch_size: int = 16  # windows per step (tuned; fine-tuning: the same tokens per step)
     learning_rate: float = 3e-3  # cosine-decayed
-    eval_windows: int = 96  # held-out windows per evaluated length
+    eval_windows: int = 96  # held-out windows per evaluated length, at random starts
     finetune_steps: int = 40  # then, at the longest length, plain and interpolated alike
+    # (on the same batches)
     finetune_learning_rate: float = 1e-3  # cosine-decayed
     # (d) long-term decay (Su et al. 3.4.3)
     decay_head_dim: int = 128  # size of q and k
     decay_max_distance: int = 4096  # relative distances 0 .. this
-    decay_vectors: int = 256  # random vectors averaged
+    decay_vectors: int = 128  # random vectors averaged, per seed
     single_frequency: bool = False  # True: every pair turns at one frequency (broken)
 
     @classmethod
@@ -48,6 +54,7 @@ class Config:
             train_length=32,
             n_embd=48,
             train_steps=300,
+            batch_size=32,
             eval_windows=64,
             finetune_steps=15,
             decay_max_distance=1024,

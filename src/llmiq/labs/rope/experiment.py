@@ -1,14 +1,14 @@
-"""The RoPE lab's run: the relative property, the library check, a tiny model past its
-trained length (plain and interpolated), the long-term decay; what it measured, as
+"""The RoPE lab's run: per seed, the relative property, the library check, a tiny model past
+its trained length (plain and interpolated) and the matched-key scores; the closed-form
+decay bound once; the verdicts on intervals over the seeds; what it measured, as
 ``RopeMetrics``."""
 
 from __future__ import annotations
 
-import copy
-import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+import numpy as np
 import torch
 
 from llmiq.labs import tinylm
@@ -16,7 +16,6 @@ from llmiq.labs.context import LabContext, torch_threads
 from llmiq.labs.corpus import split_held_out, stdlib_corpus
 from llmiq.labs.report import LabResult
 from llmiq.labs.rope.claims import (
-    Paired,
     decay_claim,
     extrapolation_claim,
     finetuned_claim,
@@ -26,54 +25,53 @@ from llmiq.labs.rope.claims import (
 )
 from llmiq.labs.rope.config import Config
 from llmiq.labs.rope.figures import plot_rope
-from llmiq.labs.rope.model import RotaryGPT, held_out_windows, position_losses, train
-from llmiq.labs.rope.rotary import (
-    absolute_scores,
-    binned,
-    compare_with_transformers,
-    log_edges,
-    matched_scores,
-    rope_scores,
-    sinusoidal,
-    spread,
-    su_bound,
-)
+from llmiq.labs.rope.replicates import SeedRun, measure_seed
+from llmiq.labs.rope.rotary import binned, log_edges, su_bound
+from llmiq.labs.rope.tuning import CHOSEN
+from llmiq.labs.uncertainty import LEVEL, Interval, nested_interval
 
 
 @dataclass
 class RopeMetrics:
-    """What the lab measured, as report.json's ``metrics``."""
+    """What the lab measured, as report.json's ``metrics``. Losses are means over every
+    seed's held-out windows; intervals are [estimate, low, high], 95%, over seeds and
+    windows."""
 
     head_dim: int
     base: float
     distances: list[int]
     max_position: int  # the farthest absolute position a pair was placed at
     key_position_scale: float  # 1 unless broken on purpose
-    rope_spread: float  # largest score movement / (|q||k|), float64
+    pairs_per_seed: int
+    rope_spread: float  # largest score movement / (|q||k|), float64, every seed's pairs
     rope_spread_fp32: float  # the same with float32 values and angles
-    sinusoidal_spread: float
-    learned_spread: float
+    sinusoidal_spread: list[float]  # mean movement per pair: estimate, low, high
+    learned_spread: list[float]
     vs_transformers_same_rounding: float  # max |diff|, float32 angles like the library's
     vs_transformers_float64_angles: float
     train_length: int
+    train_steps: int
     eval_lengths: list[int]
+    eval_windows_per_seed: int
     model_params: int
-    final_train_loss: float
+    final_train_loss: list[float]  # per seed
     loss_before_length: list[float]  # positions < L, plain RoPE, per evaluated length
     loss_past_length: list[float | None]  # positions >= L (None at L itself)
-    rise_past_length: list[list[float] | None]  # paired mean and standard error
+    rise_past_length: list[list[float] | None]  # paired, per window: estimate, low, high
     loss_plain: list[float]  # whole windows
     loss_interpolated: list[float]
-    interpolation_gain: list[list[float]]  # plain - interpolated: mean, standard error
+    interpolation_gain: list[list[float]]  # plain - interpolated: estimate, low, high
     finetune_length: int
     finetune_steps: int
     finetuned_plain: float
     finetuned_interpolated: float
     finetuned_gain: list[float]
     decay_head_dim: int
+    decay_vectors_per_seed: int
     decay_edges: list[int]
     decay_bound_by_bin: list[float]
     decay_matched_envelope_by_bin: list[float]
+    decay_last_over_first: list[float]  # envelope ratio: estimate, low, high
     single_frequency: bool
     torch_threads_used: int
 
@@ -87,102 +85,153 @@ def run(config: Config, context: LabContext) -> LabResult[RopeMetrics]:
 
 
 def _run(config: Config, context: LabContext) -> LabResult[RopeMetrics]:
-    torch.manual_seed(context.seed)
-    generator = torch.Generator().manual_seed(context.seed)
-    relative = relative_position(config, generator)
-    library = {
-        "same": max(
-            compare_with_transformers(tokens=config.library_tokens, offset=offset)
-            for offset in (0, config.library_offset)
-        ),
-        "float64": max(
-            compare_with_transformers(
-                tokens=config.library_tokens, offset=offset, angle_dtype=torch.float64
-            )
-            for offset in (0, config.library_offset)
-        ),
-    }
-    past = past_trained_length(config, context)
-    decay = long_term_decay(config, generator)
+    seeds = list(context.seeds)
+    train_text, held_text = split_held_out(stdlib_corpus(config.corpus_chars))
+    text = (torch.tensor(tinylm.encode(train_text)), torch.tensor(tinylm.encode(held_text)))
+    runs: list[SeedRun] = [
+        measure_seed(seed, config, context, text) for seed in context.replicate()
+    ]
+
+    def pooled(values: Sequence[torch.Tensor]) -> float:
+        return float(torch.cat(list(values)).mean())
+
+    def windows(groups: Sequence[torch.Tensor]) -> Interval:
+        return nested_interval(
+            [g.tolist() for g in groups], over=_over(len(groups), len(groups[0]), "windows")
+        )
 
     L, factors = config.train_length, list(config.eval_factors)
     longest = max(factors) * L
+    spreads = {
+        key: [run.relative.spreads[key] for run in runs]
+        for key in ("rope", "rope_fp32", "sinusoidal", "learned")
+    }
+    pairs = _over(len(runs), config.pairs, "pairs") + f" x {len(config.distances)} distances"
+    absolute = {
+        key: nested_interval(
+            [t.tolist() for t in spreads[key]], over=_over(len(runs), config.pairs, "pairs")
+        )
+        for key in ("sinusoidal", "learned")
+    }
+    rope_spread = max(float(t.max()) for t in spreads["rope"])
+    rope_fp32 = max(float(t.max()) for t in spreads["rope_fp32"])
+    library = {key: max(run.library[key] for run in runs) for key in ("same", "float64")}
+
+    before, past, rises, plain, interpolated, gains = [], [], [], [], [], []
+    for i, factor in enumerate(factors):
+        before.append(pooled([run.past.before[i] for run in runs]))
+        plain.append(pooled([run.past.plain[i] for run in runs]))
+        interpolated.append(pooled([run.past.interpolated[i] for run in runs]))
+        gains.append(windows([run.past.plain[i] - run.past.interpolated[i] for run in runs]))
+        past_i = [run.past.past[i] for run in runs]
+        if factor > 1 and all(p is not None for p in past_i):
+            past_only = [p for p in past_i if p is not None]
+            past.append(pooled(past_only))
+            rises.append(
+                windows([p - run.past.before[i] for p, run in zip(past_only, runs, strict=True)])
+            )
+        else:
+            past.append(None)
+            rises.append(None)
+    tuned_plain = pooled([run.past.finetuned_plain for run in runs])
+    tuned_interpolated = pooled([run.past.finetuned_interpolated for run in runs])
+    tuned_gain = windows(
+        [run.past.finetuned_plain - run.past.finetuned_interpolated for run in runs]
+    )
+
+    decay = long_term_decay(config, [run.matched for run in runs])
+    single = config.single_frequency
+
     claims = [
         relative_claim(
-            rope_spread=relative["rope"],
-            rope_spread_fp32=relative["rope_fp32"],
-            sinusoidal_spread=relative["sinusoidal"],
-            learned_spread=relative["learned"],
+            rope_spread=rope_spread,
+            rope_spread_fp32=rope_fp32,
+            sinusoidal=absolute["sinusoidal"],
+            learned=absolute["learned"],
             key_position_scale=config.key_position_scale,
-            max_position=relative["max_position"],
+            max_position=runs[0].relative.max_position,
+            pairs=pairs,
+            seeds=seeds,
         ),
         library_claim(
-            library["same"], library["float64"], config.library_tokens, config.library_offset
+            library["same"], library["float64"], config.library_tokens, config.library_offset, seeds
         ),
-        extrapolation_claim(L, factors, past["before"], past["past"], past["rises"]),
-        interpolation_claim(factors, L, past["plain"], past["interpolated"], past["gains"]),
+        extrapolation_claim(L, factors, before, past, rises, seeds),
+        interpolation_claim(factors, L, plain, interpolated, gains, seeds),
         finetuned_claim(
             longest,
             config.finetune_steps,
-            (past["plain"][-1], past["interpolated"][-1]),
-            (past["finetuned_plain"], past["finetuned_interpolated"]),
-            past["finetuned_gain"],
+            (plain[-1], interpolated[-1]),
+            (tuned_plain, tuned_interpolated),
+            tuned_gain,
+            seeds,
         ),
-        decay_claim(
-            decay["edges"], decay["bound_bins"], decay["matched_bins"], config.single_frequency
-        ),
+        decay_claim(decay.edges, decay.bound_bins, decay.matched_bins, single, decay.ratio, seeds),
     ]
+    curves = {
+        label: torch.stack([run.past.curves[label] for run in runs]).mean(0)
+        for label in runs[0].past.curves
+    }
     figure = plot_rope(
         context,
-        placements=relative["placements"],
-        distance=relative["figure_distance"],
-        pair_scores=relative["figure_scores"],
+        placements=runs[0].relative.placements,
+        distance=runs[0].relative.figure_distance,
+        pair_scores=runs[0].relative.figure_scores,
         train_length=L,
-        curves=past["curves"],
-        distances=decay["distances"],
-        bound=decay["bound"],
-        matched=decay["matched"],
+        curves=curves,
+        distances=decay.distances,
+        bound=decay.bound,
+        matched=decay.matched,
         head_dim=config.decay_head_dim,
+        gains={f"{f * L}": g for f, g in zip(factors, gains, strict=True) if f > 1}
+        | {f"{longest}, fine-tuned": tuned_gain},
     )
     i = factors.index(max(factors))
     metrics = RopeMetrics(
         head_dim=config.head_dim,
         base=config.base,
         distances=list(config.distances),
-        max_position=relative["max_position"],
+        max_position=runs[0].relative.max_position,
         key_position_scale=config.key_position_scale,
-        rope_spread=relative["rope"],
-        rope_spread_fp32=relative["rope_fp32"],
-        sinusoidal_spread=round(relative["sinusoidal"], 4),
-        learned_spread=round(relative["learned"], 4),
+        pairs_per_seed=config.pairs,
+        rope_spread=rope_spread,
+        rope_spread_fp32=rope_fp32,
+        sinusoidal_spread=_triple(absolute["sinusoidal"]),
+        learned_spread=_triple(absolute["learned"]),
         vs_transformers_same_rounding=library["same"],
         vs_transformers_float64_angles=library["float64"],
         train_length=L,
+        train_steps=config.train_steps,
         eval_lengths=[f * L for f in factors],
-        model_params=past["params"],
-        final_train_loss=round(past["final_loss"], 4),
-        loss_before_length=_rounded(past["before"]),
-        loss_past_length=[None if v is None else round(v, 4) for v in past["past"]],
-        rise_past_length=[None if r is None else _pair(r) for r in past["rises"]],
-        loss_plain=_rounded(past["plain"]),
-        loss_interpolated=_rounded(past["interpolated"]),
-        interpolation_gain=[_pair(g) for g in past["gains"]],
+        eval_windows_per_seed=config.eval_windows,
+        model_params=runs[0].past.params,
+        final_train_loss=[round(run.past.final_loss, 4) for run in runs],
+        loss_before_length=_rounded(before),
+        loss_past_length=[None if v is None else round(v, 4) for v in past],
+        rise_past_length=[None if r is None else _triple(r) for r in rises],
+        loss_plain=_rounded(plain),
+        loss_interpolated=_rounded(interpolated),
+        interpolation_gain=[_triple(g) for g in gains],
         finetune_length=longest,
         finetune_steps=config.finetune_steps,
-        finetuned_plain=round(past["finetuned_plain"], 4),
-        finetuned_interpolated=round(past["finetuned_interpolated"], 4),
-        finetuned_gain=_pair(past["finetuned_gain"]),
+        finetuned_plain=round(tuned_plain, 4),
+        finetuned_interpolated=round(tuned_interpolated, 4),
+        finetuned_gain=_triple(tuned_gain),
         decay_head_dim=config.decay_head_dim,
-        decay_edges=decay["edges"],
-        decay_bound_by_bin=_rounded(decay["bound_bins"]),
-        decay_matched_envelope_by_bin=_rounded(decay["matched_bins"]),
-        single_frequency=config.single_frequency,
+        decay_vectors_per_seed=config.decay_vectors,
+        decay_edges=decay.edges,
+        decay_bound_by_bin=_rounded(decay.bound_bins),
+        decay_matched_envelope_by_bin=_rounded(decay.matched_bins),
+        decay_last_over_first=_triple(decay.ratio),
+        single_frequency=single,
         torch_threads_used=torch.get_num_threads(),
     )
+    rise = rises[i]
     key_figure = (
-        f"score spread {relative['rope']:.0e} (RoPE) vs {relative['sinusoidal']:.2f} (sinusoidal); "
-        f"at {longest} tokens, loss {past['before'][i]:.2f} before L -> {past['past'][i]:.2f} "
-        f"past it; interpolated {past['interpolated'][i]:.2f} vs plain {past['plain'][i]:.2f}"
+        f"score spread {rope_spread:.0e} (RoPE) vs {absolute['sinusoidal'].estimate:.2f} "
+        f"(sinusoidal); at {longest} tokens, loss {before[i]:.2f} before L -> {past[i]:.2f} past "
+        f"it (rise {rise.format('+.2f') if rise else '-'}); interpolated "
+        f"{interpolated[i]:.2f} vs plain {plain[i]:.2f}"
     )
     return LabResult(
         title="RoPE: relative positions, past the trained length, and the long-term decay",
@@ -190,163 +239,101 @@ def _run(config: Config, context: LabContext) -> LabResult[RopeMetrics]:
         metrics=metrics,
         claims=claims,
         figures=[figure],
+        tuning={"training budget (train_steps x batch_size)": CHOSEN},
     )
+
+
+def paired(differences: torch.Tensor) -> Interval:
+    """The 95% interval of the mean of per-window differences (W,) of one seed."""
+    return nested_interval([differences.tolist()], over=_over(1, len(differences), "windows"))
+
+
+@dataclass
+class Decay:
+    """Su et al.'s bound (closed form) and the matched-key score (mean of every seed's
+    random vectors) by distance, summarised per log-spaced distance bin, and the interval of
+    the matched envelope's last bin over its first."""
+
+    distances: torch.Tensor
+    bound: torch.Tensor
+    matched: torch.Tensor
+    edges: list[int]
+    bound_bins: list[float]
+    matched_bins: list[float]
+    ratio: Interval
+
+
+def long_term_decay(config: Config, matched_by_seed: Sequence[torch.Tensor]) -> Decay:
+    """The decay from each seed's per-vector matched scores (V, D) (``matched_by_vector``)."""
+    distances = torch.arange(config.decay_max_distance + 1)
+    bound = su_bound(distances, config.decay_head_dim, config.base, single=config.single_frequency)
+    edges = log_edges(config.decay_max_distance)
+    matched = torch.cat(list(matched_by_seed)).mean(0)  # (D,)
+    sizes = {len(m) for m in matched_by_seed}
+    ratio = decay_ratio_interval(
+        matched_by_seed,
+        distances,
+        edges,
+        over=_over(len(matched_by_seed), sizes.pop(), "random vectors")
+        if len(sizes) == 1
+        else f"{len(matched_by_seed)} seeds' random vectors",
+    )
+    return Decay(
+        distances,
+        bound,
+        matched,
+        edges,
+        binned(bound, distances, edges, envelope=False),
+        binned(matched, distances, edges, envelope=True),
+        ratio,
+    )
+
+
+def _over(seeds: int, items: int, what: str) -> str:
+    return f"{seeds} seed{'s' * (seeds > 1)} x {items} {what}"
 
 
 def _rounded(values: list[float]) -> list[float]:
     return [round(v, 4) for v in values]
 
 
-def _pair(p: Paired) -> list[float]:
-    return [round(p.mean, 4), round(p.se, 4)]
+def _triple(interval: Interval) -> list[float]:
+    return [round(interval.estimate, 4), round(interval.low, 4), round(interval.high, 4)]
 
 
-def paired(differences: torch.Tensor) -> Paired:
-    """Mean and standard error of per-window differences."""
-    n = differences.numel()
-    return Paired(differences.mean().item(), differences.std().item() / math.sqrt(n))
+def decay_ratio_interval(
+    matched_by_seed: Sequence[torch.Tensor],
+    distances: torch.Tensor,
+    edges: Sequence[int],
+    *,
+    over: str,
+    resamples: int = 1000,
+    seed: int = 0,
+) -> Interval:
+    """Percentile interval of the matched-key envelope's last distance bin over its first
+    (largest |mean score| in each), resampling the seeds and then the random vectors within
+    each, as ``uncertainty.nested_interval`` does; each resample's mean scores come from one
+    matrix product of resampling counts with the per-vector scores (V, D) of every seed."""
+    first = (distances >= edges[0]) & (distances < edges[1])
+    last = (distances >= edges[-2]) & (distances < edges[-1])
+    columns = first | last
+    rows = torch.cat(list(matched_by_seed))[:, columns].float()  # (S*V, C)
+    in_first, in_last = first[columns], last[columns]
 
+    def ratio(means: torch.Tensor) -> torch.Tensor:  # (R, C) -> (R,)
+        return means[:, in_last].abs().amax(1) / means[:, in_first].abs().amax(1)
 
-def relative_position(config: Config, generator: torch.Generator) -> dict[str, Any]:
-    """Each random (q, k) pair at ``placements`` absolute positions, for each distance m - n:
-    how far its score moves with RoPE, and with sinusoidal or table positions added to the
-    input (random projections W_q, W_k stand in for a layer's)."""
-    d, P = config.head_dim, config.pairs
-    q = torch.randn(P, d, generator=generator, dtype=torch.float64)
-    k = torch.randn(P, d, generator=generator, dtype=torch.float64)
-    w_q = torch.randn(d, d, generator=generator, dtype=torch.float64) / math.sqrt(d)
-    w_k = torch.randn(d, d, generator=generator, dtype=torch.float64) / math.sqrt(d)
-    n = torch.arange(config.placements) * config.placement_stride  # (O,)
-    top = int(n[-1]) + max(config.distances)
-    table = torch.randn(top + 1, d, generator=generator, dtype=torch.float64)
-    norms = q.norm(dim=1) * k.norm(dim=1)  # (P,)
-    spreads: dict[str, float] = {"rope": 0.0, "rope_fp32": 0.0, "sinusoidal": 0.0, "learned": 0.0}
-    figure_distance = config.distances[min(2, len(config.distances) - 1)]
-    figure_scores: dict[str, list[float]] = {}
-    for distance in config.distances:
-        m = n + distance
-        keys = n * config.key_position_scale
-        rope = rope_scores(q, k, m, keys, config.base)
-        rope32 = rope_scores(q.float(), k.float(), m, keys, config.base, angle_dtype=torch.float32)
-        found = {"rope": spread(rope, norms), "rope_fp32": spread(rope32.double(), norms)}
-        absolute = {}
-        for name, (pm, pn) in {
-            "sinusoidal": (sinusoidal(m, d), sinusoidal(n, d)),
-            "learned": (table[m], table[n]),
-        }.items():
-            scores = absolute_scores(q, k, pm, pn, w_q, w_k)  # (P, O)
-            size = ((q[:, None] + pm) @ w_q.T).norm(dim=-1) * ((k[:, None] + pn) @ w_k.T).norm(
-                dim=-1
-            )
-            found[name] = spread(scores, size.mean(1))
-            absolute[name] = (scores[0] / size[0]).tolist()
-        spreads = {key: max(spreads[key], found[key]) for key in spreads}
-        if distance == figure_distance:
-            figure_scores = {
-                "RoPE": (rope[0] / norms[0]).tolist(),
-                "sinusoidal, added to the input": absolute["sinusoidal"],
-                "random position table, added": absolute["learned"],
-            }
-    return spreads | {
-        "max_position": top,
-        "placements": n.tolist(),
-        "figure_distance": figure_distance,
-        "figure_scores": figure_scores,
-    }
-
-
-def past_trained_length(config: Config, context: LabContext) -> dict[str, Any]:
-    """Train the RoPE GPT on windows of L, evaluate held-out windows of L x each factor with
-    plain and interpolated positions, then fine-tune a copy of each at the longest length."""
-    text = stdlib_corpus(config.corpus_chars)
-    train_text, held_text = split_held_out(text)
-    data = torch.tensor(tinylm.encode(train_text))
-    held = torch.tensor(tinylm.encode(held_text))
-    L = config.train_length
-    gpt = tinylm.GPTConfig(
-        block_size=L, n_layer=config.n_layer, n_head=config.n_head, n_embd=config.n_embd
-    )
-    model = RotaryGPT(gpt, base=config.base)
-    generator = torch.Generator().manual_seed(context.seed)
-    with context.progress(config.train_steps, "rope: training a byte-level RoPE GPT") as advance:
-        losses = train(
-            model,
-            data,
-            length=L,
-            steps=config.train_steps,
-            batch_size=config.batch_size,
-            lr=config.learning_rate,
-            generator=generator,
-            on_step=advance,
-        )
-    out: dict[str, Any] = {
-        key: [] for key in ("before", "past", "rises", "plain", "interpolated", "gains")
-    }
-    windows: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
-    last: dict[str, torch.Tensor] = {}
-    for factor in config.eval_factors:
-        T = factor * L
-        x, y = windows[T] = held_out_windows(held, T, config.eval_windows)
-        plain = position_losses(model, x, y)  # (W, T)
-        interpolated = position_losses(model, x, y, L / T)
-        out["before"].append(plain[:, :L].mean().item())
-        out["past"].append(plain[:, L:].mean().item() if T > L else None)
-        out["rises"].append(paired(plain[:, L:].mean(1) - plain[:, :L].mean(1)) if T > L else None)
-        out["plain"].append(plain.mean().item())
-        out["interpolated"].append(interpolated.mean().item())
-        out["gains"].append(paired(plain.mean(1) - interpolated.mean(1)))
-        if factor == max(config.eval_factors):
-            last = {"plain RoPE": plain.mean(0), "interpolated": interpolated.mean(0)}
-
-    T = max(config.eval_factors) * L
-    x, y = windows[T]
-    tuned = {}
-    with context.progress(
-        2 * config.finetune_steps, "rope: fine-tuning at the longest length"
-    ) as advance:
-        for name, scale in (("plain", 1.0), ("interpolated", L / T)):
-            copy_ = copy.deepcopy(model)
-            train(
-                copy_,
-                data,
-                length=T,
-                steps=config.finetune_steps,
-                batch_size=max(1, config.batch_size * L // T),
-                lr=config.finetune_learning_rate,
-                generator=torch.Generator().manual_seed(context.seed + 1),
-                position_scale=scale,
-                on_step=advance,
-            )
-            tuned[name] = position_losses(copy_, x, y, scale)  # (W, T)
-    last |= {
-        "plain, fine-tuned": tuned["plain"].mean(0),
-        "interpolated, fine-tuned": tuned["interpolated"].mean(0),
-    }
-    tail = losses[-20:]
-    return out | {
-        "params": sum(p.numel() for p in model.parameters()),
-        "final_loss": sum(tail) / len(tail),
-        "finetuned_plain": tuned["plain"].mean().item(),
-        "finetuned_interpolated": tuned["interpolated"].mean().item(),
-        "finetuned_gain": paired(tuned["plain"].mean(1) - tuned["interpolated"].mean(1)),
-        "curves": last,
-    }
-
-
-def long_term_decay(config: Config, generator: torch.Generator) -> dict[str, Any]:
-    """Su et al.'s bound and the matched-key score for every distance 0 .. max, and both
-    summarised per log-spaced distance bin."""
-    distances = torch.arange(config.decay_max_distance + 1)
-    single = config.single_frequency
-    bound = su_bound(distances, config.decay_head_dim, config.base, single=single)
-    vectors = torch.randn(config.decay_vectors, config.decay_head_dim, generator=generator)
-    matched = matched_scores(distances, vectors, config.base, single=single)
-    edges = log_edges(config.decay_max_distance)
-    return {
-        "distances": distances,
-        "bound": bound,
-        "matched": matched,
-        "edges": edges,
-        "bound_bins": binned(bound, distances, edges, envelope=False),
-        "matched_bins": binned(matched, distances, edges, envelope=True),
-    }
+    sizes = [len(m) for m in matched_by_seed]
+    offsets = np.cumsum([0, *sizes[:-1]])
+    rng = np.random.default_rng(seed)
+    counts = np.zeros((resamples, len(rows)), dtype=np.float32)
+    for r in range(resamples):
+        groups = rng.integers(len(sizes), size=len(sizes)) if len(sizes) > 1 else [0]
+        for g in groups:
+            drawn = offsets[g] + rng.integers(sizes[g], size=sizes[g])
+            counts[r] += np.bincount(drawn, minlength=len(rows))
+    means = (torch.from_numpy(counts) @ rows) / torch.from_numpy(counts.sum(1, keepdims=True))
+    draws = ratio(means).numpy()
+    estimate = float(ratio(rows.mean(0, keepdim=True))[0])
+    low, high = np.quantile(draws, [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
+    return Interval(estimate, float(min(low, estimate)), float(max(high, estimate)), over)

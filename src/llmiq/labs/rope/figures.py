@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import torch
 
 from llmiq.labs.context import LabContext
+from llmiq.labs.uncertainty import Interval
 
 
 def _smooth(values: torch.Tensor, width: int) -> torch.Tensor:
@@ -29,6 +30,7 @@ def plot_rope(
     bound: torch.Tensor,
     matched: torch.Tensor,
     head_dim: int,
+    gains: dict[str, Interval],
 ) -> str:
     from matplotlib.figure import Figure
 
@@ -68,9 +70,20 @@ def plot_rope(
     longer.set(
         xlabel="position in the window",
         ylabel=f"next-byte loss (nats, mean of {width})",
-        title="Byte-level RoPE GPT past its trained length",
+        title="Byte-level RoPE GPT past its trained length (mean of the seeds)",
     )
     longer.legend(fontsize=7, loc="lower right", framealpha=0.9)
+    longer.text(
+        0.02,
+        0.97,
+        "gain of interpolation (plain - interpolated),\nnats, 95% interval:\n"
+        + "\n".join(f"{length} tokens: {iv.format('+.3f')}" for length, iv in gains.items()),
+        transform=longer.transAxes,
+        ha="left",
+        va="top",
+        fontsize=7,
+        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "grey"},
+    )
 
     x = distances[1:].numpy()  # a log axis: from distance 1
     at_zero = (head_dim // 2 + 1) / 2  # the bound at distance 0: the mean of 1 .. d/2

@@ -105,11 +105,14 @@ def train(
 
 
 def held_out_windows(
-    data: torch.Tensor, length: int, count: int
+    data: torch.Tensor, length: int, count: int, generator: torch.Generator | None = None
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """``count`` evenly spaced windows of ``data``: inputs and next-token targets, each
-    (count, length)."""
-    starts = torch.linspace(0, len(data) - length - 2, count).long().tolist()
+    """``count`` windows of ``data``: inputs and next-token targets, each (count, length);
+    evenly spaced, or at random starts drawn with ``generator``."""
+    if generator is None:
+        starts = torch.linspace(0, len(data) - length - 2, count).long().tolist()
+    else:
+        starts = torch.randint(0, len(data) - length - 1, (count,), generator=generator).tolist()
     x = torch.stack([data[s : s + length] for s in starts])
     y = torch.stack([data[s + 1 : s + 1 + length] for s in starts])
     return x, y

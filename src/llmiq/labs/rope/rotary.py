@@ -114,10 +114,19 @@ def absolute_scores(
     return (qs * ks).sum(-1)
 
 
+def pair_spreads(scores: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    """Per pair, (max - min over placements) / scale: how much the score of one pair moves
+    when only its absolute position moves; ``scores`` (P, O), ``scale`` (P,) is |q| |k|.
+
+    >>> pair_spreads(torch.tensor([[1.0, 3.0], [2.0, 2.0]]), torch.tensor([2.0, 1.0]))
+    tensor([1., 0.])
+    """
+    return (scores.max(1).values - scores.min(1).values) / scale
+
+
 def spread(scores: torch.Tensor, scale: torch.Tensor) -> float:
-    """Largest (max - min over placements) / scale over the pairs: how much the score of one
-    pair moves when only its absolute position moves. ``scale`` (P,) is |q| |k| per pair."""
-    return ((scores.max(1).values - scores.min(1).values) / scale).max().item()
+    """The largest ``pair_spreads`` over the pairs."""
+    return pair_spreads(scores, scale).max().item()
 
 
 def compare_with_transformers(
@@ -128,12 +137,14 @@ def compare_with_transformers(
     library_base: float = 100000.0,
     offset: int = 0,
     angle_dtype: torch.dtype = torch.float32,
+    seed: int = 0,
 ) -> float:
     """Largest |difference| between ``rotate`` and transformers' ``apply_rotary_pos_emb`` with
     the cos/sin of ``LlamaRotaryEmbedding`` for a Llama config whose defaults are
     SmolLM2-135M's attention (9 heads of 64, rope_theta 100000), on random q and k
-    (2, heads, tokens, head_dim) at positions offset .. offset + tokens - 1. With
-    ``angle_dtype=torch.float32`` the angles are rounded as transformers rounds them."""
+    (2, heads, tokens, head_dim), drawn with ``seed``, at positions offset .. offset + tokens
+    - 1. With ``angle_dtype=torch.float32`` the angles are rounded as transformers rounds
+    them."""
     from transformers import LlamaConfig
     from transformers.models.llama.modeling_llama import (
         LlamaRotaryEmbedding,
@@ -147,7 +158,7 @@ def compare_with_transformers(
         max_position_embeddings=offset + tokens,
         rope_parameters={"rope_type": "default", "rope_theta": library_base},
     )
-    generator = torch.Generator().manual_seed(0)
+    generator = torch.Generator().manual_seed(seed)
     q = torch.randn(2, heads, tokens, head_dim, generator=generator)
     k = torch.randn(2, heads, tokens, head_dim, generator=generator)
     positions = torch.arange(offset, offset + tokens)
@@ -169,19 +180,26 @@ def su_bound(
     return partial.abs().mean(dim=1)
 
 
-def matched_scores(
+def matched_scores_per_vector(
     distances: torch.Tensor, vectors: torch.Tensor, base: float, *, single: bool = False
 ) -> torch.Tensor:
-    """Mean over random vectors q of <R_m q, R_n q> / |q|^2 for m - n = each distance: the
-    score of a key whose content matches the query exactly, by how far back it sits (D,).
+    """<R_m q, R_n q> / |q|^2 for each vector q (V, d) and m - n = each distance (D,): the
+    score of a key whose content matches the query exactly, by how far back it sits, (V, D).
     The key stays at position 0 (only m - n matters), the query is rotated to the distance."""
     keys = vectors.to(torch.float64)  # (V, d)
     norms = (keys * keys).sum(-1, keepdim=True)  # (V, 1)
     out = []
     for chunk in distances.split(256):
         queries = rotate(keys[:, None, :].expand(-1, len(chunk), -1), chunk, base, single=single)
-        out.append(((queries * keys[:, None, :]).sum(-1) / norms).mean(0))  # (chunk,)
-    return torch.cat(out)
+        out.append((queries * keys[:, None, :]).sum(-1) / norms)  # (V, chunk)
+    return torch.cat(out, dim=1)
+
+
+def matched_scores(
+    distances: torch.Tensor, vectors: torch.Tensor, base: float, *, single: bool = False
+) -> torch.Tensor:
+    """The mean over the vectors of ``matched_scores_per_vector``, (D,)."""
+    return matched_scores_per_vector(distances, vectors, base, single=single).mean(0)
 
 
 def binned(
