@@ -20,11 +20,11 @@ from llmiq.labs.quantization.config import Config
 from llmiq.labs.quantization.figures import plot_drift, plot_per_tensor_levels
 from llmiq.labs.quantization.measurements import (
     evaluate_scheme,
-    evaluation_tokens,
     library_differences,
     linear_layers,
     next_token_logprobs,
-    perplexity,
+    perplexity_by_language,
+    text_windows,
     top2_margin,
     weight_statistics,
 )
@@ -41,7 +41,9 @@ class QuantizationMetrics:
     linear_layers: int
     linear_parameters: int
     languages: list[str]
-    positions_per_language: int
+    windows_per_language_and_seed: int
+    window_tokens: int  # next-token predictions per window
+    positions_scored: int  # over every seed and language
     reference_perplexity: dict[str, float]
     reference_top2_margin_median: float
     fp32_linear_bytes: int
@@ -74,31 +76,30 @@ def run(config: Config, context: LabContext) -> LabResult[QuantizationMetrics]:
 
 
 def _run(config: Config, context: LabContext) -> LabResult[QuantizationMetrics]:
-    torch.manual_seed(context.seed)  # nothing here is random; kept for the contract
     loaded = load_smollm2("quantization")
     model, tokenizer = loaded.model, loaded.tokenizer
     layers = linear_layers(model)
-    texts = {
-        lang: evaluation_tokens(tokenizer, lang, config.positions) for lang in config.languages
-    }
-    reference = {lang: next_token_logprobs(model, ids) for lang, ids in texts.items()}
-    reference_ppl = {lang: perplexity(reference[lang], texts[lang]) for lang in texts}
-    margin = float(torch.cat([top2_margin(r) for r in reference.values()]).median())
+    seeds = list(context.seeds)  # the model is fixed: each seed draws its own windows of text
+    windows = text_windows(tokenizer, config.languages, config.windows, config.window_tokens, seeds)
+    reference = next_token_logprobs(model, windows.tokens)  # (N, T, V), fp32
+    reference_ppl = perplexity_by_language(reference, windows)
+    margin = float(top2_margin(reference).median())
 
     names = config.measured_schemes()
     results = {}
     with context.progress(len(names), "quantization: scoring each scheme") as advance:
-        for name in names:
+        for name in names:  # each scheme's weights once; every seed's windows in one batch
             results[name] = evaluate_scheme(
                 model,
                 layers,
-                texts,
+                windows,
                 reference,
                 Scheme.parse(name),
                 scale_bytes=config.scale_bytes,
                 scale_multiplier=config.scale_multiplier,
             )
             advance(1)
+    del reference
     checked = layers[:: config.check_stride]
     library = library_differences(checked, config.group_size, config.scale_multiplier)
     stats = weight_statistics(layers, grid_stride=config.check_stride)
@@ -118,12 +119,11 @@ def _run(config: Config, context: LabContext) -> LabResult[QuantizationMetrics]:
         f"4-bit grid reproduces them to {stats['q4_1_round_trip_max_abs']:.1e}; the symmetric "
         "int4 grid measured here is a different grid"
     )
-    positions = config.positions * len(texts)
     claims = [
-        int8_claim(int8, fp32_bytes, reference_ppl, positions),
-        int4_claim(int4, int8, source_note),
-        per_channel_claim(per_tensor, int8, levels_median),
-        library_claim(library, config.group_size),
+        int8_claim(int8, fp32_bytes, reference_ppl, seeds),
+        int4_claim(int4, int8, seeds, source_note),
+        per_channel_claim(per_tensor, int8, levels_median, seeds),
+        library_claim(library, config.group_size, seeds),
     ]
     ordered = sorted(results.values(), key=lambda r: -r.bits_per_weight)
     figures = [plot_drift(context, ordered), plot_per_tensor_levels(context, levels)]
@@ -138,8 +138,10 @@ def _run(config: Config, context: LabContext) -> LabResult[QuantizationMetrics]:
         parameters=total_count,
         linear_layers=len(layers),
         linear_parameters=linear_count,
-        languages=list(texts),
-        positions_per_language=config.positions,
+        languages=list(config.languages),
+        windows_per_language_and_seed=config.windows,
+        window_tokens=config.window_tokens,
+        positions_scored=len(windows) * config.window_tokens,
         reference_perplexity={k: round(v, 3) for k, v in reference_ppl.items()},
         reference_top2_margin_median=round(margin, 4),
         fp32_linear_bytes=round(fp32_bytes),
@@ -166,6 +168,7 @@ def _run(config: Config, context: LabContext) -> LabResult[QuantizationMetrics]:
         metrics=metrics,
         claims=claims,
         figures=figures,
+        models=[loaded.card()],
     )
 
 

@@ -14,7 +14,11 @@ def plot_drift(context: LabContext, results: list[SchemeResult]) -> str:
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.9))
     for index, result in enumerate(results):
         kl = max(result.kl_nats, 1e-9)  # fp16's KL can round to 0 on a log axis
-        left.scatter(result.bits_per_weight, kl, s=30)
+        ci = result.kl_interval
+        low, high = max(ci.low, 1e-9), max(ci.high, 1e-9)
+        left.errorbar(
+            result.bits_per_weight, kl, yerr=[[kl - low], [high - kl]], fmt="o", ms=5, capsize=3
+        )
         left.annotate(
             result.scheme,
             (result.bits_per_weight, kl),
@@ -26,7 +30,7 @@ def plot_drift(context: LabContext, results: list[SchemeResult]) -> str:
         yscale="log",
         xlabel="bits per weight (scales included)",
         ylabel="mean KL(fp32 || scheme), nats",
-        title="Drift of the next-token distribution",
+        title="Drift of the next-token distribution (95% intervals)",
     )
     left.set_xscale("log", base=2)
     left.minorticks_off()
@@ -34,7 +38,12 @@ def plot_drift(context: LabContext, results: list[SchemeResult]) -> str:
     left.set_xlim(1.8, 24)
     names = [r.scheme for r in results]
     x = range(len(results))
-    right.bar(x, [r.top1_agreement for r in results], color="tab:blue", alpha=0.6, label="all")
+    agreement = [r.top1_agreement for r in results]
+    errors = [
+        [a - r.top1_interval.low for a, r in zip(agreement, results, strict=True)],
+        [r.top1_interval.high - a for a, r in zip(agreement, results, strict=True)],
+    ]
+    right.bar(x, agreement, yerr=errors, capsize=3, color="tab:blue", alpha=0.6, label="all")
     languages = list(results[0].top1_by_language) if results else []
     for marker, language in zip("ox^s", languages, strict=False):
         right.plot(
@@ -45,6 +54,7 @@ def plot_drift(context: LabContext, results: list[SchemeResult]) -> str:
             ms=4,
             label=language,
         )
+    right.axhline(0.95, color="grey", ls="--", lw=1, label="the int8 bar, 95%")
     right.set_xticks(list(x), names, rotation=40, ha="right", fontsize=8)
     right.set(
         ylabel="top-1 agreement with fp32", ylim=(0, 1.02), title="Same most likely next token"

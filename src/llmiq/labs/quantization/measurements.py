@@ -1,13 +1,17 @@
 """What quantizing SmolLM2's linear weights does to its next-token distributions: the
-weights swapped in place for their round trip under a scheme (and put back), the text scored
-position by position, and the distance from the fp32 reference measured."""
+weights swapped in place for their round trip under a scheme (and put back), windows of text
+scored position by position, and the distance from the fp32 reference measured per window.
+
+A fixed model on fixed text has no randomness of its own: each seed draws its own windows of
+the seed bank's explanations, and the intervals resample the windows (and the seeds)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import torch
@@ -23,31 +27,128 @@ from llmiq.labs.quantization.schemes import (
     torch_group_fake_quant,
     torch_int8_per_channel,
 )
+from llmiq.labs.uncertainty import Interval, nested_interval
+
+
+@dataclass
+class Windows:
+    """Windows of text to score, each ``length + 1`` tokens (``length`` predictions), with
+    the seed that drew it and its language."""
+
+    tokens: torch.Tensor  # (N, length + 1)
+    seeds: list[int]
+    languages: list[str]
+
+    def __len__(self) -> int:
+        return len(self.seeds)
+
+    def groups(self, values: Sequence[float]) -> list[list[float]]:
+        """``values`` (one per window) grouped by seed, in seed order: what
+        ``nested_interval`` resamples."""
+        return [
+            [v for v, s in zip(values, self.seeds, strict=True) if s == seed]
+            for seed in dict.fromkeys(self.seeds)
+        ]
+
+
+def text_windows(
+    tokenizer: Any, languages: Sequence[str], count: int, length: int, seeds: Sequence[int]
+) -> Windows:
+    """For each seed and language, ``count`` windows of ``length + 1`` tokens of the seed
+    bank's explanations (joined by blank lines), starting at distinct positions drawn with
+    the seed."""
+    import numpy as np
+
+    texts = {lang: tokenizer("\n\n".join(bank_texts(lang)))["input_ids"] for lang in languages}
+    rows, window_seeds, window_languages = [], [], []
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        for lang in languages:
+            ids = texts[lang]
+            if len(ids) < length + 1 + count:
+                raise ValueError(f"the {lang} bank text has {len(ids)} tokens, too few")
+            starts = np.sort(rng.choice(len(ids) - length, size=count, replace=False))
+            rows += [ids[s : s + length + 1] for s in starts]
+            window_seeds += [seed] * count
+            window_languages += [lang] * count
+    return Windows(torch.tensor(rows), window_seeds, window_languages)
 
 
 @dataclass
 class SchemeResult:
-    """One storage scheme measured against the fp32 reference."""
+    """One storage scheme measured against the fp32 reference, window by window."""
 
     scheme: str
     linear_bytes: float  # bytes of every quantized linear weight, scales included
     bits_per_weight: float
-    kl_nats: float  # mean KL(fp32 || scheme) of the next-token distribution, all positions
-    top1_agreement: float  # share of positions whose most likely next token is unchanged
-    kl_by_language: dict[str, float]
-    top1_by_language: dict[str, float]
+    kl_per_window: list[float]  # mean KL(fp32 || scheme) over each window's positions
+    top1_per_window: list[float]  # share of each window's positions keeping the top-1 token
+    windows: Windows = field(repr=False)
     perplexity: dict[str, float]  # exp(mean NLL of the actual next tokens), per language
     weight_relative_error: float  # ||W - W_hat|| / ||W|| over all quantized weights
     #: median fp32 probability gap between the top two tokens where the top-1 changed
     flipped_margin_median: float | None
 
+    @property
+    def kl_nats(self) -> float:
+        """Mean KL over every scored position (windows are of equal length)."""
+        return sum(self.kl_per_window) / len(self.kl_per_window)
+
+    @property
+    def top1_agreement(self) -> float:
+        return sum(self.top1_per_window) / len(self.top1_per_window)
+
+    def _by_language(self, values: list[float]) -> dict[str, float]:
+        out: dict[str, list[float]] = {}
+        for v, lang in zip(values, self.windows.languages, strict=True):
+            out.setdefault(lang, []).append(v)
+        return {k: sum(v) / len(v) for k, v in out.items()}
+
+    @property
+    def kl_by_language(self) -> dict[str, float]:
+        return self._by_language(self.kl_per_window)
+
+    @property
+    def top1_by_language(self) -> dict[str, float]:
+        return self._by_language(self.top1_per_window)
+
+    @cached_property
+    def kl_interval(self) -> Interval:
+        """95% interval of the mean KL, resampling seeds and the windows within them."""
+        return nested_interval(self.windows.groups(self.kl_per_window), over=self._over)
+
+    @cached_property
+    def top1_interval(self) -> Interval:
+        return nested_interval(self.windows.groups(self.top1_per_window), over=self._over)
+
+    def kl_gain_over(self, other: SchemeResult) -> Interval:
+        """Interval of the mean paired difference, this scheme's KL minus ``other``'s, on the
+        same windows."""
+        if other.windows is not self.windows:
+            raise ValueError("paired differences need the same windows")
+        diff = [a - b for a, b in zip(self.kl_per_window, other.kl_per_window, strict=True)]
+        return nested_interval(self.windows.groups(diff), over=self._over)
+
+    @property
+    def _over(self) -> str:
+        seeds = len(set(self.windows.seeds))
+        per_seed = len(self.windows) // seeds
+        length = self.windows.tokens.shape[1] - 1
+        return f"{seeds} seed{'s' * (seeds > 1)} x {per_seed} windows of {length} tokens"
+
     def rounded(self) -> dict[str, Any]:
         """The numbers as report.json shows them."""
+
+        def ci(interval: Interval, digits: int) -> list[float]:
+            return [round(interval.low, digits), round(interval.high, digits)]
+
         return {
             "linear_bytes": round(self.linear_bytes),
             "bits_per_weight": round(self.bits_per_weight, 4),
             "kl_nats": float(f"{self.kl_nats:.4g}"),
+            "kl_nats_ci": [float(f"{v:.4g}") for v in ci(self.kl_interval, 8)],
             "top1_agreement": round(self.top1_agreement, 4),
+            "top1_agreement_ci": ci(self.top1_interval, 4),
             "kl_by_language": {k: float(f"{v:.4g}") for k, v in self.kl_by_language.items()},
             "top1_by_language": {k: round(v, 4) for k, v in self.top1_by_language.items()},
             "perplexity": {k: round(v, 3) for k, v in self.perplexity.items()},
@@ -69,28 +170,17 @@ def linear_layers(model: Any) -> list[tuple[str, torch.nn.Linear]]:
     ]
 
 
-def evaluation_tokens(tokenizer: Any, language: str, positions: int) -> torch.Tensor:
-    """The first ``positions + 1`` tokens of the seed bank's explanations in ``language``,
-    joined by blank lines: ``positions`` next-token predictions to score."""
-    ids = tokenizer("\n\n".join(bank_texts(language)))["input_ids"]
-    if len(ids) < positions + 1:
-        raise ValueError(
-            f"the {language} bank text has {len(ids)} tokens, fewer than {positions + 1}"
-        )
-    return torch.tensor(ids[: positions + 1])
-
-
 @torch.inference_mode()
 def next_token_logprobs(model: Any, tokens: torch.Tensor) -> torch.Tensor:
-    """Log-softmax of the model's next-token logits at every position of ``tokens[:-1]``,
-    (T, V), in one forward pass."""
-    logits = model(input_ids=tokens[None, :-1]).logits[0]  # (T, V)
+    """Log-softmax of the model's next-token logits at every position but the last of each
+    window, (N, T, V) for ``tokens`` (N, T + 1), in one forward pass."""
+    logits = model(input_ids=tokens[:, :-1]).logits  # (N, T, V)
     return torch.log_softmax(logits.float(), dim=-1)
 
 
 def kl_and_top1(reference: torch.Tensor, other: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Per position: ``KL(p || q) = sum_v p_v (log p_v - log q_v)`` in nats, and whether the
-    argmax agrees; both (T,), from log-probabilities (T, V).
+    argmax agrees; both (...,), from log-probabilities (..., V).
 
     >>> p = torch.log(torch.tensor([[0.5, 0.5], [0.9, 0.1]]))
     >>> kl, same = kl_and_top1(p, p.flip(-1))
@@ -102,20 +192,30 @@ def kl_and_top1(reference: torch.Tensor, other: torch.Tensor) -> tuple[torch.Ten
 
 
 def top2_margin(logprobs: torch.Tensor) -> torch.Tensor:
-    """Per position, the probability of the most likely token minus the second's, (T,):
+    """Per position, the probability of the most likely token minus the second's, (...,):
     where it is small, any perturbation of the weights may swap the two.
 
     >>> top2_margin(torch.log(torch.tensor([[0.5, 0.3, 0.2]])))
     tensor([0.2000])
     """
     top = logprobs.exp().topk(2, dim=-1).values
-    return top[:, 0] - top[:, 1]
+    return top[..., 0] - top[..., 1]
 
 
 def perplexity(logprobs: torch.Tensor, tokens: torch.Tensor) -> float:
-    """exp of the mean negative log-likelihood of the actual next tokens ``tokens[1:]``."""
-    nll = -logprobs.gather(-1, tokens[1:, None]).mean()
+    """exp of the mean negative log-likelihood of the actual next tokens ``tokens[..., 1:]``
+    under ``logprobs`` (..., T, V)."""
+    nll = -logprobs.gather(-1, tokens[..., 1:, None]).mean()
     return math.exp(float(nll))
+
+
+def perplexity_by_language(logprobs: torch.Tensor, windows: Windows) -> dict[str, float]:
+    """``perplexity`` of each language's windows."""
+    out = {}
+    for lang in dict.fromkeys(windows.languages):
+        rows = [i for i, w in enumerate(windows.languages) if w == lang]
+        out[lang] = perplexity(logprobs[rows], windows.tokens[rows])
+    return out
 
 
 @contextmanager
@@ -142,23 +242,20 @@ def weights_replaced(
 def evaluate_scheme(
     model: Any,
     layers: list[tuple[str, torch.nn.Linear]],
-    texts: dict[str, torch.Tensor],
-    reference: dict[str, torch.Tensor],
+    windows: Windows,
+    reference: torch.Tensor,
     scheme: Scheme,
     *,
     scale_bytes: int = 2,
     scale_multiplier: float = 1.0,
 ) -> SchemeResult:
-    """Score every text with the weights stored under ``scheme`` and compare each position's
-    next-token distribution with ``reference`` (the fp32 log-probabilities of the same text)."""
+    """Score every window with the weights stored under ``scheme`` and compare each position's
+    next-token distribution with ``reference`` (the fp32 log-probabilities of the same
+    windows, (N, T, V))."""
     with weights_replaced(layers, scheme, scale_multiplier) as relative_error:
-        scored = {language: next_token_logprobs(model, ids) for language, ids in texts.items()}
-    kls, agreements = {}, {}
-    for language, logprobs in scored.items():
-        kls[language], agreements[language] = kl_and_top1(reference[language], logprobs)
-    flipped = torch.cat(
-        [top2_margin(reference[k])[~agreements[k]] for k in scored]  # fp32 margins at flips
-    )
+        scored = next_token_logprobs(model, windows.tokens)  # (N, T, V)
+    kl, agree = kl_and_top1(reference, scored)  # (N, T) each
+    flipped = top2_margin(reference)[~agree]  # fp32's margins where the top-1 changed
     shapes = [tuple(module.weight.shape) for _, module in layers]
     size = sum(scheme.storage_bytes(shape, scale_bytes) for shape in shapes)
     count = sum(rows * cols for rows, cols in shapes)
@@ -166,11 +263,10 @@ def evaluate_scheme(
         scheme=scheme.name,
         linear_bytes=size,
         bits_per_weight=8 * size / count,
-        kl_nats=float(torch.cat(list(kls.values())).mean()),
-        top1_agreement=float(torch.cat(list(agreements.values())).float().mean()),
-        kl_by_language={k: float(v.mean()) for k, v in kls.items()},
-        top1_by_language={k: float(v.float().mean()) for k, v in agreements.items()},
-        perplexity={k: perplexity(v, texts[k]) for k, v in scored.items()},
+        kl_per_window=kl.mean(-1).tolist(),
+        top1_per_window=agree.float().mean(-1).tolist(),
+        windows=windows,
+        perplexity=perplexity_by_language(scored, windows),
         weight_relative_error=relative_error,
         flipped_margin_median=float(flipped.median()) if len(flipped) else None,
     )
