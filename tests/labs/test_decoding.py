@@ -14,7 +14,7 @@ import pytest
 import torch
 from transformers.generation.logits_process import NoRepeatNGramLogitsProcessor
 
-from llmiq.labs import decoding, smollm2
+from llmiq.labs import decoding, pretrained
 from llmiq.labs.decoding import Decoded, MethodResult
 from llmiq.labs.report import LabReport
 
@@ -23,13 +23,15 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("one_torch_thread_in_mod
 
 TOKENS = 16  # new tokens per continuation in the direct tests
 N = 4  # seq-rep-n
+P = 4  # prompts in the direct tests: two English, two Chinese
+SEEDS = [0] * P  # the seed each prompt was drawn with
 
 
 @pytest.fixture(scope="module")
-def loaded(model_home: Path) -> smollm2.LoadedModel:
+def loaded(model_home: Path) -> pretrained.LoadedModel:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LLMIQ_HOME", str(model_home))
-        return smollm2.load_smollm2("decoding")
+        return pretrained.load_smollm2("decoding")
 
 
 @pytest.fixture(scope="module")
@@ -38,15 +40,15 @@ def report(fast_report: Callable[[str], LabReport]) -> LabReport:
 
 
 @pytest.fixture(scope="module")
-def prompts(loaded: smollm2.LoadedModel) -> torch.Tensor:
-    batch, languages = decoding.prompt_batch(loaded.tokenizer, {"en": 1, "zh": 1}, 16)
-    assert languages == ["en", "zh"]
+def prompts(loaded: pretrained.LoadedModel) -> torch.Tensor:
+    batch, languages = decoding.prompt_batch(loaded.tokenizer, {"en": 2, "zh": 2}, 16)
+    assert languages == ["en", "en", "zh", "zh"]
     return batch
 
 
 @pytest.fixture(scope="module")
-def runs(loaded: smollm2.LoadedModel, prompts: torch.Tensor) -> dict[str, Decoded]:
-    """Each method once on the two prompts (sampling: two seeds)."""
+def runs(loaded: pretrained.LoadedModel, prompts: torch.Tensor) -> dict[str, Decoded]:
+    """Each method once on the four prompts (sampling: two seeds)."""
     model, eos = loaded.model, loaded.tokenizer.eos_token_id
     return {
         "greedy": decoding.greedy_search(model, prompts, TOKENS, eos),
@@ -98,19 +100,19 @@ def test_repetition_measures_by_hand() -> None:
 
 
 def test_searches_equal_generate(
-    loaded: smollm2.LoadedModel, prompts: torch.Tensor, runs: dict[str, Decoded]
+    loaded: pretrained.LoadedModel, prompts: torch.Tensor, runs: dict[str, Decoded]
 ) -> None:
     eos = loaded.tokenizer.eos_token_id
     ours = {"greedy": runs["greedy"], "beam": runs["beam"]}
     compared = decoding.library_comparison(loaded.model, prompts, TOKENS, eos, 4, 3, ours)
-    assert compared["greedy_prompts_identical"] == 2
-    assert compared["beam_prompts_identical"] == 2
-    assert compared["no_repeat_prompts_identical"] == 2
-    assert decoding.library_claim(compared).supported
+    assert compared["greedy_prompts_identical"] == P
+    assert compared["beam_prompts_identical"] == P
+    assert compared["no_repeat_prompts_identical"] == P
+    assert decoding.library_claim(compared, [0]).supported
 
 
 def test_cached_greedy_equals_full_forwards(
-    loaded: smollm2.LoadedModel, prompts: torch.Tensor, runs: dict[str, Decoded]
+    loaded: pretrained.LoadedModel, prompts: torch.Tensor, runs: dict[str, Decoded]
 ) -> None:
     """Feeding only the newest token with the cache gives what a full forward of the whole
     sequence gives at every step."""
@@ -125,7 +127,7 @@ def test_cached_greedy_equals_full_forwards(
 
 @pytest.mark.parametrize("method", ["greedy", "beam", "sampling"])
 def test_recorded_logprobs_equal_a_rescoring(
-    loaded: smollm2.LoadedModel, prompts: torch.Tensor, runs: dict[str, Decoded], method: str
+    loaded: pretrained.LoadedModel, prompts: torch.Tensor, runs: dict[str, Decoded], method: str
 ) -> None:
     decoded = runs[method]
     rows = prompts.repeat(len(decoded.tokens) // len(prompts), 1)  # sampling: seed-major
@@ -138,18 +140,21 @@ def test_recorded_logprobs_equal_a_rescoring(
 
 
 def test_sampling_is_reproducible_per_seed(
-    loaded: smollm2.LoadedModel, prompts: torch.Tensor, runs: dict[str, Decoded]
+    loaded: pretrained.LoadedModel, prompts: torch.Tensor, runs: dict[str, Decoded]
 ) -> None:
     eos = loaded.tokenizer.eos_token_id
     again = decoding.sample(loaded.model, prompts, TOKENS, eos, [1], top_p=0.9)
-    assert torch.equal(again.tokens, runs["sampling"].tokens[2:])  # seed 1's rows
-    assert not torch.equal(runs["sampling"].tokens[:2], runs["sampling"].tokens[2:])
+    assert torch.equal(again.tokens, runs["sampling"].tokens[P:])  # seed 1's rows
+    assert not torch.equal(runs["sampling"].tokens[:P], runs["sampling"].tokens[P:])
+    # a row's draws depend on its key, not on the batch it is decoded in
+    alone = decoding.sample_rows(loaded.model, prompts[2:3], TOKENS, eos, [(1, 2)], top_p=0.9)
+    assert torch.equal(alone.tokens[0], runs["sampling"].tokens[P + 2])
 
 
 def test_temperature_zero_sampling_is_greedy(runs: dict[str, Decoded]) -> None:
     cold = runs["cold sampling"].tokens
-    assert torch.equal(cold[:2], runs["greedy"].tokens)
-    assert torch.equal(cold[2:], runs["greedy"].tokens)
+    assert torch.equal(cold[:P], runs["greedy"].tokens)
+    assert torch.equal(cold[P:], runs["greedy"].tokens)
 
 
 # --- the claims, measured in fast mode ------------------------------------------------------
@@ -158,14 +163,29 @@ def test_temperature_zero_sampling_is_greedy(runs: dict[str, Decoded]) -> None:
 def test_fast_report_shape(report: LabReport) -> None:
     metrics = report.metrics
     assert metrics.prompt_languages == ["en", "en", "zh"]
+    assert metrics.prompt_seeds == [0, 0, 0]
     assert set(metrics.methods) == {"greedy", "beam", "sampling"}
     assert all(m["mean_length"] == metrics.new_tokens for m in metrics.methods.values())
     assert metrics.vs_generate["prompts"] == 0  # fast mode leaves generate to these tests
     assert Path(report.figures[0]).is_file()
+    assert [model["id"] for model in report.models] == ["smollm2-135m-instruct"]
+
+
+def test_every_claim_has_an_interval_and_the_runs_seeds(report: LabReport) -> None:
+    assert len(report.claims) == 3
+    for found in report.claims:
+        assert found.interval is not None, found.text
+        assert found.interval.low <= found.interval.estimate <= found.interval.high
+        assert found.measure, found.text
+        assert found.interval.over == "1 seed x 3 prompts", found.text
+        assert found.seeds == report.seeds == (0,)
+        assert "[" in found.evidence  # the interval is quoted
 
 
 def test_greedy_and_beam_are_likelier_than_sampling(report: LabReport) -> None:
-    assert claim(report, "Greedy and beam search find likelier").supported
+    found = claim(report, "Greedy and beam search find likelier")
+    assert found.supported
+    assert found.interval.low > 0
     methods = report.metrics.methods
     assert (
         methods["sampling"]["mean_logprob_per_token"] < methods["greedy"]["mean_logprob_per_token"]
@@ -173,44 +193,78 @@ def test_greedy_and_beam_are_likelier_than_sampling(report: LabReport) -> None:
 
 
 def test_greedy_and_beam_repeat_more(report: LabReport) -> None:
-    assert claim(report, "Greedy and beam search repeat").supported
+    found = claim(report, "Greedy and beam search repeat")
+    assert found.supported == (found.interval.low > 0)
 
 
-def test_beam_is_at_least_as_likely_as_greedy(report: LabReport) -> None:
-    assert claim(report, "Beam search (b = 4)").supported
-    assert min(report.metrics.beam_minus_greedy_total_logprob) >= -1e-4
+def test_beam_is_at_least_as_likely_as_greedy_on_average(report: LabReport) -> None:
+    found = claim(report, "Beam search (b = 4)")
+    assert found.supported
+    gaps = report.metrics.beam_minus_greedy_total_logprob
+    assert found.interval.estimate == pytest.approx(sum(gaps) / len(gaps), abs=1e-2)
+    assert found.interval.low > -1e-4
+
+
+def test_seeds_draw_their_own_prompts(loaded: pretrained.LoadedModel) -> None:
+    counts = {"en": 3, "zh": 2}
+    prompts, languages, seeds = decoding.sampled_prompts(loaded.tokenizer, counts, 16, [4, 5])
+    assert prompts.shape == (10, 16)
+    assert languages == ["en", "en", "en", "zh", "zh"] * 2
+    assert seeds == [4] * 5 + [5] * 5
+    assert len({tuple(row) for row in prompts.tolist()}) == 10
+    again, _, _ = decoding.sampled_prompts(loaded.tokenizer, counts, 16, [5])
+    assert torch.equal(again, prompts[5:])  # a seed's prompts depend on that seed only
 
 
 # --- broken set-ups flip the verdicts -------------------------------------------------------
 
 
 def test_a_beam_keeping_the_worst_flips_the_likelihood_claim(runs: dict[str, Decoded]) -> None:
-    assert decoding.likelihood_claim(*results(runs, "greedy", "beam", "sampling")).supported
-    assert not decoding.likelihood_claim(
-        *results(runs, "greedy", "worst beam", "sampling")
-    ).supported
+    assert decoding.likelihood_claim(*results(runs, "greedy", "beam", "sampling"), SEEDS).supported
+    broken = decoding.likelihood_claim(*results(runs, "greedy", "worst beam", "sampling"), SEEDS)
+    assert not broken.supported
+    assert broken.measure.startswith("log-probability per token, beam minus sampling")
+
+
+def test_a_gap_that_changes_sign_between_prompts_supports_nothing() -> None:
+    """The verdict rests on the interval: greedy and beam above sampling on average, but
+    below it on half the prompts, is not evidence that they find likelier text."""
+
+    def method(name: str, logprobs: list[float], rows: int = 1) -> MethodResult:
+        return MethodResult(name, rows, logprobs, [8 * v for v in logprobs], [0.0] * len(logprobs),
+                            [1.0] * len(logprobs), [8] * len(logprobs))  # fmt: skip
+
+    greedy = method("greedy", [-1.0] * 8)
+    beam = method("beam", [-0.9] * 8)
+    swinging = method("sampling", [-1.5, -0.6] * 4 + [-1.5, -0.6] * 4, rows=2)
+    assert sum(swinging.mean_logprob) / 16 < -1.0  # the means alone would say "supported"
+    claim = decoding.likelihood_claim(greedy, beam, swinging, [0] * 4 + [1] * 4)
+    assert claim.interval.low < 0 < claim.interval.high
+    assert not claim.supported
 
 
 def test_a_cold_sampler_flips_the_repetition_claim(runs: dict[str, Decoded]) -> None:
     """At temperature 0 the sampler is greedy: it repeats exactly as much."""
-    cold = decoding.repetition_claim(*results(runs, "greedy", "beam", "cold sampling"), N)
+    cold = decoding.repetition_claim(*results(runs, "greedy", "beam", "cold sampling"), N, SEEDS)
     assert not cold.supported
     greedy, _, sampled = results(runs, "greedy", "beam", "cold sampling")
-    assert sum(greedy.seq_rep) / 2 == sum(sampled.seq_rep) / 4
+    assert sum(greedy.seq_rep) / P == sum(sampled.seq_rep) / (2 * P)
 
 
 def test_a_beam_keeping_the_worst_flips_the_beam_claim(runs: dict[str, Decoded]) -> None:
     greedy, beam, _ = results(runs, "greedy", "beam", "sampling")
-    assert decoding.beam_claim(greedy, beam, 4).supported
+    assert decoding.beam_claim(greedy, beam, 4, SEEDS).supported
     _, worst, _ = results(runs, "greedy", "worst beam", "sampling")
-    assert not decoding.beam_claim(greedy, worst, 4).supported
+    assert not decoding.beam_claim(greedy, worst, 4, SEEDS).supported
 
 
 def test_a_beam_keeping_the_worst_flips_the_library_claim(
-    loaded: smollm2.LoadedModel, prompts: torch.Tensor, runs: dict[str, Decoded]
+    loaded: pretrained.LoadedModel, prompts: torch.Tensor, runs: dict[str, Decoded]
 ) -> None:
     eos = loaded.tokenizer.eos_token_id
     ours = {"greedy": runs["greedy"], "beam": runs["worst beam"]}
     compared = decoding.library_comparison(loaded.model, prompts, TOKENS, eos, 4, 0, ours)
     assert compared["beam_prompts_identical"] == 0
-    assert not decoding.library_claim(compared).supported
+    verdict = decoding.library_claim(compared, [0])
+    assert not verdict.supported
+    assert verdict.interval.estimate == P  # every prompt's worst beam differs

