@@ -132,3 +132,14 @@ def test_the_cli_runs_and_reports_the_seeds_asked_for(run_cli: Callable, tmp_pat
     assert refused.exit_code == 1
     assert "kept for choosing the labs' hyperparameters" in refused.output
     assert not (tmp_path / "no").exists()
+
+
+def test_the_terminal_shows_an_interval_and_says_when_a_value_is_exact() -> None:
+    from llmiq.labs.view import interval_line
+
+    measured = Claim("t", True, "e", "net TV", Interval(0.0156, 0.0104, 0.0209, "3 seeds"), (0, 1))
+    assert interval_line(measured) == (
+        "net TV: 0.0156 [0.0104, 0.0209] (95% interval over 3 seeds; seeds 0, 1)"
+    )
+    counted = Claim("t", True, "e", "max error", exact(9.5e-07, "exact: a maximum"), (0,))
+    assert interval_line(counted) == "max error: 9.5e-07 (exact: a maximum; seeds 0)"

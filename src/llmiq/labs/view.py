@@ -6,7 +6,21 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from llmiq.labs.report import LabReport
+from llmiq.labs.report import Claim, LabReport
+
+
+def interval_line(claim: Claim) -> str:
+    """``measure: 0.0156 [0.0104, 0.0209] (95% interval over 3 seeds x 16 items; seeds
+    0, 1, 2)``; a quantity with no sampling error shows its value and why it is exact."""
+    interval = claim.interval
+    assert interval is not None
+    seeds = ", ".join(map(str, claim.seeds)) or "-"
+    if interval.low == interval.high and interval.over.startswith("exact"):
+        return f"{claim.measure}: {interval.estimate:.3g} ({interval.over}; seeds {seeds})"
+    return (
+        f"{claim.measure}: {interval.format('.3g')} (95% interval over {interval.over}; "
+        f"seeds {seeds})"
+    )
 
 
 def reports_view(reports: list[LabReport]) -> RenderableType:
@@ -30,14 +44,7 @@ def reports_view(reports: list[LabReport]) -> RenderableType:
             parts.append(mark + Text(claim.text, style="bold"))
             parts.append(Text(f"      {claim.evidence}", style="dim"))
             if claim.interval is not None:
-                seeds = ", ".join(map(str, claim.seeds)) or "-"
-                parts.append(
-                    Text(
-                        f"      {claim.measure}: {claim.interval} (95% interval over "
-                        f"{claim.interval.over}; seeds {seeds})",
-                        style="dim",
-                    )
-                )
+                parts.append(Text(f"      {interval_line(claim)}", style="dim"))
         for figure in report.figures:
             parts.append(Text(f"  figure: {figure}", style="dim"))
     return Group(*parts)
