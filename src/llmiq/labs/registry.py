@@ -18,7 +18,10 @@ from llmiq.labs.report import LabInfo
 #: modules, so that ``llmiq lab list`` and the quiz need not import torch.
 LABS: tuple[LabInfo, ...] = (
     LabInfo("calibration", "prompt-calibration",
-            "prompt calibration removes the label bias a few-shot prompt induces", 25),
+            "contextual calibration removes the label bias of few-shot prompts and raises "
+            "real models' accuracy, with no training and no labels", 90,
+            literature="Zhao et al. 2021 (Calibrate Before Use), abstract: up to +30.0 points "
+            "mean accuracy for GPT-3 and GPT-2, less variance across prompts"),
     LabInfo("vector-store", "vector-store",
             "a vector store is needed for questions about private documents, not for "
             "tasks solved from the input alone", 30),

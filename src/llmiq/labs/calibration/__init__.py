@@ -1,67 +1,58 @@
 """Calibration lab (seed question 1, "prompt-calibration", answer C: prompt calibration
 mitigates bias in prompt-based learning).
 
-A few-shot prompt biases a language model towards the labels of its demonstrations: with
-three positive examples out of four, it calls more of the test reviews positive (Zhao et
-al. 2021 call it majority-label bias; they also find recency bias, the last example's label
-weighing more, which is reported here too). This lab builds a model with that bias,
-measures it on a balanced test set, and removes it with contextual calibration, with no
-training and no labels:
+Question: does contextual calibration (Zhao, Wallace, Feng, Klein, Singh, "Calibrate Before
+Use: Improving Few-Shot Performance of Language Models", ICML 2021) remove the label bias a
+few-shot prompt puts on a language model, with no training and no labels? Zhao et al. put a
+content-free input ("N/A", "", "[MASK]") in place of the test input, read the label
+probabilities ``p_cf`` the prompt alone produces, and divide them out of every prediction
+made with that prompt (``W = diag(p_cf)^-1``, renormalised). They report that this raises
+GPT-3's and GPT-2's mean accuracy by up to 30.0 points absolute and reduces the spread of
+accuracy across prompts (training examples, their order, the format). The maths lives in
+``llmiq.exam.calibration`` (numpy, no torch), shared with the exam mode.
 
-1. A tiny GPT (``llmiq.labs.tinylm``) learns to read prompts of the form
-   ``Review: great food\\nSentiment: positive\\n`` repeated k+1 times. The reviews of one
-   prompt are about one product: its quality is drawn once and each review's label agrees
-   with it 90% of the time, as reviews on one product page do. So the labels of the
-   demonstrations are evidence about the next label, and the model learns to lean on them
-   (as a Bayesian would: after 3 positive labels of 4, a positive label is ~8x likelier,
-   enough to outvote a "good" or a "poor" in the review itself).
-2. Test: a balanced set of reviews (half positive) is scored after several demonstration
-   sets with a 3-to-1 majority (half of them positive, half negative; shuffled orders),
-   by comparing log p(" positive") with log p(" negative") after ``Sentiment:``.
-3. Contextual calibration (Zhao, Wallace, Feng, Klein, Singh, "Calibrate Before Use",
-   ICML 2021): the same prompt with a content-free input ("N/A", "", "[MASK]") in place of
-   the review gives ``p_cf``, the bias of that prompt; the calibrated scores are
-   ``normalise(diag(p_cf)^-1 p)``. The maths lives in ``llmiq.exam.calibration`` (numpy, no
-   torch) so that the exam mode uses the same code; the lab checks it against the explicit
-   matrix product in torch (``calibration_vs_torch_max_abs``).
+Two arms, three seeds each in full mode:
 
-Reported: accuracy, macro-F1, the share of each predicted label and the share that follows
-the prompt's majority label (and its last label), per prompt and as mean and spread, before
-and after calibration. The other options of the question get one cheap measurement each:
-A) fine-tuning on shuffled labelled prompts can unlearn the bias too, but it needs labels and
-gradient steps, which are counted until it matches calibration; B) data augmentation
-(paraphrased demonstrations, same labels) keeps the bias; D) the same model trained with
-gradient clipping (same initialisation and batches) keeps the bias (clipping bounds the size
-of a step; with AdamW, which divides each step by the running gradient scale, it changes
-the steps little, and in no case does it act on the prompt).
+1. Real models (the claim is about them). The built-in pretrained models, SmolLM2-135M-
+   Instruct and Gemma 3 270M (base) (``llmiq.labs.pretrained``), classify short sentences
+   written for this lab (``sentences``: sentiment, 2 labels; topic, 4 labels as AGNews)
+   with few-shot prompts: per task and seed, a balanced test set and 4 prompts, each a
+   distinct format and label-word set with 4 demonstrations drawn at random (labels and
+   order as drawn). A label is the argmax of its word's first-token log-probability after
+   the prompt (``fewshot``). Per model, three verdicts on 95% intervals over prompts and
+   seeds (``real_claims``): the label the content-free input favours is over-predicted
+   (bias), calibration raises mean accuracy (paired gain), and it lowers the standard
+   deviation of accuracy across prompts (spread), each beside Zhao et al.'s figures.
+2. The mechanism, in a model small enough to read. A tiny word-level GPT
+   (``llmiq.labs.tinylm``) learns to read prompts ``Review: great food\nSentiment:
+   positive\n`` repeated k+1 times, where the reviews of one prompt are about one product
+   (each label agrees with the product's quality 90% of the time), so the demonstrations'
+   labels are evidence about the next one and the model learns to lean on them: with 3
+   positive labels of 4 it calls more of a balanced test set positive (majority-label
+   bias). Calibration with ``p_cf`` removes it; the question's other options get one
+   measurement each: A) fine-tuning on shuffled labelled prompts can unlearn the bias too,
+   but needs labels and gradient steps, counted until it matches calibration; B) data
+   augmentation (paraphrased demonstrations, same labels) keeps the bias; D) the same model
+   trained with gradient clipping (same initialisation and batches) keeps it.
 
-How the data is made: reviews are an adjective and a noun from small word lists written for
-this lab (``ADJECTIVES`` gives each adjective's probability of a positive review, from
-"superb" 0.95 to "rude" 0.05, so the evidence is graded and a prior can tip the weak
-cases). A training prompt draws a product quality, then k+1 labels, then each review from
-its label. The content-free strings never occur in training (``content_free_rate`` = 0):
-"N/A" and "[MASK]" are tokens the model has never read and the blank review skips the
-adjective, so whether they read as "no evidence" is measured, not assumed (``p_cf`` is
-reported per prompt). Test reviews and demonstrations come from the same generator with
-other seeds.
+The tiny model's data: reviews are an adjective and a noun from small word lists
+(``ADJECTIVES`` gives each adjective's probability of a positive review, from "superb" 0.95
+to "rude" 0.05, so the evidence is graded). The content-free strings never occur in its
+training, so whether they read as "no evidence" is measured, not assumed. It is a one-block
+GPT with a 30-word vocabulary (~31k parameters): a prompt is 35 tokens, and the loss on the
+label words is up-weighted (``label_weight``; they are 1 token in 7).
 
-The model is a one-block word-level GPT (``tinylm.GPT`` with ``vocab_size`` set to the 30
-tokens above, ~31k parameters): byte-level, a prompt is ~200 tokens and in the seconds a lab
-has the model never learns to read the label off the review; word-level it is 35 tokens and
-it does within ~30 steps. Training prompts are whole sequences from their first token (like
-real prompts), and the loss on the label words is up-weighted (``label_weight``): they are
-1 token in 7, and with the plain next-token loss the label stayed at chance for 250 steps
-in 2 of 3 seeds.
+Left out: the pretrained models are scored on 16 sentences per task and seed (the budget:
+~300 tokens per CPU-second), not on SST-2 or AGNews (no dataset is downloaded); the other
+prompt biases are not separated (majority, recency and common-token bias all land in
+``p_cf``); calibration from labelled data (the full affine W, b of Zhao et al.); the
+option-position prior for multiple choice (PriDe), which ``llmiq.exam.calibration``
+implements and tests but this lab does not measure.
 
-Left out: real pre-trained LMs (the exam mode applies the same code to them), the other
-prompt biases (common-token bias, instructions), calibration from labelled data (the full
-affine W, b of Zhao et al.) and the option-position prior for multiple choice (PriDe), which
-``llmiq.exam.calibration`` implements and tests but this lab does not measure.
-
-One idea per module: ``data`` (the tokens, reviews and prompts), ``training`` (the tiny GPT
-on prompts), ``evaluation`` (label probabilities, calibration with ``llmiq.exam``'s API, the
-measurements), ``claims``, ``figures``, and ``config`` and ``experiment`` (the run, with
-options A, B and D compared).
+Modules: ``sentences`` (the real arm's labelled sentences and formats), ``fewshot`` (its
+prompts and cached-prefix scoring), ``pretrained_arm`` and ``real_claims``; ``data``,
+``training``, ``evaluation``, ``tiny_arm`` and ``claims`` (the tiny model); ``figures``;
+``config`` and ``experiment`` (the run).
 """
 
 from llmiq.labs.calibration.claims import (
@@ -90,16 +81,35 @@ from llmiq.labs.calibration.data import (
 )
 from llmiq.labs.calibration.evaluation import CalibrationMetrics, Metrics, label_logprobs, macro_f1
 from llmiq.labs.calibration.experiment import run
+from llmiq.labs.calibration.fewshot import (
+    FewShotPrompt,
+    evaluate_prompt,
+    full_sequence_logprobs,
+    judge_prompt,
+    label_token_ids,
+    sample_prompts,
+    score_prompt,
+    score_queries,
+    split,
+)
+from llmiq.labs.calibration.real_claims import LITERATURE, spread_change_interval
+from llmiq.labs.calibration.sentences import SENTIMENT, TASKS, TOPIC, Task
 from llmiq.labs.calibration.training import train_on_prompts
 
 __all__ = [
     "ADJECTIVES",
     "LABEL_IDS",
+    "LITERATURE",
+    "SENTIMENT",
+    "TASKS",
     "TOKEN_ID",
+    "TOPIC",
     "VOCAB",
     "CalibrationMetrics",
     "Config",
+    "FewShotPrompt",
     "Metrics",
+    "Task",
     "augmentation_claim",
     "balanced_test_set",
     "bayes_accuracy",
@@ -108,13 +118,22 @@ __all__ = [
     "calibration_claim",
     "clipping_claim",
     "detokenize",
+    "evaluate_prompt",
     "finetune_claim",
     "format_example",
+    "full_sequence_logprobs",
+    "judge_prompt",
     "label_logprobs",
+    "label_token_ids",
     "macro_f1",
     "make_prompts",
     "paraphrase",
     "run",
+    "sample_prompts",
+    "score_prompt",
+    "score_queries",
+    "split",
+    "spread_change_interval",
     "tokenize",
     "train_on_prompts",
     "training_prompt",

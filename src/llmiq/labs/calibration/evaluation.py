@@ -138,29 +138,35 @@ def zero_shot(model: GPT, test: Sequence[Example]) -> dict[str, float]:
 
 @dataclass(kw_only=True)
 class CalibrationMetrics:
-    """What the lab measured, as report.json's ``metrics``; the rates are per balanced test
-    set (``summarise``: accuracy, macro-F1, majority-label share, ...)."""
+    """What the lab measured, as report.json's ``metrics``. ``pretrained``: per model id,
+    its name, tokens scored, per-task summaries (mean accuracy and macro-F1 raw and
+    calibrated, their spread across prompts, the favoured label's excess share) and every
+    prompt; ``literature``: what Zhao et al. 2021 report. The tiny model's rates are per
+    balanced test set, pooled over prompts and seeds (``summarise``); absent from
+    report.json when the arm did not run, as are options A, B and D."""
 
-    calibration_vs_torch_max_abs: float  # our calibration vs the exam module's, max |diff|
-    zero_shot: dict[str, float]  # the model with no demonstrations at all
-    # options A (fine-tuning), B (augmented demonstrations) and D (clipping): only when
-    # Config.compare_options, and then absent from report.json rather than null
-    finetune_curve: list[dict[str, float]] | None = None
+    pretrained: dict[str, Any]  # model id -> results; {} when no pretrained model ran
+    literature: dict[str, str]
+    seeds: list[int]
+    raw: dict[str, float] | None = None  # the tiny model's few-shot prompts, before calibration
+    calibrated: dict[str, float] | None = None  # ... and after
+    zero_shot: dict[str, float] | None = None  # the tiny model with no demonstrations
+    # options A (fine-tuning), B (augmented demonstrations) and D (clipping), per seed
+    finetune_curves: list[dict[str, Any]] | None = None
     augmented_demonstrations: dict[str, float] | None = None
     clipped: dict[str, float] | None = None
     clipped_calibrated: dict[str, float] | None = None
-    clipped_fraction: float | None = None
-    raw: dict[str, float]  # the few-shot prompts, before calibration
-    calibrated: dict[str, float]  # ... and after
-    per_prompt: list[dict[str, Any]]
-    bayes_accuracy: float  # the best any classifier can do on the test reviews
-    final_label_loss: float
-    parameters: int
-    vocab_size: int
-    content_free_prior: PriorMode | None
+    clipped_fraction: list[float] | None = None
+    per_prompt: list[dict[str, Any]] | None = None  # the tiny model, every seed
+    bayes_accuracy: float | None = None  # the best any classifier can do on the test reviews
+    final_label_loss: list[float] | None = None
+    calibration_vs_torch_max_abs: float | None = None  # exam module vs torch, max |diff|
+    parameters: int | None = None
+    vocab_size: int | None = None
+    content_free_prior: PriorMode = "estimated"
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None or k == "content_free_prior"}
+        return {k: v for k, v in asdict(self).items() if v is not None}
 
 
 Metrics = CalibrationMetrics  # the lab contract's name for it

@@ -1,15 +1,13 @@
-"""The calibration lab's run: train, measure every prompt raw and calibrated, and compare
-the question's other options; what it measured, as ``CalibrationMetrics``."""
+"""The calibration lab's run: the tiny model for every seed (the mechanism, with options A, B
+and D), then the pretrained models on few-shot sentiment and topic prompts; the verdicts on
+intervals over prompts and seeds, and what was measured, as ``CalibrationMetrics``."""
 
 from __future__ import annotations
 
-import copy
-import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-import torch
 
 from llmiq.labs.calibration.claims import (
     augmentation_claim,
@@ -19,203 +17,168 @@ from llmiq.labs.calibration.claims import (
     finetune_claim,
 )
 from llmiq.labs.calibration.config import Config
-from llmiq.labs.calibration.data import (
-    LABELS,
-    VOCAB,
-    Example,
-    Prompt,
-    balanced_test_set,
-    bayes_accuracy,
-    block_size,
-    make_prompts,
-    paraphrase,
-    training_tensor,
-)
-from llmiq.labs.calibration.evaluation import (
-    CalibrationMetrics,
-    check_against_torch,
-    evaluate,
-    summarise,
-    zero_shot,
-)
-from llmiq.labs.calibration.figures import plot_finetune, plot_prompts
-from llmiq.labs.calibration.training import train_on_prompts
+from llmiq.labs.calibration.data import LABELS, VOCAB
+from llmiq.labs.calibration.evaluation import CalibrationMetrics, summarise
+from llmiq.labs.calibration.figures import plot_finetune, plot_pretrained, plot_prompts
+from llmiq.labs.calibration.pretrained_arm import PretrainedArm, run_pretrained
+from llmiq.labs.calibration.real_claims import LITERATURE
+from llmiq.labs.calibration.sentences import TASKS
+from llmiq.labs.calibration.tiny_arm import TinyRun, labels_needed, run_tiny, tiny_steps
+from llmiq.labs.calibration.tuning import CHOSEN
 from llmiq.labs.context import LabContext, torch_threads
-from llmiq.labs.report import LabResult
-from llmiq.labs.tinylm import GPT, GPTConfig
+from llmiq.labs.report import Claim, LabResult
 
 
 def run(config: Config, context: LabContext) -> LabResult[CalibrationMetrics]:
-    rng = random.Random(context.seed)
-    data = training_tensor(rng, config, config.train_prompts, config.agreement)
-    test = balanced_test_set(random.Random(context.seed + 1), config.test_reviews)
-    prompts = make_prompts(random.Random(context.seed + 2), config)
-    augmented = [paraphrase(p, random.Random(context.seed + 3 + i)) for i, p in enumerate(prompts)]
-    gpt = GPTConfig(
-        vocab_size=len(VOCAB),
-        block_size=block_size(config),
-        n_layer=config.n_layer,
-        n_head=config.n_head,
-        n_embd=config.n_embd,
-    )
-    torch.manual_seed(context.seed)
-    init = GPT(gpt)
-    train = dict(
-        steps=config.steps,
-        batch_size=config.batch_size,
-        lr=config.lr,
-        label_weight=config.label_weight,
-    )
-    total = config.steps * (2 if config.compare_options else 1)
-    total += config.finetune_steps if config.compare_options else 0
-    options: dict[str, Any] = {}  # options A, B and D, when compared
-    with torch_threads(1), context.progress(total, "calibration: training tiny GPTs") as advance:
-        model = copy.deepcopy(init)
-        batches = torch.Generator().manual_seed(context.seed)
-        trained = train_on_prompts(model, data, generator=batches, on_step=advance, **train)
-        rows = evaluate(model, prompts, test, config.content_free_prior)
-        torch_check = check_against_torch(model, prompts[0], test)
-        raw, calibrated = summarise(rows, "raw"), summarise(rows, "calibrated")
-        zero_shot_scores = zero_shot(model, test)
-        claims = [
-            bias_claim(raw, config.prompts, config.demonstrations, config.majority),
-            calibration_claim(raw, calibrated, config.content_free_prior),
-        ]
-        if config.compare_options:
-            options = compare_options(
-                model,
-                init,
-                data,
-                prompts,
-                augmented,
-                test,
-                raw,
-                calibrated,
-                claims[0].supported,
-                config,
-                context,
-                advance,
-            )
-            claims.extend(options.pop("claims"))
+    seeds = context.seeds
+    real_steps = len(config.models) * len(seeds) * len(TASKS) * config.prompts_per_task
+    total = real_steps + (tiny_steps(config) * len(seeds) if config.tiny_arm else 0)
+    runs: list[TinyRun] = []
+    with torch_threads(1), context.progress(total, "calibration: tiny GPT, then LMs") as advance:
+        if config.tiny_arm:
+            runs = [run_tiny(config, seed, advance) for seed in context.replicate()]
+        arm = run_pretrained(config, seeds, advance) if config.models else PretrainedArm()
     metrics = CalibrationMetrics(
-        calibration_vs_torch_max_abs=torch_check,
-        zero_shot=zero_shot_scores,
-        **options,
-        raw=raw,
-        calibrated=calibrated,
-        per_prompt=[
-            {
-                "demonstration_labels": [LABELS[label] for _, label in p.demonstrations],
-                "p_cf_positive": round(row["p_cf_positive"], 4),
-                "raw": {k: round(v, 4) for k, v in row["raw"].items()},
-                "calibrated": {k: round(v, 4) for k, v in row["calibrated"].items()},
-            }
-            for p, row in zip(prompts, rows, strict=True)
-        ],
-        bayes_accuracy=round(bayes_accuracy([text for text, _ in test]), 4),
-        final_label_loss=round(float(np.mean(trained["label_losses"][-20:])), 4),
-        parameters=init.num_params(),
-        vocab_size=len(VOCAB),
+        pretrained=arm.results,
+        literature=LITERATURE,
+        seeds=list(seeds),
         content_free_prior=config.content_free_prior,
     )
-    figures = [plot_prompts(context, prompts, rows, metrics)]
-    if config.compare_options:
-        figures.append(plot_finetune(context, metrics))
-    key = (
-        f"macro-F1 {raw['macro_f1']:.3f} -> {calibrated['macro_f1']:.3f}, majority-label share "
-        f"{raw['majority_share']:.0%} -> {calibrated['majority_share']:.0%} after contextual "
-        "calibration (0 labels, 0 steps)"
-    )
+    claims: list[Claim] = []
+    if runs:
+        claims += tiny_claims(runs, config, seeds)
+        fill_tiny_metrics(metrics, runs, config)
+    claims += arm.claims
+    figures = []
+    if arm.results:
+        figures.append(plot_pretrained(context, metrics, arm.claims))
+    if runs:
+        figures.append(plot_prompts(context, runs, metrics))
+        if config.compare_options:
+            figures.append(plot_finetune(context, metrics))
     return LabResult(
-        title="Prompt calibration: the label bias of a few-shot prompt, before and after",
-        key_figure=key,
+        title="Prompt calibration: the label bias of few-shot prompts, before and after",
+        key_figure=key_figure(metrics),
         metrics=metrics,
         claims=claims,
         figures=figures,
+        models=arm.cards,
+        tuning=CHOSEN,
     )
 
 
-def compare_options(
-    model: GPT,
-    init: GPT,
-    data: torch.Tensor,
-    prompts: list[Prompt],
-    augmented: list[Prompt],
-    test: list[Example],
-    raw: dict[str, float],
-    calibrated: dict[str, float],
-    biased: bool,
-    config: Config,
-    context: LabContext,
-    advance: Callable[[int], None],
-) -> dict[str, Any]:
-    """Options A (fine-tuning), B (augmented demonstrations) and D (gradient clipping)."""
-    train = dict(
-        steps=config.steps,
-        batch_size=config.batch_size,
-        lr=config.lr,
-        label_weight=config.label_weight,
-    )
-    # D: same initialisation, same batches, clipped gradients
-    twin = copy.deepcopy(init)
-    batches = torch.Generator().manual_seed(context.seed)  # the same batches as the model's
-    clipped_run = train_on_prompts(
-        twin, data, generator=batches, clip_norm=config.clip_norm, on_step=advance, **train
-    )
-    clipped_rows = evaluate(twin, prompts, test, "estimated")
-    clipped = summarise(clipped_rows, "raw")
-    clipped_calibrated = summarise(clipped_rows, "calibrated")
-    clipped_fraction = clipped_run["clipped_steps"] / config.steps
-    # B: paraphrased demonstrations, same labels, same model
-    augmented_raw = summarise(evaluate(model, augmented, test, None), "raw")
-    # A: fine-tune the biased model on prompts with independent labels, count what it takes
-    shuffled = training_tensor(random.Random(context.seed + 100), config, config.train_prompts, 0.5)
-    tuned = copy.deepcopy(model)
-    generator = torch.Generator().manual_seed(context.seed + 100)
-    per_review = config.demonstrations + 1
-    curve = [
-        {
-            "steps": 0,
-            "labelled_reviews": 0,
-            "majority_share": raw["majority_share"],
-            "macro_f1": raw["macro_f1"],
-        }
-    ]
+def _groups(
+    runs: Sequence[TinyRun], rows: Callable[[TinyRun], Any], which: str, key: str
+) -> list[np.ndarray]:
+    return [np.array([row[which][key] for row in rows(run)]) for run in runs]
 
-    def measure(steps: int) -> None:
-        now = summarise(evaluate(tuned, prompts, test, None), "raw")
-        reviews = steps * config.batch_size * per_review
-        curve.append(
-            {
-                "steps": steps,
-                "labelled_reviews": reviews,
-                "majority_share": now["majority_share"],
-                "macro_f1": now["macro_f1"],
-            }
-        )
 
-    train_on_prompts(
-        tuned,
-        shuffled,
-        steps=config.finetune_steps,
-        batch_size=config.batch_size,
-        lr=config.lr,
-        label_weight=config.label_weight,
-        generator=generator,
-        on_step=advance,
-        every=config.finetune_eval_every,
-        checkpoint=measure,
+def tiny_claims(runs: Sequence[TinyRun], config: Config, seeds: Sequence[int]) -> list[Claim]:
+    def prompts(run: TinyRun) -> Any:
+        return run.rows
+
+    raw_shares = _groups(runs, prompts, "raw", "majority_share")
+    bias = bias_claim(
+        raw_shares,
+        _groups(runs, prompts, "raw", "last_label_share"),
+        seeds,
+        config.demonstrations,
+        config.majority,
     )
     claims = [
-        finetune_claim(curve, calibrated["majority_share"], biased),
-        augmentation_claim(raw, augmented_raw),
-        clipping_claim(raw, clipped, clipped_calibrated, clipped_fraction, config.clip_norm),
+        bias,
+        calibration_claim(
+            _groups(runs, prompts, "raw", "macro_f1"),
+            _groups(runs, prompts, "calibrated", "macro_f1"),
+            raw_shares,
+            _groups(runs, prompts, "calibrated", "majority_share"),
+            seeds,
+            config.content_free_prior,
+        ),
     ]
-    return {
-        "claims": claims,
-        "finetune_curve": curve,
-        "augmented_demonstrations": augmented_raw,
-        "clipped": clipped,
-        "clipped_calibrated": clipped_calibrated,
-        "clipped_fraction": round(clipped_fraction, 4),
+    if config.compare_options:
+        needed = [
+            labels_needed(run.curve or [], summarise(run.rows, "calibrated")["majority_share"])
+            for run in runs
+        ]
+
+        def clipped(run: TinyRun) -> Any:
+            return run.clipped_rows
+
+        claims += [
+            finetune_claim([n for n, _ in needed], [r for _, r in needed], seeds, bias.supported),
+            augmentation_claim(
+                _groups(runs, lambda run: run.augmented_rows, "raw", "majority_share"),
+                raw_shares,
+                seeds,
+            ),
+            clipping_claim(
+                _groups(runs, clipped, "raw", "majority_share"),
+                _groups(runs, clipped, "calibrated", "majority_share"),
+                raw_shares,
+                [run.clipped_fraction or 0.0 for run in runs],
+                config.clip_norm,
+                seeds,
+            ),
+        ]
+    return claims
+
+
+def fill_tiny_metrics(metrics: CalibrationMetrics, runs: Sequence[TinyRun], config: Config) -> None:
+    rows = [row for run in runs for row in run.rows]
+    metrics.raw, metrics.calibrated = summarise(rows, "raw"), summarise(rows, "calibrated")
+    metrics.zero_shot = {
+        key: round(float(np.mean([run.zero_shot[key] for run in runs])), 4)
+        for key in runs[0].zero_shot
     }
+    if config.compare_options:
+        metrics.finetune_curves = []
+        for run in runs:
+            target = summarise(run.rows, "calibrated")["majority_share"]
+            needed, reached = labels_needed(run.curve or [], target)
+            metrics.finetune_curves.append(
+                {
+                    "seed": run.seed,
+                    "calibrated_majority_share": target,
+                    "labelled_reviews_needed": needed,
+                    "reached": reached,
+                    "curve": run.curve,
+                }
+            )
+        augmented = [row for run in runs for row in run.augmented_rows or []]
+        clipped = [row for run in runs for row in run.clipped_rows or []]
+        metrics.augmented_demonstrations = summarise(augmented, "raw")
+        metrics.clipped = summarise(clipped, "raw")
+        metrics.clipped_calibrated = summarise(clipped, "calibrated")
+        metrics.clipped_fraction = [run.clipped_fraction or 0.0 for run in runs]
+    metrics.per_prompt = [
+        {
+            "seed": run.seed,
+            "demonstration_labels": [LABELS[label] for _, label in prompt.demonstrations],
+            "p_cf_positive": round(row["p_cf_positive"], 4),
+            "raw": {k: round(v, 4) for k, v in row["raw"].items()},
+            "calibrated": {k: round(v, 4) for k, v in row["calibrated"].items()},
+        }
+        for run in runs
+        for prompt, row in zip(run.prompts, run.rows, strict=True)
+    ]
+    metrics.bayes_accuracy = round(float(np.mean([run.bayes_accuracy for run in runs])), 4)
+    metrics.final_label_loss = [run.final_label_loss for run in runs]
+    metrics.calibration_vs_torch_max_abs = max(run.torch_check for run in runs)
+    metrics.parameters = runs[0].parameters
+    metrics.vocab_size = len(VOCAB)
+
+
+def key_figure(metrics: CalibrationMetrics) -> str:
+    parts = []
+    for result in metrics.pretrained.values():
+        tasks = result["tasks"].values()
+        raw = np.mean([t["raw_accuracy"] for t in tasks])
+        calibrated = np.mean([t["calibrated_accuracy"] for t in tasks])
+        parts.append(f"{result['name']} accuracy {raw:.2f} -> {calibrated:.2f}")
+    if metrics.raw is not None and metrics.calibrated is not None:
+        parts.append(
+            f"tiny GPT majority-label share {metrics.raw['majority_share']:.0%} -> "
+            f"{metrics.calibrated['majority_share']:.0%}"
+        )
+    return "; ".join(parts) + " after contextual calibration (0 labels, 0 steps)"
