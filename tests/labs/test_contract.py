@@ -17,6 +17,7 @@ from llmiq.errors import LlmiqError
 from llmiq.labs.contract import contract_problems
 from llmiq.labs.registry import LAB_INFO, LABS, lab_ids, load_lab
 from llmiq.labs.report import Claim, LabInfo, LabReport, LabResult
+from llmiq.labs.uncertainty import Interval
 from llmiq.web.labs_panel import reference_lab_dir
 
 
@@ -106,25 +107,37 @@ def test_contract_problems_name_what_a_module_lacks() -> None:
 
 def test_the_report_files_a_result_under_the_card() -> None:
     info = LabInfo("demo", "demo-question", "a claim", 1)
+    measured = Claim.on_interval(
+        "c", Interval(0.2, 0.1, 0.3, "2 seeds x 8 items"), measure="gain", evidence="e",
+        seeds=(3, 4), above=0,
+    )  # fmt: skip
     result = LabResult(
         title="t",
         key_figure="k",
         metrics=_Metrics(0.5, {"small": 1.0}),
-        claims=[Claim("c", True, "e")],
+        claims=[measured, Claim("d", False, "f")],
         figures=["f.png"],
+        models=[{"id": "m", "name": "M", "parameters": 10, "source": "PyPI m"}],
+        tuning={"lr": "1e-3, on seeds 1000-1002"},
     )
-    report = LabReport.of(info, result, fast=True, seed=3)
+    report = LabReport.of(info, result, fast=True, seed=3, seeds=(3, 4))
     data = report.to_dict()
     assert list(data) == [
-        "lab", "question", "title", "key_figure", "metrics", "claims", "figures", "fast",
-        "seed", "wall_seconds", "environment", "supported",
+        "lab", "question", "title", "key_figure", "metrics", "claims", "figures", "models",
+        "tuning", "fast", "seed", "seeds", "wall_seconds", "environment", "supported",
     ]  # fmt: skip
     assert (data["lab"], data["question"], data["seed"]) == ("demo", "demo-question", 3)
+    assert data["seeds"] == [3, 4]
     assert data["metrics"] == {"accuracy": 0.5, "by_size": {"small": 1.0}}
-    assert data["claims"] == [
-        {"text": "c", "supported": True, "evidence": "e", "verdict": "supported"}
-    ]
-    assert data["supported"] is True
+    assert data["claims"][0] == {
+        "text": "c", "supported": True, "evidence": "e", "measure": "gain", "estimate": 0.2,
+        "ci": [0.1, 0.3], "ci_over": "2 seeds x 8 items", "seeds": [3, 4], "verdict": "supported",
+    }  # fmt: skip
+    assert data["claims"][1]["ci"] is None
+    assert data["claims"][1]["verdict"] == "not supported here"
+    assert data["models"][0]["parameters"] == 10
+    assert data["tuning"] == {"lr": "1e-3, on seeds 1000-1002"}
+    assert data["supported"] is False
 
 
 def test_metrics_must_be_a_dataclass() -> None:
