@@ -1,10 +1,25 @@
-"""Data for task (b): the private documents of a fictional company, and questions whose
-answers are facts only those documents hold."""
+"""Data for the private-facts task: the internal documents of a fictional company, Corvane
+Instruments, and questions whose answers are facts only those documents hold.
+
+A document states two facts about one subject (a project, an office, an internal tool, a
+client) or one policy, with names, amounts and durations drawn at random: "Project
+Copperleaf is led by Noor Halvik. Its budget for this year is €415,000." Subjects are
+invented compound names (320 projects, 224 offices, tools and clients), so a collection can
+be made as large as needed: a dozen documents fit easily in a language model's prompt, three
+hundred exceed SmolLM2's 8192-token window. A question about a subject names it ("Who leads
+Project Copperleaf?"); a question about a policy rewords it ("Whom do I ask for a new
+monitor?" for "Hardware orders are placed by ..."), which keyword search matches less
+easily. Each question comes with three distractors drawn from the same generator as the
+answer (other people of the company's thirty, other amounts in the same range), so a reader
+is scored by which of four candidates it finds most likely, and one that has not read the
+fact is at chance whatever it knows: the answer and its distractors are exchangeable."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from itertools import product
 
 import numpy as np
 
@@ -20,6 +35,40 @@ PEOPLE = (
 TEAMS = (
     "Platform", "Payroll", "Facilities", "Security", "Data", "Support", "Logistics", "Research",
     "Finance", "Legal", "Sales Operations", "Design",
+)  # fmt: skip
+
+
+def _names(first: Sequence[str], second: Sequence[str], sep: str = "") -> tuple[str, ...]:
+    """Every ``first + sep + second`` compound: ``_names(["Blue"], ["finch"])`` ->
+    ``('Bluefinch',)``."""
+    return tuple(f"{a}{sep}{b}" for a, b in product(first, second))
+
+
+PROJECTS = _names(
+    ("Blue", "Copper", "Iron", "Salt", "Night", "Drift", "Lark", "Moon", "Still", "Harrow",
+     "Quick", "Thistle", "Ember", "Wren", "Glass", "Amber", "Frost", "Silver", "Storm", "Hazel"),
+    ("finch", "leaf", "bark", "wort", "water", "marsh", "jar", "wood", "spur", "gate", "down",
+     "line", "field", "wing", "rack", "stone"),
+)  # fmt: skip
+OFFICES = _names(
+    ("Brack", "Marrow", "Pell", "Fen", "Cald", "Sun", "Wester", "Ash", "Oak", "Kiln", "Thorn",
+     "Elm", "Stan", "Hol", "Mill", "Brook"),
+    ("ford", "gate", "ridge", "moor", "hollow", "by", "combe", "hurst", "wick", "ton", "field",
+     "stead", "bury", "mouth"),
+)  # fmt: skip
+TOOLS = _names(
+    ("Path", "Ledger", "Beacon", "Sort", "Tally", "Nimbus", "Roll", "Gate", "Ink", "Switch",
+     "Tide", "Lantern", "Quill", "Flux", "Relay", "Anchor"),
+    ("finder", "ly", "keep", "hook", "desk", "call", "house", "well", "yard", "pool", "fly",
+     "board", "base", "track"),
+)  # fmt: skip
+CLIENTS = _names(
+    ("Harlow", "Verdant", "Orrin", "Pemberton", "Kestrel", "Blythe", "Marlowe", "Sable",
+     "Durnham", "Fairhaven", "Cobblestone", "Greymoor", "Aldwick", "Brenton", "Corbel",
+     "Dunmore"),
+    ("Shipping", "Dairy", "Aerospace", "Textiles", "Clinics", "Foods", "Rail", "Schools", "Bank",
+     "Energy", "Mills", "Logistics", "Labs", "Media"),
+    " ",
 )  # fmt: skip
 
 
@@ -55,9 +104,7 @@ def _policy(first: FactTemplate, second: FactTemplate) -> DocumentKind:
 # fmt: off
 KINDS = (
     DocumentKind(
-        ("Bluefinch", "Tamarack", "Saltmarsh", "Copperleaf", "Nightjar", "Driftwood",
-         "Larkspur", "Ironbark", "Moonwort", "Stillwater", "Harrowgate", "Quicksilver",
-         "Thistledown", "Emberline", "Wrenfield", "Glasswing"),
+        PROJECTS,
         (
             FactTemplate("Project {subject} is led by {value}.", _person,
                          ("Who leads Project {subject}?", "Who is in charge of the {subject} "
@@ -69,9 +116,7 @@ KINDS = (
         ),
     ),
     DocumentKind(
-        ("Brackenford", "Quillon Bay", "Marrowgate", "Tessaly Point", "Oakhurst Vale",
-         "Fenwick Cross", "Caldmoor", "Pellridge", "Sunhollow", "Westerby", "Kilnsea Harbour",
-         "Ashcombe"),
+        OFFICES,
         (
             FactTemplate("The {subject} office is managed by {value}.", _person,
                          ("Who manages the {subject} office?", "Who runs our office in "
@@ -82,8 +127,7 @@ KINDS = (
         ),
     ),
     DocumentKind(
-        ("Pathfinder", "Ledgerly", "Beacon", "Sortkeep", "Tallyhook", "Nimbus Desk", "Rollcall",
-         "Gatehouse", "Inkwell", "Switchyard", "Tidepool", "Lanternfly"),
+        TOOLS,
         (
             FactTemplate("The internal tool {subject} is owned by the {value} team.",
                          lambda rng: str(rng.choice(TEAMS)),
@@ -96,9 +140,7 @@ KINDS = (
         ),
     ),
     DocumentKind(
-        ("Harlow & Sons", "Verdant Mills", "Orrin Shipping", "Pemberton Dairy",
-         "Kestrel Aerospace", "Blythe Textiles", "Marlowe Clinics", "Sable Foods",
-         "Durnham Rail", "Fairhaven Schools", "Cobblestone Bank", "Greymoor Energy"),
+        CLIENTS,
         (
             FactTemplate("Our client {subject} signed a contract worth {value}.",
                          _euros(20_000, 2_000_000, 10_000),
@@ -188,9 +230,11 @@ KINDS = (
 
 @dataclass(frozen=True)
 class Document:
-    id: int
+    id: int  # its position in the collection
     sentences: tuple[str, str]  # one private fact per sentence
     answers: tuple[str, str]  # the fact in each sentence
+    kind: int  # index into KINDS
+    subject: str  # "Copperleaf"; "" for a policy
 
     @property
     def text(self) -> str:
@@ -202,30 +246,95 @@ class Question:
     text: str
     document: int  # id of the document that answers it
     answer: str
+    candidates: tuple[str, ...]  # the answer and its distractors, in random order
+
+    @property
+    def correct(self) -> int:
+        """Index of the answer among the candidates."""
+        return self.candidates.index(self.answer)
+
+
+#: The rest of the company's documents (the large collection beyond the small one) are drawn
+#: from this fixed seed: the same in every replicate, so MiniLM embeds them once per process.
+#: The replicate's seed draws the small collection and the questions.
+FILLER_SEED = 271_828
 
 
 def make_documents(
-    per_kind: int, paraphrases: int, rng: np.random.Generator
-) -> tuple[list[Document], list[Question]]:
-    """The private collection (up to ``per_kind`` subjects of each kind, and as many
-    policies) and ``paraphrases`` questions per fact. Example document: "Project Bluefinch is
-    led by Noor Halvik. Its budget for this year is €415,000."; a question: "Who heads up
-    Bluefinch?" (answer "Noor Halvik")."""
-    documents: list[Document] = []
-    questions: list[Question] = []
-    pooled = [kind for kind in KINDS if kind.subjects != ("",)]
-    policies = [kind for kind in KINDS if kind.subjects == ("",)][:per_kind]
-    for kind, subject in [(k, s) for k in pooled for s in k.subjects[:per_kind]] + [
-        (k, "") for k in policies
-    ]:
-        answers = tuple(fact.value(rng) for fact in kind.facts)
+    n_subjects: int,
+    rng: np.random.Generator,
+    *,
+    policies: int,
+    exclude: Collection[str] = (),
+    first_id: int = 0,
+) -> list[Document]:
+    """``n_subjects`` documents spread evenly over projects, offices, tools and clients, with
+    subjects drawn without replacement (none of ``exclude``), and ``policies`` of the eight
+    policies drawn at random; in random order, numbered from ``first_id``. Example: ``Document(0,
+    ("Project Copperleaf is led by Noor Halvik.", "Its budget for this year is €415,000."),
+    ("Noor Halvik", "€415,000"), 0, "Copperleaf")``."""
+    pooled = [i for i, kind in enumerate(KINDS) if kind.subjects != ("",)]
+    one_off = [i for i, kind in enumerate(KINDS) if kind.subjects == ("",)]
+    drawn = [(int(i), "") for i in rng.choice(one_off, size=policies, replace=False)]
+    per_kind = np.diff(np.linspace(0, n_subjects, len(pooled) + 1).round()).astype(int)
+    for i, count in zip(pooled, per_kind, strict=True):
+        subjects = [s for s in KINDS[i].subjects if s not in exclude]
+        if count > len(subjects):
+            raise ValueError(f"at most {len(subjects)} documents of one kind")
+        drawn += [(i, str(s)) for s in rng.choice(subjects, size=count, replace=False)]
+    documents = []
+    for position, j in enumerate(rng.permutation(len(drawn))):
+        kind, subject = drawn[j]
+        answers = tuple(fact.value(rng) for fact in KINDS[kind].facts)
         sentences = tuple(
             fact.sentence.format(subject=subject, value=value)
-            for fact, value in zip(kind.facts, answers, strict=True)
+            for fact, value in zip(KINDS[kind].facts, answers, strict=True)
         )
-        doc = Document(len(documents), sentences, answers)  # type: ignore[arg-type]
+        doc = Document(first_id + position, sentences, answers, kind, subject)  # type: ignore[arg-type]
         documents.append(doc)
-        for fact, answer in zip(kind.facts, answers, strict=True):
-            for text in rng.choice(fact.questions, size=paraphrases, replace=False):
-                questions.append(Question(str(text).format(subject=subject), doc.id, answer))
-    return documents, questions
+    return documents
+
+
+@functools.cache
+def _filler(n_subjects: int, first_id: int) -> tuple[Document, ...]:
+    return tuple(
+        make_documents(n_subjects, np.random.default_rng(FILLER_SEED), policies=0,
+                       first_id=first_id)
+    )  # fmt: skip
+
+
+def make_collections(
+    small: int, large: int, rng: np.random.Generator
+) -> tuple[list[Document], list[Document]]:
+    """The small collection (a third of it policies, the rest subject documents, drawn by
+    ``rng``, in random order; ids ``0 .. small - 1``) and the large one: the small collection
+    followed by ``large - small`` subject documents drawn from :data:`FILLER_SEED`."""
+    if not 0 < small <= large:
+        raise ValueError(f"need 0 < small <= large, not {small} and {large}")
+    filler = _filler(large - small, small)
+    taken = {d.subject for d in filler}
+    policies = min(round(small / 3), sum(kind.subjects == ("",) for kind in KINDS))
+    documents = make_documents(small - policies, rng, policies=policies, exclude=taken)
+    return documents, [*documents, *filler]
+
+
+def make_questions(
+    documents: Sequence[Document], rng: np.random.Generator, distractors: int = 3
+) -> list[Question]:
+    """One question per fact of each of ``documents``, in a wording drawn at random, with
+    ``distractors`` other values from the same generator as the answer. Example:
+    ``Question("Which person heads up Copperleaf?", 0, "Noor Halvik", ("Dorian Pell", "Noor
+    Halvik", "Leila Strand", "Felix Ondraczek"))``."""
+    questions = []
+    for doc in documents:
+        for fact, answer in zip(KINDS[doc.kind].facts, doc.answers, strict=True):
+            others: list[str] = []
+            while len(others) < distractors:
+                value = fact.value(rng)
+                if value != answer and value not in others:
+                    others.append(value)
+            candidates = [answer, *others]
+            order = rng.permutation(len(candidates))
+            text = str(rng.choice(fact.questions)).format(subject=doc.subject)
+            questions.append(Question(text, doc.id, answer, tuple(candidates[i] for i in order)))
+    return questions

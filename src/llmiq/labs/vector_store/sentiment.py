@@ -20,9 +20,11 @@ def sentiment_experiment(
     x_test: np.ndarray,
     config: Config,
     rng: np.random.Generator,
-) -> dict[str, float]:
-    """Held-out accuracy of the classifier on the embedding alone and of two retrieval
-    variants over a FAISS index of the training reviews. (N, D) embeddings."""
+) -> dict[str, np.ndarray]:
+    """Per held-out review, whether the classifier on the embedding alone and the two
+    retrieval variants over a FAISS index of the training reviews got it right (1.0 or 0.0);
+    which reviews hold a negation; the majority-class rate and the training accuracy.
+    (N, D) embeddings."""
     y_train = np.array([r.label for r in train], dtype=np.float64)
     y_test = np.array([r.label for r in test], dtype=np.float64)
     if config.random_labels:
@@ -46,13 +48,12 @@ def sentiment_experiment(
     p_neighbours = predict_proba(with_neighbours(x_test, near_test), w2, b2)
 
     negated = np.array([" not " in r.text for r in test])  # "The sofa was not lovely at all."
-    results = {"majority": float(max(y_test.mean(), 1 - y_test.mean()))}
+    results: dict[str, np.ndarray] = {"negated": negated}
     for name, p in (("text_alone", p_text), ("knn_vote", p_vote),
                     ("with_neighbours", p_neighbours)):  # fmt: skip
-        right = (p >= 0.5) == (y_test == 1)
-        results[name] = float(right.mean())
-        results[f"{name}_negated"] = float(right[negated].mean()) if negated.any() else 0.0
-        results[f"{name}_plain"] = float(right[~negated].mean()) if (~negated).any() else 0.0
-    results["negated_share"] = float(negated.mean())
-    results["train_accuracy"] = float(((predict_proba(x_train, w, b) >= 0.5) == y_train).mean())
+        results[name] = ((p >= 0.5) == (y_test == 1)).astype(np.float64)  # (N_test,) right?
+    results["majority"] = np.array([max(y_test.mean(), 1 - y_test.mean())])
+    results["train_accuracy"] = np.array(
+        [((predict_proba(x_train, w, b) >= 0.5) == y_train).mean()]
+    )
     return results

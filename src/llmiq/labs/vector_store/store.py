@@ -40,9 +40,14 @@ def _seconds(call: Callable[[], Any]) -> float:
     return time.perf_counter() - started
 
 
+def query_seconds(search: Callable[[np.ndarray], Any], queries: np.ndarray) -> np.ndarray:
+    """Wall time of ``search`` on each single (1, D) query, as a service sees them: (Q,)."""
+    return np.array([_seconds(lambda q=q: search(q[None, :])) for q in queries])
+
+
 def seconds_per_query(search: Callable[[np.ndarray], Any], queries: np.ndarray) -> float:
-    """Median wall time of ``search`` over single (1, D) queries, as a service sees them."""
-    return statistics.median(_seconds(lambda q=q: search(q[None, :])) for q in queries)
+    """Median of :func:`query_seconds`."""
+    return float(statistics.median(query_seconds(search, queries)))
 
 
 def vectors_like(
