@@ -22,7 +22,7 @@ from llmiq.web.labs_panel import reference_lab_dir
 
 #: Labs whose verdicts are still point estimates: issue 14 (intervals over 3 seeds) is open
 #: for them. Once a lab's claims carry intervals every check applies to it.
-POINT_ESTIMATES_STILL = {"finetune-base", "vector-store"}
+POINT_ESTIMATES_STILL = {"finetune-base"}
 
 
 @pytest.mark.slow
