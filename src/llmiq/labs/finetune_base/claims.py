@@ -1,13 +1,16 @@
-"""How much each factor matters (main effects and variance shares of the loss grid), and
-the lab's verdicts computed from them."""
+"""How much each factor matters (the ranges of the loss grid along each, and their variance
+shares), their 95% intervals over seeds and test documents, and the lab's verdicts."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
+
+import numpy as np
 
 from llmiq.labs.finetune_base.config import Base
 from llmiq.labs.report import Claim
+from llmiq.labs.uncertainty import Interval, nested_interval
 
 
 def effects(grid: Sequence[Sequence[float]]) -> dict[str, Any]:
@@ -54,114 +57,211 @@ def variance_shares(grid: Sequence[Sequence[float]]) -> dict[str, float]:
     }
 
 
+def base_minus_data(grid: np.ndarray) -> float:
+    """The verdict's quantity: base effect minus data effect of a (bases x sizes) grid.
+
+    >>> base_minus_data(np.array([[3.0, 2.9], [2.0, 1.9]]))  # the base moves it 1.0, data 0.1
+    0.9
+    """
+    return round(base_effect(grid) - data_effect(grid), 12)
+
+
+def base_effect(grid: np.ndarray) -> float:
+    """The range across bases (rows) at each data size, averaged (``effects``, in numpy)."""
+    return float(np.ptp(grid, axis=0).mean())
+
+
+def data_effect(grid: np.ndarray) -> float:
+    """The range across data sizes (columns) for each base, averaged."""
+    return float(np.ptp(grid, axis=1).mean())
+
+
+def grid_interval(
+    losses: np.ndarray, statistic: Callable[[np.ndarray], float], seed: int = 0
+) -> Interval:
+    """95% interval of ``statistic`` of the mean loss grid, from the per-document losses
+    ``losses`` (seeds, test documents, bases, sizes): a nested bootstrap draws seeds, then
+    test documents within each, and recomputes the grid (the items resampled are rows of the
+    table, passed as their index)."""
+    n_seeds, n_docs = losses.shape[:2]
+    table = losses.reshape(n_seeds * n_docs, *losses.shape[2:])
+    groups = [np.arange(s * n_docs, (s + 1) * n_docs, dtype=float) for s in range(n_seeds)]
+
+    def on_rows(rows: np.ndarray) -> float:
+        return float(statistic(table[rows.astype(int)].mean(axis=0)))
+
+    over = f"{n_seeds} seeds x {n_docs} test documents"
+    return nested_interval(groups, statistic=on_rows, seed=seed, over=over)
+
+
 def _k(sizes: Sequence[int]) -> str:
     return "/".join(f"{s / 1000:g}k" for s in sizes)
 
 
-def _nums(values: Sequence[float], sign: bool = False) -> str:
-    return ", ".join(f"{v:+.3f}" if sign else f"{v:.3f}" for v in values)
-
-
 def base_vs_data_claim(
-    sizes: Sequence[int], grid: Sequence[Sequence[float]], unconverged: int = 0
+    losses: np.ndarray,
+    bases: Sequence[Base],
+    sizes: Sequence[int],
+    seeds: Sequence[int],
+    budget: str,
+    unconverged: int,
 ) -> Claim:
-    """The article's claim: the base moves the fine-tuned loss more than the data size does
-    (and every run converged, so the data effect was measured in full)."""
-    e, shares = effects(grid), variance_shares(grid)
-    larger = e["base_effect"] > e["data_effect"]
-    supported = larger and unconverged == 0
-    if supported:
-        verdict = "the base matters more here."
-    elif larger:
-        verdict = (
-            f"the base moved it more, but {unconverged} run(s) were still improving at "
-            "the end of their budget, so the data effect was not fully measured: "
-            "inconclusive."
-        )
+    """The article's claim: changing the base moves the fine-tuned loss more than changing
+    the data size does -- the whole interval of base effect - data effect above zero, with
+    every run converged (a run still improving at its cap leaves the data effect, which the
+    largest sample sets, under-measured)."""
+    gap = grid_interval(losses, base_minus_data, seeds[0])
+    base = grid_interval(losses, base_effect, seeds[0])
+    data = grid_interval(losses, data_effect, seeds[0])
+    if gap.below(0):
+        verdict = "the data size matters more here"
+    elif not gap.above(0):
+        verdict = "neither is shown to matter more"
+    elif unconverged:
+        verdict = "the base moved it more, but not every run converged: inconclusive"
     else:
-        verdict = "the data size matters as much or more here, with these tiny bases"
-        verdict += (
-            f" ({unconverged} run(s) were still improving when their step budget ran out)."
-            if unconverged
-            else "."
-        )
-    return Claim(
-        "the pre-trained base (its size and pre-training) changes the loss after fine-tuning "
-        "more than the size of the fine-tuning data does",
-        supported,
-        f"test loss after fine-tuning (nats/byte), {len(grid)} bases x {_k(sizes)} chars: "
-        f"changing the base at a fixed data size moves it by {e['base_effect']:.3f} on average "
-        f"(range at each size {_nums(e['base_range_by_size'])}); changing the data size at a "
-        f"fixed base by {e['data_effect']:.3f} (range for each base "
-        f"{_nums(e['data_range_by_base'])}); the base explains {shares['base']:.0%} of the "
-        f"grid's variance, the data size {shares['data']:.0%}; {verdict}",
+        verdict = "the base matters more here"
+    still = f" ({unconverged} run(s) stopped at the cap still improving)" * bool(unconverged)
+    return Claim.on_interval(
+        "the pre-trained base changes the held-out loss after fine-tuning more than the size "
+        "of the fine-tuning data does",
+        gap,
+        measure="base effect - data effect (nats/char)",
+        evidence=(
+            f"test loss after fine-tuning, {len(bases)} bases x {_k(sizes)} chars, {budget}"
+            f"{still}: changing the base ({', '.join(b.name for b in bases)}) at a fixed data "
+            f"size moves it by {base.format('.3f')} nats/char on average, changing the data "
+            f"size at a fixed base by {data.format('.3f')}; the difference is "
+            f"{gap.format('.3f')}: {verdict}."
+        ),
+        seeds=seeds,
+        above=0.0,
+        also=unconverged == 0,
     )
 
 
-def _pretraining_gains(
-    bases: Sequence[Base], grid: Sequence[Sequence[float]]
-) -> dict[str, list[float]]:
-    """For each pre-trained base with a fresh twin of its shape: fresh minus pre-trained loss
-    at every data size (positive: pre-training helped)."""
-    gains = {}
-    for fresh, row_fresh in zip(bases, grid, strict=True):
-        for pre, row_pre in zip(bases, grid, strict=True):
-            twins = (fresh.n_layer, fresh.n_embd) == (pre.n_layer, pre.n_embd)
-            if twins and not fresh.pretrained and pre.pretrained:
-                gains[pre.name] = [a - b for a, b in zip(row_fresh, row_pre, strict=True)]
-    return gains
+def twin_pair(bases: Sequence[Base]) -> tuple[int, int]:
+    """(pre-trained, random) indices of the first pre-trained base and its untrained twin
+    (the same number of blocks)."""
+    for p, pre in enumerate(bases):
+        for f, fresh in enumerate(bases):
+            if pre.pretrained and not fresh.pretrained and pre.blocks == fresh.blocks:
+                return p, f
+    raise ValueError("the lab needs a pre-trained base and its random twin")
+
+
+def size_pair(bases: Sequence[Base]) -> tuple[int, int]:
+    """(smaller, larger) indices among the pre-trained bases, by blocks (first and last)."""
+    pre = sorted((b.blocks, i) for i, b in enumerate(bases) if b.pretrained)
+    if len(pre) < 2:
+        raise ValueError("the lab needs two pre-trained bases")
+    return pre[0][1], pre[-1][1]
 
 
 def pretraining_claim(
-    bases: Sequence[Base], sizes: Sequence[int], grid: Sequence[Sequence[float]], min_gain: float
+    losses: np.ndarray, bases: Sequence[Base], sizes: Sequence[int], seeds: Sequence[int]
 ) -> Claim:
-    """Pre-training on general text lowers the loss after fine-tuning where target data is
-    scarce: at the smallest data size, for every shape measured fresh and pre-trained."""
-    gains = _pretraining_gains(bases, grid)
-    scarce = [g[0] for g in gains.values()]
-    supported = bool(scarce) and min(scarce) > min_gain
-    detail = "; ".join(f"{name}: {_nums(g, sign=True)}" for name, g in gains.items())
-    return Claim(
-        f"pre-training on general text lowers the loss after fine-tuning when target data is "
-        f"scarce ({sizes[0] / 1000:g}k chars)",
-        supported,
-        f"fresh minus pre-trained loss of the same shape at {_k(sizes)} chars: "
-        f"{detail or 'no fresh/pre-trained pair measured'} nats/byte; at "
-        f"{sizes[0] / 1000:g}k the smallest gain is "
-        f"{min(scarce, default=0.0):+.3f} ({'above' if supported else 'not above'} {min_gain}).",
+    """Pre-training lowers the loss where target data is scarce: the untrained twin minus the
+    pre-trained base of the same shape, at the smallest data size."""
+    text = (
+        f"pre-training lowers the loss after fine-tuning when target data is scarce "
+        f"({sizes[0] / 1000:g}k chars): the pre-trained base against the same architecture "
+        "randomly initialised"
+    )
+    p, f = pre, fresh = twin_pair(bases)
+    gains = [
+        grid_interval(losses, lambda g, n=n: g[f, n] - g[p, n], seeds[0]) for n in range(len(sizes))
+    ]
+    return Claim.on_interval(
+        text,
+        gains[0],
+        measure=f"loss gain of pre-training at {sizes[0] / 1000:g}k chars (nats/char)",
+        evidence=(
+            f"{bases[fresh].name} minus {bases[pre].name}, nats/char: "
+            + "; ".join(
+                f"{s / 1000:g}k {g.format('.3f')}" for s, g in zip(sizes, gains, strict=True)
+            )
+            + f" ({'above' if gains[0].above(0) else 'not above'} 0 at {sizes[0] / 1000:g}k)."
+        ),
+        seeds=seeds,
+        above=0.0,
     )
 
 
 def size_claim(
-    bases: Sequence[Base], sizes: Sequence[int], grid: Sequence[Sequence[float]], min_gain: float
+    losses: np.ndarray, bases: Sequence[Base], sizes: Sequence[int], seeds: Sequence[int]
 ) -> Claim:
-    """A larger pre-trained base ends lower than a smaller one at every data size."""
-    pre = sorted((b.n_layer * b.n_embd**2, i) for i, b in enumerate(bases) if b.pretrained)
-    text = "a larger pre-trained base fine-tunes to a lower loss, at every data size"
-    if len(pre) < 2:
-        return Claim(text, False, "fewer than two pre-trained bases were measured.")
-    small, large = pre[0][1], pre[-1][1]
-    gains = [a - b for a, b in zip(grid[small], grid[large], strict=True)]
-    supported = min(gains) > min_gain
-    return Claim(
-        text,
-        supported,
-        f"{bases[small].name} minus {bases[large].name} at {_k(sizes)} chars: "
-        f"{_nums(gains, sign=True)} nats/byte ({'all' if supported else 'not all'} above "
-        f"{min_gain}).",
+    """A larger pre-trained base fine-tunes to a lower loss (on average over data sizes)."""
+    small, large = size_pair(bases)
+    each = [
+        grid_interval(losses, lambda g, n=n: g[small, n] - g[large, n], seeds[0])
+        for n in range(len(sizes))
+    ]
+    mean = grid_interval(losses, lambda g: float(np.mean(g[small] - g[large])), seeds[0])
+    return Claim.on_interval(
+        f"a larger pre-trained base fine-tunes to a lower loss: all {bases[large].blocks} blocks "
+        f"against {bases[small].blocks} (the deep blocks pruned)",
+        mean,
+        measure="loss gain of the larger base, mean over data sizes (nats/char)",
+        evidence=(
+            f"{bases[small].name} minus {bases[large].name}: {mean.format('.3f')} nats/char on "
+            "average; "
+            + "; ".join(
+                f"{s / 1000:g}k {g.format('.3f')}" for s, g in zip(sizes, each, strict=True)
+            )
+            + "."
+        ),
+        seeds=seeds,
+        above=0.0,
     )
 
 
 def data_claim(
-    bases: Sequence[Base], sizes: Sequence[int], grid: Sequence[Sequence[float]], min_gain: float
+    losses: np.ndarray, bases: Sequence[Base], sizes: Sequence[int], seeds: Sequence[int]
 ) -> Claim:
-    """The other option of the question: more fine-tuning data lowers every base's loss."""
-    gains = [row[0] - row[-1] for row in grid]
-    supported = min(gains) > min_gain
-    return Claim(
+    """The other option of the question: more fine-tuning data lowers every base's loss
+    (the mean gain's interval above zero, and each base's own)."""
+    each = [
+        grid_interval(losses, lambda g, b=b: g[b, 0] - g[b, -1], seeds[0])
+        for b in range(len(bases))
+    ]
+    mean = grid_interval(losses, lambda g: float(np.mean(g[:, 0] - g[:, -1])), seeds[0])
+    return Claim.on_interval(
         "more fine-tuning data lowers the loss of every base (the data size matters too)",
-        supported,
-        f"loss at {sizes[0] / 1000:g}k minus loss at {sizes[-1] / 1000:g}k chars: "
-        + ", ".join(f"{b.name} {g:+.3f}" for b, g in zip(bases, gains, strict=True))
-        + f" nats/byte ({'all' if supported else 'not all'} above {min_gain}).",
+        mean,
+        measure=f"loss gain from {sizes[0] / 1000:g}k to {sizes[-1] / 1000:g}k chars, mean "
+        "over bases (nats/char)",
+        evidence=(
+            f"loss at {sizes[0] / 1000:g}k minus loss at {sizes[-1] / 1000:g}k chars: "
+            f"{mean.format('.3f')} on average; "
+            + "; ".join(f"{b.name} {g.format('.3f')}" for b, g in zip(bases, each, strict=True))
+            + f" nats/char ({'every' if all(g.above(0) for g in each) else 'not every'} "
+            "interval above 0)."
+        ),
+        seeds=seeds,
+        above=0.0,
+        also=all(g.above(0) for g in each),
+    )
+
+
+def pretraining_vs_data_claim(
+    losses: np.ndarray, bases: Sequence[Base], sizes: Sequence[int], seeds: Sequence[int]
+) -> Claim:
+    """The main comparison without the pruned base (whose output interface the fine-tuning
+    data must repair): pre-trained or not, against the data size, for SmolLM2's full shape."""
+    pair = list(twin_pair(bases))
+    gap = grid_interval(losses, lambda g: base_minus_data(g[pair]), seeds[0])
+    names = " and ".join(bases[i].name for i in pair)
+    return Claim.on_interval(
+        "pre-training the base changes the held-out loss after fine-tuning more than the size "
+        "of the fine-tuning data does (the same architecture, pre-trained or not)",
+        gap,
+        measure="pre-training effect - data effect (nats/char)",
+        evidence=(
+            f"{names} at {_k(sizes)} chars: the gap between the two bases minus the range "
+            f"across data sizes, each averaged, is {gap.format('.3f')} nats/char "
+            f"({'above' if gap.above(0) else 'below' if gap.below(0) else 'around'} 0)."
+        ),
+        seeds=seeds,
+        above=0.0,
     )

@@ -1,15 +1,12 @@
-"""The data: the target style (poems and fables from templates), random bytes for a broken
-base, and the general corpus the bases are pre-trained on."""
+"""The target style: short titled poems and "once upon a time" fables generated from small
+word lists by a seeded ``random.Random`` (verse, dialogue and narrative), as whole documents;
+the pool each seed draws its fine-tuning sample from; and the style's token vocabulary."""
 
 from __future__ import annotations
 
 import random
-
-import torch
-
-from llmiq.labs import tinylm
-from llmiq.labs.corpus import split_held_out, stdlib_corpus
-from llmiq.labs.finetune_base.config import Config
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -94,29 +91,71 @@ def fable(rng: random.Random) -> str:
     )
 
 
-def target_corpus(n_chars: int, seed: int) -> str:
-    """``n_chars`` characters of poems and fables, separated by blank lines. The same seed
-    gives the same text, and a shorter corpus is a prefix of a longer one."""
-    rng = random.Random(f"finetune-base/{seed}")
-    parts: list[str] = []
+def documents(n_chars: int, stream: str) -> list[str]:
+    """Poems and fables, half of each on average, until they hold ``n_chars`` characters.
+    Streams are independent ("pool", "dev", "test"); a stream's shorter list is a prefix of
+    its longer one.
+
+    >>> docs = documents(1_000, "test")
+    >>> sum(map(len, docs)) >= 1_000 > sum(map(len, docs[:-1])), docs == documents(1_000, "test")
+    (True, True)
+    """
+    rng = random.Random(f"finetune-base/{stream}")
+    docs: list[str] = []
     size = 0
     while size < n_chars:
-        parts.append(poem(rng) if rng.random() < 0.5 else fable(rng))
-        size += len(parts[-1]) + 2
-    return "\n\n".join(parts)[:n_chars]
+        docs.append(poem(rng) if rng.random() < 0.5 else fable(rng))
+        size += len(docs[-1])
+    return docs
 
 
-def random_bytes(n: int, seed: int) -> torch.Tensor:
-    """``n`` uniformly random byte ids: "pre-training" data with nothing to learn."""
-    return torch.randint(0, tinylm.VOCAB, (n,), generator=torch.Generator().manual_seed(seed))
+def target_corpus(n_chars: int, seed: int) -> str:
+    """``n_chars`` characters of the style, documents separated by blank lines."""
+    return "\n\n".join(documents(n_chars, f"corpus/{seed}"))[:n_chars]
 
 
-def general_corpus(config: Config, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """(training ids, held-out ids) of the pre-training corpus named by ``pretrain_data``."""
-    if config.pretrain_data == "random":
-        ids = random_bytes(config.pretrain_chars, seed)
-        return ids[: len(ids) * 9 // 10], ids[len(ids) * 9 // 10 :]
-    if config.pretrain_data != "stdlib":
-        raise ValueError(f"pretrain_data is 'stdlib' or 'random', not {config.pretrain_data!r}")
-    train_text, held_text = split_held_out(stdlib_corpus(config.pretrain_chars))
-    return torch.tensor(tinylm.encode(train_text)), torch.tensor(tinylm.encode(held_text))
+@dataclass(frozen=True)
+class Document:
+    """A document as the model reads it: a separator token, then its tokens."""
+
+    text: str
+    ids: tuple[int, ...]  # the separator's id, then the text's token ids
+    ends: tuple[int, ...]  # for each text token, the character offset where it ends
+
+
+def encode(tokenizer: object, texts: Sequence[str], separator: int) -> list[Document]:
+    """Each text tokenized on its own (no special tokens added), after ``separator``."""
+    encoded = tokenizer(list(texts), return_offsets_mapping=True)  # type: ignore[operator]
+    return [
+        Document(text, (separator, *ids), tuple(end for _, end in offsets))
+        for text, ids, offsets in zip(
+            texts, encoded["input_ids"], encoded["offset_mapping"], strict=True
+        )
+    ]
+
+
+def sample(pool: Sequence[Document], n_chars: int, rng: random.Random) -> list[tuple[int, int]]:
+    """A fine-tuning sample of ``n_chars`` characters: pool documents in the order ``rng``
+    shuffles them, the last one cut after its last token that fits. Returns (document index,
+    positions to read): a document cut to m tokens is read as its separator and first m - 1
+    tokens, predicting its first m tokens.
+
+    >>> pool = [Document("ab", (0, 5, 6), (1, 2)), Document("cde", (0, 7, 8), (2, 3))]
+    >>> sample(pool, 4, random.Random(0))
+    [(0, 2), (1, 1)]
+    """
+    order = list(range(len(pool)))
+    rng.shuffle(order)
+    picked, left = [], n_chars
+    for i in order:
+        doc = pool[i]
+        if len(doc.text) > left:
+            fits = sum(end <= left for end in doc.ends)
+            if fits:
+                picked.append((i, fits))
+            return picked
+        picked.append((i, len(doc.ids) - 1))
+        left -= len(doc.text)
+        if left == 0:
+            return picked
+    raise ValueError(f"the pool holds fewer than {n_chars} characters")

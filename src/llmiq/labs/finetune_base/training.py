@@ -1,141 +1,132 @@
-"""The next-token loss from scratch, pre-training a base and fine-tuning it on the target
-style with early stopping on held-out text."""
+"""Fine-tuning a base's top on its cached frozen states until the dev loss stops improving,
+and the loss on held-out documents in nats per character (comparable across tokenizers)."""
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import torch
 from torch.nn import functional as F
 
-from llmiq.labs import tinylm
-from llmiq.labs.finetune_base.config import Base, Config
+from llmiq.labs.finetune_base.backbone import Top
+from llmiq.labs.finetune_base.data import Document
 
 
-def next_token_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Mean cross-entropy in nats, written out: -log softmax(logits)[target].
+def token_batch(
+    states: Sequence[torch.Tensor],
+    docs: Sequence[Document],
+    picks: Sequence[tuple[int, int]],
+    column: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The tokens of (document, positions) picks, concatenated: a pick reads the first
+    ``positions`` states of its document and predicts the token after each. Returns (states
+    (N, 2, C), targets (N,) as columns of the restricted output -- ``column`` maps a token id
+    to its column -- and the pick each token came from (N,)).
 
-    logits (B, T, V), targets (B, T). Uniform logits over V = 256 bytes cost log 256 = 5.545
-    nats whatever the target: the loss of a model that knows nothing.
+    >>> doc = Document("ab", (0, 5, 6), (1, 2))
+    >>> x, y, pick = token_batch([torch.ones(3, 2, 4)], [doc], [(0, 2), (0, 1)], torch.arange(9))
+    >>> x.shape, y.tolist(), pick.tolist()
+    (torch.Size([3, 2, 4]), [5, 6, 5], [0, 0, 1])
     """
-    log_probs = logits - logits.logsumexp(-1, keepdim=True)  # (B, T, V)
-    return -log_probs.gather(-1, targets.unsqueeze(-1)).mean()
+    x = torch.cat([states[i][:n] for i, n in picks])
+    y = torch.cat([column[torch.tensor(docs[i].ids[1 : n + 1])] for i, n in picks])
+    pick = torch.cat([torch.full((n,), k) for k, (_, n) in enumerate(picks)])
+    return x, y, pick
 
 
-def windows(ids: torch.Tensor, block_size: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Every non-overlapping window of ``ids`` as (inputs, next-byte targets), each
-    (N, block_size): a deterministic cover of held-out text (tinylm samples random windows).
-
-    >>> x, y = windows(torch.arange(7), 3)
-    >>> x.tolist(), y.tolist()
-    ([[0, 1, 2], [3, 4, 5]], [[1, 2, 3], [4, 5, 6]])
-    """
-    n = (len(ids) - 1) // block_size
-    x = ids[: n * block_size].view(n, block_size)
-    y = ids[1 : n * block_size + 1].view(n, block_size)
-    return x, y
+def _logits(top: Top, states: torch.Tensor) -> torch.Tensor:
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        return top(states).float()  # (N, V)
 
 
 @torch.no_grad()
-def held_out_loss(model: tinylm.GPT, ids: torch.Tensor, chunk: int = 128) -> float:
-    """Mean next-byte loss (nats) of ``model`` over every window of ``ids``."""
-    model.eval()
-    x, y = windows(ids, model.config.block_size)  # (N, T) each
-    total = 0.0
-    for start in range(0, len(x), chunk):
-        xs, ys = x[start : start + chunk], y[start : start + chunk]
-        total += next_token_loss(model(xs), ys).item() * len(xs)
-    return total / len(x)
-
-
-# --- pre-training and fine-tuning -----------------------------------------------------------
-
-
-def pretrain(
-    base: Base,
-    config: Config,
-    seed: int,
-    data: torch.Tensor | None,
-    advance: Callable[[int], None] = lambda n: None,
-) -> tinylm.GPT:
-    """The base: a fresh GPT, seeded by its shape (a fresh and a pre-trained base of one
-    shape start from the same weights), then ``pretrain_steps`` on ``data`` if pre-trained."""
-    shape = tinylm.GPTConfig(block_size=config.block_size, n_layer=base.n_layer, n_embd=base.n_embd)
-    torch.manual_seed(seed * 1_000_003 + base.n_layer * 1_000 + base.n_embd)
-    model = tinylm.GPT(shape)
-    if base.pretrained and data is not None and config.pretrain_steps > 0:
-        tinylm.train(
-            model,
-            data,
-            steps=config.pretrain_steps,
-            batch_size=config.batch_size,
-            lr=config.pretrain_lr,
-            generator=torch.Generator().manual_seed(seed),
-            on_step=advance,
-        )
-    model.eval()
-    return model
+def document_losses(
+    top: Top,
+    states: Sequence[torch.Tensor],
+    docs: Sequence[Document],
+    column: torch.Tensor,
+    batch: int = 64,
+) -> list[float]:
+    """Each whole document's loss in nats per character: the sum of its tokens' negative
+    log-likelihoods over the restricted output, divided by its length in characters."""
+    top.eval()
+    losses: list[float] = []
+    for start in range(0, len(docs), batch):
+        picks = [(i, len(docs[i].ids) - 1) for i in range(start, min(start + batch, len(docs)))]
+        x, y, pick = token_batch(states, docs, picks, column)
+        nll = F.cross_entropy(_logits(top, x), y, reduction="none")  # (N,)
+        per_doc = torch.zeros(len(picks)).index_add_(0, pick, nll)
+        losses += [per_doc[k].item() / len(docs[i].text) for k, (i, _) in enumerate(picks)]
+    return losses
 
 
 @dataclass
 class FineTuned:
-    model: tinylm.GPT  # the weights of the best dev evaluation
+    top: Top  # the weights of the best dev evaluation
     best_step: int  # step of that evaluation (0: the base itself)
     steps: int  # steps actually run
-    converged: bool  # stopped early: the dev loss had stopped improving before the budget
+    converged: bool  # the dev loss stopped improving (early stop) before the step cap
     dev_curve: list[float] = field(default_factory=list)  # dev loss at 0, eval_every, ...
 
 
+@dataclass(frozen=True)
+class Budget:
+    steps: int  # at most this many AdamW steps (the cap)
+    batch_docs: int  # of this many documents each, drawn with replacement from the sample
+    eval_every: int  # steps between dev evaluations
+    patience: int  # evaluations without a new best that stop the run: converged
+
+
 def fine_tune(
-    base: tinylm.GPT,
-    train_ids: torch.Tensor,
-    dev_ids: torch.Tensor,
-    config: Config,
+    top: Top,
+    states: Sequence[torch.Tensor],
+    docs: Sequence[Document],
+    picks: Sequence[tuple[int, int]],
+    dev: tuple[Sequence[torch.Tensor], Sequence[Document]],
+    column: torch.Tensor,
+    lr: float,
+    budget: Budget,
     seed: int,
     advance: Callable[[int], None] = lambda n: None,
 ) -> FineTuned:
-    """A copy of ``base`` fine-tuned on ``train_ids`` with AdamW at a constant learning rate
-    and early stopping: the dev loss is measured every ``eval_every`` steps, and once past
-    ``grace_steps`` the run stops when ``patience`` evaluations in a row have not improved it
-    by ``min_gain``; the weights of the lowest dev loss are kept. A run that reaches
-    ``finetune_steps`` first is not converged: it was still improving. ``advance`` gets every
-    step (and the unused rest of the budget at a stop).
+    """A copy of ``top`` trained on the ``picks`` of ``docs`` with AdamW at a constant rate
+    (bf16 autocast), the dev loss measured every ``eval_every`` steps and the weights of the
+    lowest kept. The run stops when ``patience`` evaluations in a row bring no new best
+    (converged) or at the step cap. The batches depend on ``seed`` and the sample only, so
+    every base sees the same documents in the same order, and two data sizes given the same
+    sample train identically. ``advance`` gets every step (and the unused rest of the cap).
 
-    The learning rate is constant so that a flat dev loss means the model has learnt what it
-    can from the data, not that a decaying schedule has frozen it."""
-    model = copy.deepcopy(base)
-    optimizer = torch.optim.AdamW(
-        model.parameters(), lr=config.finetune_lr, weight_decay=0.0, fused=True
-    )  # fused: one kernel for the whole update, faster for tiny models
+    The rate is constant so that a flat dev loss means the top has learnt what it can from
+    the data, not that a decaying schedule has frozen it."""
+    model = copy.deepcopy(top)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0, fused=True)
     generator = torch.Generator().manual_seed(seed)
-    curve = [held_out_loss(model, dev_ids)]
+    dev_states, dev_docs = dev
+
+    def dev_loss() -> float:
+        losses = document_losses(model, dev_states, dev_docs, column)
+        return sum(losses) / len(losses)
+
+    curve = [dev_loss()]
     best_step, best_state = 0, copy.deepcopy(model.state_dict())
-    gain_step, reference = 0, curve[0]  # the last evaluation that beat the best by min_gain
-
-    def stalled() -> bool:
-        return step >= config.grace_steps and step - gain_step >= wait
-
-    wait, step = config.patience * config.eval_every, 0
-    while step < config.finetune_steps and not stalled():
+    wait, step = budget.patience * budget.eval_every, 0
+    while step < budget.steps and step - best_step < wait:
         model.train()
-        x, y = tinylm.batches(train_ids, config.block_size, config.batch_size, generator)
-        logits = model(x)  # (B, T, V)
-        loss = F.cross_entropy(logits.view(-1, logits.shape[-1]), y.view(-1))
+        chosen = torch.randint(len(picks), (budget.batch_docs,), generator=generator)
+        x, y, _ = token_batch(states, docs, [picks[i] for i in chosen], column)
+        loss = F.cross_entropy(_logits(model, x), y)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
         step += 1
         advance(1)
-        if step % config.eval_every == 0:
-            dev_loss = held_out_loss(model, dev_ids)
-            if dev_loss < min(curve):
+        if step % budget.eval_every == 0:
+            curve.append(dev_loss())
+            if curve[-1] < min(curve[:-1]):
                 best_step, best_state = step, copy.deepcopy(model.state_dict())
-            if dev_loss < reference - config.min_gain:
-                gain_step, reference = step, dev_loss
-            curve.append(dev_loss)
-    advance(config.finetune_steps - step)
+    advance(budget.steps - step)
     model.load_state_dict(best_state)
     model.eval()
-    return FineTuned(model, best_step, step, stalled(), curve)
+    return FineTuned(model, best_step, step, step - best_step >= wait, curve)
