@@ -39,8 +39,8 @@ text to Python) -- model size weighs more than fine-tuning data in that exponent
 effect of fine-tuning data itself stays large in the low-data regime measured here.
 
 Why to convergence: on tuning seeds a fixed 16-step budget made the base look more important
-than the data (0.48 against 0.30 nats/char on dev text); trained to convergence the two were
-close, the data ahead (0.47 against 0.51). A short budget under-measures what data can teach.
+than the data (0.48 against 0.31 nats/char on dev text); trained to convergence the two were
+close, the data ahead (0.47 against 0.52). A short budget under-measures what data can teach.
 
 How it fits in CPU minutes: everything below the trained layer is run once per document (in
 bfloat16, about 1% above float32's loss) and its output cached, so a step costs one

@@ -26,12 +26,12 @@ TUNING: dict[str, str] = {
     "learning rate, SmolLM2 pruned to 10 blocks": "1e-3: the fewest steps (440, 735 at 3e-4) "
     "within 7% of the lowest mean best dev loss (3e-4 0.735, 1e-3 0.780, 3e-3 0.898) on seeds "
     "1000-1002, every run converged",
-    "learning rate, SmolLM2 random init": "1e-3: the fewest steps (385, 795 at 3e-4) within 7% "
-    "of the lowest mean best dev loss (3e-4 0.939, 1e-3 0.986, 3e-3 1.091) on seeds 1000-1002, "
+    "learning rate, SmolLM2 random init": "1e-3: the fewest steps (440, 755 at 3e-4) within 7% "
+    "of the lowest mean best dev loss (3e-4 0.950, 1e-3 0.986, 3e-3 1.095) on seeds 1000-1002, "
     "every run converged",
     "training length": "to convergence, fixed before tuning; on seeds 1000-1002 a fixed 16-step "
-    "budget gave a base effect of 0.479 against a data effect of 0.303 nats/char (dev loss), "
-    "training to convergence 0.474 against 0.510: a short budget under-measures the data",
+    "budget gave a base effect of 0.479 against a data effect of 0.307 nats/char (dev loss), "
+    "training to convergence 0.470 against 0.516: a short budget under-measures the data",
 }
 
 
