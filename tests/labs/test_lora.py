@@ -151,16 +151,16 @@ def test_peft_with_our_alpha_merges_like_ours(base: tinylm.GPT, ids: torch.Tenso
         torch.testing.assert_close(lora.merge_lora(ours)(ids), merged_theirs(ids))
 
 
-def test_held_out_windows_share_no_byte_and_differ_by_seed() -> None:
+def test_sampled_windows_share_no_byte_and_differ_by_seed() -> None:
     data = torch.arange(1_000)
-    x, y = lora.held_out_windows(data, 16, 40, torch.Generator().manual_seed(0))
+    x, y = lora.sampled_windows(data, 16, 40, torch.Generator().manual_seed(0))
     assert torch.equal(x[:, 1:], y[:, :-1])
     starts = sorted(x[:, 0].tolist())
     assert all(b - a >= 17 for a, b in pairwise(starts))  # no overlap
-    other, _ = lora.held_out_windows(data, 16, 40, torch.Generator().manual_seed(1))
+    other, _ = lora.sampled_windows(data, 16, 40, torch.Generator().manual_seed(1))
     assert not torch.equal(x, other)
     with pytest.raises(ValueError, match="windows"):
-        lora.held_out_windows(data, 16, 100, torch.Generator().manual_seed(0))
+        lora.sampled_windows(data, 16, 100, torch.Generator().manual_seed(0))
 
 
 def test_domains_are_prose_then_code() -> None:

@@ -160,6 +160,47 @@ def evaluate(model: GPT, data: torch.Tensor, *, batches_: int = 8, batch_size: i
     return total / batches_
 
 
+def sampled_windows(
+    ids: torch.Tensor, block_size: int, count: int, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``count`` windows of ``ids`` that share no byte, at a random phase and random slots
+    drawn from ``generator``: each seed's own sample of held-out text, as (inputs, next-byte
+    targets), each (count, block_size). Windows that share no byte are independent items of
+    an interval.
+
+    >>> x, y = sampled_windows(torch.arange(100), 4, 6, torch.Generator().manual_seed(0))
+    >>> x.shape, bool((y - x == 1).all()), len({int(s) // 5 for s in x[:, 0]}) == 6
+    (torch.Size([6, 4]), True, True)
+    """
+    stride = block_size + 1
+    phase = int(torch.randint(stride, (1,), generator=generator))
+    slots = (len(ids) - phase) // stride
+    if slots < count:
+        raise ValueError(f"{len(ids)} held-out bytes hold {slots} windows of {stride}, not {count}")
+    chosen = torch.randperm(slots, generator=generator)[:count].sort().values
+    starts = (phase + chosen * stride).tolist()
+    x = torch.stack([ids[s : s + block_size] for s in starts])
+    y = torch.stack([ids[s + 1 : s + 1 + block_size] for s in starts])
+    return x, y
+
+
+@torch.no_grad()
+def window_losses(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, chunk: int = 64
+) -> torch.Tensor:
+    """Mean next-byte cross-entropy (nats/byte) of ``model`` on each window of (N, T): (N,),
+    the items an interval is bootstrapped over."""
+    model.eval()
+    losses = []
+    for start in range(0, len(x), chunk):
+        logits = model(x[start : start + chunk])  # (n, T, V)
+        per_byte = F.cross_entropy(
+            logits.transpose(1, 2), y[start : start + chunk], reduction="none"
+        )
+        losses.append(per_byte.mean(dim=1))  # (n,)
+    return torch.cat(losses)
+
+
 @torch.no_grad()
 def sequence_logprob(model: GPT, prompt: Sequence[int], continuation: Sequence[int]) -> float:
     """Sum of log p(continuation | prompt) under the model (the context is cut to fit)."""

@@ -57,8 +57,9 @@ from llmiq.labs.lora.adapter import (
 )
 from llmiq.labs.lora.claims import approach_claim, fraction_claim, merge_claim, start_claim
 from llmiq.labs.lora.config import Config
-from llmiq.labs.lora.data import domains, held_out_windows, python_code, window_losses
+from llmiq.labs.lora.data import domains, python_code
 from llmiq.labs.lora.experiment import LoRAMetrics, Metrics, run
+from llmiq.labs.tinylm import sampled_windows, window_losses
 
 __all__ = [
     "Config",
@@ -69,7 +70,6 @@ __all__ = [
     "approach_claim",
     "domains",
     "fraction_claim",
-    "held_out_windows",
     "lora_formula",
     "lora_modules",
     "matches",
@@ -77,6 +77,7 @@ __all__ = [
     "merge_lora",
     "python_code",
     "run",
+    "sampled_windows",
     "start_claim",
     "target_shapes",
     "trainable_parameters",

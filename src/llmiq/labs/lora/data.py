@@ -15,7 +15,6 @@ import sysconfig
 from pathlib import Path
 
 import torch
-from torch.nn import functional as F
 
 from llmiq.labs import tinylm
 from llmiq.labs.corpus import stdlib_corpus
@@ -76,43 +75,3 @@ def tuning_split(held_out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     first, verdicts measured on the second."""
     half = len(held_out) // 2
     return held_out[:half], held_out[half:]
-
-
-def held_out_windows(
-    data: torch.Tensor, block_size: int, count: int, generator: torch.Generator
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """(inputs, next-byte targets), each (count, block_size): ``count`` windows of ``data``
-    that share no byte, at a random phase and random slots drawn from ``generator``, so each
-    seed scores its own sample of the text and every window is an independent item.
-
-    >>> x, y = held_out_windows(torch.arange(40), 3, 5, torch.Generator().manual_seed(0))
-    >>> x.shape, bool((y - x == 1).all()), len(set(x[:, 0].tolist())) == 5
-    (torch.Size([5, 3]), True, True)
-    """
-    stride = block_size + 1
-    phase = int(torch.randint(stride, (1,), generator=generator))
-    slots = (len(data) - phase) // stride
-    if slots < count:
-        raise ValueError(f"{len(data)} bytes hold {slots} windows of {stride}, not {count}")
-    chosen = torch.randperm(slots, generator=generator)[:count].sort().values
-    starts = (phase + chosen * stride).tolist()
-    x = torch.stack([data[s : s + block_size] for s in starts])
-    y = torch.stack([data[s + 1 : s + 1 + block_size] for s in starts])
-    return x, y
-
-
-@torch.no_grad()
-def window_losses(
-    model: torch.nn.Module, windows: tuple[torch.Tensor, torch.Tensor], chunk: int = 64
-) -> torch.Tensor:
-    """Mean next-byte loss (nats/byte) of each window, (count,): the items of an interval."""
-    model.eval()
-    x, y = windows
-    losses = []
-    for start in range(0, len(x), chunk):
-        logits = model(x[start : start + chunk])  # (n, T, V)
-        per_byte = F.cross_entropy(
-            logits.transpose(1, 2), y[start : start + chunk], reduction="none"
-        )
-        losses.append(per_byte.mean(dim=1))  # (n,)
-    return torch.cat(losses)

@@ -21,7 +21,7 @@ from llmiq.labs.lora.claims import (
     start_claim,
 )
 from llmiq.labs.lora.config import Config
-from llmiq.labs.lora.data import domains, held_out_windows, tuning_split, window_losses
+from llmiq.labs.lora.data import domains, tuning_split
 from llmiq.labs.lora.figures import plot_lora
 from llmiq.labs.lora.finetuning import (
     adapted,
@@ -32,6 +32,7 @@ from llmiq.labs.lora.finetuning import (
     pretrain,
 )
 from llmiq.labs.report import LabResult
+from llmiq.labs.tinylm import sampled_windows, window_losses
 
 
 @dataclass
@@ -101,16 +102,16 @@ def _one_seed(
     peft_check: bool,
     advance: object,
 ) -> _Seed:
-    test = held_out_windows(
+    test = sampled_windows(
         code_test, config.block_size, config.eval_windows, torch.Generator().manual_seed(seed)
     )
-    prose = held_out_windows(
+    prose = sampled_windows(
         prose_val, config.block_size, config.eval_windows, torch.Generator().manual_seed(seed)
     )
     probe = test[0][:8]  # (8, T)
     with torch.no_grad():
         base_logits = base(probe)  # (8, T, 256)
-    losses = {"base": window_losses(base, test), "prose:base": window_losses(base, prose)}
+    losses = {"base": window_losses(base, *test), "prose:base": window_losses(base, *prose)}
     counted: dict[str, int] = {}
     starts: dict[str, float] = {}
     merges: dict[str, float] = {}
@@ -124,8 +125,8 @@ def _one_seed(
         counted[method] = trainable_parameters(model)
         train = fine_tune(model, code, config, seed, learning_rate(method, config), advance)
         curves[method] = _every_10(train)
-        losses[method] = window_losses(model, test)
-        losses["prose:" + method] = window_losses(model, prose)
+        losses[method] = window_losses(model, *test)
+        losses["prose:" + method] = window_losses(model, *prose)
         if method != "full":
             merged = merge_lora(model, scaled=config.merge_scaled)
             with torch.no_grad():

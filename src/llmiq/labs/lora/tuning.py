@@ -21,8 +21,9 @@ import torch
 
 from llmiq.labs.context import seed_everything, torch_threads
 from llmiq.labs.lora.config import Config
-from llmiq.labs.lora.data import domains, held_out_windows, tuning_split, window_losses
+from llmiq.labs.lora.data import domains, tuning_split
 from llmiq.labs.lora.finetuning import adapted, fine_tune, methods, pretrain
+from llmiq.labs.tinylm import sampled_windows, window_losses
 from llmiq.labs.uncertainty import TUNING_SEEDS
 
 GRID = (1e-3, 3e-3, 1e-2, 3e-2)
@@ -41,7 +42,7 @@ def sweep(config: Config, seeds: tuple[int, ...] = SEEDS) -> dict[str, dict[floa
         m: {lr: [] for lr in GRID} for m in methods(config)
     }
     for seed in seeds:
-        windows = held_out_windows(
+        windows = sampled_windows(
             code_tune, config.block_size, config.eval_windows, torch.Generator().manual_seed(seed)
         )
         for method in methods(config):
@@ -49,7 +50,7 @@ def sweep(config: Config, seeds: tuple[int, ...] = SEEDS) -> dict[str, dict[floa
                 seed_everything(seed)
                 model = adapted(base, method, config, seed)
                 fine_tune(model, code, config, seed, lr)
-                losses[method][lr].append(float(window_losses(model, windows).mean()))
+                losses[method][lr].append(float(window_losses(model, *windows).mean()))
     return {m: {lr: float(np.mean(v)) for lr, v in by_lr.items()} for m, by_lr in losses.items()}
 
 

@@ -69,11 +69,10 @@ from llmiq.labs.scaling.training import (
     held_out_windows,
     learning_rate,
     non_embedding_params,
-    sampled_windows,
     train_run,
     unigram_cross_entropy,
-    window_losses,
 )
+from llmiq.labs.tinylm import sampled_windows, window_losses
 
 __all__ = [
     "Config",

@@ -34,10 +34,10 @@ from llmiq.labs.scaling.training import (
     Run,
     build_model,
     non_embedding_params,
-    sampled_windows,
     train_run,
     unigram_cross_entropy,
 )
+from llmiq.labs.tinylm import sampled_windows
 
 
 @dataclass

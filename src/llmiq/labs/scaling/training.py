@@ -61,47 +61,9 @@ def held_out_windows(
     return x, y
 
 
-def sampled_windows(
-    ids: torch.Tensor, block_size: int, count: int, generator: torch.Generator
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """``count`` windows of ``ids`` that share no byte, at a random phase and random slots
-    drawn from ``generator``: each seed's own sample of held-out text, as (inputs, targets).
-
-    >>> x, y = sampled_windows(torch.arange(100), 4, 6, torch.Generator().manual_seed(0))
-    >>> x.shape, bool((y - x == 1).all()), len({int(s) // 5 for s in x[:, 0]}) == 6
-    (torch.Size([6, 4]), True, True)
-    """
-    stride = block_size + 1
-    phase = int(torch.randint(stride, (1,), generator=generator))
-    slots = (len(ids) - phase) // stride
-    if slots < count:
-        raise ValueError(f"{len(ids)} held-out bytes hold {slots} windows, not {count}")
-    chosen = torch.randperm(slots, generator=generator)[:count].sort().values
-    starts = (phase + chosen * stride).tolist()
-    x = torch.stack([ids[s : s + block_size] for s in starts])
-    y = torch.stack([ids[s + 1 : s + 1 + block_size] for s in starts])
-    return x, y
-
-
-@torch.no_grad()
-def window_losses(
-    model: nn.Module, x: torch.Tensor, y: torch.Tensor, chunk: int = 64
-) -> torch.Tensor:
-    """Mean next-byte cross-entropy (nats/byte) of ``model`` on each window of (N, T): (N,)."""
-    model.eval()
-    losses = []
-    for start in range(0, len(x), chunk):
-        logits = model(x[start : start + chunk])  # (n, T, V)
-        per_byte = F.cross_entropy(
-            logits.transpose(1, 2), y[start : start + chunk], reduction="none"
-        )
-        losses.append(per_byte.mean(dim=1))  # (n,)
-    return torch.cat(losses)
-
-
 def held_out_loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor, chunk: int = 64) -> float:
     """Mean next-byte cross-entropy (nats/byte) of ``model`` on windows (N, T)."""
-    return window_losses(model, x, y, chunk).mean().item()
+    return tinylm.window_losses(model, x, y, chunk).mean().item()
 
 
 def unigram_cross_entropy(train: torch.Tensor, held: torch.Tensor) -> float:
@@ -186,7 +148,7 @@ def train_run(
     )  # fused: one kernel for the whole update, faster for tiny models
     marks = checkpoint_steps(steps, config.checkpoints)
     tokens_per_step = config.batch_size * config.block_size
-    windows = [window_losses(model, *held).tolist()]
+    windows = [tinylm.window_losses(model, *held).tolist()]
     losses: list[float] = []
     for step in range(steps):
         model.train()
@@ -204,7 +166,7 @@ def train_run(
         losses.append(loss.item())
         advance(1)
         if step + 1 in marks:
-            windows.append(window_losses(model, *held).tolist())
+            windows.append(tinylm.window_losses(model, *held).tolist())
     tail = losses[-max(1, steps // 10) :]
     return Run(
         steps=marks,
