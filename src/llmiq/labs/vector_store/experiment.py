@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from llmiq.labs.context import LabContext
+from llmiq.labs.minilm import minilm_card
 from llmiq.labs.pretrained import SMOLLM2, load_pretrained
 from llmiq.labs.report import LabResult
 from llmiq.labs.vector_store.claims import (
@@ -27,7 +28,7 @@ from llmiq.labs.vector_store.claims import (
 )
 from llmiq.labs.vector_store.config import Config
 from llmiq.labs.vector_store.costs import store_costs
-from llmiq.labs.vector_store.encoder import embed, minilm_card, one_thread
+from llmiq.labs.vector_store.encoder import embed, one_thread
 from llmiq.labs.vector_store.figures import plot_costs, plot_private_facts, plot_sentiment
 from llmiq.labs.vector_store.private_qa import SeedResult, private_facts, summary
 from llmiq.labs.vector_store.reader import PromptFormat, Reader
