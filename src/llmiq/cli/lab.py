@@ -86,17 +86,13 @@ def lab_run(
     import json
 
     from llmiq.labs.registry import LAB_INFO, load_lab
-    from llmiq.labs.runner import run_lab
-    from llmiq.labs.uncertainty import FAST_SEEDS, FULL_SEEDS, seeds_for
+    from llmiq.labs.runner import planned_seeds, run_lab
     from llmiq.paths import data_dir
 
     chosen = list(LAB_INFO) if run_all else list(lab_ids)
     if not chosen:
         raise LlmiqError(f"name a lab or give --all; labs: {', '.join(LAB_INFO)}")
-    try:
-        seeds_for(seed, replicates or (FAST_SEEDS if fast else FULL_SEEDS))
-    except ValueError as exc:
-        raise LlmiqError(str(exc)) from None
+    planned_seeds(seed, fast=fast, replicates=replicates)
     for lab_id in chosen:
         load_lab(lab_id)  # unknown ids, a missing extra or bad seeds fail before anything runs
     folder = out_dir or data_dir() / "labs"

@@ -16,6 +16,15 @@ from llmiq.labs.report import LabReport, LabResult, environment
 from llmiq.labs.uncertainty import FAST_SEEDS, FULL_SEEDS, seeds_for
 
 
+def planned_seeds(seed: int, *, fast: bool, replicates: int | None = None) -> tuple[int, ...]:
+    """The seeds a run reports: ``replicates`` of them from ``seed`` (default 3, 1 with
+    ``fast``); a seed kept for tuning is one ``LlmiqError`` sentence."""
+    try:
+        return seeds_for(seed, replicates or (FAST_SEEDS if fast else FULL_SEEDS))
+    except ValueError as exc:
+        raise LlmiqError(str(exc)) from None
+
+
 def run_lab(
     lab_id: str,
     *,
@@ -31,11 +40,7 @@ def run_lab(
     ``replicates`` seeds per claim (default 3, 1 with ``fast``). The report is the lab's
     result filed under its card, with the run's seeds, mode, time and environment; it is also
     written to ``out_dir/<lab id>/report.json``."""
-    replicates = replicates or (FAST_SEEDS if fast else FULL_SEEDS)
-    try:
-        seeds = seeds_for(seed, replicates)
-    except ValueError as exc:
-        raise LlmiqError(str(exc)) from None
+    seeds = planned_seeds(seed, fast=fast, replicates=replicates)
     lab = load_lab(lab_id)
     config = lab.Config.fast() if fast else lab.Config()
     context = LabContext(
@@ -45,7 +50,7 @@ def run_lab(
         show_progress=show_progress,
         cache_dir=cache_dir,
         fresh=fresh,
-        replicates=replicates,
+        replicates=len(seeds),
     )
     context.out_dir.mkdir(parents=True, exist_ok=True)
     seed_everything(seed)
