@@ -20,10 +20,6 @@ from llmiq.labs.report import Claim, LabInfo, LabReport, LabResult
 from llmiq.labs.uncertainty import Interval
 from llmiq.web.labs_panel import reference_lab_dir
 
-#: Labs whose verdicts are still point estimates: issue 14 (intervals over 3 seeds) is open
-#: for them. Once a lab's claims carry intervals every check applies to it.
-POINT_ESTIMATES_STILL = {"finetune-base"}
-
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lab_id", lab_ids())
@@ -52,8 +48,6 @@ def test_report_json_has_the_layout_of_the_shipped_reference(
     assert ours == theirs
     assert (written["lab"], written["question"]) == (lab_id, LAB_INFO[lab_id].question)
     assert written["seeds"] == [0]  # --fast: one seed per claim
-    if lab_id in POINT_ESTIMATES_STILL and all(c.interval is None for c in report.claims):
-        return
     for claim in report.claims:
         assert claim.interval is not None, claim.text
         assert claim.seeds == (0,), claim.text

@@ -25,19 +25,11 @@ def test_every_lab_has_a_full_reference_run(lab_id: str) -> None:
         assert (folder / name).read_bytes().startswith(b"\x89PNG")
 
 
-#: Labs whose verdicts are still point estimates: issue 14 (intervals over 3 seeds) is open
-#: for them. Once a lab's reference carries intervals every check applies to it.
-POINT_ESTIMATES_STILL = {"finetune-base"}
-
-
 @pytest.mark.parametrize("lab_id", lab_ids())
 def test_every_verdict_of_a_reference_run_rests_on_an_interval_over_three_seeds(
     lab_id: str,
 ) -> None:
     report = json.loads((reference_lab_dir(lab_id) / "report.json").read_text("utf-8"))
-    if lab_id in POINT_ESTIMATES_STILL and all(c["ci"] is None for c in report["claims"]):
-        assert report["seeds"] == [0]  # it says it ran one seed, and its claims no interval
-        return
     assert len(report["seeds"]) >= 3
     assert not set(report["seeds"]) & set(TUNING_SEEDS)
     for claim in report["claims"]:
