@@ -25,6 +25,7 @@ from llmiq.paths import data_dir
 from llmiq.practice.queue import DailyLimits
 from llmiq.practice.scheduling import make_scheduler
 from llmiq.store.database import open_database
+from llmiq.web.api_docs import add_api_docs
 from llmiq.web.banks import BankShelf
 from llmiq.web.body_limit import BodyLimitMiddleware
 from llmiq.web.deps import AdminRequired, CsrfRejected, SignInRequired, optional_viewer
@@ -32,6 +33,7 @@ from llmiq.web.errors import NotFound
 from llmiq.web.recorder import AnswerRecorder
 from llmiq.web.rendering import render, see_other
 from llmiq.web.routes import admin, api, auth, banks, exams, imports, pages, practice, stats
+from llmiq.web.security_headers import SecurityHeadersMiddleware
 from llmiq.web.sessions import SessionMiddleware
 from llmiq.web.settings import WebSettings
 from llmiq.web.state import WebApp
@@ -90,7 +92,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         title="llmiq",
         summary="Practise LLM interview questions with spaced repetition.",
         version=__version__,
-        docs_url="/api/docs",
+        docs_url=None,  # served from local assets by add_api_docs
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -101,6 +103,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware)
     if not settings.multi_user:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=LOOPBACK_HOSTS)
+    app.add_middleware(SecurityHeadersMiddleware)  # last added, outermost: on every response
     app.mount("/static", StaticFiles(directory=Path(str(package.joinpath("static")))), "static")
     for router in (  # the API first: its answer endpoint is the hottest path
         api.router,
@@ -114,6 +117,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         admin.router,
     ):
         app.include_router(router)
+    add_api_docs(app, "/api/openapi.json")
     _add_error_pages(app)
     return app
 
