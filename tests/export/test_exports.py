@@ -48,7 +48,68 @@ def test_csv_has_one_row_per_question_in_both_languages(run_cli: Callable) -> No
     assert rows[1]["reference_zh"] == "不需要"
     assert rows[1]["reference_en"] == "No"
     assert "不; 否" in rows[1]["accepted"]
-    assert rows[1]["key_points_en"].startswith("- A vector store")
+    assert rows[1]["key_points_en"].startswith("• A vector store")
+
+
+FORMULA_BANK = {
+    "id": "formulas",
+    "title": {"en": "Formulas"},
+    "questions": [
+        {
+            "id": "q1",
+            "kind": "single",
+            "topics": ["sheets"],
+            "prompt": {"en": '=HYPERLINK("http://evil.example","click")', "zh": "+1+1"},
+            "options": [{"key": "A", "text": {"en": "-2"}}, {"key": "B", "text": {"en": "b"}}],
+            "answer": ["A"],
+            "explanation": {"en": "@SUM(A1:A9)", "zh": "a = b is fine inside a cell"},
+        },
+        {
+            "id": "q2",
+            "kind": "open",
+            "prompt": {"en": "What is -1?"},
+            "reference": {"en": "-cmd|' /C calc'!A0"},
+            "accepted": ["=1", "minus one"],
+        },
+    ],
+}
+
+
+def test_csv_cells_a_spreadsheet_would_run_start_with_a_quote() -> None:
+    from llmiq.export.tables import bank_to_csv
+
+    rows = list(csv.DictReader(io.StringIO(bank_to_csv(Bank.model_validate(FORMULA_BANK)))))
+    assert rows[0]["prompt_en"] == '\'=HYPERLINK("http://evil.example","click")'
+    assert rows[0]["prompt_zh"] == "'+1+1"
+    assert rows[0]["explanation_en"] == "'@SUM(A1:A9)"
+    assert rows[1]["reference_en"] == "'-cmd|' /C calc'!A0"
+    assert rows[1]["accepted"] == "'=1; minus one"
+    # the rest is left alone: a formula character inside a cell, option lines, plain text
+    assert rows[0]["explanation_zh"] == "a = b is fine inside a cell"
+    assert rows[0]["options_en"] == "A. -2\nB. b"
+    assert rows[1]["prompt_en"] == "What is -1?"
+    every_cell = [cell for row in rows for cell in row.values()]
+    assert not [cell for cell in every_cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+@pytest.mark.parametrize(
+    ("cell", "shown"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@A1", "'@A1"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("1-1", "1-1"),
+        ("", ""),
+        ("'quoted", "'quoted"),
+    ],
+)
+def test_neutralise_cell(cell: str, shown: str) -> None:
+    from llmiq.export.tables import neutralise_cell
+
+    assert neutralise_cell(cell) == shown
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

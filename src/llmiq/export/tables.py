@@ -1,4 +1,10 @@
-"""JSON (the bank model, field for field) and CSV (one row per question, both languages)."""
+"""JSON (the bank model, field for field) and CSV (one row per question, both languages).
+
+CSV files get opened in spreadsheets, which run a cell starting with ``=``, ``+``, ``-`` or
+``@`` as a formula (CSV injection): such cells, and those starting with a tab or a carriage
+return, get a leading single quote, as OWASP's "CSV Injection" page recommends. Key points are
+bulleted with "•", not "-", so that our own lists need no quote.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +25,15 @@ CSV_COLUMNS = [
     "reference_zh", "reference_en", "accepted", "key_points_zh", "key_points_en",
     "explanation_zh", "explanation_en", "why_zh", "why_en", "lab",
 ]  # fmt: skip
+
+
+#: what a spreadsheet may read as the start of a formula (OWASP, CSV Injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: str) -> str:
+    """``value`` as a spreadsheet shows it as text: ``"=1+1"`` becomes ``"'=1+1"``."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 def _own(text: Text | None, lang: str) -> str:
@@ -42,7 +57,7 @@ def _row(question: Question) -> dict[str, str]:
         )
         row[f"reference_{lang}"] = _own(question.reference, lang)
         row[f"key_points_{lang}"] = "\n".join(
-            f"- {_own(point, lang)}" for point in question.key_points if point.has(lang)
+            f"• {_own(point, lang)}" for point in question.key_points if point.has(lang)
         )
         row[f"explanation_{lang}"] = _own(question.explanation, lang)
         row[f"why_{lang}"] = "\n".join(
@@ -58,5 +73,5 @@ def bank_to_csv(bank: Bank) -> str:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for question in bank.questions:
-        writer.writerow(_row(question))
+        writer.writerow({name: neutralise_cell(cell) for name, cell in _row(question).items()})
     return out.getvalue()
