@@ -103,6 +103,9 @@ class Review(Base):
     __table_args__ = (
         Index("ix_reviews_user_time", "user_id", "reviewed_at"),
         Index("ix_reviews_user_bank", "user_id", "bank_id"),
+        # statistics and history (migration 0005)
+        Index("ix_reviews_user_question", "user_id", "bank_id", "question_id", "correct"),
+        Index("ix_reviews_user_id", "user_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
