@@ -17,7 +17,7 @@ from llmiq.practice.queue import DailyLimits
 from llmiq.practice.recording import Practice
 from llmiq.practice.review import ReviewResult, run_review
 from llmiq.practice.scheduling import AGAIN, EASY, GOOD, HARD, make_scheduler
-from llmiq.practice.stats import compute_stats
+from llmiq.practice.stats import load_stats
 from llmiq.store import progress
 from llmiq.store.database import Database, open_database
 
@@ -60,10 +60,8 @@ def _answer_all(practice: Practice, answers: list[str], seconds: float = 10) -> 
 
 def _stats(practice: Practice, bank: Bank = SEED) -> dict:
     with practice.database.transaction() as session:
-        user_id = practice.user_id(session)
-        reviews = progress.reviews_of(session, user_id, bank.id)
-        cards = progress.cards_of(session, user_id, bank.id)
-    return compute_stats(reviews, cards, {bank.id: bank}, practice.clock())
+        practice.user_id(session)  # the profile is made if missing, as by answering
+    return load_stats(practice, {bank.id: bank}, practice.clock(), bank.id)
 
 
 def test_two_missed_questions_come_back_before_the_eight_right_ones(practice: Practice) -> None:

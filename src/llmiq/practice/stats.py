@@ -1,23 +1,35 @@
 """What a person knows: reviews and accuracy by topic, retention, streak, activity heatmap and
-the due forecast, from the review log and the FSRS cards."""
+the due forecast, from the review log and the FSRS cards.
+
+The review log is only read in aggregate, by the database (``llmiq.store.review_stats``):
+answers per question, reviews per local day over the heatmap's weeks, and, for a streak
+longer than that, whether each earlier day had a review. Time and memory grow with the
+questions and days shown, not with the number of reviews.
+"""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from llmiq.bank.model import Bank
-from llmiq.practice.days import local_date
+from llmiq.practice.days import local_date, local_day_window, moments_of_day, offset_spans
 from llmiq.practice.scheduling import RATING_NAMES, STATE_NAMES, make_scheduler, to_fsrs
+from llmiq.store import review_stats
+from llmiq.store.review_stats import QuestionTally
 
 if TYPE_CHECKING:
     from llmiq.practice.recording import Practice
-    from llmiq.store.models import Card, Review
+    from llmiq.store.database import Session
+    from llmiq.store.models import Card
 
 HEATMAP_DAYS = 7 * 17  # about four months, ending today
 FORECAST_DAYS = 14
+#: Days asked about per statement when a streak goes back past the heatmap.
+_STREAK_BATCH = 64
 
 
 def streak(days_with_reviews: set[date], today: date) -> int:
@@ -30,8 +42,79 @@ def streak(days_with_reviews: set[date], today: date) -> int:
     return count
 
 
+@dataclass(frozen=True)
+class ReviewSummary:
+    """The review log of one profile, aggregated: what :func:`compute_stats` needs of it."""
+
+    by_question: Sequence[QuestionTally] = ()
+    #: reviews per local day, for the heatmap's days (days without reviews may be missing)
+    per_day: Mapping[date, int] | None = None
+    streak_days: int = 0
+
+
+def _offset_spans(first: date, last: date) -> list[tuple[datetime, datetime, int]]:
+    return [
+        (span.start, span.end, int(span.offset.total_seconds()))
+        for span in offset_spans(*local_day_window(first, last))
+    ]
+
+
+def reviews_per_day(
+    session: Session, user_id: int, first: date, last: date, bank_id: str | None = None
+) -> dict[date, int]:
+    """Reviews per local day from ``first`` to ``last`` (days without any left out)."""
+    counts = review_stats.reviews_per_day(session, user_id, _offset_spans(first, last), bank_id)
+    return {day: n for day, n in counts.items() if first <= day <= last}
+
+
+def streak_in_database(
+    session: Session,
+    user_id: int,
+    today: date,
+    bank_id: str | None = None,
+    known: Mapping[date, int] | None = None,
+) -> int:
+    """:func:`streak` of the profile's reviews (in ``bank_id``). ``known``: reviews per day
+    already counted for the days from its earliest key to ``today``; earlier days are asked
+    of the database, a batch of days per statement, until one without reviews."""
+    known = known or {}
+    known_from = min(known, default=today + timedelta(days=1))
+    day = today
+    count = 0
+    while True:
+        if day >= known_from:
+            batch = [day]
+            found = {day} if known.get(day) else set()
+        else:
+            batch = [day - timedelta(days=n) for n in range(_STREAK_BATCH)]
+            spans = offset_spans(*local_day_window(batch[-1], day))
+            moments = {d: moments_of_day(d, spans) for d in batch}
+            found = review_stats.days_reviewed(session, user_id, moments, bank_id)
+        for checked in batch:
+            if checked not in found:
+                if checked == today:  # today is not over yet: count back from yesterday
+                    continue
+                return count
+            count += 1
+        day = batch[-1] - timedelta(days=1)
+
+
+def summarise_reviews(
+    session: Session, user_id: int, today: date, bank_id: str | None = None
+) -> ReviewSummary:
+    """Answers per question, the heatmap's days and the streak, by the database."""
+    first = today - timedelta(days=HEATMAP_DAYS - 1)
+    per_day = reviews_per_day(session, user_id, first, today, bank_id)
+    known = {first + timedelta(days=n): 0 for n in range(HEATMAP_DAYS)} | per_day
+    return ReviewSummary(
+        by_question=review_stats.answers_by_question(session, user_id, bank_id),
+        per_day=per_day,
+        streak_days=streak_in_database(session, user_id, today, bank_id, known),
+    )
+
+
 def compute_stats(
-    reviews: Sequence[Review],
+    summary: ReviewSummary,
     cards: Sequence[Card],
     banks: Mapping[str, Bank],
     now: datetime,
@@ -46,10 +129,10 @@ def compute_stats(
     by_topic: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"reviews": 0, "correct": 0, "retention": [], "cards": 0}
     )
-    for review in reviews:
-        for topic in topics_of.get((review.bank_id, review.question_id), ["(removed)"]):
-            by_topic[topic]["reviews"] += 1
-            by_topic[topic]["correct"] += bool(review.correct)
+    for tally in summary.by_question:
+        for topic in topics_of.get((tally.bank_id, tally.question_id), ["(removed)"]):
+            by_topic[topic]["reviews"] += tally.answers
+            by_topic[topic]["correct"] += tally.right
     # cards of questions no longer in any bank are never asked again: leave them out
     cards = [card for card in cards if (card.bank_id, card.question_id) in topics_of]
     card_rows = []
@@ -83,7 +166,7 @@ def compute_stats(
             "retention": round(sum(retention) / len(retention), 4) if retention else None,
         }
     today = local_date(now)
-    per_day = Counter(local_date(r.reviewed_at) for r in reviews)
+    per_day = summary.per_day or {}
     heatmap = {
         (today - timedelta(days=offset)).isoformat(): per_day.get(today - timedelta(days=offset), 0)
         for offset in range(HEATMAP_DAYS - 1, -1, -1)
@@ -95,13 +178,14 @@ def compute_stats(
         day = max(local_date(card.due), today).isoformat()
         if day in forecast:
             forecast[day] += 1
-    correct = sum(1 for r in reviews if r.correct)
+    answers = sum(tally.answers for tally in summary.by_question)
+    correct = sum(tally.right for tally in summary.by_question)
     return {
-        "reviews": len(reviews),
+        "reviews": answers,
         "correct": correct,
-        "accuracy": round(correct / len(reviews), 4) if reviews else None,
+        "accuracy": round(correct / answers, 4) if answers else None,
         "due_now": sum(1 for card in cards if card.due <= now),
-        "streak_days": streak(set(per_day), today),
+        "streak_days": summary.streak_days,
         "by_topic": topics,
         "heatmap": heatmap,
         "forecast": forecast,
@@ -117,11 +201,11 @@ def load_stats(
     from llmiq.store import progress
 
     chosen = {k: v for k, v in banks.items() if bank_id is None or k == bank_id}
-    reviews: Sequence[Review] = []
+    summary = ReviewSummary()
     cards: Sequence[Card] = []
     with practice.database.transaction() as session:
         user_id = practice.existing_user_id(session)
         if user_id is not None:
-            reviews = progress.reviews_of(session, user_id, bank_id)
+            summary = summarise_reviews(session, user_id, local_date(now), bank_id)
             cards = progress.cards_of(session, user_id, bank_id)
-    return compute_stats(reviews, cards, chosen, now)
+    return compute_stats(summary, cards, chosen, now)

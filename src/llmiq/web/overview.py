@@ -8,7 +8,7 @@ from typing import Any
 
 from llmiq.practice.days import local_date, start_of_local_day
 from llmiq.practice.recording import Practice
-from llmiq.practice.stats import load_stats, streak
+from llmiq.practice.stats import load_stats, streak_in_database
 from llmiq.store import progress
 from llmiq.web.banks import ShelvedBank
 
@@ -32,9 +32,8 @@ def bank_rows(
     with practice.database.transaction() as session:
         user_id = practice.existing_user_id(session)
         cards = progress.cards_of(session, user_id) if user_id is not None else []
-        since = now - timedelta(days=400)
-        moments = (
-            progress.review_times_since(session, user_id, since) if user_id is not None else []
+        streak_days = (
+            streak_in_database(session, user_id, local_date(now)) if user_id is not None else 0
         )
     end_of_day = start_of_local_day(now) + timedelta(days=1)
     by_bank: dict[str, dict[str, Any]] = {}
@@ -52,7 +51,7 @@ def bank_rows(
                 new=sum(1 for qid in ids if qid not in mine),
             )
         )
-    return rows, streak({local_date(m) for m in moments}, local_date(now))
+    return rows, streak_days
 
 
 def stats_of(
