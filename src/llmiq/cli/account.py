@@ -40,14 +40,15 @@ def _new_password(password_stdin: bool, name: str) -> str:
 @database_option
 def account_create(name: str, admin: bool, password_stdin: bool, database_url: str | None) -> None:
     """Create an account (the first admin of an instance is made this way)."""
+    from llmiq.account_names import create_account, normalise_name, require_name_checker
     from llmiq.clock import utc_now
     from llmiq.config import check_profile_name
-    from llmiq.store import accounts
 
-    check_profile_name(name)
+    name = check_profile_name(normalise_name(name))
+    require_name_checker()  # a missing PyICU is said before the password is asked for
     password_hash = _new_password(password_stdin, name)
     with DatabaseOpener(database_url)().transaction() as session:
-        user = accounts.create_account(session, name, password_hash, is_admin=admin, now=utc_now())
+        user = create_account(session, name, password_hash, is_admin=admin, now=utc_now())
     if user is None:
         raise LlmiqError(f"the name {name!r} is taken by an account or a profile")
     click.echo(f"Created account {name!r}{' (admin)' if admin else ''}")
@@ -77,8 +78,10 @@ def account_list(database_url: str | None) -> None:
 @database_option
 def account_password(name: str, password_stdin: bool, database_url: str | None) -> None:
     """Set an account's password (signs it out everywhere)."""
+    from llmiq.account_names import normalise_name
     from llmiq.store import accounts
 
+    name = normalise_name(name)
     password_hash = _new_password(password_stdin, name)
     with DatabaseOpener(database_url)().transaction() as session:
         found = accounts.find_account(session, name)

@@ -22,6 +22,11 @@ def find_account(session: Session, name: str) -> tuple[User, Account] | None:
     return None if row is None else (row[0], row[1])
 
 
+def user_names(session: Session) -> list[str]:
+    """Every name taken, by an account or by a profile of the command line."""
+    return list(session.scalars(select(User.name)))
+
+
 def create_account(
     session: Session, name: str, password_hash: str, *, is_admin: bool, now: datetime
 ) -> User | None:

@@ -159,6 +159,9 @@ ZH: dict[str, str] = {
     "Choice": "选择",
     "skipped": "跳过",
     "Before debiasing": "去偏前",
+    "That name looks like a name already taken: choose another.": (
+        "这个名字与已有的名字看起来一样，请另选一个。"
+    ),
 }
 
 

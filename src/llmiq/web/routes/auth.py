@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from llmiq.account_names import NameLooksTaken, create_account, normalise_name
 from llmiq.clock import utc_now
 from llmiq.config import check_profile_name
 from llmiq.errors import LlmiqError
@@ -24,6 +25,10 @@ from llmiq.web.rendering import render, safe_next, see_other
 from llmiq.web.state import WebApp
 
 router = APIRouter(include_in_schema=False)
+
+#: the refusal of a look-alike name ("bоb" beside "bob"); it names neither name, as a page
+#: for strangers should not list who has an account
+NAME_LOOKS_TAKEN = "That name looks like a name already taken: choose another."
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -50,7 +55,7 @@ def login(
         return see_other("/")
     context = {"next": safe_next(next), "register": registration_open(web), "name": name}
     try:
-        found = authenticate(web, name.strip(), password, client_address(request))
+        found = authenticate(web, normalise_name(name), password, client_address(request))
     except LlmiqError as exc:
         return render(request, "login.html", None, context | {"error": str(exc)}, status_code=429)
     if found is None:
@@ -100,7 +105,7 @@ def register(
 ) -> Response:
     if (refused := _registration_refused(request, web)) is not None:
         return refused
-    name = name.strip()
+    name = normalise_name(name)
     problem = None
     try:
         check_profile_name(name)
@@ -112,14 +117,16 @@ def register(
     if problem is None:
         try:
             with web.database.transaction() as db:
-                user = accounts.create_account(
+                user = create_account(
                     db, name, hash_password(password), is_admin=False, now=utc_now()
                 )
                 created = None if user is None else (user.id, 1)
         except ConstraintViolation:  # the same name registered at the same moment
             created = None
+        except NameLooksTaken:
+            created, problem = None, NAME_LOOKS_TAKEN
         if created is None:
-            problem = f"the name {name!r} is taken"
+            problem = problem or f"the name {name!r} is taken"
     if problem is not None:
         return render(
             request, "register.html", None, {"name": name, "error": problem}, status_code=422
