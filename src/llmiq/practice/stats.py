@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 HEATMAP_DAYS = 7 * 17  # about four months, ending today
 FORECAST_DAYS = 14
-#: Days asked about per statement when a streak goes back past the heatmap.
+#: Days asked about in the first statement when a streak goes back past the heatmap; each
+#: further statement asks about four times as many (a long streak takes a few statements).
 _STREAK_BATCH = 64
 
 
@@ -81,12 +82,14 @@ def streak_in_database(
     known_from = min(known, default=today + timedelta(days=1))
     day = today
     count = 0
+    size = _STREAK_BATCH
     while True:
         if day >= known_from:
             batch = [day]
             found = {day} if known.get(day) else set()
         else:
-            batch = [day - timedelta(days=n) for n in range(_STREAK_BATCH)]
+            batch = [day - timedelta(days=n) for n in range(size)]
+            size *= 4
             spans = offset_spans(*local_day_window(batch[-1], day))
             moments = {d: moments_of_day(d, spans) for d in batch}
             found = review_stats.days_reviewed(session, user_id, moments, bank_id)

@@ -11,18 +11,19 @@ spans of one UTC offset (``llmiq.practice.days.offset_spans``), given here as
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Date, String, and_, cast, exists, func, literal_column, or_, select
+from sqlalchemy import Date, String, cast, func, literal_column, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from llmiq.store.models import Review
 
-#: EXISTS probes per statement when looking for the days that had reviews.
-_DAYS_PER_STATEMENT = 64
+#: Intervals (about one per day) probed per statement when looking for the days with reviews.
+_INTERVALS_PER_STATEMENT = 1000
 
 
 class QuestionTally(NamedTuple):
@@ -95,25 +96,56 @@ def reviews_per_day(
     return counts
 
 
+def _stored(moment: datetime, sqlite: bool) -> str:
+    """``moment`` as the reviews table holds it: naive UTC, as SQLAlchemy writes datetimes
+    to SQLite (text that sorts like the time), or text PostgreSQL casts to a timestamp."""
+    naive = moment.astimezone(UTC).replace(tzinfo=None)
+    return naive.isoformat(" ", "microseconds") if sqlite else naive.isoformat()
+
+
+# The intervals travel as one JSON parameter, so the statement is the same whatever their
+# number (compiled once, not one bound parameter per interval); each one is an index probe.
+_PROBE = {
+    "sqlite": """
+        SELECT CAST(probe.key AS INTEGER) FROM json_each(:intervals) AS probe
+        WHERE EXISTS (
+            SELECT 1 FROM reviews WHERE reviews.user_id = :user_id {bank}
+            AND reviews.reviewed_at >= json_extract(probe.value, '$[0]')
+            AND reviews.reviewed_at < json_extract(probe.value, '$[1]'))""",
+    "postgresql": """
+        SELECT probe.n - 1 FROM jsonb_array_elements(CAST(:intervals AS jsonb))
+            WITH ORDINALITY AS probe(value, n)
+        WHERE EXISTS (
+            SELECT 1 FROM reviews WHERE reviews.user_id = :user_id {bank}
+            AND reviews.reviewed_at >= CAST(probe.value ->> 0 AS timestamp)
+            AND reviews.reviewed_at < CAST(probe.value ->> 1 AS timestamp))""",
+}
+
+
 def days_reviewed(
     session: Session,
     user_id: int,
     days: Mapping[date, Sequence[tuple[datetime, datetime]]],
     bank_id: str | None = None,
 ) -> set[date]:
-    """Which of ``days`` (each given as its UTC intervals) had at least one review: one
-    index probe per day, many days per statement."""
+    """Which of ``days`` (each given as its UTC intervals) had at least one review: one index
+    probe (EXISTS) per interval, so the cost grows with the days asked about, not with the
+    reviews in them."""
+    listed = [(day, interval) for day, intervals in days.items() for interval in intervals]
+    dialect = session.get_bind().dialect.name
+    sql = _PROBE[dialect].format(
+        bank="AND reviews.bank_id = :bank_id" if bank_id is not None else ""
+    )
+    statement = text(sql)
     found: set[date] = set()
-    listed = [(day, spans) for day, spans in days.items() if spans]
-    for first in range(0, len(listed), _DAYS_PER_STATEMENT):
-        batch = listed[first : first + _DAYS_PER_STATEMENT]
-        probes = [
-            exists().where(
-                *_of(user_id, bank_id),
-                or_(*(and_(Review.reviewed_at >= a, Review.reviewed_at < b) for a, b in spans)),
-            )
-            for _, spans in batch
+    for first in range(0, len(listed), _INTERVALS_PER_STATEMENT):
+        chunk = listed[first : first + _INTERVALS_PER_STATEMENT]
+        intervals = [
+            [_stored(start, dialect == "sqlite"), _stored(end, dialect == "sqlite")]
+            for _, (start, end) in chunk
         ]
-        answers = session.execute(select(*probes)).one()
-        found.update(day for (day, _), hit in zip(batch, answers, strict=True) if hit)
+        parameters: dict[str, Any] = {"intervals": json.dumps(intervals), "user_id": user_id}
+        if bank_id is not None:
+            parameters["bank_id"] = bank_id
+        found.update(chunk[n][0] for n in session.scalars(statement, parameters))
     return found
