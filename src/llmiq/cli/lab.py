@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -118,8 +120,26 @@ def lab_run(
     console().print(reports_view(reports))
 
 
+class ParameterCount(click.ParamType):
+    """A model size: a positive, finite number ("7e9"); nan, inf, 0 and -5 are refused."""
+
+    name = "float"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of parameters such as 7e9", param, ctx)
+        if not (math.isfinite(number) and number > 0):
+            self.fail(f"{value} is not a positive, finite number of parameters", param, ctx)
+        return number
+
+
 @lab.command("memory")
-@click.option("--params", type=float, multiple=True, help="Model size in parameters (7e9).")
+@click.option("--params", type=ParameterCount(), multiple=True,
+              help="Model size in parameters (7e9).")  # fmt: skip
 @click.option("--gpus", type=click.IntRange(min=1), multiple=True, help="Number of GPUs.")
 @click.option("--gpu-mem", type=click.FloatRange(min=1), default=80, show_default=True,
               help="Memory per GPU in GB.")  # fmt: skip

@@ -58,11 +58,21 @@ def profile_create(name: str, make_default: bool, database_url: str | None) -> N
 
 @profile.command("use")
 @click.argument("name")
-def profile_use(name: str) -> None:
+@database_option
+def profile_use(name: str, database_url: str | None) -> None:
     """Make NAME the default profile (saved in config.toml)."""
-    from llmiq.config import check_profile_name
+    from llmiq.config import Settings, check_profile_name, default_profile
+    from llmiq.store import progress
 
-    _use_profile(check_profile_name(name))
+    check_profile_name(name)
+    # the OS user's profile is everyone's default before any is chosen: it may not exist yet
+    if name != default_profile(Settings()):
+        with DatabaseOpener(database_url)().transaction() as session:
+            if progress.find_user(session, name) is None:
+                raise LlmiqError(
+                    f"no profile named {name!r}; create it with: llmiq profile create {name} --use"
+                )
+    _use_profile(name)
 
 
 def _use_profile(name: str) -> None:
@@ -93,3 +103,20 @@ def profile_delete(name: str, yes: bool, database_url: str | None) -> None:
     with database.transaction() as session:
         progress.delete_user(session, name)
     click.echo(f"Deleted profile {name!r}.")
+    _forget_default(name)
+
+
+def _forget_default(name: str) -> None:
+    """A deleted profile is no longer the default named in config.toml."""
+    from dataclasses import replace
+
+    from llmiq.config import config_path, default_profile, load_settings, save_settings
+
+    settings = load_settings()
+    if settings.profile == name:
+        settings = replace(settings, profile=None)
+        save_settings(settings)
+        click.echo(
+            f"It was the default profile; the default is now {default_profile(settings)!r} "
+            f"({config_path()})."
+        )

@@ -47,7 +47,7 @@ def serve(
     accounts for a shared instance (create the first admin with llmiq account create).
     """
     try:
-        from llmiq.web.serving import WebSettings, prepare, run
+        from llmiq.web.serving import WebSettings, check_port_free, prepare, run
     except ImportError as exc:
         raise LlmiqError(
             f"the web app needs its extra: pip install 'llmiq[web]' (missing: {exc.name})"
@@ -62,6 +62,7 @@ def serve(
     overrides = {"database_url": database_url, "profile": profile, "multi_user": multi_user}
     settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
     prepared = prepare(settings, host)
+    check_port_free(host, port)
     mode = (
         "multi-user"
         if settings.multi_user

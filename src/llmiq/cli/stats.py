@@ -84,7 +84,8 @@ def history(count: int, bank: str | None, profile: str | None, database_url: str
     from llmiq.practice.scheduling import RATING_NAMES
     from llmiq.store import progress
 
-    practice = DatabaseOpener(database_url).practice(profile)
+    database = DatabaseOpener(database_url)
+    practice = database.practice(profile)
     with practice.database.transaction() as session:
         user_id = practice.existing_user_id(session)
         rows = (
@@ -92,6 +93,8 @@ def history(count: int, bank: str | None, profile: str | None, database_url: str
             if user_id is None
             else progress.reviews_of(session, user_id, bank, limit=count, newest_first=True)
         )
+    if not rows and bank is not None:
+        database.bank(bank)  # an unknown bank is an error, not "no answers yet"
     table = Table("when", "bank", "question", "answer", "", "rating", "mode", "time",
                   box=None, pad_edge=False)  # fmt: skip
     for row in rows:

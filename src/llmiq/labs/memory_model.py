@@ -25,6 +25,7 @@ Worked example: 7B parameters under DDP hold 7e9 x 16 = 112 GB on every GPU, mor
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 WEIGHT_BYTES = 2  # fp16/bf16 weights used in forward and backward
@@ -73,7 +74,7 @@ def per_gpu_breakdown(params: float, gpus: int, strategy: str | Strategy) -> dic
     >>> {part: n / 1e9 for part, n in per_gpu_breakdown(1e9, 4, "zero1").items()}
     {'weights': 2.0, 'grads': 2.0, 'optimizer': 3.0, 'total': 7.0}
     """
-    if params <= 0 or gpus < 1:
+    if not (math.isfinite(params) and params > 0) or gpus < 1:
         raise ValueError(f"need params > 0 and gpus >= 1, got params={params}, gpus={gpus}")
     kind = _strategy(strategy)
 

@@ -13,8 +13,10 @@ from llmiq.errors import LlmiqError
 
 def _figure_class() -> Any:
     """matplotlib's Figure: drawn without pyplot, so no global state is shared between the
-    threads of a web server, and no display is needed."""
+    threads of a web server, and no display is needed. One sentence saying what to install
+    when matplotlib or numpy (which it needs, and the heatmap too) is missing."""
     try:
+        import numpy  # noqa: F401
         from matplotlib.figure import Figure
     except ImportError:
         raise LlmiqError("plots need matplotlib: pip install 'llmiq[plot]'") from None
@@ -23,10 +25,11 @@ def _figure_class() -> Any:
 
 def stats_figure(stats: dict[str, Any]) -> Any:
     """A matplotlib Figure of ``compute_stats`` output."""
+    figure_class = _figure_class()
     import numpy as np
     from matplotlib.ticker import MaxNLocator
 
-    fig = _figure_class()(figsize=(9, 9))
+    fig = figure_class(figsize=(9, 9))
     heat_ax, forecast_ax, topic_ax = fig.subplots(
         3, 1, gridspec_kw={"height_ratios": [1.1, 1, 1.3]}
     )

@@ -4,6 +4,7 @@ so the parent resolves everything they must agree on (the secret key above all) 
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
 import socket
@@ -30,6 +31,27 @@ def is_loopback(host: str) -> bool:
         except OSError:
             raise LlmiqError(f"cannot resolve the host name {host!r}") from None
         return all(ipaddress.ip_address(a).is_loopback for a in addresses)
+
+
+def check_port_free(host: str, port: int) -> None:
+    """One sentence when ``host:port`` cannot be listened on (another server has it), said
+    before anything claims the app is up. The probe binds as uvicorn does (the address family
+    from the host's form, SO_REUSEADDR: a port left in TIME_WAIT counts as free) and lets go
+    at once."""
+    if port == 0:  # any free port
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise LlmiqError(
+                    f"port {port} on {host} is in use by another program (another llmiq "
+                    "serve?): stop it or choose another --port"
+                ) from None
+            raise LlmiqError(f"cannot listen on {host} port {port}: {exc.strerror}") from None
 
 
 @dataclass(frozen=True)
