@@ -7,6 +7,9 @@ from llmiq.bank.grading import UnreadableAnswer, grade, matches_accepted, parse_
 
 SEED = resolve_bank("seed")
 CALIBRATION, VECTOR_STORE = SEED.questions[0], SEED.questions[1]
+WARNING_SIGNS = next(  # a multiple-choice question, A-E
+    q for q in resolve_bank("alignment").questions if q.id == "reward-hacking-warning-signs"
+)
 
 
 @pytest.mark.parametrize(
@@ -15,15 +18,27 @@ CALIBRATION, VECTOR_STORE = SEED.questions[0], SEED.questions[1]
         ("C", "C"),
         (" c ", "C"),
         ("Ｃ", "C"),
-        ("a,c", "AC"),
-        ("A C", "AC"),
-        ("AC", "AC"),
+        ("cc", "C"),
         ("prompt calibration", "C"),
         ("提示校准 Prompt calibration", "C"),
     ],
 )
 def test_parse_choice(raw: str, keys: str) -> None:
     assert parse_choice(raw, CALIBRATION) == frozenset(keys)
+
+
+@pytest.mark.parametrize(("raw", "keys"), [("a,c", "AC"), ("A C", "AC"), ("ABD", "ABD")])
+def test_parse_several_choices(raw: str, keys: str) -> None:
+    assert WARNING_SIGNS.kind == "multiple"
+    assert parse_choice(raw, WARNING_SIGNS) == frozenset(keys)
+
+
+@pytest.mark.parametrize("raw", ["a,c", "A C", "AC", "bad"])
+def test_several_letters_on_a_single_choice_question_ask_again(raw: str) -> None:
+    assert CALIBRATION.kind == "single"
+    with pytest.raises(UnreadableAnswer) as refused:
+        parse_choice(raw, CALIBRATION)
+    assert str(refused.value) == "this question has one answer: give one of the letters A, B, C, D"
 
 
 @pytest.mark.parametrize("raw", ["E", "ZZ", "maybe", "1"])
@@ -35,7 +50,8 @@ def test_unreadable_choice(raw: str) -> None:
 def test_grade_choice() -> None:
     assert grade(CALIBRATION, "c").correct is True
     assert grade(CALIBRATION, "A").correct is False
-    assert grade(CALIBRATION, "A,C").correct is False
+    assert grade(WARNING_SIGNS, "A,B,D").correct is True
+    assert grade(WARNING_SIGNS, "A,B").correct is False
 
 
 @pytest.mark.parametrize(

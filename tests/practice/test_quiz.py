@@ -49,6 +49,12 @@ def test_unreadable_answer_asks_again(run_cli: Callable) -> None:
     assert result.output.rstrip().endswith("Score: 1/1")
 
 
+def test_two_letters_on_a_single_choice_question_ask_again(run_cli: Callable) -> None:
+    result = run_cli("quiz", "seed", "--in-order", "-n", "1", input="A,C\nC\n")
+    assert "this question has one answer: give one of the letters A, B, C, D" in result.output
+    assert result.output.rstrip().endswith("Score: 1/1")
+
+
 def test_end_of_input_stops_with_the_score_so_far(run_cli: Callable) -> None:
     result = run_cli("quiz", "seed", "--in-order", input="C\nyes\nC\n")
     assert result.exit_code == 0

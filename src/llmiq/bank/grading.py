@@ -34,11 +34,17 @@ def _plain(text: str) -> str:
 
 def parse_choice(raw: str, question: Question) -> frozenset[str]:
     """Option keys in an answer: ``"A"``, ``"b"``, ``"A,C"``, ``"a c"``, ``"AC"``, or the text of
-    an option (``"temperature"``). Raises :class:`UnreadableAnswer` otherwise."""
+    an option (``"temperature"``). Raises :class:`UnreadableAnswer` otherwise, and for several
+    letters on a single-choice question (a slip to ask about again, not a wrong answer)."""
     keys = {opt.key for opt in question.options}
+    letters = ", ".join(sorted(keys))
     folded = unicodedata.normalize("NFKC", raw).strip()
     compact = re.sub(r"[\s,;/、，；.。()\[\]（）]+", "", folded).upper()
     if compact and compact.isascii() and compact.isalpha() and set(compact) <= keys:
+        if len(set(compact)) > 1 and question.kind != "multiple":
+            raise UnreadableAnswer(
+                f"this question has one answer: give one of the letters {letters}"
+            )
         return frozenset(compact)
     wanted = _plain(raw)
     by_text = {
@@ -49,7 +55,6 @@ def parse_choice(raw: str, question: Question) -> frozenset[str]:
     }
     if by_text:
         return frozenset(by_text)
-    letters = ", ".join(sorted(keys))
     hint = " (several for this one, like A,C)" if question.kind == "multiple" else ""
     raise UnreadableAnswer(f"answer with one of the letters {letters}{hint}")
 
