@@ -44,18 +44,25 @@ def refuse_binary(raw: bytes, name: str) -> None:
         raise LlmiqError(f"{name}: is a binary file, not text")
 
 
-def decode_text(raw: bytes, name: str) -> str:
+def decode_text(raw: bytes, name: str, *, legacy_chinese: bool = False) -> str:
     """Decode UTF-8 (with or without a BOM) or raise an :class:`LlmiqError` that names the
-    likely encoding and how to convert it."""
+    likely encoding and how to convert it. With ``legacy_chinese``, text that is not UTF-8
+    but decodes as GB18030 (which contains GBK and GB2312) into Chinese is read as such:
+    articles saved on Chinese Windows come that way, and those bytes are rarely valid in
+    both encodings."""
     refuse_binary(raw, name)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         try:
-            looks_chinese = bool(_CJK.search(raw.decode("gb18030")))
+            legacy = raw.decode("gb18030")
         except UnicodeDecodeError:
-            looks_chinese = False
+            legacy = ""
+        looks_chinese = bool(_CJK.search(legacy))
+        if looks_chinese and legacy_chinese:
+            refuse_control_characters(legacy, name)
+            return legacy
         if looks_chinese:
             raise LlmiqError(
                 f"{name}:{line}: is not UTF-8 but looks like GBK/GB18030 Chinese text; "

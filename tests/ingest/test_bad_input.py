@@ -15,7 +15,6 @@ BAD = Path(__file__).parents[1] / "fixtures" / "bad"
     [
         ("empty.txt", "empty.txt: is empty"),
         ("blank.txt", "blank.txt: is empty"),
-        ("gbk.txt", "gbk.txt:1: is not UTF-8 but looks like GBK/GB18030"),
         ("prose.txt", "prose.txt: no questions found"),
     ],
 )
@@ -51,6 +50,26 @@ def test_binary_and_foreign_encodings_are_refused(
     assert result.exit_code == 1
     assert message in result.output
     assert not (tmp_path / "out.yaml").exists()
+
+
+def test_a_gbk_article_imports_as_its_utf8_twin_does(run_cli: Callable, tmp_path: Path) -> None:
+    """Chinese text saved as GBK (Windows' default for Chinese) is read as GB18030; a bank's
+    own YAML must still be UTF-8."""
+    text = "大模型面试题\n\n1、自注意力的作用是什么？\nA. 衡量词之间的相关性\nB. 分词\n答案：A\n"
+    banks = []
+    for encoding in ("gbk", "utf-8"):
+        folder = tmp_path / encoding
+        folder.mkdir()
+        (folder / "article.txt").write_bytes(text.encode(encoding))
+        result = run_cli("import", str(folder / "article.txt"), "-o", str(folder / "bank.yaml"))
+        assert result.exit_code == 0, result.output
+        banks.append((folder / "bank.yaml").read_text("utf-8"))
+    assert banks[0] == banks[1]
+    assert "衡量词之间的相关性" in banks[0]
+    (tmp_path / "bank.yaml").write_bytes(banks[0].encode("gbk"))
+    result = run_cli("validate", str(tmp_path / "bank.yaml"))
+    assert result.exit_code == 1
+    assert "looks like GBK/GB18030" in result.output
 
 
 def test_huge_file_is_refused_before_reading(run_cli: Callable, tmp_path: Path) -> None:

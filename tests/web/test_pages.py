@@ -337,7 +337,6 @@ def test_import_takes_an_uploaded_file_named_after_it(
     ("upload", "message"),
     [
         (b"", "is empty"),
-        ("1. 问题？\nA. 是\nB. 否\n答案：A\n".encode("gbk"), "looks like GBK/GB18030"),
         (
             b"<!doctype html><html><body><p>1. Q?</p></body></html>",
             "lines refer to the text extracted from the page",

@@ -15,10 +15,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from llmiq.ingest.lines import Line, LineKind, fold
+from llmiq.ingest.lines import END_LINE, END_MARKER, Line, LineKind, fold
 
 #: Labels that say a key follows whatever its values look like.
-_EXPLICIT = re.compile(r"answer\s*key|答案(?:汇总|速查|一览)|参考答案\s*$|^\W*answers\W*$", re.I)
+_EXPLICIT = re.compile(
+    r"answer\s*key|答案(?:汇总|速查|一览)|(?:参考|标准)答案(?:[及与和]?(?:评分标准|评分细则|解析))?\s*$"
+    r"|^\W*answers\W*$",
+    re.I,
+)
 _LETTERS = re.compile(r"^\(?[A-J](?:\s*[,、&/]?\s*[A-J])*\)?[.。]?$")
 _LABEL = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:[一二三四五六七八九十]+[、.]\s*)?"
@@ -26,6 +30,11 @@ _LABEL = re.compile(
     r"|(?:the\s+)?answer\s*key(?:s)?|answers(?:\s+and\s+explanations)?|key|solutions?)"
     r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*(?P<inline>.*)$",
     re.I,
+)
+#: A title line that ends in what it is: "《…》期末考试（A卷）参考答案及评分标准".
+_TITLE_LABEL = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?[^?？:：]{0,40}?(?:参考|标准)答案"
+    r"(?:[及与和]?(?:评分标准|评分细则|解析))?\s*(?:\*\*|__)?\s*(?P<inline>)$"
 )
 _EXPLANATIONS_LABEL = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:答案)?(?:解析|详解|explanations?|rationales?)"
@@ -48,7 +57,7 @@ _ITEM = re.compile(
     re.I,
 )
 _TABLE_ROW = re.compile(r"^\s*\|(?P<cells>.*)\|\s*$")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 _NUMBER_HEADER = re.compile(r"^(?:q(?:uestion)?\s*#?|#|no\.?|number|题号|序号|题目|题|问题)$", re.I)
 _ANSWER_HEADER = re.compile(
     r"^(?:answers?|keys?|correct(?:\s+answer)?|答案|正确答案|参考答案)$", re.I
@@ -133,8 +142,8 @@ def _entries(raw: str) -> dict[int, str]:
     pairs = _pairs(raw)
     if len(pairs) >= 2:
         return pairs
-    match = _ITEM.match(raw)
-    return {int(match["num"]): match["value"]} if match else {}
+    match = _ITEM.match(fold(raw))  # "12．答：…": the number's full stop folded, the answer raw
+    return {int(match["num"]): raw[match.start("value") : match.end("value")]} if match else {}
 
 
 def _read_items(
@@ -192,6 +201,29 @@ def _read_rows(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
 _SUBHEADING = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*\S.{0,23}$")
 
 
+#: A heading of a key's part: "三、简答题（共25分）", "### Part 2", "Section B".
+_PART_HEADING = re.compile(
+    r"^\s*(?:#{1,6}\s|[一二三四五六七八九十]+\s*[、.]|第[一二三四五六七八九十]+部分"
+    r"|(?:part|section)\s+\w+\b)",
+    re.I,
+)
+
+
+def _wraps(value: str, raw: str) -> bool:
+    """Whether ``raw`` continues the answer ``value`` above it: an indented line, or, after a
+    written answer (not a letter), any line that is not a heading or the page's end (text
+    from a PDF wraps at the left margin)."""
+    if raw[:1].isspace():
+        return True
+    folded = fold(raw)
+    return (
+        not _LETTERS.match(fold(value).strip())
+        and not _PART_HEADING.match(folded)
+        and not END_LINE.match(folded)
+        and not END_MARKER.match(folded)
+    )
+
+
 def _read_key_block(lines: Sequence[Line], k: int) -> tuple[dict[int, str], int]:
     """Entries below a key's label: "1. C" items, pairs or columns, perhaps under headings
     of their own ("一、单项选择题" then "1.B 2.C", "三、简答题" then "10. …" answers wrapped over
@@ -210,7 +242,7 @@ def _read_key_block(lines: Sequence[Line], k: int) -> tuple[dict[int, str], int]
         if entries:
             found.update(entries)
             previous = max(entries)
-        elif previous is not None and raw[:1].isspace() and len(entries) == 0 and found:
+        elif previous is not None and found and _wraps(found[previous], raw):
             found[previous] = f"{found[previous]} {raw.strip()}"  # a wrapped answer
         elif _SUBHEADING.match(fold(raw)) and not _ITEM.match(raw):
             previous = None
@@ -238,7 +270,9 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
             key.sections.append((i, after_table - 1))
             i = _read_explanations(lines, after_table, key)
             continue
-        label = _LABEL.match(fold(line.raw)) if line.q_number is None else None
+        label = None
+        if line.q_number is None:
+            label = _LABEL.match(fold(line.raw)) or _TITLE_LABEL.match(fold(line.raw))
         if label is None:
             i += 1
             continue

@@ -21,6 +21,7 @@ images (an option given only as a picture is lost).
 from __future__ import annotations
 
 import codecs
+import copy
 import dataclasses
 import logging
 import re
@@ -383,6 +384,7 @@ def html_to_text(html: str, *, name: str = "the page") -> str:
         raise LlmiqError(f"{name}: the page holds no text") from None
     _prepare(root)
     title = _title(root)
+    pristine = copy.deepcopy(root)  # readability rewrites the tree it is given
     # readability logs a traceback before raising Unparseable; the fallback says enough.
     logging.getLogger("readability.readability").disabled = True
     try:
@@ -394,14 +396,56 @@ def html_to_text(html: str, *, name: str = "the page") -> str:
     except (lxml.etree.ParserError, ValueError):
         raise LlmiqError(f"{name}: the page holds no text") from None
     body = article.find("body")
-    writer = _Writer()
-    writer.block(body if body is not None else article, 0)
-    lines = writer.lines()
+    lines = _written(body if body is not None else article)
+    if (questions := _questions_elsewhere(pristine, lines)) is not None:
+        lines = _written(questions)
     if title and not any(line.startswith("# ") for line in lines[:3]):
         lines = [f"# {title}", "", *lines]
     if not any(line.strip() for line in lines):
         raise LlmiqError(f"{name}: the page holds no text")
     return "\n".join(lines) + "\n"
+
+
+#: A line that starts with a question's number: "1.", "Q3:", "第5题", "**12、**".
+_NUMBERED = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*)?[ \t]*(?:Q(?:uestion)?[ \t]*|第[ \t]*)?\d{1,3}[ \t]*题?"
+    r"[ \t]*[.、．:：)）]",
+    re.M | re.I,
+)
+_CONTAINERS = ("body", "main", "article", "section", "div", "td")
+
+
+def _written(element: HtmlElement) -> list[str]:
+    writer = _Writer()
+    writer.block(element, 0)
+    return writer.lines()
+
+
+def _questions_elsewhere(root: HtmlElement, extracted: list[str]) -> HtmlElement | None:
+    """The element that holds the page's questions when readability chose another one.
+
+    Readability scores blocks by their prose; on a forum thread whose first post is a list of
+    questions written with ``<br>`` (Discuz, phpBB) it can pick a reply instead. When the page
+    has at least three lines that start with a question number and the extracted text holds
+    fewer than half of them, the article is the deepest block that holds nine in ten."""
+    counting = copy.deepcopy(root)
+    for element in counting.iter("br", "td", "tr", *_BLOCKS, *_HEADINGS):
+        element.tail = "\n" + (element.tail or "")
+        if element.tag != "br":
+            element.text = "\n" + (element.text or "")
+    body = counting.find("body")
+    if body is None:
+        return None
+    whole = len(_NUMBERED.findall(body.text_content()))
+    if whole < 3 or 2 * len(_NUMBERED.findall("\n".join(extracted))) >= whole:
+        return None
+    best, depth = body, 0
+    for element in body.iter(*_CONTAINERS):
+        level = sum(1 for _ in element.iterancestors())
+        if level > depth and 10 * len(_NUMBERED.findall(element.text_content())) >= 9 * whole:
+            best, depth = element, level
+    found = root.getroottree().xpath(counting.getroottree().getpath(best))
+    return found[0] if found else None
 
 
 def parse_html_page(

@@ -248,6 +248,12 @@ _DIFFICULTY = re.compile(
     r"|简单|中等|困难|容易|较难|难|基础|进阶)\s*[)\]】）]?\s*$",
     re.I,
 )
+#: The same tag in brackets before the question: "1.【简单】…", "[Medium] …".
+_LEADING_DIFFICULTY = re.compile(
+    r"^(?P<bold>\s*(?:\*\*|__)?)\s*[(\[【（]\s*(?:easy|medium|hard|difficult|beginner|intermediate"
+    r"|advanced|简单|中等|困难|容易|较难|难|基础|进阶)\s*[)\]】）]\s*",
+    re.I,
+)
 #: "- [x] text": a task-list item; checked items are the correct options.
 _CHECKBOX = re.compile(
     r"^\s*(?:>\s*)*(?:[-*+]\s*\[(?P<mark>[ xX✓✔])\]|(?:[-*+]\s*)?(?P<box>[☐☑☒□■✅⬜]))"
@@ -287,6 +293,7 @@ END_LINE = re.compile(
     r"|.{0,60}(?:next|newer|下一篇|下一页)\s*(?:[:]\s*.{0,80})?[→⟶»›>]+\s*$"
     r"|(?:thanks?|thank\s+you)\s+for\s+reading|感谢(?:您的?|大家的?)?(?:阅读|观看)|谢谢(?:大家的?)?阅读"
     r"|happy\s+(?:learning|coding|interviewing|studying)|good\s+luck\b|祝(?:大家|你|各位)?.{0,6}顺利"
+    r"|(?:以上[，,。!！]\s*)?祝(?:大家|你|各位)(?:都|早日)?.{0,16}(?:顺利|offer|上岸|成功|好运)"
     r"|.{0,20}(?:扫码|扫描二维码|长按(?:识别)?二维码).{0,30}"
     r"|(?:欢迎)?关注(?:我的?|本)?(?:公众号|微信公众号)"
     r"|(?:subscribe|sign\s+up)\s+(?:to|for)\s+(?:my|our|the)\b"
@@ -458,7 +465,8 @@ def _clean_prompt(text: str) -> str:
     """A question's text without trailing bold markers and difficulty tags."""
     text = _STARS.sub("", _TAIL_BOLD.sub("", text).strip()).strip()
     text = _TAIL_BOLD.sub("", text).strip()
-    return _TAIL_BOLD.sub("", _DIFFICULTY.sub("", text)).strip()
+    text = _TAIL_BOLD.sub("", _DIFFICULTY.sub("", text)).strip()
+    return _LEADING_DIFFICULTY.sub(r"\g<bold>", text).strip()
 
 
 def checkbox_text(line: Line) -> str:

@@ -60,7 +60,7 @@ _FURNITURE = (
 _FURNITURE_ALONE = (
     r"(?:hint|check|reveal|progress\s*:.*|you\s+need\s+\d+\s*%\s+to\s+pass"
     r"|page\s+\d+\s+(?:of|/)\s+\d+|第\s*\d+\s*页(?:\s*[/，,]\s*共\s*\d+\s*页)?"
-    r"|found\s+a\s+(?:mistake|typo|bug)\?.*)"
+    r"|found\s+a\s+(?:mistake|typo|bug)\?.*|复制代码|copy\s+code|copied!?)"
 )
 _FURNITURE_TAIL = re.compile(
     r"(?:\s+|\s*[|\[(（【])\s*" + _FURNITURE + r"\s*[\])）】]?\s*[.!。]?\s*(?:[»>→▼▾⬇]\s*)?$",
@@ -86,6 +86,13 @@ _FURNITURE_LINE = re.compile(
 )
 
 
+#: An exam paper's instructions to candidates ("注意事项：1．答案一律写在答题纸上") and its
+#: score boxes ("得分  评卷人", "题号  一  二  三  总分"): the paper, not its questions.
+_EXAM_INSTRUCTIONS = re.compile(r"^\s*(?:注意事项|考生须知|答题须知|考试须知|考试说明)\s*[:：]?")
+_SCORE_BOX = re.compile(
+    r"^\s*(?:得\s*分(?:\s+评卷人|\s+阅卷人)?|评卷人|阅卷人"
+    r"|题\s*号(?:\s+[一二三四五六七八九十]+)+\s+总\s*分)\s*$"
+)
 #: A line that ends with a page number: the running header or footer of a printed page.
 _RUNNING_PAGE = re.compile(
     r"(?:第\s*\d+\s*页\s*[（(]?\s*共\s*\d+\s*页\s*[）)]?|\bpage\s+\d+\s+of\s+\d+)\s*$", re.I
@@ -178,6 +185,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
     markup = Markup(lines)
     start = _front_matter(lines, markup)
     in_code = False
+    instructions = False  # the lines under "注意事项：" that continue it, indented
     comment_start: int | None = None
     for i in range(start, len(lines)):
         line = lines[i]
@@ -193,6 +201,15 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
                 comment_start = None
             else:
                 lines[i] = ""
+            continue
+        if instructions and line[:1].isspace() and line.strip():
+            markup.left_out.append((i, i, "exam instructions"))
+            lines[i] = ""
+            continue
+        instructions = bool(_EXAM_INSTRUCTIONS.match(line))
+        if instructions or _SCORE_BOX.match(line):
+            markup.left_out.append((i, i, "exam instructions" if instructions else "score box"))
+            lines[i] = ""
             continue
         if _RUNNING_PAGE.search(line):  # "《课程》测验二    第 2 页（共 3 页）", "… Page 2 of 3"
             markup.left_out.append((i, i, "page header or footer"))
