@@ -20,6 +20,7 @@ from llmiq.cli.options import (
     lang_option,
     plural,
 )
+from llmiq.errors import LlmiqError
 
 if TYPE_CHECKING:
     from llmiq.bank.model import Lang
@@ -88,6 +89,12 @@ def exam_run(
     """Let a model take BANK and report accuracy, recall by the answer's position and its
     spread (RStd), before and after debiasing. The run is stored as it goes: stopped (Ctrl-C,
     a crash), the same command resumes it without measuring anything twice."""
+    try:  # scoring and calibration compute with numpy, whichever the backend
+        import numpy  # noqa: F401
+    except ImportError:
+        raise LlmiqError(
+            "exam runs need numpy: pip install numpy (or 'llmiq[exam]' for the local models too)"
+        ) from None
     from llmiq.exam.backends import BACKENDS
     from llmiq.exam.runner import ExamConfig, planned_requests, run_exam
     from llmiq.exam.stored_runs import open_run, save_report
