@@ -17,20 +17,22 @@ from sqlalchemy.orm import Session as Session  # re-exported: the type of a tran
 from sqlalchemy.orm import sessionmaker
 
 from llmiq.errors import LlmiqError
-from llmiq.paths import data_dir
+from llmiq.store.defaults import (
+    DATABASE_ENV,
+    SCHEMA_HEAD,
+    SQLITE_BUSY_TIMEOUT_MS,
+    default_database_path,
+    make_database_folder,
+    sqlite_pragmas,
+)
 from llmiq.store.errors import ConstraintViolation, DatabaseUnavailable
 
-DATABASE_ENV = "LLMIQ_DATABASE_URL"
-#: The newest migration; a test checks it matches the migrations folder.
-SCHEMA_HEAD = "0004"
-#: How long a writer waits for another process's transaction on SQLite.
-SQLITE_BUSY_TIMEOUT_MS = 15_000
 #: Key of the PostgreSQL advisory lock held while migrating ("llmiq" in ASCII).
 _PG_MIGRATION_LOCK = 0x6C6C6D6971
 
 
 def default_database_url() -> str:
-    return f"sqlite:///{data_dir() / 'llmiq.db'}"
+    return f"sqlite:///{default_database_path()}"
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -53,10 +55,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # with "database is locked" when another process wrote in between, busy timeout or not.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    for pragma in sqlite_pragmas(SQLITE_BUSY_TIMEOUT_MS):
+        cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
 
@@ -73,13 +73,7 @@ def make_engine(url: str) -> Engine:
         raise LlmiqError(f"--database-url: cannot read {url!r} as a database URL") from None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            folder = Path(parsed.database).expanduser().parent
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise LlmiqError(
-                    f"cannot create {folder} for the database ({exc.strerror})"
-                ) from None
+            make_database_folder(Path(parsed.database))
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
