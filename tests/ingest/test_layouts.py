@@ -97,3 +97,79 @@ def test_page_furniture_is_cut_from_option_lines() -> None:
     result = _parse("1. Which?\nA. Paris Show Answer\nB. Rome\n[点击查看答案]\nAnswer: A\n")
     assert result.bank.questions[0].options[0].text.get("en") == "Paris"
     assert any("page furniture" in s.reason for s in result.skipped)
+
+
+def test_dashes_end_the_clause_that_names_keys() -> None:
+    result = _parse(
+        "1. Which are agent planning strategies?\n- (a) Plan-and-Execute\n- (b) Tree of Thoughts\n"
+        "- (c) Reflexion\n- (d) Byte-pair encoding\n\n"
+        "Answer: (a), (b), (c) — (d) is a tokenization algorithm.\n"
+    )
+    assert result.bank.questions[0].answer == ["A", "B", "C"]
+
+
+def test_lowercase_keys_run_together_answer_a_lowercase_question() -> None:
+    result = _parse("8、关于位置编码，说法正确的是：\na) 甲\nb) 乙\nc) 丙\nd) 丁\n答案：abd\n")
+    assert result.bank.questions[0].answer == ["A", "B", "D"]
+
+
+def test_a_verdict_at_the_end_of_an_explanation_answers_and_is_noted() -> None:
+    result = _parse(
+        "**1. 温度接近 0 时最接近哪种解码？**\n\nA. 随机采样\nB. 贪心解码\n\n"
+        "解析：最大那一项的概率趋近于 1，本题选 B。实际实现里直接走 argmax。\n\n"
+        "**2. 下一题？**\n\nA. 是\nB. 否\n\n正确选项：A\n"
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["A"]]
+    assert "answer read as B from the explanation" in str(result.notes[0])
+
+
+def test_a_sentence_saying_which_are_correct_answers() -> None:
+    result = _parse(
+        "## 3. 关于 LoRA，说法正确的是？\n\nA. 甲\nB. 乙\nC. 丙\nD. 丁\n\n"
+        "正确的是 A、B 和 D。C 错。\n"
+    )
+    assert result.bank.questions[0].answer == ["A", "B", "D"]
+
+
+def test_a_bare_numbered_heading_takes_its_question_from_the_next_paragraph() -> None:
+    result = _parse(
+        "# Notes\n\n### Question 5\n\nWhat is the KV cache?\n\nIt stores past keys and values.\n\n"
+        "### Question 6\n\nWhy does RoPE extrapolate poorly?\n\n💡 **Answer (points to hit):**\n\n"
+        "- unseen rotation angles\n"
+    )
+    first, second = result.bank.questions
+    assert (first.id, first.prompt.en, first.reference.en) == (
+        "q5",
+        "What is the KV cache?",
+        "It stores past keys and values.",
+    )
+    assert second.prompt.en == "Why does RoPE extrapolate poorly?"
+    assert second.reference.en == "- unseen rotation angles"
+
+
+def test_an_answer_that_introduces_a_list_takes_the_list() -> None:
+    result = _parse(
+        "10) What do you check?\n\nAnswer: A few things:\n- calibration data\n- group size\n"
+    )
+    assert result.bank.questions[0].reference.en.endswith("- calibration data\n- group size")
+
+
+def test_exam_paper_instructions_score_boxes_and_type_tags_are_not_questions() -> None:
+    result = _parse(
+        "期末试卷\n\n题号    一    二    总分\n得分\n\n注意事项：1．答案一律写在答题纸上；\n"
+        "          2．选择题请用2B铅笔填涂。\n\n得分  评卷人\n"
+        "【单选题】1．BPE 每一步合并的是（    ）\nA．频率最高的相邻符号对    B．随机字符\n"
+        "2．【简单】字节级 BPE 的优点是（    ）\nA．无未登录词    B．词表为 256\n\n"
+        "《期末试卷》参考答案及评分标准\n\n一、单项选择题\n1．A    2．A\n"
+    )
+    assert [(q.id, q.answer) for q in result.bank.questions] == [("q1", ["A"]), ("q2", ["A"])]
+    assert result.bank.questions[1].prompt.zh.startswith("字节级 BPE")
+    assert "2B铅笔" not in str(result.bank.model_dump())
+
+
+def test_a_key_table_with_one_dash_rules_answers_the_questions() -> None:
+    result = _parse(
+        "# Quiz\n\n**1.** First?\n\na. x\nb. y\n\n**2.** Second?\n\na. x\nb. y\n\n"
+        "## Answer Key\n\n| Q | Answer |\n|:-:|:--|\n| 1 | b |\n| 2 | a |\n"
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["A"]]

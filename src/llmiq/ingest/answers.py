@@ -23,7 +23,7 @@ _LOWER_KEY = r"(?:\([a-j]\)|[a-j]\)?)"
 
 _LOWER_KEYS = re.compile(
     rf"^\s*(?P<keys>{_LOWER_KEY}(?:\s*(?:[,/、，]|,?\s*\band\b)\s*{_LOWER_KEY})*)"
-    r"(?:[.。]\s+(?P<lrest>\S.*)|[.。]?\s*)$"
+    r"(?:[.。]\s+(?P<lrest>\S.*)|\s+(?:[—–]+|--?)\s+(?P<drest>\S.*)|[.。]?\s*)$"
     r"|^\s*\(?(?P<pkey>[a-j])\)(?P<rest>.*)$"
 )
 
@@ -73,13 +73,20 @@ def parse_keys(value: str) -> tuple[list[str], str] | None:
     folded = _strip_key_wrapping(value)
     folded = _DIGIT_KEY.sub(lambda m: chr(ord("A") + int(m[1]) - 1), folded)
     if match := _KEYS.match(folded):
-        return re.findall(r"[A-J]", match.group("keys")), folded[match.start("rest") :].strip()
+        rest = folded[match.start("rest") :].strip().lstrip("—–-").strip()
+        return re.findall(r"[A-J]", match.group("keys")), rest
     if match := _LOWER_KEYS.match(folded):
         if match.group("pkey"):
             return [match.group("pkey").upper()], folded[match.start("rest") :].strip()
         keys = [k.upper() for k in re.findall(r"[a-j]", re.sub(r"\band\b", " ", match["keys"]))]
-        return keys, (match.group("lrest") or "").strip()
+        return keys, (match.group("lrest") or match.group("drest") or "").strip()
+    if _LOWER_RUN.match(folded) and list(folded.strip()) == sorted(set(folded.strip())):
+        return [k.upper() for k in folded.strip()], ""  # "abd", as "ABD", letters in order
     return None
+
+
+#: Lowercase keys run together ("abd"), only as the whole answer.
+_LOWER_RUN = re.compile(r"^\s*[a-j]{2,10}\s*$")
 
 
 #: Option keys marked inside prose: "(a)", "c)", "(B)".
@@ -116,7 +123,7 @@ def accepted_variants(answer: str) -> list[str]:
 
 #: Further keys named in prose after the first: "b) Clustering and d) Association".
 _PROSE_KEY = re.compile(
-    r"(?:^|[\s,;，；、])(?:and\s+|和\s*|及\s*|与\s*)?\(?(?P<key>[A-Ja-j])\)(?=\s|$)"
+    r"(?:^|[\s,;，；、])(?:and\s+|和\s*|及\s*|与\s*)?\(?(?P<key>[A-Ja-j])\)(?=[\s,;，；、]|$)"
 )
 
 
@@ -183,7 +190,11 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
         note = f"answer read as {', '.join(named)} from {shorten(value, 50)!r}; check it"
         return ResolvedKeys(named, value, note)
     keys, rest = parsed
-    more = [k for k in more_keys_in_prose(first_clause(rest)) if k not in keys]
+    # keys named further on in the answer's first clause ("b) Clustering and d) Association"),
+    # not after it ("(a), (b), (c) — (d) is a tokenization algorithm")
+    more = [
+        k for k in more_keys_in_prose(first_clause(_strip_key_wrapping(value))) if k not in keys
+    ]
     if more:
         keys = keys + more
         note = f"answer read as {', '.join(keys)} from {shorten(value, 50)!r}; check it"
@@ -227,7 +238,7 @@ _ALL_BUT = re.compile(
     r"|除了?\s*(?P<zh>[A-J](?:\s*[,、和]\s*[A-J])*)\s*(?:以外|之外)?[，,]?\s*(?:其他|其余)?(?:都|均)",
     re.I,
 )
-_CLAUSE_END = re.compile(r"[;；。]|\.(?:\s|$)")
+_CLAUSE_END = re.compile(r"[;；。]|\.(?:\s|$)|\s(?:[—–]+|--?)\s")
 
 
 def keys_named(text: str, options: list[tuple[str, str]]) -> list[str]:
@@ -242,6 +253,24 @@ def keys_named(text: str, options: list[tuple[str, str]]) -> list[str]:
         if left_out:
             return [key for key in keys if key not in left_out]
     return [key for key in keys_in_prose(first_clause(folded)) if key in keys]
+
+
+#: A verdict inside an explanation: "……，本题选 B。", "故选 A、C", "so the answer is (b)".
+_VERDICT = re.compile(
+    r"(?:本题|此题|这题|这道题|故|所以|因此|综上)[，,]?\s*(?:应该|应|答案)?(?:选|为|是)\s*"
+    r"(?P<zh>[A-J](?:\s*[,、和及与]\s*[A-J])*)(?![A-Za-z])"
+    r"|\b(?:so|hence|therefore|thus)[, ]+(?:the\s+)?(?:correct\s+)?answer\s+is\s+"
+    r"(?P<en>\(?[A-Ja-j]\)?)(?=[\s.,;]|$)",
+    re.I,
+)
+
+
+def keys_in_verdict(text: str) -> list[str]:
+    """The keys an explanation concludes with ("……，本题选 B。"); empty when it has none."""
+    found = _VERDICT.search(fold(text))
+    if found is None:
+        return []
+    return re.findall(r"[A-J]", (found["zh"] or found["en"] or "").upper())
 
 
 def first_clause(text: str) -> str:

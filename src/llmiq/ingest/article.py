@@ -331,11 +331,22 @@ class _Parser:
             "prompt": {lang: clean_text(join_lines(prompt_parts)) or start_line.raw.strip()},
         }
         first = block.explanation_start
+        essay = False
         if not options and block.answer_is_body:  # the answer is the text under the label
-            reference, first = self._body_answer(block)
+            after_prompt = None
+            if not clean_text(join_lines(prompt_parts)):  # "### Question 17", then its text
+                prompt, after_prompt = self._paragraph(block.start + 1, block.end)
+                if prompt:
+                    data["prompt"] = {lang: prompt}
+            reference, first = self._body_answer(block, after_prompt)
             value = reference or value
-        elif not options and len(value) >= _ESSAY and block.answer is not None:
-            # "解答：典型的 reward hacking……" then more paragraphs: one answer, not a reason
+        elif essay := (
+            not options
+            and (len(value) >= _ESSAY or value.rstrip().endswith((":", "：")))
+            and block.answer is not None
+        ):
+            # "解答：典型的 reward hacking……" then more paragraphs, or "Answer: A few things:"
+            # then a list: one answer, not an answer and its reason
             more, first = self._body_answer(block, block.explanation_start)
             value = join_lines([value, more]) if more else value
             if lines[block.answer].inline_explanation:
@@ -375,11 +386,7 @@ class _Parser:
             if len(value) <= MAX_SHORT_ANSWER and not _SENTENCE_END.search(value):
                 data["accepted"] = accepted_variants(value)
 
-        if (
-            block.answer is not None
-            and lines[block.answer].inline_explanation
-            and not (not options and len(block.value) >= _ESSAY)
-        ):
+        if block.answer is not None and lines[block.answer].inline_explanation and not essay:
             explanation_parts.append(lines[block.answer].inline_explanation)
         explanation_parts += self._explanation_lines(first, block.end)
         if block.extra_explanation:
@@ -413,6 +420,18 @@ class _Parser:
             line = lines[i]
             if line.kind not in NOISE and i != self.source:
                 parts.append("" if line.kind is LineKind.BLANK else line.raw.rstrip())
+            i += 1
+        return clean_text(join_lines(parts)), i
+
+    def _paragraph(self, i: int, end: int) -> tuple[str, int]:
+        """The first paragraph from line ``i`` on (before ``end``), and where it stops."""
+        lines = self.lines
+        while i < end and lines[i].kind in (LineKind.BLANK, *NOISE):
+            i += 1
+        parts: list[str] = []
+        while i < end and lines[i].kind is not LineKind.BLANK:
+            if lines[i].kind not in NOISE:
+                parts.append(lines[i].raw.strip())
             i += 1
         return clean_text(join_lines(parts)), i
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from llmiq.ingest.answer_key import AnswerKey
-from llmiq.ingest.answers import keys_named, options_leading
+from llmiq.ingest.answers import keys_in_verdict, keys_named, options_leading
 from llmiq.ingest.cleanup import SEE_BELOW
 from llmiq.ingest.lines import NOISE, Line, LineKind
 from llmiq.ingest.structure import next_content
@@ -89,15 +89,24 @@ def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -
 def _answer_in_prose(
     lines: Sequence[Line], block: Block, option_lines: list[int], stop: int
 ) -> Block | None:
-    """No answer line, but the paragraph under the options opens by naming them: "LoRA 和
-    Adapter 都要训练新增的那部分参数" answers A and C. Inferred, so noted."""
+    """No answer line, but the paragraph under the options opens by naming them ("LoRA 和
+    Adapter 都要训练新增的那部分参数" answers A and C), or the explanation concludes with a
+    verdict ("……，本题选 B。"). Inferred, so noted."""
     j = next_content(lines, option_lines[-1], stop)
-    if j is None or lines[j].kind not in (LineKind.TEXT, LineKind.OPTION):
+    if j is None:
         return None
     options = [option for i in option_lines for option in lines[i].options]
-    keys = options_leading(lines[j].raw, options) or keys_named(lines[j].raw, options)
-    if not keys:
-        return None
-    block.value = ", ".join(keys)
-    block.note = f"answer read as {block.value} from the text under the options; check it"
-    return block
+    if lines[j].kind in (LineKind.TEXT, LineKind.OPTION) and (
+        keys := options_leading(lines[j].raw, options) or keys_named(lines[j].raw, options)
+    ):
+        block.value = ", ".join(keys)
+        block.note = f"answer read as {block.value} from the text under the options; check it"
+        return block
+    for i in range(j, stop):  # "解析：……，本题选 B。": the explanation ends with its verdict
+        if lines[i].kind in (LineKind.TEXT, LineKind.EXPLANATION) and (
+            keys := [k for k in keys_in_verdict(lines[i].raw) if k in dict(options)]
+        ):
+            block.value = ", ".join(keys)
+            block.note = f"answer read as {block.value} from the explanation; check it"
+            return block
+    return None

@@ -115,7 +115,13 @@ class Line:
 
 #: Emoji and arrows people put before markers: "📌 Q1." "✅ Answer:" "👉 Explanation:".
 _SYMBOLS = r"(?:(?:[\u2190-\u2bff\U0001f000-\U0001faff\ufe0f\u200d]|[0-9#*]\ufe0f?\u20e3)\s*)*"
-_DECOR = r"^\s*(?:>\s*)*(?P<head>#{1,6}\s*)?" + _SYMBOLS + r"(?P<bold>\*\*|__)?\s*"
+#: A question-type tag before a question: "【单选题】1. …", "[Multiple choice] Q3".
+_TYPE_TAG = (
+    r"(?:[【\[(（]\s*(?:单选题?|多选题?|不定项(?:选择题?)?|判断题?|填空题?|简答题?|问答题?|论述题?"
+    r"|single[\s-]choice|multiple[\s-]choice|multi[\s-]select|true\s*/\s*false|short\s+answer)"
+    r"\s*[】\])）]\s*)?"
+)
+_DECOR = r"^\s*(?:>\s*)*(?P<head>#{1,6}\s*)?" + _SYMBOLS + _TYPE_TAG + r"(?P<bold>\*\*|__)?\s*"
 _TAIL_BOLD = re.compile(r"\s*(?:\*\*|__)\s*$")
 
 _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
@@ -178,6 +184,7 @@ _ANSWER_LABEL = (
 _ANSWER_ALONE = re.compile(
     r"^\s*(?:[-*]\s+)?(?:>\s*)*(?:#{1,6}\s*)?" + _SYMBOLS + r"(?:\*\*|__)?\s*"
     r"(?:(?:正确|参考|标准)?答案(?:要点|如下)?|解答|(?:the\s+)?(?:correct\s+)?answers?|solution)"
+    r"(?:\s*\((?!(?:[A-Ja-j]|\d)\))[^()]{2,30}\))?"  # "Answer (points to hit):", "答案（要点）"
     r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*$",
     re.I,
 )
@@ -185,6 +192,7 @@ _ANSWER_ALONE = re.compile(
 _ANSWER_CHOSEN = re.compile(
     r"^\s*(?:[-*]\s+)?(?:\*\*)?\s*(?:"
     r"(?:这题|本题|此题|这道题)?(?:应该|应当|应|要|可以)?选\s*(?P<value>[A-J](?:\s*(?:[,、和及与]|and)?\s*[A-J])*)"
+    r"|(?:说法)?正确的(?:是|有|选项(?:是|有))\s*[:]?\s*(?P<value3>[A-J](?:\s*(?:[,、和及与]|and)?\s*[A-J])*)"
     r"|(?P<value2>[A-J](?:\s*(?:[,、和及与])\s*[A-J])+)\s*(?:[两三四五]项|选项)?\s*(?:都|均)?"
     r"(?:是)?(?:对的|正确的?|对)(?![A-Za-z\u4e00-\u9fff]{2}))"
     r"\s*(?:\*\*)?\s*(?:[。.，,；;]\s*(?P<more>.*))?$"
@@ -195,7 +203,7 @@ _ANSWER_GENERAL = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:>\s*)*" + _SYMBOLS + r"(?:\*\*|__)?\s*(?:【\s*)?"
     r"(?:(?:(?:the|my|our|correct|right|best|sample|model|suggested|short|final|expected|"
     r"official|reference)\s+){0,3}(?:answer\s+key|answers?|ans|keys?|solutions?|picks?|choices?)"
-    r"|[\u4e00-\u9fff]{0,4}(?:答案|正解|解答|回答)(?:要点|如下)?)"
+    r"|[\u4e00-\u9fff]{0,4}(?:答案|正解|解答|回答)(?:要点|如下)?|正确(?:的)?选项|正确项)"
     r"\s*(?:】\s*)?(?:\*\*|__)?\s*(?:[:=]|→|->|=>|—|–|-(?=\s))\s*(?:\*\*|__)?\s*"
     r"(?P<value>.*?)\s*(?:\*\*|__)?\s*$",
     re.I,
@@ -305,10 +313,14 @@ END_LINE = re.compile(
     r"|版权声明|copyright\b|©|本文(?:为|系)?(?:原创|转载)|未经(?:作者)?(?:允许|许可)"
     r"|(?:scoring(?:\s+guide)?|how\s+did\s+you\s+(?:do|score)|your\s+score|评分(?:标准|参考|说明)|计分(?:方式|标准))"
     r"|命题人|审核人|出题人"
+    r"|.{0,60}\blearning\s+series\b|to\s+practice\s+(?:all|more)\s+(?:areas|questions|topics)\b"
+    r"|if\s+you\s+(?:find|spot|notice)\s+(?:a|an|any)\s+(?:mistake|error|typo)"
+    r"|(?:todo|to-?do\s+list|待办|参考资料|参考文献|references|further\s+reading|延伸阅读|推荐阅读"
+    r"|相关阅读|相关文章|related\s+(?:posts|articles|reading))\s*(?:\*\*|__)?\s*[:：]?\s*$"
     r"|how\s+many\s+did\s+you\s+get|if\s+you\s+(?:scored|got\s+\d+)|you\s+scored\b|score\s+yourself"
     r"|end\s+of\s+(?:the\s+)?(?:practice\s+)?(?:quiz|test|notebook|exam)|found\s+(?:these|this)\s+useful"
     r"|get\s+(?:one|an?|\d+)\s+.{0,40}\s+in\s+your\s+inbox"
-    r"|that'?s\s+(?:all|a\s+wrap|it\s+for)\b|hope\s+(?:this|these)\s+(?:helps?|questions)"
+    r"|that'?s\s+(?:all|a\s+wrap|it\s+for|it[.!]|everything|the\s+(?:list|lot|end))(?:\b|$)|hope\s+(?:this|these)\s+(?:helps?|questions)"
     r"|book\s+a\s+(?:mock|free|call|session)|preparing\s+for\s+(?:an?\s+)?[\w\s-]{0,30}interview\s*\?"
     r"|以上就是|(?:本期|今天|本文)(?:的)?(?:内容)?(?:就)?(?:分享|整理|介绍)?到这里"
     r"|(?:有问题|有疑问|欢迎|大家)[^。]{0,10}(?:评论|留言|讨论|交流)"
@@ -384,7 +396,7 @@ def classify(number: int, raw: str) -> Line:
         line.kind = LineKind.ANSWER
         return line
     if chosen := _ANSWER_CHOSEN.match(text):
-        group = "value" if chosen["value"] else "value2"
+        group = next(g for g in ("value", "value2", "value3") if chosen[g])
         line.kind = LineKind.ANSWER
         line.in_sentence = True
         line.answer_value = raw[chosen.start(group) : chosen.end(group)].strip()

@@ -60,7 +60,8 @@ _FURNITURE = (
 _FURNITURE_ALONE = (
     r"(?:hint|check|reveal|progress\s*:.*|you\s+need\s+\d+\s*%\s+to\s+pass"
     r"|page\s+\d+\s+(?:of|/)\s+\d+|第\s*\d+\s*页(?:\s*[/，,]\s*共\s*\d+\s*页)?"
-    r"|found\s+a\s+(?:mistake|typo|bug)\?.*|复制代码|copy\s+code|copied!?)"
+    r"|found\s+a\s+(?:mistake|typo|bug)\?.*|复制代码|copy\s+code|copied!?|advertisements?|sponsored|广告"
+    r"|(?:做题|答题|练习|浏览|阅读)(?:人数|次数|量)\s*[:：]?\s*[\d,]+)"
 )
 _FURNITURE_TAIL = re.compile(
     r"(?:\s+|\s*[|\[(（【])\s*" + _FURNITURE + r"\s*[\])）】]?\s*[.!。]?\s*(?:[»>→▼▾⬇]\s*)?$",
