@@ -112,7 +112,10 @@ def bootstrap_interval(
         "confidence_level": LEVEL,
         "n_resamples": resamples,
         "random_state": rng,
-        "vectorized": False,
+        # a named statistic (numpy's mean or median) takes ``axis``: scipy evaluates every
+        # resample in one call instead of one Python call each, with the same draws and the
+        # same numbers (~10x faster); a callable gets its resamples one at a time
+        "vectorized": isinstance(statistic, str),
     }
     try:
         # BCa's acceleration is 0/0 when every jackknife sample gives the same statistic
@@ -180,7 +183,9 @@ def nested_interval(
         else f"{len(arrays)} seeds, {sum(len(a) for a in arrays)} items"
     )
     if len(arrays) == 1:
-        return bootstrap_interval(arrays[0], statistic=statistic, seed=seed, over=label)
+        return bootstrap_interval(
+            arrays[0], statistic=statistic, seed=seed, over=label, resamples=resamples
+        )
     func = _statistic(statistic)
     estimate = float(func(np.concatenate(arrays)))
     rng = np.random.default_rng(seed)
