@@ -178,3 +178,41 @@ def test_cloze_norms_divide_by_the_choice_as_lm_eval_does() -> None:
     assert outcome.correct is False  # by raw log-likelihood, "ab"
     assert outcome.correct_norm is True
     assert outcome.correct_bytes is True
+
+
+class Recording(ModelBackend):
+    """Scores each option by its request's prompt (so a mix-up would show) and records the
+    prompts of every batch it is sent."""
+
+    def __init__(self) -> None:
+        super().__init__("recording")
+        self.batches: list[list[str]] = []
+
+    def score(self, requests: Sequence[ScoringRequest]) -> list[Scores]:
+        self.batches.append([r.prompt for r in requests])
+        return [
+            Scores(
+                tuple(-float(len(r.prompt) + i) for i in range(len(r.continuations))),
+                (False,) * len(r.continuations),
+            )
+            for r in requests
+        ]
+
+
+def test_requests_go_out_longest_first_and_come_back_in_order() -> None:
+    """Batches of similar length (a local backend pads a batch to its longest request), and
+    each result still belongs to its own request, with a resumed run skipping what is cached."""
+    from llmiq.exam.debias import score_cached
+
+    lengths = [5, 90, 12, 61, 33, 7, 88, 40] * 9
+    requests = [ScoringRequest("x" * n + f"#{i}", (" A", " B")) for i, n in enumerate(lengths)]
+    model = Recording()
+    cache: dict[str, list[float]] = {}
+    measured = score_cached(model, requests, lambda n: None, cache, batch=16)
+    assert measured == [[-float(len(r.prompt)), -float(len(r.prompt) + 1)] for r in requests]
+    sent = [len(p) for batch in model.batches for p in batch]
+    assert sent == sorted(sent, reverse=True)
+    assert [len(b) for b in model.batches] == [16, 16, 16, 16, 8]
+    model.batches.clear()
+    assert score_cached(model, requests, lambda n: None, cache) == measured
+    assert model.batches == []
