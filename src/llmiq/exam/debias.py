@@ -67,7 +67,7 @@ def score_cached(
     requests: list[ScoringRequest],
     progress: Progress,
     cache: MutableMapping[str, list[float]] | None = None,
-    batch: int = 32,
+    batch: int = 8,
 ) -> list[list[float]]:
     """Log-probabilities of every request's continuations, in batches (progress per batch).
     Requests already in ``cache`` are not sent again, and each new one is stored there as
@@ -75,7 +75,8 @@ def score_cached(
 
     Requests go out longest first, as lm-eval orders them, so that a batch holds requests of
     similar length: a local backend pads every row of a forward pass to the longest one, and
-    batches cut from the bank's order would pad short questions to long ones."""
+    batches cut from the bank's order would pad short questions to long ones. A batch stays
+    small (8) because it is what a stopped run measures twice."""
     cache = {} if cache is None else cache
     keys = [request_key(r) for r in requests]
     todo = [i for i, key in enumerate(keys) if key not in cache]
