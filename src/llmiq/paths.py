@@ -17,3 +17,15 @@ def data_dir() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path("llmiq", appauthor=False)
+
+
+def cache_dir() -> Path:
+    """Where llmiq keeps what it can make again (the validated built-in banks):
+    ``$LLMIQ_HOME/cache`` when ``$LLMIQ_HOME`` is set, else the platform's user cache directory
+    (``~/.cache/llmiq`` on Linux). Not created here."""
+    override = os.environ.get(HOME_ENV)
+    if override:
+        return Path(override).expanduser() / "cache"
+    from platformdirs import user_cache_path
+
+    return user_cache_path("llmiq", appauthor=False)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 
+from llmiq.bank.builtin import ALL_AREAS, builtin_files, looks_like_path
 from llmiq.bank.files import check_bank_text, dump_bank_yaml, load_bank_file
 from llmiq.bank.model import Bank, Text
 from llmiq.errors import LlmiqError
@@ -26,21 +26,11 @@ class BankEntry:
     build: Callable[[], Bank] | None = None
 
 
-#: The built-in bank holding every question of the curated area banks, for practising all
-#: areas at once (its progress is its own: a card answered here is not due in its area bank).
-ALL_AREAS = "all-areas"
-
-
 def _file_entries() -> list[BankEntry]:
-    folder = files("llmiq.bank").joinpath("data")
-    entries = [
-        BankEntry(
-            item.name.removesuffix(".yaml"), "built-in", lambda item=item: item.read_text("utf-8")
-        )
-        for item in folder.iterdir()
-        if item.name.endswith(".yaml")
+    return [
+        BankEntry(bank_id, "built-in", lambda path=path: path.read_text("utf-8"))
+        for bank_id, path in builtin_files().items()
     ]
-    return sorted(entries, key=lambda e: e.id)
 
 
 def area_banks() -> list[Bank]:
@@ -106,11 +96,11 @@ def is_builtin(bank_id: str) -> bool:
 def resolve_bank(ref: str, saved: SavedEntries | None = None) -> Bank:
     """A bank by built-in id, path to a bank file, or id of a saved bank (``saved`` is called
     only for the last)."""
-    looks_like_path = ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref
+    path_like = looks_like_path(ref)
     for entry in builtin_entries():
-        if entry.id == ref and not looks_like_path:
+        if entry.id == ref and not path_like:
             return load_entry(entry)
-    if looks_like_path or Path(ref).is_file():
+    if path_like or Path(ref).is_file():
         return load_bank_file(Path(ref))
     known = [e.id for e in builtin_entries()]
     if saved is not None:

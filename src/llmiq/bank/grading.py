@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from llmiq.bank.model import Question
+if TYPE_CHECKING:
+    from llmiq.bank.model import AnyQuestion
 
 
 class UnreadableAnswer(ValueError):
@@ -32,7 +34,7 @@ def _plain(text: str) -> str:
     return re.sub(r"^[\W_]+|[\W_]+$", "", text)
 
 
-def parse_choice(raw: str, question: Question) -> frozenset[str]:
+def parse_choice(raw: str, question: AnyQuestion) -> frozenset[str]:
     """Option keys in an answer: ``"A"``, ``"b"``, ``"A,C"``, ``"a c"``, ``"AC"``, or the text of
     an option (``"temperature"``). Raises :class:`UnreadableAnswer` otherwise, and for several
     letters on a single-choice question (a slip to ask about again, not a wrong answer)."""
@@ -78,7 +80,7 @@ def matches_accepted(raw: str, accepted: list[str]) -> bool:
     return False
 
 
-def grade(question: Question, raw: str) -> Grade:
+def grade(question: AnyQuestion, raw: str) -> Grade:
     """Grade ``raw`` against the question; raises :class:`UnreadableAnswer` for a choice
     question when ``raw`` names no option."""
     if question.is_choice:

@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, TypeAlias
 
 from pydantic import (
     AfterValidator,
@@ -25,8 +24,12 @@ from pydantic import (
     model_validator,
 )
 
-Lang = Literal["zh", "en"]
-LANGS: tuple[Lang, ...] = ("zh", "en")
+# The kinds and languages, and how texts, questions and banks are read, are shared with the
+# plain records the quiz reads from the cache (no pydantic there).
+from llmiq.bank.records import LANGS as LANGS
+from llmiq.bank.records import BankReading, BankRecord, QuestionReading, QuestionRecord, TextReading
+from llmiq.bank.records import Kind as Kind
+from llmiq.bank.records import Lang as Lang
 
 #: Validation context key: when true, rule checks are left to the caller (see module doc).
 DEFER_RULES = "llmiq.defer_rules"
@@ -93,7 +96,7 @@ def _raise_first(problems: list[Problem]) -> None:
         raise ValueError(f"{where}: {first.message}" if where else first.message)
 
 
-class Text(BaseModel):
+class Text(TextReading, BaseModel):
     """A text in Chinese and/or English; a missing language falls back to the other one.
 
     In a bank file a plain string is accepted and filed under the language it is written in.
@@ -127,14 +130,6 @@ class Text(BaseModel):
             raise ValueError("empty text: give zh, en or both")
         return self
 
-    def get(self, lang: Lang) -> str:
-        """The text in ``lang``, or in the other language when this one is missing."""
-        value = self.zh if lang == "zh" else self.en
-        return value if value is not None else (self.en if lang == "zh" else self.zh) or ""
-
-    def has(self, lang: Lang) -> bool:
-        return (self.zh if lang == "zh" else self.en) is not None
-
 
 class Option(BaseModel):
     """One choice of a question, with the reason it is right or wrong."""
@@ -167,13 +162,7 @@ class Reference(BaseModel):
     url: str = Field(pattern=r"^https?://\S+$", description="http(s) link to the source.")
 
 
-class Kind(StrEnum):
-    SINGLE = "single"
-    MULTIPLE = "multiple"
-    OPEN = "open"
-
-
-class Question(BaseModel):
+class Question(QuestionReading, BaseModel):
     """A question: choice (``single``/``multiple``) with options and answer keys, or ``open``
     with a reference answer and short accepted answers."""
 
@@ -223,24 +212,6 @@ class Question(BaseModel):
         if not _rules_deferred(info):
             _raise_first(self.rule_problems())
         return self
-
-    @property
-    def is_choice(self) -> bool:
-        return self.kind is not Kind.OPEN
-
-    def answer_text(self, lang: Lang) -> str:
-        """The right answer as a person reads it: ``"C. Prompt calibration"`` for a choice
-        question, the reference answer (or the accepted answers) for an open one."""
-        if self.is_choice:
-            return "; ".join(
-                f"{key}. {opt.text.get(lang)}" for key in self.answer if (opt := self.option(key))
-            )
-        if self.reference is not None:
-            return self.reference.get(lang)
-        return " / ".join(self.accepted)
-
-    def option(self, key: str) -> Option | None:
-        return next((opt for opt in self.options if opt.key == key), None)
 
     def rule_problems(self) -> list[Problem]:
         """Every rule this question breaks, each located at the offending field."""
@@ -309,7 +280,7 @@ class Source(BaseModel):
     title: str | None = None
 
 
-class Bank(BaseModel):
+class Bank(BankReading, BaseModel):
     """A named, ordered collection of questions with unique ids."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -332,14 +303,6 @@ class Bank(BaseModel):
         problems += duplicate_id_problems([q.id for q in self.questions])
         return problems
 
-    def question(self, question_id: str) -> Question | None:
-        return next((q for q in self.questions if q.id == question_id), None)
-
-    @property
-    def topics(self) -> list[str]:
-        """Topics in order of first appearance."""
-        return list(dict.fromkeys(t for q in self.questions for t in q.topics))
-
 
 def duplicate_id_problems(ids: list[Any]) -> list[Problem]:
     first_seen: dict[Any, int] = {}
@@ -357,3 +320,9 @@ def duplicate_id_problems(ids: list[Any]) -> list[Problem]:
         else:
             first_seen[qid] = i
     return problems
+
+
+#: A bank as the quiz reads it: the validated model, or its record from the cache.
+AnyBank: TypeAlias = Bank | BankRecord
+#: A question as the quiz reads it: the validated model, or its record from the cache.
+AnyQuestion: TypeAlias = Question | QuestionRecord

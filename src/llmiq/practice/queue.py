@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from llmiq.bank.model import Bank, Question
 from llmiq.practice.scheduling import REVIEW
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # config.py reads DailyLimits from here: no pydantic for it
+    from llmiq.bank.model import Bank, Question
     from llmiq.store.models import Card
 
 LEARN_AHEAD = timedelta(minutes=20)

@@ -6,19 +6,22 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
 
 from llmiq.bank.grading import Grade, UnreadableAnswer, grade
-from llmiq.bank.model import Bank, Lang, Question
 from llmiq.errors import LlmiqError
 from llmiq.practice.render import answer_hint, feedback_view, question_view
+
+if TYPE_CHECKING:
+    from llmiq.bank.model import AnyBank, AnyQuestion, Lang
 
 #: Reads one line of input after showing a prompt; raises EOFError at end of input.
 ReadLine = Callable[[str], str]
 #: Called with each answer (question, grade, milliseconds taken) before the next question.
-OnAnswer = Callable[[Question, Grade, int], object]
+OnAnswer = Callable[["AnyQuestion", Grade, int], object]
 
 RATING_PROMPT = "How well did you know it? 1 again, 2 hard, 3 good, 4 easy: "
 
@@ -26,7 +29,7 @@ RATING_PROMPT = "How well did you know it? 1 again, 2 hard, 3 good, 4 easy: "
 @dataclass
 class QuizResult:
     total: int
-    answered: list[tuple[Question, Grade]] = field(default_factory=list)
+    answered: list[tuple[AnyQuestion, Grade]] = field(default_factory=list)
     interrupted: bool = False
 
     @property
@@ -35,13 +38,13 @@ class QuizResult:
 
 
 def select_questions(
-    bank: Bank,
+    bank: AnyBank,
     *,
     topic: str | None = None,
     limit: int | None = None,
     shuffle: bool = False,
     seed: int | None = None,
-) -> list[Question]:
+) -> list[AnyQuestion]:
     """The questions to ask: those with ``topic`` (case-insensitive), maybe shuffled, at most
     ``limit`` of them."""
     questions = list(bank.questions)
@@ -62,7 +65,7 @@ def select_questions(
     return questions
 
 
-def read_answer(question: Question, console: Console, read_line: ReadLine) -> Grade:
+def read_answer(question: AnyQuestion, console: Console, read_line: ReadLine) -> Grade:
     """Read until the input is an answer to ``question`` (a choice question re-asks when the
     input names no option)."""
     while True:
@@ -90,7 +93,7 @@ def self_rated(verdict: Grade, rating: int) -> Grade:
 
 
 def ask(
-    question: Question,
+    question: AnyQuestion,
     *,
     lang: Lang,
     console: Console,
@@ -113,7 +116,7 @@ def ask(
 
 
 def run_quiz(
-    questions: list[Question],
+    questions: list[AnyQuestion],
     *,
     lang: Lang,
     console: Console,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text as RichText
 
 from llmiq.bank.grading import Grade
-from llmiq.bank.model import Bank, Lang, Question
+
+if TYPE_CHECKING:
+    from llmiq.bank.model import AnyQuestion, Bank, Lang
 
 
 def _hanging(marker: RichText | str, body: RichText | str, indent: int) -> Table:
@@ -27,7 +31,7 @@ DIFFICULTY = {1: "basic", 2: "intermediate", 3: "advanced"}
 
 
 def question_view(
-    question: Question, lang: Lang, position: int, total: int | None, note: str = ""
+    question: AnyQuestion, lang: Lang, position: int, total: int | None, note: str = ""
 ) -> RenderableType:
     counter = f"{position}/{total}" if total else f"{position}"
     header = RichText(f"Question {counter}", style="bold cyan")
@@ -45,7 +49,7 @@ def question_view(
     return Group(*parts)
 
 
-def answer_hint(question: Question) -> str:
+def answer_hint(question: AnyQuestion) -> str:
     if not question.is_choice:
         return "Your answer: "
     keys = [opt.key for opt in question.options]
@@ -56,7 +60,7 @@ def answer_hint(question: Question) -> str:
 
 
 def explanation_view(
-    question: Question, lang: Lang, given: frozenset[str] = frozenset()
+    question: AnyQuestion, lang: Lang, given: frozenset[str] = frozenset()
 ) -> RenderableType:
     """The explanation and, for every option, why it is right or wrong."""
     parts: list[RenderableType] = []
@@ -84,7 +88,7 @@ def explanation_view(
     return Group(*parts)
 
 
-def lab_hint(question: Question, lang: Lang = "en") -> RichText | None:
+def lab_hint(question: AnyQuestion, lang: Lang = "en") -> RichText | None:
     """ "Prove it: llmiq lab run attention" (and the lab's claim the answer relies on) for a
     question whose lab exists."""
     from llmiq.labs.registry import has_lab
@@ -98,7 +102,7 @@ def lab_hint(question: Question, lang: Lang = "en") -> RichText | None:
     return hint
 
 
-def feedback_view(question: Question, grade: Grade, lang: Lang) -> RenderableType:
+def feedback_view(question: AnyQuestion, grade: Grade, lang: Lang) -> RenderableType:
     if grade.correct is None:
         verdict = RichText("Reference answer: ", style="bold")
     elif grade.correct:

@@ -14,12 +14,12 @@ import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from llmiq.bank.grading import Grade
-from llmiq.bank.model import Question
-
 if TYPE_CHECKING:
     import fsrs
 
+    from llmiq.bank.grading import Grade
+    from llmiq.bank.model import AnyQuestion
+    from llmiq.bank.records import TextRecord
     from llmiq.store.models import Card
 
 EASY_SECONDS = 5
@@ -56,14 +56,24 @@ def rating_for(grade: Grade, duration_ms: int) -> int:
     return GOOD
 
 
-def content_hash(question: Question) -> str:
+def _text(text: TextRecord | None) -> dict[str, str | None] | None:
+    return None if text is None else {"zh": text.zh, "en": text.en}
+
+
+def content_hash(question: AnyQuestion) -> str:
     """A hash of what a question asks and accepts; explanations and translations of them can
-    change without sending the card back to learning, a changed prompt or key cannot."""
-    data = question.model_dump(
-        mode="json", include={"kind", "prompt", "options", "answer", "accepted", "reference"}
-    )
-    for option in data.get("options", []):
-        option.pop("why", None)
+    change without sending the card back to learning, a changed prompt or key cannot.
+
+    The same for a question's model and its record. Cards keep it: the data hashed is what
+    the model's ``model_dump(mode="json")`` gives for these fields (a test holds it there)."""
+    data = {
+        "kind": question.kind.value,
+        "prompt": _text(question.prompt),
+        "options": [{"key": o.key, "text": _text(o.text)} for o in question.options],
+        "answer": list(question.answer),
+        "accepted": list(question.accepted),
+        "reference": _text(question.reference),
+    }
     payload = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
     return hashlib.sha256(payload).hexdigest()
 
