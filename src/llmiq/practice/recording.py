@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from llmiq.bank.grading import Grade
-from llmiq.bank.model import Bank, Question
 from llmiq.clock import utc_now
 from llmiq.errors import LlmiqError
 from llmiq.practice.scheduling import (
@@ -21,13 +19,15 @@ from llmiq.practice.scheduling import (
     rating_for,
     to_fsrs,
 )
-from llmiq.store import progress
 from llmiq.store.errors import ConstraintViolation
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # SQLAlchemy and pydantic: a quiz records through sqlite3 without them
     import fsrs
 
-    from llmiq.store.database import Database, Session
+    from llmiq.bank.grading import Grade
+    from llmiq.bank.model import AnyBank, AnyQuestion
+    from llmiq.store.database import Session
+    from llmiq.store.writes import ProgressDatabase
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Answer:
 
     profile: str
     bank_id: str
-    question: Question
+    question: AnyQuestion
     grade: Grade
     duration_ms: int
     mode: str  # quiz | review | mock
@@ -72,6 +72,16 @@ _CHANGING = ("content_hash", "state", "step", "stability", "difficulty", "due", 
              "last_rating")  # fmt: skip
 
 
+def _card_state(row: object) -> CardState:
+    """A card's row (read by attribute) as plain data."""
+    return CardState(*(getattr(row, name) for name in _CARD_FIELDS))
+
+
+def _changes(card: CardState) -> dict[str, object]:
+    """The row that writes what recording may change over the card ``id`` names."""
+    return {"id": card.id} | {name: getattr(card, name) for name in _CHANGING}
+
+
 @dataclass(frozen=True)
 class Recorded:
     """An answer as recorded: its row in the review log, and its card after it."""
@@ -81,7 +91,7 @@ class Recorded:
 
 
 def record_answers(
-    database: Database, scheduler: fsrs.Scheduler, answers: Sequence[Answer]
+    database: ProgressDatabase, scheduler: fsrs.Scheduler, answers: Sequence[Answer]
 ) -> list[Recorded]:
     """Log answers and reschedule their cards, in order, in one committed transaction; returns
     each answer's review id and its card as it stands after that answer.
@@ -94,17 +104,12 @@ def record_answers(
     digests: dict[tuple[str, str], str] = {}
     reviews = []
     out: list[CardState] = []
-    with database.transaction() as session:
-        users = {
-            name: progress.ensure_user(session, name, answers[0].at).id
-            for name in {a.profile for a in answers}
-        }
+    with database.writes() as writes:
+        users = {name: writes.user_id(name, answers[0].at) for name in {a.profile for a in answers}}
         keys = {(users[a.profile], a.bank_id, a.question.id) for a in answers}
         cards = {
-            (row.user_id, row.bank_id, row.question_id): CardState(
-                *(getattr(row, name) for name in _CARD_FIELDS)
-            )
-            for row in progress.card_rows(session, keys, for_update=True)
+            (row.user_id, row.bank_id, row.question_id): _card_state(row)
+            for row in writes.card_rows(keys)
         }
         existing = set(cards)
         for answer in answers:
@@ -144,31 +149,28 @@ def record_answers(
             )
             out.append(card.copy())
         new = [card for key, card in cards.items() if key not in existing]
-        new_ids = progress.insert_cards(
-            session,
-            [{name: getattr(card, name) for name in _CARD_FIELDS if name != "id"} for card in new],
+        new_ids = writes.insert_cards(
+            [{name: getattr(card, name) for name in _CARD_FIELDS if name != "id"} for card in new]
         )
         for card, card_id in zip(new, new_ids, strict=True):
             card.id = card_id
-        progress.update_cards(
-            session,
-            [
-                {"id": cards[key].id} | {n: getattr(cards[key], n) for n in _CHANGING}
-                for key in existing
-            ],
-        )
-        review_ids = progress.append_reviews(session, reviews)
+        writes.update_cards([_changes(cards[key]) for key in existing])
+        review_ids = writes.append_reviews(reviews)
     for snapshot in out:  # new cards got their ids at the insert
         snapshot.id = cards[(snapshot.user_id, snapshot.bank_id, snapshot.question_id)].id
     return [Recorded(review_id, card) for review_id, card in zip(review_ids, out, strict=True)]
 
 
 class Practice:
-    """One person's practice on one database. ``clock`` is injectable for tests."""
+    """One person's practice on one database. ``clock`` is injectable for tests.
+
+    Recording (:meth:`record`, :meth:`sync`) works on any database answers can be recorded in,
+    the sqlite3 one of a quiz included; reading progress (review queues, statistics) takes a
+    transaction of an SQLAlchemy :class:`~llmiq.store.database.Database`."""
 
     def __init__(
         self,
-        database: Database,
+        database: ProgressDatabase,
         profile: str,
         *,
         scheduler: fsrs.Scheduler | None = None,
@@ -181,18 +183,23 @@ class Practice:
 
     def user_id(self, session: Session) -> int:
         """The profile's id, created on first use. Looked up each time: the profile may be
-        deleted (and made again) by another process meanwhile."""
+        deleted (and made again) by another process meanwhile. (``session``: a transaction
+        of an SQLAlchemy database.)"""
+        from llmiq.store import progress
+
         return progress.ensure_user(session, self.profile, self.clock()).id
 
     def existing_user_id(self, session: Session) -> int | None:
         """The profile's id if it exists; read-only commands must not create profiles."""
+        from llmiq.store import progress
+
         user = progress.find_user(session, self.profile)
         return None if user is None else user.id
 
     def record(
         self,
         bank_id: str,
-        question: Question,
+        question: AnyQuestion,
         grade: Grade,
         duration_ms: int,
         mode: str,
@@ -214,18 +221,21 @@ class Practice:
                     ) from None
         raise AssertionError("unreachable")
 
-    def sync(self, bank: Bank) -> int:
+    def sync(self, bank: AnyBank) -> int:
         """Send the cards of questions edited since their last review back to relearning;
         returns how many. Their history stays as it was."""
         now = self.clock()
-        changed = 0
-        with self.database.transaction() as session:
-            user_id = self.user_id(session)
-            cards = progress.cards_by_question(session, user_id, bank.id)
-            for question in bank.questions:
-                card = cards.get(question.id)
-                if card is not None and card.content_hash != (digest := content_hash(question)):
+        questions = {question.id: question for question in bank.questions}
+        with self.database.writes() as writes:
+            changed = []
+            for row in writes.bank_cards(writes.user_id(self.profile, now), bank.id):
+                question = questions.get(row.question_id)
+                if question is None:
+                    continue
+                if row.content_hash != (digest := content_hash(question)):
+                    card = _card_state(row)
                     mark_for_relearning(card, self.scheduler, now)
                     card.content_hash = digest
-                    changed += 1
-        return changed
+                    changed.append(_changes(card))
+            writes.update_cards(changed)
+        return len(changed)

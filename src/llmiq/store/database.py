@@ -26,6 +26,7 @@ from llmiq.store.defaults import (
     sqlite_pragmas,
 )
 from llmiq.store.errors import ConstraintViolation, DatabaseUnavailable
+from llmiq.store.writes import SessionWrites
 
 #: Key of the PostgreSQL advisory lock held while migrating ("llmiq" in ASCII).
 _PG_MIGRATION_LOCK = 0x6C6C6D6971
@@ -172,6 +173,13 @@ class Database:
             ) from None
         except IntegrityError as exc:
             raise ConstraintViolation(str(exc.orig)) from exc
+
+    @contextmanager
+    def writes(self) -> Iterator[SessionWrites]:
+        """A :meth:`transaction` for recording answers
+        (:class:`~llmiq.store.writes.ProgressWrites`)."""
+        with self.transaction() as session:
+            yield SessionWrites(session)
 
     @property
     def shown_url(self) -> str:

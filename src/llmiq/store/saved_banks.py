@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from llmiq.bank.catalog import BankEntry
-from llmiq.bank.files import check_bank_file, dump_bank_yaml
-from llmiq.bank.model import Bank
 from llmiq.clock import utc_now
 from llmiq.paths import data_dir
 from llmiq.store.database import Database
 from llmiq.store.models import StoredBank
+
+if TYPE_CHECKING:  # pydantic and YAML: imported where a bank is read or written, so that
+    # opening the database for a quiz on a cached built-in bank imports neither
+    from llmiq.bank.catalog import BankEntry
+    from llmiq.bank.model import Bank
 
 #: Sizes of the ``banks`` columns; the YAML content keeps the whole title and source.
 TITLE_CHARS = 500
@@ -25,6 +28,8 @@ SOURCE_CHARS = 1000
 
 def saved_entries(database: Database) -> list[BankEntry]:
     """Every saved bank as a catalogue entry, sorted by id (parsed only when loaded)."""
+    from llmiq.bank.catalog import BankEntry
+
     with database.transaction() as session:
         stored = session.execute(select(StoredBank.id, StoredBank.content).order_by(StoredBank.id))
         rows = stored.all()
@@ -56,6 +61,8 @@ def is_saved(session: Session, bank_id: str) -> bool:
 
 def save_bank(database: Database, bank: Bank, *, title_lang: str = "en") -> bool:
     """Save a bank as YAML; returns True when it replaced an earlier save of the same id."""
+    from llmiq.bank.files import dump_bank_yaml
+
     with database.transaction() as session:
         return _save_content(session, bank, dump_bank_yaml(bank), title_lang, utc_now())
 
@@ -77,6 +84,8 @@ def adopt_bank_files(database: Database) -> list[str]:
     folder = data_dir() / "banks"
     if not folder.is_dir():
         return []
+    from llmiq.bank.files import check_bank_file
+
     adopted = []
     with database.transaction() as session:
         known = {bank_id for bank_id, _ in saved_digests(session)}
