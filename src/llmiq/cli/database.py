@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # SQLAlchemy: keep it off the --help path
     from llmiq.bank.catalog import BankEntry
-    from llmiq.bank.model import Bank
+    from llmiq.bank.model import AnyBank, Bank
     from llmiq.practice.recording import Practice
     from llmiq.store.database import Database
 
@@ -20,7 +20,18 @@ class DatabaseOpener:
         self._database: Database | None = None
 
     def check(self) -> None:
-        """Refuse a URL that does not parse or names a missing driver, connecting to nothing."""
+        """Refuse a URL that does not parse or names a missing driver, connecting to nothing;
+        for the default database, a data directory that cannot be made (SQLAlchemy is not
+        imported for that)."""
+        from llmiq.store.defaults import (
+            default_database_path,
+            make_database_folder,
+            names_another_database,
+        )
+
+        if not names_another_database(self.url):
+            make_database_folder(default_database_path())
+            return
         from llmiq.store.database import check_database_url
 
         check_database_url(self.url)
@@ -46,6 +57,25 @@ class DatabaseOpener:
         from llmiq.bank.catalog import resolve_bank
 
         return resolve_bank(ref, self.saved_entries)
+
+    def quiz_bank(self, ref: str) -> AnyBank:
+        """As :meth:`bank`, but a built-in bank comes from its validated cache, as a record
+        (pydantic is not imported for it)."""
+        from llmiq.bank.cache import builtin_record
+
+        return builtin_record(ref) or self.bank(ref)
+
+    def recording_practice(self, profile: str, bank: AnyBank) -> Practice:
+        """The practice a quiz records ``profile``'s answers with, ``bank``'s edited questions
+        already sent back to relearning. The default database at the current schema is
+        written through sqlite3 (:mod:`llmiq.store.lite`: SQLAlchemy takes longer to import
+        than the rest of a short quiz takes to run); any other through SQLAlchemy."""
+        from llmiq.practice.recording import Practice
+        from llmiq.store.lite import open_default_lite_database
+
+        practice = Practice(open_default_lite_database(self.url) or self(), profile)
+        practice.sync(bank)
+        return practice
 
     def practice(self, profile: str | None) -> Practice:
         from llmiq.practice.recording import Practice

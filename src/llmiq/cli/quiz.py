@@ -18,7 +18,6 @@ from llmiq.cli.options import (
 
 if TYPE_CHECKING:
     from llmiq.bank.model import Lang
-    from llmiq.practice.recording import Practice
 
 
 @click.command()
@@ -51,21 +50,15 @@ def quiz(
     """
     from llmiq.background import Background
     from llmiq.practice.quiz import run_quiz, select_questions
-    from llmiq.practice.recording import Practice
 
     name = profile_name(profile)  # every input is checked before the first question
     database = DatabaseOpener(database_url)
     database.check()
-    loaded = database.bank(bank)
+    loaded = database.quiz_bank(bank)
     questions = select_questions(loaded, topic=topic, limit=count, shuffle=shuffle, seed=seed)
 
-    def open_practice() -> Practice:
-        practice = Practice(database(), name)
-        practice.sync(loaded)
-        return practice
-
-    # The first question needs no database: open it (SQLAlchemy, migrations) meanwhile.
-    pending = Background(open_practice)
+    # The first question needs no database: open it (and migrate it) meanwhile.
+    pending = Background(lambda: database.recording_practice(name, loaded))
     screen = console()
     run_quiz(
         questions,
