@@ -59,4 +59,8 @@ class Config:
             medium_documents=9,
             store_sizes=(1_000, 3_000),
             latency_queries=100,
+            # fast mode's retrieval arms are 12 rows of 60-125 tokens: in one batch every row
+            # is padded to the longest (1,488 tokens run for 1,177), in batches of 4 rows of
+            # similar length to 1,340; the reader's largest cost, about 1.2 CPU seconds less
+            reader_batch=4,
         )
