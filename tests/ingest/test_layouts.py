@@ -173,3 +173,30 @@ def test_a_key_table_with_one_dash_rules_answers_the_questions() -> None:
         "## Answer Key\n\n| Q | Answer |\n|:-:|:--|\n| 1 | b |\n| 2 | a |\n"
     )
     assert [q.answer for q in result.bank.questions] == [["B"], ["A"]]
+
+
+def _page(html: str) -> ImportResult:
+    from llmiq.ingest.html import parse_html_page
+
+    return parse_html_page(html, name="quiz.html", bank_id="t")
+
+
+def test_answers_a_practice_page_hides_until_clicked_are_read() -> None:
+    item = (
+        '<div class="q"><p>{n}. Which one?</p><ul><li>A. x</li><li>B. y</li></ul>'
+        '<a href="#">Show answer</a><a href="#">Report error</a>{hidden}</div>'
+    )
+    hidden = [
+        '<div style="display:none"><p>正确答案：B</p><p>解析：y 对。</p></div>',
+        '<div class="answer" hidden>A</div>',  # named by its class: labelled "Answer:"
+        '<p id="ans3" style="visibility: hidden">B</p>',
+    ]
+    body = "".join(item.format(n=n, hidden=h) for n, h in enumerate(hidden, start=1))
+    result = _page(
+        f"<html><body><h1>Quiz</h1>{body}<div style='display:none'>Log in first</div>"
+        f"<div class='ad-box'><p>Go VIP for 3000 more questions</p></div></body></html>"
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["A"], ["B"]]
+    dumped = str(result.bank.model_dump())
+    for furniture in ("Show answer", "Report error", "Log in", "VIP"):
+        assert furniture not in dumped

@@ -9,7 +9,9 @@ one line per list item, blank lines between paragraphs, fenced code, Markdown ta
 readability alone loses things a quiz needs, so the page is prepared first: code blocks are
 flattened to their text (readability drops a ``<span class="comment">`` inside one), task-list
 checkboxes become ``[x]``/``[ ]`` (it drops lists holding inputs), and its minimum text length
-is one character (else a list of short options, ``A. 1  B. 8  C. 64``, is dropped). The page's
+is one character (else a list of short options, ``A. 1  B. 8  C. 64``, is dropped). Answers a
+practice page hides until clicked are shown (``hidden_answers``), other hidden elements and
+advertising boxes (``class="ad-box"``, ``adsbygoogle``) are removed. The page's
 title is put back as a ``#`` line when readability left the heading out. trafilatura was
 measured too (``benchmarks/html_extraction.py``): it selects as well, but its output loses
 ``<details>``, the letters of ``<ol type="A">`` and checkbox states.
@@ -29,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from llmiq.errors import LlmiqError
 from llmiq.ingest.article import ImportResult
+from llmiq.ingest.hidden_answers import is_hidden, reveal_hidden_answers
 from llmiq.textfile import refuse_binary, refuse_control_characters
 
 if TYPE_CHECKING:
@@ -42,6 +45,12 @@ _DROP = (
     "button", "select", "textarea", "dialog", "nav", "aside", "footer", "link", "meta", "img",
     "figcaption",
 )  # fmt: skip
+#: Class or id words of advertising boxes: "ad", "ads", "ad-slot", "top_ad", "adsbox",
+#: "adsbygoogle", "advert", "sponsored", "promo-box".
+_AD_NAME = re.compile(
+    r"^(?:(?:[\w-]*[-_])?ads?(?:[-_][\w-]*)?|ads?box|adsbygoogle|advert\w*|sponsor\w*|promo\w*)$",
+    re.I,
+)
 _DROP_ROLES = {"navigation", "complementary", "contentinfo", "dialog", "banner", "search"}
 _BLOCKS = {
     "p", "div", "section", "article", "main", "header", "figure", "figcaption", "address",
@@ -127,10 +136,21 @@ def _remove(element: HtmlElement) -> None:
 
 def _prepare(root: HtmlElement) -> None:
     """Strip what is never article text and shield what readability would lose."""
+    reveal_hidden_answers(root)
     for element in list(root.iter(*_DROP)):
         _remove(element)
+    for element in list(root.iter()):  # readability drops these; so must any fallback
+        if (
+            isinstance(element.tag, str)
+            and element.tag not in ("html", "body")
+            and is_hidden(element)
+        ):
+            _remove(element)
     for element in list(root.iter()):
-        if isinstance(element.tag, str) and element.get("role") in _DROP_ROLES:
+        if not isinstance(element.tag, str) or element.tag in ("html", "body"):
+            continue
+        names = f"{element.get('class', '')} {element.get('id', '')}".split()
+        if element.get("role") in _DROP_ROLES or any(_AD_NAME.match(n) for n in names):
             _remove(element)
     for pre in root.iter("pre"):
         text = pre.text_content()

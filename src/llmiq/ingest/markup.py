@@ -76,11 +76,12 @@ _FURNITURE_ITEM = (
     + r"\s*[\])）】]?\s*[.!。:：]?\s*(?:\*\*|__)?"
     r"\s*(?:[»>→▼▾⬇]\s*)?"
 )
-#: A line of nothing but furniture, items perhaps separated: "收藏本题 | 纠错 | 笔记(12)".
+#: A line of nothing but furniture, items perhaps separated: "收藏本题 | 纠错 | 笔记(12)"; a
+#: saved page's buttons can abut: "查看答案收藏纠错", "Show answerReport".
 _FURNITURE_LINE = re.compile(
     r"^\s*(?:[-*>]\s*)*"
     + _FURNITURE_ITEM
-    + r"(?:(?:\s*[|｜·•/]\s*|\s+)"
+    + r"(?:\s*[|｜·•/]?\s*"  # links side by side: "查看答案收藏纠错"
     + _FURNITURE_ITEM
     + r")*$",
     re.I,
