@@ -31,6 +31,7 @@ FORECAST_DAYS = 14
 #: Days asked about in the first statement when a streak goes back past the heatmap; each
 #: further statement asks about four times as many (a long streak takes a few statements).
 _STREAK_BATCH = 64
+_STREAK_BATCH_MAX = 4096
 
 
 def streak(days_with_reviews: set[date], today: date) -> int:
@@ -89,7 +90,7 @@ def streak_in_database(
             found = {day} if known.get(day) else set()
         else:
             batch = [day - timedelta(days=n) for n in range(size)]
-            size *= 4
+            size = min(size * 4, _STREAK_BATCH_MAX)
             spans = offset_spans(*local_day_window(batch[-1], day))
             moments = {d: moments_of_day(d, spans) for d in batch}
             found = review_stats.days_reviewed(session, user_id, moments, bank_id)
