@@ -200,3 +200,38 @@ def test_answers_a_practice_page_hides_until_clicked_are_read() -> None:
     dumped = str(result.bank.model_dump())
     for furniture in ("Show answer", "Report error", "Log in", "VIP"):
         assert furniture not in dumped
+
+
+def test_a_question_and_answer_table_is_a_question_per_row() -> None:
+    result = _parse(
+        "# 速查表\n\n| 序号 | 问题 | 参考答案 |\n|:-:|---|---|\n"
+        "| 1 | 为什么要除以 √d？ | 点积方差随维度增大，softmax 饱和、梯度消失。 |\n"
+        "| 2 | KV Cache 存什么？ | 已生成 token 的 K 和 V，<br>避免重复计算。 |\n\n"
+        "That’s the whole sheet. Ping me with corrections.\n"
+    )
+    assert [q.id for q in result.bank.questions] == ["q1", "q2"]
+    assert result.bank.questions[1].prompt.zh == "KV Cache 存什么？"
+    assert result.bank.questions[1].reference.zh == "已生成 token 的 K 和 V， 避免重复计算。"
+    assert "whole sheet" not in str(result.bank.model_dump())
+    assert any(s.reason == "table header, not imported" and s.first == 3 for s in result.skipped)
+
+
+def test_a_table_of_option_letters_stays_an_answer_key() -> None:
+    result = _parse(
+        "1. First?\nA. x\nB. y\n\n2. Second?\nA. x\nB. y\n\n"
+        "| # | Question | Answer |\n|---|---|---|\n| 1 | First | B |\n| 2 | Second | A |\n"
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["A"]]
+
+
+def test_a_page_table_with_a_header_row_is_data_however_long_its_cells() -> None:
+    answer = "Tiles of Q, K and V stay in on-chip SRAM with an online softmax. " * 6
+    row = "<tr><td>{n}</td><td>What does FlashAttention change {n}?</td><td>{a}</td></tr>"
+    rows = "".join(row.format(n=n, a=answer) for n in (1, 2, 3))
+    result = _page(
+        "<html><body><article><h1>Sheet</h1><p>I reread this table before every interview, "
+        "on the train.</p><table><thead><tr><th>#</th><th>Question</th>"
+        f"<th>Short answer</th></tr></thead><tbody>{rows}</tbody></table></article></body></html>"
+    )
+    assert [q.id for q in result.bank.questions] == ["q1", "q2", "q3"]
+    assert result.bank.questions[2].reference.en == answer.strip()

@@ -51,6 +51,7 @@ from llmiq.ingest.lines import (
 )
 from llmiq.ingest.markup import Markup, rewrite_markup
 from llmiq.ingest.option_runs import mark_option_runs
+from llmiq.ingest.qa_table import qa_table_rows
 from llmiq.ingest.result import ImportNote, ImportResult, SkippedLines, shorten
 from llmiq.ingest.structure import (
     find_starts,
@@ -78,13 +79,20 @@ def _split_lines(text: str) -> tuple[list[Line], Markup]:
     lines: list[Line] = []
     in_code = False
     markup = rewrite_markup(re.split(r"\r\n|\r|\n", text.translate(_ZERO_WIDTH)))
+    table = qa_table_rows(markup.lines)
+    markup.left_out += [(i, i + 1, "table header") for i in table.headers]
+    index: list[int] = []  # where each of the article's lines starts among ``lines``
     for i, raw in enumerate(markup.lines):
-        fence = bool(_FENCE.match(raw))
-        if in_code or fence:
-            lines.append(Line(number=i + 1, raw=raw, rest=raw.strip()))
-        else:
-            lines.append(classify(i + 1, raw))
-        in_code ^= fence
+        index.append(len(lines))
+        for text in table.rows.get(i, [raw]):  # a Q&A table's row: a question and its answer
+            fence = bool(_FENCE.match(text))
+            if in_code or fence:
+                lines.append(Line(number=i + 1, raw=text, rest=text.strip()))
+            else:
+                lines.append(classify(i + 1, text))
+            in_code ^= fence
+    index.append(len(lines))
+    markup.left_out = [(index[a], index[b + 1] - 1, why) for a, b, why in markup.left_out]
     mark_option_runs(lines)
     return lines, markup
 

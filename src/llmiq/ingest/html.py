@@ -489,7 +489,12 @@ def parse_html_page(
 
 def _is_layout(table: HtmlElement) -> bool:
     """A table used for layout, not data (Discuz and other forums put a whole post in one
-    cell): a cell with line breaks, paragraphs or lists, or with a lot of text."""
+    cell): a cell with line breaks, paragraphs or lists, or with a lot of text. A table whose
+    first row is a header of ``<th>`` cells is data however long its cells (a cheat sheet's
+    ``Question | Answer`` table)."""
+    first = next(table.iter("tr"), None)
+    if first is not None and len(heads := first.findall("th")) >= 2 and len(first) == len(heads):
+        return False
     for cell in table.iter("td", "th"):
         if any(True for _ in cell.iter("br", "p", "div", "ul", "ol", "table") if _ is not cell):
             return True
