@@ -235,3 +235,22 @@ def test_a_page_table_with_a_header_row_is_data_however_long_its_cells() -> None
     )
     assert [q.id for q in result.bank.questions] == ["q1", "q2", "q3"]
     assert result.bank.questions[2].reference.en == answer.strip()
+
+
+def test_difficulty_tags_in_either_language_leave_the_prompt() -> None:
+    result = _parse(
+        "**1. RoPE 作用在哪里？** 【难度 ⭐⭐】\nA. Q 和 K\nB. V\n答案：A\n\n"
+        "2. Why scale by sqrt(d)? [Difficulty: 3/5]\nA. Variance\nB. Speed\nAnswer: A\n\n"
+        "3. 【中等】KV Cache 存什么？ `⭐⭐⭐`\n难度：⭐⭐⭐\n答案：K 和 V\n\n"
+        "**4. What is Ring Attention?** | Level: Advanced\n\n**Difficulty:** Hard\n\n"
+        "Answer: Blockwise attention passed around a ring of devices.\n\n"
+        "5. What happens to the cache at level 3?\nAnswer: It spills.\n"
+    )
+    prompts = [q.prompt.get(result.lang) for q in result.bank.questions]
+    assert prompts == [
+        "RoPE 作用在哪里？",
+        "Why scale by sqrt(d)?",
+        "KV Cache 存什么？",
+        "What is Ring Attention?",
+        "What happens to the cache at level 3?",
+    ]

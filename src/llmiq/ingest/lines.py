@@ -11,6 +11,9 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
+from llmiq.ingest.difficulty import TAG as DIFFICULTY_TAG
+from llmiq.ingest.difficulty import strip_difficulty
+
 _FOLD = (
     {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
     | {0x3000: 0x20}
@@ -163,7 +166,9 @@ _UNNUMBERED_QUESTION = re.compile(_DECOR + r"(?:Q|Question|问|问题)\s*[:]\s*(
 #: A question in bold on its own line, with no number: "**Why does …?** — Easy".
 _BOLD_QUESTION = re.compile(
     r"^\s*(?:[-*]\s+)?(?:\*\*|__)(?P<rest>[^*_]{4,}?[?？…:：](?:\s*\.{3})?)\s*(?:\*\*|__)"
-    r"(?:\s*(?:[—–-]+\s*|[(\[【（]\s*)[^\s*]{1,12}\s*[)\]】）]?)?\s*$"
+    r"(?:\s*(?:[—–-]+\s*|[(\[【（]\s*)[^\s*]{1,12}\s*[)\]】）]?|\s*(?i:"
+    + DIFFICULTY_TAG
+    + r"))?\s*$"
 )
 _HEADING = re.compile(r"^\s*#{1,6}\s+(?P<rest>\S.*)$")
 
@@ -250,18 +255,6 @@ _URL = re.compile(
 _IMAGE = re.compile(r"^\s*(?:!\[[^\]]*\]\([^)]*\)\s*)+$")
 #: A thematic break ("---", "* * *"): a separator, read as a blank line.
 _RULE = re.compile(r"^\s*(?:([-*_=─━—–~])\s*)(?:\1\s*){2,}$")
-#: A difficulty tag after a question: "— Easy", "(Medium)", "【困难】".
-_DIFFICULTY = re.compile(
-    r"\s*(?:[—–-]+\s*|[(\[【（]\s*)(?:easy|medium|hard|difficult|beginner|intermediate|advanced"
-    r"|简单|中等|困难|容易|较难|难|基础|进阶)\s*[)\]】）]?\s*$",
-    re.I,
-)
-#: The same tag in brackets before the question: "1.【简单】…", "[Medium] …".
-_LEADING_DIFFICULTY = re.compile(
-    r"^(?P<bold>\s*(?:\*\*|__)?)\s*[(\[【（]\s*(?:easy|medium|hard|difficult|beginner|intermediate"
-    r"|advanced|简单|中等|困难|容易|较难|难|基础|进阶)\s*[)\]】）]\s*",
-    re.I,
-)
 #: "- [x] text": a task-list item; checked items are the correct options.
 _CHECKBOX = re.compile(
     r"^\s*(?:>\s*)*(?:[-*+]\s*\[(?P<mark>[ xX✓✔])\]|(?:[-*+]\s*)?(?P<box>[☐☑☒□■✅⬜]))"
@@ -470,16 +463,13 @@ def _read_question_marker(line: Line, text: str) -> None:
     line.rest = _clean_prompt(raw[match.start("rest") :])
 
 
-#: A difficulty rating in stars after a question: "`⭐⭐`", "★★☆".
-_STARS = re.compile(r"\s*`?\s*[⭐★☆✩]{1,5}\s*`?\s*$")
-
-
 def _clean_prompt(text: str) -> str:
     """A question's text without trailing bold markers and difficulty tags."""
-    text = _STARS.sub("", _TAIL_BOLD.sub("", text).strip()).strip()
-    text = _TAIL_BOLD.sub("", text).strip()
-    text = _TAIL_BOLD.sub("", _DIFFICULTY.sub("", text)).strip()
-    return _LEADING_DIFFICULTY.sub(r"\g<bold>", text).strip()
+    before = None
+    while before != text:
+        before = text
+        text = strip_difficulty(_TAIL_BOLD.sub("", text).strip()).strip()
+    return text
 
 
 def checkbox_text(line: Line) -> str:

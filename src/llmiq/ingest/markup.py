@@ -6,12 +6,15 @@ keeping one output line per input line so that every report still names the auth
   and ``<!-- ANSWER: B -->``: an answer label (``Answer: B``), or an explanation label when
   the summary says so (``Explanation``, ``解析``); other HTML comments are left out.
 - Page furniture on a line ("Show Answer", "Click here for answer", "查看答案") is cut off.
+- A line that is only a difficulty tag ("难度：⭐⭐⭐", "**Difficulty:** Medium") is left out.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
 
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
 _FRONT_MATTER_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")
@@ -235,6 +238,10 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
                 comment_start = i
             line = lines[i]
         line = _rewrite_callout(_rewrite_hidden(line))
+        if DIFFICULTY_LINE.match(line):  # "难度：⭐⭐⭐" under a question
+            markup.left_out.append((i, i, "difficulty tag"))
+            lines[i] = ""
+            continue
         if _FURNITURE_LINE.match(_LINK.sub(r"\1", line)):  # "[⬆ Back to top](#contents)"
             markup.left_out.append((i, i, "page furniture"))
             line = ""
