@@ -1,7 +1,8 @@
 """Difficulty tags authors put on a question, which are not part of its text.
 
 After the question: ``— Easy``, ``(Medium)``, ``【困难】``, ``【难度 ⭐⭐】``,
-``[Difficulty: 3/5]``, ``难度：中等``, ``| Level: Advanced``, ``⭐⭐⭐``, ``★★☆``, ``🟢 Easy``, in backticks or not.
+``[Difficulty: 3/5]``, ``难度：中等``, ``| Level: Advanced``, ``⭐⭐⭐``, ``★★☆``,
+``🟢 Easy``, in backticks or not.
 Before it: ``【简单】``, ``[Medium]``, ``(难度：易)``, ``⭐⭐``. A tag with a label (``难度``,
 ``Difficulty``, ``Level``) may hold any short rating; an unlabelled one must be a level word or
 stars, set off by a dash or brackets, so that "(hard)" inside a sentence is not taken unless it
