@@ -254,3 +254,17 @@ def test_difficulty_tags_in_either_language_leave_the_prompt() -> None:
         "What is Ring Attention?",
         "What happens to the cache at level 3?",
     ]
+
+
+def test_open_answers_under_their_own_heading_after_a_key_table() -> None:
+    result = _parse(
+        '<h1 align="center">PEFT quiz</h1>\n\n### 1. Which is zero at init?\n- A. A\n- B. B\n\n'
+        "### 2. Which stores 4-bit weights?\n- A. QLoRA\n- B. LoRA\n\n"
+        "## Short answer\n\n### 3. Why compute in BF16?\n\n---\n\n## Answer key\n\n"
+        "| Q# | Answer |\n|:--:|:--:|\n| 1 | B |\n| 2 | A |\n\n### Short-answer notes\n\n"
+        "3. NF4 is only storage; blocks are dequantized to BF16 for the matmul.\n"
+    )
+    assert result.bank.title.en == "PEFT quiz"
+    assert [q.kind for q in result.bank.questions] == ["single", "single", "open"]
+    assert result.bank.questions[2].reference.en.startswith("NF4 is only storage")
+    assert "explanations after the answer key" in fold_notes(result.notes)[-1]

@@ -37,7 +37,12 @@ _TITLE_LABEL = re.compile(
     r"(?:[及与和]?(?:评分标准|评分细则|解析))?\s*(?:\*\*|__)?\s*(?P<inline>)$"
 )
 _EXPLANATIONS_LABEL = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:答案)?(?:解析|详解|explanations?|rationales?)"
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:(?:答案)?(?:解析|详解)|explanations?|rationales?"
+    # the answers of the open questions, after the key of the choice ones: "Short-answer
+    # notes", "Worked solutions", "简答题参考答案", "问答题要点"
+    r"|(?:(?:short[\s-]*answer|open(?:[\s-]*ended)?|written|essay|discussion|worked)"
+    r"(?:\s+questions?)?\s+)?(?:notes|answers|solutions)"
+    r"|(?:简答|问答|论述|主观|开放|综合)题?(?:的)?(?:参考)?(?:答案|解析|要点|答题要点|答案要点))"
     r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*$",
     re.I,
 )

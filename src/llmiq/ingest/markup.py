@@ -6,6 +6,8 @@ keeping one output line per input line so that every report still names the auth
   and ``<!-- ANSWER: B -->``: an answer label (``Answer: B``), or an explanation label when
   the summary says so (``Explanation``, ``解析``); other HTML comments are left out.
 - Page furniture on a line ("Show Answer", "Click here for answer", "查看答案") is cut off.
+- An HTML heading on a line of its own (``<h1 align="center">Title</h1>``, as GitHub READMEs
+  centre their titles) is a Markdown heading.
 - A line that is only a difficulty tag ("难度：⭐⭐⭐", "**Difficulty:** Medium") is left out.
 """
 
@@ -101,6 +103,9 @@ _SCORE_BOX = re.compile(
 #: A line that ends with a page number: the running header or footer of a printed page.
 _RUNNING_PAGE = re.compile(
     r"(?:第\s*\d+\s*页\s*[（(]?\s*共\s*\d+\s*页\s*[）)]?|\bpage\s+\d+\s+of\s+\d+)\s*$", re.I
+)
+_HTML_HEADING = re.compile(
+    r"^\s*<h(?P<level>[1-6])(?:\s[^<>]*)?>(?P<text>.*?\S.*?)</h(?P=level)\s*>\s*$", re.I
 )
 _LINK = re.compile(r"\[\s*(?:[⬆↑^]\s*)?([^\]]*)\]\([^)]*\)")
 
@@ -238,6 +243,8 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
                 comment_start = i
             line = lines[i]
         line = _rewrite_callout(_rewrite_hidden(line))
+        if heading := _HTML_HEADING.match(line):  # a README's <h1 align="center">Title</h1>
+            line = f"{'#' * int(heading['level'])} {_TAGS.sub('', heading['text']).strip()}"
         if DIFFICULTY_LINE.match(line):  # "难度：⭐⭐⭐" under a question
             markup.left_out.append((i, i, "difficulty tag"))
             lines[i] = ""
