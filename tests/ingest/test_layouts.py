@@ -268,3 +268,21 @@ def test_open_answers_under_their_own_heading_after_a_key_table() -> None:
     assert [q.kind for q in result.bank.questions] == ["single", "single", "open"]
     assert result.bank.questions[2].reference.en.startswith("NF4 is only storage")
     assert "explanations after the answer key" in fold_notes(result.notes)[-1]
+
+
+def test_an_exam_paper_listed_instructions_scored_sections_and_wrapped_prompts() -> None:
+    result = _parse(
+        "笔试试卷\n\n注意事项：\n1．请将答案写在答题卡上。\n2．单选题只有一个正确选项。\n\n"
+        "一、单项选择题（每题 5 分，共 10 分）\n\n1．Scaling Law 指出损失与参数量满足（ ）。\n"
+        "A．线性关系    B．幂律关系\n\n2．Chinchilla 认为（ ）。\nA．只加参数    B．同步增加\n\n"
+        "二、简答题（共 42 分）\n\n3．（14 分）两者结论不\n同，简述造成差异的主要原因。\n\n"
+        "参考答案\n\n1．B    2．B\n\n简答题参考答案\n\n3．要点：学习率调度不同。\n"
+    )
+    questions = result.bank.questions
+    assert [q.id for q in questions] == ["q1", "q2", "q3"]
+    assert questions[0].prompt.zh.startswith("Scaling Law")
+    assert questions[2].prompt.zh.endswith("简述造成差异的主要原因。")
+    assert "学习率调度不同" in questions[2].reference.zh
+    dumped = str(result.bank.model_dump())
+    assert "答题卡" not in dumped
+    assert "共 42 分" not in dumped

@@ -82,6 +82,11 @@ class AnswerKey:
     def __bool__(self) -> bool:
         return bool(self.keys)
 
+    @property
+    def numbers(self) -> frozenset[int]:
+        """The questions the key answers, by a key or only by an explanation after it."""
+        return frozenset(self.keys) | frozenset(self.explanations)
+
 
 def _pairs(text: str) -> dict[int, str]:
     found: dict[int, str] = {}

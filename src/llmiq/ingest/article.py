@@ -45,9 +45,7 @@ from llmiq.ingest.lines import (
     NOISE,
     Line,
     LineKind,
-    base_style,
     classify,
-    fold,
 )
 from llmiq.ingest.markup import Markup, rewrite_markup
 from llmiq.ingest.option_runs import mark_option_runs
@@ -55,6 +53,7 @@ from llmiq.ingest.qa_table import qa_table_rows
 from llmiq.ingest.result import ImportNote, ImportResult, SkippedLines, shorten
 from llmiq.ingest.structure import (
     find_starts,
+    is_section_heading,
     next_content,
     question_style,
     read_answer_values,
@@ -226,7 +225,7 @@ class _Parser:
             number = lines[start].q_number
             lo = blocks[-1].answer if blocks and blocks[-1].answer is not None else -1
             unanswered += unanswered_questions(
-                lines, lo, start, style, prev_number, number, frozenset(self.key.keys)
+                lines, lo, start, style, prev_number, number, self.key.numbers
             )
             if blocks:
                 blocks[-1].end = start
@@ -253,7 +252,7 @@ class _Parser:
             style = self.style = question_style(lines[:end]) or fallback
         tail_lo = blocks[-1].answer if blocks and blocks[-1].answer is not None else -1
         unanswered += unanswered_questions(
-            lines, tail_lo, end, style, prev_number, None, frozenset(self.key.keys)
+            lines, tail_lo, end, style, prev_number, None, self.key.numbers
         )
         unanswered.sort()
         for u in unanswered:  # an unanswered question ends the explanation it sits in
@@ -512,12 +511,7 @@ class _Parser:
         return any(ln.kind is not LineKind.BLANK for ln in self.lines[i + 1 : stop])
 
     def _is_section_heading(self, line: Line) -> bool:
-        """ "## Part 2", "二、进阶篇": headings of the article's own outline, not of questions."""
-        if not line.is_question or self.style is None or "?" in fold(line.rest):
-            return False
-        if base_style(line.q_style) == base_style(self.style):
-            return False
-        return line.q_style.startswith("#") or (line.q_style == "一、" and len(line.rest) <= 10)
+        return is_section_heading(line, self.style)
 
     def _intro(self, stop: int, title: str | None) -> str:
         """The bank's title: ``title``, else the front matter's, else the first H1 before

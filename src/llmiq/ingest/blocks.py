@@ -53,11 +53,26 @@ def _option_run(lines: Sequence[Line], u: int, stop: int) -> list[int]:
     return run
 
 
+def _paragraph_end(lines: Sequence[Line], u: int, stop: int) -> int:
+    """After the plain lines right under question ``u``: its prompt wrapped onto them, as in
+    text taken from a PDF ("12．（14 分）……的结论不" / "同，简述造成差异的主要原因。")."""
+    i = u + 1
+    while i < stop and lines[i].kind is LineKind.TEXT and not lines[i].is_question:
+        i += 1
+    return i
+
+
 def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -> Block | None:
     """The block of question ``u`` (ending before ``stop``) with its answer found apart
     from an answer line; None when it has none (see the module docstring)."""
     option_lines = _option_run(lines, u, stop)
     body_end = option_lines[-1] + 1 if option_lines else u + 1
+    if (
+        not option_lines
+        and (number := lines[u].q_number) is not None
+        and (number in key.keys or number in key.explanations)
+    ):
+        body_end = _paragraph_end(lines, u, stop)  # its answer is elsewhere: these are its text
     block = Block(u, None, stop, body_end=body_end, explanation_start=body_end)
     number = lines[u].q_number
     ticked = [lines[i].options[0][0] for i in option_lines if lines[i].checked]
@@ -75,7 +90,7 @@ def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -
         return _answer_in_prose(lines, block, option_lines, stop)
     if lines[u].options:
         return None
-    if not any(lines[i].kind not in (LineKind.BLANK, *NOISE) for i in range(u + 1, stop)):
+    if not any(lines[i].kind not in (LineKind.BLANK, *NOISE) for i in range(body_end, stop)):
         if number is None or number not in key.explanations:
             return None
         # an open question answered only in the explanations after an answer key

@@ -95,7 +95,10 @@ _FURNITURE_LINE = re.compile(
 
 #: An exam paper's instructions to candidates ("注意事项：1．答案一律写在答题纸上") and its
 #: score boxes ("得分  评卷人", "题号  一  二  三  总分"): the paper, not its questions.
-_EXAM_INSTRUCTIONS = re.compile(r"^\s*(?:注意事项|考生须知|答题须知|考试须知|考试说明)\s*[:：]?")
+_EXAM_INSTRUCTIONS = re.compile(
+    r"^\s*(?:(?:注意事项|考生须知|答题须知|考试须知|考试说明|答题说明)\s*[:：]?"
+    r"|(?i:(?:general\s+)?instructions(?:\s+(?:to|for)\s+(?:candidates|students))?\s*:))"
+)
 _SCORE_BOX = re.compile(
     r"^\s*(?:得\s*分(?:\s+评卷人|\s+阅卷人)?|评卷人|阅卷人"
     r"|题\s*号(?:\s+[一二三四五六七八九十]+)+\s+总\s*分)\s*$"
@@ -196,6 +199,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
     start = _front_matter(lines, markup)
     in_code = False
     instructions = False  # the lines under "注意事项：" that continue it, indented
+    listed = False  # ... or all of them up to a blank line, when the label stands alone
     comment_start: int | None = None
     for i in range(start, len(lines)):
         line = lines[i]
@@ -212,11 +216,15 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
             else:
                 lines[i] = ""
             continue
-        if instructions and line[:1].isspace() and line.strip():
+        if instructions and line.strip() and (listed or line[:1].isspace()):
             markup.left_out.append((i, i, "exam instructions"))
             lines[i] = ""
             continue
-        instructions = bool(_EXAM_INSTRUCTIONS.match(line))
+        label = _EXAM_INSTRUCTIONS.match(line)
+        instructions = label is not None
+        # the label alone on its line: its instructions are the lines under it, numbered
+        # ("1．请将答案写在答题卡上") or not, up to a blank line
+        listed = label is not None and not line[label.end() :].strip()
         if instructions or _SCORE_BOX.match(line):
             markup.left_out.append((i, i, "exam instructions" if instructions else "score box"))
             lines[i] = ""

@@ -13,6 +13,7 @@ own numbering carries on after it with an answered question.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -275,3 +276,18 @@ def _continues(lines: Sequence[Line], marker: int, style: str, number: int) -> b
                 k += 1
             return False
     return False
+
+
+#: A section's note in brackets after its name: "二、多项选择题（每题 6 分，共 18 分）".
+_SECTION_NOTE = re.compile(r"\s*[(（][^()（）]*[)）]\s*[.。:：]?\s*$")
+
+
+def is_section_heading(line: Line, style: str | None) -> bool:
+    """ "## Part 2", "二、进阶篇", "三、简答题（共 42 分）": headings of the article's own
+    outline, not of questions (whose numbering ``style`` is the article's)."""
+    if not line.is_question or style is None or "?" in fold(line.rest):
+        return False
+    if base_style(line.q_style) == base_style(style):
+        return False
+    short = len(_SECTION_NOTE.sub("", line.rest)) <= 10
+    return line.q_style.startswith("#") or (line.q_style == "一、" and short)
