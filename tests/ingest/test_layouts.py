@@ -286,3 +286,18 @@ def test_an_exam_paper_listed_instructions_scored_sections_and_wrapped_prompts()
     dumped = str(result.bank.model_dump())
     assert "答题卡" not in dumped
     assert "共 42 分" not in dumped
+
+
+def test_an_interview_report_divided_by_rules_and_closed_by_its_own_questions() -> None:
+    result = _parse(
+        "========== 一面 ==========\n\n第1题\nPPO 的 clip 是干什么的？\n\n"
+        "答：限制新旧策略的比值。\n\n"
+        "========== 二面 ==========\n\n二面面试官是组里的 leader，先聊项目。\n\n"
+        "🔟 Q10：k3 估计器有什么好处？\n\n答（这个没答好，面后补的）：无偏且非负。\n\n"
+        "反问环节：问了组里做什么。\n\n许愿后面顺利 🙏\n"
+    )
+    assert [q.id for q in result.bank.questions] == ["q1", "q10"]
+    assert result.bank.questions[1].reference.zh == "无偏且非负。"
+    dumped = str(result.bank.model_dump())
+    assert "leader" not in dumped
+    assert "反问" not in dumped

@@ -227,7 +227,10 @@ _ANSWER_IS = re.compile(
 )
 _ANSWER = re.compile(
     r"^\s*(?:[-*]\s+)?(?:>\s*)*" + _SYMBOLS + r"(?:\*\*|__)?\s*"
-    r"(?:【\s*(?:正确|参考|标准)?答案\s*】|" + _ANSWER_LABEL + r"\s*(?:\*\*|__)?\s*[:])"
+    r"(?:【\s*(?:正确|参考|标准)?答案\s*】|"
+    + _ANSWER_LABEL
+    # a note between the label and its colon: "答（面后补的）：", "Answer (my take):"
+    + r"(?:\s*\((?!(?:[A-Ja-j]|\d)\))[^()]{1,30}\))?\s*(?:\*\*|__)?\s*[:])"
     r"\s*(?:\*\*|__)?\s*(?P<value>.*?)\s*(?:\*\*|__)?\s*$",
     re.I,
 )
@@ -306,6 +309,9 @@ END_LINE = re.compile(
     r"|版权声明|copyright\b|©|本文(?:为|系)?(?:原创|转载)|未经(?:作者)?(?:允许|许可)"
     r"|(?:scoring(?:\s+guide)?|how\s+did\s+you\s+(?:do|score)|your\s+score|评分(?:标准|参考|说明)|计分(?:方式|标准))"
     r"|命题人|审核人|出题人"
+    # an interview report's close: the candidate's own questions, the outcome, a wish
+    r"|反问(?:环节|阶段)?\s*[:：]|(?:my\s+)?questions\s+(?:for|to)\s+(?:the\s+)?interviewers?\s*:"
+    r"|许愿|攒人品|求\s*offer"
     r"|.{0,60}\blearning\s+series\b|to\s+practice\s+(?:all|more)\s+(?:areas|questions|topics)\b"
     r"|if\s+you\s+(?:find|spot|notice)\s+(?:a|an|any)\s+(?:mistake|error|typo)"
     r"|(?:todo|to-?do\s+list|待办|参考资料|参考文献|references|further\s+reading|延伸阅读|推荐阅读"

@@ -282,9 +282,16 @@ def _continues(lines: Sequence[Line], marker: int, style: str, number: int) -> b
 _SECTION_NOTE = re.compile(r"\s*[(（][^()（）]*[)）]\s*[.。:：]?\s*$")
 
 
+#: A heading drawn with rules, as plain-text posts mark their parts: "========== 二面 ==========",
+#: "----- Round 2 -----", "=== Part B ===".
+_DIVIDER_HEADING = re.compile(r"^\s*([=\-—_*~#·+])\1{2,}\s*[^\s=\-—_*~#·+].{0,30}?\s*\1{3,}\s*$")
+
+
 def is_section_heading(line: Line, style: str | None) -> bool:
-    """ "## Part 2", "二、进阶篇", "三、简答题（共 42 分）": headings of the article's own
-    outline, not of questions (whose numbering ``style`` is the article's)."""
+    """ "## Part 2", "二、进阶篇", "三、简答题（共 42 分）", "==== 二面 ====": headings of the
+    article's own outline, not of questions (whose numbering ``style`` is the article's)."""
+    if style is not None and _DIVIDER_HEADING.match(line.raw):
+        return True
     if not line.is_question or style is None or "?" in fold(line.rest):
         return False
     if base_style(line.q_style) == base_style(style):
