@@ -301,3 +301,12 @@ def test_an_interview_report_divided_by_rules_and_closed_by_its_own_questions() 
     dumped = str(result.bank.model_dump())
     assert "leader" not in dumped
     assert "反问" not in dumped
+
+
+def test_a_sentence_counting_the_correct_options() -> None:
+    result = _parse(
+        "### 3. 哪些技术降低激活显存？\n\nA. 重计算\nB. 序列并行\nC. ZeRO-1\nD. 小 micro batch\n\n"
+        "正确的是 A、B、D 三项。ZeRO-1 只切优化器状态。\n"
+    )
+    assert result.bank.questions[0].answer == ["A", "B", "D"]
+    assert result.notes  # read from a sentence: noted
