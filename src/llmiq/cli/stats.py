@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,7 +12,7 @@ from llmiq.cli.options import console, database_option, profile_option
 from llmiq.errors import LlmiqError
 
 if TYPE_CHECKING:
-    from llmiq.bank.model import Bank
+    from llmiq.bank.model import AnyBank
 
 
 @click.command()
@@ -54,19 +54,31 @@ def stats(
         click.echo(f"Wrote the charts to {plot}", err=True)
 
 
-def _banks_for(bank: str | None, database: DatabaseOpener) -> dict[str, Bank]:
-    """The bank asked for, or every bank (those that still load)."""
-    from llmiq.bank.catalog import builtin_entries, load_entry
+def _banks_for(bank: str | None, database: DatabaseOpener) -> dict[str, AnyBank]:
+    """The bank asked for, or every bank (those that still load). Built-in banks come from
+    their validated cache (:mod:`llmiq.bank.cache`): validating eleven YAML files again took
+    longer than all the statistics' queries over a million reviews."""
+    from llmiq.bank.builtin import ALL_AREAS, builtin_files
+    from llmiq.bank.cache import builtin_record
 
     if bank is not None:
-        loaded = database.bank(bank)
+        loaded = database.quiz_bank(bank)
         return {loaded.id: loaded}
-    found: dict[str, Bank] = {}
-    for entry in builtin_entries() + database.saved_entries():
-        try:
-            found[entry.id] = load_entry(entry)
-        except LlmiqError:
-            continue
+    found: dict[str, AnyBank] = {}
+    for bank_id in sorted([*builtin_files(), ALL_AREAS]):
+        if (record := builtin_record(bank_id)) is not None:
+            found[bank_id] = record
+    from llmiq.store.saved_banks import saved_bank_texts
+
+    saved = saved_bank_texts(database())
+    if saved:
+        from llmiq.bank.catalog import BankEntry, load_entry
+
+        for bank_id, text in saved:
+            try:
+                found[bank_id] = load_entry(BankEntry(bank_id, "imported", lambda t=text: t))
+            except LlmiqError:
+                continue
     return found
 
 
@@ -82,17 +94,9 @@ def history(count: int, bank: str | None, profile: str | None, database_url: str
     from rich.text import Text
 
     from llmiq.practice.scheduling import RATING_NAMES
-    from llmiq.store import progress
 
     database = DatabaseOpener(database_url)
-    practice = database.practice(profile)
-    with practice.database.transaction() as session:
-        user_id = practice.existing_user_id(session)
-        rows = (
-            []
-            if user_id is None
-            else progress.reviews_of(session, user_id, bank, limit=count, newest_first=True)
-        )
+    name, rows = _latest_answers(database, profile, bank, count)
     if not rows and bank is not None:
         database.bank(bank)  # an unknown bank is an error, not "no answers yet"
     table = Table("when", "bank", "question", "answer", "", "rating", "mode", "time",
@@ -111,6 +115,34 @@ def history(count: int, bank: str | None, profile: str | None, database_url: str
         )
     screen = console()
     if not rows:
-        screen.print(Text(f"No answers yet for profile {practice.profile!r}."))
+        screen.print(Text(f"No answers yet for profile {name!r}."))
         return
     screen.print(table)
+
+
+def _latest_answers(
+    database: DatabaseOpener, profile: str | None, bank: str | None, count: int
+) -> tuple[str, list[Any]]:
+    """The profile's name and its ``count`` latest answers, newest first: from the default
+    database through sqlite3 when it is ready (no SQLAlchemy to import: most of the time
+    of a short command), else through SQLAlchemy."""
+    from llmiq.cli.database import profile_name
+    from llmiq.store.lite import open_default_lite_database
+
+    lite = open_default_lite_database(database.url)
+    if lite is not None:
+        name = profile_name(profile)
+        try:
+            return name, lite.latest_reviews(name, bank, count)
+        finally:
+            lite.close()
+    from llmiq.store import progress
+
+    practice = database.practice(profile)
+    with practice.database.transaction() as session:
+        user_id = practice.existing_user_id(session)
+        if user_id is None:
+            return practice.profile, []
+        return practice.profile, progress.reviews_of(
+            session, user_id, bank, limit=count, newest_first=True
+        )

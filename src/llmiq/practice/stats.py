@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from llmiq.bank.model import Bank
 from llmiq.practice.days import local_date, local_day_window, moments_of_day, offset_spans
 from llmiq.practice.scheduling import RATING_NAMES, STATE_NAMES, make_scheduler, to_fsrs
 from llmiq.store import review_stats
 from llmiq.store.review_stats import QuestionTally
 
 if TYPE_CHECKING:
+    from llmiq.bank.model import AnyBank
     from llmiq.practice.recording import Practice
     from llmiq.store.database import Session
     from llmiq.store.models import Card
@@ -120,7 +120,7 @@ def summarise_reviews(
 def compute_stats(
     summary: ReviewSummary,
     cards: Sequence[Card],
-    banks: Mapping[str, Bank],
+    banks: Mapping[str, AnyBank],
     now: datetime,
 ) -> dict[str, Any]:
     """The statistics as plain data (what ``llmiq stats --format json`` prints)."""
@@ -198,7 +198,7 @@ def compute_stats(
 
 
 def load_stats(
-    practice: Practice, banks: Mapping[str, Bank], now: datetime, bank_id: str | None = None
+    practice: Practice, banks: Mapping[str, AnyBank], now: datetime, bank_id: str | None = None
 ) -> dict[str, Any]:
     """:func:`compute_stats` of ``practice``'s profile over ``banks`` (or the one called
     ``bank_id``): what ``llmiq stats``, the statistics page and ``/api/stats`` show."""

@@ -8,7 +8,8 @@ SQLAlchemy's (:func:`~llmiq.store.defaults.sqlite_pragmas`). Anything else — n
 yet, an older schema to migrate, another database URL — goes through
 :mod:`llmiq.store.database`.
 
-Only what recording needs is here (:class:`~llmiq.store.writes.ProgressWrites`); values are
+Only what recording needs is here (:class:`~llmiq.store.writes.ProgressWrites`), and the
+latest answers ``llmiq history`` lists (:meth:`LiteDatabase.latest_reviews`); values are
 stored exactly as SQLAlchemy stores them on SQLite (naive UTC datetimes as
 ``YYYY-MM-DD HH:MM:SS.ffffff``, booleans as 0 and 1), which the tests check by reading rows
 written each way through the other.
@@ -48,6 +49,9 @@ _CARD_SELECT = f"SELECT id, {', '.join(CARD_COLUMNS)} FROM cards"
 
 #: A card's row, read like SQLAlchemy's rows: by attribute.
 CardRow = namedtuple("CardRow", ("id", *CARD_COLUMNS))
+#: A review's row, as :class:`~llmiq.store.models.Review` reads it (aware UTC datetimes,
+#: booleans, None for an ungraded answer).
+ReviewRow = namedtuple("ReviewRow", ("id", *REVIEW_COLUMNS))
 
 
 def _stored(value: Any) -> Any:
@@ -161,6 +165,32 @@ class LiteDatabase:
             raise DatabaseUnavailable(
                 f"the database {self.shown_url} is unavailable: {exc}"
             ) from None
+
+    def latest_reviews(self, profile: str, bank_id: str | None, limit: int) -> list[ReviewRow]:
+        """The profile's ``limit`` latest answers (in ``bank_id``), newest first: the same
+        query as :func:`llmiq.store.progress.reviews_of`, read from ``ix_reviews_user_id``
+        (or ``ix_reviews_user_bank``), so ``limit`` index entries whatever the log's size."""
+        where = "users.name = ?" + (" AND reviews.bank_id = ?" if bank_id is not None else "")
+        columns = ", ".join(f"reviews.{name}" for name in ("id", *REVIEW_COLUMNS))
+        sql = (
+            f"SELECT {columns} FROM reviews JOIN users ON users.id = reviews.user_id "
+            f"WHERE {where} ORDER BY reviews.id DESC LIMIT ?"
+        )
+        parameters = (profile, bank_id, limit) if bank_id is not None else (profile, limit)
+        try:
+            rows = self._connection.execute(sql, parameters).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise DatabaseUnavailable(
+                f"the database {self.shown_url} is unavailable: {exc}"
+            ) from None
+        reviews = [ReviewRow(*row) for row in rows]
+        return [
+            review._replace(
+                reviewed_at=_read_datetime(review.reviewed_at),
+                correct=None if review.correct is None else bool(review.correct),
+            )
+            for review in reviews
+        ]
 
     def close(self) -> None:
         self._connection.close()

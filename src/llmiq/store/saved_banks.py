@@ -30,10 +30,18 @@ def saved_entries(database: Database) -> list[BankEntry]:
     """Every saved bank as a catalogue entry, sorted by id (parsed only when loaded)."""
     from llmiq.bank.catalog import BankEntry
 
+    return [
+        BankEntry(bank_id, "imported", lambda c=content: c)
+        for bank_id, content in saved_bank_texts(database)
+    ]
+
+
+def saved_bank_texts(database: Database) -> list[tuple[str, str]]:
+    """Every saved bank's id and YAML text, sorted by id (without importing the bank model:
+    most databases hold none)."""
     with database.transaction() as session:
         stored = session.execute(select(StoredBank.id, StoredBank.content).order_by(StoredBank.id))
-        rows = stored.all()
-    return [BankEntry(bank_id, "imported", lambda c=content: c) for bank_id, content in rows]
+        return [(bank_id, content) for bank_id, content in stored]
 
 
 def saved_banks(session: Session) -> list[StoredBank]:
