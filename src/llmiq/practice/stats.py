@@ -54,19 +54,18 @@ class ReviewSummary:
     streak_days: int = 0
 
 
-def _offset_spans(first: date, last: date) -> list[tuple[datetime, datetime, int]]:
-    return [
-        (span.start, span.end, int(span.offset.total_seconds()))
-        for span in offset_spans(*local_day_window(first, last))
-    ]
+def _moments(days: Sequence[date]) -> dict[date, list[tuple[datetime, datetime]]]:
+    """Each of ``days`` (newest first) as the UTC intervals whose local date it is."""
+    spans = offset_spans(*local_day_window(days[-1], days[0]))
+    return {day: moments_of_day(day, spans) for day in days}
 
 
 def reviews_per_day(
     session: Session, user_id: int, first: date, last: date, bank_id: str | None = None
 ) -> dict[date, int]:
     """Reviews per local day from ``first`` to ``last`` (days without any left out)."""
-    counts = review_stats.reviews_per_day(session, user_id, _offset_spans(first, last), bank_id)
-    return {day: n for day, n in counts.items() if first <= day <= last}
+    days = [last - timedelta(days=n) for n in range((last - first).days + 1)]
+    return review_stats.reviews_per_day(session, user_id, _moments(days), bank_id)
 
 
 def streak_in_database(
@@ -91,9 +90,7 @@ def streak_in_database(
         else:
             batch = [day - timedelta(days=n) for n in range(size)]
             size = min(size * 4, _STREAK_BATCH_MAX)
-            spans = offset_spans(*local_day_window(batch[-1], day))
-            moments = {d: moments_of_day(d, spans) for d in batch}
-            found = review_stats.days_reviewed(session, user_id, moments, bank_id)
+            found = review_stats.days_reviewed(session, user_id, _moments(batch), bank_id)
         for checked in batch:
             if checked not in found:
                 if checked == today:  # today is not over yet: count back from yesterday
