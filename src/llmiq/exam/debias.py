@@ -73,14 +73,14 @@ def score_cached(
     Requests already in ``cache`` are not sent again, and each new one is stored there as
     soon as its batch is scored: a run stopped half-way resumes where it stopped.
 
-    Requests go out longest first, as lm-eval orders them, so that a batch holds requests of
-    similar length: a local backend pads every row of a forward pass to the longest one, and
+    Requests go out longest prompt first, so that a batch holds prompts of similar length: a
+    local backend pads every row of a forward pass to the longest one, and
     batches cut from the bank's order would pad short questions to long ones. A batch stays
     small (8) because it is what a stopped run measures twice."""
     cache = {} if cache is None else cache
     keys = [request_key(r) for r in requests]
     todo = [i for i, key in enumerate(keys) if key not in cache]
-    todo.sort(key=lambda i: -_length(requests[i]))
+    todo.sort(key=lambda i: -len(requests[i].prompt))
     progress(len(requests) - len(todo))
     for start in range(0, len(todo), batch):
         chunk = todo[start : start + batch]
@@ -88,10 +88,6 @@ def score_cached(
             cache[keys[i]] = list(scores.logprobs)
         progress(len(chunk))
     return [list(cache[key]) for key in keys]
-
-
-def _length(request: ScoringRequest) -> int:
-    return len(request.prompt) + max((len(c) for c in request.continuations), default=0)
 
 
 def letter_scores(

@@ -24,6 +24,7 @@ longer than the model's window are cut on the left as lm-eval does, but once per
 
 from __future__ import annotations
 
+import copy
 import inspect
 import os
 from collections.abc import Iterator, Sequence
@@ -40,6 +41,7 @@ from llmiq.exam.local_models import (
 )
 
 _DEFAULT_MAX_LENGTH = 2048  # lm-eval's, for models whose config names no window
+_MAX_PADDING = 1.3  # a group of continuations runs at most 30% more tokens than it holds
 
 
 def load_backend(model_id: str) -> TransformersBackend:
@@ -235,7 +237,32 @@ class TransformersBackend(ModelBackend):
         greedy: list[list[bool]],
     ) -> None:
         """Add the second and later tokens of multi-token continuations, running only those
-        tokens on top of their context's cached keys and values (one row per continuation)."""
+        tokens on top of their context's cached keys and values (one row per continuation).
+
+        Options differ in length far more than contexts do (a word beside a sentence), so the
+        rows run in groups of similar length, longest first: one group padded to the longest
+        option would spend most of its work on padding."""
+        ordered = sorted(longer, key=lambda item: -len(item[2]))
+        group: list[tuple[int, int, list[int]]] = []
+        for item in ordered:
+            if group and len(group[0][2]) * (len(group) + 1) > _MAX_PADDING * (
+                sum(len(tokens) for _, _, tokens in group) + len(item[2])
+            ):
+                self._continue_group(copy.deepcopy(cache), mask, lengths, group, logprobs, greedy)
+                group = []
+            group.append(item)
+        self._continue_group(cache, mask, lengths, group, logprobs, greedy)
+
+    def _continue_group(
+        self,
+        cache: Any,
+        mask: Any,
+        lengths: list[int],
+        longer: list[tuple[int, int, list[int]]],
+        logprobs: list[list[float]],
+        greedy: list[list[bool]],
+    ) -> None:
+        """:meth:`_continue` for one group of rows; ``cache`` is narrowed to their contexts."""
         torch = self._torch
         sources = torch.tensor([row for row, _, _ in longer])
         cache.batch_select_indices(sources)  # (R, ...) : each row's context, repeated per option
