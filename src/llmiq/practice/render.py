@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
@@ -142,6 +143,22 @@ def _percent(value: float | None) -> str:
 _HEAT = " ░▒▓█"
 
 
+def _columns(rows: list[list[str]]) -> RichText:
+    """Rows of plain text in left-aligned columns two spaces apart, the first in bold: what a
+    borderless rich Table draws, at a hundredth of its cost for the few hundred topics of
+    every bank (0.1 s there)."""
+    widths = [max(cell_len(row[n]) for row in rows) for n in range(len(rows[0]))]
+    lines = [
+        "  ".join(
+            cell + " " * (width - cell_len(cell)) for cell, width in zip(row, widths, strict=True)
+        ).rstrip()
+        for row in rows
+    ]
+    table = RichText("\n".join(lines))
+    table.stylize("bold", 0, len(lines[0]))
+    return table
+
+
 def stats_view(stats: dict, profile: str) -> RenderableType:
     """``llmiq stats`` as tables: totals, topics, the heatmap as text and the forecast."""
     header = RichText(f"Progress of {profile}", style="bold underline")
@@ -149,17 +166,20 @@ def stats_view(stats: dict, profile: str) -> RenderableType:
         f"{stats['reviews']} answers, {stats['correct']} right ({_percent(stats['accuracy'])}); "
         f"{stats['due_now']} due now; streak {stats['streak_days']} day(s)"
     )
-    topics = Table("topic", "answers", "right", "accuracy", "cards", "retention",
-                   box=None, pad_edge=False)  # fmt: skip
-    for topic, row in stats["by_topic"].items():
-        topics.add_row(
-            RichText(topic),
-            str(row["reviews"]),
-            str(row["correct"]),
-            _percent(row["accuracy"]),
-            str(row["cards"]),
-            _percent(row["retention"]),
-        )
+    topics = _columns(
+        [["topic", "answers", "right", "accuracy", "cards", "retention"]]
+        + [
+            [
+                topic,
+                str(row["reviews"]),
+                str(row["correct"]),
+                _percent(row["accuracy"]),
+                str(row["cards"]),
+                _percent(row["retention"]),
+            ]
+            for topic, row in stats["by_topic"].items()
+        ]
+    )
     counts = list(stats["heatmap"].values())[-28:]
     top = max(counts, default=0) or 1
     heat = "".join(_HEAT[min(4, (c * 4 + top - 1) // top)] if c else "·" for c in counts)
