@@ -310,3 +310,15 @@ def test_a_sentence_counting_the_correct_options() -> None:
     )
     assert result.bank.questions[0].answer == ["A", "B", "D"]
     assert result.notes  # read from a sentence: noted
+
+
+def test_a_numbered_answer_under_its_question_is_no_answer_key() -> None:
+    result = _parse(
+        "**9、RAG 答错了怎么定位？**\n\n参考答案：\n\n先把链路拆开看：\n\n"
+        "1. 看检索结果有没有召回；\n2. 召回了但排得靠后；\n3. 在上下文里还答错：生成问题。\n\n"
+        "**10、还需要 RAG 吗？**\n\n参考答案：\n\n有必要，两者互补。\n"
+    )
+    first, second = result.bank.questions
+    assert (first.id, second.id) == ("q9", "q10")
+    assert "1. 看检索结果有没有召回" in first.reference.zh
+    assert second.reference.zh == "有必要，两者互补。"

@@ -301,7 +301,9 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
                 continue
             found, j = _read_key_block(lines, k)
         letters = sum(bool(_LETTERS.match(fold(v).strip())) for v in found.values())
-        explicit = bool(_EXPLICIT.search(fold(line.raw).strip(" #*_:：")))
+        explicit = bool(_EXPLICIT.search(fold(line.raw).strip(" #*_:："))) and not (
+            letters * 2 < len(found) and _under_a_question(lines, i)
+        )
         if len(found) < 2 or not (explicit or letters * 2 >= len(found)):
             i += 1
             continue
@@ -311,6 +313,15 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
         key.sections.append((i, j - 1))
         i = _read_explanations(lines, j, key)
     return key
+
+
+def _under_a_question(lines: Sequence[Line], i: int) -> bool:
+    """Whether the label at ``i`` comes right under a question's own line: "**9、…？**" then
+    "参考答案：" then a numbered list is that question's answer, not a key to questions 1-3."""
+    k = i - 1
+    while k >= 0 and lines[k].kind is LineKind.BLANK:
+        k -= 1
+    return k >= 0 and lines[k].q_number is not None
 
 
 def _read_explanations(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
