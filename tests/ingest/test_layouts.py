@@ -322,3 +322,11 @@ def test_a_numbered_answer_under_its_question_is_no_answer_key() -> None:
     assert (first.id, second.id) == ("q9", "q10")
     assert "1. 看检索结果有没有召回" in first.reference.zh
     assert second.reference.zh == "有必要，两者互补。"
+
+
+def test_prev_next_links_and_share_buttons_end_the_article() -> None:
+    result = _parse(
+        "# Quiz\n\n1. First?\nA. x\nB. y\nAnswer: A\n\n2. Second?\nA. x\nB. y\nAnswer: B\n"
+        "Because y.\n\n« Tokenization MCQ Set 1   Embeddings MCQ »\n\nShare this: Facebook X\n"
+    )
+    assert result.bank.questions[1].explanation.en == "Because y."

@@ -304,6 +304,8 @@ END_LINE = re.compile(
     r"|(?:subscribe|sign\s+up)\s+(?:to|for)\s+(?:my|our|the)\b"
     r"|if\s+you\s+(?:enjoyed|liked|found)\s+(?:this|these)"
     r"|(?:follow\s+(?:me|us)\s+(?:on|for)|clap\b|👏|share\s+this\s+(?:post|article))"
+    r"|share\s+(?:this|on)\s*[:：]|分享到\s*[:：]"
+    r"|[«‹←]\s*\S.{0,80}[»›→]\s*$"  # "« Previous set   Next set »"
     r"|(?:\d+\s*)?(?:comments?|responses?|评论|留言|全部评论|精选留言)\s*(?:\(\d+\)|\d+\s*条)?\s*[:]?\s*$"
     r"|leave\s+a\s+(?:comment|reply)|发表评论|写下你的评论"
     r"|(?:tags?|标签|分类|categories|filed\s+under)\s*[:]"
