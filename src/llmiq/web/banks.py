@@ -26,19 +26,31 @@ class UnknownBank(NotFound):
 
 
 class BankShelf:
-    """Parsed banks by id. Thread-safe: request handlers run in a thread pool."""
+    """Parsed banks by id. Thread-safe: request handlers run in a thread pool.
+
+    A built-in bank is parsed the first time it is asked for, not when the app starts:
+    validating all of them takes about half a second that a server answering one bank, or a
+    test making its own app, need not spend."""
 
     def __init__(self, database: Database) -> None:
         self.database = database
-        self._builtin = {
-            entry.id: ShelvedBank(load_entry(entry), "built-in") for entry in builtin_entries()
-        }
+        self._entries = {entry.id: entry for entry in builtin_entries()}
+        self._builtin: dict[str, ShelvedBank] = {}
+        self._builtin_lock = threading.Lock()
         self._imported: dict[str, tuple[str, ShelvedBank]] = {}  # id -> (content hash, bank)
         self._lock = threading.Lock()
 
+    def _builtin_bank(self, bank_id: str) -> ShelvedBank:
+        with self._builtin_lock:
+            shelved = self._builtin.get(bank_id)
+            if shelved is None:
+                shelved = ShelvedBank(load_entry(self._entries[bank_id]), "built-in")
+                self._builtin[bank_id] = shelved
+            return shelved
+
     def get(self, bank_id: str) -> ShelvedBank:
-        if bank_id in self._builtin:
-            return self._builtin[bank_id]
+        if bank_id in self._entries:
+            return self._builtin_bank(bank_id)
         with self.database.transaction() as session:
             digest = saved_banks.saved_digest(session, bank_id)
             if digest is None:
@@ -50,10 +62,10 @@ class BankShelf:
         return self._remember(bank_id, digest, content or "")
 
     async def aget(self, bank_id: str) -> ShelvedBank:
-        """:meth:`get` for async routes: built-in banks at once, imported ones (a database
-        query, perhaps parsing) in the thread pool, never blocking the event loop."""
-        if bank_id in self._builtin:
-            return self._builtin[bank_id]
+        """:meth:`get` for async routes: built-in banks already parsed at once, anything else
+        (parsing, or a database query) in the thread pool, never blocking the event loop."""
+        if (shelved := self._builtin.get(bank_id)) is not None:
+            return shelved
         return await run_in_threadpool(self.get, bank_id)
 
     def all(self) -> list[ShelvedBank]:
@@ -67,10 +79,10 @@ class BankShelf:
                 imported.append(cached[1])
             else:
                 imported.append(self.get(bank_id))
-        return list(self._builtin.values()) + imported
+        return [self._builtin_bank(bank_id) for bank_id in self._entries] + imported
 
     def is_builtin(self, bank_id: str) -> bool:
-        return bank_id in self._builtin
+        return bank_id in self._entries
 
     def _remember(self, bank_id: str, digest: str, content: str) -> ShelvedBank:
         shelved = ShelvedBank(
