@@ -480,6 +480,7 @@ def test_imported_script_is_shown_as_text(
 
     # What the person types is shown back as text too.
     press_and_load(page, "Enter")
+    expect(page.locator("textarea[name=answer]")).to_be_focused()  # typing starts there
     page.keyboard.type('<img src=x onerror="window.__xss = 7">')
     press_and_load(page, "Enter")
     expect(page.locator("#rate-form")).to_be_visible()
