@@ -242,16 +242,10 @@ class TransformersBackend(ModelBackend):
         Options differ in length far more than contexts do (a word beside a sentence), so the
         rows run in groups of similar length, longest first: one group padded to the longest
         option would spend most of its work on padding."""
-        ordered = sorted(longer, key=lambda item: -len(item[2]))
-        group: list[tuple[int, int, list[int]]] = []
-        for item in ordered:
-            if group and len(group[0][2]) * (len(group) + 1) > _MAX_PADDING * (
-                sum(len(tokens) for _, _, tokens in group) + len(item[2])
-            ):
-                self._continue_group(copy.deepcopy(cache), mask, lengths, group, logprobs, greedy)
-                group = []
-            group.append(item)
-        self._continue_group(cache, mask, lengths, group, logprobs, greedy)
+        groups = _length_groups(longer)
+        for n, group in enumerate(groups):  # each group narrows its own copy of the cache
+            own = cache if n == len(groups) - 1 else copy.deepcopy(cache)
+            self._continue_group(own, mask, lengths, group, logprobs, greedy)
 
     def _continue_group(
         self,
@@ -349,6 +343,24 @@ class TransformersBackend(ModelBackend):
     def close(self) -> None:
         self.model = None
         self.tokenizer = None
+
+
+def _length_groups(
+    rows: list[tuple[int, int, list[int]]],
+) -> list[list[tuple[int, int, list[int]]]]:
+    """``rows`` (context row, option, tokens), longest first, cut into groups whose padding
+    to their longest row stays within ``_MAX_PADDING`` of the tokens they hold."""
+    groups: list[list[tuple[int, int, list[int]]]] = []
+    held = 0
+    for row in sorted(rows, key=lambda item: -len(item[2])):
+        size = len(row[2])
+        if groups and len(groups[-1][0][2]) * (len(groups[-1]) + 1) <= _MAX_PADDING * (held + size):
+            groups[-1].append(row)
+            held += size
+        else:
+            groups.append([row])
+            held = size
+    return groups
 
 
 def _use_all_cores(torch: Any) -> None:
