@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text as RichText
 
 from llmiq.bank.grading import Grade
+from llmiq.messages import N_
 
 if TYPE_CHECKING:
     from llmiq.bank.model import AnyQuestion, Bank, Lang
@@ -28,7 +29,7 @@ def _hanging(marker: RichText | str, body: RichText | str, indent: int) -> Table
 
 
 #: difficulty level -> how the terminal shows it
-DIFFICULTY = {1: "basic", 2: "intermediate", 3: "advanced"}
+DIFFICULTY = {1: N_("basic"), 2: N_("intermediate"), 3: N_("advanced")}
 
 
 def question_view(

@@ -1,171 +1,51 @@
-"""The interface's own words in Chinese (questions carry both languages themselves).
-
-Templates write English and call ``t("...")``; a phrase missing here shows in English, which
-a test lists so that none is forgotten.
-"""
+"""The interface's own words in the web app: templates write English and call ``t("...")``,
+translated through llmiq's one message catalog (:mod:`llmiq.messages`), which the terminal
+uses too. A phrase missing from the catalog shows in English; tests/test_messages.py checks
+that every phrase the templates and the code mark has its Chinese."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
-from llmiq.bank.model import Lang
+from llmiq.messages import N_, entries
+from llmiq.messages import translator as _catalog_translator
 
-ZH: dict[str, str] = {
-    "Home": "首页",
-    "Banks": "题库",
-    "Statistics": "统计",
-    "Import": "导入",
-    "Admin": "管理",
-    "Flags": "反馈",
-    "Sign in": "登录",
-    "Sign out": "退出",
-    "Register": "注册",
-    "Name": "用户名",
-    "Password": "密码",
-    "Password again": "确认密码",
-    "Create account": "创建账号",
-    "Due today": "今日到期",
-    "Due now": "现在到期",
-    "Streak": "连续天数",
-    "days": "天",
-    "questions": "题",
-    "new": "新题",
-    "due": "到期",
-    "learning": "学习中",
-    "Review": "复习",
-    "Quiz": "测验",
-    "Mock interview": "模拟面试",
-    "Browse": "浏览",
-    "Export": "导出",
-    "Search": "搜索",
-    "Topic": "主题",
-    "Area": "领域",
-    "All areas": "全部领域",
-    "Difficulty": "难度",
-    "Any difficulty": "全部难度",
-    "basic": "基础",
-    "intermediate": "进阶",
-    "advanced": "高级",
-    "References": "参考资料",
-    "lab": "实验",
-    "All topics": "全部主题",
-    "Answer": "答案",
-    "Your answer": "你的答案",
-    "Submit": "提交",
-    "Next": "下一题",
-    "Correct": "回答正确",
-    "Wrong": "回答错误",
-    "Reference answer": "参考答案",
-    "Key points": "要点",
-    "Explanation": "解析",
-    "Why": "原因",
-    "How well did you know it?": "你掌握得怎么样？",
-    "Again": "忘记",
-    "Hard": "困难",
-    "Good": "良好",
-    "Easy": "简单",
-    "llmiq suggests": "llmiq 建议",
-    "Rated": "评分",
-    "Next review": "下次复习",
-    "Lab": "实验",
-    "supported": "结论成立",
-    "not supported here": "此处不成立",
-    "Run it with": "运行命令",
-    "Flag this question": "报告问题",
-    "The answer is wrong": "答案有误",
-    "The translation is wrong": "翻译有误",
-    "Something else": "其他问题",
-    "Comment": "说明",
-    "Send": "发送",
-    "Nothing to do": "暂无题目",
-    "Back to the bank": "返回题库",
-    "Paste the article": "粘贴文章",
-    "or upload a file": "或上传文件",
-    "or give its URL": "或填写网址",
-    "Line numbers refer to the text extracted from the page.": "行号指从网页中提取出的文字。",
-    "From": "来源",
-    "Bank id": "题库 ID",
-    "Title": "标题",
-    "Preview": "预览",
-    "Save the bank": "保存题库",
-    "Lines not taken": "未采用的行",
-    "Check these answers": "请核对这些答案（由导入器推断）",
-    "Questions found": "识别出的题目",
-    "Reviews": "复习次数",
-    "Accuracy": "正确率",
-    "Retention": "记忆保持率",
-    "Cards": "卡片",
-    "By topic": "按主题",
-    "Questions": "题目数",
-    "Minutes": "分钟",
-    "Start": "开始",
-    "Time left": "剩余时间",
-    "Time is up": "时间到",
-    "Report": "报告",
-    "right": "正确",
-    "not answered": "未作答",
-    "Accounts": "账号",
-    "Registration is open": "开放注册",
-    "Registration is closed": "关闭注册",
-    "Open registration": "开放注册",
-    "Close registration": "关闭注册",
-    "Make admin": "设为管理员",
-    "Remove admin": "取消管理员",
-    "Delete": "删除",
-    "Resolve": "标记已处理",
-    "Open flags": "待处理反馈",
-    "Resolved flags": "已处理反馈",
-    "Imported banks": "导入的题库",
-    "Last activity": "最近活动",
-    "Question": "题目",
-    "Reason": "原因",
-    "By": "提交人",
-    "When": "时间",
-    "Language": "语言",
-    "built-in": "内置",
-    "imported": "导入",
-    "Skip": "跳过",
-    "Score": "得分",
-    "Finish": "结束",
-    "No reviews yet.": "还没有复习记录。",
-    "Keys": "快捷键",
-    "Reference run shipped with llmiq": "llmiq 附带的参考运行结果",
-    "95% interval": "95% 置信区间",
-    "seeds": "随机种子",
-    "Measure it on this machine": "在本机上测量",
-    "Several answers may be right.": "可能有多个正确答案。",
-    "Error": "错误",
-    "Exams": "模型考试",
-    "Language models answer the choice questions of a bank.": "语言模型作答题库中的选择题。",
-    "RStd: how much accuracy varies with the right answer's position (0: no position bias).": (
-        "RStd：正确率随正确答案位置变化的程度（0 表示没有位置偏差）。"
-    ),
-    "No model has taken an exam yet.": "还没有模型参加过考试。",
-    "Run": "运行",
-    "Model": "模型",
-    "Scoring": "评分方式",
-    "Debiasing": "去偏方法",
-    "Accuracy before debiasing": "去偏前正确率",
-    "Accuracy after debiasing": "去偏后正确率",
-    "RStd before debiasing": "去偏前 RStd",
-    "RStd after debiasing": "去偏后 RStd",
-    "Finished": "完成时间",
-    "unfinished": "未完成",
-    "measurements kept": "条测量已保存",
-    "How models answered": "模型如何作答",
-    "People": "用户",
-    "of their answers right": "的回答正确",
-    "No one has answered it yet.": "还没有人回答过这道题。",
-    "Choice": "选择",
-    "skipped": "跳过",
-    "Before debiasing": "去偏前",
-    "That name looks like a name already taken: choose another.": (
-        "这个名字与已有的名字看起来一样，请另选一个。"
-    ),
-}
+if TYPE_CHECKING:
+    from llmiq.bank.model import Lang
+
+#: Words the templates' ``t()`` receives as values rather than literals: why a card is asked
+#: (practice.queue.Pick.why), where a bank comes from (BankEntry.origin), page titles and the
+#: labels of the templates' own lists (rate.html's ratings, admin.html's actions, flags.html).
+CODE_PHRASES = (
+    N_("due"),
+    N_("new"),
+    N_("learning"),
+    N_("built-in"),
+    N_("imported"),
+    N_("Review"),
+    N_("Quiz"),
+    N_("Mock interview"),
+    N_("Score"),
+    N_("Nothing to do"),
+    N_("Again"),
+    N_("Hard"),
+    N_("Good"),
+    N_("Easy"),
+    N_("Make admin"),
+    N_("Remove admin"),
+    N_("Open flags"),
+    N_("Resolved flags"),
+)
+
+
+def __getattr__(name: str) -> Mapping[str, str]:
+    # ``ZH``: the Chinese phrases, as the table this module held before the catalog
+    if name == "ZH":
+        return entries("zh")
+    raise AttributeError(name)
 
 
 def translator(lang: Lang) -> Callable[[str], str]:
-    if lang == "zh":
-        return lambda phrase: ZH.get(phrase, phrase)
-    return lambda phrase: phrase
+    """``t()`` of the templates for ``lang``."""
+    return _catalog_translator(lang)

@@ -11,6 +11,7 @@ from llmiq.account_names import NameLooksTaken, create_account, normalise_name
 from llmiq.clock import utc_now
 from llmiq.config import check_profile_name
 from llmiq.errors import LlmiqError
+from llmiq.messages import N_
 from llmiq.passwords import hash_password, password_problem
 from llmiq.store import accounts
 from llmiq.store.errors import ConstraintViolation
@@ -28,7 +29,7 @@ router = APIRouter(include_in_schema=False)
 
 #: the refusal of a look-alike name ("bоb" beside "bob"); it names neither name, as a page
 #: for strangers should not list who has an account
-NAME_LOOKS_TAKEN = "That name looks like a name already taken: choose another."
+NAME_LOOKS_TAKEN = N_("That name looks like a name already taken: choose another.")
 
 
 @router.get("/login", response_class=HTMLResponse)

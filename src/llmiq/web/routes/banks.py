@@ -12,6 +12,7 @@ from llmiq.bank.model import Question, Text
 from llmiq.clock import utc_now
 from llmiq.errors import LlmiqError
 from llmiq.export.formats import EXPORT_FORMATS, export_format_for_suffix
+from llmiq.messages import N_
 from llmiq.store import accounts
 from llmiq.web.answering import find_question
 from llmiq.web.deps import FormCsrf, LangDep, PageViewer, WebDep, practice_for
@@ -34,7 +35,7 @@ def _matches(question: Question, words: list[str]) -> bool:
 
 
 #: difficulty level -> its name (translated in the templates)
-DIFFICULTY_NAMES = {1: "basic", 2: "intermediate", 3: "advanced"}
+DIFFICULTY_NAMES = {1: N_("basic"), 2: N_("intermediate"), 3: N_("advanced")}
 
 
 def _blank_is_none(value: object) -> object:
