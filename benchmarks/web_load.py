@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/web_load.py [--seconds 10] [--clients 64] [--json]
         [--only bare|llmiq] [--client-processes 1] [--warmup 1] [--question-ids ID,ID,...]
+        [--database-url URL] [--workers 1[,2,...]]
 
 Starts each server as its own uvicorn process (127.0.0.1, a free port, 1 worker, uvloop +
 httptools, log level warning), one after the other, and hammers it with N keep-alive
@@ -53,6 +54,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from pydantic import BaseModel
+from web_profile import Sampler, report, server_cpu_seconds
 
 HOST = "127.0.0.1"
 HERE = Path(__file__).resolve().parent
@@ -89,12 +91,15 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def _server(app: str, env: dict[str, str], log: Path, app_dir: Path | None) -> Iterator[int]:
-    """Run ``uvicorn --factory app`` until the block ends; yields its port."""
+def _server(
+    app: str, env: dict[str, str], log: Path, app_dir: Path | None, workers: int = 1
+) -> Iterator[tuple[int, int]]:
+    """Run ``uvicorn --factory app`` until the block ends; yields its port and process id."""
     port = _free_port()
     command = [
         *(sys.executable, "-m", "uvicorn", app, "--factory", "--host", HOST),
-        *("--port", str(port), "--workers", "1", "--loop", "uvloop", "--http", "httptools"),
+        *("--port", str(port), "--workers", str(workers)),
+        *("--loop", "uvloop", "--http", "httptools"),
         *("--log-level", "warning", "--no-access-log"),
         *(("--app-dir", str(app_dir)) if app_dir else ()),
     ]
@@ -117,7 +122,7 @@ def _server(app: str, env: dict[str, str], log: Path, app_dir: Path | None) -> I
                         f"{app} did not answer on port {port}:\n{_tail(log)}"
                     ) from None
                 time.sleep(0.05)
-        yield port
+        yield port, process.pid
     finally:
         process.terminate()
         try:
@@ -131,7 +136,20 @@ def _tail(log: Path, lines: int = 20) -> str:
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def _count_reviews(database: Path) -> int | None:
+def _count_reviews(database: Path | str) -> int | None:
+    """Rows in ``reviews`` of a SQLite file or, given a URL, of any database (None: no table)."""
+    if isinstance(database, str):
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.exc import DBAPIError
+
+        engine = create_engine(database)
+        try:
+            with engine.connect() as connection:
+                return connection.execute(text("SELECT count(*) FROM reviews")).scalar_one()
+        except DBAPIError:
+            return None
+        finally:
+            engine.dispose()
     if not database.exists():
         return None
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
@@ -329,19 +347,34 @@ def _seed_requests(port: int, ids: list[str] | None) -> list[bytes]:
     ]
 
 
-def _run(name: str, tmp: Path, args: argparse.Namespace) -> dict[str, object]:
+def _profiled(pid: int, port: int, requests: list[bytes], args) -> dict[str, object]:
+    """``_measure``, plus the server's CPU per answered request (and its layers with
+    ``--profile``)."""
+    sampler = Sampler(pid, 0.2 + args.warmup, args.seconds) if args.profile else None
+    if sampler:
+        sampler.start()
+    cpu = server_cpu_seconds(pid)
+    result = _measure(port, requests, args)
+    cpu = server_cpu_seconds(pid) - cpu
+    result["server_cpu_ms"] = 1000 * cpu / result["ok_total"] if result["ok_total"] else None
+    if sampler:
+        result["layers"] = dict(sampler.finish())
+    return result
+
+
+def _run(name: str, tmp: Path, args: argparse.Namespace, workers: int = 1) -> dict[str, object]:
     env = os.environ | {"LLMIQ_HOME": str(tmp), "PYTHONUNBUFFERED": "1"}
     log = tmp / f"server-{name}.log"
     if name == "bare":
-        with _server("web_load:bare_app", env, log, HERE) as port:
+        with _server("web_load:bare_app", env, log, HERE) as (port, pid):
             requests = [_request(port, "/bare", {"answer": "A", "duration_ms": 3000})]
-            result = _measure(port, requests, args)
+            result = _profiled(pid, port, requests, args)
     else:
-        database = tmp / "bench.db"
-        env["LLMIQ_DATABASE_URL"] = f"sqlite:///{database}"
-        with _server("llmiq.web.main:create_app", env, log, None) as port:
+        database: Path | str = args.database_url or tmp / "bench.db"
+        env["LLMIQ_DATABASE_URL"] = args.database_url or f"sqlite:///{database}"
+        with _server("llmiq.web.main:create_app", env, log, None, workers) as (port, pid):
             before = _count_reviews(database) or 0
-            result = _measure(port, _seed_requests(port, args.question_ids), args)
+            result = _profiled(pid, port, _seed_requests(port, args.question_ids), args)
         after = _count_reviews(database)  # the server has stopped: everything is on disk
         result["reviews_added"] = None if after is None else after - before
     if result["errors"]:
@@ -353,22 +386,33 @@ def _ms(value: object) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
+def _ms3(value: object) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
 def _report(results: dict[str, dict[str, object]], summary: dict[str, object], args) -> None:
     cores = os.cpu_count()
     print(
         f"{args.clients} keep-alive clients in {args.client_processes} process(es), "
         f"{args.seconds:g} s after a {args.warmup:g} s warm-up; "
-        f"{cores} CPUs shared by client and server"
+        f"{cores} CPUs shared by client and server; llmiq on "
+        f"{'SQLite' if not args.database_url else args.database_url.split(':')[0]}, "
+        f"uvicorn workers {','.join(map(str, args.workers))}"
     )
     print(
-        f"{'server':<8} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
-        f" {'client CPU':>11}"
+        f"{'server':<9} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+        f" {'client CPU':>11} {'server CPU ms/req':>18}"
     )
     for name, result in results.items():
         print(
-            f"{name:<8} {result['requests_per_s']:>11,.0f} {_ms(result['p50_ms']):>8} "
+            f"{name:<9} {result['requests_per_s']:>11,.0f} {_ms(result['p50_ms']):>8} "
             f"{_ms(result['p99_ms']):>8} {result['errors']:>7} {result['client_cpu']:>11.0%}"
+            f" {_ms3(result['server_cpu_ms']):>18}"
         )
+    for name, result in results.items():
+        if "layers" in result:
+            lines = report(name, Counter(result["layers"]), result["server_cpu_ms"])
+            print("\n".join(lines))
     for name, result in results.items():
         if result["errors"]:
             kinds = ", ".join(f"{kind} x{count}" for kind, count in result["error_kinds"].items())
@@ -384,11 +428,16 @@ def _report(results: dict[str, dict[str, object]], summary: dict[str, object], a
             f"llmiq p99 {_ms(results['llmiq']['p99_ms'])} ms  "
             f"(goal < {GOAL_P99_MS:g} ms: {'yes' if summary['p99_ok'] else 'NO'})"
         )
-        llmiq = results["llmiq"]
+    for name, result in results.items():
+        if name == "bare":
+            continue
+        if name != "llmiq":
+            print(f"{name}/llmiq throughput {summary['scale_out'][name]:.2f}")
+        added = result["reviews_added"]
         print(
-            f"llmiq answers: {llmiq['ok_total']:,} with 200, rows added to reviews: "
-            f"{'-' if llmiq['reviews_added'] is None else format(llmiq['reviews_added'], ',')}"
-            f" - {'nothing lost' if summary['nothing_lost'] else 'MISMATCH'}"
+            f"{name} answers: {result['ok_total']:,} with 200, rows added to reviews: "
+            f"{'-' if added is None else format(added, ',')}"
+            f" - {'nothing lost' if added == result['ok_total'] else 'MISMATCH'}"
         )
 
 
@@ -408,13 +457,35 @@ def main() -> None:
         type=lambda text: text.split(","),
         help="comma-separated; default: the first ten questions of the seed bank",
     )
+    parser.add_argument(
+        "--database-url",
+        help="llmiq's database (e.g. postgresql+psycopg://...); default: SQLite in a temp folder",
+    )
+    parser.add_argument(
+        "--workers",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[1],
+        help="uvicorn workers for llmiq, comma-separated to compare (e.g. 1,2); default 1",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="sample each server with py-spy and print where its CPU goes, layer by layer",
+    )
     parser.add_argument("--json", action="store_true", help="print machine-readable results")
     args = parser.parse_args()
+    if args.profile and (reason := Sampler.available()):
+        parser.error(reason)
+    if any(n < 1 for n in args.workers):
+        parser.error("--workers takes counts of 1 or more, e.g. 1,2")
     signal.signal(signal.SIGTERM, _interrupt)
-    names = [args.only] if args.only else ["bare", "llmiq"]
+    # (name, workers): the first llmiq run is "llmiq", the others "llmiq wN"
+    runs = [] if args.only == "llmiq" else [("bare", 1)]
+    if args.only != "bare":
+        runs += [("llmiq" if i == 0 else f"llmiq w{n}", n) for i, n in enumerate(args.workers)]
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            results = {name: _run(name, Path(tmp), args) for name in names}
+            results = {name: _run(name, Path(tmp), args, n) for name, n in runs}
     except KeyboardInterrupt:
         print("interrupted; the servers are stopped", file=sys.stderr)
         raise SystemExit(130) from None
@@ -426,7 +497,17 @@ def main() -> None:
     if "llmiq" in results:
         llmiq = results["llmiq"]
         summary["p99_ok"] = llmiq["p99_ms"] is not None and llmiq["p99_ms"] < GOAL_P99_MS
-        summary["nothing_lost"] = llmiq["reviews_added"] == llmiq["ok_total"]
+        summary["nothing_lost"] = all(
+            result["reviews_added"] == result["ok_total"]
+            for name, result in results.items()
+            if name != "bare"
+        )
+        rps = llmiq["requests_per_s"]
+        summary["scale_out"] = {
+            name: result["requests_per_s"] / rps if rps else 0.0
+            for name, result in results.items()
+            if name not in ("bare", "llmiq")
+        }
     if args.json:
         print(json.dumps({"clients": args.clients, "seconds": args.seconds, **results, **summary}))
     else:
