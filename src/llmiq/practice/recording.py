@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from llmiq.clock import utc_now
 from llmiq.errors import LlmiqError
@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # SQLAlchemy and pydantic: a quiz records through sqlite3 wit
     from llmiq.bank.grading import Grade
     from llmiq.bank.model import AnyBank, AnyQuestion
     from llmiq.store.database import Session
-    from llmiq.store.writes import ProgressDatabase
+    from llmiq.store.writes import ProgressDatabase, ProgressWrites
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,8 @@ class Answer:
     mode: str  # quiz | review | mock
     at: datetime
     session_id: str | None = None  # the mock interview it belongs to, if tracked
+    #: an idempotency key: an answer sent again with its key is recorded once
+    key: str | None = None
 
 
 @dataclass(slots=True)
@@ -83,11 +85,33 @@ def _changes(card: CardState) -> dict[str, object]:
 
 
 @dataclass(frozen=True)
+class Replayed:
+    """How an answer sent before with the same idempotency key was recorded."""
+
+    answer: str
+    correct: bool | None
+    rating: int
+
+
+@dataclass(frozen=True)
 class Recorded:
-    """An answer as recorded: its row in the review log, and its card after it."""
+    """An answer as recorded: its row in the review log, and its card after it. ``replayed``:
+    the answer's key had been used, so nothing was recorded now and this is the first
+    answer's outcome (which may be another question's: the caller compares)."""
 
     review_id: int
     card: CardState
+    replayed: Replayed | None = None
+
+
+def _replay(row: Any, user_id: int) -> Recorded:
+    """The outcome of an answer kept with its key (a row of ``answers_by_key``)."""
+    card = CardState(
+        row.card_id, user_id, row.bank_id, row.question_id, row.content_hash, row.state,
+        row.step, row.stability, row.difficulty, row.due, row.last_review, row.rating,
+        row.created_at,
+    )  # fmt: skip
+    return Recorded(row.review_id, card, Replayed(row.answer, row.correct, row.rating))
 
 
 def record_answers(
@@ -98,12 +122,20 @@ def record_answers(
 
     One transaction for many answers is what lets a busy web server keep up (the cost of a
     commit is shared); the CLI records answers one at a time through :meth:`Practice.record`.
+
+    An answer with a ``key`` its profile has used before (in this batch or an earlier one) is
+    not recorded again: it gets the first one's outcome, marked ``replayed``. Two
+    transactions keeping the same key at once break ``answer_keys``' primary key; the later
+    one fails with :class:`ConstraintViolation`, and recording it again finds the key.
     """
     import fsrs
 
     digests: dict[tuple[str, str], str] = {}
-    reviews = []
+    reviews: list[dict[str, Any]] = []
     out: list[CardState] = []
+    # per answer: the index of its review in ``reviews``, or the outcome it replays
+    slots: list[int | Recorded] = []
+    fresh_keys: dict[tuple[int, str], int] = {}  # keys recorded in this batch: their review
     with database.writes() as writes:
         users = {name: writes.user_id(name, answers[0].at) for name in {a.profile for a in answers}}
         keys = {(users[a.profile], a.bank_id, a.question.id) for a in answers}
@@ -112,8 +144,18 @@ def record_answers(
             for row in writes.card_rows(keys)
         }
         existing = set(cards)
+        # read after the cards are locked: a retry that waited for them sees the first's key
+        kept = _kept_answers(writes, [(users[a.profile], a.key) for a in answers if a.key])
         for answer in answers:
             user_id, question = users[answer.profile], answer.question
+            if answer.key is not None:
+                if (user_id, answer.key) in kept:
+                    slots.append(kept[(user_id, answer.key)])
+                    continue
+                if (user_id, answer.key) in fresh_keys:  # sent twice in one batch
+                    slots.append(-1 - fresh_keys[(user_id, answer.key)])
+                    continue
+                fresh_keys[(user_id, answer.key)] = len(reviews)
             digest = digests.get((answer.bank_id, question.id))
             if digest is None:
                 digest = digests[(answer.bank_id, question.id)] = content_hash(question)
@@ -132,6 +174,7 @@ def record_answers(
             )
             apply_fsrs(card, scheduled)
             card.content_hash, card.last_rating = digest, rating
+            slots.append(len(reviews))
             reviews.append(
                 {
                     "user_id": user_id,
@@ -155,10 +198,49 @@ def record_answers(
         for card, card_id in zip(new, new_ids, strict=True):
             card.id = card_id
         writes.update_cards([_changes(cards[key]) for key in existing])
-        review_ids = writes.append_reviews(reviews)
-    for snapshot in out:  # new cards got their ids at the insert
-        snapshot.id = cards[(snapshot.user_id, snapshot.bank_id, snapshot.question_id)].id
-    return [Recorded(review_id, card) for review_id, card in zip(review_ids, out, strict=True)]
+        review_ids = writes.append_reviews(reviews) if reviews else []  # all replayed
+        for snapshot in out:  # new cards got their ids at the insert
+            snapshot.id = cards[(snapshot.user_id, snapshot.bank_id, snapshot.question_id)].id
+        writes.insert_answer_keys(
+            [
+                {"user_id": user_id, "key": key, "review_id": review_ids[i], "card_id": out[i].id}
+                | {name: getattr(out[i], name) for name in _KEPT_CARD_FIELDS}
+                for (user_id, key), i in fresh_keys.items()
+            ]
+        )
+    return [_outcome(slot, reviews, review_ids, out) for slot in slots]
+
+
+_KEPT_CARD_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review")
+
+
+def _kept_answers(
+    writes: ProgressWrites, keyed: Sequence[tuple[int, str]]
+) -> dict[tuple[int, str], Recorded]:
+    """The outcomes of the answers first sent with these (user id, key) pairs."""
+    by_user: dict[int, set[str]] = {}
+    for user_id, key in keyed:
+        by_user.setdefault(user_id, set()).add(key)
+    return {
+        (user_id, row.key): _replay(row, user_id)
+        for user_id, keys in by_user.items()
+        for row in writes.answers_by_key(user_id, keys)
+    }
+
+
+def _outcome(
+    slot: int | Recorded, reviews: list[dict[str, Any]], review_ids: list[int], out: list[CardState]
+) -> Recorded:
+    """An answer's :class:`Recorded` from its slot: a review of this batch (``i``), a repeat
+    of one (``-1 - i``), or an outcome kept before."""
+    if isinstance(slot, Recorded):
+        return slot
+    if slot >= 0:
+        return Recorded(review_ids[slot], out[slot])
+    i = -1 - slot
+    review = reviews[i]
+    replayed = Replayed(review["answer"], review["correct"], review["rating"])
+    return Recorded(review_ids[i], out[i].copy(), replayed)
 
 
 class Practice:

@@ -14,7 +14,7 @@ from llmiq.paths import data_dir
 
 DATABASE_ENV = "LLMIQ_DATABASE_URL"
 #: The newest migration; a test checks it matches the migrations folder.
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 #: How long a writer waits for another process's transaction on SQLite.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 

@@ -44,11 +44,27 @@ REVIEW_COLUMNS = (
     "user_id", "bank_id", "question_id", "content_hash", "answer", "correct", "rating",
     "duration_ms", "reviewed_at", "mode", "session_id",
 )  # fmt: skip
+#: What an answer sent with an idempotency key reads back: its key, its review, and its card
+#: as the answer left it (``answer_keys``' columns; the card's id, hash and creation time).
+KEYED_ANSWER_COLUMNS = (
+    "key", "review_id", "card_id", "bank_id", "question_id", "content_hash", "answer",
+    "correct", "rating", "state", "step", "stability", "difficulty", "due", "last_review",
+    "created_at",
+)  # fmt: skip
 _CARD_DATETIMES = ("due", "last_review", "created_at")
 _CARD_SELECT = f"SELECT id, {', '.join(CARD_COLUMNS)} FROM cards"
 
 #: A card's row, read like SQLAlchemy's rows: by attribute.
 CardRow = namedtuple("CardRow", ("id", *CARD_COLUMNS))
+#: An answer sent with an idempotency key, as recorded (``progress.answers_by_key``).
+KeyedAnswerRow = namedtuple("KeyedAnswerRow", KEYED_ANSWER_COLUMNS)
+_KEYED_DATETIMES = ("due", "last_review", "created_at")
+_KEYED_SELECT = (
+    "SELECT k.key, k.review_id, k.card_id, r.bank_id, r.question_id, r.content_hash, r.answer, "
+    "r.correct, r.rating, k.state, k.step, k.stability, k.difficulty, k.due, k.last_review, "
+    "c.created_at FROM answer_keys AS k JOIN reviews AS r ON r.id = k.review_id "
+    "JOIN cards AS c ON c.id = k.card_id WHERE k.user_id = ? AND k.key = ?"
+)
 #: A review's row, as :class:`~llmiq.store.models.Review` reads it (aware UTC datetimes,
 #: booleans, None for an ungraded answer).
 ReviewRow = namedtuple("ReviewRow", ("id", *REVIEW_COLUMNS))
@@ -127,6 +143,24 @@ class LiteWrites:
 
     def append_reviews(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
         return [self._insert("reviews", row) for row in rows]
+
+    def answers_by_key(self, user_id: int, keys: set[str]) -> list[KeyedAnswerRow]:
+        """The query of :func:`llmiq.store.progress.answers_by_key`."""
+        rows = []
+        for key in keys:
+            rows += self._connection.execute(_KEYED_SELECT, (user_id, key)).fetchall()
+        answers = [KeyedAnswerRow(*row) for row in rows]
+        return [
+            answer._replace(
+                correct=None if answer.correct is None else bool(answer.correct),
+                **{name: _read_datetime(getattr(answer, name)) for name in _KEYED_DATETIMES},
+            )
+            for answer in answers
+        ]
+
+    def insert_answer_keys(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        for row in rows:
+            self._insert("answer_keys", row)
 
 
 class LiteDatabase:

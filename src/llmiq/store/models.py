@@ -123,6 +123,28 @@ class Review(Base):
     session_id: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
+class AnswerKey(Base):
+    """An answer sent with an idempotency key (the API's ``Idempotency-Key`` header, a web
+    form's hidden field): its review and its card as that answer left it, so that a retry
+    with the same key is answered as the first time and recorded nothing (migration 0006)."""
+
+    __tablename__ = "answer_keys"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"))
+    # the card after the answer (its id, hash and rating: the card's and the review's rows)
+    state: Mapped[int] = mapped_column(Integer)
+    step: Mapped[int | None] = mapped_column(Integer)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_review: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class Account(Base):
     """A profile that can sign in to the web app (multi-user mode)."""
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from llmiq.errors import LlmiqError
-from llmiq.store.models import Account, Card, Flag, Review, User
+from llmiq.store.models import Account, AnswerKey, Card, Flag, Review, User
 
 
 def find_user(session: Session, name: str) -> User | None:
@@ -63,7 +63,7 @@ def delete_user(session: Session, name: str) -> bool:
         return False
     # Explicit deletes: ON DELETE CASCADE needs SQLite's foreign_keys pragma, which a database
     # opened by another tool may lack.
-    for table in (Review, Card, Account):
+    for table in (AnswerKey, Review, Card, Account):
         session.execute(delete(table).where(table.user_id == user.id))
     # the questions they flagged are still worth an admin's look
     session.execute(update(Flag).where(Flag.user_id == user.id).values(user_id=None))
@@ -162,6 +162,32 @@ def append_reviews(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[
             insert(Review).returning(Review.id, sort_by_parameter_order=True), rows
         ).all()
     )
+
+
+def answers_by_key(session: Session, user_id: int, keys: set[str]) -> list[Any]:
+    """The answers ``user_id`` sent with these idempotency keys, as they were recorded
+    (:data:`llmiq.store.lite.KEYED_ANSWER_COLUMNS`); keys never used are missing."""
+    if not keys:
+        return []
+    key = AnswerKey.__table__.c
+    kept = [key.state, key.step, key.stability, key.difficulty, key.due, key.last_review]
+    query = (
+        select(key.key, key.review_id, key.card_id, Review.bank_id, Review.question_id)
+        .add_columns(Review.content_hash, Review.answer, Review.correct, Review.rating)
+        .add_columns(*kept, Card.created_at)
+        .join(Review, Review.id == key.review_id)
+        .join(Card, Card.id == key.card_id)
+        .where(key.user_id == user_id, key.key.in_(keys))
+    )
+    return list(session.execute(query).all())
+
+
+def insert_answer_keys(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Keep the keys of answers just recorded (``answer_keys``' columns). A key another
+    transaction has just kept breaks the primary key: :class:`IntegrityError`, for the
+    caller to roll back and find that answer."""
+    if rows:
+        session.execute(insert(AnswerKey), list(rows))
 
 
 def find_review(session: Session, review_id: int) -> Review | None:

@@ -44,6 +44,17 @@ class ProgressWrites(Protocol):
         """Add answers to the review log; their ids, in order."""
         ...
 
+    def answers_by_key(self, user_id: int, keys: set[str]) -> Sequence[Any]:
+        """The profile's answers sent with these idempotency keys, as recorded
+        (:data:`~llmiq.store.lite.KEYED_ANSWER_COLUMNS`)."""
+        ...
+
+    def insert_answer_keys(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Keep the idempotency keys of answers just recorded (``answer_keys``' columns); a
+        key kept meanwhile by another transaction is a :class:`ConstraintViolation` at the
+        latest on commit."""
+        ...
+
 
 class ProgressDatabase(Protocol):
     """A database answers can be recorded in: ``with database.writes() as writes: ...``
@@ -76,3 +87,9 @@ class SessionWrites:
 
     def append_reviews(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
         return progress.append_reviews(self._session, rows)
+
+    def answers_by_key(self, user_id: int, keys: set[str]) -> Sequence[Any]:
+        return progress.answers_by_key(self._session, user_id, keys)
+
+    def insert_answer_keys(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        progress.insert_answer_keys(self._session, rows)
