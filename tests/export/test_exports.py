@@ -133,14 +133,17 @@ def _notes(apkg: Path) -> list[tuple[str, str]]:
         return db.execute("select guid, flds from notes order by id").fetchall()
 
 
-def test_anki_deck_has_stable_guids(run_cli: Callable, tmp_path: Path) -> None:
-    first, second = tmp_path / "a.apkg", tmp_path / "b.apkg"
-    assert run_cli("export", "seed", "-f", "anki", "-o", str(first)).exit_code == 0
-    assert run_cli("export", "seed", "-f", "anki", "-o", str(second), "--lang", "zh").exit_code == 0
-    notes_a, notes_b = _notes(first), _notes(second)
-    assert len(notes_a) == 10
-    assert sorted(g for g, _ in notes_a) == sorted(g for g, _ in notes_b)
-    fields = dict(notes_a)[notes_a[0][0]].split("\x1f")
+def test_anki_guids_are_stable_per_language(run_cli: Callable, tmp_path: Path) -> None:
+    en, en_again, zh = tmp_path / "en.apkg", tmp_path / "en-again.apkg", tmp_path / "zh.apkg"
+    for path, lang in ((en, "en"), (en_again, "en"), (zh, "zh")):
+        assert (
+            run_cli("export", "seed", "-f", "anki", "-o", str(path), "--lang", lang).exit_code == 0
+        )
+    notes_en, notes_zh = _notes(en), _notes(zh)
+    assert len(notes_en) == len(notes_zh) == 10
+    assert [g for g, _ in notes_en] == [g for g, _ in _notes(en_again)]
+    assert not {g for g, _ in notes_en} & {g for g, _ in notes_zh}
+    fields = notes_en[0][1].split("\x1f")
     assert fields[0] == "prompt-calibration"
     assert fields[3] == "C"
 
