@@ -68,7 +68,7 @@ def main() -> None:
         print(f"{args.questions} questions, {path.stat().st_size / 2**20:.1f} MiB")
         with (
             mock.patch("llmiq.bank.files.paused_gc", contextlib.nullcontext),
-            mock.patch("llmiq.ingest.paused_gc", contextlib.nullcontext),
+            mock.patch("llmiq.ingest.importing.paused_gc", contextlib.nullcontext),
         ):
             plain = _run(path, args.questions, "collector on: ")
         shipped = _run(path, args.questions, "as shipped:   ")
