@@ -4,6 +4,7 @@ only they can judge, and record it through :class:`~llmiq.practice.recording.Pra
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass
 
 from llmiq.bank.grading import Grade, UnreadableAnswer, grade, parse_choice
@@ -20,6 +21,9 @@ from llmiq.web.recorder import AnswerRecorder
 
 MAX_ANSWER_CHARS = 5000
 MAX_DURATION_MS = 24 * 3600 * 1000
+#: Idempotency keys: 1-200 printable ASCII characters (a UUID is 36), the column's length.
+MAX_KEY_CHARS = 200
+_KEY = re.compile(rf"[\x20-\x7e]{{1,{MAX_KEY_CHARS}}}")
 
 
 class UnknownAnswer(NotFound):
@@ -28,6 +32,29 @@ class UnknownAnswer(NotFound):
 
 class AnswerRefused(LlmiqError):
     """The answer cannot be graded as given (no option named, rating missing or out of range)."""
+
+
+class BadIdempotencyKey(LlmiqError):
+    """An idempotency key that is empty, too long or not printable ASCII (a 422)."""
+
+
+class KeyReused(LlmiqError):
+    """An idempotency key already used for another answer (a 422: keys are per answer);
+    ``review_id`` is that answer's."""
+
+    def __init__(self, message: str, review_id: int) -> None:
+        super().__init__(message)
+        self.review_id = review_id
+
+
+def check_idempotency_key(key: str | None) -> str | None:
+    """``key`` if it can be an idempotency key (None: none was sent); refused in a sentence
+    otherwise."""
+    if key is None or _KEY.fullmatch(key):
+        return key
+    raise BadIdempotencyKey(
+        f"an idempotency key is 1-{MAX_KEY_CHARS} printable ASCII characters (a UUID will do)"
+    )
 
 
 @dataclass(frozen=True)
@@ -83,14 +110,32 @@ async def record_answer(
     duration_ms: int,
     mode: str,
     session_id: str | None = None,
+    key: str | None = None,
 ) -> Answered:
-    """Record a graded answer (committed when this returns) and say how it was rated."""
+    """Record a graded answer (committed when this returns) and say how it was rated.
+
+    With an idempotency ``key`` used before (a retry), nothing is recorded: the answer is
+    told what it was told the first time, or refused (:class:`KeyReused`) when the key was
+    first sent with another answer."""
     duration_ms = min(max(int(duration_ms), 0), MAX_DURATION_MS)
-    answer = Answer(profile, bank.id, question, verdict, duration_ms, mode, utc_now(), session_id)
-    recorded = await recorder.record(answer)
-    return Answered(
-        question, verdict, rating_for(verdict, duration_ms), recorded.card, recorded.review_id
+    answer = Answer(
+        profile, bank.id, question, verdict, duration_ms, mode, utc_now(), session_id, key
     )
+    recorded = await recorder.record(answer)
+    first = recorded.replayed
+    if first is None:
+        return Answered(
+            question, verdict, rating_for(verdict, duration_ms), recorded.card, recorded.review_id
+        )
+    card = recorded.card
+    if (card.bank_id, card.question_id, first.answer) != (bank.id, question.id, verdict.given):
+        raise KeyReused(
+            f"the idempotency key {key!r} was used for another answer "
+            f"(to {card.bank_id}/{card.question_id}); send a new key with each new answer",
+            recorded.review_id,
+        )
+    replayed = Grade(first.correct, first.answer, verdict.keys, first.rating)
+    return Answered(question, replayed, first.rating, card, recorded.review_id)
 
 
 def check_length(raw: str) -> None:

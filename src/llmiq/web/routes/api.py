@@ -1,7 +1,9 @@
 """The JSON API: the same operations as the pages, for scripts and other front ends.
 
 Single-user mode needs no sign-in. Multi-user mode: ``POST /api/login`` sets the session
-cookie and returns the CSRF token that every write sends back in ``X-CSRF-Token``.
+cookie and returns the CSRF token that every write sends back in ``X-CSRF-Token``. An answer
+may carry an ``Idempotency-Key`` header: sent again with the same key (a retry after a lost
+response), it is recorded once and answered as the first time.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Header, HTTPException, Request, Response
 from fastapi import Path as FastApiPath
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
@@ -27,6 +29,9 @@ from llmiq.web.answering import (
     MAX_DURATION_MS,
     Answered,
     AnswerRefused,
+    BadIdempotencyKey,
+    KeyReused,
+    check_idempotency_key,
     find_question,
     grade_answer,
     record_answer,
@@ -56,6 +61,20 @@ router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS)
 
 #: Card ids are 32-bit integers in every database llmiq supports.
 CardId = Annotated[int, FastApiPath(ge=1, le=2**31 - 1)]
+#: A key per answer, chosen by the client: a retry with the same key is recorded once.
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description=(
+            "A key you choose for this answer, 1-200 printable ASCII characters (a UUID). Sent "
+            "again with the same key — a retry after a timeout or a lost connection — the "
+            "answer is recorded once and the response is the first one (the same rating, "
+            "card and due date). A key already used for another answer is a 422. Keys are "
+            "per person and kept with the answer."
+        ),
+    ),
+]
 
 
 class BankOut(BaseModel):
@@ -187,32 +206,49 @@ def _json(model: BaseModel) -> Response:
     return Response(model.model_dump_json(), media_type="application/json")
 
 
-def _question(web: WebApp, bank_id: str, question_id: str) -> tuple[Bank, Question]:
-    bank = _bank(web, bank_id)
+async def _question(web: WebApp, bank_id: str, question_id: str) -> tuple[Bank, Question]:
+    # for the async answer endpoints: an imported bank is looked up in the thread pool
+    bank = (await web.shelf.aget(bank_id)).bank
     try:
         return bank, find_question(bank, question_id)
     except LlmiqError as exc:
         raise HTTPException(404, str(exc)) from None
 
 
+def _refused(where: list[str], message: str) -> HTTPException:
+    # shaped like FastAPI's own validation errors, as the schema says 422s are
+    return HTTPException(422, [{"loc": where, "msg": message, "type": "value_error"}])
+
+
 async def _answer(
-    web: WebApp, viewer: Viewer, bank: Bank, question: Question, body: AnswerIn, lang: Lang
+    web: WebApp,
+    viewer: Viewer,
+    bank: Bank,
+    question: Question,
+    body: AnswerIn,
+    lang: Lang,
+    key: str | None,
 ) -> AnswerOut:
     try:
+        key = check_idempotency_key(key)
         verdict = grade_answer(question, body.answer, rating=body.rating)
+    except BadIdempotencyKey as exc:
+        raise _refused(["header", "Idempotency-Key"], str(exc)) from None
     except AnswerRefused as exc:
-        # shaped like FastAPI's own validation errors, as the schema says 422s are
-        detail = [{"loc": ["body", "answer"], "msg": str(exc), "type": "value_error"}]
-        raise HTTPException(422, detail) from None
-    answered = await record_answer(
-        web.recorder,
-        viewer.name,
-        bank,
-        question,
-        verdict,
-        duration_ms=body.duration_ms,
-        mode=body.mode,
-    )
+        raise _refused(["body", "answer"], str(exc)) from None
+    try:
+        answered = await record_answer(
+            web.recorder,
+            viewer.name,
+            bank,
+            question,
+            verdict,
+            duration_ms=body.duration_ms,
+            mode=body.mode,
+            key=key,
+        )
+    except KeyReused as exc:
+        raise _refused(["header", "Idempotency-Key"], str(exc)) from None
     return _answer_out(answered, lang)
 
 
@@ -280,12 +316,18 @@ def next_card(web: WebDep, viewer: ApiViewer, bank_id: str, lang: Lang = "en") -
     responses=_NOT_FOUND | _WRITE,
 )
 async def answer_question(
-    caller: ApiWriter, bank_id: str, question_id: str, body: AnswerIn, lang: Lang = "en"
+    caller: ApiWriter,
+    bank_id: str,
+    question_id: str,
+    body: AnswerIn,
+    idempotency_key: IdempotencyKey = None,
+    lang: Lang = "en",
 ) -> AnswerOut:
-    """Grade and record an answer; the card is rescheduled by FSRS."""
+    """Grade and record an answer; the card is rescheduled by FSRS. With an
+    ``Idempotency-Key`` header, a retry of the same answer is recorded once."""
     web, viewer = caller
-    bank, question = _question(web, bank_id, question_id)
-    return _json(await _answer(web, viewer, bank, question, body, lang))
+    bank, question = await _question(web, bank_id, question_id)
+    return _json(await _answer(web, viewer, bank, question, body, lang, idempotency_key))
 
 
 @router.get("/cards", response_model=list[CardOut], responses=_NOT_FOUND)
@@ -307,13 +349,18 @@ def get_card(web: WebDep, viewer: ApiViewer, card_id: CardId) -> CardOut:
 
 @router.post("/cards/{card_id}/answer", response_model=AnswerOut, responses=_NOT_FOUND | _WRITE)
 async def answer_card(
-    caller: ApiWriter, card_id: CardId, body: AnswerIn, lang: Lang = "en"
+    caller: ApiWriter,
+    card_id: CardId,
+    body: AnswerIn,
+    idempotency_key: IdempotencyKey = None,
+    lang: Lang = "en",
 ) -> AnswerOut:
-    """Answer the question of one of your cards."""
+    """Answer the question of one of your cards (``Idempotency-Key``: as for an answer to a
+    question)."""
     web, viewer = caller
     card = await run_in_threadpool(_own_card, web, viewer, card_id)
-    bank, question = _question(web, card.bank_id, card.question_id)
-    return _json(await _answer(web, viewer, bank, question, body, lang))
+    bank, question = await _question(web, card.bank_id, card.question_id)
+    return _json(await _answer(web, viewer, bank, question, body, lang, idempotency_key))
 
 
 @router.get("/stats", responses=_NOT_FOUND)

@@ -3,7 +3,9 @@ mock interview. Pages work without JavaScript; ``app.js`` adds keyboard shortcut
 mock interview's countdown.
 
 An answer is posted, recorded, then redirected to its feedback page (read back from the
-review log), so reloading the feedback records nothing twice.
+review log), so reloading the feedback records nothing twice. Each card carries a fresh
+idempotency key, so that a form sent twice (a double click, a browser retrying after a lost
+response) records its answer once.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -29,6 +31,9 @@ from llmiq.practice.scheduling import RATING_NAMES
 from llmiq.store import progress
 from llmiq.web.answering import (
     AnswerRefused,
+    BadIdempotencyKey,
+    KeyReused,
+    check_idempotency_key,
     check_length,
     find_question,
     grade_answer,
@@ -127,7 +132,9 @@ def _card(
             "bank": bank,
             "question": question,
             "mode": mode,
-            "hidden": hidden | {"mode": mode, "question_id": question.id, "shown_at": _now_ms()},
+            "hidden": hidden
+            | {"mode": mode, "question_id": question.id, "shown_at": _now_ms()}
+            | {"idempotency_key": secrets.token_urlsafe(16)},
             "note": note,
             "error": error,
             "deadline": deadline,
@@ -274,6 +281,7 @@ class PostedAnswer:
     duration_ms: int
     rating: int | None
     carried: dict[str, str]  # i, right, topic, t: passed on to the next page
+    key: str | None  # the card's idempotency key, carried to the rating page
 
     @classmethod
     def from_form(cls, form: FormData) -> PostedAnswer:
@@ -287,7 +295,11 @@ class PostedAnswer:
             duration_ms = _now_ms() - _int(field.get("shown_at", ""), _now_ms())
         rating = _int(field["rating"], 0) if field.get("rating") else None
         carried = {k: field[k] for k in ("i", "right", "topic", "t") if k in field}
-        return cls(mode, field.get("question_id", ""), raw, duration_ms, rating, carried)
+        try:
+            key = check_idempotency_key(field.get("idempotency_key") or None)
+        except BadIdempotencyKey as exc:
+            raise HTTPException(422, f"{exc}.") from None
+        return cls(mode, field.get("question_id", ""), raw, duration_ms, rating, carried, key)
 
     def next_url(self, bank: Bank, correct: bool) -> str:
         if self.mode == "quiz":
@@ -329,22 +341,27 @@ async def answer(request: Request, bank_id: str, web: WebDep, viewer: PageViewer
         verdict = grade_answer(question, posted.raw, rating=posted.rating)
     except AnswerRefused as exc:
         return ask_again(str(exc))
-    answered = await record_answer(
-        web.recorder,
-        viewer.name,
-        bank,
-        question,
-        verdict,
-        duration_ms=posted.duration_ms,
-        mode=posted.mode,
-        session_id=mock.session_id if mock else None,
-    )
+    following = posted.next_url(bank, bool(verdict.correct))
+    try:
+        answered = await record_answer(
+            web.recorder,
+            viewer.name,
+            bank,
+            question,
+            verdict,
+            duration_ms=posted.duration_ms,
+            mode=posted.mode,
+            session_id=mock.session_id if mock else None,
+            key=posted.key,
+        )
+    except KeyReused as exc:  # this card's form was sent before with another answer
+        flash(request, "This card was answered already; this is the answer that counts.")
+        review_id = exc.review_id
+    else:
+        review_id = answered.review_id
     if mock is not None:
         return see_other(mock.url(web, "run", i=_int(posted.carried.get("i", "0")) + 1))
-    following = posted.next_url(bank, bool(answered.grade.correct))
-    return see_other(
-        f"/practice/{bank.id}/answered/{answered.review_id}?{urlencode({'next': following})}"
-    )
+    return see_other(f"/practice/{bank.id}/answered/{review_id}?{urlencode({'next': following})}")
 
 
 def _rating_page(
@@ -366,7 +383,8 @@ def _rating_page(
                 "question_id": question.id,
                 "answer": posted.raw,
                 "duration_ms": posted.duration_ms,
-            },
+            }
+            | ({"idempotency_key": posted.key} if posted.key else {}),
         },
     )
 
