@@ -118,6 +118,8 @@ def test_open_question_without_short_answers_asks_for_a_self_rating(
     )
     result = run_cli("quiz", str(bank), input="variance\nmaybe\n3\n")
     assert "Reference answer: To keep the softmax out of saturation." in result.output
-    assert "How well did you know it? 1 again, 2 hard, 3 good, 4 easy:" in result.output
-    assert "answer 1, 2, 3 or 4" in result.output
+    assert (
+        "How well did you know it?\n1 Again 1m  2 Hard 6m  [3 Good 10m]  4 Easy 8d" in result.output
+    )
+    assert "answer 1, 2, 3 or 4, or Enter for 3" in result.output
     assert result.output.rstrip().endswith("Score: 1/1")

@@ -62,6 +62,19 @@ profile_option = click.option(
     "name; env LLMIQ_PROFILE).",
 )
 
+rate_option = click.option(
+    "--rate/--no-rate",
+    default=None,
+    help="After each answer llmiq graded, show the four ratings with their next intervals "
+    "(1-4, Enter takes llmiq's suggestion) [default: --rate at a terminal, --no-rate when "
+    "answers are piped].",
+)
+
+
+def rating_wanted(rate: bool | None) -> bool:
+    """``--rate``, ``--no-rate``, else whether answers are typed at a terminal."""
+    return sys.stdin.isatty() if rate is None else rate
+
 
 def console() -> Any:
     from rich.console import Console

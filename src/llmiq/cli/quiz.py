@@ -13,6 +13,8 @@ from llmiq.cli.options import (
     database_option,
     lang_option,
     profile_option,
+    rate_option,
+    rating_wanted,
     read_line,
 )
 
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 @click.option("-n", "count", type=int, help="Ask at most N questions.")
 @click.option("--shuffle/--in-order", default=True, show_default=True, help="Question order.")
 @click.option("--seed", type=int, help="Random seed for --shuffle (repeatable order).")
+@rate_option
 @profile_option
 @database_option
 def quiz(
@@ -36,6 +39,7 @@ def quiz(
     count: int | None,
     shuffle: bool,
     seed: int | None,
+    rate: bool | None,
     profile: str | None,
     database_url: str | None,
 ) -> None:
@@ -45,10 +49,12 @@ def quiz(
     Type a letter (A), several (A,C), or free text for open questions. Answers may be piped
     on standard input, one per line. Ctrl-C or end of input stops with the score so far.
     An answer graded right counts as Easy for spaced repetition when given within 5 s, Hard
-    after 60 s, else Good; a wrong one as Again. Open questions with only a reference answer
-    are rated by you, 1-4.
+    after 60 s, else Good; a wrong one as Again. At a terminal (or with --rate) that rating is
+    a suggestion: the four ratings are shown with the next interval of each, and 1-4 picks
+    another, Enter takes it. Open questions with only a reference answer are rated by you.
     """
     from llmiq.background import Background
+    from llmiq.practice.intervals import card_choices
     from llmiq.practice.quiz import run_quiz, select_questions
 
     name = profile_name(profile)  # every input is checked before the first question
@@ -66,5 +72,7 @@ def quiz(
         console=screen,
         read_line=read_line(screen),
         on_answer=lambda q, grade, ms: pending.result().record(loaded.id, q, grade, ms, "quiz"),
+        choices=lambda q, suggested: card_choices(pending.result(), loaded.id, q, suggested, lang),
+        rate_graded=rating_wanted(rate),
     )
     pending.result()  # a database that could not be opened is an error even with no answer

@@ -13,6 +13,8 @@ from llmiq.cli.options import (
     database_option,
     lang_option,
     profile_option,
+    rate_option,
+    rating_wanted,
     read_line,
 )
 
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 @click.option(
     "--reviews-per-day", type=click.IntRange(min=0), help="Due reviews a day [config: 200]."
 )
+@rate_option
 @profile_option
 @database_option
 def review(
@@ -36,6 +39,7 @@ def review(
     limit: int | None,
     new_per_day: int | None,
     reviews_per_day: int | None,
+    rate: bool | None,
     profile: str | None,
     database_url: str | None,
 ) -> None:
@@ -43,11 +47,14 @@ def review(
 
     A question you miss comes back a minute later, in the same session. The limits default to
     new_per_day and reviews_per_day in the data directory's config.toml. Ratings follow the
-    same rules as quiz (Easy within 5 s, Hard after 60 s).
+    same rules as quiz (Easy within 5 s, Hard after 60 s); at a terminal (or with --rate) it
+    is the default of the four ratings shown with their next intervals: 1-4, Enter accepts.
+    Each question shows how many are left today.
     """
     from rich.text import Text
 
     from llmiq.config import load_settings
+    from llmiq.practice.intervals import card_choices
     from llmiq.practice.queue import DailyLimits
     from llmiq.practice.review import describe_end, run_review
 
@@ -68,6 +75,8 @@ def review(
         read_line=read_line(screen),
         limits=limits,
         limit=limit,
+        choices=lambda q, suggested: card_choices(practice, loaded.id, q, suggested, lang),
+        rate_graded=rating_wanted(rate),
     )
     screen.print()
     if result.answered:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -13,15 +13,22 @@ from rich.text import Text
 
 from llmiq.bank.grading import Grade, UnreadableAnswer, grade
 from llmiq.errors import LlmiqError
+from llmiq.messages import translator
 from llmiq.practice.render import answer_hint, feedback_view, question_view
+from llmiq.practice.scheduling import GOOD, rating_for
 
 if TYPE_CHECKING:
     from llmiq.bank.model import AnyBank, AnyQuestion, Lang
+    from llmiq.practice.intervals import RatingChoice
 
 #: Reads one line of input after showing a prompt; raises EOFError at end of input.
 ReadLine = Callable[[str], str]
 #: Called with each answer (question, grade, milliseconds taken) before the next question.
 OnAnswer = Callable[["AnyQuestion", Grade, int], object]
+
+#: The four rating buttons for a question just answered, given the suggested rating:
+#: ``intervals.card_choices`` over the person's card.
+ChoicesFor = Callable[["AnyQuestion", int], Sequence["RatingChoice"]]
 
 RATING_PROMPT = "How well did you know it? 1 again, 2 hard, 3 good, 4 easy: "
 
@@ -78,13 +85,36 @@ def read_answer(question: AnyQuestion, console: Console, read_line: ReadLine) ->
             console.print(Text(str(exc), style="yellow"))
 
 
-def read_rating(console: Console, read_line: ReadLine) -> int:
-    """The person's own 1-4 rating, as in Anki."""
+def rating_line(choices: Sequence[RatingChoice]) -> str:
+    """The four buttons on one line, the suggested one in brackets, as Anki draws them:
+    ``1 Again <1m  2 Hard 6m  [3 Good 1d]  4 Easy 4d``."""
+    buttons = (f"{c.rating} {c.label} {c.interval}" for c in choices)
+    return "  ".join(
+        f"[{button}]" if c.suggested else button for c, button in zip(choices, buttons, strict=True)
+    )
+
+
+def read_rating(
+    console: Console,
+    read_line: ReadLine,
+    choices: Sequence[RatingChoice] = (),
+    lang: Lang = "en",
+) -> int:
+    """The person's rating 1-4, as in Anki. With ``choices`` the prompt is their line (each
+    rating's next interval) and Enter takes the suggested one."""
+    suggested = next((c.rating for c in choices if c.suggested), None)
+    prompt = f"{rating_line(choices)} " if choices else RATING_PROMPT
     while True:
-        reply = read_line(RATING_PROMPT).strip()
+        reply = read_line(prompt).strip()
         if reply in {"1", "2", "3", "4"}:
             return int(reply)
-        console.print(Text("answer 1, 2, 3 or 4", style="yellow"))
+        if not reply and suggested is not None:
+            return suggested
+        if suggested is None:
+            console.print(Text("answer 1, 2, 3 or 4", style="yellow"))
+        else:
+            warning = translator(lang)("answer 1, 2, 3 or 4, or Enter for {rating}")
+            console.print(Text(warning.format(rating=suggested), style="yellow"))
 
 
 def self_rated(verdict: Grade, rating: int) -> Grade:
@@ -101,9 +131,23 @@ def ask(
     position: int,
     total: int | None,
     note: str = "",
+    left: int | None = None,
+    choices: ChoicesFor | None = None,
+    rate_graded: bool = False,
 ) -> tuple[Grade, int]:
     """Show a question, read the answer, show the feedback; returns the grade and the time
-    taken to answer in milliseconds (reading the feedback not included)."""
+    taken to answer in milliseconds (reading the feedback not included).
+
+    ``left``: questions left in the session, this one included (shown in the header). An
+    answer only the person can judge is rated by them; with ``rate_graded`` an answer llmiq
+    graded is too, its own rating (wrong: Again; right: Good, Easy or Hard by time) being the
+    default Enter takes, as Anki's buttons. The person's choice wins: a wrong answer may be
+    rated Good. ``choices`` previews each rating's next interval. At the end of input the
+    suggestion stands (a pipe answers without ratings); Ctrl-C there drops the answer, as
+    Ctrl-C before answering would."""
+    if left is not None:
+        counted = translator(lang)("{count} left").format(count=left)
+        note = f"{note} · {counted}" if note else counted
     console.print()
     console.print(question_view(question, lang, position, total, note))
     started = time.monotonic()
@@ -111,7 +155,18 @@ def ask(
     duration_ms = int((time.monotonic() - started) * 1000)
     console.print(feedback_view(question, verdict, lang))
     if verdict.correct is None:
-        verdict = self_rated(verdict, read_rating(console, read_line))
+        buttons = choices(question, GOOD) if choices is not None else ()
+        if buttons:
+            console.print(Text(translator(lang)("How well did you know it?"), style="bold"))
+        verdict = self_rated(verdict, read_rating(console, read_line, buttons, lang))
+    elif rate_graded:
+        suggested = rating_for(verdict, duration_ms)
+        buttons = choices(question, suggested) if choices is not None else ()
+        try:
+            rating = read_rating(console, read_line, buttons, lang) if buttons else suggested
+        except EOFError:
+            rating = suggested
+        verdict = replace(verdict, rating=rating)
     return verdict, duration_ms
 
 
@@ -122,8 +177,11 @@ def run_quiz(
     console: Console,
     read_line: ReadLine,
     on_answer: OnAnswer | None = None,
+    choices: ChoicesFor | None = None,
+    rate_graded: bool = False,
 ) -> QuizResult:
-    """Ask every question in turn. End of input or Ctrl-C stops early with the score so far."""
+    """Ask every question in turn. End of input or Ctrl-C stops early with the score so far.
+    ``choices`` and ``rate_graded``: the rating step, as :func:`ask`."""
     result = QuizResult(total=len(questions))
     try:
         for position, question in enumerate(questions, start=1):
@@ -134,6 +192,9 @@ def run_quiz(
                 read_line=read_line,
                 position=position,
                 total=len(questions),
+                left=len(questions) - position + 1,
+                choices=choices,
+                rate_graded=rate_graded,
             )
             if on_answer is not None:
                 on_answer(question, verdict, duration_ms)

@@ -10,8 +10,9 @@ from rich.console import Console
 from llmiq.bank.model import Bank, Lang
 from llmiq.practice.days import start_of_local_day
 from llmiq.practice.queue import DailyLimits, Pick, Today, next_due, next_pick
-from llmiq.practice.quiz import ReadLine, ask
+from llmiq.practice.quiz import ChoicesFor, ReadLine, ask
 from llmiq.practice.recording import Practice
+from llmiq.practice.scheduling import REVIEW
 from llmiq.store import progress
 
 
@@ -23,6 +24,9 @@ class ReviewResult:
     next_due: datetime | None = None  # of any card of the bank, when the queue ran dry
     waiting_due: int = 0  # cards due now but over today's review limit
     waiting_new: int = 0  # questions never seen, over today's new-question limit
+    #: questions the session would still ask now, within today's limits (the next included):
+    #: the "N left" both front ends show
+    queued: int = 0
 
 
 def pick_next(
@@ -40,10 +44,20 @@ def pick_next(
         )
     pick = next_pick(bank, cards, now, limits, today)
     ids = {q.id for q in bank.questions}
+    due = [card for qid, card in cards.items() if qid in ids and card.due <= now]
+    new = sum(1 for qid in ids if qid not in cards)
+    reviews_due = sum(1 for card in due if card.state == REVIEW)
+    queued = (
+        len(due)
+        - reviews_due
+        + min(reviews_due, max(limits.reviews - today.reviewed, 0))
+        + min(new, max(limits.new - today.new_seen, 0))
+    )
     left = ReviewResult(
         next_due=next_due(bank, cards),
-        waiting_due=sum(1 for qid, card in cards.items() if qid in ids and card.due <= now),
-        waiting_new=sum(1 for qid in ids if qid not in cards),
+        waiting_due=len(due),
+        waiting_new=new,
+        queued=max(queued, 1 if pick is not None else 0),  # a learning card asked ahead
     )
     return pick, left
 
@@ -92,8 +106,11 @@ def run_review(
     read_line: ReadLine,
     limits: DailyLimits,
     limit: int | None = None,
+    choices: ChoicesFor | None = None,
+    rate_graded: bool = False,
 ) -> ReviewResult:
-    """Ask what is due, then new questions, until the queue or ``limit`` is exhausted."""
+    """Ask what is due, then new questions, until the queue or ``limit`` is exhausted.
+    ``choices`` and ``rate_graded``: the rating step, as :func:`~llmiq.practice.quiz.ask`."""
     practice.sync(bank)
     result = ReviewResult()
     try:
@@ -111,6 +128,9 @@ def run_review(
                 position=result.answered + 1,
                 total=limit,
                 note=pick.why,
+                left=left.queued if limit is None else min(left.queued, limit - result.answered),
+                choices=choices,
+                rate_graded=rate_graded,
             )
             practice.record(bank.id, pick.question, verdict, duration_ms, "review")
             result.answered += 1
