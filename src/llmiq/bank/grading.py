@@ -7,12 +7,23 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from llmiq.messages import N_, translator
+
 if TYPE_CHECKING:
     from llmiq.bank.model import AnyQuestion
 
 
 class UnreadableAnswer(ValueError):
-    """The input is not an answer to this question (say, ``Z`` when the options are A-D)."""
+    """The input is not an answer to this question (say, ``Z`` when the options are A-D).
+    ``str()`` is the English sentence; :meth:`translated` says it in another language."""
+
+    def __init__(self, message: str, **fields: str) -> None:
+        super().__init__(message.format(**fields))
+        self.message = message
+        self.fields = fields
+
+    def translated(self, lang: str) -> str:
+        return translator(lang)(self.message).format(**self.fields)
 
 
 @dataclass(frozen=True)
@@ -45,7 +56,8 @@ def parse_choice(raw: str, question: AnyQuestion) -> frozenset[str]:
     if compact and compact.isascii() and compact.isalpha() and set(compact) <= keys:
         if len(set(compact)) > 1 and question.kind != "multiple":
             raise UnreadableAnswer(
-                f"this question has one answer: give one of the letters {letters}"
+                N_("this question has one answer: give one of the letters {letters}"),
+                letters=letters,
             )
         return frozenset(compact)
     wanted = _plain(raw)
@@ -57,8 +69,12 @@ def parse_choice(raw: str, question: AnyQuestion) -> frozenset[str]:
     }
     if by_text:
         return frozenset(by_text)
-    hint = " (several for this one, like A,C)" if question.kind == "multiple" else ""
-    raise UnreadableAnswer(f"answer with one of the letters {letters}{hint}")
+    if question.kind == "multiple":
+        raise UnreadableAnswer(
+            N_("answer with one of the letters {letters} (several for this one, like A,C)"),
+            letters=letters,
+        )
+    raise UnreadableAnswer(N_("answer with one of the letters {letters}"), letters=letters)
 
 
 def matches_accepted(raw: str, accepted: list[str]) -> bool:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from llmiq.cli.options import LlmiqGroup, console
+from llmiq.cli.options import LlmiqGroup, console, lang_option
 from llmiq.errors import LlmiqError
+
+if TYPE_CHECKING:
+    from llmiq.bank.model import Lang
 
 
 @click.group(cls=LlmiqGroup)
@@ -71,6 +74,7 @@ def lab_list(fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)  # fmt: skip
 @click.option("--fresh", is_flag=True, help="Retrain models a lab keeps in its cache.")
+@lang_option
 def lab_run(
     lab_ids: tuple[str, ...],
     run_all: bool,
@@ -80,6 +84,7 @@ def lab_run(
     out_dir: Path | None,
     fmt: str,
     fresh: bool,
+    lang: Lang,
 ) -> None:
     """Run labs and print each claim with its verdict, computed from the measurement.
 
@@ -117,7 +122,7 @@ def lab_run(
         return
     from llmiq.labs.view import reports_view
 
-    console().print(reports_view(reports))
+    console().print(reports_view(reports, lang))
 
 
 class ParameterCount(click.ParamType):

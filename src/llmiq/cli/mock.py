@@ -51,6 +51,7 @@ def mock(
 
     from rich.text import Text
 
+    from llmiq.messages import translator
     from llmiq.practice.mock import mock_report, pick_across_topics, report_data, run_mock
     from llmiq.practice.mock_reports import save_mock_report
 
@@ -72,4 +73,6 @@ def mock(
     screen.print(mock_report(result, lang))
     report = report_data(result, loaded.id, minutes)
     saved = save_mock_report(report, practice.profile, practice.clock())
-    screen.print(Text(f"Report saved to {saved}", style="dim"))
+    _ = translator(lang)
+    saved_to = _("Report saved to {path}").format(path=saved)
+    screen.print(Text(saved_to, style="dim"))

@@ -1,4 +1,6 @@
-"""Lab reports in the terminal: one row per lab, then each claim with its evidence."""
+"""Lab reports in the terminal: one row per lab, then each claim with its evidence. The
+interface's words follow ``lang``; the labs' titles, claims and evidence are the labs' own
+English."""
 
 from __future__ import annotations
 
@@ -7,33 +9,36 @@ from rich.table import Table
 from rich.text import Text
 
 from llmiq.labs.report import Claim, LabReport
+from llmiq.messages import translator
 
 
-def interval_line(claim: Claim) -> str:
+def interval_line(claim: Claim, lang: str = "en") -> str:
     """``measure: 0.0156 [0.0104, 0.0209] (95% interval over 3 seeds x 16 items; seeds
     0, 1, 2)``; a quantity with no sampling error shows its value and why it is exact."""
+    _ = translator(lang)
     interval = claim.interval
     assert interval is not None
     seeds = ", ".join(map(str, claim.seeds)) or "-"
     if interval.low == interval.high and interval.over.startswith("exact"):
-        return f"{claim.measure}: {interval.estimate:.3g} ({interval.over}; seeds {seeds})"
-    return (
-        f"{claim.measure}: {interval.format('.3g')} (95% interval over {interval.over}; "
-        f"seeds {seeds})"
+        return _("{measure}: {value} ({over}; seeds {seeds})").format(
+            measure=claim.measure, value=f"{interval.estimate:.3g}", over=interval.over, seeds=seeds
+        )
+    return _("{measure}: {value} (95% interval over {over}; seeds {seeds})").format(
+        measure=claim.measure, value=interval.format(".3g"), over=interval.over, seeds=seeds
     )
 
 
-def reports_view(reports: list[LabReport]) -> RenderableType:
-    summary = Table("lab", "verdict", "key figure", "time", box=None, pad_edge=False)
+def reports_view(reports: list[LabReport], lang: str = "en") -> RenderableType:
+    _ = translator(lang)
+    summary = Table(_("lab"), _("verdict"), _("key figure"), _("time"), box=None, pad_edge=False)
     for report in reports:
         verdict = (
-            Text("✓ supported", style="green")
+            Text("✓ " + _("supported"), style="green")
             if report.supported
-            else Text("✗ not supported here", style="red")
+            else Text("✗ " + _("not supported here"), style="red")
         )
-        summary.add_row(
-            report.lab, verdict, Text(report.key_figure), f"{report.wall_seconds:.1f} s"
-        )
+        seconds = _("{seconds} s").format(seconds=f"{report.wall_seconds:.1f}")
+        summary.add_row(report.lab, verdict, Text(report.key_figure), seconds)
     parts: list[RenderableType] = [summary]
     for report in reports:
         parts += [Text(""), Text(f"{report.lab}: {report.title}", style="bold")]
@@ -44,7 +49,7 @@ def reports_view(reports: list[LabReport]) -> RenderableType:
             parts.append(mark + Text(claim.text, style="bold"))
             parts.append(Text(f"      {claim.evidence}", style="dim"))
             if claim.interval is not None:
-                parts.append(Text(f"      {interval_line(claim)}", style="dim"))
+                parts.append(Text(f"      {interval_line(claim, lang)}", style="dim"))
         for figure in report.figures:
-            parts.append(Text(f"  figure: {figure}", style="dim"))
+            parts.append(Text("  " + _("figure: {path}").format(path=figure), style="dim"))
     return Group(*parts)

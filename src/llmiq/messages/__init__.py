@@ -30,6 +30,7 @@ __all__ = [
     "catalog",
     "entries",
     "plural_translator",
+    "topic_translator",
     "translator",
 ]
 
@@ -62,6 +63,19 @@ def translator(lang: str) -> Translate:
 def plural_translator(lang: str) -> PluralTranslate:
     """``ngettext`` for ``lang``: ``("{n} day", "{n} days", n)``, then ``.format(n=n)``."""
     return catalog(lang).ngettext
+
+
+#: the message context of topic names (``pgettext("topic", "rag")``): a bank's topics are slugs
+#: (``--topic rlhf``); their names come from the built-in banks' files, extracted into the
+#: catalog by scripts/update-messages
+TOPIC_CONTEXT = "topic"
+
+
+def topic_translator(lang: str) -> Translate:
+    """A topic's name in ``lang`` (``"fine-tuning"`` -> ``"微调"``); a topic the catalog does
+    not know (an imported bank's own) is shown as it is."""
+    translations = catalog(lang)
+    return lambda topic: translations.pgettext(TOPIC_CONTEXT, topic)
 
 
 def entries(lang: str) -> Mapping[str, str]:

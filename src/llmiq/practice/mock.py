@@ -20,6 +20,7 @@ from rich.text import Text
 from llmiq.bank.grading import Grade
 from llmiq.bank.model import Bank, Lang, Question
 from llmiq.errors import LlmiqError
+from llmiq.messages import N_, topic_translator, translator
 from llmiq.practice.quiz import OnAnswer, ReadLine, read_answer, read_rating, self_rated
 from llmiq.practice.render import explanation_view, question_view
 
@@ -43,7 +44,7 @@ def pick_across_topics(bank: Bank, count: int, rng: random.Random) -> list[Quest
     return chosen
 
 
-NO_TOPIC = "(no topic)"
+NO_TOPIC = N_("(no topic)")
 
 
 def score_by_topic(answers: Iterable[tuple[Question, bool]]) -> dict[str, tuple[int, int]]:
@@ -78,9 +79,11 @@ class MockResult:
         return sum(1 for a in self.answers if a.grade is not None and a.grade.correct)
 
 
-def _clock_text(seconds_left: float) -> str:
+def _clock_text(seconds_left: float, lang: Lang = "en") -> str:
     seconds = max(0, int(seconds_left))
-    return f"{seconds // 60:02d}:{seconds % 60:02d} left"
+    clock = f"{seconds // 60:02d}:{seconds % 60:02d}"
+    _ = translator(lang)
+    return _("{clock} left").format(clock=clock)
 
 
 class TimeUp(Exception):
@@ -132,13 +135,13 @@ def run_mock(
                 if left <= 0:
                     raise TimeUp
                 console.print()
-                note = f"⏱ {_clock_text(left)}"
+                note = f"⏱ {_clock_text(left, lang)}"
                 console.print(question_view(question, lang, position, len(questions), note))
                 started = clock()
                 verdict = read_answer(
                     question,
                     console,
-                    lambda prompt: read_line(f"[{_clock_text(deadline - clock())}] {prompt}"),
+                    lambda prompt: read_line(f"[{_clock_text(deadline - clock(), lang)}] {prompt}"),
                 )
                 if clock() > deadline:
                     raise TimeUp
@@ -149,7 +152,8 @@ def run_mock(
     except TimeUp:
         result.timed_out = True
         console.print()
-        console.print(Text("Time is up.", style="bold yellow"))
+        _ = translator(lang)
+        console.print(Text(_("Time is up."), style="bold yellow"))
     except (EOFError, KeyboardInterrupt):
         result.interrupted = True
         console.print()
@@ -176,10 +180,12 @@ def _rate_open_answers(
         if stopped:
             answer.grade = None
             continue
+        _ = translator(lang)
+        reference = answer.question.answer_text(lang)
         console.print()
         console.print(Text(answer.question.prompt.get(lang), style="bold"))
-        console.print(Text(f"Your answer: {given.given}"))
-        console.print(Text(f"Reference answer: {answer.question.answer_text(lang)}", style="bold"))
+        console.print(Text(_("Your answer: ") + given.given))
+        console.print(Text(_("Reference answer: {answer}").format(answer=reference), style="bold"))
         try:
             answer.grade = self_rated(given, read_rating(console, read_line))
         except (EOFError, KeyboardInterrupt):
@@ -212,26 +218,29 @@ def report_data(result: MockResult, bank_id: str, minutes: float) -> dict:
 
 def mock_report(result: MockResult, lang: Lang) -> RenderableType:
     """Score by topic, time per question, and what was missed with its explanation."""
+    _, label = translator(lang), topic_translator(lang)
     total = len(result.answers)
-    parts: list[RenderableType] = [
-        Text(f"Mock interview: {result.correct}/{total} right", style="bold")
-    ]
+    score = _("Mock interview: {right}/{total} right").format(right=result.correct, total=total)
+    parts: list[RenderableType] = [Text(score, style="bold")]
     if result.timed_out:
-        parts.append(Text("Time ran out before the end.", style="yellow"))
+        parts.append(Text(_("Time ran out before the end."), style="yellow"))
     topics = score_by_topic(
         (answer.question, bool(answer.grade and answer.grade.correct)) for answer in result.answers
     )
-    by_topic = Table("topic", "right", "of", box=None, pad_edge=False)
+    by_topic = Table(_("topic"), _("right"), _("of"), box=None, pad_edge=False)
     for topic, (right, count) in sorted(topics.items()):
-        by_topic.add_row(Text(topic), str(right), str(count))
+        by_topic.add_row(
+            Text(_(topic) if topic == NO_TOPIC else label(topic)), str(right), str(count)
+        )
     parts += [Text(""), by_topic, Text("")]
-    times = Table("#", "question", "answer", "time", box=None, pad_edge=False)
+    times = Table("#", _("question"), _("answer"), _("time"), box=None, pad_edge=False)
     for position, answer in enumerate(result.answers, start=1):
         if answer.grade is None:
-            mark, given, spent = "-", "(not answered)", ""
+            mark, given, spent = "-", _("(not answered)"), ""
         else:
             mark = "✓" if answer.grade.correct else "✗"
-            given, spent = answer.grade.given, f"{answer.seconds:.0f} s"
+            given = answer.grade.given
+            spent = _("{seconds} s").format(seconds=f"{answer.seconds:.0f}")
         prompt = answer.question.prompt.get(lang)
         times.add_row(str(position), Text(prompt[:60]), Text(f"{mark} {given}"[:30]), spent)
     parts += [times]
@@ -240,7 +249,10 @@ def mock_report(result: MockResult, lang: Lang) -> RenderableType:
             parts += [
                 Text(""),
                 Text(answer.question.prompt.get(lang), style="bold"),
-                Text(f"Answer: {answer.question.answer_text(lang)}", style="bold green"),
+                Text(
+                    _("Answer: {answer}").format(answer=answer.question.answer_text(lang)),
+                    style="bold green",
+                ),
                 explanation_view(
                     answer.question, lang, answer.grade.keys if answer.grade else frozenset()
                 ),

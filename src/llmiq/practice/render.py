@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text as RichText
 
 from llmiq.bank.grading import Grade
-from llmiq.messages import N_
+from llmiq.messages import N_, topic_translator, translator
 
 if TYPE_CHECKING:
     from llmiq.bank.model import AnyQuestion, Bank, Lang
@@ -35,39 +35,48 @@ DIFFICULTY = {1: N_("basic"), 2: N_("intermediate"), 3: N_("advanced")}
 def question_view(
     question: AnyQuestion, lang: Lang, position: int, total: int | None, note: str = ""
 ) -> RenderableType:
+    _ = translator(lang)
     counter = f"{position}/{total}" if total else f"{position}"
-    header = RichText(f"Question {counter}", style="bold cyan")
-    if note:
-        header.append(f"  · {note}", style="magenta")
+    header = RichText(_("Question {counter}").format(counter=counter), style="bold cyan")
+    if note:  # why review asks it (due, new, learning), or the mock's clock
+        header.append(f"  · {_(note)}", style="magenta")
     if question.difficulty is not None:
-        header.append(f"  · {DIFFICULTY[question.difficulty]}", style="dim")
+        header.append(f"  · {_(DIFFICULTY[question.difficulty])}", style="dim")
     if question.topics:
-        header.append(f"  · {', '.join(question.topics)}", style="dim")
+        header.append(f"  · {topic_list(question.topics, lang)}", style="dim")
     if question.kind == "multiple":
-        header.append("  · choose all that apply", style="yellow")
+        header.append("  · " + _("choose all that apply"), style="yellow")
     parts: list[RenderableType] = [header, RichText(question.prompt.get(lang), style="bold")]
     for option in question.options:
         parts.append(_hanging(RichText(f"{option.key}.", style="cyan"), option.text.get(lang), 4))
     return Group(*parts)
 
 
-def answer_hint(question: AnyQuestion) -> str:
+def topic_list(topics: list[str], lang: Lang) -> str:
+    """A question's topics by their names in ``lang``: ``"prompting, bias"``, ``"提示、偏差"``."""
+    _, label = translator(lang), topic_translator(lang)
+    return _(", ").join(label(topic) for topic in topics)
+
+
+def answer_hint(question: AnyQuestion, lang: Lang = "en") -> str:
+    _ = translator(lang)
     if not question.is_choice:
-        return "Your answer: "
+        return _("Your answer: ")
     keys = [opt.key for opt in question.options]
     span = f"{keys[0]}-{keys[-1]}"
     if question.kind == "multiple":
-        return f"Your answer ({span}, several like A,C): "
-    return f"Your answer ({span}): "
+        return _("Your answer ({span}, several like A,C): ").format(span=span)
+    return _("Your answer ({span}): ").format(span=span)
 
 
 def explanation_view(
     question: AnyQuestion, lang: Lang, given: frozenset[str] = frozenset()
 ) -> RenderableType:
     """The explanation and, for every option, why it is right or wrong."""
+    _ = translator(lang)
     parts: list[RenderableType] = []
     if question.key_points:
-        parts.append(RichText("Key points", style="bold"))
+        parts.append(RichText(_("Key points"), style="bold"))
         parts += [_hanging("•", point.get(lang), 3) for point in question.key_points]
     if question.explanation is not None:
         parts.append(Padding(RichText(question.explanation.get(lang)), (0, 0, 0, 2), expand=False))
@@ -82,7 +91,7 @@ def explanation_view(
                 body.append("\n" + option.why.get(lang), style="dim")
             parts.append(_hanging(RichText(f"{mark} {option.key}.", style=style), body, 5))
     if question.references:
-        parts.append(RichText("Sources", style="bold"))
+        parts.append(RichText(_("Sources"), style="bold"))
         parts += [
             _hanging("•", RichText(ref.title).append(f" {ref.url}", style="blue"), 3)
             for ref in question.references
@@ -97,7 +106,8 @@ def lab_hint(question: AnyQuestion, lang: Lang = "en") -> RichText | None:
 
     if not has_lab(question.lab):
         return None
-    hint = RichText("  Prove it: ", style="magenta")
+    _ = translator(lang)
+    hint = RichText("  " + _("Prove it:") + " ", style="magenta")
     hint.append(f"llmiq lab run {question.lab}", style="bold magenta")
     if question.lab_claim is not None:
         hint.append(f"  ({question.lab_claim.get(lang)})", style="magenta")
@@ -105,13 +115,15 @@ def lab_hint(question: AnyQuestion, lang: Lang = "en") -> RichText | None:
 
 
 def feedback_view(question: AnyQuestion, grade: Grade, lang: Lang) -> RenderableType:
+    _ = translator(lang)
+    answer = question.answer_text(lang)
     if grade.correct is None:
-        verdict = RichText("Reference answer: ", style="bold")
+        verdict = RichText(_("Reference answer: {answer}").format(answer=answer), style="bold")
     elif grade.correct:
-        verdict = RichText("✓ Correct. ", style="bold green")
+        verdict = RichText("✓ " + _("Correct.") + " " + answer, style="bold green")
     else:
-        verdict = RichText("✗ Wrong. The answer is ", style="bold red")
-    verdict.append(question.answer_text(lang))
+        wrong = _("Wrong. The answer is {answer}").format(answer=answer)
+        verdict = RichText(f"✗ {wrong}", style="bold red")
     parts: list[RenderableType] = [verdict, explanation_view(question, lang, grade.keys)]
     if (hint := lab_hint(question, lang)) is not None:
         parts.append(hint)
@@ -119,18 +131,20 @@ def feedback_view(question: AnyQuestion, grade: Grade, lang: Lang) -> Renderable
 
 
 def bank_view(bank: Bank, lang: Lang, with_answers: bool = True) -> RenderableType:
+    _ = translator(lang)
     parts: list[RenderableType] = [RichText(bank.title.get(lang), style="bold underline")]
     if bank.description is not None:
         parts.append(RichText(bank.description.get(lang), style="italic"))
     if bank.source is not None and bank.source.url:
-        parts.append(RichText(f"Source: {bank.source.url}", style="dim"))
+        parts.append(RichText(_("Source: {url}").format(url=bank.source.url), style="dim"))
     total = len(bank.questions)
     for position, question in enumerate(bank.questions, start=1):
         parts.append(RichText(""))
         parts.append(question_view(question, lang, position, total))
         parts.append(RichText(f"  id: {question.id}", style="dim"))
         if with_answers:
-            parts.append(RichText(f"Answer: {question.answer_text(lang)}", style="bold green"))
+            answer = _("Answer: {answer}").format(answer=question.answer_text(lang))
+            parts.append(RichText(answer, style="bold green"))
             parts.append(explanation_view(question, lang))
             if (hint := lab_hint(question, lang)) is not None:
                 parts.append(hint)
@@ -160,18 +174,27 @@ def _columns(rows: list[list[str]]) -> RichText:
     return table
 
 
-def stats_view(stats: dict, profile: str) -> RenderableType:
+def stats_view(stats: dict, profile: str, lang: Lang = "en") -> RenderableType:
     """``llmiq stats`` as tables: totals, topics, the heatmap as text and the forecast."""
-    header = RichText(f"Progress of {profile}", style="bold underline")
+    _ = translator(lang)
+    label = topic_translator(lang)
+    header = RichText(_("Progress of {profile}").format(profile=profile), style="bold underline")
     totals = RichText(
-        f"{stats['reviews']} answers, {stats['correct']} right ({_percent(stats['accuracy'])}); "
-        f"{stats['due_now']} due now; streak {stats['streak_days']} day(s)"
+        _(
+            "{answers} answers, {right} right ({accuracy}); {due} due now; streak {days} day(s)"
+        ).format(
+            answers=stats["reviews"],
+            right=stats["correct"],
+            accuracy=_percent(stats["accuracy"]),
+            due=stats["due_now"],
+            days=stats["streak_days"],
+        )
     )
     topics = _columns(
-        [["topic", "answers", "right", "accuracy", "cards", "retention"]]
+        [[_("topic"), _("answers"), _("right"), _("accuracy"), _("cards"), _("retention")]]
         + [
             [
-                topic,
+                label(topic),
                 str(row["reviews"]),
                 str(row["correct"]),
                 _percent(row["accuracy"]),
@@ -191,6 +214,6 @@ def stats_view(stats: dict, profile: str) -> RenderableType:
         RichText(""),
         topics,
         RichText(""),
-        RichText(f"Last 28 days  {heat}  (today on the right)"),
-        RichText(f"Due next 7 days  {forecast}"),
+        RichText(_("Last 28 days  {heat}  (today on the right)").format(heat=heat)),
+        RichText(_("Due next 7 days  {forecast}").format(forecast=forecast)),
     )
