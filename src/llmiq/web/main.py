@@ -10,10 +10,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -25,11 +25,14 @@ from llmiq.paths import data_dir
 from llmiq.practice.queue import DailyLimits
 from llmiq.practice.scheduling import make_scheduler
 from llmiq.store.database import open_database
+from llmiq.store.errors import DatabaseUnavailable
 from llmiq.web.api_docs import add_api_docs
+from llmiq.web.assets import StaticAssets
 from llmiq.web.banks import BankShelf
 from llmiq.web.body_limit import BodyLimitMiddleware
 from llmiq.web.deps import AdminRequired, CsrfRejected, SignInRequired, optional_viewer
 from llmiq.web.errors import NotFound
+from llmiq.web.outage import unavailable
 from llmiq.web.recorder import AnswerRecorder
 from llmiq.web.rendering import render, see_other
 from llmiq.web.routes import admin, api, auth, banks, exams, imports, pages, practice, stats
@@ -104,7 +107,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     if not settings.multi_user:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=LOOPBACK_HOSTS)
     app.add_middleware(SecurityHeadersMiddleware)  # last added, outermost: on every response
-    app.mount("/static", StaticFiles(directory=Path(str(package.joinpath("static")))), "static")
+    app.mount("/static", StaticAssets(Path(str(package.joinpath("static")))), "static")
     for router in (  # the API first: its answer endpoint is the hottest path
         api.router,
         pages.router,
@@ -127,13 +130,27 @@ def _wants_json(request: Request) -> bool:
 
 
 def _add_error_pages(app: FastAPI) -> None:
-    """Errors as a page (or JSON under /api/): one sentence, the right status, no traceback."""
+    """Errors as a page (or JSON under /api/): one sentence, the right status, no traceback.
+
+    Handlers run on the event loop: the page's look-up of who is signed in goes to the thread
+    pool like every other database query (a locked SQLite file held it, and with it every
+    request of the process, for the busy timeout), and a database that fails there too
+    leaves the page without the signed-in parts, never a bare 500."""
 
     async def error_page(request: Request, status: int, message: str) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": message}, status_code=status)
-        viewer = optional_viewer(request.app.state.web, request.scope["session"])
+        try:
+            viewer = await run_in_threadpool(
+                optional_viewer, request.app.state.web, request.scope["session"]
+            )
+        except DatabaseUnavailable:
+            viewer = None
         return render(request, "error.html", viewer, {"message": message}, status_code=status)
+
+    @app.exception_handler(DatabaseUnavailable)  # before LlmiqError: it is one, more specific
+    async def database_down(request: Request, exc: DatabaseUnavailable) -> Response:
+        return unavailable(request, exc, json=_wants_json(request))
 
     @app.exception_handler(SignInRequired)
     async def sign_in(request: Request, exc: SignInRequired) -> Response:
