@@ -26,6 +26,7 @@ def admin_home(request: Request, web: WebDep, viewer: PageAdmin) -> HTMLResponse
         people = accounts.accounts_with_activity(session) if web.settings.multi_user else []
         imported = saved_banks.saved_banks(session)
         open_flags = len(accounts.flags(session))
+    unreadable = web.shelf.unreadable()  # listed with the reason, so that one can fix them
     return render(
         request,
         "admin.html",
@@ -33,6 +34,7 @@ def admin_home(request: Request, web: WebDep, viewer: PageAdmin) -> HTMLResponse
         {
             "people": people,
             "imported": imported,
+            "unreadable": unreadable,
             "open_flags": open_flags,
             "registration": registration_open(web),
         },
