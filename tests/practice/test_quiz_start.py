@@ -99,7 +99,7 @@ def test_an_edited_bank_file_is_relearnt_through_sqlite3(
     bank_file.write_text(bank_file.read_text("utf-8").replace("Which one?", "Which?"), "utf-8")
     output, imported = _quiz_importing(data_home, "", str(bank_file))  # no answer: sync only
     assert "sqlalchemy" not in imported
-    assert "Stopped after 0 of 1 questions." in output
+    assert "Stopped after 0 of 1 question." in output
     database = open_database()
     with database.transaction() as session:
         user = progress.find_user(session, "ada")

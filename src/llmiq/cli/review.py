@@ -54,6 +54,7 @@ def review(
     from rich.text import Text
 
     from llmiq.config import load_settings
+    from llmiq.messages import translator
     from llmiq.practice.intervals import card_choices
     from llmiq.practice.queue import DailyLimits
     from llmiq.practice.review import describe_end, run_review
@@ -78,9 +79,13 @@ def review(
         choices=lambda q, suggested: card_choices(practice, loaded.id, q, suggested, lang),
         rate_graded=rating_wanted(rate),
     )
+    _ = translator(lang)
     screen.print()
     if result.answered:
-        screen.print(Text(f"Reviewed {result.answered}: {result.correct} right.", style="bold"))
+        reviewed = _("Reviewed {answered}: {right} right.")
+        screen.print(
+            Text(reviewed.format(answered=result.answered, right=result.correct), style="bold")
+        )
     if result.interrupted or (limit is not None and result.answered >= limit):
         return
-    screen.print(Text(describe_end(loaded.id, result, limits, practice.clock())))
+    screen.print(Text(describe_end(loaded.id, result, limits, practice.clock(), lang)))

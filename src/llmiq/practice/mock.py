@@ -142,6 +142,7 @@ def run_mock(
                     question,
                     console,
                     lambda prompt: read_line(f"[{_clock_text(deadline - clock(), lang)}] {prompt}"),
+                    lang,
                 )
                 if clock() > deadline:
                     raise TimeUp
@@ -187,7 +188,7 @@ def _rate_open_answers(
         console.print(Text(_("Your answer: ") + given.given))
         console.print(Text(_("Reference answer: {answer}").format(answer=reference), style="bold"))
         try:
-            answer.grade = self_rated(given, read_rating(console, read_line))
+            answer.grade = self_rated(given, read_rating(console, read_line, lang=lang))
         except (EOFError, KeyboardInterrupt):
             answer.grade, stopped = None, True
             continue

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from llmiq.bank.grading import Grade, UnreadableAnswer, grade
 from llmiq.errors import LlmiqError
-from llmiq.messages import translator
+from llmiq.messages import N_, plural_translator, translator
 from llmiq.practice.render import answer_hint, feedback_view, question_view
 from llmiq.practice.scheduling import GOOD, rating_for
 
@@ -30,7 +30,7 @@ OnAnswer = Callable[["AnyQuestion", Grade, int], object]
 #: ``intervals.card_choices`` over the person's card.
 ChoicesFor = Callable[["AnyQuestion", int], Sequence["RatingChoice"]]
 
-RATING_PROMPT = "How well did you know it? 1 again, 2 hard, 3 good, 4 easy: "
+RATING_PROMPT = N_("How well did you know it? 1 again, 2 hard, 3 good, 4 easy: ")
 
 
 @dataclass
@@ -72,17 +72,19 @@ def select_questions(
     return questions
 
 
-def read_answer(question: AnyQuestion, console: Console, read_line: ReadLine) -> Grade:
+def read_answer(
+    question: AnyQuestion, console: Console, read_line: ReadLine, lang: Lang = "en"
+) -> Grade:
     """Read until the input is an answer to ``question`` (a choice question re-asks when the
     input names no option)."""
     while True:
-        raw = read_line(answer_hint(question))
+        raw = read_line(answer_hint(question, lang))
         if not raw.strip():
             continue
         try:
             return grade(question, raw)
         except UnreadableAnswer as exc:
-            console.print(Text(str(exc), style="yellow"))
+            console.print(Text(exc.translated(lang), style="yellow"))
 
 
 def rating_line(choices: Sequence[RatingChoice]) -> str:
@@ -102,8 +104,9 @@ def read_rating(
 ) -> int:
     """The person's rating 1-4, as in Anki. With ``choices`` the prompt is their line (each
     rating's next interval) and Enter takes the suggested one."""
+    _ = translator(lang)
     suggested = next((c.rating for c in choices if c.suggested), None)
-    prompt = f"{rating_line(choices)} " if choices else RATING_PROMPT
+    prompt = f"{rating_line(choices)} " if choices else _(RATING_PROMPT)
     while True:
         reply = read_line(prompt).strip()
         if reply in {"1", "2", "3", "4"}:
@@ -111,9 +114,9 @@ def read_rating(
         if not reply and suggested is not None:
             return suggested
         if suggested is None:
-            console.print(Text("answer 1, 2, 3 or 4", style="yellow"))
+            console.print(Text(_("answer 1, 2, 3 or 4"), style="yellow"))
         else:
-            warning = translator(lang)("answer 1, 2, 3 or 4, or Enter for {rating}")
+            warning = _("answer 1, 2, 3 or 4, or Enter for {rating}")
             console.print(Text(warning.format(rating=suggested), style="yellow"))
 
 
@@ -145,19 +148,20 @@ def ask(
     rated Good. ``choices`` previews each rating's next interval. At the end of input the
     suggestion stands (a pipe answers without ratings); Ctrl-C there drops the answer, as
     Ctrl-C before answering would."""
+    _ = translator(lang)
     if left is not None:
-        counted = translator(lang)("{count} left").format(count=left)
+        counted = _("{count} left").format(count=left)
         note = f"{note} · {counted}" if note else counted
     console.print()
     console.print(question_view(question, lang, position, total, note))
     started = time.monotonic()
-    verdict = read_answer(question, console, read_line)
+    verdict = read_answer(question, console, read_line, lang)
     duration_ms = int((time.monotonic() - started) * 1000)
     console.print(feedback_view(question, verdict, lang))
     if verdict.correct is None:
         buttons = choices(question, GOOD) if choices is not None else ()
         if buttons:
-            console.print(Text(translator(lang)("How well did you know it?"), style="bold"))
+            console.print(Text(_("How well did you know it?"), style="bold"))
         verdict = self_rated(verdict, read_rating(console, read_line, buttons, lang))
     elif rate_graded:
         suggested = rating_for(verdict, duration_ms)
@@ -202,9 +206,16 @@ def run_quiz(
     except (EOFError, KeyboardInterrupt):
         result.interrupted = True
         console.print()
+    _, ngettext = translator(lang), plural_translator(lang)
     answered = len(result.answered)
     console.print()
     if result.interrupted and answered < result.total:
-        console.print(f"Stopped after {answered} of {result.total} questions.", style="dim")
-    console.print(f"Score: {result.correct}/{answered}", style="bold", highlight=False)
+        stopped = ngettext(
+            "Stopped after {answered} of {total} question.",
+            "Stopped after {answered} of {total} questions.",
+            result.total,
+        )
+        console.print(stopped.format(answered=answered, total=result.total), style="dim")
+    score = _("Score: {right}/{answered}").format(right=result.correct, answered=answered)
+    console.print(score, style="bold", highlight=False)
     return result

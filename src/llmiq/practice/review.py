@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from rich.console import Console
 
 from llmiq.bank.model import Bank, Lang
+from llmiq.messages import translator
 from llmiq.practice.days import start_of_local_day
 from llmiq.practice.queue import DailyLimits, Pick, Today, next_due, next_pick
 from llmiq.practice.quiz import ChoicesFor, ReadLine, ask
@@ -62,38 +63,44 @@ def pick_next(
     return pick, left
 
 
-def describe_wait(due: datetime, now: datetime) -> str:
+def describe_wait(due: datetime, now: datetime, lang: Lang = "en") -> str:
     """``"in 3 h 20 min (Sun 29 Nov 08:00)"``."""
+    _ = translator(lang)
     wait = max(due - now, timedelta(0))
     minutes = int(wait.total_seconds() // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
-    parts = [f"{days} d"] if days else []
-    parts += [f"{hours} h"] if hours else []
-    parts += [f"{mins} min"] if mins or not parts else []
-    return f"in {' '.join(parts)} ({due.astimezone():%a %d %b %H:%M})"
+    parts = [_("{n} d").format(n=days)] if days else []
+    parts += [_("{n} h").format(n=hours)] if hours else []
+    parts += [_("{n} min").format(n=mins)] if mins or not parts else []
+    # TRANSLATORS: {due} is a datetime: keep its strftime codes after the colon
+    return _("in {wait} ({due:%a %d %b %H:%M})").format(wait=" ".join(parts), due=due.astimezone())
 
 
-def describe_end(bank_id: str, result: ReviewResult, limits: DailyLimits, now: datetime) -> str:
+def describe_end(
+    bank_id: str, result: ReviewResult, limits: DailyLimits, now: datetime, lang: Lang = "en"
+) -> str:
     """Why the session ended: a daily limit (and what waits), or nothing due until when."""
+    _ = translator(lang)
     if result.waiting_due:
-        return (
-            f"Today's review limit ({limits.reviews}) is reached; {result.waiting_due} more "
-            f"card(s) of {bank_id} are due (--reviews-per-day raises it)."
-        )
+        return _(
+            "Today's review limit ({limit}) is reached; {waiting} more card(s) of {bank} are due "
+            "(--reviews-per-day raises it)."
+        ).format(limit=limits.reviews, waiting=result.waiting_due, bank=bank_id)
     if result.waiting_new and limits.new == 0:
-        return (
-            f"No new questions today (--new-per-day is 0); {result.waiting_new} wait in {bank_id}."
+        return _("No new questions today (--new-per-day is 0); {waiting} wait in {bank}.").format(
+            waiting=result.waiting_new, bank=bank_id
         )
     if result.waiting_new:
-        return (
-            f"Today's new-question limit ({limits.new}) is reached; {result.waiting_new} new "
-            f"question(s) wait in {bank_id}."
-        )
+        return _(
+            "Today's new-question limit ({limit}) is reached; {waiting} new question(s) wait "
+            "in {bank}."
+        ).format(limit=limits.new, waiting=result.waiting_new, bank=bank_id)
     if result.next_due is None:
-        return f"Nothing to review in {bank_id}."
-    return (
-        f"Nothing due in {bank_id} now; the next card is due {describe_wait(result.next_due, now)}."
+        return _("Nothing to review in {bank}.").format(bank=bank_id)
+    wait = describe_wait(result.next_due, now, lang)
+    return _("Nothing due in {bank} now; the next card is due {wait}.").format(
+        bank=bank_id, wait=wait
     )
 
 
