@@ -70,10 +70,16 @@ def import_(
         raise LlmiqError(f"{bank_id!r} is a built-in bank; choose another --id or use -o FILE")
     if output is not None:
         check_output(output, Path(article), force=force)
-    if url:
-        result = import_url(url, bank_id=bank_id, title=title, format=fmt)
-    else:
-        result = import_article(Path(article), bank_id=bank_id, title=title, format=fmt)
+    from llmiq.messages import translator
+    from llmiq.stages import stages
+
+    _ = translator(default_lang())
+    with stages(_("Importing {article}").format(article=article)) as stage:
+        stage(_("fetching and parsing") if url else _("reading and parsing"))
+        if url:
+            result = import_url(url, bank_id=bank_id, title=title, format=fmt)
+        else:
+            result = import_article(Path(article), bank_id=bank_id, title=title, format=fmt)
     note = getattr(result, "note", None)  # a web page's lines are those of its extracted text
     if note and result.skipped:
         click.secho(f"  {note}:", err=True, dim=True)
@@ -93,16 +99,19 @@ def import_(
             f"{article}: {plural(len(result.dropped_questions), 'question block')} not "
             "imported (see above); nothing written"
         )
-    if output is not None:
-        replaced = output.exists()
-        write_bank_file(result.bank, output)
-        where = str(output)
-    else:
-        from llmiq.store.saved_banks import save_bank
+    with stages(_("Importing {article}").format(article=article)) as stage:
+        if output is not None:
+            stage(_("writing {file}").format(file=output))
+            replaced = output.exists()
+            write_bank_file(result.bank, output)
+            where = str(output)
+        else:
+            from llmiq.store.saved_banks import save_bank
 
-        database = DatabaseOpener(database_url)()
-        replaced = save_bank(database, result.bank, title_lang=default_lang())
-        where = "the database"
+            stage(_("storing in the database"))
+            database = DatabaseOpener(database_url)()
+            replaced = save_bank(database, result.bank, title_lang=default_lang())
+            where = "the database"
     kinds = Counter(q.kind.value for q in result.bank.questions)
     summary = ", ".join(f"{n} {k}" for k, n in kinds.items())
     dropped = len(result.dropped_questions)

@@ -22,7 +22,6 @@ import json
 import os
 import re
 import shutil
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from pathlib import Path
 
 from llmiq.errors import LlmiqError
 from llmiq.paths import data_dir
+from llmiq.stages import stages
 
 GEMMA = "gemma3-270m"
 SMOLLM2 = "smollm2-135m-instruct"
@@ -285,17 +285,8 @@ def quiet_transformers(transformers: object) -> Iterator[None]:
 
 @contextlib.contextmanager
 def conversion_progress(label: str) -> Iterator[Callable[[str], None]]:
-    """A rich spinner with the elapsed time on stderr while a model converts, only when
-    stderr is a terminal; yields ``stage(text)`` to name the current step."""
-    if not sys.stderr.isatty():
-        yield lambda text: None
-        return
-    from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    title = f"Converting {label} once (later loads take about a second)"
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    console = Console(file=sys.stderr)  # this stderr, even while transformers' is hidden
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task(title, total=None)
-        yield lambda text: progress.update(task, description=f"{title}: {text}")
+    """A spinner with the elapsed time on stderr while a model converts (only when stderr is
+    a terminal); yields ``stage(text)`` to name the current step. The console is bound to
+    this stderr, which stays visible while transformers' own output is hidden."""
+    with stages(f"Converting {label} once (later loads take about a second)") as stage:
+        yield stage
