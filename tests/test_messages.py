@@ -4,7 +4,9 @@ from the sources is in it, with its Chinese, and the shipped .mo is the .po comp
 from __future__ import annotations
 
 import io
+import re
 import string
+from collections.abc import Callable
 from importlib.machinery import SourceFileLoader
 from importlib.util import module_from_spec, spec_from_loader
 from pathlib import Path
@@ -14,7 +16,7 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from llmiq.messages import LOCALE_DIR, plural_translator, translator
+from llmiq.messages import LOCALE_DIR, plural_translator, topic_translator, translator
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = LOCALE_DIR / "zh" / "LC_MESSAGES" / "llmiq.po"
@@ -114,3 +116,86 @@ def test_the_catalog_reads_without_babel() -> None:
 def test_po_is_utf8_text() -> None:
     with io.BytesIO(PO.read_bytes()) as source:
         assert read_po(source).charset == "utf-8"
+
+
+# --- the terminal in Chinese: no English interface words ----------------------------------
+
+#: ASCII words a Chinese quiz may show besides the questions' own text: the command that
+#: proves an answer (``llmiq lab run ID``)
+ALLOWED_ASCII = {"llmiq", "lab", "run"}
+
+
+def _content_lines(bank_id: str, lang: str) -> list[str]:
+    """Every line of the bank's own text in ``lang`` (prompts, options, explanations, sources,
+    lab claims, answers, the names of its topics, which keep terms such as Softmax): what the
+    quiz shows of the questions, longest first."""
+    from llmiq.bank.catalog import builtin_entries, load_entry
+
+    entry = next(e for e in builtin_entries() if e.id == bank_id)
+    texts: list[str] = []
+    for question in load_entry(entry).questions:
+        texts += [question.prompt.get(lang), question.answer_text(lang), *question.accepted]
+        texts += [t.get(lang) for t in (question.explanation, question.lab_claim) if t]
+        texts += [point.get(lang) for point in question.key_points]
+        for option in question.options:
+            texts += [option.text.get(lang)] + ([option.why.get(lang)] if option.why else [])
+        texts += [f"{ref.title} {ref.url}" for ref in question.references]
+        texts += [ref.title for ref in question.references] + [q for q in [question.lab] if q]
+        texts += [topic_translator(lang)(topic) for topic in question.topics]  # "Softmax 函数"
+    lines = {line.strip() for text in texts for line in text.splitlines() if line.strip()}
+    return sorted(lines, key=len, reverse=True)
+
+
+def english_words(output: str, bank_id: str = "seed", lang: str = "zh") -> list[str]:
+    """ASCII words of three letters or more left in ``output`` once the bank's own text is
+    taken out: the interface words that were not translated."""
+    for line in _content_lines(bank_id, lang):
+        output = output.replace(line, " ")
+    return sorted(set(re.findall(r"[A-Za-z]{3,}", output)) - ALLOWED_ASCII)
+
+
+@pytest.fixture
+def wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No wrapping: each line of a question's text appears whole in the output."""
+    monkeypatch.setenv("COLUMNS", "5000")
+
+
+@pytest.mark.usefixtures("wide")
+def test_a_chinese_quiz_shows_no_english_interface_word(run_cli: Callable) -> None:
+    # Z: not an option (the letters are asked for again), then a wrong answer
+    result = run_cli("quiz", "seed", "-n", "1", "--lang", "zh", input="Z\nB\n")
+    assert result.exit_code == 0
+    assert "得分" in result.output
+    assert english_words(result.output) == []
+
+
+@pytest.mark.usefixtures("wide")
+def test_the_whole_quiz_in_a_chinese_locale(
+    run_cli: Callable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    # wrong, right, an open answer, then the end of input: stopped after 3 of 10
+    result = run_cli("quiz", "seed", "--in-order", input="Z\nA\nno\nC\n")
+    assert result.exit_code == 0
+    assert "答了 3/10 题后停止" in result.output
+    assert english_words(result.output) == []
+
+
+@pytest.mark.usefixtures("wide")
+def test_chinese_review_and_mock_show_no_english_interface_word(run_cli: Callable) -> None:
+    review = run_cli("review", "seed", "--lang", "zh", "--limit", "1", input="C\n3\n")
+    assert "复习了 1 题" in review.output
+    mock = run_cli("mock", "seed", "-n", "2", "--seed", "1", "--lang", "zh", input="A\nB\n")
+    assert "模拟面试" in mock.output
+    saved = re.compile(r"报告已保存到 \S+")  # the report's path is a file name
+    assert english_words(review.output + saved.sub("", mock.output)) == []
+
+
+@pytest.mark.usefixtures("wide")
+def test_the_check_finds_english_words(run_cli: Callable) -> None:
+    english = run_cli("quiz", "seed", "-n", "1", "--lang", "en", input="Z\nB\n").output
+    words = english_words(english, lang="en")
+    assert {"Question", "Score"} <= set(words)
+    assert "Your" in words

@@ -151,7 +151,7 @@ def ask(
     _ = translator(lang)
     if left is not None:
         counted = _("{count} left").format(count=left)
-        note = f"{note} · {counted}" if note else counted
+        note = f"{_(note)} · {counted}" if note else counted  # note: due, new, learning
     console.print()
     console.print(question_view(question, lang, position, total, note))
     started = time.monotonic()
