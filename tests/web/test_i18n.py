@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from importlib.resources import files
+from typing import Any
 
 from llmiq.web.flags import FLAG_REASONS
 from llmiq.web.i18n import ZH, translator
@@ -36,3 +37,33 @@ def test_english_is_the_phrase_itself() -> None:
     assert translator("en")("Next") == "Next"
     assert translator("zh")("Next") == "下一题"
     assert translator("zh")("not in the catalog") == "not in the catalog"
+
+
+def test_chinese_pages_name_topics_kinds_and_flash_in_chinese(
+    make_app: Any, client_of: Any, web_helpers: Any
+) -> None:
+    client = client_of(make_app())
+    client.get("/lang/zh")
+    bank = client.get("/banks/seed").text
+    assert "提示、偏差" in bank  # the first question's topics, prompting and bias
+    assert "单选题" in bank
+    assert "prompting, bias" not in bank
+    assert ">检索增强生成</option>" in bank  # the topic filter shows names, keeps the ids
+    assert 'value="rag"' in bank
+    token = web_helpers.csrf_token(client)
+    flagged = client.post(
+        "/flags",
+        data={"csrf_token": token, "bank_id": "seed", "question_id": "vector-store",
+              "reason": "other", "next": "/banks/seed"},
+    )  # fmt: skip
+    assert "这道题已标记" in flagged.text
+    assert "flagged for an admin" not in flagged.text
+
+
+def test_chinese_error_pages(make_app: Any, client_of: Any, web_helpers: Any) -> None:
+    app = make_app(multi_user=True)
+    client = client_of(app)
+    client.get("/lang/zh")
+    refused = web_helpers.sign_in(client, "nobody")
+    assert refused.status_code == 401
+    assert "用户名或密码错误" in refused.text

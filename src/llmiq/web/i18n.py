@@ -36,6 +36,10 @@ CODE_PHRASES = (
     N_("Remove admin"),
     N_("Open flags"),
     N_("Resolved flags"),
+    # the kinds of question (bank.html)
+    N_("single"),
+    N_("multiple"),
+    N_("open"),
 )
 
 

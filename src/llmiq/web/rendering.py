@@ -8,13 +8,16 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from llmiq.messages import topic_translator
 from llmiq.web.deps import Viewer, lang_of, session_of, web_of
 from llmiq.web.i18n import translator
 
 
-def flash(request: Request, message: str) -> None:
-    """A message shown once, on the next page rendered."""
-    session_of(request)["flash"] = message
+def flash(request: Request, message: str, **fields: object) -> None:
+    """A message shown once, on the next page rendered, in the reader's language: ``message``
+    is a catalog message (marked ``N_``), a ``str.format`` template over ``fields``."""
+    text = translator(lang_of(request))(message)
+    session_of(request)["flash"] = text.format(**fields) if fields else text
 
 
 def render(
@@ -28,10 +31,13 @@ def render(
     web = web_of(request)
     session = session_of(request)
     lang = lang_of(request)
+    t = translator(lang)
     base = {
         "lang": lang,
-        "t": translator(lang),
+        "t": t,
         "tx": lambda text: text.get(lang) if text is not None else "",
+        "topic_name": topic_translator(lang),
+        "topic_names": lambda topics: t(", ").join(map(topic_translator(lang), topics)),
         "csrf_token": session.csrf_token,
         "viewer": viewer,
         "multi_user": web.settings.multi_user,

@@ -60,7 +60,7 @@ def login(
     except LlmiqError as exc:
         return render(request, "login.html", None, context | {"error": str(exc)}, status_code=429)
     if found is None:
-        error = "Wrong name or password."
+        error = N_("Wrong name or password.")
         return render(request, "login.html", None, context | {"error": error}, status_code=401)
     sign_in(session, *found)
     return see_other(safe_next(next))
@@ -83,7 +83,7 @@ def _registration_refused(request: Request, web: WebApp) -> Response | None:
         return see_other("/")
     if not registration_open(web):
         return render(
-            request, "error.html", None, {"message": "Registration is closed."}, status_code=403
+            request, "error.html", None, {"message": N_("Registration is closed.")}, status_code=403
         )
     return None
 

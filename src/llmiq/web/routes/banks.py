@@ -134,5 +134,5 @@ def flag_question(
             comment=comment.strip(),
             now=utc_now(),
         )
-    flash(request, "Thank you: the question is flagged for an admin to check.")
+    flash(request, N_("Thank you: the question is flagged for an admin to check."))
     return see_other(safe_next(next))

@@ -20,6 +20,7 @@ from llmiq.ingest.fetch import bank_id_from_url, fetch_page, is_url, with_source
 from llmiq.ingest.formats import AUTO, import_format
 from llmiq.ingest.importing import decode_article
 from llmiq.ingest.result import fold_notes
+from llmiq.messages import N_
 from llmiq.store.saved_banks import save_bank
 from llmiq.textfile import MAX_TEXT_BYTES
 from llmiq.web.deps import FormCsrf, LangDep, PageAdmin, Viewer, WebDep
@@ -166,8 +167,9 @@ async def save(request: Request, web: WebDep, viewer: PageAdmin, lang: LangDep) 
     result = await run_in_threadpool(_parse, web, article)
     replaced = await run_in_threadpool(save_bank, web.database, result.bank, title_lang=lang)
     count = len(result.bank.questions)
-    flash(
-        request,
-        f"Saved {count} question(s) as bank {bank_id}" + (" (replaced)." if replaced else "."),
-    )
+    if replaced:
+        flash(request, N_("Saved {count} question(s) as bank {bank} (replaced)."), count=count,
+              bank=bank_id)  # fmt: skip
+    else:
+        flash(request, N_("Saved {count} question(s) as bank {bank}."), count=count, bank=bank_id)
     return see_other(f"/banks/{bank_id}")
