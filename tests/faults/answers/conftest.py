@@ -14,6 +14,7 @@ import time
 import types
 from collections.abc import Callable, Iterator
 from contextlib import suppress
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,25 @@ def stored_tags(database_url: str) -> dict[str, int]:
         engine.dispose()
 
 
+def answer_times(database_url: str, tags: list[str]) -> dict[str, datetime]:
+    """When the answers ``tags`` were recorded (their reviews' ``reviewed_at``, UTC)."""
+    from sqlalchemy import bindparam, create_engine, text
+
+    if not tags:
+        return {}
+    engine = create_engine(database_url)
+    query = text("SELECT answer, reviewed_at FROM reviews WHERE answer IN :tags")
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(query.bindparams(bindparam("tags", expanding=True)),
+                                      {"tags": tags})  # fmt: skip
+            return {
+                answer: datetime.fromisoformat(str(at)).replace(tzinfo=UTC) for answer, at in rows
+            }
+    finally:
+        engine.dispose()
+
+
 def count_rows(database_url: str, table: str) -> int:
     from sqlalchemy import create_engine, text
 
@@ -165,6 +185,8 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., Server]]:
 
 @pytest.fixture
 def answering() -> Any:
-    """Client, stored_tags and count_rows, for the test modules (conftests are not
-    importable under --import-mode=importlib)."""
-    return types.SimpleNamespace(Client=Client, stored_tags=stored_tags, count_rows=count_rows)
+    """Client, stored_tags, answer_times and count_rows, for the test modules (conftests are
+    not importable under --import-mode=importlib)."""
+    return types.SimpleNamespace(
+        Client=Client, stored_tags=stored_tags, answer_times=answer_times, count_rows=count_rows
+    )
