@@ -88,12 +88,11 @@ def screenshots(tmp_path: Path) -> Path:
     return folder
 
 
-def _phone(browser: Browser, viewport: dict[str, int]) -> Page:
+def _new_page(browser: Browser, viewport: dict[str, int]) -> Page:
+    """A page in a context of its own; below 600 px wide, a touch phone at 2x."""
+    phone = viewport["width"] < 600
     context = browser.new_context(
-        viewport=viewport,
-        device_scale_factor=2 if viewport is PHONE else 1,
-        is_mobile=viewport is PHONE,
-        has_touch=viewport is PHONE,
+        viewport=viewport, device_scale_factor=2 if phone else 1, is_mobile=phone, has_touch=phone
     )
     context.set_default_timeout(10_000)
     return context.new_page()
@@ -254,7 +253,7 @@ def test_no_page_scrolls_sideways(
     screenshots: Path,
 ) -> None:
     base = live_server(layout_app)
-    page = _phone(browser, viewport)
+    page = _new_page(browser, viewport)
     walk = Walk(page, viewport["width"], screenshots, f"{viewport['width']}px-{lang}")
     try:
         _walk_every_page(walk, base, lang, web_helpers.password)
@@ -265,28 +264,34 @@ def test_no_page_scrolls_sideways(
     assert not walk.problems, "\n".join(walk.problems)
 
 
-def test_the_overflow_check_finds_a_wide_element(
+def test_the_checks_find_overflow_a_broken_header_and_a_distant_action(
     make_app: Callable[..., Any],
     live_server: Callable[[Any], str],
     browser: Browser,
     tmp_path: Path,
 ) -> None:
-    """The walk's checks fail on a page that does scroll sideways and on a broken header."""
+    """The walk's checks fail on a page that scrolls sideways, on a header label broken over
+    lines, and on an action far down or after the block it must precede."""
     base = live_server(make_app())
-    page = _phone(browser, PHONE)
+    page = _new_page(browser, PHONE)
     try:
         page.goto(f"{base}/")
         page.evaluate(
             "() => { const wide = document.createElement('div'); wide.id = 'too-wide';"
             " wide.style.width = '600px'; wide.textContent = 'wide';"
-            " document.querySelector('main').append(wide);"
+            " const tall = document.createElement('div'); tall.style.height = '2000px';"
+            " document.querySelector('main').prepend(wide, tall);"
             " const brand = document.querySelector('header.top a');"
             " brand.style.width = '1ch'; brand.style.wordBreak = 'break-all'; }"
         )
         walk = Walk(page, PHONE["width"], tmp_path, "self-check")
         walk.check("home")
+        walk.action_near_the_top("home", "#bank-seed a.button", after="header.top")
     finally:
         page.context.close()
     assert walk.widths["home"] > PHONE["width"]
-    assert re.search(r"div#too-wide \[\d+, \d+\] \"wide\"", walk.problems[0])
-    assert "header items wrap" in walk.problems[1]
+    wide, header, distant, order = walk.problems
+    assert re.search(r'div#too-wide \[\d+, \d+\] "wide"', wide)
+    assert "header items wrap onto several lines: ['llmiq: " in header
+    assert re.fullmatch(r"home: #bank-seed a.button is \d+ px down \(screen: 844 px\)", distant)
+    assert order == "home: #bank-seed a.button comes after header.top"
