@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from llmiq.clock import utc_now
 from llmiq.practice.plots import stats_plot_bytes
-from llmiq.web.deps import PageViewer, WebDep, practice_for
+from llmiq.web.deps import LangDep, PageViewer, WebDep, practice_for
 from llmiq.web.overview import stats_of
 from llmiq.web.rendering import render
 
@@ -29,9 +29,9 @@ def stats_page(
 
 
 @router.get("/stats.svg")
-def stats_svg(web: WebDep, viewer: PageViewer, bank: str | None = None) -> Response:
+def stats_svg(web: WebDep, viewer: PageViewer, lang: LangDep, bank: str | None = None) -> Response:
     """The heatmap, forecast and accuracy by topic, drawn by the CLI's plotting code. Served
     as an image (never inlined), so no text in it can run as script."""
     numbers = stats_of(practice_for(web, viewer), web.shelf.all(), utc_now(), bank or None)
-    svg = stats_plot_bytes(numbers, "svg")
+    svg = stats_plot_bytes(numbers, "svg", lang)
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
