@@ -44,7 +44,8 @@ lang_option = click.option(
     type=click.Choice(["zh", "en"]),
     default=default_lang,
     show_default="$LLMIQ_LANG, else from the locale",
-    help="Language of question texts (the other one fills in where a text is missing).",
+    help="Language of the questions and of llmiq's own words (a text that exists in one "
+    "language only is shown in that one).",
 )
 bank_argument = click.argument("bank", default="seed", metavar="[BANK]")
 database_option = click.option(
