@@ -191,7 +191,14 @@ def test_a_locked_database_is_one_sentence(
         holder.execute("ROLLBACK")
         holder.close()
     assert result.exit_code == 1
-    assert result.output.rstrip().splitlines()[-1].endswith("progress.db: database is locked")
+    assert (
+        result.output.rstrip()
+        .splitlines()[-1]
+        .endswith(
+            "progress.db is locked by another process that is writing to it; nothing was written: "
+            "try again when it has finished"
+        )
+    )
     assert "Traceback" not in result.output
 
 

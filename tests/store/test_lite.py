@@ -22,7 +22,7 @@ from llmiq.practice.recording import Practice
 from llmiq.practice.scheduling import make_scheduler
 from llmiq.store.database import Database, open_database
 from llmiq.store.defaults import DATABASE_ENV, SCHEMA_HEAD, default_database_path
-from llmiq.store.errors import ConstraintViolation, DatabaseUnavailable
+from llmiq.store.errors import ConstraintViolation, DatabaseCorrupt, DatabaseUnavailable
 from llmiq.store.lite import (
     CARD_COLUMNS,
     REVIEW_COLUMNS,
@@ -140,7 +140,8 @@ def test_the_columns_written_are_the_tables_columns() -> None:
 
 def test_connections_are_set_up_alike(new_database: Callable[[str], Path]) -> None:
     path = new_database("a")
-    pragmas = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+    pragmas = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout",
+               "wal_autocheckpoint", "journal_size_limit")  # fmt: skip
     database = open_database(f"sqlite:///{path}")
     with database.engine.connect() as connection:
         through_sqlalchemy = [connection.exec_driver_sql(f"PRAGMA {p}").scalar() for p in pragmas]
@@ -148,7 +149,7 @@ def test_connections_are_set_up_alike(new_database: Callable[[str], Path]) -> No
     lite = _lite(path)
     through_sqlite3 = [lite._connection.execute(f"PRAGMA {p}").fetchone()[0] for p in pragmas]
     lite.close()
-    assert through_sqlite3 == through_sqlalchemy == ["wal", 1, 1, 15000]
+    assert through_sqlite3 == through_sqlalchemy == ["wal", 1, 1, 15000, 1000, 64 * 2**20]
 
 
 def test_only_a_database_at_the_current_schema_is_opened(
@@ -158,7 +159,8 @@ def test_only_a_database_at_the_current_schema_is_opened(
     assert not (tmp_path / "missing.db").exists()
     not_a_database = tmp_path / "notes.db"
     not_a_database.write_text("not SQLite", "utf-8")
-    assert open_lite_database(not_a_database) is None
+    with pytest.raises(DatabaseCorrupt, match=r"notes\.db is damaged \(file is not a database\)"):
+        open_lite_database(not_a_database)
     empty = tmp_path / "empty.db"
     sqlite3.connect(empty).close()
     assert open_lite_database(empty) is None
@@ -214,7 +216,10 @@ def test_a_locked_database_is_unavailable(new_database: Callable[[str], Path]) -
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert str(caught.value) == f"the database sqlite:///{path} is unavailable: database is locked"
+    assert str(caught.value) == (
+        f"the database sqlite:///{path} is locked by another process that is writing to it; "
+        "nothing was written: try again when it has finished"
+    )
     with database.writes() as writes:  # usable again once the other writer is done
         writes.user_id("ada", START)
     database.close()

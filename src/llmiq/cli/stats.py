@@ -139,7 +139,7 @@ def _latest_answers(
     from llmiq.store import progress
 
     practice = database.practice(profile)
-    with practice.database.transaction() as session:
+    with practice.database.reading() as session:
         user_id = practice.existing_user_id(session)
         if user_id is None:
             return practice.profile, []

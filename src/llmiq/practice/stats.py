@@ -204,7 +204,7 @@ def load_stats(
     chosen = {k: v for k, v in banks.items() if bank_id is None or k == bank_id}
     summary = ReviewSummary()
     cards: Sequence[Card] = []
-    with practice.database.transaction() as session:
+    with practice.database.reading() as session:
         user_id = practice.existing_user_id(session)
         if user_id is not None:
             summary = summarise_reviews(session, user_id, local_date(now), bank_id)

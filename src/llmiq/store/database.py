@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +13,13 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from sqlalchemy.orm import Session as Session  # re-exported: the type of a transaction above
 from sqlalchemy.orm import sessionmaker
 
@@ -25,7 +32,19 @@ from llmiq.store.defaults import (
     make_database_folder,
     sqlite_pragmas,
 )
-from llmiq.store.errors import ConstraintViolation, DatabaseUnavailable
+from llmiq.store.errors import (
+    ConstraintViolation,
+    DatabaseCorrupt,
+    DatabaseUnavailable,
+    unavailable,
+)
+from llmiq.store.integrity import (
+    check_header,
+    checks_on_open,
+    corrupt_error,
+    is_corruption,
+    refuse_if_damaged,
+)
 from llmiq.store.writes import SessionWrites
 
 #: Key of the PostgreSQL advisory lock held while migrating ("llmiq" in ASCII).
@@ -50,9 +69,13 @@ def check_database_url(explicit: str | None = None) -> str:
     return url
 
 
+#: Execution option of connections that only read (:meth:`Database.reading`).
+_READING = "llmiq_reading"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # The driver's own transaction handling is turned off so that every transaction can start
-    # with BEGIN IMMEDIATE (below): a reader that later writes would otherwise fail at once
+    # as it means to go on (below): a reader that later writes would otherwise fail at once
     # with "database is locked" when another process wrote in between, busy timeout or not.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -62,12 +85,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A writing transaction takes the write lock at once (BEGIN IMMEDIATE), so that it waits
+    # for another writer at its start rather than failing half-way. A reading one takes no
+    # lock at all (a deferred BEGIN: a snapshot of the WAL), so a writer in another process
+    # never holds it up; query_only makes a write in it an error instead of a lock upgrade.
+    if connection.get_execution_options().get(_READING):
+        connection.exec_driver_sql("PRAGMA query_only=1")
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("PRAGMA query_only=0")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite files get WAL, foreign keys, a busy timeout and
-    IMMEDIATE transactions, and their folder is created."""
+    IMMEDIATE transactions (deferred ones for connections with the ``llmiq_reading``
+    execution option), and their folder is created."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -87,7 +120,7 @@ def make_engine(url: str) -> Engine:
 
 
 def _current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
+    with engine.connect().execution_options(**{_READING: True}) as connection:
         if not inspect(connection).has_table("alembic_version"):
             return None  # an empty database
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -151,28 +184,89 @@ def migrate(engine: Engine) -> None:
 
 
 class Database:
-    """An engine, its sessions, and the URL it was opened with."""
+    """An engine, its sessions, and the URL it was opened with.
+
+    Writes go through :meth:`transaction` (the SQLite write lock taken at its start), reads
+    through :meth:`reading` (no lock: another process's writing does not hold them up). An
+    SQLite file is checked for damage before this object first writes into it (or when it is
+    opened, if small: :mod:`llmiq.store.integrity`); once damage is seen, every write is
+    refused with :class:`DatabaseCorrupt`.
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(
+            self.engine.execution_options(**{_READING: True}), expire_on_commit=False
+        )
+        self.path = sqlite_file(self.engine)
+        self._checked = self.path is None
+        self._damage: DatabaseCorrupt | None = None
+        self._check_lock = threading.Lock()
+        self._wrote = False
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work is committed on success and rolled back on error. A database
         that stays locked or goes away is one sentence (:class:`DatabaseUnavailable`), not a
-        traceback; a write that breaks a unique key or another constraint is a
-        :class:`ConstraintViolation`, so that callers can retry without importing SQLAlchemy."""
+        traceback, and a damaged one :class:`DatabaseCorrupt`; a write that breaks a unique
+        key or another constraint is a :class:`ConstraintViolation`, so that callers can
+        retry without importing SQLAlchemy."""
+        self.check_before_writing()
+        self._wrote = True
+        with self._translated(), self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reading only: one consistent snapshot, no lock (on SQLite a deferred
+        transaction, in which a write is an error). Errors as :meth:`transaction`."""
+        with self._translated(), self._readers.begin() as session:
+            yield session
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
         try:
-            with self._sessions.begin() as session:
-                yield session
-        except OperationalError as exc:
-            raise DatabaseUnavailable(
-                f"the database {self.shown_url} is unavailable: {exc.orig}"
-            ) from None
+            yield
         except IntegrityError as exc:
             raise ConstraintViolation(str(exc.orig)) from exc
+        except DatabaseError as exc:
+            raise self._failure(exc) from None
+
+    def _failure(self, exc: DatabaseError, *, opening: bool = False) -> DatabaseUnavailable:
+        """The store's error for SQLAlchemy's ``exc``; damage is remembered, so that nothing
+        more is written."""
+        if self.path is not None and is_corruption(exc.orig):
+            self._damage = corrupt_error(self.path, str(exc.orig))
+            return self._damage
+        if not isinstance(exc, OperationalError):
+            raise exc  # a bug to show, not a sentence
+        return unavailable(self.shown_url, exc.orig, opening=opening)
+
+    def check_before_writing(self) -> None:
+        """Raise :class:`DatabaseCorrupt` if the SQLite file is damaged: ``PRAGMA
+        quick_check`` the first time (per object), the remembered answer after that."""
+        if self._damage is not None:
+            raise self._damage
+        if self._checked:
+            return
+        with self._check_lock:
+            if not self._checked:
+                self._quick_check()
+        if self._damage is not None:
+            raise self._damage
+
+    def _quick_check(self) -> None:
+        assert self.path is not None
+        try:
+            with self.engine.connect() as connection:  # SQLAlchemy's errors, no transaction
+                refuse_if_damaged(connection.connection.driver_connection, self.path)
+        except DatabaseError as exc:
+            raise self._failure(exc) from None
+        except DatabaseCorrupt as exc:
+            self._damage = exc
+        self._checked = True
 
     @contextmanager
     def writes(self) -> Iterator[SessionWrites]:
@@ -186,21 +280,52 @@ class Database:
         """The URL without its password."""
         return make_url(self.url).render_as_string(hide_password=True)
 
+    def checkpoint(self) -> None:
+        """Copy an SQLite WAL into the database and cut it to nothing, if no other process is
+        reading or writing it just now (otherwise it is left for a later checkpoint: this
+        never waits). For the end of a bulk write and a clean shutdown (:meth:`close`, when
+        this object wrote)."""
+        if self.path is None or self._damage is not None:
+            return
+        try:
+            with self.engine.connect() as connection:
+                raw = connection.connection.driver_connection
+                raw.execute("PRAGMA busy_timeout=0")
+                try:
+                    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+                finally:
+                    raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        except (DatabaseError, OSError):
+            pass  # a checkpoint is housekeeping: the next one does it
+
     def close(self) -> None:
+        if self._wrote:
+            self.checkpoint()
         self.engine.dispose()
 
 
+def sqlite_file(engine: Engine) -> Path | None:
+    """The file of an SQLite engine; None for another database or one in memory."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    return Path(str(engine.url.database)).expanduser()
+
+
 def open_database(url: str | None = None) -> Database:
-    """Open (and migrate) the database at ``url`` (see :func:`database_url`)."""
+    """Open (and migrate) the database at ``url`` (see :func:`database_url`). An SQLite file
+    that is not a database is :class:`DatabaseCorrupt`; a small one is checked for damage
+    at once (:mod:`llmiq.store.integrity`)."""
     resolved = database_url(url)
     database = Database(resolved)
     try:
+        if database.path is not None and database.path.is_file():
+            check_header(database.path)
         migrate(database.engine)
-    except OperationalError as exc:
+        if database.path is not None and checks_on_open(database.path):
+            database.check_before_writing()
+    except DatabaseError as exc:
         database.close()
-        raise DatabaseUnavailable(
-            f"cannot open the database {database.shown_url}: {exc.orig}"
-        ) from None
+        raise database._failure(exc, opening=True) from None
     except BaseException:
         database.close()
         raise

@@ -17,17 +17,27 @@ DATABASE_ENV = "LLMIQ_DATABASE_URL"
 SCHEMA_HEAD = "0006"
 #: How long a writer waits for another process's transaction on SQLite.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+#: Checkpoint the WAL into the database every this many pages (4 MB of 4 KB pages: SQLite's
+#: default, said here so that both ways in agree).
+SQLITE_WAL_AUTOCHECKPOINT_PAGES = 1000
+#: After a checkpoint, a WAL larger than this is cut back to it: a burst of writers can grow
+#: the WAL while readers hold old snapshots, and without a limit it keeps that size for good.
+SQLITE_JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
 
 
 def sqlite_pragmas(busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> tuple[str, ...]:
     """Set on every SQLite connection: concurrent readers beside one writer, commits that
     survive a crash of the process (WAL with NORMAL), foreign keys enforced, writers that
-    wait ``busy_timeout_ms`` for another's transaction."""
+    wait ``busy_timeout_ms`` for another's transaction, and a WAL checkpointed every
+    :data:`SQLITE_WAL_AUTOCHECKPOINT_PAGES` and cut back to
+    :data:`SQLITE_JOURNAL_SIZE_LIMIT_BYTES` after a checkpoint."""
     return (
+        f"busy_timeout={busy_timeout_ms}",
         "journal_mode=WAL",
         "synchronous=NORMAL",
         "foreign_keys=ON",
-        f"busy_timeout={busy_timeout_ms}",
+        f"wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT_PAGES}",
+        f"journal_size_limit={SQLITE_JOURNAL_SIZE_LIMIT_BYTES}",
     )
 
 

@@ -18,3 +18,22 @@ class ConstraintViolation(Exception):
 
 class DatabaseUnavailable(LlmiqError):
     """The database cannot be reached, or stayed locked longer than a writer waits."""
+
+
+class DatabaseCorrupt(DatabaseUnavailable):
+    """The database file is damaged (SQLite: "database disk image is malformed", "file is not
+    a database"): nothing is written into it, and the message says how to restore a backup.
+    A front end may show it as a 503 page."""
+
+
+def unavailable(url: str, detail: object, *, opening: bool = False) -> DatabaseUnavailable:
+    """The sentence for a database that cannot be used just now; SQLite's "database is
+    locked" (another process kept its write lock past the busy timeout) is said plainly."""
+    if "locked" in str(detail):
+        return DatabaseUnavailable(
+            f"the database {url} is locked by another process that is writing to it; nothing "
+            f"was written: try again when it has finished"
+        )
+    verb = "cannot open the database" if opening else "the database"
+    tail = "" if opening else " is unavailable"
+    return DatabaseUnavailable(f"{verb} {url}{tail}: {detail}")

@@ -32,7 +32,14 @@ from llmiq.store.defaults import (
     names_another_database,
     sqlite_pragmas,
 )
-from llmiq.store.errors import ConstraintViolation, DatabaseUnavailable
+from llmiq.store.errors import ConstraintViolation, DatabaseCorrupt, unavailable
+from llmiq.store.integrity import (
+    check_header,
+    checks_on_open,
+    corrupt_error,
+    is_corruption,
+    refuse_if_damaged,
+)
 
 #: The columns of ``cards`` and ``reviews`` besides ``id`` (a test compares them with the
 #: models, so that a migration that adds one cannot leave this path behind).
@@ -171,9 +178,11 @@ class LiteDatabase:
     thread recording answers, hence ``check_same_thread=False``.
     """
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path, *, checked: bool) -> None:
         self._connection = connection
         self.path = path
+        self._checked = checked  # PRAGMA quick_check done (else before the first write)
+        self._damage: DatabaseCorrupt | None = None
 
     @property
     def shown_url(self) -> str:
@@ -182,10 +191,16 @@ class LiteDatabase:
     @contextmanager
     def writes(self) -> Iterator[LiteWrites]:
         """One committed transaction, rolled back on any error (Ctrl-C included). A database
-        that stays locked is :class:`DatabaseUnavailable`; a broken constraint is
+        that stays locked is :class:`DatabaseUnavailable`, a damaged one
+        :class:`DatabaseCorrupt` (checked before the first write); a broken constraint is
         :class:`ConstraintViolation`, as through SQLAlchemy."""
         connection = self._connection
+        if self._damage is not None:
+            raise self._damage
         try:
+            if not self._checked:
+                refuse_if_damaged(connection, self.path)
+                self._checked = True
             connection.execute("BEGIN IMMEDIATE")
             try:
                 yield LiteWrites(connection)
@@ -195,10 +210,21 @@ class LiteDatabase:
                     connection.execute("ROLLBACK")
         except sqlite3.IntegrityError as exc:
             raise ConstraintViolation(str(exc)) from exc
-        except sqlite3.OperationalError as exc:
-            raise DatabaseUnavailable(
-                f"the database {self.shown_url} is unavailable: {exc}"
-            ) from None
+        except DatabaseCorrupt as exc:
+            self._damage = exc
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise self._failure(exc) from None
+
+    def _failure(self, exc: sqlite3.DatabaseError) -> Exception:
+        """The store's error for ``exc``; damage is remembered, so that nothing more is
+        written."""
+        if is_corruption(exc):
+            self._damage = corrupt_error(self.path, str(exc))
+            return self._damage
+        if not isinstance(exc, sqlite3.OperationalError):
+            return exc  # a bug to show, not a sentence
+        return unavailable(self.shown_url, exc)
 
     def latest_reviews(self, profile: str, bank_id: str | None, limit: int) -> list[ReviewRow]:
         """The profile's ``limit`` latest answers (in ``bank_id``), newest first: the same
@@ -213,10 +239,8 @@ class LiteDatabase:
         parameters = (profile, bank_id, limit) if bank_id is not None else (profile, limit)
         try:
             rows = self._connection.execute(sql, parameters).fetchall()
-        except sqlite3.OperationalError as exc:
-            raise DatabaseUnavailable(
-                f"the database {self.shown_url} is unavailable: {exc}"
-            ) from None
+        except sqlite3.DatabaseError as exc:
+            raise self._failure(exc) from None
         reviews = [ReviewRow(*row) for row in rows]
         return [
             review._replace(
@@ -235,23 +259,33 @@ def open_lite_database(
 ) -> LiteDatabase | None:
     """The SQLite database at ``path`` through sqlite3, if it exists and is at
     :data:`~llmiq.store.defaults.SCHEMA_HEAD`; None otherwise, for the caller to open it
-    through SQLAlchemy (which creates, migrates, or says what is wrong)."""
+    through SQLAlchemy (which creates, migrates, or says what is wrong). A damaged file is
+    :class:`DatabaseCorrupt` (a small one is checked at once: :mod:`llmiq.store.integrity`)."""
     if not path.is_file():
         return None
+    check_header(path)
     connection = None
     try:
         connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         for pragma in sqlite_pragmas(busy_timeout_ms):
             connection.execute(f"PRAGMA {pragma}")
         revision = connection.execute("SELECT version_num FROM alembic_version").fetchall()
-    except sqlite3.Error:
+        checked = checks_on_open(path)
+        if checked and revision == [(SCHEMA_HEAD,)]:
+            refuse_if_damaged(connection, path)
+    except sqlite3.Error as exc:
         if connection is not None:
             connection.close()
+        if is_corruption(exc):
+            raise corrupt_error(path, str(exc)) from None
         return None
+    except DatabaseCorrupt:
+        connection.close()
+        raise
     if revision != [(SCHEMA_HEAD,)]:
         connection.close()
         return None
-    return LiteDatabase(connection, path)
+    return LiteDatabase(connection, path, checked=checked)
 
 
 def open_default_lite_database(explicit_url: str | None = None) -> LiteDatabase | None:

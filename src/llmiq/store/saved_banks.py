@@ -39,7 +39,7 @@ def saved_entries(database: Database) -> list[BankEntry]:
 def saved_bank_texts(database: Database) -> list[tuple[str, str]]:
     """Every saved bank's id and YAML text, sorted by id (without importing the bank model:
     most databases hold none)."""
-    with database.transaction() as session:
+    with database.reading() as session:
         stored = session.execute(select(StoredBank.id, StoredBank.content).order_by(StoredBank.id))
         return [(bank_id, content) for bank_id, content in stored]
 
@@ -91,6 +91,13 @@ def adopt_bank_files(database: Database) -> list[str]:
     as they are); returns the ids saved."""
     folder = data_dir() / "banks"
     if not folder.is_dir():
+        return []
+    paths = sorted(folder.glob("*.yaml"))
+    if not paths:
+        return []
+    with database.reading() as session:  # most often all adopted: no write lock for that
+        known = {bank_id for bank_id, _ in saved_digests(session)}
+    if all(path.stem in known for path in paths):
         return []
     from llmiq.bank.files import check_bank_file
 

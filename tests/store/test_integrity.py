@@ -1,0 +1,178 @@
+"""Reading without the write lock, and refusing to write into a damaged SQLite file."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from llmiq.store import database as store_database
+from llmiq.store import integrity
+from llmiq.store.database import open_database
+from llmiq.store.errors import DatabaseCorrupt, DatabaseUnavailable
+from llmiq.store.integrity import check_header, is_corruption, quick_check
+from llmiq.store.lite import open_lite_database
+
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def filled(path: Path, reviews: int = 4000) -> Path:
+    """An llmiq database with one profile and ``reviews`` answers (about 150 pages)."""
+    open_database(f"sqlite:///{path}").close()
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("INSERT INTO users (name, created_at) VALUES ('ada', '2026-01-01')")
+        connection.executemany(
+            "INSERT INTO reviews (user_id, bank_id, question_id, content_hash, answer, "
+            "correct, rating, duration_ms, reviewed_at, mode) "
+            "VALUES (1, 'seed', ?, 'h', 'A', 1, 3, 1000, '2026-01-01 00:00:00.000000', 'quiz')",
+            [(f"q{n}",) for n in range(reviews)],
+        )
+    connection.close()  # the last connection out copies the WAL into the file
+    assert not Path(f"{path}-wal").exists()
+    return path
+
+
+def damage(path: Path, pages: int = 4) -> bytes:
+    """Overwrite ``pages`` pages in the middle of the file with random bytes; the new bytes
+    of the whole file."""
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 4096 // 2
+    rng = random.Random(7)
+    for page in range(middle, middle + pages):
+        data[page * 4096 : (page + 1) * 4096] = rng.randbytes(4096)
+    path.write_bytes(bytes(data))
+    return bytes(data)
+
+
+def test_a_reading_session_is_not_held_up_by_another_processs_write_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_database, "SQLITE_BUSY_TIMEOUT_MS", 100)
+    path = filled(tmp_path / "a.db")
+    database = open_database(f"sqlite:///{path}")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO users (name, created_at) VALUES ('bob', '2026-01-02')")
+    try:
+        with database.reading() as session:  # the snapshot before bob
+            assert session.execute(text("SELECT count(*) FROM reviews")).scalar() == 4000
+            assert session.execute(text("SELECT name FROM users")).scalars().all() == ["ada"]
+        locked = pytest.raises(DatabaseUnavailable, match="is locked by another process")
+        with locked, database.transaction() as session:
+            session.execute(text("SELECT 1"))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    database.close()
+
+
+def test_a_reading_session_cannot_write_and_leaves_writers_able_to(tmp_path: Path) -> None:
+    database = open_database(f"sqlite:///{filled(tmp_path / 'a.db')}")
+    insert = text("INSERT INTO users (name, created_at) VALUES (:name, '2026-01-02')")
+    with pytest.raises(DatabaseUnavailable, match="readonly"), database.reading() as session:
+        session.execute(insert, {"name": "bob"})
+    with database.transaction() as session:  # the same pooled connection, writing again
+        session.execute(insert, {"name": "cy"})
+    with database.reading() as session:
+        assert session.execute(text("SELECT name FROM users")).scalars().all() == ["ada", "cy"]
+    database.close()
+
+
+def test_a_damaged_small_database_is_refused_when_opened_and_left_as_it_is(
+    tmp_path: Path,
+) -> None:
+    path = filled(tmp_path / "a.db")
+    damaged = damage(path)
+    with pytest.raises(DatabaseCorrupt) as caught:
+        open_database(f"sqlite:///{path}")
+    assert str(caught.value) == (
+        f"the database {path} is damaged (database disk image is malformed); llmiq will not "
+        "write into it: restore a backup with `llmiq restore FILE`, or run `llmiq doctor` "
+        "for details"
+    )
+    with pytest.raises(DatabaseCorrupt):
+        open_lite_database(path)
+    assert path.read_bytes() == damaged
+
+
+def test_a_large_one_is_checked_before_the_first_write_and_never_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(integrity, "QUICK_CHECK_ON_OPEN_BYTES", 0)  # every file is "large"
+    path = filled(tmp_path / "a.db")
+    damaged = damage(path)
+    database = open_database(f"sqlite:///{path}")  # opening reads only the header and schema
+    with database.reading() as session:  # pages the damage missed still read
+        assert session.execute(text("SELECT name FROM users")).scalars().all() == ["ada"]
+    for _ in range(2):  # the second refusal needs no second check
+        with pytest.raises(DatabaseCorrupt, match="is damaged"), database.transaction() as s:
+            s.execute(text("INSERT INTO users (name, created_at) VALUES ('bob', '2026-01-02')"))
+    database.close()
+    lite = open_lite_database(path)
+    assert lite is not None
+    with pytest.raises(DatabaseCorrupt), lite.writes() as writes:
+        writes.user_id("bob", NOW)
+    lite.close()
+    assert path.read_bytes() == damaged
+
+
+def test_a_file_that_is_not_sqlite_or_was_cut_short_is_refused(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.db"
+    notes.write_text("my notes, not a database\n" * 10, "utf-8")
+    with pytest.raises(DatabaseCorrupt, match="file is not a database"):
+        open_database(f"sqlite:///{notes}")
+    assert notes.read_text("utf-8") == "my notes, not a database\n" * 10
+    path = filled(tmp_path / "a.db")
+    path.write_bytes(path.read_bytes()[: 20 * 4096])
+    with pytest.raises(DatabaseCorrupt, match="shorter than its header says"):
+        check_header(path)
+    check_header(filled(tmp_path / "b.db"))  # a sound one passes
+
+
+def test_quick_check_and_corruption_errors_say_what_sqlite_says(tmp_path: Path) -> None:
+    path = filled(tmp_path / "a.db")
+    connection = sqlite3.connect(path)
+    assert quick_check(connection) == []
+    connection.close()
+    damage(path)
+    errors = []
+    with sqlite3.connect(path) as connection:
+        problems = quick_check(connection, full=True)
+        indexes = [row[1] for row in connection.execute("PRAGMA index_list(reviews)")]
+        scans = ["SELECT * FROM reviews NOT INDEXED"]
+        scans += [f"SELECT * FROM reviews INDEXED BY {name}" for name in indexes]
+        for scan in scans:  # some of them read the damaged pages
+            try:
+                connection.execute(scan).fetchall()
+            except sqlite3.DatabaseError as exc:
+                errors.append(exc)
+    notes = tmp_path / "notes.db"
+    notes.write_text("not a database\n" * 10, "utf-8")
+    with sqlite3.connect(notes) as connection, pytest.raises(sqlite3.DatabaseError) as caught:
+        connection.execute("SELECT * FROM sqlite_master").fetchall()
+    assert problems
+    assert errors
+    assert [exc for exc in errors if not is_corruption(exc)] == []
+    assert is_corruption(caught.value)
+    assert not is_corruption(sqlite3.OperationalError("database is locked"))
+
+
+def test_closing_after_writing_checkpoints_the_wal_away(tmp_path: Path) -> None:
+    path = filled(tmp_path / "a.db")
+    database = open_database(f"sqlite:///{path}")
+    reader = sqlite3.connect(path)  # keeps the WAL file in place after the writer leaves
+    reader.execute("SELECT count(*) FROM users").fetchall()
+    with database.transaction() as session:
+        session.execute(text("UPDATE reviews SET answer = 'B'"))
+    wal = Path(f"{path}-wal")
+    assert wal.stat().st_size > 0
+    database.close()
+    assert wal.stat().st_size == 0  # TRUNCATE: copied into the database, cut to nothing
+    reader.close()
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT count(*) FROM reviews WHERE answer = 'B'").fetchone()
