@@ -9,7 +9,13 @@ from rich.console import Console
 
 from llmiq.bank.catalog import resolve_bank
 from llmiq.bank.model import Question
-from llmiq.practice.mock import mock_report, pick_across_topics, run_mock
+from llmiq.practice.mock import (
+    TopicScore,
+    mock_report,
+    pick_across_topics,
+    run_mock,
+    score_by_topic,
+)
 
 SEED = resolve_bank("seed")
 
@@ -89,3 +95,16 @@ def test_the_alarm_stops_a_prompt_that_is_still_waiting() -> None:
     assert time.monotonic() - started < 3
     assert result.timed_out
     assert [a.grade for a in result.answers] == [None, None]
+
+
+def test_topics_score_right_wrong_and_unanswered_under_the_topic_asked() -> None:
+    bank = resolve_bank("seed")
+    calibration, rlhf = bank.question("prompt-calibration"), bank.question("alignment-techniques")
+    assert calibration is not None
+    assert rlhf is not None
+    scores = score_by_topic([(calibration, True), (rlhf, False), (calibration, None)])
+    assert scores == {
+        calibration.topics[0]: TopicScore(right=1, wrong=0, unanswered=1),
+        rlhf.topics[0]: TopicScore(right=0, wrong=1, unanswered=0),
+    }
+    assert sum(score.asked for score in scores.values()) == 3

@@ -47,17 +47,36 @@ def pick_across_topics(bank: Bank, count: int, rng: random.Random) -> list[Quest
 NO_TOPIC = N_("(no topic)")
 
 
-def score_by_topic(answers: Iterable[tuple[Question, bool]]) -> dict[str, tuple[int, int]]:
-    """(right, asked) per topic, from (question, answered right) pairs; topics in order of
-    first appearance. A question counts once under each of its topics, one with none under
-    ``"(no topic)"``. For example a right answer on topics [a, b] then a wrong one on [b]
-    give ``{"a": (1, 1), "b": (1, 2)}``. The report of ``llmiq mock`` and the web's mock
-    report both score this way."""
-    scores: dict[str, tuple[int, int]] = {}
-    for question, right in answers:
-        for topic in question.topics or [NO_TOPIC]:
-            had_right, asked = scores.get(topic, (0, 0))
-            scores[topic] = (had_right + bool(right), asked + 1)
+@dataclass
+class TopicScore:
+    """How the questions asked on one topic went."""
+
+    right: int = 0
+    wrong: int = 0
+    unanswered: int = 0
+
+    @property
+    def asked(self) -> int:
+        return self.right + self.wrong + self.unanswered
+
+
+def score_by_topic(answers: Iterable[tuple[Question, bool | None]]) -> dict[str, TopicScore]:
+    """Right, wrong and unanswered per topic, from (question, verdict) pairs (verdict None:
+    not answered); topics in order of first appearance. A question counts under the topic it
+    was drawn for (its first, as :func:`pick_across_topics` draws them; none: ``"(no
+    topic)"``), so there is one row per topic asked and the rows add up to the questions. For
+    example a right answer on topics [a, b], a wrong one on [b] and none on [a] give
+    ``{"a": TopicScore(1, 0, 1), "b": TopicScore(0, 1, 0)}``. The report of ``llmiq mock``
+    and the web's mock report both score this way."""
+    scores: dict[str, TopicScore] = {}
+    for question, verdict in answers:
+        score = scores.setdefault(question.topics[0] if question.topics else NO_TOPIC, TopicScore())
+        if verdict is None:
+            score.unanswered += 1
+        elif verdict:
+            score.right += 1
+        else:
+            score.wrong += 1
     return scores
 
 
@@ -222,16 +241,26 @@ def mock_report(result: MockResult, lang: Lang) -> RenderableType:
     _, label = translator(lang), topic_translator(lang)
     total = len(result.answers)
     score = _("Mock interview: {right}/{total} right").format(right=result.correct, total=total)
-    parts: list[RenderableType] = [Text(score, style="bold")]
+    unanswered = sum(1 for answer in result.answers if answer.grade is None)
+    wrong = _("{wrong} wrong, {unanswered} not answered").format(
+        wrong=total - result.correct - unanswered, unanswered=unanswered
+    )
+    parts: list[RenderableType] = [Text(score, style="bold"), Text(wrong)]
     if result.timed_out:
         parts.append(Text(_("Time ran out before the end."), style="yellow"))
     topics = score_by_topic(
-        (answer.question, bool(answer.grade and answer.grade.correct)) for answer in result.answers
+        (answer.question, None if answer.grade is None else bool(answer.grade.correct))
+        for answer in result.answers
     )
-    by_topic = Table(_("topic"), _("right"), _("of"), box=None, pad_edge=False)
-    for topic, (right, count) in sorted(topics.items()):
+    by_topic = Table(
+        _("topic"), _("right"), _("wrong"), _("not answered"), box=None, pad_edge=False
+    )
+    for topic, score in sorted(topics.items()):
         by_topic.add_row(
-            Text(_(topic) if topic == NO_TOPIC else label(topic)), str(right), str(count)
+            Text(_(topic) if topic == NO_TOPIC else label(topic)),
+            str(score.right),
+            str(score.wrong),
+            str(score.unanswered),
         )
     parts += [Text(""), by_topic, Text("")]
     times = Table("#", _("question"), _("answer"), _("time"), box=None, pad_edge=False)

@@ -26,9 +26,9 @@ from starlette.datastructures import FormData
 from llmiq.bank.model import Bank, Question
 from llmiq.errors import LlmiqError
 from llmiq.practice.mock import pick_across_topics, score_by_topic
+from llmiq.practice.rerating import RatingRefused, rerate
 from llmiq.practice.review import describe_end, pick_next
 from llmiq.practice.scheduling import RATING_NAMES
-from llmiq.store import progress
 from llmiq.web.answering import (
     AnswerRefused,
     BadIdempotencyKey,
@@ -41,10 +41,13 @@ from llmiq.web.answering import (
     record_answer,
     suggested_rating,
 )
-from llmiq.web.deps import FormCsrf, PageViewer, Viewer, WebDep, practice_for
+from llmiq.web.deps import FormCsrf, PageViewer, Viewer, WebDep, lang_of, practice_for
 from llmiq.web.exam_panel import exam_panel
 from llmiq.web.flags import FLAG_REASONS
 from llmiq.web.labs_panel import lab_panel
+from llmiq.web.mock_state import end_early, ended_early, has_ended
+from llmiq.web.mock_state import first_answers as first_answers_of
+from llmiq.web.ratings import rating_buttons
 from llmiq.web.rendering import flash, render, safe_next, see_other
 from llmiq.web.state import WebApp
 
@@ -122,6 +125,7 @@ def _card(
     error: str = "",
     deadline: float | None = None,
     position: str = "",
+    left: int | None = None,
 ) -> HTMLResponse:
     """A question card: the form posts the answer with ``hidden`` carried along."""
     return render(
@@ -139,6 +143,7 @@ def _card(
             "error": error,
             "deadline": deadline,
             "position": position,
+            "left": left,
             "reasons": FLAG_REASONS,
         },
         status_code=422 if error else 200,
@@ -158,7 +163,9 @@ def review(request: Request, bank_id: str, web: WebDep, viewer: PageViewer) -> H
     if pick is None:
         message = describe_end(bank.id, left, web.limits, practice.clock())
         return _done(request, viewer, bank, "Nothing to do", message)
-    return _card(request, viewer, bank, pick.question, "review", {}, note=pick.why)
+    return _card(
+        request, viewer, bank, pick.question, "review", {}, note=pick.why, left=left.queued
+    )
 
 
 @router.get("/{bank_id}/quiz", response_class=HTMLResponse)
@@ -184,6 +191,7 @@ def quiz(
         "quiz",
         {"i": i, "right": right, "topic": topic},
         position=f"{i + 1}/{len(questions)}",
+        left=len(questions) - i,
     )
 
 
@@ -215,13 +223,21 @@ async def mock_begin(request: Request, bank_id: str, web: WebDep, viewer: PageVi
     return see_other(mock.url(web, "run", i=0))
 
 
+@router.post("/{bank_id}/mock/end", dependencies=[FormCsrf])
+async def mock_end(request: Request, bank_id: str, web: WebDep, viewer: PageViewer) -> Response:
+    """End the interview before its time is up: no more answers, and the report."""
+    mock = MockInterview.read(web, str((await request.form()).get("t", "")), bank_id)
+    end_early(request, mock.session_id)
+    return see_other(mock.url(web, "report"))
+
+
 @router.get("/{bank_id}/mock/run", response_class=HTMLResponse)
 def mock_run(
     request: Request, bank_id: str, web: WebDep, viewer: PageViewer, t: str, i: int = 0
 ) -> Response:
     bank = web.shelf.get(bank_id).bank
     mock = MockInterview.read(web, t, bank.id)
-    if not 0 <= i < len(mock.question_ids) or mock.over():
+    if not 0 <= i < len(mock.question_ids) or mock.over() or ended_early(request, mock.session_id):
         return see_other(mock.url(web, "report"))
     return _card(
         request,
@@ -239,23 +255,22 @@ def mock_run(
 def mock_report(
     request: Request, bank_id: str, web: WebDep, viewer: PageViewer, t: str
 ) -> HTMLResponse:
+    """The report, once the interview has ended; before, back to it (see
+    :mod:`llmiq.web.mock_state`)."""
     bank = web.shelf.get(bank_id).bank
     mock = MockInterview.read(web, t, bank.id)
-    practice = practice_for(web, viewer)
-    with web.database.transaction() as session:
-        user_id = practice.existing_user_id(session)
-        logged = [] if user_id is None else progress.reviews_in_session(
-            session, user_id, mock.session_id
-        )  # fmt: skip
-    first_answers = {}
-    for review in logged:
-        first_answers.setdefault(review.question_id, review)
+    first_answers = first_answers_of(web, viewer, mock.session_id)
+    if not has_ended(request, mock.session_id, mock.over(), mock.question_ids, first_answers):
+        flash(request, "The report opens when the interview ends: when time is up, when every "
+                       "question is answered, or when you end it.")  # fmt: skip
+        waiting = [n for n, qid in enumerate(mock.question_ids) if qid not in first_answers]
+        return see_other(mock.url(web, "run", i=waiting[0]))
     answers = [
         {"question": find_question(bank, qid), "review": first_answers.get(qid)}
         for qid in mock.question_ids
     ]
     by_topic = score_by_topic(
-        (a["question"], bool(a["review"] is not None and a["review"].correct)) for a in answers
+        (a["question"], None if a["review"] is None else bool(a["review"].correct)) for a in answers
     )
     return render(
         request,
@@ -265,6 +280,7 @@ def mock_report(
             "bank": bank,
             "answers": answers,
             "right": sum(1 for a in answers if a["review"] is not None and a["review"].correct),
+            "unanswered": sum(1 for a in answers if a["review"] is None),
             "by_topic": by_topic,
             "timed_out": mock.over() and len(first_answers) < len(mock.question_ids),
         },
@@ -325,6 +341,14 @@ async def answer(request: Request, bank_id: str, web: WebDep, viewer: PageViewer
     if mock is not None and mock.over():
         flash(request, "Time is up: the last answer came too late to count.")
         return see_other(mock.url(web, "report"))
+    if mock is not None:
+        answered = await run_in_threadpool(first_answers_of, web, viewer, mock.session_id)
+        if question.id in answered or has_ended(
+            request, mock.session_id, False, mock.question_ids, answered
+        ):
+            flash(request, "This interview has ended or this question was answered: the answer "
+                           "does not count.")  # fmt: skip
+            return see_other(mock.url(web, "report"))
 
     def ask_again(error: str) -> HTMLResponse:
         return _card(
@@ -399,10 +423,15 @@ async def feedback(
     next: str = "",
 ) -> HTMLResponse:
     """Feedback on one of your answers: the verdict, every option's why, the explanation,
-    how language models answered it (stored exam runs) and the question's lab."""
+    how language models answered it (stored exam runs) and the question's lab; under it the
+    four rating buttons with their intervals while the answer's rating can still change."""
     bank = (await web.shelf.aget(bank_id)).bank
     answered = await run_in_threadpool(load_answered, web.database, viewer.name, bank, review_id)
     exam = await run_in_threadpool(exam_panel, web.database, bank.id, answered.question.id)
+    ratings = await run_in_threadpool(
+        rating_buttons, web, viewer.name, bank.id, answered.question, review_id,
+        lang_of(request),
+    )  # fmt: skip
     return render(
         request,
         "feedback.html",
@@ -413,8 +442,27 @@ async def feedback(
             "answered": answered,
             "rating_name": RATING_NAMES.get(answered.rating, "good"),
             "next_url": safe_next(next, f"/practice/{bank.id}/review"),
+            "ratings": ratings,
             "lab": lab_panel(answered.question.lab, web.data_dir),
             "exam": exam,
             "reasons": FLAG_REASONS,
         },
     )
+
+
+@router.post("/{bank_id}/answered/{review_id}/rating", dependencies=[FormCsrf])
+async def rate(
+    request: Request, bank_id: str, review_id: int, web: WebDep, viewer: PageViewer
+) -> Response:
+    """One of the four rating buttons: the answer takes that rating (the one it has already:
+    nothing changes), then on to the next question. See :mod:`llmiq.practice.rerating`."""
+    form = await request.form()
+    following = safe_next(str(form.get("next", "")), f"/practice/{bank_id}/review")
+    try:
+        await run_in_threadpool(
+            rerate, web.database, web.scheduler, viewer.name, bank_id, review_id,
+            _int(str(form.get("rating", "")), 0),
+        )  # fmt: skip
+    except RatingRefused as exc:
+        flash(request, str(exc))
+    return see_other(following)
