@@ -49,6 +49,16 @@ SURFACES = {
         "export_format",
     },
     "llmiq.exam": {"BACKENDS", "ModelBackend", "Scores", "ScoringRequest"},
+    "llmiq.messages": {
+        "DOMAIN",
+        "LOCALE_DIR",
+        "N_",
+        "catalog",
+        "entries",
+        "plural_translator",
+        "topic_translator",
+        "translator",
+    },
     "llmiq.cli": {"cli", "main"},
 }
 
