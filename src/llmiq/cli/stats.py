@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from llmiq.cli.database import DatabaseOpener
-from llmiq.cli.options import console, database_option, profile_option
+from llmiq.cli.options import console, database_option, lang_option, profile_option
 from llmiq.errors import LlmiqError
 
 if TYPE_CHECKING:
-    from llmiq.bank.model import AnyBank
+    from llmiq.bank.model import AnyBank, Lang
 
 
 @click.command()
@@ -22,10 +22,16 @@ if TYPE_CHECKING:
 @click.option(
     "--plot", type=click.Path(path_type=Path), help="Also draw the charts to a .png (or .svg) file."
 )
+@lang_option
 @profile_option
 @database_option
 def stats(
-    bank: str | None, fmt: str, plot: Path | None, profile: str | None, database_url: str | None
+    bank: str | None,
+    fmt: str,
+    plot: Path | None,
+    lang: Lang,
+    profile: str | None,
+    database_url: str | None,
 ) -> None:
     """Your progress: reviews and accuracy overall and per topic, retention (FSRS
     retrievability) per topic, streak, a review heatmap and the due forecast for 14 days."""
@@ -43,15 +49,17 @@ def stats(
     if plot is not None:
         from llmiq.practice.plots import save_stats_plot
 
-        save_stats_plot(numbers, plot)
+        save_stats_plot(numbers, plot, lang)
     if fmt == "json":
         click.echo(json.dumps(numbers, ensure_ascii=False, indent=2))
         return
+    from llmiq.messages import translator
     from llmiq.practice.render import stats_view
 
-    console().print(stats_view(numbers, practice.profile))
+    _ = translator(lang)
+    console().print(stats_view(numbers, practice.profile, lang))
     if plot is not None:
-        click.echo(f"Wrote the charts to {plot}", err=True)
+        click.echo(_("Wrote the charts to {path}").format(path=plot), err=True)
 
 
 def _banks_for(bank: str | None, database: DatabaseOpener) -> dict[str, AnyBank]:
@@ -86,21 +94,29 @@ def _banks_for(bank: str | None, database: DatabaseOpener) -> dict[str, AnyBank]
 @click.option("-n", "count", type=click.IntRange(min=1), default=20, show_default=True,
               help="How many attempts.")  # fmt: skip
 @click.option("--bank", help="Only this bank.")
+@lang_option
 @profile_option
 @database_option
-def history(count: int, bank: str | None, profile: str | None, database_url: str | None) -> None:
+def history(
+    count: int, bank: str | None, lang: Lang, profile: str | None, database_url: str | None
+) -> None:
     """Your most recent answers, newest first."""
     from rich.table import Table
     from rich.text import Text
 
+    from llmiq.messages import N_, translator
     from llmiq.practice.scheduling import RATING_NAMES
+
+    _ = translator(lang)
+    # the modes an answer is given in, as history shows them
+    modes = {"quiz": N_("quiz"), "review": N_("review"), "mock": N_("mock")}
 
     database = DatabaseOpener(database_url)
     name, rows = _latest_answers(database, profile, bank, count)
     if not rows and bank is not None:
         database.bank(bank)  # an unknown bank is an error, not "no answers yet"
-    table = Table("when", "bank", "question", "answer", "", "rating", "mode", "time",
-                  box=None, pad_edge=False)  # fmt: skip
+    table = Table(_("when"), _("bank"), _("question"), _("answer"), "", _("rating"), _("mode"),
+                  _("time"), box=None, pad_edge=False)  # fmt: skip
     for row in rows:
         mark = {True: "✓", False: "✗", None: "?"}[row.correct]
         table.add_row(
@@ -109,13 +125,13 @@ def history(count: int, bank: str | None, profile: str | None, database_url: str
             Text(row.question_id),
             Text(row.answer[:30]),
             mark,
-            RATING_NAMES.get(row.rating, str(row.rating)),
-            row.mode,
-            f"{row.duration_ms / 1000:.1f} s",
+            _(RATING_NAMES[row.rating]) if row.rating in RATING_NAMES else str(row.rating),
+            _(modes.get(row.mode, row.mode)),
+            _("{seconds} s").format(seconds=f"{row.duration_ms / 1000:.1f}"),
         )
     screen = console()
     if not rows:
-        screen.print(Text(f"No answers yet for profile {name!r}."))
+        screen.print(Text(_("No answers yet for profile {name}.").format(name=repr(name))))
         return
     screen.print(table)
 

@@ -14,6 +14,8 @@ import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from llmiq.messages import N_
+
 if TYPE_CHECKING:
     import fsrs
 
@@ -29,7 +31,7 @@ LEARNING_STEPS = (timedelta(minutes=1), timedelta(minutes=10))
 RELEARNING_STEPS = (timedelta(minutes=10),)
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4  # fsrs.Rating, as stored
 LEARNING, REVIEW, RELEARNING = 1, 2, 3  # fsrs.State, as stored
-RATING_NAMES = {AGAIN: "again", HARD: "hard", GOOD: "good", EASY: "easy"}
+RATING_NAMES = {AGAIN: N_("again"), HARD: N_("hard"), GOOD: N_("good"), EASY: N_("easy")}
 STATE_NAMES = {LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
 
 
