@@ -12,6 +12,7 @@ from rich.text import Text as RichText
 
 from llmiq.bank.grading import Grade
 from llmiq.messages import N_, topic_translator, translator
+from llmiq.practice.stats import RETENTION_NOTE
 
 if TYPE_CHECKING:
     from llmiq.bank.model import AnyQuestion, Bank, Lang
@@ -181,12 +182,14 @@ def stats_view(stats: dict, profile: str, lang: Lang = "en") -> RenderableType:
     header = RichText(_("Progress of {profile}").format(profile=profile), style="bold underline")
     totals = RichText(
         _(
-            "{answers} answers, {right} right ({accuracy}); {due} due now; streak {days} day(s)"
+            "{answers} answers, {right} right ({accuracy}); {due} due now, {today} due today; "
+            "streak {days} day(s)"
         ).format(
             answers=stats["reviews"],
             right=stats["correct"],
             accuracy=_percent(stats["accuracy"]),
             due=stats["due_now"],
+            today=stats.get("due_today", stats["due_now"]),
             days=stats["streak_days"],
         )
     )
@@ -216,4 +219,6 @@ def stats_view(stats: dict, profile: str, lang: Lang = "en") -> RenderableType:
         RichText(""),
         RichText(_("Last 28 days  {heat}  (today on the right)").format(heat=heat)),
         RichText(_("Due next 7 days  {forecast}").format(forecast=forecast)),
+        RichText(""),
+        RichText(_(RETENTION_NOTE), style="dim"),
     )

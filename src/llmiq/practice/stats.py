@@ -10,12 +10,19 @@ questions and days shown, not with the number of reviews.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from llmiq.practice.days import local_date, local_day_window, moments_of_day, offset_spans
+from llmiq.messages import N_
+from llmiq.practice.days import (
+    local_date,
+    local_day_window,
+    moments_of_day,
+    offset_spans,
+    start_of_local_day,
+)
 from llmiq.practice.scheduling import RATING_NAMES, STATE_NAMES, make_scheduler, to_fsrs
 from llmiq.store import review_stats
 from llmiq.store.review_stats import QuestionTally
@@ -32,6 +39,29 @@ FORECAST_DAYS = 14
 #: further statement asks about four times as many (a long streak takes a few statements).
 _STREAK_BATCH = 64
 _STREAK_BATCH_MAX = 4096
+
+
+#: What the two percentages of the topic table mean, said under it (they often disagree: a
+#: question missed a minute ago has 0% accuracy and, just relearnt, ~100% retention).
+RETENTION_NOTE = N_(
+    "Accuracy: the share of your answers that were right, over all your answers. Retention: "
+    "FSRS's estimate of the chance you would recall each card now, averaged over the cards; "
+    "it is high right after a review, even after a wrong answer. Due now: ready to review "
+    "this minute; due today: before midnight, later learning steps included."
+)
+
+
+def due_counts(dues: Iterable[datetime], now: datetime) -> tuple[int, int]:
+    """(due now, due today) of cards due at ``dues``: "due now" can be reviewed this minute;
+    "due today" is every card due before local midnight, overdue ones and the learning steps
+    coming up later today included (the home page's figure). One definition for the home
+    page, the statistics page, ``llmiq stats`` and the API."""
+    end_of_today = start_of_local_day(now) + timedelta(days=1)
+    now_count = today_count = 0
+    for due in dues:
+        now_count += due <= now
+        today_count += due < end_of_today
+    return now_count, today_count
 
 
 def streak(days_with_reviews: set[date], today: date) -> int:
@@ -181,11 +211,13 @@ def compute_stats(
             forecast[day] += 1
     answers = sum(tally.answers for tally in summary.by_question)
     correct = sum(tally.right for tally in summary.by_question)
+    due_now, due_today = due_counts((card.due for card in cards), now)
     return {
         "reviews": answers,
         "correct": correct,
         "accuracy": round(correct / answers, 4) if answers else None,
-        "due_now": sum(1 for card in cards if card.due <= now),
+        "due_now": due_now,
+        "due_today": due_today,
         "streak_days": summary.streak_days,
         "by_topic": topics,
         "heatmap": heatmap,

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from llmiq.clock import utc_now
 from llmiq.practice.plots import stats_plot_bytes
+from llmiq.practice.stats import RETENTION_NOTE
 from llmiq.web.deps import LangDep, PageViewer, WebDep, practice_for
 from llmiq.web.overview import stats_of
 from llmiq.web.rendering import render
@@ -24,7 +25,12 @@ def stats_page(
         request,
         "stats.html",
         viewer,
-        {"stats": numbers, "banks": [s.bank for s in banks], "chosen": bank or ""},
+        {
+            "stats": numbers,
+            "banks": [s.bank for s in banks],
+            "chosen": bank or "",
+            "retention_note": RETENTION_NOTE,
+        },
     )
 
 
