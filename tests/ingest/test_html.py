@@ -165,3 +165,22 @@ def test_random_html_never_crashes(parts: list[str]) -> None:
         return
     for question in result.bank.questions:
         assert not question.rule_problems()
+
+
+def test_a_breadcrumb_trail_is_page_chrome_not_a_numbered_list() -> None:
+    page = (
+        "<html><head><title>Quiz</title></head><body>"
+        '<ol class="breadcrumb"><li><a href="/">Home</a></li><li><a href="/ai">AI</a></li>'
+        "<li>Inference</li></ol>"
+        '<nav aria-label="Breadcrumb"><ol><li>Home</li><li>LLM</li></ol></nav>'
+        '<div aria-label="breadcrumb"><a href="/">Start</a> / <a href="/q">Quizzes</a></div>'
+        "<article><h1>Inference quiz</h1><p>11. What does temperature do?</p>"
+        "<p>A. Divides the logits<br>B. Sets the seed</p><p>Answer: A</p>"
+        "<p>12. What is top-p?</p><p>A. A nucleus of tokens<br>B. The top token</p>"
+        "<p>Answer: A</p></article></body></html>"
+    )
+    text = html_to_text(page)
+    for chrome in ("Home", "Inference\n", "Start", "Quizzes"):
+        assert chrome not in text
+    result = import_text(page, name="quiz.html", bank_id="t")
+    assert [q.id for q in result.bank.questions] == ["q11", "q12"]

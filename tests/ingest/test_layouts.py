@@ -330,3 +330,46 @@ def test_prev_next_links_and_share_buttons_end_the_article() -> None:
         "Because y.\n\n« Tokenization MCQ Set 1   Embeddings MCQ »\n\nShare this: Facebook X\n"
     )
     assert result.bank.questions[1].explanation.en == "Because y."
+
+
+def test_keycap_emoji_are_the_question_numbers() -> None:
+    result = _parse(
+        "9️⃣ What does a scaling law predict?\n→ The loss, as a power law.\n\n"
+        "🔟 What do you monitor?\n→ Gradient norms.\n\n"
+        "1️⃣1️⃣ Why repeat data only a few times?\n→ Returns drop after ~4 epochs.\n"
+    )
+    assert [q.id for q in result.bank.questions] == ["q9", "q10", "q11"]
+    assert result.bank.questions[1].prompt.get("en") == "What do you monitor?"
+
+
+def test_a_keycap_before_a_question_number_is_decoration() -> None:
+    result = _parse("1️⃣ Q7：What is RoPE?\n答案：旋转位置编码。\n")
+    assert [q.id for q in result.bank.questions] == ["q7"]
+
+
+def test_a_bonus_question_after_the_numbered_ones_is_a_question() -> None:
+    result = _parse(
+        "1. Why is the learning rate tuned first?\nIt shrinks with width.\n\n"
+        "2. What is MFU?\nUseful FLOPs over peak.\n\n"
+        "Bonus: Why train a small model far beyond Chinchilla-optimal?\n"
+        "Inference is cheaper for the rest of its life.\n"
+    )
+    assert len(result.bank.questions) == 3
+    assert "far beyond Chinchilla" in result.bank.questions[2].prompt.get("en")
+    assert "cheaper" in result.bank.questions[2].reference.get("en")
+
+
+def test_a_social_posts_close_ends_the_article() -> None:
+    result = _parse(
+        "1. What is MFU?\nUseful FLOPs over the hardware peak.\n\n"
+        "♻️ Repost if this helps someone.\n➕ Follow Jane Doe for more LLM content.\n\n"
+        "#LLM #MachineLearning #AI\n\n👍❤️ 412 · 58 comments · 33 reposts\n"
+    )
+    reference = result.bank.questions[0].reference.get("en")
+    for page_text in ("Repost", "Follow Jane", "#MachineLearning", "58 comments"):
+        assert page_text not in reference
+
+
+def test_share_buttons_after_the_last_question_end_the_article() -> None:
+    result = _parse("1. What is MFU?\nUseful FLOPs over the peak.\n\nShare: Facebook Twitter\n")
+    assert "Share" not in result.bank.questions[0].reference.get("en")

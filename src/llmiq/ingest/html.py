@@ -51,6 +51,9 @@ _AD_NAME = re.compile(
     r"^(?:(?:[\w-]*[-_])?ads?(?:[-_][\w-]*)?|ads?box|adsbygoogle|advert\w*|sponsor\w*|promo\w*)$",
     re.I,
 )
+#: Class or id words of page chrome that readability may keep: the breadcrumb trail above
+#: an article ("Home > AI > Quiz", often an <ol>, read as a numbered list otherwise).
+_CHROME_NAME = re.compile(r"^(?:bread-?crumbs?|[\w-]*[-_]breadcrumbs?)$", re.I)
 _DROP_ROLES = {"navigation", "complementary", "contentinfo", "dialog", "banner", "search"}
 _BLOCKS = {
     "p", "div", "section", "article", "main", "header", "figure", "figcaption", "address",
@@ -150,7 +153,11 @@ def _prepare(root: HtmlElement) -> None:
         if not isinstance(element.tag, str) or element.tag in ("html", "body"):
             continue
         names = f"{element.get('class', '')} {element.get('id', '')}".split()
-        if element.get("role") in _DROP_ROLES or any(_AD_NAME.match(n) for n in names):
+        if (
+            element.get("role") in _DROP_ROLES
+            or any(_AD_NAME.match(n) or _CHROME_NAME.match(n) for n in names)
+            or (element.get("aria-label") or "").lower() in ("breadcrumb", "breadcrumbs")
+        ):
             _remove(element)
     for pre in root.iter("pre"):
         text = pre.text_content()

@@ -125,6 +125,14 @@ _TYPE_TAG = (
     r"\s*[】\])）]\s*)?"
 )
 _DECOR = r"^\s*(?:>\s*)*(?P<head>#{1,6}\s*)?" + _SYMBOLS + _TYPE_TAG + r"(?P<bold>\*\*|__)?\s*"
+#: Keycap emoji as the number itself: "1️⃣ What …", "1️⃣2️⃣ …" (12), "🔟 …".
+_KEYCAP_NUMBER = r"(?P<num>(?:[0-9]\ufe0f?\u20e3)+|\U0001f51f)"
+_DECOR_BEFORE_KEYCAP = (
+    r"^\s*(?:>\s*)*(?P<head>#{1,6}\s*)?"
+    + r"(?:(?:[\u2190-\u2bff\U0001f000-\U0001f51e\U0001f520-\U0001faff\ufe0f\u200d])\s*)*"
+    + _TYPE_TAG
+    + r"(?P<bold>\*\*|__)?\s*"
+)
 _TAIL_BOLD = re.compile(r"\s*(?:\*\*|__)\s*$")
 
 _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
@@ -152,6 +160,13 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
         3,
         re.compile(_DECOR + r"(?P<num>\d{1,3})\s*[题道]\s*[.:、)]?\s*(?:\*\*|__)?\s*(?P<rest>.*)$"),
     ),
+    (
+        "N⃣",
+        2,
+        re.compile(
+            _DECOR_BEFORE_KEYCAP + _KEYCAP_NUMBER + r"\s*[.:、)]?\s*(?:\*\*|__)?\s*(?P<rest>.*)$"
+        ),
+    ),
     ("N、", 2, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*、\s*(?:\*\*|__)?\s*(?P<rest>.*)$")),
     ("N.", 2, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*\.(?!\d)\s*(?:\*\*|__)?\s*(?P<rest>.*)$")),
     ("N)", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*\)\s*(?P<rest>.*)$")),
@@ -163,6 +178,10 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
     ),
 ]
 _UNNUMBERED_QUESTION = re.compile(_DECOR + r"(?:Q|Question|问|问题)\s*[:]\s*(?P<rest>.+)$", re.I)
+#: An extra question after the numbered ones: "Bonus: …?", "附加题：…"
+_BONUS_QUESTION = re.compile(
+    _DECOR + r"(?:bonus(?:\s+question)?|附加题|加分题)\s*[:]\s*(?P<rest>.+)$", re.I
+)
 #: A question in bold on its own line, with no number: "**Why does …?** — Easy".
 _BOLD_QUESTION = re.compile(
     r"^\s*(?:[-*]\s+)?(?:\*\*|__)(?P<rest>[^*_]{4,}?[?？…:：](?:\s*\.{3})?)\s*(?:\*\*|__)"
@@ -291,7 +310,7 @@ TAIL_MARKERS = re.compile(
 #: Lines of the page around an article, after its last question: navigation, sign-offs,
 #: promotion, comments, tags, copyright, scoring guides.
 END_LINE = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:"
+    r"^\s*(?:#{1,6}\s*)?" + _SYMBOLS + r"(?:\*\*|__)?\s*(?:"
     r"[←⟵«‹<]+\s*(?:previous|prev|older|上一篇|上一页|上一节)"
     r"|(?:上一篇|下一篇|上一节|下一节|previous\s+(?:post|article|chapter)|next\s+(?:post|article|chapter))"
     r"\s*[:|]"
@@ -304,7 +323,12 @@ END_LINE = re.compile(
     r"|(?:subscribe|sign\s+up)\s+(?:to|for)\s+(?:my|our|the)\b"
     r"|if\s+you\s+(?:enjoyed|liked|found)\s+(?:this|these)"
     r"|(?:follow\s+(?:me|us)\s+(?:on|for)|clap\b|👏|share\s+this\s+(?:post|article))"
-    r"|share\s+(?:this|on)\s*[:：]|分享到\s*[:：]"
+    # a social post's close: "Repost if this helps", "Follow Jane Doe for more", its hashtags
+    # ("#LLM #AI": the first "#" is taken as a heading mark above) and its counts
+    r"|repost\b|follow\s+\S.{0,40}\s+for\s+more\b"
+    r"|(?<=#)[\w\u4e00-\u9fff-]+(?:\s+#[\w\u4e00-\u9fff-]+)+\s*$"
+    r"|.{0,40}\b\d+\s+comments?\s*[·•|,]\s*\d+\s+(?:reposts?|shares?|likes?)\b"
+    r"|share(?:\s+(?:this|on))?\s*[:：]|分享到\s*[:：]"
     r"|[«‹←]\s*\S.{0,80}[»›→]\s*$"  # "« Previous set   Next set »"
     r"|(?:\d+\s*)?(?:comments?|responses?|评论|留言|全部评论|精选留言)\s*(?:\(\d+\)|\d+\s*条)?\s*[:]?\s*$"
     r"|leave\s+a\s+(?:comment|reply)|发表评论|写下你的评论"
@@ -452,7 +476,10 @@ def _read_question_marker(line: Line, text: str) -> None:
     for style, strength, pattern in _QUESTION_PATTERNS:
         if match := pattern.match(text):
             num = match.group("num")
-            value = int(num) if num.isdigit() else chinese_numeral(num)
+            if style == "N⃣":
+                value = 10 if num == "\U0001f51f" else int(re.sub(r"\D", "", num))
+            else:
+                value = int(num) if num.isdigit() else chinese_numeral(num)
             if value is None:
                 continue
             head, bold = match.group("head"), match.group("bold")
@@ -463,6 +490,8 @@ def _read_question_marker(line: Line, text: str) -> None:
             return
     if match := _UNNUMBERED_QUESTION.match(text):
         line.q_style, line.q_strength = "Q:", 2
+    elif match := _BONUS_QUESTION.match(text):
+        line.q_style, line.q_strength = "bonus", 2
     elif match := _BOLD_QUESTION.match(text):
         line.q_style, line.q_strength = "**", 2
     elif match := _HEADING.match(text):

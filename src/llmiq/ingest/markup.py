@@ -9,6 +9,7 @@ keeping one output line per input line so that every report still names the auth
 - An HTML heading on a line of its own (``<h1 align="center">Title</h1>``, as GitHub READMEs
   centre their titles) is a Markdown heading.
 - A line that is only a difficulty tag ("难度：⭐⭐⭐", "**Difficulty:** Medium") is left out.
+- A table of options (``| A. | 16 | B. | 32 |``) becomes option lines (:mod:`option_tables`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
+from llmiq.ingest.option_tables import rewrite_option_tables
 
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
 _FRONT_MATTER_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")
@@ -64,6 +66,7 @@ _FURNITURE = (
 #: Furniture that is only furniture on a line of its own ("Check", "Page 2 of 3").
 _FURNITURE_ALONE = (
     r"(?:hint|check|reveal|progress\s*:.*|you\s+need\s+\d+\s*%\s+to\s+pass"
+    r"|discuss(?:\s+(?:it\s+)?in\s+(?:the\s+)?forum)?|workspace|report|bookmark|share"
     r"|page\s+\d+\s+(?:of|/)\s+\d+|第\s*\d+\s*页(?:\s*[/，,]\s*共\s*\d+\s*页)?"
     r"|found\s+a\s+(?:mistake|typo|bug)\?.*|复制代码|copy\s+code|copied!?|advertisements?|sponsored|广告"
     r"|(?:做题|答题|练习|浏览|阅读)(?:人数|次数|量)\s*[:：]?\s*[\d,]+)"
@@ -194,7 +197,7 @@ def _rewrite_hidden(line: str) -> str:
 
 def rewrite_markup(text_lines: list[str]) -> Markup:
     """See the module docstring. Code blocks are left as they are."""
-    lines = list(text_lines)
+    lines = rewrite_option_tables(text_lines)
     markup = Markup(lines)
     start = _front_matter(lines, markup)
     in_code = False

@@ -205,6 +205,9 @@ def unanswered_questions(
         if line.is_question and line.q_number is None and line.q_style == style == "**":
             found.append(i)  # unnumbered questions in bold: no chain of numbers to follow
             continue
+        if line.q_style == "bonus" and _has_question_mark(lines, i, hi):
+            found.append(i)  # "Bonus: …?" after the numbered questions, in any style
+            continue
         if not line.is_question or line.q_number is None:
             continue
         has_options = options_follow(lines, i, hi)

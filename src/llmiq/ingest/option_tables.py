@@ -1,0 +1,77 @@
+"""Options laid out in a table, as quiz sites print them: a letter cell, then its text
+(``| A. | 16 | B. | 32 |``), or the whole option in one cell (``| A. 16 | B. 32 |``).
+
+Such a table becomes option lines, one per table row (``A. 16   B. 32``), the rule row a
+blank line: the number of lines stays the same, so reports still name the author's lines.
+A table is only rewritten when all its cells are options and their letters run A, B, C, ...
+in order; any other table (an answer key, a comparison) is left as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+_ROW = re.compile(r"^\s*\|(?P<cells>.*)\|\s*$")
+_RULE_CELL = re.compile(r"^\s*:?-+:?\s*$")
+#: "A." "(B)" "**C**" "d)": a letter alone in its cell needs no mark
+_MARK = (
+    r"(?:\*\*|__)?[(（]?(?P<letter>[A-Ha-h])"
+    r"(?:[.)）．、:：]|(?=\s*(?:\*\*|__)?\s*$))(?:\*\*|__)?"
+)
+_LETTER_CELL = re.compile(rf"^\s*{_MARK}\s*$")
+_OPTION_CELL = re.compile(rf"^\s*{_MARK}\s*(?P<text>\S.*?)\s*$")
+
+
+def _cells(line: str) -> list[str]:
+    found = _ROW.match(line)
+    return [cell.strip() for cell in found["cells"].split("|")] if found else []
+
+
+def _row_options(cells: list[str]) -> list[tuple[str, str]] | None:
+    """A row's (letter, text) pairs, [] for a rule row, None if it is not all options."""
+    if all(_RULE_CELL.match(cell) for cell in cells):
+        return []
+    cells = [cell for cell in cells if cell]
+    if len(cells) % 2 == 0 and all(_LETTER_CELL.match(cell) for cell in cells[::2]):
+        texts = cells[1::2]
+        if any(_LETTER_CELL.match(text) for text in texts):
+            return None
+        letters = [_LETTER_CELL.match(cell)["letter"] for cell in cells[::2]]  # type: ignore[index]
+        return list(zip(letters, texts, strict=True))
+    matches = [_OPTION_CELL.match(cell) for cell in cells]
+    if cells and all(matches):
+        return [(found["letter"], found["text"]) for found in matches]  # type: ignore[index]
+    return None
+
+
+def _table_options(rows: list[list[str]]) -> list[list[tuple[str, str]]] | None:
+    options = [_row_options(cells) for cells in rows]
+    if any(row is None for row in options):
+        return None
+    letters = [letter.upper() for row in options for letter, _ in row]  # type: ignore[union-attr]
+    if len(letters) < 2 or letters != [chr(ord("A") + n) for n in range(len(letters))]:
+        return None
+    return options  # type: ignore[return-value]
+
+
+def rewrite_option_tables(lines: list[str]) -> list[str]:
+    """``lines`` with every table of options written as option lines (see the module)."""
+    out = list(lines)
+    in_code = False
+    i = 0
+    while i < len(lines):
+        if _FENCE.match(lines[i]):
+            in_code = not in_code
+        if in_code or not _ROW.match(lines[i]):
+            i += 1
+            continue
+        end = i
+        while end < len(lines) and _ROW.match(lines[end]):
+            end += 1
+        options = _table_options([_cells(line) for line in lines[i:end]])
+        if options is not None:
+            for n, row in enumerate(options, start=i):
+                out[n] = "   ".join(f"{letter.upper()}. {text}" for letter, text in row)
+        i = end
+    return out
