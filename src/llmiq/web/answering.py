@@ -146,7 +146,7 @@ def check_length(raw: str) -> None:
 def load_answered(database: Database, profile: str, bank: Bank, review_id: int) -> Answered:
     """An answer of ``profile`` to ``bank`` as its feedback shows it, read back from the review
     log (so that reloading the feedback page records nothing)."""
-    with database.transaction() as session:
+    with database.reading() as session:
         user = progress.find_user(session, profile)
         review = progress.find_review(session, review_id)
         if user is None or review is None or review.user_id != user.id or review.bank_id != bank.id:

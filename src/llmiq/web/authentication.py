@@ -18,7 +18,7 @@ LOCKED_OUT = "Too many failed sign-ins: wait a few minutes and try again."
 
 
 def registration_open(web: WebApp) -> bool:
-    with web.database.transaction() as session:
+    with web.database.reading() as session:
         value = accounts.get_option(session, REGISTRATION_OPTION)
     return web.settings.registration if value is None else value == "open"
 

@@ -66,7 +66,7 @@ class BankShelf:
     def get(self, bank_id: str) -> ShelvedBank:
         if bank_id in self._entries:
             return self._builtin_bank(bank_id)
-        with self.database.transaction() as session:
+        with self.database.reading() as session:
             digest = saved_banks.saved_digest(session, bank_id)
             if digest is None:
                 raise UnknownBank(f"no bank named {bank_id!r}")
@@ -96,7 +96,7 @@ class BankShelf:
         return self._imported_banks()[1]
 
     def _imported_banks(self) -> tuple[list[ShelvedBank], dict[str, str]]:
-        with self.database.transaction() as session:
+        with self.database.reading() as session:
             stored = saved_banks.saved_digests(session)
         imported, unreadable = [], {}
         for bank_id, digest in sorted(stored):

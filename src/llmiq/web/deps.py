@@ -99,7 +99,7 @@ def optional_viewer(web: WebApp, session: Session) -> Viewer | None:
     user_id, version = session.get("u"), session.get("v")
     if not isinstance(user_id, int) or not isinstance(version, int):
         return None
-    with web.database.transaction() as db:
+    with web.database.reading() as db:
         account = accounts.account_of(db, user_id)
         if account is None or account.session_version != version:
             session.pop("u")

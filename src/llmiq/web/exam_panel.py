@@ -37,7 +37,7 @@ class ExamPanel:
 def exam_panel(database: Database, bank_id: str, question_id: str) -> ExamPanel | None:
     """The panel, or None when no model has answered the question (blocking: call it in
     the thread pool)."""
-    with database.transaction() as session:
+    with database.reading() as session:
         answers = exam_runs.answers_to_question(session, bank_id, question_id)
         if not answers:
             return None

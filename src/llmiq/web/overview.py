@@ -29,7 +29,7 @@ def bank_rows(
     practice: Practice, banks: list[ShelvedBank], now: datetime
 ) -> tuple[list[BankRow], int]:
     """Each bank with what is due and new, and the streak in days."""
-    with practice.database.transaction() as session:
+    with practice.database.reading() as session:
         user_id = practice.existing_user_id(session)
         cards = progress.cards_of(session, user_id) if user_id is not None else []
         streak_days = (

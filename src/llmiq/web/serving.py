@@ -74,7 +74,7 @@ def prepare(settings: WebSettings, host: str) -> Prepared:
     secret = settings.checked_secret(data_dir())
     database = open_database(settings.database_url)
     try:
-        with database.transaction() as session:
+        with database.reading() as session:
             admins = accounts.count_admins(session)
         env = {
             "LLMIQ_MULTI_USER": "true" if settings.multi_user else "false",

@@ -22,7 +22,7 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 
 @router.get("", response_class=HTMLResponse)
 def admin_home(request: Request, web: WebDep, viewer: PageAdmin) -> HTMLResponse:
-    with web.database.transaction() as session:
+    with web.database.reading() as session:
         people = accounts.accounts_with_activity(session) if web.settings.multi_user else []
         imported = saved_banks.saved_banks(session)
         open_flags = len(accounts.flags(session))
@@ -43,7 +43,7 @@ def admin_home(request: Request, web: WebDep, viewer: PageAdmin) -> HTMLResponse
 
 @router.get("/flags", response_class=HTMLResponse)
 def flags_page(request: Request, web: WebDep, viewer: PageAdmin) -> HTMLResponse:
-    with web.database.transaction() as session:
+    with web.database.reading() as session:
         rows = {"open": accounts.flags(session), "resolved": accounts.flags(session, resolved=True)}
     prompts = {}
     for flag, _ in rows["open"] + rows["resolved"]:

@@ -191,7 +191,7 @@ def _bank(web: WebApp, bank_id: str) -> Bank:
 def _own_card(web: WebApp, viewer: Viewer, card_id: int) -> Card:
     """The viewer's card; another person's card is "not found", as if it did not exist."""
     practice = practice_for(web, viewer)
-    with web.database.transaction() as session:
+    with web.database.reading() as session:
         user_id = practice.existing_user_id(session)
         card = (
             progress.find_card_of_user(session, user_id, card_id) if user_id is not None else None
@@ -296,7 +296,7 @@ def next_card(web: WebDep, viewer: ApiViewer, bank_id: str, lang: Lang = "en") -
     pick, left = pick_next(practice, bank, web.limits)
     if pick is None:
         return NextOut(question=None, message=describe_end(bank.id, left, web.limits, utc_now()))
-    with web.database.transaction() as session:
+    with web.database.reading() as session:
         user_id = practice.existing_user_id(session)
         card = (
             progress.find_card(session, user_id, bank.id, pick.question.id)
@@ -336,7 +336,7 @@ def list_cards(web: WebDep, viewer: ApiViewer, bank: str | None = None) -> list[
     if bank is not None:
         _bank(web, bank)
     practice = practice_for(web, viewer)
-    with web.database.transaction() as session:
+    with web.database.reading() as session:
         user_id = practice.existing_user_id(session)
         cards = progress.cards_of(session, user_id, bank) if user_id is not None else []
     return [_card_out(card) for card in cards]
