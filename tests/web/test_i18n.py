@@ -67,3 +67,13 @@ def test_chinese_error_pages(make_app: Any, client_of: Any, web_helpers: Any) ->
     refused = web_helpers.sign_in(client, "nobody")
     assert refused.status_code == 401
     assert "用户名或密码错误" in refused.text
+
+
+def test_chinese_end_of_quiz_and_review(make_app: Any, client_of: Any) -> None:
+    client = client_of(make_app())
+    client.get("/lang/zh")
+    done = client.get("/practice/seed/quiz", params={"i": 99, "right": 3}).text
+    assert "得分：3/10" in done
+    assert "Score" not in done
+    review = client.get("/practice/seed/review").text  # a new profile: new questions first
+    assert "新题" in review

@@ -25,6 +25,7 @@ from starlette.datastructures import FormData
 
 from llmiq.bank.model import Bank, Question
 from llmiq.errors import LlmiqError
+from llmiq.messages import N_, translator
 from llmiq.practice.mock import pick_across_topics, score_by_topic
 from llmiq.practice.rerating import RatingRefused, rerate
 from llmiq.practice.review import describe_end, pick_next
@@ -161,7 +162,7 @@ def review(request: Request, bank_id: str, web: WebDep, viewer: PageViewer) -> H
     practice.sync(bank)
     pick, left = pick_next(practice, bank, web.limits)
     if pick is None:
-        message = describe_end(bank.id, left, web.limits, practice.clock())
+        message = describe_end(bank.id, left, web.limits, practice.clock(), lang_of(request))
         return _done(request, viewer, bank, "Nothing to do", message)
     return _card(
         request, viewer, bank, pick.question, "review", {}, note=pick.why, left=left.queued
@@ -181,7 +182,10 @@ def quiz(
     bank = web.shelf.get(bank_id).bank
     questions = [q for q in bank.questions if not topic or topic in q.topics]
     if not 0 <= i < len(questions):
-        score = f"Score: {min(max(right, 0), len(questions))}/{len(questions)}"
+        _ = translator(lang_of(request))
+        score = _("Score: {right}/{answered}").format(
+            right=min(max(right, 0), len(questions)), answered=len(questions)
+        )
         return _done(request, viewer, bank, "Score", score)
     return _card(
         request,
@@ -261,8 +265,8 @@ def mock_report(
     mock = MockInterview.read(web, t, bank.id)
     first_answers = first_answers_of(web, viewer, mock.session_id)
     if not has_ended(request, mock.session_id, mock.over(), mock.question_ids, first_answers):
-        flash(request, "The report opens when the interview ends: when time is up, when every "
-                       "question is answered, or when you end it.")  # fmt: skip
+        flash(request, N_("The report opens when the interview ends: when time is up, when "
+                          "every question is answered, or when you end it."))  # fmt: skip
         waiting = [n for n, qid in enumerate(mock.question_ids) if qid not in first_answers]
         return see_other(mock.url(web, "run", i=waiting[0]))
     answers = [
@@ -339,15 +343,15 @@ async def answer(request: Request, bank_id: str, web: WebDep, viewer: PageViewer
         mock = MockInterview.read(web, posted.carried.get("t", ""), bank.id)
     deadline = mock.deadline if mock else None
     if mock is not None and mock.over():
-        flash(request, "Time is up: the last answer came too late to count.")
+        flash(request, N_("Time is up: the last answer came too late to count."))
         return see_other(mock.url(web, "report"))
     if mock is not None:
         answered = await run_in_threadpool(first_answers_of, web, viewer, mock.session_id)
         if question.id in answered or has_ended(
             request, mock.session_id, False, mock.question_ids, answered
         ):
-            flash(request, "This interview has ended or this question was answered: the answer "
-                           "does not count.")  # fmt: skip
+            flash(request, N_("This interview has ended or this question was answered: the "
+                              "answer does not count."))  # fmt: skip
             return see_other(mock.url(web, "report"))
 
     def ask_again(error: str) -> HTMLResponse:
@@ -379,7 +383,7 @@ async def answer(request: Request, bank_id: str, web: WebDep, viewer: PageViewer
             key=posted.key,
         )
     except KeyReused as exc:  # this card's form was sent before with another answer
-        flash(request, "This card was answered already; this is the answer that counts.")
+        flash(request, N_("This card was answered already; this is the answer that counts."))
         review_id = exc.review_id
     else:
         review_id = answered.review_id
