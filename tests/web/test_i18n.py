@@ -77,3 +77,19 @@ def test_chinese_end_of_quiz_and_review(make_app: Any, client_of: Any) -> None:
     assert "Score" not in done
     review = client.get("/practice/seed/review").text  # a new profile: new questions first
     assert "新题" in review
+
+
+def test_an_unreadable_answer_is_refused_in_chinese(
+    make_app: Any, client_of: Any, web_helpers: Any
+) -> None:
+    client = client_of(make_app())
+    client.get("/lang/zh")
+    token = web_helpers.csrf_token(client)
+    data = {"csrf_token": token, "mode": "quiz", "question_id": "prompt-calibration"}
+    refused = client.post("/practice/seed/answer", data=data | {"answer": "Z"})
+    assert refused.status_code == 422
+    assert "请用字母 A, B, C, D 中的一个作答" in refused.text
+    empty = client.post(
+        "/practice/seed/answer", data=data | {"question_id": "vector-store", "answer": " "}
+    )
+    assert "请先输入答案" in empty.text

@@ -11,6 +11,7 @@ from llmiq.bank.grading import Grade, UnreadableAnswer, grade, parse_choice
 from llmiq.bank.model import Bank, Question
 from llmiq.clock import utc_now
 from llmiq.errors import LlmiqError
+from llmiq.messages import N_, translator
 from llmiq.practice.quiz import self_rated
 from llmiq.practice.recording import Answer, CardState
 from llmiq.practice.scheduling import rating_for
@@ -31,7 +32,16 @@ class UnknownAnswer(NotFound):
 
 
 class AnswerRefused(LlmiqError):
-    """The answer cannot be graded as given (no option named, rating missing or out of range)."""
+    """The answer cannot be graded as given (no option named, rating missing or out of range).
+    ``str()`` is the English sentence (the API's); :meth:`translated` says it for a page."""
+
+    def __init__(self, message: str, **fields: object) -> None:
+        super().__init__(message.format(**fields))
+        self.message = message
+        self.fields = fields
+
+    def translated(self, lang: str) -> str:
+        return translator(lang)(self.message).format(**self.fields)
 
 
 class BadIdempotencyKey(LlmiqError):
@@ -86,16 +96,16 @@ def grade_answer(question: Question, raw: str, *, rating: int | None = None) -> 
     takes the person's ``rating`` (1-4) or, without one, is graded by its accepted answers."""
     check_length(raw)
     if rating is not None and not 1 <= rating <= 4:
-        raise AnswerRefused("the rating must be 1 (again), 2 (hard), 3 (good) or 4 (easy)")
+        raise AnswerRefused(N_("the rating must be 1 (again), 2 (hard), 3 (good) or 4 (easy)"))
     try:
         verdict = grade(question, raw)
     except UnreadableAnswer as exc:
-        raise AnswerRefused(str(exc)) from None
+        raise AnswerRefused(exc.message, **exc.fields) from None
     if not question.is_choice and rating is not None:
         return self_rated(verdict, rating)
     if verdict.correct is None:
         raise AnswerRefused(
-            "this open question has only a reference answer: rate your answer 1-4 (rating)"
+            N_("this open question has only a reference answer: rate your answer 1-4 (rating)")
         )
     return verdict
 
@@ -140,7 +150,9 @@ async def record_answer(
 
 def check_length(raw: str) -> None:
     if len(raw) > MAX_ANSWER_CHARS:
-        raise AnswerRefused(f"the answer is longer than {MAX_ANSWER_CHARS} characters")
+        raise AnswerRefused(
+            N_("the answer is longer than {limit} characters"), limit=MAX_ANSWER_CHARS
+        )
 
 
 def load_answered(database: Database, profile: str, bank: Bank, review_id: int) -> Answered:

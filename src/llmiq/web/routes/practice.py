@@ -364,11 +364,11 @@ async def answer(request: Request, bank_id: str, web: WebDep, viewer: PageViewer
         check_length(posted.raw)
         if not question.is_choice and posted.rating is None:
             if not posted.raw.strip():
-                return ask_again("Type an answer first.")
+                return ask_again(translator(lang_of(request))(N_("Type an answer first.")))
             return _rating_page(request, viewer, bank, question, posted)
         verdict = grade_answer(question, posted.raw, rating=posted.rating)
     except AnswerRefused as exc:
-        return ask_again(str(exc))
+        return ask_again(exc.translated(lang_of(request)))
     following = posted.next_url(bank, bool(verdict.correct))
     try:
         answered = await record_answer(
