@@ -15,6 +15,7 @@ from llmiq.cli import (
     export,
     imports,
     lab,
+    maintenance,
     mock,
     profile,
     quiz,
@@ -50,6 +51,9 @@ for command in (
     account.account,
     lab.lab,
     exam.exam,
+    maintenance.doctor,
+    maintenance.backup,
+    maintenance.restore,
 ):
     cli.add_command(command)
 
