@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from llmiq.clock import utc_now
 from llmiq.errors import LlmiqError
+from llmiq.messages import N_
 from llmiq.store import accounts, progress, saved_banks
 from llmiq.store.models import User
 from llmiq.web.authentication import REGISTRATION_OPTION, registration_open
@@ -66,7 +67,7 @@ def flags_page(request: Request, web: WebDep, viewer: PageAdmin) -> HTMLResponse
 def resolve(request: Request, flag_id: int, web: WebDep, viewer: PageAdmin) -> Response:
     with web.database.transaction() as session:
         done = accounts.resolve_flag(session, flag_id, utc_now())
-    flash(request, "Flag resolved." if done else "No such open flag.")
+    flash(request, N_("Flag resolved.") if done else N_("No such open flag."))
     return see_other("/admin/flags")
 
 
@@ -79,8 +80,19 @@ def set_registration(
 ) -> Response:
     with web.database.transaction() as session:
         accounts.set_option(session, REGISTRATION_OPTION, state)
-    flash(request, f"Registration is {state}.")
+    flash(
+        request, N_("Registration is open.") if state == "open" else N_("Registration is closed.")
+    )
     return see_other("/admin")
+
+
+#: what the admin page says after each action on an account
+ACTION_DONE = {
+    "make-admin": N_("{name}: make admin done."),
+    "remove-admin": N_("{name}: remove admin done."),
+    "sign-out": N_("{name}: sign out done."),
+    "delete": N_("{name}: delete done."),
+}
 
 
 @router.post("/accounts/{name}", dependencies=[FormCsrf])
@@ -106,7 +118,7 @@ def change_account(
             accounts.end_sessions(session, user.id)
         else:
             accounts.set_admin(session, user.id, action == "make-admin")
-    flash(request, f"{name}: {action.replace('-', ' ')} done.")
+    flash(request, ACTION_DONE[action], name=name)
     return see_other("/admin")
 
 
@@ -115,5 +127,5 @@ def delete_bank(request: Request, bank_id: str, web: WebDep, viewer: PageAdmin) 
     with web.database.transaction() as session:
         if not saved_banks.delete_saved_bank(session, bank_id):
             raise UnknownBank(f"no imported bank named {bank_id!r}")
-    flash(request, f"Bank {bank_id} deleted; progress on it stays in the review log.")
+    flash(request, N_("Bank {bank} deleted; progress on it stays in the review log."), bank=bank_id)
     return see_other("/admin")
