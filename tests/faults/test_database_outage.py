@@ -300,6 +300,15 @@ def test_postgres_outage_is_a_503_and_the_server_recovers_by_itself(
         recovered_in = time.monotonic() - up_at
         time.sleep(1)
         after = get(server.port, "/", signed_in)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+        # A quiet restart: the pool's idle connections are cut while nobody asks; the first
+        # requests after it must not be the ones to find out (pool_pre_ping).
+        quiet_before = [get(server.port, "/", signed_in)[0] for _ in range(8)]
+        own_postgres.stop()
+        own_postgres.start()
+        quiet_after = [get(server.port, "/", signed_in)[0] for _ in range(8)]
     finally:
         stop.set()
         for thread in threads:
@@ -346,7 +355,13 @@ def test_postgres_outage_is_a_503_and_the_server_recovers_by_itself(
 
     # Recovery, without a restart: every client was answered again, pages too.
     assert recovered_in < RECOVERY_TIMEOUT_S, server.output()[-3000:]
+    # Pooled connections PostgreSQL's restart cut are found out before use (pool_pre_ping):
+    # once answered again, nobody meets a refusal.
+    back = min(when for _, status, when in outcomes if status == 200 and when > up_at)
+    assert [o for o in outcomes if o[2] > back and o[1] != 200] == []
     assert after[0] == 200
+    assert quiet_before == [200] * 8
+    assert quiet_after == [200] * 8
 
 
 # --- another process holds the SQLite write lock ----------------------------------------------
@@ -421,3 +436,31 @@ def test_sqlite_write_lock_leaves_static_files_and_sign_in_fast(
     assert background["404"][0] == 404
     assert background["answer"][0] == 200  # recorded once the lock was let go
     assert stored_answers(url)["under-the-lock"] == 1
+
+
+def test_a_connection_cut_mid_transaction_is_unavailable_then_replaced(
+    own_postgres: OwnPostgres,
+) -> None:
+    """PostgreSQL ends the session of a pooled connection in the middle of a transaction (as
+    a restart or an administrator does): that transaction is DatabaseUnavailable, and the
+    next one gets a new connection without anyone reopening the database."""
+    from sqlalchemy import text
+
+    from llmiq.store.database import open_database
+    from llmiq.store.errors import DatabaseUnavailable
+
+    reset_postgres(own_postgres.url)
+    database = open_database(own_postgres.url)
+    killer = open_database(own_postgres.url)
+    try:
+        with pytest.raises(DatabaseUnavailable) as failed, database.transaction() as session:  # noqa: PT012
+            pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            with killer.transaction() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            session.execute(text("SELECT 1"))
+        assert "is unavailable" in str(failed.value)
+        with database.reading() as session:
+            assert session.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
+    finally:
+        killer.close()
+        database.close()

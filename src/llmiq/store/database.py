@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
     DatabaseError,
+    DBAPIError,
     IntegrityError,
     NoSuchModuleError,
     OperationalError,
@@ -233,6 +234,10 @@ class Database:
             raise ConstraintViolation(str(exc.orig)) from exc
         except DatabaseError as exc:
             raise self._failure(exc) from None
+        except DBAPIError as exc:  # InterfaceError: a connection the driver found closed
+            if not exc.connection_invalidated:
+                raise  # a bug to show (a parameter the driver cannot bind), not a sentence
+            raise unavailable(self.shown_url, exc.orig) from None
 
     def _failure(self, exc: DatabaseError, *, opening: bool = False) -> DatabaseUnavailable:
         """The store's error for SQLAlchemy's ``exc``; damage is remembered, so that nothing
@@ -240,7 +245,7 @@ class Database:
         if self.path is not None and is_corruption(exc.orig):
             self._damage = corrupt_error(self.path, str(exc.orig))
             return self._damage
-        if not isinstance(exc, OperationalError):
+        if not isinstance(exc, OperationalError) and not exc.connection_invalidated:
             raise exc  # a bug to show, not a sentence
         return unavailable(self.shown_url, exc.orig, opening=opening)
 
