@@ -63,7 +63,7 @@ def account_list(database_url: str | None) -> None:
 
     from llmiq.store import accounts
 
-    with DatabaseOpener(database_url)().transaction() as session:
+    with DatabaseOpener(database_url)().reading() as session:
         rows = accounts.accounts_with_activity(session)
     table = Table("account", "admin", "answers", "last answer", box=None, pad_edge=False)
     for user, acct, count, last in rows:

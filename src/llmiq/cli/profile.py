@@ -27,7 +27,7 @@ def profile_list(database_url: str | None) -> None:
     from llmiq.store import progress
 
     current = default_profile(load_settings())
-    with DatabaseOpener(database_url)().transaction() as session:
+    with DatabaseOpener(database_url)().reading() as session:
         rows = progress.users_with_activity(session)
     table = Table("", "profile", "answers", "last answer", box=None, pad_edge=False)
     for user, count, last in rows:
@@ -67,7 +67,7 @@ def profile_use(name: str, database_url: str | None) -> None:
     check_profile_name(name)
     # the OS user's profile is everyone's default before any is chosen: it may not exist yet
     if name != default_profile(Settings()):
-        with DatabaseOpener(database_url)().transaction() as session:
+        with DatabaseOpener(database_url)().reading() as session:
             if progress.find_user(session, name) is None:
                 raise LlmiqError(
                     f"no profile named {name!r}; create it with: llmiq profile create {name} --use"
@@ -93,7 +93,7 @@ def profile_delete(name: str, yes: bool, database_url: str | None) -> None:
     from llmiq.store import progress
 
     database = DatabaseOpener(database_url)()
-    with database.transaction() as session:
+    with database.reading() as session:
         if progress.find_user(session, name) is None:
             raise LlmiqError(f"no profile named {name!r}")
     if not yes:

@@ -89,7 +89,7 @@ class StoredRun:
 
 def stored_runs(database: Database, bank_id: str | None = None) -> list[StoredRun]:
     """Every run (of one bank, when given), oldest first."""
-    with database.transaction() as session:
+    with database.reading() as session:
         runs = exam_runs.list_runs(session, bank_id)
         counts = {run.id: exam_runs.count_measurements(session, run.id) for run in runs}
     return [_stored_run(run, counts[run.id]) for run in runs]
@@ -113,7 +113,7 @@ def _stored_run(run: ExamRun, measurements: int) -> StoredRun:
 def load_report(database: Database, run_id: int) -> tuple[StoredRun, ExamReport]:
     """A finished run and its report as it was printed; one sentence for a run that does not
     exist or is unfinished."""
-    with database.transaction() as session:
+    with database.reading() as session:
         run = exam_runs.find_run(session, run_id)
         if run is None:
             raise LlmiqError(f"there is no exam run {run_id}; llmiq exam list shows the runs")

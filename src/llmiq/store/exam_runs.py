@@ -94,7 +94,7 @@ class StoredMeasurements(MutableMapping[str, list[float]]):
 
     def __init__(self, database: Database, run_id: int) -> None:
         self.database, self.run_id = database, run_id
-        with database.transaction() as session:
+        with database.reading() as session:
             self._known = measurements_of(session, run_id)
         self.kept = len(self._known)  # measurements the run had when this was opened
         self.written = 0  # measurements stored since
