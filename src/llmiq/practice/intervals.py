@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
+from llmiq.messages import N_, translator
 from llmiq.practice.scheduling import AGAIN, EASY, GOOD, HARD, LEARNING, make_scheduler, to_fsrs
 
 if TYPE_CHECKING:
@@ -22,15 +23,8 @@ if TYPE_CHECKING:
     from llmiq.practice.recording import Practice
 
 RATINGS = (AGAIN, HARD, GOOD, EASY)
-#: button labels, as Anki names them
-RATING_LABELS = {
-    "en": {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"},
-    "zh": {AGAIN: "忘记", HARD: "困难", GOOD: "良好", EASY: "简单"},
-}
-_UNITS = {
-    "en": {"lt": "<1m", "m": "m", "h": "h", "d": "d", "mo": "mo", "y": "y"},
-    "zh": {"lt": "<1分钟", "m": "分钟", "h": "小时", "d": "天", "mo": "个月", "y": "年"},
-}
+#: button labels, as Anki names them (translated through the message catalog)
+RATING_LABELS = {AGAIN: N_("Again"), HARD: N_("Hard"), GOOD: N_("Good"), EASY: N_("Easy")}
 
 
 class CardLike(Protocol):
@@ -87,20 +81,20 @@ def format_interval(interval: timedelta, lang: str = "en") -> str:
     >>> format_interval(timedelta(days=70)), format_interval(timedelta(days=4), "zh")
     ('2.3mo', '4天')
     """
-    units = _UNITS.get(lang, _UNITS["en"])
+    _ = translator(lang)
     seconds = interval.total_seconds()
     if seconds < 60:
-        return units["lt"]
+        return _("<1m")
     if seconds < 3600:
-        return f"{round(seconds / 60)}{units['m']}"
+        return _("{n}m").format(n=round(seconds / 60))
     if seconds < 86400:
-        return f"{round(seconds / 3600)}{units['h']}"
+        return _("{n}h").format(n=round(seconds / 3600))
     days = seconds / 86400
     if days < 30:
-        return f"{round(days)}{units['d']}"
+        return _("{n}d").format(n=round(days))
     if days < 365:
-        return f"{days / 30:.1f}".removesuffix(".0") + units["mo"]
-    return f"{days / 365:.1f}".removesuffix(".0") + units["y"]
+        return _("{n}mo").format(n=f"{days / 30:.1f}".removesuffix(".0"))
+    return _("{n}y").format(n=f"{days / 365:.1f}".removesuffix(".0"))
 
 
 @dataclass(frozen=True)
@@ -122,9 +116,11 @@ def rating_choices(
 ) -> list[RatingChoice]:
     """The four buttons for ``card`` at ``now``, ``suggested`` marked (what both front ends
     show after an answer)."""
-    labels = RATING_LABELS.get(lang, RATING_LABELS["en"])
+    _ = translator(lang)
     return [
-        RatingChoice(rating, labels[rating], format_interval(interval, lang), rating == suggested)
+        RatingChoice(
+            rating, _(RATING_LABELS[rating]), format_interval(interval, lang), rating == suggested
+        )
         for rating, interval in preview_intervals(card, now, scheduler).items()
     ]
 
