@@ -77,6 +77,7 @@ def test_chinese_end_of_quiz_and_review(make_app: Any, client_of: Any) -> None:
     assert "Score" not in done
     review = client.get("/practice/seed/review").text  # a new profile: new questions first
     assert "新题" in review
+    assert "提示、偏差" in review  # the first question's topics, by their Chinese names
 
 
 def test_an_unreadable_answer_is_refused_in_chinese(
