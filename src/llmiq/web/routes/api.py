@@ -295,7 +295,8 @@ def next_card(web: WebDep, viewer: ApiViewer, bank_id: str, lang: Lang = "en") -
     practice.sync(bank)
     pick, left = pick_next(practice, bank, web.limits)
     if pick is None:
-        return NextOut(question=None, message=describe_end(bank.id, left, web.limits, utc_now()))
+        message = describe_end(bank.id, left, web.limits, utc_now(), lang)
+        return NextOut(question=None, message=message)
     with web.database.reading() as session:
         user_id = practice.existing_user_id(session)
         card = (
