@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from llmiq.practice.days import local_date, start_of_local_day
+from llmiq.practice.days import local_date
 from llmiq.practice.recording import Practice
-from llmiq.practice.stats import load_stats, streak_in_database
+from llmiq.practice.stats import due_counts, load_stats, streak_in_database
 from llmiq.store import progress
 from llmiq.web.banks import ShelvedBank
 
@@ -17,7 +17,7 @@ from llmiq.web.banks import ShelvedBank
 class BankRow:
     shelved: ShelvedBank
     questions: int
-    due: int  # cards due today (by local midnight), overdue ones included
+    due: int  # cards due today (practice.stats.due_counts: by local midnight, overdue included)
     new: int  # questions never answered
 
     @property
@@ -35,7 +35,6 @@ def bank_rows(
         streak_days = (
             streak_in_database(session, user_id, local_date(now)) if user_id is not None else 0
         )
-    end_of_day = start_of_local_day(now) + timedelta(days=1)
     by_bank: dict[str, dict[str, Any]] = {}
     for card in cards:
         by_bank.setdefault(card.bank_id, {})[card.question_id] = card
@@ -47,7 +46,7 @@ def bank_rows(
             BankRow(
                 shelved,
                 questions=len(ids),
-                due=sum(1 for qid, card in mine.items() if qid in ids and card.due < end_of_day),
+                due=due_counts((card.due for qid, card in mine.items() if qid in ids), now)[1],
                 new=sum(1 for qid in ids if qid not in mine),
             )
         )
