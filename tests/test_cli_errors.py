@@ -124,3 +124,24 @@ def test_an_article_without_a_title_is_named_after_its_file(
     assert proc.returncode == 0, proc.stderr
     assert "title:\n  en: notes\n" in out.read_text("utf-8")
     assert str(article.parent) not in out.read_text("utf-8")
+
+
+def test_backup_and_restore_refuse_in_one_sentence_and_touch_nothing(
+    data_home: Path, tmp_path: Path
+) -> None:
+    nothing = llmiq(data_home, "backup", str(tmp_path / "copy.db"))
+    assert one_sentence(nothing) == (
+        f"Error: there is no database at {data_home / 'llmiq.db'} yet: nothing to back up"
+    )
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a backup\n" * 20, "utf-8")
+    restore = llmiq(data_home, "restore", str(notes))
+    assert one_sentence(restore) == f"Error: {notes} is not an SQLite database"
+    assert not (data_home / "llmiq.db").exists()
+    server = "postgresql+psycopg://alice:s3cret@db.example/llmiq"
+    advice = llmiq(data_home, "backup", str(tmp_path / "copy.db"), "--database-url", server)
+    assert one_sentence(advice) == (
+        "Error: llmiq backup copies SQLite databases; the database llmiq is on the postgresql "
+        "server db.example: use `pg_dump -h db.example -U alice -Fc -f FILE llmiq`"
+    )
+    assert list(tmp_path.iterdir()) == [notes]
