@@ -373,3 +373,87 @@ def test_a_social_posts_close_ends_the_article() -> None:
 def test_share_buttons_after_the_last_question_end_the_article() -> None:
     result = _parse("1. What is MFU?\nUseful FLOPs over the peak.\n\nShare: Facebook Twitter\n")
     assert "Share" not in result.bank.questions[0].reference.get("en")
+
+
+def test_an_answer_naming_an_option_by_its_place_is_read_and_noted() -> None:
+    result = _parse(
+        "1. What does HyDE do?\n\n- Fine-tunes the embedder\n- Embeds a hypothetical answer\n"
+        "- Deduplicates documents\n\n**Answer:** the second one — a fake answer sits closer.\n\n"
+        "2. 哪个是稀疏检索？\nA. DPR\nB. BM25\nC. ColBERT\n答案：第二个，BM25 按词项打分。\n"
+    )
+    first, second = result.bank.questions
+    assert [o.key for o in first.options] == ["A", "B", "C"]
+    assert first.answer == ["B"]
+    assert "a fake answer sits closer" in first.explanation.get("en")
+    assert second.answer == ["B"]
+    assert any("read as option B" in str(note) for note in result.notes)
+
+
+def test_an_answer_giving_the_beginning_of_an_options_text_names_that_option() -> None:
+    result = _parse(
+        "1. Who executes the function in function calling?\n\n- The provider's servers\n"
+        "- Your application code, after the model returns the arguments\n- The browser\n\n"
+        "**Answer:** Your application code. The model only proposes a call.\n"
+    )
+    assert result.bank.questions[0].answer == ["B"]
+
+
+def test_keys_with_their_options_text_in_brackets_or_a_count_are_read() -> None:
+    result = _parse(
+        "1. 混合检索组合哪两类方法？\nA. 稠密检索\nB. 蒸馏\nC. BM25\nD. 增强\n\n"
+        "答案是 A（稠密向量检索）和 C（BM25），两者互补。\n\n"
+        "2. 哪些是偏好优化方法？\nA. IPO\nB. KTO\nC. ORPO\nD. LoRA\n\n"
+        "答案为 A、B、C 三项。LoRA 是参数高效微调。\n\n"
+        "3. 下列哪些是偏好优化？\nA. DPO\nB. SFT\nC. KTO\n\n答案是 AC —— SFT 不用偏好。\n"
+    )
+    assert [q.answer for q in result.bank.questions] == [["A", "C"], ["A", "B", "C"], ["A", "C"]]
+
+
+def test_the_correct_options_are_read_after_their_lead_in() -> None:
+    result = _parse(
+        "5. Which are true?\na) Rows sum to 1\nb) Masks use -inf\nc) Softmax over heads\n"
+        "d) Max subtraction keeps it stable\n\n"
+        "Answer: The correct options are a, b and d. The softmax runs over keys.\n"
+    )
+    assert result.bank.questions[0].answer == ["A", "B", "D"]
+
+
+def test_an_answer_label_with_its_key_is_no_answer_key_for_the_numbers_below() -> None:
+    result = _parse(
+        "1. 首个 token 之后缓存什么？\nA. Q\nB. K 和 V\n答案：B\n\n"
+        "2. 7B 模型 4096 长度的 KV Cache 约多大？\nA. 0.5 GB\nB. 1 GB\nC. 2 GB\nD. 8 GB\n\n"
+        "答案：C\n解析：2（K 和 V）× 32 层 × 4096 × 4096 × 2 字节 = 2 GiB。batch 16 就是 32 GB。\n"
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["C"]]
+
+
+def test_a_notebooks_follow_ups_and_a_posts_footer_end_the_article() -> None:
+    notes = _parse(
+        "### Q7: Why bf16?\n\nSame exponent bits as fp32.\n\n---\n\n## Open follow-ups\n\n"
+        "- [ ] Read Megatron again\n- [x] Compare HYBRID_SHARD\n"
+    )
+    [question] = notes.bank.questions
+    assert question.kind == "open"
+    assert "HYBRID_SHARD" not in question.reference.get("en")
+    post = _parse(
+        "### 1. 为什么长上下文推理慢？\n\n瓶颈是 KV Cache。\n\n"
+        "编辑于 2024-05-06 21:47・IP 属地北京\n\n赞同 326 添加评论\n\n**27 条评论**\n\n"
+        "张三：写得好\n\n（完）\n"
+    )
+    assert post.bank.questions[0].reference.get("zh") == "瓶颈是 KV Cache。"
+
+
+def test_a_printed_pages_running_header_is_left_out_but_the_title_stays() -> None:
+    page = "第 {n} 页 共 2 页"
+    result = _parse(
+        "大模型笔试（B 卷）\n\n1. 哪个做去重？\nA. MinHash\nB. Dropout\n\n"
+        f"大模型笔试（B 卷）\n{page.format(n=1)}\n\n"
+        "2. 哪个是位置编码？\nA. RoPE\nB. Adam\n\n"
+        f"大模型笔试（B 卷）\n{page.format(n=2)}\n\n参考答案：1.A 2.A\n",
+        name="exam.txt",
+    )
+    assert result.bank.title.get("zh") == "大模型笔试（B 卷）"
+    assert [q.answer for q in result.bank.questions] == [["A"], ["A"]]
+    for question in result.bank.questions:
+        shown = [question.prompt, *(o.text for o in question.options), question.explanation]
+        assert not any("笔试" in text.get("zh") for text in shown if text)

@@ -88,6 +88,13 @@ class AnswerKey:
         return frozenset(self.keys) | frozenset(self.explanations)
 
 
+def _is_one_answer(inline: str) -> bool:
+    """Whether a label's own text is one answer: a sentence, or a key ("C", "A、C") with no
+    question number."""
+    text = inline.strip(" *_:：")
+    return len(text) > 12 or bool(_LETTERS.match(fold(text)))
+
+
 def _pairs(text: str) -> dict[int, str]:
     found: dict[int, str] = {}
     folded = fold(text)
@@ -288,8 +295,9 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
             continue
         found = _pairs(label["inline"]) if label["inline"] else {}
         j = i + 1
-        if not found and len(label["inline"].strip()) > 12:
-            i += 1  # "参考答案：灾难性遗忘是指……": an open question's answer, not a key
+        if not found and _is_one_answer(label["inline"]):
+            # "参考答案：灾难性遗忘是指……", "答案：C": one question's answer, not a key
+            i += 1
             continue
         if not found:  # keys on the lines below: a table, "1. C" items, or pairs
             k = j

@@ -139,15 +139,53 @@ _FIRST_CLAUSE = re.compile(
 
 
 def match_option_prefix(value: str, options: list[tuple[str, str]]) -> tuple[list[str], str]:
-    """An answer that gives an option's text and then says why: ``"Faithfulness。Recall@k
-    measures retrieval"`` -> ``(["B"], "Recall@k measures retrieval")``; ``([], value)``
-    when its first clause is no option's text."""
+    """An answer that gives an option's text (or its beginning) and then says why:
+    ``"Faithfulness。Recall@k measures retrieval"`` -> ``(["B"], "Recall@k measures
+    retrieval")``; ``([], value)`` when its first clause is no option's text."""
     match = _FIRST_CLAUSE.match(value.strip())
     if match:
-        keys = match_option_text(match["head"], options)
+        keys = match_option_text(match["head"], options) or _option_starting(match["head"], options)
         if keys:
             return keys, match["rest"].strip()
     return [], value
+
+
+def _option_starting(head: str, options: list[tuple[str, str]]) -> list[str]:
+    """The one option whose text begins with ``head`` (ten letters or more): "Your application
+    code. …" names "Your application code, after the model returns …"."""
+    wanted = normalise(head)
+    if len(wanted) < 10:
+        return []
+    found = [key for key, text in options if normalise(text).startswith(wanted)]
+    return found if len(found) == 1 else []
+
+
+_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixth": 5}
+_ORDINALS |= {"1st": 0, "2nd": 1, "3rd": 2, "4th": 3, "5th": 4, "6th": 5}
+_ORDINALS |= {c: n for n, c in enumerate("一二三四五六")} | {str(n + 1): n for n in range(6)}
+#: "the second one", "the last option", "2nd choice", "第二个（选项）": an option by its place.
+_ORDINAL = re.compile(
+    r"^\s*(?:(?:the\s+)(?P<the>first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|4th|5th|6th)"
+    r"(?:\s+(?:one|option|choice|answer|bullet|item))?"
+    r"|(?P<word>first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|4th|5th|6th)"
+    r"\s+(?:one|option|choice|bullet|item))(?![\w-])(?P<rest>.*)$"
+    r"|^\s*(?:选)?第\s*(?P<zh>[一二三四五六1-6])\s*(?:个|项|条)(?:选项)?(?P<zrest>.*)$",
+    re.I | re.S,
+)
+
+
+def match_option_ordinal(value: str, options: list[tuple[str, str]]) -> tuple[list[str], str]:
+    """An answer that names an option by its place: ``"the second one — because …"`` ->
+    ``(["B"], "because …")``; ``([], value)`` otherwise."""
+    found = _ORDINAL.match(value)
+    if found is None:
+        return [], value
+    word = (found["the"] or found["word"] or found["zh"]).lower()
+    place = len(options) - 1 if word == "last" else _ORDINALS[word]
+    if place >= len(options):
+        return [], value
+    rest = (found["rest"] if found["zh"] is None else found["zrest"]) or ""
+    return [options[place][0]], rest.strip().lstrip(".。:：、,，;；—–- ").strip()
 
 
 def match_option_fragment(value: str, options: list[tuple[str, str]]) -> list[str]:
@@ -158,6 +196,15 @@ def match_option_fragment(value: str, options: list[tuple[str, str]]) -> list[st
         return []
     found = [key for key, text in options if wanted in normalise(text)]
     return found if len(found) == 1 else []
+
+
+#: "The correct options are a, b and d. …", "正确的选项是 A、C": the words before the keys.
+_LEAD_IN = re.compile(
+    r"^\s*(?:the\s+)?(?:correct|right|true|valid)\s+(?:options?|choices?|answers?|statements?)"
+    r"\s+(?:is|are)\s*[:：]?\s*(?=\(?[A-Ja-j]\b)"
+    r"|^\s*正确(?:的)?(?:选项|答案)(?:是|为|有)\s*[:：]?\s*(?=[A-J])",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -171,6 +218,7 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
     """The keys an answer names: letters ("ABD", "(b)"), an option's own text ("Paris"),
     its text and a reason ("Faithfulness。…"), a quoted part of it, or letters named in prose
     ("b) Clustering and d) Association"). None when it names no option."""
+    value = _LEAD_IN.sub("", value, count=1)
     parsed = parse_keys(value)
     by_text = match_option_text(value, options)
     if by_text:
@@ -180,6 +228,10 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
     if by_prefix and not parsed:
         said = value[: len(value) - len(after)].strip()
         return ResolvedKeys(by_prefix, after, f"answer {said!r} matched to option {by_prefix[0]}")
+    by_place, after = match_option_ordinal(value, options)
+    if by_place and not parsed:
+        said = value[: len(value) - len(after)].strip(" .。:：、,，;；—–-")
+        return ResolvedKeys(by_place, after, f"answer {said!r} read as option {by_place[0]}")
     if parsed is None and (quoted := match_option_fragment(value, options)):
         note = f"answer {shorten(value, 40)!r} matched to option {quoted[0]}, whose text holds it"
         return ResolvedKeys(quoted, "", note)

@@ -25,6 +25,7 @@ from llmiq.ingest.answers import (
     NEGATIVE,
     YES_NO_THEN_REASON,
     accepted_variants,
+    match_option_ordinal,
     match_option_prefix,
     match_option_text,
     normalise,
@@ -461,7 +462,11 @@ class _Parser:
         if len(bullets) < 2 or not value or len(bullets) != len(after):
             return [], value
         options = [(chr(ord("A") + m), text) for m, (_, text) in enumerate(bullets)]
-        if not match_option_text(value, options) and not match_option_prefix(value, options)[0]:
+        if not (
+            match_option_text(value, options)
+            or match_option_prefix(value, options)[0]
+            or match_option_ordinal(value, options)[0]
+        ):
             return [], value
         del prompt_parts[bullets[0][0] :]
         data["prompt"] = {lang: clean_text(join_lines(prompt_parts))}

@@ -254,11 +254,19 @@ _ANSWER = re.compile(
     r"\s*(?:\*\*|__)?\s*(?P<value>.*?)\s*(?:\*\*|__)?\s*$",
     re.I,
 )
+#: What a key's option says, in brackets after it: "A（稠密向量检索）和 C（BM25）".
+_KEY_GLOSS = r"(?:\s*[（(][^()（）]{1,40}[)）])?"
+_GLOSS = re.compile(r"\s*[（(][^()（）]{1,40}[)）]")
 # "答案是C" / "正确答案为 B" without a colon: only with a key right after, to stay clear of prose.
 _ANSWER_NO_COLON = re.compile(
     r"^\s*(?:[-*]\s+)?(?:>\s*)*" + _SYMBOLS + r"(?:\*\*)?\s*(?:正确|参考|标准)?答案(?:是|为|选)\s*"
-    r"(?:\*\*)?\s*(?P<value>[A-J](?:\s*(?:[,、和及与]|and)?\s*[A-J])*)"
-    r"\s*(?:\*\*)?\s*(?:[。.，,；;]\s*(?P<more>.*))?$"
+    r"(?:\*\*)?\s*(?P<value>[A-J]"
+    + _KEY_GLOSS
+    + r"(?:\s*(?:[,、和及与]|and)?\s*[A-J]"
+    + _KEY_GLOSS
+    + r")*)"
+    r"(?:\s*(?:这)?[两三四五六](?:项|个(?:选项)?))?"  # "答案为 A、B、D 三项"
+    r"\s*(?:\*\*)?\s*(?:(?:[。.，,；;]|\s*[—–]{1,2}|\s+-{1,2}\s)\s*(?P<more>.*))?$"
 )
 _EXPLANATION = re.compile(
     r"^\s*(?:[-*]\s+)?" + _SYMBOLS + r"(?:\*\*|__)?\s*"
@@ -303,7 +311,10 @@ TAIL_MARKERS = re.compile(
     r"往期回顾|精彩推荐|参考资料|参考文献|参考链接|总结|小结|结语|写在最后|"
     r"further\s+reading|related\s+(?:posts|articles|reading|questions)|you\s+may\s+also\s+like|"
     r"recommended(?:\s+(?:reading|posts|articles))?|read\s+more|more\s+from\s+\S.*|see\s+also|"
-    r"references|conclusion|summary|final\s+thoughts|wrapping\s+up)"
+    r"references|conclusion|summary|final\s+thoughts|wrapping\s+up|"
+    # a notebook's own to-do list after its questions
+    r"(?:open\s+)?follow[\s-]*ups?|open\s+(?:items|threads|questions\s+for\s+me)|next\s+steps|"
+    r"待跟进|待办事项|后续计划)"
     r"\s*[:]?\s*(?:\*\*|__)?\s*[:]?\s*$",
     re.I,
 )
@@ -329,6 +340,11 @@ END_LINE = re.compile(
     r"|(?<=#)[\w\u4e00-\u9fff-]+(?:\s+#[\w\u4e00-\u9fff-]+)+\s*$"
     r"|.{0,40}\b\d+\s+comments?\s*[·•|,]\s*\d+\s+(?:reposts?|shares?|likes?)\b"
     r"|share(?:\s+(?:this|on))?\s*[:：]|分享到\s*[:：]"
+    # a post's footer and its comments on Chinese sites: "编辑于 2024-05-06・IP 属地北京",
+    # "赞同 326", "27 条评论"; a study pack's close: "请勿外传", "更多资料请加群"
+    r"|(?:编辑于|发布于|发表于)\s*(?:\d{2,4}[-/.年]|昨天|今天|\d{1,2}[-/月])|.{0,30}\bIP\s*属地"
+    r"|赞同\s*\d+|\d+\s*条(?:评论|回复|留言)"
+    r"|.{0,30}(?:请勿外传|仅供.{0,8}学习交流)|更多.{0,12}(?:加群|进群|加微信|私信)"
     r"|[«‹←]\s*\S.{0,80}[»›→]\s*$"  # "« Previous set   Next set »"
     r"|(?:\d+\s*)?(?:comments?|responses?|评论|留言|全部评论|精选留言)\s*(?:\(\d+\)|\d+\s*条)?\s*[:]?\s*$"
     r"|leave\s+a\s+(?:comment|reply)|发表评论|写下你的评论"
@@ -356,7 +372,7 @@ END_LINE = re.compile(
 )
 #: Lines that end an article: "—END—", "(完)", "The End".
 END_MARKER = re.compile(
-    r"^\s*[-—–=_*~]*\s*(?:END|\(?完\)?|全文完|试卷结束|考试结束|全卷完|本卷完|the\s+end)"
+    r"^\s*[-—–=_*~]*\s*(?:END|[(（【\[]?完[)）】\]]?|全文完|试卷结束|考试结束|全卷完|本卷完|the\s+end)"
     r"\s*[-—–=_*~]*\s*$",
     re.I,
 )
@@ -439,6 +455,8 @@ def classify(number: int, raw: str) -> Line:
     ):
         line.kind = LineKind.ANSWER
         value = raw[match.start("value") : match.end("value")]
+        if match.re is _ANSWER_NO_COLON:
+            value = _GLOSS.sub("", value)
         if "more" in match.groupdict() and match["more"]:
             line.inline_explanation = raw[match.start("more") :].strip()
         if label := _INLINE_EXPLANATION.search(fold(value)):  # "答案：B 解析：……"

@@ -10,11 +10,14 @@ keeping one output line per input line so that every report still names the auth
   centre their titles) is a Markdown heading.
 - A line that is only a difficulty tag ("难度：⭐⭐⭐", "**Difficulty:** Medium") is left out.
 - A table of options (``| A. | 16 | B. | 32 |``) becomes option lines (:mod:`option_tables`).
+- A printed page's running header or footer (a page number, and a line repeated next to
+  it) is left out.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
@@ -195,11 +198,29 @@ def _rewrite_hidden(line: str) -> str:
     return line
 
 
+def _running_headers(lines: list[str]) -> set[str]:
+    """Lines a printed page repeats at its top or bottom: a text next to a page number
+    ("LLM 面试题库 · 内部学习资料" above "第 1 页 共 4 页") that occurs more than once."""
+    near_page_numbers = {
+        lines[j].strip()
+        for i, line in enumerate(lines)
+        if _RUNNING_PAGE.search(line)
+        for j in range(max(0, i - 2), min(len(lines), i + 3))
+        if j != i and len(lines[j].strip()) >= 4 and not _RUNNING_PAGE.search(lines[j])
+    }
+    counts = Counter(line.strip() for line in lines)
+    return {text for text in near_page_numbers if counts[text] >= 2}
+
+
 def rewrite_markup(text_lines: list[str]) -> Markup:
     """See the module docstring. Code blocks are left as they are."""
     lines = rewrite_option_tables(text_lines)
     markup = Markup(lines)
     start = _front_matter(lines, markup)
+    running = _running_headers(lines)
+    # the document's own title, when it is also the header of its later pages, stays
+    opening = [i for i, line in enumerate(lines) if line.strip()][:3]
+    title_lines = {i for i in opening if lines[i].strip() in running}
     in_code = False
     instructions = False  # the lines under "注意事项：" that continue it, indented
     listed = False  # ... or all of them up to a blank line, when the label stands alone
@@ -232,7 +253,11 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
             markup.left_out.append((i, i, "exam instructions" if instructions else "score box"))
             lines[i] = ""
             continue
-        if _RUNNING_PAGE.search(line):  # "《课程》测验二    第 2 页（共 3 页）", "… Page 2 of 3"
+        if _RUNNING_PAGE.search(line) or (
+            running and line.strip() in running and i not in title_lines
+        ):
+            # "《课程》测验二    第 2 页（共 3 页）", "… Page 2 of 3", and the title line a
+            # printed page repeats above or below its number
             markup.left_out.append((i, i, "page header or footer"))
             lines[i] = ""
             continue
