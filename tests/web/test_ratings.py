@@ -148,3 +148,14 @@ def test_review_and_quiz_cards_say_how_many_are_left(client: Any, web_helpers: A
     assert re.search(r'id="left">10 left<', review.text)
     quiz = client.get("/practice/seed/quiz?i=3")
     assert re.search(r'id="left">7 left<', quiz.text)
+
+
+def test_an_open_questions_rating_page_shows_each_ratings_interval(
+    client: Any, web_helpers: Any
+) -> None:
+    token = web_helpers.csrf_token(client)
+    data = {"csrf_token": token, "mode": "review", "question_id": "vector-store",
+            "answer": "No", "duration_ms": "3000"}  # fmt: skip
+    page = client.post("/practice/seed/answer", data=data)
+    intervals = re.findall(r'<span class="interval">([^<]+)</span>', page.text)
+    assert intervals == ["1m", "6m", "10m", "8d"]  # a new card, as fsrs schedules one

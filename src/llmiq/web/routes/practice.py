@@ -48,7 +48,7 @@ from llmiq.web.flags import FLAG_REASONS
 from llmiq.web.labs_panel import lab_panel
 from llmiq.web.mock_state import end_early, ended_early, has_ended
 from llmiq.web.mock_state import first_answers as first_answers_of
-from llmiq.web.ratings import rating_buttons
+from llmiq.web.ratings import intervals_now, rating_buttons
 from llmiq.web.rendering import flash, render, safe_next, see_other
 from llmiq.web.state import WebApp
 
@@ -365,7 +365,10 @@ async def answer(request: Request, bank_id: str, web: WebDep, viewer: PageViewer
         if not question.is_choice and posted.rating is None:
             if not posted.raw.strip():
                 return ask_again(translator(lang_of(request))(N_("Type an answer first.")))
-            return _rating_page(request, viewer, bank, question, posted)
+            intervals = await run_in_threadpool(
+                intervals_now, web, viewer.name, bank.id, question, lang_of(request)
+            )
+            return _rating_page(request, viewer, bank, question, posted, intervals)
         verdict = grade_answer(question, posted.raw, rating=posted.rating)
     except AnswerRefused as exc:
         return ask_again(exc.translated(lang_of(request)))
@@ -393,9 +396,15 @@ async def answer(request: Request, bank_id: str, web: WebDep, viewer: PageViewer
 
 
 def _rating_page(
-    request: Request, viewer: Viewer, bank: Bank, question: Question, posted: PostedAnswer
+    request: Request,
+    viewer: Viewer,
+    bank: Bank,
+    question: Question,
+    posted: PostedAnswer,
+    intervals: dict[int, str],
 ) -> HTMLResponse:
-    """The reference answer, and 1-4 for the person to rate their own answer."""
+    """The reference answer, and 1-4 for the person to rate their own answer, each with the
+    interval it would set."""
     return render(
         request,
         "rate.html",
@@ -405,6 +414,7 @@ def _rating_page(
             "question": question,
             "given": posted.raw,
             "suggested": suggested_rating(question, posted.raw, posted.duration_ms),
+            "intervals": intervals,
             "hidden": posted.carried
             | {
                 "mode": posted.mode,
