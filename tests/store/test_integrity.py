@@ -176,3 +176,18 @@ def test_closing_after_writing_checkpoints_the_wal_away(tmp_path: Path) -> None:
     reader.close()
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT count(*) FROM reviews WHERE answer = 'B'").fetchone()
+
+
+def test_a_damaged_database_is_not_migrated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(integrity, "QUICK_CHECK_ON_OPEN_BYTES", 0)  # not checked on open
+    path = filled(tmp_path / "a.db")
+    connection = sqlite3.connect(path)
+    with connection:  # as if an older llmiq had written it
+        connection.execute("UPDATE alembic_version SET version_num = '0005'")
+    connection.close()
+    damaged = damage(path)
+    with pytest.raises(DatabaseCorrupt, match="is damaged"):
+        open_database(f"sqlite:///{path}")
+    assert path.read_bytes() == damaged

@@ -6,7 +6,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -166,9 +166,10 @@ def alembic_config(connection: Any = None) -> Any:
     return config
 
 
-def migrate(engine: Engine) -> None:
+def migrate(engine: Engine, before_writing: Callable[[], None] | None = None) -> None:
     """Upgrade the schema to :data:`SCHEMA_HEAD` (a no-op read when it is there already).
-    Migrations only add; existing data is kept."""
+    Migrations only add; existing data is kept. ``before_writing`` is called before a
+    migration writes (:meth:`Database.check_before_writing`: none into a damaged file)."""
     current = _current_revision(engine)
     if current == SCHEMA_HEAD:
         return
@@ -177,6 +178,8 @@ def migrate(engine: Engine) -> None:
             f"the database is at schema revision {current}, newer than this llmiq knows "
             f"({SCHEMA_HEAD}); upgrade llmiq"
         )
+    if before_writing is not None:
+        before_writing()
     from alembic import command
 
     with _migration_lock(engine) as connection:
@@ -325,9 +328,9 @@ def open_database(url: str | None = None) -> Database:
     try:
         if database.path is not None and database.path.is_file():
             check_header(database.path)
-        migrate(database.engine)
-        if database.path is not None and checks_on_open(database.path):
-            database.check_before_writing()
+            if checks_on_open(database.path):
+                database.check_before_writing()
+        migrate(database.engine, database.check_before_writing)
     except DatabaseError as exc:
         database.close()
         raise database._failure(exc, opening=True) from None

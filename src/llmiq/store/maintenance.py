@@ -131,12 +131,13 @@ def _sqlite_checks(path: Path, low_disk_bytes: int) -> list[Check]:
         checks = checks or [Check("database", "problem", f"{path} cannot be read: {exc}")]
         problems = [str(exc)]
     if problems:
+        first = " ".join(problems[0].split())  # integrity_check's lines may hold newlines
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         checks.append(
             Check(
                 "integrity",
                 "problem",
-                f"{problems[0]}{more}: restore a backup (`llmiq restore FILE`); llmiq writes "
+                f"{first}{more}: restore a backup (`llmiq restore FILE`); llmiq writes "
                 "nothing into it meanwhile",
             )
         )
