@@ -50,7 +50,21 @@ def server_cpu_seconds(pid: int) -> float:
     return own(pid) + sum(own(child) for child in children)
 
 
-def layer_of(frames: list[str]) -> str:
+# Leaf frames of a thread that waits (py-spy counts a wait inside C code as running): the
+# recorder blocked on its queue, the event loop in epoll, idle threads of the pool.
+WAITING = (
+    "AnswerRecorder._run ",
+    "Runner.run ",
+    "run_until_complete ",
+    "select ",
+    "Condition.wait ",
+)
+
+
+def layer_of(frames: list[str]) -> str | None:
+    """The layer a sample belongs to, or None for a thread that is only waiting."""
+    if frames and frames[-1].startswith(WAITING):
+        return None
     for layer, markers in LAYERS:
         if not markers:
             return layer
@@ -65,7 +79,8 @@ def shares(raw: str) -> Counter[str]:
     for line in raw.splitlines():
         stack, _, number = line.rpartition(" ")
         if stack and number.isdigit():
-            counts[layer_of(stack.split(";"))] += int(number)
+            layer = layer_of(stack.split(";"))
+            counts[layer or "waiting"] += int(number)
     return counts
 
 
@@ -113,10 +128,13 @@ class Sampler:
 
 def report(name: str, counts: Counter[str], cpu_ms_per_request: float | None) -> list[str]:
     """Lines of a table: each layer's share of the samples and of the CPU per request."""
-    total = sum(counts.values())
+    total = sum(n for layer, n in counts.items() if layer != "waiting")
     if not total:
         return [f"{name}: no samples"]
-    lines = [f"{name}: where the server's CPU goes ({total:,} samples)"]
+    lines = [
+        f"{name}: where the server's CPU goes ({total:,} samples at work, "
+        f"{counts['waiting']:,} waiting left out)"
+    ]
     lines.append(f"  {'layer':<36} {'share':>6} {'ms/request':>11}")
     for layer, _ in LAYERS:
         share = counts[layer] / total

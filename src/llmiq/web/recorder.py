@@ -21,9 +21,12 @@ from llmiq.errors import LlmiqError
 from llmiq.practice.recording import Answer, Recorded, record_answers
 from llmiq.store.database import Database
 from llmiq.store.errors import ConstraintViolation
+from llmiq.store.lite import LiteDatabase, open_lite_database
 
 if TYPE_CHECKING:
     import fsrs
+
+    from llmiq.store.writes import ProgressDatabase
 
 MAX_BATCH = 256
 
@@ -53,16 +56,28 @@ def _hand_back(job: _Job, done: Recorded | None, error: BaseException | None) ->
 
 
 class AnswerRecorder:
-    """The writer thread of one app process; ``start`` and ``stop`` follow the app's life."""
+    """The writer thread of one app process; ``start`` and ``stop`` follow the app's life.
+
+    On an SQLite file the thread records through its own sqlite3 connection
+    (:class:`~llmiq.store.lite.LiteDatabase`, the quiz's write path, same transactions and
+    errors) rather than SQLAlchemy's ORM: under load the ORM's per-answer work held the GIL
+    for about half of the server's CPU time per answer (``web_load.py --profile``), time the
+    event loop could not serve requests in.
+    """
 
     def __init__(self, database: Database, scheduler: fsrs.Scheduler) -> None:
         self.database = database
         self.scheduler = scheduler
+        self._writer: ProgressDatabase = database
+        self._lite: LiteDatabase | None = None
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         if self._thread is None:
+            if self.database.path is not None and self._lite is None:
+                self._lite = open_lite_database(self.database.path)  # None: not at head
+                self._writer = self._lite or self.database
             self._thread = threading.Thread(target=self._run, name="llmiq-answers", daemon=True)
             self._thread.start()
 
@@ -74,6 +89,9 @@ class AnswerRecorder:
             return
         self._queue.put(None)
         thread.join()
+        if self._lite is not None:
+            self._lite.close()
+            self._lite, self._writer = None, self.database
         while True:
             try:
                 job = self._queue.get_nowait()
@@ -111,7 +129,7 @@ class AnswerRecorder:
 
     def _commit(self, batch: list[_Job]) -> None:
         try:
-            done = record_answers(self.database, self.scheduler, [job.answer for job in batch])
+            done = record_answers(self._writer, self.scheduler, [job.answer for job in batch])
         except LlmiqError as exc:  # the database failed (DatabaseUnavailable), not an answer
             for job in batch:
                 _hand_back(job, None, exc)
@@ -136,7 +154,7 @@ class AnswerRecorder:
 
     def _retry(self, job: _Job) -> None:
         try:
-            [done] = record_answers(self.database, self.scheduler, [job.answer])
+            [done] = record_answers(self._writer, self.scheduler, [job.answer])
         except Exception as exc:
             _hand_back(job, None, exc)
         else:
