@@ -36,24 +36,28 @@ def banks(database_url: str | None, fmt: str) -> None:
     from rich.text import Text
 
     from llmiq.bank.catalog import builtin_entries, load_entry
+    from llmiq.messages import translator
 
     lang = default_lang()
-    table = Table("id", "origin", "questions", "kinds", "title", box=None, pad_edge=False)
+    _ = translator(lang)
+    table = Table("id", _("origin"), _("questions"), _("kinds"), _("title"), box=None,
+                  pad_edge=False)  # fmt: skip
     listed = []
     for entry in builtin_entries() + DatabaseOpener(database_url).saved_entries():
         try:
             bank = load_entry(entry)
         except LlmiqError as exc:
             listed.append({"id": entry.id, "origin": entry.origin, "error": str(exc)})
-            table.add_row(entry.id, entry.origin, "-", "-", Text(f"invalid: {exc}", style="red"))
+            invalid = Text(_("invalid: {error}").format(error=exc), style="red")
+            table.add_row(entry.id, _(entry.origin), "-", "-", invalid)
             continue
         kinds = Counter(q.kind.value for q in bank.questions)
         listed.append(bank_summary(bank, entry.origin, lang))
         table.add_row(
             bank.id,
-            entry.origin,
+            _(entry.origin),
             str(len(bank.questions)),
-            ", ".join(f"{n} {k}" for k, n in kinds.items()),
+            _(", ").join(_("{count} {kind}").format(count=n, kind=_(k)) for k, n in kinds.items()),
             Text(bank.title.get(lang)),
         )
     if fmt == "json":
