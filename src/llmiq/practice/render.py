@@ -12,7 +12,6 @@ from rich.text import Text as RichText
 
 from llmiq.bank.grading import Grade
 from llmiq.messages import N_, topic_translator, translator
-from llmiq.practice.stats import RETENTION_NOTE
 
 if TYPE_CHECKING:
     from llmiq.bank.model import AnyQuestion, Bank, Lang
@@ -177,6 +176,8 @@ def _columns(rows: list[list[str]]) -> RichText:
 
 def stats_view(stats: dict, profile: str, lang: Lang = "en") -> RenderableType:
     """``llmiq stats`` as tables: totals, topics, the heatmap as text and the forecast."""
+    from llmiq.practice.stats import RETENTION_NOTE  # SQLAlchemy: not on a quiz's path
+
     _ = translator(lang)
     label = topic_translator(lang)
     header = RichText(_("Progress of {profile}").format(profile=profile), style="bold underline")
