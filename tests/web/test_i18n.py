@@ -94,3 +94,11 @@ def test_an_unreadable_answer_is_refused_in_chinese(
         "/practice/seed/answer", data=data | {"question_id": "vector-store", "answer": " "}
     )
     assert "请先输入答案" in empty.text
+
+
+def test_a_missing_page_is_explained_in_chinese(make_app: Any, client_of: Any) -> None:
+    client = client_of(make_app())
+    client.get("/lang/zh")
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404
+    assert "没有这个页面" in missing.text

@@ -21,6 +21,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from llmiq import __version__
 from llmiq.config import default_profile, load_settings
 from llmiq.errors import LlmiqError
+from llmiq.messages import N_
 from llmiq.paths import data_dir
 from llmiq.practice.queue import DailyLimits
 from llmiq.practice.scheduling import make_scheduler
@@ -159,15 +160,17 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(AdminRequired)
     async def admin_only(request: Request, exc: AdminRequired) -> Response:
-        return await error_page(request, 403, "This page is for admins.")
+        return await error_page(request, 403, N_("This page is for admins."))
 
     @app.exception_handler(CsrfRejected)
     async def csrf(request: Request, exc: CsrfRejected) -> Response:
         return await error_page(
             request,
             403,
-            "The form was refused: it is stale or did not come from this site. "
-            "Reload the page and try again.",
+            N_(
+                "The form was refused: it is stale or did not come from this site. "
+                "Reload the page and try again."
+            ),
         )
 
     @app.exception_handler(NotFound)
@@ -192,9 +195,10 @@ def _add_error_pages(app: FastAPI) -> None:
             return JSONResponse(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
             )
-        message = exc.detail if isinstance(exc.detail, str) else "That did not work."
+        # error.html translates the message: these, and details raised as catalog messages
+        message = exc.detail if isinstance(exc.detail, str) else N_("That did not work.")
         if exc.status_code == 404 and message == "Not Found":
-            message = "There is no such page."
+            message = N_("There is no such page.")
         elif exc.status_code == 405:
-            message = "This address takes no such request; go back and use the page's form."
+            message = N_("This address takes no such request; go back and use the page's form.")
         return await error_page(request, exc.status_code, message)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from llmiq.clock import utc_now
+from llmiq.messages import N_
 from llmiq.web.deps import LANG_COOKIE, PageViewer, WebDep, practice_for
 from llmiq.web.labs_panel import lab_panel
 from llmiq.web.overview import bank_rows
@@ -43,5 +44,5 @@ def lab_figure(lab_id: str, name: str, web: WebDep, viewer: PageViewer) -> FileR
     """A figure of the lab's report shown with the question (only the figures it lists)."""
     panel = lab_panel(lab_id, web.data_dir)
     if panel is None or panel.folder is None or name not in panel.figures:
-        raise HTTPException(404, "There is no such figure.")
+        raise HTTPException(404, N_("There is no such figure."))
     return FileResponse(panel.folder / name, media_type="image/png")
