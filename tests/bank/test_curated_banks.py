@@ -89,7 +89,7 @@ def test_an_area_bank_is_quizzed_like_the_seed(bank: Bank, run_cli: Callable) ->
     result = run_cli("quiz", bank.id, "--in-order", "--lang", "zh", input=_all_right(bank))
     assert result.exit_code == 0
     total = len(bank.questions)
-    assert result.output.rstrip().splitlines()[-1] == f"Score: {total}/{total}"
+    assert result.output.rstrip().splitlines()[-1] == f"得分：{total}/{total}"
 
 
 def test_banks_as_json_count_questions_areas_and_labs(run_cli: Callable) -> None:
