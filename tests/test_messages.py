@@ -199,3 +199,11 @@ def test_the_check_finds_english_words(run_cli: Callable) -> None:
     words = english_words(english, lang="en")
     assert {"Question", "Score"} <= set(words)
     assert "Your" in words
+
+
+def test_an_error_is_said_in_the_command_language(run_cli: Callable) -> None:
+    result = run_cli("quiz", "seed", "--topic", "zzz", "--lang", "zh")
+    assert result.exit_code == 1
+    assert result.output.startswith("错误：题库 'seed' 中没有主题为 'zzz' 的题")
+    english = run_cli("quiz", "seed", "-n", "0", "--lang", "en")
+    assert english.output == "Error: -n must be at least 1, got 0\n"

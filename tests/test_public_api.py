@@ -55,6 +55,7 @@ SURFACES = {
         "N_",
         "catalog",
         "entries",
+        "error_text",
         "plural_translator",
         "topic_translator",
         "translator",

@@ -102,3 +102,6 @@ def test_a_missing_page_is_explained_in_chinese(make_app: Any, client_of: Any) -
     missing = client.get("/no-such-page")
     assert missing.status_code == 404
     assert "没有这个页面" in missing.text
+    unknown = client.get("/banks/nope")
+    assert unknown.status_code == 404
+    assert "没有名为 &#39;nope&#39; 的题库" in unknown.text

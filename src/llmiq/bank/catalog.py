@@ -11,6 +11,7 @@ from llmiq.bank.builtin import ALL_AREAS, builtin_files, looks_like_path
 from llmiq.bank.files import check_bank_text, dump_bank_yaml, load_bank_file
 from llmiq.bank.model import Bank, Text
 from llmiq.errors import LlmiqError
+from llmiq.messages import N_
 
 #: Lists the banks saved in the database, called only when a name is neither built in nor a
 #: file, so that the database is opened only when needed (the store provides it).
@@ -110,5 +111,7 @@ def resolve_bank(ref: str, saved: SavedEntries | None = None) -> Bank:
                 return load_entry(entry)
         known += [e.id for e in imported]
     raise LlmiqError(
-        f"no bank named {ref!r}; known banks: {', '.join(known)} (or give a path to a .yaml file)"
+        N_("no bank named {bank}; known banks: {known} (or give a path to a .yaml file)"),
+        bank=repr(ref),
+        known=", ".join(known),
     )

@@ -29,20 +29,49 @@ def default_lang() -> Lang:
     return "zh" if locale.lower().startswith("zh") else "en"
 
 
+#: where ``--lang`` leaves its value for the error message (``ctx.meta`` is shared by a
+#: command's context and its group's)
+LANG_META = "llmiq.lang"
+
+
+class UserError(click.ClickException):
+    """A one-line ``Error: ...`` (``错误：...``) in the command's language."""
+
+    def __init__(self, message: str, lang: str) -> None:
+        super().__init__(message)
+        self.lang = lang
+
+    def show(self, file: Any = None) -> None:
+        from llmiq.messages import translator
+
+        _ = translator(self.lang)
+        click.echo(_("Error: {message}").format(message=self.format_message()), err=True)
+
+
 class LlmiqGroup(click.Group):
-    """Turns :class:`LlmiqError` into a one-line ``Error: ...`` and exit status 1."""
+    """Turns :class:`LlmiqError` into a one-line ``Error: ...`` and exit status 1, in the
+    language of the command's ``--lang`` (else ``$LLMIQ_LANG``, else the locale)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except LlmiqError as exc:
-            raise click.ClickException(str(exc)) from None
+            from llmiq.messages import error_text
+
+            lang = ctx.meta.get(LANG_META) or default_lang()
+            raise UserError(error_text(exc, lang), lang) from None
+
+
+def _remember_lang(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    ctx.meta[LANG_META] = value
+    return value
 
 
 lang_option = click.option(
     "--lang",
     type=click.Choice(["zh", "en"]),
     default=default_lang,
+    callback=_remember_lang,
     show_default="$LLMIQ_LANG, else from the locale",
     help="Language of the questions and of llmiq's own words (a text that exists in one "
     "language only is shown in that one).",

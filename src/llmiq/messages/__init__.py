@@ -29,6 +29,7 @@ __all__ = [
     "N_",
     "catalog",
     "entries",
+    "error_text",
     "plural_translator",
     "topic_translator",
     "translator",
@@ -76,6 +77,16 @@ def topic_translator(lang: str) -> Translate:
     not know (an imported bank's own) is shown as it is."""
     translations = catalog(lang)
     return lambda topic: translations.pgettext(TOPIC_CONTEXT, topic)
+
+
+def error_text(error: BaseException, lang: str) -> str:
+    """An error's sentence in ``lang``: an ``LlmiqError`` raised with a catalog message and
+    fields is translated, then filled in; any other is translated if it is a message of the
+    catalog, else shown as it is."""
+    message, fields = getattr(error, "message", None), getattr(error, "fields", None)
+    if isinstance(message, str) and message and isinstance(fields, dict) and fields:
+        return translator(lang)(message).format(**fields)
+    return translator(lang)(str(error))
 
 
 def entries(lang: str) -> Mapping[str, str]:

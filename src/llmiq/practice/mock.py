@@ -28,7 +28,7 @@ from llmiq.practice.render import explanation_view, question_view
 def pick_across_topics(bank: Bank, count: int, rng: random.Random) -> list[Question]:
     """``count`` random questions, taking topics in turn so no topic crowds out the others."""
     if count < 1:
-        raise LlmiqError(f"-n must be at least 1, got {count}")
+        raise LlmiqError(N_("-n must be at least 1, got {count}"), count=count)
     by_topic: dict[str, list[Question]] = defaultdict(list)
     for question in bank.questions:
         by_topic[question.topics[0] if question.topics else ""].append(question)

@@ -61,13 +61,16 @@ def select_questions(
         if not questions:
             known = ", ".join(bank.topics) or "none"
             raise LlmiqError(
-                f"no question in bank {bank.id!r} has topic {topic!r}; topics: {known}"
+                N_("no question in bank {bank} has topic {topic}; topics: {known}"),
+                bank=repr(bank.id),
+                topic=repr(topic),
+                known=known,
             )
     if shuffle:
         random.Random(seed).shuffle(questions)
     if limit is not None:
         if limit < 1:
-            raise LlmiqError(f"-n must be at least 1, got {limit}")
+            raise LlmiqError(N_("-n must be at least 1, got {count}"), count=limit)
         questions = questions[:limit]
     return questions
 

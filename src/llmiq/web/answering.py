@@ -81,7 +81,11 @@ def find_question(bank: Bank, question_id: str) -> Question:
     answers 404 with it, a page 400)."""
     question = bank.question(question_id)
     if question is None:
-        raise LlmiqError(f"bank {bank.id!r} has no question {question_id!r}")
+        raise LlmiqError(
+            N_("bank {bank} has no question {question}"),
+            bank=repr(bank.id),
+            question=repr(question_id),
+        )
     return question
 
 
@@ -162,7 +166,11 @@ def load_answered(database: Database, profile: str, bank: Bank, review_id: int) 
         user = progress.find_user(session, profile)
         review = progress.find_review(session, review_id)
         if user is None or review is None or review.user_id != user.id or review.bank_id != bank.id:
-            raise UnknownAnswer(f"you gave no answer {review_id} in bank {bank.id!r}")
+            raise UnknownAnswer(
+                N_("you gave no answer {answer} in bank {bank}"),
+                answer=review_id,
+                bank=repr(bank.id),
+            )
         card = progress.find_card(session, user.id, bank.id, review.question_id)
     question = find_question(bank, review.question_id)
     keys: frozenset[str] = frozenset()
@@ -171,5 +179,5 @@ def load_answered(database: Database, profile: str, bank: Bank, review_id: int) 
             keys = parse_choice(review.answer, question)
     verdict = Grade(review.correct, review.answer, keys, review.rating)
     if card is None:
-        raise UnknownAnswer(f"the card of answer {review_id} is gone")
+        raise UnknownAnswer(N_("the card of answer {answer} is gone"), answer=review_id)
     return Answered(question, verdict, review.rating, card, review.id)  # type: ignore[arg-type]

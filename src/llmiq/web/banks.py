@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from llmiq.bank.catalog import BankEntry, builtin_entries, load_entry
 from llmiq.bank.model import Bank
 from llmiq.errors import LlmiqError
+from llmiq.messages import N_
 from llmiq.store import saved_banks
 from llmiq.store.database import Database
 from llmiq.web.errors import NotFound
@@ -69,7 +70,7 @@ class BankShelf:
         with self.database.reading() as session:
             digest = saved_banks.saved_digest(session, bank_id)
             if digest is None:
-                raise UnknownBank(f"no bank named {bank_id!r}")
+                raise UnknownBank(N_("no bank named {bank}"), bank=repr(bank_id))
             cached = self._imported.get(bank_id)
             if cached is not None and cached[0] == digest:
                 return cached[1]

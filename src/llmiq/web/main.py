@@ -21,7 +21,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from llmiq import __version__
 from llmiq.config import default_profile, load_settings
 from llmiq.errors import LlmiqError
-from llmiq.messages import N_
+from llmiq.messages import N_, error_text
 from llmiq.paths import data_dir
 from llmiq.practice.queue import DailyLimits
 from llmiq.practice.scheduling import make_scheduler
@@ -31,7 +31,13 @@ from llmiq.web.api_docs import add_api_docs
 from llmiq.web.assets import StaticAssets
 from llmiq.web.banks import BankShelf
 from llmiq.web.body_limit import BodyLimitMiddleware
-from llmiq.web.deps import AdminRequired, CsrfRejected, SignInRequired, optional_viewer
+from llmiq.web.deps import (
+    AdminRequired,
+    CsrfRejected,
+    SignInRequired,
+    lang_of,
+    optional_viewer,
+)
 from llmiq.web.errors import NotFound
 from llmiq.web.outage import unavailable
 from llmiq.web.recorder import AnswerRecorder
@@ -130,6 +136,11 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _said(request: Request, error: LlmiqError) -> str:
+    """The error's sentence for its reader: English for the API, else the page's language."""
+    return str(error) if _wants_json(request) else error_text(error, lang_of(request))
+
+
 def _add_error_pages(app: FastAPI) -> None:
     """Errors as a page (or JSON under /api/): one sentence, the right status, no traceback.
 
@@ -175,7 +186,7 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:
-        return await error_page(request, 404, str(exc))
+        return await error_page(request, 404, _said(request, exc))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -187,7 +198,7 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(LlmiqError)
     async def refused(request: Request, exc: LlmiqError) -> Response:
-        return await error_page(request, 400, str(exc))
+        return await error_page(request, 400, _said(request, exc))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

@@ -126,6 +126,6 @@ def change_account(
 def delete_bank(request: Request, bank_id: str, web: WebDep, viewer: PageAdmin) -> Response:
     with web.database.transaction() as session:
         if not saved_banks.delete_saved_bank(session, bank_id):
-            raise UnknownBank(f"no imported bank named {bank_id!r}")
+            raise UnknownBank(N_("no imported bank named {bank}"), bank=repr(bank_id))
     flash(request, N_("Bank {bank} deleted; progress on it stays in the review log."), bank=bank_id)
     return see_other("/admin")
