@@ -184,6 +184,8 @@ def rerate(
             )
         if review.rating == rating:
             return Rerated(rating, card.due, changed=False)
+        if card.content_hash != review.content_hash:  # edited since: its lapse stays counted
+            raise RatingRefused("this question has been edited since: that answer's rating stays")
         history = ratings.card_history(session, user_id, bank_id, question_id, review_id)
         scheduled, _ = scheduler.review_card(
             to_fsrs(schedule_before(history, scheduler)),  # type: ignore[arg-type]
