@@ -102,6 +102,19 @@ def test_translators() -> None:
     assert translator("zh") is not translator("en")
 
 
+def test_topic_names_and_errors() -> None:
+    from llmiq.errors import LlmiqError
+    from llmiq.messages import N_, error_text
+
+    assert topic_translator("zh")("fine-tuning") == "微调"
+    assert topic_translator("zh")("my-own-topic") == "my-own-topic"  # an imported bank's
+    assert topic_translator("en")("fine-tuning") == "fine-tuning"
+    error = LlmiqError(N_("no bank named {bank}"), bank="'x'")
+    assert str(error) == "no bank named 'x'"
+    assert error_text(error, "zh") == "没有名为 'x' 的题库"
+    assert error_text(LlmiqError("a sentence of its own"), "zh") == "a sentence of its own"
+
+
 def test_the_catalog_reads_without_babel() -> None:
     # gettext's own parser reads the .mo that ships: Babel is only a development tool
     import gettext
