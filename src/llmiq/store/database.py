@@ -21,6 +21,7 @@ from sqlalchemy.exc import (
     NoSuchModuleError,
     OperationalError,
 )
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session as Session  # re-exported: the type of a transaction above
 from sqlalchemy.orm import sessionmaker
 
@@ -50,6 +51,11 @@ from llmiq.store.writes import SessionWrites
 
 #: Key of the PostgreSQL advisory lock held while migrating ("llmiq" in ASCII).
 _PG_MIGRATION_LOCK = 0x6C6C6D6971
+
+#: Seconds a new PostgreSQL connection may take, unless the URL sets its own
+#: ``connect_timeout``: without one, an unreachable host held a request's thread for the
+#: kernel's TCP timeout (minutes), and a server that accepts but never answers, for ever.
+PG_CONNECT_TIMEOUT_S = 5
 
 
 def default_database_url() -> str:
@@ -98,10 +104,12 @@ def _sqlite_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, **pool: Any) -> Engine:
     """An engine for ``url``; SQLite files get WAL, foreign keys, a busy timeout and
     IMMEDIATE transactions (deferred ones for connections with the ``llmiq_reading``
-    execution option), and their folder is created."""
+    execution option), and their folder is created; PostgreSQL gets a connect timeout of
+    :data:`PG_CONNECT_TIMEOUT_S` unless the URL has one. ``pool``: SQLAlchemy's pool options
+    (``pool_size``, ``max_overflow``, ``pool_timeout``)."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -109,12 +117,15 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             make_database_folder(Path(parsed.database))
-        engine = create_engine(parsed)
+        engine = create_engine(parsed, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
+    connect_args = {}
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
     try:
-        return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **pool)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         hint = " (pip install 'llmiq[postgres]')" if "postgres" in parsed.drivername else ""
         raise LlmiqError(f"no database driver for {parsed.drivername!r}{hint}: {exc}") from None
@@ -197,9 +208,9 @@ class Database:
     refused with :class:`DatabaseCorrupt`.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, **pool: Any) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, **pool)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._readers = sessionmaker(
             self.engine.execution_options(**{_READING: True}), expire_on_commit=False
@@ -241,6 +252,8 @@ class Database:
             if not exc.connection_invalidated:
                 raise  # a bug to show (a parameter the driver cannot bind), not a sentence
             raise unavailable(self.shown_url, exc.orig) from None
+        except PoolTimeout:  # every pooled connection in use for pool_timeout seconds
+            raise unavailable(self.shown_url, "every connection of its pool is busy") from None
 
     def _failure(self, exc: DatabaseError, *, opening: bool = False) -> DatabaseUnavailable:
         """The store's error for SQLAlchemy's ``exc``; damage is remembered, so that nothing
