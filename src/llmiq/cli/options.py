@@ -109,7 +109,11 @@ def rating_wanted(rate: bool | None) -> bool:
 def console() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False)
+    from llmiq.terminal import TrailingSpaceTrimmer
+
+    screen = Console(highlight=False)
+    screen.push_render_hook(TrailingSpaceTrimmer())  # piped output without padding
+    return screen
 
 
 def read_line(console: Any) -> Callable[[str], str]:

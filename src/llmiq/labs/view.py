@@ -5,11 +5,13 @@ English."""
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from llmiq.labs.report import Claim, LabReport
 from llmiq.messages import translator
+from llmiq.terminal import hanging
 
 
 def interval_line(claim: Claim, lang: str = "en") -> str:
@@ -44,12 +46,14 @@ def reports_view(reports: list[LabReport], lang: str = "en") -> RenderableType:
         parts += [Text(""), Text(f"{report.lab}: {report.title}", style="bold")]
         for claim in report.claims:
             mark = Text(
-                "  ✓ " if claim.supported else "  ✗ ", style="green" if claim.supported else "red"
+                "✓" if claim.supported else "✗", style="green" if claim.supported else "red"
             )
-            parts.append(mark + Text(claim.text, style="bold"))
-            parts.append(Text(f"      {claim.evidence}", style="dim"))
+            parts.append(hanging(mark, Text(claim.text, style="bold"), 3))
+            # wrapped evidence stays under its first line, not back at the left margin
+            parts.append(Padding(Text(claim.evidence, style="dim"), (0, 0, 0, 6)))
             if claim.interval is not None:
-                parts.append(Text(f"      {interval_line(claim, lang)}", style="dim"))
+                interval = Text(interval_line(claim, lang), style="dim")
+                parts.append(Padding(interval, (0, 0, 0, 6)))
         for figure in report.figures:
             parts.append(Text("  " + _("figure: {path}").format(path=figure), style="dim"))
     return Group(*parts)

@@ -23,6 +23,7 @@ from llmiq.errors import LlmiqError
 from llmiq.messages import N_, topic_translator, translator
 from llmiq.practice.quiz import OnAnswer, ReadLine, read_answer, read_rating, self_rated
 from llmiq.practice.render import explanation_view, question_view
+from llmiq.terminal import shorten
 
 
 def pick_across_topics(bank: Bank, count: int, rng: random.Random) -> list[Question]:
@@ -264,6 +265,8 @@ def mock_report(result: MockResult, lang: Lang) -> RenderableType:
         )
     parts += [Text(""), by_topic, Text("")]
     times = Table("#", _("question"), _("answer"), _("time"), box=None, pad_edge=False)
+    # the whole question, wrapped between words in its column: cut to a width, it lost words
+    times.columns[1].overflow = "fold"
     for position, answer in enumerate(result.answers, start=1):
         if answer.grade is None:
             mark, given, spent = "-", _("(not answered)"), ""
@@ -272,7 +275,7 @@ def mock_report(result: MockResult, lang: Lang) -> RenderableType:
             given = answer.grade.given
             spent = _("{seconds} s").format(seconds=f"{answer.seconds:.0f}")
         prompt = answer.question.prompt.get(lang)
-        times.add_row(str(position), Text(prompt[:60]), Text(f"{mark} {given}"[:30]), spent)
+        times.add_row(str(position), Text(prompt), Text(shorten(f"{mark} {given}", 30)), spent)
     parts += [times]
     for answer in result.answers:
         if answer.grade is None or not answer.grade.correct:

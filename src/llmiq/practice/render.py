@@ -7,25 +7,14 @@ from typing import TYPE_CHECKING
 from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.padding import Padding
-from rich.table import Table
 from rich.text import Text as RichText
 
 from llmiq.bank.grading import Grade
 from llmiq.messages import N_, topic_translator, translator
+from llmiq.terminal import hanging as _hanging
 
 if TYPE_CHECKING:
     from llmiq.bank.model import AnyQuestion, Bank, Lang
-
-
-def _hanging(marker: RichText | str, body: RichText | str, indent: int) -> Table:
-    """``marker`` then ``body``, wrapped lines aligned under the body (a hanging indent).
-    Plain strings are shown as they are: bank text like ``[/INST]`` is not rich markup."""
-    grid = Table.grid(padding=(0, 1, 0, 0))
-    grid.add_column(width=indent, no_wrap=True, justify="right")
-    grid.add_column(overflow="fold")
-    grid.add_row(RichText(marker) if isinstance(marker, str) else marker,
-                 RichText(body) if isinstance(body, str) else body)  # fmt: skip
-    return grid
 
 
 #: difficulty level -> how the terminal shows it
@@ -99,7 +88,7 @@ def explanation_view(
     return Group(*parts)
 
 
-def lab_hint(question: AnyQuestion, lang: Lang = "en") -> RichText | None:
+def lab_hint(question: AnyQuestion, lang: Lang = "en") -> RenderableType | None:
     """ "Prove it: llmiq lab run attention" (and the lab's claim the answer relies on) for a
     question whose lab exists."""
     from llmiq.labs.registry import has_lab
@@ -107,11 +96,11 @@ def lab_hint(question: AnyQuestion, lang: Lang = "en") -> RichText | None:
     if not has_lab(question.lab):
         return None
     _ = translator(lang)
-    hint = RichText("  " + _("Prove it:") + " ", style="magenta")
+    hint = RichText(_("Prove it:") + " ", style="magenta")
     hint.append(f"llmiq lab run {question.lab}", style="bold magenta")
     if question.lab_claim is not None:
         hint.append(f"  ({question.lab_claim.get(lang)})", style="magenta")
-    return hint
+    return Padding(hint, (0, 0, 0, 2))  # its wrapped lines indented like its first
 
 
 def feedback_view(question: AnyQuestion, grade: Grade, lang: Lang) -> RenderableType:
