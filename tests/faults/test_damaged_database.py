@@ -52,9 +52,11 @@ def test_stats_history_and_quiz_refuse_a_damaged_database_and_write_nothing(
     assert one_sentence(history) == sentence
     quiz, _ = run_llmiq(filled_home, "quiz", "seed", "--in-order", "-n", "2", input="A\nB\n")
     assert one_sentence(quiz) == sentence
+    assert quiz.stdout == ""  # refused before the first question
     url = f"sqlite:///{path}"  # through SQLAlchemy rather than sqlite3
     other, _ = run_llmiq(filled_home, "quiz", "seed", "-n", "1", "--database-url", url, input="A\n")
     assert one_sentence(other) == sentence
+    assert other.stdout == ""
     assert path.read_bytes() == damaged
 
 

@@ -10,6 +10,7 @@ if TYPE_CHECKING:  # SQLAlchemy: keep it off the --help path
     from llmiq.bank.model import AnyBank, Bank
     from llmiq.practice.recording import Practice
     from llmiq.store.database import Database
+    from llmiq.store.lite import LiteDatabase
 
 
 class DatabaseOpener:
@@ -65,15 +66,37 @@ class DatabaseOpener:
 
         return builtin_record(ref) or self.bank(ref)
 
-    def recording_practice(self, profile: str, bank: AnyBank) -> Practice:
+    def checked_lite(self) -> LiteDatabase | None:
+        """The default database through sqlite3 when it is at the current schema, else None;
+        either way an SQLite file found damaged as it is opened (its header, and ``PRAGMA
+        quick_check`` up to 16 MB: :func:`llmiq.store.integrity.check_file`) is
+        :class:`~llmiq.store.errors.DatabaseCorrupt`. Quick: the quiz waits for it before
+        its first question (SQLAlchemy is imported only for a URL given explicitly)."""
+        from llmiq.store.defaults import names_another_database
+
+        if not names_another_database(self.url):
+            from llmiq.store.lite import open_default_lite_database
+
+            return open_default_lite_database(self.url)
+        from llmiq.store.database import database_url, sqlite_path
+        from llmiq.store.integrity import check_file
+
+        path = sqlite_path(database_url(self.url))
+        if path is not None:
+            check_file(path)
+        return None
+
+    def recording_practice(
+        self, profile: str, bank: AnyBank, lite: LiteDatabase | None = None
+    ) -> Practice:
         """The practice a quiz records ``profile``'s answers with, ``bank``'s edited questions
         already sent back to relearning. The default database at the current schema is
-        written through sqlite3 (:mod:`llmiq.store.lite`: SQLAlchemy takes longer to import
-        than the rest of a short quiz takes to run); any other through SQLAlchemy."""
+        written through sqlite3 (``lite``, from :meth:`checked_lite`; :mod:`llmiq.store.lite`:
+        SQLAlchemy takes longer to import than the rest of a short quiz takes to run); any
+        other through SQLAlchemy."""
         from llmiq.practice.recording import Practice
-        from llmiq.store.lite import open_default_lite_database
 
-        practice = Practice(open_default_lite_database(self.url) or self(), profile)
+        practice = Practice(lite or self(), profile)
         practice.sync(bank)
         return practice
 

@@ -60,11 +60,15 @@ def quiz(
     name = profile_name(profile)  # every input is checked before the first question
     database = DatabaseOpener(database_url)
     database.check()
+    # A damaged file is refused before the first question, with nothing written: the
+    # checks of opening it (a few ms for the usual database) run while the bank loads.
+    opening = Background(database.checked_lite)
     loaded = database.quiz_bank(bank)
     questions = select_questions(loaded, topic=topic, limit=count, shuffle=shuffle, seed=seed)
+    lite = opening.result()
 
-    # The first question needs no database: open it (and migrate it) meanwhile.
-    pending = Background(lambda: database.recording_practice(name, loaded))
+    # The first question needs no more: migrate, adopt and sync meanwhile.
+    pending = Background(lambda: database.recording_practice(name, loaded, lite))
     screen = console()
     run_quiz(
         questions,

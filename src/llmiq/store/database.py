@@ -332,6 +332,18 @@ def sqlite_file(engine: Engine) -> Path | None:
     return Path(str(engine.url.database)).expanduser()
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file an SQLite ``url`` names; None for another database, one in memory, or a URL
+    that does not parse."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(str(parsed.database)).expanduser()
+
+
 def open_database(url: str | None = None) -> Database:
     """Open (and migrate) the database at ``url`` (see :func:`database_url`). An SQLite file
     that is not a database is :class:`DatabaseCorrupt`; a small one is checked for damage

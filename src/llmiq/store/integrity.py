@@ -98,6 +98,28 @@ def refuse_if_damaged(connection: sqlite3.Connection, path: Path | str) -> None:
         raise corrupt_error(path, problems[0])
 
 
+def check_file(path: Path) -> None:
+    """Raise :class:`DatabaseCorrupt` when the SQLite file at ``path`` is damaged, as far as
+    opening it checks (:func:`check_header`, then ``PRAGMA quick_check`` when
+    :func:`checks_on_open`), on a connection of its own that writes nothing. A missing file,
+    or an error that is not damage, passes: whoever opens the file says what is wrong."""
+    if not path.is_file():
+        return
+    check_header(path)
+    if not checks_on_open(path):
+        return
+    try:
+        connection = sqlite3.connect(path)
+    except sqlite3.Error:
+        return
+    try:
+        refuse_if_damaged(connection, path)
+    except sqlite3.Error:
+        return
+    finally:
+        connection.close()
+
+
 def checks_on_open(path: Path) -> bool:
     """Whether a database this size gets ``quick_check`` when opened (else before its first
     write)."""
