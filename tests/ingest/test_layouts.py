@@ -457,3 +457,74 @@ def test_a_printed_pages_running_header_is_left_out_but_the_title_stays() -> Non
     for question in result.bank.questions:
         shown = [question.prompt, *(o.text for o in question.options), question.explanation]
         assert not any("笔试" in text.get("zh") for text in shown if text)
+
+
+def test_a_slide_decks_notes_hold_the_answers_and_its_last_slide_ends_it() -> None:
+    result = _parse(
+        "Serving — Part 2\nSlide 1/3\n\nSlide 2/3\nQ13\nWhy is decoding memory bound?\n"
+        "A. Too few tensor cores\nB. Every step reads all the weights\n"
+        "Notes: Answer: B. Few FLOPs per byte.\n\nSlide 3/3\nQ14\nWhy does batching help?\n"
+        "Notes: Model answer — The weights are read once per step for the whole batch.\n\n"
+        "Slide 4/4\nThanks! Questions?\nNext session: Part 3\n",
+        name="slides.txt",
+    )
+    first, second = result.bank.questions
+    assert (first.id, first.answer) == ("q13", ["B"])
+    assert second.reference.get("en").startswith("The weights are read once")
+    assert "Thanks" not in second.reference.get("en")
+    assert "Slide" not in first.prompt.get("en") + first.explanation.get("en")
+
+
+def test_mkdocs_admonitions_hide_the_answers() -> None:
+    result = _parse(
+        '!!! info "阅读提示"\n    答案默认折叠。\n\n'
+        "### **2. 正弦位置编码的频率如何变化？** 🟢 简单\n\n"
+        "A. 相同\nB. 线性增加\nC. 几何级数递减\n\n"
+        '??? success "答案"\n    **C**。低维变化快，高维变化慢。\n'
+    )
+    [question] = result.bank.questions
+    assert question.answer == ["C"]
+    assert "低维变化快" in question.explanation.get("zh")
+
+
+def test_keys_in_a_short_clause_and_a_partial_explanations_list() -> None:
+    result = _parse(
+        "1. 为什么偏好数据用两两比较？\nA. 更一致\nB. 更便宜\nC. 没有噪声\n"
+        "答案：正确的是 A、B 两项；C 说得太绝对。\n\n"
+        "2. DPO 训练时显存里要放哪些模型？\nA. 策略模型\nB. 参考模型\nC. 价值模型\n"
+        "答案：需要 A（策略模型）和 B（参考模型）。DPO 不需要奖励模型。\n\n"
+        "3. 训练计算量约为？\nA. 6ND\nB. 2ND\n\n4. 最常用的调度？\nA. 固定\nB. warmup 加余弦\n\n"
+        "参考答案\n3-4：AB\n\n部分解析：\n3. 前向约 2ND，反向约两倍。\n"
+    )
+    assert [q.answer for q in result.bank.questions] == [["A", "B"], ["A", "B"], ["A"], ["B"]]
+    assert "反向约两倍" in result.bank.questions[2].explanation.get("zh")
+
+
+def test_quiz_site_buttons_with_emoji_and_a_type_tag_after_the_number() -> None:
+    result = _parse(
+        "### 第 6 题　【简答】　难度：⭐⭐⭐\n\n如何评估一个中文对话模型？\n\n[👉 显示参考答案]\n\n"
+        "> 参考答案：\n> 1. 客观题评知识；\n> 2. 人工打分评对话。\n\n"
+        "❤ 收藏　|　✎ 纠错　|　分享到微信\n\n选择一个选项查看是否正确\n\n"
+        "### 第 7 题　【单选】\n\n哪个是越狱？\nA. 角色扮演绕过\nB. 调低温度\n\n答案：A\n"
+    )
+    first, second = result.bank.questions
+    assert first.prompt.get("zh") == "如何评估一个中文对话模型？"
+    assert "分享" not in first.reference.get("zh")
+    assert "显示参考答案" not in first.reference.get("zh")
+    assert second.answer == ["A"]
+
+
+def test_an_answer_restating_an_option_in_other_words_names_it() -> None:
+    result = _parse(
+        '**4. What does the "lost in the middle" finding say?**\n\n'
+        "* Long-context models ignore the system prompt\n"
+        "* Models use information at the beginning and end of a long context much better than"
+        " information in the middle\n* The middle layers do not matter\n\n"
+        "**Answer:** models use information at the beginning and end much better than in the"
+        " middle.\n\n"
+        "5. 哪种做法最适合回答时效性问题？\n\n- 增大参数量\n"
+        "- 接入检索或搜索工具，把最新文档放进上下文\n"
+        "- 调低 temperature\n\n答案：接入检索或搜索工具\n"
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["B"]]
+    assert any("which says the same" in str(note) for note in result.notes)

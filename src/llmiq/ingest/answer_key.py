@@ -37,7 +37,7 @@ _TITLE_LABEL = re.compile(
     r"(?:[及与和]?(?:评分标准|评分细则|解析))?\s*(?:\*\*|__)?\s*(?P<inline>)$"
 )
 _EXPLANATIONS_LABEL = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:(?:答案)?(?:解析|详解)|explanations?|rationales?"
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:(?:部分|详细|参考|重点)?(?:答案)?(?:解析|详解)|explanations?|rationales?"
     # the answers of the open questions, after the key of the choice ones: "Short-answer
     # notes", "Worked solutions", "简答题参考答案", "问答题要点"
     r"|(?:(?:short[\s-]*answer|open(?:[\s-]*ended)?|written|essay|discussion|worked)"
@@ -284,7 +284,7 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
             continue
         after_table = _read_table(lines, i, key)
         if after_table > i:
-            key.sections.append((i, after_table - 1))
+            key.sections.append((_label_above(lines, i, start), after_table - 1))
             i = _read_explanations(lines, after_table, key)
             continue
         label = None
@@ -321,6 +321,18 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
         key.sections.append((i, j - 1))
         i = _read_explanations(lines, j, key)
     return key
+
+
+def _label_above(lines: Sequence[Line], i: int, start: int) -> int:
+    """The line of a key table's label ("**Answer key (interviewer copy)**") above it, over
+    blank lines and a grid table's top border, or ``i`` when there is none."""
+    k = i - 1
+    while k > start and (lines[k].kind is LineKind.BLANK or _TABLE_RULE.match(lines[k].raw)):
+        k -= 1
+    label = _LABEL.match(fold(lines[k].raw)) if k > start else None
+    if label is None or len(label["inline"].strip(" *_()（）")) > 30 or lines[k].q_number:
+        return i
+    return k
 
 
 def _under_a_question(lines: Sequence[Line], i: int) -> bool:

@@ -151,10 +151,11 @@ def match_option_prefix(value: str, options: list[tuple[str, str]]) -> tuple[lis
 
 
 def _option_starting(head: str, options: list[tuple[str, str]]) -> list[str]:
-    """The one option whose text begins with ``head`` (ten letters or more): "Your application
-    code. …" names "Your application code, after the model returns …"."""
+    """The one option whose text begins with ``head`` (ten letters or more, five Chinese
+    characters): "Your application code. …" names "Your application code, after the model
+    returns …"."""
     wanted = normalise(head)
-    if len(wanted) < 10:
+    if len(wanted) < (5 if re.search(r"[\u4e00-\u9fff]", wanted) else 10):
         return []
     found = [key for key, text in options if normalise(text).startswith(wanted)]
     return found if len(found) == 1 else []
@@ -207,6 +208,30 @@ _LEAD_IN = re.compile(
 )
 
 
+def _content_words(text: str) -> set[str]:
+    """Words of three letters or more, and pairs of Chinese characters."""
+    folded = fold(text).casefold()
+    chinese = re.sub(r"[^\u4e00-\u9fff]", "", folded)
+    pairs = {chinese[i : i + 2] for i in range(len(chinese) - 1)}
+    return set(re.findall(r"[a-z0-9]{3,}", folded)) | pairs
+
+
+def match_option_paraphrase(value: str, options: list[tuple[str, str]]) -> list[str]:
+    """The option an answer restates in its own words: nearly all of the answer's words are
+    in it, and clearly fewer in any other ("models use information at the beginning and end
+    much better" -> "Models use information at the beginning and end of a long context much
+    better than …"). Empty when no option stands out."""
+    wanted = _content_words(first_clause(value))
+    if len(wanted) < 4 or len(options) < 2:
+        return []
+    scores = sorted(
+        ((len(wanted & _content_words(text)) / len(wanted), key) for key, text in options),
+        reverse=True,
+    )
+    (best, key), (second, _) = scores[0], scores[1]
+    return [key] if best >= 0.75 and best - second >= 0.3 else []
+
+
 @dataclass(frozen=True)
 class ResolvedKeys:
     keys: list[str]
@@ -232,11 +257,15 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
     if by_place and not parsed:
         said = value[: len(value) - len(after)].strip(" .。:：、,，;；—–-")
         return ResolvedKeys(by_place, after, f"answer {said!r} read as option {by_place[0]}")
+    if parsed is None and (similar := match_option_paraphrase(value, options)):
+        note = f"answer {shorten(value, 40)!r} matched to option {similar[0]}, which says the same"
+        return ResolvedKeys(similar, "", note)
     if parsed is None and (quoted := match_option_fragment(value, options)):
         note = f"answer {shorten(value, 40)!r} matched to option {quoted[0]}, whose text holds it"
         return ResolvedKeys(quoted, "", note)
     if parsed is None:
         named = [k for k in keys_in_prose(first_clause(value)) if k in dict(options)]
+        named = named or keys_in_short_clause(first_clause(value), options)
         if not named:
             return None
         note = f"answer read as {', '.join(named)} from {shorten(value, 50)!r}; check it"
@@ -283,6 +312,22 @@ def options_leading(text: str, options: list[tuple[str, str]]) -> list[str]:
         if joined is None:
             return found
         rest = rest[joined.end() :]
+
+
+#: An option's text in brackets after its key: "A（策略模型）".
+_GLOSS = re.compile(r"\s*[（(][^()（）]{1,40}[)）]")
+_BARE_KEY = re.compile(r"(?<![A-Za-z])[A-J](?![A-Za-z])")
+
+
+def keys_in_short_clause(clause: str, options: list[tuple[str, str]]) -> list[str]:
+    """Keys standing alone in a short clause: "正确的是 A、B 两项", "需要 A（策略模型）和
+    B（参考模型）" -> ``["A", "B"]``; empty when the clause is long (then it is prose that
+    may mention options for other reasons) or names a key that is not an option."""
+    plain = _GLOSS.sub("", fold(clause)).strip()
+    keys = _BARE_KEY.findall(plain)
+    if not keys or len(plain) > 24 or any(key not in dict(options) for key in keys):
+        return []
+    return list(dict.fromkeys(keys))
 
 
 _ALL_BUT = re.compile(

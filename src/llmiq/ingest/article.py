@@ -25,9 +25,6 @@ from llmiq.ingest.answers import (
     NEGATIVE,
     YES_NO_THEN_REASON,
     accepted_variants,
-    match_option_ordinal,
-    match_option_prefix,
-    match_option_text,
     normalise,
     resolve_keys,
 )
@@ -62,6 +59,7 @@ from llmiq.ingest.structure import (
     tail_start,
     unanswered_questions,
 )
+from llmiq.messages import N_
 
 _ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
@@ -108,17 +106,26 @@ class _Parser:
         self.key = AnswerKey()
 
     def skip(
-        self, first: int, last: int, reason: str, excerpt: str = "", dropped: bool = False
+        self,
+        first: int,
+        last: int,
+        reason: str,
+        excerpt: str = "",
+        dropped: bool = False,
+        **fields: str,
     ) -> None:
+        """``reason`` is a catalog message (:mod:`llmiq.ingest.result`), with its ``fields``."""
         while last > first and self.lines[last].kind is LineKind.BLANK:
             last -= 1
         self.skipped.append(
             SkippedLines(
                 self.lines[first].number,
                 self.lines[last].number,
-                reason,
+                reason.format(**fields),
                 shorten(excerpt),
                 dropped,
+                reason if fields else "",
+                tuple(fields.items()),
             )
         )
 
@@ -176,7 +183,8 @@ class _Parser:
         self._report_noise(end)
         if end < len(lines):
             tail = shorten(lines[end].raw.strip(), 20)
-            self.skip(end, len(lines) - 1, f"page tail from {tail!r} on, not the article")
+            self.skip(end, len(lines) - 1, N_("page tail from {tail} on, not the article"),
+                      tail=repr(tail))  # fmt: skip
         if not questions:
             reasons = "; ".join(str(s) for s in self.skipped if s.dropped)
             raise LlmiqError(f"{self.name}: no question could be imported ({reasons})")
@@ -333,7 +341,7 @@ class _Parser:
         start_line = lines[block.start]
         prompt_parts, options, explanation_parts = self._options(block)
         value = block.value
-        label = f"question {qid.removeprefix('q')}"
+        number = qid.removeprefix("q")
         data: dict[str, Any] = {
             "id": qid,
             "prompt": {lang: clean_text(join_lines(prompt_parts)) or start_line.raw.strip()},
@@ -369,9 +377,11 @@ class _Parser:
                 self.skip(
                     block.start,
                     block.last,
-                    f"{label}: answer {value!r} names no option",
+                    N_("question {question}: answer {value} names no option"),
                     start_line.rest,
                     dropped=True,
+                    question=number,
+                    value=repr(value),
                 )
                 return None
             keys, rest = parsed.keys, parsed.rest
@@ -405,12 +415,14 @@ class _Parser:
         try:
             question = Question.model_validate(data, context={DEFER_RULES: True})
         except ValidationError as exc:
-            reason = f"{label}: {exc.errors()[0]['msg']}"
-            self.skip(block.start, block.last, reason, start_line.rest, dropped=True)
+            problem = str(exc.errors()[0]["msg"])
+            self.skip(block.start, block.last, N_("question {question}: {problem}"),
+                      start_line.rest, dropped=True, question=number, problem=problem)  # fmt: skip
             return None
         if problems := question.rule_problems():
-            reason = f"{label}: {problems[0].message}"
-            self.skip(block.start, block.last, reason, start_line.rest, dropped=True)
+            problem = problems[0].message
+            self.skip(block.start, block.last, N_("question {question}: {problem}"),
+                      start_line.rest, dropped=True, question=number, problem=problem)  # fmt: skip
             return None
         if block.note:
             self.note(block.start, block.last, qid.removeprefix("q"), block.note)
@@ -462,11 +474,7 @@ class _Parser:
         if len(bullets) < 2 or not value or len(bullets) != len(after):
             return [], value
         options = [(chr(ord("A") + m), text) for m, (_, text) in enumerate(bullets)]
-        if not (
-            match_option_text(value, options)
-            or match_option_prefix(value, options)[0]
-            or match_option_ordinal(value, options)[0]
-        ):
+        if resolve_keys(value, options) is None:
             return [], value
         del prompt_parts[bullets[0][0] :]
         data["prompt"] = {lang: clean_text(join_lines(prompt_parts))}
@@ -568,11 +576,12 @@ class _Parser:
         for a, b in self.key.sections:
             numbers = sorted(n for n, line in self.key.lines.items() if a <= line <= b)
             span = f"{numbers[0]}-{numbers[-1]}" if len(numbers) > 1 else str(numbers[0])
-            self.skip(a, b, f"answer key for questions {span}, used where a question has none")
+            self.skip(a, b, N_("answer key for questions {span}, used where a question has none"),
+                      span=span)  # fmt: skip
 
     def _report_markup(self) -> None:
         for a, b, reason in self.markup.left_out:
-            self.skip(a, b, f"{reason}, not imported")
+            self.skip(a, b, N_("{what}, not imported"), what=reason)
 
     def _report_noise(self, end: int) -> None:
         for i in range(end):
@@ -580,7 +589,7 @@ class _Parser:
             if line.kind in (LineKind.IMAGE, LineKind.MARKUP) and not any(
                 s.first <= line.number <= s.last for s in self.skipped
             ):
-                self.skip(i, i, f"{line.kind.value}, not imported", line.raw)
+                self.skip(i, i, N_("{what}, not imported"), line.raw, what=line.kind.value)
 
 
 def parse_article(text: str, *, name: str, bank_id: str, title: str | None = None) -> ImportResult:

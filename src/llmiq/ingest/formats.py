@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from llmiq.errors import LlmiqError
 from llmiq.lazy import import_object
+from llmiq.messages import N_
 
 if TYPE_CHECKING:
     from llmiq.ingest.article import ImportResult
@@ -58,7 +59,7 @@ def import_format(name: str) -> ImportFormat:
         if fmt.name == name:
             return fmt
     known = ", ".join([AUTO, *import_format_names()])
-    raise LlmiqError(f"no import format {name!r}; formats: {known}")
+    raise LlmiqError(N_("no import format {name}; formats: {known}"), name=repr(name), known=known)
 
 
 def looks_like_html_page(text: str) -> bool:
@@ -94,6 +95,9 @@ def refuse_html_page(text: str, name: str, fmt: ImportFormat) -> None:
     sentence, not a bank made of tags."""
     if not fmt.reads_html and looks_like_html_page(text):
         raise LlmiqError(
-            f"{name}: is an HTML page, not an article's text; import it with format html "
-            "(or auto) to extract its article"
+            N_(
+                "{name}: is an HTML page, not an article's text; import it with format html "
+                "(or auto) to extract its article"
+            ),
+            name=name,
         )

@@ -19,6 +19,7 @@ from llmiq.ingest.formats import (
     refuse_html_page,
 )
 from llmiq.ingest.html import decode_page
+from llmiq.messages import N_
 from llmiq.textfile import decode_text, read_bytes
 
 
@@ -52,7 +53,7 @@ def import_text(
     web page is HTML). An empty text, or an HTML page given to a parser of text, is one
     :class:`LlmiqError` sentence."""
     if not text.strip():
-        raise LlmiqError(f"{name}: is empty")
+        raise LlmiqError(N_("{name}: is empty"), name=name)
     fmt = detect_import_format(name, text) if format == AUTO else import_format(format)
     refuse_html_page(text, name, fmt)
     with paused_gc():

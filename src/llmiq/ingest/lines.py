@@ -124,6 +124,7 @@ _TYPE_TAG = (
     r"|single[\s-]choice|multiple[\s-]choice|multi[\s-]select|true\s*/\s*false|short\s+answer)"
     r"\s*[】\])）]\s*)?"
 )
+_TYPE_TAG_AFTER = re.compile("^" + _TYPE_TAG.removesuffix("?") + r"\s*", re.I)
 _DECOR = r"^\s*(?:>\s*)*(?P<head>#{1,6}\s*)?" + _SYMBOLS + _TYPE_TAG + r"(?P<bold>\*\*|__)?\s*"
 #: Keycap emoji as the number itself: "1️⃣ What …", "1️⃣2️⃣ …" (12), "🔟 …".
 _KEYCAP_NUMBER = r"(?P<num>(?:[0-9]\ufe0f?\u20e3)+|\U0001f51f)"
@@ -337,6 +338,9 @@ END_LINE = re.compile(
     # a social post's close: "Repost if this helps", "Follow Jane Doe for more", its hashtags
     # ("#LLM #AI": the first "#" is taken as a heading mark above) and its counts
     r"|repost\b|follow\s+\S.{0,40}\s+for\s+more\b"
+    # a talk's last slide: "Thanks! Questions?", "Next session: Part 3"
+    r"|thank(?:s|\s+you)[!.,]*\s*(?:any\s+)?questions\s*\?|(?:any\s+)?questions\s*\?\s*$"
+    r"|next\s+(?:session|week|time|lecture|class|talk|part)\s*[:：]"
     r"|(?<=#)[\w\u4e00-\u9fff-]+(?:\s+#[\w\u4e00-\u9fff-]+)+\s*$"
     r"|.{0,40}\b\d+\s+comments?\s*[·•|,]\s*\d+\s+(?:reposts?|shares?|likes?)\b"
     r"|share(?:\s+(?:this|on))?\s*[:：]|分享到\s*[:：]"
@@ -504,7 +508,8 @@ def _read_question_marker(line: Line, text: str) -> None:
             line.q_number = value
             line.q_style = ("#" if head else "") + ("*" if bold else "") + style
             line.q_strength = strength + bool(head or bold)
-            line.rest = _clean_prompt(raw[match.start("rest") :])
+            # a type tag after the number ("第 6 题 【简答】") is no part of the question
+            line.rest = _TYPE_TAG_AFTER.sub("", _clean_prompt(raw[match.start("rest") :]))
             return
     if match := _UNNUMBERED_QUESTION.match(text):
         line.q_style, line.q_strength = "Q:", 2

@@ -10,6 +10,8 @@ keeping one output line per input line so that every report still names the auth
   centre their titles) is a Markdown heading.
 - A line that is only a difficulty tag ("难度：⭐⭐⭐", "**Difficulty:** Medium") is left out.
 - A table of options (``| A. | 16 | B. | 32 |``) becomes option lines (:mod:`option_tables`).
+- What pandoc writes for a Word document (grid tables, escapes, spans) is made plain
+  (:mod:`pandoc`).
 - A printed page's running header or footer (a page number, and a line repeated next to
   it) is left out.
 """
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 
 from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
 from llmiq.ingest.option_tables import rewrite_option_tables
+from llmiq.ingest.pandoc import rewrite_pandoc
 
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
 _FRONT_MATTER_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")
@@ -58,6 +61,8 @@ _FURNITURE = (
     r"|(?:点击)?(?:查看|显示|展开|隐藏)(?:参考|正确)?(?:答案|解析|答案解析|答案与解析)"
     r"|(?:点击|點擊)(?:此处)?(?:查看|显示)?(?:答案)?"
     r"|请选择(?:一个|一个或多个|多个)?(?:答案|选项)(?:后提交)?|收藏本题|收藏|纠错|报错|我要纠错"
+    r"|(?:请)?选择(?:一个)?选项(?:后)?(?:查看|看看)?(?:是否正确|对错|答案)"
+    r"|分享(?:到|至)(?:微信|微博|QQ|朋友圈|QQ空间)"
     r"|(?:上一|下一)(?:题|套|页)(?:\s*[:：]\s*[^\s　|｜]*)?|提交试卷|提交答案|交卷|返回题库"
     r"|返回目录"
     r"|返回顶部|笔记\s*(?:\(\d+\))?|正确率\s*[:：]?\s*\d+(?:\.\d+)?\s*%"
@@ -69,6 +74,7 @@ _FURNITURE = (
 #: Furniture that is only furniture on a line of its own ("Check", "Page 2 of 3").
 _FURNITURE_ALONE = (
     r"(?:hint|check|reveal|progress\s*:.*|you\s+need\s+\d+\s*%\s+to\s+pass"
+    r"|slide\s+\d+\s*(?:/|of)\s*\d+|幻灯片\s*\d+\s*/\s*\d+"
     r"|discuss(?:\s+(?:it\s+)?in\s+(?:the\s+)?forum)?|workspace|report|bookmark|share"
     r"|page\s+\d+\s+(?:of|/)\s+\d+|第\s*\d+\s*页(?:\s*[/，,]\s*共\s*\d+\s*页)?"
     r"|found\s+a\s+(?:mistake|typo|bug)\?.*|复制代码|copy\s+code|copied!?|advertisements?|sponsored|广告"
@@ -79,7 +85,7 @@ _FURNITURE_TAIL = re.compile(
     re.I,
 )
 _FURNITURE_ITEM = (
-    r"(?:\*\*|__)?\s*(?:[\[(（【]\s*)?(?:"
+    r"(?:\*\*|__)?\s*(?:[\[(（【]\s*)?(?:[\u2190-\u2bff\U0001f000-\U0001faff\ufe0f]\s*)*(?:"
     + _FURNITURE
     + "|"
     + _FURNITURE_ALONE
@@ -112,6 +118,12 @@ _SCORE_BOX = re.compile(
 #: A line that ends with a page number: the running header or footer of a printed page.
 _RUNNING_PAGE = re.compile(
     r"(?:第\s*\d+\s*页\s*[（(]?\s*共\s*\d+\s*页\s*[）)]?|\bpage\s+\d+\s+of\s+\d+)\s*$", re.I
+)
+#: A slide deck's speaker notes holding the answer: "Notes: Answer: B", "备注：答案：B".
+_NOTES_ANSWER = re.compile(
+    r"^\s*(?:speaker\s+)?notes?\s*[:：]\s*(?=(?:\*\*)?(?:(?:model|sample|short|reference)\s+)?"
+    r"answers?\b|(?:\*\*)?(?:参考)?答案)|^\s*(?:演讲者)?备注\s*[:：]\s*(?=(?:参考)?答案|answer)",
+    re.I,
 )
 _HTML_HEADING = re.compile(
     r"^\s*<h(?P<level>[1-6])(?:\s[^<>]*)?>(?P<text>.*?\S.*?)</h(?P=level)\s*>\s*$", re.I
@@ -164,8 +176,21 @@ _CALLOUT = re.compile(r"^\s*>\s*\[!(?P<kind>[\w-]+)\][-+]?\s*(?P<title>.*)$")
 _ANSWER_CALLOUTS = {"success", "check", "done", "answer", "solution"}
 
 
+#: A Python-Markdown / MkDocs admonition: '??? success "答案"', '!!! note "Explanation"'.
+_ADMONITION = re.compile(
+    r"^\s*(?:!!!|\?\?\?\+?)\s*(?P<kind>[\w-]+)(?:\s+[\w-]+)*(?:\s+\"(?P<title>[^\"]*)\")?\s*$"
+)
+
+
 def _rewrite_callout(line: str) -> str:
-    """``> [!success]- 答案`` -> ``> Answer:``; other callouts keep their title as text."""
+    """``> [!success]- 答案`` and ``??? success "答案"`` -> ``Answer:``; other callouts and
+    admonitions keep their title as text."""
+    if admonition := _ADMONITION.match(line):
+        title = (admonition["title"] or "").strip()
+        label = _label_for(title) if title else ""
+        if label or (not title and admonition["kind"].lower() in _ANSWER_CALLOUTS):
+            return label or "Answer:"
+        return title
     callout = _CALLOUT.match(line)
     if callout is None:
         return line
@@ -214,7 +239,7 @@ def _running_headers(lines: list[str]) -> set[str]:
 
 def rewrite_markup(text_lines: list[str]) -> Markup:
     """See the module docstring. Code blocks are left as they are."""
-    lines = rewrite_option_tables(text_lines)
+    lines = rewrite_option_tables(rewrite_pandoc(text_lines))
     markup = Markup(lines)
     start = _front_matter(lines, markup)
     running = _running_headers(lines)
@@ -265,6 +290,8 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
             markup.left_out.append((i, i, "page header"))
             lines[i] = ""
             continue
+        if notes := _NOTES_ANSWER.match(line):  # a slide's "Notes: Answer: B. …"
+            line = lines[i] = line[notes.end() :]
         if found := _COMMENT_ANSWER.match(line):
             lines[i] = f"Answer: {found['value']}"
             continue

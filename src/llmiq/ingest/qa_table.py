@@ -84,6 +84,10 @@ def qa_table_rows(lines: list[str]) -> TableRows:
         body: dict[int, list[str]] = {}
         j = i + 2
         while j < len(lines) and (cells := _cells(lines[j])) is not None:
+            if _RULE.match(lines[j]):  # a grid table's rule between its rows
+                body[j] = [""]
+                j += 1
+                continue
             question = cells[question_col] if question_col < len(cells) else ""
             answer = cells[answer_col] if answer_col < len(cells) else ""
             number = cells[number_col] if number_col is not None and number_col < len(cells) else ""
@@ -93,7 +97,9 @@ def qa_table_rows(lines: list[str]) -> TableRows:
             j += 1
         answers = [row[1].removeprefix("Answer: ") for row in body.values() if len(row) == 2]
         texts = [a for a in answers if a and not _KEYS_ONLY.match(_plain(a))]
-        if len(answers) >= 2 and 2 * len(texts) > len(answers):
+        # "| Question | Answer |" holding "1 | B": numbers, so a key to questions elsewhere
+        numbered = [row for row in body.values() if re.fullmatch(r"\S+ \d{1,3}", row[0])]
+        if len(answers) >= 2 and 2 * len(texts) > len(answers) and 2 * len(numbered) <= len(body):
             rows |= {i: [""], i + 1: [""]} | body
             headers.append(i)
         i = j

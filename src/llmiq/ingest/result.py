@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from llmiq.bank.model import Bank, Lang
+from llmiq.messages import N_, translator
 
 
 @dataclass(frozen=True)
@@ -15,15 +16,29 @@ class SkippedLines:
 
     first: int
     last: int
-    reason: str
+    reason: str  # the English sentence
     excerpt: str
     dropped: bool = False
+    #: ``reason`` as a catalog message and its fields, when it has fields (a reason without
+    #: any is its own message); a field's text that is a message is translated too
+    message: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
-        where = (
-            f"line {self.first}" if self.first == self.last else f"lines {self.first}-{self.last}"
-        )
-        return f"{where}: {self.reason}" + (f": {self.excerpt}" if self.excerpt else "")
+        return self.text("en")
+
+    def text(self, lang: str) -> str:
+        """The report line in ``lang``: ``line 3: text before the first question: ...``."""
+        _ = translator(lang)
+        if self.message:
+            reason = _(self.message).format(**{name: _(value) for name, value in self.fields})
+        else:
+            reason = _(self.reason)
+        where = _where(self.first, self.last, lang)
+        line = _("{where}: {reason}").format(where=where, reason=reason)
+        if not self.excerpt:
+            return line
+        return _("{line}: {excerpt}").format(line=line, excerpt=self.excerpt)
 
 
 @dataclass(frozen=True)
@@ -37,16 +52,59 @@ class ImportNote:
     message: str
 
     def __str__(self) -> str:
-        return f"{_where(self.first, self.last)}: question {self.question}: {self.message}"
+        return self.text("en")
+
+    def text(self, lang: str) -> str:
+        _ = translator(lang)
+        return _("{where}: question {question}: {message}").format(
+            where=_where(self.first, self.last, lang),
+            question=self.question,
+            message=_note_text(self.message, lang),
+        )
 
 
-def _where(first: int, last: int) -> str:
-    return f"line {first}" if first == last else f"lines {first}-{last}"
+def _note_text(message: str, lang: str) -> str:
+    """A note in ``lang``: several notes of one question are joined with "; "."""
+    _ = translator(lang)
+    return _("; ").join(_(part) for part in message.split("; "))
 
 
-def fold_notes(notes: list[ImportNote]) -> list[str]:
+def _where(first: int, last: int, lang: str = "en") -> str:
+    _ = translator(lang)
+    if first == last:
+        return _("line {first}").format(first=first)
+    return _("lines {first}-{last}").format(first=first, last=last)
+
+
+#: the reasons and notes that carry no field, for extraction (the importer passes them as
+#: they are)
+REASONS = (
+    N_("question without an answer line, not imported"),
+    N_("answer line with no question before it"),
+    N_("answer label whose answer comes on a later line"),
+    N_("section heading, not part of an answer"),
+    N_("section text between questions, not imported"),
+    N_("breadcrumb, not imported"),
+    N_("text before the first question"),
+    N_("URL, kept as the bank's source"),
+    N_("URL, not imported"),
+    N_("answer read from a sentence; check it"),
+    N_("answer from the explanations after the answer key"),
+    # what a line or a part of a page is ("{what}, not imported")
+    N_("table header"),
+    N_("front matter"),
+    N_("HTML comment"),
+    N_("image"),
+    N_("markup"),
+    N_("answer key"),
+    N_("lines refer to the text extracted from the page"),
+)
+
+
+def fold_notes(notes: list[ImportNote], lang: str = "en") -> list[str]:
     """The notes as report lines, one for a run of questions that share a message ("lines
     28-110: questions 1-12: answer from the answer key at line 112")."""
+    _ = translator(lang)
     lines: list[str] = []
     run: list[ImportNote] = []
     for note in [*notes, None]:
@@ -54,11 +112,15 @@ def fold_notes(notes: list[ImportNote]) -> list[str]:
             run.append(note)
             continue
         if len(run) == 1:
-            lines.append(str(run[0]))
+            lines.append(run[0].text(lang))
         elif run:
-            where = _where(run[0].first, run[-1].last)
             lines.append(
-                f"{where}: questions {run[0].question}-{run[-1].question}: {run[0].message}"
+                _("{where}: questions {first}-{last}: {message}").format(
+                    where=_where(run[0].first, run[-1].last, lang),
+                    first=run[0].question,
+                    last=run[-1].question,
+                    message=_note_text(run[0].message, lang),
+                )
             )
         run = [note] if note is not None else []
     return lines

@@ -1,0 +1,34 @@
+"""What pandoc writes when it turns a Word document into Markdown, made plain: grid tables
+(``+----+----+`` borders) become pipe tables, backslash escapes (``\\"``, ``\\*``, ``\\|``,
+``\\...``) their characters, and bracketed spans (``[]{#_Toc123 .anchor}``,
+``[text]{.underline}``) their text. One output line per input line; code is left alone.
+
+Escapes of brackets, braces and parentheses are kept: ``\\[ x \\]`` and ``\\( x \\)`` are how
+Markdown articles write LaTeX.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+_GRID_BORDER = re.compile(r"^\s*\+(?:[-=:]+\+){1,}\s*$")
+_ESCAPE = re.compile(r"\\([\"'*_|#.~<>!`$+\-=])")
+_SPAN = re.compile(r"\[(?P<text>[^\[\]]*)\]\{[#.][^{}]*\}")
+
+
+def rewrite_pandoc(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    in_code = False
+    for line in lines:
+        if _FENCE.match(line):
+            in_code = not in_code
+        if in_code or ("\\" not in line and "+" not in line and "]{" not in line):
+            out.append(line)
+            continue
+        if _GRID_BORDER.match(line):
+            columns = line.strip().count("+") - 1
+            out.append("|" + " --- |" * columns)
+            continue
+        out.append(_ESCAPE.sub(r"\1", _SPAN.sub(r"\g<text>", line)))
+    return out

@@ -1,0 +1,54 @@
+"""Word documents converted to Markdown by pandoc: grid tables, escapes, spans."""
+
+from __future__ import annotations
+
+from llmiq.ingest import parse_article
+from llmiq.ingest.pandoc import rewrite_pandoc
+
+
+def test_escapes_and_spans_become_their_text_and_latex_stays() -> None:
+    lines = [
+        r"Circle one unless it says \"select all\". See Q5\... or \*note\* \| ok",
+        "[]{#_Toc187234501 .anchor}**Instructions** and [underlined]{.underline}",
+        r"Math stays: \[ x^2 \] and \( y \)",
+    ]
+    assert rewrite_pandoc(lines) == [
+        'Circle one unless it says "select all". See Q5... or *note* | ok',
+        "**Instructions** and underlined",
+        r"Math stays: \[ x^2 \] and \( y \)",
+    ]
+
+
+def test_grid_table_borders_become_rule_rows_and_code_is_left_alone() -> None:
+    lines = ["+----+-----+", "| 1  | B   |", "+====+=====+", "```", r"a \* b", "```"]
+    assert rewrite_pandoc(lines) == [
+        "| --- | --- |",
+        "| 1  | B   |",
+        "| --- | --- |",
+        "```",
+        r"a \* b",
+        "```",
+    ]
+
+
+def test_a_pandoc_worksheet_takes_its_keys_from_the_grid_table_at_the_end() -> None:
+    article = (
+        "**Worksheet**\n\n"
+        "1.  In DDP training, what is synchronized\n    across GPUs after the backward pass?\n\n"
+        "    a.  Activations\n\n    b.  Gradients, via all-reduce\n\n    c.  Optimizer states\n\n"
+        "2.  Which ZeRO stage partitions parameters\\...\n\n"
+        "    a.  ZeRO-1\n\n    b.  ZeRO-2\n\n    c.  ZeRO-3\n\n"
+        "[]{#_Toc1 .anchor}**Answer key (interviewer copy)**\n\n"
+        "+------------+-----------------------+\n"
+        "| Question   | Answer                |\n"
+        "+============+=======================+\n"
+        "| 1          | B                     |\n"
+        "+------------+-----------------------+\n"
+        "| 2          | ZeRO-3                |\n"
+        "+------------+-----------------------+\n"
+    )
+    result = parse_article(article, name="worksheet.md", bank_id="t")
+    assert [q.answer for q in result.bank.questions] == [["B"], ["C"]]
+    assert result.bank.questions[1].prompt.get("en").endswith("parameters...")
+    for question in result.bank.questions:
+        assert "interviewer copy" not in (question.explanation or question.prompt).get("en")
