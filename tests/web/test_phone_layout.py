@@ -1,6 +1,7 @@
 """Every page on a phone (390x844, an iPhone 12-15's viewport) in both languages: nothing makes
 the page scroll sideways, the header's items keep to one line each (Chinese ones were stacked
-one character per line), and the feedback's Next button is near the answer, not below the lab.
+one character per line), the feedback's Next button and the rating page's buttons are near the
+answer, not below the explanation, references or lab.
 1280 px wide, the same pages stay free of overflow too.
 
 Screenshots of every page go to $LLMIQ_SCREENSHOTS (CI keeps them as artifacts), else to the
@@ -189,6 +190,7 @@ def _walk_every_page(walk: Walk, base: str, lang: str, password: str) -> None:
     page.locator("#answer-form textarea[name=answer]").fill("no")
     _load(page, lambda: page.locator("#submit").click())
     walk.check("rate")
+    walk.action_near_the_top("rate", "#rate-form button[data-rating='4']", after=".explanation")
     _load(page, lambda: page.locator("#rate-form button[name=rating]").first.click())
     walk.check("feedback-open")
     walk.action_near_the_top("feedback-open", "#next", after="#lab")
