@@ -255,12 +255,14 @@ class LiteDatabase:
 
 
 def open_lite_database(
-    path: Path, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
+    path: Path, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, checked: bool = False
 ) -> LiteDatabase | None:
     """The SQLite database at ``path`` through sqlite3, if it exists and is at
     :data:`~llmiq.store.defaults.SCHEMA_HEAD`; None otherwise, for the caller to open it
     through SQLAlchemy (which creates, migrates, or says what is wrong). A damaged file is
-    :class:`DatabaseCorrupt` (a small one is checked at once: :mod:`llmiq.store.integrity`)."""
+    :class:`DatabaseCorrupt` (a small one is checked at once: :mod:`llmiq.store.integrity`).
+    ``checked``: the caller has just run ``PRAGMA quick_check`` on it (the web app at start,
+    :meth:`~llmiq.store.database.Database.check_before_writing`), so no write runs it again."""
     if not path.is_file():
         return None
     check_header(path)
@@ -270,9 +272,9 @@ def open_lite_database(
         for pragma in sqlite_pragmas(busy_timeout_ms):
             connection.execute(f"PRAGMA {pragma}")
         revision = connection.execute("SELECT version_num FROM alembic_version").fetchall()
-        checked = checks_on_open(path)
-        if checked and revision == [(SCHEMA_HEAD,)]:
+        if not checked and checks_on_open(path) and revision == [(SCHEMA_HEAD,)]:
             refuse_if_damaged(connection, path)
+            checked = True
     except sqlite3.Error as exc:
         if connection is not None:
             connection.close()

@@ -74,6 +74,7 @@ def prepare(settings: WebSettings, host: str) -> Prepared:
     secret = settings.checked_secret(data_dir())
     database = open_database(settings.database_url)
     try:
+        database.check_before_writing()  # a damaged file: one sentence, before serving
         with database.reading() as session:
             admins = accounts.count_admins(session)
         env = {
