@@ -184,3 +184,18 @@ def test_a_breadcrumb_trail_is_page_chrome_not_a_numbered_list() -> None:
         assert chrome not in text
     result = import_text(page, name="quiz.html", bank_id="t")
     assert [q.id for q in result.bank.questions] == ["q11", "q12"]
+
+
+def test_a_google_docs_exports_comments_are_left_out() -> None:
+    page = (
+        "<html><body><h1>Prep doc</h1>"
+        '<p>3. Which are good practices?<sup><a href="#cmnt1" id="cmnt_ref1">[a]</a></sup></p>'
+        "<p>a) Deduplicate</p><p>b) One template</p><p>Answer: (a)</p>"
+        '<div><p><a href="#cmnt_ref1" id="cmnt1">[a]</a><span>Should we add DoRA?</span></p>'
+        "<p><span>_Assigned to Sam_</span></p></div></body></html>"
+    )
+    text = html_to_text(page)
+    assert "[a]" not in text
+    assert "DoRA" not in text
+    assert "Assigned" not in text
+    assert "Which are good practices?" in text

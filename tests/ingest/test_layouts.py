@@ -528,3 +528,18 @@ def test_an_answer_restating_an_option_in_other_words_names_it() -> None:
     )
     assert [q.answer for q in result.bank.questions] == [["B"], ["B"]]
     assert any("which says the same" in str(note) for note in result.notes)
+
+
+def test_an_english_sentence_choosing_options_is_an_answer() -> None:
+    result = _parse(
+        "5. Which target modules are common for LoRA?\nA. q_proj and v_proj\nB. Embeddings\n"
+        "C. All linear layers\nD. LayerNorm\n\n"
+        "Both A and C are common: the LoRA paper adapted q and v.\n\n"
+        "6. Which is a decoding method?\nA. Beam search\nB. Adam\n\nOnly A is correct.\n\n"
+        "Internal — do not share outside the hiring panel.\n"
+    )
+    first, second = result.bank.questions
+    assert first.answer == ["A", "C"]
+    assert "LoRA paper" in first.explanation.get("en")
+    assert second.answer == ["A"]
+    assert second.explanation is None or "Internal" not in second.explanation.get("en")

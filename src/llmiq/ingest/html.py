@@ -159,6 +159,7 @@ def _prepare(root: HtmlElement) -> None:
             or (element.get("aria-label") or "").lower() in ("breadcrumb", "breadcrumbs")
         ):
             _remove(element)
+    _remove_doc_comments(root)
     for pre in root.iter("pre"):
         text = pre.text_content()
         classes = " ".join(
@@ -176,6 +177,25 @@ def _prepare(root: HtmlElement) -> None:
             box.drop_tag()
         else:
             _remove(box)
+
+
+def _remove_doc_comments(root: HtmlElement) -> None:
+    """A Google Docs export's comments: the "[a]" marks in the text (links to ``#cmnt1``)
+    and the comments themselves at the end (each a block holding a link back to
+    ``#cmnt_ref1``)."""
+    for link in list(root.iter("a")):
+        href = link.get("href") or ""
+        if href.startswith("#cmnt_ref"):
+            paragraph = next((e for e in link.iterancestors() if e.tag in ("p", "li")), None)
+            box = next((e for e in link.iterancestors() if e.tag == "div"), None)
+            # the comment's own box, never a wrapper around the document
+            if box is not None and len(box.text_content()) < 2000:
+                _remove(box)
+            elif paragraph is not None:
+                _remove(paragraph)
+        elif href.startswith("#cmnt"):
+            mark = link.getparent() if link.getparent().tag == "sup" else link
+            _remove(mark)
 
 
 def _text(element: HtmlElement) -> str:

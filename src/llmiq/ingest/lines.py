@@ -223,6 +223,14 @@ _ANSWER_CHOSEN = re.compile(
     r"(?:是)?(?:对的|正确的?|对)(?![A-Za-z\u4e00-\u9fff]{2}))"
     r"\s*(?:\*\*)?\s*(?:[。.，,；;]\s*(?P<more>.*))?$"
 )
+#: "Both A and C are common: …", "Only B is correct.": keys chosen in an English sentence.
+_ANSWER_CHOSEN_EN = re.compile(
+    r"^\s*(?:[-*]\s+)?(?:\*\*)?\s*(?:(?:both|all\s+(?:three|four|of))\s+"
+    r"(?P<value>\(?[A-J]\)?(?:\s*,\s*\(?[A-J]\)?)*\s*,?\s+and\s+\(?[A-J]\)?)\s+(?:are|were)"
+    r"|only\s+(?P<value2>\(?[A-J]\)?)\s+is)\s+(?:correct|right|true|valid|common|fine)\b"
+    r"\s*[:.,;]?\s*(?:\*\*)?\s*(?P<more>.*)$",
+    re.I,
+)
 #: Any short label that names an answer, then a separator: "Key: A", "Right answer → C",
 #: "💡 Answer — D", "Correct picks: A, B", "正解：B", "我的回答：", "本题答案 → B".
 _ANSWER_GENERAL = re.compile(
@@ -338,6 +346,8 @@ END_LINE = re.compile(
     # a social post's close: "Repost if this helps", "Follow Jane Doe for more", its hashtags
     # ("#LLM #AI": the first "#" is taken as a heading mark above) and its counts
     r"|repost\b|follow\s+\S.{0,40}\s+for\s+more\b"
+    r"|(?:internal|confidential)(?:\s+use(?:\s+only)?)?\s*[—–:,.-]\s*(?:please\s+)?"
+    r"(?:do\s+not|don['’]t)\s+(?:share|distribute|forward)"
     # a talk's last slide: "Thanks! Questions?", "Next session: Part 3"
     r"|thank(?:s|\s+you)[!.,]*\s*(?:any\s+)?questions\s*\?|(?:any\s+)?questions\s*\?\s*$"
     r"|next\s+(?:session|week|time|lecture|class|talk|part)\s*[:：]"
@@ -442,7 +452,7 @@ def classify(number: int, raw: str) -> Line:
     if _ANSWER_ALONE.match(text):
         line.kind = LineKind.ANSWER
         return line
-    if chosen := _ANSWER_CHOSEN.match(text):
+    if chosen := _ANSWER_CHOSEN.match(text) or _ANSWER_CHOSEN_EN.match(text):
         group = next(g for g in ("value", "value2", "value3") if chosen[g])
         line.kind = LineKind.ANSWER
         line.in_sentence = True
