@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from llmiq.bank.grading import Grade
 from llmiq.errors import LlmiqError
+from llmiq.messages import N_
 from llmiq.practice.scheduling import (
     AGAIN,
     EASY,
@@ -107,7 +108,9 @@ def _answer(session: Session, profile: str, bank_id: str, review_id: int) -> tup
     user = progress.find_user(session, profile)
     review = progress.find_review(session, review_id)
     if user is None or review is None or review.user_id != user.id or review.bank_id != bank_id:
-        raise RatingRefused(f"you gave no answer {review_id} in bank {bank_id!r}")
+        raise RatingRefused(
+            N_("you gave no answer {answer} in bank {bank}"), answer=review_id, bank=repr(bank_id)
+        )
     return user.id, review
 
 
@@ -170,7 +173,7 @@ def rerate(
     from llmiq.store import progress, ratings
 
     if not AGAIN <= rating <= EASY:
-        raise RatingRefused("the rating must be 1 (again), 2 (hard), 3 (good) or 4 (easy)")
+        raise RatingRefused(N_("the rating must be 1 (again), 2 (hard), 3 (good) or 4 (easy)"))
     with database.transaction() as session:
         user_id, review = _answer(session, profile, bank_id, review_id)
         question_id = review.question_id
@@ -180,12 +183,14 @@ def rerate(
             or ratings.latest_review_id(session, user_id, bank_id, question_id) != review_id
         ):
             raise RatingRefused(
-                "this question has been answered again since: that answer's rating stays"
+                N_("this question has been answered again since: that answer's rating stays")
             )
         if review.rating == rating:
             return Rerated(rating, card.due, changed=False)
         if card.content_hash != review.content_hash:  # edited since: its lapse stays counted
-            raise RatingRefused("this question has been edited since: that answer's rating stays")
+            raise RatingRefused(
+                N_("this question has been edited since: that answer's rating stays")
+            )
         history = ratings.card_history(session, user_id, bank_id, question_id, review_id)
         scheduled, _ = scheduler.review_card(
             to_fsrs(schedule_before(history, scheduler)),  # type: ignore[arg-type]

@@ -478,5 +478,5 @@ async def rate(
             _int(str(form.get("rating", "")), 0),
         )  # fmt: skip
     except RatingRefused as exc:
-        flash(request, str(exc))
+        flash(request, exc.message, **exc.fields)  # a catalog message: in the page's language
     return see_other(following)
