@@ -220,3 +220,100 @@ def test_an_error_is_said_in_the_command_language(run_cli: Callable) -> None:
     assert result.output.startswith("错误：题库 'seed' 中没有主题为 'zzz' 的题")
     english = run_cli("quiz", "seed", "-n", "0", "--lang", "en")
     assert english.output == "Error: -n must be at least 1, got 0\n"
+
+
+# --- the other commands in Chinese: import, validate, export, profile, account, exam -------
+
+
+def _ascii_words(output: str) -> list[str]:
+    """ASCII words of three letters or more: the words of ``english_words`` without a bank's
+    text to take out."""
+    return sorted(set(re.findall(r"[A-Za-z]{3,}", output)))
+
+
+@pytest.fixture
+def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``$LLMIQ_LANG=zh``: how a command without ``--lang`` is told the language."""
+    monkeypatch.setenv("LLMIQ_LANG", "zh")
+
+
+@pytest.mark.usefixtures("wide", "chinese")
+def test_a_chinese_import_shows_no_english_interface_word(
+    run_cli: Callable, tmp_path: Path
+) -> None:
+    output = tmp_path / "out.yaml"
+    result = run_cli("import", str(ROOT / "examples" / "article.txt"), "-o", str(output))
+    assert result.exit_code == 0
+    assert "已从" in result.output
+    assert "第 3 行：第一题之前的文字：" in result.output
+    # what is left: the file names, and the language code zh (two letters: not counted)
+    shown = result.output.replace(str(ROOT / "examples" / "article.txt"), " ")
+    assert _ascii_words(shown.replace(str(output), " ")) == []
+    # the same command again stops at the output: an error in Chinese, its file name aside
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    refused = run_cli("import", str(empty), "-o", str(output))
+    assert refused.exit_code == 1
+    assert refused.output == f"错误：{empty}：内容为空\n"
+
+
+#: what `llmiq validate examples/broken.yaml` may show in ASCII besides the file's name and
+#: its fields' paths: the values the file holds (kinds, the id kv-cache) and the field kind
+VALIDATE_ALLOWED = {"kind", "single", "multiple", "open", "essay", "cache"}
+
+
+@pytest.mark.usefixtures("wide", "chinese")
+def test_a_chinese_validate_shows_no_english_interface_word(run_cli: Callable) -> None:
+    result = run_cli("validate", str(ROOT / "examples" / "broken.yaml"))
+    assert result.exit_code == 1
+    assert "questions[1].explaination: 未知字段" in result.output
+    assert result.output.endswith("broken.yaml：7 个问题\n")
+    shown = result.output.replace(str(ROOT / "examples" / "broken.yaml"), " ")
+    shown = re.sub(r"questions\[\d+\](\.\w+|\[\d+\])*", " ", shown)  # the fields' paths
+    assert sorted(set(_ascii_words(shown)) - VALIDATE_ALLOWED) == []
+    valid = run_cli("validate", str(ROOT / "examples" / "my-notes.yaml"))
+    assert valid.output.endswith("：有效的题库 'my-notes'，共 4 题\n")
+
+
+@pytest.mark.usefixtures("wide")
+def test_validate_and_import_stay_english_elsewhere(run_cli: Callable, tmp_path: Path) -> None:
+    broken = run_cli("validate", str(ROOT / "examples" / "broken.yaml"))
+    assert broken.output.endswith("broken.yaml: 7 problems\n")
+    assert "unknown field" in broken.output
+    imported = run_cli("import", str(ROOT / "examples" / "article.txt"), "-o",
+                       str(tmp_path / "out.yaml"))  # fmt: skip
+    assert "line 3: text before the first question: " in imported.output
+    assert {"Imported", "questions", "single", "language"} <= set(_ascii_words(imported.output))
+
+
+@pytest.mark.usefixtures("wide", "chinese")
+def test_chinese_profile_account_and_export(run_cli: Callable, tmp_path: Path) -> None:
+    created = run_cli("profile", "create", "ada", "--use")
+    assert created.exit_code == 0
+    listed = run_cli("profile", "list")
+    again = run_cli("profile", "create", "ada")
+    assert again.output == "错误：档案 'ada' 已存在\n"
+    weak = run_cli("account", "create", "bob", "--password-stdin", input="short\n")
+    assert weak.output == "错误：密码至少需要 10 个字符\n"
+    exported = run_cli("export", "seed", "-f", "csv", "-o", str(tmp_path / "seed.csv"))
+    assert exported.output == f"已将 10 道题写入 {tmp_path / 'seed.csv'}\n"
+    shown = (created.output + listed.output).replace(str(tmp_path), " ")
+    shown = re.sub(r"\S*config\.toml", " ", shown)  # its path
+    shown = re.sub(r"\bada\b", " ", shown)  # the profile's name
+    assert _ascii_words(shown) == []
+    assert "档案" in listed.output
+
+
+#: what a Chinese exam report shows in ASCII: the model and bank ids, and the values of
+#: --scoring and --debias, as they are typed
+EXAM_ALLOWED = {"chance", "seed", "letter", "pride", "RStd"}
+
+
+@pytest.mark.usefixtures("wide")
+def test_a_chinese_exam_report(run_cli: Callable) -> None:
+    pytest.importorskip("numpy")
+    result = run_cli("exam", "run", "seed", "--model", "chance", "--debias", "pride",
+                     "--lang", "zh")  # fmt: skip
+    assert result.exit_code == 0
+    assert "去偏前" in result.output
+    assert sorted(set(_ascii_words(result.output)) - EXAM_ALLOWED) == []

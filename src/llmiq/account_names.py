@@ -20,6 +20,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from llmiq.errors import LlmiqError
+from llmiq.messages import N_
 from llmiq.store import accounts
 
 if TYPE_CHECKING:
@@ -49,7 +50,8 @@ def _spoof_checker() -> Any:
         import icu
     except ImportError:
         raise LlmiqError(
-            "account names are checked against look-alikes with PyICU: pip install 'llmiq[web]'"
+            N_("account names are checked against look-alikes with PyICU: {command}"),
+            command="pip install 'llmiq[web]'",
         ) from None
     return icu.SpoofChecker()
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from llmiq.atomic import write_atomic
 from llmiq.errors import LlmiqError
+from llmiq.messages import N_
 from llmiq.paths import data_dir
 from llmiq.practice.queue import DailyLimits
 
@@ -75,7 +76,8 @@ def _toml_string(value: str) -> str:
 def check_profile_name(name: str) -> str:
     if not _PROFILE.match(name):
         raise LlmiqError(
-            f"profile name {name!r} may hold letters, digits, '.', '_', '-' and '@' (1-100)"
+            N_("profile name {name} may hold letters, digits, '.', '_', '-' and '@' (1-100)"),
+            name=repr(name),
         )
     return name
 

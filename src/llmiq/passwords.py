@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from llmiq.errors import LlmiqError
+from llmiq.messages import N_
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024  # hashing a megabyte per request would be a cheap denial of service
@@ -20,7 +21,8 @@ def password_hasher() -> Any:
         from argon2 import PasswordHasher
     except ImportError:
         raise LlmiqError(
-            "accounts need argon2-cffi to hash passwords: pip install 'llmiq[web]'"
+            N_("accounts need argon2-cffi to hash passwords: {command}"),
+            command="pip install 'llmiq[web]'",
         ) from None
     return PasswordHasher()
 
@@ -50,11 +52,21 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 
 def password_problem(password: str, name: str) -> str | None:
-    """Why a new password is refused, or None."""
+    """Why a new password is refused (in English), or None."""
+    error = password_error(password, name)
+    return None if error is None else str(error)
+
+
+def password_error(password: str, name: str) -> LlmiqError | None:
+    """Why a new password is refused, as an error with a catalog message, or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"the password needs at least {MIN_PASSWORD_LENGTH} characters"
+        return LlmiqError(
+            N_("the password needs at least {count} characters"), count=MIN_PASSWORD_LENGTH
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"the password may have at most {MAX_PASSWORD_LENGTH} characters"
+        return LlmiqError(
+            N_("the password may have at most {count} characters"), count=MAX_PASSWORD_LENGTH
+        )
     if password.casefold() == name.casefold():
-        return "the password must not be the account name"
+        return LlmiqError(N_("the password must not be the account name"))
     return None

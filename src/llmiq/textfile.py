@@ -6,19 +6,20 @@ import re
 from pathlib import Path
 
 from llmiq.errors import LlmiqError
+from llmiq.messages import N_, Message
 
 #: Larger than any article or bank a person writes; protects against reading a disk image.
 MAX_TEXT_BYTES = 10 * 1024 * 1024
 
 _MAGIC = {
-    b"%PDF": "a PDF document",
-    b"PK\x03\x04": "a zip archive (or a .docx/.xlsx/.apkg file)",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"\x1f\x8b": "a gzip archive",
-    b"SQLite format 3": "an SQLite database",
-    b"\x7fELF": "an executable",
+    b"%PDF": N_("a PDF document"),
+    b"PK\x03\x04": N_("a zip archive (or a .docx/.xlsx/.apkg file)"),
+    b"\x89PNG": N_("a PNG image"),
+    b"\xff\xd8\xff": N_("a JPEG image"),
+    b"GIF8": N_("a GIF image"),
+    b"\x1f\x8b": N_("a gzip archive"),
+    b"SQLite format 3": N_("an SQLite database"),
+    b"\x7fELF": N_("an executable"),
 }
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -34,14 +35,17 @@ def refuse_binary(raw: bytes, name: str) -> None:
     head = raw[:64]
     for magic, what in _MAGIC.items():
         if head.startswith(magic):
-            raise LlmiqError(f"{name}: is {what}, not a text file")
+            raise LlmiqError(
+                N_("{name}: is {what}, not a text file"), name=name, what=Message(what)
+            )
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise LlmiqError(
-            f"{name}: is UTF-16 text, not UTF-8; convert it first "
-            f"(iconv -f UTF-16 -t UTF-8 {name} > converted.txt)"
+            N_("{name}: is UTF-16 text, not UTF-8; convert it first ({command})"),
+            name=name,
+            command=f"iconv -f UTF-16 -t UTF-8 {name} > converted.txt",
         )
     if b"\x00" in raw[:65536]:
-        raise LlmiqError(f"{name}: is a binary file, not text")
+        raise LlmiqError(N_("{name}: is a binary file, not text"), name=name)
 
 
 def decode_text(raw: bytes, name: str, *, legacy_chinese: bool = False) -> str:
@@ -65,12 +69,19 @@ def decode_text(raw: bytes, name: str, *, legacy_chinese: bool = False) -> str:
             return legacy
         if looks_chinese:
             raise LlmiqError(
-                f"{name}:{line}: is not UTF-8 but looks like GBK/GB18030 Chinese text; "
-                f"convert it first (iconv -f GB18030 -t UTF-8 {name} > converted.txt)"
+                N_(
+                    "{name}:{line}: is not UTF-8 but looks like GBK/GB18030 Chinese text; "
+                    "convert it first ({command})"
+                ),
+                name=name,
+                line=line,
+                command=f"iconv -f GB18030 -t UTF-8 {name} > converted.txt",
             ) from None
         raise LlmiqError(
-            f"{name}:{line}: is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); "
-            "save it as UTF-8 and try again"
+            N_("{name}:{line}: is not valid UTF-8 (byte {byte}); save it as UTF-8 and try again"),
+            name=name,
+            line=line,
+            byte=f"0x{raw[exc.start]:02x}",
         ) from None
     refuse_control_characters(text, name)
     return text
@@ -79,7 +90,7 @@ def decode_text(raw: bytes, name: str, *, legacy_chinese: bool = False) -> str:
 def refuse_control_characters(text: str, name: str) -> None:
     """A decoded text with many control characters is a binary file read as text."""
     if _control_share(text[:65536]) > 0.01:
-        raise LlmiqError(f"{name}: is a binary file, not text")
+        raise LlmiqError(N_("{name}: is a binary file, not text"), name=name)
 
 
 def read_text(path: Path, max_bytes: int = MAX_TEXT_BYTES) -> str:
@@ -94,16 +105,21 @@ def read_bytes(path: Path, max_bytes: int = MAX_TEXT_BYTES) -> bytes:
     try:
         size = path.stat().st_size
         if path.is_dir():
-            raise LlmiqError(f"{path}: is a directory, not a file")
+            raise LlmiqError(N_("{path}: is a directory, not a file"), path=path)
         if size > max_bytes:
             raise LlmiqError(
-                f"{path}: is {size / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB"
+                N_("{path}: is {size} MiB; the limit is {limit} MiB"),
+                path=path,
+                size=f"{size / 2**20:.1f}",
+                limit=f"{max_bytes / 2**20:.0f}",
             )
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise LlmiqError(f"{path}: no such file") from None
+        raise LlmiqError(N_("{path}: no such file"), path=path) from None
     except PermissionError:
-        raise LlmiqError(f"{path}: permission denied") from None
+        raise LlmiqError(N_("{path}: permission denied"), path=path) from None
     except OSError as exc:
-        raise LlmiqError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+        raise LlmiqError(
+            N_("{path}: cannot read it ({reason})"), path=path, reason=exc.strerror or exc
+        ) from None
     return raw

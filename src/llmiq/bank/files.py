@@ -14,6 +14,7 @@ from llmiq.atomic import write_atomic
 from llmiq.bank.model import DEFER_RULES, Bank, Problem, Question, duplicate_id_problems
 from llmiq.bulk import paused_gc
 from llmiq.errors import LlmiqError
+from llmiq.messages import N_, translator
 from llmiq.textfile import read_text
 
 try:  # the C parser and emitter are several times faster; PyYAML may be built without them
@@ -31,13 +32,21 @@ class FileProblem:
     file: str
     line: int
     field: str
-    message: str
+    message: str  # the English sentence
+    #: ``message`` as a catalog message and its fields (:class:`Problem`)
+    template: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
+        return self.text("en")
+
+    def text(self, lang: str) -> str:
+        """``file:line: field: message`` with the message in ``lang`` (the file, line and
+        field stay as they are: they name what is in the file)."""
+        _ = translator(lang)
+        message = _(self.template).format(**dict(self.fields)) if self.template else _(self.message)
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
+        return f"{where}: {self.field}: {message}" if self.field else f"{where}: {message}"
 
 
 class BankFileError(LlmiqError):
@@ -50,6 +59,11 @@ class BankFileError(LlmiqError):
             else ""
         )
         super().__init__(f"{first}{more}")
+
+
+def _file_problem(name: str, line: int, template: str, **fields: object) -> FileProblem:
+    problem = Problem.of((), template, **fields)
+    return FileProblem(name, line, "", problem.message, problem.template, problem.fields)
 
 
 def format_loc(loc: tuple[str | int, ...]) -> str:
@@ -101,31 +115,38 @@ def _duplicate_keys(node: yaml.Node, loc: tuple[str | int, ...] = ()) -> Iterato
             yield from _duplicate_keys(item, (*loc, i))
 
 
-def _describe(error: Any) -> str:
+def _describe(error: Any) -> Problem:
+    loc = tuple(error["loc"])
     kind = error["type"]
     if kind == "missing":
-        return "missing required field"
+        return Problem(loc, N_("missing required field"))
     if kind == "extra_forbidden":
-        return "unknown field"
+        return Problem(loc, N_("unknown field"))
     if kind == "enum":
-        expected = error["ctx"]["expected"].replace("'", "")
-        return f"unknown kind {error['input']!r} (expected {expected})"
+        expected = error["ctx"]["expected"].replace("'", "")  # "single, multiple or open"
+        kinds, _, last = expected.rpartition(" or ")
+        if not kinds:  # one value only
+            return Problem(loc, f"unknown kind {error['input']!r} (expected {expected})")
+        return Problem.of(
+            loc, N_("unknown kind {kind} (expected {kinds} or {last})"), kind=repr(error["input"]),
+            kinds=kinds, last=last,
+        )  # fmt: skip
     if kind in {"value_error", "assertion_error"}:
-        return str(error["ctx"]["error"])
+        return Problem(loc, str(error["ctx"]["error"]))
     if kind == "model_type":
         if error["ctx"].get("class_name") == "Text":
-            return "expected a text: a string, or a mapping with zh and/or en"
-        return "expected a mapping of fields"
+            return Problem(loc, N_("expected a text: a string, or a mapping with zh and/or en"))
+        return Problem(loc, N_("expected a mapping of fields"))
     if kind == "list_type":
-        return "expected a list"
+        return Problem(loc, N_("expected a list"))
     if kind == "string_type":
-        return "expected a string"
+        return Problem(loc, N_("expected a string"))
     message = str(error["msg"])
-    return message[:1].lower() + message[1:]
+    return Problem(loc, message[:1].lower() + message[1:])
 
 
 def _validation_problems(exc: ValidationError) -> list[Problem]:
-    return [Problem(tuple(error["loc"]), _describe(error)) for error in exc.errors()]
+    return [_describe(error) for error in exc.errors()]
 
 
 def _question_if_sound(raw: Any) -> Question | None:
@@ -154,7 +175,7 @@ def check_bank_data(data: Any) -> tuple[Bank | None, list[Problem]]:
     not hide the rule problems of the others.
     """
     if not isinstance(data, dict):
-        return None, [Problem((), "a bank file is a mapping with id, title and questions")]
+        return None, [Problem((), N_("a bank file is a mapping with id, title and questions"))]
     deferred = {DEFER_RULES: True}
     try:
         bank = Bank.model_validate(data, context=deferred)
@@ -171,7 +192,7 @@ def check_bank_data(data: Any) -> tuple[Bank | None, list[Problem]]:
     raw_questions = data.get("questions")
     if isinstance(raw_questions, list):
         if not raw_questions:
-            problems.append(Problem(("questions",), "the bank has no questions"))
+            problems.append(Problem(("questions",), N_("the bank has no questions")))
         for i, raw in enumerate(raw_questions):
             question = _question_if_sound(raw)
             if question is not None:
@@ -204,25 +225,28 @@ def _check_bank_text(
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
-        return None, [FileProblem(name, line, "", f"not valid YAML: {exc.problem or exc}")]
+        return None, [_file_problem(name, line, N_("not valid YAML: {reason}"),
+                                    reason=exc.problem or exc)]  # fmt: skip
     except yaml.YAMLError as exc:  # the reader's errors: characters YAML does not allow
         position = getattr(exc, "position", 0)
         line = text.count("\n", 0, position) + 1
         reason = getattr(exc, "reason", "unreadable")
-        return None, [FileProblem(name, line, "", f"not valid YAML: {reason}")]
+        return None, [_file_problem(name, line, N_("not valid YAML: {reason}"), reason=reason)]
     finally:
         loader.dispose()
     if root is None:
-        return None, [FileProblem(name, 0, "", "the file is empty")]
+        return None, [FileProblem(name, 0, "", N_("the file is empty"))]
     problems = [
-        FileProblem(name, line, field, "duplicate key (YAML keeps only the last one)")
+        FileProblem(name, line, field, N_("duplicate key (YAML keeps only the last one)"))
         for line, field in _duplicate_keys(root)
     ]
     bank, data_problems = check_bank_data(data)
     if bank is not None and extra is not None:
         data_problems = extra(bank)
     problems += [
-        FileProblem(name, _node_line(root, p.loc), format_loc(p.loc), p.message)
+        FileProblem(
+            name, _node_line(root, p.loc), format_loc(p.loc), p.message, p.template, p.fields
+        )
         for p in data_problems
     ]
     if problems or bank is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, TypeAlias
 
 from pydantic import (
@@ -30,6 +30,7 @@ from llmiq.bank.records import LANGS as LANGS
 from llmiq.bank.records import BankReading, BankRecord, QuestionReading, QuestionRecord, TextReading
 from llmiq.bank.records import Kind as Kind
 from llmiq.bank.records import Lang as Lang
+from llmiq.messages import N_, translator
 
 #: Validation context key: when true, rule checks are left to the caller (see module doc).
 DEFER_RULES = "llmiq.defer_rules"
@@ -60,10 +61,25 @@ class Problem:
     """One thing wrong with a bank, located by its path in the data (``questions.3.answer``)."""
 
     loc: tuple[str | int, ...]
-    message: str
+    message: str  # the English sentence
+    #: ``message`` as a catalog message and its fields, when it has fields (a message
+    #: without any is looked up as it is)
+    template: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, loc: tuple[str | int, ...], template: str, **fields: object) -> Problem:
+        """A problem whose message is the catalog message ``template`` filled in."""
+        texts = tuple((name, str(value)) for name, value in fields.items())
+        return cls(loc, template.format(**dict(texts)), template, texts)
 
     def under(self, *prefix: str | int) -> Problem:
-        return Problem((*prefix, *self.loc), self.message)
+        return replace(self, loc=(*prefix, *self.loc))
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang``."""
+        _ = translator(lang)
+        return _(self.template).format(**dict(self.fields)) if self.template else _(self.message)
 
 
 MAX_ID_LENGTH = 100
@@ -121,13 +137,13 @@ class Text(TextReading, BaseModel):
             return None
         value = value.strip()
         if not value:
-            raise ValueError("empty text")
+            raise ValueError(N_("empty text"))
         return value
 
     @model_validator(mode="after")
     def _not_empty(self) -> Text:
         if self.zh is None and self.en is None:
-            raise ValueError("empty text: give zh, en or both")
+            raise ValueError(N_("empty text: give zh, en or both"))
         return self
 
 
@@ -204,7 +220,7 @@ class Question(QuestionReading, BaseModel):
     def _no_blank_items(cls, value: list[str]) -> list[str]:
         items = [item.strip() for item in value]
         if any(not item for item in items):
-            raise ValueError("empty item in list")
+            raise ValueError(N_("empty item in list"))
         return items
 
     @model_validator(mode="after")
@@ -220,56 +236,71 @@ class Question(QuestionReading, BaseModel):
         seen: set[str] = set()
         for i, key in enumerate(keys):
             if key in seen:
-                problems.append(Problem(("options", i, "key"), f"duplicate option key {key!r}"))
+                duplicate = N_("duplicate option key {key}")
+                problems.append(Problem.of(("options", i, "key"), duplicate, key=repr(key)))
             seen.add(key)
         if self.is_choice:
             if len(self.options) < 2:
-                problems.append(
-                    Problem(("options",), f"a {self.kind} question needs at least two options")
+                message = (
+                    N_("a single-choice question needs at least two options")
+                    if self.kind is Kind.SINGLE
+                    else N_("a multiple-choice question needs at least two options")
                 )
+                problems.append(Problem(("options",), message))
             if not self.answer:
-                problems.append(Problem(("answer",), "no answer key given"))
+                problems.append(Problem(("answer",), N_("no answer key given")))
             for i, key in enumerate(self.answer):
                 if key not in seen:
                     known = ", ".join(keys) or "none"
                     problems.append(
-                        Problem(
+                        Problem.of(
                             ("answer", i),
-                            f"answer key {key!r} is not one of the options ({known})",
+                            N_("answer key {key} is not one of the options ({known})"),
+                            key=repr(key),
+                            known=known,
                         )
                     )
             if len(set(self.answer)) != len(self.answer):
-                problems.append(Problem(("answer",), "an answer key is listed twice"))
+                problems.append(Problem(("answer",), N_("an answer key is listed twice")))
             if self.kind is Kind.SINGLE and len(self.answer) > 1:
                 problems.append(
-                    Problem(
+                    Problem.of(
                         ("answer",),
-                        f"a single-choice question has exactly one answer, got "
-                        f"{', '.join(self.answer)} (use kind: multiple)",
+                        N_(
+                            "a single-choice question has exactly one answer, got {keys} "
+                            "(use kind: multiple)"
+                        ),
+                        keys=", ".join(self.answer),
                     )
                 )
             if self.accepted or self.reference:
                 field = "accepted" if self.accepted else "reference"
                 problems.append(
-                    Problem(
-                        (field,), f"{field} is for open questions; a choice question uses answer"
+                    Problem.of(
+                        (field,),
+                        N_("{field} is for open questions; a choice question uses answer"),
+                        field=field,
                     )
                 )
         else:
             if self.options:
                 problems.append(
-                    Problem(("options",), "an open question has no options (use kind: single)")
+                    Problem(("options",), N_("an open question has no options (use kind: single)"))
                 )
             if self.answer:
                 problems.append(
-                    Problem(("answer",), "an open question uses accepted and reference, not answer")
+                    Problem(
+                        ("answer",), N_("an open question uses accepted and reference, not answer")
+                    )
                 )
             if not self.accepted and self.reference is None:
                 problems.append(
-                    Problem(("accepted",), "an open question needs accepted answers or a reference")
+                    Problem(
+                        ("accepted",), N_("an open question needs accepted answers or a reference")
+                    )
                 )
         if self.lab_claim is not None and self.lab is None:
-            problems.append(Problem(("lab_claim",), "lab_claim needs a lab naming the lab"))
+            problems.append(Problem(("lab_claim",), N_("lab_claim needs a lab naming the lab")))
         return problems
 
 
@@ -299,7 +330,9 @@ class Bank(BankReading, BaseModel):
         return self
 
     def rule_problems(self) -> list[Problem]:
-        problems = [] if self.questions else [Problem(("questions",), "the bank has no questions")]
+        problems = (
+            [] if self.questions else [Problem(("questions",), N_("the bank has no questions"))]
+        )
         problems += duplicate_id_problems([q.id for q in self.questions])
         return problems
 
@@ -312,9 +345,11 @@ def duplicate_id_problems(ids: list[Any]) -> list[Problem]:
             continue
         if qid in first_seen:
             problems.append(
-                Problem(
+                Problem.of(
                     ("questions", i, "id"),
-                    f"duplicate question id {qid!r} (also questions[{first_seen[qid]}])",
+                    N_("duplicate question id {id} (also {other})"),
+                    id=repr(qid),
+                    other=f"questions[{first_seen[qid]}]",
                 )
             )
         else:

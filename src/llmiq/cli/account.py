@@ -7,8 +7,9 @@ import sys
 import click
 
 from llmiq.cli.database import DatabaseOpener
-from llmiq.cli.options import LlmiqGroup, console, database_option
+from llmiq.cli.options import LlmiqGroup, console, database_option, default_lang
 from llmiq.errors import LlmiqError
+from llmiq.messages import N_, translator
 
 
 @click.group(cls=LlmiqGroup)
@@ -19,17 +20,24 @@ def account() -> None:
 def _new_password(password_stdin: bool, name: str) -> str:
     """The new password, from standard input or asked twice, hashed once it passes the
     rules."""
-    from llmiq.passwords import hash_password, password_hasher, password_problem
+    from llmiq.passwords import hash_password, password_error, password_hasher
 
     password_hasher()  # a missing argon2-cffi is said before the password is asked for
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     elif not sys.stdin.isatty():
-        raise LlmiqError("no terminal to ask for the password: use --password-stdin")
+        raise LlmiqError(
+            N_("no terminal to ask for the password: use {option}"), option="--password-stdin"
+        )
     else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if problem := password_problem(password, name):
-        raise LlmiqError(problem)
+        _ = translator(default_lang())
+        password = click.prompt(
+            _("Password"),
+            hide_input=True,
+            confirmation_prompt=_("Repeat for confirmation"),
+        )
+    if (problem := password_error(password, name)) is not None:
+        raise problem
     return hash_password(password)
 
 
@@ -50,8 +58,10 @@ def account_create(name: str, admin: bool, password_stdin: bool, database_url: s
     with DatabaseOpener(database_url)().transaction() as session:
         user = create_account(session, name, password_hash, is_admin=admin, now=utc_now())
     if user is None:
-        raise LlmiqError(f"the name {name!r} is taken by an account or a profile")
-    click.echo(f"Created account {name!r}{' (admin)' if admin else ''}")
+        raise LlmiqError(N_("the name {name} is taken by an account or a profile"), name=repr(name))
+    _ = translator(default_lang())
+    created = _("Created admin account {name}") if admin else _("Created account {name}")
+    click.echo(created.format(name=repr(name)))
 
 
 @account.command("list")
@@ -65,11 +75,13 @@ def account_list(database_url: str | None) -> None:
 
     with DatabaseOpener(database_url)().reading() as session:
         rows = accounts.accounts_with_activity(session)
-    table = Table("account", "admin", "answers", "last answer", box=None, pad_edge=False)
+    _ = translator(default_lang())
+    table = Table(_("account"), _("admin"), _("answers"), _("last answer"), box=None,
+                  pad_edge=False)  # fmt: skip
     for user, acct, count, last in rows:
         when = f"{last.astimezone():%Y-%m-%d %H:%M}" if last else "-"
-        table.add_row(Text(user.name), "yes" if acct.is_admin else "", str(count), when)
-    console().print(table if rows else Text("No accounts yet."))
+        table.add_row(Text(user.name), _("yes") if acct.is_admin else "", str(count), when)
+    console().print(table if rows else Text(_("No accounts yet.")))
 
 
 @account.command("password")
@@ -86,6 +98,7 @@ def account_password(name: str, password_stdin: bool, database_url: str | None) 
     with DatabaseOpener(database_url)().transaction() as session:
         found = accounts.find_account(session, name)
         if found is None:
-            raise LlmiqError(f"no account named {name!r}")
+            raise LlmiqError(N_("no account named {name}"), name=repr(name))
         accounts.set_password(session, found[0].id, password_hash)
-    click.echo(f"Password of {name!r} changed; its sessions are signed out")
+    _ = translator(default_lang())
+    click.echo(_("Password of {name} changed; its sessions are signed out").format(name=repr(name)))

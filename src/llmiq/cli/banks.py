@@ -16,7 +16,6 @@ from llmiq.cli.options import (
     database_option,
     default_lang,
     lang_option,
-    plural,
 )
 from llmiq.errors import LlmiqError
 
@@ -117,7 +116,10 @@ def validate(files: tuple[Path, ...], strict: bool) -> None:
     from llmiq.bank.curation import curation_problems
     from llmiq.bank.files import check_bank_file
     from llmiq.labs.registry import lab_ids
+    from llmiq.messages import error_text, plural_translator
 
+    lang = default_lang()
+    ngettext = plural_translator(lang)
     labs = lab_ids()
     extra = (lambda bank: curation_problems(bank, labs)) if strict else None
     failed = 0
@@ -125,17 +127,30 @@ def validate(files: tuple[Path, ...], strict: bool) -> None:
         try:
             bank, problems = check_bank_file(path, extra)
         except LlmiqError as exc:
-            click.echo(str(exc), err=True)
+            click.echo(error_text(exc, lang), err=True)
             failed += 1
             continue
         if bank is None:
             failed += 1
             for problem in problems:
-                click.echo(str(problem), err=True)
-            click.echo(f"{path}: {plural(len(problems), 'problem')}", err=True)
+                click.echo(problem.text(lang), err=True)
+            count = len(problems)
+            summary = ngettext("{file}: {count} problem", "{file}: {count} problems", count)
+            click.echo(summary.format(file=path, count=count), err=True)
         else:
-            count = plural(len(bank.questions), "question")
-            standard = "curated bank" if strict else "bank"
-            click.echo(f"{path}: valid {standard} {bank.id!r} with {count}")
+            count = len(bank.questions)
+            if strict:
+                valid = ngettext(
+                    "{file}: valid curated bank {bank} with {count} question",
+                    "{file}: valid curated bank {bank} with {count} questions",
+                    count,
+                )
+            else:
+                valid = ngettext(
+                    "{file}: valid bank {bank} with {count} question",
+                    "{file}: valid bank {bank} with {count} questions",
+                    count,
+                )
+            click.echo(valid.format(file=path, bank=repr(bank.id), count=count))
     if failed:
         sys.exit(1)

@@ -17,10 +17,11 @@ from llmiq.cli.options import (
     bank_argument,
     console,
     database_option,
+    default_lang,
     lang_option,
-    plural,
 )
 from llmiq.errors import LlmiqError
+from llmiq.messages import N_, Translate, plural_translator, translator
 
 if TYPE_CHECKING:
     from llmiq.bank.model import Lang
@@ -43,9 +44,11 @@ def exam_models() -> None:
 
     from llmiq.exam.backends import BACKENDS
 
-    table = Table("model", "what it is", box=None, pad_edge=False)
+    _ = translator(default_lang())
+    table = Table(_("model"), _("what it is"), box=None, pad_edge=False)
     for entry in BACKENDS.entries():
-        table.add_row(entry.name + ("..." if entry.is_prefix else ""), Text(entry.description))
+        name = entry.name + ("..." if entry.is_prefix else "")
+        table.add_row(name, Text(_(entry.description)))
     console().print(table)
 
 
@@ -93,7 +96,9 @@ def exam_run(
         import numpy  # noqa: F401
     except ImportError:
         raise LlmiqError(
-            "exam runs need numpy: pip install numpy (or 'llmiq[exam]' for the local models too)"
+            N_("exam runs need numpy: {command} (or {extra} for the local models too)"),
+            command="pip install numpy",
+            extra="'llmiq[exam]'",
         ) from None
     from llmiq.exam.backends import BACKENDS
     from llmiq.exam.runner import ExamConfig, planned_requests, run_exam
@@ -111,23 +116,31 @@ def exam_run(
     BACKENDS.entry_for(model_id)  # an unknown model is refused before a run is stored
     total = planned_requests(loaded, config)
     run = open_run(opener(), model_id, loaded, config)
+    _, ngettext = translator(lang), plural_translator(lang)
     if run.resumed:
-        click.echo(f"resuming run {run.id}, {plural(run.kept, 'measurement')} kept", err=True)
+        resuming = ngettext(
+            "resuming run {run}, {count} measurement kept",
+            "resuming run {run}, {count} measurements kept",
+            run.kept,
+        )
+        click.echo(resuming.format(run=run.id, count=run.kept), err=True)
     try:
         with (
             BACKENDS.load(model_id, **options) as backend,
-            _progress_bar(total, fmt == "table") as advance,
+            _progress_bar(total, fmt == "table", _("questions")) as advance,
         ):
             report = run_exam(loaded, backend, config, progress=advance, cache=run.measurements)
     except KeyboardInterrupt:
-        click.echo(
-            f"stopped: run {run.id} keeps {plural(len(run.measurements), 'measurement')}; "
-            "the same command resumes it",
-            err=True,
+        kept = len(run.measurements)
+        stopped = ngettext(
+            "stopped: run {run} keeps {count} measurement; the same command resumes it",
+            "stopped: run {run} keeps {count} measurements; the same command resumes it",
+            kept,
         )
+        click.echo(stopped.format(run=run.id, count=kept), err=True)
         raise click.Abort() from None
     save_report(opener(), run.id, report)
-    _print_report(run.id, report, fmt)
+    _print_report(run.id, report, fmt, lang)
 
 
 @exam.command("list")
@@ -141,14 +154,19 @@ def exam_list(bank_id: str | None, database_url: str | None) -> None:
 
     from llmiq.exam.stored_runs import stored_runs
 
+    _ = translator(default_lang())
     runs = stored_runs(DatabaseOpener(database_url)(), bank_id)
     if not runs:
-        click.echo("No exam runs yet: llmiq exam run BANK --model MODEL makes one.")
+        click.echo(
+            _("No exam runs yet: {command} makes one.").format(
+                command="llmiq exam run BANK --model MODEL"
+            )
+        )
         return
     table = Table(box=None, pad_edge=False)
-    for name in ("run", "model", "bank", "lang", "scoring", "debias", "accuracy", "RStd",
-                 "finished"):  # fmt: skip
-        table.add_column(name, no_wrap=name != "model")
+    for name in (N_("run"), N_("model"), N_("bank"), N_("lang"), N_("scoring"), N_("debias"),
+                 N_("accuracy"), "RStd", N_("finished")):  # fmt: skip
+        table.add_column(_(name), no_wrap=name != "model")
     for run in runs:
         s = run.summary or {}
         table.add_row(
@@ -160,7 +178,7 @@ def exam_list(bank_id: str | None, database_url: str | None) -> None:
             run.debias,
             _pct(s.get("accuracy")),
             _num(s.get("rstd")),
-            _finished(run),
+            _finished(run, _),
         )
     console().print(table)
 
@@ -175,7 +193,7 @@ def exam_show(run_id: int, fmt: str, database_url: str | None) -> None:
     from llmiq.exam.stored_runs import load_report
 
     _, report = load_report(DatabaseOpener(database_url)(), run_id)
-    _print_report(run_id, report, fmt)
+    _print_report(run_id, report, fmt, default_lang())
 
 
 @exam.command("compare")
@@ -189,19 +207,19 @@ def exam_compare(first: int, second: int, database_url: str | None) -> None:
 
     database = DatabaseOpener(database_url)()
     (run_a, a), (run_b, b) = load_report(database, first), load_report(database, second)
-    console().print(compare_view(run_a, a, run_b, b, disagreements(a, b)))
+    console().print(compare_view(run_a, a, run_b, b, disagreements(a, b), default_lang()))
 
 
-def _print_report(run_id: int, report: ExamReport, fmt: str) -> None:
+def _print_report(run_id: int, report: ExamReport, fmt: str, lang: str) -> None:
     if fmt == "json":
         data = {"run": run_id} | report.to_dict()
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    console().print(report_view(report, run_id))
+    console().print(report_view(report, run_id, lang))
 
 
 @contextmanager
-def _progress_bar(total: int, show: bool) -> Iterator[Callable[[int], None]]:
+def _progress_bar(total: int, show: bool, label: str) -> Iterator[Callable[[int], None]]:
     """``advance(n)`` of a progress bar on stderr (a no-op away from a terminal)."""
     if not (show and sys.stderr.isatty()):
         yield lambda n: None
@@ -209,7 +227,7 @@ def _progress_bar(total: int, show: bool) -> Iterator[Callable[[int], None]]:
     from rich.progress import Progress
 
     with Progress(transient=True) as bar:
-        task = bar.add_task("questions", total=total)
+        task = bar.add_task(label, total=total)
         yield lambda n: bar.advance(task, n)
 
 
@@ -221,27 +239,30 @@ def _num(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-def _finished(run: StoredRun) -> str:
+def _finished(run: StoredRun, _: Translate) -> str:
     if run.finished_at is not None:
         return run.finished_at.astimezone().strftime("%m-%d %H:%M")
-    return f"no, {run.measurements} kept"
+    return _("no, {count} kept").format(count=run.measurements)
 
 
-def report_view(report: ExamReport, run_id: int | None = None) -> Any:
+def report_view(report: ExamReport, run_id: int | None = None, lang: str = "en") -> Any:
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
+    _ = translator(lang)
     s = report.summary()
-    head = Text(
-        ("" if run_id is None else f"run {run_id}: ")
-        + f"{report.model} on {report.bank} ({report.lang}, {report.scoring} scoring, "
-        f"debias {report.debias}): {s['scored']} questions scored, {s['skipped']} skipped",
-        style="bold",
-    )
-    table = Table("", "accuracy", "RStd", "recall by answer position", "choices by position",
-                  box=None, pad_edge=False)  # fmt: skip
-    for label, suffix in (("before debiasing", "_before_debiasing"), ("after", "")):
+    about = _(
+        "{model} on {bank} ({lang}, {scoring} scoring, debias {debias}): {scored} questions "
+        "scored, {skipped} skipped"
+    ).format(model=report.model, bank=report.bank, lang=report.lang, scoring=report.scoring,
+             debias=report.debias, scored=s["scored"], skipped=s["skipped"])  # fmt: skip
+    if run_id is not None:
+        about = _("run {run}: {about}").format(run=run_id, about=about)
+    head = Text(about, style="bold")
+    table = Table("", _("accuracy"), "RStd", _("recall by answer position"),
+                  _("choices by position"), box=None, pad_edge=False)  # fmt: skip
+    for label, suffix in ((_("before debiasing"), "_before_debiasing"), (_("after"), "")):
         if suffix == "" and report.debias == "none":
             continue
         recall = s[f"position_recall{suffix}"]
@@ -254,56 +275,70 @@ def report_view(report: ExamReport, run_id: int | None = None) -> Any:
             " ".join(f"{k} {v:.2f}" for k, v in shares.items()),
         )
     parts: list[Any] = [head, table]
-    cost = f"{s['passes_per_question']:.2f} forward passes per question" if s["scored"] else ""
-    parts.append(Text(f"{cost}; {s['seconds']} s ({s['questions_per_second']} questions/s)"))
+    cost = ""
+    if s["scored"]:
+        passes = f"{s['passes_per_question']:.2f}"
+        cost = _("{passes} forward passes per question").format(passes=passes)
+    speed = _("{seconds} s ({rate} questions/s)").format(
+        seconds=s["seconds"], rate=s["questions_per_second"]
+    )
+    parts.append(Text(cost + _("; ") + speed))
     if report.scoring == "cloze":
         parts.append(Text(f"acc_norm {_pct(s['acc_norm'])}, acc_bytes {_pct(s['acc_bytes'])}"))
     if leaking := report.leaking():
-        parts.append(Text(f"answered without their stems: {', '.join(leaking)}", style="yellow"))
+        leaked = _("answered without their stems: {questions}").format(questions=", ".join(leaking))
+        parts.append(Text(leaked, style="yellow"))
     return Group(*parts)
 
 
-def _verdict(outcome: QuestionOutcome) -> str:
+def _verdict(outcome: QuestionOutcome, _: Translate) -> str:
     if outcome.correct is None:
-        return "skipped"
+        return _("skipped")
     return f"{','.join(outcome.choice) or '-'} {'✓' if outcome.correct else '✗'}"
 
 
 def compare_view(
-    run_a: StoredRun, a: ExamReport, run_b: StoredRun, b: ExamReport, differing: list[Any]
+    run_a: StoredRun,
+    a: ExamReport,
+    run_b: StoredRun,
+    b: ExamReport,
+    differing: list[Any],
+    lang: str = "en",
 ) -> Any:
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
+    _ = translator(lang)
     sa, sb = a.summary(), b.summary()
-    table = Table("", f"run {run_a.id}", f"run {run_b.id}", box=None, pad_edge=False)
+    head_a, head_b = (_("run {run}").format(run=run.id) for run in (run_a, run_b))
+    table = Table("", head_a, head_b, box=None, pad_edge=False)
+    before = "  " + _("before debiasing")
     rows = [
-        ("model", Text(a.model), Text(b.model)),
-        ("bank", Text(a.bank), Text(b.bank)),
-        ("lang, scoring", f"{a.lang}, {a.scoring}", f"{b.lang}, {b.scoring}"),
-        ("debias", a.debias, b.debias),
-        ("scored", str(sa["scored"]), str(sb["scored"])),
-        ("accuracy", _pct(sa["accuracy"]), _pct(sb["accuracy"])),
-        ("  before debiasing", _pct(sa["accuracy_before_debiasing"]),
-         _pct(sb["accuracy_before_debiasing"])),
+        (_("model"), Text(a.model), Text(b.model)),
+        (_("bank"), Text(a.bank), Text(b.bank)),
+        (_("lang, scoring"), f"{a.lang}, {a.scoring}", f"{b.lang}, {b.scoring}"),
+        (_("debias"), a.debias, b.debias),
+        (_("scored"), str(sa["scored"]), str(sb["scored"])),
+        (_("accuracy"), _pct(sa["accuracy"]), _pct(sb["accuracy"])),
+        (before, _pct(sa["accuracy_before_debiasing"]), _pct(sb["accuracy_before_debiasing"])),
         ("RStd", _num(sa["rstd"]), _num(sb["rstd"])),
-        ("  before debiasing", _num(sa["rstd_before_debiasing"]),
-         _num(sb["rstd_before_debiasing"])),
-    ]  # fmt: skip
+        (before, _num(sa["rstd_before_debiasing"]), _num(sb["rstd_before_debiasing"])),
+    ]
     positions = sorted(set(sa["position_recall"]) | set(sb["position_recall"]))
     for letter in positions:
         ra, rb = sa["position_recall"].get(letter), sb["position_recall"].get(letter)
-        rows.append((f"recall {letter}", _num(ra), _num(rb)))
+        rows.append((_("recall {letter}").format(letter=letter), _num(ra), _num(rb)))
     for row in rows:
         table.add_row(*row)
     parts: list[Any] = [table]
     if not differing:
-        parts.append(Text("\nThey answered every question they share alike."))
+        parts.append(Text("\n" + _("They answered every question they share alike.")))
         return Group(*parts)
-    parts.append(Text(f"\nAnswered differently ({len(differing)}):", style="bold"))
-    questions = Table("question", f"run {run_a.id}", f"run {run_b.id}", box=None, pad_edge=False)
+    differently = _("Answered differently ({count}):").format(count=len(differing))
+    parts.append(Text("\n" + differently, style="bold"))
+    questions = Table(_("question"), head_a, head_b, box=None, pad_edge=False)
     for d in differing:
-        questions.add_row(Text(d.id), _verdict(d.first), _verdict(d.second))
+        questions.add_row(Text(d.id), _verdict(d.first, _), _verdict(d.second, _))
     parts.append(questions)
     return Group(*parts)

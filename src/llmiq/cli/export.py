@@ -13,6 +13,7 @@ from llmiq.cli.database import DatabaseOpener
 from llmiq.cli.options import bank_argument, database_option, lang_option
 from llmiq.errors import LlmiqError
 from llmiq.export.formats import EXPORT_FORMATS
+from llmiq.messages import N_, Message
 
 if TYPE_CHECKING:
     from llmiq.bank.model import Lang
@@ -41,24 +42,30 @@ def export(bank: str, fmt: str, output: str | None, lang: Lang, database_url: st
     """Export a bank as JSON, CSV, Markdown, an Anki deck or an lm-evaluation-harness task."""
     from llmiq.atomic import write_atomic, write_folder_atomic
     from llmiq.export.formats import export_format
+    from llmiq.messages import plural_translator, translator
 
+    _, ngettext = translator(lang), plural_translator(lang)
     chosen = export_format(fmt)
     loaded = DatabaseOpener(database_url).bank(bank)
     if chosen.directory:
         if output == "-":
-            raise LlmiqError(f"{chosen.description} is a folder; give -o DIR")
+            raise LlmiqError(
+                N_("{format} is a folder; give -o DIR"), format=Message(chosen.description)
+            )
         folder = Path(output or chosen.folder_name(loaded.id))
         files = chosen.write_folder(loaded, lang)
         write_folder_atomic(folder, files)
-        click.echo(f"Wrote {', '.join(files)} to {folder}", err=True)
+        click.echo(_("Wrote {files} to {folder}").format(files=", ".join(files), folder=folder),
+                   err=True)  # fmt: skip
         return
     if chosen.binary:
         if output is None:
             output = chosen.file_name(loaded.id)
         if output == "-" and sys.stdout.isatty():
             raise LlmiqError(
-                f"{chosen.description} is binary; give -o FILE.{chosen.suffix} or redirect the "
-                "output"
+                N_("{format} is binary; give -o FILE.{suffix} or redirect the output"),
+                format=Message(chosen.description),
+                suffix=chosen.suffix,
             )
     payload = chosen.write(loaded, lang)
     if output in (None, "-"):
@@ -67,4 +74,6 @@ def export(bank: str, fmt: str, output: str | None, lang: Lang, database_url: st
         stream.flush()
         return
     write_atomic(Path(output), payload)
-    click.echo(f"Wrote {len(loaded.questions)} questions to {output}", err=True)
+    count = len(loaded.questions)
+    wrote = ngettext("Wrote {count} question to {file}", "Wrote {count} questions to {file}", count)
+    click.echo(wrote.format(count=count, file=output), err=True)

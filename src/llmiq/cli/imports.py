@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 
 from llmiq.cli.database import DatabaseOpener
-from llmiq.cli.options import database_option, default_lang, plural
+from llmiq.cli.options import database_option, default_lang
 from llmiq.errors import LlmiqError
 from llmiq.ingest.formats import AUTO, IMPORT_FORMATS
+from llmiq.messages import N_
 
 
 @click.command("import")
@@ -64,16 +65,19 @@ def import_(
         try:
             check_identifier(bank_id)
         except ValueError as exc:
-            raise LlmiqError(f"--id: {exc}") from None
+            raise LlmiqError(N_("--id: {problem}"), problem=exc) from None
     bank_id = bank_id or (bank_id_from_url(url) if url else bank_id_from(Path(article).stem))
     if output is None and is_builtin(bank_id):
-        raise LlmiqError(f"{bank_id!r} is a built-in bank; choose another --id or use -o FILE")
+        raise LlmiqError(
+            N_("{bank} is a built-in bank; choose another --id or use -o FILE"), bank=repr(bank_id)
+        )
     if output is not None:
         check_output(output, Path(article), force=force)
-    from llmiq.messages import translator
+    from llmiq.messages import plural_translator, translator
     from llmiq.stages import stages
 
-    _ = translator(default_lang())
+    lang = default_lang()
+    _, ngettext = translator(lang), plural_translator(lang)
     with stages(_("Importing {article}").format(article=article)) as stage:
         stage(_("fetching and parsing") if url else _("reading and parsing"))
         if url:
@@ -82,22 +86,23 @@ def import_(
             result = import_article(Path(article), bank_id=bank_id, title=title, format=fmt)
     note = getattr(result, "note", None)  # a web page's lines are those of its extracted text
     if note and result.skipped:
-        click.secho(f"  {note}:", err=True, dim=True)
+        click.secho(f"  {_(note)}:", err=True, dim=True)
     for skipped in result.skipped:
         click.secho(
-            f"  {skipped}",
+            f"  {skipped.text(lang)}",
             err=True,
             fg="yellow" if skipped.dropped else None,
             dim=not skipped.dropped,
         )
     from llmiq.ingest.result import fold_notes
 
-    for note in fold_notes(result.notes):  # inferred, not read: worth a look
+    for note in fold_notes(result.notes, lang):  # inferred, not read: worth a look
         click.secho(f"  {note}", err=True, fg="cyan")
-    if strict and result.dropped_questions:
+    if strict and (dropped := len(result.dropped_questions)):
         raise LlmiqError(
-            f"{article}: {plural(len(result.dropped_questions), 'question block')} not "
-            "imported (see above); nothing written"
+            N_("{article}: {blocks} not imported (see above); nothing written"),
+            article=article,
+            blocks=ngettext("{n} question block", "{n} question blocks", dropped).format(n=dropped),
         )
     with stages(_("Importing {article}").format(article=article)) as stage:
         if output is not None:
@@ -111,17 +116,31 @@ def import_(
             stage(_("storing in the database"))
             database = DatabaseOpener(database_url)()
             replaced = save_bank(database, result.bank, title_lang=default_lang())
-            where = "the database"
+            where = _("the database")
     kinds = Counter(q.kind.value for q in result.bank.questions)
-    summary = ", ".join(f"{n} {k}" for k, n in kinds.items())
-    dropped = len(result.dropped_questions)
-    click.echo(
-        f"Imported {plural(len(result.bank.questions), 'question')} ({summary}; language "
-        f"{result.lang}) from {article} into {where}{' (replaced)' if replaced else ''}"
-        + (f"; {plural(dropped, 'question block')} skipped, see above" if dropped else "")
+    summary = _(", ").join(_("{count} {kind}").format(count=n, kind=_(k)) for k, n in kinds.items())
+    count, dropped = len(result.bank.questions), len(result.dropped_questions)
+    imported = _(
+        "Imported {questions} ({summary}; language {lang}) from {article} into {where}"
+    ).format(
+        questions=ngettext("{n} question", "{n} questions", count).format(n=count),
+        summary=summary,
+        lang=result.lang,
+        article=article,
+        where=where,
     )
+    if replaced:
+        imported += _(" (replaced)")
+    if dropped:
+        blocks = ngettext("{n} question block", "{n} question blocks", dropped).format(n=dropped)
+        imported += _("; {blocks} skipped, see above").format(blocks=blocks)
+    click.echo(imported)
     if output is None:
-        click.echo(f"Use it as bank {bank_id!r}: llmiq quiz {bank_id}")
+        click.echo(
+            _("Use it as bank {bank}: {command}").format(
+                bank=repr(bank_id), command=f"llmiq quiz {bank_id}"
+            )
+        )
 
 
 def check_output(output: Path, article: Path, *, force: bool) -> None:
@@ -132,9 +151,11 @@ def check_output(output: Path, article: Path, *, force: bool) -> None:
     if not output.exists():
         return
     if output.is_dir():
-        raise LlmiqError(f"-o {output}: is a folder; give a file name")
+        raise LlmiqError(N_("-o {file}: is a folder; give a file name"), file=output)
     if article.exists() and output.resolve() == article.resolve():
-        raise LlmiqError(f"-o {output}: is the article being imported; choose another file")
+        raise LlmiqError(
+            N_("-o {file}: is the article being imported; choose another file"), file=output
+        )
     if force:
         return
     try:
@@ -142,4 +163,7 @@ def check_output(output: Path, article: Path, *, force: bool) -> None:
     except LlmiqError:
         bank = None
     if bank is None:
-        raise LlmiqError(f"-o {output}: exists and is not an llmiq bank; add --force to replace it")
+        raise LlmiqError(
+            N_("-o {file}: exists and is not an llmiq bank; add --force to replace it"),
+            file=output,
+        )

@@ -8,7 +8,22 @@ from pathlib import Path
 
 import click
 
-from llmiq.cli.options import console, database_option
+from llmiq.cli.options import console, database_option, default_lang
+from llmiq.messages import N_, translator
+
+#: the checks' names and statuses as doctor shows them (the details come from
+#: llmiq.store.maintenance, in English)
+CHECK_WORDS = (
+    N_("database"),
+    N_("schema"),
+    N_("integrity"),
+    N_("free space"),
+    N_("built-in banks"),
+    N_("imported banks"),
+    N_("ok"),
+    N_("warning"),
+    N_("problem"),
+)
 
 
 @click.command()
@@ -22,14 +37,15 @@ def doctor(database_url: str | None) -> None:
 
     from llmiq.store.maintenance import doctor as run_checks
 
+    _ = translator(default_lang())
     screen = console()
-    with screen.status("Checking the database (integrity_check reads all of it)..."):
+    with screen.status(_("Checking the database (integrity_check reads all of it)...")):
         checks = run_checks(database_url)
-    table = Table("check", "status", "detail", box=None, pad_edge=False)
+    table = Table(_("check"), _("status"), _("detail"), box=None, pad_edge=False)
     styles = {"ok": "green", "warning": "yellow", "problem": "bold red"}
     for check in checks:
-        status = Text(check.status, style=styles[check.status])
-        table.add_row(check.name, status, Text(check.detail))
+        status = Text(_(check.status), style=styles[check.status])
+        table.add_row(_(check.name), status, Text(check.detail))
     screen.print(table)
     if any(check.status != "ok" for check in checks):
         sys.exit(1)
@@ -47,10 +63,13 @@ def backup(file: Path, force: bool, database_url: str | None) -> None:
     from llmiq.store.maintenance import size_text
 
     done = copy_database(database_url, file, force=force)
+    _ = translator(default_lang())
     click.echo(
-        f"Backed up {done.source} to {done.target} ({size_text(done.size)}, "
-        f"{done.answers:,} answers)."
-    )
+        _("Backed up {source} to {target} ({size}, {answers} answers).").format(
+            source=done.source, target=done.target, size=size_text(done.size),
+            answers=f"{done.answers:,}",
+        )
+    )  # fmt: skip
 
 
 @click.command()
@@ -63,8 +82,11 @@ def restore(file: Path, database_url: str | None) -> None:
     from llmiq.store.maintenance import restore as restore_database
 
     done = restore_database(database_url, file)
-    kept = f"; the database it replaced is kept as {done.previous}" if done.previous else ""
-    click.echo(
-        f"Restored {done.target} from {done.source} ({done.answers:,} answers, schema "
-        f"revision {done.revision}){kept}."
+    _ = translator(default_lang())
+    restored = _("Restored {target} from {source} ({answers} answers, schema revision {revision})")
+    restored = restored.format(
+        target=done.target, source=done.source, answers=f"{done.answers:,}", revision=done.revision
     )
+    if done.previous:
+        restored += _("; the database it replaced is kept as {path}").format(path=done.previous)
+    click.echo(restored + _("."))

@@ -7,8 +7,9 @@ import sys
 import click
 
 from llmiq.cli.database import DatabaseOpener
-from llmiq.cli.options import LlmiqGroup, console, database_option
+from llmiq.cli.options import LlmiqGroup, console, database_option, default_lang
 from llmiq.errors import LlmiqError
+from llmiq.messages import N_, translator
 
 
 @click.group(cls=LlmiqGroup)
@@ -29,11 +30,13 @@ def profile_list(database_url: str | None) -> None:
     current = default_profile(load_settings())
     with DatabaseOpener(database_url)().reading() as session:
         rows = progress.users_with_activity(session)
-    table = Table("", "profile", "answers", "last answer", box=None, pad_edge=False)
+    _ = translator(default_lang())
+    table = Table("", _("profile"), _("answers"), _("last answer"), box=None, pad_edge=False)
     for user, count, last in rows:
         when = f"{last.astimezone():%Y-%m-%d %H:%M}" if last else "-"
         table.add_row("*" if user.name == current else "", Text(user.name), str(count), when)
-    console().print(table if rows else Text(f"No profiles yet; the default is {current!r}."))
+    empty = _("No profiles yet; the default is {name}.").format(name=repr(current))
+    console().print(table if rows else Text(empty))
 
 
 @profile.command("create")
@@ -50,8 +53,9 @@ def profile_create(name: str, make_default: bool, database_url: str | None) -> N
     with DatabaseOpener(database_url)().transaction() as session:
         created = progress.create_user(session, name, utc_now())
     if created is None:
-        raise LlmiqError(f"profile {name!r} already exists")
-    click.echo(f"Created profile {name!r}.")
+        raise LlmiqError(N_("profile {name} already exists"), name=repr(name))
+    _ = translator(default_lang())
+    click.echo(_("Created profile {name}.").format(name=repr(name)))
     if make_default:
         _use_profile(name)
 
@@ -70,7 +74,9 @@ def profile_use(name: str, database_url: str | None) -> None:
         with DatabaseOpener(database_url)().reading() as session:
             if progress.find_user(session, name) is None:
                 raise LlmiqError(
-                    f"no profile named {name!r}; create it with: llmiq profile create {name} --use"
+                    N_("no profile named {name}; create it with: {command}"),
+                    name=repr(name),
+                    command=f"llmiq profile create {name} --use",
                 )
     _use_profile(name)
 
@@ -81,7 +87,10 @@ def _use_profile(name: str) -> None:
     from llmiq.config import config_path, load_settings, save_settings
 
     save_settings(replace(load_settings(), profile=name))
-    click.echo(f"Default profile is now {name!r} ({config_path()}).")
+    _ = translator(default_lang())
+    click.echo(
+        _("Default profile is now {name} ({path}).").format(name=repr(name), path=config_path())
+    )
 
 
 @profile.command("delete")
@@ -95,14 +104,20 @@ def profile_delete(name: str, yes: bool, database_url: str | None) -> None:
     database = DatabaseOpener(database_url)()
     with database.reading() as session:
         if progress.find_user(session, name) is None:
-            raise LlmiqError(f"no profile named {name!r}")
+            raise LlmiqError(N_("no profile named {name}"), name=repr(name))
+    _ = translator(default_lang())
     if not yes:
         if not sys.stdin.isatty():
-            raise LlmiqError(f"deleting profile {name!r} loses its history; add --yes to confirm")
-        click.confirm(f"Delete profile {name!r} and all its answers?", abort=True)
+            raise LlmiqError(
+                N_("deleting profile {name} loses its history; add --yes to confirm"),
+                name=repr(name),
+            )
+        click.confirm(
+            _("Delete profile {name} and all its answers?").format(name=repr(name)), abort=True
+        )
     with database.transaction() as session:
         progress.delete_user(session, name)
-    click.echo(f"Deleted profile {name!r}.")
+    click.echo(_("Deleted profile {name}.").format(name=repr(name)))
     _forget_default(name)
 
 
@@ -116,7 +131,9 @@ def _forget_default(name: str) -> None:
     if settings.profile == name:
         settings = replace(settings, profile=None)
         save_settings(settings)
+        _ = translator(default_lang())
         click.echo(
-            f"It was the default profile; the default is now {default_profile(settings)!r} "
-            f"({config_path()})."
+            _("It was the default profile; the default is now {name} ({path}).").format(
+                name=repr(default_profile(settings)), path=config_path()
+            )
         )

@@ -24,6 +24,7 @@ from typing import Any, Self
 
 from llmiq.errors import LlmiqError
 from llmiq.lazy import import_object
+from llmiq.messages import N_
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ class BackendRegistry:
             if entry.matches(model_id) and (not entry.is_prefix or model_id != entry.name):
                 return entry
         known = ", ".join(e.name + ("..." if e.is_prefix else "") for e in self._entries.values())
-        raise LlmiqError(f"no model {model_id!r}; models: {known}")
+        raise LlmiqError(N_("no model {model}; models: {known}"), model=repr(model_id), known=known)
 
     def load(self, model_id: str, **options: Any) -> ModelBackend:
         """The backend for ``model_id``, its module imported now; ``options`` go to its
@@ -149,25 +150,25 @@ class ChanceBackend(ModelBackend):
 
 BACKENDS = BackendRegistry()
 BACKENDS.register(
-    "chance", "llmiq.exam.backends:ChanceBackend", "every option equally likely (the baseline)"
+    "chance", "llmiq.exam.backends:ChanceBackend", N_("every option equally likely (the baseline)")
 )
 BACKENDS.register(
     "openai:",
     "llmiq.exam.openai_backend:OpenAIBackend",
-    "any OpenAI-compatible server: openai:MODEL@URL (vLLM, llama.cpp, Ollama, OpenAI)",
+    N_("any OpenAI-compatible server: openai:MODEL@URL (vLLM, llama.cpp, Ollama, OpenAI)"),
 )
 BACKENDS.register(
     "gemma3-270m",
     "llmiq.exam.hf_backend:load_backend",
-    "Google's Gemma 3 270M base, built in, multilingual (Gemma terms of use)",
+    N_("Google's Gemma 3 270M base, built in, multilingual (Gemma terms of use)"),
 )
 BACKENDS.register(
     "smollm2-135m-instruct",
     "llmiq.exam.hf_backend:load_backend",
-    "Hugging Face's SmolLM2-135M-Instruct, built in, English",
+    N_("Hugging Face's SmolLM2-135M-Instruct, built in, English"),
 )
 BACKENDS.register(
     "hf:",
     "llmiq.exam.hf_backend:load_backend",
-    "any transformers causal LM: hf:FOLDER, hf:FILE.gguf or hf:ORG/NAME from your HF cache",
+    N_("any transformers causal LM: hf:FOLDER, hf:FILE.gguf or hf:ORG/NAME from your HF cache"),
 )

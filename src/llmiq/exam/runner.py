@@ -30,6 +30,7 @@ from llmiq.exam.prompts import (
     question_prompt,
 )
 from llmiq.exam.results import ExamReport, QuestionOutcome
+from llmiq.messages import N_
 
 SCORING_METHODS = ("letter", "cloze", "generate")
 
@@ -52,9 +53,11 @@ class ExamConfig:
         if self.debias not in DEBIAS_METHODS:
             raise LlmiqError(f"no debiasing {self.debias!r}; methods: {', '.join(DEBIAS_METHODS)}")
         if self.scoring != "letter" and self.debias != "none":
-            raise LlmiqError(f"--debias {self.debias} needs letter scoring (--scoring letter)")
+            raise LlmiqError(
+                N_("--debias {method} needs letter scoring (--scoring letter)"), method=self.debias
+            )
         if self.options_only and self.scoring != "letter":
-            raise LlmiqError("--options-only needs letter scoring")
+            raise LlmiqError(N_("--options-only needs letter scoring"))
         if self.shots < 0 or (self.limit is not None and self.limit < 1):
             raise LlmiqError("--shots must be 0 or more and --limit 1 or more")
 
@@ -196,8 +199,11 @@ def run_exam(
     scorable, skipped = exam_questions(bank, config)
     if not scorable:
         raise LlmiqError(
-            f"bank {bank.id!r} has no question this exam can score: letter and cloze scoring "
-            "need choice questions, generation needs choice questions or accepted answers"
+            N_(
+                "bank {bank} has no question this exam can score: letter and cloze scoring "
+                "need choice questions, generation needs choice questions or accepted answers"
+            ),
+            bank=repr(bank.id),
         )
     report = ExamReport(backend.model_id, bank.id, config.scoring, config.debias, config.lang,
                         config.shots, config.options_only)  # fmt: skip

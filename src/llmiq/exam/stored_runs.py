@@ -14,6 +14,7 @@ from llmiq.clock import utc_now
 from llmiq.errors import LlmiqError
 from llmiq.exam.results import ExamReport, QuestionOutcome
 from llmiq.exam.runner import ExamConfig
+from llmiq.messages import N_
 from llmiq.store import exam_runs
 from llmiq.store.database import Database
 from llmiq.store.exam_runs import StoredMeasurements
@@ -116,14 +117,22 @@ def load_report(database: Database, run_id: int) -> tuple[StoredRun, ExamReport]
     with database.reading() as session:
         run = exam_runs.find_run(session, run_id)
         if run is None:
-            raise LlmiqError(f"there is no exam run {run_id}; llmiq exam list shows the runs")
+            raise LlmiqError(
+                N_("there is no exam run {run}; {command} shows the runs"),
+                run=run_id,
+                command="llmiq exam list",
+            )
         stored = _stored_run(run, exam_runs.count_measurements(session, run_id))
         outcomes = exam_runs.outcomes_of(session, run_id)
     if stored.summary is None:
         raise LlmiqError(
-            f"exam run {run_id} is unfinished ({stored.measurements} measurements kept): run "
-            f"llmiq exam run {stored.bank} --model {stored.model} with the same options to "
-            "finish it"
+            N_(
+                "exam run {run} is unfinished ({kept} measurements kept): run {command} with "
+                "the same options to finish it"
+            ),
+            run=run_id,
+            kept=stored.measurements,
+            command=f"llmiq exam run {stored.bank} --model {stored.model}",
         )
     return stored, ExamReport.from_dict(stored.summary | {"questions": outcomes})
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from llmiq.errors import LlmiqError
 from llmiq.lazy import import_object
+from llmiq.messages import N_
 
 if TYPE_CHECKING:
     from llmiq.bank.model import Bank, Lang
@@ -80,10 +81,10 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = (
                  "llmiq.export.tables:bank_to_csv"),
     ExportFormat("md", "md", "text/markdown; charset=utf-8", "Markdown",
                  "llmiq.export.markdown:bank_to_markdown", takes_lang=True),
-    ExportFormat("anki", "apkg", "application/octet-stream", "an Anki deck (.apkg)",
+    ExportFormat("anki", "apkg", "application/octet-stream", N_("an Anki deck (.apkg)"),
                  "llmiq.export.anki:apkg_bytes", takes_lang=True),
     ExportFormat("lm-eval", "lm-eval.zip", "application/zip",
-                 "an lm-evaluation-harness task folder (YAML + JSONL)",
+                 N_("an lm-evaluation-harness task folder (YAML + JSONL)"),
                  "llmiq.exam.lm_eval_task:lm_eval_task_files", takes_lang=True, directory=True),
 )  # fmt: skip
 
@@ -97,7 +98,8 @@ def export_format(name: str) -> ExportFormat:
     for fmt in EXPORT_FORMATS:
         if fmt.name == name:
             return fmt
-    raise LlmiqError(f"no export format {name!r}; formats: {', '.join(export_format_names())}")
+    known = ", ".join(export_format_names())
+    raise LlmiqError(N_("no export format {name}; formats: {known}"), name=repr(name), known=known)
 
 
 def export_format_for_suffix(suffix: str) -> ExportFormat:
@@ -106,4 +108,5 @@ def export_format_for_suffix(suffix: str) -> ExportFormat:
         if fmt.suffix == suffix:
             return fmt
     known = ", ".join(f.suffix for f in EXPORT_FORMATS)
-    raise LlmiqError(f"no export format for .{suffix}; file types: {known}")
+    raise LlmiqError(N_("no export format for .{suffix}; file types: {known}"), suffix=suffix,
+                     known=known)  # fmt: skip

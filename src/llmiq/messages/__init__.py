@@ -27,6 +27,7 @@ __all__ = [
     "DOMAIN",
     "LOCALE_DIR",
     "N_",
+    "Message",
     "catalog",
     "entries",
     "error_text",
@@ -47,6 +48,13 @@ PluralTranslate = Callable[[str, str, int], str]
 def N_(message: str) -> str:
     """Marks ``message`` for extraction without translating it (tables built at import time)."""
     return message
+
+
+class Message(str):
+    """A field of an error that is itself a catalog message (``what=Message(N_("a PDF
+    document"))``): :func:`error_text` translates it along with the sentence."""
+
+    __slots__ = ()
 
 
 @lru_cache(maxsize=16)  # a few languages; bounded, as locale names come from outside
@@ -81,12 +89,15 @@ def topic_translator(lang: str) -> Translate:
 
 def error_text(error: BaseException, lang: str) -> str:
     """An error's sentence in ``lang``: an ``LlmiqError`` raised with a catalog message and
-    fields is translated, then filled in; any other is translated if it is a message of the
-    catalog, else shown as it is."""
+    fields is translated, then filled in (a field that is a :class:`Message` translated too);
+    any other is translated if it is a message of the catalog, else shown as it is."""
+    _ = translator(lang)
     message, fields = getattr(error, "message", None), getattr(error, "fields", None)
     if isinstance(message, str) and message and isinstance(fields, dict) and fields:
-        return translator(lang)(message).format(**fields)
-    return translator(lang)(str(error))
+        return _(message).format(
+            **{k: _(v) if isinstance(v, Message) else v for k, v in fields.items()}
+        )
+    return _(str(error))
 
 
 def entries(lang: str) -> Mapping[str, str]:

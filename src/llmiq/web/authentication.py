@@ -7,6 +7,7 @@ from fastapi import Request
 
 from llmiq.clock import utc_now
 from llmiq.errors import LlmiqError
+from llmiq.messages import N_
 from llmiq.passwords import verify_password
 from llmiq.store import accounts
 from llmiq.web.login_limits import count_attempt, forget_attempt
@@ -14,7 +15,7 @@ from llmiq.web.sessions import Session
 from llmiq.web.state import WebApp
 
 REGISTRATION_OPTION = "registration"
-LOCKED_OUT = "Too many failed sign-ins: wait a few minutes and try again."
+LOCKED_OUT = N_("Too many failed sign-ins: wait a few minutes and try again.")
 
 
 def registration_open(web: WebApp) -> bool:

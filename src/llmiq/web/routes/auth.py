@@ -11,8 +11,8 @@ from llmiq.account_names import NameLooksTaken, create_account, normalise_name
 from llmiq.clock import utc_now
 from llmiq.config import check_profile_name
 from llmiq.errors import LlmiqError
-from llmiq.messages import N_
-from llmiq.passwords import hash_password, password_problem
+from llmiq.messages import N_, error_text, translator
+from llmiq.passwords import hash_password, password_error
 from llmiq.store import accounts
 from llmiq.store.errors import ConstraintViolation
 from llmiq.web.authentication import (
@@ -21,7 +21,7 @@ from llmiq.web.authentication import (
     registration_open,
     sign_in,
 )
-from llmiq.web.deps import FormCsrf, OptionalViewerDep, SessionDep, WebDep
+from llmiq.web.deps import FormCsrf, OptionalViewerDep, SessionDep, WebDep, lang_of
 from llmiq.web.rendering import render, safe_next, see_other
 from llmiq.web.state import WebApp
 
@@ -107,14 +107,16 @@ def register(
     if (refused := _registration_refused(request, web)) is not None:
         return refused
     name = normalise_name(name)
+    lang = lang_of(request)
     problem = None
     try:
         check_profile_name(name)
     except LlmiqError as exc:
-        problem = str(exc)
-    problem = problem or password_problem(password, name)
+        problem = error_text(exc, lang)
+    if problem is None and (refused := password_error(password, name)) is not None:
+        problem = error_text(refused, lang)
     if problem is None and password != password_again:
-        problem = "the two passwords differ"
+        problem = N_("the two passwords differ")
     if problem is None:
         try:
             with web.database.transaction() as db:
@@ -127,7 +129,8 @@ def register(
         except NameLooksTaken:
             created, problem = None, NAME_LOOKS_TAKEN
         if created is None:
-            problem = problem or f"the name {name!r} is taken"
+            _ = translator(lang)
+            problem = problem or _("the name {name} is taken").format(name=repr(name))
     if problem is not None:
         return render(
             request, "register.html", None, {"name": name, "error": problem}, status_code=422
