@@ -317,3 +317,26 @@ def test_a_chinese_exam_report(run_cli: Callable) -> None:
     assert result.exit_code == 0
     assert "去偏前" in result.output
     assert sorted(set(_ascii_words(result.output)) - EXAM_ALLOWED) == []
+
+
+def test_an_errors_fields_are_said_in_its_language_too() -> None:
+    from llmiq.errors import LlmiqError
+    from llmiq.messages import N_, Message, error_text
+
+    inner = LlmiqError(N_("{name}: is empty"), name="a.txt")
+    note = Message(N_("lines refer to the text extracted from the page"))
+    outer = LlmiqError(N_("{error} ({note})"), error=inner, note=note)
+    assert str(outer) == "a.txt: is empty (lines refer to the text extracted from the page)"
+    assert error_text(outer, "zh") == "a.txt：内容为空（行号指从网页提取出的文本）"
+    assert error_text(outer, "en") == str(outer)
+
+
+@pytest.mark.usefixtures("chinese")
+def test_an_article_without_questions_is_refused_in_chinese(
+    run_cli: Callable, tmp_path: Path
+) -> None:
+    article = tmp_path / "notes.txt"
+    article.write_text("只是一段笔记，没有题目。\n")
+    result = run_cli("import", str(article), "-o", str(tmp_path / "out.yaml"))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"错误：{article}：没有找到题目；需要带编号的题")

@@ -48,7 +48,7 @@ from llmiq.ingest.lines import (
 from llmiq.ingest.markup import Markup, rewrite_markup
 from llmiq.ingest.option_runs import mark_option_runs
 from llmiq.ingest.qa_table import qa_table_rows
-from llmiq.ingest.result import ImportNote, ImportResult, SkippedLines, shorten
+from llmiq.ingest.result import ImportNote, ImportResult, SkippedLines, SkippedList, shorten
 from llmiq.ingest.structure import (
     find_starts,
     is_section_heading,
@@ -186,8 +186,12 @@ class _Parser:
             self.skip(end, len(lines) - 1, N_("page tail from {tail} on, not the article"),
                       tail=repr(tail))  # fmt: skip
         if not questions:
-            reasons = "; ".join(str(s) for s in self.skipped if s.dropped)
-            raise LlmiqError(f"{self.name}: no question could be imported ({reasons})")
+            reasons = SkippedList(tuple(s for s in self.skipped if s.dropped))
+            raise LlmiqError(
+                N_("{name}: no question could be imported ({reasons})"),
+                name=self.name,
+                reasons=reasons,
+            )
         bank_data: dict[str, Any] = {"id": bank_id, "title": {lang: bank_title}}
         bank_data["questions"] = questions
         if self.source is not None:
@@ -276,14 +280,22 @@ class _Parser:
         if unanswered:
             where = ", ".join(str(self.lines[u].number) for u in unanswered[:8])
             raise LlmiqError(
-                f"{self.name}: found {len(unanswered)} question(s) (lines {where}) but no "
-                "answers: no answer lines ('答案: C', 'Answer: C'), no answer key, no ticked "
-                "options and no answer text under them"
+                N_(
+                    "{name}: found {count} question(s) (lines {where}) but no answers: no "
+                    "answer lines ('答案: C', 'Answer: C'), no answer key, no ticked options and "
+                    "no answer text under them"
+                ),
+                name=self.name,
+                count=len(unanswered),
+                where=where,
             )
         raise LlmiqError(
-            f"{self.name}: no questions found; expected numbered questions (1、, 1., Q1, 第1题, "
-            "### Question 1) each with an answer ('答案: C', 'Answer: C', an answer key, or the "
-            "answer's text under the question)"
+            N_(
+                "{name}: no questions found; expected numbered questions (1、, 1., Q1, 第1题, "
+                "### Question 1) each with an answer ('答案: C', 'Answer: C', an answer key, or "
+                "the answer's text under the question)"
+            ),
+            name=self.name,
         )
 
     def _options(self, block: Block) -> tuple[list[str], list[tuple[str, str]], list[str]]:

@@ -27,6 +27,7 @@ from llmiq.errors import LlmiqError
 from llmiq.ingest.formats import AUTO, format_for_suffix, looks_like_html_page
 from llmiq.ingest.html import decode_page
 from llmiq.ingest.importing import bank_id_from, import_text
+from llmiq.messages import N_
 from llmiq.textfile import MAX_TEXT_BYTES
 
 if TYPE_CHECKING:
@@ -73,8 +74,13 @@ def _refuse_private_host(request: httpx.Request) -> None:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
         if not address.is_global or address.is_multicast:
             raise LlmiqError(
-                f"{request.url}: {host} is an address of this server's own network "
-                f"({address}); a shared instance fetches only public addresses"
+                N_(
+                    "{url}: {host} is an address of this server's own network ({address}); a "
+                    "shared instance fetches only public addresses"
+                ),
+                url=request.url,
+                host=host,
+                address=address,
             )
 
 
@@ -127,7 +133,7 @@ def fetch_page(
 
     url = url.strip()
     if not is_url(url):
-        raise LlmiqError(f"{url}: is not an http:// or https:// URL")
+        raise LlmiqError(N_("{url}: is not an http:// or https:// URL"), url=url)
     started = time.monotonic()
     try:
         with (
@@ -143,37 +149,67 @@ def fetch_page(
             final = str(response.url)
             if response.status_code >= 400:
                 reason = response.reason_phrase or "error"
-                raise LlmiqError(f"{url}: the server answered {response.status_code} {reason}")
+                raise LlmiqError(
+                    N_("{url}: the server answered {status}"),
+                    url=url,
+                    status=f"{response.status_code} {reason}",
+                )
             content_type = response.headers.get("content-type", "")
             media = content_type.split(";")[0].strip().lower()
             if not (media.startswith("text/") or media in _FORMAT_BY_TYPE or media in _UNTYPED):
-                raise LlmiqError(f"{url}: is {media}, not a web page or text")
-            limit = f"the limit is {max_bytes // 2**20} MiB"
+                raise LlmiqError(N_("{url}: is {media}, not a web page or text"), url=url,
+                                 media=media)  # fmt: skip
+            limit = f"{max_bytes // 2**20}"
             length = response.headers.get("content-length", "")
             if length.isdigit() and int(length) > max_bytes:
-                raise LlmiqError(f"{url}: is {int(length) / 2**20:.1f} MiB; {limit}")
+                raise LlmiqError(
+                    N_("{url}: is {size} MiB; the limit is {limit} MiB"),
+                    url=url,
+                    size=f"{int(length) / 2**20:.1f}",
+                    limit=limit,
+                )
             chunks: list[bytes] = []
             size = 0
             for chunk in response.iter_bytes():
                 size += len(chunk)
                 if size > max_bytes:
-                    raise LlmiqError(f"{url}: is larger than {max_bytes // 2**20} MiB; {limit}")
+                    raise LlmiqError(
+                        N_("{url}: is larger than {limit} MiB; the limit is {limit} MiB"),
+                        url=url,
+                        limit=limit,
+                    )
                 if time.monotonic() - started > deadline:
-                    raise LlmiqError(f"{url}: took longer than {deadline:g} s to download")
+                    raise LlmiqError(
+                        N_("{url}: took longer than {seconds} s to download"),
+                        url=url,
+                        seconds=f"{deadline:g}",
+                    )
                 chunks.append(chunk)
             charset = response.charset_encoding
     except httpx.TooManyRedirects:
-        raise LlmiqError(f"{url}: redirects more than {max_redirects} times") from None
+        raise LlmiqError(
+            N_("{url}: redirects more than {count} times"), url=url, count=max_redirects
+        ) from None
     except httpx.ConnectTimeout:
-        raise LlmiqError(f"{url}: no connection within {timeout:g} s") from None
+        raise LlmiqError(
+            N_("{url}: no connection within {seconds} s"), url=url, seconds=f"{timeout:g}"
+        ) from None
     except httpx.TimeoutException:
-        raise LlmiqError(f"{url}: the server did not answer within {timeout:g} s") from None
+        raise LlmiqError(
+            N_("{url}: the server did not answer within {seconds} s"),
+            url=url,
+            seconds=f"{timeout:g}",
+        ) from None
     except httpx.ConnectError as exc:
-        raise LlmiqError(f"{url}: cannot connect ({_reason(exc)})") from None
+        raise LlmiqError(
+            N_("{url}: cannot connect ({reason})"), url=url, reason=_reason(exc)
+        ) from None
     except httpx.InvalidURL as exc:
-        raise LlmiqError(f"{url}: is not a valid URL ({exc})") from None
+        raise LlmiqError(N_("{url}: is not a valid URL ({reason})"), url=url, reason=exc) from None
     except httpx.HTTPError as exc:
-        raise LlmiqError(f"{url}: the download failed ({_reason(exc)})") from None
+        raise LlmiqError(
+            N_("{url}: the download failed ({reason})"), url=url, reason=_reason(exc)
+        ) from None
     text = decode_page(b"".join(chunks), name=url, charset=charset)
     return FetchedPage(url=final, text=text, format=_format(media, final, text))
 

@@ -32,13 +32,14 @@ from typing import TYPE_CHECKING
 from llmiq.errors import LlmiqError
 from llmiq.ingest.article import ImportResult
 from llmiq.ingest.hidden_answers import is_hidden, reveal_hidden_answers
+from llmiq.messages import N_, Message
 from llmiq.textfile import refuse_binary, refuse_control_characters
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
 #: Said first in the importer's report: its line numbers are not the page's.
-EXTRACTED_NOTE = "lines refer to the text extracted from the page"
+EXTRACTED_NOTE = N_("lines refer to the text extracted from the page")
 
 _DROP = (
     "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed",
@@ -125,7 +126,7 @@ def decode_page(raw: bytes, *, name: str, charset: str | None = None) -> str:
 
     best = from_bytes(raw).best()
     if best is None:
-        raise LlmiqError(f"{name}: cannot tell the text's encoding; save it as UTF-8")
+        raise LlmiqError(N_("{name}: cannot tell the text's encoding; save it as UTF-8"), name=name)
     text = str(best)
     refuse_control_characters(text, name)
     return text
@@ -428,7 +429,7 @@ def html_to_text(html: str, *, name: str = "the page") -> str:
     try:
         root = lxml.html.document_fromstring(html)
     except (lxml.etree.ParserError, ValueError):
-        raise LlmiqError(f"{name}: the page holds no text") from None
+        raise LlmiqError(N_("{name}: the page holds no text"), name=name) from None
     _prepare(root)
     title = _title(root)
     pristine = copy.deepcopy(root)  # readability rewrites the tree it is given
@@ -441,7 +442,7 @@ def html_to_text(html: str, *, name: str = "the page") -> str:
     try:
         article = lxml.html.document_fromstring(summary)
     except (lxml.etree.ParserError, ValueError):
-        raise LlmiqError(f"{name}: the page holds no text") from None
+        raise LlmiqError(N_("{name}: the page holds no text"), name=name) from None
     body = article.find("body")
     lines = _written(body if body is not None else article)
     if (questions := _questions_elsewhere(pristine, lines)) is not None:
@@ -449,7 +450,7 @@ def html_to_text(html: str, *, name: str = "the page") -> str:
     if title and not any(line.startswith("# ") for line in lines[:3]):
         lines = [f"# {title}", "", *lines]
     if not any(line.strip() for line in lines):
-        raise LlmiqError(f"{name}: the page holds no text")
+        raise LlmiqError(N_("{name}: the page holds no text"), name=name)
     return "\n".join(lines) + "\n"
 
 
@@ -508,7 +509,9 @@ def parse_html_page(
         )
     except LlmiqError as exc:
         if re.search(r"\bline|:\d+:", str(exc)):
-            raise LlmiqError(f"{exc} ({EXTRACTED_NOTE})") from None
+            raise LlmiqError(
+                N_("{error} ({note})"), error=exc, note=Message(EXTRACTED_NOTE)
+            ) from None
         raise
     fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
     return PageImportResult(**fields)

@@ -97,8 +97,20 @@ REASONS = (
     N_("image"),
     N_("markup"),
     N_("answer key"),
-    N_("lines refer to the text extracted from the page"),
 )
+
+
+@dataclass(frozen=True)
+class SkippedList:
+    """Skipped lines as one field of an error: "; "-separated, in English or in a language."""
+
+    items: tuple[SkippedLines, ...]
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+    def text(self, lang: str) -> str:
+        return translator(lang)("; ").join(item.text(lang) for item in self.items)
 
 
 def fold_notes(notes: list[ImportNote], lang: str = "en") -> list[str]:

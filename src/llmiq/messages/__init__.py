@@ -89,14 +89,22 @@ def topic_translator(lang: str) -> Translate:
 
 def error_text(error: BaseException, lang: str) -> str:
     """An error's sentence in ``lang``: an ``LlmiqError`` raised with a catalog message and
-    fields is translated, then filled in (a field that is a :class:`Message` translated too);
+    fields is translated, then filled in (a field that is a :class:`Message` is translated
+    too, an error said in ``lang`` as well, and so is any value with a ``text(lang)`` method);
     any other is translated if it is a message of the catalog, else shown as it is."""
     _ = translator(lang)
+
+    def said(value: object) -> object:
+        if isinstance(value, Message):
+            return _(value)
+        if isinstance(value, BaseException):
+            return error_text(value, lang)
+        text = getattr(value, "text", None)
+        return text(lang) if callable(text) else value
+
     message, fields = getattr(error, "message", None), getattr(error, "fields", None)
     if isinstance(message, str) and message and isinstance(fields, dict) and fields:
-        return _(message).format(
-            **{k: _(v) if isinstance(v, Message) else v for k, v in fields.items()}
-        )
+        return _(message).format(**{k: said(v) for k, v in fields.items()})
     return _(str(error))
 
 
