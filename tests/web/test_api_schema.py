@@ -51,6 +51,7 @@ API_OPERATIONS = {
     ("get", "/api/cards"),
     ("get", "/api/cards/{card_id}"),
     ("post", "/api/cards/{card_id}/answer"),
+    ("post", "/api/reviews/{review_id}/rating"),
     ("get", "/api/stats"),
 }
 
@@ -80,6 +81,8 @@ KNOWN_PATH_PARAMETERS: dict[str, list[dict[str, Any]]] = {
     # Card ids of a fresh database: the other person's cards come first in the signed-in run.
     "/api/cards/{card_id}": [{"card_id": card_id} for card_id in range(1, 9)],
     "/api/cards/{card_id}/answer": [{"card_id": card_id} for card_id in range(1, 9)],
+    # Answer ids likewise: bob's two answers come first in the signed-in run.
+    "/api/reviews/{review_id}/rating": [{"review_id": review_id} for review_id in range(1, 9)],
 }
 KNOWN_QUERIES: dict[str, list[dict[str, Any]]] = {
     "/api/cards": [{"bank": "seed"}],
@@ -97,6 +100,9 @@ KNOWN_BODIES: dict[str, st.SearchStrategy[Any]] = {
     "/api/login": st.just({"name": "ada", "password": PASSWORD}),
     "/api/banks/{bank_id}/questions/{question_id}/answer": ANSWER_BODIES,
     "/api/cards/{card_id}/answer": ANSWER_BODIES,
+    "/api/reviews/{review_id}/rating": st.fixed_dictionaries(
+        {"rating": st.sampled_from(["again", "hard", "good", "easy"])}
+    ),
 }
 
 
@@ -225,7 +231,9 @@ def test_single_user_api_conforms(case: schemathesis.Case, single_user: Caller) 
 @RUN
 def test_signed_in_api_conforms(case: schemathesis.Case, signed_in: Caller) -> None:
     response = case.call_and_validate(session=signed_in.client, base_url=BASE_URL, checks=CHECKS)
-    if response.status_code == 200 and case.operation.path.startswith("/api/cards"):
+    if response.status_code == 200 and case.operation.path.startswith(
+        ("/api/cards", "/api/reviews")
+    ):
         body = response.json()
         cards = body if isinstance(body, list) else [body.get("card", body)]
         shown = {card["id"] for card in cards} & signed_in.foreign_cards

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from llmiq.bank.grading import Grade
 from llmiq.errors import LlmiqError
 from llmiq.messages import N_
+from llmiq.practice.recording import CardState
 from llmiq.practice.scheduling import (
     AGAIN,
     EASY,
@@ -155,6 +156,11 @@ class Rerated:
     rating: int
     due: datetime
     changed: bool  # False: the answer had this rating already
+    card: CardState  # the card as it stands after the rating (as rescheduled, if it changed)
+
+
+def _snapshot(card: Any) -> CardState:
+    return CardState(*(getattr(card, name) for name in CardState.__dataclass_fields__))
 
 
 def rerate(
@@ -186,7 +192,7 @@ def rerate(
                 N_("this question has been answered again since: that answer's rating stays")
             )
         if review.rating == rating:
-            return Rerated(rating, card.due, changed=False)
+            return Rerated(rating, card.due, changed=False, card=_snapshot(card))
         if card.content_hash != review.content_hash:  # edited since: its lapse stays counted
             raise RatingRefused(
                 N_("this question has been edited since: that answer's rating stays")
@@ -200,4 +206,4 @@ def rerate(
         apply_fsrs(card, scheduled)
         card.last_rating = rating
         ratings.set_review_rating(session, review_id, rating)
-        return Rerated(rating, card.due, changed=True)
+        return Rerated(rating, card.due, changed=True, card=_snapshot(card))

@@ -20,6 +20,7 @@ from llmiq.bank.model import Bank, Lang, Question
 from llmiq.clock import utc_now
 from llmiq.errors import LlmiqError
 from llmiq.practice.recording import CardState
+from llmiq.practice.rerating import RatingRefused, rerate
 from llmiq.practice.review import describe_end, pick_next
 from llmiq.practice.scheduling import RATING_NAMES, STATE_NAMES
 from llmiq.store import progress
@@ -56,11 +57,19 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {
 _WRITE: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorOut, "description": "Multi-user mode: missing X-CSRF-Token header."}
 }
+_CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {
+        "model": ErrorOut,
+        "description": "The rating cannot change: the question was answered again, or edited, "
+        "since that answer.",
+    }
+}
 
 router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS)
 
-#: Card ids are 32-bit integers in every database llmiq supports.
+#: Card and answer (review) ids are 32-bit integers in every database llmiq supports.
 CardId = Annotated[int, FastApiPath(ge=1, le=2**31 - 1)]
+ReviewId = Annotated[int, FastApiPath(ge=1, le=2**31 - 1)]
 #: A key per answer, chosen by the client: a retry with the same key is recorded once.
 IdempotencyKey = Annotated[
     str | None,
@@ -131,11 +140,28 @@ class CardOut(BaseModel):
 
 
 class AnswerOut(BaseModel):
+    review_id: int = Field(
+        description="This answer's id: POST /api/reviews/{review_id}/rating changes its rating."
+    )
     correct: bool | None
     rating: Literal["again", "hard", "good", "easy"]
     answer: list[str] = Field(description="The right option keys (choice questions).")
     reference: str | None = Field(None, description="The reference answer (open questions).")
     card: CardOut
+
+
+RatingName = Literal["again", "hard", "good", "easy"]
+
+
+class RatingIn(BaseModel):
+    rating: RatingName = Field(description="The answer's new rating, as Anki's four buttons.")
+
+
+class RatedOut(BaseModel):
+    review_id: int
+    rating: RatingName
+    changed: bool = Field(description="False: the answer had this rating already.")
+    card: CardOut = Field(description="The card as rescheduled from the answer with this rating.")
 
 
 class LoginIn(BaseModel):
@@ -176,6 +202,7 @@ def _card_out(card: Card | CardState) -> CardOut:
 def _answer_out(answered: Answered, lang: Lang) -> AnswerOut:
     question = answered.question
     return AnswerOut(
+        review_id=answered.review_id,
         correct=answered.grade.correct,
         rating=RATING_NAMES[answered.rating],  # type: ignore[arg-type]
         answer=list(question.answer),
@@ -362,6 +389,41 @@ async def answer_card(
     card = await run_in_threadpool(_own_card, web, viewer, card_id)
     bank, question = await _question(web, card.bank_id, card.question_id)
     return _json(await _answer(web, viewer, bank, question, body, lang, idempotency_key))
+
+
+def _rerate(web: WebApp, viewer: Viewer, review_id: int, rating: int) -> RatedOut:
+    practice = practice_for(web, viewer)
+    with web.database.reading() as session:
+        user_id = practice.existing_user_id(session)
+        review = progress.find_review(session, review_id)
+        bank_id = review.bank_id if review is not None and review.user_id == user_id else None
+    if bank_id is None:  # another person's answer is "not found", as if it did not exist
+        raise HTTPException(404, f"you gave no answer {review_id}")
+    try:
+        rerated = rerate(web.database, web.scheduler, viewer.name, bank_id, review_id, rating)
+    except RatingRefused as exc:
+        raise HTTPException(409, str(exc)) from None
+    return RatedOut(
+        review_id=review_id,
+        rating=RATING_NAMES[rerated.rating],  # type: ignore[arg-type]
+        changed=rerated.changed,
+        card=_card_out(rerated.card),
+    )
+
+
+@router.post(
+    "/reviews/{review_id}/rating",
+    response_model=RatedOut,
+    responses=_NOT_FOUND | _WRITE | _CONFLICT,
+)
+async def rate_answer(caller: ApiWriter, review_id: ReviewId, body: RatingIn) -> RatedOut:
+    """Change the rating of one of your answers (``review_id``: an answer's id in the review
+    log, as the web's rating buttons after an answer do): its card is rescheduled by FSRS from
+    the card just before that answer. Giving the rating it has changes nothing. Refused (409)
+    once the question was answered again, or edited, since that answer."""
+    web, viewer = caller
+    rating = next(value for value, name in RATING_NAMES.items() if name == body.rating)
+    return _json(await run_in_threadpool(_rerate, web, viewer, review_id, rating))
 
 
 @router.get("/stats", responses=_NOT_FOUND)
