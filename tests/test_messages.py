@@ -340,3 +340,21 @@ def test_an_article_without_questions_is_refused_in_chinese(
     result = run_cli("import", str(article), "-o", str(tmp_path / "out.yaml"))
     assert result.exit_code == 1
     assert result.output.startswith(f"错误：{article}：没有找到题目；需要带编号的题")
+
+
+def test_import_notes_are_said_in_chinese() -> None:
+    from llmiq.ingest.article import parse_article
+    from llmiq.ingest.result import Note, fold_notes
+
+    text = "1. Which is a PEFT method?\nA. LoRA\nB. Pretraining\n\n2. Larger?\nA. 7B\nB. 70B\n\n"
+    result = parse_article(text + "Answers: 1. A 2. B\n", name="x.md", bank_id="x")
+    assert fold_notes(result.notes) == [
+        "lines 1-7: questions 1-2: answer from the answer key at line 9"
+    ]
+    assert fold_notes(result.notes, "zh") == ["第 1-7 行：第 1-2 题：答案取自第 9 行的答案表"]
+    # two notes of one question, each said in its language
+    key = Note.of("answer from the answer key at line {line}", line=9)
+    both = Note.joined(key, Note.of("answer read as {keys} from prose; check it", keys="A, C"))
+    assert both == "answer from the answer key at line 9; answer read as A, C from prose; check it"
+    assert both.text("zh") == "答案取自第 9 行的答案表；答案从正文中识别为 A, C；请核对"
+    assert Note.joined("", key) is key

@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 
 from llmiq.ingest.lines import fold
-from llmiq.ingest.result import shorten
+from llmiq.ingest.result import Note, shorten
+from llmiq.messages import N_
 
 _KEY = r"(?:\(\s*[A-J]\s*\)|[A-J])"
 
@@ -247,28 +248,52 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
     parsed = parse_keys(value)
     by_text = match_option_text(value, options)
     if by_text:
-        note = "" if parsed else f"answer {value!r} matched to option {by_text[0]} by its text"
+        note = (
+            ""
+            if parsed
+            else Note.of(
+                N_("answer {value} matched to option {key} by its text"),
+                value=repr(value),
+                key=by_text[0],
+            )
+        )
         return ResolvedKeys(by_text, "", note)
     by_prefix, after = match_option_prefix(value, options)
     if by_prefix and not parsed:
         said = value[: len(value) - len(after)].strip()
-        return ResolvedKeys(by_prefix, after, f"answer {said!r} matched to option {by_prefix[0]}")
+        note = Note.of(N_("answer {value} matched to option {key}"), value=repr(said),
+                       key=by_prefix[0])  # fmt: skip
+        return ResolvedKeys(by_prefix, after, note)
     by_place, after = match_option_ordinal(value, options)
     if by_place and not parsed:
         said = value[: len(value) - len(after)].strip(" .。:：、,，;；—–-")
-        return ResolvedKeys(by_place, after, f"answer {said!r} read as option {by_place[0]}")
+        note = Note.of(N_("answer {value} read as option {key}"), value=repr(said),
+                       key=by_place[0])  # fmt: skip
+        return ResolvedKeys(by_place, after, note)
     if parsed is None and (similar := match_option_paraphrase(value, options)):
-        note = f"answer {shorten(value, 40)!r} matched to option {similar[0]}, which says the same"
+        note = Note.of(
+            N_("answer {value} matched to option {key}, which says the same"),
+            value=repr(shorten(value, 40)),
+            key=similar[0],
+        )
         return ResolvedKeys(similar, "", note)
     if parsed is None and (quoted := match_option_fragment(value, options)):
-        note = f"answer {shorten(value, 40)!r} matched to option {quoted[0]}, whose text holds it"
+        note = Note.of(
+            N_("answer {value} matched to option {key}, whose text holds it"),
+            value=repr(shorten(value, 40)),
+            key=quoted[0],
+        )
         return ResolvedKeys(quoted, "", note)
     if parsed is None:
         named = [k for k in keys_in_prose(first_clause(value)) if k in dict(options)]
         named = named or keys_in_short_clause(first_clause(value), options)
         if not named:
             return None
-        note = f"answer read as {', '.join(named)} from {shorten(value, 50)!r}; check it"
+        note = Note.of(
+            N_("answer read as {keys} from {value}; check it"),
+            keys=", ".join(named),
+            value=repr(shorten(value, 50)),
+        )
         return ResolvedKeys(named, value, note)
     keys, rest = parsed
     # keys named further on in the answer's first clause ("b) Clustering and d) Association"),
@@ -278,10 +303,15 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
     ]
     if more:
         keys = keys + more
-        note = f"answer read as {', '.join(keys)} from {shorten(value, 50)!r}; check it"
+        note = Note.of(
+            N_("answer read as {keys} from {value}; check it"),
+            keys=", ".join(keys),
+            value=repr(shorten(value, 50)),
+        )
         return ResolvedKeys(keys, "", note)
     if len(keys) > 1 and rest:  # "A and C. Both train ...": several keys inside a sentence
-        return ResolvedKeys(keys, rest, f"answer read as {', '.join(keys)} from prose; check it")
+        note = Note.of(N_("answer read as {keys} from prose; check it"), keys=", ".join(keys))
+        return ResolvedKeys(keys, rest, note)
     return ResolvedKeys(keys, rest)
 
 

@@ -48,7 +48,14 @@ from llmiq.ingest.lines import (
 from llmiq.ingest.markup import Markup, rewrite_markup
 from llmiq.ingest.option_runs import mark_option_runs
 from llmiq.ingest.qa_table import qa_table_rows
-from llmiq.ingest.result import ImportNote, ImportResult, SkippedLines, SkippedList, shorten
+from llmiq.ingest.result import (
+    ImportNote,
+    ImportResult,
+    Note,
+    SkippedLines,
+    SkippedList,
+    shorten,
+)
 from llmiq.ingest.structure import (
     find_starts,
     is_section_heading,
@@ -384,7 +391,7 @@ class _Parser:
         if options:
             parsed = resolve_keys(value, options)
             if parsed is not None and parsed.note:
-                block.note = f"{block.note}; {parsed.note}" if block.note else parsed.note
+                block.note = Note.joined(block.note, parsed.note)
             if parsed is None:
                 self.skip(
                     block.start,

@@ -12,7 +12,9 @@ from llmiq.ingest.answer_key import AnswerKey
 from llmiq.ingest.answers import keys_in_verdict, keys_named, options_leading
 from llmiq.ingest.cleanup import SEE_BELOW
 from llmiq.ingest.lines import NOISE, Line, LineKind
+from llmiq.ingest.result import Note
 from llmiq.ingest.structure import next_content
+from llmiq.messages import N_
 
 
 @dataclass
@@ -84,7 +86,9 @@ def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -
         block.extra_explanation = key.explanations.get(number, "")
         if SEE_BELOW.match(block.value) and block.extra_explanation:  # the answer is its text
             block.value, block.extra_explanation = block.extra_explanation, ""
-        block.note = f"answer from the answer key at line {lines[key.lines[number]].number}"
+        block.note = Note.of(
+            N_("answer from the answer key at line {line}"), line=lines[key.lines[number]].number
+        )
         return block
     if option_lines:
         return _answer_in_prose(lines, block, option_lines, stop)
@@ -115,13 +119,17 @@ def _answer_in_prose(
         keys := options_leading(lines[j].raw, options) or keys_named(lines[j].raw, options)
     ):
         block.value = ", ".join(keys)
-        block.note = f"answer read as {block.value} from the text under the options; check it"
+        block.note = Note.of(
+            N_("answer read as {keys} from the text under the options; check it"), keys=block.value
+        )
         return block
     for i in range(j, stop):  # "解析：……，本题选 B。": the explanation ends with its verdict
         if lines[i].kind in (LineKind.TEXT, LineKind.EXPLANATION) and (
             keys := [k for k in keys_in_verdict(lines[i].raw) if k in dict(options)]
         ):
             block.value = ", ".join(keys)
-            block.note = f"answer read as {block.value} from the explanation; check it"
+            block.note = Note.of(
+                N_("answer read as {keys} from the explanation; check it"), keys=block.value
+            )
             return block
     return None

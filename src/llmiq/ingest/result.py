@@ -63,10 +63,43 @@ class ImportNote:
         )
 
 
+class Note(str):
+    """A note's English sentence that keeps its catalog messages and their fields, to be
+    said in another language: ``Note.of(N_("answer read as {keys} ..."), keys="B")``;
+    several notes of one question are joined with "; " (:meth:`joined`)."""
+
+    parts: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+
+    @classmethod
+    def of(cls, template: str, **fields: object) -> Note:
+        texts = tuple((name, str(value)) for name, value in fields.items())
+        return cls._made(((template, texts),))
+
+    @classmethod
+    def _made(cls, parts: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]) -> Note:
+        note = cls("; ".join(template.format(**dict(fields)) for template, fields in parts))
+        note.parts = parts
+        return note
+
+    @classmethod
+    def joined(cls, first: str, second: str) -> str:
+        """``first; second``, each keeping its message."""
+        if not first:
+            return second
+        return cls._made(_note_parts(first) + _note_parts(second))
+
+    def text(self, lang: str) -> str:
+        _ = translator(lang)
+        return _("; ").join(_(t).format(**dict(fields)) for t, fields in self.parts)
+
+
+def _note_parts(note: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    return note.parts if isinstance(note, Note) else ((note, ()),)
+
+
 def _note_text(message: str, lang: str) -> str:
-    """A note in ``lang``: several notes of one question are joined with "; "."""
-    _ = translator(lang)
-    return _("; ").join(_(part) for part in message.split("; "))
+    """A note in ``lang`` (a plain string is a message without fields)."""
+    return message.text(lang) if isinstance(message, Note) else translator(lang)(message)
 
 
 def _where(first: int, last: int, lang: str = "en") -> str:

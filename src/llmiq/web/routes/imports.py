@@ -23,7 +23,7 @@ from llmiq.ingest.result import fold_notes
 from llmiq.messages import N_
 from llmiq.store.saved_banks import save_bank
 from llmiq.textfile import MAX_TEXT_BYTES
-from llmiq.web.deps import FormCsrf, LangDep, PageAdmin, Viewer, WebDep
+from llmiq.web.deps import FormCsrf, LangDep, PageAdmin, Viewer, WebDep, lang_of
 from llmiq.web.rendering import flash, render, see_other
 from llmiq.web.state import WebApp
 
@@ -100,7 +100,7 @@ async def _article(request: Request) -> _Article:
         try:
             check_identifier(bank_id)
         except ValueError as exc:
-            raise LlmiqError(f"bank id: {exc}") from None
+            raise LlmiqError(N_("bank id: {problem}"), problem=exc) from None
     elif source_url:
         bank_id = bank_id_from_url(source_url)
     else:
@@ -111,7 +111,9 @@ async def _article(request: Request) -> _Article:
 
 def _parse(web: WebApp, article: _Article) -> ImportResult:
     if web.shelf.is_builtin(article.bank_id):
-        raise LlmiqError(f"{article.bank_id!r} is a built-in bank; choose another bank id")
+        raise LlmiqError(
+            N_("{bank} is a built-in bank; choose another bank id"), bank=repr(article.bank_id)
+        )
     result = import_text(
         article.text,
         name=article.name,
@@ -132,7 +134,7 @@ def _preview(
         viewer,
         {
             "result": result,
-            "notes": fold_notes(result.notes),
+            "notes": fold_notes(result.notes, lang_of(request)),
             "bank": result.bank,
             "kinds": dict(kinds),
             "note": getattr(result, "note", None),  # a web page's lines are its extracted text's
