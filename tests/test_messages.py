@@ -358,3 +358,21 @@ def test_import_notes_are_said_in_chinese() -> None:
     assert both == "answer from the answer key at line 9; answer read as A, C from prose; check it"
     assert both.text("zh") == "答案取自第 9 行的答案表；答案从正文中识别为 A, C；请核对"
     assert Note.joined("", key) is key
+
+
+def test_a_broken_bank_and_settings_are_refused_in_chinese(
+    run_cli: Callable, data_home: Path
+) -> None:
+    broken = str(ROOT / "examples" / "broken.yaml")
+    result = run_cli("quiz", broken, "--lang", "zh")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"错误：{broken}:13: questions[0].answer[1]: 答案 'D' 不在选项中（A, B, C）"
+        f"（另有 6 个问题，见 llmiq validate {broken}）\n"
+    )
+    (data_home / "config.toml").write_text("colour = 1\n")
+    settings = run_cli("stats", "--lang", "zh")
+    assert settings.exit_code == 1
+    assert settings.output.startswith("错误：")
+    known = "new_per_day, profile, reviews_per_day"
+    assert f"：未知设置 'colour'；可用设置：{known}\n" in settings.output

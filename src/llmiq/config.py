@@ -40,23 +40,26 @@ def load_settings(path: Path | None = None) -> Settings:
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise LlmiqError(f"{path}: not valid TOML ({exc})") from None
+        raise LlmiqError(N_("{path}: not valid TOML ({reason})"), path=path, reason=exc) from None
     known = {"profile", "new_per_day", "reviews_per_day"}
     if unknown := sorted(set(data) - known):
         raise LlmiqError(
-            f"{path}: unknown setting {unknown[0]!r}; known: {', '.join(sorted(known))}"
+            N_("{path}: unknown setting {name}; known: {known}"),
+            path=path,
+            name=repr(unknown[0]),
+            known=", ".join(sorted(known)),
         )
     for key in ("new_per_day", "reviews_per_day"):
         value = data.get(key, 0)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise LlmiqError(f"{path}: {key} must be a whole number >= 0")
+            raise LlmiqError(N_("{path}: {key} must be a whole number >= 0"), path=path, key=key)
     if "profile" in data:
         if not isinstance(data["profile"], str):
-            raise LlmiqError(f"{path}: profile must be a string")
+            raise LlmiqError(N_("{path}: profile must be a string"), path=path)
         try:
             check_profile_name(data["profile"])
         except LlmiqError as exc:
-            raise LlmiqError(f"{path}: {exc}") from None
+            raise LlmiqError(N_("{path}: {error}"), path=path, error=exc) from None
     return Settings(**data)
 
 

@@ -86,7 +86,7 @@ def load_entry(entry: BankEntry) -> Bank:
     if bank is None:
         if entry.origin == "built-in":  # a packaging bug, not a user error: say so loudly
             raise RuntimeError("; ".join(str(p) for p in problems))
-        raise LlmiqError(str(problems[0]))
+        raise LlmiqError(N_("{problem}"), problem=problems[0])
     return bank
 
 

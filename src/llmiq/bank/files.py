@@ -50,15 +50,21 @@ class FileProblem:
 
 
 class BankFileError(LlmiqError):
+    """A bank file's first problem, said in the reader's language (a field with
+    ``text(lang)``: :func:`llmiq.messages.error_text`), and how many more there are."""
+
     def __init__(self, problems: list[FileProblem]) -> None:
-        self.problems = problems
         first = problems[0]
-        more = (
-            f" (and {len(problems) - 1} more: llmiq validate {first.file})"
-            if len(problems) > 1
-            else ""
-        )
-        super().__init__(f"{first}{more}")
+        if len(problems) > 1:
+            super().__init__(
+                N_("{problem} (and {count} more: {command})"),
+                problem=first,
+                count=len(problems) - 1,
+                command=f"llmiq validate {first.file}",
+            )
+        else:
+            super().__init__(N_("{problem}"), problem=first)
+        self.problems = problems
 
 
 def _file_problem(name: str, line: int, template: str, **fields: object) -> FileProblem:
