@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from llmiq.errors import LlmiqError
+from llmiq.messages import N_
 
 _DEFAULT_MODE = 0o644
 
@@ -26,13 +27,15 @@ def write_atomic(path: Path, data: str | bytes, *, mode: int | None = None) -> N
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if path.is_dir():
-        raise LlmiqError(f"{path}: is a directory; give a file name")
+        raise LlmiqError(N_("{path}: is a directory; give a file name"), path=path)
     try:
         mode = stat.S_IMODE(path.stat().st_mode) if mode is None else mode
     except FileNotFoundError:
         mode = _DEFAULT_MODE
     except OSError as exc:
-        raise LlmiqError(f"{path}: cannot write it ({exc.strerror or exc})") from None
+        raise LlmiqError(
+            N_("{path}: cannot write it ({reason})"), path=path, reason=exc.strerror or exc
+        ) from None
     tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -46,7 +49,9 @@ def write_atomic(path: Path, data: str | bytes, *, mode: int | None = None) -> N
     except OSError as exc:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
-        raise LlmiqError(f"{path}: cannot write it ({exc.strerror or exc})") from None
+        raise LlmiqError(
+            N_("{path}: cannot write it ({reason})"), path=path, reason=exc.strerror or exc
+        ) from None
     except BaseException:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
@@ -63,13 +68,14 @@ def write_folder_atomic(path: Path, files: Mapping[str, str | bytes]) -> None:
     """
     path = Path(path)
     if path.exists() and not path.is_dir():
-        raise LlmiqError(f"{path}: is a file; give a folder name")
+        raise LlmiqError(N_("{path}: is a file; give a folder name"), path=path)
     if path.is_dir():
         strangers = sorted(p.name for p in path.iterdir() if p.name not in files or p.is_dir())
         if strangers:
             raise LlmiqError(
-                f"{path}: the folder holds other files ({', '.join(strangers[:3])}); give a new "
-                "folder name"
+                N_("{path}: the folder holds other files ({files}); give a new folder name"),
+                path=path,
+                files=", ".join(strangers[:3]),
             )
     scratch: Path | None = None
     old: Path | None = None
@@ -87,7 +93,9 @@ def write_folder_atomic(path: Path, files: Mapping[str, str | bytes]) -> None:
         os.replace(scratch, path)
         scratch = None
     except OSError as exc:
-        raise LlmiqError(f"{path}: cannot write it ({exc.strerror or exc})") from None
+        raise LlmiqError(
+            N_("{path}: cannot write it ({reason})"), path=path, reason=exc.strerror or exc
+        ) from None
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)

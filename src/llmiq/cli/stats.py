@@ -10,6 +10,7 @@ import click
 from llmiq.cli.database import DatabaseOpener
 from llmiq.cli.options import console, database_option, lang_option, profile_option
 from llmiq.errors import LlmiqError
+from llmiq.messages import N_
 
 if TYPE_CHECKING:
     from llmiq.bank.model import AnyBank, Lang
@@ -40,7 +41,7 @@ def stats(
     from llmiq.practice.stats import load_stats
 
     if plot is not None and plot.suffix.lower() not in {".png", ".svg"}:
-        raise LlmiqError(f"--plot: {plot} should end in .png or .svg")
+        raise LlmiqError(N_("--plot: {file} should end in .png or .svg"), file=plot)
     database = DatabaseOpener(database_url)
     practice = database.practice(profile)
     banks = _banks_for(bank, database)

@@ -66,7 +66,9 @@ class ModelBackend(ABC):
     def generate(self, prompts: Sequence[str], *, max_new_tokens: int = 16) -> list[str]:
         """The model's greedy continuation of each prompt, for scoring by generation (servers
         without log-probabilities, open questions). Backends that cannot generate say so."""
-        raise LlmiqError(f"model {self.model_id!r} cannot generate text; use letter scoring")
+        raise LlmiqError(
+            N_("model {model} cannot generate text; use letter scoring"), model=repr(self.model_id)
+        )
 
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing
         """Release the model's resources."""

@@ -49,9 +49,17 @@ class ExamConfig:
 
     def check(self) -> None:
         if self.scoring not in SCORING_METHODS:
-            raise LlmiqError(f"no scoring {self.scoring!r}; scorings: {', '.join(SCORING_METHODS)}")
+            raise LlmiqError(
+                N_("no scoring {name}; scorings: {known}"),
+                name=repr(self.scoring),
+                known=", ".join(SCORING_METHODS),
+            )
         if self.debias not in DEBIAS_METHODS:
-            raise LlmiqError(f"no debiasing {self.debias!r}; methods: {', '.join(DEBIAS_METHODS)}")
+            raise LlmiqError(
+                N_("no debiasing {name}; methods: {known}"),
+                name=repr(self.debias),
+                known=", ".join(DEBIAS_METHODS),
+            )
         if self.scoring != "letter" and self.debias != "none":
             raise LlmiqError(
                 N_("--debias {method} needs letter scoring (--scoring letter)"), method=self.debias
@@ -59,7 +67,7 @@ class ExamConfig:
         if self.options_only and self.scoring != "letter":
             raise LlmiqError(N_("--options-only needs letter scoring"))
         if self.shots < 0 or (self.limit is not None and self.limit < 1):
-            raise LlmiqError("--shots must be 0 or more and --limit 1 or more")
+            raise LlmiqError(N_("--shots must be 0 or more and --limit 1 or more"))
 
 
 def _choice(probabilities: Sequence[float], question: Question) -> list[int]:

@@ -54,7 +54,9 @@ class ExportFormat:
     def write_folder(self, bank: Bank, lang: Lang) -> dict[str, str | bytes]:
         """A directory format's files, by name inside the folder."""
         if not self.directory:
-            raise LlmiqError(f"the {self.name} format writes one file, not a folder")
+            raise LlmiqError(
+                N_("the {format} format writes one file, not a folder"), format=self.name
+            )
         return self._call(bank, lang)
 
     def _call(self, bank: Bank, lang: Lang) -> Any:

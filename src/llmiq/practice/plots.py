@@ -41,7 +41,9 @@ def _figure_class() -> Any:
         import numpy  # noqa: F401
         from matplotlib.figure import Figure
     except ImportError:
-        raise LlmiqError("plots need matplotlib: pip install 'llmiq[plot]'") from None
+        raise LlmiqError(
+            N_("plots need matplotlib: {command}"), command="pip install 'llmiq[plot]'"
+        ) from None
     return Figure
 
 

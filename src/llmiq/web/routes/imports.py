@@ -61,7 +61,7 @@ class _Article:
 def _url(value: str, field: str) -> str:
     value = value.strip()
     if value and (not is_url(value) or len(value) > 2000):
-        raise LlmiqError(f"{field}: give an http:// or https:// URL")
+        raise LlmiqError(N_("{field}: give an http:// or https:// URL"), field=field)
     return value
 
 
@@ -86,15 +86,19 @@ async def _article(request: Request) -> _Article:
         name = upload.filename
         raw = await upload.read(MAX_TEXT_BYTES + 1)
         if len(raw) > MAX_TEXT_BYTES:
-            raise LlmiqError(f"{name}: is larger than {MAX_TEXT_BYTES // 2**20} MiB")
+            raise LlmiqError(
+                N_("{name}: is larger than {limit} MiB"), name=name, limit=MAX_TEXT_BYTES // 2**20
+            )
         text = decode_article(raw, name=name)
         format, source_url = AUTO, ""
     elif len(text.encode("utf-8")) > MAX_TEXT_BYTES:
-        raise LlmiqError(f"the pasted text is larger than {MAX_TEXT_BYTES // 2**20} MiB")
+        raise LlmiqError(
+            N_("the pasted text is larger than {limit} MiB"), limit=MAX_TEXT_BYTES // 2**20
+        )
     text = text.replace("\r\n", "\n")
     title = str(form.get("title", "")).strip()
     if len(title) > 500:
-        raise LlmiqError("the title is longer than 500 characters")
+        raise LlmiqError(N_("the title is longer than {limit} characters"), limit=500)
     bank_id = str(form.get("bank_id", "")).strip()
     if bank_id:
         try:
@@ -165,7 +169,7 @@ async def save(request: Request, web: WebDep, viewer: PageAdmin, lang: LangDep) 
     article = await _article(request)
     bank_id = article.bank_id
     if not bank_id:
-        raise LlmiqError("give the bank an id")
+        raise LlmiqError(N_("give the bank an id"))
     result = await run_in_threadpool(_parse, web, article)
     replaced = await run_in_threadpool(save_bank, web.database, result.bank, title_lang=lang)
     count = len(result.bank.questions)
