@@ -376,3 +376,18 @@ def test_a_broken_bank_and_settings_are_refused_in_chinese(
     assert settings.output.startswith("错误：")
     known = "new_per_day, profile, reviews_per_day"
     assert f"：未知设置 'colour'；可用设置：{known}\n" in settings.output
+
+
+@pytest.mark.usefixtures("chinese")
+def test_a_validators_own_errors_are_said_in_chinese(run_cli: Callable, tmp_path: Path) -> None:
+    bank = tmp_path / "bad.yaml"
+    bank.write_text(
+        "id: x\ntitle: t\nquestions:\n- id: q1\n  kind: single\n  prompt: p\n"
+        "  options: [{key: AB, text: a}, {key: B, text: b}]\n  answer: [B]\n"
+    )
+    result = run_cli("validate", str(bank))
+    assert f"{bank}:7: questions[0].options[0].key: 选项键必须是单个字母 A-Z，现在是 'AB'" in (
+        result.output
+    )
+    refused = run_cli("import", str(ROOT / "examples" / "article.txt"), "--id", "a b")
+    assert refused.output.startswith("错误：--id：id 'a b' 必须以字母或数字开头")

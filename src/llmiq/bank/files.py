@@ -11,7 +11,14 @@ import yaml
 from pydantic import ValidationError
 
 from llmiq.atomic import write_atomic
-from llmiq.bank.model import DEFER_RULES, Bank, Problem, Question, duplicate_id_problems
+from llmiq.bank.model import (
+    DEFER_RULES,
+    Bank,
+    Problem,
+    Question,
+    RuleError,
+    duplicate_id_problems,
+)
 from llmiq.bulk import paused_gc
 from llmiq.errors import LlmiqError
 from llmiq.messages import N_, translator
@@ -138,7 +145,10 @@ def _describe(error: Any) -> Problem:
             kinds=kinds, last=last,
         )  # fmt: skip
     if kind in {"value_error", "assertion_error"}:
-        return Problem(loc, str(error["ctx"]["error"]))
+        raised = error["ctx"]["error"]
+        if isinstance(raised, RuleError):
+            return Problem.of(loc, raised.message, **raised.fields)
+        return Problem(loc, str(raised))
     if kind == "model_type":
         if error["ctx"].get("class_name") == "Text":
             return Problem(loc, N_("expected a text: a string, or a mapping with zh and/or en"))

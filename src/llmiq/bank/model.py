@@ -85,14 +85,32 @@ class Problem:
 MAX_ID_LENGTH = 100
 
 
+class RuleError(ValueError):
+    """A validator's ValueError raised with a catalog message and its fields (as
+    :class:`llmiq.errors.LlmiqError`): ``str()`` is the English sentence, and a problem
+    report or ``error_text`` says it in another language."""
+
+    def __init__(self, message: str, **fields: object) -> None:
+        super().__init__(message.format(**fields))
+        self.message = message
+        self.fields = fields
+
+
 def check_identifier(value: str) -> str:
     """Return ``value`` if it is a valid bank or question id, else raise ValueError."""
     if len(value) > MAX_ID_LENGTH:
-        raise ValueError(f"id {value[:20]!r}... is longer than {MAX_ID_LENGTH} characters")
+        raise RuleError(
+            N_("id {id}... is longer than {limit} characters"),
+            id=repr(value[:20]),
+            limit=MAX_ID_LENGTH,
+        )
     if not _ID.match(value):
-        raise ValueError(
-            f"id {value!r} must start with a letter or digit and hold only letters, digits, "
-            "'.', '_' and '-'"
+        raise RuleError(
+            N_(
+                "id {id} must start with a letter or digit and hold only letters, digits, "
+                "'.', '_' and '-'"
+            ),
+            id=repr(value),
         )
     return value
 
@@ -164,7 +182,9 @@ class Option(BaseModel):
         if isinstance(value, str):
             key = normalise_key(value)
             if not re.fullmatch(r"[A-Z]", key):
-                raise ValueError(f"option key must be a single letter A-Z, got {value!r}")
+                raise RuleError(
+                    N_("option key must be a single letter A-Z, got {key}"), key=repr(value)
+                )
             return key
         return value
 
