@@ -543,3 +543,23 @@ def test_an_english_sentence_choosing_options_is_an_answer() -> None:
     assert "LoRA paper" in first.explanation.get("en")
     assert second.answer == ["A"]
     assert second.explanation is None or "Internal" not in second.explanation.get("en")
+
+
+def test_spaced_options_two_to_a_line_and_lowercase_keys_in_a_sentence() -> None:
+    result = _parse(
+        "7. 评估 RAG 检索环节时，常用的指标有（多选）\nA Recall@k    B MRR\nC BLEU        D nDCG\n"
+        "答案：ABD\n\n"
+        "8. Ring All-Reduce 可以分解成哪两个操作？\na) Reduce-Scatter\nb) Broadcast\n"
+        "c) All-Gather\n\n答案是 a 和 c：先做 Reduce-Scatter，再做 All-Gather。\n\n"
+        "9. Which can cause a mismatch?\na) Unicode normalisation\nb) Whitespace\n"
+        "c) Model size\nd) Special tokens\n\n"
+        "Answer: Options a, b and d are all real causes; c is fine.\n\n"
+        "以上，后续会继续更新。有错误欢迎指出。\n\n反问环节\n\n我问了团队做什么。\n"
+    )
+    seventh, eighth, ninth = result.bank.questions
+    assert [o.key for o in seventh.options] == ["A", "B", "C", "D"]
+    assert seventh.options[3].text.get("zh") == "nDCG"
+    assert seventh.answer == ["A", "B", "D"]
+    assert eighth.answer == ["A", "C"]
+    assert ninth.answer == ["A", "B", "D"]
+    assert ninth.explanation is None or "后续会继续更新" not in ninth.explanation.get("zh")

@@ -204,7 +204,8 @@ def match_option_fragment(value: str, options: list[tuple[str, str]]) -> list[st
 _LEAD_IN = re.compile(
     r"^\s*(?:the\s+)?(?:correct|right|true|valid)\s+(?:options?|choices?|answers?|statements?)"
     r"\s+(?:is|are)\s*[:：]?\s*(?=\(?[A-Ja-j]\b)"
-    r"|^\s*正确(?:的)?(?:选项|答案)(?:是|为|有)\s*[:：]?\s*(?=[A-J])",
+    r"|^\s*正确(?:的)?(?:选项|答案)(?:是|为|有)\s*[:：]?\s*(?=[A-J])"
+    r"|^\s*(?:the\s+)?(?:options?|choices?)\s+(?=\(?[A-Ja-j]\)?\s*(?:,|and\b))",
     re.I,
 )
 
@@ -233,6 +234,11 @@ def match_option_paraphrase(value: str, options: list[tuple[str, str]]) -> list[
     return [key] if best >= 0.75 and best - second >= 0.3 else []
 
 
+_KEYS_THEN_VERB = re.compile(
+    r"^(?P<keys>\(?[A-Ja-j]\)?(?:\s*(?:,|、|and|&)\s*\(?[A-Ja-j]\)?)*)\s+(?:are|is)\b\s*", re.I
+)
+
+
 @dataclass(frozen=True)
 class ResolvedKeys:
     keys: list[str]
@@ -244,7 +250,9 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
     """The keys an answer names: letters ("ABD", "(b)"), an option's own text ("Paris"),
     its text and a reason ("Faithfulness。…"), a quoted part of it, or letters named in prose
     ("b) Clustering and d) Association"). None when it names no option."""
-    value = _LEAD_IN.sub("", value, count=1)
+    if (stripped := _LEAD_IN.sub("", value, count=1)) != value:
+        # "Options a, b and d are all real causes" -> "a, b and d. all real causes"
+        value = _KEYS_THEN_VERB.sub(r"\g<keys>. ", stripped, count=1)
     parsed = parse_keys(value)
     by_text = match_option_text(value, options)
     if by_text:
@@ -347,6 +355,7 @@ def options_leading(text: str, options: list[tuple[str, str]]) -> list[str]:
 #: An option's text in brackets after its key: "A（策略模型）".
 _GLOSS = re.compile(r"\s*[（(][^()（）]{1,40}[)）]")
 _BARE_KEY = re.compile(r"(?<![A-Za-z])[A-J](?![A-Za-z])")
+_BARE_LOWER_KEY = re.compile(r"(?<![A-Za-z])[a-j](?![A-Za-z])")
 
 
 def keys_in_short_clause(clause: str, options: list[tuple[str, str]]) -> list[str]:
@@ -355,6 +364,8 @@ def keys_in_short_clause(clause: str, options: list[tuple[str, str]]) -> list[st
     may mention options for other reasons) or names a key that is not an option."""
     plain = _GLOSS.sub("", fold(clause)).strip()
     keys = _BARE_KEY.findall(plain)
+    if not keys and not re.search(r"[A-Za-z]{2,}", plain):  # "a 和 c": no English around
+        keys = [key.upper() for key in _BARE_LOWER_KEY.findall(plain)]
     if not keys or len(plain) > 24 or any(key not in dict(options) for key in keys):
         return []
     return list(dict.fromkeys(keys))

@@ -269,13 +269,13 @@ _GLOSS = re.compile(r"\s*[（(][^()（）]{1,40}[)）]")
 # "答案是C" / "正确答案为 B" without a colon: only with a key right after, to stay clear of prose.
 _ANSWER_NO_COLON = re.compile(
     r"^\s*(?:[-*]\s+)?(?:>\s*)*" + _SYMBOLS + r"(?:\*\*)?\s*(?:正确|参考|标准)?答案(?:是|为|选)\s*"
-    r"(?:\*\*)?\s*(?P<value>[A-J]"
+    r"(?:\*\*)?\s*(?P<value>[A-Ja-j]"
     + _KEY_GLOSS
-    + r"(?:\s*(?:[,、和及与]|and)?\s*[A-J]"
+    + r"(?:\s*(?:[,、和及与]|and)?\s*[A-Ja-j]"
     + _KEY_GLOSS
     + r")*)"
     r"(?:\s*(?:这)?[两三四五六](?:项|个(?:选项)?))?"  # "答案为 A、B、D 三项"
-    r"\s*(?:\*\*)?\s*(?:(?:[。.，,；;]|\s*[—–]{1,2}|\s+-{1,2}\s)\s*(?P<more>.*))?$"
+    r"\s*(?:\*\*)?\s*(?:(?:[。.，,；;：:]|\s*[—–]{1,2}|\s+-{1,2}\s)\s*(?P<more>.*))?$"
 )
 _EXPLANATION = re.compile(
     r"^\s*(?:[-*]\s+)?" + _SYMBOLS + r"(?:\*\*|__)?\s*"
@@ -367,7 +367,11 @@ END_LINE = re.compile(
     r"|(?:scoring(?:\s+guide)?|how\s+did\s+you\s+(?:do|score)|your\s+score|评分(?:标准|参考|说明)|计分(?:方式|标准))"
     r"|命题人|审核人|出题人"
     # an interview report's close: the candidate's own questions, the outcome, a wish
-    r"|反问(?:环节|阶段)?\s*[:：]|(?:my\s+)?questions\s+(?:for|to)\s+(?:the\s+)?interviewers?\s*:"
+    r"|反问(?:环节|阶段)?\s*[:：]|反问(?:环节|阶段)\s*$"
+    r"|(?:my\s+)?questions\s+(?:for|to)\s+(?:the\s+)?interviewers?\s*:"
+    # an author's sign-off: "以上，后续会继续更新", "有错误欢迎指出"
+    r"|以上[，,]?\s*(?:后续|之后|以后)?(?:会)?(?:继续|持续)更新"
+    r"|(?:如|若)?有(?:错误|错漏|不对|问题)(?:之处)?[，,]?\s*欢迎(?:指出|指正|批评)"
     r"|许愿|攒人品|求\s*offer"
     r"|.{0,60}\blearning\s+series\b|to\s+practice\s+(?:all|more)\s+(?:areas|questions|topics)\b"
     r"|if\s+you\s+(?:find|spot|notice)\s+(?:a|an|any)\s+(?:mistake|error|typo)"

@@ -18,27 +18,32 @@ def _make_option(line: Line, key: str, text: str) -> None:
     line.option_delim = ""
 
 
-_SPACED_ROW = re.compile(r"^\s*A\s+\S.*?\sB\s+\S")
-
-
-def _spaced_on_one_line(raw: str) -> list[tuple[str, str]]:
-    """``"A 正确　B 错误"``: keys with a space, in order from A; separated by wide gaps, or
-    by single spaces on a short line of short options ("A 正确 B 错误")."""
-    if not _SPACED_ROW.match(raw):
+def _spaced_on_one_line(raw: str, first: str = "A") -> list[tuple[str, str]]:
+    """``"A 正确　B 错误"``: keys with a space, in order from ``first``; separated by wide
+    gaps, or by single spaces on a short line of short options ("A 正确 B 错误")."""
+    second = chr(ord(first) + 1)
+    if not re.match(rf"^\s*{first}\s+\S.*?\s{second}\s+\S", raw):
         return []
     gap = r"(?:\s{2,}|\u3000+)" if len(raw.strip()) > 40 else r"(?:\s+|\u3000+)"
-    parts = re.split(gap + r"(?=[B-J]\s)", raw.strip())
+    parts = re.split(gap + rf"(?=[{second}-J]\s)", raw.strip())
     options = [(part[0], part[1:].strip()) for part in parts]
     keys = [key for key, _ in options]
-    return options if keys == [chr(ord("A") + n) for n in range(len(keys))] else []
+    return options if keys == [chr(ord(first) + n) for n in range(len(keys))] else []
 
 
 def mark_option_runs(lines: Sequence[Line]) -> None:
     """Turn runs of spaced options and of task-list items into option lines; a ticked item
     keeps ``checked=True``, which answers the question when no answer line does."""
-    for line in lines:  # "A 正确　B 错误" on one line
-        if line.kind is LineKind.TEXT and (options := _spaced_on_one_line(line.raw)):
+    following = "A"  # "A 正确　B 错误" on one line, perhaps "C … D …" on the next
+    for line in lines:
+        if line.kind is LineKind.BLANK:
+            continue
+        options = _spaced_on_one_line(line.raw) if line.kind is LineKind.TEXT else []
+        if not options and following != "A" and line.kind is LineKind.TEXT:
+            options = _spaced_on_one_line(line.raw, following)
+        if options:
             line.kind, line.options, line.single_option = LineKind.OPTION, options, options[0]
+        following = chr(ord(options[-1][0]) + 1) if options else "A"
     i = 0
     while i < len(lines):
         first = spaced_option(lines[i])
