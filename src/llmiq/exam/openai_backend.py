@@ -49,6 +49,7 @@ from urllib.parse import urlsplit
 
 from llmiq.errors import LlmiqError
 from llmiq.exam.backends import ModelBackend, Scores, ScoringRequest
+from llmiq.messages import N_
 
 if TYPE_CHECKING:
     import httpx
@@ -77,13 +78,14 @@ def parse_model_id(model_id: str, base_url: str | None = None) -> tuple[str, str
         rest, base_url = match["model"], match["url"]
     if not rest or ("@" in rest and not match):
         raise LlmiqError(
-            f"model id {model_id!r} is not openai:MODEL@URL "
-            "(e.g. openai:smollm2@http://127.0.0.1:8080/v1)"
+            N_("model id {model} is not openai:MODEL@URL (e.g. {example})"),
+            model=repr(model_id),
+            example="openai:smollm2@http://127.0.0.1:8080/v1",
         )
     url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise LlmiqError(f"the server address {url!r} is not an http(s) URL")
+        raise LlmiqError(N_("the server address {url} is not an http(s) URL"), url=repr(url))
     url = url.rstrip("/")
     if parts.path in ("", "/"):
         url += "/v1"
@@ -276,9 +278,12 @@ class OpenAIBackend(ModelBackend):
         data = None if self._chat_only else self._scoring_completion(body)
         if data is None:
             raise LlmiqError(
-                f"the server at {self.base_url} has no /completions endpoint, which cloze "
-                "scoring needs (the log-probabilities of an echoed prompt); use --scoring "
-                "letter or --scoring generate"
+                N_(
+                    "the server at {url} has no /completions endpoint, which cloze scoring "
+                    "needs (the log-probabilities of an echoed prompt); use --scoring letter or "
+                    "--scoring generate"
+                ),
+                url=self.base_url,
             )
         logprobs = self._first_choice(data).get("logprobs") or {}
         tokens = logprobs.get("tokens") or []
@@ -286,9 +291,13 @@ class OpenAIBackend(ModelBackend):
         offsets = logprobs.get("text_offset") or []
         if not (tokens and len(tokens) == len(values) == len(offsets)):
             raise LlmiqError(
-                f"the server at {self.base_url} returned no log-probabilities for the echoed "
-                f"prompt of model {self.model!r}, which cloze scoring needs; use --scoring "
-                "letter or --scoring generate"
+                N_(
+                    "the server at {url} returned no log-probabilities for the echoed prompt of "
+                    "model {model}, which cloze scoring needs; use --scoring letter or --scoring "
+                    "generate"
+                ),
+                url=self.base_url,
+                model=repr(self.model),
             )
         tops = logprobs.get("top_logprobs") or []
         generated = len(str(self._first_choice(data).get("text") or "")) > len(text)
@@ -296,17 +305,25 @@ class OpenAIBackend(ModelBackend):
             # The generated token is missing from the list: llama-cpp-python pairs each echoed
             # token with the distribution that follows it when the model has no BOS token.
             raise LlmiqError(
-                f"the server at {self.base_url} echoes the prompt's log-probabilities shifted "
-                "by one token (llama-cpp-python does for models without a BOS token), so cloze "
-                "scores would be wrong; use --scoring letter or --scoring generate"
+                N_(
+                    "the server at {url} echoes the prompt's log-probabilities shifted by one "
+                    "token (llama-cpp-python does for models without a BOS token), so cloze "
+                    "scores would be wrong; use --scoring letter or --scoring generate"
+                ),
+                url=self.base_url,
             )
         # Offsets count from the start of the echoed text; the generated token comes after.
         try:
             return continuation_logprob(tokens, values, offsets, tops, len(prompt), len(text))
         except ValueError as error:
             raise LlmiqError(
-                f"the server at {self.base_url} echoed log-probabilities that do not cover "
-                f"the continuation {continuation!r} ({error})"
+                N_(
+                    "the server at {url} echoed log-probabilities that do not cover the "
+                    "continuation {continuation} ({reason})"
+                ),
+                url=self.base_url,
+                continuation=repr(continuation),
+                reason=error,
             ) from None
 
     # -- HTTP --------------------------------------------------------------------------------
@@ -346,13 +363,19 @@ class OpenAIBackend(ModelBackend):
     def _first_choice(self, data: dict[str, Any]) -> dict[str, Any]:
         choices = data.get("choices")
         if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-            raise LlmiqError(f"the server at {self.base_url} answered without any choices")
+            raise LlmiqError(
+                N_("the server at {url} answered without any choices"), url=self.base_url
+            )
         return choices[0]
 
     def _no_logprobs(self) -> LlmiqError:
         return LlmiqError(
-            f"the server at {self.base_url} returned no log-probabilities for model "
-            f"{self.model!r}; score by generation instead (--scoring generate)"
+            N_(
+                "the server at {url} returned no log-probabilities for model {model}; score by "
+                "generation instead (--scoring generate)"
+            ),
+            url=self.base_url,
+            model=repr(self.model),
         )
 
     def _http(self) -> httpx.Client:
@@ -392,7 +415,9 @@ class OpenAIBackend(ModelBackend):
                     continue
                 waited = self.connect_timeout if connecting else self.timeout
                 raise LlmiqError(
-                    f"the model server at {self.base_url} did not answer within {waited:g} s"
+                    N_("the model server at {url} did not answer within {seconds} s"),
+                    url=self.base_url,
+                    seconds=f"{waited:g}",
                 ) from None
             except httpx.TransportError as error:
                 if attempt < self.max_retries:
@@ -400,8 +425,9 @@ class OpenAIBackend(ModelBackend):
                     time.sleep(min(delay, MAX_DELAY))
                     continue
                 raise LlmiqError(
-                    f"cannot reach the model server at {self.base_url} ({describe(error)}); "
-                    "is it running?"
+                    N_("cannot reach the model server at {url} ({reason}); is it running?"),
+                    url=self.base_url,
+                    reason=describe(error),
                 ) from None
             if response.status_code in RETRY_STATUSES and attempt < self.max_retries:
                 attempt += 1
