@@ -391,3 +391,16 @@ def test_a_validators_own_errors_are_said_in_chinese(run_cli: Callable, tmp_path
     )
     refused = run_cli("import", str(ROOT / "examples" / "article.txt"), "--id", "a b")
     assert refused.output.startswith("错误：--id：id 'a b' 必须以字母或数字开头")
+
+
+@pytest.mark.usefixtures("chinese")
+def test_the_curated_standard_is_said_in_chinese(run_cli: Callable, tmp_path: Path) -> None:
+    bank = tmp_path / "s.yaml"
+    bank.write_text(
+        "id: x\ntitle: t\nquestions:\n- id: q1\n  kind: single\n  prompt: What?\n"
+        "  options: [{key: A, text: a}, {key: B, text: b}]\n  answer: [B]\n"
+    )
+    result = run_cli("validate", "--strict", str(bank))
+    assert f"{bank}:1: description: 缺少描述\n" in result.output
+    assert f"{bank}:6: questions[0].prompt: 题干没有 zh 文本\n" in result.output
+    assert result.output.endswith("：11 个问题\n")

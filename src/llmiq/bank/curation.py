@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 
 from llmiq.bank.model import LANGS, Bank, Kind, Problem, Question, Text
+from llmiq.messages import N_, Message
 
 #: four-option single-choice questions a bank needs before the balance rules apply
 MIN_BALANCED = 8
@@ -36,49 +37,59 @@ _CATCH_ALL = re.compile(
 
 def _bilingual(text: Text | None, loc: tuple[str | int, ...], what: str) -> list[Problem]:
     if text is None:
-        return [Problem(loc, f"{what} is missing")]
+        return [Problem.of(loc, N_("{what} is missing"), what=Message(what))]
     missing = [lang for lang in LANGS if not text.has(lang)]
-    return [Problem(loc, f"{what} has no {lang} text") for lang in missing]
+    return [
+        Problem.of(loc, N_("{what} has no {lang} text"), what=Message(what), lang=lang)
+        for lang in missing
+    ]
 
 
 def question_problems(question: Question, known_labs: Collection[str]) -> list[Problem]:
     """What keeps one question from the curated standard (see the module docstring)."""
-    problems = _bilingual(question.prompt, ("prompt",), "the prompt")
-    problems += _bilingual(question.explanation, ("explanation",), "the explanation")
+    problems = _bilingual(question.prompt, ("prompt",), N_("the prompt"))
+    problems += _bilingual(question.explanation, ("explanation",), N_("the explanation"))
     if question.difficulty is None:
         problems.append(
-            Problem(("difficulty",), "no difficulty (1 basic, 2 intermediate, 3 advanced)")
+            Problem(("difficulty",), N_("no difficulty (1 basic, 2 intermediate, 3 advanced)"))
         )
     if not question.topics:
-        problems.append(Problem(("topics",), "no topics"))
+        problems.append(Problem(("topics",), N_("no topics")))
     if not question.references:
-        problems.append(Problem(("references",), "no reference (title and URL of a source)"))
+        problems.append(Problem(("references",), N_("no reference (title and URL of a source)")))
     if question.lab is not None:
         if question.lab not in known_labs:
             problems.append(
-                Problem(("lab",), f"no lab named {question.lab!r} (llmiq lab list names them)")
+                Problem.of(
+                    ("lab",),
+                    N_("no lab named {lab} ({command} names them)"),
+                    lab=repr(question.lab),
+                    command="llmiq lab list",
+                )
             )
-        problems += _bilingual(question.lab_claim, ("lab_claim",), "the lab's claim")
+        problems += _bilingual(question.lab_claim, ("lab_claim",), N_("the lab's claim"))
     if question.is_choice:
         for i, option in enumerate(question.options):
-            problems += _bilingual(option.text, ("options", i, "text"), "the option")
-            problems += _bilingual(option.why, ("options", i, "why"), "the option's why")
+            problems += _bilingual(option.text, ("options", i, "text"), N_("the option"))
+            problems += _bilingual(option.why, ("options", i, "why"), N_("the option's why"))
             for lang in LANGS:
                 if _CATCH_ALL.search(option.text.get(lang)):
                     problems.append(
                         Problem(
                             ("options", i, "text"),
-                            "a catch-all option ('all of the above', '以上都对') is answerable "
-                            "without the subject: write a real option",
+                            N_(
+                                "a catch-all option ('all of the above', '以上都对') is "
+                                "answerable without the subject: write a real option"
+                            ),
                         )
                     )
                     break
     else:
-        problems += _bilingual(question.reference, ("reference",), "the reference answer")
+        problems += _bilingual(question.reference, ("reference",), N_("the reference answer"))
         if not question.key_points:
-            problems.append(Problem(("key_points",), "an open question needs key points"))
+            problems.append(Problem(("key_points",), N_("an open question needs key points")))
         for i, point in enumerate(question.key_points):
-            problems += _bilingual(point, ("key_points", i), "the key point")
+            problems += _bilingual(point, ("key_points", i), N_("the key point"))
     return problems
 
 
@@ -138,8 +149,8 @@ def balance_problems(questions: list[Question], *, minimum: int = MIN_BALANCED) 
 
 def curation_problems(bank: Bank, known_labs: Collection[str]) -> list[Problem]:
     """Every way ``bank`` falls short of the curated standard, located like rule problems."""
-    problems = _bilingual(bank.title, ("title",), "the title")
-    problems += _bilingual(bank.description, ("description",), "the description")
+    problems = _bilingual(bank.title, ("title",), N_("the title"))
+    problems += _bilingual(bank.description, ("description",), N_("the description"))
     for i, question in enumerate(bank.questions):
         problems += [p.under("questions", i) for p in question_problems(question, known_labs)]
     problems += [Problem(("questions",), message) for message in balance_problems(bank.questions)]

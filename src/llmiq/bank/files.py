@@ -18,10 +18,11 @@ from llmiq.bank.model import (
     Question,
     RuleError,
     duplicate_id_problems,
+    said,
 )
 from llmiq.bulk import paused_gc
 from llmiq.errors import LlmiqError
-from llmiq.messages import N_, translator
+from llmiq.messages import N_
 from llmiq.textfile import read_text
 
 try:  # the C parser and emitter are several times faster; PyYAML may be built without them
@@ -50,8 +51,7 @@ class FileProblem:
     def text(self, lang: str) -> str:
         """``file:line: field: message`` with the message in ``lang`` (the file, line and
         field stay as they are: they name what is in the file)."""
-        _ = translator(lang)
-        message = _(self.template).format(**dict(self.fields)) if self.template else _(self.message)
+        message = said(lang, self.template or self.message, self.fields)
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}: {self.field}: {message}" if self.field else f"{where}: {message}"
 

@@ -30,7 +30,7 @@ from llmiq.bank.records import LANGS as LANGS
 from llmiq.bank.records import BankReading, BankRecord, QuestionReading, QuestionRecord, TextReading
 from llmiq.bank.records import Kind as Kind
 from llmiq.bank.records import Lang as Lang
-from llmiq.messages import N_, translator
+from llmiq.messages import N_, Message, translator
 
 #: Validation context key: when true, rule checks are left to the caller (see module doc).
 DEFER_RULES = "llmiq.defer_rules"
@@ -69,8 +69,12 @@ class Problem:
 
     @classmethod
     def of(cls, loc: tuple[str | int, ...], template: str, **fields: object) -> Problem:
-        """A problem whose message is the catalog message ``template`` filled in."""
-        texts = tuple((name, str(value)) for name, value in fields.items())
+        """A problem whose message is the catalog message ``template`` filled in (a field
+        that is a :class:`~llmiq.messages.Message` is translated with it)."""
+        texts = tuple(
+            (name, value if isinstance(value, Message) else str(value))
+            for name, value in fields.items()
+        )
         return cls(loc, template.format(**dict(texts)), template, texts)
 
     def under(self, *prefix: str | int) -> Problem:
@@ -78,8 +82,13 @@ class Problem:
 
     def text(self, lang: str) -> str:
         """The message in ``lang``."""
-        _ = translator(lang)
-        return _(self.template).format(**dict(self.fields)) if self.template else _(self.message)
+        return said(lang, self.template or self.message, self.fields)
+
+
+def said(lang: str, template: str, fields: tuple[tuple[str, str], ...]) -> str:
+    """``template`` in ``lang`` filled in with ``fields`` (those that are messages translated)."""
+    _ = translator(lang)
+    return _(template).format(**{k: _(v) if isinstance(v, Message) else v for k, v in fields})
 
 
 MAX_ID_LENGTH = 100
