@@ -104,13 +104,13 @@ def change_account(
     action: Annotated[Literal["make-admin", "remove-admin", "sign-out", "delete"], Form()],
 ) -> Response:
     if not web.settings.multi_user:
-        raise LlmiqError("accounts exist only in multi-user mode")
+        raise LlmiqError(N_("accounts exist only in multi-user mode"))
     if name == viewer.name and action in ("remove-admin", "delete"):
-        raise LlmiqError("you cannot remove your own admin role or account; ask another admin")
+        raise LlmiqError(N_("you cannot remove your own admin role or account; ask another admin"))
     with web.database.transaction() as session:
         found = accounts.find_account(session, name)
         if found is None:
-            raise LlmiqError(f"no account named {name!r}")
+            raise LlmiqError(N_("no account named {name}"), name=repr(name))
         user: User = found[0]
         if action == "delete":
             progress.delete_user(session, name)

@@ -101,9 +101,9 @@ class MockInterview:
             data = _mock_serializer(web).loads(token)
             mock = cls(data["b"], list(data["q"]), float(data["s"]), float(data["m"]), data["r"])
         except (BadSignature, KeyError, TypeError, ValueError):
-            raise LlmiqError("this mock interview link is not valid; start a new one") from None
+            raise LlmiqError(N_("this mock interview link is not valid; start a new one")) from None
         if mock.bank_id != bank_id:
-            raise LlmiqError("this mock interview belongs to another bank; start a new one")
+            raise LlmiqError(N_("this mock interview belongs to another bank; start a new one"))
         return mock
 
     def url(self, web: WebApp, page: str, **query: Any) -> str:
@@ -308,7 +308,7 @@ class PostedAnswer:
         field = {key: str(form.get(key, "")) for key in form}
         mode = field.get("mode", "review")
         if mode not in MODES:
-            raise LlmiqError(f"unknown practice mode {mode!r}")
+            raise LlmiqError(N_("unknown practice mode {mode}"), mode=repr(mode))
         raw = ",".join(str(v) for v in form.getlist("choice")) or field.get("answer", "")
         duration_ms = _int(field.get("duration_ms", ""), -1)
         if duration_ms < 0:  # first post: time since the card was shown
