@@ -43,11 +43,8 @@ from llmiq.ingest.lines import (
     NOISE,
     Line,
     LineKind,
-    classify,
 )
-from llmiq.ingest.markup import Markup, rewrite_markup
-from llmiq.ingest.option_runs import mark_option_runs
-from llmiq.ingest.qa_table import qa_table_rows
+from llmiq.ingest.reading import read_lines
 from llmiq.ingest.result import (
     ImportNote,
     ImportResult,
@@ -68,8 +65,6 @@ from llmiq.ingest.structure import (
 )
 from llmiq.messages import N_
 
-_ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
-_FENCE = re.compile(r"^\s*(?:```|~~~)")
 #: An open answer this long is prose: what follows it without a label continues it.
 _ESSAY = 40
 _SENTENCE_END = re.compile(r"[。！？!?]|\.\s")
@@ -78,34 +73,10 @@ _BULLET = re.compile(r"^\s*[-*+•·]\s+(?P<text>\S.*)$")
 _PROMPT_NOTE = re.compile(r"^\s*[(（][^()（）]{1,40}[)）]\s*$")
 
 
-def _split_lines(text: str) -> tuple[list[Line], Markup]:
-    """Classify every line after rewriting hidden answers; code blocks are plain text
-    whatever their lines look like."""
-    lines: list[Line] = []
-    in_code = False
-    markup = rewrite_markup(re.split(r"\r\n|\r|\n", text.translate(_ZERO_WIDTH)))
-    table = qa_table_rows(markup.lines)
-    markup.left_out += [(i, i + 1, "table header") for i in table.headers]
-    index: list[int] = []  # where each of the article's lines starts among ``lines``
-    for i, raw in enumerate(markup.lines):
-        index.append(len(lines))
-        for text in table.rows.get(i, [raw]):  # a Q&A table's row: a question and its answer
-            fence = bool(_FENCE.match(text))
-            if in_code or fence:
-                lines.append(Line(number=i + 1, raw=text, rest=text.strip()))
-            else:
-                lines.append(classify(i + 1, text))
-            in_code ^= fence
-    index.append(len(lines))
-    markup.left_out = [(index[a], index[b + 1] - 1, why) for a, b, why in markup.left_out]
-    mark_option_runs(lines)
-    return lines, markup
-
-
 class _Parser:
     def __init__(self, text: str, name: str) -> None:
         self.name = name
-        self.lines, self.markup = _split_lines(text)
+        self.lines, self.markup = read_lines(text)
         self.skipped: list[SkippedLines] = []
         self.notes: list[ImportNote] = []
         self.style: str | None = None

@@ -1,0 +1,39 @@
+"""An article's text as the parser's lines: hidden answers and page markup rewritten
+(:mod:`markup`), question/answer tables read (:mod:`qa_table`), every line classified
+(:mod:`lines`) and runs of unlettered options marked (:mod:`option_runs`)."""
+
+from __future__ import annotations
+
+import re
+
+from llmiq.ingest.lines import Line, classify
+from llmiq.ingest.markup import Markup, rewrite_markup
+from llmiq.ingest.option_runs import mark_option_runs
+from llmiq.ingest.qa_table import qa_table_rows
+
+_ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+
+
+def read_lines(text: str) -> tuple[list[Line], Markup]:
+    """Classify every line after rewriting hidden answers; code blocks are plain text
+    whatever their lines look like."""
+    lines: list[Line] = []
+    in_code = False
+    markup = rewrite_markup(re.split(r"\r\n|\r|\n", text.translate(_ZERO_WIDTH)))
+    table = qa_table_rows(markup.lines)
+    markup.left_out += [(i, i + 1, "table header") for i in table.headers]
+    index: list[int] = []  # where each of the article's lines starts among ``lines``
+    for i, raw in enumerate(markup.lines):
+        index.append(len(lines))
+        for text in table.rows.get(i, [raw]):  # a Q&A table's row: a question and its answer
+            fence = bool(_FENCE.match(text))
+            if in_code or fence:
+                lines.append(Line(number=i + 1, raw=text, rest=text.strip()))
+            else:
+                lines.append(classify(i + 1, text))
+            in_code ^= fence
+    index.append(len(lines))
+    markup.left_out = [(index[a], index[b + 1] - 1, why) for a, b, why in markup.left_out]
+    mark_option_runs(lines)
+    return lines, markup
