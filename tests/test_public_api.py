@@ -52,6 +52,7 @@ SURFACES = {
     "llmiq.messages": {
         "DOMAIN",
         "LOCALE_DIR",
+        "Message",
         "N_",
         "catalog",
         "entries",

@@ -87,7 +87,7 @@ def test_accounts_from_the_command_line(run_cli: Callable) -> None:
     created = run_cli("account", "create", "ada", "--admin", "--password-stdin",
                       input="a long password\n")  # fmt: skip
     assert created.exit_code == 0, created.output
-    assert "Created account 'ada' (admin)" in created.output
+    assert "Created admin account 'ada'" in created.output
     again = run_cli("account", "create", "ada", "--password-stdin", input="a long password\n")
     assert again.exit_code == 1
     assert "is taken" in again.output
