@@ -24,9 +24,10 @@ test: $(VENV)/.installed-dev lint
 	[ -n "$$LLMIQ_TEST_LLAMA_URL" ] || scripts/test-llama-server stop >/dev/null 2>&1 || true; \
 	exit $$status
 
-# Everything but the tests marked slow (labs, browser, PostgreSQL): under two minutes, no service.
+# Everything but the tests marked slow (labs, browser, PostgreSQL): under two minutes, no service,
+# spread over the cores (pytest-xdist).
 test-fast: $(VENV)/.installed-dev lint
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" --numprocesses auto --maxprocesses 4
 
 # ruff, the import contracts of pyproject.toml (layers, SQL only in the store, no cycles), and
 # the built-in banks held to the curated standard.
