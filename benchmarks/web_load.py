@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/web_load.py [--seconds 10] [--clients 64] [--json]
         [--only bare|llmiq] [--client-processes 1] [--warmup 1] [--question-ids ID,ID,...]
-        [--database-url URL] [--workers 1[,2,...]]
+        [--database-url URL] [--workers 1[,2,...]] [--profile]
 
 Starts each server as its own uvicorn process (127.0.0.1, a free port, 1 worker, uvloop +
 httptools, log level warning), one after the other, and hammers it with N keep-alive
