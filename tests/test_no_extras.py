@@ -78,6 +78,9 @@ def cases(tmp: Path) -> list[Case]:
         Case(("account", "create", "ada", "--password-stdin"), says=web, stdin=PASSWORD),
         Case(("account", "password", "ada", "--password-stdin"), says=web, stdin=PASSWORD),
         Case(("serve",), says=web),
+        Case(("doctor",)),
+        Case(("backup", str(tmp / "backup.db"))),
+        Case(("restore", str(tmp / "backup.db"))),
     ]
 
 
