@@ -105,3 +105,21 @@ def test_a_missing_page_is_explained_in_chinese(make_app: Any, client_of: Any) -
     unknown = client.get("/banks/nope")
     assert unknown.status_code == 404
     assert "没有名为 &#39;nope&#39; 的题库" in unknown.text
+
+
+def test_chinese_key_hints_and_import_report(
+    make_app: Any, client_of: Any, web_helpers: Any
+) -> None:
+    client = client_of(make_app())
+    client.get("/lang/zh")
+    question = client.get("/practice/seed/quiz").text
+    assert "回车" in question
+    assert "Enter</span>" not in question
+    token = web_helpers.csrf_token(client)
+    article = "# 测验\n\n前言一段。\n\n1. 哪个是分词算法？\nA. BPE\nB. Adam\n答案：A\n"
+    preview = client.post(
+        "/import/preview",
+        data={"csrf_token": token, "text": article, "bank_id": "quiz-zh"},
+    ).text
+    assert "第 3 行：第一题之前的文字：前言一段。" in preview
+    assert "text before the first question" not in preview

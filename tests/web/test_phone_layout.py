@@ -4,8 +4,8 @@ one character per line), the feedback's Next button and the rating page's button
 answer, not below the explanation, references or lab.
 1280 px wide, the same pages stay free of overflow too.
 
-Screenshots of every page go to $LLMIQ_SCREENSHOTS (CI keeps them as artifacts), else to the
-test's temporary folder.
+Screenshots of every page go to test-artifacts/phone/ (or $LLMIQ_SCREENSHOTS), kept with
+the other browser tests' screenshots.
 """
 
 from __future__ import annotations
@@ -82,9 +82,12 @@ BROKEN_HEADER_ITEMS = """
 
 
 @pytest.fixture
-def screenshots(tmp_path: Path) -> Path:
+def screenshots(request: pytest.FixtureRequest) -> Path:
+    """$LLMIQ_SCREENSHOTS, else test-artifacts/phone/ beside the other browser tests' shots
+    ($LLMIQ_TEST_ARTIFACTS moves that folder)."""
     configured = os.environ.get(SCREENSHOTS_ENV)
-    folder = Path(configured) if configured else tmp_path / "screenshots"
+    artifacts = request.config.rootpath / os.environ.get("LLMIQ_TEST_ARTIFACTS", "test-artifacts")
+    folder = Path(configured) if configured else artifacts / "phone"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -65,7 +65,8 @@
 
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.getAttribute("data-confirm") + ": OK?")) event.preventDefault();
+      // the whole question, in the page's language, comes from the template
+      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
     });
   });
 })();
