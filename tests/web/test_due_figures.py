@@ -48,7 +48,10 @@ def test_home_and_statistics_count_due_cards_alike(client: Any, web_helpers: Any
     stats = client.get("/stats").text
     due_today = re.search(r'id="due-total">(\d+)<', home)
     assert due_today is not None
-    assert due_today.group(1) == "1"
+    # due again within minutes: today's, unless this ran just before local midnight
+    now = datetime.now().astimezone()
+    near_midnight = (now + timedelta(minutes=15)).date() != now.date()
+    assert due_today.group(1) in (("0", "1") if near_midnight else ("1",))
     assert f'id="due-today">{due_today.group(1)}<' in stats
     assert 'id="due-now">0<' in stats
     assert 'id="retention-note"' in stats
