@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import random
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -20,37 +21,8 @@ from llmiq.store.lite import open_lite_database
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 
-def filled(path: Path, reviews: int = 4000) -> Path:
-    """An llmiq database with one profile and ``reviews`` answers (about 150 pages)."""
-    open_database(f"sqlite:///{path}").close()
-    connection = sqlite3.connect(path)
-    with connection:
-        connection.execute("INSERT INTO users (name, created_at) VALUES ('ada', '2026-01-01')")
-        connection.executemany(
-            "INSERT INTO reviews (user_id, bank_id, question_id, content_hash, answer, "
-            "correct, rating, duration_ms, reviewed_at, mode) "
-            "VALUES (1, 'seed', ?, 'h', 'A', 1, 3, 1000, '2026-01-01 00:00:00.000000', 'quiz')",
-            [(f"q{n}",) for n in range(reviews)],
-        )
-    connection.close()  # the last connection out copies the WAL into the file
-    assert not Path(f"{path}-wal").exists()
-    return path
-
-
-def damage(path: Path, pages: int = 4) -> bytes:
-    """Overwrite ``pages`` pages in the middle of the file with random bytes; the new bytes
-    of the whole file."""
-    data = bytearray(path.read_bytes())
-    middle = len(data) // 4096 // 2
-    rng = random.Random(7)
-    for page in range(middle, middle + pages):
-        data[page * 4096 : (page + 1) * 4096] = rng.randbytes(4096)
-    path.write_bytes(bytes(data))
-    return bytes(data)
-
-
 def test_a_reading_session_is_not_held_up_by_another_processs_write_lock(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, filled: Callable[..., Any]
 ) -> None:
     monkeypatch.setattr(store_database, "SQLITE_BUSY_TIMEOUT_MS", 100)
     path = filled(tmp_path / "a.db")
@@ -71,7 +43,9 @@ def test_a_reading_session_is_not_held_up_by_another_processs_write_lock(
     database.close()
 
 
-def test_a_reading_session_cannot_write_and_leaves_writers_able_to(tmp_path: Path) -> None:
+def test_a_reading_session_cannot_write_and_leaves_writers_able_to(
+    tmp_path: Path, filled: Callable[..., Any]
+) -> None:
     database = open_database(f"sqlite:///{filled(tmp_path / 'a.db')}")
     insert = text("INSERT INTO users (name, created_at) VALUES (:name, '2026-01-02')")
     with pytest.raises(DatabaseUnavailable, match="readonly"), database.reading() as session:
@@ -84,7 +58,7 @@ def test_a_reading_session_cannot_write_and_leaves_writers_able_to(tmp_path: Pat
 
 
 def test_a_damaged_small_database_is_refused_when_opened_and_left_as_it_is(
-    tmp_path: Path,
+    tmp_path: Path, filled: Callable[..., Any], damage: Callable[..., Any]
 ) -> None:
     path = filled(tmp_path / "a.db")
     damaged = damage(path)
@@ -101,7 +75,10 @@ def test_a_damaged_small_database_is_refused_when_opened_and_left_as_it_is(
 
 
 def test_a_large_one_is_checked_before_the_first_write_and_never_written(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    filled: Callable[..., Any],
+    damage: Callable[..., Any],
 ) -> None:
     monkeypatch.setattr(integrity, "QUICK_CHECK_ON_OPEN_BYTES", 0)  # every file is "large"
     path = filled(tmp_path / "a.db")
@@ -121,7 +98,9 @@ def test_a_large_one_is_checked_before_the_first_write_and_never_written(
     assert path.read_bytes() == damaged
 
 
-def test_a_file_that_is_not_sqlite_or_was_cut_short_is_refused(tmp_path: Path) -> None:
+def test_a_file_that_is_not_sqlite_or_was_cut_short_is_refused(
+    tmp_path: Path, filled: Callable[..., Any]
+) -> None:
     notes = tmp_path / "notes.db"
     notes.write_text("my notes, not a database\n" * 10, "utf-8")
     with pytest.raises(DatabaseCorrupt, match="file is not a database"):
@@ -134,7 +113,9 @@ def test_a_file_that_is_not_sqlite_or_was_cut_short_is_refused(tmp_path: Path) -
     check_header(filled(tmp_path / "b.db"))  # a sound one passes
 
 
-def test_quick_check_and_corruption_errors_say_what_sqlite_says(tmp_path: Path) -> None:
+def test_quick_check_and_corruption_errors_say_what_sqlite_says(
+    tmp_path: Path, filled: Callable[..., Any], damage: Callable[..., Any]
+) -> None:
     path = filled(tmp_path / "a.db")
     connection = sqlite3.connect(path)
     assert quick_check(connection) == []
@@ -162,7 +143,9 @@ def test_quick_check_and_corruption_errors_say_what_sqlite_says(tmp_path: Path) 
     assert not is_corruption(sqlite3.OperationalError("database is locked"))
 
 
-def test_closing_after_writing_checkpoints_the_wal_away(tmp_path: Path) -> None:
+def test_closing_after_writing_checkpoints_the_wal_away(
+    tmp_path: Path, filled: Callable[..., Any]
+) -> None:
     path = filled(tmp_path / "a.db")
     database = open_database(f"sqlite:///{path}")
     reader = sqlite3.connect(path)  # keeps the WAL file in place after the writer leaves
@@ -179,7 +162,10 @@ def test_closing_after_writing_checkpoints_the_wal_away(tmp_path: Path) -> None:
 
 
 def test_a_damaged_database_is_not_migrated(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    filled: Callable[..., Any],
+    damage: Callable[..., Any],
 ) -> None:
     monkeypatch.setattr(integrity, "QUICK_CHECK_ON_OPEN_BYTES", 0)  # not checked on open
     path = filled(tmp_path / "a.db")

@@ -3,10 +3,11 @@ what is refused."""
 
 from __future__ import annotations
 
-import random
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,28 +23,7 @@ from llmiq.store.maintenance import (
     size_text,
 )
 
-
-def filled(path: Path, reviews: int = 3000) -> Path:
-    """An llmiq database with one profile and ``reviews`` answers, its WAL copied in."""
-    open_database(f"sqlite:///{path}").close()
-    connection = sqlite3.connect(path)
-    with connection:
-        connection.execute("INSERT INTO users (name, created_at) VALUES ('ada', '2026-01-01')")
-        connection.executemany(
-            "INSERT INTO reviews (user_id, bank_id, question_id, content_hash, answer, "
-            "correct, rating, duration_ms, reviewed_at, mode) "
-            "VALUES (1, 'seed', ?, 'h', 'A', 1, 3, 1000, '2026-01-01 00:00:00.000000', 'quiz')",
-            [(f"q{n}",) for n in range(reviews)],
-        )
-    connection.close()
-    return path
-
-
-def damage(path: Path) -> None:
-    data = bytearray(path.read_bytes())
-    middle = len(data) // 4096 // 2
-    data[middle * 4096 : (middle + 4) * 4096] = random.Random(3).randbytes(4 * 4096)
-    path.write_bytes(bytes(data))
+REVIEWS = 3000  # answers in each filled database
 
 
 def answers(path: Path) -> int:
@@ -58,8 +38,10 @@ def statuses(url: str, **options: int) -> dict[str, str]:
     return {check.name: check.status for check in doctor(url, **options)}
 
 
-def test_doctor_on_a_sound_database_says_ok_to_every_check(tmp_path: Path) -> None:
-    path = filled(tmp_path / "a.db")
+def test_doctor_on_a_sound_database_says_ok_to_every_check(
+    tmp_path: Path, filled: Callable[..., Any]
+) -> None:
+    path = filled(tmp_path / "a.db", REVIEWS)
     checks = doctor(f"sqlite:///{path}", low_disk_bytes=1)
     assert [(c.name, c.status) for c in checks] == [
         ("database", "ok"),
@@ -73,8 +55,10 @@ def test_doctor_on_a_sound_database_says_ok_to_every_check(tmp_path: Path) -> No
     assert checks[5].detail == "none imported"
 
 
-def test_doctor_names_damage_a_newer_schema_and_a_full_disk(tmp_path: Path) -> None:
-    path = filled(tmp_path / "a.db")
+def test_doctor_names_damage_a_newer_schema_and_a_full_disk(
+    tmp_path: Path, filled: Callable[..., Any], damage: Callable[..., Any]
+) -> None:
+    path = filled(tmp_path / "a.db", REVIEWS)
     before = path.read_bytes()
     assert statuses(f"sqlite:///{path}", low_disk_bytes=10**18)["free space"] == "warning"
     assert path.read_bytes() == before  # the doctor writes nothing
@@ -83,7 +67,7 @@ def test_doctor_names_damage_a_newer_schema_and_a_full_disk(tmp_path: Path) -> N
     assert checks["integrity"].status == "problem"
     assert checks["integrity"].detail.startswith("database disk image is malformed")
     assert "imported banks" not in checks  # not read from a damaged file
-    newer = filled(tmp_path / "b.db")
+    newer = filled(tmp_path / "b.db", REVIEWS)
     with sqlite3.connect(newer) as connection:
         connection.execute("UPDATE alembic_version SET version_num = '9999'")
     assert statuses(f"sqlite:///{newer}", low_disk_bytes=1)["schema"] == "problem"
@@ -97,8 +81,10 @@ def test_doctor_on_a_database_not_made_yet_makes_none(tmp_path: Path) -> None:
     assert not path.parent.exists()
 
 
-def test_free_space_warns_under_twice_the_database(tmp_path: Path) -> None:
-    path = filled(tmp_path / "a.db")
+def test_free_space_warns_under_twice_the_database(
+    tmp_path: Path, filled: Callable[..., Any]
+) -> None:
+    path = filled(tmp_path / "a.db", REVIEWS)
     assert free_space_check(path, low_disk_bytes=1).status == "ok"
     low = free_space_check(path, low_disk_bytes=10**18)
     assert low.status == "warning"
@@ -107,8 +93,10 @@ def test_free_space_warns_under_twice_the_database(tmp_path: Path) -> None:
     assert size_text(999) == "999 bytes"
 
 
-def test_backup_copies_a_database_in_use_and_refuses_to_overwrite(tmp_path: Path) -> None:
-    path = filled(tmp_path / "a.db")
+def test_backup_copies_a_database_in_use_and_refuses_to_overwrite(
+    tmp_path: Path, filled: Callable[..., Any]
+) -> None:
+    path = filled(tmp_path / "a.db", REVIEWS)
     url = f"sqlite:///{path}"
     live = sqlite3.connect(path, isolation_level=None)  # another process, writing
     live.execute("BEGIN IMMEDIATE")
@@ -130,16 +118,20 @@ def test_backup_copies_a_database_in_use_and_refuses_to_overwrite(tmp_path: Path
         backup(f"sqlite:///{tmp_path / 'none.db'}", tmp_path / "x.db")
 
 
-def test_backup_refuses_a_damaged_database_and_writes_no_file(tmp_path: Path) -> None:
-    path = filled(tmp_path / "a.db")
+def test_backup_refuses_a_damaged_database_and_writes_no_file(
+    tmp_path: Path, filled: Callable[..., Any], damage: Callable[..., Any]
+) -> None:
+    path = filled(tmp_path / "a.db", REVIEWS)
     damage(path)
     with pytest.raises(LlmiqError, match=r"is damaged .* so a backup of it would be too"):
         backup(f"sqlite:///{path}", tmp_path / "copy.db")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.db", "a.migrate-lock"]
 
 
-def test_restore_puts_the_backup_back_and_keeps_what_it_replaced(tmp_path: Path) -> None:
-    path = filled(tmp_path / "a.db")
+def test_restore_puts_the_backup_back_and_keeps_what_it_replaced(
+    tmp_path: Path, filled: Callable[..., Any]
+) -> None:
+    path = filled(tmp_path / "a.db", REVIEWS)
     url = f"sqlite:///{path}"
     backup(url, tmp_path / "copy.db")
     with sqlite3.connect(path) as connection:
@@ -157,8 +149,10 @@ def test_restore_puts_the_backup_back_and_keeps_what_it_replaced(tmp_path: Path)
     database.close()
 
 
-def test_restore_replaces_a_damaged_database(tmp_path: Path) -> None:
-    path = filled(tmp_path / "a.db")
+def test_restore_replaces_a_damaged_database(
+    tmp_path: Path, filled: Callable[..., Any], damage: Callable[..., Any]
+) -> None:
+    path = filled(tmp_path / "a.db", REVIEWS)
     backup(f"sqlite:///{path}", tmp_path / "copy.db")
     damage(path)
     done = restore(f"sqlite:///{path}", tmp_path / "copy.db")
@@ -168,9 +162,9 @@ def test_restore_replaces_a_damaged_database(tmp_path: Path) -> None:
 
 
 def test_restore_checks_the_backup_first_and_changes_nothing_if_it_fails(
-    tmp_path: Path,
+    tmp_path: Path, filled: Callable[..., Any], damage: Callable[..., Any]
 ) -> None:
-    path = filled(tmp_path / "a.db")
+    path = filled(tmp_path / "a.db", REVIEWS)
     url = f"sqlite:///{path}"
     before = path.read_bytes()
     notes = tmp_path / "notes.txt"
@@ -178,9 +172,9 @@ def test_restore_checks_the_backup_first_and_changes_nothing_if_it_fails(
     other = tmp_path / "other.db"
     with sqlite3.connect(other) as connection:
         connection.execute("CREATE TABLE t (x)")
-    damaged = filled(tmp_path / "damaged.db")
+    damaged = filled(tmp_path / "damaged.db", REVIEWS)
     damage(damaged)
-    newer = filled(tmp_path / "newer.db")
+    newer = filled(tmp_path / "newer.db", REVIEWS)
     with sqlite3.connect(newer) as connection:
         connection.execute("UPDATE alembic_version SET version_num = '9999'")
     refusals = {
