@@ -98,6 +98,33 @@ def test_a_large_one_is_checked_before_the_first_write_and_never_written(
     assert path.read_bytes() == damaged
 
 
+def test_damage_one_handle_reads_stops_the_writes_of_the_others(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    filled: Callable[..., Any],
+    damage: Callable[..., Any],
+) -> None:
+    """The web app opens the file twice (its engine, and its answer writer's sqlite3
+    connection) and shares one guard: damage a page read meets through the engine is refused
+    by the writer, which had already passed its check."""
+    monkeypatch.setattr(integrity, "QUICK_CHECK_ON_OPEN_BYTES", 0)
+    path = filled(tmp_path / "a.db")
+    database = open_database(f"sqlite:///{path}")
+    database.check_before_writing()  # sound at start, as the web app checks it
+    assert database.guard is not None
+    writer = open_lite_database(path, guard=database.guard)
+    assert writer is not None
+    damaged = damage(path)
+    database.engine.dispose()  # new connections, no pages cached from before the damage
+    with pytest.raises(DatabaseCorrupt), database.reading() as session:
+        session.execute(text("SELECT count(*), sum(length(answer)) FROM reviews")).all()
+    with pytest.raises(DatabaseCorrupt), writer.writes() as writes:
+        writes.user_id("bob", NOW)
+    writer.close()
+    database.close()
+    assert path.read_bytes() == damaged
+
+
 def test_a_file_that_is_not_sqlite_or_was_cut_short_is_refused(
     tmp_path: Path, filled: Callable[..., Any]
 ) -> None:

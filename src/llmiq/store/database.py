@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,14 +35,13 @@ from llmiq.store.defaults import (
 )
 from llmiq.store.errors import (
     ConstraintViolation,
-    DatabaseCorrupt,
     DatabaseUnavailable,
     unavailable,
 )
 from llmiq.store.integrity import (
+    DamageGuard,
     check_header,
     checks_on_open,
-    corrupt_error,
     is_corruption,
     refuse_if_damaged,
 )
@@ -216,9 +214,8 @@ class Database:
             self.engine.execution_options(**{_READING: True}), expire_on_commit=False
         )
         self.path = sqlite_file(self.engine)
-        self._checked = self.path is None
-        self._damage: DatabaseCorrupt | None = None
-        self._check_lock = threading.Lock()
+        #: shared with every other handle this process opens on the file
+        self.guard = DamageGuard(self.path) if self.path is not None else None
         self._wrote = False
 
     @contextmanager
@@ -258,9 +255,8 @@ class Database:
     def _failure(self, exc: DatabaseError, *, opening: bool = False) -> DatabaseUnavailable:
         """The store's error for SQLAlchemy's ``exc``; damage is remembered, so that nothing
         more is written."""
-        if self.path is not None and is_corruption(exc.orig):
-            self._damage = corrupt_error(self.path, str(exc.orig))
-            return self._damage
+        if self.guard is not None and is_corruption(exc.orig):
+            return self.guard.seen(str(exc.orig))
         if not isinstance(exc, OperationalError) and not exc.connection_invalidated:
             raise exc  # a bug to show, not a sentence
         return unavailable(self.shown_url, exc.orig, opening=opening)
@@ -268,15 +264,8 @@ class Database:
     def check_before_writing(self) -> None:
         """Raise :class:`DatabaseCorrupt` if the SQLite file is damaged: ``PRAGMA
         quick_check`` the first time (per object), the remembered answer after that."""
-        if self._damage is not None:
-            raise self._damage
-        if self._checked:
-            return
-        with self._check_lock:
-            if not self._checked:
-                self._quick_check()
-        if self._damage is not None:
-            raise self._damage
+        if self.guard is not None:
+            self.guard.before_writing(self._quick_check)
 
     def _quick_check(self) -> None:
         assert self.path is not None
@@ -285,9 +274,6 @@ class Database:
                 refuse_if_damaged(connection.connection.driver_connection, self.path)
         except DatabaseError as exc:
             raise self._failure(exc) from None
-        except DatabaseCorrupt as exc:
-            self._damage = exc
-        self._checked = True
 
     @contextmanager
     def writes(self) -> Iterator[SessionWrites]:
@@ -306,7 +292,7 @@ class Database:
         reading or writing it just now (otherwise it is left for a later checkpoint: this
         never waits). For the end of a bulk write and a clean shutdown (:meth:`close`, when
         this object wrote)."""
-        if self.path is None or self._damage is not None:
+        if self.guard is None or self.guard.damage is not None:
             return
         try:
             with self.engine.connect() as connection:

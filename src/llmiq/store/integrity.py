@@ -20,6 +20,8 @@ go on writing into a file whose other pages are garbage. So:
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from llmiq.store.errors import DatabaseCorrupt
@@ -96,6 +98,45 @@ def refuse_if_damaged(connection: sqlite3.Connection, path: Path | str) -> None:
     problems = quick_check(connection)
     if problems:
         raise corrupt_error(path, problems[0])
+
+
+class DamageGuard:
+    """What a process knows of one SQLite file's damage, shared by every handle it opens on
+    the file (the web app's SQLAlchemy engine and its answer writer's sqlite3 connection):
+    checked once before the first write, and once damage is seen by any handle, every
+    handle refuses to write."""
+
+    def __init__(self, path: Path, *, checked: bool = False) -> None:
+        self.path = path
+        self.checked = checked  # PRAGMA quick_check done
+        self.damage: DatabaseCorrupt | None = None
+        self._lock = threading.Lock()
+
+    def refuse(self) -> None:
+        """Raise the damage seen, if any."""
+        if self.damage is not None:
+            raise self.damage
+
+    def before_writing(self, check: Callable[[], None]) -> None:
+        """Run ``check`` (``PRAGMA quick_check`` on some connection, raising
+        :class:`DatabaseCorrupt`) the first time, and refuse a damaged file ever after. Any
+        other error leaves the file unchecked, to be checked before the next write."""
+        self.refuse()
+        if self.checked:
+            return
+        with self._lock:
+            if not self.checked:
+                try:
+                    check()
+                except DatabaseCorrupt as exc:
+                    self.damage = exc
+                self.checked = True
+        self.refuse()
+
+    def seen(self, message: str) -> DatabaseCorrupt:
+        """Remember damage an error reported (``message``: SQLite's), and return the error."""
+        self.damage = corrupt_error(self.path, message)
+        return self.damage
 
 
 def check_file(path: Path) -> None:

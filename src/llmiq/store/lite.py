@@ -34,6 +34,7 @@ from llmiq.store.defaults import (
 )
 from llmiq.store.errors import ConstraintViolation, DatabaseCorrupt, unavailable
 from llmiq.store.integrity import (
+    DamageGuard,
     check_header,
     checks_on_open,
     corrupt_error,
@@ -178,11 +179,10 @@ class LiteDatabase:
     thread recording answers, hence ``check_same_thread=False``.
     """
 
-    def __init__(self, connection: sqlite3.Connection, path: Path, *, checked: bool) -> None:
+    def __init__(self, connection: sqlite3.Connection, guard: DamageGuard) -> None:
         self._connection = connection
-        self.path = path
-        self._checked = checked  # PRAGMA quick_check done (else before the first write)
-        self._damage: DatabaseCorrupt | None = None
+        self.path = guard.path
+        self._guard = guard  # shared with the process's other handles on the file
 
     @property
     def shown_url(self) -> str:
@@ -195,12 +195,8 @@ class LiteDatabase:
         :class:`DatabaseCorrupt` (checked before the first write); a broken constraint is
         :class:`ConstraintViolation`, as through SQLAlchemy."""
         connection = self._connection
-        if self._damage is not None:
-            raise self._damage
         try:
-            if not self._checked:
-                refuse_if_damaged(connection, self.path)
-                self._checked = True
+            self._guard.before_writing(lambda: refuse_if_damaged(connection, self.path))
             connection.execute("BEGIN IMMEDIATE")
             try:
                 yield LiteWrites(connection)
@@ -210,9 +206,6 @@ class LiteDatabase:
                     connection.execute("ROLLBACK")
         except sqlite3.IntegrityError as exc:
             raise ConstraintViolation(str(exc)) from exc
-        except DatabaseCorrupt as exc:
-            self._damage = exc
-            raise
         except sqlite3.DatabaseError as exc:
             raise self._failure(exc) from None
 
@@ -220,8 +213,7 @@ class LiteDatabase:
         """The store's error for ``exc``; damage is remembered, so that nothing more is
         written."""
         if is_corruption(exc):
-            self._damage = corrupt_error(self.path, str(exc))
-            return self._damage
+            return self._guard.seen(str(exc))
         if not isinstance(exc, sqlite3.OperationalError):
             return exc  # a bug to show, not a sentence
         return unavailable(self.shown_url, exc)
@@ -255,14 +247,18 @@ class LiteDatabase:
 
 
 def open_lite_database(
-    path: Path, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, checked: bool = False
+    path: Path,
+    *,
+    busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+    guard: DamageGuard | None = None,
 ) -> LiteDatabase | None:
     """The SQLite database at ``path`` through sqlite3, if it exists and is at
     :data:`~llmiq.store.defaults.SCHEMA_HEAD`; None otherwise, for the caller to open it
     through SQLAlchemy (which creates, migrates, or says what is wrong). A damaged file is
     :class:`DatabaseCorrupt` (a small one is checked at once: :mod:`llmiq.store.integrity`).
-    ``checked``: the caller has just run ``PRAGMA quick_check`` on it (the web app at start,
-    :meth:`~llmiq.store.database.Database.check_before_writing`), so no write runs it again."""
+    ``guard``: what the process already knows of the file's damage (the web app passes its
+    :class:`~llmiq.store.database.Database`'s, checked at start), shared from then on."""
+    guard = guard or DamageGuard(path)
     if not path.is_file():
         return None
     check_header(path)
@@ -272,9 +268,8 @@ def open_lite_database(
         for pragma in sqlite_pragmas(busy_timeout_ms):
             connection.execute(f"PRAGMA {pragma}")
         revision = connection.execute("SELECT version_num FROM alembic_version").fetchall()
-        if not checked and checks_on_open(path) and revision == [(SCHEMA_HEAD,)]:
-            refuse_if_damaged(connection, path)
-            checked = True
+        if checks_on_open(path) and revision == [(SCHEMA_HEAD,)]:
+            guard.before_writing(lambda: refuse_if_damaged(connection, path))
     except sqlite3.Error as exc:
         if connection is not None:
             connection.close()
@@ -287,7 +282,7 @@ def open_lite_database(
     if revision != [(SCHEMA_HEAD,)]:
         connection.close()
         return None
-    return LiteDatabase(connection, path, checked=checked)
+    return LiteDatabase(connection, guard)
 
 
 def open_default_lite_database(explicit_url: str | None = None) -> LiteDatabase | None:

@@ -89,7 +89,7 @@ class AnswerRecorder:
                 logger.error("%s", exc)
             else:
                 if self.database.path is not None and self._lite is None:
-                    lite = open_lite_database(self.database.path, checked=True)
+                    lite = open_lite_database(self.database.path, guard=self.database.guard)
                     self._lite = lite  # None: not at the schema's head
                     self._writer = self._lite or self.database
             self._thread = threading.Thread(target=self._run, name="llmiq-answers", daemon=True)
