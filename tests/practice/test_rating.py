@@ -3,8 +3,10 @@ terminal's four ratings (1-4, Enter takes llmiq's suggestion)."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import fsrs
 import pytest
@@ -138,3 +140,35 @@ def test_review_shows_what_is_left_and_records_the_chosen_rating(run_cli: Callab
     assert "Question 2  · new · 2 left" in result.output
     assert "Question 3  · new · 1 left" in result.output
     assert _ratings(run_cli)[0] == "good"
+
+
+@pytest.mark.parametrize("lite", [False, True], ids=["sqlalchemy", "sqlite3"])
+def test_the_buttons_of_a_card_read_it_without_the_write_lock_or_a_new_profile(
+    tmp_path: Path, lite: bool
+) -> None:
+    """Previewing the intervals is a read: another process holding the write lock does not
+    hold it up, and a profile that has not answered yet is not created by it."""
+    from llmiq.bank.catalog import resolve_bank
+    from llmiq.practice.intervals import card_choices
+    from llmiq.practice.recording import Practice
+    from llmiq.store.database import open_database
+    from llmiq.store.lite import open_lite_database
+
+    path = tmp_path / "a.db"
+    open_database(f"sqlite:///{path}").close()
+    database = open_lite_database(path) if lite else open_database(f"sqlite:///{path}")
+    assert database is not None
+    practice = Practice(database, "newcomer", scheduler=make_scheduler(fuzz=False))
+    question = resolve_bank("seed").questions[0]
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        choices = card_choices(practice, "seed", question, suggested=3)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert [choice.rating for choice in choices] == [1, 2, 3, 4]
+    assert [choice.suggested for choice in choices] == [False, False, True, False]
+    users = sqlite3.connect(path).execute("SELECT count(*) FROM users").fetchone()[0]
+    assert users == 0
+    database.close()

@@ -131,15 +131,12 @@ def card_choices(
     """The four buttons for ``question`` of ``practice``'s profile, answered now: previewed
     from its card as recording will find it (a question edited since its last review counts
     the edit as a lapse first, as recording does)."""
-    from llmiq.practice.recording import CardState
+    from llmiq.practice.recording import card_state
     from llmiq.practice.scheduling import content_hash, mark_for_relearning
 
     now = practice.clock()
-    card: CardState | None = None
-    with practice.database.writes() as writes:
-        user_id = writes.user_id(practice.profile, now)
-        for row in writes.card_rows({(user_id, bank_id, question.id)}):
-            card = CardState(*(getattr(row, name) for name in CardState.__dataclass_fields__))
+    row = practice.database.card_of(practice.profile, bank_id, question.id)
+    card = None if row is None else card_state(row)
     if card is not None and card.content_hash != content_hash(question):
         mark_for_relearning(card, make_scheduler(fuzz=False), now)  # type: ignore[arg-type]
     return rating_choices(card, now, suggested, lang)

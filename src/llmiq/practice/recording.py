@@ -74,7 +74,7 @@ _CHANGING = ("content_hash", "state", "step", "stability", "difficulty", "due", 
              "last_rating")  # fmt: skip
 
 
-def _card_state(row: object) -> CardState:
+def card_state(row: object) -> CardState:
     """A card's row (read by attribute) as plain data."""
     return CardState(*(getattr(row, name) for name in _CARD_FIELDS))
 
@@ -140,7 +140,7 @@ def record_answers(
         users = {name: writes.user_id(name, answers[0].at) for name in {a.profile for a in answers}}
         keys = {(users[a.profile], a.bank_id, a.question.id) for a in answers}
         cards = {
-            (row.user_id, row.bank_id, row.question_id): _card_state(row)
+            (row.user_id, row.bank_id, row.question_id): card_state(row)
             for row in writes.card_rows(keys)
         }
         existing = set(cards)
@@ -315,7 +315,7 @@ class Practice:
                 if question is None:
                     continue
                 if row.content_hash != (digest := content_hash(question)):
-                    card = _card_state(row)
+                    card = card_state(row)
                     mark_for_relearning(card, self.scheduler, now)
                     card.content_hash = digest
                     changed.append(_changes(card))

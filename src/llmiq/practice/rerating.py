@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from llmiq.bank.grading import Grade
 from llmiq.errors import LlmiqError
 from llmiq.messages import N_
-from llmiq.practice.recording import CardState
+from llmiq.practice.recording import CardState, card_state
 from llmiq.practice.scheduling import (
     AGAIN,
     EASY,
@@ -136,7 +136,7 @@ def rating_choice(
     answered again (its rating stays). ``graded``: llmiq grades the question itself."""
     from llmiq.store import ratings
 
-    with database.transaction() as session:  # a read, in any database llmiq opens
+    with database.reading() as session:  # no write lock: answers go on being recorded
         user_id, review = _answer(session, profile, bank_id, review_id)
         question_id = review.question_id
         if ratings.latest_review_id(session, user_id, bank_id, question_id) != review_id:
@@ -157,10 +157,6 @@ class Rerated:
     due: datetime
     changed: bool  # False: the answer had this rating already
     card: CardState  # the card as it stands after the rating (as rescheduled, if it changed)
-
-
-def _snapshot(card: Any) -> CardState:
-    return CardState(*(getattr(card, name) for name in CardState.__dataclass_fields__))
 
 
 def rerate(
@@ -192,7 +188,7 @@ def rerate(
                 N_("this question has been answered again since: that answer's rating stays")
             )
         if review.rating == rating:
-            return Rerated(rating, card.due, changed=False, card=_snapshot(card))
+            return Rerated(rating, card.due, changed=False, card=card_state(card))
         if card.content_hash != review.content_hash:  # edited since: its lapse stays counted
             raise RatingRefused(
                 N_("this question has been edited since: that answer's rating stays")
@@ -206,4 +202,4 @@ def rerate(
         apply_fsrs(card, scheduled)
         card.last_rating = rating
         ratings.set_review_rating(session, review_id, rating)
-        return Rerated(rating, card.due, changed=True, card=_snapshot(card))
+        return Rerated(rating, card.due, changed=True, card=card_state(card))

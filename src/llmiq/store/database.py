@@ -282,6 +282,16 @@ class Database:
         with self.transaction() as session:
             yield SessionWrites(session)
 
+    def card_of(self, profile: str, bank_id: str, question_id: str) -> Any | None:
+        """See :meth:`~llmiq.store.writes.ProgressDatabase.card_of`."""
+        from llmiq.store import progress
+
+        with self.reading() as session:
+            user = progress.find_user(session, profile)
+            return (
+                None if user is None else progress.find_card(session, user.id, bank_id, question_id)
+            )
+
     @property
     def shown_url(self) -> str:
         """The URL without its password."""

@@ -218,6 +218,18 @@ class LiteDatabase:
             return exc  # a bug to show, not a sentence
         return unavailable(self.shown_url, exc)
 
+    def card_of(self, profile: str, bank_id: str, question_id: str) -> CardRow | None:
+        """See :meth:`~llmiq.store.writes.ProgressDatabase.card_of`."""
+        sql = (
+            f"{_CARD_SELECT} WHERE user_id = (SELECT id FROM users WHERE name = ?) "
+            "AND bank_id = ? AND question_id = ?"
+        )
+        try:
+            row = self._connection.execute(sql, (profile, bank_id, question_id)).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise self._failure(exc) from None
+        return None if row is None else _card(row)
+
     def latest_reviews(self, profile: str, bank_id: str | None, limit: int) -> list[ReviewRow]:
         """The profile's ``limit`` latest answers (in ``bank_id``), newest first: the same
         query as :func:`llmiq.store.progress.reviews_of`, read from ``ix_reviews_user_id``

@@ -62,6 +62,11 @@ class ProgressDatabase(Protocol):
 
     def writes(self) -> AbstractContextManager[ProgressWrites]: ...
 
+    def card_of(self, profile: str, bank_id: str, question_id: str) -> Any | None:
+        """The profile's card of one question as it stands, read without the write lock (and
+        without creating the profile); None when there is none."""
+        ...
+
 
 class SessionWrites:
     """:class:`ProgressWrites` on an SQLAlchemy session (the queries of

@@ -24,7 +24,7 @@ MAX_ENDED = 20
 def first_answers(web: WebApp, viewer: Viewer, session_id: str) -> dict[str, Any]:
     """The first logged answer to each question of the interview ``session_id``."""
     practice = practice_for(web, viewer)
-    with web.database.transaction() as session:
+    with web.database.reading() as session:
         user_id = practice.existing_user_id(session)
         logged = (
             [] if user_id is None else progress.reviews_in_session(session, user_id, session_id)

@@ -37,7 +37,7 @@ def intervals_now(
     """Each rating's next interval for ``question`` answered now (the rating page of an open
     question, before its answer is recorded), from the person's card as recording will find
     it: a question edited since counts the edit as a lapse first."""
-    with web.database.transaction() as session:
+    with web.database.reading() as session:
         user = progress.find_user(session, profile)
         card = None if user is None else progress.find_card(session, user.id, bank_id, question.id)
         before = None if card is None else Schedule(
