@@ -563,3 +563,22 @@ def test_spaced_options_two_to_a_line_and_lowercase_keys_in_a_sentence() -> None
     assert eighth.answer == ["A", "C"]
     assert ninth.answer == ["A", "B", "D"]
     assert ninth.explanation is None or "后续会继续更新" not in ninth.explanation.get("zh")
+
+
+def test_glosses_after_keys_are_read_under_any_answer_label() -> None:
+    result = _parse(
+        "1. DPO 训练时显存里要放哪些模型？\nA. 策略模型\nB. 参考模型\nC. 价值模型\n"
+        "答案：A（策略模型）和 B（参考模型）。DPO 不需要价值模型。\n"
+    )
+    [question] = result.bank.questions
+    assert question.answer == ["A", "B"]
+    assert "DPO 不需要价值模型" in question.explanation.get("zh")
+
+
+def test_an_english_answer_under_two_bullets_is_no_key() -> None:
+    result = _parse(
+        "1. How do you roll out a new model?\n\n- Shadow traffic\n- Canary\n\n"
+        "Answer: Plan A, then retry.\n"
+    )
+    [question] = result.bank.questions
+    assert question.kind == "open"

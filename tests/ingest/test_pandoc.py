@@ -6,14 +6,14 @@ from llmiq.ingest import parse_article
 from llmiq.ingest.pandoc import rewrite_pandoc
 
 
-def test_escapes_and_spans_become_their_text_and_latex_stays() -> None:
+def test_escapes_and_spans_become_their_text_and_latex_and_pipes_stay() -> None:
     lines = [
         r"Circle one unless it says \"select all\". See Q5\... or \*note\* \| ok",
         "[]{#_Toc187234501 .anchor}**Instructions** and [underlined]{.underline}",
         r"Math stays: \[ x^2 \] and \( y \)",
     ]
     assert rewrite_pandoc(lines) == [
-        'Circle one unless it says "select all". See Q5... or *note* | ok',
+        'Circle one unless it says "select all". See Q5... or *note* \\| ok',
         "**Instructions** and underlined",
         r"Math stays: \[ x^2 \] and \( y \)",
     ]
@@ -52,3 +52,28 @@ def test_a_pandoc_worksheet_takes_its_keys_from_the_grid_table_at_the_end() -> N
     assert result.bank.questions[1].prompt.get("en").endswith("parameters...")
     for question in result.bank.questions:
         assert "interviewer copy" not in (question.explanation or question.prompt).get("en")
+
+
+def test_an_escaped_pipe_in_a_table_cell_stays_in_its_cell() -> None:
+    result = parse_article(
+        "| # | Question | Answer |\n|---|---|---|\n"
+        "| 1 | What does `a \\| b` do in a shell? | Pipes a's output into b. |\n"
+        "| 2 | What does `ls` do? | Lists a folder. |\n",
+        name="cheats.md",
+        bank_id="t",
+    )
+    first = result.bank.questions[0]
+    assert first.prompt.get("en") == "What does `a | b` do in a shell?"
+    assert first.reference.get("en") == "Pipes a's output into b."
+
+
+def test_a_grid_table_of_numbers_and_answers_is_a_key_not_questions() -> None:
+    result = parse_article(
+        "1. Capital of France?\n\n- Paris\n- Rome\n\n2. Capital of Italy?\n\n- Paris\n- Rome\n\n"
+        "**Answer key**\n\n+----------+--------+\n| Question | Answer |\n+==========+========+\n"
+        "| 1        | Paris  |\n+----------+--------+\n| 2        | Rome   |\n"
+        "+----------+--------+\n| 3        | Berlin |\n+----------+--------+\n",
+        name="sheet.md",
+        bank_id="t",
+    )
+    assert [q.id for q in result.bank.questions] == ["q1", "q2"]

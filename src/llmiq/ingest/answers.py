@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from llmiq.ingest.lines import fold
+from llmiq.ingest.lines import GLOSS, fold
 from llmiq.ingest.result import Note, shorten
 from llmiq.messages import N_
 
@@ -32,7 +32,11 @@ _LOWER_KEYS = re.compile(
 #: Wrapping around keys in an answer: "选C", "Option B", "`C`", "**B**", "> A", "B选项".
 _KEY_WRAPPING = re.compile(
     r"[`*]|^\s*>\s*|^\s*(?:选项?|option|choice)\s*|(?<=[A-Ja-j])\s*选项"
-    r"|[0-9#*]\ufe0f?\u20e3\s*|[\u2190-\u2bff\U0001f000-\U0001faff\ufe0f]\s*",
+    r"|[0-9#*]\ufe0f?\u20e3\s*|[\u2190-\u2bff\U0001f000-\U0001faff\ufe0f]\s*"
+    # an option's text in brackets after its key: "A（稠密检索）和 C（BM25）。…"; after the
+    # last key only Chinese, which cannot be the answer's own English "(because …)"
+    r"|(?<=[A-Ja-j])" + GLOSS + r"(?=\s*(?:[,、和及与]|and\b)\s*\(?[A-Ja-j](?![A-Za-z]))"
+    r"|(?<=[A-Ja-j])\s*\([^()]{0,20}[\u4e00-\u9fff][^()]{0,20}\)(?=\s*(?:$|[。.，,；;：:]))",
     re.I,
 )
 
@@ -239,6 +243,20 @@ _KEYS_THEN_VERB = re.compile(
 )
 
 
+def names_an_option(value: str, options: list[tuple[str, str]]) -> bool:
+    """Whether an answer names one of ``options`` by what it says (its text, the start of
+    it, a part of it, its place, or the same in other words): what makes unlettered bullets
+    under a question its options. Letters and keys read from prose do not count, since the
+    bullets have none."""
+    return bool(
+        match_option_text(value, options)
+        or match_option_prefix(value, options)[0]
+        or match_option_ordinal(value, options)[0]
+        or match_option_paraphrase(value, options)
+        or match_option_fragment(value, options)
+    )
+
+
 @dataclass(frozen=True)
 class ResolvedKeys:
     keys: list[str]
@@ -353,19 +371,21 @@ def options_leading(text: str, options: list[tuple[str, str]]) -> list[str]:
 
 
 #: An option's text in brackets after its key: "A（策略模型）".
-_GLOSS = re.compile(r"\s*[（(][^()（）]{1,40}[)）]")
-_BARE_KEY = re.compile(r"(?<![A-Za-z])[A-J](?![A-Za-z])")
-_BARE_LOWER_KEY = re.compile(r"(?<![A-Za-z])[a-j](?![A-Za-z])")
+_GLOSS = re.compile(GLOSS)
+#: a letter standing alone: not in a word, and not "B-tree" or "Plan A, then …"'s "A,"
+_BARE_KEY = re.compile(r"(?<![A-Za-z0-9_-])[A-J](?![A-Za-z0-9_-])")
+_BARE_LOWER_KEY = re.compile(r"(?<![A-Za-z0-9_-])[a-j](?![A-Za-z0-9_-])")
 
 
 def keys_in_short_clause(clause: str, options: list[tuple[str, str]]) -> list[str]:
-    """Keys standing alone in a short clause: "正确的是 A、B 两项", "需要 A（策略模型）和
-    B（参考模型）" -> ``["A", "B"]``; empty when the clause is long (then it is prose that
-    may mention options for other reasons) or names a key that is not an option."""
+    """Keys standing alone in a short clause with no English words around them: "正确的是 A、B
+    两项", "需要 A（策略模型）和 B（参考模型）", "a 和 c" -> ``["A", "B"]``; empty when the
+    clause is long (then it is prose that may mention options for other reasons), is
+    English ("Plan A, then retry"), or names a key that is not an option."""
     plain = _GLOSS.sub("", fold(clause)).strip()
-    keys = _BARE_KEY.findall(plain)
-    if not keys and not re.search(r"[A-Za-z]{2,}", plain):  # "a 和 c": no English around
-        keys = [key.upper() for key in _BARE_LOWER_KEY.findall(plain)]
+    if re.search(r"[A-Za-z]{2,}", plain):  # an English sentence ("Plan A, then retry")
+        return []
+    keys = _BARE_KEY.findall(plain) or [key.upper() for key in _BARE_LOWER_KEY.findall(plain)]
     if not keys or len(plain) > 24 or any(key not in dict(options) for key in keys):
         return []
     return list(dict.fromkeys(keys))

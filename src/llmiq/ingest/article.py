@@ -25,6 +25,7 @@ from llmiq.ingest.answers import (
     NEGATIVE,
     YES_NO_THEN_REASON,
     accepted_variants,
+    names_an_option,
     normalise,
     resolve_keys,
 )
@@ -464,7 +465,7 @@ class _Parser:
         if len(bullets) < 2 or not value or len(bullets) != len(after):
             return [], value
         options = [(chr(ord("A") + m), text) for m, (_, text) in enumerate(bullets)]
-        if resolve_keys(value, options) is None:
+        if not names_an_option(value, options):
             return [], value
         del prompt_parts[bullets[0][0] :]
         data["prompt"] = {lang: clean_text(join_lines(prompt_parts))}

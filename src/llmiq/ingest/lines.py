@@ -116,6 +116,10 @@ class Line:
         return self.q_strength > 0
 
 
+#: The first line of a fenced code block, and its last: the lines between are code, never
+#: questions, options or markup to rewrite.
+FENCE = re.compile(r"^\s*(?:```|~~~)")
+
 #: Emoji and arrows people put before markers: "📌 Q1." "✅ Answer:" "👉 Explanation:".
 _SYMBOLS = r"(?:(?:[\u2190-\u2bff\U0001f000-\U0001faff\ufe0f\u200d]|[0-9#*]\ufe0f?\u20e3)\s*)*"
 #: A question-type tag before a question: "【单选题】1. …", "[Multiple choice] Q3".
@@ -264,8 +268,8 @@ _ANSWER = re.compile(
     re.I,
 )
 #: What a key's option says, in brackets after it: "A（稠密向量检索）和 C（BM25）".
-_KEY_GLOSS = r"(?:\s*[（(][^()（）]{1,40}[)）])?"
-_GLOSS = re.compile(r"\s*[（(][^()（）]{1,40}[)）]")
+GLOSS = r"\s*[（(][^()（）]{1,40}[)）]"
+_KEY_GLOSS = f"(?:{GLOSS})?"
 # "答案是C" / "正确答案为 B" without a colon: only with a key right after, to stay clear of prose.
 _ANSWER_NO_COLON = re.compile(
     r"^\s*(?:[-*]\s+)?(?:>\s*)*" + _SYMBOLS + r"(?:\*\*)?\s*(?:正确|参考|标准)?答案(?:是|为|选)\s*"
@@ -473,8 +477,6 @@ def classify(number: int, raw: str) -> Line:
     ):
         line.kind = LineKind.ANSWER
         value = raw[match.start("value") : match.end("value")]
-        if match.re is _ANSWER_NO_COLON:
-            value = _GLOSS.sub("", value)
         if "more" in match.groupdict() and match["more"]:
             line.inline_explanation = raw[match.start("more") :].strip()
         if label := _INLINE_EXPLANATION.search(fold(value)):  # "答案：B 解析：……"

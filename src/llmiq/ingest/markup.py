@@ -23,10 +23,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
+from llmiq.ingest.lines import FENCE
 from llmiq.ingest.option_tables import rewrite_option_tables
 from llmiq.ingest.pandoc import rewrite_pandoc
 
-_FENCE = re.compile(r"^\s*(?:```|~~~)")
 _FRONT_MATTER_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")
 _FRONT_MATTER_TITLE = re.compile(r"^title\s*:\s*(?P<title>.+?)\s*$", re.I)
 
@@ -252,7 +252,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
     comment_start: int | None = None
     for i in range(start, len(lines)):
         line = lines[i]
-        if comment_start is None and _FENCE.match(line):
+        if comment_start is None and FENCE.match(line):
             in_code = not in_code
             continue
         if in_code:

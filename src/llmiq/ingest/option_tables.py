@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-_FENCE = re.compile(r"^\s*(?:```|~~~)")
+from llmiq.ingest.lines import FENCE
+
 _ROW = re.compile(r"^\s*\|(?P<cells>.*)\|\s*$")
 _RULE_CELL = re.compile(r"^\s*:?-+:?\s*$")
 #: "A." "(B)" "**C**" "d)": a letter alone in its cell needs no mark
@@ -61,7 +62,7 @@ def rewrite_option_tables(lines: list[str]) -> list[str]:
     in_code = False
     i = 0
     while i < len(lines):
-        if _FENCE.match(lines[i]):
+        if FENCE.match(lines[i]):
             in_code = not in_code
         if in_code or not _ROW.match(lines[i]):
             i += 1

@@ -4,16 +4,18 @@
 ``[text]{.underline}``) their text. One output line per input line; code is left alone.
 
 Escapes of brackets, braces and parentheses are kept: ``\\[ x \\]`` and ``\\( x \\)`` are how
-Markdown articles write LaTeX.
+Markdown articles write LaTeX. So is ``\\|``: inside a table it is a pipe in a cell, which
+the table readers split around.
 """
 
 from __future__ import annotations
 
 import re
 
-_FENCE = re.compile(r"^\s*(?:```|~~~)")
+from llmiq.ingest.lines import FENCE
+
 _GRID_BORDER = re.compile(r"^\s*\+(?:[-=:]+\+){1,}\s*$")
-_ESCAPE = re.compile(r"\\([\"'*_|#.~<>!`$+\-=])")
+_ESCAPE = re.compile(r"\\([\"'*_#.~<>!`$+\-=])")
 _SPAN = re.compile(r"\[(?P<text>[^\[\]]*)\]\{[#.][^{}]*\}")
 
 
@@ -21,7 +23,7 @@ def rewrite_pandoc(lines: list[str]) -> list[str]:
     out: list[str] = []
     in_code = False
     for line in lines:
-        if _FENCE.match(line):
+        if FENCE.match(line):
             in_code = not in_code
         if in_code or ("\\" not in line and "+" not in line and "]{" not in line):
             out.append(line)

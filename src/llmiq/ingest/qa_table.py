@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from llmiq.ingest.lines import fold
+from llmiq.ingest.lines import FENCE, fold
 
 _ROW = re.compile(r"^\s*\|(?P<cells>.*)\|\s*$")
 _RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
@@ -73,7 +73,7 @@ def qa_table_rows(lines: list[str]) -> TableRows:
     in_code = False
     i = 0
     while i < len(lines):
-        if re.match(r"^\s*(?:```|~~~)", lines[i]):
+        if FENCE.match(lines[i]):
             in_code = not in_code
         header = None if in_code else _cells(lines[i])
         columns = _columns(header) if header is not None else None
@@ -82,6 +82,7 @@ def qa_table_rows(lines: list[str]) -> TableRows:
             continue
         number_col, question_col, answer_col = columns
         body: dict[int, list[str]] = {}
+        questions: list[str] = []
         j = i + 2
         while j < len(lines) and (cells := _cells(lines[j])) is not None:
             if _RULE.match(lines[j]):  # a grid table's rule between its rows
@@ -94,12 +95,14 @@ def qa_table_rows(lines: list[str]) -> TableRows:
             digits = re.search(r"\d{1,3}", fold(number))
             marker = f"{digits.group(0)}." if digits else "Q:"
             body[j] = [f"{marker} {question}", f"Answer: {answer}"] if question else [""]
+            questions += [question] if question else []
             j += 1
         answers = [row[1].removeprefix("Answer: ") for row in body.values() if len(row) == 2]
         texts = [a for a in answers if a and not _KEYS_ONLY.match(_plain(a))]
         # "| Question | Answer |" holding "1 | B": numbers, so a key to questions elsewhere
-        numbered = [row for row in body.values() if re.fullmatch(r"\S+ \d{1,3}", row[0])]
-        if len(answers) >= 2 and 2 * len(texts) > len(answers) and 2 * len(numbered) <= len(body):
+        numbered = [question for question in questions if fold(question).strip().isdigit()]
+        a_key = 2 * len(numbered) > len(questions)
+        if len(answers) >= 2 and 2 * len(texts) > len(answers) and not a_key:
             rows |= {i: [""], i + 1: [""]} | body
             headers.append(i)
         i = j

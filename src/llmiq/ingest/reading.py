@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import re
 
-from llmiq.ingest.lines import Line, classify
+from llmiq.ingest.lines import FENCE, Line, classify
 from llmiq.ingest.markup import Markup, rewrite_markup
 from llmiq.ingest.option_runs import mark_option_runs
 from llmiq.ingest.qa_table import qa_table_rows
 
 _ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
-_FENCE = re.compile(r"^\s*(?:```|~~~)")
 
 
 def read_lines(text: str) -> tuple[list[Line], Markup]:
@@ -27,7 +26,7 @@ def read_lines(text: str) -> tuple[list[Line], Markup]:
     for i, raw in enumerate(markup.lines):
         index.append(len(lines))
         for text in table.rows.get(i, [raw]):  # a Q&A table's row: a question and its answer
-            fence = bool(_FENCE.match(text))
+            fence = bool(FENCE.match(text))
             if in_code or fence:
                 lines.append(Line(number=i + 1, raw=text, rest=text.strip()))
             else:
