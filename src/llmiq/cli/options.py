@@ -129,7 +129,3 @@ def read_line(console: Any) -> Callable[[str], str]:
         return line
 
     return read
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"

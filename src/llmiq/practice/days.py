@@ -28,6 +28,13 @@ def start_of_local_day(moment: datetime) -> datetime:
     return datetime(day.year, day.month, day.day).astimezone()
 
 
+def end_of_local_day(moment: datetime) -> datetime:
+    """The next local midnight after ``moment``: the start of the next local date, which is
+    23 or 25 hours after this one's on the days clocks change."""
+    day = local_date(moment) + timedelta(days=1)
+    return datetime(day.year, day.month, day.day).astimezone()
+
+
 @dataclass(frozen=True)
 class OffsetSpan:
     """``[start, end)`` in UTC, throughout which local time is UTC plus ``offset``."""

@@ -152,11 +152,12 @@ def ask(
     suggestion stands (a pipe answers without ratings); Ctrl-C there drops the answer, as
     Ctrl-C before answering would."""
     _ = translator(lang)
+    shown = _(note) if note else ""  # why review asks it: due, new, learning
     if left is not None:
         counted = _("{count} left").format(count=left)
-        note = f"{_(note)} · {counted}" if note else counted  # note: due, new, learning
+        shown = f"{shown} · {counted}" if shown else counted
     console.print()
-    console.print(question_view(question, lang, position, total, note))
+    console.print(question_view(question, lang, position, total, shown))
     started = time.monotonic()
     verdict = read_answer(question, console, read_line, lang)
     duration_ms = int((time.monotonic() - started) * 1000)

@@ -27,8 +27,8 @@ def question_view(
     _ = translator(lang)
     counter = f"{position}/{total}" if total else f"{position}"
     header = RichText(_("Question {counter}").format(counter=counter), style="bold cyan")
-    if note:  # why review asks it (due, new, learning), or the mock's clock
-        header.append(f"  · {_(note)}", style="magenta")
+    if note:  # in ``lang`` already: why review asks it, how many are left, the mock's clock
+        header.append(f"  · {note}", style="magenta")
     if question.difficulty is not None:
         header.append(f"  · {_(DIFFICULTY[question.difficulty])}", style="dim")
     if question.topics:

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from llmiq.messages import N_
 from llmiq.practice.days import (
+    end_of_local_day,
     local_date,
     local_day_window,
     moments_of_day,
     offset_spans,
-    start_of_local_day,
 )
 from llmiq.practice.scheduling import RATING_NAMES, STATE_NAMES, make_scheduler, to_fsrs
 from llmiq.store import review_stats
@@ -56,7 +56,7 @@ def due_counts(dues: Iterable[datetime], now: datetime) -> tuple[int, int]:
     "due today" is every card due before local midnight, overdue ones and the learning steps
     coming up later today included (the home page's figure). One definition for the home
     page, the statistics page, ``llmiq stats`` and the API."""
-    end_of_today = start_of_local_day(now) + timedelta(days=1)
+    end_of_today = end_of_local_day(now)
     now_count = today_count = 0
     for due in dues:
         now_count += due <= now
