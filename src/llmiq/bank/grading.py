@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from llmiq.messages import N_, translator
+from llmiq.messages import N_
 
 if TYPE_CHECKING:
     from llmiq.bank.model import AnyQuestion
@@ -15,15 +15,13 @@ if TYPE_CHECKING:
 
 class UnreadableAnswer(ValueError):
     """The input is not an answer to this question (say, ``Z`` when the options are A-D).
-    ``str()`` is the English sentence; :meth:`translated` says it in another language."""
+    ``str()`` is the English sentence; ``llmiq.messages.error_text`` says it in another
+    language (from ``message`` and ``fields``)."""
 
     def __init__(self, message: str, **fields: str) -> None:
         super().__init__(message.format(**fields))
         self.message = message
         self.fields = fields
-
-    def translated(self, lang: str) -> str:
-        return translator(lang)(self.message).format(**self.fields)
 
 
 @dataclass(frozen=True)

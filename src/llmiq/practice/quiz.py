@@ -13,7 +13,7 @@ from rich.text import Text
 
 from llmiq.bank.grading import Grade, UnreadableAnswer, grade
 from llmiq.errors import LlmiqError
-from llmiq.messages import N_, plural_translator, translator
+from llmiq.messages import N_, error_text, plural_translator, translator
 from llmiq.practice.render import answer_hint, feedback_view, question_view
 from llmiq.practice.scheduling import GOOD, rating_for
 
@@ -87,7 +87,7 @@ def read_answer(
         try:
             return grade(question, raw)
         except UnreadableAnswer as exc:
-            console.print(Text(exc.translated(lang), style="yellow"))
+            console.print(Text(error_text(exc, lang), style="yellow"))
 
 
 def rating_line(choices: Sequence[RatingChoice]) -> str:

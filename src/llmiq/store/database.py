@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import (
     ArgumentError,
     DatabaseError,
@@ -213,7 +213,7 @@ class Database:
         self._readers = sessionmaker(
             self.engine.execution_options(**{_READING: True}), expire_on_commit=False
         )
-        self.path = sqlite_file(self.engine)
+        self.path = sqlite_path(self.engine.url)
         #: shared with every other handle this process opens on the file
         self.guard = DamageGuard(self.path) if self.path is not None else None
         self._wrote = False
@@ -321,14 +321,7 @@ class Database:
         self.engine.dispose()
 
 
-def sqlite_file(engine: Engine) -> Path | None:
-    """The file of an SQLite engine; None for another database or one in memory."""
-    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
-        return None
-    return Path(str(engine.url.database)).expanduser()
-
-
-def sqlite_path(url: str) -> Path | None:
+def sqlite_path(url: str | URL) -> Path | None:
     """The file an SQLite ``url`` names; None for another database, one in memory, or a URL
     that does not parse."""
     try:

@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from llmiq.errors import LlmiqError
-from llmiq.store.database import Database, database_url
+from llmiq.store.database import Database, database_url, sqlite_path
 from llmiq.store.defaults import SCHEMA_HEAD, SQLITE_BUSY_TIMEOUT_MS
 from llmiq.store.errors import DatabaseUnavailable
 from llmiq.store.integrity import check_header, is_corruption, quick_check
@@ -44,15 +45,6 @@ class Check:
     name: str
     status: Status
     detail: str
-
-
-def sqlite_path(url: str | None = None) -> Path | None:
-    """The file of the SQLite database ``url`` names (see :func:`database_url`); None for
-    another database."""
-    parsed = make_url(database_url(url))
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database).expanduser()
 
 
 def size_text(count: float) -> str:
@@ -104,18 +96,19 @@ def _schema_check(revision: str | None) -> Check:
     return Check("schema", "ok", f"revision {revision}; brought to {SCHEMA_HEAD} on the next use")
 
 
-def _sqlite_checks(path: Path, low_disk_bytes: int) -> list[Check]:
+def _sqlite_checks(path: Path, low_disk_bytes: int) -> tuple[list[Check], str | None]:
+    """The checks of an SQLite file, and its schema revision (None when not read)."""
     if not path.exists():
         return [
             Check("database", "ok", f"none yet at {path}; it is made on first use"),
             free_space_check(path, low_disk_bytes),
-        ]
+        ], None
     checks = []
+    revision = None
     try:
         check_header(path)
         with _connect(path) as connection:
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-            revision = None
             if "alembic_version" in tables:
                 revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
                 revision = revision and revision[0]
@@ -123,11 +116,13 @@ def _sqlite_checks(path: Path, low_disk_bytes: int) -> list[Check]:
             checks.append(_schema_check(revision))
             problems = quick_check(connection, full=True)
     except LlmiqError as exc:  # not SQLite at all
-        return [Check("database", "problem", str(exc)), free_space_check(path, low_disk_bytes)]
+        checks = [Check("database", "problem", str(exc))]
+        return [*checks, free_space_check(path, low_disk_bytes)], None
     except sqlite3.DatabaseError as exc:
         if not is_corruption(exc):
             detail = f"cannot read {path}: {exc}"
-            return [Check("database", "problem", detail), free_space_check(path, low_disk_bytes)]
+            checks = [Check("database", "problem", detail)]
+            return [*checks, free_space_check(path, low_disk_bytes)], None
         checks = checks or [Check("database", "problem", f"{path} cannot be read: {exc}")]
         problems = [str(exc)]
     if problems:
@@ -144,29 +139,18 @@ def _sqlite_checks(path: Path, low_disk_bytes: int) -> list[Check]:
     else:
         checks.append(Check("integrity", "ok", "PRAGMA integrity_check: ok"))
     checks.append(free_space_check(path, low_disk_bytes))
-    return checks
+    return checks, revision
 
 
-class _Closing:
-    """``sqlite3.connect`` as a context manager that closes (sqlite3's own only commits)."""
-
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self.connection = connection
-
-    def __enter__(self) -> sqlite3.Connection:
-        return self.connection
-
-    def __exit__(self, *_: object) -> None:
-        self.connection.close()
-
-
-def _connect(path: Path) -> _Closing:
+def _connect(path: Path) -> closing[sqlite3.Connection]:
+    """A connection that is closed when the block ends (sqlite3's own only commits)."""
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    return _Closing(connection)
+    return closing(connection)
 
 
-def _server_checks(url: str) -> list[Check]:
+def _server_checks(url: str) -> tuple[list[Check], str | None]:
+    """The checks of a database server, and the schema revision (None when not read)."""
     database = Database(url)
     try:
         with database.reading() as session:
@@ -176,7 +160,7 @@ def _server_checks(url: str) -> list[Check]:
                 revision = session.execute(text("SELECT version_num FROM alembic_version"))
                 revision = revision.scalar()
     except DatabaseUnavailable as exc:
-        return [Check("database", "problem", str(exc))]
+        return [Check("database", "problem", str(exc))], None
     finally:
         database.close()
     host = make_url(url).host or "localhost"
@@ -185,7 +169,7 @@ def _server_checks(url: str) -> list[Check]:
         _schema_check(revision),
         Check("integrity", "ok", "not run here: the server checks its own pages (pg_amcheck)"),
         Check("free space", "ok", f"not measured here: the database is on {host}"),
-    ]
+    ], revision
 
 
 def bank_checks(saved: Callable[[], list[tuple[str, str]]] | None) -> list[Check]:
@@ -227,11 +211,9 @@ def doctor(url: str | None = None, *, low_disk_bytes: int = LOW_DISK_BYTES) -> l
     schema is not migrated, a missing one not made)."""
     resolved = database_url(url)
     path = sqlite_path(resolved)
-    checks = _sqlite_checks(path, low_disk_bytes) if path else _server_checks(resolved)
+    checks, revision = _sqlite_checks(path, low_disk_bytes) if path else _server_checks(resolved)
     readable = all(c.status == "ok" for c in checks if c.name in ("database", "integrity"))
-    schema = next((c for c in checks if c.name == "schema"), None)
-    at_head = schema is not None and schema.detail.startswith(f"revision {SCHEMA_HEAD},")
-    if readable and at_head:
+    if readable and revision == SCHEMA_HEAD:
         from llmiq.store.saved_banks import saved_bank_texts
 
         def saved() -> list[tuple[str, str]]:
@@ -439,5 +421,4 @@ __all__ = [
     "free_space_check",
     "postgres_advice",
     "restore",
-    "sqlite_path",
 ]

@@ -11,7 +11,7 @@ from llmiq.bank.grading import Grade, UnreadableAnswer, grade, parse_choice
 from llmiq.bank.model import Bank, Question
 from llmiq.clock import utc_now
 from llmiq.errors import LlmiqError
-from llmiq.messages import N_, translator
+from llmiq.messages import N_
 from llmiq.practice.quiz import self_rated
 from llmiq.practice.recording import Answer, CardState
 from llmiq.practice.scheduling import rating_for
@@ -33,15 +33,8 @@ class UnknownAnswer(NotFound):
 
 class AnswerRefused(LlmiqError):
     """The answer cannot be graded as given (no option named, rating missing or out of range).
-    ``str()`` is the English sentence (the API's); :meth:`translated` says it for a page."""
-
-    def __init__(self, message: str, **fields: object) -> None:
-        super().__init__(message.format(**fields))
-        self.message = message
-        self.fields = fields
-
-    def translated(self, lang: str) -> str:
-        return translator(lang)(self.message).format(**self.fields)
+    ``str()`` is the English sentence (the API's); ``llmiq.messages.error_text`` says it for a
+    page."""
 
 
 class BadIdempotencyKey(LlmiqError):

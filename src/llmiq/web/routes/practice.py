@@ -25,7 +25,7 @@ from starlette.datastructures import FormData
 
 from llmiq.bank.model import Bank, Question
 from llmiq.errors import LlmiqError
-from llmiq.messages import N_, translator
+from llmiq.messages import N_, error_text, translator
 from llmiq.practice.mock import pick_across_topics, score_by_topic
 from llmiq.practice.rerating import RatingRefused, rerate
 from llmiq.practice.review import describe_end, pick_next
@@ -371,7 +371,7 @@ async def answer(request: Request, bank_id: str, web: WebDep, viewer: PageViewer
             return _rating_page(request, viewer, bank, question, posted, intervals)
         verdict = grade_answer(question, posted.raw, rating=posted.rating)
     except AnswerRefused as exc:
-        return ask_again(exc.translated(lang_of(request)))
+        return ask_again(error_text(exc, lang_of(request)))
     following = posted.next_url(bank, bool(verdict.correct))
     try:
         answered = await record_answer(
