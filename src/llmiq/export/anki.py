@@ -17,10 +17,10 @@ from __future__ import annotations
 import hashlib
 import html
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from llmiq.bank.model import Bank, Lang, Question
+from llmiq.messages import translator
 
 
 def _stable_id(*parts: str) -> int:
@@ -40,20 +40,8 @@ def note_guid(bank_id: str, question_id: str, lang: Lang) -> str:
     return str(genanki.guid_for("\x1f".join(("llmiq", "note", bank_id, question_id, lang))))
 
 
-@dataclass(frozen=True)
-class _Labels:
-    """What the card says around the fields, in the language of the export."""
-
-    language: str  # the deck tree's language level: llmiq::English::<bank title>
-    answer: str
-    key_points: str
-    sources: str
-
-
-_LABELS: dict[Lang, _Labels] = {
-    "en": _Labels("English", "Answer", "Key points", "Sources"),
-    "zh": _Labels("中文", "答案", "要点", "参考资料"),
-}
+#: the deck tree's language level, each language in its own name: llmiq::English::<title>
+_LANGUAGE_NAMES: dict[Lang, str] = {"en": "English", "zh": "中文"}
 
 _FIELDS = ("Id", "Prompt", "Options", "Answer", "Key points", "Explanation", "Why", "Sources")
 
@@ -105,7 +93,8 @@ def _fields(question: Question, lang: Lang) -> list[str]:
 def _note_type(lang: Lang):  # -> genanki.Model (genanki has no type hints)
     import genanki
 
-    labels = _LABELS[lang]
+    _ = translator(lang)  # the card's words around the fields, as the quiz says them
+    answer = _("Answer: {answer}").format(answer="{{Answer}}")
     return genanki.Model(
         # v2: the fields gained Key points and Sources; one note type per language.
         _stable_id("llmiq-note-type", "v2", lang),
@@ -116,11 +105,11 @@ def _note_type(lang: Lang):  # -> genanki.Model (genanki has no type hints)
                 "name": "Card 1",
                 "qfmt": '{{Prompt}}<div class="options">{{Options}}</div>',
                 "afmt": "{{FrontSide}}<hr id=answer>"
-                f"<p><b>{labels.answer}: {{{{Answer}}}}</b></p>"
-                f"{{{{#Key points}}}}<p><b>{labels.key_points}</b></p>"
+                f"<p><b>{answer}</b></p>"
+                f"{{{{#Key points}}}}<p><b>{_('Key points')}</b></p>"
                 "{{Key points}}{{/Key points}}"
                 "<p>{{Explanation}}</p>{{Why}}"
-                f'{{{{#Sources}}}}<div class="sources"><b>{labels.sources}</b>'
+                f'{{{{#Sources}}}}<div class="sources"><b>{_("Sources")}</b>'
                 "{{Sources}}</div>{{/Sources}}",
             }
         ],
@@ -132,7 +121,7 @@ def _note_type(lang: Lang):  # -> genanki.Model (genanki has no type hints)
 def deck_name(bank: Bank, lang: Lang) -> str:
     """``llmiq::English::<title>``: the language level keeps the two exports of a bank apart
     even when the bank has its title in one language only."""
-    return f"llmiq::{_LABELS[lang].language}::{bank.title.get(lang)}"
+    return f"llmiq::{_LANGUAGE_NAMES[lang]}::{bank.title.get(lang)}"
 
 
 def bank_to_apkg(bank: Bank, path: Path, lang: Lang) -> None:
