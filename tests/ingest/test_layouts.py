@@ -3,6 +3,8 @@ importer infers, what it refuses to guess, and what it reports."""
 
 from __future__ import annotations
 
+import re
+
 from llmiq.ingest import parse_article
 from llmiq.ingest.result import ImportResult, fold_notes
 
@@ -582,3 +584,18 @@ def test_an_english_answer_under_two_bullets_is_no_key() -> None:
     )
     [question] = result.bank.questions
     assert question.kind == "open"
+
+
+def test_every_reason_a_line_was_left_out_is_said_in_chinese() -> None:
+    """Reasons are catalog messages where they are written: a report in Chinese has no
+    English reason left (the markup's own reasons were missing from the catalog once)."""
+    result = _parse(
+        "---\ntitle: 测验\n---\n\n前言。\n\n<!-- 草稿 -->\n\n1. 哪个是分词算法？\nA. BPE\nB. Adam\n"
+        "Show Answer\n难度：⭐⭐\n答案：A\n\n第 1 页 共 1 页\n"
+    )
+    said = [skipped.text("zh") for skipped in result.skipped]
+    assert said
+    for line in said:
+        quoted = {"Show", "Answer", "HTML"}  # the article's own words, and HTML
+        words = [w for w in re.findall(r"[A-Za-z]{3,}", line) if w not in quoted]
+        assert words == [], line

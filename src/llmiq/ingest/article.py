@@ -133,7 +133,7 @@ class _Parser:
                 self.skip(
                     u,
                     max(u, stop - 1),
-                    "question without an answer line, not imported",
+                    N_("question without an answer line, not imported"),
                     lines[u].rest,
                     dropped=True,
                 )
@@ -144,7 +144,7 @@ class _Parser:
             self._fail_without_questions(dropped)
         end = self._end_sections(blocks, end)
         for a in orphans:
-            self.skip(a, a, "answer line with no question before it", lines[a].raw)
+            self.skip(a, a, N_("answer line with no question before it"), lines[a].raw)
         bank_title = self._intro(min([blocks[0].start, *dropped]), title)
         self.source = self._source(blocks, end)
 
@@ -231,7 +231,7 @@ class _Parser:
                     explanation_start=(answer if value_line is None else value_line) + 1,
                     value=lines[answer].answer_value,
                     answer_is_body=value_line is not None,
-                    note="answer read from a sentence; check it"
+                    note=N_("answer read from a sentence; check it")
                     if lines[answer].in_sentence
                     else "",
                 )
@@ -299,7 +299,7 @@ class _Parser:
             if line.kind in NOISE:
                 continue
             if line.kind is LineKind.ANSWER:  # "<summary>Answer</summary>", then "Answer: B"
-                self.skip(i, i, "answer label whose answer comes on a later line", line.raw)
+                self.skip(i, i, N_("answer label whose answer comes on a later line"), line.raw)
                 continue
             if line.kind is LineKind.EXPLANATION:
                 explanation.append(line.rest)
@@ -480,7 +480,7 @@ class _Parser:
             if line.kind is LineKind.EXPLANATION:
                 parts.append(line.rest)
             elif self._is_section_heading(line):
-                self.skip(i, i, "section heading, not part of an answer", line.raw)
+                self.skip(i, i, N_("section heading, not part of an answer"), line.raw)
             else:
                 parts.append("" if line.kind is LineKind.BLANK else line.raw.rstrip())
         return parts
@@ -506,7 +506,7 @@ class _Parser:
                 else:
                     stop = block.end
                     block.end = i
-                    self.skip(i, stop - 1, "section text between questions, not imported",
+                    self.skip(i, stop - 1, N_("section text between questions, not imported"),
                               line.raw)  # fmt: skip
                 break
         return end
@@ -532,14 +532,16 @@ class _Parser:
             content.remove(h1)
         elif not found and content:
             if is_breadcrumb(lines[content[0]].raw) and len(content) > 1:
-                self.skip(content[0], content[0], "breadcrumb, not imported", lines[content[0]].raw)
+                self.skip(
+                    content[0], content[0], N_("breadcrumb, not imported"), lines[content[0]].raw
+                )
                 content.pop(0)
             if looks_like_title(lines[content[0]].raw):
                 found = clean_title(lines[content.pop(0)].raw)
         elif h1 is not None:
             content.remove(h1)
         for i in content:
-            self.skip(i, i, "text before the first question", lines[i].raw)
+            self.skip(i, i, N_("text before the first question"), lines[i].raw)
         return title or found or file_title(self.name)
 
     def _source(self, blocks: list[Block], end: int) -> int | None:
@@ -558,9 +560,9 @@ class _Parser:
         for i in urls:
             inside = blocks[0].start <= i < blocks[-1].end
             if i == chosen:
-                self.skip(i, i, "URL, kept as the bank's source", lines[i].rest)
+                self.skip(i, i, N_("URL, kept as the bank's source"), lines[i].rest)
             elif not inside:
-                self.skip(i, i, "URL, not imported", lines[i].rest)
+                self.skip(i, i, N_("URL, not imported"), lines[i].rest)
         return chosen
 
     def _report_keys(self) -> None:

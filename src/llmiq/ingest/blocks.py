@@ -99,7 +99,7 @@ def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -
             return None
         # an open question answered only in the explanations after an answer key
         block.value = key.explanations[number]
-        block.note = "answer from the explanations after the answer key"
+        block.note = N_("answer from the explanations after the answer key")
         return block
     block.answer_is_body, block.body_end, block.explanation_start = True, u + 1, u + 1
     return block

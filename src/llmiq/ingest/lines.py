@@ -13,6 +13,7 @@ from enum import Enum
 
 from llmiq.ingest.difficulty import TAG as DIFFICULTY_TAG
 from llmiq.ingest.difficulty import strip_difficulty
+from llmiq.messages import N_
 
 _FOLD = (
     {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
@@ -68,9 +69,9 @@ class LineKind(Enum):
     ANSWER = "answer"
     EXPLANATION = "explanation"
     URL = "url"
-    IMAGE = "image"
-    MARKUP = "markup"  # a line that is only an HTML tag, such as <details>
-    KEY = "answer key"  # a line of an answer key collected apart from the questions
+    IMAGE = N_("image")
+    MARKUP = N_("markup")  # a line that is only an HTML tag, such as <details>
+    KEY = N_("answer key")  # a line of an answer key collected apart from the questions
     TEXT = "text"
 
 

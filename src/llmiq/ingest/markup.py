@@ -26,6 +26,7 @@ from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
 from llmiq.ingest.lines import FENCE
 from llmiq.ingest.option_tables import rewrite_option_tables
 from llmiq.ingest.pandoc import rewrite_pandoc
+from llmiq.messages import N_
 
 _FRONT_MATTER_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")
 _FRONT_MATTER_TITLE = re.compile(r"^title\s*:\s*(?P<title>.+?)\s*$", re.I)
@@ -164,7 +165,7 @@ def _front_matter(lines: list[str], markup: Markup) -> int:
             for line in block:
                 if found := _FRONT_MATTER_TITLE.match(line):
                     markup.title = found["title"].strip("\"'") or None
-            markup.left_out.append((0, end, "front matter"))
+            markup.left_out.append((0, end, N_("front matter")))
             for i in range(end + 1):
                 lines[i] = ""
             return end + 1
@@ -259,14 +260,14 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
             continue
         if comment_start is not None:  # inside a comment of several lines
             if "-->" in line:
-                markup.left_out.append((comment_start, i, "HTML comment"))
+                markup.left_out.append((comment_start, i, N_("HTML comment")))
                 lines[i] = line.split("-->", 1)[1]
                 comment_start = None
             else:
                 lines[i] = ""
             continue
         if instructions and line.strip() and (listed or line[:1].isspace()):
-            markup.left_out.append((i, i, "exam instructions"))
+            markup.left_out.append((i, i, N_("exam instructions")))
             lines[i] = ""
             continue
         label = _EXAM_INSTRUCTIONS.match(line)
@@ -275,7 +276,9 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
         # ("1．请将答案写在答题卡上") or not, up to a blank line
         listed = label is not None and not line[label.end() :].strip()
         if instructions or _SCORE_BOX.match(line):
-            markup.left_out.append((i, i, "exam instructions" if instructions else "score box"))
+            markup.left_out.append(
+                (i, i, N_("exam instructions") if instructions else N_("score box"))
+            )
             lines[i] = ""
             continue
         if _RUNNING_PAGE.search(line) or (
@@ -283,11 +286,11 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
         ):
             # "《课程》测验二    第 2 页（共 3 页）", "… Page 2 of 3", and the title line a
             # printed page repeats above or below its number
-            markup.left_out.append((i, i, "page header or footer"))
+            markup.left_out.append((i, i, N_("page header or footer")))
             lines[i] = ""
             continue
         if line.startswith("\f"):  # a page break in text from a PDF: the next page's header
-            markup.left_out.append((i, i, "page header"))
+            markup.left_out.append((i, i, N_("page header")))
             lines[i] = ""
             continue
         if notes := _NOTES_ANSWER.match(line):  # a slide's "Notes: Answer: B. …"
@@ -300,7 +303,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
             if "-->" in tail:
                 lines[i] = head + tail.split("-->", 1)[1]
                 if not lines[i].strip():
-                    markup.left_out.append((i, i, "HTML comment"))
+                    markup.left_out.append((i, i, N_("HTML comment")))
             else:
                 lines[i] = head
                 comment_start = i
@@ -309,15 +312,15 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
         if heading := _HTML_HEADING.match(line):  # a README's <h1 align="center">Title</h1>
             line = f"{'#' * int(heading['level'])} {_TAGS.sub('', heading['text']).strip()}"
         if DIFFICULTY_LINE.match(line):  # "难度：⭐⭐⭐" under a question
-            markup.left_out.append((i, i, "difficulty tag"))
+            markup.left_out.append((i, i, N_("difficulty tag")))
             lines[i] = ""
             continue
         if _FURNITURE_LINE.match(_LINK.sub(r"\1", line)):  # "[⬆ Back to top](#contents)"
-            markup.left_out.append((i, i, "page furniture"))
+            markup.left_out.append((i, i, N_("page furniture")))
             line = ""
         else:
             line = _FURNITURE_TAIL.sub("", line) if len(line) > 12 else line
         lines[i] = line
     if comment_start is not None:
-        markup.left_out.append((comment_start, len(lines) - 1, "HTML comment"))
+        markup.left_out.append((comment_start, len(lines) - 1, N_("HTML comment")))
     return markup

@@ -10,6 +10,7 @@ from llmiq.ingest.lines import FENCE, Line, classify
 from llmiq.ingest.markup import Markup, rewrite_markup
 from llmiq.ingest.option_runs import mark_option_runs
 from llmiq.ingest.qa_table import qa_table_rows
+from llmiq.messages import N_
 
 _ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
 
@@ -21,7 +22,7 @@ def read_lines(text: str) -> tuple[list[Line], Markup]:
     in_code = False
     markup = rewrite_markup(re.split(r"\r\n|\r|\n", text.translate(_ZERO_WIDTH)))
     table = qa_table_rows(markup.lines)
-    markup.left_out += [(i, i + 1, "table header") for i in table.headers]
+    markup.left_out += [(i, i + 1, N_("table header")) for i in table.headers]
     index: list[int] = []  # where each of the article's lines starts among ``lines``
     for i, raw in enumerate(markup.lines):
         index.append(len(lines))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from llmiq.bank.model import Bank, Lang
-from llmiq.messages import N_, translator
+from llmiq.messages import translator
 
 
 @dataclass(frozen=True)
@@ -107,30 +107,6 @@ def _where(first: int, last: int, lang: str = "en") -> str:
     if first == last:
         return _("line {first}").format(first=first)
     return _("lines {first}-{last}").format(first=first, last=last)
-
-
-#: the reasons and notes that carry no field, for extraction (the importer passes them as
-#: they are)
-REASONS = (
-    N_("question without an answer line, not imported"),
-    N_("answer line with no question before it"),
-    N_("answer label whose answer comes on a later line"),
-    N_("section heading, not part of an answer"),
-    N_("section text between questions, not imported"),
-    N_("breadcrumb, not imported"),
-    N_("text before the first question"),
-    N_("URL, kept as the bank's source"),
-    N_("URL, not imported"),
-    N_("answer read from a sentence; check it"),
-    N_("answer from the explanations after the answer key"),
-    # what a line or a part of a page is ("{what}, not imported")
-    N_("table header"),
-    N_("front matter"),
-    N_("HTML comment"),
-    N_("image"),
-    N_("markup"),
-    N_("answer key"),
-)
 
 
 @dataclass(frozen=True)
