@@ -82,8 +82,10 @@ def reference_scores(backend: TransformersBackend, request: ScoringRequest) -> S
     return Scores(tuple(logprobs), tuple(greedy))
 
 
-def test_scores_equal_a_full_forward_per_option(smollm2: TransformersBackend) -> None:
-    scores = smollm2.score(REQUESTS)  # one batch: contexts of 1 to ~60 tokens, left-padded
+@pytest.mark.parametrize("trees", [True, False], ids=["token-trees", "plain-sequences"])
+def test_scores_equal_a_full_forward_per_option(smollm2: TransformersBackend, trees: bool) -> None:
+    backend = TransformersBackend(MODEL, smollm2.model, smollm2.tokenizer, trees=trees)
+    scores = backend.score(REQUESTS)  # contexts of 1 to ~60 tokens, one tree or one row each
     assert len(scores) == len(REQUESTS)
     for request, got in zip(REQUESTS, scores, strict=True):
         want = reference_scores(smollm2, request)
@@ -91,7 +93,11 @@ def test_scores_equal_a_full_forward_per_option(smollm2: TransformersBackend) ->
         assert got.greedy == want.greedy, request.prompt
 
 
-def test_padding_and_batch_size_change_nothing(smollm2: TransformersBackend) -> None:
+def test_smollm2_passes_the_check_for_token_trees(smollm2: TransformersBackend) -> None:
+    assert smollm2.runs_trees()
+
+
+def test_tree_size_and_batching_change_nothing(smollm2: TransformersBackend) -> None:
     together = smollm2.score(REQUESTS)
     alone = [smollm2.score([request])[0] for request in REQUESTS]
     tiny = TransformersBackend(

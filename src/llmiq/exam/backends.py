@@ -54,6 +54,8 @@ class ModelBackend(ABC):
     what the model holds (a server connection, weights) and runs on leaving a ``with``."""
 
     model_id: str
+    # Requests per call of score: a run stopped half-way measures at most this many again.
+    batch: int = 8
 
     def __init__(self, model_id: str) -> None:
         self.model_id = model_id

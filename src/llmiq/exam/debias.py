@@ -67,17 +67,16 @@ def score_cached(
     requests: list[ScoringRequest],
     progress: Progress,
     cache: MutableMapping[str, list[float]] | None = None,
-    batch: int = 8,
+    batch: int | None = None,
 ) -> list[list[float]]:
     """Log-probabilities of every request's continuations, in batches (progress per batch).
     Requests already in ``cache`` are not sent again, and each new one is stored there as
     soon as its batch is scored: a run stopped half-way resumes where it stopped.
 
-    Requests go out longest prompt first, so that a batch holds prompts of similar length: a
-    local backend pads every row of a forward pass to the longest one, and
-    batches cut from the bank's order would pad short questions to long ones. A batch stays
-    small (8) because it is what a stopped run measures twice."""
+    Requests go out longest prompt first, so that a batch holds prompts of similar length. A
+    batch is ``backend.batch`` requests unless given: what a stopped run measures twice."""
     cache = {} if cache is None else cache
+    batch = batch or backend.batch
     keys = [request_key(r) for r in requests]
     todo = [i for i, key in enumerate(keys) if key not in cache]
     todo.sort(key=lambda i: -len(requests[i].prompt))

@@ -8,15 +8,15 @@ the boundary belongs to the continuation), and the answer is
 
     log P(continuation | context) = sum over the continuation's tokens of log-softmax(logits)
 
-with ``greedy`` true when every continuation token is the argmax. What differs is the cost:
-
-- contexts are batched, sorted by length, left-padded with an attention mask and explicit
-  position ids, so padding changes nothing;
-- the context runs once per request, not once per option: when every continuation is a single
-  token (letters `` A``, `` B``...) the last position's log-softmax answers all of them and
-  the output layer runs on that position only (``logits_to_keep=1``);
-- longer continuations (cloze) reuse the context's key/value cache and run only their own
-  tokens, all continuations of a batch together.
+with ``greedy`` true when every continuation token is the argmax. What differs is the cost.
+lm-eval runs context + continuation per option in padded batches, and the output layer on
+every position. Here requests are packed into token trees (:mod:`llmiq.exam.token_tree`):
+a prefix shared by several sequences (the prompt's header, a question's context under its
+options, options' common first words) runs once, no position is padding, and the output
+layer runs only where a continuation token is scored (``logits_to_keep``). A tree runs as
+one sequence with an attention mask of ancestors and its depths as positions; whether the
+model honours such a mask is checked once on a small tree, and a model that does not (or
+whose sliding attention window a request outgrows) runs plain sequences instead.
 
 Left out: lm-eval's rolling log-likelihood (perplexity) and its multi-GPU code; contexts
 longer than the model's window are cut on the left as lm-eval does, but once per request.
@@ -24,10 +24,9 @@ longer than the model's window are cut on the left as lm-eval does, but once per
 
 from __future__ import annotations
 
-import copy
 import inspect
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,10 +38,11 @@ from llmiq.exam.local_models import (
     quiet_transformers,
     resolve_model,
 )
+from llmiq.exam.token_tree import EncodedRequest, PackedRow, pack
 from llmiq.messages import N_
 
 _DEFAULT_MAX_LENGTH = 2048  # lm-eval's, for models whose config names no window
-_MAX_PADDING = 1.3  # a group of continuations runs at most 30% more tokens than it holds
+_CHECK = ScoringRequest("The capital of France is", (" Paris, of course", " the city of Lyon"))
 
 
 def load_backend(model_id: str) -> TransformersBackend:
@@ -51,26 +51,31 @@ def load_backend(model_id: str) -> TransformersBackend:
 
 
 @dataclass(frozen=True)
-class EncodedRequest:
-    """One request as token ids: the shared context and each continuation's own tokens."""
-
-    context: list[int]
-    continuations: list[list[int]]
-
-
-@dataclass(frozen=True)
 class BatchLimits:
-    tokens: int = 4096  # padded context tokens per forward pass
-    rows: int = 32  # contexts per forward pass
-    logits: int = 1 << 26  # floats of continuation logits per pass (256 MB; Gemma's vocab is 262k)
+    # Positions per packed tree. Attention over a tree costs its size per position, so a
+    # larger tree shares more prefixes but spends more on attention; 256 is the faster here.
+    tree: int = 256
+    logits: int = 1 << 26  # floats of scored logits per pass (256 MB; Gemma's vocab is 262k)
+    tokens: int = 4096  # padded prompt tokens per generation batch
+    rows: int = 32  # prompts per generation batch
 
 
 class TransformersBackend(ModelBackend):
     """A loaded transformers model and tokenizer, fp32 on the CPU."""
 
+    batch = 48  # requests per call: enough to fill several trees, a few seconds to redo
+
     def __init__(
-        self, model_id: str, model: Any, tokenizer: Any, *, limits: BatchLimits | None = None
+        self,
+        model_id: str,
+        model: Any,
+        tokenizer: Any,
+        *,
+        limits: BatchLimits | None = None,
+        trees: bool | None = None,
     ) -> None:
+        """``trees``: pack requests into token trees (None: if a check shows the model
+        scores them exactly), or run every sequence plainly (False)."""
         super().__init__(model_id)
         self._torch, _ = import_transformers()
         self.model = model
@@ -93,8 +98,11 @@ class TransformersBackend(ModelBackend):
         pad = tokenizer.pad_token_id
         self.pad_token = pad if pad is not None else (eos if eos is not None else 0)
         params = inspect.signature(model.forward).parameters
-        self._cache_arg = "cache" if "cache" in params else "past_key_values"
         self._keeps_logits = "logits_to_keep" in params
+        kind = getattr(config, "_attn_implementation", None)
+        self._mask_kind = kind if kind in ("sdpa", "eager") and "position_ids" in params else None
+        self._window = getattr(config, "sliding_window", None)
+        self._trees_agree = trees  # None: checked on first use
 
     @classmethod
     def load(cls, model_id: str, source: ModelSource) -> TransformersBackend:
@@ -170,149 +178,109 @@ class TransformersBackend(ModelBackend):
     # --- scoring --------------------------------------------------------------------------
 
     def score(self, requests: Sequence[ScoringRequest]) -> list[Scores]:
-        encoded = [self.encode(r) for r in requests]
-        results: list[Scores | None] = [None] * len(encoded)
-        for batch in self._batches(encoded):
-            for index, scores in zip(
-                batch, self._score_batch([encoded[i] for i in batch]), strict=True
-            ):
-                results[index] = scores
-        return [s for s in results if s is not None]
+        return self._score([self.encode(r) for r in requests], trees=self.runs_trees())
 
-    def _batches(self, encoded: list[EncodedRequest]) -> Iterator[list[int]]:
-        """Indices of ``encoded`` in batches of similar length, longest first."""
-        order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i].context))
+    def _score(self, encoded: list[EncodedRequest], *, trees: bool) -> list[Scores]:
+        rows = pack(
+            encoded,
+            size=self.limits.tree,
+            scored=max(1, self.limits.logits // self.model.config.vocab_size),
+            branches=lambda request: trees and self._fits_window(request),
+        )
+        return self._run(rows, encoded)
+
+    def _fits_window(self, request: EncodedRequest) -> bool:
+        """Whether a sliding attention window (if any) is longer than every sequence of the
+        request, so that the tree's mask, which knows no window, is exact."""
+        return not self._window or request.depth < self._window
+
+    def runs_trees(self) -> bool:
+        """Whether this model scores a packed tree as it scores each sequence alone. Models
+        whose attention is not steered by a custom mask and positions (ALiBi read from a 2-D
+        mask, flash kernels, remote code) get plain sequences instead."""
+        if self._trees_agree is None:
+            self._trees_agree = False
+            if self._mask_kind is not None:
+                check = [self.encode(_CHECK)]
+                tree, chains = (self._score(check, trees=t)[0] for t in (True, False))
+                self._trees_agree = all(
+                    abs(a - b) < 1e-3 for a, b in zip(tree.logprobs, chains.logprobs, strict=True)
+                )
+        return self._trees_agree
+
+    def _run(self, rows: Iterable[PackedRow], encoded: list[EncodedRequest]) -> list[Scores]:
+        logprobs = [[0.0] * len(r.continuations) for r in encoded]
+        greedy = [[False] * len(r.continuations) for r in encoded]
+        torch = self._torch
+        for batch in self._row_batches(rows):
+            nodes = sorted({node for row in batch for node in row.scored_nodes()})
+            width = max(len(row) for row in batch)
+            kwargs: dict[str, Any] = {
+                "input_ids": torch.tensor(
+                    [row.tokens + [self.pad_token] * (width - len(row)) for row in batch]
+                ),
+                "position_ids": torch.tensor(
+                    [row.depths + [0] * (width - len(row)) for row in batch]
+                ),
+                "use_cache": False,
+            }
+            if len(batch) > 1 or not batch[0].is_chain:
+                kwargs["attention_mask"] = self._tree_mask([row.parents for row in batch], width)
+            if self._keeps_logits:
+                kwargs["logits_to_keep"] = torch.tensor(nodes)
+            with torch.inference_mode():
+                logits = self.model(**kwargs).logits
+                if not self._keeps_logits:
+                    logits = logits[:, nodes]
+                steps = torch.nn.functional.log_softmax(logits.float(), dim=-1)  # (B, K, V)
+                best = steps.argmax(dim=-1)  # (B, K)
+            where = {node: k for k, node in enumerate(nodes)}
+            for b, row in enumerate(batch):
+                for target in row.targets:
+                    at = torch.tensor([where[node] for node in target.nodes])
+                    tokens = torch.tensor(target.tokens)
+                    logprobs[target.request][target.option] = float(steps[b, at, tokens].sum())
+                    greedy[target.request][target.option] = bool((best[b, at] == tokens).all())
+        return [Scores(tuple(lp), tuple(g)) for lp, g in zip(logprobs, greedy, strict=True)]
+
+    def _row_batches(self, rows: Iterable[PackedRow]) -> Iterator[list[PackedRow]]:
+        """Trees side by side in one forward pass while that costs little: the output layer
+        runs on the union of the rows' scored positions in every row, so rows are batched only
+        while that union stays under an eighth of the width (letter scoring, a few scored
+        positions per tree), never for cloze, whose trees score most of their positions."""
         vocab = self.model.config.vocab_size
-        batch: list[int] = []
-        width = rows = 0
-        for index in order:
-            item = encoded[index]
-            longer = [c for c in item.continuations if len(c) > 1]
-            new_width = max(width, max((len(c) for c in longer), default=0))
-            new_rows = rows + len(longer)
+        batch: list[PackedRow] = []
+        scored: set[int] = set()
+        for row in rows:
+            union = scored | set(row.scored_nodes())
+            width = max([len(row), *(len(r) for r in batch)])
+            rows_after = len(batch) + 1
             if batch and (
-                (len(batch) + 1) * len(encoded[batch[0]].context) > self.limits.tokens
-                or len(batch) + 1 > self.limits.rows
-                or new_rows * new_width * vocab > self.limits.logits
+                rows_after * width > self.limits.tokens
+                or len(union) * 8 > width
+                or rows_after * len(union) * vocab > self.limits.logits
             ):
                 yield batch
-                batch, new_width, new_rows = (
-                    [],
-                    max((len(c) for c in longer), default=0),
-                    len(longer),
-                )
-            batch.append(index)
-            width, rows = new_width, new_rows
+                batch, union = [], set(row.scored_nodes())
+            batch.append(row)
+            scored = union
         if batch:
             yield batch
 
-    def _score_batch(self, items: list[EncodedRequest]) -> list[Scores]:
+    def _tree_mask(self, trees: list[list[int]], width: int) -> Any:
+        """(B, 1, W, W), from each row's parent list: node i attends to node j when j is i or
+        one of its ancestors, and a padding position to itself only; a boolean mask for SDPA,
+        an additive one for eager attention."""
         torch = self._torch
-        functional = torch.nn.functional
-        lengths = [len(item.context) for item in items]
-        width = max(lengths)
-        ids = torch.full((len(items), width), self.pad_token, dtype=torch.long)  # (B, P)
-        mask = torch.zeros((len(items), width), dtype=torch.long)
-        for row, item in enumerate(items):
-            ids[row, width - len(item.context) :] = torch.tensor(item.context)
-            mask[row, width - len(item.context) :] = 1
-        positions = (mask.cumsum(-1) - 1).clamp(min=0)  # left padding leaves positions intact
-        longer = [
-            (row, option, tokens)
-            for row, item in enumerate(items)
-            for option, tokens in enumerate(item.continuations)
-            if len(tokens) > 1
-        ]
-        with torch.inference_mode():
-            out = self._forward(ids, mask, positions, use_cache=bool(longer), last_only=True)
-            first = functional.log_softmax(out.logits[:, -1, :].float(), dim=-1)  # (B, V)
-            first_best = first.argmax(dim=-1)  # (B,)
-            logprobs = [
-                [float(first[row, tokens[0]]) for tokens in item.continuations]
-                for row, item in enumerate(items)
-            ]
-            greedy = [
-                [int(first_best[row]) == tokens[0] for tokens in item.continuations]
-                for row, item in enumerate(items)
-            ]
-            if longer:
-                cache = getattr(out, "cache", None) or out.past_key_values
-                self._continue(cache, mask, lengths, longer, logprobs, greedy)
-        return [Scores(tuple(lp), tuple(g)) for lp, g in zip(logprobs, greedy, strict=True)]
-
-    def _continue(
-        self,
-        cache: Any,
-        mask: Any,
-        lengths: list[int],
-        longer: list[tuple[int, int, list[int]]],
-        logprobs: list[list[float]],
-        greedy: list[list[bool]],
-    ) -> None:
-        """Add the second and later tokens of multi-token continuations, running only those
-        tokens on top of their context's cached keys and values (one row per continuation).
-
-        Options differ in length far more than contexts do (a word beside a sentence), so the
-        rows run in groups of similar length, longest first: one group padded to the longest
-        option would spend most of its work on padding."""
-        groups = _length_groups(longer)
-        for n, group in enumerate(groups):  # each group narrows its own copy of the cache
-            own = cache if n == len(groups) - 1 else copy.deepcopy(cache)
-            self._continue_group(own, mask, lengths, group, logprobs, greedy)
-
-    def _continue_group(
-        self,
-        cache: Any,
-        mask: Any,
-        lengths: list[int],
-        longer: list[tuple[int, int, list[int]]],
-        logprobs: list[list[float]],
-        greedy: list[list[bool]],
-    ) -> None:
-        """:meth:`_continue` for one group of rows; ``cache`` is narrowed to their contexts."""
-        torch = self._torch
-        sources = torch.tensor([row for row, _, _ in longer])
-        cache.batch_select_indices(sources)  # (R, ...) : each row's context, repeated per option
-        width = max(len(tokens) - 1 for _, _, tokens in longer)
-        ids = torch.full((len(longer), width), self.pad_token, dtype=torch.long)  # (R, L)
-        own = torch.zeros((len(longer), width), dtype=torch.long)
-        for r, (_, _, tokens) in enumerate(longer):
-            ids[r, : len(tokens) - 1] = torch.tensor(tokens[:-1])
-            own[r, : len(tokens) - 1] = 1
-        full_mask = torch.cat([mask[sources], own], dim=1)  # (R, P + L)
-        starts = torch.tensor([lengths[row] for row, _, _ in longer]).unsqueeze(1)
-        positions = starts + torch.arange(width).unsqueeze(0)  # right after each context
-        out = self._forward(ids, full_mask, positions, cache=cache, use_cache=True)
-        steps = torch.nn.functional.log_softmax(out.logits.float(), dim=-1)  # (R, L, V)
-        best = steps.argmax(dim=-1)  # (R, L)
-        for r, (row, option, tokens) in enumerate(longer):
-            targets = torch.tensor(tokens[1:])
-            count = len(targets)
-            picked = steps[r, :count].gather(-1, targets.unsqueeze(-1)).squeeze(-1)
-            logprobs[row][option] += float(picked.sum())
-            greedy[row][option] = greedy[row][option] and bool((best[r, :count] == targets).all())
-
-    def _forward(
-        self,
-        ids: Any,
-        mask: Any,
-        positions: Any,
-        *,
-        use_cache: bool,
-        cache: Any = None,
-        last_only: bool = False,
-    ) -> Any:
-        kwargs: dict[str, Any] = {
-            "input_ids": ids,
-            "attention_mask": mask,
-            "position_ids": positions,
-            "use_cache": use_cache,
-        }
-        if cache is not None:
-            kwargs[self._cache_arg] = cache
-        if last_only and self._keeps_logits:
-            kwargs["logits_to_keep"] = 1  # the output layer on the last position only
-        return self.model(**kwargs)
+        allowed = torch.eye(width, dtype=torch.bool).repeat(len(trees), 1, 1)
+        for b, parents in enumerate(trees):
+            for node, parent in enumerate(parents):
+                if parent >= 0:
+                    allowed[b, node] |= allowed[b, parent]
+        if self._mask_kind == "eager":
+            blocked = torch.finfo(self.model.dtype).min
+            return torch.zeros(allowed.shape).masked_fill(~allowed, blocked)[:, None]
+        return allowed[:, None]
 
     # --- generating -----------------------------------------------------------------------
 
@@ -356,24 +324,6 @@ class TransformersBackend(ModelBackend):
     def close(self) -> None:
         self.model = None
         self.tokenizer = None
-
-
-def _length_groups(
-    rows: list[tuple[int, int, list[int]]],
-) -> list[list[tuple[int, int, list[int]]]]:
-    """``rows`` (context row, option, tokens), longest first, cut into groups whose padding
-    to their longest row stays within ``_MAX_PADDING`` of the tokens they hold."""
-    groups: list[list[tuple[int, int, list[int]]]] = []
-    held = 0
-    for row in sorted(rows, key=lambda item: -len(item[2])):
-        size = len(row[2])
-        if groups and len(groups[-1][0][2]) * (len(groups[-1]) + 1) <= _MAX_PADDING * (held + size):
-            groups[-1].append(row)
-            held += size
-        else:
-            groups.append([row])
-            held = size
-    return groups
 
 
 def _use_all_cores(torch: Any) -> None:
