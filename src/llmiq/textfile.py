@@ -48,12 +48,21 @@ def refuse_binary(raw: bytes, name: str) -> None:
         raise LlmiqError(N_("{name}: is a binary file, not text"), name=name)
 
 
-def decode_text(raw: bytes, name: str, *, legacy_chinese: bool = False) -> str:
+def decode_text(raw: bytes, name: str, *, saved_article: bool = False) -> str:
     """Decode UTF-8 (with or without a BOM) or raise an :class:`LlmiqError` that names the
-    likely encoding and how to convert it. With ``legacy_chinese``, text that is not UTF-8
-    but decodes as GB18030 (which contains GBK and GB2312) into Chinese is read as such:
-    articles saved on Chinese Windows come that way, and those bytes are rarely valid in
-    both encodings."""
+    likely encoding and how to convert it. A ``saved_article`` may also come as Windows
+    saves text: UTF-16 with a byte-order mark (Word's "Unicode Text"), or, when it is not
+    UTF-8 but decodes as GB18030 (which contains GBK and GB2312) into Chinese, in that
+    encoding (Chinese Windows); those bytes are rarely valid in both encodings."""
+    if saved_article and raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise LlmiqError(
+                N_("{name}: starts as UTF-16 text but is not valid UTF-16"), name=name
+            ) from None
+        refuse_control_characters(text, name)
+        return text
     refuse_binary(raw, name)
     try:
         text = raw.decode("utf-8-sig")
@@ -64,7 +73,7 @@ def decode_text(raw: bytes, name: str, *, legacy_chinese: bool = False) -> str:
         except UnicodeDecodeError:
             legacy = ""
         looks_chinese = bool(_CJK.search(legacy))
-        if looks_chinese and legacy_chinese:
+        if looks_chinese and saved_article:
             refuse_control_characters(legacy, name)
             return legacy
         if looks_chinese:

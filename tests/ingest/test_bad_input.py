@@ -37,7 +37,7 @@ def test_bad_article_fails_with_one_sentence_and_writes_nothing(
         (b"%PDF-1.7\n...", "is a PDF document"),
         (b"PK\x03\x04rest", "is a zip archive"),
         (b"\x00\x01\x02binary", "is a binary file"),
-        (b"\xff\xfe1\x00.\x00", "is UTF-16 text"),
+        (b"\xff\xfe1\x00\x00\xd8", "is not valid UTF-16"),
         (b"1. Question?\n\xe9t\xe9\n", ":2: is not valid UTF-8 (byte 0xe9)"),
     ],
 )
@@ -52,19 +52,22 @@ def test_binary_and_foreign_encodings_are_refused(
     assert not (tmp_path / "out.yaml").exists()
 
 
-def test_a_gbk_article_imports_as_its_utf8_twin_does(run_cli: Callable, tmp_path: Path) -> None:
-    """Chinese text saved as GBK (Windows' default for Chinese) is read as GB18030; a bank's
-    own YAML must still be UTF-8."""
+def test_gbk_and_utf16_articles_import_as_their_utf8_twin_does(
+    run_cli: Callable, tmp_path: Path
+) -> None:
+    """Chinese text saved as GBK (Windows' default for Chinese) is read as GB18030, and text
+    saved as UTF-16 with a byte-order mark (Word's "Unicode Text") as UTF-16; a bank's own
+    YAML must still be UTF-8."""
     text = "大模型面试题\n\n1、自注意力的作用是什么？\nA. 衡量词之间的相关性\nB. 分词\n答案：A\n"
     banks = []
-    for encoding in ("gbk", "utf-8"):
+    for encoding in ("gbk", "utf-8", "utf-16"):  # Python's utf-16 writes a byte-order mark
         folder = tmp_path / encoding
         folder.mkdir()
-        (folder / "article.txt").write_bytes(text.encode(encoding))
+        (folder / "article.txt").write_bytes(text.replace("\n", "\r\n").encode(encoding))
         result = run_cli("import", str(folder / "article.txt"), "-o", str(folder / "bank.yaml"))
         assert result.exit_code == 0, result.output
         banks.append((folder / "bank.yaml").read_text("utf-8"))
-    assert banks[0] == banks[1]
+    assert banks[0] == banks[1] == banks[2]
     assert "衡量词之间的相关性" in banks[0]
     (tmp_path / "bank.yaml").write_bytes(banks[0].encode("gbk"))
     result = run_cli("validate", str(tmp_path / "bank.yaml"))

@@ -34,15 +34,15 @@ def import_article(
 
 def decode_article(raw: bytes, *, name: str, format: str = AUTO) -> str:
     """The text of an article file or upload called ``name``: a web page in any charset its
-    ``<meta charset>`` names (GBK, ...), anything else in UTF-8 or, for Chinese text that is
-    not UTF-8, GB18030 (GBK)."""
+    ``<meta charset>`` names (GBK, ...), anything else in UTF-8, UTF-16 with a byte-order
+    mark or, for Chinese text that is not UTF-8, GB18030 (GBK)."""
     if format == AUTO:
         claimed = format_for_suffix(Path(name).name)
         page = looks_like_html_page(raw[:4096].decode("latin-1"))
         is_page = page or (claimed is not None and claimed.reads_html)
     else:
         is_page = import_format(format).reads_html
-    return decode_page(raw, name=name) if is_page else decode_text(raw, name, legacy_chinese=True)
+    return decode_page(raw, name=name) if is_page else decode_text(raw, name, saved_article=True)
 
 
 def import_text(
