@@ -93,6 +93,18 @@ def test_scores_equal_a_full_forward_per_option(smollm2: TransformersBackend, tr
         assert got.greedy == want.greedy, request.prompt
 
 
+def test_a_header_every_request_shares_is_run_once_and_changes_nothing(
+    smollm2: TransformersBackend,
+) -> None:
+    header = "The following are multiple choice questions (with answers) about cities.\n\n"
+    requests = [ScoringRequest(header + r.prompt, r.continuations) for r in REQUESTS]
+    trees = TransformersBackend(MODEL, smollm2.model, smollm2.tokenizer, trees=True)
+    for request, got in zip(requests, trees.score(requests), strict=True):
+        want = reference_scores(smollm2, request)
+        assert got.logprobs == pytest.approx(want.logprobs, abs=1e-4), request.prompt
+        assert got.greedy == want.greedy, request.prompt
+
+
 def test_smollm2_passes_the_check_for_token_trees(smollm2: TransformersBackend) -> None:
     assert smollm2.runs_trees()
 

@@ -10,10 +10,12 @@ the boundary belongs to the continuation), and the answer is
 
 with ``greedy`` true when every continuation token is the argmax. What differs is the cost.
 lm-eval runs context + continuation per option in padded batches, and the output layer on
-every position. Here requests are packed into token trees (:mod:`llmiq.exam.token_tree`):
-a prefix shared by several sequences (the prompt's header, a question's context under its
-options, options' common first words) runs once, no position is padding, and the output
-layer runs only where a continuation token is scored (``logits_to_keep``). A tree runs as
+every position. Here the tokens every request starts with (the prompt's header, few-shot
+demonstrations) run once and their keys and values serve every row; the rest is packed
+into token trees (:mod:`llmiq.exam.token_tree`), where a prefix shared by several
+sequences (a question's context under its options, options' common first words) runs once
+and no position is padding; the output layer runs only where a continuation token is
+scored (``logits_to_keep``). A tree runs as
 one sequence with an attention mask of ancestors and its depths as positions; whether the
 model honours such a mask is checked once on a small tree, and a model that does not (or
 whose sliding attention window a request outgrows) runs plain sequences instead.
@@ -24,6 +26,7 @@ longer than the model's window are cut on the left as lm-eval does, but once per
 
 from __future__ import annotations
 
+import copy
 import inspect
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -42,7 +45,14 @@ from llmiq.exam.token_tree import EncodedRequest, PackedRow, pack
 from llmiq.messages import N_
 
 _DEFAULT_MAX_LENGTH = 2048  # lm-eval's, for models whose config names no window
-_CHECK = ScoringRequest("The capital of France is", (" Paris, of course", " the city of Lyon"))
+_SHARED_MIN = 4  # tokens every request starts with, worth one cached pass for all of them
+_CHECK = (  # two trees under a shared prefix, options sharing first words
+    ScoringRequest(
+        "Question: which city is the capital of France?\nAnswer:",
+        (" Paris, of course", " the city of Lyon", " the city of Paris"),
+    ),
+    ScoringRequest("Question: which city is the capital of Italy?\nAnswer:", (" Rome", " Milan")),
+)
 
 
 def load_backend(model_id: str) -> TransformersBackend:
@@ -99,6 +109,7 @@ class TransformersBackend(ModelBackend):
         self.pad_token = pad if pad is not None else (eos if eos is not None else 0)
         params = inspect.signature(model.forward).parameters
         self._keeps_logits = "logits_to_keep" in params
+        self._cache_arg = "cache" if "cache" in params else "past_key_values"
         kind = getattr(config, "_attn_implementation", None)
         self._mask_kind = kind if kind in ("sdpa", "eager") and "position_ids" in params else None
         self._window = getattr(config, "sliding_window", None)
@@ -181,18 +192,21 @@ class TransformersBackend(ModelBackend):
         return self._score([self.encode(r) for r in requests], trees=self.runs_trees())
 
     def _score(self, encoded: list[EncodedRequest], *, trees: bool) -> list[Scores]:
+        shared = _shared_prefix(encoded) if trees else []
+        rest = [EncodedRequest(r.context[len(shared) :], r.continuations) for r in encoded]
         rows = pack(
-            encoded,
+            rest,
             size=self.limits.tree,
             scored=max(1, self.limits.logits // self.model.config.vocab_size),
-            branches=lambda request: trees and self._fits_window(request),
+            branches=lambda request: trees and self._fits_window(request, len(shared)),
         )
-        return self._run(rows, encoded)
+        return self._run(rows, rest, shared)
 
-    def _fits_window(self, request: EncodedRequest) -> bool:
+    def _fits_window(self, request: EncodedRequest, offset: int) -> bool:
         """Whether a sliding attention window (if any) is longer than every sequence of the
-        request, so that the tree's mask, which knows no window, is exact."""
-        return not self._window or request.depth < self._window
+        request (after ``offset`` shared tokens), so that the tree's mask, which knows no
+        window, is exact."""
+        return not self._window or offset + request.depth < self._window
 
     def runs_trees(self) -> bool:
         """Whether this model scores a packed tree as it scores each sequence alone. Models
@@ -201,17 +215,24 @@ class TransformersBackend(ModelBackend):
         if self._trees_agree is None:
             self._trees_agree = False
             if self._mask_kind is not None:
-                check = [self.encode(_CHECK)]
-                tree, chains = (self._score(check, trees=t)[0] for t in (True, False))
+                check = [self.encode(request) for request in _CHECK]
+                trees, chains = (self._score(check, trees=t) for t in (True, False))
                 self._trees_agree = all(
-                    abs(a - b) < 1e-3 for a, b in zip(tree.logprobs, chains.logprobs, strict=True)
+                    abs(a - b) < 1e-3
+                    for tree, chain in zip(trees, chains, strict=True)
+                    for a, b in zip(tree.logprobs, chain.logprobs, strict=True)
                 )
         return self._trees_agree
 
-    def _run(self, rows: Iterable[PackedRow], encoded: list[EncodedRequest]) -> list[Scores]:
+    def _run(
+        self, rows: Iterable[PackedRow], encoded: list[EncodedRequest], shared: list[int]
+    ) -> list[Scores]:
+        """Score packed ``rows`` of ``encoded`` requests, each of which follows the ``shared``
+        tokens (run once, their keys and values given to every row)."""
         logprobs = [[0.0] * len(r.continuations) for r in encoded]
         greedy = [[False] * len(r.continuations) for r in encoded]
         torch = self._torch
+        cache = self._cache_of(shared) if shared else None
         for batch in self._row_batches(rows):
             nodes = sorted({node for row in batch for node in row.scored_nodes()})
             width = max(len(row) for row in batch)
@@ -221,11 +242,18 @@ class TransformersBackend(ModelBackend):
                 ),
                 "position_ids": torch.tensor(
                     [row.depths + [0] * (width - len(row)) for row in batch]
-                ),
-                "use_cache": False,
+                )
+                + len(shared),
+                "use_cache": cache is not None,
             }
+            if cache is not None:
+                own = copy.deepcopy(cache)
+                own.batch_repeat_interleave(len(batch))
+                kwargs[self._cache_arg] = own
             if len(batch) > 1 or not batch[0].is_chain:
-                kwargs["attention_mask"] = self._tree_mask([row.parents for row in batch], width)
+                kwargs["attention_mask"] = self._tree_mask(
+                    [row.parents for row in batch], width, len(shared)
+                )
             if self._keeps_logits:
                 kwargs["logits_to_keep"] = torch.tensor(nodes)
             with torch.inference_mode():
@@ -267,16 +295,31 @@ class TransformersBackend(ModelBackend):
         if batch:
             yield batch
 
-    def _tree_mask(self, trees: list[list[int]], width: int) -> Any:
-        """(B, 1, W, W), from each row's parent list: node i attends to node j when j is i or
-        one of its ancestors, and a padding position to itself only; a boolean mask for SDPA,
-        an additive one for eager attention."""
+    def _cache_of(self, shared: list[int]) -> Any:
+        """The keys and values of ``shared``, one row, for every packed row to start from."""
+        torch = self._torch
+        kwargs: dict[str, Any] = {
+            "input_ids": torch.tensor([shared]),
+            "position_ids": torch.arange(len(shared)).unsqueeze(0),
+            "use_cache": True,
+        }
+        if self._keeps_logits:
+            kwargs["logits_to_keep"] = 1
+        with torch.inference_mode():
+            out = self.model(**kwargs)
+        return getattr(out, "cache", None) or out.past_key_values
+
+    def _tree_mask(self, trees: list[list[int]], width: int, shared: int) -> Any:
+        """(B, 1, W, S + W), from each row's parent list: every position attends to the
+        ``shared`` S cached tokens, node i to node j when j is i or one of its ancestors, and
+        a padding position to itself; a boolean mask for SDPA, an additive one for eager."""
         torch = self._torch
         allowed = torch.eye(width, dtype=torch.bool).repeat(len(trees), 1, 1)
         for b, parents in enumerate(trees):
             for node, parent in enumerate(parents):
                 if parent >= 0:
                     allowed[b, node] |= allowed[b, parent]
+        allowed = torch.cat([allowed.new_ones((len(trees), width, shared)), allowed], dim=-1)
         if self._mask_kind == "eager":
             blocked = torch.finfo(self.model.dtype).min
             return torch.zeros(allowed.shape).masked_fill(~allowed, blocked)[:, None]
@@ -324,6 +367,17 @@ class TransformersBackend(ModelBackend):
     def close(self) -> None:
         self.model = None
         self.tokenizer = None
+
+
+def _shared_prefix(encoded: list[EncodedRequest]) -> list[int]:
+    """The tokens every context starts with (the prompt's header, few-shot demonstrations),
+    short of each context's last token, when there are enough to be worth a cached pass."""
+    if len(encoded) < 2:
+        return []
+    first, length = encoded[0].context, min(len(r.context) for r in encoded) - 1
+    for request in encoded[1:]:
+        length = next((i for i in range(length) if request.context[i] != first[i]), length)
+    return first[:length] if length >= _SHARED_MIN else []
 
 
 def _use_all_cores(torch: Any) -> None:
