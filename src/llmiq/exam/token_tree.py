@@ -111,30 +111,38 @@ def pack(
     size: int,
     scored: int,
     branches: Callable[[EncodedRequest], bool],
-) -> Iterator[PackedRow]:
+) -> list[PackedRow]:
     """``requests`` packed into rows of at most ``size`` nodes and ``scored`` scored nodes
     (a request larger than that gets a row of its own).
 
-    Requests are taken in the order of their contexts' tokens, so that those sharing a
-    prefix meet in the same row. A request for which ``branches`` is false (the model could
-    not run its tree exactly, e.g. a sliding attention window shorter than it) runs as
-    plain sequences, one row per distinct sequence.
+    Best fit, largest first: each request goes to the row it adds fewest nodes to (the one
+    sharing most of its prefix: the same question with its options in another order, say),
+    the fullest of those on a tie, so that rows come out nearly full and side-by-side rows
+    pad little. A request for which ``branches`` is false (the model could not run its tree
+    exactly, e.g. a sliding attention window shorter than it) runs as plain sequences, one
+    row per distinct sequence.
     """
-    order = sorted(range(len(requests)), key=lambda i: requests[i].context)
-    row = PackedRow()
+    rows: list[PackedRow] = []
+    chains: list[PackedRow] = []
+    order = sorted(range(len(requests)), key=lambda i: -requests[i].depth)
     for index in order:
         request = requests[index]
         if not branches(request):
-            yield from _chains(index, request)
+            chains += _chains(index, request)
             continue
-        cost = row.added(request.sequences())
+        sequences = request.sequences()
         needed = len({tuple(c[:i]) for c in request.continuations for i in range(len(c))})
-        if row.tokens and (len(row) + cost > size or len(row.scored_nodes()) + needed > scored):
-            yield row
-            row = PackedRow()
-        row.add(index, request)
-    if row.tokens:
-        yield row
+        best: tuple[int, int, PackedRow] | None = None
+        for row in rows:
+            cost = row.added(sequences)
+            fits = len(row) + cost <= size and len(row.scored_nodes()) + needed <= scored
+            if fits and (best is None or (cost, -len(row)) < best[:2]):
+                best = (cost, -len(row), row)
+        if best is None:
+            rows.append(PackedRow())
+            best = (0, 0, rows[-1])
+        best[2].add(index, request)
+    return sorted(rows, key=len, reverse=True) + chains
 
 
 def _chains(index: int, request: EncodedRequest) -> Iterator[PackedRow]:
