@@ -73,13 +73,13 @@ def score_cached(
     Requests already in ``cache`` are not sent again, and each new one is stored there as
     soon as its batch is scored: a run stopped half-way resumes where it stopped.
 
-    Requests go out longest prompt first, so that a batch holds prompts of similar length. A
-    batch is ``backend.batch`` requests unless given: what a stopped run measures twice."""
+    A batch is ``backend.batch`` requests unless given: what a stopped run measures twice.
+    Requests go out in the bank's order: a local model packs a batch's prompts into token
+    trees, which fill best from prompts of mixed lengths."""
     cache = {} if cache is None else cache
     batch = batch or backend.batch
     keys = [request_key(r) for r in requests]
     todo = [i for i, key in enumerate(keys) if key not in cache]
-    todo.sort(key=lambda i: -len(requests[i].prompt))
     progress(len(requests) - len(todo))
     for start in range(0, len(todo), batch):
         chunk = todo[start : start + batch]
