@@ -92,6 +92,8 @@ def _is_one_answer(inline: str) -> bool:
     """Whether a label's own text is one answer: a sentence, or a key ("C", "A、C") with no
     question number."""
     text = inline.strip(" *_:：")
+    if re.fullmatch(r"[(（][^()（）]*[)）]", text):  # "Answer key (for graders)": a note
+        return False
     return len(text) > 12 or bool(_LETTERS.match(fold(text)))
 
 

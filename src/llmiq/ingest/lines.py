@@ -129,6 +129,8 @@ _TYPE_TAG = (
     r"|single[\s-]choice|multiple[\s-]choice|multi[\s-]select|true\s*/\s*false|short\s+answer)"
     r"\s*[】\])）]\s*)?"
 )
+#: A question type written without brackets right before its number: "单选题第 1 题".
+_TYPE_WORD = r"(?:(?:单选|多选|判断|填空|简答|问答|论述|不定项(?:选择)?)题?\s*)?"
 _TYPE_TAG_AFTER = re.compile("^" + _TYPE_TAG.removesuffix("?") + r"\s*", re.I)
 _DECOR = r"^\s*(?:>\s*)*(?P<head>#{1,6}\s*)?" + _SYMBOLS + _TYPE_TAG + r"(?P<bold>\*\*|__)?\s*"
 #: Keycap emoji as the number itself: "1️⃣ What …", "1️⃣2️⃣ …" (12), "🔟 …".
@@ -147,8 +149,8 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
         "QN",
         3,
         re.compile(
-            _DECOR + r"(?:Q|Question|Problem|问题|题目|面试题)\s*(?P<num>\d{1,3})"
-            r"(?:\s*(?:of|/)\s*\d{1,3}(?=\s|$))?"  # "Question 3 of 8"
+            _DECOR + r"(?:Q\.?|Question|Problem|问题|题目|面试题)\s*(?P<num>\d{1,3})"
+            r"(?:\s*(?:of|/)\s*\d{1,3}(?=\s|$|\*\*|__))?"  # "Question 3 of 8", "Q.13"
             r"(?:\s*[.:、)\]]|\s|$|(?=\*\*|__))\s*(?:\*\*|__)?\s*(?P<rest>.*)$",
             re.I,
         ),
@@ -157,7 +159,10 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
         "第N题",
         3,
         re.compile(
-            _DECOR + r"第\s*(?P<num>\d{1,3}|[一二三四五六七八九十百零两]{1,4})\s*[题道问]"
+            _DECOR
+            + _TYPE_WORD
+            + r"第\s*(?P<num>\d{1,3}|[一二三四五六七八九十百零两]{1,4})\s*[题道问]"
+            r"(?:\s*/\s*共\s*\d{1,3}\s*[题道])?"  # "第 1 题 / 共 8 题"
             r"\s*[.:、)]?\s*(?:\*\*|__)?\s*(?P<rest>.*)$"
         ),
     ),

@@ -10,6 +10,8 @@ keeping one output line per input line so that every report still names the auth
   centre their titles) is a Markdown heading.
 - A line that is only a difficulty tag ("难度：⭐⭐⭐", "**Difficulty:** Medium") is left out.
 - A table of options (``| A. | 16 | B. | 32 |``) becomes option lines (:mod:`option_tables`).
+- Options marked right or wrong (``- HNSW ✔ Correct answer``) become a task list
+  (:mod:`result_marks`).
 - What pandoc writes for a Word document (grid tables, escapes, spans) is made plain
   (:mod:`pandoc`).
 - A printed page's running header or footer (a page number, and a line repeated next to
@@ -26,6 +28,7 @@ from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
 from llmiq.ingest.lines import FENCE
 from llmiq.ingest.option_tables import rewrite_option_tables
 from llmiq.ingest.pandoc import rewrite_pandoc
+from llmiq.ingest.result_marks import rewrite_result_marks
 from llmiq.messages import N_
 
 _FRONT_MATTER_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")
@@ -66,8 +69,10 @@ _FURNITURE = (
     r"|分享(?:到|至)(?:微信|微博|QQ|朋友圈|QQ空间)"
     r"|(?:上一|下一)(?:题|套|页)(?:\s*[:：]\s*[^\s　|｜]*)?|提交试卷|提交答案|交卷|返回题库"
     r"|返回目录"
-    r"|返回顶部|笔记\s*(?:\(\d+\))?|正确率\s*[:：]?\s*\d+(?:\.\d+)?\s*%"
-    r"|已有\s*\d+\s*人(?:浏览|作答|做过|练习)(?:此题)?(?:\s*[,，]\s*正确率\s*\d+(?:\.\d+)?\s*%)?"
+    r"|返回顶部|笔记\s*(?:\(\d+\))?|(?:本题|全站)?正确率\s*[:：]?\s*\d+(?:\.\d+)?\s*%"
+    r"|(?:已有|共)?\s*\d[\d,]*\s*人(?:浏览|作答|做过|练习|答过)(?:此题|本题)?"
+    r"(?:\s*[,，]\s*正确率\s*\d+(?:\.\d+)?\s*%)?"
+    r"|请在此(?:处)?(?:输入|填写)(?:你的|您的)?(?:答案|回答)\S*"
     r"|back\s+to\s+top|\d+\s+points?|submit(?:\s+answer)?|next\s+question|previous\s+question"
     r"|mark\s+for\s+review|report\s+(?:an\s+)?(?:issue|error)|go\s+to\s+next\s+item|skip\s+question"
     r"|show\s+hint|finish\s+quiz|submit\s+quiz|type\s+your\s+answer\s+here\S*)"
@@ -75,7 +80,7 @@ _FURNITURE = (
 #: Furniture that is only furniture on a line of its own ("Check", "Page 2 of 3").
 _FURNITURE_ALONE = (
     r"(?:hint|check|reveal|progress\s*:.*|you\s+need\s+\d+\s*%\s+to\s+pass"
-    r"|slide\s+\d+\s*(?:/|of)\s*\d+|幻灯片\s*\d+\s*/\s*\d+"
+    r"|slide\s+\d+(?:\s*(?:/|of)\s*\d+)?|幻灯片\s*\d+(?:\s*/\s*\d+)?|第\s*\d+\s*张幻灯片"
     r"|discuss(?:\s+(?:it\s+)?in\s+(?:the\s+)?forum)?|workspace|report|bookmark|share"
     r"|page\s+\d+\s+(?:of|/)\s+\d+|第\s*\d+\s*页(?:\s*[/，,]\s*共\s*\d+\s*页)?"
     r"|found\s+a\s+(?:mistake|typo|bug)\?.*|复制代码|copy\s+code|copied!?|advertisements?|sponsored|广告"
@@ -106,11 +111,21 @@ _FURNITURE_LINE = re.compile(
 )
 
 
+#: What the reader answered, on a saved results page ("Your answer: (no answer given)",
+#: "你的答案：B"): never the article's answer, which is given apart ("Model answer:").
+_READERS_ANSWER = re.compile(
+    r"^\s*(?:[-*>]\s*)*(?:\*\*|__)?\s*(?:your\s+(?:answer|response|choice|selection)s?"
+    r"|(?:你|您)的(?:答案|回答|选择|作答))\s*(?:\*\*|__)?\s*[:：]",
+    re.I,
+)
+
+
 #: An exam paper's instructions to candidates ("注意事项：1．答案一律写在答题纸上") and its
 #: score boxes ("得分  评卷人", "题号  一  二  三  总分"): the paper, not its questions.
 _EXAM_INSTRUCTIONS = re.compile(
     r"^\s*(?:(?:注意事项|考生须知|答题须知|考试须知|考试说明|答题说明)\s*[:：]?"
-    r"|(?i:(?:general\s+)?instructions(?:\s+(?:to|for)\s+(?:candidates|students))?\s*:))"
+    r"|(?i:(?P<en>(?:general\s+)?instructions(?:\s+(?:to|for)\s+(?:candidates|students))?)"
+    r"\s*[:.]))"
 )
 _SCORE_BOX = re.compile(
     r"^\s*(?:得\s*分(?:\s+评卷人|\s+阅卷人)?|评卷人|阅卷人"
@@ -124,6 +139,13 @@ _RUNNING_PAGE = re.compile(
 _NOTES_ANSWER = re.compile(
     r"^\s*(?:speaker\s+)?notes?\s*[:：]\s*(?=(?:\*\*)?(?:(?:model|sample|short|reference)\s+)?"
     r"answers?\b|(?:\*\*)?(?:参考)?答案)|^\s*(?:演讲者)?备注\s*[:：]\s*(?=(?:参考)?答案|answer)",
+    re.I,
+)
+#: A slide's speaker notes: the label and the lines under it up to a blank line are the
+#: presenter's, not the question's (unless they give its answer: ``_NOTES_ANSWER``).
+_SPEAKER_NOTES = re.compile(
+    r"^\s*(?:\*\*|__)?\s*(?:(?:speaker|presenter)(?:'s)?\s+notes?|(?:演讲者|讲者|演讲)备注)"
+    r"\s*(?:\*\*|__)?\s*[:：]?",
     re.I,
 )
 _HTML_HEADING = re.compile(
@@ -240,7 +262,7 @@ def _running_headers(lines: list[str]) -> set[str]:
 
 def rewrite_markup(text_lines: list[str]) -> Markup:
     """See the module docstring. Code blocks are left as they are."""
-    lines = rewrite_option_tables(rewrite_pandoc(text_lines))
+    lines = rewrite_result_marks(rewrite_option_tables(rewrite_pandoc(text_lines)))
     markup = Markup(lines)
     start = _front_matter(lines, markup)
     running = _running_headers(lines)
@@ -250,6 +272,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
     in_code = False
     instructions = False  # the lines under "注意事项：" that continue it, indented
     listed = False  # ... or all of them up to a blank line, when the label stands alone
+    speaker = False  # in a slide's speaker notes, up to a blank line
     comment_start: int | None = None
     for i in range(start, len(lines)):
         line = lines[i]
@@ -266,6 +289,13 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
             else:
                 lines[i] = ""
             continue
+        speaker = bool(line.strip()) and (
+            speaker or (_SPEAKER_NOTES.match(line) is not None and not _NOTES_ANSWER.match(line))
+        )
+        if speaker:
+            markup.left_out.append((i, i, N_("speaker notes")))
+            lines[i] = ""
+            continue
         if instructions and line.strip() and (listed or line[:1].isspace()):
             markup.left_out.append((i, i, N_("exam instructions")))
             lines[i] = ""
@@ -274,7 +304,8 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
         instructions = label is not None
         # the label alone on its line: its instructions are the lines under it, numbered
         # ("1．请将答案写在答题卡上") or not, up to a blank line
-        listed = label is not None and not line[label.end() :].strip()
+        # ... or an English paragraph, wrapped at the margin: "Instructions. This exam has …"
+        listed = label is not None and (not line[label.end() :].strip() or bool(label["en"]))
         if instructions or _SCORE_BOX.match(line):
             markup.left_out.append(
                 (i, i, N_("exam instructions") if instructions else N_("score box"))
@@ -315,7 +346,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
             markup.left_out.append((i, i, N_("difficulty tag")))
             lines[i] = ""
             continue
-        if _FURNITURE_LINE.match(_LINK.sub(r"\1", line)):  # "[⬆ Back to top](#contents)"
+        if _FURNITURE_LINE.match(_LINK.sub(r"\1", line)) or _READERS_ANSWER.match(line):
             markup.left_out.append((i, i, N_("page furniture")))
             line = ""
         else:

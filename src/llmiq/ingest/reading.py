@@ -6,13 +6,20 @@ from __future__ import annotations
 
 import re
 
-from llmiq.ingest.lines import FENCE, Line, classify
+from llmiq.ingest.lines import FENCE, Line, LineKind, classify
 from llmiq.ingest.markup import Markup, rewrite_markup
 from llmiq.ingest.option_runs import mark_option_runs
 from llmiq.ingest.qa_table import qa_table_rows
 from llmiq.messages import N_
 
 _ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
+#: What follows a question's number when a slide or page repeats it above the answer:
+#: "Q.13 — reveal", "Question 4 (answer)", "第 3 题 解析", "Q7 (cont'd)".
+_REPEATED_FOR = re.compile(
+    r"^[\s—–\-:：|·(\[（【]*(?:reveal(?:ed)?|answers?|solutions?|key|explanation|discussion"
+    r"|cont(?:inued|'d|\.)?|答案(?:解析|揭晓)?|解析|揭晓|解答|续)[\s)\]）】.。!]*$",
+    re.I,
+)
 
 
 def read_lines(text: str) -> tuple[list[Line], Markup]:
@@ -36,4 +43,19 @@ def read_lines(text: str) -> tuple[list[Line], Markup]:
     index.append(len(lines))
     markup.left_out = [(index[a], index[b + 1] - 1, why) for a, b, why in markup.left_out]
     mark_option_runs(lines)
+    _leave_out_repeated_numbers(lines, markup)
     return lines, markup
+
+
+def _leave_out_repeated_numbers(lines: list[Line], markup: Markup) -> None:
+    """A question's number said again above its answer ("Q.13 — reveal" on the slide after
+    Q.13's) is no question of its own: the answer under it is the earlier question's."""
+    seen: set[int] = set()
+    for k, line in enumerate(lines):
+        if not line.is_question or line.q_number is None:
+            continue
+        if line.q_number in seen and _REPEATED_FOR.match(line.rest):
+            line.kind, line.q_number, line.q_strength = LineKind.BLANK, None, 0
+            markup.left_out.append((k, k, N_("the question's number again, above its answer")))
+        else:
+            seen.add(line.q_number)

@@ -290,10 +290,19 @@ _SECTION_NOTE = re.compile(r"\s*[(（][^()（）]*[)）]\s*[.。:：]?\s*$")
 _DIVIDER_HEADING = re.compile(r"^\s*([=\-—_*~#·+])\1{2,}\s*[^\s=\-—_*~#·+].{0,30}?\s*\1{3,}\s*$")
 
 
+#: A part of an exam paper named in capitals or with its points: "PART B - SHORT ANSWER (8
+#: points each)", "Section 2: Coding", "Part II".
+_PART_LINE = re.compile(
+    r"^\s*(?:\*\*|__)?\s*(?:part|section)\s+(?:[A-Z]|\d{1,2}|[IVX]{1,4})\b(?:\s*[-–—:：.]\s*[^?？]{0,50})?"
+    r"\s*(?:\*\*|__)?\s*$",
+    re.I,
+)
+
+
 def is_section_heading(line: Line, style: str | None) -> bool:
     """ "## Part 2", "二、进阶篇", "三、简答题（共 42 分）", "==== 二面 ====": headings of the
     article's own outline, not of questions (whose numbering ``style`` is the article's)."""
-    if style is not None and _DIVIDER_HEADING.match(line.raw):
+    if style is not None and (_DIVIDER_HEADING.match(line.raw) or _PART_LINE.match(line.raw)):
         return True
     if not line.is_question or style is None or "?" in fold(line.rest):
         return False

@@ -1,0 +1,97 @@
+"""Options marked right or wrong the way a quiz shows its results: a saved results page
+(``- HNSW ✔ Correct answer``, ``- B-tree ✘ Your answer``), a key written on the options
+(``A. 3 (correct)``, ``C. 64 √``, ``✅ D. 8``). A run of options where at least one is
+marked correct becomes a task list (``- [x] HNSW`` / ``- [ ] B-tree``), which the parser
+already reads: the ticked items are the answer. The marks themselves, and a quiz's "Your
+answer" badges, leave the option's text.
+
+Only a run holding a mark of a correct answer is touched, so "(your answer)" or a cross in
+an ordinary list stays as written. One output line per input line; code is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from llmiq.ingest.lines import FENCE
+
+_RIGHT_WORDS = (
+    r"(?:the\s+)?(?:correct|right)(?:\s+(?:answer|option|choice))?|answer"
+    r"|正确(?:答案|选项)?|答案|对"
+)
+_WRONG_WORDS = (
+    r"(?:your|my)\s+(?:answer|choice|pick)|wrong|incorrect|(?:你|我)的(?:答案|选择)|错误?"
+)
+_RIGHT_SYMBOL = r"(?:[✔✓✅☑]\ufe0f?|√)"
+_WRONG_SYMBOL = r"(?:[✘✗✕❌×]\ufe0f?)"
+#: One mark at the end of an option: a symbol perhaps with words, words in brackets, or words
+#: after an arrow or a dash ("← correct", "— Correct answer").
+_TAIL_MARK = re.compile(
+    rf"\s*(?:(?P<rsym>{_RIGHT_SYMBOL})(?:\s*(?:{_RIGHT_WORDS}))?"
+    rf"|(?P<wsym>{_WRONG_SYMBOL})(?:\s*(?:{_WRONG_WORDS}))?"
+    rf"|[(\[【（]\s*(?:(?P<rbr>{_RIGHT_SYMBOL}?\s*(?:{_RIGHT_WORDS}))|{_WRONG_SYMBOL}?\s*(?:{_WRONG_WORDS}))\s*[)\]】）]"
+    rf"|(?:←|<-+|<=|⟵|—|–)\s*(?:(?P<rarrow>{_RIGHT_WORDS})|(?:{_WRONG_WORDS}))"
+    rf"|(?P<bare>(?:your|my)\s+answer))\s*$",
+    re.I,
+)
+#: A mark before an option's text: "- ✔ HNSW", "✘ B. 16".
+_HEAD_MARK = re.compile(
+    rf"^(?P<indent>\s*(?:[-*+•·]\s+)?)(?:(?P<right>{_RIGHT_SYMBOL})|{_WRONG_SYMBOL})\s*(?=\S)"
+)
+#: An item of a list or a lettered option: what a run is made of.
+_ITEM = re.compile(
+    r"^(?P<indent>\s*)(?:(?P<bullet>[-*+•·])\s+(?!\[[ xX]\])"
+    r"|(?=(?:[A-Ja-j][.、)]|\([A-Ja-j]\))\s*\S))"
+    r"(?P<text>.+)$"
+)
+
+
+def _strip_marks(text: str) -> tuple[str, bool, bool]:
+    """The text without its marks, whether one said correct, and whether there was one."""
+    right = marked = False
+    if head := _HEAD_MARK.match(text):
+        right, marked = head["right"] is not None, True
+        text = head["indent"] + text[head.end() :]
+    while (tail := _TAIL_MARK.search(text)) and tail.start() > 0:
+        marked = True
+        right = right or any(tail[g] for g in ("rsym", "rbr", "rarrow"))
+        text = text[: tail.start()]
+    return text.rstrip(), right, marked
+
+
+def _runs(lines: list[str]) -> list[list[int]]:
+    """Runs of adjacent list items or lettered options, outside code."""
+    runs: list[list[int]] = []
+    in_code = False
+    current: list[int] = []
+    for i, line in enumerate(lines):
+        fence = bool(FENCE.match(line))
+        item = not in_code and not fence and _ITEM.match(line) is not None
+        if item:
+            current.append(i)
+        elif current:
+            runs.append(current)
+            current = []
+        in_code ^= fence
+    if current:
+        runs.append(current)
+    return runs
+
+
+def rewrite_result_marks(lines: list[str]) -> list[str]:
+    """See the module docstring."""
+    lines = list(lines)
+    for run in _runs(lines):
+        if len(run) < 2:
+            continue
+        stripped = {i: _strip_marks(lines[i]) for i in run}
+        if not any(right for _, right, _ in stripped.values()):
+            continue
+        for i in run:
+            text, right, _ = stripped[i]
+            item = _ITEM.match(text)
+            if item is None:
+                continue
+            box = "[x]" if right else "[ ]"
+            lines[i] = f"{item['indent']}- {box} {item['text'].strip()}"
+    return lines

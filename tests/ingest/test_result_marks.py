@@ -1,0 +1,67 @@
+"""Options marked right or wrong, as a saved quiz results page or a key on the options
+shows them: the marked options answer the question and the marks leave the text."""
+
+from __future__ import annotations
+
+from llmiq.ingest import parse_article
+from llmiq.ingest.result import ImportResult
+from llmiq.ingest.result_marks import rewrite_result_marks
+
+
+def _parse(text: str) -> ImportResult:
+    return parse_article(text, name="quiz.md", bank_id="t")
+
+
+def _options(result: ImportResult, n: int = 0) -> list[str]:
+    return [o.text.get("en") for o in result.bank.questions[n].options]
+
+
+def test_a_results_page_answers_with_its_marks_and_drops_the_badges() -> None:
+    result = _parse(
+        "**Question 1 of 2**\n\nWhich index is graph-based?\n\n"
+        "- Flat index\n- B-tree ✘ Your answer\n- HNSW ✔ Correct answer\n- Inverted index\n\n"
+        "**Question 2 of 2** (select all that apply)\n\nWhy chunk documents?\n\n"
+        "- To grow the LLM\n- Input length limits ✔ Correct answer Your answer\n"
+        "- Precise matches ✔ Correct answer\n\n"
+        "Your answer: (no answer given)\n"
+    )
+    first, second = result.bank.questions
+    assert (first.id, first.kind, first.answer) == ("q1", "single", ["C"])
+    assert _options(result) == ["Flat index", "B-tree", "HNSW", "Inverted index"]
+    assert first.prompt.get("en") == "Which index is graph-based?"
+    assert (second.kind, second.answer) == ("multiple", ["B", "C"])
+    assert _options(result, 1) == ["To grow the LLM", "Input length limits", "Precise matches"]
+    assert "no answer given" not in str(second.model_dump())
+
+
+def test_lettered_options_marked_in_chinese_and_with_brackets() -> None:
+    result = _parse(
+        "1. 哪个是分词算法？\nA. Adam\nB. BPE √\nC. Dropout\n\n"
+        "2. Which are optimizers?\nA) Adam (correct)\nB) BPE\nC) SGD (correct)\n"
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["A", "C"]]
+    assert _options(result) == ["Adam", "BPE", "Dropout"]
+    assert _options(result, 1) == ["Adam", "BPE", "SGD"]
+
+
+def test_marks_before_the_option_count_too() -> None:
+    result = _parse("1. Capital of France?\n- ✘ Lyon\n- ✔ Paris\n- ✘ Nice\n")
+    assert result.bank.questions[0].answer == ["B"]
+    assert _options(result) == ["Lyon", "Paris", "Nice"]
+
+
+def test_a_list_without_a_mark_of_a_right_answer_is_left_as_written() -> None:
+    lines = ["- keep calm (your answer)", "- carry on ✘", "", "```", "- x ✔ Correct", "- y", "```"]
+    assert rewrite_result_marks(lines) == lines
+
+
+def test_a_right_mark_turns_its_run_into_a_task_list_line_for_line() -> None:
+    lines = ["Intro ✔", "- a ✘ Your answer", "- b ✔ Correct answer", "- c", "", "- d ✔"]
+    assert rewrite_result_marks(lines) == [
+        "Intro ✔",
+        "- [ ] a",
+        "- [x] b",
+        "- [ ] c",
+        "",
+        "- d ✔",  # a run of one is no list of options
+    ]

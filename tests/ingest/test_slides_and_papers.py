@@ -1,0 +1,86 @@
+"""Slide decks exported as text and exam papers taken from a PDF: numbers said twice, speaker
+notes, instructions, parts, and keys at the end."""
+
+from __future__ import annotations
+
+from llmiq.ingest import parse_article
+from llmiq.ingest.result import ImportResult
+
+
+def _parse(text: str) -> ImportResult:
+    return parse_article(text, name="deck.txt", bank_id="t")
+
+
+def _reasons(result: ImportResult) -> list[tuple[int, str]]:
+    return [(s.first, s.reason.removesuffix(", not imported")) for s in result.skipped]
+
+
+def test_a_slide_repeating_the_number_above_the_answer_belongs_to_the_question() -> None:
+    result = _parse(
+        "Slide 3\nQ.13\nFP8 E4M3: how many exponent bits?\nA   3\nB   4\nC   5\n\n"
+        "Speaker notes:\nGive the room 20 seconds.\nPeople confuse E4M3 and E5M2.\n\n"
+        "Slide 4\nQ.13 — reveal\nAnswer: B\nOne sign bit, four exponent bits, three mantissa.\n\n"
+        "Slide 5\nQ.14\nWhich format has more range?\nA   E5M2\nB   E4M3\n\n"
+        "Slide 6\nQ.14 (answer)\nAnswer: A\n"
+    )
+    first, second = result.bank.questions
+    assert (first.id, first.kind, first.answer) == ("q13", "single", ["B"])
+    assert first.prompt.get("en") == "FP8 E4M3: how many exponent bits?"
+    assert first.explanation.get("en") == "One sign bit, four exponent bits, three mantissa."
+    assert (second.id, second.answer) == ("q14", ["A"])
+    reasons = _reasons(result)
+    assert [n for n, why in reasons if why == "speaker notes"] == [8, 9, 10]
+    assert (13, "the question's number again, above its answer") in reasons
+    assert (12, "page furniture") in reasons  # "Slide 4"
+
+
+def test_a_number_said_again_without_a_reveal_word_is_still_a_question() -> None:
+    result = _parse("Q1 What is 1+1?\nAnswer: 2\n\nQ1 What is 2+2?\nAnswer: 4\n")
+    assert len(result.bank.questions) == 2
+
+
+def test_a_quiz_site_header_with_its_type_count_and_difficulty() -> None:
+    result = parse_article(
+        "单选题第 1 题 / 共 2 题 难度：简单\n\n自回归模型的预训练目标是？\n\n"
+        "- A 掩码语言模型\n- B 预测下一个 token\n\n正确答案：B\n\n"
+        "多选题第 2 题 / 共 2 题 难度：中等\n\n去重的好处有？\n\n"
+        "- A 减少记忆\n- B 一定提升效果\n- C 提升效率\n\n正确答案：AC\n",
+        name="shuati.md",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert (first.id, first.prompt.get("zh"), first.answer) == (
+        "q1",
+        "自回归模型的预训练目标是？",
+        ["B"],
+    )
+    assert (second.id, second.kind, second.answer) == ("q2", "multiple", ["A", "C"])
+
+
+def test_an_exam_paper_with_instructions_parts_and_a_key_for_graders() -> None:
+    result = _parse(
+        "Midterm Exam\n\n"
+        "Instructions. This exam has two parts. Part A is multiple\n"
+        "choice: circle ONE option. Part B asks for short written answers.\n\n"
+        "PART A - MULTIPLE CHOICE (4 points each)\n\n"
+        "1. How many tokens per parameter does Chinchilla suggest?\n"
+        "   (a) 1\n   (b) 200\n   (c) 20\n\n"
+        "2. Which are data pipeline steps? Select all that apply.\n"
+        "   (a) Deduplication\n   (b) Removing all code\n   (c) Quality filtering\n\n"
+        "PART B - SHORT ANSWER (8 points each)\n\n"
+        "3. Why train a small model beyond the compute-optimal point?\n\n"
+        "END OF EXAM - please hand in all pages\n\n"
+        "ANSWER KEY (for graders)\n\n"
+        "Part A\n1. (c)      2. (a), (c)\n\n"
+        "Part B - model answers\n"
+        "3. Inference cost grows with the parameter count, so a smaller model\n"
+        "trained longer is cheaper to serve.\n"
+    )
+    questions = {q.id: q for q in result.bank.questions}
+    assert sorted(questions) == ["q1", "q2", "q3"]
+    assert questions["q1"].answer == ["C"]
+    assert (questions["q2"].kind, questions["q2"].answer) == ("multiple", ["A", "C"])
+    assert "cheaper to serve" in questions["q3"].reference.get("en")
+    assert "PART B" not in str(questions["q2"].model_dump())
+    reasons = _reasons(result)
+    assert [n for n, why in reasons if why == "exam instructions"] == [3, 4]
