@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from llmiq.ingest.lines import GLOSS, fold
+from llmiq.ingest.lines import GLOSS, LineKind, classify, fold
 from llmiq.ingest.result import Note, shorten
 from llmiq.messages import N_
 
@@ -436,3 +436,25 @@ def first_clause(text: str) -> str:
     after it are usually the wrong options being explained."""
     unabbreviated = re.sub(r"\b(i\.e|e\.g|vs|etc)\.", lambda m: m[1].replace(".", " ") + " ", text)
     return _CLAUSE_END.split(unabbreviated, maxsplit=1)[0]
+
+
+#: "B、C、D 都是集合通信原语，…": keys that open a sentence saying what they all are.
+_ALL_ARE = re.compile(
+    r"^\s*(?P<keys>[A-J](?:\s*[,、和及与]\s*[A-J])+)\s*(?:这?[两三四五六]项|选项)?\s*"
+    r"(?:都|均)(?:是|属于|为)(?![^，,。；;]*(?:错|不|没有|无关|无法))"
+)
+
+
+def keys_opening_explanation(text: str, options: list[tuple[str, str]]) -> list[str]:
+    """The keys an explanation right under the options opens with, when the article gives
+    its answer there and nowhere else: "正确答案为 A、B 和 D。……", "应选 A、C、D。……",
+    "B 和 D 正确。……", "B、C、D 都是集合通信原语，……", "The answer is (b): …". Empty when it
+    opens otherwise ("A 错在……" names a wrong option)."""
+    keys = [key for key, _ in options]
+    line = classify(0, text)
+    found: list[str] = []
+    if line.kind is LineKind.ANSWER and (parsed := parse_keys(line.answer_value)):
+        found = parsed[0]
+    elif all_are := _ALL_ARE.match(fold(text)):
+        found = re.findall(r"[A-J]", all_are["keys"])
+    return found if found and all(key in keys for key in found) else []

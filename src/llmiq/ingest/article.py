@@ -346,6 +346,10 @@ class _Parser:
                 if prompt:
                     data["prompt"] = {lang: prompt}
             reference, first = self._body_answer(block, after_prompt)
+            if not reference and first < block.end and lines[first].kind is LineKind.EXPLANATION:
+                # "### 6. …？" then only "**解析：**……": what explains it is its answer
+                reference = clean_text(join_lines(self._explanation_lines(first, block.end)))
+                first = block.end
             value = reference or value
         elif essay := (
             not options

@@ -9,7 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from llmiq.ingest.answer_key import AnswerKey
-from llmiq.ingest.answers import keys_in_verdict, keys_named, options_leading
+from llmiq.ingest.answers import (
+    keys_in_verdict,
+    keys_named,
+    keys_opening_explanation,
+    options_leading,
+)
 from llmiq.ingest.cleanup import SEE_BELOW
 from llmiq.ingest.lines import NOISE, Line, LineKind
 from llmiq.ingest.result import Note
@@ -121,6 +126,14 @@ def _answer_in_prose(
         block.value = ", ".join(keys)
         block.note = Note.of(
             N_("answer read as {keys} from the text under the options; check it"), keys=block.value
+        )
+        return block
+    if lines[j].kind is LineKind.EXPLANATION and (
+        keys := keys_opening_explanation(lines[j].rest, options)
+    ):  # "解析：正确答案为 A、B 和 D。……"
+        block.value = ", ".join(keys)
+        block.note = Note.of(
+            N_("answer read as {keys} from the explanation; check it"), keys=block.value
         )
         return block
     for i in range(j, stop):  # "解析：……，本题选 B。": the explanation ends with its verdict

@@ -1,0 +1,65 @@
+"""Articles that give no answer line: the key opens the explanation under the options, and an
+open question's only text under it is its explanation."""
+
+from __future__ import annotations
+
+import pytest
+
+from llmiq.ingest import parse_article
+from llmiq.ingest.result import ImportResult, fold_notes
+
+
+def _parse(text: str) -> ImportResult:
+    return parse_article(text, name="notes.md", bank_id="t")
+
+
+_OPTIONS = "A. 梯度裁剪\nB. 学习率预热\nC. 增大 batch\nD. 混合精度\n\n"
+
+
+@pytest.mark.parametrize(
+    ("explanation", "keys"),
+    [
+        ("**解析：**正确答案为 A、B 和 D。C 与稳定性无关。", ["A", "B", "D"]),
+        ("**解析：**应选 A、C、D。B 反而有害。", ["A", "C", "D"]),
+        ("解析：B 和 D 正确。A 错在总计算量不变。", ["B", "D"]),
+        ("**解析：**B、C、D 都是常用手段，A（梯度裁剪）另有用途。", ["B", "C", "D"]),
+        ("Explanation: The correct answer is B. Warmup keeps Adam stable.", ["B"]),
+    ],
+)
+def test_the_key_opening_the_explanation_answers_and_is_noted(
+    explanation: str, keys: list[str]
+) -> None:
+    result = _parse(f"### 1. 哪些做法有助于训练稳定？\n\n{_OPTIONS}{explanation}\n")
+    question = result.bank.questions[0]
+    assert question.answer == keys
+    assert fold_notes(result.notes) == [
+        f"lines 1-6: question 1: answer read as {', '.join(keys)} from the explanation; check it"
+    ]
+
+
+@pytest.mark.parametrize(
+    "explanation",
+    [
+        "**解析：**A 错在总计算量不变，B 才对。",  # names a wrong option first
+        "**解析：**A、B 都是错误的说法。",
+        "**解析：**这几项各有用途，要看场景。",
+    ],
+)
+def test_an_explanation_opening_otherwise_gives_no_answer(explanation: str) -> None:
+    text = f"### 1. 哪些做法有助于训练稳定？\n\n{_OPTIONS}{explanation}\n\n### 2. 二？\n答案：略\n"
+    result = _parse(text)
+    assert [q.id for q in result.bank.questions] == ["q2"]
+    assert result.skipped[0].reason == "question without an answer line, not imported"
+
+
+def test_an_open_question_with_only_an_explanation_takes_it_as_its_answer() -> None:
+    result = _parse(
+        "### 1. 什么是 3D 并行？\n\n**解析：**数据并行、张量并行和流水线并行组合使用。\n\n"
+        "张量并行放在节点内。\n\n### 2. ZeRO-2 分片什么？\n\n答案：优化器状态和梯度\n"
+    )
+    first = result.bank.questions[0]
+    assert first.kind == "open"
+    assert first.reference.get("zh") == (
+        "数据并行、张量并行和流水线并行组合使用。\n\n张量并行放在节点内。"
+    )
+    assert first.explanation is None
