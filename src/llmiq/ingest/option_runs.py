@@ -31,6 +31,22 @@ def _spaced_on_one_line(raw: str, first: str = "A") -> list[tuple[str, str]]:
     return options if keys == [chr(ord(first) + n) for n in range(len(keys))] else []
 
 
+_CIRCLED = "\u2460\u2461\u2462\u2463\u2464\u2465\u2466\u2467\u2468\u2469"  # ① to ⑩
+
+
+def _circled_on_one_line(raw: str) -> list[tuple[str, str]]:
+    """``"① 防止饱和 ② 减少参数量 ③ 加快矩阵乘法"``: circled numbers, which mark nothing but
+    options, in order from ① and at least two of them."""
+    text = re.sub(r"^\s*(?:[-*+•·]\s+)?", "", raw).rstrip()
+    if not text.startswith(_CIRCLED[0]):
+        return []
+    parts = re.split(f"([{_CIRCLED}])", text)[1:]
+    marks, texts = parts[0::2], [t.strip() for t in parts[1::2]]
+    if len(marks) < 2 or marks != list(_CIRCLED[: len(marks)]) or not all(texts):
+        return []
+    return [(chr(ord("A") + n), t) for n, t in enumerate(texts)]
+
+
 def mark_option_runs(lines: Sequence[Line]) -> None:
     """Turn runs of spaced options and of task-list items into option lines; a ticked item
     keeps ``checked=True``, which answers the question when no answer line does."""
@@ -38,7 +54,11 @@ def mark_option_runs(lines: Sequence[Line]) -> None:
     for line in lines:
         if line.kind is LineKind.BLANK:
             continue
-        options = _spaced_on_one_line(line.raw) if line.kind is LineKind.TEXT else []
+        options = (
+            _circled_on_one_line(line.raw) or _spaced_on_one_line(line.raw)
+            if line.kind is LineKind.TEXT
+            else []
+        )
         if not options and following != "A" and line.kind is LineKind.TEXT:
             options = _spaced_on_one_line(line.raw, following)
         if options:

@@ -1,0 +1,33 @@
+"""Options written without a letter and a full stop: circled numbers, a key and a space."""
+
+from __future__ import annotations
+
+from llmiq.ingest import parse_article
+
+
+def _options(text: str) -> list[list[tuple[str, str]]]:
+    bank = parse_article(text, name="notes.md", bank_id="t").bank
+    return [[(o.key, o.text.get("zh")) for o in q.options] for q in bank.questions]
+
+
+def test_circled_options_on_one_line_are_split_in_order() -> None:
+    text = (
+        "**1. 为什么要除以 √dk？**\n\n① 防止 softmax 饱和 ② 减少参数量 ③ 加快矩阵乘法\n\n"
+        "答案：①\n\n"
+        "**2. 哪些减小 KV Cache？（多选）**\n\n- ① LayerNorm ② MQA ③ GQA\n\n答案：②③\n"
+    )
+    assert _options(text) == [
+        [("A", "防止 softmax 饱和"), ("B", "减少参数量"), ("C", "加快矩阵乘法")],
+        [("A", "LayerNorm"), ("B", "MQA"), ("C", "GQA")],
+    ]
+    bank = parse_article(text, name="notes.md", bank_id="t").bank
+    assert [q.answer for q in bank.questions] == [["A"], ["B", "C"]]
+
+
+def test_circled_numbers_out_of_order_are_left_as_text() -> None:
+    result = parse_article(
+        "1. 下面说法对吗？\n\n① 先做 ③ 再做 ② 最后\n\n答案：对\n", name="n.md", bank_id="t"
+    )
+    question = result.bank.questions[0]
+    assert question.kind == "open"
+    assert "① 先做 ③ 再做" in question.prompt.get("zh")
