@@ -31,3 +31,12 @@ def test_circled_numbers_out_of_order_are_left_as_text() -> None:
     question = result.bank.questions[0]
     assert question.kind == "open"
     assert "① 先做 ③ 再做" in question.prompt.get("zh")
+
+
+def test_options_joined_by_html_line_breaks_are_split() -> None:
+    text = (
+        '<a name="q1"></a>\n### 1. INT8 对称量化的 scale？\n'
+        "A. max(|W|) / 127<br />B. (max - min) / 255<BR>C. mean(|W|) / 128\n\n【答案】A\n"
+    )
+    assert _options(text) == [[("A", "max(|W|) / 127"), ("B", "(max - min) / 255"),
+                               ("C", "mean(|W|) / 128")]]  # fmt: skip

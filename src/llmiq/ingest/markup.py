@@ -8,6 +8,8 @@ keeping one output line per input line so that every report still names the auth
 - Page furniture on a line ("Show Answer", "Click here for answer", "查看答案") is cut off.
 - An HTML heading on a line of its own (``<h1 align="center">Title</h1>``, as GitHub READMEs
   centre their titles) is a Markdown heading.
+- An HTML line break inside a line (``A. x<br />B. y``) is a wide gap, as between options
+  written on one line.
 - A line that is only a difficulty tag ("难度：⭐⭐⭐", "**Difficulty:** Medium") is left out.
 - A table of options (``| A. | 16 | B. | 32 |``) becomes option lines (:mod:`option_tables`).
 - Options marked right or wrong (``- HNSW ✔ Correct answer``) become a task list
@@ -111,6 +113,8 @@ _FURNITURE_LINE = re.compile(
 )
 
 
+#: An HTML line break inside a Markdown line, as Yuque and table cells write them.
+_BREAK = re.compile(r"\s*<br\s*/?>\s*", re.I)
 #: What the reader answered, on a saved results page ("Your answer: (no answer given)",
 #: "你的答案：B"): never the article's answer, which is given apart ("Model answer:").
 _READERS_ANSWER = re.compile(
@@ -281,6 +285,8 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
             continue
         if in_code:
             continue
+        if _BREAK.search(line):  # "A. x<br />B. y": lines an editor joined
+            line = lines[i] = _BREAK.sub("   ", line).rstrip()
         if comment_start is not None:  # inside a comment of several lines
             if "-->" in line:
                 markup.left_out.append((comment_start, i, N_("HTML comment")))
