@@ -8,8 +8,8 @@ keeping one output line per input line so that every report still names the auth
 - Page furniture on a line ("Show Answer", "Click here for answer", "查看答案") is cut off.
 - An HTML heading on a line of its own (``<h1 align="center">Title</h1>``, as GitHub READMEs
   centre their titles) is a Markdown heading.
-- An HTML line break inside a line (``A. x<br />B. y``) is a wide gap, as between options
-  written on one line.
+- An HTML line break before an option inside a line (``A. x<br />B. y``) is a wide gap, as
+  between options written on one line.
 - A line that is only a difficulty tag ("难度：⭐⭐⭐", "**Difficulty:** Medium") is left out.
 - A table of options (``| A. | 16 | B. | 32 |``) becomes option lines (:mod:`option_tables`).
 - Options marked right or wrong (``- HNSW ✔ Correct answer``) become a task list
@@ -113,8 +113,8 @@ _FURNITURE_LINE = re.compile(
 )
 
 
-#: An HTML line break inside a Markdown line, as Yuque and table cells write them.
-_BREAK = re.compile(r"\s*<br\s*/?>\s*", re.I)
+#: An HTML line break inside a Markdown line before an option's key, as Yuque writes options.
+_BREAK = re.compile(r"\s*<br\s*/?>\s*(?=(?:[A-J]\s*[.、．)]|[(（][A-J][)）]))", re.I)
 #: What the reader answered, on a saved results page ("Your answer: (no answer given)",
 #: "你的答案：B"): never the article's answer, which is given apart ("Model answer:").
 _READERS_ANSWER = re.compile(
