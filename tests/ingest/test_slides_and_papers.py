@@ -84,3 +84,29 @@ def test_an_exam_paper_with_instructions_parts_and_a_key_for_graders() -> None:
     assert "PART B" not in str(questions["q2"].model_dump())
     reasons = _reasons(result)
     assert [n for n, why in reasons if why == "exam instructions"] == [3, 4]
+
+
+def test_the_end_of_a_paper_and_its_parts_are_no_answer_text() -> None:
+    result = parse_article(
+        "一、（单选）RoPE 作用在哪里？\nA、Q 和 K\nB、V\n答：A\n\n【第二部分　长上下文工程】\n\n"
+        "二、（单选）大海捞针测什么？\nA、检索能力\nB、算术\n答：A\n\n（全文完）\n\n"
+        "觉得有用请点赞收藏。\n",
+        name="notes.txt",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert first.explanation is None
+    assert second.explanation is None
+    assert _reasons(result) == [
+        (6, "section text between questions"),
+        (13, "page tail from '（全文完）' on, not the article"),
+    ]
+
+
+def test_end_of_question_bank_and_a_sign_off_end_the_article() -> None:
+    result = _parse(
+        "Q1. What is BPE?\nAnswer: byte-pair encoding\n\nEnd of question bank.\n\n"
+        "Document owner: J. K. | Classification: Confidential\n"
+    )
+    assert result.bank.questions[0].explanation is None
+    assert any("page tail" in s.reason and s.first == 4 for s in result.skipped)

@@ -381,14 +381,15 @@ END_LINE = re.compile(
     r"|(?:my\s+)?questions\s+(?:for|to)\s+(?:the\s+)?interviewers?\s*:"
     # an author's sign-off: "以上，后续会继续更新", "有错误欢迎指出"
     r"|以上[，,]?\s*(?:后续|之后|以后)?(?:会)?(?:继续|持续)更新"
-    r"|(?:如|若)?有(?:错误|错漏|不对|问题)(?:之处)?[，,]?\s*欢迎(?:指出|指正|批评)"
+    r"|(?:以上[，,]\s*)?(?:如|若)?有(?:错误|错漏|不对|问题)(?:之处)?[，,]?\s*欢迎.{0,6}(?:指出|指正|批评)"
     r"|许愿|攒人品|求\s*offer"
     r"|.{0,60}\blearning\s+series\b|to\s+practice\s+(?:all|more)\s+(?:areas|questions|topics)\b"
     r"|if\s+you\s+(?:find|spot|notice)\s+(?:a|an|any)\s+(?:mistake|error|typo)"
     r"|(?:todo|to-?do\s+list|待办|参考资料|参考文献|references|further\s+reading|延伸阅读|推荐阅读"
     r"|相关阅读|相关文章|related\s+(?:posts|articles|reading))\s*(?:\*\*|__)?\s*[:：]?\s*$"
     r"|how\s+many\s+did\s+you\s+get|if\s+you\s+(?:scored|got\s+\d+)|you\s+scored\b|score\s+yourself"
-    r"|end\s+of\s+(?:the\s+)?(?:practice\s+)?(?:quiz|test|notebook|exam)|found\s+(?:these|this)\s+useful"
+    r"|end\s+of\s+(?:the\s+)?(?:practice\s+)?(?:quiz|test|notebook|exam|question\s+(?:bank|set)|questions)"
+    r"|found\s+(?:these|this)\s+useful"
     r"|get\s+(?:one|an?|\d+)\s+.{0,40}\s+in\s+your\s+inbox"
     r"|that['’]?s\s+(?:all|a\s+wrap|it\s+for|it[.!]|everything|the\s+(?:list|lot|end"
     r"|(?:whole|full|entire|complete)\s+\w+))(?:\b|$)|hope\s+(?:this|these)\s+(?:helps?|questions)"
@@ -400,7 +401,7 @@ END_LINE = re.compile(
 )
 #: Lines that end an article: "—END—", "(完)", "The End".
 END_MARKER = re.compile(
-    r"^\s*[-—–=_*~]*\s*(?:END|[(（【\[]?完[)）】\]]?|全文完|试卷结束|考试结束|全卷完|本卷完|the\s+end)"
+    r"^\s*[-—–=_*~]*\s*[(（【\[]?\s*(?:END|完|全文完|试卷结束|考试结束|全卷完|本卷完|the\s+end)\s*[)）】\]]?"
     r"\s*[-—–=_*~]*\s*$",
     re.I,
 )

@@ -290,10 +290,12 @@ _SECTION_NOTE = re.compile(r"\s*[(（][^()（）]*[)）]\s*[.。:：]?\s*$")
 _DIVIDER_HEADING = re.compile(r"^\s*([=\-—_*~#·+])\1{2,}\s*[^\s=\-—_*~#·+].{0,30}?\s*\1{3,}\s*$")
 
 
-#: A part of an exam paper named in capitals or with its points: "PART B - SHORT ANSWER (8
-#: points each)", "Section 2: Coding", "Part II".
+#: A part of an exam paper or a post: "PART B - SHORT ANSWER (8 points each)", "Section 2:
+#: Coding", "Part II", "【第四部分　长上下文工程】".
 _PART_LINE = re.compile(
-    r"^\s*(?:\*\*|__)?\s*(?:part|section)\s+(?:[A-Z]|\d{1,2}|[IVX]{1,4})\b(?:\s*[-–—:：.]\s*[^?？]{0,50})?"
+    r"^\s*(?:\*\*|__)?\s*(?:(?:part|section)\s+(?:[A-Z]|\d{1,2}|[IVX]{1,4})\b"
+    r"(?:\s*[-–—:：.]\s*[^?？]{0,50})?"
+    r"|[【\[]\s*第\s*[一二三四五六七八九十\d]{1,3}\s*(?:部分|节|章|篇)[^】\]?？]{0,30}[】\]])"
     r"\s*(?:\*\*|__)?\s*$",
     re.I,
 )
