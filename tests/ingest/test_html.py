@@ -199,3 +199,127 @@ def test_a_google_docs_exports_comments_are_left_out() -> None:
     assert "DoRA" not in text
     assert "Assigned" not in text
     assert "Which are good practices?" in text
+
+
+_DOC_SITES = {
+    # page: its questions' prompts, the first one's answer, the open one's model answer
+    "en_docusaurus_details": (["What does the KV cache", "How does"], "B", "grouped-query"),
+    "en_mkdocs_material": (["Which pair does", "What does byte"], "A", "Llama's tokenizer"),
+    "en_vitepress_details": (["Why do chunkers", "When is a"], "B", "Typical choices"),
+    "en_gitbook_expandable": (["What does the rank r", "How would"], "B", "Evaluate on"),
+}
+
+
+def _doc_site_questions(page: str, html: str) -> None:
+    prompts, answer, reference = _DOC_SITES[page]
+    questions = import_text(html, name=f"{page}.html", bank_id="doc").bank.questions
+    assert [q.kind for q in questions] == ["single", "open"]
+    assert all(p in q.prompt.get("en") for p, q in zip(prompts, questions, strict=True))
+    assert [o.key for o in questions[0].options] == ["A", "B", "C"]
+    assert questions[0].answer == [answer]
+    assert reference in questions[1].reference.get("en")
+
+
+@pytest.mark.parametrize("page", sorted(_DOC_SITES))
+def test_documentation_sites_keep_headings_lists_and_folded_answers(page: str) -> None:
+    _doc_site_questions(page, (FIXTURES / "html" / f"{page}.html").read_text("utf-8"))
+
+
+def test_a_docusaurus_page_saved_with_its_answers_collapsed() -> None:
+    """Saved from the browser, Docusaurus's collapsed ``<details>`` holds its content in a
+    ``<div style="display: none">``: hidden, but an answer all the same."""
+    html = (FIXTURES / "html" / "en_docusaurus_details.html").read_text("utf-8")
+    collapsed = html.replace(
+        "<summary>Show answer</summary><div>",
+        '<summary>Show answer</summary><div style="display: none; overflow: hidden; height: 0px;">',
+    )
+    assert collapsed.count("display: none") == 2
+    _doc_site_questions("en_docusaurus_details", collapsed)
+
+
+_QUIZ_ITEM = (
+    '<div class="q-item"><div class="q-stem">{n}. {stem}</div><ul class="options">{options}</ul>'
+    '<div class="q-tools"><span onclick="show({n})">显示答案</span><span>收藏本题</span>'
+    "<span>纠错</span></div><p>正确答案：{answer}</p></div>"
+)
+
+
+def test_an_options_letter_and_a_toolbars_buttons_are_set_apart() -> None:
+    texts = ["掩码语言模型", "预测下一个 token", "句子顺序预测"]
+    options = "".join(
+        f'<li class="option"><span class="opt-key">{key}</span><span class="opt-text">{text}'
+        "</span></li>"
+        for key, text in zip("ABC", texts, strict=True)
+    )
+    labels = "".join(  # a radio button's label, its letter in <i>: not a row of items
+        f'<li><label><input type="radio" name="q2"><i class="key">{key}</i><span>{text}</span>'
+        "</label></li>"
+        for key, text in zip("ABC", texts, strict=True)
+    )
+    page = (
+        '<html><head><title>预训练练习</title></head><body><div class="paper"><h1>预训练练习</h1>'
+        + _QUIZ_ITEM.format(n=1, stem="GPT 的预训练目标是什么？", options=options, answer="B")
+        + _QUIZ_ITEM.format(n=2, stem="BERT 的预训练目标是什么？", options=labels, answer="A")
+        + "</div></body></html>"
+    )
+    text = html_to_text(page)
+    assert text.count("- A 掩码语言模型\n- B 预测下一个 token\n- C 句子顺序预测") == 2
+    assert "显示答案 收藏本题 纠错" in text
+    questions = import_text(page, name="quiz.html", bank_id="quiz").bank.questions
+    assert [[o.key for o in q.options] for q in questions] == [["A", "B", "C"]] * 2
+    assert [q.options[0].text.get("zh") for q in questions] == ["掩码语言模型"] * 2
+    assert [q.answer for q in questions] == [["B"], ["A"]]
+
+
+@pytest.mark.parametrize(
+    ("html", "written"),
+    [
+        ("<p><em>un</em>believable, <b>Trans</b>former</p>", "unbelievable, **Trans**former"),
+        ("<p>大模型<b>预训练</b>的目标</p>", "大模型**预训练**的目标"),
+        ("<ul><li><b>Trans</b><i>former</i></li></ul>", "- **Trans**former"),
+        # a Google Docs paragraph: a run per format, its spaces inside the runs
+        (
+            '<p class="c2"><span class="c0">The </span><span class="c0 c5">Trans</span>'
+            '<span class="c0">former reads it</span></p>',
+            "The Transformer reads it",
+        ),
+        ('<p><span class="dropcap">A</span><span>fter</span> the exam</p>', "After the exam"),
+        ("<p><b>A</b>. <span>Paris</span></p>", "**A**. Paris"),
+        ('<p><code><span class="nb">print</span><span class="p">()</span></code></p>', "`print()`"),
+    ],
+)
+def test_words_split_across_elements_stay_whole(html: str, written: str) -> None:
+    text = html_to_text(f"<html><body><article>{html}</article></body></html>")
+    assert written in text
+
+
+def test_a_confluence_export_is_titled_by_its_page_not_its_space() -> None:
+    page = (
+        '<html><head><title>算法组知识库 : 微调面试题</title></head><body><div id="page">'
+        '<div id="main-header"><div id="breadcrumb-section"><ol id="breadcrumbs">'
+        '<li class="first"><span><a href="index.html">算法组知识库</a></span></li>'
+        '<li><span><a href="1638401.html">招聘与面试</a></span></li></ol></div>'
+        '<h1 id="title-heading" class="pagetitle"><span id="title-text"> 算法组知识库 : 微调面试题'
+        '</span></h1></div><div id="content" class="view">'
+        '<div id="main-content" class="wiki-content">'
+        "<h3>1. 指令微调时，通常只对哪一部分 token 计算损失？ "
+        '<span class="status-macro aui-lozenge aui-lozenge-success">高频</span></h3>'
+        "<p>A. 全部 token</p><p>B. 仅 assistant 回复部分</p><p>C. 仅用户输入部分</p>"
+        '<div class="expand-container"><div class="expand-content"><p>答案：B</p>'
+        "<p>对提示部分的 label 设为 -100，让模型学习如何回答而不是复述问题。</p></div></div>"
+        "<h3>2. 全参数微调 7B 模型显存不够时，可以怎么做？</h3><p>A. 增大 batch size</p>"
+        "<p>B. 梯度检查点</p><p>C. ZeRO-3 分片</p><p>答案：BC</p></div>"
+        '<div class="pageSection group"><div class="pageSectionHeader">'
+        '<h2 id="attachments" class="pageSectionTitle">附件:</h2></div><div class="greybox">'
+        '<a href="attachments/1/2.png">lora-diagram.png</a> (image/png)<br/>'
+        '<a href="attachments/1/3.xlsx">二面评分表.xlsx</a> (application/vnd.ms-excel)<br/>'
+        "</div></div></div></div></body></html>"
+    )
+    text = html_to_text(page)
+    assert text.startswith("# 微调面试题\n")
+    assert "### 1. 指令微调时，通常只对哪一部分 token 计算损失？\n" in text
+    assert "lora-diagram.png" not in text
+    assert "二面评分表" not in text
+    result = import_text(page, name="confluence.html", bank_id="wiki")
+    assert result.bank.title.get("zh") == "微调面试题"
+    assert [q.answer for q in result.bank.questions] == [["B"], ["B", "C"]]

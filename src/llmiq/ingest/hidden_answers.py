@@ -7,8 +7,10 @@ dialogs, so those answers would be lost. Before extraction, a hidden element is 
 when it is an answer: its text opens with an answer or explanation label ("正确答案：B",
 "Answer: (c)", "解析：…"), or its class or id names an answer (``class="answer"``,
 ``id="ans3"``, ``solution``, ``jiexi``), in which case an unlabelled text ("B") gets the label
-``Answer:`` the way ``<details><summary>Answer</summary>`` does. Any other hidden element is
-left out, as readability leaves it out.
+``Answer:`` the way ``<details><summary>Answer</summary>`` does. The hidden body of a
+``<details>`` is shown too: a collapsible that a script animates (Docusaurus) is saved from the
+browser with its content in a ``<div style="display: none">``, and its ``<summary>`` already
+says what it holds. Any other hidden element is left out, as readability leaves it out.
 
 Left out: answers that only a script holds (a JSON blob, ``onclick="check('B')"``).
 """
@@ -57,11 +59,13 @@ def reveal_hidden_answers(root: HtmlElement) -> None:
             continue
         labelled = classify(1, first).kind in (LineKind.ANSWER, LineKind.EXPLANATION)
         named = _ANSWER_NAME.search(f"{element.get('class', '')} {element.get('id', '')}")
-        if not labelled and not named:
+        parent = element.getparent()
+        collapsed = parent is not None and parent.tag == "details" and element.tag != "summary"
+        if not labelled and not named and not collapsed:
             continue
         element.attrib.pop("hidden", None)
         if "style" in element.attrib:
             element.set("style", _INVISIBLE.sub("", element.get("style", "")))
-        if not labelled:
+        if named and not labelled and not collapsed:
             label = "Explanation:" if _EXPLANATION_NAME.search(named.group(0)) else "Answer:"
             element.text = f"{label} {element.text or ''}"

@@ -2,7 +2,7 @@
 
 Two steps. readability-lxml (a port of Mozilla's Readability) picks the element holding the
 article and drops the page around it: navigation, sidebars, comments, footers, banners. Then
-:class:`_Writer` turns that HTML into the Markdown-like text the parser knows: ``#`` headings,
+``html_writer`` turns that HTML into the Markdown-like text the parser knows: ``#`` headings,
 one line per list item, blank lines between paragraphs, fenced code, Markdown tables, and
 ``<details>``/``<summary>`` kept as raw lines, the way GitHub Markdown articles write them.
 
@@ -11,10 +11,16 @@ flattened to their text (readability drops a ``<span class="comment">`` inside o
 checkboxes become ``[x]``/``[ ]`` (it drops lists holding inputs), and its minimum text length
 is one character (else a list of short options, ``A. 1  B. 8  C. 64``, is dropped). Answers a
 practice page hides until clicked are shown (``hidden_answers``), other hidden elements and
-advertising boxes (``class="ad-box"``, ``adsbygoogle``) are removed. The page's
-title is put back as a ``#`` line when readability left the heading out. trafilatura was
-measured too (``benchmarks/html_extraction.py``): it selects as well, but its output loses
-``<details>``, the letters of ``<ol type="A">`` and checkbox states.
+advertising boxes (``class="ad-box"``, ``adsbygoogle``) are removed. Headings lose their
+permalinks ("¶", a zero-width space) and the badges after their text; elements a browser
+shows apart by their style (an option's letter and text in two ``<span>``, a toolbar's
+buttons) get a space between them. When readability chooses what lies inside ``<details>``
+(a documentation site's folded answers), the article is the block holding them.
+
+The page's title is put back as a ``#`` line when readability left the heading out, without
+the site's name (``Page | Site``) or a breadcrumb's (a Confluence export's ``Space : Page``).
+trafilatura was measured too (``benchmarks/html_extraction.py``): it selects as well, but its
+output loses ``<details>``, the letters of ``<ol type="A">`` and checkbox states.
 
 Left out: pages that build their article with JavaScript (the saved HTML holds no text), and
 images (an option given only as a picture is lost).
@@ -32,6 +38,7 @@ from typing import TYPE_CHECKING
 from llmiq.errors import LlmiqError
 from llmiq.ingest.article import ImportResult
 from llmiq.ingest.hidden_answers import is_hidden, reveal_hidden_answers
+from llmiq.ingest.html_writer import BLOCKS, HEADINGS, separate_items, written
 from llmiq.messages import N_, Message
 from llmiq.textfile import refuse_binary, refuse_control_characters
 
@@ -52,21 +59,15 @@ _AD_NAME = re.compile(
     r"^(?:(?:[\w-]*[-_])?ads?(?:[-_][\w-]*)?|ads?box|adsbygoogle|advert\w*|sponsor\w*|promo\w*)$",
     re.I,
 )
-#: Class or id words of page chrome that readability may keep: the breadcrumb trail above
-#: an article ("Home > AI > Quiz", often an <ol>, read as a numbered list otherwise).
-_CHROME_NAME = re.compile(r"^(?:bread-?crumbs?|[\w-]*[-_]breadcrumbs?)$", re.I)
+#: Class or id words of the breadcrumb trail above an article ("Home > AI > Quiz", often an
+#: <ol>, read as a numbered list otherwise): page chrome that readability may keep.
+_TRAIL_NAME = re.compile(r"^(?:bread-?crumbs?|[\w-]*[-_]breadcrumbs?)$", re.I)
+#: Other chrome readability may keep: the attachments and comments a Confluence export lists
+#: after the page, each a ``<div class="pageSection">``.
+_CHROME_NAME = re.compile(r"^pageSection$", re.I)
+#: Class words of a label set beside a heading: "badge", "aui-lozenge", "status-macro", "tag".
+_BADGE_NAME = re.compile(r"(?:^|[-_])(?:badge|lozenge|status|chip|pill|tag|label)(?:$|[-_])", re.I)
 _DROP_ROLES = {"navigation", "complementary", "contentinfo", "dialog", "banner", "search"}
-_BLOCKS = {
-    "p", "div", "section", "article", "main", "header", "figure", "figcaption", "address",
-    "center", "body", "html", "form", "fieldset", "hgroup", "dl", "dt", "dd", "li",
-}  # fmt: skip
-_HEADINGS = {f"h{n}": n for n in range(1, 7)}
-_SPECIAL = {"ul", "ol", "menu", "pre", "table", "details", "blockquote", "hr", *_HEADINGS}
-#: An item that numbers or letters itself: "A. x", "b) y", "(c) z", "3、w", "Q4: v".
-_OWN_MARKER = re.compile(
-    r"^\s*(?:\*\*)?\s*(?:[A-Za-z][.、．):：]|\d{1,3}\s*[.、．):：]|[(（][A-Za-z0-9]{1,3}[)）]"
-    r"|Q\d+|第\s*\d+\s*题)"
-)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·»]\s+|_")
 _SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000]+")
@@ -157,10 +158,12 @@ def _prepare(root: HtmlElement) -> None:
         if (
             element.get("role") in _DROP_ROLES
             or any(_AD_NAME.match(n) or _CHROME_NAME.match(n) for n in names)
-            or (element.get("aria-label") or "").lower() in ("breadcrumb", "breadcrumbs")
+            or _is_trail(element)
         ):
             _remove(element)
     _remove_doc_comments(root)
+    _tidy_headings(root)
+    separate_items(root)
     for pre in root.iter("pre"):
         text = pre.text_content()
         classes = " ".join(
@@ -178,6 +181,34 @@ def _prepare(root: HtmlElement) -> None:
             box.drop_tag()
         else:
             _remove(box)
+
+
+def _tidy_headings(root: HtmlElement) -> None:
+    """A heading without its permalink ("¶" in MkDocs and Sphinx, "#", a zero-width space in
+    Docusaurus and VitePress, an icon in GitBook), without the badges after its text
+    (Confluence's status lozenge "高频", ``<span class="badge">New</span>``) and without blocks
+    inside it: GitBook writes ``<h2><div>icon</div><div>title</div></h2>``, and a ``<p>`` that
+    readability makes of such a ``<div>`` would close the heading when its output is parsed
+    again."""
+    for heading in list(root.iter(*HEADINGS)):
+        for link in list(heading.iter("a")):
+            href, text = link.get("href") or "", link.text_content()
+            if href.startswith("#") and not any(c.isalnum() for c in text):
+                _remove(link)
+        for badge in reversed([e for e in heading.iterdescendants() if isinstance(e.tag, str)]):
+            label, whole = _text(badge), _text(heading)
+            names = (badge.get("class") or "").split()
+            if (
+                label
+                and whole.endswith(label)
+                and len(whole) > len(label)
+                and any(_BADGE_NAME.search(n) for n in names)
+            ):
+                _remove(badge)
+        for inner in list(heading.iterdescendants(*BLOCKS)):
+            inner.text = " " + (inner.text or "")
+            inner.tail = " " + (inner.tail or "")
+            inner.drop_tag()
 
 
 def _remove_doc_comments(root: HtmlElement) -> None:
@@ -203,218 +234,50 @@ def _text(element: HtmlElement) -> str:
     return _SPACE.sub(" ", element.text_content()).strip()
 
 
-def _title(root: HtmlElement) -> str | None:
+def _is_trail(element: HtmlElement) -> bool:
+    """A breadcrumb trail above the article ("Home > AI > Quiz")."""
+    names = f"{element.get('class', '')} {element.get('id', '')}".split()
+    label = (element.get("aria-label") or "").lower()
+    return label in ("breadcrumb", "breadcrumbs") or any(_TRAIL_NAME.match(n) for n in names)
+
+
+def _trail(root: HtmlElement) -> list[str]:
+    """The names in the page's breadcrumb trails, longest first: the site or wiki space, the
+    sections above the page."""
+    names = set()
+    for trail in (e for e in root.iter() if isinstance(e.tag, str) and _is_trail(e)):
+        names.update(_text(item) for item in trail.findall(".//li") or trail.findall(".//a"))
+    return sorted(names - {""}, key=len, reverse=True)
+
+
+def _without_trail(title: str, trail: list[str]) -> str:
+    """``title`` without a leading or trailing name of the breadcrumb trail: a Confluence
+    export titles its pages ``Space : Page``, in ``<title>`` and in the ``<h1>`` alike."""
+    for name in trail:
+        name, separator = re.escape(name), r"(?:\s*[:：]\s*|\s+[|/>»›·\-–—]\s+)"
+        for pattern in (rf"^{name}{separator}(?=\S)", rf"(?<=\S){separator}{name}$"):
+            if (shorter := re.sub(pattern, "", title)) != title:
+                return shorter
+    return title
+
+
+def _title(root: HtmlElement, trail: list[str]) -> str | None:
     """The article's title: the first ``<h1>`` inside ``<article>``/``<main>`` (or the only
-    one), else ``og:title``, else ``<title>`` without the site's name."""
+    one), else ``og:title``, else ``<title>`` without the site's name; without a name of the
+    breadcrumb ``trail`` before or after it."""
     headings = root.findall(".//h1")
     inside = [h for h in headings if any(a.tag in ("article", "main") for a in h.iterancestors())]
     for heading in inside or (headings if len(headings) == 1 else []):
         if text := _text(heading):
-            return text
+            return _without_trail(text, trail)
     for meta in root.iter("meta"):
         if meta.get("property") == "og:title" and (content := (meta.get("content") or "").strip()):
-            return _SPACE.sub(" ", content)
+            return _without_trail(_SPACE.sub(" ", content), trail)
     title = root.find(".//title")
     if title is not None and (text := _text(title)):
+        text = _without_trail(text, trail)
         return _TITLE_SEPARATORS.split(text)[0].strip() or text
     return None
-
-
-class _Writer:
-    """HTML elements to Markdown-like lines; ``out`` holds the lines, "" for a blank one."""
-
-    def __init__(self) -> None:
-        self.out: list[str] = []
-        self.in_list = False  # the last line is a list item: the next item follows tightly
-
-    def _blank(self) -> None:
-        if self.out and self.out[-1] != "":
-            self.out.append("")
-
-    def paragraph(self, text: str) -> None:
-        lines = [line for line in (s.strip() for s in text.split("\n")) if line]
-        if lines:
-            self._blank()
-            self.out.extend(lines)
-            self._blank()
-        self.in_list = False
-
-    def item(self, text: str) -> None:
-        if not self.in_list:
-            self._blank()
-        elif self.out and self.out[-1] == "":
-            self.out.pop()
-        self.out.append(text)
-        self.in_list = True
-
-    def inline(self, element: HtmlElement) -> str:
-        """The text of ``element`` with emphasis, code and line breaks; blocks inside an
-        inline element become lines of their own."""
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if tag == "br":
-            return "\n"
-        inner = _SPACE.sub(" ", element.text or "") if tag else ""
-        for child in element:
-            inner += self.inline(child) + _SPACE.sub(" ", child.tail or "")
-        if tag in ("strong", "b") and inner.strip():
-            before = " " if inner[0] == " " else ""
-            after = " " if inner[-1] == " " else ""
-            return f"{before}**{inner.strip()}**{after}"
-        if tag in ("code", "kbd", "tt") and inner.strip():
-            return f"`{inner.strip()}`"
-        if tag in _BLOCKS or tag in _SPECIAL:
-            return f"\n{inner}\n"
-        return inner
-
-    def walk(self, element: HtmlElement, depth: int = 0) -> None:
-        """Write the children of a block element: runs of inline content as paragraphs."""
-        pending = _SPACE.sub(" ", element.text or "")
-        for child in element:
-            tag = child.tag if isinstance(child.tag, str) else ""
-            if tag in _BLOCKS or tag in _SPECIAL:
-                self.paragraph(pending)
-                pending = ""
-                self.block(child, depth)
-            elif tag:
-                pending += self.inline(child)
-            pending += _SPACE.sub(" ", child.tail or "")
-        self.paragraph(pending)
-
-    def block(self, element: HtmlElement, depth: int) -> None:
-        tag = element.tag
-        if tag in _HEADINGS:
-            if text := _SPACE.sub(" ", self.inline(element)).strip():
-                self.paragraph("#" * _HEADINGS[tag] + " " + text)
-        elif tag in ("ul", "ol", "menu"):
-            self.list(element, depth)
-        elif tag == "pre":
-            self.code(element)
-        elif tag == "table":
-            self.table(element)
-        elif tag == "details":
-            self.details(element, depth)
-        elif tag == "blockquote":
-            quoted = _Writer()
-            quoted.walk(element, depth)
-            self.paragraph("\n".join(f"> {line}" if line else ">" for line in quoted.lines()))
-        elif tag == "hr":
-            self.paragraph("---")
-        else:
-            self.walk(element, depth)
-
-    def list(self, element: HtmlElement, depth: int) -> None:
-        ordered = element.tag == "ol"
-        kind = element.get("type", "1")
-        try:
-            number = int(element.get("start", "1"))
-        except ValueError:
-            number = 1
-        indent = "  " * depth
-        for child in element:
-            if child.tag != "li":
-                if isinstance(child.tag, str):
-                    self.block(child, depth)
-                continue
-            # The item's own line is its text up to the first block; the rest follows it.
-            head = _SPACE.sub(" ", child.text or "")
-            rest = list(child)
-            while rest and rest[0].tag not in _BLOCKS and rest[0].tag not in _SPECIAL:
-                first = rest.pop(0)
-                head += (self.inline(first) if isinstance(first.tag, str) else "") + _SPACE.sub(
-                    " ", first.tail or ""
-                )
-            tail_text = ""
-            if rest and rest[0].tag in ("p", "div") and not head.strip():
-                first = rest.pop(0)
-                head = self.inline(first)
-                tail_text = _SPACE.sub(" ", first.tail or "")
-            lines = [s.strip() for s in head.split("\n") if s.strip()]
-            text = lines[0] if lines else ""
-            if _OWN_MARKER.match(text):
-                marker = ""
-            elif text.startswith(("[x] ", "[ ] ")):  # a task list, as GitHub Markdown has it
-                marker = "- "
-            elif ordered:
-                marker = _ordinal(number, kind) + " "
-            else:
-                marker = "- "
-            number += 1
-            if text or rest:
-                self.item(f"{'' if marker == '' else indent}{marker}{text}")
-            for line in lines[1:]:
-                self.item(f"{indent}  {line}")
-            if tail_text.strip():
-                self.paragraph(tail_text)
-            for block in rest:
-                if isinstance(block.tag, str):
-                    self.block(block, depth + 1)
-                if block.tail and block.tail.strip():
-                    self.paragraph(_SPACE.sub(" ", block.tail))
-        self.in_list = False
-        self._blank()
-
-    def code(self, element: HtmlElement) -> None:
-        text = element.text_content().strip("\n")
-        if not text.strip():
-            return
-        language = element.get("data-language", "")
-        fence = "~~~~" if "```" in text else "```"
-        self._blank()
-        self.out.extend([fence + language, *text.split("\n"), fence])
-        self._blank()
-        self.in_list = False
-
-    def table(self, element: HtmlElement) -> None:
-        if _is_layout(element):  # a forum post laid out in a table cell: its text, as text
-            for cell in element.xpath("./tr/td|./tr/th|./*/tr/td|./*/tr/th"):
-                self.walk(cell)  # a nested table is a block inside the cell: walked there
-            return
-        rows = []
-        for row in element.iter("tr"):
-            cells = [
-                _SPACE.sub(" ", self.inline(cell)).strip().replace("|", r"\|")
-                for cell in row
-                if cell.tag in ("td", "th")
-            ]
-            if any(cells):
-                rows.append(cells)
-        if not rows:
-            return
-        width = max(len(r) for r in rows)
-        lines = ["| " + " | ".join(r + [""] * (width - len(r))) + " |" for r in rows]
-        lines.insert(1, "|" + " --- |" * width)
-        self.paragraph("\n".join(lines))
-
-    def details(self, element: HtmlElement, depth: int) -> None:
-        summary = element.find("summary")
-        self._blank()
-        self.out.append("<details>")
-        if summary is not None:
-            label = _SPACE.sub(" ", self.inline(summary)).strip()
-            self.out.append(f"<summary>{label}</summary>")
-            summary.drop_tree()  # its tail stays, as the text before the next child
-        self.in_list = False
-        self._blank()
-        self.walk(element, depth)
-        self._blank()
-        self.out.append("</details>")
-        self._blank()
-
-    def lines(self) -> list[str]:
-        out = list(self.out)
-        while out and out[0] == "":
-            out.pop(0)
-        while out and out[-1] == "":
-            out.pop()
-        return out
-
-
-def _ordinal(number: int, kind: str) -> str:
-    """The marker an ``<ol type=...>`` shows: ``(2, "A")`` -> ``"B."``."""
-    if kind in ("A", "a") and 1 <= number <= 26:
-        letter = chr(ord("A") + number - 1)
-        return (letter if kind == "A" else letter.lower()) + "."
-    return f"{number}."
 
 
 def html_to_text(html: str, *, name: str = "the page") -> str:
@@ -430,8 +293,12 @@ def html_to_text(html: str, *, name: str = "the page") -> str:
         root = lxml.html.document_fromstring(html)
     except (lxml.etree.ParserError, ValueError):
         raise LlmiqError(N_("{name}: the page holds no text"), name=name) from None
+    trail = _trail(root)
     _prepare(root)
-    title = _title(root)
+    title = _title(root, trail)
+    for number, element in enumerate(root.iter()):
+        if isinstance(element.tag, str):
+            element.set(_MARK, str(number))
     pristine = copy.deepcopy(root)  # readability rewrites the tree it is given
     # readability logs a traceback before raising Unparseable; the fallback says enough.
     logging.getLogger("readability.readability").disabled = True
@@ -444,14 +311,51 @@ def html_to_text(html: str, *, name: str = "the page") -> str:
     except (lxml.etree.ParserError, ValueError):
         raise LlmiqError(N_("{name}: the page holds no text"), name=name) from None
     body = article.find("body")
-    lines = _written(body if body is not None else article)
+    chosen = body if body is not None else article
+    if (around := _around_details(pristine, chosen)) is not None:
+        chosen = around
+    lines = written(chosen)
     if (questions := _questions_elsewhere(pristine, lines)) is not None:
-        lines = _written(questions)
+        lines = written(questions)
     if title and not any(line.startswith("# ") for line in lines[:3]):
         lines = [f"# {title}", "", *lines]
     if not any(line.strip() for line in lines):
         raise LlmiqError(N_("{name}: the page holds no text"), name=name)
     return "\n".join(lines) + "\n"
+
+
+#: Each element's number in document order, set before readability rewrites the tree: what it
+#: chose is found again in the page.
+_MARK = "data-llmiq-n"
+
+
+def _around_details(root: HtmlElement, chosen: HtmlElement) -> HtmlElement | None:
+    """The block holding the collapsibles when readability chose what is inside them.
+
+    A ``<details>`` answer is part of an article, never the article: readability can score
+    the answers' prose above the questions (Docusaurus calls their box
+    ``collapsibleContent``, and a class word "content" counts in its favour) and then joins
+    every answer box of the same class, so that the questions and options are lost. When
+    one of the blocks it chose lies in a ``<details>``, the article is the element of
+    ``root`` that holds all it chose, outside the outermost ``<details>``."""
+    found = {e.get(_MARK): e for e in root.iter() if isinstance(e.tag, str) and e.get(_MARK)}
+    marked = [e for e in chosen.iter() if isinstance(e.tag, str) and e.get(_MARK) in found]
+    picked = [found[e.get(_MARK)] for e in marked]
+    tops = [found[e.get(_MARK)] for e in marked if not any(a.get(_MARK) for a in e.iterancestors())]
+    if not any(_in_details(e) for e in tops):
+        return None
+    chains = [[*reversed(list(e.iterancestors())), e] for e in picked]
+    common = root
+    for level in zip(*chains, strict=False):
+        if any(e is not level[0] for e in level):
+            break
+        common = level[0]
+    outer = [e for e in (common, *common.iterancestors()) if e.tag == "details"]
+    return outer[-1].getparent() if outer else common
+
+
+def _in_details(element: HtmlElement) -> bool:
+    return any(e.tag == "details" for e in (element, *element.iterancestors()))
 
 
 #: A line that starts with a question's number: "1.", "Q3:", "第5题", "**12、**".
@@ -463,12 +367,6 @@ _NUMBERED = re.compile(
 _CONTAINERS = ("body", "main", "article", "section", "div", "td")
 
 
-def _written(element: HtmlElement) -> list[str]:
-    writer = _Writer()
-    writer.block(element, 0)
-    return writer.lines()
-
-
 def _questions_elsewhere(root: HtmlElement, extracted: list[str]) -> HtmlElement | None:
     """The element that holds the page's questions when readability chose another one.
 
@@ -477,7 +375,7 @@ def _questions_elsewhere(root: HtmlElement, extracted: list[str]) -> HtmlElement
     has at least three lines that start with a question number and the extracted text holds
     fewer than half of them, the article is the deepest block that holds nine in ten."""
     counting = copy.deepcopy(root)
-    for element in counting.iter("br", "td", "tr", *_BLOCKS, *_HEADINGS):
+    for element in counting.iter("br", "td", "tr", *BLOCKS, *HEADINGS):
         element.tail = "\n" + (element.tail or "")
         if element.tag != "br":
             element.text = "\n" + (element.text or "")
@@ -515,19 +413,3 @@ def parse_html_page(
         raise
     fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
     return PageImportResult(**fields)
-
-
-def _is_layout(table: HtmlElement) -> bool:
-    """A table used for layout, not data (Discuz and other forums put a whole post in one
-    cell): a cell with line breaks, paragraphs or lists, or with a lot of text. A table whose
-    first row is a header of ``<th>`` cells is data however long its cells (a cheat sheet's
-    ``Question | Answer`` table)."""
-    first = next(table.iter("tr"), None)
-    if first is not None and len(heads := first.findall("th")) >= 2 and len(first) == len(heads):
-        return False
-    for cell in table.iter("td", "th"):
-        if any(True for _ in cell.iter("br", "p", "div", "ul", "ol", "table") if _ is not cell):
-            return True
-        if len(cell.text_content()) > 300:
-            return True
-    return False

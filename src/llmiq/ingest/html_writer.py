@@ -1,0 +1,318 @@
+"""The HTML of a page's article as the Markdown-like text the article parser reads.
+
+``#`` headings, one line per list item (an ``<ol type="A">`` item gets its letter), blank lines
+between paragraphs, fenced code, Markdown tables, ``**bold**`` and `` `code` ``, and
+``<details>``/``<summary>`` kept as raw lines, the way GitHub Markdown articles write them.
+Before that, :func:`separate_items` spaces the elements that only a page's style sets apart.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from lxml.html import HtmlElement
+
+BLOCKS = {
+    "p", "div", "section", "article", "main", "header", "figure", "figcaption", "address",
+    "center", "body", "html", "form", "fieldset", "hgroup", "dl", "dt", "dd", "li",
+}  # fmt: skip
+HEADINGS = {f"h{n}": n for n in range(1, 7)}
+SPECIAL = {"ul", "ol", "menu", "pre", "table", "details", "blockquote", "hr", *HEADINGS}
+#: An item that numbers or letters itself: "A. x", "b) y", "(c) z", "3、w", "Q4: v".
+_OWN_MARKER = re.compile(
+    r"^\s*(?:\*\*)?\s*(?:[A-Za-z][.、．):：]|\d{1,3}\s*[.、．):：]|[(（][A-Za-z0-9]{1,3}[)）]"
+    r"|Q\d+|第\s*\d+\s*题)"
+)
+SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000]+")
+
+
+class Writer:
+    """HTML elements to Markdown-like lines; ``out`` holds the lines, "" for a blank one."""
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.in_list = False  # the last line is a list item: the next item follows tightly
+
+    def _blank(self) -> None:
+        if self.out and self.out[-1] != "":
+            self.out.append("")
+
+    def paragraph(self, text: str) -> None:
+        lines = [line for line in (s.strip() for s in text.split("\n")) if line]
+        if lines:
+            self._blank()
+            self.out.extend(lines)
+            self._blank()
+        self.in_list = False
+
+    def item(self, text: str) -> None:
+        if not self.in_list:
+            self._blank()
+        elif self.out and self.out[-1] == "":
+            self.out.pop()
+        self.out.append(text)
+        self.in_list = True
+
+    def inline(self, element: HtmlElement) -> str:
+        """The text of ``element`` with emphasis, code and line breaks; blocks inside an
+        inline element become lines of their own."""
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag == "br":
+            return "\n"
+        inner = SPACE.sub(" ", element.text or "") if tag else ""
+        for child in element:
+            inner += self.inline(child) + SPACE.sub(" ", child.tail or "")
+        if tag in ("strong", "b") and inner.strip():
+            before = " " if inner[0] == " " else ""
+            after = " " if inner[-1] == " " else ""
+            return f"{before}**{inner.strip()}**{after}"
+        if tag in ("code", "kbd", "tt") and inner.strip():
+            return f"`{inner.strip()}`"
+        if tag in BLOCKS or tag in SPECIAL:
+            return f"\n{inner}\n"
+        return inner
+
+    def walk(self, element: HtmlElement, depth: int = 0) -> None:
+        """Write the children of a block element: runs of inline content as paragraphs."""
+        pending = SPACE.sub(" ", element.text or "")
+        for child in element:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag in BLOCKS or tag in SPECIAL:
+                self.paragraph(pending)
+                pending = ""
+                self.block(child, depth)
+            elif tag:
+                pending += self.inline(child)
+            pending += SPACE.sub(" ", child.tail or "")
+        self.paragraph(pending)
+
+    def block(self, element: HtmlElement, depth: int) -> None:
+        tag = element.tag
+        if tag in HEADINGS:
+            if text := SPACE.sub(" ", self.inline(element)).strip():
+                self.paragraph("#" * HEADINGS[tag] + " " + text)
+        elif tag in ("ul", "ol", "menu"):
+            self.list(element, depth)
+        elif tag == "pre":
+            self.code(element)
+        elif tag == "table":
+            self.table(element)
+        elif tag == "details":
+            self.details(element, depth)
+        elif tag == "blockquote":
+            quoted = Writer()
+            quoted.walk(element, depth)
+            self.paragraph("\n".join(f"> {line}" if line else ">" for line in quoted.lines()))
+        elif tag == "hr":
+            self.paragraph("---")
+        else:
+            self.walk(element, depth)
+
+    def list(self, element: HtmlElement, depth: int) -> None:
+        ordered = element.tag == "ol"
+        kind = element.get("type", "1")
+        try:
+            number = int(element.get("start", "1"))
+        except ValueError:
+            number = 1
+        indent = "  " * depth
+        for child in element:
+            if child.tag != "li":
+                if isinstance(child.tag, str):
+                    self.block(child, depth)
+                continue
+            # The item's own line is its text up to the first block; the rest follows it.
+            head = SPACE.sub(" ", child.text or "")
+            rest = list(child)
+            while rest and rest[0].tag not in BLOCKS and rest[0].tag not in SPECIAL:
+                first = rest.pop(0)
+                head += (self.inline(first) if isinstance(first.tag, str) else "") + SPACE.sub(
+                    " ", first.tail or ""
+                )
+            tail_text = ""
+            if rest and rest[0].tag in ("p", "div") and not head.strip():
+                first = rest.pop(0)
+                head = self.inline(first)
+                tail_text = SPACE.sub(" ", first.tail or "")
+            lines = [s.strip() for s in head.split("\n") if s.strip()]
+            text = lines[0] if lines else ""
+            if _OWN_MARKER.match(text):
+                marker = ""
+            elif text.startswith(("[x] ", "[ ] ")):  # a task list, as GitHub Markdown has it
+                marker = "- "
+            elif ordered:
+                marker = _ordinal(number, kind) + " "
+            else:
+                marker = "- "
+            number += 1
+            if text or rest:
+                self.item(f"{'' if marker == '' else indent}{marker}{text}")
+            for line in lines[1:]:
+                self.item(f"{indent}  {line}")
+            if tail_text.strip():
+                self.paragraph(tail_text)
+            for block in rest:
+                if isinstance(block.tag, str):
+                    self.block(block, depth + 1)
+                if block.tail and block.tail.strip():
+                    self.paragraph(SPACE.sub(" ", block.tail))
+        self.in_list = False
+        self._blank()
+
+    def code(self, element: HtmlElement) -> None:
+        text = element.text_content().strip("\n")
+        if not text.strip():
+            return
+        language = element.get("data-language", "")
+        fence = "~~~~" if "```" in text else "```"
+        self._blank()
+        self.out.extend([fence + language, *text.split("\n"), fence])
+        self._blank()
+        self.in_list = False
+
+    def table(self, element: HtmlElement) -> None:
+        if _is_layout(element):  # a forum post laid out in a table cell: its text, as text
+            for cell in element.xpath("./tr/td|./tr/th|./*/tr/td|./*/tr/th"):
+                self.walk(cell)  # a nested table is a block inside the cell: walked there
+            return
+        rows = []
+        for row in element.iter("tr"):
+            cells = [
+                SPACE.sub(" ", self.inline(cell)).strip().replace("|", r"\|")
+                for cell in row
+                if cell.tag in ("td", "th")
+            ]
+            if any(cells):
+                rows.append(cells)
+        if not rows:
+            return
+        width = max(len(r) for r in rows)
+        lines = ["| " + " | ".join(r + [""] * (width - len(r))) + " |" for r in rows]
+        lines.insert(1, "|" + " --- |" * width)
+        self.paragraph("\n".join(lines))
+
+    def details(self, element: HtmlElement, depth: int) -> None:
+        summary = element.find("summary")
+        self._blank()
+        self.out.append("<details>")
+        if summary is not None:
+            label = SPACE.sub(" ", self.inline(summary)).strip()
+            self.out.append(f"<summary>{label}</summary>")
+            summary.drop_tree()  # its tail stays, as the text before the next child
+        self.in_list = False
+        self._blank()
+        self.walk(element, depth)
+        self._blank()
+        self.out.append("</details>")
+        self._blank()
+
+    def lines(self) -> list[str]:
+        out = list(self.out)
+        while out and out[0] == "":
+            out.pop(0)
+        while out and out[-1] == "":
+            out.pop()
+        return out
+
+
+def _ordinal(number: int, kind: str) -> str:
+    """The marker an ``<ol type=...>`` shows: ``(2, "A")`` -> ``"B."``."""
+    if kind in ("A", "a") and 1 <= number <= 26:
+        letter = chr(ord("A") + number - 1)
+        return (letter if kind == "A" else letter.lower()) + "."
+    return f"{number}."
+
+
+def _is_layout(table: HtmlElement) -> bool:
+    """A table used for layout, not data (Discuz and other forums put a whole post in one
+    cell): a cell with line breaks, paragraphs or lists, or with a lot of text. A table whose
+    first row is a header of ``<th>`` cells is data however long its cells (a cheat sheet's
+    ``Question | Answer`` table)."""
+    first = next(table.iter("tr"), None)
+    if first is not None and len(heads := first.findall("th")) >= 2 and len(first) == len(heads):
+        return False
+    for cell in table.iter("td", "th"):
+        if any(True for _ in cell.iter("br", "p", "div", "ul", "ol", "table") if _ is not cell):
+            return True
+        if len(cell.text_content()) > 300:
+            return True
+    return False
+
+
+#: An element holding nothing but an option's letter: "A", "B.", "(c)", "D、".
+_KEY_ONLY = re.compile(r"^[(（]?[A-Za-z][)）.、．:：]?$")
+#: The elements a page lays out side by side as items: buttons, tags, an option's parts.
+_ITEMS = {"span", "a", "label", "time"}
+#: Where adjacent elements are one word: code, and formulas typeset letter by letter.
+_NO_ITEMS = {"code", "kbd", "samp", "tt", "pre", "var", "math"}
+
+
+def separate_items(root: HtmlElement) -> None:
+    """Put a space between adjacent elements that a browser shows apart by their style.
+
+    A quiz writes ``<li><span class="key">A</span><span>掩码语言模型</span></li>`` and a
+    toolbar ``<span>显示答案</span><span>收藏本题</span>``: CSS (inline-block widths,
+    margins) separates them on screen, but their texts abut. Two adjacent elements with no
+    text between them get a space when the first holds only an option's letter (not a drop
+    cap: "A" then "fter"), or when they are items of a row: a parent holding no text of its
+    own, only ``<span>``/``<a>``/``<label>``/``<time>`` elements of two characters or more,
+    none of whose texts starts or ends with a space. Prose split across elements keeps its
+    words: ``<em>un</em>believable`` has text between, a Google Docs or Word paragraph
+    writes its spaces inside its runs (``<span>the </span><span>Trans</span>``), a
+    formula's letters are one character each and code is left alone."""
+    for parent in root.iter():
+        if not isinstance(parent.tag, str) or _no_items(parent):
+            continue
+        items = [c for c in parent if isinstance(c.tag, str) and c.text_content().strip()]
+        if len(items) < 2 or any(c.tag in BLOCKS or c.tag in SPECIAL for c in items):
+            continue
+        row = _is_row(parent, items)
+        for first, second in itertools.pairwise(items):
+            between = first.itersiblings()
+            if any(e.tail for e in (first, *_until(between, second))):
+                continue  # text, or a space, between them already
+            left, right = first.text_content(), second.text_content()
+            if left[-1].isspace() or right[0].isspace():
+                continue
+            key = _KEY_ONLY.match(left.strip())
+            drop_cap = key and left.strip().isalpha() and right.lstrip()[0].islower()
+            if row or (key and not drop_cap):
+                first.tail = " "
+
+
+def _until(siblings: Iterator[HtmlElement], end: HtmlElement) -> list[HtmlElement]:
+    """The siblings before ``end``: empty elements (icons) between two items."""
+    found = []
+    for sibling in siblings:
+        if sibling is end:
+            break
+        found.append(sibling)
+    return found
+
+
+def _no_items(element: HtmlElement) -> bool:
+    return any(e.tag in _NO_ITEMS for e in (element, *element.iterancestors()))
+
+
+def _is_row(parent: HtmlElement, items: list[HtmlElement]) -> bool:
+    if (parent.text or "").strip() or any((c.tail or "").strip() for c in parent):
+        return False
+    for item in items:
+        text = item.text_content()
+        if item.tag not in _ITEMS or text != text.strip():
+            return False
+        if len(text) < 2 and not _KEY_ONLY.match(text):
+            return False
+    return True
+
+
+def written(element: HtmlElement) -> list[str]:
+    """The lines of ``element`` and all it holds."""
+    writer = Writer()
+    writer.block(element, 0)
+    return writer.lines()
