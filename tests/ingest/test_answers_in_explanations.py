@@ -63,3 +63,17 @@ def test_an_open_question_with_only_an_explanation_takes_it_as_its_answer() -> N
         "数据并行、张量并行和流水线并行组合使用。\n\n张量并行放在节点内。"
     )
     assert first.explanation is None
+
+
+def test_keys_that_are_all_correct_in_a_sentence_answer_the_question() -> None:
+    result = _parse(
+        "**Q7.** Which split the model across devices?\n\na) data parallelism\n"
+        "b) tensor parallelism\nc) pipeline parallelism\n\n"
+        "b and c are all correct; data parallelism copies the whole model.\n\n"
+        "**Q8.** Last one?\n\nAnswer: yes\n\n"
+        "Didn't get to the system design part in time. Good luck everyone!\n"
+    )
+    q7, q8 = result.bank.questions
+    assert (q7.kind, q7.answer) == ("multiple", ["B", "C"])
+    assert q8.explanation is None
+    assert q7.prompt.get("en") == "Which split the model across devices?"

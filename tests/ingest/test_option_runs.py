@@ -40,3 +40,8 @@ def test_options_joined_by_html_line_breaks_are_split() -> None:
     )
     assert _options(text) == [[("A", "max(|W|) / 127"), ("B", "(max - min) / 255"),
                                ("C", "mean(|W|) / 128")]]  # fmt: skip
+
+
+def test_bold_keys_followed_by_a_space_are_options() -> None:
+    text = "1. 预训练目标是？\n\n**A** 掩码语言模型\n**B** 预测下一个 token\n\n答案：B\n"
+    assert _options(text) == [[("A", "掩码语言模型"), ("B", "预测下一个 token")]]

@@ -110,3 +110,8 @@ def test_end_of_question_bank_and_a_sign_off_end_the_article() -> None:
     )
     assert result.bank.questions[0].explanation is None
     assert any("page tail" in s.reason and s.first == 4 for s in result.skipped)
+
+
+def test_a_dash_between_the_number_and_a_heading_title_is_no_part_of_it() -> None:
+    result = _parse("## Q1 — Causal mask\n\nWhat does it do?\n\nAnswer: hides the future\n")
+    assert result.bank.questions[0].prompt.get("en") == "Causal mask\n\nWhat does it do?"

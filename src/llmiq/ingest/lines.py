@@ -142,6 +142,7 @@ _DECOR_BEFORE_KEYCAP = (
     + r"(?P<bold>\*\*|__)?\s*"
 )
 _TAIL_BOLD = re.compile(r"\s*(?:\*\*|__)\s*$")
+_DASH_AFTER_NUMBER = re.compile(r"^[—–-]+\s+")
 
 _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
     # (style, strength, pattern); each has a group "num" and a group "rest"
@@ -237,7 +238,10 @@ _ANSWER_CHOSEN = re.compile(
 _ANSWER_CHOSEN_EN = re.compile(
     r"^\s*(?:[-*]\s+)?(?:\*\*)?\s*(?:(?:both|all\s+(?:three|four|of))\s+"
     r"(?P<value>\(?[A-J]\)?(?:\s*,\s*\(?[A-J]\)?)*\s*,?\s+and\s+\(?[A-J]\)?)\s+(?:are|were)"
-    r"|only\s+(?P<value2>\(?[A-J]\)?)\s+is)\s+(?:correct|right|true|valid|common|fine)\b"
+    r"|only\s+(?P<value2>\(?[A-J]\)?)\s+is"
+    # "b, c and d are all correct": lower-case keys too, held by "and … are all"
+    r"|(?P<value3>\(?[A-Ja-j]\)?(?:\s*,\s*\(?[A-Ja-j]\)?)*\s*,?\s+and\s+\(?[A-Ja-j]\)?)\s+are\s+all)"
+    r"\s+(?:correct|right|true|valid|common|fine)\b"
     r"\s*[:.,;]?\s*(?:\*\*)?\s*(?P<more>.*)$",
     re.I,
 )
@@ -311,7 +315,9 @@ _CHECKBOX = re.compile(
     r"\s*(?P<text>.*)$"
 )
 #: "A 正确" or "- B 错误": a key and a space, an option only in a run A, B, ...
-_SPACED_OPTION = re.compile(r"^\s*(?:[-*+•·]\s+)?(?P<key>[A-J])\s+(?P<text>\S.*)$")
+_SPACED_OPTION = re.compile(
+    r"^\s*(?:[-*+•·]\s+)?(?P<bold>\*\*|__)?(?P<key>[A-J])(?(bold)(?:\*\*|__))\s+(?P<text>\S.*)$"
+)
 _TAG = re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>")
 
 
@@ -347,6 +353,8 @@ END_LINE = re.compile(
     r"|.{0,60}(?:next|newer|下一篇|下一页)\s*(?:[:]\s*.{0,80})?[→⟶»›>]+\s*$"
     r"|(?:thanks?|thank\s+you)\s+for\s+reading|感谢(?:您的?|大家的?)?(?:阅读|观看)|谢谢(?:大家的?)?阅读"
     r"|happy\s+(?:learning|coding|interviewing|studying)|good\s+luck\b|祝(?:大家|你|各位)?.{0,6}顺利"
+    # a short closing line that signs off: "No notes on the rest. Good luck everyone!"
+    r"|.{0,120}[.!]\s+good\s+luck(?:\s+(?:everyone|all|to\s+(?:all|everyone|you)))?\s*[!.]*\s*$"
     r"|(?:以上[，,。!！]\s*)?祝(?:大家|你|各位)(?:都|早日)?.{0,16}(?:顺利|offer|上岸|成功|好运)"
     r"|.{0,20}(?:扫码|扫描二维码|长按(?:识别)?二维码).{0,30}"
     r"|(?:欢迎)?关注(?:我的?|本)?(?:公众号|微信公众号)"
@@ -532,7 +540,8 @@ def _read_question_marker(line: Line, text: str) -> None:
             line.q_style = ("#" if head else "") + ("*" if bold else "") + style
             line.q_strength = strength + bool(head or bold)
             # a type tag after the number ("第 6 题 【简答】") is no part of the question
-            line.rest = _TYPE_TAG_AFTER.sub("", _clean_prompt(raw[match.start("rest") :]))
+            rest = _DASH_AFTER_NUMBER.sub("", raw[match.start("rest") :])  # "Q1 — Causal mask"
+            line.rest = _TYPE_TAG_AFTER.sub("", _clean_prompt(rest))
             return
     if match := _UNNUMBERED_QUESTION.match(text):
         line.q_style, line.q_strength = "Q:", 2
