@@ -50,3 +50,23 @@ def test_a_quiz_site_question_with_its_options_in_a_table_is_a_choice_question()
     assert question.options[1].text.get("en") == "It divides the logits"
     assert question.answer == ["B"]
     assert "Discuss" not in question.prompt.get("en")
+
+
+def test_an_option_per_row_under_a_header_becomes_option_lines() -> None:
+    lines = [
+        "| 选项 | 方法 | 做法 |",
+        "| --- | --- | --- |",
+        "| A | Adapter | 串行插入瓶颈模块 |",
+        "| B | LoRA | 加上低秩增量 BA |",
+    ]
+    assert rewrite_option_tables(lines) == [
+        "",
+        "",
+        "A. Adapter — 串行插入瓶颈模块",
+        "B. LoRA — 加上低秩增量 BA",
+    ]
+
+
+def test_a_key_table_with_a_number_column_is_no_options() -> None:
+    lines = ["| 题号 | 答案 |", "| --- | --- |", "| A | B |", "| B | C |"]
+    assert rewrite_option_tables(lines) == lines

@@ -1,5 +1,7 @@
 """Options laid out in a table, as quiz sites print them: a letter cell, then its text
-(``| A. | 16 | B. | 32 |``), or the whole option in one cell (``| A. 16 | B. 32 |``).
+(``| A. | 16 | B. | 32 |``), or the whole option in one cell (``| A. 16 | B. 32 |``); or an
+option per row under a header, the letter in the first column and its text in the others
+(``| 选项 | 方法 | 做法 |`` then ``| A | Adapter | 串行插入瓶颈模块 |``: "A. Adapter — 串行…").
 
 Such a table becomes option lines, one per table row (``A. 16   B. 32``), the rule row a
 blank line: the number of lines stays the same, so reports still name the author's lines.
@@ -46,8 +48,31 @@ def _row_options(cells: list[str]) -> list[tuple[str, str]] | None:
     return None
 
 
+#: The header of a table's letter column: "选项", "Option", "Key", or nothing.
+_LETTER_HEADER = re.compile(r"^(?:选项|选项字母|字母|option|choice|key|letter|#)?$", re.I)
+
+
+def _rows_of_options(rows: list[list[str]]) -> list[list[tuple[str, str]]] | None:
+    """A header, its rule, then one option per row, the letter first: the header row and
+    the rule become blank lines."""
+    if len(rows) < 4 or not all(_RULE_CELL.match(cell) for cell in rows[1]):
+        return None
+    if not rows[0] or not _LETTER_HEADER.match(re.sub(r"[*_`\s]", "", rows[0][0])):
+        return None
+    options: list[list[tuple[str, str]]] = [[], []]
+    for cells in rows[2:]:
+        letter = _LETTER_CELL.match(cells[0]) if len(cells) >= 2 else None
+        texts = [cell for cell in cells[1:] if cell]
+        if letter is None or not texts:
+            return None
+        options.append([(letter["letter"], " — ".join(texts))])
+    return options
+
+
 def _table_options(rows: list[list[str]]) -> list[list[tuple[str, str]]] | None:
     options = [_row_options(cells) for cells in rows]
+    if any(row is None for row in options):
+        options = _rows_of_options(rows) or options  # type: ignore[assignment]
     if any(row is None for row in options):
         return None
     letters = [letter.upper() for row in options for letter, _ in row]  # type: ignore[union-attr]
