@@ -47,8 +47,8 @@ def import_(
     force: bool,
     database_url: str | None,
 ) -> None:
-    """Import an interview-question article as a bank: a file (text or Markdown in UTF-8, a
-    saved web page) or an http(s) URL.
+    """Import an interview-question article as a bank: a file (text, Markdown or AsciiDoc in
+    UTF-8, a saved web page) or an http(s) URL.
 
     Prints what it found and every line it did not take. Without -o the bank is stored in the
     database, where every front end sees it, and is used by its id.

@@ -24,7 +24,12 @@ from urllib.parse import unquote, urlsplit
 
 from llmiq import __version__
 from llmiq.errors import LlmiqError
-from llmiq.ingest.formats import AUTO, format_for_suffix, looks_like_html_page
+from llmiq.ingest.formats import (
+    AUTO,
+    format_for_suffix,
+    looks_like_asciidoc,
+    looks_like_html_page,
+)
 from llmiq.ingest.html import decode_page
 from llmiq.ingest.importing import bank_id_from, import_text
 from llmiq.messages import N_
@@ -49,6 +54,8 @@ _FORMAT_BY_TYPE = {
     "text/markdown": "markdown",
     "text/x-markdown": "markdown",
     "text/plain": "text",
+    "text/asciidoc": "asciidoc",
+    "text/x-asciidoc": "asciidoc",
 }
 #: Sent with no type, or a generic one: the URL's suffix, then the bytes, decide.
 _UNTYPED = {"", "application/octet-stream", "binary/octet-stream"}
@@ -105,13 +112,13 @@ def _format(content_type: str, url: str, text: str) -> str:
         return "html"  # whatever the server calls it
     claimed = format_for_suffix(urlsplit(url).path)
     named = _FORMAT_BY_TYPE.get(content_type)
-    if named == "text" and claimed is not None and claimed.name == "markdown":
-        return "markdown"  # raw Markdown is often served as text/plain
-    if named is not None:
+    if named == "text" and claimed is not None and claimed.name in ("markdown", "asciidoc"):
+        return claimed.name  # raw Markdown and AsciiDoc are often served as text/plain
+    if named not in (None, "text"):
         return named
-    if claimed is not None:
+    if named is None and claimed is not None:
         return claimed.name
-    return "text"
+    return "asciidoc" if looks_like_asciidoc(text) else "text"
 
 
 def fetch_page(

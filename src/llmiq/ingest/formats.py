@@ -1,7 +1,7 @@
 """The import formats by name, for every front end: ``llmiq import --format NAME`` and the
 web app's import page parse through this one table. A new input kind (an HTML page, a URL)
 is a parser and one entry here; ``auto`` picks the format from the file name, then the text
-(a page of HTML is ``html``)."""
+(a page of HTML is ``html``, AsciiDoc saved as ``.txt`` is ``asciidoc``)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ IMPORT_FORMATS: tuple[ImportFormat, ...] = (
                  "llmiq.ingest.article:parse_article"),
     ImportFormat("html", ("html", "htm"), "a saved web page (its article is extracted)",
                  "llmiq.ingest.html:parse_html_page", reads_html=True),
+    ImportFormat("asciidoc", ("adoc", "asciidoc", "asc"), "an article in AsciiDoc",
+                 "llmiq.ingest.asciidoc:parse_asciidoc"),
 )  # fmt: skip
 
 _PAGE_START = re.compile(
@@ -71,6 +73,48 @@ def looks_like_html_page(text: str) -> bool:
     return len(tags) >= 20 and sum(map(len, tags)) > 0.3 * len(text[:200_000])
 
 
+#: Signs of AsciiDoc no Markdown or plain-text article has; an article with two kinds of
+#: them is AsciiDoc.
+_ASCIIDOC_SIGNALS = (
+    re.compile(r"^:!?\w[\w-]*!?:(?:[ \t]+\S.*)?$", re.M),
+    re.compile(r"^={2,6}[ \t]+\S", re.M),
+    re.compile(
+        r"^\[(?:source|listing|literal|loweralpha|upperalpha|lowerroman|upperroman|arabic|qanda"
+        r"|abstract|appendix|discrete|partintro|glossary|bibliography|NOTE|TIP|IMPORTANT"
+        r"|WARNING|CAUTION|quote|verse|example|sidebar|%[\w-]+|cols=|options=|\.[\w-]+|#[\w-]+)"
+        r"\b[^\]\n]*\][ \t]*$",
+        re.M,
+    ),
+    re.compile(r"^(?:include|ifdef|ifndef|ifeval|endif|image|toc)::\S*\[[^\]\n]*\][ \t]*$", re.M),
+    re.compile(r"^(?:/{4,}|\|={3,})[ \t]*$", re.M),
+    re.compile(r"^\[\[[\w:.-]+\]\][ \t]*$|<<[\w:.-]+(?:,[^<>\n]+)?>>|\blink:\S+\[|\bxref:\S+\["),
+    re.compile(r"(?:^\.{1,2}[ \t]+\S.*\n(?:.*\n)*?){2}", re.M),
+    re.compile(r"(?:\S[ \t]\+[ \t]*\n(?:.*\n)*?){2}|^\+[ \t]*\n", re.M),
+)
+_MARKDOWN_SIGNS = re.compile(
+    r"^#{1,6}[ \t]+\S|^[ \t]*(?:```|~~~)|\*\*[^\s*][^*\n]*\*\*|\]\((?:https?:|/|#|\./)"
+    r"|^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*\|",
+    re.M,
+)
+_ASCIIDOC_LEADING = re.compile(r"^(?:[ \t]*\n|//.*\n|:!?\w[\w-]*!?:.*\n)*")
+_ASCIIDOC_TITLE = re.compile(r"^=[ \t]+(?!=\s)\S")
+_ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
+
+
+def looks_like_asciidoc(text: str) -> bool:
+    """Whether an article of unknown format (a ``.txt`` file, pasted text) is AsciiDoc: a
+    ``= Title`` first line, or two kinds of AsciiDoc-only markup; never an article with
+    Markdown's headings, fences, ``**bold**`` or links, nor a web page."""
+    sample = text[:200_000].translate(_ZERO_WIDTH).replace("\r\n", "\n")
+    if _MARKDOWN_SIGNS.search(sample) or looks_like_html_page(sample):
+        return False
+    leading = _ASCIIDOC_LEADING.match(sample)
+    first = sample[leading.end() if leading else 0 :].split("\n", 1)[0]
+    if _ASCIIDOC_TITLE.match(first):
+        return True
+    return sum(1 for signal in _ASCIIDOC_SIGNALS if signal.search(sample)) >= 2
+
+
 def format_for_suffix(name: str) -> ImportFormat | None:
     """The format that claims the suffix of ``name`` (a file name or a URL's path), if any."""
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -83,11 +127,14 @@ def format_for_suffix(name: str) -> ImportFormat | None:
 def detect_import_format(name: str, text: str = "") -> ImportFormat:
     """The format for ``text`` called ``name`` (a file name, or "the pasted text"): HTML when
     the text is a web page, whatever its name says (pages get saved as ``.txt``, or pasted);
-    else the format that claims the name's suffix; else plain text (Markdown is parsed the
-    same way)."""
+    else the format that claims the name's suffix; else AsciiDoc when the text is AsciiDoc
+    (it gets saved as ``.txt`` too); else plain text (Markdown is parsed the same way)."""
     if looks_like_html_page(text):
         return import_format("html")
-    return format_for_suffix(name) or import_format("text")
+    claimed = format_for_suffix(name)
+    if claimed is not None and claimed.name != "text":
+        return claimed
+    return import_format("asciidoc" if looks_like_asciidoc(text) else "text")
 
 
 def refuse_html_page(text: str, name: str, fmt: ImportFormat) -> None:
