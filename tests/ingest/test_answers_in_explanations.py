@@ -77,3 +77,13 @@ def test_keys_that_are_all_correct_in_a_sentence_answer_the_question() -> None:
     assert (q7.kind, q7.answer) == ("multiple", ["B", "C"])
     assert q8.explanation is None
     assert q7.prompt.get("en") == "Which split the model across devices?"
+
+
+def test_a_bold_label_ending_in_a_full_stop_labels_the_answer() -> None:
+    result = _parse(
+        "### Q1. Why RMSNorm?\n\n**Answer.** It drops the mean, which is cheaper.\n\n"
+        "### Q2. Which is a PEFT method?\n\nA. LoRA\nB. AdamW\n\n**Answer.** A\n"
+    )
+    q1, q2 = result.bank.questions
+    assert q1.reference.get("en") == "It drops the mean, which is cheaper."
+    assert q2.answer == ["A"]
