@@ -14,6 +14,8 @@ keeping one output line per input line so that every report still names the auth
 - A table of options (``| A. | 16 | B. | 32 |``) becomes option lines (:mod:`option_tables`).
 - Options marked right or wrong (``- HNSW ✔ Correct answer``) become a task list
   (:mod:`result_marks`).
+- Obsidian's callouts (``> [!question] Q1. …``, ``> > [!success]- Answer``), embeds and wiki
+  links are made plain (:mod:`obsidian`).
 - What pandoc writes for a Word document (grid tables, escapes, spans) is made plain
   (:mod:`pandoc`).
 - A printed page's running header or footer (a page number, and a line repeated next to
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 
 from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
 from llmiq.ingest.lines import FENCE
+from llmiq.ingest.obsidian import rewrite_obsidian
 from llmiq.ingest.option_tables import rewrite_option_tables
 from llmiq.ingest.pandoc import rewrite_pandoc
 from llmiq.ingest.result_marks import rewrite_result_marks
@@ -266,7 +269,8 @@ def _running_headers(lines: list[str]) -> set[str]:
 
 def rewrite_markup(text_lines: list[str]) -> Markup:
     """See the module docstring. Code blocks are left as they are."""
-    lines = rewrite_result_marks(rewrite_option_tables(rewrite_pandoc(text_lines)))
+    lines = rewrite_pandoc(rewrite_obsidian(text_lines))
+    lines = rewrite_result_marks(rewrite_option_tables(lines))
     markup = Markup(lines)
     start = _front_matter(lines, markup)
     running = _running_headers(lines)
