@@ -115,3 +115,28 @@ def test_end_of_question_bank_and_a_sign_off_end_the_article() -> None:
 def test_a_dash_between_the_number_and_a_heading_title_is_no_part_of_it() -> None:
     result = _parse("## Q1 — Causal mask\n\nWhat does it do?\n\nAnswer: hides the future\n")
     assert result.bank.questions[0].prompt.get("en") == "Causal mask\n\nWhat does it do?"
+
+
+def test_a_pdf_quiz_with_a_key_in_two_rows_and_model_answers_wrapped_at_the_margin() -> None:
+    filler = "".join(f"that goes on (line {n})\n" for n in range(8))
+    result = _parse(
+        "Quiz 3: Fine-Tuning\n"
+        "1. How are A and B initialised in LoRA?\nA. Both random\nB. B with zeros\n"
+        "2. Which are true of QLoRA? Select all.\nA. 4-bit NF4 base\nB. 4-bit adapters\n"
+        "C. Paged optimizers\n"
+        f"CS 7650 LLM — Quiz 3 (Spring 2024) 2\n{filler}"
+        "3. Why scale the update by alpha/r?\n"
+        "Answer key\nQuestion 1 2\nAnswer B A, C\n"
+        "Model answers\n3. Scaling keeps the update's size\nindependent of the rank, so the\n"
+        "learning rate needs no retuning.\n"
+        "CS 7650 LLM — Quiz 3 (Spring 2024) 3\n"
+    )
+    questions = {q.id: q for q in result.bank.questions}
+    assert questions["q1"].answer == ["B"]
+    assert (questions["q2"].kind, questions["q2"].answer) == ("multiple", ["A", "C"])
+    assert questions["q3"].reference.get("en") == (
+        "Scaling keeps the update's size independent of the rank, so the learning rate needs "
+        "no retuning."
+    )
+    headers = [n for n, why in _reasons(result) if why == "page header or footer"]
+    assert headers == [9, 26]

@@ -40,7 +40,8 @@ _EXPLANATIONS_LABEL = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:(?:部分|详细|参考|重点)?(?:答案)?(?:解析|详解)|explanations?|rationales?"
     # the answers of the open questions, after the key of the choice ones: "Short-answer
     # notes", "Worked solutions", "简答题参考答案", "问答题要点"
-    r"|(?:(?:short[\s-]*answer|open(?:[\s-]*ended)?|written|essay|discussion|worked)"
+    r"|(?:(?:short[\s-]*answer|open(?:[\s-]*ended)?|written|essay|discussion|worked|model|sample"
+    r"|suggested|reference)"
     r"(?:\s+questions?)?\s+)?(?:notes|answers|solutions)"
     r"|(?:简答|问答|论述|主观|开放|综合)题?(?:的)?(?:参考)?(?:答案|解析|要点|答题要点|答案要点))"
     r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*$",
@@ -169,8 +170,9 @@ def _read_items(
     lines: Sequence[Line], i: int, into: dict[int, str], *, wrapped: bool = False
 ) -> int:
     """Numbered entries from line ``i`` on (blank lines between them allowed); with
-    ``wrapped``, a line that is not an entry continues the one before (an explanation
-    wrapped over lines). Returns where they stop."""
+    ``wrapped``, a line that is not an entry continues the one before when it is indented, or
+    right under it and reads as its continuation (:func:`_wraps`: an explanation wrapped
+    over lines at the margin). Returns where they stop."""
     j, last, previous = i, i, None
     while j < len(lines):
         if lines[j].kind is LineKind.BLANK:
@@ -178,7 +180,13 @@ def _read_items(
             continue
         found = _entries(lines[j].raw)
         if not found:
-            if not (wrapped and previous is not None and lines[j].raw[:1].isspace()):
+            follows = j == last  # no blank line between: text from a PDF wraps at the margin
+            raw = lines[j].raw
+            if not (
+                wrapped
+                and previous is not None
+                and (raw[:1].isspace() or (follows and _wraps(into[previous], raw)))
+            ):
                 break
             into[previous] = f"{into[previous]} {lines[j].raw.strip()}"
             last = j = j + 1
@@ -207,7 +215,8 @@ def _read_rows(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
     if head is None or j >= len(lines) or not (keys := _ROW_KEYS.match(fold(lines[j].raw))):
         return i
     numbers = re.split(r"[\s|]+", head["cells"].strip(" |"))
-    values = re.split(r"[\s|]+", keys["cells"].strip(" |"))
+    # "A, C" is one value: keys joined by commas stay together
+    values = re.split(r"[\s|]+", re.sub(r"\s*([,、/&])\s*", r"\1", keys["cells"].strip(" |")))
     if len(numbers) < 2 or len(numbers) != len(values) or not all(n.isdigit() for n in numbers):
         return i
     for n, value in zip(numbers, values, strict=True):

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
 from llmiq.ingest.lines import FENCE
@@ -267,6 +268,32 @@ def _running_headers(lines: list[str]) -> set[str]:
     return {text for text in near_page_numbers if counts[text] >= 2}
 
 
+#: A running header that carries its page number: "CS 7650 LLM — Quiz 3 (Spring 2024) 2".
+_NUMBERED_HEADER = re.compile(r"^(?P<text>[^#\s].{8,}?)\s+(?P<page>\d{1,3})$")
+#: ... unless the number is what it names: "Question 2", "Part 3", "第 2 章".
+_NUMBERED_THING = re.compile(
+    r"(?:question|problem|exercise|q|part|section|chapter|round|step|day|lecture|slide|task|case"
+    r"|example|lesson|week|unit|level|phase|module|no\.?|#|第)\s*$",
+    re.I,
+)
+
+
+def _numbered_running_headers(lines: list[str]) -> set[str]:
+    """The texts of lines that recur with a different page number after them, at least ten
+    lines apart, as a printed page's header or footer does."""
+    seen: dict[str, list[tuple[int, int]]] = {}
+    for i, line in enumerate(lines):
+        found = _NUMBERED_HEADER.match(line.strip())
+        if found and not _NUMBERED_THING.search(found["text"]):
+            seen.setdefault(found["text"], []).append((i, int(found["page"])))
+    return {
+        text
+        for text, places in seen.items()
+        if len({page for _, page in places}) >= 2
+        and all(b - a >= 10 for (a, _), (b, _) in pairwise(places))
+    }
+
+
 def rewrite_markup(text_lines: list[str]) -> Markup:
     """See the module docstring. Code blocks are left as they are."""
     lines = rewrite_pandoc(rewrite_obsidian(text_lines))
@@ -274,6 +301,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
     markup = Markup(lines)
     start = _front_matter(lines, markup)
     running = _running_headers(lines)
+    numbered = _numbered_running_headers(lines)
     # the document's own title, when it is also the header of its later pages, stays
     opening = [i for i, line in enumerate(lines) if line.strip()][:3]
     title_lines = {i for i in opening if lines[i].strip() in running}
@@ -322,8 +350,11 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
             )
             lines[i] = ""
             continue
-        if _RUNNING_PAGE.search(line) or (
-            running and line.strip() in running and i not in title_lines
+        header = _NUMBERED_HEADER.match(line.strip()) if numbered else None
+        if (
+            _RUNNING_PAGE.search(line)
+            or (running and line.strip() in running and i not in title_lines)
+            or (header and header["text"] in numbered)
         ):
             # "《课程》测验二    第 2 页（共 3 页）", "… Page 2 of 3", and the title line a
             # printed page repeats above or below its number
