@@ -65,3 +65,25 @@ def test_a_right_mark_turns_its_run_into_a_task_list_line_for_line() -> None:
         "",
         "- d ✔",  # a run of one is no list of options
     ]
+
+
+def test_a_homework_review_keeps_the_right_answer_not_the_readers() -> None:
+    result = _parse(
+        "一. 单选题（共2题，18分）\n"
+        "1. (单选题, 9分)pass@k 指的是什么？\n"
+        "A.\n至少一个样本通过的概率\nB.\n前 k 个 token 的准确率\n"
+        "我的答案: B:前 k 个 token 的准确率;正确答案: A:至少一个样本通过的概率;\n0分\nAI讲解\n"
+        "2. (简答题, 14分)什么是幻觉？\n我的答案:\n就是胡说八道。\n正确答案:\n"
+        "生成内容与事实或上下文不符。\n12分\n收起\nAI讲解\n"
+    )
+    first, second = result.bank.questions
+    assert (first.prompt.get("zh"), first.answer) == ("pass@k 指的是什么？", ["A"])
+    assert second.prompt.get("zh") == "什么是幻觉？"
+    assert second.reference.get("zh") == "生成内容与事实或上下文不符。"
+    assert "胡说八道" not in str(result.bank.model_dump())
+    assert "AI讲解" not in str(result.bank.model_dump())
+
+
+def test_my_answer_in_notes_is_the_authors_answer() -> None:
+    result = _parse("1. 什么是 LoRA？\n我的答案：冻结原权重，只训练低秩增量。\n")
+    assert result.bank.questions[0].reference.get("zh") == "冻结原权重，只训练低秩增量。"

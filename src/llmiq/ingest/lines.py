@@ -127,6 +127,7 @@ _SYMBOLS = r"(?:(?:[\u2190-\u2bff\U0001f000-\U0001faff\ufe0f\u200d]|[0-9#*]\ufe0
 _TYPE_TAG = (
     r"(?:[【\[(（]\s*(?:单选题?|多选题?|不定项(?:选择题?)?|判断题?|填空题?|简答题?|问答题?|论述题?"
     r"|single[\s-]choice|multiple[\s-]choice|multi[\s-]select|true\s*/\s*false|short\s+answer)"
+    r"(?:\s*[,，]\s*\d+(?:\.\d+)?\s*(?:分|points?|pts?))?"  # "(单选题, 9分)"
     r"\s*[】\])）]\s*)?"
 )
 #: A question type written without brackets right before its number: "单选题第 1 题".

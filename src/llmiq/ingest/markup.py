@@ -90,7 +90,9 @@ _FURNITURE_ALONE = (
     r"|discuss(?:\s+(?:it\s+)?in\s+(?:the\s+)?forum)?|workspace|report|bookmark|share"
     r"|page\s+\d+\s+(?:of|/)\s+\d+|第\s*\d+\s*页(?:\s*[/，,]\s*共\s*\d+\s*页)?"
     r"|found\s+a\s+(?:mistake|typo|bug)\?.*|复制代码|copy\s+code|copied!?|advertisements?|sponsored|广告"
-    r"|(?:做题|答题|练习|浏览|阅读)(?:人数|次数|量)\s*[:：]?\s*[\d,]+)"
+    r"|(?:做题|答题|练习|浏览|阅读)(?:人数|次数|量)\s*[:：]?\s*[\d,]+"
+    # a homework site's score under each question and its buttons: "4.5分", "AI讲解", "收起"
+    r"|\d+(?:\.\d+)?\s*分|ai\s*讲解|收起|展开(?:全部)?)"
 )
 _FURNITURE_TAIL = re.compile(
     r"(?:\s+|\s*[|\[(（【])\s*" + _FURNITURE + r"\s*[\])）】]?\s*[.!。]?\s*(?:[»>→▼▾⬇]\s*)?$",
@@ -119,6 +121,30 @@ _FURNITURE_LINE = re.compile(
 
 #: An HTML line break inside a Markdown line before an option's key, as Yuque writes options.
 _BREAK = re.compile(r"\s*<br\s*/?>\s*(?=(?:[A-J]\s*[.、．)]|[(（][A-J][)）]))", re.I)
+#: "我的答案: C:…;正确答案: A:…;": the reader's answer, then the right one on the same line.
+_READERS_THEN_RIGHT = re.compile(
+    r"^\s*(?:(?:我|你|您)的答案|your\s+answer)\s*[:：].*?(?=(?:正确答案|correct\s+answer)\s*[:：])",
+    re.I,
+)
+_MY_ANSWER = re.compile(r"^\s*(?:(?:我|你|您)的答案|my\s+answer)\s*[:：]", re.I)
+_RIGHT_ANSWER = re.compile(r"^\s*(?:正确答案|correct\s+answer)\s*[:：]", re.I)
+
+
+def _readers_answer_above_right_one(lines: list[str], i: int) -> int:
+    """How many lines from ``i`` hold the reader's own answer on a homework site's review
+    ("我的答案:" then its text, right above "正确答案:"), 0 when line ``i`` starts none. In notes,
+    "我的答案：" is the author's answer: only a "正确答案" label within a few lines says
+    otherwise."""
+    if not _MY_ANSWER.match(lines[i]):
+        return 0
+    for k in range(i + 1, min(len(lines), i + 12)):
+        if _RIGHT_ANSWER.match(lines[k]):
+            return k - i
+        if not lines[k].strip():
+            return 0
+    return 0
+
+
 #: What the reader answered, on a saved results page ("Your answer: (no answer given)",
 #: "你的答案：B"): never the article's answer, which is given apart ("Model answer:").
 _READERS_ANSWER = re.compile(
@@ -386,6 +412,12 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
         if DIFFICULTY_LINE.match(line):  # "难度：⭐⭐⭐" under a question
             markup.left_out.append((i, i, N_("difficulty tag")))
             lines[i] = ""
+            continue
+        if readers := _READERS_THEN_RIGHT.match(line):
+            line = lines[i] = line[readers.end() :]
+        if readers_lines := _readers_answer_above_right_one(lines, i):
+            markup.left_out.append((i, i + readers_lines - 1, N_("page furniture")))
+            lines[i : i + readers_lines] = [""] * readers_lines
             continue
         if _FURNITURE_LINE.match(_LINK.sub(r"\1", line)) or _READERS_ANSWER.match(line):
             markup.left_out.append((i, i, N_("page furniture")))
