@@ -270,8 +270,11 @@ _ANSWER_IS = re.compile(
     re.I,
 )
 _ANSWER = re.compile(
-    r"^\s*(?:[-*]\s+)?(?:>\s*)*" + _SYMBOLS + r"(?:\*\*|__)?\s*"
-    r"(?:【\s*(?:正确|参考|标准)?答案\s*】|"
+    r"^\s*(?:[-*]\s+)?(?:>\s*)*"
+    + _SYMBOLS
+    + r"(?:\*\*|__)?\s*"
+    + _SYMBOLS  # "**✅ 答案：**"
+    + r"(?:【\s*(?:正确|参考|标准)?答案\s*】|"
     + _ANSWER_LABEL
     # a note between the label and its colon: "答（面后补的）：", "Answer (my take):"
     + r"(?:\s*\((?!(?:[A-Ja-j]|\d)\))[^()]{1,30}\))?\s*(?:(?:\*\*|__)?\s*[:]"
@@ -558,11 +561,16 @@ def _read_question_marker(line: Line, text: str) -> None:
     line.rest = _clean_prompt(raw[match.start("rest") :])
 
 
+#: Tags after a question: the companies that asked it ("<sup>字节</sup>"), bare difficulty stars.
+_TAIL_TAGS = re.compile(r"(?:\s*<sup>[^<>]{1,16}</sup>|\s+[⭐★☆]{1,5}\ufe0f?)+\s*$")
+
+
 def _clean_prompt(text: str) -> str:
-    """A question's text without trailing bold markers and difficulty tags."""
+    """A question's text without trailing bold markers, difficulty tags and company tags."""
     before = None
     while before != text:
         before = text
+        text = _TAIL_TAGS.sub("", text)
         text = strip_difficulty(_TAIL_BOLD.sub("", text).strip()).strip()
     return text
 

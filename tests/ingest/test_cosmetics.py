@@ -1,0 +1,21 @@
+"""What authors put around a question that is no part of it: company tags, difficulty stars,
+emoji inside a bold answer label."""
+
+from __future__ import annotations
+
+from llmiq.ingest import parse_article
+
+
+def test_company_tags_and_stars_leave_the_prompt_and_a_bold_emoji_label_answers() -> None:
+    result = parse_article(
+        "### 1. **RLHF 的三个阶段顺序是？** ⭐ <sup>字节</sup> <sup>百度</sup>\n\n"
+        "- A. RM → SFT → PPO\n- B. SFT → RM → PPO\n\n**答案：** B\n\n"
+        "### 2. **KL 惩罚的作用有？（多选）** ⭐⭐⭐ <sup>腾讯</sup>\n\n"
+        "- A. 防止偏离参考模型\n- B. 缓解奖励黑客\n- C. 加快 RM 训练\n\n**✅ 答案：** A、B\n",
+        name="README.md",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert first.prompt.get("zh") == "RLHF 的三个阶段顺序是？"
+    assert second.prompt.get("zh") == "KL 惩罚的作用有？（多选）"
+    assert (second.kind, second.answer) == ("multiple", ["A", "B"])
