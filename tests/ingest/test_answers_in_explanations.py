@@ -87,3 +87,32 @@ def test_a_bold_label_ending_in_a_full_stop_labels_the_answer() -> None:
     q1, q2 = result.bank.questions
     assert q1.reference.get("en") == "It drops the mean, which is cheaper."
     assert q2.answer == ["A"]
+
+
+def test_an_interview_report_with_a_quiz_in_prose_and_bulleted_questions() -> None:
+    result = _parse(
+        "## 一、笔试\n\n**1. 哪些属于 PEFT？**\n\nA. LoRA B. Adapter C. 全参数微调\n\n"
+        "A、B 都属于 PEFT，C 显然不是。\n\n"
+        "**2. 关于 LoRA，正确的是？**\n\nA. 可合并\nB. r 越大越好\nC. 原权重冻结\n\n"
+        "我当时选了 A，后来查了论文，所以这题应该是 AC 两个；B 不对。\n\n"
+        "**3. LIMA 的结论是？**\n\nA. 要百万数据\nB. 千条高质量数据即可\n\n"
+        "这个简单，B。知识来自预训练。\n\n"
+        "**4. DPO 的优点？**\n\nA. 不要奖励模型\nB. 一定优于 PPO\nC. 更稳定\n\n"
+        "A、C 正确；B 太绝对。\n\n"
+        "## 二、一面\n\n- **LoRA 为什么有效？**\n\n我答的：更新量是低秩的。\n\n"
+        "- **写一下 DPO 的损失函数。**\n\n我答的（简化版）：\n\n−log σ(β·差值)\n\n"
+        "- **反问环节**：问了业务。\n\n内推码：ABC123\n"
+    )
+    questions = {q.id: q for q in result.bank.questions}
+    assert sorted(questions) == ["q1", "q2", "q3", "q4", "q5", "q6"]
+    assert [questions[f"q{n}"].answer for n in range(1, 5)] == [
+        ["A", "B"],
+        ["A", "C"],
+        ["B"],
+        ["A", "C"],
+    ]
+    assert questions["q5"].prompt.get("zh") == "LoRA 为什么有效？"
+    assert questions["q5"].reference.get("zh") == "更新量是低秩的。"
+    assert questions["q6"].prompt.get("zh") == "写一下 DPO 的损失函数。"
+    assert questions["q6"].reference.get("zh") == "−log σ(β·差值)"
+    assert "内推码" not in str(result.bank.model_dump())

@@ -15,7 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from llmiq.ingest.lines import END_LINE, END_MARKER, Line, LineKind, fold
+from llmiq.ingest.article_end import END_LINE, END_MARKER
+from llmiq.ingest.lines import Line, LineKind, fold
 
 #: Labels that say a key follows whatever its values look like.
 _EXPLICIT = re.compile(

@@ -416,7 +416,7 @@ def keys_named(text: str, options: list[tuple[str, str]]) -> list[str]:
 #: A verdict inside an explanation: "……，本题选 B。", "故选 A、C", "so the answer is (b)".
 _VERDICT = re.compile(
     r"(?:本题|此题|这题|这道题|故|所以|因此|综上)[，,]?\s*(?:应该|应|答案)?(?:选|为|是)\s*"
-    r"(?P<zh>[A-J](?:\s*[,、和及与]\s*[A-J])*)(?![A-Za-z])"
+    r"(?P<zh>[A-J](?:\s*[,、和及与]\s*[A-J]|[A-J]){0,5})(?![A-Za-z])"
     r"|\b(?:so|hence|therefore|thus)[, ]+(?:the\s+)?(?:correct\s+)?answer\s+is\s+"
     r"(?P<en>\(?[A-Ja-j]\)?)(?=[\s.,;]|$)",
     re.I,
@@ -458,3 +458,15 @@ def keys_opening_explanation(text: str, options: list[tuple[str, str]]) -> list[
     elif all_are := _ALL_ARE.match(fold(text)):
         found = re.findall(r"[A-J]", all_are["keys"])
     return found if found and all(key in keys for key in found) else []
+
+
+_DENIES = re.compile(r"错|不|非|没|无|wrong|not|false", re.I)
+
+
+def key_said_alone(text: str, options: list[tuple[str, str]]) -> list[str]:
+    """A key standing alone in a paragraph's short first sentence: "这个简单，B。……"; empty
+    when that sentence denies something ("A 错在……")."""
+    clause = first_clause(fold(text))
+    if _DENIES.search(clause):
+        return []
+    return keys_in_short_clause(clause, options)

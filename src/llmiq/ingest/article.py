@@ -150,7 +150,10 @@ class _Parser:
 
         lang = detect_language(" ".join(lines[b.start].rest for b in blocks) or "x")
         numbers = [lines[b.start].q_number for b in blocks]
-        by_number = None not in numbers and len(set(numbers)) == len(numbers)
+        written = [n for n in numbers if n is not None]  # the unnumbered get the next ones
+        by_number = bool(written) and len(set(written)) == len(written)
+        spare = iter(range(max(written, default=0) + 1, 10**6))
+        numbers = [n if n is not None else next(spare) for n in numbers]
         questions: list[Question] = []
         for position, block in enumerate(blocks, start=1):
             qid = f"q{numbers[position - 1]}" if by_number else f"q{position}"

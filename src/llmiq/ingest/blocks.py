@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from llmiq.ingest.answer_key import AnswerKey
 from llmiq.ingest.answers import (
+    key_said_alone,
     keys_in_verdict,
     keys_named,
     keys_opening_explanation,
@@ -121,7 +122,10 @@ def _answer_in_prose(
         return None
     options = [option for i in option_lines for option in lines[i].options]
     if lines[j].kind in (LineKind.TEXT, LineKind.OPTION) and (
-        keys := options_leading(lines[j].raw, options) or keys_named(lines[j].raw, options)
+        keys := options_leading(lines[j].raw, options)
+        or keys_opening_explanation(lines[j].raw, options)
+        or keys_named(lines[j].raw, options)
+        or key_said_alone(lines[j].raw, options)
     ):
         block.value = ", ".join(keys)
         block.note = Note.of(

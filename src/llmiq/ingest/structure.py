@@ -17,10 +17,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from llmiq.ingest.article_end import END_LINE, END_MARKER, TAIL_MARKERS
 from llmiq.ingest.lines import (
-    END_LINE,
-    END_MARKER,
-    TAIL_MARKERS,
     Line,
     LineKind,
     base_style,

@@ -1,0 +1,94 @@
+"""Where an article ends: the headings that start a scraped page's tail ("相关文章", "Further
+reading"), the lines that close a post ("Thanks for reading", "祝大家顺利拿到 offer", "← Previous
+| Next →") and the end markers ("—END—", "（全文完）")."""
+
+from __future__ import annotations
+
+import re
+
+from llmiq.ingest.lines import SYMBOLS
+
+#: Headings that start the part of a scraped page that is not the article any more.
+TAIL_MARKERS = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:[一二三四五六七八九十]+[、.]\s*)?"
+    r"(?:相关文章|相关推荐|相关阅读|推荐阅读|延伸阅读|猜你喜欢|热门文章|热门推荐|最新文章|往期推荐|"
+    r"往期回顾|精彩推荐|参考资料|参考文献|参考链接|总结|小结|结语|写在最后|"
+    r"further\s+reading|related\s+(?:posts|articles|reading|questions)|you\s+may\s+also\s+like|"
+    r"recommended(?:\s+(?:reading|posts|articles))?|read\s+more|more\s+from\s+\S.*|see\s+also|"
+    r"references|conclusion|summary|final\s+thoughts|wrapping\s+up|"
+    # a notebook's own to-do list after its questions
+    r"(?:open\s+)?follow[\s-]*ups?|open\s+(?:items|threads|questions\s+for\s+me)|next\s+steps|"
+    r"待跟进|待办事项|后续计划)"
+    r"\s*[:]?\s*(?:\*\*|__)?\s*[:]?\s*$",
+    re.I,
+)
+#: Lines of the page around an article, after its last question: navigation, sign-offs,
+#: promotion, comments, tags, copyright, scoring guides.
+END_LINE = re.compile(
+    r"^\s*(?:[-*+]\s+)?(?:#{1,6}\s*)?" + SYMBOLS + r"(?:\*\*|__)?\s*(?:"
+    r"[←⟵«‹<]+\s*(?:previous|prev|older|上一篇|上一页|上一节)"
+    r"|(?:上一篇|下一篇|上一节|下一节|previous\s+(?:post|article|chapter)|next\s+(?:post|article|chapter))"
+    r"\s*[:|]"
+    r"|.{0,60}(?:next|newer|下一篇|下一页)\s*(?:[:]\s*.{0,80})?[→⟶»›>]+\s*$"
+    r"|(?:thanks?|thank\s+you)\s+for\s+reading|感谢(?:您的?|大家的?)?(?:阅读|观看)|谢谢(?:大家的?)?阅读"
+    r"|happy\s+(?:learning|coding|interviewing|studying)|good\s+luck\b|祝(?:大家|你|各位)?.{0,6}顺利"
+    # a short closing line that signs off: "No notes on the rest. Good luck everyone!"
+    r"|.{0,120}[.!]\s+good\s+luck(?:\s+(?:everyone|all|to\s+(?:all|everyone|you)))?\s*[!.]*\s*$"
+    r"|(?:以上[，,。!！]\s*)?祝(?:大家|你|各位)(?:都|早日)?.{0,16}(?:顺利|offer|上岸|成功|好运)"
+    r"|.{0,20}(?:扫码|扫描二维码|长按(?:识别)?二维码).{0,30}"
+    r"|(?:欢迎)?关注(?:我的?|本)?(?:公众号|微信公众号)"
+    r"|(?:subscribe|sign\s+up)\s+(?:to|for)\s+(?:my|our|the)\b"
+    r"|if\s+you\s+(?:enjoyed|liked|found)\s+(?:this|these)"
+    r"|(?:follow\s+(?:me|us)\s+(?:on|for)|clap\b|👏|share\s+this\s+(?:post|article))"
+    # a social post's close: "Repost if this helps", "Follow Jane Doe for more", its hashtags
+    # ("#LLM #AI": the first "#" is taken as a heading mark above) and its counts
+    r"|repost\b|follow\s+\S.{0,40}\s+for\s+more\b"
+    r"|(?:internal|confidential)(?:\s+use(?:\s+only)?)?\s*[—–:,.-]\s*(?:please\s+)?"
+    r"(?:do\s+not|don['’]t)\s+(?:share|distribute|forward)"
+    # a talk's last slide: "Thanks! Questions?", "Next session: Part 3"
+    r"|thank(?:s|\s+you)[!.,]*\s*(?:any\s+)?questions\s*\?|(?:any\s+)?questions\s*\?\s*$"
+    r"|next\s+(?:session|week|time|lecture|class|talk|part)\s*[:：]"
+    r"|(?<=#)[\w\u4e00-\u9fff-]+(?:\s+#[\w\u4e00-\u9fff-]+)+\s*$"
+    r"|.{0,40}\b\d+\s+comments?\s*[·•|,]\s*\d+\s+(?:reposts?|shares?|likes?)\b"
+    r"|share(?:\s+(?:this|on))?\s*[:：]|分享到\s*[:：]"
+    # a post's footer and its comments on Chinese sites: "编辑于 2024-05-06・IP 属地北京",
+    # "赞同 326", "27 条评论"; a study pack's close: "请勿外传", "更多资料请加群"
+    r"|(?:编辑于|发布于|发表于)\s*(?:\d{2,4}[-/.年]|昨天|今天|\d{1,2}[-/月])|.{0,30}\bIP\s*属地"
+    r"|赞同\s*\d+|\d+\s*条(?:评论|回复|留言)"
+    r"|.{0,30}(?:请勿外传|仅供.{0,8}学习交流)|更多.{0,12}(?:加群|进群|加微信|私信)"
+    r"|[«‹←]\s*\S.{0,80}[»›→]\s*$"  # "« Previous set   Next set »"
+    r"|(?:\d+\s*)?(?:comments?|responses?|评论|留言|全部评论|精选留言)\s*(?:\(\d+\)|\d+\s*条)?\s*[:]?\s*$"
+    r"|leave\s+a\s+(?:comment|reply)|发表评论|写下你的评论"
+    r"|(?:tags?|标签|分类|categories|filed\s+under)\s*[:]"
+    r"|版权声明|copyright\b|©|本文(?:为|系)?(?:原创|转载)|未经(?:作者)?(?:允许|许可)"
+    r"|(?:scoring(?:\s+guide)?|how\s+did\s+you\s+(?:do|score)|your\s+score|评分(?:标准|参考|说明)|计分(?:方式|标准))"
+    r"|命题人|审核人|出题人"
+    # an interview report's close: the candidate's own questions, the outcome, a wish
+    r"|反问(?:环节|阶段)?\s*(?:\*\*|__)?\s*[:：]|反问(?:环节|阶段)\s*(?:\*\*|__)?\s*$"
+    r"|(?:my\s+)?questions\s+(?:for|to)\s+(?:the\s+)?interviewers?\s*:"
+    # an author's sign-off: "以上，后续会继续更新", "有错误欢迎指出"
+    r"|以上[，,]?\s*(?:后续|之后|以后)?(?:会)?(?:继续|持续)更新"
+    r"|(?:以上[，,]\s*)?(?:如|若)?有(?:错误|错漏|不对|问题)(?:之处)?[，,]?\s*欢迎.{0,6}(?:指出|指正|批评)"
+    r"|许愿|攒人品|求\s*offer"
+    r"|.{0,60}\blearning\s+series\b|to\s+practice\s+(?:all|more)\s+(?:areas|questions|topics)\b"
+    r"|if\s+you\s+(?:find|spot|notice)\s+(?:a|an|any)\s+(?:mistake|error|typo)"
+    r"|(?:todo|to-?do\s+list|待办|参考资料|参考文献|references|further\s+reading|延伸阅读|推荐阅读"
+    r"|相关阅读|相关文章|related\s+(?:posts|articles|reading))\s*(?:\*\*|__)?\s*[:：]?\s*$"
+    r"|how\s+many\s+did\s+you\s+get|if\s+you\s+(?:scored|got\s+\d+)|you\s+scored\b|score\s+yourself"
+    r"|end\s+of\s+(?:the\s+)?(?:practice\s+)?(?:quiz|test|notebook|exam|question\s+(?:bank|set)|questions)"
+    r"|found\s+(?:these|this)\s+useful"
+    r"|get\s+(?:one|an?|\d+)\s+.{0,40}\s+in\s+your\s+inbox"
+    r"|that['’]?s\s+(?:all|a\s+wrap|it\s+for|it[.!]|everything|the\s+(?:list|lot|end"
+    r"|(?:whole|full|entire|complete)\s+\w+))(?:\b|$)|hope\s+(?:this|these)\s+(?:helps?|questions)"
+    r"|book\s+a\s+(?:mock|free|call|session)|preparing\s+for\s+(?:an?\s+)?[\w\s-]{0,30}interview\s*\?"
+    r"|以上就是|(?:本期|今天|本文)(?:的)?(?:内容)?(?:就)?(?:分享|整理|介绍)?到这里"
+    r"|(?:有问题|有疑问|欢迎|大家)[^。]{0,10}(?:评论|留言|讨论|交流)"
+    r")",
+    re.I,
+)
+#: Lines that end an article: "—END—", "(完)", "The End".
+END_MARKER = re.compile(
+    r"^\s*[-—–=_*~]*\s*[(（【\[]?\s*(?:END|完|全文完|试卷结束|考试结束|全卷完|本卷完|the\s+end)\s*[)）】\]]?"
+    r"\s*[-—–=_*~]*\s*$",
+    re.I,
+)
