@@ -323,3 +323,60 @@ def test_a_confluence_export_is_titled_by_its_page_not_its_space() -> None:
     result = import_text(page, name="confluence.html", bank_id="wiki")
     assert result.bank.title.get("zh") == "微调面试题"
     assert [q.answer for q in result.bank.questions] == [["B"], ["B", "C"]]
+
+
+@pytest.mark.parametrize(
+    ("page", "keys"),
+    [
+        (
+            "en_moodle_review.html",
+            [(["A", "B", "C"], ["A"]), (["A", "B", "C"], ["A", "C"]), ([], [])],
+        ),
+        (
+            "en_google_forms_score.html",
+            [(["A", "B", "C"], ["B"]), (["A", "B", "C"], ["A", "B"]), ([], [])],
+        ),
+        ("en_canvas_quiz_results.html", [(["A", "B", "C"], ["B"]), (["A", "B", "C"], ["A", "B"])]),
+        ("en_notion_export.html", [(["A", "B", "C"], ["B"])]),  # to-do boxes
+    ],
+)
+def test_quiz_pages_of_form_controls_import_their_options_and_keys(
+    page: str, keys: list[tuple[list[str], list[str]]]
+) -> None:
+    result = import_article(FIXTURES / "html" / page, bank_id="quiz")
+    questions = result.bank.questions[: len(keys)]
+    assert [([o.key for o in q.options], q.answer) for q in questions] == keys
+    assert result.bank.title.get("en") == _expect(FIXTURES / "html" / page)["title"]
+
+
+def test_a_form_quizs_text_answer_is_its_reference() -> None:
+    result = import_article(FIXTURES / "html" / "en_moodle_review.html", bank_id="quiz")
+    assert result.bank.questions[2].reference.get("en") == "SentencePiece"
+    forms = import_article(FIXTURES / "html" / "en_google_forms_score.html", bank_id="quiz")
+    assert forms.bank.questions[2].reference.get("en") == "future tokens"
+
+
+@pytest.mark.parametrize(
+    ("head", "title"),
+    [
+        # a blog's name in its only <h1>, outside the post; <title> is "Post - Blog"
+        (
+            "<title>量化面試題 - 老貓筆記</title></head><body>"
+            '<div id="blog-header"><h1>老貓筆記</h1><p>隨手記</p></div>',
+            "量化面試題",
+        ),
+        # a GitHub discussion's number after its title
+        (
+            "<title>Drill #3 · Discussion #214</title></head><body><main><h1><span>Drill #3</span>"
+            ' <span class="f1-light">#214</span></h1>',
+            "Drill #3",
+        ),
+    ],
+)
+def test_a_title_without_the_sites_name_or_the_discussions_number(head: str, title: str) -> None:
+    prose = "<p>" + "Quantization maps weights to fewer bits, and so on. " * 8 + "</p>"
+    page = (
+        f'<html><head>{head}<div class="post">{prose * 3}<p>1. Which is it?</p><p>A. one</p>'
+        "<p>B. two</p><p>Answer: B</p></div></body></html>"
+    )
+    assert html_to_text(page).startswith(f"# {title}\n")

@@ -15,10 +15,14 @@ advertising boxes (``class="ad-box"``, ``adsbygoogle``) are removed. Headings lo
 permalinks ("¶", a zero-width space) and the badges after their text; elements a browser
 shows apart by their style (an option's letter and text in two ``<span>``, a toolbar's
 buttons) get a space between them. When readability chooses what lies inside ``<details>``
-(a documentation site's folded answers), the article is the block holding them.
+(a documentation site's folded answers), the article is the block holding them. A Notion
+export's to-do boxes become ``[x]``/``[ ]`` and its one-item lists are joined again. A quiz
+page made of form controls (Moodle, Canvas, Google Forms) is read from its markup instead of
+readability's choice (``form_quiz``).
 
 The page's title is put back as a ``#`` line when readability left the heading out, without
-the site's name (``Page | Site``) or a breadcrumb's (a Confluence export's ``Space : Page``).
+the site's name (``Page | Site``) or a breadcrumb's (a Confluence export's ``Space : Page``),
+and without the "#214" GitHub sets after a discussion's title.
 trafilatura was measured too (``benchmarks/html_extraction.py``): it selects as well, but its
 output loses ``<details>``, the letters of ``<ol type="A">`` and checkbox states.
 
@@ -37,6 +41,7 @@ from typing import TYPE_CHECKING
 
 from llmiq.errors import LlmiqError
 from llmiq.ingest.article import ImportResult
+from llmiq.ingest.form_quiz import form_quiz, quiz_lines
 from llmiq.ingest.hidden_answers import is_hidden, reveal_hidden_answers
 from llmiq.ingest.html_writer import BLOCKS, HEADINGS, separate_items, written
 from llmiq.messages import N_, Message
@@ -67,6 +72,7 @@ _TRAIL_NAME = re.compile(r"^(?:bread-?crumbs?|[\w-]*[-_]breadcrumbs?)$", re.I)
 _CHROME_NAME = re.compile(r"^pageSection$", re.I)
 #: Class words of a label set beside a heading: "badge", "aui-lozenge", "status-macro", "tag".
 _BADGE_NAME = re.compile(r"(?:^|[-_])(?:badge|lozenge|status|chip|pill|tag|label)(?:$|[-_])", re.I)
+_ISSUE_NUMBER = re.compile(r"^#\d+$")
 _DROP_ROLES = {"navigation", "complementary", "contentinfo", "dialog", "banner", "search"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·»]\s+|_")
@@ -162,6 +168,7 @@ def _prepare(root: HtmlElement) -> None:
         ):
             _remove(element)
     _remove_doc_comments(root)
+    _notion_blocks(root)
     _tidy_headings(root)
     separate_items(root)
     for pre in root.iter("pre"):
@@ -183,10 +190,54 @@ def _prepare(root: HtmlElement) -> None:
             _remove(box)
 
 
+_TODO_MARKS = {"checkbox-on": "[x] ", "checkbox-off": "[ ] "}
+
+
+def _notion_blocks(root: HtmlElement) -> None:
+    """A Notion export's to-do boxes as ``[x]``/``[ ]`` (an empty ``<div class="checkbox
+    checkbox-on">`` before the item's text, which would make the item's text a paragraph of
+    its own), and its lists joined: Notion writes each block, so each list item, as a list of
+    its own (``<ol start="2">``), which would become lists of one item each."""
+    for box in list(root.iter("div", "span")):
+        mark = next((_TODO_MARKS[n] for n in _class_words(box) if n in _TODO_MARKS), None)
+        if mark is not None and not _text(box):
+            box.tail = mark + (box.tail or "").lstrip()
+            _remove(box)
+    for first in list(root.iter("ol", "ul")):
+        if first.getparent() is None:
+            continue
+        while (after := first.getnext()) is not None and _continues(first, after):
+            first.tail = None
+            first.extend(list(after))
+            first.tail = after.tail
+            after.getparent().remove(after)
+
+
+def _class_words(element: HtmlElement) -> list[str]:
+    return (element.get("class") or "").split()
+
+
+def _continues(first: HtmlElement, after: HtmlElement) -> bool:
+    """``after`` is the next item of the list ``first``: a list of the same tag and classes,
+    with nothing between, numbered on from ``first`` if it is numbered."""
+    if (
+        after.tag != first.tag
+        or not _class_words(first)
+        or _class_words(after) != _class_words(first)
+        or (first.tail or "").strip()
+    ):
+        return False
+    if first.tag == "ol" and (start := after.get("start")) is not None:
+        items = sum(1 for c in first if c.tag == "li")
+        return start == str(int(first.get("start") or "1") + items)
+    return True
+
+
 def _tidy_headings(root: HtmlElement) -> None:
     """A heading without its permalink ("¶" in MkDocs and Sphinx, "#", a zero-width space in
     Docusaurus and VitePress, an icon in GitBook), without the badges after its text
-    (Confluence's status lozenge "高频", ``<span class="badge">New</span>``) and without blocks
+    (Confluence's status lozenge "高频", ``<span class="badge">New</span>``, the "#214" GitHub
+    sets after an issue's or a discussion's title in its own element) and without blocks
     inside it: GitBook writes ``<h2><div>icon</div><div>title</div></h2>``, and a ``<p>`` that
     readability makes of such a ``<div>`` would close the heading when its output is parsed
     again."""
@@ -202,7 +253,10 @@ def _tidy_headings(root: HtmlElement) -> None:
                 label
                 and whole.endswith(label)
                 and len(whole) > len(label)
-                and any(_BADGE_NAME.search(n) for n in names)
+                and (
+                    any(_BADGE_NAME.search(n) for n in names)
+                    or (heading.tag == "h1" and _ISSUE_NUMBER.match(label))
+                )
             ):
                 _remove(badge)
         for inner in list(heading.iterdescendants(*BLOCKS)):
@@ -261,15 +315,38 @@ def _without_trail(title: str, trail: list[str]) -> str:
     return title
 
 
-def _title(root: HtmlElement, trail: list[str]) -> str | None:
+def _current_page(root: HtmlElement) -> str | None:
+    """The last name of the breadcrumb trail, the page itself (``aria-current="page"``)."""
+    for trail in (e for e in root.iter() if isinstance(e.tag, str) and _is_trail(e)):
+        for item in trail.iter():
+            if isinstance(item.tag, str) and item.get("aria-current") == "page":
+                return _text(item) or None
+    return None
+
+
+def _title(root: HtmlElement, trail: list[str], current: str | None = None) -> str | None:
     """The article's title: the first ``<h1>`` inside ``<article>``/``<main>`` (or the only
     one), else ``og:title``, else ``<title>`` without the site's name; without a name of the
-    breadcrumb ``trail`` before or after it."""
+    breadcrumb ``trail`` before or after it.
+
+    An only ``<h1>`` outside the article may name the site or the course instead: it is
+    passed over when ``<title>`` gives it as the site's name (a blog's name in ``Post - Blog``),
+    and the breadcrumb's ``current`` page is the title when ``<title>`` holds that and not
+    the ``<h1>`` (a Moodle quiz, whose ``<h1>`` is its course)."""
     headings = root.findall(".//h1")
     inside = [h for h in headings if any(a.tag in ("article", "main") for a in h.iterancestors())]
+    page = root.find(".//title")
+    whole = _text(page) if page is not None else ""
+    parts = [part.strip() for part in _TITLE_SEPARATORS.split(whole)]
+    site = parts[-1] if len(parts) > 1 else None
     for heading in inside or (headings if len(headings) == 1 else []):
-        if text := _text(heading):
-            return _without_trail(text, trail)
+        if not (text := _text(heading)):
+            continue
+        if not inside and text == site:
+            break
+        if not inside and current and current in whole and text not in whole:
+            return current
+        return _without_trail(text, trail)
     for meta in root.iter("meta"):
         if meta.get("property") == "og:title" and (content := (meta.get("content") or "").strip()):
             return _without_trail(_SPACE.sub(" ", content), trail)
@@ -293,9 +370,12 @@ def html_to_text(html: str, *, name: str = "the page") -> str:
         root = lxml.html.document_fromstring(html)
     except (lxml.etree.ParserError, ValueError):
         raise LlmiqError(N_("{name}: the page holds no text"), name=name) from None
-    trail = _trail(root)
+    trail, current = _trail(root), _current_page(root)
+    quiz = form_quiz(root)
     _prepare(root)
-    title = _title(root, trail)
+    title = _title(root, trail, current)
+    if quiz:
+        return "\n".join([*([f"# {title}", ""] if title else []), *quiz_lines(quiz)]) + "\n"
     for number, element in enumerate(root.iter()):
         if isinstance(element.tag, str):
             element.set(_MARK, str(number))
@@ -351,7 +431,10 @@ def _around_details(root: HtmlElement, chosen: HtmlElement) -> HtmlElement | Non
             break
         common = level[0]
     outer = [e for e in (common, *common.iterancestors()) if e.tag == "details"]
-    return outer[-1].getparent() if outer else common
+    around = outer[-1].getparent() if outer else common
+    while around.tag in ("li", "ul", "ol") and around.getparent() is not None:
+        around = around.getparent()  # a Notion toggle is a <details> in a list of its own
+    return around
 
 
 def _in_details(element: HtmlElement) -> bool:

@@ -44,11 +44,11 @@ class Writer:
 
     def paragraph(self, text: str) -> None:
         lines = [line for line in (s.strip() for s in text.split("\n")) if line]
-        if lines:
+        if lines:  # an empty block (Notion's ``<div class="indented">``) keeps a list tight
             self._blank()
             self.out.extend(lines)
             self._blank()
-        self.in_list = False
+            self.in_list = False
 
     def item(self, text: str) -> None:
         if not self.in_list:
@@ -150,7 +150,7 @@ class Writer:
             else:
                 marker = "- "
             number += 1
-            if text or rest:
+            if text or (rest and rest[0].tag != "details"):  # a toggle is no item of its own
                 self.item(f"{'' if marker == '' else indent}{marker}{text}")
             for line in lines[1:]:
                 self.item(f"{indent}  {line}")

@@ -1,0 +1,239 @@
+"""The questions of a quiz page built from form controls: a Moodle attempt review, a Canvas
+quiz result, a Google Forms score page.
+
+Such a page holds no question text the way an article writes it: each question is a block
+of the learning platform's markup, its options radio buttons or checkboxes with a label, its
+key a "The correct answer is: …" sentence, a class or an icon, around it the marks, flags and
+navigation of the platform. Readability keeps the summary table and drops the option lists
+(it drops lists holding inputs), so these pages are read from their markup instead and
+written as the article parser reads them: ``## Question N``, the prompt, lettered options,
+``Answer: B`` (the key matched to the options by their text) and ``Explanation: …``.
+
+- Moodle: ``div.que`` with its number in ``.qno``, its text in ``.qtext``, its options in
+  ``.answer`` (an ``input`` and a label that may open with ``<span class="answernumber">``),
+  the key in ``.rightanswer`` ("The correct answer is: …", "The correct answers are: …, …",
+  in the site's language), the general feedback in ``.generalfeedback``. The ticked options
+  are the student's, not the key; the mark, "Flag question" and the specific feedback
+  ("Your answer is correct.") are left out.
+- Canvas: ``div.display_question`` with ``.question_name``, ``.question_text`` and
+  ``.answer`` blocks, the right ones of class ``correct_answer``.
+- Google Forms: items of ``role="list"`` with a ``role="heading"`` prompt, options of
+  ``role="radio"``/``role="checkbox"`` named by ``aria-label``, the key the options of a
+  "Correct answer(s)" block or the one marked by an icon labelled "Correct", and the text of a
+  "Feedback" block. Items with neither options nor a key (a "Name" field) and section headers
+  are left out; the items are numbered in order.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import re
+from typing import TYPE_CHECKING
+
+from llmiq.ingest.html_writer import SPACE, written
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+_CHOICES = ("radio", "checkbox")
+_NOT_TEXT = ("input", "svg", "img", "script", "style", "button")
+#: "The correct answer is: …", "Die richtige Antwort ist: …", "正确答案是：…": up to the colon.
+_KEY_LEAD = re.compile(r"^[^:：]{0,60}[:：]\s*")
+_KEY_LABEL = re.compile(r"^correct answers?$", re.I)
+_FEEDBACK_LABEL = re.compile(r"^feedback$", re.I)
+
+
+@dataclasses.dataclass
+class FormQuestion:
+    """One question of a form quiz: ``key`` indexes ``options``; ``answer`` is the text of
+    the right answer when it is not an option."""
+
+    number: str | None
+    prompt: list[str]
+    options: list[str]
+    key: list[int] = dataclasses.field(default_factory=list)
+    answer: str | None = None
+    explanation: str | None = None
+
+
+def _classes(element: HtmlElement) -> set[str]:
+    return set((element.get("class") or "").split())
+
+
+def _text(element: HtmlElement | None) -> str:
+    return "" if element is None else SPACE.sub(" ", element.text_content()).strip()
+
+
+def _find(element: HtmlElement, name: str) -> HtmlElement | None:
+    """The first element below ``element`` with the class word ``name``."""
+    return next((e for e in element.iter() if name in _classes(e)), None)
+
+
+def _without(element: HtmlElement, names: set[str]) -> HtmlElement:
+    """A copy of ``element`` without its descendants of the class words ``names``, inputs
+    and icons (an empty ``<i class="icon fa fa-check">``)."""
+    element = copy.deepcopy(element)
+    for inner in list(element.iterdescendants()):
+        if not isinstance(inner.tag, str):
+            continue
+        icon = inner.tag == "i" and not inner.text_content().strip()
+        dropped = icon or inner.tag in _NOT_TEXT or _classes(inner) & names
+        if dropped and inner.getparent() is not None:
+            inner.drop_tree()
+    return element
+
+
+def _key_of(sentence: str, options: list[str]) -> tuple[list[int], str | None]:
+    """The options a key sentence names by their text, or the sentence's answer as text when
+    it names none: ``"The correct answers are: RoPE, ALiBi"`` -> ``([0, 2], None)``."""
+    named = _KEY_LEAD.sub("", sentence.strip(), count=1).strip()
+    if not named:
+        return [], None
+    found, rest = [], named
+    for index in sorted(range(len(options)), key=lambda i: -len(options[i])):
+        if options[index] and options[index] in rest:
+            found.append(index)
+            rest = rest.replace(options[index], "\0", 1)
+    if found and not re.sub(r"[\0\s,，、;；]|\band\b|和|及", "", rest):
+        return sorted(found), None
+    return [], named
+
+
+def _moodle(root: HtmlElement) -> list[FormQuestion]:
+    questions = []
+    for que in root.iter("div"):
+        if "que" not in _classes(que) or (text := _find(que, "qtext")) is None:
+            continue
+        box = _find(que, "answer")
+        rows = []
+        if box is not None:
+            rows = [r for r in box if isinstance(r.tag, str) and r.find(".//input") is not None]
+        options = [
+            _text(_without(r, {"answernumber", "specificfeedback", "feedback"})) for r in rows
+        ]
+        options = [o for o in options if o]
+        question = FormQuestion(_text(_find(que, "qno")) or None, written(text), options)
+        if (right := _find(que, "rightanswer")) is not None:
+            question.key, question.answer = _key_of(_text(right), options)
+        elif len(options) == len(rows):  # no key sentence: a ticked radio marked correct
+            question.key = [
+                i
+                for i, r in enumerate(rows)
+                if "correct" in _classes(r) and r.find(".//input[@type='radio']") is not None
+            ]
+        if (general := _find(que, "generalfeedback")) is not None and _text(general):
+            question.explanation = _text(general)
+        questions.append(question)
+    return questions
+
+
+def _canvas(root: HtmlElement) -> list[FormQuestion]:
+    questions = []
+    for block in root.iter("div"):
+        if "display_question" not in _classes(block):
+            continue
+        if (text := _find(block, "question_text")) is None:
+            continue
+        answers = [e for e in block.iter("div") if "answer" in _classes(e)]
+        options, key = [], []
+        for answer in answers:
+            label = next(
+                (f for n in ("answer_text", "answer_label") if (f := _find(answer, n)) is not None),
+                answer,
+            )
+            option = _text(_without(label, {"answer_arrow", "answer_comment"}))
+            if option:
+                if "correct_answer" in _classes(answer):
+                    key.append(len(options))
+                options.append(option)
+        number = re.search(r"\d+", _text(_find(block, "question_name")))
+        question = FormQuestion(number.group(0) if number else None, written(text), options, key)
+        if not any(e.get("type") in _CHOICES for e in block.iter("input")) and key:
+            question.options, question.key = [], []
+            question.answer = "; ".join(options[i] for i in key)
+        questions.append(question)
+    return questions
+
+
+def _choice_label(control: HtmlElement) -> str:
+    return SPACE.sub(" ", control.get("aria-label") or control.get("data-value") or "").strip() or (
+        _text(control)
+    )
+
+
+def _labelled(item: HtmlElement, pattern: re.Pattern[str]) -> HtmlElement | None:
+    """The block of ``item`` whose first child is a label matching ``pattern`` ("Correct
+    answer", "Feedback")."""
+    for element in item.iter():
+        if isinstance(element.tag, str) and len(element) == 0 and pattern.match(_text(element)):
+            return element.getparent()
+    return None
+
+
+def _google_forms(root: HtmlElement) -> list[FormQuestion]:
+    questions = []
+    for item in root.iter():
+        if not isinstance(item.tag, str) or item.get("role") != "listitem":
+            continue
+        heading = next((e for e in item.iter() if e.get("role") == "heading"), None)
+        if heading is None:
+            continue
+        section = _labelled(item, _KEY_LABEL)
+        inside = set(section.iter()) if section is not None else set()
+        controls = [e for e in item.iter() if e.get("role") in _CHOICES and e not in inside]
+        options = list(dict.fromkeys(_choice_label(c) for c in controls))
+        key: list[int] = []
+        answer = None
+        if section is not None:
+            right = [_choice_label(e) for e in section.iter() if e.get("role") in _CHOICES]
+            right = right or [_text(e) for e in section.iter() if len(e) == 0 and _text(e)][1:]
+            key = [options.index(r) for r in right if r in options]
+            if not options:
+                answer = "; ".join(right)
+        else:
+            for mark in (e for e in item.iter() if e.get("aria-label") == "Correct"):
+                box = mark.getparent()
+                chosen = [c for c in box.iter() if c.get("role") in _CHOICES]
+                if chosen and _choice_label(chosen[0]) in options:
+                    key.append(options.index(_choice_label(chosen[0])))
+                elif not options and (given := _text(box)):
+                    answer = given
+        if not options and answer is None:
+            continue  # a section header, or a field with no key ("Name")
+        prompt = _without(heading, set())
+        for star in [e for e in prompt.iter() if e.get("aria-label") == "Required question"]:
+            star.drop_tree()
+        question = FormQuestion(None, [_text(prompt)], options, sorted(set(key)), answer)
+        if (feedback := _labelled(item, _FEEDBACK_LABEL)) is not None:
+            question.explanation = _text(feedback)[len("Feedback") :].strip() or None
+        questions.append(question)
+    for number, question in enumerate(questions, 1):
+        question.number = str(number)
+    return questions
+
+
+def form_quiz(root: HtmlElement) -> list[FormQuestion]:
+    """The questions of a Moodle, Canvas or Google Forms quiz page, or none for any other
+    page; ``root`` is not changed."""
+    for reader in (_moodle, _canvas, _google_forms):
+        if questions := reader(root):
+            return questions
+    return []
+
+
+def quiz_lines(questions: list[FormQuestion]) -> list[str]:
+    """The questions as the article parser reads them (see the module docstring)."""
+    lines: list[str] = []
+    for index, question in enumerate(questions, 1):
+        lines += [f"## Question {question.number or index}", "", *question.prompt, ""]
+        if question.options:
+            lines += [f"{chr(ord('A') + i)}. {o}" for i, o in enumerate(question.options[:26])]
+            lines.append("")
+        if question.key:
+            lines += ["Answer: " + ", ".join(chr(ord("A") + i) for i in question.key), ""]
+        elif question.answer:
+            lines += [f"Answer: {question.answer}", ""]
+        if question.explanation:
+            lines += [f"Explanation: {question.explanation}", ""]
+    return lines[:-1] if lines else lines
