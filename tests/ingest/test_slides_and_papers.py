@@ -140,3 +140,16 @@ def test_a_pdf_quiz_with_a_key_in_two_rows_and_model_answers_wrapped_at_the_marg
     )
     headers = [n for n, why in _reasons(result) if why == "page header or footer"]
     assert headers == [9, 26]
+
+
+def test_a_posts_plea_and_an_unbracketed_part_heading_are_no_answer_text() -> None:
+    result = parse_article(
+        "1. 温度调高会怎样？\nA. 更随机\nB. 更确定\n答案：A\n\n第二部分：推論加速\n\n"
+        "2. KV cache 存什么？\nA. K 和 V\nB. Q\n答案：A\n\n以上，覺得有用的話點個讚吧！\n"
+        "更多面经欢迎关注专栏～\n",
+        name="post.md",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert first.explanation is None
+    assert second.explanation is None
