@@ -42,7 +42,22 @@ IMPORT_FORMATS: tuple[ImportFormat, ...] = (
                  "llmiq.ingest.html:parse_html_page", reads_html=True),
     ImportFormat("asciidoc", ("adoc", "asciidoc", "asc"), "an article in AsciiDoc",
                  "llmiq.ingest.asciidoc:parse_asciidoc"),
+    ImportFormat("latex", ("tex", "latex", "ltx"), "an exam paper in LaTeX (the exam class)",
+                 "llmiq.ingest.latex:parse_latex"),
+    ImportFormat("org", ("org",), "notes in Org mode",
+                 "llmiq.ingest.org:parse_org"),
+    ImportFormat("flashcards", ("tsv",), "flashcards exported by Anki or Quizlet (a row a card)",
+                 "llmiq.ingest.flashcards:parse_flashcards"),
 )  # fmt: skip
+
+#: The formats told by their text when a file's name says nothing (``.txt``, pasted text),
+#: in the order they are tried: each detector is conservative, so Markdown and plain text
+#: stay ``text``.
+_DETECTORS: tuple[tuple[str, str], ...] = (
+    ("latex", "llmiq.ingest.latex:looks_like_latex"),
+    ("org", "llmiq.ingest.org:looks_like_org"),
+    ("flashcards", "llmiq.ingest.flashcards:looks_like_flashcards"),
+)
 
 _PAGE_START = re.compile(
     r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])",
@@ -127,13 +142,17 @@ def format_for_suffix(name: str) -> ImportFormat | None:
 def detect_import_format(name: str, text: str = "") -> ImportFormat:
     """The format for ``text`` called ``name`` (a file name, or "the pasted text"): HTML when
     the text is a web page, whatever its name says (pages get saved as ``.txt``, or pasted);
-    else the format that claims the name's suffix; else AsciiDoc when the text is AsciiDoc
-    (it gets saved as ``.txt`` too); else plain text (Markdown is parsed the same way)."""
+    else the format that claims the name's suffix; else LaTeX, Org, a flashcard export or
+    AsciiDoc when the text is written in one (they get saved as ``.txt`` too); else plain
+    text (Markdown is parsed the same way)."""
     if looks_like_html_page(text):
         return import_format("html")
     claimed = format_for_suffix(name)
     if claimed is not None and claimed.name != "text":
         return claimed
+    for fmt_name, detector in _DETECTORS:
+        if import_object(detector)(text):
+            return import_format(fmt_name)
     return import_format("asciidoc" if looks_like_asciidoc(text) else "text")
 
 

@@ -1,0 +1,78 @@
+"""What the readers of other source formats (LaTeX exams, Org, reStructuredText, flashcard
+exports) share: the author's lines rewritten one for one as the Markdown-like text the
+article parser reads, the lines left out on the way, and their parse with those lines
+reported beside the parser's own."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from llmiq.messages import N_
+
+if TYPE_CHECKING:
+    from llmiq.ingest.result import ImportResult
+
+#: (first, last, reason, excerpt): 0-based line ranges left out
+LeftOut = tuple[int, int, str, str]
+
+ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` as the importer numbers them, zero-width marks removed."""
+    return re.split(r"\r\n|\r|\n", text.translate(ZERO_WIDTH))
+
+
+def is_chinese(text: str) -> bool:
+    """Whether labels written into the text should be Chinese (答案：) rather than English."""
+    sample = text[:50_000]
+    return len(_CJK.findall(sample)) >= 20 or (
+        bool(_CJK.search(sample)) and len(_CJK.findall(sample)) * 20 > len(sample)
+    )
+
+
+@dataclass
+class Rewritten:
+    """The rewritten lines (as many as were given) and the ranges left out, to report."""
+
+    lines: list[str]
+    left_out: list[LeftOut] = field(default_factory=list)
+
+    def leave_out(self, first: int, last: int, reason: str, excerpt: str = "") -> None:
+        """Blank lines ``first``..``last`` and remember why, joined to the range before
+        when it ends just above for the same reason."""
+        for k in range(first, last + 1):
+            self.lines[k] = ""
+        previous = self.left_out[-1] if self.left_out else None
+        if previous and previous[2] == reason and previous[1] + 1 == first:
+            self.left_out[-1] = (previous[0], last, reason, previous[3])
+        else:
+            self.left_out.append((first, last, reason, excerpt.strip()))
+
+
+def parse_rewritten(
+    rewritten: Rewritten, *, name: str, bank_id: str, title: str | None
+) -> ImportResult:
+    """Parse the rewritten text with the article parser; the lines left out are reported
+    with the parser's own skipped lines, by the author's line numbers."""
+    from llmiq.ingest.article import parse_article
+    from llmiq.ingest.result import SkippedLines, shorten
+
+    result = parse_article("\n".join(rewritten.lines), name=name, bank_id=bank_id, title=title)
+    template = N_("{what}, not imported")
+    for first, last, what, excerpt in rewritten.left_out:
+        result.skipped.append(
+            SkippedLines(
+                first + 1,
+                last + 1,
+                template.format(what=what),
+                shorten(excerpt),
+                message=template,
+                fields=(("what", what),),
+            )
+        )
+    result.skipped.sort(key=lambda s: s.first)
+    return result

@@ -1,0 +1,183 @@
+"""Flashcard exports (Anki's "Notes in Plain Text", Quizlet's ``term<TAB>definition``) as
+the question-and-answer text the parser reads: each row is a question, its front the
+prompt and its back the answer (``Answer: C`` when the front lists options, so that the
+card is a choice question).
+
+- Anki's header lines (``#separator:tab``, ``#html:true``, ``#columns:Front	Back	Tags``,
+  ``#guid column:1``, ``#deck column:3``, ``#tags column:6``) say how to read the rows and
+  are left out, reported as front matter; the guid, note type, deck and tags columns are
+  dropped. Without a header the separator is a tab; ``;``, ``,`` and ``|`` only when a
+  header names them.
+- Fields may be quoted (``"a ""b"" c"``) and run over lines; HTML in them is text, ``<br>``
+  and ``<div>`` line breaks.
+- A row spans one or more lines of the export but several lines of rewritten text: the
+  reports are turned back to the export's own line numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from llmiq.ingest.converted import ZERO_WIDTH
+from llmiq.messages import N_
+
+if TYPE_CHECKING:
+    from llmiq.ingest.result import ImportResult
+
+_HEADER = re.compile(r"^#(?P<key>[a-z][a-z ]*?):(?P<value>.*)$", re.I)
+_SEPARATORS = {"tab": "\t", "semicolon": ";", "comma": ",", "pipe": "|", "space": " "}
+_DROPPED_COLUMNS = ("guid", "notetype", "deck", "tags")
+_NAMED_COLUMNS = {"tags": "tags", "deck": "deck", "guid": "guid", "note type": "notetype",
+                  "notetype": "notetype"}  # fmt: skip
+_BREAK = re.compile(r"<br\s*/?>|</(?:div|p|li|h\d|tr)>|<(?:div|p|tr)(?:\s[^>]*)?>", re.I)
+_ITEM = re.compile(r"<li(?:\s[^>]*)?>", re.I)
+_TAG = re.compile(r"<[^<>]+>")
+_NUMBER = re.compile(r"^\s*(?:Q|问题|第)?\s*(?P<n>\d{1,4})\s*(?:题)?\s*[.、:：)）]\s*", re.I)
+_OPTION = re.compile(r"^\s*[(（]?[A-Ha-h][.、．)）:]\s*\S")
+
+
+def looks_like_flashcards(text: str) -> bool:
+    """Whether an article of unknown format is a flashcard export: Anki's ``#separator:``
+    or ``#html:`` header, or three or more rows that all have the same number of tabs and
+    nothing that reads like Markdown."""
+    lines = [line for line in text[:200_000].replace("\r\n", "\n").split("\n") if line.strip()]
+    header = [line for line in lines[:12] if _HEADER.match(line)]
+    if any(
+        re.match(r"^#(?:separator|html|columns|notetype column|deck column):", h, re.I)
+        for h in header
+    ):
+        return True
+    rows = [line for line in lines if not _HEADER.match(line)]
+    if len(rows) < 3 or any(re.match(r"^\s*(?:#{1,6}\s|```|\|)", row) for row in rows):
+        return False
+    tabs = {row.count("\t") for row in rows}
+    return len(tabs) == 1 and tabs.pop() >= 1
+
+
+def field_text(value: str, *, is_html: bool) -> str:
+    """A field as text: HTML tags gone (``<br>``, ``<div>`` line breaks), entities read;
+    in an HTML export a line break in the source is a space."""
+    if is_html:
+        value = value.replace("\n", " ")  # in HTML a line break is a space
+    if is_html or _TAG.search(value):
+        value = _ITEM.sub("\n- ", value)
+        value = _BREAK.sub("\n", value)
+        value = _TAG.sub("", value)
+        value = html.unescape(value).replace("\xa0", " ")
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in value.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+class _Reader:
+    def __init__(self, text: str) -> None:
+        self.text = text.translate(ZERO_WIDTH).replace("\r\n", "\n").replace("\r", "\n")
+        self.separator = "\t"
+        self.is_html = False
+        self.columns: list[str] = []
+        self.dropped: set[int] = set()  # 0-based columns left out
+        self.out: list[str] = []
+        self.origin: list[int] = []  # the export's 1-based line of each line written
+        self.header: list[int] = []  # 1-based header lines
+
+    def header_line(self, number: int, key: str, value: str) -> None:
+        key, value = key.strip().lower(), value.strip()
+        self.header.append(number)
+        if key == "separator":
+            self.separator = _SEPARATORS.get(value.lower(), value[:1] or "\t")
+        elif key == "html":
+            self.is_html = value.lower() == "true"
+        elif key == "columns":
+            self.columns = [c.strip().lower() for c in re.split(r"\t|;|,|\|", value)]
+            for k, name in enumerate(self.columns):
+                if _NAMED_COLUMNS.get(name) in _DROPPED_COLUMNS:
+                    self.dropped.add(k)
+        elif (
+            key.endswith(" column")
+            and value.isdigit()
+            and key.removesuffix(" column").replace(" ", "") in _DROPPED_COLUMNS
+        ):
+            self.dropped.add(int(value) - 1)
+
+    def read(self) -> None:
+        lines = self.text.split("\n")
+        start = 0
+        while start < len(lines) and (_HEADER.match(lines[start]) or not lines[start].strip()):
+            if found := _HEADER.match(lines[start]):
+                self.header_line(start + 1, found["key"], found["value"])
+            start += 1
+        body = io.StringIO("\n".join(lines[start:]))
+        rows = csv.reader(body, delimiter=self.separator, quotechar='"', strict=False)
+        done = 0
+        n = 0
+        for row in rows:
+            first, done = start + done + 1, rows.line_num
+            fields = [f for k, f in enumerate(row) if k not in self.dropped]
+            fields = [field_text(f, is_html=self.is_html) for f in fields]
+            if not any(fields):
+                continue
+            n += 1
+            self.card(n, first, start + done, fields)
+
+    def card(self, n: int, first: int, last: int, fields: list[str]) -> None:
+        front = fields[0]
+        back = "\n".join(f for f in fields[1:] if f)
+        if found := _NUMBER.match(front):
+            n, front = int(found["n"]), front[found.end() :]
+        front_lines = front.split("\n") if front else [""]
+        self.write(f"Q{n}. {front_lines[0]}", first)
+        for line in front_lines[1:]:
+            self.write(line, first)
+        label = "答案：" if re.search(r"[\u3400-\u9fff]", front + back) else "Answer: "
+        back_lines = back.split("\n") if back else []
+        if back_lines:
+            self.write(label + back_lines[0], last)
+            for line in back_lines[1:]:
+                self.write(line, last)
+        self.write("", last)
+
+    def write(self, line: str, origin: int) -> None:
+        self.out.append(line)
+        self.origin.append(origin)
+
+
+def parse_flashcards(
+    text: str, *, name: str, bank_id: str, title: str | None = None
+) -> ImportResult:
+    """Parse a flashcard export: a question for each row, through the article parser; the
+    reports name the export's lines, and its header is reported as front matter."""
+    from llmiq.ingest.article import parse_article
+    from llmiq.ingest.result import SkippedLines, shorten
+
+    reader = _Reader(text)
+    reader.read()
+    result = parse_article("\n".join(reader.out), name=name, bank_id=bank_id, title=title)
+
+    def back(number: int) -> int:
+        return reader.origin[min(max(number, 1), len(reader.origin)) - 1] if reader.origin else 1
+
+    result.skipped = [replace(s, first=back(s.first), last=back(s.last)) for s in result.skipped]
+    result.notes = [
+        replace(note, first=back(note.first), last=back(note.last)) for note in result.notes
+    ]
+    template = N_("{what}, not imported")
+    what = N_("front matter")
+    if reader.header:
+        first, last = reader.header[0], reader.header[-1]
+        excerpt = text.split("\n", 1)[0]
+        result.skipped.append(
+            SkippedLines(
+                first,
+                last,
+                template.format(what=what),
+                shorten(excerpt),
+                message=template,
+                fields=(("what", what),),
+            )
+        )
+    result.skipped.sort(key=lambda s: s.first)
+    return result

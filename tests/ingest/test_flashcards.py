@@ -1,0 +1,91 @@
+"""Flashcard exports (Anki notes in plain text, Quizlet): a question for each row, the
+reports naming the export's lines, and told apart from Markdown and plain text."""
+
+from __future__ import annotations
+
+from llmiq.ingest import import_text
+from llmiq.ingest.flashcards import field_text, looks_like_flashcards
+from llmiq.ingest.formats import detect_import_format
+
+ANKI_EN = (
+    "#separator:tab\n"
+    "#html:true\n"
+    "#notetype column:1\n"
+    "#tags column:4\n"
+    "Basic\t<b>Q1.</b> Which norm drops mean subtraction?<br>A. LayerNorm<br>B. RMSNorm"
+    "\t<div><b>B</b></div><div>It only rescales.</div>\tnorm::basics\n"
+    'Basic\tWhy residual connections?\t"They give gradients a\n'
+    'direct path."\ttraining\n'
+    "Basic\t\t\tempty\n"
+    "Basic\tWhat is &quot;KV cache&quot;?\tCached keys and values.\tinference\n"
+)
+
+QUIZLET_ZH = (
+    "LoRA 训练哪些参数？\t低秩矩阵 A 和 B\n"
+    "QLoRA 的量化格式？\tNF4\n"
+    "哪个是 PEFT 方法？ A. 全参数微调 B. Prefix Tuning\tB\n"
+)
+
+SEMICOLON = "#separator:semicolon\n#columns:Front;Back;Deck\n什么是 RAG？;检索增强生成;面试\n"
+
+
+def _got(result: object) -> list[tuple[str, list[str], object]]:
+    lang = result.lang  # type: ignore[attr-defined]
+    return [
+        (
+            q.kind.value,
+            [o.text.get(lang) for o in q.options],
+            q.answer if q.is_choice else q.reference.get(lang),
+        )
+        for q in result.bank.questions  # type: ignore[attr-defined]
+    ]
+
+
+def test_an_anki_export_in_english() -> None:
+    result = import_text(ANKI_EN, name="deck.txt", bank_id="t")
+    assert _got(result) == [
+        ("single", ["LayerNorm", "RMSNorm"], ["B"]),
+        ("open", [], "They give gradients a direct path."),
+        ("open", [], "Cached keys and values."),
+    ]
+    questions = result.bank.questions
+    assert questions[0].prompt.get("en") == "Which norm drops mean subtraction?"
+    assert questions[0].explanation.get("en") == "It only rescales."
+    assert questions[2].prompt.get("en") == 'What is "KV cache"?'
+    assert not any("norm::basics" in q.prompt.get("en") for q in questions)
+    assert [(s.first, s.last, s.reason) for s in result.skipped] == [
+        (1, 4, "front matter, not imported")
+    ]
+
+
+def test_a_quizlet_export_in_chinese() -> None:
+    result = import_text(QUIZLET_ZH, name="paste", bank_id="t")
+    assert result.lang == "zh"
+    assert _got(result) == [
+        ("open", [], "低秩矩阵 A 和 B"),
+        ("open", [], "NF4"),
+        ("single", ["全参数微调", "Prefix Tuning"], ["B"]),
+    ]
+
+
+def test_a_semicolon_export_drops_its_deck_column() -> None:
+    result = import_text(SEMICOLON, name="rag.txt", bank_id="t")
+    assert _got(result) == [("open", [], "检索增强生成")]
+
+
+def test_reports_name_the_export_lines() -> None:
+    text = "#separator:tab\nA prompt without a back\t\nWhat is RAG?\tRetrieval\n"
+    result = import_text(text, name="d.txt", bank_id="t")
+    assert len(result.bank.questions) == 1
+    dropped = [s for s in result.skipped if s.first > 1]
+    assert [(s.first, s.last) for s in dropped] == [(2, 2)]
+
+
+def test_fields_and_detection() -> None:
+    assert field_text("<div>a&nbsp;b</div><ul><li>x</li></ul>", is_html=True) == "a b\n- x"
+    assert looks_like_flashcards(ANKI_EN)
+    assert looks_like_flashcards(QUIZLET_ZH)
+    assert detect_import_format("cards.txt", QUIZLET_ZH).name == "flashcards"
+    assert detect_import_format("deck.tsv", "a\tb\n").name == "flashcards"
+    assert not looks_like_flashcards("1. What?\tindented\nAnswer: A\n\n2. Why?\nAnswer: B\n")
+    assert not looks_like_flashcards("| a\t| b |\n| c\t| d |\n| e\t| f |\n")
