@@ -116,3 +116,26 @@ def test_an_interview_report_with_a_quiz_in_prose_and_bulleted_questions() -> No
     assert questions["q6"].prompt.get("zh") == "写一下 DPO 的损失函数。"
     assert questions["q6"].reference.get("zh") == "−log σ(β·差值)"
     assert "内推码" not in str(result.bank.model_dump())
+
+
+@pytest.mark.parametrize(
+    ("answer", "keys", "explanation"),
+    [
+        ("Everything except (d). Tying saves parameters.", ["A", "B", "C"],
+         "Tying saves parameters."),
+        ("Only (a) is false, so (b), (c) and (d). Rows like any other.", ["B", "C", "D"],
+         "Rows like any other."),
+        ("Cosine — (a). Trained with a cosine objective.", ["A"],
+         "Trained with a cosine objective."),
+    ],
+)  # fmt: skip
+def test_answers_that_name_keys_by_exclusion_or_after_a_dash(
+    answer: str, keys: list[str], explanation: str
+) -> None:
+    result = _parse(
+        f"Q3\nWhich are true?\n(a) one\n(b) two\n(c) three\n(d) four\nAnswer\n{answer}\n"
+    )
+    question = result.bank.questions[0]
+    assert question.answer == keys
+    assert question.explanation.get("en") == explanation
+    assert "check it" in str(result.notes[0])

@@ -264,6 +264,12 @@ class ResolvedKeys:
     note: str = ""  # what was inferred rather than read, for the import report
 
 
+#: A few words, a dash, then a key: "Cosine — (a).", "BPE - B".
+_KEY_AFTER_DASH = re.compile(
+    r"^[^.;。；\n]{1,40}?\s[—–-]{1,2}\s*(?:\((?P<pk>[A-Ja-j])\)|(?P<uk>[A-J]))(?=[\s.,;。]|$)"
+)
+
+
 def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | None:
     """The keys an answer names: letters ("ABD", "(b)"), an option's own text ("Paris"),
     its text and a reason ("Faithfulness。…"), a quoted part of it, or letters named in prose
@@ -310,6 +316,19 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
             key=quoted[0],
         )
         return ResolvedKeys(quoted, "", note)
+    if _ALL_BUT.match(fold(value).strip()) and (named := keys_named(value, options)):
+        note = Note.of(
+            N_("answer read as {keys} from {value}; check it"),
+            keys=", ".join(named),
+            value=repr(shorten(value, 50)),
+        )
+        return ResolvedKeys(named, value[len(first_clause(value)) :].lstrip(" .;。；"), note)
+    if parsed is None and (dashed := _KEY_AFTER_DASH.match(fold(value))):
+        named = [(dashed["pk"] or dashed["uk"]).upper()]
+        if named[0] in dict(options):  # "Cosine — (a). Most models …"
+            note = Note.of(N_("answer read as {keys} from {value}; check it"), keys=named[0],
+                           value=repr(shorten(value, 50)))  # fmt: skip
+            return ResolvedKeys(named, value[dashed.end() :].lstrip(" .。"), note)
     if parsed is None:
         named = [k for k in keys_in_prose(first_clause(value)) if k in dict(options)]
         named = named or keys_in_short_clause(first_clause(value), options)
@@ -392,7 +411,9 @@ def keys_in_short_clause(clause: str, options: list[tuple[str, str]]) -> list[st
 
 
 _ALL_BUT = re.compile(
-    r"\ball\s+(?:of\s+them\s+|options\s+)?(?:but|except)\s+(?P<keys>.+?)(?:[.;。；]|$)"
+    r"\b(?:all|everything)\s+(?:of\s+them\s+|(?:the\s+)?options\s+)?(?:but|except|other\s+than)\s+"
+    r"(?P<keys>.+?)(?:[.;。；]|$)"
+    r"|\bonly\s+(?P<only>\(?[A-Ja-j]\)?)\s+is\s+(?:false|wrong|incorrect)\b"
     r"|除了?\s*(?P<zh>[A-J](?:\s*[,、和]\s*[A-J])*)\s*(?:以外|之外)?[，,]?\s*(?:其他|其余)?(?:都|均)",
     re.I,
 )
@@ -406,8 +427,9 @@ def keys_named(text: str, options: list[tuple[str, str]]) -> list[str]:
     keys = [key for key, _ in options]
     folded = fold(text)
     if but := _ALL_BUT.search(folded):
-        left_out = keys_in_prose(but["keys"]) if but["keys"] else re.findall(r"[A-J]", but["zh"])
-        left_out = left_out or re.findall(r"\b([A-J])\b", (but["keys"] or "").upper())
+        said = but["keys"] or but["only"]
+        left_out = keys_in_prose(said) if said else re.findall(r"[A-J]", but["zh"])
+        left_out = left_out or re.findall(r"\b([A-J])\b", (said or "").upper())
         if left_out:
             return [key for key in keys if key not in left_out]
     return [key for key in keys_in_prose(first_clause(folded)) if key in keys]
