@@ -45,3 +45,38 @@ def test_options_joined_by_html_line_breaks_are_split() -> None:
 def test_bold_keys_followed_by_a_space_are_options() -> None:
     text = "1. 预训练目标是？\n\n**A** 掩码语言模型\n**B** 预测下一个 token\n\n答案：B\n"
     assert _options(text) == [[("A", "掩码语言模型"), ("B", "预测下一个 token")]]
+
+
+def test_a_numbered_list_answered_by_number_is_options() -> None:
+    bank = parse_article(
+        "## Question 11 🔥\n\nReAct interleaves which two things?\n\n1. Retrieval\n"
+        "2. Reasoning and actions\n3. Voting\n\n**Answer: 2.** Thought, action, observation.\n\n"
+        "## Question 12\n\nCore agent components? (Pick all.)\n\n1. Planning\n2. Memory\n"
+        "3. A larger tokenizer\n\n**Correct options: 1 and 2.**\n\n"
+        "## #13 (bonus)\n\nHow did Toolformer learn?\n\n1. RLHF\n2. Self-supervision\n\n"
+        "The right choice is 2.\n",
+        name="medium.html.md",
+        bank_id="t",
+    ).bank
+    q11, q12, q13 = bank.questions
+    assert [o.text.get("en") for o in q11.options] == [
+        "Retrieval",
+        "Reasoning and actions",
+        "Voting",
+    ]
+    assert (q11.prompt.get("en"), q11.answer) == ("ReAct interleaves which two things?", ["B"])
+    assert q11.explanation.get("en") == "Thought, action, observation."
+    assert (q12.kind, q12.answer) == ("multiple", ["A", "B"])
+    assert (q13.id, q13.prompt.get("en"), q13.answer) == ("q13", "How did Toolformer learn?", ["B"])
+
+
+def test_a_numbered_list_of_points_stays_a_list() -> None:
+    bank = parse_article(
+        "## Question 1\n\nWhy warm up the learning rate?\n\n1. Adam's moments are noisy early\n"
+        "2. Large early updates diverge\n\n**Answer:** both points above matter.\n",
+        name="notes.md",
+        bank_id="t",
+    ).bank
+    question = bank.questions[0]
+    assert question.kind == "open"
+    assert "1. Adam's moments are noisy early" in question.prompt.get("en")

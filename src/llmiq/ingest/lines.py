@@ -151,7 +151,7 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
         "QN",
         3,
         re.compile(
-            _DECOR + r"(?:Q\.?|Question|Problem|问题|题目|面试题)\s*(?P<num>\d{1,3})"
+            _DECOR + r"(?:Q\.?|Question|Problem|问题|题目|面试题|(?<=#\s)#)\s*(?P<num>\d{1,3})"
             r"(?:\s*(?:of|/)\s*\d{1,3}(?=\s|$|\*\*|__))?"  # "Question 3 of 8", "Q.13"
             r"(?:\s*[.:、)\]]|\s|$|(?=\*\*|__))\s*(?:\*\*|__)?\s*(?P<rest>.*)$",
             re.I,
@@ -269,7 +269,7 @@ _ANSWER_CHECK = re.compile(
 _ANSWER_IS = re.compile(
     r"^\s*(?:[-*]\s+)?(?:>\s*)*" + SYMBOLS + r"(?:\*\*|__)?\s*"
     r"(?:the\s+)?(?:correct|right|best)?\s*(?:answer|option|choice)s?\s+(?:is|are)\s*(?:\*\*|__)?\s*"
-    r"(?P<value>(?:\(?[A-J]\)|[A-J]|\([a-j]\)|[a-j]\))(?=[\s.,;)*]|$).*?)\s*(?:\*\*|__)?\s*$",
+    r"(?P<value>(?:\(?[A-J]\)|[A-J]|\([a-j]\)|[a-j]\)|[1-9])(?=[\s.,;)*]|$).*?)\s*(?:\*\*|__)?\s*$",
     re.I,
 )
 _ANSWER = re.compile(
@@ -481,7 +481,11 @@ def _read_question_marker(line: Line, text: str) -> None:
 
 
 #: Tags after a question: the companies that asked it ("<sup>字节</sup>"), bare difficulty stars.
-_TAIL_TAGS = re.compile(r"(?:\s*<sup>[^<>]{1,16}</sup>|\s+[⭐★☆]{1,5}\ufe0f?)+\s*$")
+_TAIL_TAGS = re.compile(
+    r"(?:\s*<sup>[^<>]{1,16}</sup>|\s+[⭐★☆]{1,5}\ufe0f?|(?:^|\s+)[\U0001f300-\U0001faff]\ufe0f?"
+    r"|\s*[(（](?:bonus|optional|extra|加分题?|选做|附加题?)[)）])+\s*$",
+    re.I,
+)
 
 
 def _clean_prompt(text: str) -> str:

@@ -1,6 +1,8 @@
-"""Options written without a letter and a full stop: ``A 正确`` (a key and a space) and
-task-list items (``- [x] Paris``). Either counts as options only in a run of two or more, so
-that a sentence starting "A model ..." stays a sentence."""
+"""Options written without a letter and a full stop: ``A 正确`` (a key and a space),
+task-list items (``- [x] Paris``), and a numbered list ``1.`` ``2.`` ``3.`` under a question
+that an answer by number follows (``Answer: 2``, ``Correct options: 1, 2 and 3``). Each counts
+as options only in a run of two or more, so that a sentence starting "A model ..." stays a
+sentence and a numbered list of points stays a list."""
 
 from __future__ import annotations
 
@@ -47,6 +49,47 @@ def _circled_on_one_line(raw: str) -> list[tuple[str, str]]:
     return [(chr(ord("A") + n), t) for n, t in enumerate(texts)]
 
 
+#: An answer by the numbers of a numbered list: "2", "2.** Thought…", "1, 2 and 3", "— 3".
+_NUMBERED_ANSWER = re.compile(
+    r"^[\s—–:-]*(?P<numbers>[1-9](?:\s*(?:,|、|&|\band\b|和)\s*[1-9])*)(?![\d.]\d)(?P<rest>.*)$",
+    re.S,
+)
+
+
+def _numbered_options(lines: Sequence[Line]) -> None:
+    """``1. Retrieval`` ``2. Reasoning`` … under a question, then ``Answer: 2``: the list is
+    options A, B, …, and the answer's numbers their letters."""
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not (line.is_question and line.q_number == 1 and line.q_style in ("N.", "N)")):
+            i += 1
+            continue
+        run = [i]
+        while (k := next_content(lines, run[-1], len(lines))) is not None and (
+            lines[k].is_question
+            and lines[k].q_style == line.q_style
+            and lines[k].q_number == len(run) + 1
+        ):
+            run.append(k)
+        after = next_content(lines, run[-1], len(lines))
+        answer = lines[after] if after is not None else None
+        found = (
+            _NUMBERED_ANSWER.match(answer.answer_value)
+            if answer is not None and answer.kind is LineKind.ANSWER
+            else None
+        )
+        numbers = [int(n) for n in re.findall(r"[1-9]", found["numbers"])] if found else []
+        if len(run) >= 2 and numbers and max(numbers) <= len(run):
+            for m, k in enumerate(run):
+                _make_option(lines[k], chr(ord("A") + m), lines[k].rest)
+                lines[k].q_number, lines[k].q_strength = None, 0
+            letters = ", ".join(chr(ord("A") + n - 1) for n in numbers)
+            rest = found["rest"].lstrip(" .*_")  # type: ignore[index]
+            answer.answer_value = f"{letters}. {rest}" if rest else letters  # type: ignore[union-attr]
+        i = run[-1] + 1
+
+
 def mark_option_runs(lines: Sequence[Line]) -> None:
     """Turn runs of spaced options and of task-list items into option lines; a ticked item
     keeps ``checked=True``, which answers the question when no answer line does."""
@@ -64,6 +107,7 @@ def mark_option_runs(lines: Sequence[Line]) -> None:
         if options:
             line.kind, line.options, line.single_option = LineKind.OPTION, options, options[0]
         following = chr(ord(options[-1][0]) + 1) if options else "A"
+    _numbered_options(lines)
     i = 0
     while i < len(lines):
         first = spaced_option(lines[i])
