@@ -153,3 +153,25 @@ def test_a_posts_plea_and_an_unbracketed_part_heading_are_no_answer_text() -> No
     first, second = result.bank.questions
     assert first.explanation is None
     assert second.explanation is None
+
+
+def test_a_key_of_ranges_and_pairs_then_two_lists_of_explanations() -> None:
+    choice = "A．甲\n\nB．乙\n\nC．丙\n\n"
+    result = parse_article(
+        "# 一、选择题\n\n"
+        + "".join(f"**{n}．**（多选）第 {n} 题？\n\n{choice}" for n in range(1, 5))
+        + "# 二、简答题\n\n**5．**为什么需要位置编码？\n\n# 参考答案\n\n"
+        "**选择题：1~2 BC；3 AB；4 AC**\n\n解析：\n\n1. 方差回到 1。\n\n2. 略。\n\n"
+        "**简答题参考：**\n\n5. 注意力对顺序不敏感，要注入位置信息。\n",
+        name="bilibili.md",
+        bank_id="t",
+    )
+    questions = {q.id: q for q in result.bank.questions}
+    assert [questions[f"q{n}"].answer for n in range(1, 5)] == [
+        ["B"],
+        ["C"],
+        ["A", "B"],
+        ["A", "C"],
+    ]
+    assert questions["q1"].explanation.get("zh") == "方差回到 1。"
+    assert questions["q5"].reference.get("zh") == "注意力对顺序不敏感，要注入位置信息。"

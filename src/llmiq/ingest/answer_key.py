@@ -44,7 +44,7 @@ _EXPLANATIONS_LABEL = re.compile(
     r"|(?:(?:short[\s-]*answer|open(?:[\s-]*ended)?|written|essay|discussion|worked|model|sample"
     r"|suggested|reference)"
     r"(?:\s+questions?)?\s+)?(?:notes|answers|solutions)"
-    r"|(?:简答|问答|论述|主观|开放|综合)题?(?:的)?(?:参考)?(?:答案|解析|要点|答题要点|答案要点))"
+    r"|(?:简答|问答|论述|主观|开放|综合)题?(?:的)?(?:参考(?:答案)?|答案|解析|要点|答题要点|答案要点))"
     r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*$",
     re.I,
 )
@@ -52,7 +52,7 @@ _KEY_VALUE = r"(?P<keys>[A-J](?:\s*[,、&/]\s*[A-J]|[A-J])*)"
 #: "1.C", "1-B", "Q1: B", "(1) C", "第1题 C", "1 → B".
 _PAIR = re.compile(
     r"(?:^|(?<=[\s,，;；|]))(?:Q|第)?\s*(?P<num>\d{1,3})\s*(?:题)?\s*"
-    r"(?:[.:、)\-–—=→]|\s)\s*" + _KEY_VALUE + r"(?=$|[\s,，;；.。|)])",
+    r"(?:[.:、)\-–—=→]|\s)\s*" + _KEY_VALUE + r"(?=$|[\s,，;；.。|)*_])",
     re.I,
 )
 #: "1-5 CBADC": keys of a range written together.
@@ -100,14 +100,14 @@ def _is_one_answer(inline: str) -> bool:
 
 
 def _pairs(text: str) -> dict[int, str]:
+    """Keys by number on a line: ranges ("1~4 BCBD") and pairs ("5 ABD", "6.C"), mixed."""
     found: dict[int, str] = {}
     folded = fold(text)
     for match in _RANGE.finditer(folded):
         a, b, keys = int(match["a"]), int(match["b"]), match["keys"]
         if b - a + 1 == len(keys):
             found |= {a + k: keys[k] for k in range(len(keys))}
-    if found:
-        return found
+            folded = folded.replace(match.group(), " " * len(match.group()), 1)
     for match in _PAIR.finditer(folded):
         found[int(match["num"])] = re.sub(r"[^A-J]", "", match["keys"].upper())
     return found
@@ -371,4 +371,4 @@ def _read_explanations(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
         key.explanations.setdefault(number, text)
     first, _ = key.sections[-1]
     key.sections[-1] = (first, stop - 1)
-    return stop
+    return _read_explanations(lines, stop, key)  # "解析：" then "简答题参考：", each a list
