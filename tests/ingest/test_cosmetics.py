@@ -19,3 +19,24 @@ def test_company_tags_and_stars_leave_the_prompt_and_a_bold_emoji_label_answers(
     assert first.prompt.get("zh") == "RLHF 的三个阶段顺序是？"
     assert second.prompt.get("zh") == "KL 惩罚的作用有？（多选）"
     assert (second.kind, second.answer) == ("multiple", ["A", "B"])
+
+
+def test_a_title_underlined_like_a_newsletters_names_the_bank() -> None:
+    result = parse_article(
+        "View this email in your browser (https://example.com/x)\r\n\r\n"
+        "** Quantization Quiz: 8 Questions\r\n----------------------------\r\n\r\n"
+        "Q1. What does INT8 store?\r\nAnswer: 8-bit integers\r\n",
+        name="newsletter.txt",
+        bank_id="t",
+    )
+    assert result.bank.title.get("en") == "Quantization Quiz: 8 Questions"
+
+
+def test_an_underline_under_two_lines_is_no_title_heading() -> None:
+    result = parse_article(
+        "Attention quiz with answers\nSource: my own notes, do not repost\n=================\n\n"
+        "1. Why scale by sqrt(d)?\nAnswer: to keep the softmax out of saturation\n",
+        name="quiz.txt",
+        bank_id="t",
+    )
+    assert result.bank.title.get("en") == "Attention quiz with answers"

@@ -31,7 +31,6 @@ from llmiq.ingest.answers import (
 )
 from llmiq.ingest.blocks import Block, answer_elsewhere
 from llmiq.ingest.cleanup import (
-    H1,
     clean_text,
     clean_title,
     file_title,
@@ -39,6 +38,7 @@ from llmiq.ingest.cleanup import (
     is_breadcrumb,
     join_lines,
     looks_like_title,
+    title_heading,
 )
 from llmiq.ingest.lines import (
     NOISE,
@@ -532,7 +532,7 @@ class _Parser:
         content = [
             i for i in range(stop) if lines[i].kind not in (LineKind.BLANK, LineKind.URL, *NOISE)
         ]
-        h1 = next((i for i in content if H1.match(lines[i].raw)), None)
+        h1 = title_heading([line.raw for line in lines], content)
         found = self.markup.title or ""
         if not found and h1 is not None:
             found = clean_title(lines[h1].raw)

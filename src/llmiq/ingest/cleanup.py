@@ -19,6 +19,26 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _BREADCRUMB = re.compile(r"\S\s+[>›»/]\s+\S.*\s[>›»/]\s+\S")
 
 
+def title_heading(raws: list[str], content: list[int]) -> int | None:
+    """Where the article's title heading is among the ``content`` lines: the first H1 (``#
+    Title``), else a line underlined with ``===`` or ``---`` among the first few (Markdown's
+    other heading, and plain-text newsletters': "** Quiz: 8 Questions" over "-----")."""
+    h1 = next((i for i in content if H1.match(raws[i])), None)
+    if h1 is not None:
+        return h1
+    return next(
+        (
+            i
+            for i in content[:4]
+            if i + 1 < len(raws)
+            and (i == 0 or not raws[i - 1].strip())  # a paragraph of one line
+            and re.fullmatch(r"\s*(?:={3,}|-{3,})\s*", raws[i + 1])
+            and len(raws[i + 1].strip()) >= len(raws[i].strip()) // 2
+        ),
+        None,
+    )
+
+
 def clean_title(raw: str) -> str:
     return clean_text(re.sub(r"^[#\s*_]+|[*_\s#]+$", "", raw))
 
