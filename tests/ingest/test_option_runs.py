@@ -80,3 +80,19 @@ def test_a_numbered_list_of_points_stays_a_list() -> None:
     question = bank.questions[0]
     assert question.kind == "open"
     assert "1. Adam's moments are noisy early" in question.prompt.get("en")
+
+
+def test_a_numbered_list_answered_by_number_under_a_folded_answer_label() -> None:
+    bank = parse_article(
+        "### Q4. RRF gives a document the score:\n\n1. the maximum score\n2. Σ 1 / (k + rank)\n"
+        "3. the product of ranks\n\n<details>\n<summary>Answer</summary>\n\n"
+        "**2**. RRF only uses ranks.\n\n</details>\n\n"
+        "> [!question] Q5. Reward hacking means the policy…\n> 1. memorises data\n"
+        "> 2. games the reward model\n>\n> > [!success]- Answer\n> > ✅ 2 → **B**. A proxy.\n",
+        name="notion.md",
+        bank_id="t",
+    ).bank
+    q4, q5 = bank.questions
+    assert (q4.kind, q4.answer) == ("single", ["B"])
+    assert q4.explanation.get("en") == "RRF only uses ranks."
+    assert (q5.kind, q5.answer) == ("single", ["B"])

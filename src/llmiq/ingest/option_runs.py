@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from llmiq.ingest.lines import Line, LineKind, checkbox_text, spaced_option
+from llmiq.ingest.lines import NOISE, Line, LineKind, checkbox_text, spaced_option
 from llmiq.ingest.structure import next_content
 
 
@@ -51,9 +51,17 @@ def _circled_on_one_line(raw: str) -> list[tuple[str, str]]:
 
 #: An answer by the numbers of a numbered list: "2", "2.** Thought…", "1, 2 and 3", "— 3".
 _NUMBERED_ANSWER = re.compile(
-    r"^[\s—–:-]*(?P<numbers>[1-9](?:\s*(?:,|、|&|\band\b|和)\s*[1-9])*)(?![\d.]\d)(?P<rest>.*)$",
+    r"^[\s—–:-]*(?:[✅✔☑👉]\ufe0f?\s*)?(?P<numbers>[1-9](?:\s*(?:,|、|&|\band\b|和)\s*[1-9])*)(?![\d.]\d)(?P<rest>.*)$",
     re.S,
 )
+
+
+def _next_text(lines: Sequence[Line], i: int) -> int | None:
+    """The next line after ``i`` that is neither blank nor markup (``<details>``)."""
+    j = i + 1
+    while j < len(lines) and lines[j].kind in (LineKind.BLANK, *NOISE):
+        j += 1
+    return j if j < len(lines) else None
 
 
 def _numbered_options(lines: Sequence[Line]) -> None:
@@ -72,21 +80,29 @@ def _numbered_options(lines: Sequence[Line]) -> None:
             and lines[k].q_number == len(run) + 1
         ):
             run.append(k)
-        after = next_content(lines, run[-1], len(lines))
+        after = _next_text(lines, run[-1])
         answer = lines[after] if after is not None else None
-        found = (
-            _NUMBERED_ANSWER.match(answer.answer_value)
-            if answer is not None and answer.kind is LineKind.ANSWER
-            else None
-        )
+        if answer is None or answer.kind is not LineKind.ANSWER or len(run) < 2:
+            i = run[-1] + 1
+            continue
+        below = None  # "Answer" alone (a <summary>), the number on the line under it
+        if not answer.answer_value and (below := _next_text(lines, after)) is not None:
+            value = re.sub(r"^\s*(?:\*\*|__)?", "", lines[below].raw).replace("**", "", 1)
+        else:
+            value = answer.answer_value
+        found = _NUMBERED_ANSWER.match(value)
         numbers = [int(n) for n in re.findall(r"[1-9]", found["numbers"])] if found else []
-        if len(run) >= 2 and numbers and max(numbers) <= len(run):
+        if numbers and max(numbers) <= len(run):
             for m, k in enumerate(run):
                 _make_option(lines[k], chr(ord("A") + m), lines[k].rest)
                 lines[k].q_number, lines[k].q_strength = None, 0
             letters = ", ".join(chr(ord("A") + n - 1) for n in numbers)
             rest = found["rest"].lstrip(" .*_")  # type: ignore[index]
-            answer.answer_value = f"{letters}. {rest}" if rest else letters  # type: ignore[union-attr]
+            if below is not None:
+                answer.answer_value, lines[below].raw = letters, rest
+                lines[below].rest = rest
+            else:
+                answer.answer_value = f"{letters}. {rest}" if rest else letters
         i = run[-1] + 1
 
 
