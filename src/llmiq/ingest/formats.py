@@ -46,6 +46,8 @@ IMPORT_FORMATS: tuple[ImportFormat, ...] = (
                  "llmiq.ingest.latex:parse_latex"),
     ImportFormat("org", ("org",), "notes in Org mode",
                  "llmiq.ingest.org:parse_org"),
+    ImportFormat("rst", ("rst", "rest"), "an article in reStructuredText (Sphinx docs)",
+                 "llmiq.ingest.rst:parse_rst"),
     ImportFormat("flashcards", ("tsv",), "flashcards exported by Anki or Quizlet (a row a card)",
                  "llmiq.ingest.flashcards:parse_flashcards"),
 )  # fmt: skip
@@ -57,6 +59,7 @@ _DETECTORS: tuple[tuple[str, str], ...] = (
     ("latex", "llmiq.ingest.latex:looks_like_latex"),
     ("org", "llmiq.ingest.org:looks_like_org"),
     ("flashcards", "llmiq.ingest.flashcards:looks_like_flashcards"),
+    ("rst", "llmiq.ingest.rst_inline:looks_like_rst"),
 )
 
 _PAGE_START = re.compile(
@@ -142,7 +145,7 @@ def format_for_suffix(name: str) -> ImportFormat | None:
 def detect_import_format(name: str, text: str = "") -> ImportFormat:
     """The format for ``text`` called ``name`` (a file name, or "the pasted text"): HTML when
     the text is a web page, whatever its name says (pages get saved as ``.txt``, or pasted);
-    else the format that claims the name's suffix; else LaTeX, Org, a flashcard export or
+    else the format that claims the name's suffix; else LaTeX, Org, a flashcard export, reST or
     AsciiDoc when the text is written in one (they get saved as ``.txt`` too); else plain
     text (Markdown is parsed the same way)."""
     if looks_like_html_page(text):
