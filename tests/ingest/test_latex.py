@@ -90,7 +90,8 @@ def test_an_exam_class_paper_in_chinese() -> None:
     skipped = {(s.first, s.last, s.reason) for s in result.skipped}
     assert (1, 2, "front matter, not imported") in skipped
     assert (4, 4, "front matter, not imported") in skipped
-    assert (6, 7, "text outside the questions, not imported") in skipped  # \maketitle, the name line
+    # \maketitle and the name line
+    assert (6, 7, "text outside the questions, not imported") in skipped
     assert (34, 34, "text outside the questions, not imported") in skipped  # 试卷结束
     assert not any(
         "试卷结束" in (q.reference.get("zh") or "") for q in questions if not q.is_choice
