@@ -30,12 +30,12 @@ from llmiq.ingest.asciidoc_inline import (
     section_id,
     table_lines,
 )
+from llmiq.ingest.converted import Rewritten, parse_rewritten, split_lines
 from llmiq.messages import N_
 
 if TYPE_CHECKING:
     from llmiq.ingest.result import ImportResult
 
-_ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
 
 _TITLE = re.compile(r"^=\s+(?P<title>(?!=\s)\S.*?)\s*$")
 _SECTION = re.compile(r"^(?P<marks>={1,6}|#{1,6})\s+(?P<title>\S.*?)(?:\s+(?P=marks))?\s*$")
@@ -77,17 +77,6 @@ _COMMENT_BLOCK = "comment"
 _PASS = "pass"
 _QUOTE = "quote"
 _COMPOUND = "compound"
-
-#: (first, last, reason, excerpt): 0-based line ranges left out
-LeftOut = tuple[int, int, str, str]
-
-
-@dataclass
-class Converted:
-    """The rewritten lines (as many as were given) and the ranges left out, to report."""
-
-    lines: list[str]
-    left_out: list[LeftOut] = field(default_factory=list)
 
 
 @dataclass
@@ -133,8 +122,8 @@ def _width(text: str) -> int:
 class _Converter:
     def __init__(self, lines: list[str]) -> None:
         self.src = lines
-        self.out = list(lines)
-        self.left_out: list[LeftOut] = []
+        self.rewritten = Rewritten(list(lines))
+        self.out = self.rewritten.lines
         self.attributes: dict[str, str] = {}
         self.titles = _titles(lines)
         self.blocks: list[_Block] = []
@@ -149,23 +138,17 @@ class _Converter:
         self.carry = ""  # what the next blank line becomes: a [qanda] item's answer
 
     def leave_out(self, first: int, last: int, reason: str, excerpt: str = "") -> None:
-        for k in range(first, last + 1):
-            self.out[k] = ""
-        previous = self.left_out[-1] if self.left_out else None
-        if previous and previous[2] == reason and previous[1] + 1 == first:
-            self.left_out[-1] = (previous[0], last, reason, previous[3])
-        else:
-            self.left_out.append((first, last, reason, excerpt.strip()))
+        self.rewritten.leave_out(first, last, reason, excerpt)
 
     def text(self, line: str) -> str:
         return inline(line, self.attributes, self.titles)
 
-    def convert(self) -> Converted:
+    def convert(self) -> Rewritten:
         i = self.header()
         while i < len(self.src):
             i = self.line(i) + 1
         self.end_paragraph(None)
-        return Converted(self.out, self.left_out)
+        return self.rewritten
 
     def header(self) -> int:
         """Leave out the document header; returns the first line of the body."""
@@ -542,32 +525,14 @@ def _titles(lines: list[str]) -> dict[str, str]:
     return titles
 
 
-def asciidoc_to_markdown(text: str) -> Converted:
+def asciidoc_to_markdown(text: str) -> Rewritten:
     """The lines of AsciiDoc ``text`` rewritten (see the module docstring), as many as it
     has, and the 0-based ranges left out."""
-    lines = re.split(r"\r\n|\r|\n", text.translate(_ZERO_WIDTH))
+    lines = split_lines(text)
     return _Converter(lines).convert()
 
 
 def parse_asciidoc(text: str, *, name: str, bank_id: str, title: str | None = None) -> ImportResult:
     """Parse an AsciiDoc article: its text as Markdown, through the article parser, and the
     lines left out on the way reported with the parser's own."""
-    from llmiq.ingest.article import parse_article
-    from llmiq.ingest.result import SkippedLines, shorten
-
-    converted = asciidoc_to_markdown(text)
-    result = parse_article("\n".join(converted.lines), name=name, bank_id=bank_id, title=title)
-    template = N_("{what}, not imported")
-    for first, last, what, excerpt in converted.left_out:
-        result.skipped.append(
-            SkippedLines(
-                first + 1,
-                last + 1,
-                template.format(what=what),
-                shorten(excerpt),
-                message=template,
-                fields=(("what", what),),
-            )
-        )
-    result.skipped.sort(key=lambda s: s.first)
-    return result
+    return parse_rewritten(asciidoc_to_markdown(text), name=name, bank_id=bank_id, title=title)
