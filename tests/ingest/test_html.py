@@ -380,3 +380,21 @@ def test_a_title_without_the_sites_name_or_the_discussions_number(head: str, tit
         "<p>B. two</p><p>Answer: B</p></div></body></html>"
     )
     assert html_to_text(page).startswith(f"# {title}\n")
+
+
+def test_a_list_whose_items_are_paragraphs_survives_extraction() -> None:
+    section = (
+        "<section><p><strong>Q{n}</strong><strong>　第 {n} 题：两种检索各有什么优缺点？"
+        "</strong></p>"
+        '</section><section><ul class="list-paddingleft-1"><li><p><strong>BM25</strong>'
+        "：擅长精确匹配，不懂同义词。</p></li><li><p><strong>稠密检索</strong>：捕捉语义相似。</p>"
+        "<p>但对罕见词不敏感。</p></li></ul><p>两者互补，所以常用混合检索。</p></section>"
+    )
+    page = (
+        '<html><head><title>RAG 面试题</title></head><body><div id="js_content">'
+        + "".join(section.format(n=n) for n in (1, 2, 3))
+        + "</div></body></html>"
+    )
+    text = html_to_text(page)
+    assert text.count("擅长精确匹配") == 3
+    assert "- **稠密检索**：捕捉语义相似。\n  但对罕见词不敏感。\n\n两者互补" in text

@@ -175,3 +175,15 @@ def test_a_key_of_ranges_and_pairs_then_two_lists_of_explanations() -> None:
     ]
     assert questions["q1"].explanation.get("zh") == "方差回到 1。"
     assert questions["q5"].reference.get("zh") == "注意力对顺序不敏感，要注入位置信息。"
+
+
+def test_a_part_banner_with_a_middle_dot_is_no_answer_text() -> None:
+    result = parse_article(
+        "**Q1** **什么是 HyDE？**\n\n先生成假设文档再检索。\n\n**PART 02 · 评估与长上下文**\n\n"
+        "**Q2** **怎么评估 RAG？**\n\n检索和生成分开评估。\n",
+        name="wechat.md",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert first.reference.get("zh") == "先生成假设文档再检索。"
+    assert second.reference.get("zh") == "检索和生成分开评估。"

@@ -168,6 +168,7 @@ def _prepare(root: HtmlElement) -> None:
         ):
             _remove(element)
     _remove_doc_comments(root)
+    _unwrap_item_paragraphs(root)
     _notion_blocks(root)
     _tidy_headings(root)
     separate_items(root)
@@ -188,6 +189,18 @@ def _prepare(root: HtmlElement) -> None:
             box.drop_tag()
         else:
             _remove(box)
+
+
+def _unwrap_item_paragraphs(root: HtmlElement) -> None:
+    """``<li><p>…</p></li>``, as WeChat's and many editors' lists are written: the paragraph
+    tags go (a line break between two), because readability scores a list holding
+    paragraphs as a weak candidate of its own and drops it."""
+    for item in list(root.iter("li")):
+        paragraphs = [child for child in item if child.tag == "p"]
+        for n, paragraph in enumerate(paragraphs):
+            if n:
+                paragraph.addprevious(paragraph.makeelement("br", {}))
+            paragraph.drop_tag()
 
 
 _TODO_MARKS = {"checkbox-on": "[x] ", "checkbox-off": "[ ] "}
