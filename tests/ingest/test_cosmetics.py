@@ -40,3 +40,20 @@ def test_an_underline_under_two_lines_is_no_title_heading() -> None:
         bank_id="t",
     )
     assert result.bank.title.get("en") == "Attention quiz with answers"
+
+
+def test_badges_status_words_difficulty_lines_and_containers_leave_the_text() -> None:
+    result = parse_article(
+        '### 1. **SFT 的学习率比预训练大还是小？** <Badge text="高频" type="error"/>\n\n'
+        "（难度：⭐）\n\n::: details 点击查看答案\n**答案：** 一般更小。\n:::\n\n"
+        "### 2. **Where is LayerNorm in Pre-LN?** EASY\n\n- A) after the residual\n"
+        "- B) before each sub-layer\n\n:::details Answer\nB, inside each residual branch.\n:::\n\n"
+        "::: tip 下一篇\n[RLHF →](./rlhf.md)\n:::\n",
+        name="sft.md",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert first.prompt.get("zh") == "SFT 的学习率比预训练大还是小？"
+    assert first.reference.get("zh") == "一般更小。"
+    assert second.prompt.get("en") == "Where is LayerNorm in Pre-LN?"
+    assert second.answer == ["B"]

@@ -47,8 +47,8 @@ _LEADING = re.compile(
 )
 #: A line that is only a tag: "难度：⭐⭐⭐", "**Difficulty:** Medium".
 TAG_LINE = re.compile(
-    rf"^\s*(?:[-*>]\s*)?(?:\*\*|__)?\s*{_LABEL}\s*(?:\*\*|__)?\s*[:：=]?\s*(?:\*\*|__)?\s*"
-    rf"{_RATING}(?:\s*{_STARS})?\s*(?:\*\*|__)?\s*$",
+    rf"^\s*(?:[-*>]\s*)?(?:\*\*|__)?\s*(?P<open>{_OPEN}\s*)?{_LABEL}\s*(?:\*\*|__)?\s*[:：=]?\s*"
+    rf"(?:\*\*|__)?\s*{_RATING}(?:\s*{_STARS})?\s*(?(open){_CLOSE})\s*(?:\*\*|__)?\s*$",
     re.I,
 )
 

@@ -483,7 +483,9 @@ def _read_question_marker(line: Line, text: str) -> None:
 #: Tags after a question: the companies that asked it ("<sup>字节</sup>"), bare difficulty stars.
 _TAIL_TAGS = re.compile(
     r"(?:\s*<sup>[^<>]{1,16}</sup>|\s+[⭐★☆]{1,5}\ufe0f?|(?:^|\s+)[\U0001f300-\U0001faff]\ufe0f?"
-    r"|\s*[(（](?:bonus|optional|extra|加分题?|选做|附加题?)[)）])+\s*$",
+    r"|\s*[(（](?:bonus|optional|extra|加分题?|选做|附加题?)[)）]"
+    # a documentation site's badge ("<Badge text="高频"/>"), a status lozenge ("EASY")
+    r"|\s*<Badge\b[^<>]*/?>(?:[^<>]*</Badge>)?|\s+(?-i:EASY|MEDIUM|HARD|BEGINNER|ADVANCED))+\s*$",
     re.I,
 )
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
-from llmiq.ingest.lines import FENCE
+from llmiq.ingest.lines import FENCE, LineKind, classify
 from llmiq.ingest.obsidian import rewrite_obsidian
 from llmiq.ingest.option_tables import rewrite_option_tables
 from llmiq.ingest.pandoc import rewrite_pandoc
@@ -145,6 +145,8 @@ def _readers_answer_above_right_one(lines: list[str], i: int) -> int:
     return 0
 
 
+#: A documentation site's container: "::: details 点击查看答案", ":::tip 下一篇", ":::".
+_CONTAINER = re.compile(r"^\s*:{3,}\s*(?P<kind>[A-Za-z][\w-]*)?\s*(?P<title>[^:]*?)\s*$")
 #: What the reader answered, on a saved results page ("Your answer: (no answer given)",
 #: "你的答案：B"): never the article's answer, which is given apart ("Model answer:").
 _READERS_ANSWER = re.compile(
@@ -406,6 +408,16 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
                 lines[i] = head
                 comment_start = i
             line = lines[i]
+        if container := _CONTAINER.match(line):  # VuePress/VitePress "::: details 答案"
+            title = container["title"].strip()
+            after = next((text for text in lines[i + 1 :] if text.strip()), "")
+            labelled = classify(0, after).kind is LineKind.ANSWER
+            if title and (label := _label_for(title)) and not labelled:
+                lines[i] = label
+            else:
+                markup.left_out.append((i, i, N_("markup")))
+                lines[i] = ""
+            continue
         line = _rewrite_callout(_rewrite_hidden(line))
         if heading := _HTML_HEADING.match(line):  # a README's <h1 align="center">Title</h1>
             line = f"{'#' * int(heading['level'])} {_TAGS.sub('', heading['text']).strip()}"
