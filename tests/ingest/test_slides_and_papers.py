@@ -187,3 +187,32 @@ def test_a_part_banner_with_a_middle_dot_is_no_answer_text() -> None:
     first, second = result.bank.questions
     assert first.reference.get("zh") == "先生成假设文档再检索。"
     assert second.reference.get("zh") == "检索和生成分开评估。"
+
+
+def test_a_phone_note_with_keys_in_order_and_pairs_after_a_key_emoji() -> None:
+    opts = "A. 甲\nB. 乙\nC. 丙\n\n"
+    result = parse_article(
+        f"1、第一题？\n{opts}2、第二题？\nA｜防止看到后面\nB｜屏蔽 padding\n\n"
+        f"3、哪些对？（多选）\n{opts}4、哪些错？（多选）\n{opts}5、为什么要位置编码？\n\n"
+        "——————————\n🔑答案\n单选：BA\n多选：3 AC｜4 BC\n5：注意力对顺序置换等变。\n\n"
+        "做对几道？评论区告诉我～\n整理不易，点赞收藏不迷路💗\n",
+        name="xhs.txt",
+        bank_id="t",
+    )
+    questions = {q.id: q for q in result.bank.questions}
+    assert [questions[f"q{n}"].answer for n in (1, 2, 3, 4)] == [
+        ["B"],
+        ["A"],
+        ["A", "C"],
+        ["B", "C"],
+    ]
+    assert [o.text.get("zh") for o in questions["q2"].options] == ["防止看到后面", "屏蔽 padding"]
+    assert questions["q5"].reference.get("zh") == "注意力对顺序置换等变。"
+    assert "评论区" not in str(result.bank.model_dump())
+
+
+def test_a_bar_between_letters_in_a_sentence_is_no_option() -> None:
+    result = _parse(
+        "Q1. What is A|B testing?\nA|B testing compares two variants.\nAnswer: a test\n"
+    )
+    assert result.bank.questions[0].kind == "open"

@@ -26,7 +26,8 @@ _EXPLICIT = re.compile(
 )
 _LETTERS = re.compile(r"^\(?[A-J](?:\s*[,、&/]?\s*[A-J])*\)?[.。]?$")
 _LABEL = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:[一二三四五六七八九十]+[、.]\s*)?"
+    r"^\s*(?:#{1,6}\s*)?(?:[\u2190-\u2bff\U0001f000-\U0001faff\ufe0f]\s*)*(?:\*\*|__)?\s*"
+    r"(?:[一二三四五六七八九十]+[、.]\s*)?"
     r"(?:[\u4e00-\u9fff]{0,4}答案(?:汇总|速查|一览|与解析|及解析|和解析)?|答案解析汇总"
     r"|(?:the\s+)?answer\s*key(?:s)?|answers(?:\s+and\s+explanations)?|key|solutions?)"
     r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*(?P<inline>.*)$",
@@ -51,7 +52,7 @@ _EXPLANATIONS_LABEL = re.compile(
 _KEY_VALUE = r"(?P<keys>[A-J](?:\s*[,、&/]\s*[A-J]|[A-J])*)"
 #: "1.C", "1-B", "Q1: B", "(1) C", "第1题 C", "1 → B".
 _PAIR = re.compile(
-    r"(?:^|(?<=[\s,，;；|]))(?:Q|第)?\s*(?P<num>\d{1,3})\s*(?:题)?\s*"
+    r"(?:^|(?<=[\s,，;；|:]))(?:Q|第)?\s*(?P<num>\d{1,3})\s*(?:题)?\s*"
     r"(?:[.:、)\-–—=→]|\s)\s*" + _KEY_VALUE + r"(?=$|[\s,，;；.。|)*_])",
     re.I,
 )
@@ -253,6 +254,20 @@ def _wraps(value: str, raw: str) -> bool:
     )
 
 
+#: The keys of a section's questions in order, without their numbers: "单选：BBAB".
+_LETTER_RUN = re.compile(
+    r"^\s*(?:[-*]\s+)?(?:\*\*|__)?\s*(?:单选题?|单项选择题?|选择题|判断题?|single[\s-]choice)"
+    r"\s*(?:\*\*|__)?\s*[:：]\s*(?P<keys>[A-J]{2,})\s*$",
+    re.I,
+)
+
+
+def _letters_in_order(raw: str, first: int) -> dict[int, str]:
+    """``单选：BBAB`` under a key's label: questions ``first``, ``first + 1``, … in order."""
+    run = _LETTER_RUN.match(fold(raw))
+    return {first + n: key for n, key in enumerate(run["keys"].upper())} if run else {}
+
+
 def _read_key_block(lines: Sequence[Line], k: int) -> tuple[dict[int, str], int]:
     """Entries below a key's label: "1. C" items, pairs or columns, perhaps under headings
     of their own ("一、单项选择题" then "1.B 2.C", "三、简答题" then "10. …" answers wrapped over
@@ -267,7 +282,7 @@ def _read_key_block(lines: Sequence[Line], k: int) -> tuple[dict[int, str], int]
             continue
         if _EXPLANATIONS_LABEL.match(fold(raw)):
             break  # the explanations after the key: read by _read_explanations
-        entries = _entries(raw)
+        entries = _entries(raw) or _letters_in_order(raw, max(found, default=0) + 1)
         if entries:
             found.update(entries)
             previous = max(entries)

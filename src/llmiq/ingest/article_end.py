@@ -73,6 +73,7 @@ END_LINE = re.compile(
     # a post's plea and plug: "觉得有用的话点个赞吧", "更多面经欢迎关注专栏"
     r"|(?:以上[，,]\s*)?(?:如果)?(?:觉得|覺得)(?:有用|有帮助|有幫助|不错|不錯).{0,6}(?:点|點|赞|讚|收藏)"
     r"|更多.{0,10}(?:欢迎|歡迎|请|請)?关注(?:专栏|專欄|我|公众号|公眾號)"
+    r"|做对(?:了)?几(?:道|题)|评论区(?:告诉|见|聊)|整理不易|点赞收藏(?:不迷路|一下)"
     r"|许愿|攒人品|求\s*offer"
     r"|.{0,60}\blearning\s+series\b|to\s+practice\s+(?:all|more)\s+(?:areas|questions|topics)\b"
     r"|if\s+you\s+(?:find|spot|notice)\s+(?:a|an|any)\s+(?:mistake|error|typo)"
