@@ -50,6 +50,8 @@ IMPORT_FORMATS: tuple[ImportFormat, ...] = (
                  "llmiq.ingest.rst:parse_rst"),
     ImportFormat("flashcards", ("tsv",), "flashcards exported by Anki or Quizlet (a row a card)",
                  "llmiq.ingest.flashcards:parse_flashcards"),
+    ImportFormat("csv", ("csv",), "a question bank exported as CSV from Excel, WPS or an exam "
+                 "system (a header row, a row a question)", "llmiq.ingest.csv_bank:parse_csv_bank"),
 )  # fmt: skip
 
 #: The formats told by their text when a file's name says nothing (``.txt``, pasted text),
@@ -58,6 +60,7 @@ IMPORT_FORMATS: tuple[ImportFormat, ...] = (
 _DETECTORS: tuple[tuple[str, str], ...] = (
     ("latex", "llmiq.ingest.latex:looks_like_latex"),
     ("org", "llmiq.ingest.org:looks_like_org"),
+    ("csv", "llmiq.ingest.csv_bank:looks_like_csv_bank"),
     ("flashcards", "llmiq.ingest.flashcards:looks_like_flashcards"),
     ("rst", "llmiq.ingest.rst_inline:looks_like_rst"),
 )
@@ -145,18 +148,25 @@ def format_for_suffix(name: str) -> ImportFormat | None:
 def detect_import_format(name: str, text: str = "") -> ImportFormat:
     """The format for ``text`` called ``name`` (a file name, or "the pasted text"): HTML when
     the text is a web page, whatever its name says (pages get saved as ``.txt``, or pasted);
-    else the format that claims the name's suffix; else LaTeX, Org, a flashcard export, reST or
-    AsciiDoc when the text is written in one (they get saved as ``.txt`` too); else plain
-    text (Markdown is parsed the same way)."""
+    else the format that claims the name's suffix (a ``.tsv`` whose first row names a question
+    bank's columns is a CSV bank, not flashcards); else LaTeX, Org, a CSV question bank, a
+    flashcard export, reST or AsciiDoc when the text is written in one (they get saved as
+    ``.txt`` too); else plain text (Markdown is parsed the same way)."""
     if looks_like_html_page(text):
         return import_format("html")
     claimed = format_for_suffix(name)
+    if claimed is not None and claimed.name == "flashcards" and _looks_like_csv_bank(text):
+        return import_format("csv")
     if claimed is not None and claimed.name != "text":
         return claimed
     for fmt_name, detector in _DETECTORS:
         if import_object(detector)(text):
             return import_format(fmt_name)
     return import_format("asciidoc" if looks_like_asciidoc(text) else "text")
+
+
+def _looks_like_csv_bank(text: str) -> bool:
+    return bool(import_object("llmiq.ingest.csv_bank:looks_like_csv_bank")(text))
 
 
 def refuse_html_page(text: str, name: str, fmt: ImportFormat) -> None:
