@@ -338,6 +338,14 @@ def test_a_confluence_export_is_titled_by_its_page_not_its_space() -> None:
         ),
         ("en_canvas_quiz_results.html", [(["A", "B", "C"], ["B"]), (["A", "B", "C"], ["A", "B"])]),
         ("en_notion_export.html", [(["A", "B", "C"], ["B"])]),  # to-do boxes
+        (
+            "en_quiz_maker_result.html",
+            [(["A", "B", "C"], ["B"]), (["A", "B", "C"], ["A", "B"]), ([], [])],
+        ),
+        (
+            "en_hackerrank_report.html",
+            [(["A", "B", "C"], ["B"]), (["A", "B", "C"], ["A", "B"]), ([], [])],
+        ),
     ],
 )
 def test_quiz_pages_of_form_controls_import_their_options_and_keys(
@@ -349,11 +357,30 @@ def test_quiz_pages_of_form_controls_import_their_options_and_keys(
     assert result.bank.title.get("en") == _expect(FIXTURES / "html" / page)["title"]
 
 
+def test_a_wjx_exam_result_keys_each_question_and_leaves_out_its_furniture() -> None:
+    result = import_article(FIXTURES / "html" / "zh_wjx_exam_result.html", bank_id="quiz")
+    questions = result.bank.questions
+    assert [q.answer for q in questions[:2]] == [["B"], ["A", "B"]]
+    assert questions[0].prompt.get("zh") == "贪心解码每一步选择？"
+    assert questions[2].reference.get("zh").startswith("缓存之前 token 的 K 和 V")
+    assert result.bank.title.get("zh") == "解码策略小测"
+
+
+def test_options_shown_in_red_are_the_key_when_the_page_says_so() -> None:
+    page = FIXTURES / "html" / "zh_red_options.html"
+    result = import_article(page, bank_id="quiz")
+    assert [q.answer for q in result.bank.questions] == [["B"], ["A", "B"], ["B"]]
+    silent = page.read_text("utf-8").replace("的选项为正确答案", "是重点")
+    assert "✔" not in html_to_text(silent)
+
+
 def test_a_form_quizs_text_answer_is_its_reference() -> None:
     result = import_article(FIXTURES / "html" / "en_moodle_review.html", bank_id="quiz")
     assert result.bank.questions[2].reference.get("en") == "SentencePiece"
     forms = import_article(FIXTURES / "html" / "en_google_forms_score.html", bank_id="quiz")
     assert forms.bank.questions[2].reference.get("en") == "future tokens"
+    maker = import_article(FIXTURES / "html" / "en_quiz_maker_result.html", bank_id="quiz")
+    assert maker.bank.questions[2].reference.get("en") == "temperature"
 
 
 @pytest.mark.parametrize(

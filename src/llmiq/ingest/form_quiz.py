@@ -1,5 +1,6 @@
 """The questions of a quiz page built from form controls: a Moodle attempt review, a Canvas
-quiz result, a Google Forms score page.
+quiz result, a Google Forms score page, a WordPress "Quiz Maker" result, a HackerRank test
+report, a 问卷星 (wjx.cn) exam result.
 
 Such a page holds no question text the way an article writes it: each question is a block
 of the learning platform's markup, its options radio buttons or checkboxes with a label, its
@@ -22,6 +23,19 @@ written as the article parser reads them: ``## Question N``, the prompt, lettere
   "Correct answer(s)" block or the one marked by an icon labelled "Correct", and the text of a
   "Feedback" block. Items with neither options nor a key (a "Name" field) and section headers
   are left out; the items are numbered in order.
+- Quiz Maker (WordPress): ``.step`` blocks with ``.ays_quiz_question``, the number in
+  ``.ays-question-counter`` ("3 / 9"), options ``.ays-field`` (the right ones of class
+  ``correct``, their ✔/✘ left out), a text question's key in ``.ays-text-right-answer``
+  ("Right answer: …"), the explanation in a block whose class names one.
+- HackerRank: ``.question-report`` blocks with ``.q-index`` and ``.question-statement``,
+  options ``.mcq-option`` (the right ones ``correct-option``; "Candidate's choice" and the
+  tags are left out), a subjective question's key the ``.evaluation-guidance`` below its
+  heading; the candidate's answer is left out.
+- 问卷星: ``.field`` blocks with ``.field-label`` (its number in ``.topicnumber``; the
+  ``[单选题]`` tip, the score and the star left out), lettered options in ``.label``, the key
+  in "正确答案：ABC" or, when the student was right, "您的答案：A（回答正确）", "答案解析：…" the
+  explanation and "参考答案：…" a written question's key; a field with no key ("您的姓名")
+  is left out.
 """
 
 from __future__ import annotations
@@ -37,6 +51,7 @@ if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
 _CHOICES = ("radio", "checkbox")
+_HEADS = ("h2", "h3", "h4", "h5", "h6")
 _NOT_TEXT = ("input", "svg", "img", "script", "style", "button")
 #: "The correct answer is: …", "Die richtige Antwort ist: …", "正确答案是：…": up to the colon.
 _KEY_LEAD = re.compile(r"^[^:：]{0,60}[:：]\s*")
@@ -213,10 +228,105 @@ def _google_forms(root: HtmlElement) -> list[FormQuestion]:
     return questions
 
 
+def _blocks(root: HtmlElement, block: str, prompt: str) -> list[tuple[HtmlElement, HtmlElement]]:
+    """Each element of the class word ``block`` with its first element of the class word
+    ``prompt``, outermost blocks only."""
+    found: list[tuple[HtmlElement, HtmlElement]] = []
+    for element in root.iter():
+        if not isinstance(element.tag, str) or block not in _classes(element):
+            continue
+        outer = {b for b, _ in found}
+        if (text := _find(element, prompt)) is not None and not outer & set(
+            element.iterancestors()
+        ):
+            found.append((element, text))
+    return found
+
+
+def _number(element: HtmlElement | None) -> str | None:
+    number = re.search(r"\d+", _text(element))
+    return number.group(0) if number else None
+
+
+def _quiz_maker(root: HtmlElement) -> list[FormQuestion]:
+    questions = []
+    for step, text in _blocks(root, "step", "ays_quiz_question"):
+        fields = [f for f in step.iter() if "ays-field" in _classes(f)]
+        fields = [f for f in fields if f.find(".//input") is not None]
+        options, key = [], []
+        for field in fields:
+            if option := _text(_without(field, {"ays-answer-mark"})):
+                if "correct" in _classes(field):
+                    key.append(len(options))
+                options.append(option)
+        question = FormQuestion(
+            _number(_find(step, "ays-question-counter")), written(text), options, key
+        )
+        if (right := _find(step, "ays-text-right-answer")) is not None and not options:
+            question.answer = _KEY_LEAD.sub("", _text(right), count=1) or None
+        explanation = next(
+            (e for e in step.iter() if re.search(r"explanation", e.get("class") or "")), None
+        )
+        question.explanation = _text(explanation) or None
+        questions.append(question)
+    return questions
+
+
+def _hackerrank(root: HtmlElement) -> list[FormQuestion]:
+    questions = []
+    for block, text in _blocks(root, "question-report", "question-statement"):
+        options, key = [], []
+        for item in (e for e in block.iter() if "mcq-option" in _classes(e)):
+            if option := _text(_find(item, "option-text")):
+                if "correct-option" in _classes(item):
+                    key.append(len(options))
+                options.append(option)
+        question = FormQuestion(_number(_find(block, "q-index")), written(text), options, key)
+        if not options and (guidance := _find(block, "evaluation-guidance")) is not None:
+            answer = copy.deepcopy(guidance)
+            for head in [e for e in answer if e.tag in _HEADS]:
+                answer.remove(head)  # "Expected answer (interviewer guidance)"
+            question.answer = _text(answer) or None
+        questions.append(question)
+    return questions
+
+
+_LETTERED = re.compile(r"^([A-Z])[.、．:：)）]\s*")
+_WJX_KEY = re.compile(r"正确答案\s*[:：]\s*([A-Z]+)")
+_WJX_RIGHT = re.compile(r"您的答案\s*[:：]\s*([A-Z]+)\s*[(（]回答正确")
+_WJX_NOTE = re.compile(r"^(?:答案解析|解析)\s*[:：]\s*")
+_WJX_REFERENCE = re.compile(r"参考答案\s*[:：]\s*(.+?)\s*(?:得分\s*[:：].*)?$")
+
+
+def _wjx(root: HtmlElement) -> list[FormQuestion]:
+    """A 问卷星 (wjx.cn) exam result: ``div.field`` blocks, the key in "正确答案：ABC" or,
+    when the student was right, "您的答案：A（回答正确）"; a fill-in field without a key
+    ("您的姓名") is left out."""
+    questions = []
+    for field, label in _blocks(root, "field", "field-label"):
+        labels = [e for e in field.iter() if "label" in _classes(e) and e is not label]
+        options = [_LETTERED.sub("", _text(e)) for e in labels]
+        options = [o for o in options if o]
+        prompt = _text(_without(label, {"req", "topicnumber", "qtypetip", "score-tip"}))
+        question = FormQuestion(_number(_find(label, "topicnumber")), [prompt], options)
+        for note in (e for e in field.iter() if "answer-ansys" in _classes(e)):
+            said = _text(note)
+            if found := _WJX_KEY.search(said) or _WJX_RIGHT.search(said):
+                letters = [ord(c) - ord("A") for c in found.group(1)]
+                question.key = [i for i in letters if i < len(options)]
+            elif (reference := _WJX_REFERENCE.search(said)) and not options:
+                question.answer = reference.group(1)
+            elif _WJX_NOTE.match(said):
+                question.explanation = _WJX_NOTE.sub("", said)
+        if question.key or question.answer:
+            questions.append(question)
+    return questions
+
+
 def form_quiz(root: HtmlElement) -> list[FormQuestion]:
-    """The questions of a Moodle, Canvas or Google Forms quiz page, or none for any other
-    page; ``root`` is not changed."""
-    for reader in (_moodle, _canvas, _google_forms):
+    """The questions of a quiz page made of a platform's markup (see the module docstring),
+    or none for any other page; ``root`` is not changed."""
+    for reader in (_moodle, _canvas, _google_forms, _quiz_maker, _hackerrank, _wjx):
         if questions := reader(root):
             return questions
     return []

@@ -12,6 +12,11 @@ when it is an answer: its text opens with an answer or explanation label ("正�
 browser with its content in a ``<div style="display: none">``, and its ``<summary>`` already
 says what it holds. Any other hidden element is left out, as readability leaves it out.
 
+An answer a page shows only by its colour is marked too: when the page says so ("红色的选项为
+正确答案", "the correct option is in red"), an option (``A. …``, or a table cell beside its
+letter) in red, by an inline ``color`` or by a class the page's ``<style>`` colours red,
+gets a ✔, which the article parser reads as the option's key.
+
 Left out: answers that only a script holds (a JSON blob, ``onclick="check('B')"``).
 """
 
@@ -69,3 +74,67 @@ def reveal_hidden_answers(root: HtmlElement) -> None:
         if named and not labelled and not collapsed:
             label = "Explanation:" if _EXPLANATION_NAME.search(named.group(0)) else "Answer:"
             element.text = f"{label} {element.text or ''}"
+
+
+#: The page saying that red marks the answers: "红色的选项为正确答案", "correct answers in red".
+_RED_SAYS = re.compile(
+    r"(?:红色|标红|红字|\bred\b)[^。.;；\n]{0,30}(?:正确|答案|\banswers?\b|\bcorrect\b)"
+    r"|(?:正确|答案|\banswers?\b|\bcorrect\b)[^。.;；\n]{0,30}(?:红色|标红|红字|\bred\b)",
+    re.I,
+)
+_COLOR = re.compile(r"(?:^|[;{\s])color\s*:\s*([^;}!]+)", re.I)
+_CLASS_RULE = re.compile(r"\.([\w-]+)\s*\{([^}]*)\}")
+_OPTION = re.compile(r"^\s*[(（]?[A-Ja-j][.、．:：)）]\s*\S")
+_LETTER = re.compile(r"^\s*[(（]?[A-Ja-j][)）.、．:：]?\s*$")
+
+
+def _is_red(value: str) -> bool:
+    value = value.strip().lower()
+    if value in ("red", "crimson", "darkred", "firebrick"):
+        return True
+    if hexa := re.fullmatch(r"#([0-9a-f]{3}|[0-9a-f]{6})", value):
+        digits = hexa.group(1)
+        if len(digits) == 3:
+            digits = "".join(d * 2 for d in digits)
+        red, green, blue = (int(digits[i : i + 2], 16) for i in (0, 2, 4))
+    elif rgb := re.fullmatch(r"rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+).*\)", value):
+        red, green, blue = (int(rgb.group(i)) for i in (1, 2, 3))
+    else:
+        return False
+    return red >= 180 and green <= 90 and blue <= 90
+
+
+def _beside_letter(element: HtmlElement) -> bool:
+    """Whether ``element`` is in a table cell whose row opens with a cell holding a letter."""
+    cell = next((e for e in (element, *element.iterancestors()) if e.tag in ("td", "th")), None)
+    if cell is None or (row := cell.getparent()) is None:
+        return False
+    cells = [c for c in row if c.tag in ("td", "th")]
+    return len(cells) == 2 and cells[1] is cell and bool(_LETTER.match(cells[0].text_content()))
+
+
+def mark_coloured_answers(root: HtmlElement) -> None:
+    """Put a ✔ after each option ``root`` shows in red when the page says that red marks
+    the answers (see the module docstring); the tree is changed in place."""
+    body = root.find("body")
+    if body is None or not _RED_SAYS.search(body.text_content()):
+        return
+    css = " ".join(style.text_content() for style in root.iter("style"))
+    red_classes = {
+        name
+        for name, rule in _CLASS_RULE.findall(css)
+        if any(_is_red(c) for c in _COLOR.findall(rule))
+    }
+    for element in list(body.iter()):
+        if not isinstance(element.tag, str):
+            continue
+        inline = any(_is_red(c) for c in _COLOR.findall(element.get("style", "")))
+        if not inline and not red_classes & set((element.get("class") or "").split()):
+            continue
+        text = element.text_content()
+        if not _OPTION.match(text) and not _beside_letter(element):
+            continue
+        if len(element):
+            element[-1].tail = (element[-1].tail or "") + " ✔"
+        else:
+            element.text = (element.text or "") + " ✔"

@@ -10,15 +10,16 @@ readability alone loses things a quiz needs, so the page is prepared first: code
 flattened to their text (readability drops a ``<span class="comment">`` inside one), task-list
 checkboxes become ``[x]``/``[ ]`` (it drops lists holding inputs), and its minimum text length
 is one character (else a list of short options, ``A. 1  B. 8  C. 64``, is dropped). Answers a
-practice page hides until clicked are shown (``hidden_answers``), other hidden elements and
+practice page hides until clicked are shown and options it marks only in red get a ✔
+(``hidden_answers``), other hidden elements and
 advertising boxes (``class="ad-box"``, ``adsbygoogle``) are removed. Headings lose their
 permalinks ("¶", a zero-width space) and the badges after their text; elements a browser
 shows apart by their style (an option's letter and text in two ``<span>``, a toolbar's
 buttons) get a space between them. When readability chooses what lies inside ``<details>``
 (a documentation site's folded answers), the article is the block holding them. A Notion
 export's to-do boxes become ``[x]``/``[ ]`` and its one-item lists are joined again. A quiz
-page made of form controls (Moodle, Canvas, Google Forms) is read from its markup instead of
-readability's choice (``form_quiz``).
+page made of form controls (Moodle, Canvas, Google Forms, Quiz Maker, HackerRank, 问卷星) is
+read from its markup instead of readability's choice (``form_quiz``).
 
 The page's title is put back as a ``#`` line when readability left the heading out, without
 the site's name (``Page | Site``) or a breadcrumb's (a Confluence export's ``Space : Page``),
@@ -42,7 +43,7 @@ from typing import TYPE_CHECKING
 from llmiq.errors import LlmiqError
 from llmiq.ingest.article import ImportResult
 from llmiq.ingest.form_quiz import form_quiz, quiz_lines
-from llmiq.ingest.hidden_answers import is_hidden, reveal_hidden_answers
+from llmiq.ingest.hidden_answers import is_hidden, mark_coloured_answers, reveal_hidden_answers
 from llmiq.ingest.html_writer import BLOCKS, HEADINGS, separate_items, written
 from llmiq.messages import N_, Message
 from llmiq.textfile import refuse_binary, refuse_control_characters
@@ -148,6 +149,7 @@ def _remove(element: HtmlElement) -> None:
 def _prepare(root: HtmlElement) -> None:
     """Strip what is never article text and shield what readability would lose."""
     reveal_hidden_answers(root)
+    mark_coloured_answers(root)
     for element in list(root.iter(*_DROP)):
         _remove(element)
     for element in list(root.iter()):  # readability drops these; so must any fallback

@@ -1,7 +1,8 @@
 """The HTML of a page's article as the Markdown-like text the article parser reads.
 
 ``#`` headings, one line per list item (an ``<ol type="A">`` item gets its letter), blank lines
-between paragraphs, fenced code, Markdown tables, ``**bold**`` and `` `code` ``, and
+between paragraphs, fenced code, Markdown tables (a table of options, each row a letter and
+its text, as lettered lines), ``**bold**`` and `` `code` ``, and
 ``<details>``/``<summary>`` kept as raw lines, the way GitHub Markdown articles write them.
 Before that, :func:`separate_items` spaces the elements that only a page's style sets apart.
 """
@@ -191,6 +192,10 @@ class Writer:
                 rows.append(cells)
         if not rows:
             return
+        if len(rows) >= 2 and all(len(r) == 2 and _KEY_ONLY.match(r[0]) for r in rows):
+            letters = [re.sub(r"[^A-Za-z]", "", r[0]) for r in rows]
+            self.paragraph("\n".join(f"{k}. {r[1]}" for k, r in zip(letters, rows, strict=True)))
+            return  # options laid out as a table, a letter in the first column
         width = max(len(r) for r in rows)
         lines = ["| " + " | ".join(r + [""] * (width - len(r))) + " |" for r in rows]
         lines.insert(1, "|" + " --- |" * width)
