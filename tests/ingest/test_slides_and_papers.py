@@ -216,3 +216,34 @@ def test_a_bar_between_letters_in_a_sentence_is_no_option() -> None:
         "Q1. What is A|B testing?\nA|B testing compares two variants.\nAnswer: a test\n"
     )
     assert result.bank.questions[0].kind == "open"
+
+
+def test_one_post_numbering_its_questions_every_which_way() -> None:
+    opts = "A. 甲\nB. 乙\nC. 丙\n"
+    result = parse_article(
+        f"21/ 第一问？\n{opts}答案：A\n\nQ22 讲一下流程。\n参考：先描述工具，再执行。\n\n"
+        f"㉓ 哪些记忆？（多选）\n{opts}答：AB\n\n[26] 哪个协议？\n{opts}👉C\n\n"
+        f"NO.28 哪个更好？\n{opts}答案：B\n\n——\n下一弹预告：部署篇。\n",
+        name="zsxq.txt",
+        bank_id="t",
+    )
+    questions = {q.id: q for q in result.bank.questions}
+    assert sorted(questions) == ["q21", "q22", "q23", "q26", "q28"]
+    assert [questions[f"q{n}"].answer for n in (21, 23, 26, 28)] == [
+        ["A"],
+        ["A", "B"],
+        ["C"],
+        ["B"],
+    ]
+    assert questions["q22"].reference.get("zh") == "先描述工具，再执行。"
+    assert "下一弹" not in str(result.bank.model_dump())
+
+
+def test_a_reference_list_after_the_questions_is_no_question() -> None:
+    result = _parse(
+        "1. What is RoPE?\nAnswer: rotary position embedding\n\n"
+        "2. What is ALiBi?\nAnswer: linear attention biases\n\n"
+        "References\n[1] Su et al., RoFormer\n[2] Press et al., Train Short, Test Long\n"
+    )
+    assert [q.id for q in result.bank.questions] == ["q1", "q2"]
+    assert result.bank.questions[1].explanation is None

@@ -8,6 +8,7 @@ folded line are offsets in the original line, and the text we keep is the author
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -151,7 +152,9 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
         "QN",
         3,
         re.compile(
-            _DECOR + r"(?:Q\.?|Question|Problem|问题|题目|面试题|(?<=#\s)#)\s*(?P<num>\d{1,3})"
+            _DECOR
+            + r"(?:Q\.?|Question|Problem|问题|题目|面试题|(?<=#\s)#|(?-i:N[Oo])\.)"
+            + r"\s*(?P<num>\d{1,3})"
             r"(?:\s*(?:of|/)\s*\d{1,3}(?=\s|$|\*\*|__))?"  # "Question 3 of 8", "Q.13"
             r"(?:\s*[.:、)\]]|\s|$|(?=\*\*|__))\s*(?:\*\*|__)?\s*(?P<rest>.*)$",
             re.I,
@@ -184,6 +187,17 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
     ("N.", 2, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*\.(?!\d)\s*(?:\*\*|__)?\s*(?P<rest>.*)$")),
     ("N)", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*\)\s*(?P<rest>.*)$")),
     ("(N)", 1, re.compile(_DECOR + r"\((?P<num>\d{1,3})\)\s*(?P<rest>.*)$")),
+    ("[N]", 1, re.compile(_DECOR + r"[\[【](?P<num>\d{1,3})[\]】]\s*(?P<rest>\S.*)$")),
+    ("N/", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*/(?!\s*\d)\s*(?P<rest>\S.*)$")),
+    (  # "⑪ …", "㉓ …": circled numbers past ten, which no option letter uses
+        "⑳",
+        2,
+        re.compile(
+            r"^\s*(?:>\s*)*(?P<head>#{1,6}\s*)?(?P<bold>\*\*|__)?\s*"
+            r"(?P<num>[\u246a-\u2473\u3251-\u325f\u32b1-\u32bf])\s*[.:、)]?\s*(?:\*\*|__)?\s*"
+            r"(?P<rest>\S.*)$"
+        ),
+    ),
     (
         "一、",
         2,
@@ -218,6 +232,7 @@ _ANSWER_LABEL = (
     r"(?:(?:正确|参考|标准)?答案(?:要点|如下)?(?:是|为)?|解答|答"
     r"|(?:the\s+)?(?:correct\s+|right\s+|best\s+|sample\s+|model\s+|suggested\s+|short\s+)?"
     r"answers?(?:\s+(?:is|are))?|参考回答|示例答案|参考解答|回答要点|我(?:当时)?(?:的)?(?:回)?答的?"
+    r"|参考(?=\s*[:：]\s*\S)"
     r"|correct(?:\s+(?:option|choice)s?)?|ans|solution)"
 )
 #: The label alone on its line ("**Answer**", "#### 答案要点"): the answer follows below.
@@ -454,6 +469,8 @@ def _read_question_marker(line: Line, text: str) -> None:
             num = match.group("num")
             if style == "N⃣":
                 value = 10 if num == "\U0001f51f" else int(re.sub(r"\D", "", num))
+            elif style == "⑳":
+                value = int(unicodedata.numeric(num))
             else:
                 value = int(num) if num.isdigit() else chinese_numeral(num)
             if value is None:
