@@ -6,7 +6,7 @@ reported beside the parser's own."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from llmiq.messages import N_
@@ -59,15 +59,49 @@ def parse_rewritten(
     """Parse the rewritten text with the article parser; the lines left out are reported
     with the parser's own skipped lines, by the author's line numbers."""
     from llmiq.ingest.article import parse_article
-    from llmiq.ingest.result import SkippedLines, shorten
 
     result = parse_article("\n".join(rewritten.lines), name=name, bank_id=bank_id, title=title)
+    left_out = [
+        (first + 1, last + 1, what, excerpt) for first, last, what, excerpt in rewritten.left_out
+    ]
+    return _with_left_out(result, left_out)
+
+
+def parse_rows(
+    lines: list[str],
+    origin: list[int],
+    left_out: list[LeftOut],
+    *,
+    name: str,
+    bank_id: str,
+    title: str | None,
+) -> ImportResult:
+    """Parse ``lines`` written for a file's rows, several lines to a row (a flashcard, a
+    question bank's row): ``origin[k]`` is the file's line that written line ``k + 1`` comes
+    from, so the parser's reports name the file's lines; ``left_out`` holds 1-based ranges of
+    the file's own lines, reported beside them."""
+    from llmiq.ingest.article import parse_article
+
+    result = parse_article("\n".join(lines), name=name, bank_id=bank_id, title=title)
+
+    def back(number: int) -> int:
+        return origin[min(max(number, 1), len(origin)) - 1] if origin else 1
+
+    result.skipped = [replace(s, first=back(s.first), last=back(s.last)) for s in result.skipped]
+    result.notes = [replace(n, first=back(n.first), last=back(n.last)) for n in result.notes]
+    return _with_left_out(result, left_out)
+
+
+def _with_left_out(result: ImportResult, left_out: list[LeftOut]) -> ImportResult:
+    """``result`` with the 1-based ``left_out`` ranges among its skipped lines, in order."""
+    from llmiq.ingest.result import SkippedLines, shorten
+
     template = N_("{what}, not imported")
-    for first, last, what, excerpt in rewritten.left_out:
+    for first, last, what, excerpt in left_out:
         result.skipped.append(
             SkippedLines(
-                first + 1,
-                last + 1,
+                first,
+                last,
                 template.format(what=what),
                 shorten(excerpt),
                 message=template,

@@ -18,10 +18,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from llmiq.ingest.converted import ZERO_WIDTH, is_chinese
+from llmiq.ingest.converted import ZERO_WIDTH, is_chinese, parse_rows
 from llmiq.messages import N_
 
 if TYPE_CHECKING:
@@ -297,31 +297,8 @@ def _keys(answer: str, options: list[tuple[str, str]]) -> str:
 def parse_csv_bank(text: str, *, name: str, bank_id: str, title: str | None = None) -> ImportResult:
     """Parse a CSV question bank: a question for each row, through the article parser; the
     reports name the file's lines."""
-    from llmiq.ingest.article import parse_article
-    from llmiq.ingest.result import SkippedLines, shorten
-
     reader = _Reader(text)
     reader.read()
-    result = parse_article("\n".join(reader.out), name=name, bank_id=bank_id, title=title)
-
-    def back(number: int) -> int:
-        return reader.origin[min(max(number, 1), len(reader.origin)) - 1] if reader.origin else 1
-
-    result.skipped = [replace(s, first=back(s.first), last=back(s.last)) for s in result.skipped]
-    result.notes = [
-        replace(note, first=back(note.first), last=back(note.last)) for note in result.notes
-    ]
-    template = N_("{what}, not imported")
-    for first, last, what, excerpt in reader.left_out:
-        result.skipped.append(
-            SkippedLines(
-                first,
-                last,
-                template.format(what=what),
-                shorten(excerpt),
-                message=template,
-                fields=(("what", what),),
-            )
-        )
-    result.skipped.sort(key=lambda s: s.first)
-    return result
+    return parse_rows(
+        reader.out, reader.origin, reader.left_out, name=name, bank_id=bank_id, title=title
+    )

@@ -20,10 +20,9 @@ import csv
 import html
 import io
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from llmiq.ingest.converted import ZERO_WIDTH
+from llmiq.ingest.converted import ZERO_WIDTH, LeftOut, parse_rows
 from llmiq.messages import N_
 
 if TYPE_CHECKING:
@@ -150,34 +149,9 @@ def parse_flashcards(
 ) -> ImportResult:
     """Parse a flashcard export: a question for each row, through the article parser; the
     reports name the export's lines, and its header is reported as front matter."""
-    from llmiq.ingest.article import parse_article
-    from llmiq.ingest.result import SkippedLines, shorten
-
     reader = _Reader(text)
     reader.read()
-    result = parse_article("\n".join(reader.out), name=name, bank_id=bank_id, title=title)
-
-    def back(number: int) -> int:
-        return reader.origin[min(max(number, 1), len(reader.origin)) - 1] if reader.origin else 1
-
-    result.skipped = [replace(s, first=back(s.first), last=back(s.last)) for s in result.skipped]
-    result.notes = [
-        replace(note, first=back(note.first), last=back(note.last)) for note in result.notes
-    ]
-    template = N_("{what}, not imported")
-    what = N_("front matter")
+    header: list[LeftOut] = []
     if reader.header:
-        first, last = reader.header[0], reader.header[-1]
-        excerpt = text.split("\n", 1)[0]
-        result.skipped.append(
-            SkippedLines(
-                first,
-                last,
-                template.format(what=what),
-                shorten(excerpt),
-                message=template,
-                fields=(("what", what),),
-            )
-        )
-    result.skipped.sort(key=lambda s: s.first)
-    return result
+        header = [(reader.header[0], reader.header[-1], N_("front matter"), text.split("\n", 1)[0])]
+    return parse_rows(reader.out, reader.origin, header, name=name, bank_id=bank_id, title=title)
