@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 
+from llmiq.ingest.converted import split_lines
 from llmiq.ingest.lines import FENCE, Line, LineKind, classify
 from llmiq.ingest.markup import Markup, rewrite_markup
 from llmiq.ingest.option_runs import mark_option_runs
 from llmiq.ingest.qa_table import qa_table_rows
 from llmiq.messages import N_
 
-_ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
 #: What follows a question's number when a slide or page repeats it above the answer:
 #: "Q.13 — reveal", "Question 4 (answer)", "第 3 题 解析", "Q7 (cont'd)".
 _REPEATED_FOR = re.compile(
@@ -27,7 +27,7 @@ def read_lines(text: str) -> tuple[list[Line], Markup]:
     whatever their lines look like."""
     lines: list[Line] = []
     in_code = False
-    markup = rewrite_markup(re.split(r"\r\n|\r|\n", text.translate(_ZERO_WIDTH)))
+    markup = rewrite_markup(split_lines(text))
     table = qa_table_rows(markup.lines)
     markup.left_out += [(i, i + 1, N_("table header")) for i in table.headers]
     index: list[int] = []  # where each of the article's lines starts among ``lines``
