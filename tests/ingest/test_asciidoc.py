@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from llmiq.ingest import import_article, import_text
 from llmiq.ingest.asciidoc import asciidoc_to_markdown
-from llmiq.ingest.asciidoc_inline import inline
+from llmiq.ingest.asciidoc_inline import inline, looks_like_asciidoc
 from llmiq.ingest.fetch import fetch_page, import_url
-from llmiq.ingest.formats import detect_import_format, looks_like_asciidoc
+from llmiq.ingest.formats import detect_import_format
 from llmiq.textfile import decode_text
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"

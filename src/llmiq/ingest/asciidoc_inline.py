@@ -13,6 +13,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from llmiq.ingest.converted import ZERO_WIDTH
+from llmiq.ingest.formats import looks_like_html_page
+
 #: AsciiDoc's built-in character attributes: ``{nbsp}``, ``{plus}``, ...
 BUILTIN_ATTRIBUTES = {
     "empty": "", "sp": " ", "nbsp": "\u00a0", "zwsp": "", "wj": "", "apos": "'", "quot": '"',
@@ -281,3 +284,44 @@ def table_lines(
         if i not in starts:
             out[i] = rule
     return out
+
+
+#: Signs of AsciiDoc no Markdown or plain-text article has; an article with two kinds of
+#: them is AsciiDoc.
+_ASCIIDOC_SIGNALS = (
+    re.compile(r"^:!?\w[\w-]*!?:(?:[ \t]+\S.*)?$", re.M),
+    re.compile(r"^={2,6}[ \t]+\S", re.M),
+    re.compile(
+        r"^\[(?:source|listing|literal|loweralpha|upperalpha|lowerroman|upperroman|arabic|qanda"
+        r"|abstract|appendix|discrete|partintro|glossary|bibliography|NOTE|TIP|IMPORTANT"
+        r"|WARNING|CAUTION|quote|verse|example|sidebar|%[\w-]+|cols=|options=|\.[\w-]+|#[\w-]+)"
+        r"\b[^\]\n]*\][ \t]*$",
+        re.M,
+    ),
+    re.compile(r"^(?:include|ifdef|ifndef|ifeval|endif|image|toc)::\S*\[[^\]\n]*\][ \t]*$", re.M),
+    re.compile(r"^(?:/{4,}|\|={3,})[ \t]*$", re.M),
+    re.compile(r"^\[\[[\w:.-]+\]\][ \t]*$|<<[\w:.-]+(?:,[^<>\n]+)?>>|\blink:\S+\[|\bxref:\S+\["),
+    re.compile(r"(?:^\.{1,2}[ \t]+\S.*\n(?:.*\n)*?){2}", re.M),
+    re.compile(r"(?:\S[ \t]\+[ \t]*\n(?:.*\n)*?){2}|^\+[ \t]*\n", re.M),
+)
+_MARKDOWN_SIGNS = re.compile(
+    r"^#{1,6}[ \t]+\S|^[ \t]*(?:```|~~~)|\*\*[^\s*][^*\n]*\*\*|\]\((?:https?:|/|#|\./)"
+    r"|^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*\|",
+    re.M,
+)
+_ASCIIDOC_LEADING = re.compile(r"^(?:[ \t]*\n|//.*\n|:!?\w[\w-]*!?:.*\n)*")
+_ASCIIDOC_TITLE = re.compile(r"^=[ \t]+(?!=\s)\S")
+
+
+def looks_like_asciidoc(text: str) -> bool:
+    """Whether an article of unknown format (a ``.txt`` file, pasted text) is AsciiDoc: a
+    ``= Title`` first line, or two kinds of AsciiDoc-only markup; never an article with
+    Markdown's headings, fences, ``**bold**`` or links, nor a web page."""
+    sample = text[:200_000].translate(ZERO_WIDTH).replace("\r\n", "\n")
+    if _MARKDOWN_SIGNS.search(sample) or looks_like_html_page(sample):
+        return False
+    leading = _ASCIIDOC_LEADING.match(sample)
+    first = sample[leading.end() if leading else 0 :].split("\n", 1)[0]
+    if _ASCIIDOC_TITLE.match(first):
+        return True
+    return sum(1 for signal in _ASCIIDOC_SIGNALS if signal.search(sample)) >= 2

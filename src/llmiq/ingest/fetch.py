@@ -24,12 +24,7 @@ from urllib.parse import unquote, urlsplit
 
 from llmiq import __version__
 from llmiq.errors import LlmiqError
-from llmiq.ingest.formats import (
-    AUTO,
-    format_for_suffix,
-    looks_like_asciidoc,
-    looks_like_html_page,
-)
+from llmiq.ingest.formats import AUTO, detect_import_format, format_for_suffix, looks_like_html_page
 from llmiq.ingest.html import decode_page
 from llmiq.ingest.importing import bank_id_from, import_text
 from llmiq.messages import N_
@@ -108,17 +103,17 @@ def bank_id_from_url(url: str) -> str:
 
 
 def _format(content_type: str, url: str, text: str) -> str:
+    """The content type's format, unless it is plain text or unknown (raw Markdown, AsciiDoc,
+    LaTeX … are served as ``text/plain``): then the path's suffix and the text decide, as for
+    a file (a page ending ``.html`` that holds no HTML is read as text)."""
     if looks_like_html_page(text):
         return "html"  # whatever the server calls it
-    claimed = format_for_suffix(urlsplit(url).path)
     named = _FORMAT_BY_TYPE.get(content_type)
-    if named == "text" and claimed is not None and claimed.name in ("markdown", "asciidoc"):
-        return claimed.name  # raw Markdown and AsciiDoc are often served as text/plain
     if named not in (None, "text"):
         return named
-    if named is None and claimed is not None:
-        return claimed.name
-    return "asciidoc" if looks_like_asciidoc(text) else "text"
+    path = urlsplit(url).path
+    claimed = format_for_suffix(path)
+    return detect_import_format("" if claimed and claimed.reads_html else path, text).name
 
 
 def fetch_page(

@@ -63,6 +63,7 @@ _DETECTORS: tuple[tuple[str, str], ...] = (
     ("csv", "llmiq.ingest.csv_bank:looks_like_csv_bank"),
     ("flashcards", "llmiq.ingest.flashcards:looks_like_flashcards"),
     ("rst", "llmiq.ingest.rst_inline:looks_like_rst"),
+    ("asciidoc", "llmiq.ingest.asciidoc_inline:looks_like_asciidoc"),
 )
 
 _PAGE_START = re.compile(
@@ -94,48 +95,6 @@ def looks_like_html_page(text: str) -> bool:
     return len(tags) >= 20 and sum(map(len, tags)) > 0.3 * len(text[:200_000])
 
 
-#: Signs of AsciiDoc no Markdown or plain-text article has; an article with two kinds of
-#: them is AsciiDoc.
-_ASCIIDOC_SIGNALS = (
-    re.compile(r"^:!?\w[\w-]*!?:(?:[ \t]+\S.*)?$", re.M),
-    re.compile(r"^={2,6}[ \t]+\S", re.M),
-    re.compile(
-        r"^\[(?:source|listing|literal|loweralpha|upperalpha|lowerroman|upperroman|arabic|qanda"
-        r"|abstract|appendix|discrete|partintro|glossary|bibliography|NOTE|TIP|IMPORTANT"
-        r"|WARNING|CAUTION|quote|verse|example|sidebar|%[\w-]+|cols=|options=|\.[\w-]+|#[\w-]+)"
-        r"\b[^\]\n]*\][ \t]*$",
-        re.M,
-    ),
-    re.compile(r"^(?:include|ifdef|ifndef|ifeval|endif|image|toc)::\S*\[[^\]\n]*\][ \t]*$", re.M),
-    re.compile(r"^(?:/{4,}|\|={3,})[ \t]*$", re.M),
-    re.compile(r"^\[\[[\w:.-]+\]\][ \t]*$|<<[\w:.-]+(?:,[^<>\n]+)?>>|\blink:\S+\[|\bxref:\S+\["),
-    re.compile(r"(?:^\.{1,2}[ \t]+\S.*\n(?:.*\n)*?){2}", re.M),
-    re.compile(r"(?:\S[ \t]\+[ \t]*\n(?:.*\n)*?){2}|^\+[ \t]*\n", re.M),
-)
-_MARKDOWN_SIGNS = re.compile(
-    r"^#{1,6}[ \t]+\S|^[ \t]*(?:```|~~~)|\*\*[^\s*][^*\n]*\*\*|\]\((?:https?:|/|#|\./)"
-    r"|^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*\|",
-    re.M,
-)
-_ASCIIDOC_LEADING = re.compile(r"^(?:[ \t]*\n|//.*\n|:!?\w[\w-]*!?:.*\n)*")
-_ASCIIDOC_TITLE = re.compile(r"^=[ \t]+(?!=\s)\S")
-_ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
-
-
-def looks_like_asciidoc(text: str) -> bool:
-    """Whether an article of unknown format (a ``.txt`` file, pasted text) is AsciiDoc: a
-    ``= Title`` first line, or two kinds of AsciiDoc-only markup; never an article with
-    Markdown's headings, fences, ``**bold**`` or links, nor a web page."""
-    sample = text[:200_000].translate(_ZERO_WIDTH).replace("\r\n", "\n")
-    if _MARKDOWN_SIGNS.search(sample) or looks_like_html_page(sample):
-        return False
-    leading = _ASCIIDOC_LEADING.match(sample)
-    first = sample[leading.end() if leading else 0 :].split("\n", 1)[0]
-    if _ASCIIDOC_TITLE.match(first):
-        return True
-    return sum(1 for signal in _ASCIIDOC_SIGNALS if signal.search(sample)) >= 2
-
-
 def format_for_suffix(name: str) -> ImportFormat | None:
     """The format that claims the suffix of ``name`` (a file name or a URL's path), if any."""
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -162,7 +121,7 @@ def detect_import_format(name: str, text: str = "") -> ImportFormat:
     for fmt_name, detector in _DETECTORS:
         if import_object(detector)(text):
             return import_format(fmt_name)
-    return import_format("asciidoc" if looks_like_asciidoc(text) else "text")
+    return import_format("text")
 
 
 def _looks_like_csv_bank(text: str) -> bool:
