@@ -3,6 +3,9 @@ reports naming the export's lines, and told apart from Markdown and plain text."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from llmiq.ingest import import_text
 from llmiq.ingest.flashcards import field_text, looks_like_flashcards
 from llmiq.ingest.formats import detect_import_format
@@ -29,21 +32,9 @@ QUIZLET_ZH = (
 SEMICOLON = "#separator:semicolon\n#columns:Front;Back;Deck\n什么是 RAG？;检索增强生成;面试\n"
 
 
-def _got(result: object) -> list[tuple[str, list[str], object]]:
-    lang = result.lang  # type: ignore[attr-defined]
-    return [
-        (
-            q.kind.value,
-            [o.text.get(lang) for o in q.options],
-            q.answer if q.is_choice else q.reference.get(lang),
-        )
-        for q in result.bank.questions  # type: ignore[attr-defined]
-    ]
-
-
-def test_an_anki_export_in_english() -> None:
+def test_an_anki_export_in_english(in_short: Callable[[Any], list]) -> None:
     result = import_text(ANKI_EN, name="deck.txt", bank_id="t")
-    assert _got(result) == [
+    assert in_short(result) == [
         ("single", ["LayerNorm", "RMSNorm"], ["B"]),
         ("open", [], "They give gradients a direct path."),
         ("open", [], "Cached keys and values."),
@@ -58,19 +49,19 @@ def test_an_anki_export_in_english() -> None:
     ]
 
 
-def test_a_quizlet_export_in_chinese() -> None:
+def test_a_quizlet_export_in_chinese(in_short: Callable[[Any], list]) -> None:
     result = import_text(QUIZLET_ZH, name="paste", bank_id="t")
     assert result.lang == "zh"
-    assert _got(result) == [
+    assert in_short(result) == [
         ("open", [], "低秩矩阵 A 和 B"),
         ("open", [], "NF4"),
         ("single", ["全参数微调", "Prefix Tuning"], ["B"]),
     ]
 
 
-def test_a_semicolon_export_drops_its_deck_column() -> None:
+def test_a_semicolon_export_drops_its_deck_column(in_short: Callable[[Any], list]) -> None:
     result = import_text(SEMICOLON, name="rag.txt", bank_id="t")
-    assert _got(result) == [("open", [], "检索增强生成")]
+    assert in_short(result) == [("open", [], "检索增强生成")]
 
 
 def test_reports_name_the_export_lines() -> None:

@@ -3,7 +3,9 @@ one line for each of the author's lines, and told apart from Markdown and plain 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from llmiq.ingest import import_text
 from llmiq.ingest.formats import detect_import_format
@@ -62,22 +64,10 @@ ENUMERATE_EN = r"""\section{Decoding}
 """
 
 
-def _got(result: object) -> list[tuple[str, list[str], object]]:
-    lang = result.lang  # type: ignore[attr-defined]
-    return [
-        (
-            q.kind.value,
-            [o.text.get(lang) for o in q.options],
-            q.answer if q.is_choice else q.reference.get(lang),
-        )
-        for q in result.bank.questions  # type: ignore[attr-defined]
-    ]
-
-
-def test_an_exam_class_paper_in_chinese() -> None:
+def test_an_exam_class_paper_in_chinese(in_short: Callable[[Any], list]) -> None:
     result = import_text(EXAM_ZH, name="微调.tex", bank_id="t")
     assert result.bank.title.get("zh") == "微调笔试题"
-    assert _got(result) == [
+    assert in_short(result) == [
         ("single", ["全部权重", "低秩矩阵 $B$ 和 $A$", "只有 LayerNorm"], ["B"]),
         ("multiple", ["LoRA", "Prefix Tuning", "全参数微调"], ["A", "B"]),
         ("open", [], "NF4"),
@@ -108,9 +98,9 @@ def test_numbers_follow_the_counter() -> None:
     assert lines[27] == "答案：NF4"
 
 
-def test_enumerate_questions_in_english() -> None:
+def test_enumerate_questions_in_english(in_short: Callable[[Any], list]) -> None:
     result = import_text(ENUMERATE_EN, name="decoding.tex", bank_id="t")
-    assert _got(result) == [
+    assert in_short(result) == [
         ("single", ["Top-k sampling", "Greedy decoding"], ["B"]),
         ("open", [], "Every extra token multiplies in a probability below one."),
     ]

@@ -3,6 +3,9 @@ lines, and told apart from Markdown and plain text."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from llmiq.ingest import import_text
 from llmiq.ingest.formats import detect_import_format
 from llmiq.ingest.org import inline, looks_like_org, org_to_markdown
@@ -62,23 +65,11 @@ probs = softmax(logits / t)
 """
 
 
-def _got(result: object) -> list[tuple[str, list[str], object]]:
-    lang = result.lang  # type: ignore[attr-defined]
-    return [
-        (
-            q.kind.value,
-            [o.text.get(lang) for o in q.options],
-            q.answer if q.is_choice else q.reference.get(lang),
-        )
-        for q in result.bank.questions  # type: ignore[attr-defined]
-    ]
-
-
-def test_chinese_drill_notes() -> None:
+def test_chinese_drill_notes(in_short: Callable[[Any], list]) -> None:
     result = import_text(NOTES_ZH, name="解码.org", bank_id="t")
     assert result.lang == "zh"
     assert result.bank.title.get("zh") == "面试笔记：解码"
-    assert _got(result) == [
+    assert in_short(result) == [
         ("single", ["Top-k 采样", "贪心解码"], ["B"]),
         ("single", ["top_p", "top_k"], ["A"]),
         ("multiple", ["重复惩罚", "贪心解码", "no-repeat n-gram"], ["A", "C"]),
@@ -93,9 +84,9 @@ def test_chinese_drill_notes() -> None:
     assert (20, 22, "markup, not imported") in skipped
 
 
-def test_english_notes_with_blocks() -> None:
+def test_english_notes_with_blocks(in_short: Callable[[Any], list]) -> None:
     result = import_text(NOTES_EN, name="decoding.org", bank_id="t")
-    got = _got(result)
+    got = in_short(result)
     assert [kind for kind, _, _ in got] == ["open", "open"]
     assert got[0][2] == "Every extra token multiplies in a probability **below one**."
     assert got[1][2].startswith("It divides the logits; see [the docs](https://example.org/t).")
