@@ -30,7 +30,8 @@ from llmiq.ingest.asciidoc_inline import (
     section_id,
     table_lines,
 )
-from llmiq.ingest.converted import Rewritten, parse_rewritten, split_lines
+from llmiq.ingest.converted import Rewritten, parse_rewritten
+from llmiq.ingest.lines import split_lines
 from llmiq.messages import N_
 
 if TYPE_CHECKING:

@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from llmiq.ingest.converted import ZERO_WIDTH
 from llmiq.ingest.formats import looks_like_html_page
+from llmiq.ingest.lines import ZERO_WIDTH
 
 #: AsciiDoc's built-in character attributes: ``{nbsp}``, ``{plus}``, ...
 BUILTIN_ATTRIBUTES = {

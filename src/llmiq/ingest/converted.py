@@ -5,7 +5,6 @@ reported beside the parser's own."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -17,13 +16,6 @@ if TYPE_CHECKING:
 
 #: (first, last, reason, excerpt): 0-based line ranges left out
 LeftOut = tuple[int, int, str, str]
-
-ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
-
-
-def split_lines(text: str) -> list[str]:
-    """The lines of ``text`` as the importer numbers them, zero-width marks removed."""
-    return re.split(r"\r\n|\r|\n", text.translate(ZERO_WIDTH))
 
 
 def is_chinese(text: str) -> bool:

@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from llmiq.ingest.converted import ZERO_WIDTH, is_chinese, parse_rows
+from llmiq.ingest.converted import is_chinese, parse_rows
+from llmiq.ingest.lines import ZERO_WIDTH
 from llmiq.messages import N_
 
 if TYPE_CHECKING:

@@ -22,7 +22,8 @@ import io
 import re
 from typing import TYPE_CHECKING
 
-from llmiq.ingest.converted import ZERO_WIDTH, LeftOut, parse_rows
+from llmiq.ingest.converted import LeftOut, parse_rows
+from llmiq.ingest.lines import ZERO_WIDTH
 from llmiq.messages import N_
 
 if TYPE_CHECKING:

@@ -24,8 +24,9 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from llmiq.ingest.converted import Rewritten, is_chinese, parse_rewritten, split_lines
+from llmiq.ingest.converted import Rewritten, is_chinese, parse_rewritten
 from llmiq.ingest.latex_inline import Inline, arguments, strip_comment
+from llmiq.ingest.lines import split_lines
 from llmiq.messages import N_
 
 if TYPE_CHECKING:

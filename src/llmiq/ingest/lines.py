@@ -31,6 +31,15 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+#: Zero-width characters an article may hold: they are dropped before its lines are read.
+ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` as the importer numbers them, zero-width marks removed."""
+    return re.split(r"\r\n|\r|\n", text.translate(ZERO_WIDTH))
+
+
 _CN_DIGITS = {
     "零": 0,
     "一": 1,

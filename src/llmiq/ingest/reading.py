@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import re
 
-from llmiq.ingest.converted import split_lines
-from llmiq.ingest.lines import FENCE, Line, LineKind, classify
+from llmiq.ingest.lines import FENCE, Line, LineKind, classify, split_lines
 from llmiq.ingest.markup import Markup, rewrite_markup
 from llmiq.ingest.option_runs import mark_option_runs
 from llmiq.ingest.qa_table import qa_table_rows

@@ -24,7 +24,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from llmiq.ingest.converted import Rewritten, is_chinese, parse_rewritten, split_lines
+from llmiq.ingest.converted import Rewritten, is_chinese, parse_rewritten
+from llmiq.ingest.lines import split_lines
 from llmiq.ingest.rst_inline import Title, adornment, find_titles, inline
 from llmiq.messages import N_
 
