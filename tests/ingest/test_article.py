@@ -412,3 +412,37 @@ def test_question_ids_follow_the_article_numbers() -> None:
 def test_restarted_numbering_falls_back_to_positions() -> None:
     text = "1. a?\nA. x\nB. y\nAnswer: A\n\nPart 2\n\n1. b?\nA. x\nB. y\nAnswer: B\n"
     assert [q.id for q in _parse(text).bank.questions] == ["q1", "q2"]
+
+
+def test_unnumbered_headings_that_ask_are_questions_answered_by_the_prose_below() -> None:
+    text = (
+        "# Alignment notes\n\nNo single right wording here.\n\n## Background\n\nSome history.\n\n"
+        "## Why does RLHF add a KL penalty?\n\nTo keep the policy near the SFT model.\n\n"
+        "## 奖励模型怎么训练？\n\n用成对偏好和 Bradley-Terry 损失。\n\n"
+        "Want more? The next page covers inference questions.\n"
+    )
+    questions = _parse(text).bank.questions
+    assert [q.id for q in questions] == ["q1", "q2"]
+    assert questions[0].prompt.get("en") == "Why does RLHF add a KL penalty?"
+    assert questions[0].reference.get("en") == "To keep the policy near the SFT model."
+    assert "next page" not in questions[1].reference.get("en")
+
+
+def test_one_heading_that_asks_is_not_enough_for_qa_notes() -> None:
+    with pytest.raises(LlmiqError, match="no questions found"):
+        _parse("# Notes\n\n## Why RAG?\n\nBecause models forget.\n\n## Setup\n\nInstall it.\n")
+
+
+def test_options_written_on_the_line_after_a_bare_numbered_heading() -> None:
+    text = (
+        "### Q2.\n\nByte-level BPE guarantees that (A) no token is unknown (B) sequences are "
+        "shorter (C) the vocabulary has 256 entries\n\n**Answer:** A\n"
+    )
+    question = _parse(text).bank.questions[0]
+    assert question.prompt.get("en") == "Byte-level BPE guarantees that"
+    assert [o.text.get("en") for o in question.options] == [
+        "no token is unknown",
+        "sequences are shorter",
+        "the vocabulary has 256 entries",
+    ]
+    assert question.answer == ["A"]

@@ -425,3 +425,12 @@ def test_a_list_whose_items_are_paragraphs_survives_extraction() -> None:
     text = html_to_text(page)
     assert text.count("擅长精确匹配") == 3
     assert "- **稠密检索**：捕捉语义相似。\n  但对罕见词不敏感。\n\n两者互补" in text
+
+
+def test_a_notebook_keeps_the_questions_after_a_code_cells_output() -> None:
+    # readability stops at the output of the code cell between Q6 and Q7
+    page = FIXTURES / "held_out_11" / "option-layouts_en_jupyter-html-tokenization.html"
+    text = html_to_text(page.read_text("utf-8"))
+    assert re.findall(r"^### Q(\d)\.", text, re.M) == [str(n) for n in range(1, 9)]
+    assert "End of quiz" in text
+    assert "jupyter lab theme" not in text.lower()

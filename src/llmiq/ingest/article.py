@@ -29,7 +29,7 @@ from llmiq.ingest.answers import (
     normalise,
     resolve_keys,
 )
-from llmiq.ingest.blocks import Block, answer_elsewhere
+from llmiq.ingest.blocks import Block, answer_elsewhere, no_questions
 from llmiq.ingest.cleanup import (
     clean_text,
     clean_title,
@@ -40,11 +40,7 @@ from llmiq.ingest.cleanup import (
     looks_like_title,
     title_heading,
 )
-from llmiq.ingest.lines import (
-    NOISE,
-    Line,
-    LineKind,
-)
+from llmiq.ingest.lines import NOISE, Line, LineKind, options_after_prompt
 from llmiq.ingest.reading import read_lines
 from llmiq.ingest.result import (
     ImportNote,
@@ -56,6 +52,7 @@ from llmiq.ingest.result import (
 )
 from llmiq.ingest.structure import (
     find_starts,
+    heading_question_style,
     is_section_heading,
     next_content,
     question_style,
@@ -141,7 +138,7 @@ class _Parser:
                 blocks.append(block)
         blocks.sort(key=lambda b: b.start)
         if not blocks:
-            self._fail_without_questions(dropped)
+            raise no_questions(self.name, [lines[u].number for u in dropped])
         end = self._end_sections(blocks, end)
         for a in orphans:
             self.skip(a, a, N_("answer line with no question before it"), lines[a].raw)
@@ -244,6 +241,7 @@ class _Parser:
         if not blocks:  # no answer line anywhere: questions in the article's strongest style
             strong = [ln.q_style for ln in lines[:end] if ln.q_strength >= 2 and ln.q_number]
             fallback = Counter(strong).most_common(1)[0][0] if strong else None
+            fallback = fallback or heading_question_style(lines[:end])
             style = self.style = question_style(lines[:end]) or fallback
         tail_lo = blocks[-1].answer if blocks and blocks[-1].answer is not None else -1
         unanswered += unanswered_questions(
@@ -257,28 +255,6 @@ class _Parser:
         for block in blocks:
             block.end = self._before_key(block.start, block.end)
         return blocks, unanswered, orphans
-
-    def _fail_without_questions(self, unanswered: list[int]) -> None:
-        if unanswered:
-            where = ", ".join(str(self.lines[u].number) for u in unanswered[:8])
-            raise LlmiqError(
-                N_(
-                    "{name}: found {count} question(s) (lines {where}) but no answers: no "
-                    "answer lines ('答案: C', 'Answer: C'), no answer key, no ticked options and "
-                    "no answer text under them"
-                ),
-                name=self.name,
-                count=len(unanswered),
-                where=where,
-            )
-        raise LlmiqError(
-            N_(
-                "{name}: no questions found; expected numbered questions (1、, 1., Q1, 第1题, "
-                "### Question 1) each with an answer ('答案: C', 'Answer: C', an answer key, or "
-                "the answer's text under the question)"
-            ),
-            name=self.name,
-        )
 
     def _options(self, block: Block) -> tuple[list[str], list[tuple[str, str]], list[str]]:
         """Prompt lines, options and explanation lines found before the answer line.
@@ -326,6 +302,10 @@ class _Parser:
             else:
                 key, text = options[-1]
                 options[-1] = (key, f"{text} {line.raw.strip()}".strip())
+        if not options and not start.rest:  # "### Q2." then "Which … (A) x (B) y"
+            text = next((k for k, part in enumerate(prompt) if part.strip()), None)
+            if text is not None and (found := options_after_prompt(prompt[text])):
+                prompt[text], options = found
         if len({k for k, _ in options}) != len(options):
             options = list(dict(options).items())
         return prompt, options, explanation

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from llmiq.errors import LlmiqError
 from llmiq.ingest.answer_key import AnswerKey
 from llmiq.ingest.answers import (
     key_said_alone,
@@ -150,3 +151,27 @@ def _answer_in_prose(
             )
             return block
     return None
+
+
+def no_questions(name: str, unanswered: Sequence[int]) -> LlmiqError:
+    """The error for an article where no question has an answer; ``unanswered``: the line
+    numbers of the questions found without one."""
+    if unanswered:
+        return LlmiqError(
+            N_(
+                "{name}: found {count} question(s) (lines {where}) but no answers: no "
+                "answer lines ('答案: C', 'Answer: C'), no answer key, no ticked options and "
+                "no answer text under them"
+            ),
+            name=name,
+            count=len(unanswered),
+            where=", ".join(str(n) for n in unanswered[:8]),
+        )
+    return LlmiqError(
+        N_(
+            "{name}: no questions found; expected numbered questions (1、, 1., Q1, 第1题, "
+            "### Question 1) each with an answer ('答案: C', 'Answer: C', an answer key, or "
+            "the answer's text under the question)"
+        ),
+        name=name,
+    )

@@ -466,12 +466,17 @@ _CONTAINERS = ("body", "main", "article", "section", "div", "td")
 
 
 def _questions_elsewhere(root: HtmlElement, extracted: list[str]) -> HtmlElement | None:
-    """The element that holds the page's questions when readability chose another one.
+    """The element that holds the page's questions when readability chose another one, or
+    only part of it.
 
     Readability scores blocks by their prose; on a forum thread whose first post is a list of
-    questions written with ``<br>`` (Discuz, phpBB) it can pick a reply instead. When the page
-    has at least three lines that start with a question number and the extracted text holds
-    fewer than half of them, the article is the deepest block that holds nine in ten."""
+    questions written with ``<br>`` (Discuz, phpBB) it can pick a reply instead, and in a
+    notebook exported to HTML it can stop at a code cell's output, leaving out the questions
+    after it. When the page has at least three lines that start with a question number, the
+    deepest block that holds nine in ten of them is the article if the extracted text holds
+    fewer than half of them, or if that block carries on the extracted text's run of question
+    numbers (1, 2, 3, ..., each line starting as the extracted ones do: "### Q7." after
+    "### Q6.")."""
     counting = copy.deepcopy(root)
     for element in counting.iter("br", "td", "tr", *BLOCKS, *HEADINGS):
         element.tail = "\n" + (element.tail or "")
@@ -480,16 +485,42 @@ def _questions_elsewhere(root: HtmlElement, extracted: list[str]) -> HtmlElement
     body = counting.find("body")
     if body is None:
         return None
-    whole = len(_NUMBERED.findall(body.text_content()))
-    if whole < 3 or 2 * len(_NUMBERED.findall("\n".join(extracted))) >= whole:
+    whole = _numbers(body.text_content())
+    if len(whole) < 3:
         return None
     best, depth = body, 0
     for element in body.iter(*_CONTAINERS):
         level = sum(1 for _ in element.iterancestors())
-        if level > depth and 10 * len(_NUMBERED.findall(element.text_content())) >= 9 * whole:
+        if level > depth and 10 * len(_numbers(element.text_content())) >= 9 * len(whole):
             best, depth = element, level
     found = root.getroottree().xpath(counting.getroottree().getpath(best))
-    return found[0] if found else None
+    if not found:
+        return None
+    if 2 * len(_numbers("\n".join(extracted))) < len(whole):
+        return found[0]
+    taken, held = _chain("\n".join(extracted)), _chain("\n".join(written(found[0])))
+    more = held[len(taken) :]
+    if taken and held[: len(taken)] == taken and more:
+        shapes = {shape for _, shape in taken}
+        if all(shape in shapes for _, shape in more):
+            return found[0]
+    return None
+
+
+def _numbers(text: str) -> list[int]:
+    """The numbers of the lines of ``text`` that start with a question number, in order."""
+    return [int(re.search(r"\d+", found)[0]) for found in _NUMBERED.findall(text)]
+
+
+def _chain(text: str) -> list[tuple[int, str]]:
+    """The question numbers of ``text`` that continue its first one (1, 2, 3, ...; numbered
+    options in between are passed over), each with its line's start, digits left out."""
+    chain: list[tuple[int, str]] = []
+    for found in _NUMBERED.findall(text):
+        number = int(re.search(r"\d+", found)[0])
+        if not chain or number == chain[-1][0] + 1:
+            chain.append((number, re.sub(r"\d+", "", found.strip())))
+    return chain
 
 
 def parse_html_page(

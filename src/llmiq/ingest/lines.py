@@ -547,13 +547,18 @@ def spaced_option(line: Line) -> tuple[str, str] | None:
 
 
 def _read_options_after_prompt(line: Line) -> None:
-    match = _OPTIONS_AFTER_PROMPT.search(fold(line.rest))
+    if found := options_after_prompt(line.rest):
+        line.rest, line.options = found
+
+
+def options_after_prompt(text: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """A prompt and the options written after it on its line ("Which … (A) x (B) y"), or
+    None when the line has fewer than two."""
+    match = _OPTIONS_AFTER_PROMPT.search(fold(text))
     if match is None or match.start() == 0:
-        return
-    options = _split_inline_options(line.rest[match.end() :], "A")
-    if len(options) >= 2:
-        line.options = options
-        line.rest = line.rest[: match.start()].strip()
+        return None
+    options = _split_inline_options(text[match.end() :], "A")
+    return (text[: match.start()].strip(), options) if len(options) >= 2 else None
 
 
 def base_style(style: str) -> str:

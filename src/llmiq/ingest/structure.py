@@ -159,6 +159,16 @@ def question_style(lines: Sequence[Line]) -> str | None:
     return style if count >= 2 else None
 
 
+def heading_question_style(lines: Sequence[Line]) -> str | None:
+    """``"#"`` when two or more headings without a number ask a question themselves ("## Why
+    does PPO add a KL penalty?"), as Q&A notes on documentation sites are written; else None."""
+    return "#" if sum(1 for line in lines if _asking_heading(line)) >= 2 else None
+
+
+def _asking_heading(line: Line) -> bool:
+    return line.q_style == "#" and line.q_number is None and "?" in fold(line.rest)
+
+
 def options_follow(lines: Sequence[Line], i: int, hi: int) -> bool:
     """Whether an option run (A, then B) follows line ``i`` before the next question."""
     for k in range(i + 1, hi):
@@ -203,6 +213,9 @@ def unanswered_questions(
         if line.is_question and line.q_number is None and line.q_style == style == "**":
             found.append(i)  # unnumbered questions in bold: no chain of numbers to follow
             continue
+        if style == "#" and _asking_heading(line):
+            found.append(i)  # "## Why …?": unnumbered headings that ask, their answer below
+            continue
         if line.q_style == "bonus" and _has_question_mark(lines, i, hi):
             found.append(i)  # "Bonus: …?" after the numbered questions, in any style
             continue
@@ -240,12 +253,14 @@ def tail_start(lines: Sequence[Line]) -> int:
     more than the last question, followed by an answer line.
     """
     answers = [i for i, line in enumerate(lines) if line.kind is LineKind.ANSWER]
-    # without answer lines (Q&A notes, a key at the end), the first question anchors
+    # without answer lines (Q&A notes, a key at the end), the first question anchors: a
+    # numbered one, else a heading that asks
     first = (
         answers[0]
         if answers
         else next(
-            (i for i, line in enumerate(lines) if line.q_strength >= 2 and line.q_number), None
+            (i for i, line in enumerate(lines) if line.q_strength >= 2 and line.q_number),
+            next((i for i, line in enumerate(lines) if _asking_heading(line)), None),
         )
     )
     for m, line in enumerate(lines):
