@@ -139,3 +139,27 @@ def test_answers_that_name_keys_by_exclusion_or_after_a_dash(
     assert question.answer == keys
     assert question.explanation.get("en") == explanation
     assert "check it" in str(result.notes[0])
+
+
+@pytest.mark.parametrize(
+    ("line", "keys"),
+    [
+        ("💡 B is correct.", ["B"]),
+        ("**Verdict:** A, B and D. Lowering k loses chunks.", ["A", "B", "D"]),
+        ("Correct response: C", ["C"]),
+        ("Answer: Both a and c. b and d describe a temperature above 1.", ["A", "C"]),
+    ],
+)
+def test_more_ways_an_author_gives_the_key(line: str, keys: list[str]) -> None:
+    result = _parse(f"## Question 1\n\nWhich?\n\nA. w\nB. x\nC. y\nD. z\n\n{line}\n")
+    assert result.bank.questions[0].answer == keys
+
+
+def test_a_shared_documents_changelog_and_comments_end_it() -> None:
+    result = _parse(
+        "1. Why does greedy decoding loop?\nAnswer: repeating makes repeating likelier.\n\n"
+        "Changelog\n* draft 2: removed a question\n\n[a]Tom: mention top-k?\n"
+    )
+    question = result.bank.questions[0]
+    assert question.reference.get("en") == "repeating makes repeating likelier."
+    assert question.explanation is None

@@ -57,3 +57,13 @@ def test_badges_status_words_difficulty_lines_and_containers_leave_the_text() ->
     assert first.reference.get("zh") == "一般更小。"
     assert second.prompt.get("en") == "Where is LayerNorm in Pre-LN?"
     assert second.answer == ["B"]
+
+
+def test_a_thread_that_signs_off_ends_with_its_last_answer() -> None:
+    for closing in ("That's the thread. Next week: KV caches.", "That's it! Drop yours below 👇"):
+        result = parse_article(
+            f"15/ What is RoPE?\n\nAnswer: rotating q and k.\n\n{closing}\n",
+            name="thread.txt",
+            bank_id="t",
+        )
+        assert result.bank.questions[0].explanation is None

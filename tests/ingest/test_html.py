@@ -434,3 +434,37 @@ def test_a_notebook_keeps_the_questions_after_a_code_cells_output() -> None:
     assert re.findall(r"^### Q(\d)\.", text, re.M) == [str(n) for n in range(1, 9)]
     assert "End of quiz" in text
     assert "jupyter lab theme" not in text.lower()
+
+
+def test_a_number_in_a_span_whose_class_reads_as_chrome_stays() -> None:
+    # readability drops any element whose class says "tweet", "comment", "footer", ...
+    question = '<p><span class="tweet-num">{n}/</span> {q}</p><p>(a) {a}<br>(b) {b}</p>'
+    page = (
+        "<html><body><article><h1>Position encodings</h1>"
+        + question.format(n=15, q="RoPE encodes position by…", a="adding", b="rotating")
+        + "<p>Answer: b</p>"
+        + question.format(n=16, q="Which is newer?", a="ALiBi", b="YaRN")
+        + "<p>Answer: b</p></article></body></html>"
+    )
+    result = import_text(page, name="thread.html", bank_id="t")
+    assert [q.id for q in result.bank.questions] == ["q15", "q16"]
+
+
+def test_confluence_macro_settings_are_not_text() -> None:
+    heading = (
+        '<h3><ac:structured-macro ac:name="anchor"><ac:parameter ac:name="">q{n}</ac:parameter>'
+        "</ac:structured-macro>Q{n}. <strong>{q}</strong> "
+        '<ac:structured-macro ac:name="status"><ac:parameter ac:name="title">EASY</ac:parameter>'
+        '<ac:parameter ac:name="colour">Green</ac:parameter></ac:structured-macro></h3>'
+        "<p>A) {a}<br/>B) {b}</p><p>Answer: B</p>"
+    )
+    page = (
+        "<h1>Transformer blocks</h1>"
+        + heading.format(n=1, q="Where is Pre-LN's LayerNorm?", a="after", b="before")
+        + heading.format(n=2, q="What does RMSNorm skip?", a="scaling", b="centering")
+    )
+    result = import_text(page, name="confluence.html", bank_id="t")
+    assert [q.prompt.get("en") for q in result.bank.questions] == [
+        "Where is Pre-LN's LayerNorm?",
+        "What does RMSNorm skip?",
+    ]

@@ -77,3 +77,25 @@ def test_a_grid_table_of_numbers_and_answers_is_a_key_not_questions() -> None:
         bank_id="t",
     )
     assert [q.id for q in result.bank.questions] == ["q1", "q2"]
+
+
+def test_a_raw_block_for_word_is_no_text_and_model_answers_follow_the_key() -> None:
+    article = (
+        "---\ntitle: 'LLM Evaluation --- Weeks 1--6'\n---\n\n"
+        "1.  Perplexity is:\n\n    a.  exp of the mean NLL\n\n    b.  accuracy\n\n"
+        "2.  MMLU is:\n\n    a.  coding\n\n    b.  multiple choice\n\n"
+        "3.  Briefly explain how Chatbot Arena turns votes into a\n    leaderboard.\n\n"
+        '```{=openxml}\n<w:p><w:r><w:br w:type="page"/></w:r></w:p>\n```\n\n'
+        "# Answer Key\n\n+----------+--------+\n| Question | Answer |\n+==========+========+\n"
+        "| 1        | a      |\n+----------+--------+\n| 2        | b      |\n"
+        "+----------+--------+\n\nModel answers for the short-answer questions:\n\n"
+        "3.  Pairwise votes are fitted with a Bradley-Terry model.\n"
+    )
+    result = parse_article(article, name="review.md", bank_id="t")
+    assert result.bank.title.get("en") == "LLM Evaluation — Weeks 1–6"
+    first, second, third = result.bank.questions
+    assert (first.answer, second.answer) == (["A"], ["B"])
+    assert " ".join(third.prompt.get("en").split()) == (
+        "Briefly explain how Chatbot Arena turns votes into a leaderboard."
+    )
+    assert third.reference.get("en") == "Pairwise votes are fitted with a Bradley-Terry model."

@@ -209,7 +209,8 @@ _LEAD_IN = re.compile(
     r"^\s*(?:the\s+)?(?:correct|right|true|valid)\s+(?:options?|choices?|answers?|statements?)"
     r"\s+(?:is|are)\s*[:：]?\s*(?=\(?[A-Ja-j]\b)"
     r"|^\s*正确(?:的)?(?:选项|答案)(?:是|为|有)\s*[:：]?\s*(?=[A-J])"
-    r"|^\s*(?:the\s+)?(?:options?|choices?)\s+(?=\(?[A-Ja-j]\)?\s*(?:,|and\b))",
+    r"|^\s*(?:the\s+)?(?:options?|choices?)\s+(?=\(?[A-Ja-j]\)?\s*(?:,|and\b))"
+    r"|^\s*(?:both|all\s+(?:three|four|of))\s+(?=\(?[A-Ja-j]\)?\s*(?:,|and\b))",  # "Both a and c."
     re.I,
 )
 

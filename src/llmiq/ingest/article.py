@@ -513,7 +513,7 @@ class _Parser:
             i for i in range(stop) if lines[i].kind not in (LineKind.BLANK, LineKind.URL, *NOISE)
         ]
         h1 = title_heading([line.raw for line in lines], content)
-        found = self.markup.title or ""
+        found = clean_title(self.markup.title or "")
         if not found and h1 is not None:
             found = clean_title(lines[h1].raw)
             content.remove(h1)

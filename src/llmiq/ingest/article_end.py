@@ -18,7 +18,9 @@ TAIL_MARKERS = re.compile(
     r"references|conclusion|summary|final\s+thoughts|wrapping\s+up|"
     # a notebook's own to-do list after its questions
     r"(?:open\s+)?follow[\s-]*ups?|open\s+(?:items|threads|questions\s+for\s+me)|next\s+steps|"
-    r"待跟进|待办事项|后续计划)"
+    r"待跟进|待办事项|后续计划|"
+    # a shared document's history
+    r"change\s*log|revision\s+history|version\s+history|更新(?:记录|日志)|修订记录|版本记录)"
     r"\s*[:]?\s*(?:\*\*|__)?\s*[:]?\s*$",
     re.I,
 )
@@ -87,7 +89,7 @@ END_LINE = re.compile(
     r"|end\s+of\s+(?:the\s+)?(?:practice\s+)?(?:quiz|test|notebook|exam|question\s+(?:bank|set)|questions)"
     r"|found\s+(?:these|this)\s+useful"
     r"|get\s+(?:one|an?|\d+)\s+.{0,40}\s+in\s+your\s+inbox"
-    r"|that['’]?s\s+(?:all|a\s+wrap|it\s+for|it[.!]|everything|the\s+(?:list|lot|end"
+    r"|that['’]?s\s+(?:all|a\s+wrap|it\s+for|it(?=[.!])|everything|(?:the|my)\s+(?:list|lot|end|thread|set|quiz"
     r"|(?:whole|full|entire|complete)\s+\w+))(?:\b|$)|hope\s+(?:this|these)\s+(?:helps?|questions)"
     r"|book\s+a\s+(?:mock|free|call|session)|preparing\s+for\s+(?:an?\s+)?[\w\s-]{0,30}interview\s*\?"
     r"|以上就是|(?:本期|今天|本文)(?:的)?(?:内容)?(?:就)?(?:分享|整理|介绍)?到这里"

@@ -40,7 +40,12 @@ def title_heading(raws: list[str], content: list[int]) -> int | None:
 
 
 def clean_title(raw: str) -> str:
-    return clean_text(re.sub(r"^[#\s*_]+|[*_\s#]+$", "", raw))
+    """A title without heading marks and emphasis; dashes typed as ``---`` and ``--``
+    ("Evaluation --- Module 6", "Weeks 1--6", as pandoc and LaTeX write them) become the
+    em and en dashes they stand for."""
+    title = re.sub(r"^[#\s*_]+|[*_\s#]+$", "", raw)
+    title = re.sub(r"(?<=\S) --- (?=\S)", " — ", title)
+    return clean_text(re.sub(r"(?<=\d)--(?=\d)", "–", title))
 
 
 def looks_like_title(raw: str) -> bool:

@@ -59,6 +59,10 @@ _DROP = (
     "button", "select", "textarea", "dialog", "nav", "aside", "footer", "link", "meta", "img",
     "figcaption",
 )  # fmt: skip
+_INLINE = (
+    "a", "abbr", "b", "cite", "code", "em", "font", "i", "kbd", "mark", "q", "s", "samp",
+    "small", "span", "strong", "sub", "sup", "time", "u", "var",
+)  # fmt: skip
 #: Class or id words of advertising boxes: "ad", "ads", "ad-slot", "top_ad", "adsbox",
 #: "adsbygoogle", "advert", "sponsored", "promo-box".
 _AD_NAME = re.compile(
@@ -152,6 +156,11 @@ def _prepare(root: HtmlElement) -> None:
     mark_coloured_answers(root)
     for element in list(root.iter(*_DROP)):
         _remove(element)
+    for element in list(root.iter("ac:parameter")):
+        # a Confluence macro's settings ("q1" of an anchor, "Green" of a status lozenge);
+        # a title (the lozenge's "EASY", an expand's "Answer") is what the page shows
+        if element.get("ac:name") != "title":
+            _remove(element)
     for element in list(root.iter()):  # readability drops these; so must any fallback
         if (
             isinstance(element.tag, str)
@@ -191,6 +200,11 @@ def _prepare(root: HtmlElement) -> None:
             box.drop_tag()
         else:
             _remove(box)
+    for element in root.iter(*_INLINE):
+        # readability drops any element whose class or id reads as chrome ("tweet-num",
+        # "footnote-ref"); inside a paragraph they are the paragraph's own words
+        element.attrib.pop("class", None)
+        element.attrib.pop("id", None)
 
 
 def _unwrap_item_paragraphs(root: HtmlElement) -> None:

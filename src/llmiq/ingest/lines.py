@@ -242,7 +242,7 @@ _ANSWER_LABEL = (
     r"|(?:the\s+)?(?:correct\s+|right\s+|best\s+|sample\s+|model\s+|suggested\s+|short\s+)?"
     r"answers?(?:\s+(?:is|are))?|参考回答|示例答案|参考解答|回答要点|我(?:当时)?(?:的)?(?:回)?答的?"
     r"|参考(?=\s*[:：]\s*\S)"
-    r"|correct(?:\s+(?:option|choice)s?)?|ans|solution)"
+    r"|correct(?:\s+(?:option|choice)s?)?|ans|solution|verdict|(?:correct|right)\s+response)"
 )
 #: The label alone on its line ("**Answer**", "#### 答案要点"): the answer follows below.
 _ANSWER_ALONE = re.compile(
@@ -264,9 +264,10 @@ _ANSWER_CHOSEN = re.compile(
 )
 #: "Both A and C are common: …", "Only B is correct.": keys chosen in an English sentence.
 _ANSWER_CHOSEN_EN = re.compile(
-    r"^\s*(?:[-*]\s+)?(?:\*\*)?\s*(?:(?:both|all\s+(?:three|four|of))\s+"
+    r"^\s*(?:[-*]\s+)?" + SYMBOLS + r"(?:\*\*)?\s*(?:(?:both|all\s+(?:three|four|of))\s+"
     r"(?P<value>\(?[A-J]\)?(?:\s*,\s*\(?[A-J]\)?)*\s*,?\s+and\s+\(?[A-J]\)?)\s+(?:are|were)"
     r"|only\s+(?P<value2>\(?[A-J]\)?)\s+is"
+    r"|(?P<value4>\(?[A-J]\)?)\s+is"  # "💡 B is correct."
     # "b, c and d are all correct": lower-case keys too, held by "and … are all"
     r"|(?P<value3>\(?[A-Ja-j]\)?(?:\s*,\s*\(?[A-Ja-j]\)?)*\s*,?\s+and\s+\(?[A-Ja-j]\)?)\s+are\s+all)"
     r"\s+(?:correct|right|true|valid|common|fine)\b"
@@ -422,7 +423,9 @@ def classify(number: int, raw: str) -> Line:
         line.kind = LineKind.ANSWER
         return line
     if chosen := _ANSWER_CHOSEN.match(text) or _ANSWER_CHOSEN_EN.match(text):
-        group = next(g for g in ("value", "value2", "value3") if chosen[g])
+        group = next(
+            g for g in ("value", "value2", "value3", "value4") if chosen.groupdict().get(g)
+        )
         line.kind = LineKind.ANSWER
         line.in_sentence = True
         line.answer_value = raw[chosen.start(group) : chosen.end(group)].strip()

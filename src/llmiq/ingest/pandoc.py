@@ -16,13 +16,19 @@ from llmiq.ingest.lines import FENCE
 
 _GRID_BORDER = re.compile(r"^\s*\+(?:[-=:]+\+){1,}\s*$")
 _ESCAPE = re.compile(r"\\([\"'*_#.~<>!`$+\-=])")
+_RAW_BLOCK = re.compile(r"^\s*(?:```+|~~~+)\s*\{=(?!html\b|markdown\b)\w+\}\s*$")
 _SPAN = re.compile(r"\[(?P<text>[^\[\]]*)\]\{[#.][^{}]*\}")
 
 
 def rewrite_pandoc(lines: list[str]) -> list[str]:
     out: list[str] = []
-    in_code = False
+    in_code = in_raw = False
     for line in lines:
+        if in_raw or _RAW_BLOCK.match(line):
+            # a raw block for another output format ("```{=openxml}" page break): no text
+            in_raw = not in_raw or not FENCE.match(line)
+            out.append("")
+            continue
         if FENCE.match(line):
             in_code = not in_code
         if in_code or ("\\" not in line and "+" not in line and "]{" not in line):
