@@ -247,3 +247,21 @@ def test_a_reference_list_after_the_questions_is_no_question() -> None:
     )
     assert [q.id for q in result.bank.questions] == ["q1", "q2"]
     assert result.bank.questions[1].explanation is None
+
+
+def test_a_scanned_papers_key_runs_on_over_long_part_headings_and_spaced_entries() -> None:
+    paper = (
+        "1．Causal masks stop a position from seeing（　）\nA．later positions\nB．itself\n\n"
+        "2．GQA shares（　）\nA．queries\nB．keys and values\n\n"
+        "3．Which reduce attention cost?（　）\nA．sliding windows\nB．more heads\nC．sparsity\n\n"
+        "《LLM》试卷（A卷） 第 l 页（共 2 贞）\n\n"
+        "4．Why do residual connections help?\n\n"
+        "参考答案及评分标准\n一、单项选择题（每小题3分，共6分。在每小题列出的备选项中只有一个符合要求）\n"
+        "1．A    2．B\n二、多项选择题（每小题4分，共4分；漏选得2分，错选、多选不得分）\n3 A C\n"
+        "三、简答题\n4．答题要点：gradients flow straight through the skip path.\n"
+    )
+    result = parse_article(paper, name="paper.txt", bank_id="t")
+    assert [q.answer for q in result.bank.questions[:3]] == [["A"], ["B"], ["A", "C"]]
+    assert "gradients flow" in result.bank.questions[3].reference.get("en")
+    for question in result.bank.questions:
+        assert "贞" not in question.prompt.get("en") + str(question.explanation)

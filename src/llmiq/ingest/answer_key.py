@@ -58,6 +58,7 @@ _PAIR = re.compile(
     r"(?:[.:、)\-–—=→]|\s)\s*" + _KEY_VALUE + r"(?=$|[\s,，;；.。|)*_])",
     re.I,
 )
+_SPACED_ENTRY = re.compile(r"^\s*(?P<num>\d{1,3})\s+(?P<keys>[A-J](?:\s+[A-J])*)\s*$")
 #: "1-5 CBADC": keys of a range written together.
 _RANGE = re.compile(r"(?P<a>\d{1,3})\s*[-~～—–]\s*(?P<b>\d{1,3})\s*[:：.]?\s*(?P<keys>[A-J]{2,})")
 #: A line of the list form: "1. C", "1. Paris — because ...", "**2.** B".
@@ -166,6 +167,8 @@ def _entries(raw: str) -> dict[int, str]:
     pairs = _pairs(raw)
     if len(pairs) >= 2:
         return pairs
+    if spaced := _SPACED_ENTRY.match(raw):  # "4 A B C", as a post under "ANSWERS 🔑" lists
+        return {int(spaced["num"]): spaced["keys"].replace(" ", "")}
     match = _ITEM.match(fold(raw))  # "12．答：…": the number's full stop folded, the answer raw
     return {int(match["num"]): raw[match.start("value") : match.end("value")]} if match else {}
 
@@ -290,7 +293,9 @@ def _read_key_block(lines: Sequence[Line], k: int) -> tuple[dict[int, str], int]
             previous = max(entries)
         elif previous is not None and found and _wraps(found[previous], raw):
             found[previous] = f"{found[previous]} {raw.strip()}"  # a wrapped answer
-        elif _SUBHEADING.match(fold(raw)) and not _ITEM.match(raw):
+        elif (_SUBHEADING.match(fold(raw)) or _PART_HEADING.match(fold(raw))) and not _ITEM.match(
+            raw
+        ):  # "二、多项选择题（每小题4分，共12分；漏选得2分）"
             previous = None
         else:
             break

@@ -515,7 +515,11 @@ _TAIL_TAGS = re.compile(
     r"(?:\s*<sup>[^<>]{1,16}</sup>|\s+[⭐★☆]{1,5}\ufe0f?|(?:^|\s+)[\U0001f300-\U0001faff]\ufe0f?"
     r"|\s*[(（](?:bonus|optional|extra|加分题?|选做|附加题?)[)）]"
     # a documentation site's badge ("<Badge text="高频"/>"), a status lozenge ("EASY")
-    r"|\s*<Badge\b[^<>]*/?>(?:[^<>]*</Badge>)?|\s+(?-i:EASY|MEDIUM|HARD|BEGINNER|ADVANCED))+\s*$",
+    r"|\s*<Badge\b[^<>]*/?>(?:[^<>]*</Badge>)?|\s+(?-i:EASY|MEDIUM|HARD|BEGINNER|ADVANCED)"
+    # a key cap or label in inline HTML ("<kbd>⭐⭐</kbd>", "<span class="badge">高频</span>"),
+    # an emoji shortcode (":fire:")
+    r"|\s*<(?P<tag>kbd|span|small|mark|label)\b[^<>]*>[^<>]{1,16}</(?P=tag)>|\s+:[a-z0-9_+-]{2,30}:)+"
+    r"\s*$",
     re.I,
 )
 

@@ -31,10 +31,12 @@ from itertools import pairwise
 
 from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
 from llmiq.ingest.lines import FENCE, LineKind, classify
+from llmiq.ingest.mdx import rewrite_mdx
 from llmiq.ingest.obsidian import rewrite_obsidian
 from llmiq.ingest.option_tables import rewrite_option_tables
 from llmiq.ingest.pandoc import rewrite_pandoc
 from llmiq.ingest.result_marks import rewrite_result_marks
+from llmiq.ingest.site_syntax import is_site_syntax, without_icons
 from llmiq.messages import N_
 
 _FRONT_MATTER_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")
@@ -168,8 +170,11 @@ _SCORE_BOX = re.compile(
     r"|题\s*号(?:\s+[一二三四五六七八九十]+)+\s+总\s*分)\s*$"
 )
 #: A line that ends with a page number: the running header or footer of a printed page.
+#: ... as a scan's OCR reads it too: "第 l 页（共 3 贞）"
 _RUNNING_PAGE = re.compile(
-    r"(?:第\s*\d+\s*页\s*[（(]?\s*共\s*\d+\s*页\s*[）)]?|\bpage\s+\d+\s+of\s+\d+)\s*$", re.I
+    r"(?:第\s*[\dlI|]+\s*[页贞頁]\s*[（(]?\s*共\s*[\dlI|]+\s*[页贞頁]\s*[）)]?"
+    r"|\bpage\s+\d+\s+of\s+\d+)\s*$",
+    re.I,
 )
 #: A slide deck's speaker notes holding the answer: "Notes: Answer: B", "备注：答案：B".
 _NOTES_ANSWER = re.compile(
@@ -324,7 +329,7 @@ def _numbered_running_headers(lines: list[str]) -> set[str]:
 
 def rewrite_markup(text_lines: list[str]) -> Markup:
     """See the module docstring. Code blocks are left as they are."""
-    lines = rewrite_pandoc(rewrite_obsidian(text_lines))
+    lines = rewrite_pandoc(rewrite_obsidian(rewrite_mdx(text_lines)))
     lines = rewrite_result_marks(rewrite_option_tables(lines))
     markup = Markup(lines)
     start = _front_matter(lines, markup)
@@ -421,6 +426,11 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
         line = _rewrite_callout(_rewrite_hidden(line))
         if heading := _HTML_HEADING.match(line):  # a README's <h1 align="center">Title</h1>
             line = f"{'#' * int(heading['level'])} {_TAGS.sub('', heading['text']).strip()}"
+        if is_site_syntax(line):  # "{% include ad.html %}", "{: .notice}"
+            markup.left_out.append((i, i, N_("markup")))
+            lines[i] = ""
+            continue
+        line = without_icons(line)
         if DIFFICULTY_LINE.match(line):  # "难度：⭐⭐⭐" under a question
             markup.left_out.append((i, i, N_("difficulty tag")))
             lines[i] = ""

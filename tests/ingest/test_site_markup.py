@@ -1,0 +1,49 @@
+"""What static-site generators and MDX pages leave in the Markdown they publish."""
+
+from __future__ import annotations
+
+from llmiq.ingest import parse_article
+from llmiq.ingest.mdx import rewrite_mdx
+
+
+def test_mdx_quiz_components_become_questions_ticks_and_answers() -> None:
+    article = (
+        "import { Quiz, Question, Choice } from '@site/src/components/quiz';\n\n"
+        '<Quiz id="drill">\n\n<Question n={1} kind="single">\n\nWhat is the rank in LoRA?\n\n'
+        "<Choice>The number of layers</Choice>\n<Choice correct>The inner dimension</Choice>\n\n"
+        "</Question>\n\n{/* TODO: a DoRA question */}\n\n<Question n={2}>\n\n"
+        "Which are PEFT methods?\n\nA. LoRA\nB. Full fine-tuning\nC. Prefix tuning\n\n"
+        "<Reveal>\nA and C.\n</Reveal>\n\n</Question>\n\n<Question n={3}>\n\n"
+        "When is LoRA not enough?\n\n<Reveal>\nWhen the task needs much new knowledge.\n"
+        "</Reveal>\n\n</Question>\n</Quiz>\n"
+    )
+    result = parse_article(article, name="drill.mdx", bank_id="t")
+    first, second, third = result.bank.questions
+    assert (first.id, first.answer) == ("q1", ["B"])
+    assert [o.text.get("en") for o in first.options] == [
+        "The number of layers",
+        "The inner dimension",
+    ]
+    assert (second.id, second.answer) == ("q2", ["A", "C"])
+    assert third.reference.get("en") == "When the task needs much new knowledge."
+    assert "import" not in result.bank.questions[0].prompt.get("en")
+
+
+def test_markdown_without_components_is_left_as_it_is() -> None:
+    lines = ["1. Which <b>tag</b>?", "A. <Choice> in prose", "Answer: A"]
+    assert rewrite_mdx(lines) == lines
+
+
+def test_liquid_tags_kramdown_attributes_icons_and_tags_after_a_prompt_leave() -> None:
+    article = (
+        "### :material-numeric-1-circle: **Sycophancy refers to:** — Easy :fire:\n\n"
+        "A) refusing\nB) agreeing with the user\n\nAnswer: B\n{: .notice}\n\n"
+        "{% include adsense-inarticle.html %}\n\n"
+        '### **Q2. BPE 每一步合并的是？** <kbd>⭐⭐</kbd> <span class="badge">高频</span>\n\n'
+        "- A. 随机的符号对\n- B. 最高频的相邻符号对\n\n**答案：** B\n"
+    )
+    result = parse_article(article, name="post.md", bank_id="t")
+    first, second = result.bank.questions
+    assert (first.id, first.prompt.get("en")) == ("q1", "Sycophancy refers to:")
+    assert second.prompt.get("en") == "BPE 每一步合并的是？"
+    assert "adsense" not in (first.explanation.get("en") if first.explanation else "")
