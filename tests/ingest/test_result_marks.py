@@ -3,7 +3,7 @@ shows them: the marked options answer the question and the marks leave the text.
 
 from __future__ import annotations
 
-from llmiq.ingest import parse_article
+from llmiq.ingest import import_text, parse_article
 from llmiq.ingest.result import ImportResult
 from llmiq.ingest.result_marks import rewrite_result_marks
 
@@ -87,3 +87,39 @@ def test_a_homework_review_keeps_the_right_answer_not_the_readers() -> None:
 def test_my_answer_in_notes_is_the_authors_answer() -> None:
     result = _parse("1. 什么是 LoRA？\n我的答案：冻结原权重，只训练低秩增量。\n")
     assert result.bank.questions[0].reference.get("zh") == "冻结原权重，只训练低秩增量。"
+
+
+def test_a_course_sites_review_labels_answer_unnumbered_questions() -> None:
+    item = '<li><span class="label">{label}</span><div><p>{text}</p></div></li>'
+    page = (
+        "<html><body><main><h2>Practice Test 2</h2>"
+        "<p>Byte-Pair Encoding builds its vocabulary by:</p><ul>"
+        + item.format(label="Your answer is correct", text="merging frequent pairs")
+        + "<li><div><p>pruning a large vocabulary</p></div></li></ul>"
+        "<p>Overall explanation</p><p>BPE merges bottom-up.</p>"
+        "<p>Which algorithm prunes a seed vocabulary?</p><ul>"
+        "<li><div><p>BPE</p></div></li>"
+        + item.format(label="Your answer is incorrect", text="WordPiece")
+        + item.format(label="Correct answer", text="Unigram")
+        + "</ul></main></body></html>"
+    )
+    result = import_text(page, name="review.html", bank_id="t")
+    first, second = result.bank.questions
+    assert (first.answer, second.answer) == (["A"], ["C"])
+    assert [o.text.get("en") for o in second.options] == ["BPE", "WordPiece", "Unigram"]
+    assert second.prompt.get("en") == "Which algorithm prunes a seed vocabulary?"
+
+
+def test_a_homework_review_keeps_the_right_answer_not_the_students() -> None:
+    result = _parse(
+        "1. 单选题 (8分)\n\nZeRO Stage 2 在 Stage 1 的基础上进一步切分了\n\n"
+        "- A 模型参数\n- B 梯度\n\n"
+        "我的答案：A\n\n正确答案：B\n\n本题得分：0 分\n\n"
+        "2. 主观题 (22分)\n\n简述 ZeRO-3 与 FSDP 的关系。\n\n我的作答：\n\n我觉得就是切成几块。\n\n"
+        "参考答案：\n\nFSDP 是 PyTorch 原生的 ZeRO-3 实现。\n\n本题得分：10 分\n"
+    )
+    first, second = result.bank.questions
+    assert first.answer == ["B"]
+    assert "本题得分" not in str(first.explanation)
+    assert second.reference.get("zh") == "FSDP 是 PyTorch 原生的 ZeRO-3 实现。"
+    assert "我觉得" not in second.prompt.get("zh") + str(second.explanation)

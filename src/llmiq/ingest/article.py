@@ -59,6 +59,7 @@ from llmiq.ingest.structure import (
     read_answer_values,
     resolve_faq_answers,
     tail_start,
+    ticked_option_questions,
     unanswered_questions,
 )
 from llmiq.messages import N_
@@ -247,6 +248,8 @@ class _Parser:
         unanswered += unanswered_questions(
             lines, tail_lo, end, style, prev_number, None, self.key.numbers
         )
+        if not blocks and not unanswered:  # unnumbered questions, their options ticked
+            unanswered = ticked_option_questions(lines, end)
         unanswered.sort()
         for u in unanswered:  # an unanswered question ends the explanation it sits in
             for block in blocks:

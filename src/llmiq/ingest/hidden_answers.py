@@ -138,3 +138,41 @@ def mark_coloured_answers(root: HtmlElement) -> None:
             element[-1].tail = (element[-1].tail or "") + " ✔"
         else:
             element.text = (element.text or "") + " ✔"
+
+
+#: The label a course site's results page sets on an option: "Your answer is correct",
+#: "Correct answer" (one the taker missed), "Your selection is incorrect".
+_RIGHT_LABEL = re.compile(
+    r"^\s*(?:your\s+(?:answer|selection|choice)\s+(?:is|was)\s+correct"
+    r"|correct\s+(?:answer|selection|option|choice)|(?:你|您)的(?:答案|选择)正确|正确答案|正确选项)"
+    r"\s*[.!。]?\s*$",
+    re.I,
+)
+_WRONG_LABEL = re.compile(
+    r"^\s*(?:your\s+(?:answer|selection|choice)\s+(?:is|was)\s+(?:incorrect|wrong)"
+    r"|(?:你|您)的(?:答案|选择)错误)\s*[.!。]?\s*$",
+    re.I,
+)
+
+
+def mark_result_labels(root: HtmlElement) -> None:
+    """A results page's label on a list item (``<li><span>Your answer is correct</span>
+    <p>BPE</p></li>``) moves after the option's text as the mark a saved results page writes
+    (``BPE ✔ Correct answer``, ``WordPiece ✘ Your answer``), which
+    :mod:`llmiq.ingest.result_marks` reads."""
+    for item in list(root.iter("li")):
+        for label in list(item.iter()):
+            if label is item or len(label) or not isinstance(label.tag, str):
+                continue
+            text = label.text_content()
+            right = _RIGHT_LABEL.match(text) is not None
+            if not right and not _WRONG_LABEL.match(text):
+                continue
+            label.drop_tree()
+            last = [e for e in item.iter() if len(e) == 0 and (e.text or "").strip()]
+            mark = " ✔ Correct answer" if right else " ✘ Your answer"
+            if last:
+                last[-1].text = last[-1].text.rstrip() + mark
+            else:
+                item.text = (item.text or "").rstrip() + mark
+            break

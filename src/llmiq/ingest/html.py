@@ -43,7 +43,12 @@ from typing import TYPE_CHECKING
 from llmiq.errors import LlmiqError
 from llmiq.ingest.article import ImportResult
 from llmiq.ingest.form_quiz import form_quiz, quiz_lines
-from llmiq.ingest.hidden_answers import is_hidden, mark_coloured_answers, reveal_hidden_answers
+from llmiq.ingest.hidden_answers import (
+    is_hidden,
+    mark_coloured_answers,
+    mark_result_labels,
+    reveal_hidden_answers,
+)
 from llmiq.ingest.html_writer import BLOCKS, HEADINGS, separate_items, written
 from llmiq.messages import N_, Message
 from llmiq.textfile import refuse_binary, refuse_control_characters
@@ -154,6 +159,7 @@ def _prepare(root: HtmlElement) -> None:
     """Strip what is never article text and shield what readability would lose."""
     reveal_hidden_answers(root)
     mark_coloured_answers(root)
+    mark_result_labels(root)
     for element in list(root.iter(*_DROP)):
         _remove(element)
     for element in list(root.iter("ac:parameter")):

@@ -94,7 +94,10 @@ _FURNITURE_ALONE = (
     r"|found\s+a\s+(?:mistake|typo|bug)\?.*|复制代码|copy\s+code|copied!?|advertisements?|sponsored|广告"
     r"|(?:做题|答题|练习|浏览|阅读)(?:人数|次数|量)\s*[:：]?\s*[\d,]+"
     # a homework site's score under each question and its buttons: "4.5分", "AI讲解", "收起"
-    r"|\d+(?:\.\d+)?\s*分|ai\s*讲解|收起|展开(?:全部)?)"
+    r"|\d+(?:\.\d+)?\s*分|ai\s*讲解|收起|展开(?:全部)?"
+    # "本题得分：0 分", "得分：8/8", "Points: 0 / 8", "Score: 1 of 1"
+    r"|(?:本题)?得分\s*[:：]\s*\d+(?:\.\d+)?\s*(?:分|/\s*\d+(?:\.\d+)?)?"
+    r"|(?:points?|score|marks?)\s*[:：]\s*\d+(?:\.\d+)?\s*(?:/|out\s+of|of)\s*\d+(?:\.\d+)?)"
 )
 _FURNITURE_TAIL = re.compile(
     r"(?:\s+|\s*[|\[(（【])\s*" + _FURNITURE + r"\s*[\])）】]?\s*[.!。]?\s*(?:[»>→▼▾⬇]\s*)?$",
@@ -128,21 +131,28 @@ _READERS_THEN_RIGHT = re.compile(
     r"^\s*(?:(?:我|你|您)的答案|your\s+answer)\s*[:：].*?(?=(?:正确答案|correct\s+answer)\s*[:：])",
     re.I,
 )
-_MY_ANSWER = re.compile(r"^\s*(?:(?:我|你|您)的答案|my\s+answer)\s*[:：]", re.I)
-_RIGHT_ANSWER = re.compile(r"^\s*(?:正确答案|correct\s+answer)\s*[:：]", re.I)
+_MY_ANSWER = re.compile(
+    r"^\s*(?:(?:我|你|您)的(?:答案|作答|回答)|(?:my|your)\s+(?:answer|response))\s*[:：]", re.I
+)
+_RIGHT_ANSWER = re.compile(
+    r"^\s*(?:(?:正确|参考|标准)答案|(?:correct|reference|model)\s+answer)\s*[:：]", re.I
+)
 
 
 def _readers_answer_above_right_one(lines: list[str], i: int) -> int:
     """How many lines from ``i`` hold the reader's own answer on a homework site's review
     ("我的答案:" then its text, right above "正确答案:"), 0 when line ``i`` starts none. In notes,
-    "我的答案：" is the author's answer: only a "正确答案" label within a few lines says
-    otherwise."""
+    "我的答案：" is the author's answer: only a "正确答案" label within a few lines, before
+    the next paragraph of other text or the next question, says otherwise."""
     if not _MY_ANSWER.match(lines[i]):
         return 0
+    paragraphs = 0
     for k in range(i + 1, min(len(lines), i + 12)):
         if _RIGHT_ANSWER.match(lines[k]):
             return k - i
         if not lines[k].strip():
+            paragraphs += bool(lines[k - 1].strip())
+        elif paragraphs > 1 or classify(0, lines[k]).is_question:
             return 0
     return 0
 

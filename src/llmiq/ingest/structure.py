@@ -81,6 +81,28 @@ def _paragraph_start(lines: Sequence[Line], lo: int, answer: int) -> int | None:
     return i
 
 
+def ticked_option_questions(lines: Sequence[Line], end: int) -> list[int]:
+    """Where unnumbered questions start in an article that gives no answer lines but ticks
+    the right options (a course site's results page, a task list): the paragraph of plain
+    text above each run of options A, B, ... of which one or more is ticked."""
+    starts: list[int] = []
+    lo = -1
+    for i in range(end):
+        line = lines[i]
+        if line.kind is not LineKind.OPTION or line.options[0][0] != "A":
+            continue
+        run = i
+        while run + 1 < end and lines[run + 1].kind is LineKind.OPTION:
+            run += 1
+        if (
+            any(lines[k].checked for k in range(i, run + 1))
+            and (start := _paragraph_start(lines, lo, i)) is not None
+        ):
+            starts.append(start)
+        lo = run
+    return starts
+
+
 def _choose_starts(
     lines: Sequence[Line], answers: list[int], style: str | None
 ) -> list[int | None]:
