@@ -468,3 +468,39 @@ def test_confluence_macro_settings_are_not_text() -> None:
         "Where is Pre-LN's LayerNorm?",
         "What does RMSNorm skip?",
     ]
+
+
+def test_a_wiki_page_with_collapsed_answers_and_its_option_layouts() -> None:
+    def collapsed(label: str, answer: str) -> str:
+        return (
+            '<div class="mw-collapsible mw-collapsed quiz-answer"><span role="button">'
+            f'<a class="mw-collapsible-text">Expand</a></span><p><b>{label}</b></p>'
+            f'<div class="mw-collapsible-content" style="display: none;"><p>{answer}</p></div>'
+            "</div>"
+        )
+
+    page = (
+        "<html><body><div id='content'><h1>Quiz 4: Position encoding</h1>"
+        "<p><b>Q1.</b> RoPE encodes position by:</p>"
+        "<dl><dd>(a) adding a bias &#160;&#160;(b) rotating q and k &#160;&#160;(c) scaling v"
+        "</dd></dl>"
+        + collapsed("Answer", "<b>(b)</b> — q·k then depends on m−n.")
+        + "<p><b>Q2.</b> Which statements about ALiBi are true?</p><ol>"
+        "<li>☑ It adds a linear distance penalty.</li><li>☐ It learns position embeddings.</li>"
+        "<li>☑ It extrapolates to longer inputs.</li></ol>"
+        + collapsed("Explanation", "The slopes are fixed per head.")
+        + "<p><b>Q3.</b> Which make long attention cheaper?</p>"
+        "<dl><dt>A</dt><dd>sliding windows</dd><dt>B</dt><dd>more heads</dd>"
+        "<dt>C</dt><dd>ring attention</dd></dl>"
+        + collapsed("Answer", "Correct: A, C.")
+        + "<p><b>Q4.</b> YaRN adds:</p><p>A. a temperature &#160;&#160; B. ALiBi</p>"
+        + collapsed("Answer", "Answer: A")
+        + "<p><b>Q5.</b> Which method changes RoPE's base?</p>"
+        "<ul><li>Position Interpolation</li><li>NTK-aware scaling</li></ul>"
+        + collapsed("Answer", "Answer: NTK-aware scaling. PI divides the positions.")
+        + "</div></body></html>"
+    )
+    result = import_text(page, name="wiki.html", bank_id="t")
+    answers = [q.answer for q in result.bank.questions]
+    assert answers == [["B"], ["A", "C"], ["A", "C"], ["A"], ["B"]]
+    assert [len(q.options) for q in result.bank.questions] == [3, 3, 3, 2, 2]

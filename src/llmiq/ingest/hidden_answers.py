@@ -53,6 +53,20 @@ def _first_line(element: HtmlElement) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
+_BLOCK_TAGS = {"div", "p", "section", "article", "blockquote", "ul", "ol", "li", "dl", "dd"}
+
+
+def _first_block(element: HtmlElement) -> HtmlElement:
+    """The block whose text starts ``element``'s: ``<p>`` in ``<div><p><b>(b)</b> …</p></div>``,
+    so that a label put before its text lands on the answer's own line."""
+    while not (element.text or "").strip():
+        children = [c for c in element if isinstance(c.tag, str) and c.text_content().strip()]
+        if not children or children[0].tag not in _BLOCK_TAGS:
+            break
+        element = children[0]
+    return element
+
+
 def reveal_hidden_answers(root: HtmlElement) -> None:
     """Show the hidden elements of ``root`` that hold an answer (see the module docstring);
     the tree is changed in place."""
@@ -63,17 +77,23 @@ def reveal_hidden_answers(root: HtmlElement) -> None:
         if not first:
             continue
         labelled = classify(1, first).kind in (LineKind.ANSWER, LineKind.EXPLANATION)
-        named = _ANSWER_NAME.search(f"{element.get('class', '')} {element.get('id', '')}")
         parent = element.getparent()
+        # the box or the collapsible around it says answer: "mw-collapsible quiz-answer"
+        named = _ANSWER_NAME.search(f"{element.get('class', '')} {element.get('id', '')}")
+        boxed = parent is not None and _ANSWER_NAME.search(
+            f"{parent.get('class', '')} {parent.get('id', '')}"
+        )  # the collapsible around it says answer ("mw-collapsible quiz-answer"), and its label
         collapsed = parent is not None and parent.tag == "details" and element.tag != "summary"
-        if not labelled and not named and not collapsed:
+        if not labelled and not named and not collapsed and not boxed:
             continue
         element.attrib.pop("hidden", None)
         if "style" in element.attrib:
             element.set("style", _INVISIBLE.sub("", element.get("style", "")))
         if named and not labelled and not collapsed:
             label = "Explanation:" if _EXPLANATION_NAME.search(named.group(0)) else "Answer:"
-            element.text = f"{label} {element.text or ''}"
+            # on the line of its first text: "<div><p><b>(b)</b> — …</p></div>"
+            holder = _first_block(element)
+            holder.text = f"{label} {holder.text or ''}"
 
 
 #: The page saying that red marks the answers: "红色的选项为正确答案", "correct answers in red".

@@ -49,7 +49,13 @@ from llmiq.ingest.hidden_answers import (
     mark_result_labels,
     reveal_hidden_answers,
 )
-from llmiq.ingest.html_writer import BLOCKS, HEADINGS, separate_items, written
+from llmiq.ingest.html_writer import (
+    BLOCKS,
+    HEADINGS,
+    letter_definition_lists,
+    separate_items,
+    written,
+)
 from llmiq.messages import N_, Message
 from llmiq.textfile import refuse_binary, refuse_control_characters
 
@@ -189,6 +195,7 @@ def _prepare(root: HtmlElement) -> None:
     _notion_blocks(root)
     _tidy_headings(root)
     separate_items(root)
+    letter_definition_lists(root)
     for pre in root.iter("pre"):
         text = pre.text_content()
         classes = " ".join(
@@ -206,6 +213,9 @@ def _prepare(root: HtmlElement) -> None:
             box.drop_tag()
         else:
             _remove(box)
+    for anchor in list(root.iter("a")):
+        if not (anchor.get("href") or "").strip():  # a toggle, not a link: readability would
+            anchor.drop_tag()  # count it as one and drop a short answer box for its links
     for element in root.iter(*_INLINE):
         # readability drops any element whose class or id reads as chrome ("tweet-num",
         # "footnote-ref"); inside a paragraph they are the paragraph's own words

@@ -321,3 +321,25 @@ def written(element: HtmlElement) -> list[str]:
     writer = Writer()
     writer.block(element, 0)
     return writer.lines()
+
+
+def letter_definition_lists(root: HtmlElement) -> None:
+    """A definition list whose terms are option letters (``<dt>A</dt><dd>sliding window</dd>``,
+    as MediaWiki lays out options) becomes one paragraph an option: ``A. sliding window``."""
+    for listing in list(root.iter("dl")):
+        terms = [c for c in listing if isinstance(c.tag, str) and c.tag == "dt"]
+        keys = [t.text_content().strip().rstrip(".、)").upper() for t in terms]
+        if len(terms) < 2 or keys != [chr(ord("A") + n) for n in range(len(terms))]:
+            continue
+        for term in terms:
+            definition = term.getnext()
+            if definition is None or definition.tag != "dd":
+                break
+            text = (
+                f"{term.text_content().strip().rstrip('.、)')}. {definition.text_content().strip()}"
+            )
+            paragraph = term.makeelement("p", {})
+            paragraph.text = text
+            listing.replace(term, paragraph)
+            listing.remove(definition)
+        listing.tag = "div"

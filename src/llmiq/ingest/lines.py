@@ -342,10 +342,11 @@ _URL = re.compile(
 _IMAGE = re.compile(r"^\s*(?:!\[[^\]]*\]\([^)]*\)\s*)+$")
 #: A thematic break ("---", "* * *"): a separator, read as a blank line.
 _RULE = re.compile(r"^\s*(?:([-*_=─━—–~])\s*)(?:\1\s*){2,}$")
-#: "- [x] text": a task-list item; checked items are the correct options.
+#: "- [x] text": a task-list item; checked items are the correct options. A ballot box may
+#: stand after a bullet or an item's number ("1. ☑ …").
 _CHECKBOX = re.compile(
-    r"^\s*(?:>\s*)*(?:[-*+]\s*\[(?P<mark>[ xX✓✔])\]|(?:[-*+]\s*)?(?P<box>[☐☑☒□■✅⬜]))"
-    r"\s*(?P<text>.*)$"
+    r"^\s*(?:>\s*)*(?:[-*+]\s*\[(?P<mark>[ xX✓✔])\]"
+    r"|(?:[-*+]\s*|\d{1,2}[.)]\s*)?(?P<box>[☐☑☒□■✅⬜]))\s*(?P<text>.*)$"
 )
 #: "A 正确" or "- B 错误": a key and a space, an option only in a run A, B, ...
 _SPACED_OPTION = re.compile(
@@ -460,10 +461,11 @@ def classify(number: int, raw: str) -> Line:
         line.checked = (box["mark"] or " ") != " " or box["box"] in ("☑", "☒", "■", "✅")
     if (match := _OPTION.match(text)) and (match["ud"] != "|" or raw[match.start("ud")] == "｜"):
         # "A｜防止…" (a full-width bar, as phone notes write options); "A|B testing" is text
-        key = (match.group("pk") or match.group("uk") or match.group("lk")).upper()
+        written = match.group("pk") or match.group("uk") or match.group("lk")
+        key = written.upper()
         body = _TAIL_BOLD.sub("", raw[match.start("text") :]).strip()
         line.option_delim = match.group("ud") or ""
-        line.options = _split_inline_options(body, key, lower=bool(match.group("lk")))
+        line.options = _split_inline_options(body, key, lower=written.islower())
         line.single_option = (key, body)
         if not line.is_question:
             line.kind = LineKind.OPTION

@@ -94,7 +94,7 @@ _FURNITURE_ALONE = (
     r"|found\s+a\s+(?:mistake|typo|bug)\?.*|复制代码|copy\s+code|copied!?|advertisements?|sponsored|广告"
     r"|(?:做题|答题|练习|浏览|阅读)(?:人数|次数|量)\s*[:：]?\s*[\d,]+"
     # a homework site's score under each question and its buttons: "4.5分", "AI讲解", "收起"
-    r"|\d+(?:\.\d+)?\s*分|ai\s*讲解|收起|展开(?:全部)?"
+    r"|\d+(?:\.\d+)?\s*分|ai\s*讲解|收起|展开(?:全部)?|expand(?:\s+all)?|collapse(?:\s+all)?"
     # "本题得分：0 分", "得分：8/8", "Points: 0 / 8", "Score: 1 of 1"
     r"|(?:本题)?得分\s*[:：]\s*\d+(?:\.\d+)?\s*(?:分|/\s*\d+(?:\.\d+)?)?"
     r"|(?:points?|score|marks?)\s*[:：]\s*\d+(?:\.\d+)?\s*(?:/|out\s+of|of)\s*\d+(?:\.\d+)?)"
