@@ -47,3 +47,25 @@ def test_liquid_tags_kramdown_attributes_icons_and_tags_after_a_prompt_leave() -
     assert (first.id, first.prompt.get("en")) == ("q1", "Sycophancy refers to:")
     assert second.prompt.get("en") == "BPE 每一步合并的是？"
     assert "adsense" not in (first.explanation.get("en") if first.explanation else "")
+
+
+def test_a_siyuan_export_loses_its_block_attributes_references_and_tags() -> None:
+    article = (
+        '# 分词面试题\n{: id="20240512101530-h1k2b3c"}\n\n'
+        '相关笔记：((20240510093012-ab12cd3 "BPE 原理笔记"))\n{: id="20240512101605-n8m9b0v"}\n\n'
+        '### **1. SentencePiece 的说法正确的是？** #难度/★☆☆#\n{: id="20240512101700-p0o9i8u"}\n\n'
+        '* {: id="20240512101702-aaa1111"}A. 需要先按空格预分词\n'
+        '  {: id="20240512101702-aab1112"}\n'
+        '* {: id="20240512101703-aac1113"}B. 把输入当作原始字符流\n'
+        '  {: id="20240512101703-aad1114"}\n'
+        '{: id="20240512101701-lst0001"}\n\n**答案**：B\n{: id="20240512101706-ans0001"}\n'
+    )
+    result = parse_article(article, name="siyuan.md", bank_id="t")
+    question = result.bank.questions[0]
+    assert question.prompt.get("zh") == "SentencePiece 的说法正确的是？"
+    assert [o.text.get("zh") for o in question.options] == [
+        "需要先按空格预分词",
+        "把输入当作原始字符流",
+    ]
+    assert question.answer == ["B"]
+    assert question.explanation is None

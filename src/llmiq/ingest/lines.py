@@ -519,8 +519,9 @@ _TAIL_TAGS = re.compile(
     # a documentation site's badge ("<Badge text="高频"/>"), a status lozenge ("EASY")
     r"|\s*<Badge\b[^<>]*/?>(?:[^<>]*</Badge>)?|\s+(?-i:EASY|MEDIUM|HARD|BEGINNER|ADVANCED)"
     # a key cap or label in inline HTML ("<kbd>⭐⭐</kbd>", "<span class="badge">高频</span>"),
-    # an emoji shortcode (":fire:")
-    r"|\s*<(?P<tag>kbd|span|small|mark|label)\b[^<>]*>[^<>]{1,16}</(?P=tag)>|\s+:[a-z0-9_+-]{2,30}:)+"
+    # an emoji shortcode (":fire:"), a note app's tag ("#难度/★☆☆#")
+    r"|\s*<(?P<tag>kbd|span|small|mark|label)\b[^<>]*>[^<>]{1,16}</(?P=tag)>|\s+:[a-z0-9_+-]{2,30}:"
+    r"|\s+#[^#\s]{1,24}#)+"
     r"\s*$",
     re.I,
 )

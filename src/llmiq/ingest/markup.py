@@ -36,7 +36,7 @@ from llmiq.ingest.obsidian import rewrite_obsidian
 from llmiq.ingest.option_tables import rewrite_option_tables
 from llmiq.ingest.pandoc import rewrite_pandoc
 from llmiq.ingest.result_marks import rewrite_result_marks
-from llmiq.ingest.site_syntax import is_site_syntax, without_icons
+from llmiq.ingest.site_syntax import is_site_syntax, tidy_site_syntax
 from llmiq.messages import N_
 
 _FRONT_MATTER_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")
@@ -440,7 +440,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
             markup.left_out.append((i, i, N_("markup")))
             lines[i] = ""
             continue
-        line = without_icons(line)
+        line = tidy_site_syntax(line)
         if DIFFICULTY_LINE.match(line):  # "难度：⭐⭐⭐" under a question
             markup.left_out.append((i, i, N_("difficulty tag")))
             lines[i] = ""

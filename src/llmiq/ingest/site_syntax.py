@@ -1,7 +1,9 @@
-"""What static-site generators leave in the Markdown they publish: Jekyll's Liquid tags
-(``{% include ad.html %}``) and kramdown attribute lists (``{: .notice}``, ``{:toc}``) on lines
-of their own, MkDocs snippets (``--8<-- "includes/abbr.md"``) and Material icons, of which
-``:material-numeric-3-circle:`` is how a page numbers its third question."""
+"""What static-site generators and note apps leave in the Markdown they publish: Jekyll's
+Liquid tags (``{% include ad.html %}``) and kramdown attribute lists (``{: .notice}``,
+``{:toc}``; SiYuan writes one after every block, ``{: id="2024…"}``, even inside a list item),
+MkDocs snippets (``--8<-- "includes/abbr.md"``) and Material icons, of which
+``:material-numeric-3-circle:`` is how a page numbers its third question, and SiYuan's block
+references (``((2024… "BPE notes"))``)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ _SYNTAX_LINE = re.compile(
 )
 #: A number drawn as an icon: ":material-numeric-1-circle:", ":octicons-number-2:" (rare).
 _ICON_NUMBER = re.compile(r":(?:material|octicons)-numeric-(?P<num>\d{1,3})(?:-[a-z-]+)?:")
+_ATTRIBUTES = re.compile(r"\{:[^{}]*\}")
+_BLOCK_REFERENCE = re.compile(r"\(\(\d{14}-\w{7}(?:\s+[\"'](?P<text>[^\"']*)[\"'])?\)\)")
 _ICON = re.compile(r"\s*:(?:material|octicons|fontawesome|simple)-[a-z0-9-]+:")
 
 
@@ -21,8 +25,13 @@ def is_site_syntax(line: str) -> bool:
     return bool(line.strip()) and _SYNTAX_LINE.match(line) is not None
 
 
-def without_icons(line: str) -> str:
-    """``line`` with icon numbers as numbers ("### 1. **…**") and other icons left out."""
+def tidy_site_syntax(line: str) -> str:
+    """``line`` with icon numbers as numbers ("### 1. **…**"), other icons and attribute
+    lists left out, and block references as their text."""
+    if "{:" in line:
+        line = _ATTRIBUTES.sub("", line)
+    if "((" in line:
+        line = _BLOCK_REFERENCE.sub(lambda m: m["text"] or "", line)
     if ":" not in line:
         return line
     line = _ICON_NUMBER.sub(lambda m: f"{m['num']}.", line)
