@@ -246,7 +246,9 @@ def test_difficulty_tags_in_either_language_leave_the_prompt() -> None:
         "3. 【中等】KV Cache 存什么？ `⭐⭐⭐`\n难度：⭐⭐⭐\n答案：K 和 V\n\n"
         "**4. What is Ring Attention?** | Level: Advanced\n\n**Difficulty:** Hard\n\n"
         "Answer: Blockwise attention passed around a ring of devices.\n\n"
-        "5. What happens to the cache at level 3?\nAnswer: It spills.\n"
+        "5. What happens to the cache at level 3?\nAnswer: It spills.\n\n"
+        "## Q6. **RMSNorm differs in that it:** — *Easy*\nA. skips centering\nB. uses batches\n"
+        "Answer: A\n"
     )
     prompts = [q.prompt.get(result.lang) for q in result.bank.questions]
     assert prompts == [
@@ -255,6 +257,7 @@ def test_difficulty_tags_in_either_language_leave_the_prompt() -> None:
         "KV Cache 存什么？",
         "What is Ring Attention?",
         "What happens to the cache at level 3?",
+        "RMSNorm differs in that it:",
     ]
 
 

@@ -1,6 +1,6 @@
 """Difficulty tags authors put on a question, which are not part of its text.
 
-After the question: ``— Easy``, ``(Medium)``, ``【困难】``, ``【难度 ⭐⭐】``,
+After the question: ``— Easy`` (``— *Easy*``), ``(Medium)``, ``【困难】``, ``【难度 ⭐⭐】``,
 ``[Difficulty: 3/5]``, ``难度：中等``, ``| Level: Advanced``, ``⭐⭐⭐``, ``★★☆``,
 ``🟢 Easy``, in backticks or not.
 Before it: ``【简单】``, ``[Medium]``, ``(难度：易)``, ``⭐⭐``. A tag with a label (``难度``,
@@ -37,7 +37,7 @@ _OPEN, _CLOSE = r"[(\[【（〔「]", r"[)\]】）〕」]"
 _ANY = rf"(?:{_LABELLED}|{_COLOUR}{_LEVEL}|{_STARS})"
 #: One tag, as it stands after a question.
 TAG = (
-    rf"(?:{_OPEN}\s*{_ANY}\s*{_CLOSE}|`\s*{_ANY}\s*`|(?:[—–-]+|[|｜·•])\s*{_ANY}"
+    rf"(?:{_OPEN}\s*{_ANY}\s*{_CLOSE}|`\s*{_ANY}\s*`|(?:[—–-]+|[|｜·•])\s*[*_]{{0,2}}{_ANY}[*_]{{0,2}}"
     rf"|{_BARE_LABELLED}|{_COLOURED}|{_STARS})"
 )
 _TRAILING = re.compile(rf"\s*(?:{TAG})\s*$", re.I)
