@@ -24,6 +24,10 @@ _EXPLICIT = re.compile(
     r"|^\W*answers\W*$",
     re.I,
 )
+#: A label that can only head a key, even right under a question: "公布答案：", "答案揭晓".
+_ANNOUNCED = re.compile(
+    r"answer\s*key|答案(?:汇总|一览|公布|揭晓)|(?:公布|揭晓)(?:一下)?答案", re.I
+)
 _LETTERS = re.compile(r"^\(?[A-J](?:\s*[,、&/]?\s*[A-J])*\)?[.。]?$")
 _LABEL = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:[\u2190-\u2bff\U0001f000-\U0001faff\ufe0f]\s*)*(?:\*\*|__)?\s*"
@@ -343,8 +347,10 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
                 continue
             found, j = _read_key_block(lines, k)
         letters = sum(bool(_LETTERS.match(fold(v).strip())) for v in found.values())
-        explicit = bool(_EXPLICIT.search(fold(line.raw).strip(" #*_:："))) and not (
-            letters * 2 < len(found) and _under_a_question(lines, i)
+        said = fold(line.raw).strip(" #*_:：")
+        explicit = bool(_ANNOUNCED.search(said)) or (
+            bool(_EXPLICIT.search(said))
+            and not (letters * 2 < len(found) and _under_a_question(lines, i))
         )
         if len(found) < 2 or not (explicit or letters * 2 >= len(found)):
             i += 1

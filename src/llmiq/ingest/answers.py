@@ -79,6 +79,9 @@ def parse_keys(value: str) -> tuple[list[str], str] | None:
     folded = _DIGIT_KEY.sub(lambda m: chr(ord("A") + int(m[1]) - 1), folded)
     if match := _KEYS.match(folded):
         rest = folded[match.start("rest") :].strip().lstrip("—–-").strip()
+        if rest and (run := _RUN_THEN_SUBJECT.match(match.group("keys"))):
+            # "ABD, C is what ALiBi does": the letter after the run starts the next clause
+            return list(run["run"]), f"{run['next']} {rest}"
         return re.findall(r"[A-J]", match.group("keys")), rest
     if match := _LOWER_KEYS.match(folded):
         if match.group("pkey"):
@@ -90,6 +93,7 @@ def parse_keys(value: str) -> tuple[list[str], str] | None:
     return None
 
 
+_RUN_THEN_SUBJECT = re.compile(r"^\s*(?P<run>[A-J]{2,})\s*[,，、]\s*(?P<next>[A-J])\s*$")
 #: Lowercase keys run together ("abd"), only as the whole answer.
 _LOWER_RUN = re.compile(r"^\s*[a-j]{2,10}\s*$")
 
@@ -317,6 +321,11 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
             key=quoted[0],
         )
         return ResolvedKeys(quoted, "", note)
+    if parsed is None and _ALL_OPTIONS.match(fold(value)):  # "全选", "All of the above."
+        every = [key for key, _ in options]
+        note = Note.of(N_("answer read as {keys} from {value}; check it"),
+                       keys=", ".join(every), value=repr(shorten(value, 50)))  # fmt: skip
+        return ResolvedKeys(every, _ALL_OPTIONS.sub("", fold(value), count=1).strip(), note)
     if _ALL_BUT.match(fold(value).strip()) and (named := keys_named(value, options)):
         note = Note.of(
             N_("answer read as {keys} from {value}; check it"),
@@ -416,6 +425,13 @@ _ALL_BUT = re.compile(
     r"(?P<keys>.+?)(?:[.;。；]|$)"
     r"|\bonly\s+(?P<only>\(?[A-Ja-j]\)?)\s+is\s+(?:false|wrong|incorrect)\b"
     r"|除了?\s*(?P<zh>[A-J](?:\s*[,、和]\s*[A-J])*)\s*(?:以外|之外)?[，,]?\s*(?:其他|其余)?(?:都|均)",
+    re.I,
+)
+#: Every option is right: "全选", "四个都对", "All of them.", "all four are correct".
+_ALL_OPTIONS = re.compile(
+    r"^\s*(?:全选|全都?对|(?:[两三四五六]个|[两三四五六]项|全部|都)(?:都|均)?(?:对|正确|选)"
+    r"|all\s+(?:of\s+(?:them|the\s+above)|(?:three|four|five|options|the\s+options))"
+    r"(?:\s+(?:are|is)\s+(?:correct|right|true))?)(?=[\s,，.。;；:：!！]|$)[\s,，.。;；:：!！]*",
     re.I,
 )
 _CLAUSE_END = re.compile(r"[;；。]|\.(?:\s|$)|\s(?:[—–]+|--?)\s")

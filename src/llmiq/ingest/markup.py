@@ -29,6 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from llmiq.ingest.chat import rewrite_chat
 from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
 from llmiq.ingest.lines import FENCE, LineKind, classify
 from llmiq.ingest.mdx import rewrite_mdx
@@ -339,9 +340,10 @@ def _numbered_running_headers(lines: list[str]) -> set[str]:
 
 def rewrite_markup(text_lines: list[str]) -> Markup:
     """See the module docstring. Code blocks are left as they are."""
-    lines = rewrite_pandoc(rewrite_obsidian(rewrite_mdx(text_lines)))
+    lines, chat = rewrite_chat(text_lines)
+    lines = rewrite_pandoc(rewrite_obsidian(rewrite_mdx(lines)))
     lines = rewrite_result_marks(rewrite_option_tables(lines))
-    markup = Markup(lines)
+    markup = Markup(lines, left_out=chat)
     start = _front_matter(lines, markup)
     running = _running_headers(lines)
     numbered = _numbered_running_headers(lines)

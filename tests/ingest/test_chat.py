@@ -1,0 +1,91 @@
+"""Group chats exported as text: the member who posts the questions is the article."""
+
+from __future__ import annotations
+
+from llmiq.ingest import parse_article
+from llmiq.ingest.chat import rewrite_chat
+
+PC_WECHAT = """大模型面试互助群的聊天记录
+
+2024-05-27 08:30:12 老周（群主）
+【每日一题】第57题（单选）
+以下哪种做法最直接地降低幻觉？
+A. 提高 temperature
+B. 检索增强并引用来源
+
+2024-05-27 08:41:55 阿杰-北邮
+我选 A，温度高一点多样性好
+
+2024-05-27 09:10:37 老周（群主）
+[图片]
+
+2024-05-27 21:00:04 老周（群主）
+57题答案：B
+解析：给它可靠的外部证据。
+
+2024-05-28 08:30:45 老周（群主）
+【每日一题·第五十八题】（多选）
+以下哪些属于提示注入？
+A. 忽略以上所有指令
+B. 网页里藏着给 Agent 的指令
+C. 问今天的天气
+
+2024-05-28 08:52:19 Ken
+ABD
+
+2024-05-28 21:02:11 老周（群主）
+58题答案：AB，C 只是普通的提问
+"""
+
+FORWARDED = """群聊的聊天记录
+
+—————  2024-06-18  —————
+
+阿杰  21:02
+今晚练 RLHF，答案我最后统一公布
+
+阿杰  21:03
+1. KL 惩罚的作用是？
+A. 加快收敛
+B. 防止偏离参考模型
+
+小林  21:04
+A
+
+阿杰  21:06
+2. PPO 要加载哪些模型？（多选）
+A. actor
+B. critic
+
+Mia  21:07
+「阿杰：2. PPO 要加载哪些模型？（多选）」
+- - - - - - - - - - - - - - -
+我选 A
+
+阿杰  21:30
+公布答案：
+1. B（小林再想想）
+2. 全选，两个都要加载
+"""
+
+
+def test_the_posters_questions_and_answers_without_the_members_guesses() -> None:
+    result = parse_article(PC_WECHAT, name="chat.txt", bank_id="t")
+    first, second = result.bank.questions
+    assert (first.id, first.answer) == ("q57", ["B"])
+    assert (second.id, second.answer) == ("q58", ["A", "B"])
+    assert "温度高一点" not in str(result.bank.model_dump())
+    assert any("other members" in s.reason for s in result.skipped)
+
+
+def test_a_forwarded_record_with_its_key_announced_at_the_end() -> None:
+    result = parse_article(FORWARDED, name="chat.txt", bank_id="t")
+    first, second = result.bank.questions
+    assert first.answer == ["B"]
+    assert second.answer == ["A", "B"]  # "全选": every option
+    assert "我选" not in str(result.bank.model_dump())
+
+
+def test_text_with_few_message_headers_is_no_chat() -> None:
+    lines = ["2024-05-27 08:30:12 release notes", "1. What is RoPE?", "Answer: rotation"]
+    assert rewrite_chat(lines) == (lines, [])
