@@ -130,3 +130,20 @@ def test_not_told_from_other_texts() -> None:
         assert not looks_like_csv_bank(text), text
     assert detect_import_format("deck.txt", quizlet).name == "flashcards"
     assert detect_import_format("notes.txt", article).name == "text"
+
+
+def test_all_options_in_one_column_or_spread_over_the_cells_after_it() -> None:
+    text = (
+        "题号\t题型\t题干\t选项\t\t\t答案\t解析\n"
+        "21\t单选\tLoRA 训练哪些参数？\tA.原始权重|B.低秩矩阵 A 和 B\t\t\tB\t只训低秩矩阵\n"
+        "22\t单选\t如何初始化？\tA、都随机；B、A 随机，B 为 0；C、都为 0\t\t\tB\t\n"
+        "23\t多选\t哪些属于 PEFT？\t①LoRA ②Prefix Tuning ③全参数微调\t\t\t①②\t\n"
+        "24\t单选\tQLoRA 的存储格式？\tA. FP16\tB. NF4\tC. INT8\tB\t\n"
+        "25\t单选\t缩放系数是？\tA. r/α\tB. α/r\tC. α·r\tD. 1/r\tB\t多出一列\n"
+    )
+    result = import_text(text, name="peft.tsv", bank_id="t", format="csv")
+    questions = result.bank.questions
+    assert [q.id for q in questions] == ["q21", "q22", "q23", "q24", "q25"]
+    assert [len(q.options) for q in questions] == [2, 3, 3, 3, 4]
+    assert [q.answer for q in questions] == [["B"], ["B"], ["A", "B"], ["B"], ["B"]]
+    assert questions[4].explanation.get("zh") == "多出一列"

@@ -37,6 +37,8 @@ _ROLES = {
     "type": ("题型", "类型", "试题类型", "题目类型", "type", "questiontype", "kind"),
     "answer": ("答案", "正确答案", "标准答案", "参考答案", "正确选项", "answer", "answers",
                "correctanswer", "correctanswers", "correct", "key", "answerkey"),
+    # all the options in one column: "A.原模型 B.新模型", "①…②…", or one a line
+    "options": ("选项", "备选项", "选项内容", "options", "choices"),
     "explanation": ("解析", "答案解析", "试题解析", "题目解析", "解释", "explanation",
                     "explanations", "analysis", "rationale"),
     "number": ("序号", "题号", "编号", "no", "no.", "number", "num", "#", "id"),
@@ -46,6 +48,7 @@ _ROLES = {
 }  # fmt: skip
 _ROLE_OF = {name: role for role, names in _ROLES.items() for name in names}
 _OPTION_COLUMN = re.compile(r"^(?:选项|option|choice)?(?P<letter>[a-h])(?:选项)?$")
+_BETWEEN_OPTIONS = re.compile(r"\s*[；;|｜]\s*(?=[A-H]\s*[.、．)）])")
 _NOTE = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 _NUMBER = re.compile(r"^\s*(?:Q|第)?\s*\d{1,4}\s*(?:题)?\s*[.、:：)）．]\s*", re.I)
 _LETTERS = re.compile(r"[A-Ha-h](?:\s*[,，、|/;；]?\s*[A-Ha-h])*")
@@ -70,6 +73,7 @@ class _Layout:
     header: int  # 0-based row of the header
     roles: dict[str, int] = field(default_factory=dict)
     options: list[tuple[str, int]] = field(default_factory=list)  # (letter, column)
+    width: int = 0  # the header's cells
 
     def is_bank(self) -> bool:
         return "question" in self.roles and ("answer" in self.roles or len(self.options) >= 2)
@@ -78,7 +82,7 @@ class _Layout:
 def _layout(row: list[str], separator: str, header: int) -> _Layout | None:
     """The columns of ``row`` if it is a question bank's header: a question column, an
     answer column or two option columns, and most of its cells column names."""
-    layout = _Layout(separator, header)
+    layout = _Layout(separator, header, width=len(row))
     named = cells = 0
     for k, cell in enumerate(row):
         name = _column_name(cell)
@@ -203,7 +207,15 @@ class _Reader:
                 self.question(n, first, done, cells, layout)
 
     def question(self, n: int, first: int, last: int, cells: list[str], layout: _Layout) -> None:
-        roles = layout.roles
+        roles = dict(layout.roles)
+        together: list[str] = []
+        if (column := roles.get("options")) is not None:
+            # one options column, its options perhaps spread over the unnamed columns after
+            # it, or over more cells than the header has (the columns after them move along)
+            spread = max(0, len(cells) - layout.width)
+            end = min((k for k in roles.values() if k > column), default=layout.width)
+            together = [_clean(c) for c in cells[column : end + spread] if c.strip()]
+            roles = {r: k + spread if k > column else k for r, k in roles.items()}
         prompt = _NUMBER.sub("", _clean(_cell(cells, roles.get("question"))), count=1)
         number = _cell(cells, roles.get("number"))
         if number.isdigit() and int(number) > 0:
@@ -230,6 +242,11 @@ class _Reader:
             self.write(line, first)
         for letter, text in options:
             self.write(f"{letter}. {text}", first)
+        for cell in together if kind != "open" and not options else []:
+            for line in cell.split("\n"):
+                # the article parser splits "A.x  B.y" and "①x ②y"; "A.x|B.y" is split here
+                for part in _BETWEEN_OPTIONS.split(line):
+                    self.write(part, first)
         self.labelled("答案：" if self.zh else "Answer: ", answer, last)
         self.labelled("解析：" if self.zh else "Explanation: ", explanation, last)
         self.write("", last)
