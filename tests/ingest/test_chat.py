@@ -35,6 +35,15 @@ ABD
 
 2024-05-28 21:02:11 老周（群主）
 58题答案：AB，C 只是普通的提问
+
+2024-05-29 08:30:09 老周（群主）
+今日一题 No.59（单选）
+哪类风险是复述训练数据里的隐私？
+A. 训练数据提取
+B. 后门攻击
+
+2024-05-29 21:00:31 老周（群主）
+59题答案：A
 """
 
 FORWARDED = """群聊的聊天记录
@@ -71,9 +80,10 @@ Mia  21:07
 
 def test_the_posters_questions_and_answers_without_the_members_guesses() -> None:
     result = parse_article(PC_WECHAT, name="chat.txt", bank_id="t")
-    first, second = result.bank.questions
+    first, second, third = result.bank.questions
     assert (first.id, first.answer) == ("q57", ["B"])
     assert (second.id, second.answer) == ("q58", ["A", "B"])
+    assert (third.id, third.answer) == ("q59", ["A"])
     assert "温度高一点" not in str(result.bank.model_dump())
     assert any("other members" in s.reason for s in result.skipped)
 
@@ -89,3 +99,82 @@ def test_a_forwarded_record_with_its_key_announced_at_the_end() -> None:
 def test_text_with_few_message_headers_is_no_chat() -> None:
     lines = ["2024-05-27 08:30:12 release notes", "1. What is RoPE?", "Answer: rotation"]
     assert rewrite_chat(lines) == (lines, [])
+
+
+DISCORD = """==============================================================
+Guild: ML Interview Club
+Channel: Quizzes / weekly-quiz
+==============================================================
+
+[14-Mar-24 07:00 PM] QuizMaster#0420 (BOT)
+**Q1.** What does PagedAttention mainly solve?
+A) The quadratic cost of attention
+B) Fragmentation of KV-cache memory
+{Reactions}
+🔥 (14) 👀 (6)
+
+[14-Mar-24 07:01 PM] kernelkat
+A? it's an attention kernel after all
+
+[14-Mar-24 07:03 PM] QuizMaster#0420 (BOT)
+⏱️ Time! Answer: ||**B** — blocks mapped through a block table.||
+
+[14-Mar-24 07:03 PM] QuizMaster#0420 (BOT)
+**Q2.** Why split prefill and decode?
+⏱️ Model answer: ||Prefill is compute-bound, decode is bandwidth-bound.||
+"""
+
+SLACK = """Monday, March 4th
+
+Priya Raman
+  9:02 AM
+:brain: *QOTD #57* — continuing our RAG week!
+If your chunks are too large, what does that hurt most?
+A) Embedding speed
+B) Retrieval precision
+:eyes: 7  :raised_hands: 2
+
+Aisha Noor
+  9:31 AM
+I'd say A, long chunks are slow to embed
+
+Priya Raman
+  5:48 PM
+:white_check_mark: *#57 answer:* B. One vector has to stand for the whole chunk.
+
+Tuesday, March 5th
+
+Priya Raman
+  9:00 AM
+*q58* (select all that apply) Which give an agent memory across sessions?
+A) A vector store of past interactions
+B) Raising the temperature
+C) A key-value store of extracted facts
+3 replies
+View thread
+
+Priya Raman
+  6:03 PM
+:white_check_mark: #58 → A, C.
+"""
+
+
+def test_a_discord_export_with_spoilered_answers() -> None:
+    result = parse_article(DISCORD, name="discord.txt", bank_id="t")
+    first, second = result.bank.questions
+    assert first.answer == ["B"]
+    assert first.explanation.get("en") == "blocks mapped through a block table."
+    assert second.reference.get("en") == "Prefill is compute-bound, decode is bandwidth-bound."
+    assert "kernel after all" not in str(result.bank.model_dump())
+    assert "Reactions" not in str(result.bank.model_dump())
+
+
+def test_a_slack_channel_with_the_day_question_and_its_answer_posted_later() -> None:
+    result = parse_article(SLACK, name="slack.txt", bank_id="t")
+    first, second = result.bank.questions
+    assert (first.id, first.answer) == ("q57", ["B"])
+    assert first.prompt.get("en").endswith("what does that hurt most?")
+    assert (second.id, second.answer) == ("q58", ["A", "C"])
+    dumped = str(result.bank.model_dump())
+    for noise in ("slow to embed", "View thread", ":eyes:", "Monday"):
+        assert noise not in dumped

@@ -1,19 +1,23 @@
-"""A group chat exported as text (WeChat on the PC or forwarded as a chat record, QQ), where
-one member posts the questions and, later, their answers, and the others guess.
+"""A group chat exported as text (WeChat on the PC or forwarded as a chat record, QQ,
+Discord, Slack), where one member posts the questions and, later, their answers, and the
+others guess.
 
-Each message starts with a header line: ``2024-05-27 08:30:12 老周（群主）``, ``2024-07-01
-20:00:03 阿杰(群主)(10086001)`` or ``阿杰  21:02``. The quiz is what the members who post
-questions (a message with options A, B, ..., or numbered like one) write; the other members'
-messages (guesses, thanks, stickers, a quoted question) and the headers leave the text, and
-so do ``[图片]`` and ``[表情]`` placeholders and the day separators of a forwarded record. A
-poster's "57题答案：B" (or "【41 答案】B") right after question 57 becomes its answer line.
-One output line per input line; a text with fewer than four headers is no chat.
+Each message starts with a header: ``2024-05-27 08:30:12 老周（群主）``, ``2024-07-01 20:00:03
+阿杰(群主)(10086001)``, ``阿杰  21:02``, ``[14-Mar-24 07:00 PM] QuizMaster#0420 (BOT)``, or a
+name with the time on the line below (Slack). The quiz is what the members who post
+questions (a message with options A, B, ...) write; the other members' messages (guesses,
+thanks, a quoted question) and the headers leave the text, and so do stickers, reactions,
+thread notes and day separators. In the posters' lines, spoilers (``||B||``), Slack's
+emphasis and emoji codes go; the day's question, however numbered (``【每日一题】第57题``,
+``*QOTD #57*``, ``*Day 59:*``, ``№62``), becomes ``Q57.``; and its answer, posted later
+(``57题答案：B``, ``【41 答案】B``, ``#58 → A, B, D``, ``Answer for Day 59: …``, ``№62 = B``),
+becomes its answer line. One output line per input line; a text with fewer than four
+message headers is no chat.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from llmiq.ingest.lines import chinese_numeral, classify
@@ -22,31 +26,56 @@ from llmiq.messages import N_
 _STAMP = r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?"
 _HEADERS = (
     re.compile(rf"^\s*\[?{_STAMP}\]?\s+(?P<name>\S.{{0,40}}?)\s*[:：]?\s*$"),
+    re.compile(r"^\[(?=[^\]]*\d{1,2}:\d{2})[^\]]{4,30}\]\s+(?P<name>\S.{0,40}?)\s*$"),
     re.compile(r"^(?P<name>\S[^\t]{0,30}?)(?:\s{2,}|\t)\d{1,2}:\d{2}(?::\d{2})?\s*$"),
 )
-#: What a sender's name carries beside the name: "(群主)", "（管理员）", "(10086001)".
+#: Slack: the name alone, the time indented on the line below.
+_NAME_LINE = re.compile(r"^(?P<name>\S[^\t:：.?!。？！]{0,38})$")
+_TIME_LINE = re.compile(r"^\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp][Mm])?\s*$")
+#: What a sender's name carries beside the name: "(群主)", "（管理员）", "(10086001)", "(BOT)".
 _NAME_TAGS = re.compile(r"\s*[(（][^()（）]{1,16}[)）]")
 _NOISE = re.compile(
-    r"^\s*(?:\[(?:图片|表情|语音|视频|文件|动画表情|image|photo|sticker)\]\s*)+$", re.I
+    r"^\s*(?:(?:\[(?:图片|表情|语音|视频|文件|动画表情|image|photo|sticker)\]\s*)+"
+    r"|\{reactions\}|(?:\S{1,3}\s*\(\d+\)\s*)+|(?::[\w+-]+:\s*\d+\s*)+|\(edited\)"
+    r"|\d+\s+repl(?:y|ies)|last\s+reply\s+.*\bago|view\s+thread)\s*$",
+    re.I,
 )
-_DAY = re.compile(r"^\s*[—–\-=_ ]{3,}\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*[—–\-=_ ]{3,}\s*$")
-#: A poster's answer to question N: "57题答案：B", "【41 答案】B。…", "61题：除了 C 都对".
+_DAY = re.compile(
+    r"^\s*(?:[—–\-=_ ]{3,}\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*[—–\-=_ ]{3,}"
+    r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday)"
+    r"(?:,?\s+\w+\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?)?)\s*$",
+    re.I,
+)
+_SPOILER = re.compile(r"\|\|(.+?)\|\|")
+_EMOJI_CODE = re.compile(r"(?:^|(?<=\s)):[a-z0-9_+-]+:(?=\s|$)")
+_SLACK_BOLD = re.compile(r"(?<![*\w])\*(?!\*)([^*\n]+?)\*(?![*\w])")
+#: "⏱️ Time! Answer: …": a short call before an answer label.
+_CALL_BEFORE_ANSWER = re.compile(
+    r"^\W*\w[^:：]{0,14}?[!！]\s+(?=(?:model\s+)?answers?\s*[:：])", re.I
+)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_MARK = r"(?:day|no\.?|№|#|q(?:uestion)?|第)"
+#: A poster's answer to question N: "57题答案：B", "【41 答案】B。…", "61题：除了 C 都对", "#58 →
+#: A, B, D", "Answer for Day 59: …", "60: D", "q61 answers: A, C, D", "№62 = B".
 _NUMBERED_ANSWER = re.compile(
-    r"^\s*[【\[]?\s*(?:第\s*)?(?P<num>\d{1,3})\s*(?:题|号)?\s*(?:的)?\s*"
-    r"(?:(?:参考)?(?:答案|解答|回答|思路)\s*[】\]]?\s*[:：]?|(?<=题)\s*[:：])\s*(?P<rest>.*)$"
+    rf"^\s*(?:answers?\s+(?:for|to)\s+)?[【\[]?\s*{_MARK}?\s*(?P<num>\d{{1,3}})\s*(?:题|号)?\s*"
+    r"(?:的)?\s*(?P<label>(?:参考)?(?:答案|解答|回答|思路)|参考|answers?|solution)?\s*[】\]]?\s*"
+    r"(?P<sep>[:：=→]|->)?\s*(?P<rest>.*)$",
+    re.I,
 )
 #: How a chat's poster numbers the day's question: "【每日一题】第57题（单选）", "【每日一题】#58",
-#: "今日一题 No.60", "【每日一题】61）…", "【每日一题·第六十二题】", "Day 59｜问答题".
+#: "今日一题 No.60", "【每日一题】61）…", "【每日一题·第六十二题】", "Day 59｜问答题", "QOTD #57".
 _SERIES = (
-    r"(?:每日一题|今日一题|每天一题|一日一题|打卡|daily(?:\s+question)?|question\s+of\s+the\s+day)"
+    r"(?:每日一题|今日一题|每天一题|一日一题|打卡|daily(?:\s+question)?|question\s+of\s+the\s+day"
+    r"|qotd)"
 )
 _DAILY_NUMBER = re.compile(
-    r"^\s*(?P<tag>【[^】]{0,12}】|\[[^\]]{0,12}\]|"
+    r"^\s*(?P<tag>【[^】]{0,12}】|\[[^\]]{0,12}\]|(?:今天|今日|本周|today['’]s)(?!一题)\s*|"
     + _SERIES
     + r"[\s·:：]*)?\s*(?P<open>[【\[])?\s*"
-    r"(?:" + _SERIES + r"\s*[·・:：]?\s*)?(?P<mark>day\s*|no\.?\s*|#|第\s*)?"
-    r"(?P<num>\d{1,3}|[一二三四五六七八九十百零两]{1,4})\s*(?:题|问)?\s*[】\]]?\s*"
-    r"(?:(?<=[】\]])|[)）:：.、｜|]|(?=[(（【\[])|\s|$)\s*(?P<rest>.*)$",
+    r"(?:" + _SERIES + r"\s*[·・:：]?\s*)?(?P<mark>" + _MARK + r"\s*)?"
+    r"(?P<num>\d{1,3}|[一二三四五六七八九十百零两]{1,4})(?:\s*/\s*\d{1,3})?\s*(?:题|问)?\s*[】\]]?\s*"
+    r"(?:(?<=[】\]])|[)）:：.、｜|—–-]|(?=[(（【\[])|\s|$)\s*(?P<rest>.*)$",
     re.I,
 )
 
@@ -55,24 +84,34 @@ _DAILY_NUMBER = re.compile(
 class _Message:
     header: int
     sender: str
-    first: int
+    first: int  # the first line after the header
     last: int  # inclusive
 
 
-def _header_name(line: str) -> str | None:
+def _header(lines: list[str], i: int) -> tuple[str, int] | None:
+    """The sender of a message whose header starts at line ``i``, and its last line."""
     for pattern in _HEADERS:
-        if found := pattern.match(line):
-            return _NAME_TAGS.sub("", found["name"]).strip() or None
+        if found := pattern.match(lines[i]):
+            return _NAME_TAGS.sub("", found["name"]).strip(), i
+    if (
+        i + 1 < len(lines)
+        and _TIME_LINE.match(lines[i + 1])
+        and (found := _NAME_LINE.match(lines[i].strip()))
+    ):
+        return _NAME_TAGS.sub("", found["name"]).strip(), i + 1
     return None
 
 
 def _messages(lines: list[str]) -> list[_Message]:
     messages: list[_Message] = []
-    for i, line in enumerate(lines):
-        if (name := _header_name(line)) is not None:
+    i = 0
+    while i < len(lines):
+        if (header := _header(lines, i)) is not None and header[0]:
             if messages:
                 messages[-1].last = i - 1
-            messages.append(_Message(i, name, i + 1, len(lines) - 1))
+            messages.append(_Message(i, header[0], header[1] + 1, len(lines) - 1))
+            i = header[1]
+        i += 1
     return messages
 
 
@@ -86,42 +125,57 @@ def _asks(lines: list[str], message: _Message) -> bool:
     return "A" in keys and "B" in keys
 
 
+def _plain(line: str) -> str:
+    """A poster's line without spoiler bars, Slack emphasis and emoji codes."""
+    line = _SPOILER.sub(r"\1", line)
+    if ":" in line:
+        line = _EMOJI_CODE.sub("", line)
+    if "*" in line:
+        line = _SLACK_BOLD.sub(r"\1", line)
+    return _CALL_BEFORE_ANSWER.sub("", line).strip() if line.strip() else ""
+
+
 def rewrite_chat(lines: list[str]) -> tuple[list[str], list[tuple[int, int, str]]]:
     """The quiz of a chat export, and the (first, last, reason) ranges it leaves out; ``lines``
     unchanged when they are no chat."""
     messages = _messages(lines)
     if len(messages) < 4:
         return lines, []
-    asking = Counter(m.sender for m in messages if _asks(lines, m))
+    asking = {m.sender for m in messages if _asks(lines, m)}
     if not asking:
         return lines, []
     out = list(lines)
     left_out: list[tuple[int, int, str]] = []
     last_question: int | None = None
     for message in messages:
-        out[message.header] = ""
+        for i in range(message.header, message.first):
+            out[i] = ""
         if message.sender not in asking:
             for i in range(message.first, message.last + 1):
                 out[i] = ""
             left_out.append((message.header, message.last, N_("chat messages of other members")))
             continue
-        left_out.append((message.header, message.header, N_("chat message header")))
+        left_out.append((message.header, message.first - 1, N_("chat message header")))
         for i in range(message.first, message.last + 1):
-            line = lines[i]
-            if _NOISE.match(line):
+            if _NOISE.match(lines[i]) or _DAY.match(lines[i]):
                 out[i] = ""
                 continue
-            if answer := _NUMBERED_ANSWER.match(line):
+            line = out[i] = _plain(lines[i])
+            answer = _NUMBERED_ANSWER.match(line)
+            if answer and (answer["label"] or (answer["sep"] and answer["rest"])):
                 if int(answer["num"]) == last_question:
                     out[i] = f"答案：{answer['rest']}"  # "57题答案：B" under question 57
-                continue
+                if answer["label"] or int(answer["num"]) == last_question:
+                    continue
             daily = _DAILY_NUMBER.match(line)
             if (
                 daily
                 and (daily["tag"] or daily["open"] or daily["mark"])
                 and (number := _number(daily["num"]))
             ):
-                out[i] = f"第{number}题 {daily['rest']}".rstrip()  # one way to number them all
+                rest = daily["rest"].lstrip("—–- ")
+                marker = f"第{number}题" if _CJK.search(line) else f"Q{number}."
+                out[i] = f"{marker} {rest}".rstrip()
                 last_question = number
             elif (number := classify(0, line).q_number) is not None:
                 last_question = number
