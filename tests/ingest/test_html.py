@@ -504,3 +504,18 @@ def test_a_wiki_page_with_collapsed_answers_and_its_option_layouts() -> None:
     answers = [q.answer for q in result.bank.questions]
     assert answers == [["B"], ["A", "C"], ["A", "C"], ["A"], ["B"]]
     assert [len(q.options) for q in result.bank.questions] == [3, 3, 3, 2, 2]
+
+
+def test_an_ordered_list_lettered_by_the_pages_style_holds_options() -> None:
+    page = (
+        "<html><head><style>ol.pointsa{list-style-type:lower-alpha}</style></head><body>"
+        "<article><h1>LLM MCQ</h1><p>1) What does ReAct interleave?</p>"
+        '<ol class="pointsa"><li>Only tool calls</li><li>Reasoning and actions</li></ol>'
+        "<p><b>Answer:</b> (b) Reasoning and actions</p>"
+        "<p>2) What does the model do in function calling?</p>"
+        '<ol style="list-style-type: upper-alpha"><li>Runs the code</li><li>Emits a call</li></ol>'
+        "<p><b>Answer:</b> (b)</p></article></body></html>"
+    )
+    result = import_text(page, name="mcq.html", bank_id="t")
+    assert [q.answer for q in result.bank.questions] == [["B"], ["B"]]
+    assert [len(q.options) for q in result.bank.questions] == [2, 2]

@@ -123,3 +123,18 @@ def test_a_homework_review_keeps_the_right_answer_not_the_students() -> None:
     assert "本题得分" not in str(first.explanation)
     assert second.reference.get("zh") == "FSDP 是 PyTorch 原生的 ZeRO-3 实现。"
     assert "我觉得" not in second.prompt.get("zh") + str(second.explanation)
+
+
+def test_a_practice_report_copied_as_text_with_its_letters_on_lines_of_their_own() -> None:
+    result = _parse(
+        "[单选题]\n1/2\n以下关于 BPE 的说法，正确的是？\nA\n反复合并最高频的相邻符号对\nB\n"
+        "按语义聚类\n收藏本题　纠错　反馈\n正确答案: A　你的答案: A (正确)\n添加笔记　邀请讨论\n"
+        "官方解析：BPE 自底向上合并。\n知识点：自然语言处理\n讨论 (12)　点击查看全部讨论\n\n"
+        "[多选题]\n2/2\ntokenizer 会影响什么？\nA\n序列长度\nB\n词表大小\nC\n只有推理速度\n"
+        "正确答案: AB　你的答案: ABC (错误)\n"
+    )
+    first, second = result.bank.questions
+    assert (first.id, first.answer, second.answer) == ("q1", ["A"], ["A", "B"])
+    assert [o.text.get("zh") for o in first.options] == ["反复合并最高频的相邻符号对", "按语义聚类"]
+    assert first.prompt.get("zh") == "以下关于 BPE 的说法，正确的是？"
+    assert first.explanation.get("zh") == "BPE 自底向上合并。"

@@ -54,6 +54,7 @@ from llmiq.ingest.html_writer import (
     HEADINGS,
     letter_definition_lists,
     separate_items,
+    styled_list_markers,
     written,
 )
 from llmiq.messages import N_, Message
@@ -166,6 +167,7 @@ def _prepare(root: HtmlElement) -> None:
     reveal_hidden_answers(root)
     mark_coloured_answers(root)
     mark_result_labels(root)
+    styled_list_markers(root)
     for element in list(root.iter(*_DROP)):
         _remove(element)
     for element in list(root.iter("ac:parameter")):

@@ -343,3 +343,34 @@ def letter_definition_lists(root: HtmlElement) -> None:
             listing.replace(term, paragraph)
             listing.remove(definition)
         listing.tag = "div"
+
+
+_LIST_STYLE = re.compile(
+    r"list-style(?:-type)?\s*:[^;}]*?\b(?P<kind>lower|upper)-(?P<of>alpha|latin|roman)"
+)
+_CLASS_RULES = re.compile(r"(?P<selectors>[^{}]+)\{(?P<body>[^{}]*)\}")
+
+
+def styled_list_markers(root: HtmlElement) -> None:
+    """An ordered list lettered by its style (``ol.pointsa{list-style-type:lower-alpha}`` in the
+    page's ``<style>``, or inline) gets the ``type`` a browser would draw: its items are
+    options a, b, c, not questions 1, 2, 3. Run before the page's styles are dropped."""
+    classes: dict[str, str] = {}
+    for sheet in root.iter("style"):
+        for rule in _CLASS_RULES.finditer(sheet.text or ""):
+            if found := _LIST_STYLE.search(rule["body"]):
+                for name in re.findall(r"\.([\w-]+)", rule["selectors"]):
+                    classes[name] = _list_type(found)
+    for listing in root.iter("ol"):
+        found = _LIST_STYLE.search(listing.get("style", ""))
+        kind = _list_type(found) if found else None
+        kind = kind or next(
+            (classes[c] for c in listing.get("class", "").split() if c in classes), None
+        )
+        if kind and not listing.get("type"):
+            listing.set("type", kind)
+
+
+def _list_type(found: re.Match[str]) -> str:
+    letter = "a" if found["of"] in ("alpha", "latin") else "i"
+    return letter.upper() if found["kind"] == "upper" else letter

@@ -198,6 +198,8 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
     ("(N)", 1, re.compile(_DECOR + r"\((?P<num>\d{1,3})\)\s*(?P<rest>.*)$")),
     ("[N]", 1, re.compile(_DECOR + r"[\[【](?P<num>\d{1,3})[\]】]\s*(?P<rest>\S.*)$")),
     ("N/", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*/(?!\s*\d)\s*(?P<rest>\S.*)$")),
+    # a practice site's counter alone on its line, the question below it: "1/8"
+    ("N/M", 2, re.compile(r"^\s*(?P<head>)(?P<bold>)(?P<num>\d{1,3})\s*/\s*\d{1,3}\s*(?P<rest>)$")),
     (  # "⑪ …", "㉓ …": circled numbers past ten, which no option letter uses
         "⑳",
         2,
@@ -326,7 +328,8 @@ _ANSWER_NO_COLON = re.compile(
 )
 _EXPLANATION = re.compile(
     r"^\s*(?:[-*]\s+)?" + SYMBOLS + r"(?:\*\*|__)?\s*"
-    r"(?:【\s*(?:答案)?(?:解析|分析|解释|说明)\s*】|(?:答案)?(?:解析|分析|解释)\s*(?:\*\*|__)?\s*[:]"
+    r"(?:【\s*(?:答案)?(?:解析|分析|解释|说明)\s*】"
+    r"|(?:答案|官方|参考|试题|题目|详细)?(?:解析|分析|解释)\s*(?:\*\*|__)?\s*[:]"
     r"|(?:explanation|rationale|reasoning|why)\s*(?:\*\*|__)?\s*[:])"
     r"\s*(?:\*\*|__)?\s*(?P<rest>.*)$",
     re.I,

@@ -77,7 +77,8 @@ _FURNITURE = (
     r"|(?:请)?选择(?:一个)?选项(?:后)?(?:查看|看看)?(?:是否正确|对错|答案)"
     r"|分享(?:到|至)(?:微信|微博|QQ|朋友圈|QQ空间)"
     r"|(?:上一|下一)(?:题|套|页)(?:\s*[:：]\s*[^\s　|｜]*)?|提交试卷|提交答案|交卷|返回题库"
-    r"|返回目录"
+    r"|返回目录|反馈|添加笔记|邀请讨论|(?:点击)?查看全部讨论|讨论\s*\(\d+\)|查看错题本?|再练一次|答题卡"
+    r"|分享给好友|知识点\s*[:：].{0,40}"
     r"|返回顶部|笔记\s*(?:\(\d+\))?|(?:本题|全站)?正确率\s*[:：]?\s*\d+(?:\.\d+)?\s*%"
     r"|(?:已有|共)?\s*\d[\d,]*\s*人(?:浏览|作答|做过|练习|答过)(?:此题|本题)?"
     r"(?:\s*[,，]\s*正确率\s*\d+(?:\.\d+)?\s*%)?"
@@ -131,6 +132,14 @@ _BREAK = re.compile(r"\s*<br\s*/?>\s*(?=(?:[A-J]\s*[.、．)]|[(（][A-J][)）])
 _READERS_THEN_RIGHT = re.compile(
     r"^\s*(?:(?:我|你|您)的答案|your\s+answer)\s*[:：].*?(?=(?:正确答案|correct\s+answer)\s*[:：])",
     re.I,
+)
+_TYPE_TAG_LINE = re.compile(
+    r"^\s*[【\[(（]\s*(?:单选题?|多选题?|判断题?|不定项(?:选择题?)?|填空题?|简答题?|问答题?"
+    r"|single[\s-]choice|multiple[\s-]choice|true\s*/\s*false|short\s+answer)\s*[】\])）]\s*$",
+    re.I,
+)
+_READERS_AFTER_RIGHT = re.compile(
+    r"\s+(?:(?:我|你|您)的(?:答案|作答|回答)|(?:my|your)\s+(?:answer|response))\s*[:：].*$", re.I
 )
 _MY_ANSWER = re.compile(
     r"^\s*(?:(?:我|你|您)的(?:答案|作答|回答)|(?:my|your)\s+(?:answer|response))\s*[:：]", re.I
@@ -443,12 +452,18 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
             lines[i] = ""
             continue
         line = tidy_site_syntax(line)
+        if _TYPE_TAG_LINE.match(line):  # "[单选题]" above a question: its kind shows anyway
+            markup.left_out.append((i, i, N_("question type tag")))
+            lines[i] = ""
+            continue
         if DIFFICULTY_LINE.match(line):  # "难度：⭐⭐⭐" under a question
             markup.left_out.append((i, i, N_("difficulty tag")))
             lines[i] = ""
             continue
         if readers := _READERS_THEN_RIGHT.match(line):
             line = lines[i] = line[readers.end() :]
+        elif _RIGHT_ANSWER.match(line) and (readers := _READERS_AFTER_RIGHT.search(line)):
+            line = lines[i] = line[: readers.start()]  # "正确答案: B　你的答案: A (错误)"
         if readers_lines := _readers_answer_above_right_one(lines, i):
             markup.left_out.append((i, i + readers_lines - 1, N_("page furniture")))
             lines[i : i + readers_lines] = [""] * readers_lines

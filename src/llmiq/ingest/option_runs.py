@@ -106,9 +106,41 @@ def _numbered_options(lines: Sequence[Line]) -> None:
         i = run[-1] + 1
 
 
+_LONE_KEY = re.compile(r"^\s*[(（]?(?P<key>[A-H])[)）]?[.、．:：]?\s*$")
+
+
+def _lone_keys(lines: Sequence[Line]) -> None:
+    """Options whose letter stands alone on its line, their text on the next (a practice
+    site's page copied as text: "A" / "从字符开始……" / "B" / "按语义……"): the letter's line
+    becomes the option, the text's line is left empty. Only a run A, B, ... counts."""
+    i = 0
+    while i + 3 < len(lines):
+        run: list[int] = []
+        k = i
+        while (
+            k + 1 < len(lines)
+            and (found := _LONE_KEY.match(lines[k].raw))
+            and found["key"] == chr(ord("A") + len(run))
+            and lines[k + 1].kind is LineKind.TEXT
+            and not _LONE_KEY.match(lines[k + 1].raw)
+        ):
+            run.append(k)
+            k += 2
+        if len(run) >= 2:
+            for k in run:
+                _make_option(
+                    lines[k], _LONE_KEY.match(lines[k].raw)["key"], lines[k + 1].raw.strip()
+                )
+                lines[k + 1].kind, lines[k + 1].rest = LineKind.BLANK, ""
+            i = run[-1] + 2
+        else:
+            i += 1
+
+
 def mark_option_runs(lines: Sequence[Line]) -> None:
     """Turn runs of spaced options and of task-list items into option lines; a ticked item
     keeps ``checked=True``, which answers the question when no answer line does."""
+    _lone_keys(lines)
     following = "A"  # "A 正确　B 错误" on one line, perhaps "C … D …" on the next
     for line in lines:
         if line.kind is LineKind.BLANK:
