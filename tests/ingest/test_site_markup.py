@@ -69,3 +69,19 @@ def test_a_siyuan_export_loses_its_block_attributes_references_and_tags() -> Non
     ]
     assert question.answer == ["B"]
     assert question.explanation is None
+
+
+def test_hugo_toml_front_matter_zola_shortcodes_and_stars_with_a_level() -> None:
+    article = (
+        '+++\ntitle = "大模型幻觉面试题"\ndraft = false\n+++\n\n'
+        "**1. 以下哪些方法可以检测幻觉？**（多选）— ⭐⭐ 中等\n\n"
+        "- A. 自一致性采样\n- B. NLI 校验\n\n"
+        "**答案：** AB\n\n"
+        '## 2. **What does QLoRA quantize twice?** {{ badge(level="medium") }}\n\n'
+        "A. the constants\nB. the adapters\n\n**Answer:** A\n"
+    )
+    result = parse_article(article, name="post.md", bank_id="t")
+    first, second = result.bank.questions
+    assert result.bank.title.get(result.lang) == "大模型幻觉面试题"
+    assert first.prompt.get(result.lang) == "以下哪些方法可以检测幻觉？（多选）"
+    assert second.prompt.get(result.lang) == "What does QLoRA quantize twice?"

@@ -34,7 +34,7 @@ _BARE_LABELLED = (
 )
 _COLOURED = r"[🟢🟡🟠🔴🔵⚪⚫🟣🟤]\ufe0f?\s*" + _LEVEL
 _OPEN, _CLOSE = r"[(\[【（〔「]", r"[)\]】）〕」]"
-_ANY = rf"(?:{_LABELLED}|{_COLOUR}{_LEVEL}|{_STARS})"
+_ANY = rf"(?:{_LABELLED}|{_COLOUR}{_LEVEL}|{_STARS}(?:\s*{_LEVEL})?)"
 #: One tag, as it stands after a question.
 TAG = (
     rf"(?:{_OPEN}\s*{_ANY}\s*{_CLOSE}|`\s*{_ANY}\s*`|(?:[—–-]+|[|｜·•])\s*[*_]{{0,2}}{_ANY}[*_]{{0,2}}"

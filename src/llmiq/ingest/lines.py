@@ -524,7 +524,8 @@ _TAIL_TAGS = re.compile(
     # a key cap or label in inline HTML ("<kbd>⭐⭐</kbd>", "<span class="badge">高频</span>"),
     # an emoji shortcode (":fire:"), a note app's tag ("#难度/★☆☆#")
     r"|\s*<(?P<tag>kbd|span|small|mark|label)\b[^<>]*>[^<>]{1,16}</(?P=tag)>|\s+:[a-z0-9_+-]{2,30}:"
-    r"|\s+#[^#\s]{1,24}#)+"
+    r"|\s+#[^#\s]{1,24}#"
+    r"|\s*\{\{\s*\w+\([^{}]*\)\s*\}\})+"  # a Zola shortcode: "{{ badge(level="hard") }}"
     r"\s*$",
     re.I,
 )
@@ -537,6 +538,8 @@ def _clean_prompt(text: str) -> str:
         before = text
         text = _TAIL_TAGS.sub("", text)
         text = strip_difficulty(_TAIL_BOLD.sub("", text).strip()).strip()
+    if text.count("**") == 1:  # "以下哪些……？**（多选）": the bold's opening went with the number
+        text = text.replace("**", "")
     return text
 
 

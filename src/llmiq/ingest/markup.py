@@ -40,8 +40,8 @@ from llmiq.ingest.result_marks import rewrite_result_marks
 from llmiq.ingest.site_syntax import is_site_syntax, tidy_site_syntax
 from llmiq.messages import N_
 
-_FRONT_MATTER_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")
-_FRONT_MATTER_TITLE = re.compile(r"^title\s*:\s*(?P<title>.+?)\s*$", re.I)
+_FRONT_MATTER_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*[:=]")
+_FRONT_MATTER_TITLE = re.compile(r"^title\s*[:=]\s*(?P<title>.+?)\s*$", re.I)
 
 _ANSWER_WORDS = re.compile(r"answer|solution|reveal|show|查看|答案|解答|参考|点击|展开|显示", re.I)
 _EXPLANATION_WORDS = re.compile(r"explanation|rationale|why|解析|解释|分析", re.I)
@@ -236,12 +236,13 @@ def _label_for(text: str) -> str:
 
 
 def _front_matter(lines: list[str], markup: Markup) -> int:
-    """Blank a leading ``---`` ... ``---`` block of ``key: value`` lines; returns where the
-    article starts."""
-    if not lines or lines[0].strip() != "---":
+    """Blank a leading ``---`` ... ``---`` block of ``key: value`` lines (or Hugo's TOML,
+    ``+++`` ... ``+++`` around ``key = value``); returns where the article starts."""
+    if not lines or lines[0].strip() not in ("---", "+++"):
         return 0
+    closing = ("---", "...") if lines[0].strip() == "---" else ("+++",)  # YAML, or TOML (Hugo)
     for end in range(1, min(len(lines), 60)):
-        if lines[end].strip() in ("---", "..."):
+        if lines[end].strip() in closing:
             block = lines[1:end]
             if not any(_FRONT_MATTER_KEY.match(line) for line in block):
                 return 0
