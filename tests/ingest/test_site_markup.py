@@ -83,5 +83,5 @@ def test_hugo_toml_front_matter_zola_shortcodes_and_stars_with_a_level() -> None
     result = parse_article(article, name="post.md", bank_id="t")
     first, second = result.bank.questions
     assert result.bank.title.get(result.lang) == "大模型幻觉面试题"
-    assert first.prompt.get(result.lang) == "以下哪些方法可以检测幻觉？（多选）"
+    assert first.prompt.get(result.lang) == "以下哪些方法可以检测幻觉？"
     assert second.prompt.get(result.lang) == "What does QLoRA quantize twice?"

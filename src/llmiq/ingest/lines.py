@@ -531,6 +531,9 @@ _TAIL_TAGS = re.compile(
 )
 
 
+_BOLD_THEN_KIND = re.compile(r"\s*\*\*\s*[(（]\s*(?:单选|多选|不定项|多项|单项)(?:题)?\s*[)）]\s*$")
+
+
 def _clean_prompt(text: str) -> str:
     """A question's text without trailing bold markers, difficulty tags and company tags."""
     before = None
@@ -539,7 +542,7 @@ def _clean_prompt(text: str) -> str:
         text = _TAIL_TAGS.sub("", text)
         text = strip_difficulty(_TAIL_BOLD.sub("", text).strip()).strip()
     if text.count("**") == 1:  # "以下哪些……？**（多选）": the bold's opening went with the number
-        text = text.replace("**", "")
+        text = _BOLD_THEN_KIND.sub("", text)
     return text
 
 
