@@ -138,3 +138,18 @@ def test_a_practice_report_copied_as_text_with_its_letters_on_lines_of_their_own
     assert [o.text.get("zh") for o in first.options] == ["反复合并最高频的相邻符号对", "按语义聚类"]
     assert first.prompt.get("zh") == "以下关于 BPE 的说法，正确的是？"
     assert first.explanation.get("zh") == "BPE 自底向上合并。"
+
+
+def test_a_unit_test_review_with_marks_scores_and_the_students_open_answer() -> None:
+    result = _parse(
+        "1.【单选题】\n\nSwitch Transformer 每个 token 路由到几个专家？（ ）\n\n"
+        "A. 1 个 B. 2 个 C. 4 个\n\n✘ 回答错误 我的答案：B 正确答案：A 得分：0.0\n\n"
+        "查看解析 ☆ 收藏 纠错 问问 AI 助教：这道题为什么选这个？\n\n"
+        "2.【简答题】\n\n部署 MoE 有哪些难点？\n\n我的答案：\n\n显存占用大。\n\n得分：0.0\n\n"
+        "参考答案：\n\n全部专家的权重都要常驻显存。\n\n收起解析 ☆ 收藏 纠错\n"
+    )
+    first, second = result.bank.questions
+    assert first.answer == ["A"]
+    assert first.explanation is None
+    assert second.reference.get("zh") == "全部专家的权重都要常驻显存。"
+    assert "显存占用大" not in second.prompt.get("zh") + str(second.explanation)

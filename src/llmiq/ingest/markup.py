@@ -78,7 +78,7 @@ _FURNITURE = (
     r"|分享(?:到|至)(?:微信|微博|QQ|朋友圈|QQ空间)"
     r"|(?:上一|下一)(?:题|套|页)(?:\s*[:：]\s*[^\s　|｜]*)?|提交试卷|提交答案|交卷|返回题库"
     r"|返回目录|反馈|添加笔记|邀请讨论|(?:点击)?查看全部讨论|讨论\s*\(\d+\)|查看错题本?|再练一次|答题卡"
-    r"|分享给好友|知识点\s*[:：].{0,40}"
+    r"|分享给好友|知识点\s*[:：].{0,40}|问问\s*ai\s*助教.{0,30}|ask\s+(?:the\s+)?ai(?:\s+tutor)?\b.{0,40}"
     r"|返回顶部|笔记\s*(?:\(\d+\))?|(?:本题|全站)?正确率\s*[:：]?\s*\d+(?:\.\d+)?\s*%"
     r"|(?:已有|共)?\s*\d[\d,]*\s*人(?:浏览|作答|做过|练习|答过)(?:此题|本题)?"
     r"(?:\s*[,，]\s*正确率\s*\d+(?:\.\d+)?\s*%)?"
@@ -96,7 +96,7 @@ _FURNITURE_ALONE = (
     r"|found\s+a\s+(?:mistake|typo|bug)\?.*|复制代码|copy\s+code|copied!?|advertisements?|sponsored|广告"
     r"|(?:做题|答题|练习|浏览|阅读)(?:人数|次数|量)\s*[:：]?\s*[\d,]+"
     # a homework site's score under each question and its buttons: "4.5分", "AI讲解", "收起"
-    r"|\d+(?:\.\d+)?\s*分|ai\s*讲解|收起|展开(?:全部)?|expand(?:\s+all)?|collapse(?:\s+all)?"
+    r"|\d+(?:\.\d+)?\s*分|ai\s*讲解|收起(?:解析|答案)?|展开(?:全部)?|expand(?:\s+all)?|collapse(?:\s+all)?"
     # "本题得分：0 分", "得分：8/8", "Points: 0 / 8", "Score: 1 of 1"
     r"|(?:本题)?得分\s*[:：]\s*\d+(?:\.\d+)?\s*(?:分|/\s*\d+(?:\.\d+)?)?"
     r"|(?:points?|score|marks?)\s*[:：]\s*\d+(?:\.\d+)?\s*(?:/|out\s+of|of)\s*\d+(?:\.\d+)?)"
@@ -130,9 +130,12 @@ _FURNITURE_LINE = re.compile(
 _BREAK = re.compile(r"\s*<br\s*/?>\s*(?=(?:[A-J]\s*[.、．)]|[(（][A-J][)）]))", re.I)
 #: "我的答案: C:…;正确答案: A:…;": the reader's answer, then the right one on the same line.
 _READERS_THEN_RIGHT = re.compile(
-    r"^\s*(?:(?:我|你|您)的答案|your\s+answer)\s*[:：].*?(?=(?:正确答案|correct\s+answer)\s*[:：])",
+    r"^\s*(?:\S.{0,12}?\s)?(?:(?:我|你|您)的答案|your\s+answer)\s*[:：].*?"
+    r"(?=(?:正确答案|correct\s+answer)\s*[:：])",
     re.I,
 )
+#: A homework site's score after the right answer: "正确答案：B 得分：10.0".
+_SCORE_AFTER = re.compile(r"\s+(?:本题)?得分\s*[:：]\s*\d+(?:\.\d+)?\s*分?\s*$")
 _TYPE_TAG_LINE = re.compile(
     r"^\s*[【\[(（]\s*(?:单选题?|多选题?|判断题?|不定项(?:选择题?)?|填空题?|简答题?|问答题?"
     r"|single[\s-]choice|multiple[\s-]choice|true\s*/\s*false|short\s+answer)\s*[】\])）]\s*$",
@@ -162,6 +165,8 @@ def _readers_answer_above_right_one(lines: list[str], i: int) -> int:
             return k - i
         if not lines[k].strip():
             paragraphs += bool(lines[k - 1].strip())
+        elif _FURNITURE_LINE.match(lines[k]):
+            continue  # "得分：5.0" between the reader's answer and the right one
         elif paragraphs > 1 or classify(0, lines[k]).is_question:
             return 0
     return 0
@@ -462,7 +467,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
             lines[i] = ""
             continue
         if readers := _READERS_THEN_RIGHT.match(line):
-            line = lines[i] = line[readers.end() :]
+            line = lines[i] = _SCORE_AFTER.sub("", line[readers.end() :])
         elif _RIGHT_ANSWER.match(line) and (readers := _READERS_AFTER_RIGHT.search(line)):
             line = lines[i] = line[: readers.start()]  # "正确答案: B　你的答案: A (错误)"
         if readers_lines := _readers_answer_above_right_one(lines, i):
