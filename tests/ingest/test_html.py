@@ -519,3 +519,58 @@ def test_an_ordered_list_lettered_by_the_pages_style_holds_options() -> None:
     result = import_text(page, name="mcq.html", bank_id="t")
     assert [q.answer for q in result.bank.questions] == [["B"], ["B"]]
     assert [len(q.options) for q in result.bank.questions] == [2, 2]
+
+
+def _coursera_question(n: int, prompt: str, body: str, feedback: str = "") -> str:
+    return (
+        f'<div class="rc-FormPartsQuestion"><h3 class="question-number">{n}.</h3>'
+        f'<span class="points">1 / 1 point</span><div class="rc-FormPartsQuestion__contentCell">'
+        f"<p>{prompt}</p></div>{body}{feedback}</div>"
+    )
+
+
+def _coursera_option(text: str, *, ticked: bool = False, kind: str = "radio") -> str:
+    checked = " checked" if ticked else ""
+    box = f'<input type="{kind}"{checked} disabled>'
+    return f'<label class="rc-Option">{box}<span>{text}</span></label>'
+
+
+def _coursera_feedback(text: str) -> str:
+    verdict, _, rest = text.partition(" ")
+    return f'<div class="rc-FormPartsQuestion__feedback"><strong>{verdict}</strong><br>{rest}</div>'
+
+
+def test_a_coursera_review_keys_by_its_feedback_not_the_learners_ticks() -> None:
+    right = _coursera_question(
+        1,
+        "What does pass@k measure?",
+        _coursera_option("Average BLEU") + _coursera_option("At least one passes", ticked=True),
+        _coursera_feedback("Correct Right — the unbiased estimator."),
+    )
+    wrong = _coursera_question(
+        2,
+        "A judge prefers whichever answer is shown first. What bias is this?",
+        _coursera_option("Verbosity bias", ticked=True) + _coursera_option("Position bias"),
+        _coursera_feedback("Incorrect Preferring what appears first is position bias."),
+    )
+    boxes = _coursera_question(
+        3,
+        "Which reduce hallucinations? Select all that apply.",
+        _coursera_option("Retrieval", ticked=True, kind="checkbox")
+        + _coursera_feedback("Correct")
+        + _coursera_option("Higher temperature", kind="checkbox")
+        + _coursera_option("Self-consistency", ticked=True, kind="checkbox")
+        + _coursera_feedback("Correct Stable facts agree."),
+    )
+    typed = _coursera_question(
+        4,
+        "Why does a high ROUGE not guarantee faithfulness?",
+        "<div><textarea disabled>it counts words</textarea></div>",
+        _coursera_feedback("Correct Sample response: ROUGE counts n-gram overlap."),
+    )
+    page = (
+        f"<html><body><main><h1>Graded Quiz</h1>{right}{wrong}{boxes}{typed}</main></body></html>"
+    )
+    questions = import_text(page, name="quiz.html", bank_id="t").bank.questions
+    assert [q.answer for q in questions[:3]] == [["B"], ["B"], ["A", "C"]]
+    assert questions[3].reference.get("en") == "ROUGE counts n-gram overlap."

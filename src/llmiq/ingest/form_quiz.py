@@ -1,6 +1,6 @@
 """The questions of a quiz page built from form controls: a Moodle attempt review, a Canvas
 quiz result, a Google Forms score page, a WordPress "Quiz Maker" result, a HackerRank test
-report, a 问卷星 (wjx.cn) exam result.
+report, a 问卷星 (wjx.cn) exam result, a Coursera graded quiz review.
 
 Such a page holds no question text the way an article writes it: each question is a block
 of the learning platform's markup, its options radio buttons or checkboxes with a label, its
@@ -323,10 +323,69 @@ def _wjx(root: HtmlElement) -> list[FormQuestion]:
     return questions
 
 
+_VERDICT = re.compile(r"^\s*(?P<verdict>correct|incorrect|partially correct)\b[.!:]?\s*", re.I)
+
+
+def _coursera(root: HtmlElement) -> list[FormQuestion]:
+    """A Coursera graded quiz review: ``.rc-FormPartsQuestion`` blocks, options ``.rc-Option``
+    labels. The ticks are the learner's: a choice is the key where the feedback after it
+    (or the question's, for one answer) says "Correct"; after "Incorrect" the key is the one
+    other option the feedback names, if it names one. A typed answer's key is the "Sample
+    response" or the learner's answer the feedback calls correct."""
+    questions = []
+    for block in (e for e in root.iter("div") if "rc-FormPartsQuestion" in _classes(e)):
+        text = _find(block, "rc-FormPartsQuestion__contentCell")
+        if text is None:
+            continue
+        options, ticked, right, wrong = [], [], [], []
+        verdict = None
+        for element in block.iter():
+            if "rc-Option" in _classes(element):
+                box = element.find(".//input")
+                ticked.append(box is not None and box.get("checked") is not None)
+                options.append(_text(_without(element, set())))
+            elif "rc-FormPartsQuestion__feedback" in _classes(element):
+                said = _VERDICT.match(_words(element))
+                verdict = element
+                if said and options and ticked[-1] and said["verdict"].lower() == "correct":
+                    right.append(len(options) - 1)
+                elif said and options and ticked[-1]:
+                    wrong.append(len(options) - 1)
+        question = FormQuestion(_number(_find(block, "question-number")), written(text), options)
+        said = _VERDICT.match(_words(verdict)) if verdict is not None else None
+        note = _VERDICT.sub("", _words(verdict), count=1) if verdict is not None else ""
+        if right or wrong:  # a feedback under each ticked option
+            question.key = right if not wrong else []
+        elif said and options and said["verdict"].lower() == "correct":
+            question.key = [i for i, tick in enumerate(ticked) if tick]
+        elif said and options:
+            named = [
+                i for i, o in enumerate(options) if not ticked[i] and o.lower() in note.lower()
+            ]
+            question.key = named if len(named) == 1 else []
+        elif not options and said and said["verdict"].lower() == "correct":
+            typed = block.find(".//textarea")
+            typed = typed.text_content() if typed is not None else None
+            box = next((i for i in block.iter("input") if i.get("type") == "text"), None)
+            question.answer = re.sub(r"^sample\s+response\s*:\s*", "", note, flags=re.I) or (
+                typed or (box.get("value") if box is not None else None)
+            )
+            note = ""
+        question.explanation = note or None
+        if question.key or question.answer:
+            questions.append(question)
+    return questions
+
+
+def _words(element: HtmlElement) -> str:
+    """Its text with its pieces apart: "<strong>Correct</strong><br>Right" -> "Correct Right"."""
+    return SPACE.sub(" ", " ".join(element.itertext())).strip()
+
+
 def form_quiz(root: HtmlElement) -> list[FormQuestion]:
     """The questions of a quiz page made of a platform's markup (see the module docstring),
     or none for any other page; ``root`` is not changed."""
-    for reader in (_moodle, _canvas, _google_forms, _quiz_maker, _hackerrank, _wjx):
+    for reader in (_moodle, _canvas, _google_forms, _quiz_maker, _hackerrank, _wjx, _coursera):
         if questions := reader(root):
             return questions
     return []
