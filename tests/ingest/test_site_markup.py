@@ -85,3 +85,25 @@ def test_hugo_toml_front_matter_zola_shortcodes_and_stars_with_a_level() -> None
     assert result.bank.title.get(result.lang) == "大模型幻觉面试题"
     assert first.prompt.get(result.lang) == "以下哪些方法可以检测幻觉？"
     assert second.prompt.get(result.lang) == "What does QLoRA quantize twice?"
+
+
+def test_a_hugo_book_page_with_definition_list_and_roman_options() -> None:
+    article = (
+        "{{< hint warning >}}\n**Heads-up:** pages are rebuilt nightly.\n{{< /hint >}}\n\n"
+        "**1. Which statements about byte-level BPE are true?**\n\n"
+        "A\n: It never needs an unknown token\n\nB\n: It needs a pre-tokenizer\n\n"
+        "C\n: Its base vocabulary is the 256 bytes\n\n"
+        '{{< details title="Answer" open=false >}}\nA and C.\n{{< /details >}}\n\n'
+        "**2. The Unigram LM tokenizer builds its vocabulary by…**\n\n"
+        "i. merging frequent pairs\\\nii. merging by likelihood ratio\\\n"
+        "iii. pruning a large candidate vocabulary\n\n"
+        '{{< details title="Answer" open=false >}}\n(iii) — it goes top-down.\n{{< /details >}}\n'
+    )
+    result = parse_article(article, name="book.md", bank_id="t")
+    first, second = result.bank.questions
+    assert first.answer == ["A", "C"]
+    assert first.options[0].text.get("en") == "It never needs an unknown token"
+    assert second.answer == ["C"]
+    assert second.options[0].text.get("en") == "merging frequent pairs"
+    assert "Heads-up" not in str(result.bank.model_dump())
+    assert not any("no question before it" in s.reason for s in result.skipped)  # a callout

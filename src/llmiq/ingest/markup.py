@@ -56,6 +56,10 @@ _SHORTCODE_OPEN = re.compile(
     r"|\{%\s*(?P<hname>spoiler|details|hideblock|fold|hide)\b(?P<hargs>[^%]*)%\}",
     re.I,
 )
+#: A Hugo theme's ``hint`` that is a callout box ("{{< hint warning >}}"), not an answer.
+_CALLOUT_KIND = re.compile(
+    r"^\s*(?:info|warning|danger|note|tip|success|important|caution)\b", re.I
+)
 _SHORTCODE_CLOSE = re.compile(
     r"\{\{[<%]\s*/\s*(?:spoiler|details|expand|collapse|toggle|answer|hint|hidden)\s*[>%]\}\}"
     r"|\{%\s*end(?:spoiler|details|hideblock|fold|hide)\s*%\}",
@@ -304,6 +308,8 @@ def _rewrite_hidden(line: str) -> str:
         return f"{before} {label} {text}".strip() if before else f"{label} {text}".rstrip()
     if shortcode := _SHORTCODE_OPEN.search(line):
         args = shortcode["args"] or shortcode["hargs"] or ""
+        if (shortcode["name"] or "").lower() == "hint" and _CALLOUT_KIND.match(args):
+            return (line[: shortcode.start()] + line[shortcode.end() :]).strip()  # a callout
         label = _label_for(args) or "Answer:"
         rest = _SHORTCODE_CLOSE.sub("", line[shortcode.end() :]).strip()
         before = line[: shortcode.start()].strip()

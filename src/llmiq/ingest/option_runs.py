@@ -107,12 +107,17 @@ def _numbered_options(lines: Sequence[Line]) -> None:
 
 
 _LONE_KEY = re.compile(r"^\s*[(（]?(?P<key>[A-H])[)）]?[.、．:：]?\s*$")
+#: The text under a lone key; Markdown's definition lists start it with ": ".
+_DEFINITION = re.compile(r"^\s*:\s+")
+_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii")
+_ROMAN_OPTION = re.compile(r"^\s*[(（]?(?P<key>[ivx]{1,4})[.)）]\s+(?P<text>\S.*?)\s*\\?\s*$")
 
 
 def _lone_keys(lines: Sequence[Line]) -> None:
     """Options whose letter stands alone on its line, their text on the next (a practice
-    site's page copied as text: "A" / "从字符开始……" / "B" / "按语义……"): the letter's line
-    becomes the option, the text's line is left empty. Only a run A, B, ... counts."""
+    site's page copied as text: "A" / "从字符开始……"; a Markdown definition list: "A" /
+    ": It can encode any string"): the letter's line becomes the option, the text's line is
+    left empty. Only a run A, B, ... counts; blank lines may stand between its options."""
     i = 0
     while i + 3 < len(lines):
         run: list[int] = []
@@ -126,13 +131,40 @@ def _lone_keys(lines: Sequence[Line]) -> None:
         ):
             run.append(k)
             k += 2
+            while k < len(lines) and lines[k].kind is LineKind.BLANK and run:
+                k += 1
         if len(run) >= 2:
             for k in run:
-                _make_option(
-                    lines[k], _LONE_KEY.match(lines[k].raw)["key"], lines[k + 1].raw.strip()
-                )
+                text = _DEFINITION.sub("", lines[k + 1].raw).strip()
+                _make_option(lines[k], _LONE_KEY.match(lines[k].raw)["key"], text)
                 lines[k + 1].kind, lines[k + 1].rest = LineKind.BLANK, ""
             i = run[-1] + 2
+        else:
+            i += 1
+
+
+def _roman_options(lines: Sequence[Line]) -> None:
+    """Options numbered i., ii., iii., ... in a run become options A, B, C, ... (a Markdown
+    hard break's backslash at their end left out)."""
+    i = 0
+    while i < len(lines):
+        run: list[tuple[int, str]] = []
+        k = i
+        while (
+            k < len(lines)
+            and (found := _ROMAN_OPTION.match(lines[k].raw))
+            and len(run) < len(_ROMAN)
+            and found["key"] == _ROMAN[len(run)]
+        ):
+            run.append((k, found["text"]))
+            k = next(
+                (j for j in range(k + 1, len(lines)) if lines[j].kind is not LineKind.BLANK),
+                len(lines),
+            )
+        if len(run) >= 2:
+            for n, (k, text) in enumerate(run):
+                _make_option(lines[k], chr(ord("A") + n), text)
+            i = run[-1][0] + 1
         else:
             i += 1
 
@@ -141,6 +173,7 @@ def mark_option_runs(lines: Sequence[Line]) -> None:
     """Turn runs of spaced options and of task-list items into option lines; a ticked item
     keeps ``checked=True``, which answers the question when no answer line does."""
     _lone_keys(lines)
+    _roman_options(lines)
     following = "A"  # "A 正确　B 错误" on one line, perhaps "C … D …" on the next
     for line in lines:
         if line.kind is LineKind.BLANK:
