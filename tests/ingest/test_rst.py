@@ -277,3 +277,12 @@ def test_no_other_fixture_is_rst() -> None:
             if looks_like_rst(text):
                 found.append(path.name)
     assert found == ["qa-notes_en_sphinx-rst-serving.txt"]
+
+
+def test_an_empty_code_block_closed_on_its_own_line_keeps_the_line_numbers() -> None:
+    # found by the fuzz test: the fence closed under the directive made the text one line
+    # longer, and the page tail was reported at line 4 of a 3-line file
+    result = import_text(
+        ".. code-block:: python\n.. admonition:: Answer\n©", name="x.rst", bank_id="t", format="rst"
+    )
+    assert all(1 <= s.first <= s.last <= 3 for s in result.skipped)

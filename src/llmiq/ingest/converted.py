@@ -47,14 +47,18 @@ def parse_rewritten(
     rewritten: Rewritten, *, name: str, bank_id: str, title: str | None
 ) -> ImportResult:
     """Parse the rewritten text with the article parser; the lines left out are reported
-    with the parser's own skipped lines, by the author's line numbers."""
-    from llmiq.ingest.article import parse_article
-
-    result = parse_article("\n".join(rewritten.lines), name=name, bank_id=bank_id, title=title)
+    with the parser's own skipped lines, by the author's line numbers (a rewritten line that
+    became two, a code fence closed under its last line, still names its own)."""
+    lines: list[str] = []
+    origin: list[int] = []
+    for number, line in enumerate(rewritten.lines, start=1):
+        parts = line.split("\n")
+        lines += parts
+        origin += [number] * len(parts)
     left_out = [
         (first + 1, last + 1, what, excerpt) for first, last, what, excerpt in rewritten.left_out
     ]
-    return _with_left_out(result, left_out)
+    return parse_rows(lines, origin, left_out, name=name, bank_id=bank_id, title=title)
 
 
 def parse_rows(
