@@ -107,3 +107,25 @@ def test_a_hugo_book_page_with_definition_list_and_roman_options() -> None:
     assert second.options[0].text.get("en") == "merging frequent pairs"
     assert "Heads-up" not in str(result.bank.model_dump())
     assert not any("no question before it" in s.reason for s in result.skipped)  # a callout
+
+
+def test_a_logseq_page_of_cards_and_their_child_blocks() -> None:
+    article = (
+        "title:: 预训练面试题卡片\ntags:: 面试, LLM\n\n"
+        "- 说明：每题用 #card 做间隔复习，答案写在子块里。\n  collapsed:: true\n"
+        "- TODO 补一张 loss spike 的截图\n- ## 目标与数据\n"
+        "\t- 预训练数据为什么要去重？ #card\n\t  card-last-interval:: 4\n\t  card-repeats:: 2\n"
+        "\t\t- 重复数据会让模型死记硬背。\n\t\t- 近似去重用 MinHash。\n"
+        "\t- 备注：下面这张 #card 是选择题，选项用 Shift+Enter 换行。\n"
+        "\t- 训练 70B 模型大约需要多少 token？ #card\n\t  A. 140B\n\t  B. 1.4T\n"
+        "\t  card-last-score:: 5\n\t\t- 答案：B。约 20 token/参数。\n"
+    )
+    result = parse_article(article, name="pretraining.md", bank_id="t")
+    assert result.bank.title.get("zh") == "预训练面试题卡片"
+    first, second = result.bank.questions
+    assert first.prompt.get("zh") == "预训练数据为什么要去重？"
+    assert first.reference.get("zh").startswith("重复数据会让模型死记硬背。")
+    assert "MinHash" in first.reference.get("zh") + str(first.explanation)
+    assert (second.answer, len(second.options)) == (["B"], 2)
+    assert "card-" not in str(result.bank.model_dump())
+    assert "Q: 备注" not in str(first.explanation)  # a block that mentions #card is no card

@@ -32,6 +32,7 @@ from itertools import pairwise
 from llmiq.ingest.chat import rewrite_chat
 from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
 from llmiq.ingest.lines import FENCE, LineKind, classify
+from llmiq.ingest.logseq import rewrite_logseq
 from llmiq.ingest.mdx import rewrite_mdx
 from llmiq.ingest.obsidian import rewrite_obsidian
 from llmiq.ingest.option_tables import rewrite_option_tables
@@ -362,7 +363,7 @@ def _numbered_running_headers(lines: list[str]) -> set[str]:
 def rewrite_markup(text_lines: list[str]) -> Markup:
     """See the module docstring. Code blocks are left as they are."""
     lines, chat = rewrite_chat(text_lines)
-    lines = rewrite_pandoc(rewrite_obsidian(rewrite_mdx(lines)))
+    lines = rewrite_pandoc(rewrite_obsidian(rewrite_mdx(rewrite_logseq(lines))))
     lines = rewrite_result_marks(rewrite_option_tables(lines))
     markup = Markup(lines, left_out=chat)
     start = _front_matter(lines, markup)
