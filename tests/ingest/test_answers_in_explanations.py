@@ -148,6 +148,9 @@ def test_answers_that_name_keys_by_exclusion_or_after_a_dash(
         ("**Verdict:** A, B and D. Lowering k loses chunks.", ["A", "B", "D"]),
         ("Correct response: C", ["C"]),
         ("Answer: Both a and c. b and d describe a temperature above 1.", ["A", "C"]),
+        ("> **✔ Right option:** B", ["B"]),
+        ("→ The right one is **D**.", ["D"]),
+        ("💡 It's C: 70 × 0.5 bytes.", ["C"]),
     ],
 )
 def test_more_ways_an_author_gives_the_key(line: str, keys: list[str]) -> None:
@@ -163,3 +166,19 @@ def test_a_shared_documents_changelog_and_comments_end_it() -> None:
     question = result.bank.questions[0]
     assert question.reference.get("en") == "repeating makes repeating likelier."
     assert question.explanation is None
+
+
+def test_its_a_in_a_sentence_is_no_key_and_a_strong_answer_answers() -> None:
+    result = _parse(
+        "## Q7 · KV-cache quantization\n\nWhat is KV-cache quantization?\n\n"
+        "What a strong answer covers:\n\n- int8 keys and values\n\n"
+        "## Bonus\n\nHow much memory do 70B weights take at 4 bits?\n\nA. ~35 GB\nB. ~70 GB\n\n"
+        "💡 It's A: 70 × 0.5 bytes.\n\nIt's A trade-off, as always.\n"
+    )
+    first, second = result.bank.questions
+    assert first.reference.get("en") == "- int8 keys and values"
+    assert second.answer == ["A"]
+    unkeyed = _parse(
+        "1. Which?\nA. x\nB. y\n\nIt's B.\n\n2. And this?\nA. u\nB. v\n\nIt's A trade-off.\n"
+    )
+    assert [q.id for q in unkeyed.bank.questions] == ["q1"]  # "It's A trade-off" names no key

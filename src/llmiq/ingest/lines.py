@@ -244,12 +244,14 @@ _ANSWER_LABEL = (
     r"|(?:the\s+)?(?:correct\s+|right\s+|best\s+|sample\s+|model\s+|suggested\s+|short\s+)?"
     r"answers?(?:\s+(?:is|are))?|参考回答|示例答案|参考解答|回答要点|我(?:当时)?(?:的)?(?:回)?答的?"
     r"|参考(?=\s*[:：]\s*\S)"
-    r"|correct(?:\s+(?:option|choice)s?)?|ans|solution|verdict|(?:correct|right)\s+response)"
+    r"|correct(?:\s+(?:option|choice)s?)?|ans|solution|verdict"
+    r"|(?:correct|right)\s+(?:response|options?|choices?))"
 )
 #: The label alone on its line ("**Answer**", "#### 答案要点"): the answer follows below.
 _ANSWER_ALONE = re.compile(
     r"^\s*(?:[-*]\s+)?(?:>\s*)*(?:#{1,6}\s*)?" + SYMBOLS + r"(?:\*\*|__)?\s*"
-    r"(?:(?:正确|参考|标准)?答案(?:要点|如下)?|解答|(?:the\s+)?(?:correct\s+)?answers?|solution)"
+    r"(?:(?:正确|参考|标准)?答案(?:要点|如下)?|解答|(?:the\s+)?(?:correct\s+)?answers?|solution"
+    r"|what\s+(?:a|the)\s+(?:strong|good|great|model)\s+answer\s+(?:covers|includes|mentions))"
     r"(?:\s*\((?!(?:[A-Ja-j]|\d)\))[^()]{2,30}\))?"  # "Answer (points to hit):", "答案（要点）"
     r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*$",
     re.I,
@@ -275,6 +277,13 @@ _ANSWER_CHOSEN_EN = re.compile(
     r"\s+(?:correct|right|true|valid|common|fine)\b"
     r"\s*[:.,;]?\s*(?:\*\*)?\s*(?P<more>.*)$",
     re.I,
+)
+#: "→ The right one is **D**.", "💡 It's A: 70 × 0.5 bytes …": a key said in a sentence; the
+#: letter is a capital followed by punctuation or a dash, so that "It's A trade-off" is none.
+_ANSWER_SAID_EN = re.compile(
+    r"^\s*(?:[-*]\s+)?(?:[→➜➡]\s*)?" + SYMBOLS + r"(?:\*\*)?\s*(?i:the\s+(?:right|correct)"
+    r"\s+(?:one|answer|option|choice)\s+is|it['’]s)\s+(?:\*\*)?\(?(?P<value>[A-J])\)?(?:\*\*)?"
+    r"(?=[.:;,!]|\s*$|\s+[-—–(])\s*[.:;,!]?\s*(?P<more>.*)$"
 )
 #: Any short label that names an answer, then a separator: "Key: A", "Right answer → C",
 #: "💡 Answer — D", "Correct picks: A, B", "正解：B", "我的回答：", "本题答案 → B".
@@ -426,7 +435,9 @@ def classify(number: int, raw: str) -> Line:
     if _ANSWER_ALONE.match(text):
         line.kind = LineKind.ANSWER
         return line
-    if chosen := _ANSWER_CHOSEN.match(text) or _ANSWER_CHOSEN_EN.match(text):
+    if chosen := (
+        _ANSWER_CHOSEN.match(text) or _ANSWER_CHOSEN_EN.match(text) or _ANSWER_SAID_EN.match(text)
+    ):
         group = next(
             g for g in ("value", "value2", "value3", "value4") if chosen.groupdict().get(g)
         )
