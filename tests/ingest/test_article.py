@@ -446,3 +446,19 @@ def test_options_written_on_the_line_after_a_bare_numbered_heading() -> None:
         "the vocabulary has 256 entries",
     ]
     assert question.answer == ["A"]
+
+
+def test_unnumbered_headings_that_ask_after_numbered_ones_are_questions_too() -> None:
+    text = (
+        "# Can you answer these serving questions?\n\n## 1. What is continuous batching?\n\n"
+        "Requests join the running batch at every step.\n\n### Rapid-fire round\n\n"
+        "Some quick ones.\n\n#### What is chunked prefill?\n\nA long prompt's prefill is split.\n"
+    )
+    result = _parse(text)
+    first, second = result.bank.questions
+    assert first.reference.get("en").startswith("Requests join the running batch")
+    assert (second.prompt.get("en"), second.reference.get("en")) == (
+        "What is chunked prefill?",
+        "A long prompt's prefill is split.",
+    )
+    assert result.bank.title.get("en") == "Can you answer these serving questions?"

@@ -188,7 +188,13 @@ def heading_question_style(lines: Sequence[Line]) -> str | None:
 
 
 def _asking_heading(line: Line) -> bool:
-    return line.q_style == "#" and line.q_number is None and "?" in fold(line.rest)
+    """An unnumbered heading below the title (``##`` or deeper) that asks."""
+    return (
+        line.q_style == "#"
+        and line.q_number is None
+        and line.raw.lstrip().startswith("##")
+        and "?" in fold(line.rest)
+    )
 
 
 def options_follow(lines: Sequence[Line], i: int, hi: int) -> bool:
@@ -235,8 +241,10 @@ def unanswered_questions(
         if line.is_question and line.q_number is None and line.q_style == style == "**":
             found.append(i)  # unnumbered questions in bold: no chain of numbers to follow
             continue
-        if style == "#" and _asking_heading(line):
-            found.append(i)  # "## Why …?": unnumbered headings that ask, their answer below
+        if _asking_heading(line) and style.startswith("#") and base_style(style) in ("", "N."):
+            # "## Why …?": unnumbered headings that ask, their answer below; also after
+            # numbered heading questions ("#### What is chunked prefill?" in a rapid-fire round)
+            found.append(i)
             continue
         if line.q_style == "bonus" and _has_question_mark(lines, i, hi):
             found.append(i)  # "Bonus: …?" after the numbered questions, in any style
