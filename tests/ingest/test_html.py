@@ -574,3 +574,15 @@ def test_a_coursera_review_keys_by_its_feedback_not_the_learners_ticks() -> None
     questions = import_text(page, name="quiz.html", bank_id="t").bank.questions
     assert [q.answer for q in questions[:3]] == [["B"], ["B"], ["A", "C"]]
     assert questions[3].reference.get("en") == "ROUGE counts n-gram overlap."
+
+
+def test_a_blogger_post_is_titled_by_its_post_title_not_the_blogs_name() -> None:
+    page = (
+        "<html><head><title>Notes from the GPU Poor: Scaling Laws Quiz</title></head><body>"
+        "<header><h1 class='title'>Notes from the GPU Poor</h1></header><div class='post'>"
+        "<h3 class='post-title entry-title'>Scaling Laws Quiz</h3><div class='post-body'>"
+        "<p>1. What does Chinchilla balance?</p><p>A. params and tokens</p><p>B. heads</p>"
+        "<p>Answer: A</p></div></div></body></html>"
+    )
+    result = import_text(page, name="blog.html", bank_id="t")
+    assert result.bank.title.get("en") == "Scaling Laws Quiz"

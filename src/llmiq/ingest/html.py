@@ -386,6 +386,8 @@ def _title(root: HtmlElement, trail: list[str], current: str | None = None) -> s
     whole = _text(page) if page is not None else ""
     parts = [part.strip() for part in _TITLE_SEPARATORS.split(whole)]
     site = parts[-1] if len(parts) > 1 else None
+    if not inside and (named := _named_title(root)):
+        return _without_trail(named, trail)  # Blogger's "h3.post-title" under the blog's h1
     for heading in inside or (headings if len(headings) == 1 else []):
         if not (text := _text(heading)):
             continue
@@ -402,6 +404,20 @@ def _title(root: HtmlElement, trail: list[str], current: str | None = None) -> s
         text = _without_trail(text, trail)
         return _TITLE_SEPARATORS.split(text)[0].strip() or text
     return None
+
+
+_TITLE_CLASS = re.compile(r"^(?:post|entry|article)[-_]title$", re.I)
+
+
+def _named_title(root: HtmlElement) -> str | None:
+    """The text of the one heading whose class or ``itemprop`` says it is the post's title."""
+    found = [
+        e
+        for e in root.iter(*HEADINGS)
+        if any(_TITLE_CLASS.match(w) for w in (e.get("class") or "").split())
+        or e.get("itemprop") == "headline"
+    ]
+    return (_text(found[0]) or None) if len(found) == 1 else None
 
 
 def html_to_text(html: str, *, name: str = "the page") -> str:
