@@ -84,6 +84,7 @@ def test_the_posters_questions_and_answers_without_the_members_guesses() -> None
     assert (first.id, first.answer) == ("q57", ["B"])
     assert (second.id, second.answer) == ("q58", ["A", "B"])
     assert (third.id, third.answer) == ("q59", ["A"])
+    assert result.lang == "zh"  # the questions under "第57题（单选）" are Chinese
     assert "温度高一点" not in str(result.bank.model_dump())
     assert any("other members" in s.reason for s in result.skipped)
 

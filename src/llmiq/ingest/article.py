@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -146,7 +147,7 @@ class _Parser:
         bank_title = self._intro(min([blocks[0].start, *dropped]), title)
         self.source = self._source(blocks, end)
 
-        lang = detect_language(" ".join(lines[b.start].rest for b in blocks) or "x")
+        lang = detect_language(" ".join(_prompt_text(lines, b.start) for b in blocks) or "x")
         numbers = [lines[b.start].q_number for b in blocks]
         written = [n for n in numbers if n is not None]  # the unnumbered get the next ones
         by_number = bool(written) and len(set(written)) == len(written)
@@ -573,6 +574,16 @@ class _Parser:
                 s.first <= line.number <= s.last for s in self.skipped
             ):
                 self.skip(i, i, N_("{what}, not imported"), line.raw, what=line.kind.value)
+
+
+def _prompt_text(lines: Sequence[Line], start: int) -> str:
+    """The question's own line, or the line under it when it holds only its number and tags
+    ("第57题 （单选）" above the question)."""
+    text = lines[start].rest
+    below = next_content(lines, start, len(lines))
+    if below is not None and not re.search(r"\w{2}", re.sub(r"[(（][^)）]*[)）]", "", text)):
+        text = f"{text} {lines[below].raw}"
+    return text
 
 
 def parse_article(text: str, *, name: str, bank_id: str, title: str | None = None) -> ImportResult:
