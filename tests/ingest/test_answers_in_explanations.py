@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from llmiq.ingest import parse_article
+from llmiq.ingest.lines import LineKind, classify
 from llmiq.ingest.result import ImportResult, fold_notes
 
 
@@ -151,6 +152,9 @@ def test_answers_that_name_keys_by_exclusion_or_after_a_dash(
         ("> **✔ Right option:** B", ["B"]),
         ("→ The right one is **D**.", ["D"]),
         ("💡 It's C: 70 × 0.5 bytes.", ["C"]),
+        ("✅ **C** — the implicit reward is β·log(π/π_ref).", ["C"]),
+        ("✓ A · ✓ B · ✓ C · ✗ D", ["A", "B", "C"]),
+        ("Answer ▸ A, C, D", ["A", "C", "D"]),
     ],
 )
 def test_more_ways_an_author_gives_the_key(line: str, keys: list[str]) -> None:
@@ -182,3 +186,11 @@ def test_its_a_in_a_sentence_is_no_key_and_a_strong_answer_answers() -> None:
         "1. Which?\nA. x\nB. y\n\nIt's B.\n\n2. And this?\nA. u\nB. v\n\nIt's A trade-off.\n"
     )
     assert [q.id for q in unkeyed.bank.questions] == ["q1"]  # "It's A trade-off" names no key
+
+
+def test_a_check_mark_before_a_bold_key_is_an_answer_line() -> None:
+    line = classify(1, "✅ **C** — the implicit reward is β·log(π/π_ref).")
+    assert (line.kind, line.answer_value) == (
+        LineKind.ANSWER,
+        "C** — the implicit reward is β·log(π/π_ref).",
+    )

@@ -292,15 +292,17 @@ _ANSWER_GENERAL = re.compile(
     r"(?:(?:(?:the|my|our|correct|right|best|sample|model|suggested|short|final|expected|"
     r"official|reference)\s+){0,3}(?:answer\s+key|answers?|ans|keys?|solutions?|picks?|choices?)"
     r"|[\u4e00-\u9fff]{0,4}(?:答案|正解|解答|回答)(?:要点|如下)?|正确(?:的)?选项|正确项)"
-    r"\s*(?:】\s*)?(?:\*\*|__)?\s*(?:[:=]|→|->|=>|—|–|-(?=\s))\s*(?:\*\*|__)?\s*"
+    r"\s*(?:】\s*)?(?:\*\*|__)?\s*(?:[:=▸▶►]|→|->|=>|—|–|-(?=\s))\s*(?:\*\*|__)?\s*"
     r"(?P<value>.*?)\s*(?:\*\*|__)?\s*$",
     re.I,
 )
 #: A check mark and a key: "✔ B", "✓ ABD — because ...", "✅ (c)".
 _ANSWER_CHECK = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:>\s*)*(?:\*\*|__)?\s*[✔✓✅]\ufe0f?\s*(?:\*\*|__)?\s*"
-    r"(?P<value>(?:\(?[A-J]\)|[A-J]+|\([a-j1-9]\)|[a-j]\))(?=[\s.,;:、—–-]|$).*?)\s*$"
+    r"(?P<value>(?:\(?[A-J]\)|[A-J]+|\([a-j1-9]\)|[a-j]\))(?:\*\*|__)?(?=[\s.,;:、—–-]|$).*?)\s*$"
 )
+#: More keys ticked on the same line: "✓ A · ✓ B · ✓ C · ✗ D".
+_TICKED_KEYS = re.compile(r"[✔✓✅]\ufe0f?\s*\(?([A-J])\)?(?=[\s.,;·、|]|$)")
 #: "The correct answer is B." / "The answer is (b), because ...": a key right after "is".
 _ANSWER_IS = re.compile(
     r"^\s*(?:[-*]\s+)?(?:>\s*)*" + SYMBOLS + r"(?:\*\*|__)?\s*"
@@ -456,6 +458,8 @@ def classify(number: int, raw: str) -> Line:
     ):
         line.kind = LineKind.ANSWER
         value = raw[match.start("value") : match.end("value")]
+        if match.re is _ANSWER_CHECK and len(ticked := _TICKED_KEYS.findall(raw)) > 1:
+            value = ", ".join(ticked)
         if "more" in match.groupdict() and match["more"]:
             line.inline_explanation = raw[match.start("more") :].strip()
         if label := _INLINE_EXPLANATION.search(fold(value)):  # "答案：B 解析：……"
