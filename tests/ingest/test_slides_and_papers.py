@@ -265,3 +265,15 @@ def test_a_scanned_papers_key_runs_on_over_long_part_headings_and_spaced_entries
     assert "gradients flow" in result.bank.questions[3].reference.get("en")
     for question in result.bank.questions:
         assert "贞" not in question.prompt.get("en") + str(question.explanation)
+
+
+def test_a_slide_outline_whose_titles_are_only_the_questions_numbers() -> None:
+    outline = (
+        "Mixture-of-Experts — Part 3\n\tSession 7\n"
+        "31\n\tHow many experts' FFNs process each token in a top-2 layer?\n\t\tA. 1\n\t\tB. 2\n"
+        "31 — reveal\n\tAnswer: B\n"
+        "#34\n\tWhat does the capacity factor control?\n\t\tA. Experts per layer\n"
+        "\t\tB. Tokens per expert\n34 — reveal\n\tAnswer: B\n"
+    )
+    result = parse_article(outline, name="moe.txt", bank_id="t")
+    assert [(q.id, q.answer) for q in result.bank.questions] == [("q31", ["B"]), ("q34", ["B"])]

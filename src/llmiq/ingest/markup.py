@@ -235,6 +235,11 @@ class Markup:
     left_out: list[tuple[int, int, str]] = field(default_factory=list)
 
 
+_SLIDE_NUMBER = re.compile(
+    r"^(?:q(?:uestion)?\s*|#|no\.?\s*)?(?P<num>\d{1,3})[.)]?(?:\s+[⭐★☆🔥]+)?\s*$", re.I
+)
+
+
 def _label_for(text: str) -> str:
     """The line a hidden block's label becomes: ``Explanation:`` or ``Answer:``."""
     plain = _TAGS.sub("", text).strip().strip("\"'")
@@ -460,6 +465,12 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
         line = _rewrite_callout(_rewrite_hidden(line))
         if heading := _HTML_HEADING.match(line):  # a README's <h1 align="center">Title</h1>
             line = f"{'#' * int(heading['level'])} {_TAGS.sub('', heading['text']).strip()}"
+        if (
+            (slide := _SLIDE_NUMBER.match(line))
+            and lines[i + 1 : i + 2] != []
+            and (lines[i + 1].startswith("\t"))
+        ):  # a slide outline's title that is only the question's number: "31", "#34", "Q 36"
+            line = lines[i] = f"Q{slide['num']}."
         if is_site_syntax(line):  # "{% include ad.html %}", "{: .notice}"
             markup.left_out.append((i, i, N_("markup")))
             lines[i] = ""
