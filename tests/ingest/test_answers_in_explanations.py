@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from llmiq.ingest import parse_article
+from llmiq.ingest.answers import parse_keys
 from llmiq.ingest.lines import LineKind, classify
 from llmiq.ingest.result import ImportResult, fold_notes
 
@@ -194,3 +195,7 @@ def test_a_check_mark_before_a_bold_key_is_an_answer_line() -> None:
         LineKind.ANSWER,
         "C** — the implicit reward is β·log(π/π_ref).",
     )
+
+
+def test_lower_case_keys_followed_by_a_remark_in_brackets() -> None:
+    assert parse_keys("a, b, d (BLEU says nothing)") == (["A", "B", "D"], "(BLEU says nothing)")

@@ -179,3 +179,29 @@ def test_a_slack_channel_with_the_day_question_and_its_answer_posted_later() -> 
     dumped = str(result.bank.model_dump())
     for noise in ("slow to embed", "View thread", ":eyes:", "Monday"):
         assert noise not in dumped
+
+
+WHATSAPP = """04/03/2024, 08:58 - Meera Iyer created group "LLM Interview Grind"
+04/03/2024, 09:02 - Meera Iyer: *Q41*
+What does the ReAct pattern interleave?
+a) Reasoning traces and actions
+b) Retrieval and reranking
+04/03/2024, 09:20 - Dev Patel: b? retrieval then act
+04/03/2024, 09:21 - Dev Patel: <Media omitted>
+04/03/2024, 19:45 - Meera Iyer: ✅ 41 → a. Reason, act, observe, repeat.
+05/03/2024, 08:30 - Meera Iyer: 🔢 42
+Which are good practices when defining tools?
+a) Clear names and descriptions
+b) One giant free-text tool
+c) Structured error messages
+05/03/2024, 08:41 - Karthik: a b c
+05/03/2024, 20:10 - Meera Iyer: Key for 42: a, c (one giant tool is the anti-pattern)
+"""
+
+
+def test_a_whatsapp_export_whose_messages_start_on_their_header_line() -> None:
+    result = parse_article(WHATSAPP, name="chat.txt", bank_id="t")
+    first, second = result.bank.questions
+    assert (first.id, first.answer) == ("q41", ["A"])
+    assert (second.id, second.answer) == ("q42", ["A", "C"])
+    assert "retrieval then act" not in str(result.bank.model_dump())

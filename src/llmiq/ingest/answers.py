@@ -24,7 +24,7 @@ _LOWER_KEY = r"(?:\([a-j]\)|[a-j]\)?)"
 
 _LOWER_KEYS = re.compile(
     rf"^\s*(?P<keys>{_LOWER_KEY}(?:\s*(?:[,/、，]|,?\s*\band\b)\s*{_LOWER_KEY})*)"
-    r"(?:[.。]\s+(?P<lrest>\S.*)|\s+(?:[—–]+|--?)\s+(?P<drest>\S.*)|[.。]?\s*)$"
+    r"(?:[.。]\s+(?P<lrest>\S.*)|\s+(?:[—–]+|--?)\s+(?P<drest>\S.*)|\s+(?P<prest>\(.*)|[.。]?\s*)$"
     r"|^\s*\(?(?P<pkey>[a-j])\)(?P<rest>.*)$"
 )
 
@@ -91,7 +91,8 @@ def parse_keys(value: str) -> tuple[list[str], str] | None:
         if match.group("pkey"):
             return [match.group("pkey").upper()], folded[match.start("rest") :].strip()
         keys = [k.upper() for k in re.findall(r"[a-j]", re.sub(r"\band\b", " ", match["keys"]))]
-        return keys, (match.group("lrest") or match.group("drest") or "").strip()
+        rest = match.group("lrest") or match.group("drest") or match.group("prest") or ""
+        return keys, rest.strip()
     if _LOWER_RUN.match(folded) and list(folded.strip()) == sorted(set(folded.strip())):
         return [k.upper() for k in folded.strip()], ""  # "abd", as "ABD", letters in order
     return None

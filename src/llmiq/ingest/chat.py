@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from llmiq.ingest.lines import chinese_numeral, classify
+from llmiq.ingest.lines import SYMBOLS, chinese_numeral, classify
 from llmiq.messages import N_
 
 _STAMP = r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?"
@@ -28,6 +28,12 @@ _HEADERS = (
     re.compile(rf"^\s*\[?{_STAMP}\]?\s+(?P<name>\S.{{0,40}}?)\s*[:：]?\s*$"),
     re.compile(r"^\[(?=[^\]]*\d{1,2}:\d{2})[^\]]{4,30}\]\s+(?P<name>\S.{0,40}?)\s*$"),
     re.compile(r"^(?P<name>\S[^\t]{0,30}?)(?:\s{2,}|\t)\d{1,2}:\d{2}(?::\d{2})?\s*$"),
+)
+#: WhatsApp: "04/03/2024, 09:01 - Meera Iyer: Morning all!", "[4/3/24, 09:01:33] Meera: …"; a
+#: line with no sender ("… created group") is the app's own.
+_INLINE_HEADER = re.compile(
+    r"^\[?\d{1,2}[/.]\d{1,2}[/.]\d{2,4},?\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?\]?"
+    r"\s*[-–]?\s*(?:(?P<name>[^:]{1,40}?):\s(?P<text>.*)|.*)$"
 )
 #: Slack: the name alone, the time indented on the line below.
 _NAME_LINE = re.compile(r"^(?P<name>\S[^\t:：.?!。？！]{0,38})$")
@@ -54,11 +60,14 @@ _CALL_BEFORE_ANSWER = re.compile(
     r"^\W*\w[^:：]{0,14}?[!！]\s+(?=(?:model\s+)?answers?\s*[:：])", re.I
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_MARK = r"(?:day|no\.?|№|#|q(?:uestion)?|第)"
+_MARK = r"(?:day|no\.?|№|q(?:uestion)?\s*#?|#|第)"
 #: A poster's answer to question N: "57题答案：B", "【41 答案】B。…", "61题：除了 C 都对", "#58 →
 #: A, B, D", "Answer for Day 59: …", "60: D", "q61 answers: A, C, D", "№62 = B".
 _NUMBERED_ANSWER = re.compile(
-    rf"^\s*(?:answers?\s+(?:for|to)\s+)?[【\[]?\s*{_MARK}?\s*(?P<num>\d{{1,3}})\s*(?:题|号)?\s*"
+    r"^\s*"
+    + SYMBOLS
+    + r"(?P<lead>(?:(?:model|sample|reference)\s+)?(?:answers?|key)\s+(?:(?:for|to)\s+)?)?"
+    rf"[【\[]?\s*{_MARK}?\s*(?P<num>\d{{1,3}})\s*(?:题|号)?\s*"
     r"(?:的)?\s*(?P<label>(?:参考)?(?:答案|解答|回答|思路)|参考|answers?|solution)?\s*[】\]]?\s*"
     r"(?P<sep>[:：=→]|->)?\s*(?P<rest>.*)$",
     re.I,
@@ -70,7 +79,9 @@ _SERIES = (
     r"|qotd)"
 )
 _DAILY_NUMBER = re.compile(
-    r"^\s*(?P<tag>【[^】]{0,12}】|\[[^\]]{0,12}\]|(?:今天|今日|本周|today['’]s)(?!一题)\s*|"
+    r"^\s*"
+    + SYMBOLS
+    + r"(?P<tag>【[^】]{0,12}】|\[[^\]]{0,12}\]|(?:今天|今日|本周|today['’]s)(?!一题)\s*|"
     + _SERIES
     + r"[\s·:：]*)?\s*(?P<open>[【\[])?\s*"
     r"(?:" + _SERIES + r"\s*[·・:：]?\s*)?(?P<mark>" + _MARK + r"\s*)?"
@@ -86,10 +97,13 @@ class _Message:
     sender: str
     first: int  # the first line after the header
     last: int  # inclusive
+    inline: str | None = None  # the text on the header's own line (WhatsApp)
 
 
 def _header(lines: list[str], i: int) -> tuple[str, int] | None:
     """The sender of a message whose header starts at line ``i``, and its last line."""
+    if found := _INLINE_HEADER.match(lines[i]):
+        return (found["name"] or "").strip(), i
     for pattern in _HEADERS:
         if found := pattern.match(lines[i]):
             return _NAME_TAGS.sub("", found["name"]).strip(), i
@@ -106,20 +120,28 @@ def _messages(lines: list[str]) -> list[_Message]:
     messages: list[_Message] = []
     i = 0
     while i < len(lines):
-        if (header := _header(lines, i)) is not None and header[0]:
+        if (header := _header(lines, i)) is not None:
             if messages:
                 messages[-1].last = i - 1
-            messages.append(_Message(i, header[0], header[1] + 1, len(lines) - 1))
+            inline = _INLINE_HEADER.match(lines[i])
+            text = inline["text"] if inline else None
+            messages.append(_Message(i, header[0], header[1] + 1, len(lines) - 1, text))
             i = header[1]
         i += 1
     return messages
+
+
+def _body(lines: list[str], message: _Message) -> list[tuple[int, str]]:
+    """The message's lines by index, the header's own text first when it has some."""
+    body = [(message.header, message.inline)] if message.inline is not None else []
+    return body + [(i, lines[i]) for i in range(message.first, message.last + 1)]
 
 
 def _asks(lines: list[str], message: _Message) -> bool:
     """Whether a message holds a question with options A, B, ... under it."""
     keys = [
         line.options[0][0]
-        for line in (classify(0, lines[i]) for i in range(message.first, message.last + 1))
+        for line in (classify(0, text) for _, text in _body(lines, message))
         if line.options
     ]
     return "A" in keys and "B" in keys
@@ -141,7 +163,7 @@ def rewrite_chat(lines: list[str]) -> tuple[list[str], list[tuple[int, int, str]
     messages = _messages(lines)
     if len(messages) < 4:
         return lines, []
-    asking = {m.sender for m in messages if _asks(lines, m)}
+    asking = {m.sender for m in messages if m.sender and _asks(lines, m)}
     if not asking:
         return lines, []
     out = list(lines)
@@ -155,22 +177,24 @@ def rewrite_chat(lines: list[str]) -> tuple[list[str], list[tuple[int, int, str]
                 out[i] = ""
             left_out.append((message.header, message.last, N_("chat messages of other members")))
             continue
-        left_out.append((message.header, message.first - 1, N_("chat message header")))
-        for i in range(message.first, message.last + 1):
-            if _NOISE.match(lines[i]) or _DAY.match(lines[i]):
+        if message.inline is None:
+            left_out.append((message.header, message.first - 1, N_("chat message header")))
+        for i, text in _body(lines, message):
+            if _NOISE.match(text) or _DAY.match(text):
                 out[i] = ""
                 continue
-            line = out[i] = _plain(lines[i])
+            line = out[i] = _plain(text)
             answer = _NUMBERED_ANSWER.match(line)
-            if answer and (answer["label"] or (answer["sep"] and answer["rest"])):
+            labelled = answer and (answer["label"] or answer["lead"])
+            if answer and (labelled or (answer["sep"] and answer["rest"])):
                 if int(answer["num"]) == last_question:
                     out[i] = f"答案：{answer['rest']}"  # "57题答案：B" under question 57
-                if answer["label"] or int(answer["num"]) == last_question:
+                if labelled or int(answer["num"]) == last_question:
                     continue
             daily = _DAILY_NUMBER.match(line)
             if (
                 daily
-                and (daily["tag"] or daily["open"] or daily["mark"])
+                and (daily["tag"] or daily["open"] or daily["mark"] or not daily["rest"])
                 and (number := _number(daily["num"]))
             ):
                 rest = daily["rest"].lstrip("—–- ")
