@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from llmiq.ingest import parse_article
+from llmiq.ingest.lines import LineKind, classify
 from llmiq.ingest.result import ImportResult, fold_notes
 
 
@@ -602,3 +603,13 @@ def test_every_reason_a_line_was_left_out_is_said_in_chinese() -> None:
         quoted = {"Show", "Answer", "HTML"}  # the article's own words, and HTML
         words = [w for w in re.findall(r"[A-Za-z]{3,}", line) if w not in quoted]
         assert words == [], line
+
+
+def test_a_bar_after_the_number_and_circled_letter_options() -> None:
+    result = _parse(
+        "Q1｜新增的可训练参数量是？\nA d×k\nB r×(d+k)\n答案：B\n\n"
+        "Q2｜B 矩阵怎么初始化？\nⒶ 全零　Ⓑ 随机高斯\n答案 Ⓐ\n"
+    )
+    assert [(q.id, q.answer) for q in result.bank.questions] == [("q1", ["B"]), ("q2", ["A"])]
+    assert classify(1, "Q2｜LoRA 怎么初始化？").q_number == 2
+    assert classify(1, "答案 Ⓐ").kind is LineKind.ANSWER

@@ -1,7 +1,7 @@
 """Recognise what one line of an interview-question article is.
 
-Each line is matched after folding full-width ASCII (``Ａ．`` ``：`` ``（`` ...) to its
-half-width form. The fold maps one character to one character, so match offsets in the
+Each line is matched after folding (:mod:`llmiq.ingest.folding`): full-width ASCII as its
+half-width form, circled keys as letters, one character for one, so match offsets in the
 folded line are offsets in the original line, and the text we keep is the author's own.
 """
 
@@ -14,22 +14,8 @@ from enum import Enum
 
 from llmiq.ingest.difficulty import TAG as DIFFICULTY_TAG
 from llmiq.ingest.difficulty import strip_difficulty
+from llmiq.ingest.folding import fold
 from llmiq.messages import N_
-
-_FOLD = (
-    {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-    | {0x3000: 0x20}
-    # option keys written as circled or parenthesised digits: ① -> A, ⑴ -> A
-    | {0x2460 + n: ord("A") + n for n in range(10)}
-    | {0x2474 + n: ord("A") + n for n in range(10)}
-)
-
-
-def fold(text: str) -> str:
-    """``fold("Ａ．微调：（Ｂ）")`` -> ``"A.微调:(B)"``, ``fold("②")`` -> ``"B"``; same length
-    as ``text``."""
-    return text.translate(_FOLD)
-
 
 #: Zero-width characters an article may hold: they are dropped before its lines are read.
 ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
@@ -165,7 +151,7 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
             + r"(?:Q\.?|Question|Problem|问题|题目|面试题|(?<=#\s)#|(?-i:N[Oo])\.)"
             + r"\s*(?P<num>\d{1,3})"
             r"(?:\s*(?:of|/)\s*\d{1,3}(?=\s|$|\*\*|__))?"  # "Question 3 of 8", "Q.13"
-            r"(?:\s*[.:、)\]]|\s|$|(?=\*\*|__))\s*(?:\*\*|__)?\s*(?P<rest>.*)$",
+            r"(?:\s*[.:、)\]|]|\s|$|(?=\*\*|__))\s*(?:\*\*|__)?\s*(?P<rest>.*)$",
             re.I,
         ),
     ),
@@ -292,7 +278,8 @@ _ANSWER_GENERAL = re.compile(
     r"(?:(?:(?:the|my|our|correct|right|best|sample|model|suggested|short|final|expected|"
     r"official|reference)\s+){0,3}(?:answer\s+key|answers?|ans|keys?|solutions?|picks?|choices?)"
     r"|[\u4e00-\u9fff]{0,4}(?:答案|正解|解答|回答)(?:要点|如下)?|正确(?:的)?选项|正确项)"
-    r"\s*(?:】\s*)?(?:\*\*|__)?\s*(?:[:=▸▶►]|→|->|=>|—|–|-(?=\s))\s*(?:\*\*|__)?\s*"
+    r"\s*(?:】\s*)?(?:\*\*|__)?\s*(?:[:=▸▶►]|→|->|=>|—|–|-(?=\s)"
+    r"|(?<=[\u4e00-\u9fff])\s(?=\s*[A-J]{1,6}\s*$))\s*(?:\*\*|__)?\s*"  # "答案 Ⓑ", "答案 ABD"
     r"(?P<value>.*?)\s*(?:\*\*|__)?\s*$",
     re.I,
 )

@@ -33,18 +33,24 @@ def _spaced_on_one_line(raw: str, first: str = "A") -> list[tuple[str, str]]:
     return options if keys == [chr(ord(first) + n) for n in range(len(keys))] else []
 
 
-_CIRCLED = "\u2460\u2461\u2462\u2463\u2464\u2465\u2466\u2467\u2468\u2469"  # ① to ⑩
+#: Circled marks, which mark nothing but options: ① to ⑩, Ⓐ to Ⓙ, ⓐ to ⓙ.
+_CIRCLED_SETS = (
+    "".join(chr(0x2460 + n) for n in range(10)),
+    "".join(chr(0x24B6 + n) for n in range(10)),
+    "".join(chr(0x24D0 + n) for n in range(10)),
+)
 
 
 def _circled_on_one_line(raw: str) -> list[tuple[str, str]]:
-    """``"① 防止饱和 ② 减少参数量 ③ 加快矩阵乘法"``: circled numbers, which mark nothing but
-    options, in order from ① and at least two of them."""
+    """``"① 防止饱和 ② 减少参数量 ③ 加快矩阵乘法"``, ``"Ⓐ 全零　Ⓑ 随机高斯"``: circled marks in
+    order from the first, at least two of them."""
     text = re.sub(r"^\s*(?:[-*+•·]\s+)?", "", raw).rstrip()
-    if not text.startswith(_CIRCLED[0]):
+    circled = next((marks for marks in _CIRCLED_SETS if text.startswith(marks[0])), None)
+    if circled is None:
         return []
-    parts = re.split(f"([{_CIRCLED}])", text)[1:]
+    parts = re.split(f"([{circled}])", text)[1:]
     marks, texts = parts[0::2], [t.strip() for t in parts[1::2]]
-    if len(marks) < 2 or marks != list(_CIRCLED[: len(marks)]) or not all(texts):
+    if len(marks) < 2 or marks != list(circled[: len(marks)]) or not all(texts):
         return []
     return [(chr(ord("A") + n), t) for n, t in enumerate(texts)]
 
