@@ -586,3 +586,30 @@ def test_a_blogger_post_is_titled_by_its_post_title_not_the_blogs_name() -> None
     )
     result = import_text(page, name="blog.html", bank_id="t")
     assert result.bank.title.get("en") == "Scaling Laws Quiz"
+
+
+def test_a_learnpress_quiz_result_keys_by_its_correct_class_not_the_takers_choice() -> None:
+    def option(text: str, classes: str = "", mark: str = "") -> str:
+        status = f'<span class="lp-answer-status">{mark}</span>' if mark else ""
+        return (
+            f'<li class="answer-option {classes}"><input type="radio" disabled>'
+            f'<div class="option-title"><div class="option-title-content">{text}</div></div>'
+            f"{status}</li>"
+        )
+
+    page = (
+        "<html><body><main><h1>Quiz: KV Cache</h1><div class='quiz-questions'>"
+        '<div class="question"><h4 class="question-title">Question 1</h4>'
+        '<div class="question-content"><p>How much KV cache does a token take?</p></div>'
+        '<ul class="answer-options">'
+        + option("256 KB", "answered-wrong", "✘ Your answer")
+        + option("0.5 MB", "answer-correct", "✔ Correct answer")
+        + "</ul><div class='question-explanation-content'><strong>Explanation:</strong>"
+        "<p>2 × 32 × 32 × 128 × 2 bytes.</p></div></div></div></main></body></html>"
+    )
+    question = import_text(page, name="quiz.html", bank_id="t").bank.questions[0]
+    assert (question.answer, [o.text.get("en") for o in question.options]) == (
+        ["B"],
+        ["256 KB", "0.5 MB"],
+    )
+    assert question.explanation.get("en") == "2 × 32 × 32 × 128 × 2 bytes."

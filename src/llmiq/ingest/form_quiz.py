@@ -1,6 +1,6 @@
 """The questions of a quiz page built from form controls: a Moodle attempt review, a Canvas
 quiz result, a Google Forms score page, a WordPress "Quiz Maker" result, a HackerRank test
-report, a 问卷星 (wjx.cn) exam result, a Coursera graded quiz review.
+report, a 问卷星 (wjx.cn) exam result, a Coursera graded quiz review, a LearnPress quiz result.
 
 Such a page holds no question text the way an article writes it: each question is a block
 of the learning platform's markup, its options radio buttons or checkboxes with a label, its
@@ -323,6 +323,31 @@ def _wjx(root: HtmlElement) -> list[FormQuestion]:
     return questions
 
 
+def _learnpress(root: HtmlElement) -> list[FormQuestion]:
+    """A LearnPress (WordPress) quiz result: ``div.question`` blocks with ``.question-title``
+    ("Question 3"), ``.question-content`` and ``li.answer-option`` options, the right ones of
+    class ``answer-correct`` (the taker's marks and ✔/✘ labels left out), the explanation
+    in ``.question-explanation-content``."""
+    questions = []
+    for block, text in _blocks(root, "question", "question-content"):
+        options, key = [], []
+        for item in (e for e in block.iter("li") if "answer-option" in _classes(e)):
+            title = _find(item, "option-title")
+            if option := _text(title if title is not None else item):
+                if "answer-correct" in _classes(item):
+                    key.append(len(options))
+                options.append(option)
+        question = FormQuestion(
+            _number(_find(block, "question-title")), written(text), options, key
+        )
+        explanation = _find(block, "question-explanation-content")
+        if explanation is not None:
+            question.explanation = _KEY_LEAD.sub("", _text(explanation), count=1) or None
+        if options and key:
+            questions.append(question)
+    return questions
+
+
 _VERDICT = re.compile(r"^\s*(?P<verdict>correct|incorrect|partially correct)\b[.!:]?\s*", re.I)
 
 
@@ -385,7 +410,8 @@ def _words(element: HtmlElement) -> str:
 def form_quiz(root: HtmlElement) -> list[FormQuestion]:
     """The questions of a quiz page made of a platform's markup (see the module docstring),
     or none for any other page; ``root`` is not changed."""
-    for reader in (_moodle, _canvas, _google_forms, _quiz_maker, _hackerrank, _wjx, _coursera):
+    readers = (_moodle, _canvas, _google_forms, _quiz_maker, _hackerrank, _wjx, _coursera)
+    for reader in (*readers, _learnpress):
         if questions := reader(root):
             return questions
     return []
