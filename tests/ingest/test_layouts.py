@@ -612,4 +612,5 @@ def test_a_bar_after_the_number_and_circled_letter_options() -> None:
     )
     assert [(q.id, q.answer) for q in result.bank.questions] == [("q1", ["B"]), ("q2", ["A"])]
     assert classify(1, "Q2｜LoRA 怎么初始化？").q_number == 2
+    assert classify(1, "题号 28：关于梯度累积，下列说法正确的是").q_number == 28
     assert classify(1, "答案 Ⓐ").kind is LineKind.ANSWER
