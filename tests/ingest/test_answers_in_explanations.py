@@ -156,6 +156,8 @@ def test_answers_that_name_keys_by_exclusion_or_after_a_dash(
         ("✅ **C** — the implicit reward is β·log(π/π_ref).", ["C"]),
         ("✓ A · ✓ B · ✓ C · ✗ D", ["A", "B", "C"]),
         ("Answer ▸ A, C, D", ["A", "C", "D"]),
+        ("讲解：选 B，没有悬念。", ["B"]),
+        ("答案：除了 C，其他三个都算。", ["A", "B", "D"]),
     ],
 )
 def test_more_ways_an_author_gives_the_key(line: str, keys: list[str]) -> None:

@@ -429,7 +429,8 @@ _ALL_BUT = re.compile(
     r"\b(?:all|everything)\s+(?:of\s+them\s+|(?:the\s+)?options\s+)?(?:but|except|other\s+than)\s+"
     r"(?P<keys>.+?)(?:[.;。；]|$)"
     r"|\bonly\s+(?P<only>\(?[A-Ja-j]\)?)\s+is\s+(?:false|wrong|incorrect)\b"
-    r"|除了?\s*(?P<zh>[A-J](?:\s*[,、和]\s*[A-J])*)\s*(?:以外|之外)?[，,]?\s*(?:其他|其余)?(?:都|均)",
+    r"|除了?\s*(?P<zh>[A-J](?:\s*[,、和]\s*[A-J])*)\s*(?:以外|之外)?[，,]?\s*(?:其他|其余)?"
+    r"(?:[两三四五六七八九]\s*(?:个|项))?(?:选项)?(?:都|均)",
     re.I,
 )
 #: Every option is right: "全选", "四个都对", "All of them.", "all four are correct".
