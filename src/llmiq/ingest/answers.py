@@ -68,7 +68,8 @@ def _strip_key_wrapping(value: str) -> str:
 #: Option numbers in parentheses as keys: "(2)" is option B.
 _DIGIT_KEY = re.compile(r"\(([1-9])\)")
 #: "(iii)": options numbered in roman; "(i)" alone is option I of a long list, as written.
-_ROMANS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii")
+#: Option keys written in roman numerals, in order (``i.`` … ``viii.``).
+ROMAN_KEYS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii")
 _ROMAN_KEY = re.compile(r"\((ii|iii|iv|vi|vii|viii)\)", re.I)
 
 
@@ -80,7 +81,7 @@ def parse_keys(value: str) -> tuple[list[str], str] | None:
     """
     folded = _strip_key_wrapping(value)
     folded = _DIGIT_KEY.sub(lambda m: chr(ord("A") + int(m[1]) - 1), folded)
-    folded = _ROMAN_KEY.sub(lambda m: chr(ord("A") + _ROMANS.index(m[1].lower())), folded)
+    folded = _ROMAN_KEY.sub(lambda m: chr(ord("A") + ROMAN_KEYS.index(m[1].lower())), folded)
     if match := _KEYS.match(folded):
         rest = folded[match.start("rest") :].strip().lstrip("—–-").strip()
         if rest and (run := _RUN_THEN_SUBJECT.match(match.group("keys"))):

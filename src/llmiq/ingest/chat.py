@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from llmiq.bank.model import detect_language
 from llmiq.ingest.lines import SYMBOLS, chinese_numeral, classify
 from llmiq.messages import N_
 
@@ -59,7 +60,6 @@ _SLACK_BOLD = re.compile(r"(?<![*\w])\*(?!\*)([^*\n]+?)\*(?![*\w])")
 _CALL_BEFORE_ANSWER = re.compile(
     r"^\W*\w[^:：]{0,14}?[!！]\s+(?=(?:model\s+)?answers?\s*[:：])", re.I
 )
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _MARK = r"(?:day|no\.?|№|q(?:uestion)?\s*#?|#|第)"
 #: A poster's answer to question N: "57题答案：B", "【41 答案】B。…", "61题：除了 C 都对", "#58 →
 #: A, B, D", "Answer for Day 59: …", "60: D", "q61 answers: A, C, D", "№62 = B".
@@ -198,13 +198,13 @@ def rewrite_chat(lines: list[str]) -> tuple[list[str], list[tuple[int, int, str]
                 and (number := _number(daily["num"]))
             ):
                 rest = daily["rest"].lstrip("—–- ")
-                marker = f"第{number}题" if _CJK.search(line) else f"Q{number}."
+                marker = f"第{number}题" if detect_language(line) == "zh" else f"Q{number}."
                 out[i] = f"{marker} {rest}".rstrip()
                 last_question = number
             elif (number := classify(0, line).q_number) is not None:
                 last_question = number
-    for i, line in enumerate(out):
-        if _DAY.match(line):
+    for i in range(messages[0].header):  # a day separator above the first message
+        if _DAY.match(lines[i]):
             out[i] = ""
     return out, left_out
 

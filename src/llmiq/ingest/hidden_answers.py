@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from llmiq.ingest.html_writer import BLOCKS, SPECIAL
 from llmiq.ingest.lines import LineKind, classify
 
 if TYPE_CHECKING:
@@ -53,15 +54,12 @@ def _first_line(element: HtmlElement) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
-_BLOCK_TAGS = {"div", "p", "section", "article", "blockquote", "ul", "ol", "li", "dl", "dd"}
-
-
 def _first_block(element: HtmlElement) -> HtmlElement:
     """The block whose text starts ``element``'s: ``<p>`` in ``<div><p><b>(b)</b> …</p></div>``,
     so that a label put before its text lands on the answer's own line."""
     while not (element.text or "").strip():
         children = [c for c in element if isinstance(c.tag, str) and c.text_content().strip()]
-        if not children or children[0].tag not in _BLOCK_TAGS:
+        if not children or children[0].tag not in BLOCKS | SPECIAL:
             break
         element = children[0]
     return element

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 
+from llmiq.bank.model import detect_language
+from llmiq.ingest.lines import LineKind, classify
+
 _BLOCK = re.compile(r"^(?P<indent>[\t ]*)- (?P<text>.*)$")
 _PROPERTY = re.compile(r"^[\t ]*(?P<key>[\w-]+)::(?:\s+(?P<value>.*))?\s*$")
 #: The tag ends the block's first line (perhaps among other tags): "…的区别？ #card".
@@ -17,8 +20,6 @@ _CARD_TAG = re.compile(r"\s+#card(?=(?:\s+#[\w/-]+)*\s*$)")
 _CARD_PROPERTY = re.compile(r"^[\t ]*card-[\w-]+::")
 _TASK = re.compile(r"^(?:TODO|DONE|DOING|LATER|NOW|CANCELED)\s")
 _MACRO = re.compile(r"^\{\{[^{}]*\}\}$")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_LABELLED = re.compile(r"^(?:\*\*)?\s*(?:答案|参考答案|答|answer|a)\s*[:：]", re.I)
 
 
 def _depth(indent: str) -> int:
@@ -56,8 +57,9 @@ def rewrite_logseq(lines: list[str]) -> list[str]:
         depth, text = _depth(block["indent"]), block["text"].strip()
         if card_depth is not None and depth > card_depth:
             if not answered:
-                label = "答：" if _CJK.search(text) else "Answer: "
-                out[i] = text if _LABELLED.match(text) else f"{label}{text}"
+                label = "答：" if detect_language(text) == "zh" else "Answer: "
+                labelled = classify(0, text).kind is LineKind.ANSWER
+                out[i] = text if labelled else f"{label}{text}"
                 answered = True
             else:
                 out[i] = f"- {text}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from llmiq.ingest.lines import FENCE
+from llmiq.ingest.lines import FENCE, LineKind, classify
 
 _IMPORT = re.compile(r"^\s*import\s+(?:[\w*{}\s,]+\s+from\s+)?['\"][^'\"]+['\"];?\s*$")
 _EXPORT = re.compile(r"^\s*export\s+(?:const|default|function)\b")
@@ -29,7 +29,6 @@ _REVEAL = re.compile(
     r"^\s*<(?P<name>" + "|".join(_REVEALING) + r")\b[^<>]*>(?P<text>.*?)(?:</(?P=name)>)?\s*$"
 )
 _REVEAL_CLOSE = re.compile(r"\s*</(?:" + "|".join(_REVEALING) + r")>\s*$")
-_LABELLED = re.compile(r"^(?:\*\*)?\s*(?:answers?|solution|key|答案|解析)\b", re.I)
 
 
 def looks_like_mdx(lines: list[str]) -> bool:
@@ -82,4 +81,5 @@ def rewrite_mdx(lines: list[str]) -> list[str]:
 
 def _answer(text: str) -> str:
     text = _REVEAL_CLOSE.sub("", text).strip()
-    return text if _LABELLED.match(text) else f"Answer: {text}"
+    labelled = classify(0, text).kind in (LineKind.ANSWER, LineKind.EXPLANATION)
+    return text if labelled else f"Answer: {text}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from llmiq.ingest.answers import ROMAN_KEYS
 from llmiq.ingest.lines import NOISE, Line, LineKind, checkbox_text, spaced_option
 from llmiq.ingest.structure import next_content
 
@@ -115,7 +116,6 @@ def _numbered_options(lines: Sequence[Line]) -> None:
 _LONE_KEY = re.compile(r"^\s*[(（]?(?P<key>[A-H])[)）]?[.、．:：]?\s*$")
 #: The text under a lone key; Markdown's definition lists start it with ": ".
 _DEFINITION = re.compile(r"^\s*:\s+")
-_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii")
 _ROMAN_OPTION = re.compile(r"^\s*[(（]?(?P<key>[ivx]{1,4})[.)）]\s+(?P<text>\S.*?)\s*\\?\s*$")
 
 
@@ -159,8 +159,8 @@ def _roman_options(lines: Sequence[Line]) -> None:
         while (
             k < len(lines)
             and (found := _ROMAN_OPTION.match(lines[k].raw))
-            and len(run) < len(_ROMAN)
-            and found["key"] == _ROMAN[len(run)]
+            and len(run) < len(ROMAN_KEYS)
+            and found["key"] == ROMAN_KEYS[len(run)]
         ):
             run.append((k, found["text"]))
             k = next(
