@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from llmiq.ingest.article_end import END_LINE, END_MARKER
-from llmiq.ingest.lines import Line, LineKind, fold
+from llmiq.ingest.lines import SYMBOLS, Line, LineKind, fold
 
 #: Labels that say a key follows whatever its values look like.
 _EXPLICIT = re.compile(
@@ -30,7 +30,7 @@ _ANNOUNCED = re.compile(
 )
 _LETTERS = re.compile(r"^\(?[A-J](?:\s*[,、&/]?\s*[A-J])*\)?[.。]?$")
 _LABEL = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:[\u2190-\u2bff\U0001f000-\U0001faff\ufe0f]\s*)*(?:\*\*|__)?\s*"
+    r"^\s*(?:#{1,6}\s*)?" + SYMBOLS + r"(?:\*\*|__)?\s*"
     r"(?:[一二三四五六七八九十]+[、.]\s*)?"
     r"(?:[\u4e00-\u9fff]{0,4}答案(?:汇总|速查|一览|与解析|及解析|和解析)?|答案解析汇总"
     r"|(?:the\s+)?answer\s*key(?:s)?|answers(?:\s+and\s+explanations)?|key|solutions?)"

@@ -19,7 +19,6 @@ parser reads, one output line per input line so that every report names the auth
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -31,7 +30,7 @@ from llmiq.ingest.asciidoc_inline import (
     table_lines,
 )
 from llmiq.ingest.converted import Rewritten, parse_rewritten
-from llmiq.ingest.lines import split_lines
+from llmiq.ingest.lines import display_width, split_lines
 from llmiq.messages import N_
 
 if TYPE_CHECKING:
@@ -114,10 +113,6 @@ def _number(n: int, style: str) -> str:
 def _default_style(marker: str) -> str:
     """How AsciiDoc numbers a list by its marker: ``.`` 1, 2, 3; ``..`` a, b, c; ..."""
     return _LIST_STYLES[len(marker) - 1] if marker.startswith(".") else "arabic"
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 class _Converter:
@@ -299,7 +294,7 @@ class _Converter:
         ):
             return None
         length = len(self.src[i + 1].strip())
-        if min(abs(length - len(title)), abs(length - _width(title))) > 1:
+        if min(abs(length - len(title)), abs(length - display_width(title))) > 1:
             return None
         self.take_pending()
         self.end_list()

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from llmiq.ingest.converted import is_chinese, parse_rows
-from llmiq.ingest.lines import ZERO_WIDTH
+from llmiq.ingest.lines import ZERO_WIDTH, split_lines
 from llmiq.messages import N_
 
 if TYPE_CHECKING:
@@ -151,7 +151,7 @@ def looks_like_csv_bank(text: str) -> bool:
     """Whether a text of unknown format (a ``.txt`` file, pasted text) is a question bank
     in CSV: one of its first rows names a question column and an answer or option columns,
     and the rows below it are rows of fields, not lines of an article."""
-    sample = text[:200_000].translate(ZERO_WIDTH).replace("\r\n", "\n").replace("\r", "\n")
+    sample = "\n".join(split_lines(text[:200_000]))
     if not sample.lstrip().split("\n", 1)[0].strip():
         return False
     layout = _find_layout(sample[:20_000])
@@ -175,7 +175,7 @@ def looks_like_csv_bank(text: str) -> bool:
 
 class _Reader:
     def __init__(self, text: str) -> None:
-        self.text = text.translate(ZERO_WIDTH).replace("\r\n", "\n").replace("\r", "\n")
+        self.text = "\n".join(split_lines(text))
         self.zh = is_chinese(self.text)
         self.out: list[str] = []
         self.origin: list[int] = []  # the file's 1-based line of each line written

@@ -23,7 +23,7 @@ import re
 from typing import TYPE_CHECKING
 
 from llmiq.ingest.converted import LeftOut, parse_rows
-from llmiq.ingest.lines import ZERO_WIDTH
+from llmiq.ingest.lines import split_lines
 from llmiq.messages import N_
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def field_text(value: str, *, is_html: bool) -> str:
 
 class _Reader:
     def __init__(self, text: str) -> None:
-        self.text = text.translate(ZERO_WIDTH).replace("\r\n", "\n").replace("\r", "\n")
+        self.text = "\n".join(split_lines(text))
         self.separator = "\t"
         self.is_html = False
         self.columns: list[str] = []

@@ -162,8 +162,8 @@ def _canvas(root: HtmlElement) -> list[FormQuestion]:
                 if "correct_answer" in _classes(answer):
                     key.append(len(options))
                 options.append(option)
-        number = re.search(r"\d+", _text(_find(block, "question_name")))
-        question = FormQuestion(number.group(0) if number else None, written(text), options, key)
+        number = _number(_find(block, "question_name"))
+        question = FormQuestion(number, written(text), options, key)
         if not any(e.get("type") in _CHOICES for e in block.iter("input")) and key:
             question.options, question.key = [], []
             question.answer = "; ".join(options[i] for i in key)

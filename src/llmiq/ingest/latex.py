@@ -87,7 +87,6 @@ def looks_like_latex(text: str) -> bool:
 class _Question:
     keys: list[str] = field(default_factory=list)  # the correct choices so far
     options: int = 0  # how many choices so far
-    text_at: int = -1  # the last line with text in it
     answered: bool = False
 
 
@@ -243,7 +242,6 @@ class _Converter:
         text = " ".join(t for t in (title, self.inline(line[end:])) if t)
         if text:
             self.out[i] = f"{self.number}. {text}"
-            self.question.text_at = i
         else:
             self.out[i] = ""
             self.prefix = f"{self.number}. "
@@ -324,8 +322,6 @@ class _Converter:
         if self.prefix:
             text, self.prefix = self.prefix + text, ""
         self.out[i] = text
-        if self.question is not None:
-            self.question.text_at = i
 
     def list_edge(self, i: int, name: str, begin: bool, rest: str) -> int:
         if begin:

@@ -21,6 +21,12 @@ from llmiq.messages import N_
 ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
 
 
+def display_width(text: str) -> int:
+    """The columns ``text`` takes, wide East Asian characters two, as title underlines count
+    them (docutils, Asciidoctor)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def split_lines(text: str) -> list[str]:
     """The lines of ``text`` as the importer numbers them, zero-width marks removed."""
     return re.split(r"\r\n|\r|\n", text.translate(ZERO_WIDTH))
@@ -129,6 +135,8 @@ _TYPE_TAG = (
 #: A question type written without brackets right before its number: "单选题第 1 题".
 _TYPE_WORD = r"(?:(?:单选|多选|判断|填空|简答|问答|论述|不定项(?:选择)?)题?\s*)?"
 _TYPE_TAG_AFTER = re.compile("^" + _TYPE_TAG.removesuffix("?") + r"\s*", re.I)
+#: A line that is only a type tag ("[单选题]" above a question).
+TYPE_TAG_LINE = re.compile(r"^\s*" + _TYPE_TAG.removesuffix("?") + r"$", re.I)
 _DECOR = r"^\s*(?:>\s*)*(?P<head>#{1,6}\s*)?" + SYMBOLS + _TYPE_TAG + r"(?P<bold>\*\*|__)?\s*"
 #: Keycap emoji as the number itself: "1️⃣ What …", "1️⃣2️⃣ …" (12), "🔟 …".
 _KEYCAP_NUMBER = r"(?P<num>(?:[0-9]\ufe0f?\u20e3)+|\U0001f51f)"

@@ -31,7 +31,7 @@ from itertools import pairwise
 
 from llmiq.ingest.chat import rewrite_chat
 from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
-from llmiq.ingest.lines import FENCE, LineKind, classify
+from llmiq.ingest.lines import FENCE, TYPE_TAG_LINE, LineKind, classify
 from llmiq.ingest.logseq import rewrite_logseq
 from llmiq.ingest.mdx import rewrite_mdx
 from llmiq.ingest.obsidian import rewrite_obsidian
@@ -141,11 +141,6 @@ _READERS_THEN_RIGHT = re.compile(
 )
 #: A homework site's score after the right answer: "正确答案：B 得分：10.0".
 _SCORE_AFTER = re.compile(r"\s+(?:本题)?得分\s*[:：]\s*\d+(?:\.\d+)?\s*分?\s*$")
-_TYPE_TAG_LINE = re.compile(
-    r"^\s*[【\[(（]\s*(?:单选题?|多选题?|判断题?|不定项(?:选择题?)?|填空题?|简答题?|问答题?"
-    r"|single[\s-]choice|multiple[\s-]choice|true\s*/\s*false|short\s+answer)\s*[】\])）]\s*$",
-    re.I,
-)
 _READERS_AFTER_RIGHT = re.compile(
     r"\s+(?:(?:我|你|您)的(?:答案|作答|回答)|(?:my|your)\s+(?:answer|response))\s*[:：].*$", re.I
 )
@@ -476,7 +471,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
             lines[i] = ""
             continue
         line = tidy_site_syntax(line)
-        if _TYPE_TAG_LINE.match(line):  # "[单选题]" above a question: its kind shows anyway
+        if TYPE_TAG_LINE.match(line):  # "[单选题]" above a question: its kind shows anyway
             markup.left_out.append((i, i, N_("question type tag")))
             lines[i] = ""
             continue

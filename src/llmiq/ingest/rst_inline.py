@@ -5,9 +5,10 @@ appear, as docutils assigns them), and whether an article of unknown format is r
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from llmiq.ingest.lines import display_width
 
 _ADORNMENT = re.compile(r"^(?P<c>[!-/:-@\[-`{-~])(?P=c)+\s*$")
 _LITERAL = re.compile(r"``(?P<body>\S(?:.*?\S)??)``(?!\w)")
@@ -73,11 +74,6 @@ def _role(role: str, body: str, keep: Callable[[str], str]) -> str:
     return text
 
 
-def width(text: str) -> int:
-    """The columns ``text`` takes, wide East Asian characters two, as docutils counts them."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 @dataclass(frozen=True)
 class Title:
     text: int  # the line of the title's text
@@ -121,7 +117,7 @@ def find_titles(lines: list[str]) -> list[Title]:
             and adornment(line) is None
             and (i == 0 or not lines[i - 1].strip())
             and not re.match(r"^\.\.(?:\s|$)", line)
-            and (len(lines[i + 1].rstrip()) >= min(4, width(line.rstrip())))
+            and (len(lines[i + 1].rstrip()) >= min(4, display_width(line.rstrip())))
         ):
             titles.append(Title(i, None, i + 1, (under, False)))
             i += 2
