@@ -281,6 +281,13 @@ _KEY_AFTER_DASH = re.compile(
 )
 
 
+def _read_as(keys: list[str], value: str, rest: str) -> ResolvedKeys:
+    """``keys`` read from the prose of ``value``, noted for checking."""
+    note = Note.of(N_("answer read as {keys} from {value}; check it"),
+                   keys=", ".join(keys), value=repr(shorten(value, 50)))  # fmt: skip
+    return ResolvedKeys(keys, rest, note)
+
+
 def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | None:
     """The keys an answer names: letters ("ABD", "(b)"), an option's own text ("Paris"),
     its text and a reason ("Faithfulness。…"), a quoted part of it, or letters named in prose
@@ -329,33 +336,19 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
         return ResolvedKeys(quoted, "", note)
     if parsed is None and _ALL_OPTIONS.match(fold(value)):  # "全选", "All of the above."
         every = [key for key, _ in options]
-        note = Note.of(N_("answer read as {keys} from {value}; check it"),
-                       keys=", ".join(every), value=repr(shorten(value, 50)))  # fmt: skip
-        return ResolvedKeys(every, _ALL_OPTIONS.sub("", fold(value), count=1).strip(), note)
+        return _read_as(every, value, _ALL_OPTIONS.sub("", fold(value), count=1).strip())
     if _ALL_BUT.match(fold(value).strip()) and (named := keys_named(value, options)):
-        note = Note.of(
-            N_("answer read as {keys} from {value}; check it"),
-            keys=", ".join(named),
-            value=repr(shorten(value, 50)),
-        )
-        return ResolvedKeys(named, value[len(first_clause(value)) :].lstrip(" .;。；"), note)
+        return _read_as(named, value, value[len(first_clause(value)) :].lstrip(" .;。；"))
     if parsed is None and (dashed := _KEY_AFTER_DASH.match(fold(value))):
         named = [(dashed["pk"] or dashed["uk"]).upper()]
         if named[0] in dict(options):  # "Cosine — (a). Most models …"
-            note = Note.of(N_("answer read as {keys} from {value}; check it"), keys=named[0],
-                           value=repr(shorten(value, 50)))  # fmt: skip
-            return ResolvedKeys(named, value[dashed.end() :].lstrip(" .。"), note)
+            return _read_as(named, value, value[dashed.end() :].lstrip(" .。"))
     if parsed is None:
         named = [k for k in keys_in_prose(first_clause(value)) if k in dict(options)]
         named = named or keys_in_short_clause(first_clause(value), options)
         if not named:
             return None
-        note = Note.of(
-            N_("answer read as {keys} from {value}; check it"),
-            keys=", ".join(named),
-            value=repr(shorten(value, 50)),
-        )
-        return ResolvedKeys(named, value, note)
+        return _read_as(named, value, value)
     keys, rest = parsed
     # keys named further on in the answer's first clause ("b) Clustering and d) Association"),
     # not after it ("(a), (b), (c) — (d) is a tokenization algorithm")
@@ -364,12 +357,7 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
     ]
     if more:
         keys = keys + more
-        note = Note.of(
-            N_("answer read as {keys} from {value}; check it"),
-            keys=", ".join(keys),
-            value=repr(shorten(value, 50)),
-        )
-        return ResolvedKeys(keys, "", note)
+        return _read_as(keys, value, "")
     if len(keys) > 1 and rest:  # "A and C. Both train ...": several keys inside a sentence
         note = Note.of(N_("answer read as {keys} from prose; check it"), keys=", ".join(keys))
         return ResolvedKeys(keys, rest, note)

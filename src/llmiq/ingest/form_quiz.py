@@ -43,6 +43,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from llmiq.ingest.html_writer import SPACE, written
@@ -99,6 +100,21 @@ def _without(element: HtmlElement, names: set[str]) -> HtmlElement:
     return element
 
 
+def _marked_options(
+    found: Iterable[tuple[str, HtmlElement, str]],
+) -> tuple[list[str], list[int]]:
+    """The options (each ``(text, element, class word)``, empty texts passed over) and the
+    indexes of those whose element has the class word that marks the right ones."""
+    options: list[str] = []
+    key: list[int] = []
+    for text, element, right in found:
+        if text:
+            if right in _classes(element):
+                key.append(len(options))
+            options.append(text)
+    return options, key
+
+
 def _key_of(sentence: str, options: list[str]) -> tuple[list[int], str | None]:
     """The options a key sentence names by their text, or the sentence's answer as text when
     it names none: ``"The correct answers are: RoPE, ALiBi"`` -> ``([0, 2], None)``."""
@@ -151,17 +167,17 @@ def _canvas(root: HtmlElement) -> list[FormQuestion]:
         if (text := _find(block, "question_text")) is None:
             continue
         answers = [e for e in block.iter("div") if "answer" in _classes(e)]
-        options, key = [], []
-        for answer in answers:
-            label = next(
+        labels = [
+            next(
                 (f for n in ("answer_text", "answer_label") if (f := _find(answer, n)) is not None),
                 answer,
             )
-            option = _text(_without(label, {"answer_arrow", "answer_comment"}))
-            if option:
-                if "correct_answer" in _classes(answer):
-                    key.append(len(options))
-                options.append(option)
+            for answer in answers
+        ]
+        options, key = _marked_options(
+            (_text(_without(label, {"answer_arrow", "answer_comment"})), answer, "correct_answer")
+            for label, answer in zip(labels, answers, strict=True)
+        )
         number = _number(_find(block, "question_name"))
         question = FormQuestion(number, written(text), options, key)
         if not any(e.get("type") in _CHOICES for e in block.iter("input")) and key:
@@ -253,12 +269,9 @@ def _quiz_maker(root: HtmlElement) -> list[FormQuestion]:
     for step, text in _blocks(root, "step", "ays_quiz_question"):
         fields = [f for f in step.iter() if "ays-field" in _classes(f)]
         fields = [f for f in fields if f.find(".//input") is not None]
-        options, key = [], []
-        for field in fields:
-            if option := _text(_without(field, {"ays-answer-mark"})):
-                if "correct" in _classes(field):
-                    key.append(len(options))
-                options.append(option)
+        options, key = _marked_options(
+            (_text(_without(field, {"ays-answer-mark"})), field, "correct") for field in fields
+        )
         question = FormQuestion(
             _number(_find(step, "ays-question-counter")), written(text), options, key
         )
@@ -275,12 +288,11 @@ def _quiz_maker(root: HtmlElement) -> list[FormQuestion]:
 def _hackerrank(root: HtmlElement) -> list[FormQuestion]:
     questions = []
     for block, text in _blocks(root, "question-report", "question-statement"):
-        options, key = [], []
-        for item in (e for e in block.iter() if "mcq-option" in _classes(e)):
-            if option := _text(_find(item, "option-text")):
-                if "correct-option" in _classes(item):
-                    key.append(len(options))
-                options.append(option)
+        options, key = _marked_options(
+            (_text(_find(item, "option-text")), item, "correct-option")
+            for item in block.iter()
+            if "mcq-option" in _classes(item)
+        )
         question = FormQuestion(_number(_find(block, "q-index")), written(text), options, key)
         if not options and (guidance := _find(block, "evaluation-guidance")) is not None:
             answer = copy.deepcopy(guidance)
@@ -330,13 +342,12 @@ def _learnpress(root: HtmlElement) -> list[FormQuestion]:
     in ``.question-explanation-content``."""
     questions = []
     for block, text in _blocks(root, "question", "question-content"):
-        options, key = [], []
-        for item in (e for e in block.iter("li") if "answer-option" in _classes(e)):
-            title = _find(item, "option-title")
-            if option := _text(title if title is not None else item):
-                if "answer-correct" in _classes(item):
-                    key.append(len(options))
-                options.append(option)
+        items = [e for e in block.iter("li") if "answer-option" in _classes(e)]
+        titles = [_find(item, "option-title") for item in items]
+        options, key = _marked_options(
+            (_text(item if title is None else title), item, "answer-correct")
+            for item, title in zip(items, titles, strict=True)
+        )
         question = FormQuestion(
             _number(_find(block, "question-title")), written(text), options, key
         )
