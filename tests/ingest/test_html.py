@@ -613,3 +613,15 @@ def test_a_learnpress_quiz_result_keys_by_its_correct_class_not_the_takers_choic
         ["256 KB", "0.5 MB"],
     )
     assert question.explanation.get("en") == "2 × 32 × 32 × 128 × 2 bytes."
+
+
+def test_red_options_by_a_class_named_anywhere_in_a_selector_list() -> None:
+    page = (
+        "<html><head><style>.hl, .key-ans { color: #ff0000 } .hl:hover { color: red }</style>"
+        "</head><body><article><h1>小测</h1><p>红色的选项为正确答案。</p>"
+        "<p>1. 以下哪个是位置编码？<br>A. LayerNorm<br><span class='hl'>B. RoPE</span></p>"
+        "<p>2. 哪个是优化器？<br><span class='key-ans'>A. AdamW</span><br>B. GELU</p>"
+        "</article></body></html>"
+    )
+    questions = import_text(page, name="quiz.html", bank_id="t").bank.questions
+    assert [q.answer for q in questions] == [["B"], ["A"]]

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from llmiq.ingest.html_writer import BLOCKS, SPECIAL
+from llmiq.ingest.html_writer import BLOCKS, SPECIAL, class_styles
 from llmiq.ingest.lines import LineKind, classify
 
 if TYPE_CHECKING:
@@ -101,7 +101,6 @@ _RED_SAYS = re.compile(
     re.I,
 )
 _COLOR = re.compile(r"(?:^|[;{\s])color\s*:\s*([^;}!]+)", re.I)
-_CLASS_RULE = re.compile(r"\.([\w-]+)\s*\{([^}]*)\}")
 _OPTION = re.compile(r"^\s*[(（]?[A-Ja-j][.、．:：)）]\s*\S")
 _LETTER = re.compile(r"^\s*[(（]?[A-Ja-j][)）.、．:：]?\s*$")
 
@@ -137,11 +136,10 @@ def mark_coloured_answers(root: HtmlElement) -> None:
     body = root.find("body")
     if body is None or not _RED_SAYS.search(body.text_content()):
         return
-    css = " ".join(style.text_content() for style in root.iter("style"))
     red_classes = {
         name
-        for name, rule in _CLASS_RULE.findall(css)
-        if any(_is_red(c) for c in _COLOR.findall(rule))
+        for name, declarations in class_styles(root).items()
+        if any(_is_red(c) for c in _COLOR.findall(declarations))
     }
     for element in list(body.iter()):
         if not isinstance(element.tag, str):

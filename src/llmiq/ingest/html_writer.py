@@ -351,16 +351,26 @@ _LIST_STYLE = re.compile(
 _CLASS_RULES = re.compile(r"(?P<selectors>[^{}]+)\{(?P<body>[^{}]*)\}")
 
 
+def class_styles(root: HtmlElement) -> dict[str, str]:
+    """Each class word the page's ``<style>`` sheets name in a selector (``.ok, .right``,
+    ``ol.pointsa``), with the declarations of every rule that names it."""
+    styles: dict[str, str] = {}
+    for sheet in root.iter("style"):
+        for rule in _CLASS_RULES.finditer(sheet.text_content()):
+            for name in re.findall(r"\.([\w-]+)", rule["selectors"]):
+                styles[name] = f"{styles.get(name, '')};{rule['body']}"
+    return styles
+
+
 def styled_list_markers(root: HtmlElement) -> None:
     """An ordered list lettered by its style (``ol.pointsa{list-style-type:lower-alpha}`` in the
     page's ``<style>``, or inline) gets the ``type`` a browser would draw: its items are
     options a, b, c, not questions 1, 2, 3. Run before the page's styles are dropped."""
-    classes: dict[str, str] = {}
-    for sheet in root.iter("style"):
-        for rule in _CLASS_RULES.finditer(sheet.text or ""):
-            if found := _LIST_STYLE.search(rule["body"]):
-                for name in re.findall(r"\.([\w-]+)", rule["selectors"]):
-                    classes[name] = _list_type(found)
+    classes = {
+        name: _list_type(found)
+        for name, declarations in class_styles(root).items()
+        if (found := _LIST_STYLE.search(declarations))
+    }
     for listing in root.iter("ol"):
         found = _LIST_STYLE.search(listing.get("style", ""))
         kind = _list_type(found) if found else None
