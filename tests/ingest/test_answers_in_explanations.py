@@ -26,6 +26,11 @@ _OPTIONS = "A. 梯度裁剪\nB. 学习率预热\nC. 增大 batch\nD. 混合精�
         ("解析：B 和 D 正确。A 错在总计算量不变。", ["B", "D"]),
         ("**解析：**B、C、D 都是常用手段，A（梯度裁剪）另有用途。", ["B", "C", "D"]),
         ("Explanation: The correct answer is B. Warmup keeps Adam stable.", ["B"]),
+        ("讲解：前三个都是常用手段，D 只省显存。", ["A", "B", "C"]),
+        ("讲解：后两项都对，前两个另有用途。", ["C", "D"]),
+        ("Explanation: The first two are correct; (c) changes nothing.", ["A", "B"]),
+        ("讲解：除了 C，其他三个都算。", ["A", "B", "D"]),
+        ("点评：只有 B 说到点子上。", ["B"]),
     ],
 )
 def test_the_key_opening_the_explanation_answers_and_is_noted(
@@ -45,6 +50,9 @@ def test_the_key_opening_the_explanation_answers_and_is_noted(
         "**解析：**A 错在总计算量不变，B 才对。",  # names a wrong option first
         "**解析：**A、B 都是错误的说法。",
         "**解析：**这几项各有用途，要看场景。",
+        "讲解：前三个都是错误的说法。",
+        "讲解：前五个都是手段。",  # there are only four
+        "点评：只有 B 不对。",
     ],
 )
 def test_an_explanation_opening_otherwise_gives_no_answer(explanation: str) -> None:

@@ -477,12 +477,38 @@ _ALL_ARE = re.compile(
     r"^\s*(?P<keys>[A-J](?:\s*[,、和及与]\s*[A-J])+)\s*(?:这?[两三四五六]项|选项)?\s*"
     r"(?:都|均)(?:是|属于|为)(?![^，,。；;]*(?:错|不|没有|无关|无法))"
 )
+#: "前三个都是…", "后两项都对", "The first three are correct": a run of options from either end.
+_END_RUN = re.compile(
+    r"^\s*(?P<end>前|后)\s*(?P<n>[两二三四五六2-6])\s*(?:个|项)(?:选项)?\s*(?:都|均)"
+    r"(?:是|对|正确|算|属于|可以|成立)(?![^，,。；;]*(?:错|不|没有|无关|无法))"
+    r"|^\s*(?:the\s+)?(?P<en_end>first|last)\s+(?P<en_n>two|three|four|five|[2-5])\s+"
+    r"(?:options\s+|ones\s+)?(?:are|were)\s+(?:all\s+)?(?:correct|right|true)\b",
+    re.I,
+)
+_COUNTS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "two": 2, "three": 3, "four": 4,
+           "five": 5}  # fmt: skip
+
+
+def _end_run(text: str, keys: list[str]) -> list[str]:
+    found = _END_RUN.match(text)
+    if found is None:
+        return []
+    word = (found["n"] or found["en_n"]).casefold()
+    count = int(word) if word.isdigit() else _COUNTS[word]
+    if count > len(keys):
+        return []
+    return (
+        keys[:count]
+        if (found["end"] or found["en_end"].casefold()) in ("前", "first")
+        else keys[-count:]
+    )
 
 
 def keys_opening_explanation(text: str, options: list[tuple[str, str]]) -> list[str]:
     """The keys an explanation right under the options opens with, when the article gives
     its answer there and nowhere else: "正确答案为 A、B 和 D。……", "应选 A、C、D。……",
-    "B 和 D 正确。……", "B、C、D 都是集合通信原语，……", "The answer is (b): …". Empty when it
+    "B 和 D 正确。……", "B、C、D 都是集合通信原语，……", "除了 C，其他三个都算", "前三个都是……",
+    "The answer is (b): …". Empty when it
     opens otherwise ("A 错在……" names a wrong option)."""
     keys = [key for key, _ in options]
     line = classify(0, text)
@@ -491,6 +517,10 @@ def keys_opening_explanation(text: str, options: list[tuple[str, str]]) -> list[
         found = parsed[0]
     elif all_are := _ALL_ARE.match(fold(text)):
         found = re.findall(r"[A-J]", all_are["keys"])
+    elif _ALL_BUT.match(fold(text).strip()):  # "除了 C，其他三个都算。", "All but (d)."
+        found = keys_named(text, options)
+    else:
+        found = _end_run(fold(text), keys)
     return found if found and all(key in keys for key in found) else []
 
 

@@ -135,7 +135,8 @@ def _answer_in_prose(
         return block
     if lines[j].kind is LineKind.EXPLANATION and (
         keys := keys_opening_explanation(lines[j].rest, options)
-    ):  # "解析：正确答案为 A、B 和 D。……"
+        or key_said_alone(lines[j].rest, options)
+    ):  # "解析：正确答案为 A、B 和 D。……", "讲解：只有 A 说到点子上。"
         block.value = ", ".join(keys)
         block.note = Note.of(
             N_("answer read as {keys} from the explanation; check it"), keys=block.value
