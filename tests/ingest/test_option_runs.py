@@ -96,3 +96,41 @@ def test_a_numbered_list_answered_by_number_under_a_folded_answer_label() -> Non
     assert (q4.kind, q4.answer) == ("single", ["B"])
     assert q4.explanation.get("en") == "RRF only uses ranks."
     assert (q5.kind, q5.answer) == ("single", ["B"])
+
+
+def test_a_true_false_pair_on_one_line_is_two_options() -> None:
+    text = (
+        "### 5. 判断：INT4 权重量化后，矩阵乘一定用 INT4 算力完成。\n\n正确　　错误\n\n"
+        "答案：错误。W4A16 推理时把权重反量化回 FP16。\n\n"
+        "### 6. Is RoPE applied to the values?\n\nTrue / False\n\nAnswer: False\n"
+    )
+    result = parse_article(text, name="notes.md", bank_id="t")
+    assert [[o.key for o in q.options] for q in result.bank.questions] == [["A", "B"]] * 2
+    assert [q.answer for q in result.bank.questions] == [["B"], ["B"]]
+    assert _options(text)[0] == [("A", "正确"), ("B", "错误")]
+
+
+def test_lower_case_keys_behind_a_full_width_bracket_need_no_space() -> None:
+    text = (
+        "### 7. 关于 GPTQ 与 AWQ，说法正确的有（多选）\n\n"
+        "- a）GPTQ 逐列量化并补偿误差\n- b）AWQ 需要重新训练\n- c）AWQ 按激活幅度保护通道\n\n"
+        "答案：a、c\n"
+    )
+    assert _options(text) == [
+        [
+            ("A", "GPTQ 逐列量化并补偿误差"),
+            ("B", "AWQ 需要重新训练"),
+            ("C", "AWQ 按激活幅度保护通道"),
+        ]
+    ]
+    prose = parse_article("1. 什么是 a)b？\n\n答案：一个表达式\n", name="n.md", bank_id="t")
+    assert prose.bank.questions[0].kind == "open"
+
+
+def test_an_html_table_row_of_options_in_markdown_is_split_into_options() -> None:
+    text = (
+        "### 1. 哪种数据类型的动态范围与 FP32 相同？\n\n<table>\n"
+        "<tr><td>A. FP16</td><td>B. INT8</td><td>C. BF16</td><td>D. FP8</td></tr>\n</table>\n\n"
+        "答案：C\n"
+    )
+    assert _options(text) == [[("A", "FP16"), ("B", "INT8"), ("C", "BF16"), ("D", "FP8")]]

@@ -228,7 +228,7 @@ _BOLD_ITEM = re.compile(r"^\s*[-*+]\s+(?:\*\*|__)(?P<rest>[^*_]{4,}?)(?:\*\*|__)
 
 _OPTION = re.compile(
     r"^\s*(?:>\s*)*(?:[-*+•·]\s*)?(?:\[[ xX]\]\s*)?" + SYMBOLS + r"(?P<bold>\*\*|__)?\s*"
-    r"(?:\((?P<pk>[A-Ja-j])\)|(?P<uk>[A-J])\s*(?P<ud>[.、:)|]|\](?!\())|(?P<lk>[a-j])[.)](?=\s))"
+    r"(?:\((?P<pk>[A-Ja-j])\)|(?P<uk>[A-J])\s*(?P<ud>[.、:)|]|\](?!\())|(?P<lk>[a-j])(?:[.)](?=\s)|(?P<lp>\))(?=\S)))"
     r"\s*(?(bold)(?:\*\*|__)?)\s*(?P<text>.*)$"
 )
 #: Options written on the question's own line: "1、以下哪个是分词算法？ A.BPE B.Adam".
@@ -472,8 +472,13 @@ def classify(number: int, raw: str) -> Line:
     _read_question_marker(line, text)
     if box := _CHECKBOX.match(text):
         line.checked = (box["mark"] or " ") != " " or box["box"] in ("☑", "☒", "■", "✅")
-    if (match := _OPTION.match(text)) and (match["ud"] != "|" or raw[match.start("ud")] == "｜"):
-        # "A｜防止…" (a full-width bar, as phone notes write options); "A|B testing" is text
+    if (
+        (match := _OPTION.match(text))
+        and (match["ud"] != "|" or raw[match.start("ud")] == "｜")
+        and (match["lp"] is None or raw[match.start("lp")] == "）")
+    ):
+        # "A｜防止…" (a full-width bar, as phone notes write options); "A|B testing" is text;
+        # "a）GPTQ…" (a full-width bracket needs no space after it); "a)b" is text
         written = match.group("pk") or match.group("uk") or match.group("lk")
         key = written.upper()
         body = _TAIL_BOLD.sub("", raw[match.start("text") :]).strip()

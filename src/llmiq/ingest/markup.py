@@ -9,7 +9,8 @@ keeping one output line per input line so that every report still names the auth
 - An HTML heading on a line of its own (``<h1 align="center">Title</h1>``, as GitHub READMEs
   centre their titles) is a Markdown heading.
 - An HTML line break before an option inside a line (``A. x<br />B. y``) is a wide gap, as
-  between options written on one line.
+  between options written on one line; so is the border between the cells of an HTML table
+  row (``<tr><td>A. FP16</td><td>B. INT8</td></tr>``).
 - A line that is only a difficulty tag ("难度：⭐⭐⭐", "**Difficulty:** Medium") is left out.
 - A table of options (``| A. | 16 | B. | 32 |``) becomes option lines (:mod:`option_tables`).
 - Options marked right or wrong (``- HNSW ✔ Correct answer``) become a task list
@@ -133,6 +134,9 @@ _FURNITURE_LINE = re.compile(
 
 #: An HTML line break inside a Markdown line before an option's key, as Yuque writes options.
 _BREAK = re.compile(r"\s*<br\s*/?>\s*(?=(?:[A-J]\s*[.、．)]|[(（][A-J][)）]))", re.I)
+#: A row or cell of an HTML table in Markdown: "<tr><td>A. FP16</td><td>B. INT8</td></tr>".
+_TABLE_ROW = re.compile(r"^\s*<(?:tr|td|th)\b", re.I)
+_CELL_BREAK = re.compile(r"\s*</t[dh]>\s*(?=<t[dh]\b)", re.I)
 #: "我的答案: C:…;正确答案: A:…;": the reader's answer, then the right one on the same line.
 _READERS_THEN_RIGHT = re.compile(
     r"^\s*(?:\S.{0,12}?\s)?(?:(?:我|你|您)的答案|your\s+answer)\s*[:：].*?"
@@ -386,6 +390,8 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
             continue
         if _BREAK.search(line):  # "A. x<br />B. y": lines an editor joined
             line = lines[i] = _BREAK.sub("   ", line).rstrip()
+        if _TABLE_ROW.match(line):  # a table's cells, apart as options written on one line
+            line = lines[i] = _TAGS.sub("", _CELL_BREAK.sub("    ", line)).strip()
         if comment_start is not None:  # inside a comment of several lines
             if "-->" in line:
                 markup.left_out.append((comment_start, i, N_("HTML comment")))

@@ -1,8 +1,9 @@
-"""Options written without a letter and a full stop: ``A 正确`` (a key and a space),
-task-list items (``- [x] Paris``), and a numbered list ``1.`` ``2.`` ``3.`` under a question
-that an answer by number follows (``Answer: 2``, ``Correct options: 1, 2 and 3``). Each counts
-as options only in a run of two or more, so that a sentence starting "A model ..." stays a
-sentence and a numbered list of points stays a list."""
+"""Options written without a letter and a full stop: ``A 正确`` (a key and a space), a
+true/false question's ``正确　　错误`` on one line, task-list items (``- [x] Paris``), and a
+numbered list ``1.`` ``2.`` ``3.`` under a question that an answer by number follows
+(``Answer: 2``, ``Correct options: 1, 2 and 3``). Each counts as options only in a run of two
+or more, so that a sentence starting "A model ..." stays a sentence and a numbered list of
+points stays a list."""
 
 from __future__ import annotations
 
@@ -54,6 +55,22 @@ def _circled_on_one_line(raw: str) -> list[tuple[str, str]]:
     if len(marks) < 2 or marks != list(circled[: len(marks)]) or not all(texts):
         return []
     return [(chr(ord("A") + n), t) for n, t in enumerate(texts)]
+
+
+#: A true/false question's two choices on a line of their own: "正确　　错误", "True / False".
+_TRUE_FALSE = re.compile(
+    r"^\s*(?:[-*+•·]\s+)?(?:(?P<zh>正确|对|√|✓|是)(?:\s{2,}|\u3000+|\s*[/|｜]\s*)(?:错误|错|×|✗|否)"
+    r"|(?P<en>true)(?:\s{2,}|\s*[/|]\s*)false)\s*$",
+    re.I,
+)
+
+
+def _true_false_on_one_line(raw: str) -> list[tuple[str, str]]:
+    found = _TRUE_FALSE.match(raw)
+    if found is None:
+        return []
+    first, second = re.split(r"\s*[/|｜]\s*|\s{2,}|\u3000+", raw.strip().lstrip("-*+•· "))[:2]
+    return [("A", first), ("B", second)]
 
 
 #: An answer by the numbers of a numbered list: "2", "2.** Thought…", "1, 2 and 3", "— 3".
@@ -185,7 +202,9 @@ def mark_option_runs(lines: Sequence[Line]) -> None:
         if line.kind is LineKind.BLANK:
             continue
         options = (
-            _circled_on_one_line(line.raw) or _spaced_on_one_line(line.raw)
+            _circled_on_one_line(line.raw)
+            or _spaced_on_one_line(line.raw)
+            or _true_false_on_one_line(line.raw)
             if line.kind is LineKind.TEXT
             else []
         )
