@@ -137,6 +137,9 @@ def test_an_interview_report_with_a_quiz_in_prose_and_bulleted_questions() -> No
          "Rows like any other."),
         ("Cosine — (a). Trained with a cosine objective.", ["A"],
          "Trained with a cosine objective."),
+        ("Everything but the last one. No reward model.", ["A", "B", "C"], "No reward model."),
+        ("The first three. No reward model.", ["A", "B", "C"], "No reward model."),
+        ("The last two options. No reward model.", ["C", "D"], "No reward model."),
     ],
 )  # fmt: skip
 def test_answers_that_name_keys_by_exclusion_or_after_a_dash(
@@ -166,6 +169,9 @@ def test_answers_that_name_keys_by_exclusion_or_after_a_dash(
         ("Answer ▸ A, C, D", ["A", "C", "D"]),
         ("讲解：选 B，没有悬念。", ["B"]),
         ("答案：除了 C，其他三个都算。", ["A", "B", "D"]),
+        ("*Answer:* a, b and d. Not c: no human pairs.", ["A", "B", "D"]),
+        ("_Answer_: (b)", ["B"]),
+        ("*答案：* B", ["B"]),
     ],
 )
 def test_more_ways_an_author_gives_the_key(line: str, keys: list[str]) -> None:

@@ -314,6 +314,8 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
         note = Note.of(N_("answer {value} matched to option {key}"), value=repr(said),
                        key=by_prefix[0])  # fmt: skip
         return ResolvedKeys(by_prefix, after, note)
+    if not parsed and (run := _end_run(fold(value), [key for key, _ in options])):
+        return _read_as(run, value, value[len(first_clause(value)) :].lstrip(" .;。；"))
     by_place, after = match_option_ordinal(value, options)
     if by_place and not parsed:
         said = value[: len(value) - len(after)].strip(" .。:：、,，;；—–-")
@@ -442,6 +444,7 @@ def keys_named(text: str, options: list[tuple[str, str]]) -> list[str]:
         said = but["keys"] or but["only"]
         left_out = keys_in_prose(said) if said else re.findall(r"[A-J]", but["zh"])
         left_out = left_out or re.findall(r"\b([A-J])\b", (said or "").upper())
+        left_out = left_out or match_option_ordinal(said or "", options)[0]  # "the last one"
         if left_out:
             return [key for key in keys if key not in left_out]
     return [key for key in keys_in_prose(first_clause(folded)) if key in keys]
@@ -479,10 +482,12 @@ _ALL_ARE = re.compile(
 )
 #: "前三个都是…", "后两项都对", "The first three are correct": a run of options from either end.
 _END_RUN = re.compile(
-    r"^\s*(?P<end>前|后)\s*(?P<n>[两二三四五六2-6])\s*(?:个|项)(?:选项)?\s*(?:都|均)"
-    r"(?:是|对|正确|算|属于|可以|成立)(?![^，,。；;]*(?:错|不|没有|无关|无法))"
-    r"|^\s*(?:the\s+)?(?P<en_end>first|last)\s+(?P<en_n>two|three|four|five|[2-5])\s+"
-    r"(?:options\s+|ones\s+)?(?:are|were)\s+(?:all\s+)?(?:correct|right|true)\b",
+    r"^\s*(?P<end>前|后)\s*(?P<n>[两二三四五六2-6])\s*(?:个|项)(?:选项)?\s*"
+    r"(?:(?:都|均)(?:是|对|正确|算|属于|可以|成立)(?![^，,。；;]*(?:错|不|没有|无关|无法))"
+    r"|(?=[。.；;，,]|$))"
+    r"|^\s*(?:the\s+)?(?P<en_end>first|last)\s+(?P<en_n>two|three|four|five|[2-5])"
+    r"(?:\s+(?:options|ones|choices))?"
+    r"(?:\s+(?:are|were)\s+(?:all\s+)?(?:correct|right|true)\b|(?=\s*(?:[.;,:]|$)))",
     re.I,
 )
 _COUNTS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "two": 2, "three": 3, "four": 4,

@@ -308,14 +308,14 @@ _ANSWER_IS = re.compile(
 _ANSWER = re.compile(
     r"^\s*(?:[-*]\s+)?(?:>\s*)*"
     + SYMBOLS
-    + r"(?:\*\*|__)?\s*"
+    + r"(?:\*\*|__|\*|_)?\s*"  # bold or italic: "**Answer:**", "*Answer:*"
     + SYMBOLS  # "**✅ 答案：**"
     + r"(?:【\s*(?:正确|参考|标准)?答案\s*】|"
     + _ANSWER_LABEL
     # a note between the label and its colon: "答（面后补的）：", "Answer (my take):"
-    + r"(?:\s*\((?!(?:[A-Ja-j]|\d)\))[^()]{1,30}\))?\s*(?:(?:\*\*|__)?\s*[:]"
+    + r"(?:\s*\((?!(?:[A-Ja-j]|\d)\))[^()]{1,30}\))?\s*(?:(?:\*\*|__|\*|_)?\s*[:]"
     + r"|\.\s*(?:\*\*|__|\*|_)(?=\s|$)))"  # "**Answer.** B"
-    r"\s*(?:\*\*|__)?\s*(?P<value>.*?)\s*(?:\*\*|__)?\s*$",
+    r"(?:\s*(?:\*\*|__)|\*(?=\s)|_(?=\s))?\s*(?P<value>.*?)\s*(?:\*\*|__)?\s*$",
     re.I,
 )
 #: What a key's option says, in brackets after it: "A（稠密向量检索）和 C（BM25）".
@@ -333,11 +333,11 @@ _ANSWER_NO_COLON = re.compile(
     r"\s*(?:\*\*)?\s*(?:(?:[。.，,；;：:]|\s*[—–]{1,2}|\s+-{1,2}\s)\s*(?P<more>.*))?$"
 )
 _EXPLANATION = re.compile(
-    r"^\s*(?:[-*]\s+)?" + SYMBOLS + r"(?:\*\*|__)?\s*"
+    r"^\s*(?:[-*]\s+)?" + SYMBOLS + r"(?:\*\*|__|\*|_)?\s*"
     r"(?:【\s*(?:答案)?(?:解析|分析|解释|说明)\s*】"
-    r"|(?:答案|官方|参考|试题|题目|详细)?(?:解析|分析|解释|讲解|点评)\s*(?:\*\*|__)?\s*[:]"
-    r"|(?:explanation|rationale|reasoning|why)\s*(?:\*\*|__)?\s*[:])"
-    r"\s*(?:\*\*|__)?\s*(?P<rest>.*)$",
+    r"|(?:答案|官方|参考|试题|题目|详细)?(?:解析|分析|解释|讲解|点评)\s*(?:\*\*|__|\*|_)?\s*[:]"
+    r"|(?:explanation|rationale|reasoning|why)\s*(?:\*\*|__|\*|_)?\s*[:])"
+    r"(?:\s*(?:\*\*|__)|\*(?=\s)|_(?=\s))?\s*(?P<rest>.*)$",
     re.I,
 )
 _INLINE_EXPLANATION = re.compile(
