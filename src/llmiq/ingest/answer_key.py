@@ -52,6 +52,7 @@ _EXPLANATIONS_LABEL = re.compile(
     r"(?:\s+(?:for|to)\s+(?:the\s+)?(?:short[\s-]*answer|open(?:[\s-]*ended)?|written|essay"
     r"|discussion|remaining|other)\s+(?:questions?|items?|part))?"  # "Model answers for the …"
     r"|(?:简答|问答|论述|主观|开放|综合)题?(?:的)?(?:参考(?:答案)?|答案|解析|要点|答题要点|答案要点))"
+    r"(?:\s*\([^()]{1,30}\))?"  # "Discussion answers (9 and 10)", "简答题参考（第 9-10 题）"
     r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*$",
     re.I,
 )
@@ -121,6 +122,13 @@ def _pairs(text: str) -> dict[int, str]:
     return found
 
 
+def _mostly_keys(text: str, pairs: int) -> bool:
+    """Whether a line is a key more than prose: "参考答案：1.C 2.B 3.A" is, "… ZeRO-2: 3.75
+    bytes/param ≈ 26 GB … ≈ 14 GB" (whose "26 GB" reads like a pair) is not."""
+    rest = _PAIR.sub("", _RANGE.sub("", fold(text)))
+    return len(re.findall(r"[A-Za-z\u4e00-\u9fff]", rest)) <= 30 + 3 * pairs
+
+
 def _cells(line: str) -> list[str] | None:
     match = _TABLE_ROW.match(line)
     if match is None:
@@ -169,7 +177,7 @@ def _entries(raw: str) -> dict[int, str]:
         if len(found) == len(chunks):
             return found
     pairs = _pairs(raw)
-    if len(pairs) >= 2:
+    if len(pairs) >= 2 and _mostly_keys(raw, len(pairs)):
         return pairs
     if spaced := _SPACED_ENTRY.match(raw):  # "4 A B C", as a post under "ANSWERS 🔑" lists
         return {int(spaced["num"]): spaced["keys"].replace(" ", "")}

@@ -233,6 +233,20 @@ def _content_words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]{3,}", folded)) | pairs
 
 
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def match_option_number(value: str, options: list[tuple[str, str]]) -> list[str]:
+    """The one option that gives the same numbers as a short answer: "≈20 tokens per
+    parameter" -> the option "about 20" among "about 1", "about 5", "about 200". Empty when
+    the answer has no number, or not exactly one option matches."""
+    wanted = set(_NUMBER.findall(fold(value)))
+    if not wanted or len(value) > 60:
+        return []
+    found = [key for key, text in options if set(_NUMBER.findall(fold(text))) == wanted]
+    return found if len(found) == 1 else []
+
+
 def match_option_paraphrase(value: str, options: list[tuple[str, str]]) -> list[str]:
     """The option an answer restates in its own words: nearly all of the answer's words are
     in it, and clearly fewer in any other ("models use information at the beginning and end
@@ -336,6 +350,13 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
             key=quoted[0],
         )
         return ResolvedKeys(quoted, "", note)
+    if parsed is None and (numbered := match_option_number(value, options)):
+        note = Note.of(
+            N_("answer {value} matched to option {key}, which gives the same number"),
+            value=repr(shorten(value, 40)),
+            key=numbered[0],
+        )
+        return ResolvedKeys(numbered, "", note)
     if parsed is None and _ALL_OPTIONS.match(fold(value)):  # "全选", "All of the above."
         every = [key for key, _ in options]
         return _read_as(every, value, _ALL_OPTIONS.sub("", fold(value), count=1).strip())

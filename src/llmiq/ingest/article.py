@@ -397,7 +397,7 @@ class _Parser:
         try:
             question = Question.model_validate(data, context={DEFER_RULES: True})
         except ValidationError as exc:
-            problem = str(exc.errors()[0]["msg"])
+            problem = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
             self.skip(block.start, block.last, N_("question {question}: {problem}"),
                       start_line.rest, dropped=True, question=number, problem=problem)  # fmt: skip
             return None

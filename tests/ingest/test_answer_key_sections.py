@@ -1,0 +1,49 @@
+"""Answer keys collected after the questions: the key table, the open questions' answers in a
+section of their own after it, and keys given as an option's number."""
+
+from __future__ import annotations
+
+from llmiq.ingest import parse_article
+from llmiq.ingest.result import ImportResult, fold_notes
+
+_QUESTIONS = (
+    "# Scaling quiz\n\n**1.** Roughly how many tokens per parameter is compute-optimal?\n"
+    "(A) about 1\n(B) about 5\n(C) about 20\n(D) about 200\n\n"
+    "**2.** Training compute of a dense Transformer is about:\n(A) 2ND\n(B) 6ND\n\n"
+    "## Part 3 — talk me through it\n\n**3.** How would you predict a 70B run's loss?\n\n"
+    "**4.** How much memory do model states take per GPU under ZeRO?\n\n---\n\n"
+)
+
+
+def _parse(key: str) -> ImportResult:
+    return parse_article(_QUESTIONS + key, name="quiz.md", bank_id="t")
+
+
+def test_open_answers_under_a_heading_that_names_them_after_the_key() -> None:
+    result = _parse(
+        "## Answer key\n\n| Q | Answer |\n| --- | --- |\n| 1 | C |\n| 2 | B |\n\n"
+        "### Discussion answers (3 and 4)\n\n**3.** Fit power laws on a ladder of small runs.\n\n"
+        "**4.** About 16 bytes per parameter: ZeRO-2 needs 3.75 bytes/param ≈ 26 GB and "
+        "ZeRO-3 2 bytes/param ≈ 14 GB.\n\nSpotted a mistake? Leave a comment.\n"
+    )
+    questions = result.bank.questions
+    assert [q.id for q in questions] == ["q1", "q2", "q3", "q4"]
+    assert questions[2].reference.en == "Fit power laws on a ladder of small runs."
+    # "26 GB" and "14 GB" in a sentence are no keys of questions 26 and 14
+    assert questions[3].reference.en.endswith("ZeRO-3 2 bytes/param ≈ 14 GB.")
+
+
+def test_a_key_that_gives_an_options_number_in_other_words_is_matched_and_noted() -> None:
+    result = _parse(
+        "## Answer key\n\n| Q | Answer |\n| --- | --- |\n| 1 | ≈20 tokens per parameter |\n"
+        "| 2 | B |\n"
+    )
+    assert [q.answer for q in result.bank.questions[:2]] == [["C"], ["B"]]
+    assert any("which gives the same number" in line for line in fold_notes(result.notes))
+
+
+def test_a_key_whose_number_no_single_option_gives_is_not_guessed() -> None:
+    result = _parse(
+        "## Answer key\n\n| Q | Answer |\n| --- | --- |\n| 1 | 20 or 200 tokens |\n| 2 | B |\n"
+    )
+    assert [q.id for q in result.bank.questions] == ["q2"]
