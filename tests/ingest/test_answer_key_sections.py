@@ -47,3 +47,17 @@ def test_a_key_whose_number_no_single_option_gives_is_not_guessed() -> None:
         "## Answer key\n\n| Q | Answer |\n| --- | --- |\n| 1 | 20 or 200 tokens |\n| 2 | B |\n"
     )
     assert [q.id for q in result.bank.questions] == ["q2"]
+
+
+def test_a_counter_before_the_prompt_numbers_it_and_a_clap_plea_ends_the_article() -> None:
+    result = parse_article(
+        "16/24 Which can be computed without a reference answer?\n(a) LLM judge\n(b) BLEU\n"
+        "Answer: (a)\n\n17/24 Why does 3/4 of the eval move?\nAnswer: the set is stale.\n\n"
+        "If you got value from this, clap up to 50 times.\n",
+        name="medium.txt",
+        bank_id="t",
+    )
+    assert [q.id for q in result.bank.questions] == ["q16", "q17"]
+    assert result.bank.questions[0].prompt.en == "Which can be computed without a reference answer?"
+    assert result.bank.questions[1].reference.en == "the set is stale."
+    assert "clap" not in str(result.bank.model_dump())

@@ -40,7 +40,8 @@ END_LINE = re.compile(
     r"|.{0,20}(?:扫码|扫描二维码|长按(?:识别)?二维码).{0,30}"
     r"|(?:欢迎)?关注(?:我的?|本)?(?:公众号|微信公众号)"
     r"|(?:subscribe|sign\s+up)\s+(?:to|for)\s+(?:my|our|the)\b"
-    r"|if\s+you\s+(?:enjoyed|liked|found)\s+(?:this|these)"
+    r"|if\s+you\s+(?:enjoyed|liked|found|got\s+(?:value|something)\s+(?:from|out\s+of))\s+"
+    r"(?:this|these)"
     r"|(?:follow\s+(?:me|us)\s+(?:on|for)|clap\b|👏|share\s+this\s+(?:post|article))"
     # a social post's close: "Repost if this helps", "Follow Jane Doe for more", its hashtags
     # ("#LLM #AI": the first "#" is taken as a heading mark above) and its counts

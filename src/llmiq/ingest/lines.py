@@ -192,6 +192,8 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
     ("(N)", 1, re.compile(_DECOR + r"\((?P<num>\d{1,3})\)\s*(?P<rest>.*)$")),
     ("[N]", 1, re.compile(_DECOR + r"[\[【](?P<num>\d{1,3})[\]】]\s*(?P<rest>\S.*)$")),
     ("N/", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*/(?!\s*\d)\s*(?P<rest>\S.*)$")),
+    # a counter before the prompt: "16/24 Which of these …" (not "3/4 of the heads …")
+    ("N/M ", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})/\d{1,3}\s+(?P<rest>(?![a-z])\S.*)$")),
     # a practice site's counter alone on its line, the question below it: "1/8"
     ("N/M", 2, re.compile(r"^\s*(?P<head>)(?P<bold>)(?P<num>\d{1,3})\s*/\s*\d{1,3}\s*(?P<rest>)$")),
     (  # "⑪ …", "㉓ …": circled numbers past ten, which no option letter uses
