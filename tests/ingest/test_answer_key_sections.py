@@ -61,3 +61,27 @@ def test_a_counter_before_the_prompt_numbers_it_and_a_clap_plea_ends_the_article
     assert result.bank.questions[0].prompt.en == "Which can be computed without a reference answer?"
     assert result.bank.questions[1].reference.en == "the set is stale."
     assert "clap" not in str(result.bank.model_dump())
+
+
+def test_a_key_line_in_full_width_columns_with_an_options_text_for_a_key() -> None:
+    result = parse_article(
+        "1. 缩放因子是？\nA. d\nB. √d_k\n\n"
+        "2. 被 mask 的位置填充为？\nA. 0\nB. 负无穷（或很大的负数）\n\n"
+        "3. 哪些是相对位置编码？\nA. RoPE\nB. ALiBi\nC. 绝对编码\n\n"
+        "✅ 选择题答案：\n1.B　2.负无穷　3.AB\n",
+        name="xhs.txt",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["B"], ["A", "B"]]
+
+
+def test_a_highlighted_answer_line_is_an_answer_line() -> None:
+    result = parse_article(
+        "### Q4. HyDE\nWhat is HyDE?\n- A) Hybrid dense encoding\n- B) Embedding a hypothetical "
+        "answer\n\n==Ans: B== — the fake answer lands near real answers.\n",
+        name="vault.md",
+        bank_id="t",
+    )
+    question = result.bank.questions[0]
+    assert question.answer == ["B"]
+    assert "==" not in str(question.model_dump())

@@ -165,7 +165,7 @@ def _read_table(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
     return j
 
 
-_COLUMNS = re.compile(r"\s{3,}|\t+")
+_COLUMNS = re.compile(r"\s{3,}|\t+|\u3000+")  # a full-width space sets columns apart too
 
 
 def _entries(raw: str) -> dict[int, str]:

@@ -118,9 +118,18 @@ def normalise(text: str) -> str:
     return re.sub(r"[\W_]+", "", fold(text)).casefold()
 
 
+#: A remark in brackets ending an option: "负无穷（或一个很大的负数）".
+_TRAILING_REMARK = re.compile(r"(?<=\S)\s*[（(][^()（）]+[)）]\s*$")
+
+
 def match_option_text(value: str, options: list[tuple[str, str]]) -> list[str]:
+    """The options whose text is ``value``'s, or is it before a remark in brackets."""
     wanted = normalise(value)
-    return [key for key, text in options if wanted and normalise(text) == wanted]
+    return [
+        key
+        for key, text in options
+        if wanted and wanted in (normalise(text), normalise(_TRAILING_REMARK.sub("", text)))
+    ]
 
 
 def accepted_variants(answer: str) -> list[str]:

@@ -6,7 +6,8 @@ lines are the note's own text, not a quotation, so their ``>`` markers go. Its t
 becomes the title alone, except for a folded answer (``> > [!success]- Answer``, ``[!check]-
 Solution``, ``[!tip]- Reveal``, ``[!example]- My answer``), whose title becomes the label the
 parser reads (``Answer:``, ``解析：``). ``![[diagram.png|600]]`` becomes a Markdown image,
-``[[PPO|the PPO note]]`` its text, and a block id at the end of a line (``^q2``) goes.
+``[[PPO|the PPO note]]`` its text, a highlight (``==Ans: B==``, as Obsidian and Typora
+mark text) its text, and a block id at the end of a line (``^q2``) goes.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ _EXPLANATION_TITLE = re.compile(r"^(?:explanation|rationale|why|解析|分析|�
 _ANSWER_TYPES = {"success", "check", "done", "answer", "solution"}
 _EMBED = re.compile(r"!\[\[(?P<target>[^\]|]+)(?:\|[^\]]*)?\]\]")
 _WIKI_LINK = re.compile(r"\[\[(?:[^\]|]+\|)?(?P<text>[^\]|]+)\]\]")
+_HIGHLIGHT = re.compile(r"(?<![=\w])==(?=\S)(?P<text>[^=\n]+?)(?<=\S)==(?![=\w])")
 _BLOCK_ID = re.compile(r"\s+\^[\w-]+\s*$")
 
 
@@ -66,5 +68,6 @@ def rewrite_obsidian(lines: list[str]) -> list[str]:
             line = _QUOTE.sub("", line)
         line = _EMBED.sub(lambda m: f"![]({m['target'].strip()})", line)
         line = _WIKI_LINK.sub(lambda m: m["text"].strip(), line)
+        line = _HIGHLIGHT.sub(lambda m: m["text"], line)
         out.append(_BLOCK_ID.sub("", line))
     return out
