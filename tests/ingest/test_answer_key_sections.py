@@ -85,3 +85,24 @@ def test_a_highlighted_answer_line_is_an_answer_line() -> None:
     question = result.bank.questions[0]
     assert question.answer == ["B"]
     assert "==" not in str(question.model_dump())
+
+
+def test_a_homework_pages_numbered_points_remark_and_discussion() -> None:
+    result = parse_article(
+        "8. (简答题)简述 RLHF 的三个阶段。\n我的答案：\n第一步 SFT，第二步 RM。\n正确答案：\n"
+        "（1）监督微调：示范数据；\n（2）奖励模型训练：排序损失；\n（3）强化学习：PPO。\n7分\n"
+        "教师评语：第三步没提 KL 惩罚，扣分。\n\n"
+        "9. (简答题)DPO 为什么 chosen 概率下降？\n我的答案：\n（未作答）\n"
+        "正确答案：\n只约束差值。\n"
+        "0分\n\n课程讨论（3）\n同学A：第 2 题 A 不是也对吗？\n",
+        name="xuexitong.txt",
+        bank_id="t",
+    )
+    questions = result.bank.questions
+    assert [q.id for q in questions] == ["q8", "q9"]
+    assert questions[0].reference.zh.splitlines() == [
+        "（1）监督微调：示范数据；", "（2）奖励模型训练：排序损失；", "（3）强化学习：PPO。"
+    ]  # fmt: skip
+    dumped = str(result.bank.model_dump())
+    assert "教师评语" not in dumped
+    assert "同学A" not in dumped

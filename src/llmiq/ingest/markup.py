@@ -198,6 +198,12 @@ _SCORE_BOX = re.compile(
     r"^\s*(?:得\s*分(?:\s+评卷人|\s+阅卷人)?|评卷人|阅卷人"
     r"|题\s*号(?:\s+[一二三四五六七八九十]+)+\s+总\s*分)\s*$"
 )
+#: A grader's remark under a question on a homework site: "教师评语：第三步没提 KL 惩罚，扣分。"
+_GRADER_REMARK = re.compile(
+    r"^\s*(?:(?:教师|老师|助教|阅卷)(?:评语|批语|点评|批注|反馈)"
+    r"|(?:instructor|teacher|grader|ta)(?:['’]s)?\s+(?:feedback|comments?|remarks?))\s*[:：]",
+    re.I,
+)
 #: A line that ends with a page number: the running header or footer of a printed page.
 #: ... as a scan's OCR reads it too: "第 l 页（共 3 贞）"
 _RUNNING_PAGE = re.compile(
@@ -417,6 +423,10 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
         # ("1．请将答案写在答题卡上") or not, up to a blank line
         # ... or an English paragraph, wrapped at the margin: "Instructions. This exam has …"
         listed = label is not None and (not line[label.end() :].strip() or bool(label["en"]))
+        if _GRADER_REMARK.match(line):
+            markup.left_out.append((i, i, N_("grader's remark")))
+            lines[i] = ""
+            continue
         if instructions or _SCORE_BOX.match(line):
             markup.left_out.append(
                 (i, i, N_("exam instructions") if instructions else N_("score box"))

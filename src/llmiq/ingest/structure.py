@@ -50,10 +50,32 @@ def read_answer_values(lines: Sequence[Line]) -> dict[int, int]:
     for a, line in enumerate(lines):
         if line.kind is LineKind.ANSWER and not line.answer_value:
             j = next_content(lines, a, len(lines))
+            if j is not None and _points_from_one(lines, j):
+                _demote_points(lines, j)
             if j is not None and lines[j].kind in (LineKind.TEXT, LineKind.OPTION):
                 line.answer_value = lines[j].raw.strip()
                 value_lines[a] = j
     return value_lines
+
+
+#: Numbering that lists an answer's points, not questions: "（1）…", "1) …".
+_POINT_STYLES = ("(N)", "N)")
+
+
+def _points_from_one(lines: Sequence[Line], j: int) -> bool:
+    return lines[j].q_style in _POINT_STYLES and lines[j].q_number == 1
+
+
+def _demote_points(lines: Sequence[Line], j: int) -> None:
+    """The points "（1）… （2）… （3）…" listed under an answer label alone on its line are
+    the answer's text, not questions 1, 2 and 3."""
+    style, number = lines[j].q_style, 1
+    for line in lines[j:]:
+        if line.is_question and line.q_style == style and line.q_number == number:
+            line.kind, line.q_number, line.q_strength = LineKind.TEXT, None, 0
+            number += 1
+        elif line.is_question:
+            return
 
 
 def _rank(line: Line, prev_number: int | None, style: str | None) -> tuple[bool, bool, bool, int]:
