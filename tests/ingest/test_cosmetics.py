@@ -67,3 +67,18 @@ def test_a_thread_that_signs_off_ends_with_its_last_answer() -> None:
             bank_id="t",
         )
         assert result.bank.questions[0].explanation is None
+
+
+def test_tags_hints_and_separators_around_a_bold_prompt_go() -> None:
+    bank = parse_article(
+        '## 2. **RoPE 为什么能表达相对位置？** <Badge type="warning" text="中等" /> 🔥🔥\n\n'
+        "答：因为旋转。\n\n"
+        '### Q3 · **Which are part of the CAI recipe?** <span class="badge">Medium</span> — '
+        "*select all*\n- A. critique\n- B. RLAIF\n\n**Answer:** A, B\n",
+        name="a.md",
+        bank_id="t",
+    ).bank
+    assert [q.prompt.get("zh") or q.prompt.get("en") for q in bank.questions] == [
+        "RoPE 为什么能表达相对位置？",
+        "Which are part of the CAI recipe?",
+    ]

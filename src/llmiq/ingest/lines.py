@@ -159,7 +159,7 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
             + r"(?:Q\.?|Question|Problem|问题|题目|题号|面试题|(?<=#\s)#|(?-i:N[Oo])\.)"
             + r"\s*(?P<num>\d{1,3})"
             r"(?:\s*(?:of|/)\s*\d{1,3}(?=\s|$|\*\*|__))?"  # "Question 3 of 8", "Q.13"
-            r"(?:\s*[.:、)\]|]|\s|$|(?=\*\*|__))\s*(?:\*\*|__)?\s*(?P<rest>.*)$",
+            r"(?:\s*[.:、)\]|·•]|\s|$|(?=\*\*|__))\s*(?:\*\*|__)?\s*(?P<rest>.*)$",
             re.I,
         ),
     ),
@@ -534,7 +534,7 @@ def _read_question_marker(line: Line, text: str) -> None:
 
 #: Tags after a question: the companies that asked it ("<sup>字节</sup>"), bare difficulty stars.
 _TAIL_TAGS = re.compile(
-    r"(?:\s*<sup>[^<>]{1,16}</sup>|\s+[⭐★☆]{1,5}\ufe0f?|(?:^|\s+)[\U0001f300-\U0001faff]\ufe0f?"
+    r"(?:\s*<sup>[^<>]{1,16}</sup>|\s+[⭐★☆]{1,5}\ufe0f?|(?:^|\s+)(?:[\U0001f300-\U0001faff]\ufe0f?)+"
     r"|\s*[(（](?:bonus|optional|extra|加分题?|选做|附加题?)[)）]"
     # a documentation site's badge ("<Badge text="高频"/>"), a status lozenge ("EASY")
     r"|\s*<Badge\b[^<>]*/?>(?:[^<>]*</Badge>)?|\s+(?-i:EASY|MEDIUM|HARD|BEGINNER|ADVANCED)"
@@ -542,6 +542,8 @@ _TAIL_TAGS = re.compile(
     # an emoji shortcode (":fire:"), a note app's tag ("#难度/★☆☆#")
     r"|\s*<(?P<tag>kbd|span|small|mark|label)\b[^<>]*>[^<>]{1,16}</(?P=tag)>|\s+:[a-z0-9_+-]{2,30}:"
     r"|\s+#[^#\s]{1,24}#"
+    # a hint after a dash: "— *select all*", "– choose two"
+    r"|\s+[—–-]{1,2}\s*[*_]?(?:select|choose|pick)\s+(?:all|one|two|three|\d)(?:\s+that\s+apply)?[*_]?"
     r"|\s*\{\{\s*\w+\([^{}]*\)\s*\}\})+"  # a Zola shortcode: "{{ badge(level="hard") }}"
     r"\s*$",
     re.I,
