@@ -106,3 +106,20 @@ def test_a_homework_pages_numbered_points_remark_and_discussion() -> None:
     dumped = str(result.bank.model_dump())
     assert "教师评语" not in dumped
     assert "同学A" not in dumped
+
+
+def test_a_key_table_laid_out_in_two_rows_after_dots_that_say_scroll_down() -> None:
+    result = parse_article(
+        "**1. INT8 权重占的显存约为 FP16 的（　）**\n\nA. 1/4\nB. 1/2\n\n"
+        "**2. W4A16 在哪种场景加速最明显？（　）**\n\n"
+        "A. 大 batch 的 prefill\nB. 小 batch 的 decode 阶段\n\n"
+        "**3. KV Cache 量化有什么风险？**\n\n---\n\n.\n\n.\n\n## 参考答案\n\n"
+        "| 题号 | 1 | 2 |\n| --- | --- | --- |\n| 答案 | B | 小 batch 的 decode 阶段 |\n\n"
+        "**部分解析：**\n\n- 第 1 题：8 bit 是 16 bit 的一半。\n\n"
+        "**第 3 题参考：** 误差会沿序列累积。\n",
+        name="juejin.md",
+        bank_id="t",
+    )
+    questions = result.bank.questions
+    assert [q.answer for q in questions[:2]] == [["B"], ["B"]]
+    assert questions[2].reference.zh == "误差会沿序列累积。"

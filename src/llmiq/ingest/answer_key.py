@@ -66,9 +66,10 @@ _PAIR = re.compile(
 _SPACED_ENTRY = re.compile(r"^\s*(?P<num>\d{1,3})\s+(?P<keys>[A-J](?:\s+[A-J])*)\s*$")
 #: "1-5 CBADC": keys of a range written together.
 _RANGE = re.compile(r"(?P<a>\d{1,3})\s*[-~～—–]\s*(?P<b>\d{1,3})\s*[:：.]?\s*(?P<keys>[A-J]{2,})")
-#: A line of the list form: "1. C", "1. Paris — because ...", "**2.** B".
+#: A line of the list form: "1. C", "1. Paris — because ...", "**2.** B", "**第 9 题参考：** …".
 _ITEM = re.compile(
-    r"^\s*(?:[-*]\s+)?(?:\*\*|__)?\s*(?:Q|第)?\s*(?P<num>\d{1,3})\s*(?:题)?\s*[.:、)\-–—]"
+    r"^\s*(?:[-*]\s+)?(?:\*\*|__)?\s*(?:Q|第)?\s*(?P<num>\d{1,3})\s*(?:题)?"
+    r"(?:\s*(?:参考(?:答案)?|答案|解析|要点))?\s*[.:、)\-–—]"  # "第 9 题参考："
     r"\s*(?:\*\*|__)?\s*(?P<value>\S.*?)\s*$",
     re.I,
 )
@@ -228,14 +229,18 @@ def _read_rows(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
     """A key laid out in two rows, "题号  1  2  3" over "答案  A  C  B"; returns the index after
     them (``i`` when there are none)."""
     j = i + 1
-    while j < len(lines) and lines[j].kind is LineKind.BLANK:
-        j += 1
-    head = _ROW_HEAD.match(fold(lines[i].raw))
-    if head is None or j >= len(lines) or not (keys := _ROW_KEYS.match(fold(lines[j].raw))):
+    while j < len(lines) and (lines[j].kind is LineKind.BLANK or _TABLE_RULE.match(lines[j].raw)):
+        j += 1  # a Markdown table's rule between its two rows
+    head = _ROW_HEAD.match(fold(lines[i].raw.strip().strip("|")))
+    if head is None or j >= len(lines):
+        return i
+    if not (keys := _ROW_KEYS.match(fold(lines[j].raw.strip().strip("|")))):
         return i
     numbers = re.split(r"[\s|]+", head["cells"].strip(" |"))
-    # "A, C" is one value: keys joined by commas stay together
-    values = re.split(r"[\s|]+", re.sub(r"\s*([,、/&])\s*", r"\1", keys["cells"].strip(" |")))
+    if "|" in keys["cells"]:  # a table's cells: "| 答案 | B | ABD | 小 batch 的 decode 阶段 |"
+        values = [cell.strip() for cell in keys["cells"].strip(" |").split("|")]
+    else:  # "A, C" is one value: keys joined by commas stay together
+        values = re.split(r"[\s|]+", re.sub(r"\s*([,、/&])\s*", r"\1", keys["cells"].strip(" |")))
     if len(numbers) < 2 or len(numbers) != len(values) or not all(n.isdigit() for n in numbers):
         return i
     for n, value in zip(numbers, values, strict=True):
@@ -324,8 +329,7 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
         line = lines[i]
         after_rows = _read_rows(lines, i, key)
         if after_rows > i:
-            label = i - 1 if i > start and _LABEL.match(fold(lines[i - 1].raw)) else i
-            key.sections.append((label, after_rows - 1))
+            key.sections.append((_label_above(lines, i, start), after_rows - 1))
             i = _read_explanations(lines, after_rows, key)
             continue
         after_table = _read_table(lines, i, key)

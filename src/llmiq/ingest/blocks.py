@@ -5,6 +5,7 @@ as in Q&A notes."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -101,7 +102,10 @@ def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -
         return _answer_in_prose(lines, block, option_lines, stop)
     if lines[u].options:
         return None
-    if not any(lines[i].kind not in (LineKind.BLANK, *NOISE) for i in range(body_end, stop)):
+    if not any(
+        lines[i].kind not in (LineKind.BLANK, *NOISE) and re.search(r"\w", lines[i].raw)
+        for i in range(body_end, stop)
+    ):  # nothing under it but blank lines, markup and the dots that say "scroll down"
         if number is None or number not in key.explanations:
             return None
         # an open question answered only in the explanations after an answer key
