@@ -82,3 +82,13 @@ def test_tags_hints_and_separators_around_a_bold_prompt_go() -> None:
         "RoPE 为什么能表达相对位置？",
         "Which are part of the CAI recipe?",
     ]
+
+
+def test_an_attribute_list_and_a_select_all_hint_after_a_difficulty_go() -> None:
+    bank = parse_article(
+        "## :material-numeric-3-circle: **Which of these affect TTFT?** — *Medium* · select all "
+        "that apply { #q3 }\n\n- A. prompt length\n- B. output length\n\n**Answer:** A\n",
+        name="a.md",
+        bank_id="t",
+    ).bank
+    assert bank.questions[0].prompt.en == "Which of these affect TTFT?"

@@ -543,7 +543,8 @@ _TAIL_TAGS = re.compile(
     r"|\s*<(?P<tag>kbd|span|small|mark|label)\b[^<>]*>[^<>]{1,16}</(?P=tag)>|\s+:[a-z0-9_+-]{2,30}:"
     r"|\s+#[^#\s]{1,24}#"
     # a hint after a dash: "— *select all*", "– choose two"
-    r"|\s+[—–-]{1,2}\s*[*_]?(?:select|choose|pick)\s+(?:all|one|two|three|\d)(?:\s+that\s+apply)?[*_]?"
+    r"|\s+(?:[—–-]{1,2}|·)\s*[*_]?(?:select|choose|pick)\s+(?:all|one|two|three|\d)(?:\s+that\s+apply)?[*_]?"
+    r"|\s*\{:?\s*[#.][\w-][^{}]*\}"  # an attribute list: "{ #q1 }", "{: .question}"
     r"|\s*\{\{\s*\w+\([^{}]*\)\s*\}\})+"  # a Zola shortcode: "{{ badge(level="hard") }}"
     r"\s*$",
     re.I,
