@@ -135,8 +135,19 @@ _TYPE_TAG = (
 #: A question type written without brackets right before its number: "单选题第 1 题".
 _TYPE_WORD = r"(?:(?:单选|多选|判断|填空|简答|问答|论述|不定项(?:选择)?)题?\s*)?"
 _TYPE_TAG_AFTER = re.compile("^" + _TYPE_TAG.removesuffix("?") + r"\s*", re.I)
-#: A line that is only a type tag ("[单选题]" above a question).
-TYPE_TAG_LINE = re.compile(r"^\s*" + _TYPE_TAG.removesuffix("?") + r"$", re.I)
+_BARE_TYPE = (
+    r"(?:单选|多选|判断|填空|简答|问答|论述|计算|不定项|单项选择|多项选择)题?"
+    r"(?:\s*[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）])?"  # "单选(2分)"
+    r"|single[\s-]choice|multiple[\s-]choice|multi[\s-]select|short\s+answer|open[\s-]ended"
+)
+#: A line that is only a type tag: "[单选题]" above a question, or a WeChat article's "单选 ·
+#: 计算题" between a section number and the prompt.
+TYPE_TAG_LINE = re.compile(
+    r"^\s*(?:"
+    + _TYPE_TAG.removesuffix("?")
+    + rf"|(?:{_BARE_TYPE})(?:\s*[·・|/]\s*(?:{_BARE_TYPE}))*)\s*$",
+    re.I,
+)
 _DECOR = r"^\s*(?:>\s*)*(?P<head>#{1,6}\s*)?" + SYMBOLS + _TYPE_TAG + r"(?P<bold>\*\*|__)?\s*"
 #: Keycap emoji as the number itself: "1️⃣ What …", "1️⃣2️⃣ …" (12), "🔟 …".
 _KEYCAP_NUMBER = r"(?P<num>(?:[0-9]\ufe0f?\u20e3)+|\U0001f51f)"
@@ -196,6 +207,8 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
     ("N/M ", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})/\d{1,3}\s+(?P<rest>(?![a-z])\S.*)$")),
     # a practice site's counter alone on its line, the question below it: "1/8"
     ("N/M", 2, re.compile(r"^\s*(?P<head>)(?P<bold>)(?P<num>\d{1,3})\s*/\s*\d{1,3}\s*(?P<rest>)$")),
+    # a section number alone on its line, as WeChat articles number questions: "01"
+    ("0N", 1, re.compile(r"^\s*(?P<head>)(?P<bold>)(?P<num>0[1-9]|[1-9]\d?)\s*(?P<rest>)$")),
     (  # "⑪ …", "㉓ …": circled numbers past ten, which no option letter uses
         "⑳",
         2,

@@ -146,7 +146,10 @@ _READERS_THEN_RIGHT = re.compile(
 #: A homework site's score after the right answer: "正确答案：B 得分：10.0".
 _SCORE_AFTER = re.compile(r"\s+(?:本题)?得分\s*[:：]\s*\d+(?:\.\d+)?\s*分?\s*$")
 _READERS_AFTER_RIGHT = re.compile(
-    r"\s+(?:(?:我|你|您)的(?:答案|作答|回答)|(?:my|your)\s+(?:answer|response))\s*[:：].*$", re.I
+    r"\s+(?:(?:我|你|您)的(?:答案|作答|回答)|(?:my|your)\s+(?:answer|response))\s*[:：].*$"
+    # a MOOC's verdict on the reader's pick, right after the key: "A、B、C你错选为A、B"
+    r"|\s*(?:你|您)(?:错选为|选对了|选错了|漏选了?|多选了?|未作答|的选择)\S*.*$",
+    re.I,
 )
 _MY_ANSWER = re.compile(
     r"^\s*(?:(?:我|你|您)的(?:答案|作答|回答)|(?:my|your)\s+(?:answer|response))\s*[:：]", re.I
