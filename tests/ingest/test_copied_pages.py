@@ -3,7 +3,7 @@ sections, a MOOC's graded quiz."""
 
 from __future__ import annotations
 
-from llmiq.ingest import parse_article
+from llmiq.ingest import import_text, parse_article
 
 
 def test_section_numbers_alone_and_type_lines_above_the_prompt() -> None:
@@ -39,3 +39,50 @@ def test_a_mooc_quizs_verdict_on_the_readers_pick_is_no_part_of_the_key() -> Non
         ("q23", ["B"]),
     ]
     assert result.bank.questions[0].prompt.zh == "预训练语料清洗中常见的步骤有："
+
+
+def test_a_quiz_pages_radio_labels_are_options_and_a_key_lists_their_texts() -> None:
+    choice = '<label class="opt"><input type="{kind}" name="q{n}"><span>{text}</span></label>'
+
+    def question(n: int, prompt: str, kind: str, texts: list[str], key: str) -> str:
+        labels = "".join(choice.format(kind=kind, n=n, text=t) for t in texts)
+        return (
+            f'<div class="item"><span class="num">{n}.</span><p>{prompt}</p>'
+            f'<div class="options">{labels}</div>'
+            f'<div class="answer">Correct Answer: {key}</div></div>'
+        )
+
+    page = (
+        "<html><head><title>LLM MCQ</title></head><body><main><article><h1>LLM MCQ</h1>"
+        + question(5, "The FFN hidden size is:", "radio", ["d_model", "4 × d_model"], "4 × d_model")
+        + question(
+            7,
+            "Which are parts of a GPT block? (Select all that apply)",
+            "checkbox",
+            ["Causal self-attention", "Cross-attention", "Residual connections"],
+            "Causal self-attention, Residual connections",
+        )
+        + "</article></main></body></html>"
+    )
+    result = import_text(page, name="mcq.html", bank_id="t")
+    questions = result.bank.questions
+    assert [[o.text.en for o in q.options] for q in questions] == [
+        ["d_model", "4 × d_model"],
+        ["Causal self-attention", "Cross-attention", "Residual connections"],
+    ]
+    assert [q.answer for q in questions] == [["B"], ["A", "C"]]
+
+
+def test_a_page_that_starts_at_question_five_keeps_its_numbers() -> None:
+    result = parse_article(
+        "# LLM MCQ\n\n5.\n\nThe FFN hidden size is:\n\n- d_model\n- 4 × d_model\n\n"
+        "Correct Answer: 4 × d_model\n\n6.\n\nWhich norm does LLaMA use?\n\n- LayerNorm\n"
+        "- RMSNorm\n\nCorrect Answer: RMSNorm\n",
+        name="mcq.md",
+        bank_id="t",
+    )
+    assert result.bank.title.en == "LLM MCQ"
+    assert [(q.id, q.prompt.en) for q in result.bank.questions] == [
+        ("q5", "The FFN hidden size is:"),
+        ("q6", "Which norm does LLaMA use?"),
+    ]

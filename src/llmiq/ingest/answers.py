@@ -162,6 +162,17 @@ _FIRST_CLAUSE = re.compile(
 )
 
 
+def match_option_texts(value: str, options: list[tuple[str, str]]) -> list[str]:
+    """The options an answer lists by their texts: "Masked self-attention, Residual
+    connections" -> ``["A", "D"]``; empty unless every listed part is one option's text."""
+    parts = [p for p in re.split(r"\s*(?:[,;，；、]|\band\b|和)\s*", value.strip(" .。")) if p]
+    found = [match_option_text(part, options) for part in parts]
+    if len(parts) < 2 or not all(len(keys) == 1 for keys in found):
+        return []
+    keys = [keys[0] for keys in found]
+    return sorted(set(keys)) if len(set(keys)) == len(keys) else []
+
+
 def match_option_prefix(value: str, options: list[tuple[str, str]]) -> tuple[list[str], str]:
     """An answer that gives an option's text (or its beginning) and then says why:
     ``"Faithfulness。Recall@k measures retrieval"`` -> ``(["B"], "Recall@k measures
@@ -331,6 +342,10 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
             )
         )
         return ResolvedKeys(by_text, "", note)
+    if not parsed and len(texts := match_option_texts(value, options)) >= 2:
+        note = Note.of(N_("answer {value} matched to options {keys} by their text"),
+                       value=repr(shorten(value, 50)), keys=", ".join(texts))  # fmt: skip
+        return ResolvedKeys(texts, "", note)
     by_prefix, after = match_option_prefix(value, options)
     if by_prefix and not parsed:
         said = value[: len(value) - len(after)].strip()

@@ -52,6 +52,7 @@ from llmiq.ingest.hidden_answers import (
 from llmiq.ingest.html_writer import (
     BLOCKS,
     HEADINGS,
+    choice_lists,
     letter_definition_lists,
     separate_items,
     styled_list_markers,
@@ -196,6 +197,7 @@ def _prepare(root: HtmlElement) -> None:
     _unwrap_item_paragraphs(root)
     _notion_blocks(root)
     _tidy_headings(root)
+    choice_lists(root)
     separate_items(root)
     letter_definition_lists(root)
     for pre in root.iter("pre"):

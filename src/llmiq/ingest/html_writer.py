@@ -323,6 +323,25 @@ def written(element: HtmlElement) -> list[str]:
     return writer.lines()
 
 
+def _is_choice(element: HtmlElement) -> bool:
+    box = element.find(".//input") if element.tag == "label" else None
+    return box is not None and box.get("type", "").lower() in ("radio", "checkbox")
+
+
+def choice_lists(root: HtmlElement) -> None:
+    """A quiz's choices laid out as ``<label><input type="radio"><span>d_model</span></label>``
+    side by side in a ``<div>`` become the items of a list, one choice a line, as a person
+    sees them; otherwise their texts would run together on one line."""
+    for parent in list(root.iter()):
+        if not isinstance(parent.tag, str) or (parent.text or "").strip():
+            continue
+        children = [child for child in parent if isinstance(child.tag, str)]
+        if len(children) >= 2 and all(_is_choice(child) for child in children):
+            parent.tag = "ul"
+            for child in children:
+                child.tag = "li"
+
+
 def letter_definition_lists(root: HtmlElement) -> None:
     """A definition list whose terms are option letters (``<dt>A</dt><dd>sliding window</dd>``,
     as MediaWiki lays out options) becomes one paragraph an option: ``A. sliding window``."""

@@ -81,7 +81,9 @@ def _demote_points(lines: Sequence[Line], j: int) -> None:
 def _rank(line: Line, prev_number: int | None, style: str | None) -> tuple[bool, bool, bool, int]:
     number = line.q_number
     if number is None:
-        in_sequence = True
+        # an unnumbered heading only beats the first question's number when that number is
+        # out of sequence too ("5." may start an article that continues an earlier one)
+        in_sequence = prev_number is not None
     elif prev_number is None:
         in_sequence = number <= 1
     else:
