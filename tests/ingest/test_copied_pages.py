@@ -86,3 +86,25 @@ def test_a_page_that_starts_at_question_five_keeps_its_numbers() -> None:
         ("q5", "The FFN hidden size is:"),
         ("q6", "Which norm does LLaMA use?"),
     ]
+
+
+def test_a_zhihu_answers_plain_line_choices_inline_lower_keys_and_run_keys() -> None:
+    result = parse_article(
+        "**3、多头注意力相比单头注意力，好处是什么？（多选）**\n不同的头关注不同子空间\n"
+        "总计算量和单头大致相当\n可以不需要位置编码\n参数量一定是单头的 h 倍\n"
+        "答：前两条。后两条都不对。\n"
+        "**7、以下哪些方法能降低注意力的显存占用？**"
+        "(a) 分块计算 (b) 滑动窗口 (c) 增加头数 (d) 稀疏注意力\n"
+        "答：abd。c 反而会更占显存。\n",
+        name="zhihu.md",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert [o.text.zh for o in first.options][:2] == [
+        "不同的头关注不同子空间",
+        "总计算量和单头大致相当",
+    ]
+    assert first.answer == ["A", "B"]
+    assert second.prompt.zh == "以下哪些方法能降低注意力的显存占用？"
+    assert [o.text.zh for o in second.options] == ["分块计算", "滑动窗口", "增加头数", "稀疏注意力"]
+    assert second.answer == ["A", "B", "D"]

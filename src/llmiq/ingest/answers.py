@@ -94,14 +94,15 @@ def parse_keys(value: str) -> tuple[list[str], str] | None:
         keys = [k.upper() for k in re.findall(r"[a-j]", re.sub(r"\band\b", " ", match["keys"]))]
         rest = match.group("lrest") or match.group("drest") or match.group("prest") or ""
         return keys, rest.strip()
-    if _LOWER_RUN.match(folded) and list(folded.strip()) == sorted(set(folded.strip())):
-        return [k.upper() for k in folded.strip()], ""  # "abd", as "ABD", letters in order
+    if (run := _LOWER_RUN.match(value)) and list(run["run"]) == sorted(set(run["run"])):
+        return [k.upper() for k in run["run"]], (run["rest"] or "").strip()  # "abd": "ABD"
     return None
 
 
 _RUN_THEN_SUBJECT = re.compile(r"^\s*(?P<run>[A-J]{2,})\s*[,，、]\s*(?P<next>[A-J])\s*$")
-#: Lowercase keys run together ("abd"), only as the whole answer.
-_LOWER_RUN = re.compile(r"^\s*[a-j]{2,10}\s*$")
+#: Lowercase keys run together ("abd"), as the whole answer or before a full-width stop
+#: ("abd。c 反而更占显存"), in alphabetical order.
+_LOWER_RUN = re.compile(r"^\s*[*_]*(?P<run>[a-j]{2,10})[*_]*\s*(?:$|[。；，]\s*(?P<rest>.*)$)")
 
 
 #: Option keys marked inside prose: "(a)", "c)", "(B)".
@@ -299,6 +300,7 @@ def names_an_option(value: str, options: list[tuple[str, str]]) -> bool:
         or match_option_ordinal(value, options)[0]
         or match_option_paraphrase(value, options)
         or match_option_fragment(value, options)
+        or _end_run(fold(value), [key for key, _ in options])
     )
 
 
@@ -527,7 +529,7 @@ _ALL_ARE = re.compile(
 )
 #: "前三个都是…", "后两项都对", "The first three are correct": a run of options from either end.
 _END_RUN = re.compile(
-    r"^\s*(?P<end>前|后)\s*(?P<n>[两二三四五六2-6])\s*(?:个|项)(?:选项)?\s*"
+    r"^\s*(?P<end>前|后)\s*(?P<n>[两二三四五六2-6])\s*(?:个|项|条)(?:选项)?\s*"
     r"(?:(?:都|均)(?:是|对|正确|算|属于|可以|成立)(?![^，,。；;]*(?:错|不|没有|无关|无法))"
     r"|(?=[。.；;，,]|$))"
     r"|^\s*(?:the\s+)?(?P<en_end>first|last)\s+(?P<en_n>two|three|four|five|[2-5])"

@@ -69,6 +69,7 @@ from llmiq.messages import N_
 _ESSAY = 40
 _SENTENCE_END = re.compile(r"[。！？!?]|\.\s")
 _BULLET = re.compile(r"^\s*[-*+•·]\s+(?P<text>\S.*)$")
+_ASKS = re.compile(r"[?？:：]\s*(?:[(（][^()（）]{1,8}[)）])?\s*(?:\*\*)?\s*$")
 #: A whole-line note in a prompt: "(Select all that apply)", "（多选）".
 _PROMPT_NOTE = re.compile(r"^\s*[(（][^()（）]{1,40}[)）]\s*$")
 
@@ -451,6 +452,10 @@ class _Parser:
             (n, m["text"].strip())
             for n, part in enumerate(prompt_parts)
             if n > 0 and (m := _BULLET.match(part))
+        ] or [  # short lines under a question that asks, with no bullets at all
+            (n, part.strip())
+            for n, part in enumerate(prompt_parts)
+            if n > 0 and _ASKS.search(prompt_parts[0]) and 0 < len(part.strip()) <= 80
         ]
         after = [part for part in prompt_parts[bullets[0][0] :] if part.strip()] if bullets else []
         if len(bullets) < 2 or not value or len(bullets) != len(after):

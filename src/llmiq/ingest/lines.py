@@ -247,7 +247,10 @@ _OPTION = re.compile(
     r"\s*(?(bold)(?:\*\*|__)?)\s*(?P<text>.*)$"
 )
 #: Options written on the question's own line: "1、以下哪个是分词算法？ A.BPE B.Adam".
-_OPTIONS_AFTER_PROMPT = re.compile(r"(?:(?<=[\s?:])|^)\(?A\s*[.、)]\s*(?=\S)")
+_OPTIONS_AFTER_PROMPT = re.compile(
+    r"(?:(?<=[\s?:])|^)\(?A\s*[.、)]\s*(?=\S)"
+    r"|(?:(?<=[\s?:*])|^)(?P<lower>\(a\))\s*(?=\S)"  # "…？**(a) FlashAttention (b) …"
+)
 _ANSWER_LABEL = (
     r"(?:(?:正确|参考|标准)?答案(?:要点|如下)?(?:是|为)?|解答|答"
     r"|(?:the\s+)?(?:correct\s+|right\s+|best\s+|sample\s+|model\s+|suggested\s+|short\s+)?"
@@ -609,8 +612,9 @@ def options_after_prompt(text: str) -> tuple[str, list[tuple[str, str]]] | None:
     match = _OPTIONS_AFTER_PROMPT.search(fold(text))
     if match is None or match.start() == 0:
         return None
-    options = _split_inline_options(text[match.end() :], "A")
-    return (text[: match.start()].strip(), options) if len(options) >= 2 else None
+    options = _split_inline_options(text[match.end() :], "A", lower=bool(match["lower"]))
+    prompt = _TAIL_BOLD.sub("", text[: match.start()]).strip()
+    return (prompt, options) if len(options) >= 2 else None
 
 
 def base_style(style: str) -> str:
