@@ -31,6 +31,10 @@ _OPTIONS = "A. 梯度裁剪\nB. 学习率预热\nC. 增大 batch\nD. 混合精�
         ("Explanation: The first two are correct; (c) changes nothing.", ["A", "B"]),
         ("讲解：除了 C，其他三个都算。", ["A", "B", "D"]),
         ("点评：只有 B 说到点子上。", ["B"]),
+        ("讲解：A、B、D 三个都行，C 反而会让输出更发散。", ["A", "B", "D"]),
+        ("讲解：B，没什么好说的。", ["B"]),
+        ("讲解：前两个和最后一个。C 不对。", ["A", "B", "D"]),
+        ("Explanation: The first two and the last one are correct.", ["A", "B", "D"]),
     ],
 )
 def test_the_key_opening_the_explanation_answers_and_is_noted(

@@ -108,3 +108,15 @@ def test_a_zhihu_answers_plain_line_choices_inline_lower_keys_and_run_keys() -> 
     assert second.prompt.zh == "以下哪些方法能降低注意力的显存占用？"
     assert [o.text.zh for o in second.options] == ["分块计算", "滑动窗口", "增加头数", "稀疏注意力"]
     assert second.answer == ["A", "B", "D"]
+
+
+def test_the_end_of_a_csdn_post_ends_the_article() -> None:
+    result = parse_article(
+        "9. 怎么判断回答有没有幻觉？\n讲解（参考回答）：拆成原子事实逐条核对。\n\n"
+        "本文完。码字不易，觉得有用的话点个赞再走吧～\n"
+        "大模型幻觉为什么无法根除？一文讲透\n评论 5\n",
+        name="csdn.txt",
+        bank_id="t",
+    )
+    assert result.bank.questions[0].reference.zh == "拆成原子事实逐条核对。"
+    assert "码字不易" not in str(result.bank.model_dump())

@@ -524,16 +524,18 @@ def first_clause(text: str) -> str:
 
 #: "B、C、D 都是集合通信原语，…": keys that open a sentence saying what they all are.
 _ALL_ARE = re.compile(
-    r"^\s*(?P<keys>[A-J](?:\s*[,、和及与]\s*[A-J])+)\s*(?:这?[两三四五六]项|选项)?\s*"
-    r"(?:都|均)(?:是|属于|为)(?![^，,。；;]*(?:错|不|没有|无关|无法))"
+    r"^\s*(?P<keys>[A-J](?:\s*[,、和及与]\s*[A-J])+)\s*(?:这?[两三四五六](?:项|个)|选项)?\s*"
+    r"(?:都|均)(?:是|属于|为|行|对|可以|算|正确)(?![^，,。；;]*(?:错|不|没有|无关|无法))"
 )
 #: "前三个都是…", "后两项都对", "The first three are correct": a run of options from either end.
 _END_RUN = re.compile(
     r"^\s*(?P<end>前|后)\s*(?P<n>[两二三四五六2-6])\s*(?:个|项|条)(?:选项)?\s*"
+    r"(?P<last>(?:和|以及|加上?)最后(?:一个|一项|一条))?\s*"
     r"(?:(?:都|均)(?:是|对|正确|算|属于|可以|成立)(?![^，,。；;]*(?:错|不|没有|无关|无法))"
     r"|(?=[。.；;，,]|$))"
     r"|^\s*(?:the\s+)?(?P<en_end>first|last)\s+(?P<en_n>two|three|four|five|[2-5])"
     r"(?:\s+(?:options|ones|choices))?"
+    r"(?P<en_last>\s+and\s+the\s+last(?:\s+one)?)?"
     r"(?:\s+(?:are|were)\s+(?:all\s+)?(?:correct|right|true)\b|(?=\s*(?:[.;,:]|$)))",
     re.I,
 )
@@ -549,11 +551,10 @@ def _end_run(text: str, keys: list[str]) -> list[str]:
     count = int(word) if word.isdigit() else _COUNTS[word]
     if count > len(keys):
         return []
-    return (
-        keys[:count]
-        if (found["end"] or found["en_end"].casefold()) in ("前", "first")
-        else keys[-count:]
-    )
+    if (found["end"] or found["en_end"].casefold()) not in ("前", "first"):
+        return keys[-count:]
+    last = [keys[-1]] if (found["last"] or found["en_last"]) and count < len(keys) else []
+    return keys[:count] + last  # "前两个和最后一个"
 
 
 def keys_opening_explanation(text: str, options: list[tuple[str, str]]) -> list[str]:
@@ -579,9 +580,17 @@ def keys_opening_explanation(text: str, options: list[tuple[str, str]]) -> list[
 _DENIES = re.compile(r"错|不|非|没|无|wrong|not|false", re.I)
 
 
+_KEYS_THEN_COMMA = re.compile(r"^\s*(?P<keys>[A-J](?:\s*[、和]\s*[A-J])*)\s*[,，]")
+
+
 def key_said_alone(text: str, options: list[tuple[str, str]]) -> list[str]:
-    """A key standing alone in a paragraph's short first sentence: "这个简单，B。……"; empty
-    when that sentence denies something ("A 错在……")."""
+    """A key standing alone in a paragraph's short first sentence: "这个简单，B。……", or
+    before its first comma: "A，没什么好说的。"; empty when that sentence denies something
+    ("A 错在……")."""
+    if said := _KEYS_THEN_COMMA.match(text):
+        keys = re.findall(r"[A-J]", said["keys"])
+        if all(key in dict(options) for key in keys):
+            return keys
     clause = first_clause(fold(text))
     if _DENIES.search(clause):
         return []

@@ -101,6 +101,7 @@ END_LINE = re.compile(
 #: Lines that end an article: "—END—", "(完)", "The End".
 END_MARKER = re.compile(
     r"^\s*[-—–=_*~]*\s*[(（【\[]?\s*(?:END|完|全文完|试卷结束|考试结束|全卷完|本卷完|the\s+end)\s*[)）】\]]?"
-    r"\s*[-—–=_*~]*\s*$",
+    r"\s*[-—–=_*~]*\s*$"
+    r"|^\s*(?:本文完|全文完|正文完)\s*[。.!！]",  # "本文完。码字不易，……"
     re.I,
 )
