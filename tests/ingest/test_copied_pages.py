@@ -120,3 +120,25 @@ def test_the_end_of_a_csdn_post_ends_the_article() -> None:
     )
     assert result.bank.questions[0].reference.zh == "拆成原子事实逐条核对。"
     assert "码字不易" not in str(result.bank.model_dump())
+
+
+def test_a_cnblogs_posts_sign_off_and_footer_end_the_article() -> None:
+    result = parse_article(
+        "No.16\n训练报 NCCL timeout，你会怎么排查？\n参考答案：\n先定位掉队的 rank。\n\n"
+        "本篇就到这里，下一篇写序列并行和 Ring Attention。\n"
+        "posted @ 2024-03-09 21:14  炼丹的老王  阅读(2310)  评论(6)\n"
+        "#1楼 2024-03-10 09:12 路过的调参侠\n第 12 题是不是应该是 18 字节？\n",
+        name="cnblogs.txt",
+        bank_id="t",
+    )
+    assert result.bank.questions[0].reference.zh == "先定位掉队的 rank。"
+    dumped = str(result.bank.model_dump())
+    assert "Ring Attention" not in dumped
+    assert "调参侠" not in dumped
+    footer_only = parse_article(
+        "No.16\n怎么排查 NCCL timeout？\n参考答案：\n先定位掉队的 rank。\n"
+        "posted @ 2024-03-09 21:14  炼丹的老王  阅读(2310)\n#1楼 路过的调参侠\n",
+        name="cnblogs.txt",
+        bank_id="t",
+    )
+    assert "调参侠" not in str(footer_only.bank.model_dump())
