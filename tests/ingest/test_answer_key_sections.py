@@ -123,3 +123,22 @@ def test_a_key_table_laid_out_in_two_rows_after_dots_that_say_scroll_down() -> N
     questions = result.bank.questions
     assert [q.answer for q in questions[:2]] == [["B"], ["B"]]
     assert questions[2].reference.zh == "误差会沿序列累积。"
+
+
+def test_a_key_table_folded_in_a_details_box_under_its_heading() -> None:
+    result = parse_article(
+        "**7.** With sliding windows of size W over L layers, how far back can information go?\n\n"
+        "- (a) W tokens\n- (b) L × W tokens\n\n**8.** Why keep attention sinks?\n\n"
+        "**9.** Why does a needle test not prove long-context reasoning?\n\n---\n\n"
+        "## Answer key\n\n<details>\n<summary><b>Show the answer key</b></summary>\n\n"
+        "| Q | Answer |\n|:-:|:------:|\n| 6 | a |\n| 7 | L × W |\n\n</details>\n\n"
+        "## Discussion answers\n\n**8.** Softmax must put its mass somewhere.\n\n"
+        "**9.** A needle tests retrieval of one fact only.\n",
+        name="README.md",
+        bank_id="t",
+    )
+    questions = result.bank.questions
+    assert [q.id for q in questions] == ["q7", "q8", "q9"]
+    assert questions[0].answer == ["B"]
+    assert questions[1].reference.en == "Softmax must put its mass somewhere."
+    assert questions[2].reference.en == "A needle tests retrieval of one fact only."

@@ -354,7 +354,7 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
             while k < len(lines) and lines[k].kind is LineKind.BLANK:
                 k += 1
             if k < len(lines) and (after := _read_table(lines, k, key)) > k:
-                key.sections.append((i, after - 1))
+                key.sections.append((_label_above(lines, i, start), after - 1))
                 i = _read_explanations(lines, after, key)
                 continue
             found, j = _read_key_block(lines, k)
@@ -379,12 +379,15 @@ def _label_above(lines: Sequence[Line], i: int, start: int) -> int:
     """The line of a key table's label ("**Answer key (interviewer copy)**") above it, over
     blank lines and a grid table's top border, or ``i`` when there is none."""
     k = i - 1
-    while k > start and (lines[k].kind is LineKind.BLANK or _TABLE_RULE.match(lines[k].raw)):
+    while k > start and (
+        lines[k].kind in (LineKind.BLANK, LineKind.MARKUP) or _TABLE_RULE.match(lines[k].raw)
+    ):
         k -= 1
     label = _LABEL.match(fold(lines[k].raw)) if k > start else None
     if label is None or len(label["inline"].strip(" *_()（）")) > 30 or lines[k].q_number:
         return i
-    return k
+    # "## Answer key" over the label of the box it is folded in ("<details>", "Answer key:")
+    return _label_above(lines, k, start) if k - 1 > start else k
 
 
 def _under_a_question(lines: Sequence[Line], i: int) -> bool:
@@ -399,8 +402,8 @@ def _under_a_question(lines: Sequence[Line], i: int) -> bool:
 def _read_explanations(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
     """A numbered list of explanations right after a key section ("解析：" then "1. ...")."""
     k = i
-    while k < len(lines) and lines[k].kind is LineKind.BLANK:
-        k += 1
+    while k < len(lines) and lines[k].kind in (LineKind.BLANK, LineKind.MARKUP):
+        k += 1  # and the end of the box a key is folded in ("</details>")
     if k >= len(lines) or not _EXPLANATIONS_LABEL.match(fold(lines[k].raw)):
         return i
     items: dict[int, str] = {}

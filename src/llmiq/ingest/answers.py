@@ -225,6 +225,16 @@ def match_option_ordinal(value: str, options: list[tuple[str, str]]) -> tuple[li
     return [options[place][0]], rest.strip().lstrip(".。:：、,，;；—–- ").strip()
 
 
+def match_option_opening(value: str, options: list[tuple[str, str]]) -> list[str]:
+    """The one option whose text opens with the short answer's words: "L × W" names "L × W
+    tokens" (too few letters for a fragment). Empty when none, or several, do."""
+    wanted = " ".join(value.split()).casefold().rstrip(" .。")
+    if len(wanted) < 3:
+        return []
+    found = [k for k, t in options if f"{' '.join(t.split()).casefold()} ".startswith(f"{wanted} ")]
+    return found if len(found) == 1 else []
+
+
 def match_option_fragment(value: str, options: list[tuple[str, str]]) -> list[str]:
     """The one option whose text holds the whole of ``value`` (four characters or more):
     an answer key that quotes an option in short. Empty when none, or several, do."""
@@ -369,7 +379,9 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
             key=similar[0],
         )
         return ResolvedKeys(similar, "", note)
-    if parsed is None and (quoted := match_option_fragment(value, options)):
+    if parsed is None and (
+        quoted := match_option_fragment(value, options) or match_option_opening(value, options)
+    ):
         note = Note.of(
             N_("answer {value} matched to option {key}, whose text holds it"),
             value=repr(shorten(value, 40)),

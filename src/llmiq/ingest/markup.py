@@ -46,6 +46,7 @@ _FRONT_MATTER_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*[:=]")
 _FRONT_MATTER_TITLE = re.compile(r"^title\s*[:=]\s*(?P<title>.+?)\s*$", re.I)
 
 _ANSWER_WORDS = re.compile(r"answer|solution|reveal|show|查看|答案|解答|参考|点击|展开|显示", re.I)
+_KEY_WORDS = re.compile(r"answer\s*key|answers\s+to\s+all|答案汇总|答案速查|全部答案", re.I)
 _EXPLANATION_WORDS = re.compile(r"explanation|rationale|why|解析|解释|分析", re.I)
 _TAGS = re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>")
 _SUMMARY = re.compile(r"<summary[^>]*>(?P<label>.*?)</summary>", re.I | re.S)
@@ -249,8 +250,11 @@ _SLIDE_NUMBER = re.compile(
 
 
 def _label_for(text: str) -> str:
-    """The line a hidden block's label becomes: ``Explanation:`` or ``Answer:``."""
+    """The line a hidden block's label becomes: ``Explanation:``, ``Answer:`` or, for a
+    folded answer key, ``Answer key:``."""
     plain = _TAGS.sub("", text).strip().strip("\"'")
+    if _KEY_WORDS.search(plain):  # "Show the answer key": the key's own label
+        return "Answer key:"
     if _EXPLANATION_WORDS.search(plain) and not re.search(r"answer|答案", plain, re.I):
         return "Explanation:"
     if not plain or _ANSWER_WORDS.search(plain):
