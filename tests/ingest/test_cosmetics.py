@@ -92,3 +92,33 @@ def test_an_attribute_list_and_a_select_all_hint_after_a_difficulty_go() -> None
         bank_id="t",
     ).bank
     assert bank.questions[0].prompt.en == "Which of these affect TTFT?"
+
+
+def test_difficulty_in_code_hot_tags_and_multiple_answer_hints_go() -> None:
+    bank = parse_article(
+        "**2. 关于 top-p 采样，下列说法正确的是？**　`【难度：★☆☆】` 🔥高频\n\n"
+        "A. 固定个数\nB. 累积概率\n\n"
+        "**答案：B**\n\n"
+        "### **Q4. Which statements about YaRN are correct?** — Medium · *multiple answers*\n\n"
+        "- a) scales frequencies\n- b) needs no data\n- c) tempers attention\n\n"
+        '??? success "Answer"\n    Only **a** and **c**. YaRN still fine-tunes briefly.\n',
+        name="a.md",
+        bank_id="t",
+    ).bank
+    first, second = bank.questions
+    assert first.prompt.zh == "关于 top-p 采样，下列说法正确的是？"
+    assert second.prompt.zh == "Which statements about YaRN are correct?"  # a zh bank
+    assert second.answer == ["A", "C"]
+
+
+def test_a_yes_or_no_answer_to_a_question_that_asks_why_keeps_its_reason() -> None:
+    bank = parse_article(
+        "**8. 投机解码会改变输出分布吗？为什么？**\n\n"
+        "**参考答案**：不会。以 min(1, p/q) 的概率接受。\n\n"
+        "**9. Is RoPE applied to the values?**\n\nAnswer: No — only to queries and keys.\n",
+        name="a.md",
+        bank_id="t",
+    ).bank
+    why, plain = bank.questions
+    assert why.reference.zh == "不会。以 min(1, p/q) 的概率接受。"
+    assert plain.reference.zh == "No"  # a zh bank

@@ -251,7 +251,9 @@ _LEAD_IN = re.compile(
     r"\s+(?:is|are)\s*[:：]?\s*(?=\(?[A-Ja-j]\b)"
     r"|^\s*正确(?:的)?(?:选项|答案)(?:是|为|有)\s*[:：]?\s*(?=[A-J])"
     r"|^\s*(?:the\s+)?(?:options?|choices?)\s+(?=\(?[A-Ja-j]\)?\s*(?:,|and\b))"
-    r"|^\s*(?:both|all\s+(?:three|four|of))\s+(?=\(?[A-Ja-j]\)?\s*(?:,|and\b))",  # "Both a and c."
+    r"|^\s*(?:both|all\s+(?:three|four|of))\s+(?=\(?[A-Ja-j]\)?\s*(?:,|and\b))"  # "Both a and c."
+    # "Only **a** and **c**." (not "Only (a) is false", which names the others)
+    r"|^\s*(?:only|just)\s+(?=[*_(]*[A-Ja-j]\b)(?![^.;]{0,16}\b(?:is|are)\s+(?:false|wrong|incorrect|not))",
     re.I,
 )
 

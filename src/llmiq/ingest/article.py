@@ -69,6 +69,7 @@ from llmiq.messages import N_
 _ESSAY = 40
 _SENTENCE_END = re.compile(r"[。！？!?]|\.\s")
 _BULLET = re.compile(r"^\s*[-*+•·]\s+(?P<text>\S.*)$")
+_ASKS_WHY = re.compile(r"为什么|为何|怎么|如何|\bwhy\b|\bhow\b|\bexplain\b", re.I)
 _ASKS = re.compile(r"[?？:：]\s*(?:[(（][^()（）]{1,8}[)）])?\s*(?:\*\*)?\s*$")
 #: A whole-line note in a prompt: "(Select all that apply)", "（多选）".
 _PROMPT_NOTE = re.compile(r"^\s*[(（][^()（）]{1,40}[)）]\s*$")
@@ -379,7 +380,10 @@ class _Parser:
             }
         else:
             data["kind"] = "open"
-            split = YES_NO_THEN_REASON.match(value)  # "No — because ..." answers "No"
+            # "No — because ..." answers "No", unless the question asks why as well
+            split = (
+                None if _ASKS_WHY.search(data["prompt"][lang]) else YES_NO_THEN_REASON.match(value)
+            )
             if split and split["short"].strip().casefold() in NEGATIVE | AFFIRMATIVE:
                 value = split["short"].strip()
                 explanation_parts.append(split["reason"])

@@ -559,8 +559,12 @@ _TAIL_TAGS = re.compile(
     # an emoji shortcode (":fire:"), a note app's tag ("#难度/★☆☆#")
     r"|\s*<(?P<tag>kbd|span|small|mark|label)\b[^<>]*>[^<>]{1,16}</(?P=tag)>|\s+:[a-z0-9_+-]{2,30}:"
     r"|\s+#[^#\s]{1,24}#"
-    # a hint after a dash: "— *select all*", "– choose two"
-    r"|\s+(?:[—–-]{1,2}|·)\s*[*_]?(?:select|choose|pick)\s+(?:all|one|two|three|\d)(?:\s+that\s+apply)?[*_]?"
+    # a hint after a dash: "— *select all*", "– choose two", "· *multiple answers*"
+    r"|\s+(?:[—–-]{1,2}|·)\s*[*_]?(?:(?:select|choose|pick)\s+(?:all|one|two|three|\d)"
+    r"(?:\s+that\s+apply)?|multiple\s+answers?|multi[\s-]select|more\s+than\s+one)[*_]?"
+    # a tag in code or after an emoji: "`【难度：★☆☆】`", "🔥高频"
+    r"|\s*`[^`]{0,12}(?:难度|★|☆|⭐|difficulty|level)[^`]{0,12}`"
+    r"|\s+[\U0001f300-\U0001faff]\ufe0f?\s?[\u4e00-\u9fff]{1,4}"
     r"|\s*\{:?\s*[#.][\w-][^{}]*\}"  # an attribute list: "{ #q1 }", "{: .question}"
     r"|\s*\{\{\s*\w+\([^{}]*\)\s*\}\})+"  # a Zola shortcode: "{{ badge(level="hard") }}"
     r"\s*$",
