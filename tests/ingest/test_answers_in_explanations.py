@@ -219,3 +219,16 @@ def test_a_check_mark_before_a_bold_key_is_an_answer_line() -> None:
 
 def test_lower_case_keys_followed_by_a_remark_in_brackets() -> None:
     assert parse_keys("a, b, d (BLEU says nothing)") == (["A", "B", "D"], "(BLEU says nothing)")
+
+
+def test_my_answer_with_a_remark_before_its_colon_labels_the_answer() -> None:
+    result = _parse(
+        "### 5. How would you index ten years of SEC filings?\n\n"
+        "**My answer, cleaned up:** chunk by section and filter on metadata.\n\n"
+        "### 6. Where do you look first when p95 latency is 9 s?\n\n"
+        "**My answer:** trace the spans.\n"
+    )
+    assert [q.reference.en for q in result.bank.questions] == [
+        "chunk by section and filter on metadata.",
+        "trace the spans.",
+    ]

@@ -253,7 +253,7 @@ _OPTIONS_AFTER_PROMPT = re.compile(
 )
 _ANSWER_LABEL = (
     r"(?:(?:正确|参考|标准)?答案(?:要点|如下)?(?:是|为)?|解答|答"
-    r"|(?:the\s+)?(?:correct\s+|right\s+|best\s+|sample\s+|model\s+|suggested\s+|short\s+)?"
+    r"|(?:the\s+|my\s+|our\s+)?(?:correct\s+|right\s+|best\s+|sample\s+|model\s+|suggested\s+|short\s+)?"
     r"answers?(?:\s+(?:is|are))?|参考回答|示例答案|参考解答|回答要点|我(?:当时)?(?:的)?(?:回)?答的?"
     r"|参考(?=\s*[:：]\s*\S)"
     r"|correct(?:\s+(?:option|choice)s?)?|ans|solution|verdict"
@@ -330,8 +330,10 @@ _ANSWER = re.compile(
     + SYMBOLS  # "**✅ 答案：**"
     + r"(?:【\s*(?:正确|参考|标准)?答案\s*】|"
     + _ANSWER_LABEL
-    # a note between the label and its colon: "答（面后补的）：", "Answer (my take):"
-    + r"(?:\s*\((?!(?:[A-Ja-j]|\d)\))[^()]{1,30}\))?\s*(?:(?:\*\*|__|\*|_)?\s*[:]"
+    # a note between the label and its colon: "答（面后补的）：", "Answer (my take):", "My
+    # answer, cleaned up:"
+    + r"(?:\s*\((?!(?:[A-Ja-j]|\d)\))[^()]{1,30}\)|,\s*[a-z][a-z ]{1,20})?"
+    + r"\s*(?:(?:\*\*|__|\*|_)?\s*[:]"
     + r"|\.\s*(?:\*\*|__|\*|_)(?=\s|$)))"  # "**Answer.** B"
     r"(?:\s*(?:\*\*|__)|\*(?=\s)|_(?=\s))?\s*(?P<value>.*?)\s*(?:\*\*|__)?\s*$",
     re.I,
