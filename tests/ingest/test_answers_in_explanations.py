@@ -176,6 +176,9 @@ def test_answers_that_name_keys_by_exclusion_or_after_a_dash(
         ("*Answer:* a, b and d. Not c: no human pairs.", ["A", "B", "D"]),
         ("_Answer_: (b)", ["B"]),
         ("*答案：* B", ["B"]),
+        ("> 讨论结论：只有 B 说对了。容量因子调大可以少丢 token。", ["B"]),
+        ("> 讨论结论：前两个对，后两个是干扰项。", ["A", "B"]),
+        ("讨论结论：四个里面 C 是错的，其他三个都成立。", ["A", "B", "D"]),
     ],
 )
 def test_more_ways_an_author_gives_the_key(line: str, keys: list[str]) -> None:
@@ -232,3 +235,12 @@ def test_my_answer_with_a_remark_before_its_colon_labels_the_answer() -> None:
         "chunk by section and filter on metadata.",
         "trace the spans.",
     ]
+
+
+def test_a_clause_that_calls_an_option_wrong_does_not_name_it_the_answer() -> None:
+    result = _parse(
+        "## Question 1\n\nWhich?\n\nA. w\nB. x\nC. y\nD. z\n\n讨论结论：这题 C 不对。\n\n"
+        "## Question 2\n\nWhy?\n\nAnswer: because.\n"
+    )
+    assert [q.id for q in result.bank.questions] == ["q2"]
+    assert "names no option" in str(result.skipped[0].reason)

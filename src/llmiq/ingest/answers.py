@@ -408,7 +408,8 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
             return _read_as(named, value, value[dashed.end() :].lstrip(" .。"))
     if parsed is None:
         named = [k for k in keys_in_prose(first_clause(value)) if k in dict(options)]
-        named = named or keys_in_short_clause(first_clause(value), options)
+        clause = first_clause(value)
+        named = named or ([] if _DENIES.search(clause) else keys_in_short_clause(clause, options))
         if not named:
             return None
         return _read_as(named, value, value)
@@ -482,7 +483,10 @@ _ALL_BUT = re.compile(
     r"(?P<keys>.+?)(?:[.;。；]|$)"
     r"|\bonly\s+(?P<only>\(?[A-Ja-j]\)?)\s+is\s+(?:false|wrong|incorrect)\b"
     r"|除了?\s*(?P<zh>[A-J](?:\s*[,、和]\s*[A-J])*)\s*(?:以外|之外)?[，,]?\s*(?:其他|其余)?"
-    r"(?:[两三四五六七八九]\s*(?:个|项))?(?:选项)?(?:都|均)",
+    r"(?:[两三四五六七八九]\s*(?:个|项))?(?:选项)?(?:都|均)"
+    # "四个里面 C 是错的，其他三个都成立"
+    r"|(?:[两三四五六]\s*(?:个|项)(?:选项)?\s*(?:里面?|中|当中)\s*)?(?P<wrong>[A-J](?:\s*[、和]\s*[A-J])*)\s*(?:是|说得?|说法)?(?:错的|错误的?|不对的?)[^。；;，,]{0,6}"
+    r"[，,]\s*(?:其他|其余|剩下的?)\s*(?:[两三四五六]\s*(?:个|项))?(?:都|均)(?:对|成立|正确|没问题)",
     re.I,
 )
 #: Every option is right: "全选", "四个都对", "All of them.", "all four are correct".
@@ -503,7 +507,7 @@ def keys_named(text: str, options: list[tuple[str, str]]) -> list[str]:
     folded = fold(text)
     if but := _ALL_BUT.search(folded):
         said = but["keys"] or but["only"]
-        left_out = keys_in_prose(said) if said else re.findall(r"[A-J]", but["zh"])
+        left_out = keys_in_prose(said) if said else re.findall(r"[A-J]", but["zh"] or but["wrong"])
         left_out = left_out or re.findall(r"\b([A-J])\b", (said or "").upper())
         left_out = left_out or match_option_ordinal(said or "", options)[0]  # "the last one"
         if left_out:
@@ -545,7 +549,7 @@ _ALL_ARE = re.compile(
 _END_RUN = re.compile(
     r"^\s*(?P<end>前|后)\s*(?P<n>[两二三四五六2-6])\s*(?:个|项|条)(?:选项)?\s*"
     r"(?P<last>(?:和|以及|加上?)最后(?:一个|一项|一条))?\s*"
-    r"(?:(?:都|均)(?:是|对|正确|算|属于|可以|成立)(?![^，,。；;]*(?:错|不|没有|无关|无法))"
+    r"(?:(?:都|均)?(?:是|对|正确|算|属于|可以|成立)(?![^，,。；;]*(?:错|不|没有|无关|无法))"
     r"|(?=[。.；;，,]|$))"
     r"|^\s*(?:the\s+)?(?P<en_end>first|last)\s+(?P<en_n>two|three|four|five|[2-5])"
     r"(?:\s+(?:options|ones|choices))?"
