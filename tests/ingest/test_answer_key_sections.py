@@ -142,3 +142,21 @@ def test_a_key_table_folded_in_a_details_box_under_its_heading() -> None:
     assert questions[0].answer == ["B"]
     assert questions[1].reference.en == "Softmax must put its mass somewhere."
     assert questions[2].reference.en == "A needle tests retrieval of one fact only."
+
+
+def test_a_forum_threads_answer_post_keys_the_questions_and_the_replies_stay_out() -> None:
+    result = parse_article(
+        "**1.** What does a cross-encoder take?\n(a) the query only\n(b) query and passage\n\n"
+        "**2.** Good reasons to chunk? (more than one)\n(a) length limits\n(b) topics blur\n"
+        "(c) smaller index\n(d) room in context\n\n**3.** How would you evaluate retrieval?\n\n"
+        "nadia_k April 2, 2025, 8:12pm 3\n\nAnswers, as promised:\n\n"
+        "**1** is (b), nothing else comes close.\n\n**2**: (a), (b) and (d). (c) is backwards.\n\n"
+        "**3**, what I'd want to hear: score the retriever alone with Recall@k.\n\n9 Likes\n\n"
+        "j.okafor April 2, 2025, 10:03pm 4\n\nPlaying devil's advocate: isn't (a) fine?\n",
+        name="thread.html.txt",
+        bank_id="t",
+    )
+    questions = result.bank.questions
+    assert [q.answer for q in questions[:2]] == [["B"], ["A", "B", "D"]]
+    assert "Recall@k" in questions[2].reference.en
+    assert "devil" not in str(result.bank.model_dump())

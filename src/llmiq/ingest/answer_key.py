@@ -26,14 +26,16 @@ _EXPLICIT = re.compile(
 )
 #: A label that can only head a key, even right under a question: "公布答案：", "答案揭晓".
 _ANNOUNCED = re.compile(
-    r"answer\s*key|答案(?:汇总|一览|公布|揭晓)|(?:公布|揭晓)(?:一下)?答案", re.I
+    r"answer\s*key|答案(?:汇总|一览|公布|揭晓)|(?:公布|揭晓)(?:一下)?答案|answers,\s*as\s+promised",
+    re.I,
 )
 _LETTERS = re.compile(r"^\(?[A-J](?:\s*[,、&/]?\s*[A-J])*\)?[.。]?$")
 _LABEL = re.compile(
     r"^\s*(?:#{1,6}\s*)?" + SYMBOLS + r"(?:\*\*|__)?\s*"
     r"(?:[一二三四五六七八九十]+[、.]\s*)?"
     r"(?:[\u4e00-\u9fff]{0,4}答案(?:汇总|速查|一览|与解析|及解析|和解析)?|答案解析汇总"
-    r"|(?:the\s+)?answer\s*key(?:s)?|answers(?:\s+and\s+explanations)?|key|solutions?)"
+    r"|(?:the\s+)?answer\s*key(?:s)?|answers(?:\s+and\s+explanations|,\s*as\s+promised)?|key"
+    r"|solutions?)"
     r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*(?P<inline>.*)$",
     re.I,
 )
@@ -69,7 +71,8 @@ _RANGE = re.compile(r"(?P<a>\d{1,3})\s*[-~～—–]\s*(?P<b>\d{1,3})\s*[:：.]?
 #: A line of the list form: "1. C", "1. Paris — because ...", "**2.** B", "**第 9 题参考：** …".
 _ITEM = re.compile(
     r"^\s*(?:[-*]\s+)?(?:\*\*|__)?\s*(?:Q|第)?\s*(?P<num>\d{1,3})\s*(?:题)?"
-    r"(?:\s*(?:参考(?:答案)?|答案|解析|要点))?\s*[.:、)\-–—]"  # "第 9 题参考："
+    r"(?:\s*(?:参考(?:答案)?|答案|解析|要点))?\s*(?:[.:、)\-–—]"  # "第 9 题参考："
+    r"|(?:\*\*|__)\s*(?:[:,]|(?=is\s)))"  # a forum post's "**2**: (a), (b)", "**1** is (b)"
     r"\s*(?:\*\*|__)?\s*(?P<value>\S.*?)\s*$",
     re.I,
 )
@@ -308,7 +311,12 @@ def _read_key_block(lines: Sequence[Line], k: int) -> tuple[dict[int, str], int]
         if entries:
             found.update(entries)
             previous = max(entries)
-        elif previous is not None and found and _wraps(found[previous], raw):
+        elif (
+            previous is not None
+            and found
+            and (j == stop or raw[:1].isspace())  # right under it: no blank line between
+            and _wraps(found[previous], raw)
+        ):
             found[previous] = f"{found[previous]} {raw.strip()}"  # a wrapped answer
         elif (_SUBHEADING.match(fold(raw)) or _PART_HEADING.match(fold(raw))) and not _ITEM.match(
             raw
