@@ -106,7 +106,7 @@ _LOWER_RUN = re.compile(r"^\s*[*_]*(?P<run>[a-j]{2,10})[*_]*\s*(?:$|[。；，]\
 
 
 #: Option keys marked inside prose: "(a)", "c)", "(B)".
-_MARKED_KEY = re.compile(r"(?:^|(?<=[\s,;，；、(]))\(?(?P<key>[A-Ja-j])\)(?=[\s,.;:]|$)")
+_MARKED_KEY = re.compile(r"(?:^|(?<=[\s,;，；、(]))\(?(?P<key>[A-Ja-j])\)(?=[\s,.;:、，；(]|$)")
 
 
 def keys_in_prose(value: str) -> list[str]:
@@ -482,7 +482,7 @@ _ALL_BUT = re.compile(
     r"\b(?:all|everything)\s+(?:of\s+them\s+|(?:the\s+)?options\s+)?(?:but|except|other\s+than)\s+"
     r"(?P<keys>.+?)(?:[.;。；]|$)"
     r"|\bonly\s+(?P<only>\(?[A-Ja-j]\)?)\s+is\s+(?:false|wrong|incorrect)\b"
-    r"|除了?\s*(?P<zh>[A-J](?:\s*[,、和]\s*[A-J])*)\s*(?:以外|之外)?[，,]?\s*(?:其他|其余)?"
+    r"|除了?\s*(?P<zh>\(?[A-Ja-j]\)?(?:\s*[,、和]?\s*\(?[A-Ja-j]\)?)*)\s*(?:以外|之外)?[，,]?\s*(?:其他|其余)?"
     r"(?:[两三四五六七八九]\s*(?:个|项))?(?:选项)?(?:都|均)"
     # "四个里面 C 是错的，其他三个都成立"
     r"|(?:[两三四五六]\s*(?:个|项)(?:选项)?\s*(?:里面?|中|当中)\s*)?(?P<wrong>[A-J](?:\s*[、和]\s*[A-J])*)\s*(?:是|说得?|说法)?(?:错的|错误的?|不对的?)[^。；;，,]{0,6}"
@@ -507,12 +507,26 @@ def keys_named(text: str, options: list[tuple[str, str]]) -> list[str]:
     folded = fold(text)
     if but := _ALL_BUT.search(folded):
         said = but["keys"] or but["only"]
-        left_out = keys_in_prose(said) if said else re.findall(r"[A-J]", but["zh"] or but["wrong"])
+        left_out = (
+            keys_in_prose(said)
+            if said
+            else re.findall(r"[A-J]", (but["zh"] or but["wrong"]).upper())
+        )
         left_out = left_out or re.findall(r"\b([A-J])\b", (said or "").upper())
         left_out = left_out or match_option_ordinal(said or "", options)[0]  # "the last one"
         if left_out:
             return [key for key in keys if key not in left_out]
-    return [key for key in keys_in_prose(first_clause(folded)) if key in keys]
+    named: list[str] = []
+    for part in re.split(r"[,，]", first_clause(folded)):  # "(a)、(b) 没问题，(c) 正好说反了"
+        if not _DENIES.search(_NO_DENIAL.sub("", part)) and not _REVERSED.search(part):
+            named += keys_in_prose(part)
+    return [key for key in keys if key in named]
+
+
+#: Words that look like denials but are none: "没问题", "不错", "差不多".
+_NO_DENIAL = re.compile(r"没问题|没毛病|不错|无误|差不多|不少|不仅|不只")
+#: An option said to be the wrong way round: "(c) 正好说反了", "(c) is backwards".
+_REVERSED = re.compile(r"反了|说反|相反|backwards", re.I)
 
 
 #: A verdict inside an explanation: "……，本题选 B。", "故选 A、C", "so the answer is (b)".
@@ -590,6 +604,8 @@ def keys_opening_explanation(text: str, options: list[tuple[str, str]]) -> list[
         found = re.findall(r"[A-J]", all_are["keys"])
     elif _ALL_BUT.match(fold(text).strip()):  # "除了 C，其他三个都算。", "All but (d)."
         found = keys_named(text, options)
+    elif _ALL_OPTIONS.match(fold(text)):  # "四个都对，这题全选。"
+        found = keys
     else:
         found = _end_run(fold(text), keys)
     return found if found and all(key in keys for key in found) else []

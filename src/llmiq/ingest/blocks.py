@@ -116,6 +116,10 @@ def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -
     return block
 
 
+#: Words that say options are right, which an explanation naming them must use.
+_AFFIRMS = re.compile(r"对|正确|没问题|成立|都是|correct|right|true", re.I)
+
+
 def _answer_in_prose(
     lines: Sequence[Line], block: Block, option_lines: list[int], stop: int
 ) -> Block | None:
@@ -140,7 +144,8 @@ def _answer_in_prose(
     if lines[j].kind is LineKind.EXPLANATION and (
         keys := keys_opening_explanation(lines[j].rest, options)
         or key_said_alone(lines[j].rest, options)
-    ):  # "解析：正确答案为 A、B 和 D。……", "讲解：只有 A 说到点子上。"
+        or (keys_named(lines[j].rest, options) if _AFFIRMS.search(lines[j].rest) else [])
+    ):  # "解析：正确答案为 A、B 和 D。……", "讲解：只有 A 说到点子上。", "讲评：(a)(b)(d) 都对。"
         block.value = ", ".join(keys)
         block.note = Note.of(
             N_("answer read as {keys} from the explanation; check it"), keys=block.value
