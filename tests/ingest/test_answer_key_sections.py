@@ -160,3 +160,13 @@ def test_a_forum_threads_answer_post_keys_the_questions_and_the_replies_stay_out
     assert [q.answer for q in questions[:2]] == [["B"], ["A", "B", "D"]]
     assert "Recall@k" in questions[2].reference.en
     assert "devil" not in str(result.bank.model_dump())
+
+
+def test_a_range_of_keys_spaced_apart_answers_each_question() -> None:
+    questions = "".join(f"{n}．第 {n} 题？（ ）\nA．甲\nB．乙\nC．丙\n\n" for n in range(1, 4))
+    result = parse_article(
+        questions + "参考答案及评分标准\n\n一、单项选择题\n1～3　B C A\n",
+        name="mock.txt",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["C"], ["A"]]

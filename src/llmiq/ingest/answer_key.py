@@ -66,8 +66,11 @@ _PAIR = re.compile(
     re.I,
 )
 _SPACED_ENTRY = re.compile(r"^\s*(?P<num>\d{1,3})\s+(?P<keys>[A-J](?:\s+[A-J])*)\s*$")
-#: "1-5 CBADC": keys of a range written together.
-_RANGE = re.compile(r"(?P<a>\d{1,3})\s*[-~～—–]\s*(?P<b>\d{1,3})\s*[:：.]?\s*(?P<keys>[A-J]{2,})")
+#: "1-5 CBADC", "1～5　B C A D B": keys of a range written together.
+_RANGE = re.compile(
+    r"(?P<a>\d{1,3})\s*[-~～—–]\s*(?P<b>\d{1,3})\s*[:：.]?\s*"
+    r"(?P<keys>[A-J](?: ?[A-J])+)(?![A-Za-z])"
+)
 #: A line of the list form: "1. C", "1. Paris — because ...", "**2.** B", "**第 9 题参考：** …".
 _ITEM = re.compile(
     r"^\s*(?:[-*]\s+)?(?:\*\*|__)?\s*(?:Q|第)?\s*(?P<num>\d{1,3})\s*(?:题)?"
@@ -117,7 +120,7 @@ def _pairs(text: str) -> dict[int, str]:
     found: dict[int, str] = {}
     folded = fold(text)
     for match in _RANGE.finditer(folded):
-        a, b, keys = int(match["a"]), int(match["b"]), match["keys"]
+        a, b, keys = int(match["a"]), int(match["b"]), match["keys"].replace(" ", "")
         if b - a + 1 == len(keys):
             found |= {a + k: keys[k] for k in range(len(keys))}
             folded = folded.replace(match.group(), " " * len(match.group()), 1)
