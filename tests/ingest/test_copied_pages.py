@@ -142,3 +142,17 @@ def test_a_cnblogs_posts_sign_off_and_footer_end_the_article() -> None:
         bank_id="t",
     )
     assert "调参侠" not in str(footer_only.bank.model_dump())
+
+
+def test_inline_html_that_colours_answers_in_a_readme() -> None:
+    result = parse_article(
+        "### 1. 温度趋近 0 时，采样近似等价于？\n\nA. 随机采样<br>\nB. 贪心解码<br>\nC. 束搜索\n\n"
+        '<font color="red">✔ 选 B</font> —— 概率集中到最大的 token 上。\n\n'
+        "### 2. 哪些做法让生成更多样？（多选）\n\nA. 提高温度\nB. 降低 top-p\nC. 增大 top-k\n\n"
+        "<mark>正解：A、C</mark>\n\n"
+        "### 3. 投机解码的说法正确的有？\n\nA. 无损\nB. 需要草稿模型\nC. 一定更快\n\n"
+        "**答案：** <kbd>A</kbd> <kbd>B</kbd>\n",
+        name="README.md",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["A", "C"], ["A", "B"]]

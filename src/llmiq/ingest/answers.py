@@ -32,6 +32,7 @@ _LOWER_KEYS = re.compile(
 #: Wrapping around keys in an answer: "选C", "Option B", "`C`", "**B**", "> A", "B选项".
 _KEY_WRAPPING = re.compile(
     r"[`*]|^\s*>\s*|^\s*(?:选项?|option|choice)\s*|(?<=[A-Ja-j])\s*选项"
+    r"|</?(?:kbd|mark|font|b|strong|em|code|span)\b[^<>]*>"  # "<kbd>A</kbd> <kbd>B</kbd>"
     r"|[0-9#*]\ufe0f?\u20e3\s*|[\u2190-\u2bff\U0001f000-\U0001faff\ufe0f]\s*"
     # an option's text in brackets after its key: "A（稠密检索）和 C（BM25）。…"; after the
     # last key only Chinese, which cannot be the answer's own English "(because …)"

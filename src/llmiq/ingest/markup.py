@@ -135,6 +135,10 @@ _FURNITURE_LINE = re.compile(
 
 #: An HTML line break inside a Markdown line before an option's key, as Yuque writes options.
 _BREAK = re.compile(r"\s*<br\s*/?>\s*(?=(?:[A-J]\s*[.、．)]|[(（][A-J][)）]))", re.I)
+#: Inline HTML that colours or marks a line's text in Markdown; at the start of a line it
+#: hides an answer label or an option from the parser: "<mark>正解：A、C</mark>".
+_INLINE_TAG = re.compile(r"</?(?:font|mark|kbd|span|b|strong|i|em|u|small)\b[^<>]*>", re.I)
+_LEADING_INLINE_TAG = re.compile(r"^\s*<(?:font|mark|kbd|span|b|strong|i|em|u|small)\b", re.I)
 #: A row or cell of an HTML table in Markdown: "<tr><td>A. FP16</td><td>B. INT8</td></tr>".
 _TABLE_ROW = re.compile(r"^\s*<(?:tr|td|th)\b", re.I)
 _CELL_BREAK = re.compile(r"\s*</t[dh]>\s*(?=<t[dh]\b)", re.I)
@@ -481,6 +485,8 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
                 lines[i] = ""
             continue
         line = _rewrite_callout(_rewrite_hidden(line))
+        if _LEADING_INLINE_TAG.match(line):  # "<font color="red">✔ 选 B</font> —— …"
+            line = lines[i] = _INLINE_TAG.sub("", line)
         if heading := _HTML_HEADING.match(line):  # a README's <h1 align="center">Title</h1>
             line = f"{'#' * int(heading['level'])} {_TAGS.sub('', heading['text']).strip()}"
         if (
