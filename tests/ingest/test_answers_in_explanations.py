@@ -181,6 +181,8 @@ def test_answers_that_name_keys_by_exclusion_or_after_a_dash(
         ("*Answer:* a, b and d. Not c: no human pairs.", ["A", "B", "D"]),
         ("_Answer_: (b)", ["B"]),
         ("*答案：* B", ["B"]),
+        ("**Answer 答案：** A, B", ["A", "B"]),
+        ("答案 / Answer: D", ["D"]),
         ("> 讨论结论：只有 B 说对了。容量因子调大可以少丢 token。", ["B"]),
         ("> 讨论结论：前两个对，后两个是干扰项。", ["A", "B"]),
         ("讨论结论：四个里面 C 是错的，其他三个都成立。", ["A", "B", "D"]),

@@ -252,7 +252,8 @@ _OPTIONS_AFTER_PROMPT = re.compile(
     r"|(?:(?<=[\s?:*])|^)(?P<lower>\(a\))\s*(?=\S)"  # "…？**(a) FlashAttention (b) …"
 )
 _ANSWER_LABEL = (
-    r"(?:(?:正确|参考|标准)?答案(?:要点|如下)?(?:是|为)?|解答|答|(?:讨论|最终)结论"
+    r"(?:answers?\s*[/|]?\s*(?:参考)?答案|答案\s*[/|]?\s*answers?"  # a bilingual "Answer 答案"
+    r"|(?:正确|参考|标准)?答案(?:要点|如下)?(?:是|为)?|解答|答|(?:讨论|最终)结论"
     r"|(?:the\s+|my\s+|our\s+)?(?:correct\s+|right\s+|best\s+|sample\s+|model\s+|suggested\s+|short\s+)?"
     r"answers?(?:\s+(?:is|are))?|参考回答|示例答案|参考解答|回答要点|我(?:当时)?(?:的)?(?:回)?答的?"
     r"|参考(?=\s*[:：]\s*\S)"
