@@ -156,3 +156,26 @@ def test_inline_html_that_colours_answers_in_a_readme() -> None:
         bank_id="t",
     )
     assert [q.answer for q in result.bank.questions] == [["B"], ["A", "C"], ["A", "B"]]
+
+
+def test_a_readmes_cards_in_html_tables_with_html_lists_and_spaced_options() -> None:
+    result = parse_article(
+        '<table>\n<tr>\n<td width="70%">\n\n**Card 1 · Retrieval basics**\n\n'
+        "How does a bi-encoder score documents?\n\n"
+        '<ol type="A">\n<li>Jointly, in one transformer</li>\n'
+        "<li>Independently, by a dot product</li>\n"
+        "</ol>\n\n</td>\n<td>\n\n**Answer:** B\n\n</td>\n</tr>\n</table>\n\n"
+        "<table>\n<tr>\n<td>\n\n**Card 2 · Metrics**\n\n"
+        "Which metric looks only at the first hit?\n\n"
+        "A) MRR &nbsp;&nbsp;&nbsp; B) nDCG@10 &nbsp;&nbsp;&nbsp; C) Recall@k\n\n</td>\n<td>\n\n"
+        "**Answer:** A\n\n</td>\n</tr>\n</table>\n",
+        name="README.md",
+        bank_id="t",
+    )
+    questions = result.bank.questions
+    assert [q.id for q in questions] == ["q1", "q2"]
+    assert [[o.text.en for o in q.options] for q in questions] == [
+        ["Jointly, in one transformer", "Independently, by a dot product"],
+        ["MRR", "nDCG@10", "Recall@k"],
+    ]
+    assert [q.answer for q in questions] == [["B"], ["A"]]

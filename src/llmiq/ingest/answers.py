@@ -7,6 +7,17 @@ import re
 from dataclasses import dataclass
 
 from llmiq.ingest.lines import GLOSS, LineKind, classify, fold
+from llmiq.ingest.option_text import (
+    first_clause,
+    match_option_fragment,
+    match_option_number,
+    match_option_opening,
+    match_option_ordinal,
+    match_option_paraphrase,
+    match_option_prefix,
+    match_option_text,
+    match_option_texts,
+)
 from llmiq.ingest.result import Note, shorten
 from llmiq.messages import N_
 
@@ -116,24 +127,6 @@ def keys_in_prose(value: str) -> list[str]:
     return list(dict.fromkeys(m["key"].upper() for m in _MARKED_KEY.finditer(fold(value))))
 
 
-def normalise(text: str) -> str:
-    return re.sub(r"[\W_]+", "", fold(text)).casefold()
-
-
-#: A remark in brackets ending an option: "负无穷（或一个很大的负数）".
-_TRAILING_REMARK = re.compile(r"(?<=\S)\s*[（(][^()（）]+[)）]\s*$")
-
-
-def match_option_text(value: str, options: list[tuple[str, str]]) -> list[str]:
-    """The options whose text is ``value``'s, or is it before a remark in brackets."""
-    wanted = normalise(value)
-    return [
-        key
-        for key, text in options
-        if wanted and wanted in (normalise(text), normalise(_TRAILING_REMARK.sub("", text)))
-    ]
-
-
 def accepted_variants(answer: str) -> list[str]:
     """Short answers graded as right for an open question whose answer is ``answer``:
     ``accepted_variants("不需要")`` -> ``["不需要", "不", "否", "no"]``. Only plain yes/no
@@ -159,93 +152,6 @@ def more_keys_in_prose(rest: str) -> list[str]:
     return [m["key"].upper() for m in _PROSE_KEY.finditer(fold(rest))]
 
 
-_FIRST_CLAUSE = re.compile(
-    r"^(?P<head>.+?)(?:[。;；，]|[.,](?=\s|$)|\s[—–-]+\s)\s*(?P<rest>.*)$", re.S
-)
-
-
-def match_option_texts(value: str, options: list[tuple[str, str]]) -> list[str]:
-    """The options an answer lists by their texts: "Masked self-attention, Residual
-    connections" -> ``["A", "D"]``; empty unless every listed part is one option's text."""
-    parts = [p for p in re.split(r"\s*(?:[,;，；、]|\band\b|和)\s*", value.strip(" .。")) if p]
-    found = [match_option_text(part, options) for part in parts]
-    if len(parts) < 2 or not all(len(keys) == 1 for keys in found):
-        return []
-    keys = [keys[0] for keys in found]
-    return sorted(set(keys)) if len(set(keys)) == len(keys) else []
-
-
-def match_option_prefix(value: str, options: list[tuple[str, str]]) -> tuple[list[str], str]:
-    """An answer that gives an option's text (or its beginning) and then says why:
-    ``"Faithfulness。Recall@k measures retrieval"`` -> ``(["B"], "Recall@k measures
-    retrieval")``; ``([], value)`` when its first clause is no option's text."""
-    match = _FIRST_CLAUSE.match(value.strip())
-    if match:
-        keys = match_option_text(match["head"], options) or _option_starting(match["head"], options)
-        if keys:
-            return keys, match["rest"].strip()
-    return [], value
-
-
-def _option_starting(head: str, options: list[tuple[str, str]]) -> list[str]:
-    """The one option whose text begins with ``head`` (ten letters or more, five Chinese
-    characters): "Your application code. …" names "Your application code, after the model
-    returns …"."""
-    wanted = normalise(head)
-    if len(wanted) < (5 if re.search(r"[\u4e00-\u9fff]", wanted) else 10):
-        return []
-    found = [key for key, text in options if normalise(text).startswith(wanted)]
-    return found if len(found) == 1 else []
-
-
-_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixth": 5}
-_ORDINALS |= {"1st": 0, "2nd": 1, "3rd": 2, "4th": 3, "5th": 4, "6th": 5}
-_ORDINALS |= {c: n for n, c in enumerate("一二三四五六")} | {str(n + 1): n for n in range(6)}
-#: "the second one", "the last option", "2nd choice", "第二个（选项）": an option by its place.
-_ORDINAL = re.compile(
-    r"^\s*(?:(?:the\s+)(?P<the>first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|4th|5th|6th)"
-    r"(?:\s+(?:one|option|choice|answer|bullet|item))?"
-    r"|(?P<word>first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|4th|5th|6th)"
-    r"\s+(?:one|option|choice|bullet|item))(?![\w-])(?P<rest>.*)$"
-    r"|^\s*(?:选)?第\s*(?P<zh>[一二三四五六1-6])\s*(?:个|项|条)(?:选项)?(?P<zrest>.*)$",
-    re.I | re.S,
-)
-
-
-def match_option_ordinal(value: str, options: list[tuple[str, str]]) -> tuple[list[str], str]:
-    """An answer that names an option by its place: ``"the second one — because …"`` ->
-    ``(["B"], "because …")``; ``([], value)`` otherwise."""
-    found = _ORDINAL.match(value)
-    if found is None:
-        return [], value
-    word = (found["the"] or found["word"] or found["zh"]).lower()
-    place = len(options) - 1 if word == "last" else _ORDINALS[word]
-    if place >= len(options):
-        return [], value
-    rest = (found["rest"] if found["zh"] is None else found["zrest"]) or ""
-    return [options[place][0]], rest.strip().lstrip(".。:：、,，;；—–- ").strip()
-
-
-def match_option_opening(value: str, options: list[tuple[str, str]]) -> list[str]:
-    """The one option whose text opens with the short answer's words: "L × W" names "L × W
-    tokens" (too few letters for a fragment). Empty when none, or several, do."""
-    wanted = " ".join(value.split()).casefold().rstrip(" .。")
-    if len(wanted) < 3:
-        return []
-    found = [k for k, t in options if f"{' '.join(t.split()).casefold()} ".startswith(f"{wanted} ")]
-    return found if len(found) == 1 else []
-
-
-def match_option_fragment(value: str, options: list[tuple[str, str]]) -> list[str]:
-    """The one option whose text holds the whole of ``value`` (four characters or more):
-    an answer key that quotes an option in short. Empty when none, or several, do."""
-    wanted = normalise(value)
-    if len(wanted) < 4:
-        return []
-    found = [key for key, text in options if wanted in normalise(text)]
-    return found if len(found) == 1 else []
-
-
 #: "The correct options are a, b and d. …", "正确的选项是 A、C": the words before the keys.
 _LEAD_IN = re.compile(
     r"^\s*(?:the\s+)?(?:correct|right|true|valid)\s+(?:options?|choices?|answers?|statements?)"
@@ -257,44 +163,6 @@ _LEAD_IN = re.compile(
     r"|^\s*(?:only|just)\s+(?=[*_(]*[A-Ja-j]\b)(?![^.;]{0,16}\b(?:is|are)\s+(?:false|wrong|incorrect|not))",
     re.I,
 )
-
-
-def _content_words(text: str) -> set[str]:
-    """Words of three letters or more, and pairs of Chinese characters."""
-    folded = fold(text).casefold()
-    chinese = re.sub(r"[^\u4e00-\u9fff]", "", folded)
-    pairs = {chinese[i : i + 2] for i in range(len(chinese) - 1)}
-    return set(re.findall(r"[a-z0-9]{3,}", folded)) | pairs
-
-
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-
-
-def match_option_number(value: str, options: list[tuple[str, str]]) -> list[str]:
-    """The one option that gives the same numbers as a short answer: "≈20 tokens per
-    parameter" -> the option "about 20" among "about 1", "about 5", "about 200". Empty when
-    the answer has no number, or not exactly one option matches."""
-    wanted = set(_NUMBER.findall(fold(value)))
-    if not wanted or len(value) > 60:
-        return []
-    found = [key for key, text in options if set(_NUMBER.findall(fold(text))) == wanted]
-    return found if len(found) == 1 else []
-
-
-def match_option_paraphrase(value: str, options: list[tuple[str, str]]) -> list[str]:
-    """The option an answer restates in its own words: nearly all of the answer's words are
-    in it, and clearly fewer in any other ("models use information at the beginning and end
-    much better" -> "Models use information at the beginning and end of a long context much
-    better than …"). Empty when no option stands out."""
-    wanted = _content_words(first_clause(value))
-    if len(wanted) < 4 or len(options) < 2:
-        return []
-    scores = sorted(
-        ((len(wanted & _content_words(text)) / len(wanted), key) for key, text in options),
-        reverse=True,
-    )
-    (best, key), (second, _) = scores[0], scores[1]
-    return [key] if best >= 0.75 and best - second >= 0.3 else []
 
 
 _KEYS_THEN_VERB = re.compile(
@@ -497,7 +365,6 @@ _ALL_OPTIONS = re.compile(
     r"(?:\s+(?:are|is)\s+(?:correct|right|true))?)(?=[\s,，.。;；:：!！]|$)[\s,，.。;；:：!！]*",
     re.I,
 )
-_CLAUSE_END = re.compile(r"[;；。]|\.(?:\s|$)|\s(?:[—–]+|--?)\s")
 
 
 def keys_named(text: str, options: list[tuple[str, str]]) -> list[str]:
@@ -546,13 +413,6 @@ def keys_in_verdict(text: str) -> list[str]:
     if found is None:
         return []
     return re.findall(r"[A-J]", (found["zh"] or found["en"] or "").upper())
-
-
-def first_clause(text: str) -> str:
-    """Up to the first full stop or semicolon ("i.e." and "e.g." do not end it): keys named
-    after it are usually the wrong options being explained."""
-    unabbreviated = re.sub(r"\b(i\.e|e\.g|vs|etc)\.", lambda m: m[1].replace(".", " ") + " ", text)
-    return _CLAUSE_END.split(unabbreviated, maxsplit=1)[0]
 
 
 #: "B、C、D 都是集合通信原语，…": keys that open a sentence saying what they all are.

@@ -26,11 +26,9 @@ from llmiq.ingest.answers import (
     NEGATIVE,
     YES_NO_THEN_REASON,
     accepted_variants,
-    names_an_option,
-    normalise,
     resolve_keys,
 )
-from llmiq.ingest.blocks import Block, answer_elsewhere, no_questions
+from llmiq.ingest.blocks import Block, answer_elsewhere, no_questions, unlettered_options
 from llmiq.ingest.cleanup import (
     clean_text,
     clean_title,
@@ -42,6 +40,7 @@ from llmiq.ingest.cleanup import (
     title_heading,
 )
 from llmiq.ingest.lines import NOISE, Line, LineKind, options_after_prompt
+from llmiq.ingest.option_text import normalise
 from llmiq.ingest.reading import read_lines
 from llmiq.ingest.result import (
     ImportNote,
@@ -68,9 +67,7 @@ from llmiq.messages import N_
 #: An open answer this long is prose: what follows it without a label continues it.
 _ESSAY = 40
 _SENTENCE_END = re.compile(r"[。！？!?]|\.\s")
-_BULLET = re.compile(r"^\s*[-*+•·]\s+(?P<text>\S.*)$")
 _ASKS_WHY = re.compile(r"为什么|为何|怎么|如何|\bwhy\b|\bhow\b|\bexplain\b", re.I)
-_ASKS = re.compile(r"[?？:：]\s*(?:[(（][^()（）]{1,8}[)）])?\s*(?:\*\*)?\s*$")
 #: A whole-line note in a prompt: "(Select all that apply)", "（多选）".
 _PROMPT_NOTE = re.compile(r"^\s*[(（][^()（）]{1,40}[)）]\s*$")
 
@@ -352,7 +349,9 @@ class _Parser:
             if lines[block.answer].inline_explanation:
                 value = join_lines([value, lines[block.answer].inline_explanation])
         if not options:
-            options, value = self._bulleted_options(block, prompt_parts, value, data, lang)
+            options, first_option = unlettered_options(prompt_parts, value)
+            if options:  # "- Paris / - Rome ... Answer: Paris": options, not the prompt
+                data["prompt"] = {lang: clean_text(join_lines(prompt_parts[:first_option]))}
         if options:
             parsed = resolve_keys(value, options)
             if parsed is not None and parsed.note:
@@ -441,35 +440,6 @@ class _Parser:
                 parts.append(lines[i].raw.strip())
             i += 1
         return clean_text(join_lines(parts)), i
-
-    def _bulleted_options(
-        self,
-        block: Block,
-        prompt_parts: list[str],
-        value: str,
-        data: dict[str, Any],
-        lang: Lang,
-    ) -> tuple[list[tuple[str, str]], str]:
-        """Unlettered bullets under a question whose answer is one bullet's text become
-        options A, B, ...: "- Paris / - Rome ... Answer: Paris"."""
-        bullets = [
-            (n, m["text"].strip())
-            for n, part in enumerate(prompt_parts)
-            if n > 0 and (m := _BULLET.match(part))
-        ] or [  # short lines under a question that asks, with no bullets at all
-            (n, part.strip())
-            for n, part in enumerate(prompt_parts)
-            if n > 0 and _ASKS.search(prompt_parts[0]) and 0 < len(part.strip()) <= 80
-        ]
-        after = [part for part in prompt_parts[bullets[0][0] :] if part.strip()] if bullets else []
-        if len(bullets) < 2 or not value or len(bullets) != len(after):
-            return [], value
-        options = [(chr(ord("A") + m), text) for m, (_, text) in enumerate(bullets)]
-        if not names_an_option(value, options):
-            return [], value
-        del prompt_parts[bullets[0][0] :]
-        data["prompt"] = {lang: clean_text(join_lines(prompt_parts))}
-        return options, value
 
     def _explanation_lines(self, first: int, end: int) -> list[str]:
         parts: list[str] = []

@@ -16,6 +16,7 @@ from llmiq.ingest.answers import (
     keys_in_verdict,
     keys_named,
     keys_opening_explanation,
+    names_an_option,
     options_leading,
 )
 from llmiq.ingest.cleanup import SEE_BELOW
@@ -185,3 +186,30 @@ def no_questions(name: str, unanswered: Sequence[int]) -> LlmiqError:
         ),
         name=name,
     )
+
+
+_BULLET = re.compile(r"^\s*[-*+•·]\s+(?P<text>\S.*)$")
+#: A question's line that asks: "…？", "…是：", "…?（多选）".
+_ASKS = re.compile(r"[?？:：]\s*(?:[(（][^()（）]{1,8}[)）])?\s*(?:\*\*)?\s*$")
+
+
+def unlettered_options(prompt_parts: list[str], value: str) -> tuple[list[tuple[str, str]], int]:
+    """Unlettered bullets at the end of a question's lines (``prompt_parts``, one a line)
+    whose answer ``value`` names one of them by its text, place or gist: options A, B, ...
+    ("- Paris / - Rome … Answer: Paris"); so are short lines without bullets under a line
+    that asks ("前两条" answering four lines under "好处是什么？"). Returns them and the index
+    of the first in ``prompt_parts``; no options when there are none."""
+    bullets = [
+        (n, m["text"].strip())
+        for n, part in enumerate(prompt_parts)
+        if n > 0 and (m := _BULLET.match(part))
+    ] or [
+        (n, part.strip())
+        for n, part in enumerate(prompt_parts)
+        if n > 0 and _ASKS.search(prompt_parts[0]) and 0 < len(part.strip()) <= 80
+    ]
+    after = [part for part in prompt_parts[bullets[0][0] :] if part.strip()] if bullets else []
+    if len(bullets) < 2 or not value or len(bullets) != len(after):
+        return [], len(prompt_parts)
+    options = [(chr(ord("A") + m), text) for m, (_, text) in enumerate(bullets)]
+    return (options, bullets[0][0]) if names_an_option(value, options) else ([], len(prompt_parts))

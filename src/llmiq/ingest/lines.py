@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from llmiq.ingest.difficulty import TAG as DIFFICULTY_TAG
-from llmiq.ingest.difficulty import strip_difficulty
 from llmiq.ingest.folding import fold
+from llmiq.ingest.prompt_tags import clean_prompt
 from llmiq.messages import N_
 
 #: Zero-width characters an article may hold: they are dropped before its lines are read.
@@ -167,7 +167,7 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
         3,
         re.compile(
             _DECOR
-            + r"(?:Q\.?|Question|Problem|问题|题目|题号|面试题|(?<=#\s)#|(?-i:N[Oo])\.)"
+            + r"(?:Q\.?|Question|Problem|Card|问题|题目|题号|面试题|(?<=#\s)#|(?-i:N[Oo])\.)"
             + r"\s*(?P<num>\d{1,3})"
             r"(?:\s*(?:of|/)\s*\d{1,3}(?=\s|$|\*\*|__))?"  # "Question 3 of 8", "Q.13"
             r"(?:\s*[.:、)\]|·•]|\s|$|(?=\*\*|__))\s*(?:\*\*|__)?\s*(?P<rest>.*)$",
@@ -535,7 +535,7 @@ def _read_question_marker(line: Line, text: str) -> None:
             line.q_strength = strength + bool(head or bold)
             # a type tag after the number ("第 6 题 【简答】") is no part of the question
             rest = _DASH_AFTER_NUMBER.sub("", raw[match.start("rest") :])  # "Q1 — Causal mask"
-            line.rest = _TYPE_TAG_AFTER.sub("", _clean_prompt(rest))
+            line.rest = _TYPE_TAG_AFTER.sub("", clean_prompt(rest))
             return
     if match := _UNNUMBERED_QUESTION.match(text):
         line.q_style, line.q_strength = "Q:", 2
@@ -549,45 +549,7 @@ def _read_question_marker(line: Line, text: str) -> None:
         line.q_style, line.q_strength = "#", 1
     else:
         return
-    line.rest = _clean_prompt(raw[match.start("rest") :])
-
-
-#: Tags after a question: the companies that asked it ("<sup>字节</sup>"), bare difficulty stars.
-_TAIL_TAGS = re.compile(
-    r"(?:\s*<sup>[^<>]{1,16}</sup>|\s+[⭐★☆]{1,5}\ufe0f?|(?:^|\s+)(?:[\U0001f300-\U0001faff]\ufe0f?)+"
-    r"|\s*[(（](?:bonus|optional|extra|加分题?|选做|附加题?)[)）]"
-    # a documentation site's badge ("<Badge text="高频"/>"), a status lozenge ("EASY")
-    r"|\s*<Badge\b[^<>]*/?>(?:[^<>]*</Badge>)?|\s+(?-i:EASY|MEDIUM|HARD|BEGINNER|ADVANCED)"
-    # a key cap or label in inline HTML ("<kbd>⭐⭐</kbd>", "<span class="badge">高频</span>"),
-    # an emoji shortcode (":fire:"), a note app's tag ("#难度/★☆☆#")
-    r"|\s*<(?P<tag>kbd|span|small|mark|label)\b[^<>]*>[^<>]{1,16}</(?P=tag)>|\s+:[a-z0-9_+-]{2,30}:"
-    r"|\s+#[^#\s]{1,24}#"
-    # a hint after a dash: "— *select all*", "– choose two", "· *multiple answers*"
-    r"|\s+(?:[—–-]{1,2}|·)\s*[*_]?(?:(?:select|choose|pick)\s+(?:all|one|two|three|\d)"
-    r"(?:\s+that\s+apply)?|multiple\s+answers?|multi[\s-]select|more\s+than\s+one)[*_]?"
-    # a tag in code or after an emoji: "`【难度：★☆☆】`", "🔥高频"
-    r"|\s*`[^`]{0,12}(?:难度|★|☆|⭐|difficulty|level)[^`]{0,12}`"
-    r"|\s+[\U0001f300-\U0001faff]\ufe0f?\s?[\u4e00-\u9fff]{1,4}"
-    r"|\s*\{:?\s*[#.][\w-][^{}]*\}"  # an attribute list: "{ #q1 }", "{: .question}"
-    r"|\s*\{\{\s*\w+\([^{}]*\)\s*\}\})+"  # a Zola shortcode: "{{ badge(level="hard") }}"
-    r"\s*$",
-    re.I,
-)
-
-
-_BOLD_THEN_KIND = re.compile(r"\s*\*\*\s*[(（]\s*(?:单选|多选|不定项|多项|单项)(?:题)?\s*[)）]\s*$")
-
-
-def _clean_prompt(text: str) -> str:
-    """A question's text without trailing bold markers, difficulty tags and company tags."""
-    before = None
-    while before != text:
-        before = text
-        text = _TAIL_TAGS.sub("", text)
-        text = strip_difficulty(_TAIL_BOLD.sub("", text).strip()).strip()
-    if text.count("**") == 1:  # "以下哪些……？**（多选）": the bold's opening went with the number
-        text = _BOLD_THEN_KIND.sub("", text)
-    return text
+    line.rest = clean_prompt(raw[match.start("rest") :])
 
 
 def checkbox_text(line: Line) -> str:

@@ -139,6 +139,14 @@ _BREAK = re.compile(r"\s*<br\s*/?>\s*(?=(?:[A-J]\s*[.、．)]|[(（][A-J][)）])
 #: hides an answer label or an option from the parser: "<mark>正解：A、C</mark>".
 _INLINE_TAG = re.compile(r"</?(?:font|mark|kbd|span|b|strong|i|em|u|small)\b[^<>]*>", re.I)
 _LEADING_INLINE_TAG = re.compile(r"^\s*<(?:font|mark|kbd|span|b|strong|i|em|u|small)\b", re.I)
+_SPACE_ENTITY = re.compile(r"&(nbsp|ensp|emsp|#160|#xa0);", re.I)
+_SPACES = {"nbsp": " ", "ensp": "  ", "emsp": "\u3000", "#160": " ", "#xa0": " "}
+#: An HTML list written into Markdown, an item a line: "<ol type="A">", "<li>BM25</li>".
+_LIST_OPEN = re.compile(
+    r"^\s*<[ou]l\b(?:[^<>]*\btype\s*=\s*(?P<type>[\"']?\w[\"']?))?[^<>]*>\s*$", re.I
+)
+_LIST_CLOSE = re.compile(r"^\s*</[ou]l>\s*$", re.I)
+_LIST_ITEM = re.compile(r"^\s*<li\b[^<>]*>(?P<text>.*?)(?:</li>)?\s*$", re.I)
 #: A row or cell of an HTML table in Markdown: "<tr><td>A. FP16</td><td>B. INT8</td></tr>".
 _TABLE_ROW = re.compile(r"^\s*<(?:tr|td|th)\b", re.I)
 _CELL_BREAK = re.compile(r"\s*</t[dh]>\s*(?=<t[dh]\b)", re.I)
@@ -398,6 +406,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
     listed = False  # ... or all of them up to a blank line, when the label stands alone
     speaker = False  # in a slide's speaker notes, up to a blank line
     comment_start: int | None = None
+    lettered, item = False, 0  # in an HTML list of type A, and the next item's place
     for i in range(start, len(lines)):
         line = lines[i]
         if comment_start is None and FENCE.match(line):
@@ -405,8 +414,19 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
             continue
         if in_code:
             continue
+        if "&" in line:  # "A) MRR &nbsp;&nbsp; B) nDCG": the spaces a README lays options out with
+            line = lines[i] = _SPACE_ENTITY.sub(lambda m: _SPACES[m[1].lower()], line)
         if _BREAK.search(line):  # "A. x<br />B. y": lines an editor joined
             line = lines[i] = _BREAK.sub("   ", line).rstrip()
+        if opened := _LIST_OPEN.match(line):  # "<ol type="A">": its items are lettered
+            lettered = (opened["type"] or "").strip("\"'") in ("A", "a")
+            item = 0
+        elif _LIST_CLOSE.match(line):
+            lettered = False
+        elif item_text := _LIST_ITEM.match(line):  # "<li>…</li>", as an option or a point
+            text = _TAGS.sub("", item_text["text"]).strip()
+            line = lines[i] = f"{chr(ord('A') + item)}. {text}" if lettered else f"- {text}"
+            item += 1
         if _TABLE_ROW.match(line):  # a table's cells, apart as options written on one line
             line = lines[i] = _TAGS.sub("", _CELL_BREAK.sub("    ", line)).strip()
         if comment_start is not None:  # inside a comment of several lines
