@@ -170,3 +170,15 @@ def test_a_range_of_keys_spaced_apart_answers_each_question() -> None:
         bank_id="t",
     )
     assert [q.answer for q in result.bank.questions] == [["B"], ["C"], ["A"]]
+
+
+def test_a_key_under_a_numbered_part_heading_with_a_range_and_pairs() -> None:
+    questions = "".join(f"**{n}、** 第 {n} 题？\n\nA. 甲\nB. 乙\nC. 丙\n\n" for n in range(1, 6))
+    result = parse_article(
+        "## 一、单选题\n\n" + questions + "## 四、参考答案\n\n**一、单选：1-3　C A B**\n\n"
+        "**二、多选：4. AB　5. BC**\n",
+        name="csdn.md",
+        bank_id="t",
+    )
+    answers = [q.answer for q in result.bank.questions]
+    assert answers == [["C"], ["A"], ["B"], ["A", "B"], ["B", "C"]]

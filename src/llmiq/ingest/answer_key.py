@@ -349,7 +349,7 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
             i = _read_explanations(lines, after_table, key)
             continue
         label = None
-        if line.q_number is None:
+        if line.q_number is None or line.q_style.endswith("一、"):  # "## 四、参考答案"
             label = _LABEL.match(fold(line.raw)) or _TITLE_LABEL.match(fold(line.raw))
         if label is None:
             i += 1
