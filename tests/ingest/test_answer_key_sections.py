@@ -182,3 +182,32 @@ def test_a_key_under_a_numbered_part_heading_with_a_range_and_pairs() -> None:
     )
     answers = [q.answer for q in result.bank.questions]
     assert answers == [["C"], ["A"], ["B"], ["A", "B"], ["B", "C"]]
+
+
+def test_a_key_line_listing_letters_and_text_then_its_reasons_by_number() -> None:
+    result = parse_article(
+        "1. What does a bi-encoder encode?\na) both together\nb) each side apart\n\n"
+        "2. Which index is exact?\na) HNSW\nb) IVF\nc) flat\n\n"
+        "3. Which merges two ranked lists?\na) Reciprocal Rank Fusion\nb) BM25\n\n"
+        "4. Why add a reranker?\n\nAnswer key\n1-b, 2-c, 3-Reciprocal Rank Fusion\n\nWhy\n"
+        "1. A bi-encoder embeds each side independently.\n2. A flat index compares every vector.\n"
+        "\nBonus answers\n4. It reorders the top candidates jointly.\n",
+        name="blog.txt",
+        bank_id="t",
+    )
+    questions = result.bank.questions
+    assert [q.answer for q in questions[:3]] == [["B"], ["C"], ["A"]]
+    assert questions[0].explanation.en == "A bi-encoder embeds each side independently."
+    assert questions[3].reference.en == "It reorders the top candidates jointly."
+
+
+def test_numbered_reasons_right_under_a_key_line_do_not_replace_its_keys() -> None:
+    result = parse_article(
+        "1. What does a bi-encoder encode?\na) both together\nb) each side apart\n\n"
+        "2. Which index is exact?\na) HNSW\nb) IVF\nc) flat\n\n"
+        "Answer key\n1-b, 2-c\n"
+        "1. A bi-encoder embeds each side independently.\n2. A flat index compares every vector.\n",
+        name="blog.txt",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["C"]]

@@ -45,10 +45,10 @@ _TITLE_LABEL = re.compile(
     r"(?:[及与和]?(?:评分标准|评分细则|解析))?\s*(?:\*\*|__)?\s*(?P<inline>)$"
 )
 _EXPLANATIONS_LABEL = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:(?:部分|详细|参考|重点)?(?:答案)?(?:解析|详解)|explanations?|rationales?"
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:(?:部分|详细|参考|重点)?(?:答案)?(?:解析|详解)|explanations?|rationales?|why"
     # the answers of the open questions, after the key of the choice ones: "Short-answer
     # notes", "Worked solutions", "简答题参考答案", "问答题要点"
-    r"|(?:(?:short[\s-]*answer|open(?:[\s-]*ended)?|written|essay|discussion|worked|model|sample"
+    r"|(?:(?:short[\s-]*answer|open(?:[\s-]*ended)?|written|essay|discussion|worked|model|sample|bonus"
     r"|suggested|reference)"
     r"(?:\s+questions?)?\s+)?(?:notes|answers|solutions)"
     r"(?:\s+(?:for|to)\s+(?:the\s+)?(?:short[\s-]*answer|open(?:[\s-]*ended)?|written|essay"
@@ -172,6 +172,8 @@ def _read_table(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
     return j
 
 
+#: Entries listed on one line, separated by commas: "1-b, 2-c, 3-a/c/d, 6-Reciprocal Rank Fusion".
+_LISTED = re.compile(r"\s*[,，;；]\s*(?=\d{1,3}\s*[-.:、)])")
 _COLUMNS = re.compile(r"\s{3,}|\t+|\u3000+")  # a full-width space sets columns apart too
 
 
@@ -182,6 +184,11 @@ def _entries(raw: str) -> dict[int, str]:
     if len(chunks) > 1:
         found = {int(m["num"]): m["value"] for c in chunks if (m := _ITEM.match(c))}
         if len(found) == len(chunks):
+            return found
+    listed = [p for p in _LISTED.split(raw.strip()) if p]  # "1-b, 2-c, 6-Reciprocal Rank Fusion"
+    if len(listed) >= 3:
+        found = {int(m["num"]): m["value"] for part in listed if (m := _ITEM.match(part))}
+        if len(found) == len(listed):
             return found
     pairs = _pairs(raw)
     if len(pairs) >= 2 and _mostly_keys(raw, len(pairs)):
@@ -311,6 +318,8 @@ def _read_key_block(lines: Sequence[Line], k: int) -> tuple[dict[int, str], int]
         if _EXPLANATIONS_LABEL.match(fold(raw)):
             break  # the explanations after the key: read by _read_explanations
         entries = _entries(raw) or _letters_in_order(raw, max(found, default=0) + 1)
+        if entries and set(entries) <= set(found):
+            break  # the same numbers again: the explanations of the keys above, not keys
         if entries:
             found.update(entries)
             previous = max(entries)
