@@ -179,3 +179,20 @@ def test_a_readmes_cards_in_html_tables_with_html_lists_and_spaced_options() -> 
         ["MRR", "nDCG@10", "Recall@k"],
     ]
     assert [q.answer for q in questions] == [["B"], ["A"]]
+
+
+def test_a_table_of_contents_copied_with_a_csdn_post_is_left_out() -> None:
+    result = parse_article(
+        "大模型面试八股文\n原创\n文章目录\n前言\n一、基础篇\n1. 为什么需要 KV Cache？\n"
+        "2. LoRA 为什么省显存？\n总结\n前言\n最近整理了高频题。\n\n一、基础篇\n"
+        "1. 为什么需要 KV Cache？\n每一步不必重算前缀的 K、V。\n\n2. LoRA 为什么省显存？\n"
+        "只训练低秩矩阵，优化器状态小。\n\n总结\n以上。\n",
+        name="csdn.txt",
+        bank_id="t",
+    )
+    questions = result.bank.questions
+    assert [q.reference.zh for q in questions] == [
+        "每一步不必重算前缀的 K、V。",
+        "只训练低秩矩阵，优化器状态小。",
+    ]
+    assert any("table of contents" in str(note) for note in result.skipped)

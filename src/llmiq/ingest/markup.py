@@ -389,6 +389,34 @@ def _numbered_running_headers(lines: list[str]) -> set[str]:
     }
 
 
+#: The label of a table of contents: "文章目录", "目录", "Contents", "Table of Contents".
+_CONTENTS = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(?:文章目录|目录|本文目录|contents|table\s+of\s+contents|toc)\s*"
+    r"(?:\*\*)?\s*[:：]?\s*$",
+    re.I,
+)
+
+
+def _leave_out_contents(lines: list[str], markup: Markup) -> None:
+    """A table of contents copied with a page ("文章目录" then the headings and questions the
+    article repeats below it) is left out: its lines are each the same as a later one, up to
+    the first that is not (the article's own start)."""
+    label = next((i for i, line in enumerate(lines[:80]) if _CONTENTS.match(line)), None)
+    if label is None:
+        return
+    later = Counter(line.strip() for line in lines)
+    end = label + 1
+    while end < len(lines) and (not lines[end].strip() or later[lines[end].strip()] > 1):
+        later[lines[end].strip()] -= 1  # the copy below still counts once
+        end += 1
+    entries = [line for line in lines[label + 1 : end] if line.strip()]
+    if len(entries) < 3:
+        return
+    markup.left_out.append((label, end - 1, N_("table of contents")))
+    for i in range(label, end):
+        lines[i] = ""
+
+
 def rewrite_markup(text_lines: list[str]) -> Markup:
     """See the module docstring. Code blocks are left as they are."""
     lines, chat = rewrite_chat(text_lines)
@@ -396,6 +424,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
     lines = rewrite_result_marks(rewrite_option_tables(lines))
     markup = Markup(lines, left_out=chat)
     start = _front_matter(lines, markup)
+    _leave_out_contents(lines, markup)
     running = _running_headers(lines)
     numbered = _numbered_running_headers(lines)
     # the document's own title, when it is also the header of its later pages, stays
