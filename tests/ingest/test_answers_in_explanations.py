@@ -149,6 +149,8 @@ def test_an_interview_report_with_a_quiz_in_prose_and_bulleted_questions() -> No
         ("Everything but the last one. No reward model.", ["A", "B", "C"], "No reward model."),
         ("The first three. No reward model.", ["A", "B", "C"], "No reward model."),
         ("The last two options. No reward model.", ["C", "D"], "No reward model."),
+        ("The first three are all standard. D runs you out of context.", ["A", "B", "C"],
+         "D runs you out of context."),
     ],
 )  # fmt: skip
 def test_answers_that_name_keys_by_exclusion_or_after_a_dash(
@@ -251,3 +253,11 @@ def test_a_clause_that_calls_an_option_wrong_does_not_name_it_the_answer() -> No
     )
     assert [q.id for q in result.bank.questions] == ["q2"]
     assert "names no option" in str(result.skipped[0].reason)
+
+
+def test_the_first_two_called_wrong_are_not_the_answer() -> None:
+    result = _parse(
+        "Q3\nWhich are true?\n(a) one\n(b) two\n(c) three\n(d) four\nAnswer\n"
+        "The first two are wrong.\n\nQ4\nWhy?\nAnswer: because.\n"
+    )
+    assert [q.id for q in result.bank.questions] == ["q4"]

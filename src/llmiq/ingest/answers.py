@@ -429,7 +429,8 @@ _END_RUN = re.compile(
     r"|^\s*(?:the\s+)?(?P<en_end>first|last)\s+(?P<en_n>two|three|four|five|[2-5])"
     r"(?:\s+(?:options|ones|choices))?"
     r"(?P<en_last>\s+and\s+the\s+last(?:\s+one)?)?"
-    r"(?:\s+(?:are|were)\s+(?:all\s+)?(?:correct|right|true)\b|(?=\s*(?:[.;,:]|$)))",
+    # "The first three are all standard", not "The first two are wrong"
+    r"(?:\s+(?:are|were)\s+(?:all\s+)?(?!not\b|wrong\b|incorrect\b|false\b|bad\b)\w+|(?=\s*(?:[.;,:]|$)))",
     re.I,
 )
 _COUNTS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "two": 2, "three": 3, "four": 4,

@@ -75,7 +75,8 @@ _ORDINAL = re.compile(
     r"^\s*(?:(?:the\s+)(?P<the>first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|4th|5th|6th)"
     r"(?:\s+(?:one|option|choice|answer|bullet|item))?"
     r"|(?P<word>first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|4th|5th|6th)"
-    r"\s+(?:one|option|choice|bullet|item))(?![\w-])(?P<rest>.*)$"
+    r"\s+(?:one|option|choice|bullet|item))(?![\w-])"
+    r"(?!\s+(?:two|three|four|five|six|[2-6])\b)(?P<rest>.*)$"  # not "the first two": a run
     r"|^\s*(?:选)?第\s*(?P<zh>[一二三四五六1-6])\s*(?:个|项|条)(?:选项)?(?P<zrest>.*)$",
     re.I | re.S,
 )
