@@ -122,3 +122,22 @@ def test_a_yes_or_no_answer_to_a_question_that_asks_why_keeps_its_reason() -> No
     why, plain = bank.questions
     assert why.reference.zh == "不会。以 min(1, p/q) 的概率接受。"
     assert plain.reference.zh == "No"  # a zh bank
+
+
+def test_a_quarto_badge_and_a_suggested_answer_heading_in_a_callout() -> None:
+    bank = parse_article(
+        "**6. Which reduce activation memory?** [Medium]{.badge .bg-warning}\n\n"
+        "- A. Checkpointing\n- B. Bigger micro-batches\n\n"
+        '::: {.callout-tip collapse="true"}\n## Answer\n**A.** Recompute in the backward pass.\n'
+        ":::\n\n**7. Why does gradient accumulation match a larger batch?** "
+        "[Medium]{.badge .bg-warning}\n\n"
+        '::: {.callout-note collapse="true"}\n## Suggested answer\n'
+        "Gradients are linear in the loss.\n:::\n",
+        name="a.md",
+        bank_id="t",
+    ).bank
+    first, second = bank.questions
+    assert first.prompt.en == "Which reduce activation memory?"
+    assert first.answer == ["A"]
+    assert second.prompt.en == "Why does gradient accumulation match a larger batch?"
+    assert second.reference.en == "Gradients are linear in the loss."

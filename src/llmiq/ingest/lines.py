@@ -263,7 +263,8 @@ _ANSWER_LABEL = (
 #: The label alone on its line ("**Answer**", "#### 答案要点"): the answer follows below.
 _ANSWER_ALONE = re.compile(
     r"^\s*(?:[-*]\s+)?(?:>\s*)*(?:#{1,6}\s*)?" + SYMBOLS + r"(?:\*\*|__)?\s*"
-    r"(?:(?:正确|参考|标准)?答案(?:要点|如下)?|解答|(?:the\s+)?(?:correct\s+)?answers?|solution"
+    r"(?:(?:正确|参考|标准)?答案(?:要点|如下)?|解答|solution"
+    r"|(?:the\s+)?(?:correct\s+|suggested\s+|sample\s+|model\s+|reference\s+|my\s+)?answers?"
     r"|what\s+(?:a|the)\s+(?:strong|good|great|model)\s+answer\s+(?:covers|includes|mentions))"
     r"(?:\s*\((?!(?:[A-Ja-j]|\d)\))[^()]{2,30}\))?"  # "Answer (points to hit):", "答案（要点）"
     r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*$",

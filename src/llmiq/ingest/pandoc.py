@@ -1,7 +1,8 @@
 """What pandoc writes when it turns a Word document into Markdown, made plain: grid tables
 (``+----+----+`` borders) become pipe tables, backslash escapes (``\\"``, ``\\*``, ``\\|``,
 ``\\...``) their characters, and bracketed spans (``[]{#_Toc123 .anchor}``,
-``[text]{.underline}``) their text. One output line per input line; code is left alone.
+``[text]{.underline}``) their text, or nothing for a badge (``[Easy]{.badge}``). One output
+line per input line; code is left alone.
 
 Escapes of brackets, braces and parentheses are kept: ``\\[ x \\]`` and ``\\( x \\)`` are how
 Markdown articles write LaTeX. So is ``\\|``: inside a table it is a pipe in a cell, which
@@ -17,7 +18,9 @@ from llmiq.ingest.lines import FENCE
 _GRID_BORDER = re.compile(r"^\s*\+(?:[-=:]+\+){1,}\s*$")
 _ESCAPE = re.compile(r"\\([\"'*_#.~<>!`$+\-=])")
 _RAW_BLOCK = re.compile(r"^\s*(?:```+|~~~+)\s*\{=(?!html\b|markdown\b)\w+\}\s*$")
-_SPAN = re.compile(r"\[(?P<text>[^\[\]]*)\]\{[#.][^{}]*\}")
+_SPAN = re.compile(r"\[(?P<text>[^\[\]]*)\]\{(?P<attrs>[#.][^{}]*)\}")
+#: A span styled as a badge ("[Easy]{.badge .bg-success}"): a tag on the text, not its words.
+_BADGE = re.compile(r"\.(?:badge|label|tag|pill|chip)\b", re.I)
 
 
 def rewrite_pandoc(lines: list[str]) -> list[str]:
@@ -38,5 +41,9 @@ def rewrite_pandoc(lines: list[str]) -> list[str]:
             columns = line.strip().count("+") - 1
             out.append("|" + " --- |" * columns)
             continue
-        out.append(_ESCAPE.sub(r"\1", _SPAN.sub(r"\g<text>", line)))
+        out.append(_ESCAPE.sub(r"\1", _SPAN.sub(_span_text, line)))
     return out
+
+
+def _span_text(span: re.Match[str]) -> str:
+    return "" if _BADGE.search(span["attrs"]) else span["text"]
