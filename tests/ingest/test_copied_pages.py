@@ -196,3 +196,17 @@ def test_a_table_of_contents_copied_with_a_csdn_post_is_left_out() -> None:
         "只训练低秩矩阵，优化器状态小。",
     ]
     assert any("table of contents" in str(note) for note in result.skipped)
+
+
+def test_a_nowcoder_practice_pages_buttons_and_discussion() -> None:
+    result = parse_article(
+        "8/8　[问答题]\n为什么大模型数不清 strawberry 里有几个 r？\n查看答案及解析\n参考答案：\n"
+        "模型看到的是 token，不是字母。\n知识点：分词\n添加笔记　　求解答(21)　　收藏　　纠错\n\n"
+        "讨论区（共 16 条）\n牛客 91827364 号：第 6 题 D 我觉得也对吧\n",
+        name="nowcoder.txt",
+        bank_id="t",
+    )
+    question = result.bank.questions[0]
+    assert question.prompt.zh == "为什么大模型数不清 strawberry 里有几个 r？"
+    assert question.reference.zh == "模型看到的是 token，不是字母。"
+    assert "牛客" not in str(result.bank.model_dump())
