@@ -210,3 +210,15 @@ def test_a_nowcoder_practice_pages_buttons_and_discussion() -> None:
     assert question.prompt.zh == "为什么大模型数不清 strawberry 里有几个 r？"
     assert question.reference.zh == "模型看到的是 token，不是字母。"
     assert "牛客" not in str(result.bank.model_dump())
+
+
+def test_exercise_headings_number_a_worksheets_questions() -> None:
+    result = parse_article(
+        "### Exercise 1\n\nWhich technique writes out reasoning steps?\n\n- [ ] Few-shot\n"
+        "- [x] Chain-of-thought\n\n### Exercise 2\n\nWhy does self-consistency need temperature?"
+        "\n\nAnswer: every sample would be the same path.\n",
+        name="worksheet.md",
+        bank_id="t",
+    )
+    assert [q.id for q in result.bank.questions] == ["q1", "q2"]
+    assert result.bank.questions[0].answer == ["B"]
