@@ -4,6 +4,7 @@ option's own text, or a short open answer with the variants graded as the same a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from llmiq.ingest.lines import GLOSS, LineKind, classify, fold
@@ -198,6 +199,19 @@ _KEY_AFTER_DASH = re.compile(
 )
 
 
+#: Ways an answer without keys names one option by what it says, tried in this order, and
+#: how the import report says it was matched.
+_BY_WHAT_IT_SAYS: tuple[tuple[Callable[[str, list[tuple[str, str]]], list[str]], str], ...] = (
+    (match_option_paraphrase, N_("answer {value} matched to option {key}, which says the same")),
+    (match_option_fragment, N_("answer {value} matched to option {key}, whose text holds it")),
+    (match_option_opening, N_("answer {value} matched to option {key}, whose text holds it")),
+    (
+        match_option_number,
+        N_("answer {value} matched to option {key}, which gives the same number"),
+    ),
+)
+
+
 def _read_as(keys: list[str], value: str, rest: str) -> ResolvedKeys:
     """``keys`` read from the prose of ``value``, noted for checking."""
     note = Note.of(N_("answer read as {keys} from {value}; check it"),
@@ -243,29 +257,10 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
         note = Note.of(N_("answer {value} read as option {key}"), value=repr(said),
                        key=by_place[0])  # fmt: skip
         return ResolvedKeys(by_place, after, note)
-    if parsed is None and (similar := match_option_paraphrase(value, options)):
-        note = Note.of(
-            N_("answer {value} matched to option {key}, which says the same"),
-            value=repr(shorten(value, 40)),
-            key=similar[0],
-        )
-        return ResolvedKeys(similar, "", note)
-    if parsed is None and (
-        quoted := match_option_fragment(value, options) or match_option_opening(value, options)
-    ):
-        note = Note.of(
-            N_("answer {value} matched to option {key}, whose text holds it"),
-            value=repr(shorten(value, 40)),
-            key=quoted[0],
-        )
-        return ResolvedKeys(quoted, "", note)
-    if parsed is None and (numbered := match_option_number(value, options)):
-        note = Note.of(
-            N_("answer {value} matched to option {key}, which gives the same number"),
-            value=repr(shorten(value, 40)),
-            key=numbered[0],
-        )
-        return ResolvedKeys(numbered, "", note)
+    for matches, message in () if parsed is not None else _BY_WHAT_IT_SAYS:
+        if found := matches(value, options):
+            note = Note.of(message, value=repr(shorten(value, 40)), key=found[0])
+            return ResolvedKeys(found, "", note)
     if parsed is None and _ALL_OPTIONS.match(fold(value)):  # "全选", "All of the above."
         every = [key for key, _ in options]
         return _read_as(every, value, _ALL_OPTIONS.sub("", fold(value), count=1).strip())
