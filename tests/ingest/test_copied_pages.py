@@ -3,6 +3,8 @@ sections, a MOOC's graded quiz."""
 
 from __future__ import annotations
 
+import pytest
+
 from llmiq.ingest import import_text, parse_article
 
 
@@ -222,3 +224,19 @@ def test_exercise_headings_number_a_worksheets_questions() -> None:
     )
     assert [q.id for q in result.bank.questions] == ["q1", "q2"]
     assert result.bank.questions[0].answer == ["B"]
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "That is the round. If you want the training round next, clap so I know.",
+        "If you run a loop, I would love to hear which ones discriminate.",
+        "If you are preparing for a safety-focused role, also read up on prompt injection.",
+        "Which question would you add to this list?",
+        "以上。题目有问题欢迎评论区指出，觉得有帮助的话点个赞同，秋招加油。",
+    ],
+)
+def test_a_blogs_sign_off_after_the_last_answer_is_left_out(closing: str) -> None:
+    last = "Q8. Why cache keys?\nAnswer: so each step reuses them.\n\n"
+    result = parse_article(last + closing + "\n", name="post.md", bank_id="t")
+    assert result.bank.questions[0].explanation is None
