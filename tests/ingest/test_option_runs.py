@@ -134,3 +134,15 @@ def test_an_html_table_row_of_options_in_markdown_is_split_into_options() -> Non
         "答案：C\n"
     )
     assert _options(text) == [[("A", "FP16"), ("B", "INT8"), ("C", "BF16"), ("D", "FP8")]]
+
+
+def test_options_numbered_in_brackets_answered_by_number() -> None:
+    text = (
+        "### 5. SmoothQuant 的核心思想是什么？\n\n(1) 只量化注意力层\n"
+        "(2) 把激活的量化难度迁移到权重\n(3) 训练时加平滑正则\n\n**答案**：(2)\n"
+    )
+    assert _options(text) == [
+        [("A", "只量化注意力层"), ("B", "把激活的量化难度迁移到权重"), ("C", "训练时加平滑正则")]
+    ]
+    bank = parse_article(text, name="notes.md", bank_id="t").bank
+    assert bank.questions[0].answer == ["B"]

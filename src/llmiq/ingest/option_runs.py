@@ -89,12 +89,12 @@ def _next_text(lines: Sequence[Line], i: int) -> int | None:
 
 
 def _numbered_options(lines: Sequence[Line]) -> None:
-    """``1. Retrieval`` ``2. Reasoning`` … under a question, then ``Answer: 2``: the list is
-    options A, B, …, and the answer's numbers their letters."""
+    """``1. Retrieval`` ``2. Reasoning`` (or ``(1)`` ``(2)``) … under a question, then ``Answer:
+    2``: the list is options A, B, …, and the answer's numbers their letters."""
     i = 0
     while i < len(lines):
         line = lines[i]
-        if not (line.is_question and line.q_number == 1 and line.q_style in ("N.", "N)")):
+        if not (line.is_question and line.q_number == 1 and line.q_style in ("N.", "N)", "(N)")):
             i += 1
             continue
         run = [i]
@@ -114,7 +114,7 @@ def _numbered_options(lines: Sequence[Line]) -> None:
             value = re.sub(r"^\s*(?:\*\*|__)?", "", lines[below].raw).replace("**", "", 1)
         else:
             value = answer.answer_value
-        found = _NUMBERED_ANSWER.match(value)
+        found = _NUMBERED_ANSWER.match(re.sub(r"[(（]([1-9])[)）]", r"\1", value))  # "(2)"
         numbers = [int(n) for n in re.findall(r"[1-9]", found["numbers"])] if found else []
         if numbers and max(numbers) <= len(run):
             for m, k in enumerate(run):
