@@ -141,3 +141,13 @@ def test_a_quarto_badge_and_a_suggested_answer_heading_in_a_callout() -> None:
     assert first.answer == ["A"]
     assert second.prompt.en == "Why does gradient accumulation match a larger batch?"
     assert second.reference.en == "Gradients are linear in the loss."
+
+
+def test_an_html_title_in_a_readme_has_its_entities_decoded() -> None:
+    bank = parse_article(
+        '<h1 align="center">LLM Interview Questions &amp; Answers</h1>\n\n'
+        "### 1. What is RoPE?\n\nAnswer: a rotary position encoding.\n",
+        name="README.md",
+        bank_id="t",
+    ).bank
+    assert bank.title.en == "LLM Interview Questions & Answers"

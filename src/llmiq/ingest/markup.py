@@ -25,6 +25,7 @@ keeping one output line per input line so that every report still names the auth
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -537,7 +538,8 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
         if _LEADING_INLINE_TAG.match(line):  # "<font color="red">✔ 选 B</font> —— …"
             line = lines[i] = _INLINE_TAG.sub("", line)
         if heading := _HTML_HEADING.match(line):  # a README's <h1 align="center">Title</h1>
-            line = f"{'#' * int(heading['level'])} {_TAGS.sub('', heading['text']).strip()}"
+            text = html.unescape(_TAGS.sub("", heading["text"])).strip()  # "Q&amp;A" is "Q&A"
+            line = f"{'#' * int(heading['level'])} {text}"
         if (
             (slide := _SLIDE_NUMBER.match(line))
             and lines[i + 1 : i + 2] != []
