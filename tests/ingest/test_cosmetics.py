@@ -151,3 +151,18 @@ def test_an_html_title_in_a_readme_has_its_entities_decoded() -> None:
         bank_id="t",
     ).bank
     assert bank.title.en == "LLM Interview Questions & Answers"
+
+
+def test_a_coloured_difficulty_in_italics_after_a_dash_goes() -> None:
+    bank = parse_article(
+        "**1. What is the pretraining objective of GPT?** — 🟢 *Easy*\n\n- A. next token\n"
+        "- B. masked token\n\nAnswer: A\n\n"
+        "**3. Which are data pipeline steps?** — 🟡 *Medium* · *pick all that apply*\n\n"
+        "- A. dedup\n- B. filtering\n\nAnswer: A, B\n",
+        name="post.md",
+        bank_id="t",
+    ).bank
+    assert [q.prompt.en for q in bank.questions] == [
+        "What is the pretraining objective of GPT?",
+        "Which are data pipeline steps?",
+    ]

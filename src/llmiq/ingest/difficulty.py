@@ -20,7 +20,7 @@ _LEVEL = (
     r"|简单|中等|困难|容易|较难|较易|偏难|偏易|很难|难|基础|进阶|高级|中级|初级|入门)"
 )
 _STARS = r"[⭐★☆✩✭✮]{1,5}(?:\s*[(（]?\d\s*/\s*\d[)）]?)?"
-_COLOUR = r"(?:[🟢🟡🟠🔴🔵⚪⚫🟣🟤]\ufe0f?\s*)?"
+_COLOUR = r"(?:[🟢🟡🟠🔴🔵⚪⚫🟣🟤]\ufe0f?\s*[*_]{0,2})?"  # "— 🟢 *Easy*"
 _LABEL = r"(?:难度(?:系数|等级)?|难易(?:程度|度)?|星级|difficulty(?:\s+level)?|level)"
 #: What a label may rate: a level word, stars, "3/5", "3 星", "Lv.2", "中".
 _RATING = (
