@@ -234,6 +234,7 @@ def test_exercise_headings_number_a_worksheets_questions() -> None:
         "If you are preparing for a safety-focused role, also read up on prompt injection.",
         "Which question would you add to this list?",
         "以上。题目有问题欢迎评论区指出，觉得有帮助的话点个赞同，秋招加油。",
+        "Upvote\n142\nDownvote\nGo to comments\n\nu/kernel_panic_42 • 4 mo. ago\nI'd pick (b).",
     ],
 )
 def test_a_blogs_sign_off_after_the_last_answer_is_left_out(closing: str) -> None:

@@ -73,6 +73,8 @@ END_LINE = re.compile(
     r"|[«‹←]\s*\S.{0,80}[»›→]\s*$"  # "« Previous set   Next set »"
     r"|(?:\d+\s*)?(?:comments?|responses?|评论区?|留言|全部评论|精选留言|(?:课程)?讨论区?)\s*(?:\((?:共\s*)?\d+\s*条?\)|\d+\s*条)?\s*[:]?\s*$"
     r"|leave\s+a\s+(?:comment|reply)|发表评论|写下你的评论"
+    # a forum thread's own chrome under the post: "Upvote 142 Downvote", "Go to comments"
+    r"|(?:upvote|downvote)\s*\d*\s*$|go\s+to\s+comments|sort\s+by\s*:|add\s+a\s+comment\s*$"
     r"|(?:tags?|标签|分类|categories|filed\s+under)\s*[:]"
     r"|版权声明|copyright\b|©|本文(?:为|系)?(?:原创|转载)|未经(?:作者)?(?:允许|许可)"
     r"|(?:scoring(?:\s+guide)?|how\s+did\s+you\s+(?:do|score)|your\s+score|评分(?:标准|参考|说明)|计分(?:方式|标准))"
