@@ -184,6 +184,8 @@ def test_answers_that_name_keys_by_exclusion_or_after_a_dash(
         ("_Answer_: (b)", ["B"]),
         ("*答案：* B", ["B"]),
         ("**Answer 答案：** A, B", ["A", "B"]),
+        ("**Answer:** Both A and B work, and so does C.", ["A", "B", "C"]),
+        ("Answer: A and C, D as well.", ["A", "C", "D"]),
         ("答案 / Answer: D", ["D"]),
         ("> 讨论结论：只有 B 说对了。容量因子调大可以少丢 token。", ["B"]),
         ("> 讨论结论：前两个对，后两个是干扰项。", ["A", "B"]),

@@ -212,6 +212,13 @@ _BY_WHAT_IT_SAYS: tuple[tuple[Callable[[str, list[tuple[str, str]]], list[str]],
 )
 
 
+#: A key added after the others in the same sentence: "…, and so does C", "C as well".
+_ALSO_KEY = re.compile(
+    r"\b(?:so\s+does|so\s+do|as\s+does|plus)\s+\(?([A-Ja-j])\)?(?![\w-])"
+    r"|(?<![\w-])\(?([A-J])\)?\s+(?:too|as\s+well|also\s+works?)\b"
+)
+
+
 def _read_as(keys: list[str], value: str, rest: str) -> ResolvedKeys:
     """``keys`` read from the prose of ``value``, noted for checking."""
     note = Note.of(N_("answer read as {keys} from {value}; check it"),
@@ -280,9 +287,9 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
     keys, rest = parsed
     # keys named further on in the answer's first clause ("b) Clustering and d) Association"),
     # not after it ("(a), (b), (c) — (d) is a tokenization algorithm")
-    more = [
-        k for k in more_keys_in_prose(first_clause(_strip_key_wrapping(value))) if k not in keys
-    ]
+    clause = first_clause(_strip_key_wrapping(value))
+    also = [(m[1] or m[2]).upper() for m in _ALSO_KEY.finditer(clause)]  # "…, and so does C"
+    more = [k for k in [*more_keys_in_prose(clause), *also] if k not in keys and k in dict(options)]
     if more:
         keys = keys + more
         return _read_as(keys, value, "")
