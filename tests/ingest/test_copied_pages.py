@@ -241,3 +241,24 @@ def test_a_blogs_sign_off_after_the_last_answer_is_left_out(closing: str) -> Non
     last = "Q8. Why cache keys?\nAnswer: so each step reuses them.\n\n"
     result = parse_article(last + closing + "\n", name="post.md", bank_id="t")
     assert result.bank.questions[0].explanation is None
+
+
+@pytest.mark.parametrize(
+    "promotion",
+    [
+        "Note: Join free QuizBuffer classes at Telegram or Youtube",
+        "**Are you interview ready?** Take a free mock assessment in 30 minutes.",
+        "🔥 Want 300+ more LLM questions? Premium unlocks every practice set.",
+        "Become a Certified Agentic AI Pro – Enroll in the program today!",
+        "【牛客】大模型算法岗校招冲刺班，大厂导师 1v1 改简历，限时 5 折 >>",
+    ],
+)
+def test_a_promotion_between_questions_is_left_out(promotion: str) -> None:
+    result = parse_article(
+        f"Q1. Why cache keys?\nAnswer: to reuse them.\n\n{promotion}\n\n"
+        "Q2. Why RoPE?\nAnswer: relative positions.\n",
+        name="page.txt",
+        bank_id="t",
+    )
+    assert [q.id for q in result.bank.questions] == ["q1", "q2"]
+    assert result.bank.questions[0].explanation is None

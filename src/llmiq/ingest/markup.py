@@ -215,6 +215,16 @@ _SCORE_BOX = re.compile(
     r"^\s*(?:得\s*分(?:\s+评卷人|\s+阅卷人)?|评卷人|阅卷人"
     r"|题\s*号(?:\s+[一二三四五六七八九十]+)+\s+总\s*分)\s*$"
 )
+#: A line that sells something between a page's questions: a course, a class, premium, VIP.
+_PROMOTION = re.compile(
+    r"^\s*(?:[-*>]\s*)?(?:\*\*|__)?\s*(?:[\u2190-\u2bff\U0001f000-\U0001faff]\ufe0f?\s*)*(?:"
+    r"(?:note\s*[:：]\s*(?:\*\*|__)?\s*)?join\s+(?:our\s+)?free\b.{0,60}\b(?:class|course|group|channel)"
+    r"|become\s+a\s+certified\b|enroll\s+(?:in|now|today)\b|want\s+\d+\+?\s+more\b.{0,40}\?"
+    r"|are\s+you\s+interview[\s-]+ready\b|unlock\s+(?:all|premium|every)\b"
+    r"|【[^】]{0,8}】[^，,。]{0,20}(?:冲刺班|训练营|课程|会员).{0,40}(?:折|>>|›)"
+    r"|开通\s*vip|(?:限时|立即)(?:\d+\s*折|优惠|报名|抢购))",
+    re.I,
+)
 #: A grader's remark under a question on a homework site: "教师评语：第三步没提 KL 惩罚，扣分。"
 _GRADER_REMARK = re.compile(
     r"^\s*(?:(?:教师|老师|助教|阅卷)(?:评语|批语|点评|批注|反馈)"
@@ -484,6 +494,10 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
         # ("1．请将答案写在答题卡上") or not, up to a blank line
         # ... or an English paragraph, wrapped at the margin: "Instructions. This exam has …"
         listed = label is not None and (not line[label.end() :].strip() or bool(label["en"]))
+        if _PROMOTION.match(line):  # "Note: Join free QuizBuffer classes at Telegram"
+            markup.left_out.append((i, i, N_("promotion")))
+            lines[i] = ""
+            continue
         if _GRADER_REMARK.match(line):
             markup.left_out.append((i, i, N_("grader's remark")))
             lines[i] = ""
