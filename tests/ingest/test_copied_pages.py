@@ -262,3 +262,23 @@ def test_a_promotion_between_questions_is_left_out(promotion: str) -> None:
     )
     assert [q.id for q in result.bank.questions] == ["q1", "q2"]
     assert result.bank.questions[0].explanation is None
+
+
+@pytest.mark.parametrize(
+    "guard",
+    [
+        "（以下为参考答案，请勿提前翻看）",
+        "先自己想一想再往下看",
+        "—— 答案分割线 ——",
+        "Stop here if you want to test yourself.",
+    ],
+)
+def test_a_line_asking_not_to_peek_before_the_key_is_left_out(guard: str) -> None:
+    result = parse_article(
+        f"1. 缩放因子是？\nA. d\nB. √d\n\n2. 掩码填充？\nA. 0\nB. 负无穷\n\n"
+        f"{guard}\n\n答案：1.B 2.B\n",
+        name="quiz.txt",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["B"]]
+    assert all(q.explanation is None for q in result.bank.questions)

@@ -31,6 +31,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from llmiq.ingest.asides import SPOILER_GUARD, aside_reason, table_of_contents
 from llmiq.ingest.chat import rewrite_chat
 from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
 from llmiq.ingest.lines import FENCE, TYPE_TAG_LINE, LineKind, classify
@@ -215,22 +216,6 @@ _SCORE_BOX = re.compile(
     r"^\s*(?:得\s*分(?:\s+评卷人|\s+阅卷人)?|评卷人|阅卷人"
     r"|题\s*号(?:\s+[一二三四五六七八九十]+)+\s+总\s*分)\s*$"
 )
-#: A line that sells something between a page's questions: a course, a class, premium, VIP.
-_PROMOTION = re.compile(
-    r"^\s*(?:[-*>]\s*)?(?:\*\*|__)?\s*(?:[\u2190-\u2bff\U0001f000-\U0001faff]\ufe0f?\s*)*(?:"
-    r"(?:note\s*[:：]\s*(?:\*\*|__)?\s*)?join\s+(?:our\s+)?free\b.{0,60}\b(?:class|course|group|channel)"
-    r"|become\s+a\s+certified\b|enroll\s+(?:in|now|today)\b|want\s+\d+\+?\s+more\b.{0,40}\?"
-    r"|are\s+you\s+interview[\s-]+ready\b|unlock\s+(?:all|premium|every)\b"
-    r"|【[^】]{0,8}】[^，,。]{0,20}(?:冲刺班|训练营|课程|会员).{0,40}(?:折|>>|›)"
-    r"|开通\s*vip|(?:限时|立即)(?:\d+\s*折|优惠|报名|抢购))",
-    re.I,
-)
-#: A grader's remark under a question on a homework site: "教师评语：第三步没提 KL 惩罚，扣分。"
-_GRADER_REMARK = re.compile(
-    r"^\s*(?:(?:教师|老师|助教|阅卷)(?:评语|批语|点评|批注|反馈)"
-    r"|(?:instructor|teacher|grader|ta)(?:['’]s)?\s+(?:feedback|comments?|remarks?))\s*[:：]",
-    re.I,
-)
 #: A line that ends with a page number: the running header or footer of a printed page.
 #: ... as a scan's OCR reads it too: "第 l 页（共 3 贞）"
 _RUNNING_PAGE = re.compile(
@@ -400,34 +385,6 @@ def _numbered_running_headers(lines: list[str]) -> set[str]:
     }
 
 
-#: The label of a table of contents: "文章目录", "目录", "Contents", "Table of Contents".
-_CONTENTS = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(?:文章目录|目录|本文目录|contents|table\s+of\s+contents|toc)\s*"
-    r"(?:\*\*)?\s*[:：]?\s*$",
-    re.I,
-)
-
-
-def _leave_out_contents(lines: list[str], markup: Markup) -> None:
-    """A table of contents copied with a page ("文章目录" then the headings and questions the
-    article repeats below it) is left out: its lines are each the same as a later one, up to
-    the first that is not (the article's own start)."""
-    label = next((i for i, line in enumerate(lines[:80]) if _CONTENTS.match(line)), None)
-    if label is None:
-        return
-    later = Counter(line.strip() for line in lines)
-    end = label + 1
-    while end < len(lines) and (not lines[end].strip() or later[lines[end].strip()] > 1):
-        later[lines[end].strip()] -= 1  # the copy below still counts once
-        end += 1
-    entries = [line for line in lines[label + 1 : end] if line.strip()]
-    if len(entries) < 3:
-        return
-    markup.left_out.append((label, end - 1, N_("table of contents")))
-    for i in range(label, end):
-        lines[i] = ""
-
-
 def rewrite_markup(text_lines: list[str]) -> Markup:
     """See the module docstring. Code blocks are left as they are."""
     lines, chat = rewrite_chat(text_lines)
@@ -435,7 +392,9 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
     lines = rewrite_result_marks(rewrite_option_tables(lines))
     markup = Markup(lines, left_out=chat)
     start = _front_matter(lines, markup)
-    _leave_out_contents(lines, markup)
+    if contents := table_of_contents(lines):
+        markup.left_out.append((contents.start, contents.stop - 1, N_("table of contents")))
+        lines[contents] = [""] * len(lines[contents])
     running = _running_headers(lines)
     numbered = _numbered_running_headers(lines)
     # the document's own title, when it is also the header of its later pages, stays
@@ -494,12 +453,8 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
         # ("1．请将答案写在答题卡上") or not, up to a blank line
         # ... or an English paragraph, wrapped at the margin: "Instructions. This exam has …"
         listed = label is not None and (not line[label.end() :].strip() or bool(label["en"]))
-        if _PROMOTION.match(line):  # "Note: Join free QuizBuffer classes at Telegram"
-            markup.left_out.append((i, i, N_("promotion")))
-            lines[i] = ""
-            continue
-        if _GRADER_REMARK.match(line):
-            markup.left_out.append((i, i, N_("grader's remark")))
+        if reason := aside_reason(line):  # a promotion, a grader's remark
+            markup.left_out.append((i, i, reason))
             lines[i] = ""
             continue
         if instructions or _SCORE_BOX.match(line):
@@ -581,7 +536,11 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
             markup.left_out.append((i, i + readers_lines - 1, N_("page furniture")))
             lines[i : i + readers_lines] = [""] * readers_lines
             continue
-        if _FURNITURE_LINE.match(_LINK.sub(r"\1", line)) or _READERS_ANSWER.match(line):
+        if (
+            _FURNITURE_LINE.match(_LINK.sub(r"\1", line))
+            or _READERS_ANSWER.match(line)
+            or SPOILER_GUARD.match(line)
+        ):
             markup.left_out.append((i, i, N_("page furniture")))
             line = ""
         else:

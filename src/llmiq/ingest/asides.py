@@ -1,0 +1,72 @@
+"""Lines of a copied page that are asides, not the article: a promotion between the questions,
+a grader's remark under one, a request not to peek before the key, and a table of contents
+that repeats the headings and questions below it."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from llmiq.messages import N_
+
+#: A line between the questions and their answers that asks not to peek: "（以下为参考答案，
+#: 请勿提前翻看）", "先自己想一想再往下看", "—— 答案分割线 ——", "Stop here if you want to test
+#: yourself".
+SPOILER_GUARD = re.compile(
+    r"^\W*(?:[^。.]{0,14}(?:请勿|不要|别)提前(?:翻看|看答案|偷看|看)"
+    r"|[^。]{0,8}先(?:自己)?(?:想一想|想想|做一遍|做完|做)[^。]{0,8}再(?:往下)?(?:看|翻)"
+    r"|[^。]{0,8}答案分割线"
+    r"|stop\s+here\s+if\s+you\s+want\s+to\s+test|no\s+peeking|spoilers?\s+(?:below|ahead)"
+    r"|scroll\s+down\s+for\s+(?:the\s+)?answers?)",
+    re.I,
+)
+#: A line that sells something between a page's questions: a course, a class, premium, VIP.
+_PROMOTION = re.compile(
+    r"^\s*(?:[-*>]\s*)?(?:\*\*|__)?\s*(?:[\u2190-\u2bff\U0001f000-\U0001faff]\ufe0f?\s*)*(?:"
+    r"(?:note\s*[:：]\s*(?:\*\*|__)?\s*)?join\s+(?:our\s+)?free\b.{0,60}\b(?:class|course|group|channel)"
+    r"|become\s+a\s+certified\b|enroll\s+(?:in|now|today)\b|want\s+\d+\+?\s+more\b.{0,40}\?"
+    r"|are\s+you\s+interview[\s-]+ready\b|unlock\s+(?:all|premium|every)\b"
+    r"|【[^】]{0,8}】[^，,。]{0,20}(?:冲刺班|训练营|课程|会员).{0,40}(?:折|>>|›)"
+    r"|开通\s*vip|(?:限时|立即)(?:\d+\s*折|优惠|报名|抢购))",
+    re.I,
+)
+
+#: A grader's remark under a question on a homework site: "教师评语：第三步没提 KL 惩罚，扣分。"
+_GRADER_REMARK = re.compile(
+    r"^\s*(?:(?:教师|老师|助教|阅卷)(?:评语|批语|点评|批注|反馈)"
+    r"|(?:instructor|teacher|grader|ta)(?:['’]s)?\s+(?:feedback|comments?|remarks?))\s*[:：]",
+    re.I,
+)
+
+
+def aside_reason(line: str) -> str | None:
+    """Why ``line`` is left out, as the import report says it, or None for article text."""
+    if _PROMOTION.match(line):  # "Note: Join free QuizBuffer classes at Telegram"
+        return N_("promotion")
+    if _GRADER_REMARK.match(line):
+        return N_("grader's remark")
+    return None
+
+
+#: The label of a table of contents: "文章目录", "目录", "Contents", "Table of Contents".
+_CONTENTS = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(?:文章目录|目录|本文目录|contents|table\s+of\s+contents|toc)\s*"
+    r"(?:\*\*)?\s*[:：]?\s*$",
+    re.I,
+)
+
+
+def table_of_contents(lines: list[str]) -> slice | None:
+    """A table of contents copied with a page ("文章目录" then the headings and questions the
+    article repeats below it) is left out: its lines are each the same as a later one, up to
+    the first that is not (the article's own start)."""
+    label = next((i for i, line in enumerate(lines[:80]) if _CONTENTS.match(line)), None)
+    if label is None:
+        return None
+    later = Counter(line.strip() for line in lines)
+    end = label + 1
+    while end < len(lines) and (not lines[end].strip() or later[lines[end].strip()] > 1):
+        later[lines[end].strip()] -= 1  # the copy below still counts once
+        end += 1
+    entries = [line for line in lines[label + 1 : end] if line.strip()]
+    return slice(label, end) if len(entries) >= 3 else None
