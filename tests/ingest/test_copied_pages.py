@@ -282,3 +282,18 @@ def test_a_line_asking_not_to_peek_before_the_key_is_left_out(guard: str) -> Non
     )
     assert [q.answer for q in result.bank.questions] == [["B"], ["B"]]
     assert all(q.explanation is None for q in result.bank.questions)
+
+
+def test_numbered_headings_outrank_a_numbered_list_in_an_answer() -> None:
+    result = parse_article(
+        "# LLM Agents Interview Questions\n\n#### 1) What makes something an agent?\n\n"
+        "The model decides the control flow at run time.\n\n"
+        "#### 2) Walk me through function calling end to end.\n\n"
+        "1. You send the conversation and the tool definitions.\n2. The model returns a call.\n"
+        "3. Your code runs it.\n\n#### 3) What is MCP?\n\nAn open protocol for tools and data.\n",
+        name="README.md",
+        bank_id="t",
+    )
+    questions = result.bank.questions
+    assert [q.id for q in questions] == ["q1", "q2", "q3"]
+    assert "3. Your code runs it." in questions[1].reference.en

@@ -534,7 +534,8 @@ def _read_question_marker(line: Line, text: str) -> None:
             head, bold = match.group("head"), match.group("bold")
             line.q_number = value
             line.q_style = ("#" if head else "") + ("*" if bold else "") + style
-            line.q_strength = strength + bool(head or bold)
+            # a heading's number ("#### 2) Explain …") outranks a list's ("1. You send …")
+            line.q_strength = strength + (2 if head and strength == 1 else bool(head or bold))
             # a type tag after the number ("第 6 题 【简答】") is no part of the question
             rest = _DASH_AFTER_NUMBER.sub("", raw[match.start("rest") :])  # "Q1 — Causal mask"
             line.rest = _TYPE_TAG_AFTER.sub("", clean_prompt(rest))
