@@ -28,6 +28,8 @@ _OPTIONS = "A. 梯度裁剪\nB. 学习率预热\nC. 增大 batch\nD. 混合精�
         ("Explanation: The correct answer is B. Warmup keeps Adam stable.", ["B"]),
         ("讲解：前三个都是常用手段，D 只省显存。", ["A", "B", "C"]),
         ("讲解：后两项都对，前两个另有用途。", ["C", "D"]),
+        ("讲解：前三个都对～激活值不归 ZeRO 管。", ["A", "B", "C"]),
+        ("讲解：只有 D 不对，micro-batch 越少 bubble 越大。", ["A", "B", "C"]),
         ("Explanation: The first two are correct; (c) changes nothing.", ["A", "B"]),
         ("讲解：除了 C，其他三个都算。", ["A", "B", "D"]),
         ("点评：只有 B 说到点子上。", ["B"]),
@@ -61,7 +63,6 @@ def test_the_key_opening_the_explanation_answers_and_is_noted(
         "**解析：**这几项各有用途，要看场景。",
         "讲解：前三个都是错误的说法。",
         "讲解：前五个都是手段。",  # there are only four
-        "点评：只有 B 不对。",
     ],
 )
 def test_an_explanation_opening_otherwise_gives_no_answer(explanation: str) -> None:
@@ -186,6 +187,7 @@ def test_answers_that_name_keys_by_exclusion_or_after_a_dash(
         ("**Answer 答案：** A, B", ["A", "B"]),
         ("**Answer:** Both A and B work, and so does C.", ["A", "B", "C"]),
         ("Answer: A and C, D as well.", ["A", "C", "D"]),
+        ("答案 B 👌 每个专家本质上就是一个 FFN", ["B"]),
         ("答案 / Answer: D", ["D"]),
         ("> 讨论结论：只有 B 说对了。容量因子调大可以少丢 token。", ["B"]),
         ("> 讨论结论：前两个对，后两个是干扰项。", ["A", "B"]),

@@ -353,6 +353,7 @@ _ALL_BUT = re.compile(
     r"\b(?:all|everything)\s+(?:of\s+them\s+|(?:the\s+)?options\s+)?(?:but|except|other\s+than)\s+"
     r"(?P<keys>.+?)(?:[.;。；]|$)"
     r"|\bonly\s+(?P<only>\(?[A-Ja-j]\)?)\s+is\s+(?:false|wrong|incorrect)\b"
+    r"|只有\s*(?P<zh_only>[A-J])\s*(?:不对|是错的?|错了?|不正确)"  # "只有 D 不对"
     r"|除了?\s*(?P<zh>\(?[A-Ja-j]\)?(?:\s*[,、和]?\s*\(?[A-Ja-j]\)?)*)\s*(?:以外|之外)?[，,]?\s*(?:其他|其余)?"
     r"(?:[两三四五六七八九]\s*(?:个|项))?(?:选项)?(?:都|均)"
     # "四个里面 C 是错的，其他三个都成立"
@@ -380,7 +381,7 @@ def keys_named(text: str, options: list[tuple[str, str]]) -> list[str]:
         left_out = (
             keys_in_prose(said)
             if said
-            else re.findall(r"[A-J]", (but["zh"] or but["wrong"]).upper())
+            else re.findall(r"[A-J]", (but["zh"] or but["wrong"] or but["zh_only"]).upper())
         )
         left_out = left_out or re.findall(r"\b([A-J])\b", (said or "").upper())
         left_out = left_out or match_option_ordinal(said or "", options)[0]  # "the last one"
@@ -426,7 +427,7 @@ _ALL_ARE = re.compile(
 _END_RUN = re.compile(
     r"^\s*(?P<end>前|后)\s*(?P<n>[两二三四五六2-6])\s*(?:个|项|条)(?:选项)?\s*"
     r"(?P<last>(?:和|以及|加上?)最后(?:一个|一项|一条))?\s*"
-    r"(?:(?:都|均)?(?:是|对|正确|算|属于|可以|成立)(?![^，,。；;]*(?:错|不|没有|无关|无法))"
+    r"(?:(?:都|均)?(?:是|对|正确|算|属于|可以|成立)(?![^，,。；;～~!！]*(?:错|不|没有|无关|无法))"
     r"|(?=[。.；;，,]|$))"
     r"|^\s*(?:the\s+)?(?P<en_end>first|last)\s+(?P<en_n>two|three|four|five|[2-5])"
     r"(?:\s+(?:options|ones|choices))?"

@@ -346,14 +346,16 @@ GLOSS = r"\s*[（(][^()（）]{1,40}[)）]"
 _KEY_GLOSS = f"(?:{GLOSS})?"
 # "答案是C" / "正确答案为 B" without a colon: only with a key right after, to stay clear of prose.
 _ANSWER_NO_COLON = re.compile(
-    r"^\s*(?:[-*]\s+)?(?:>\s*)*" + SYMBOLS + r"(?:\*\*)?\s*(?:正确|参考|标准)?答案(?:是|为|选)\s*"
+    r"^\s*(?:[-*]\s+)?(?:>\s*)*"
+    + SYMBOLS
+    + r"(?:\*\*)?\s*(?:正确|参考|标准)?答案(?:是|为|选|\s+(?=[A-J]))\s*"
     r"(?:\*\*)?\s*(?P<value>[A-Ja-j]"
     + _KEY_GLOSS
     + r"(?:\s*(?:[,、和及与]|and)?\s*[A-Ja-j]"
     + _KEY_GLOSS
     + r")*)"
     r"(?:\s*(?:这)?[两三四五六](?:项|个(?:选项)?))?"  # "答案为 A、B、D 三项"
-    r"\s*(?:\*\*)?\s*(?:(?:[。.，,；;：:]|\s*[—–]{1,2}|\s+-{1,2}\s)\s*(?P<more>.*))?$"
+    r"\s*(?:\*\*)?\s*(?:(?:[。.，,；;：:]|\s*[—–]{1,2}|\s+-{1,2}\s|\s+(?=[^\x00-\x7f]))\s*(?P<more>.*))?$"
 )
 _EXPLANATION = re.compile(
     r"^\s*(?:[-*]\s+)?" + SYMBOLS + r"(?:\*\*|__|\*|_)?\s*"
