@@ -211,3 +211,20 @@ def test_numbered_reasons_right_under_a_key_line_do_not_replace_its_keys() -> No
         bank_id="t",
     )
     assert [q.answer for q in result.bank.questions] == [["B"], ["C"]]
+
+
+def test_middle_dot_numbered_headings_and_what_id_hope_to_hear_after_the_key() -> None:
+    result = parse_article(
+        "### 1 · Chunk overlap\n\nWhy overlap chunks?\n\n"
+        "* (a) to cut storage\n* (b) to keep context\n\n"
+        "### 2 · Indexes\n\nWhich index is exact?\n\n* (a) flat\n* (b) HNSW\n\n"
+        "### 3 · Discussion\n\nHow would you evaluate RAG?\n\nDone? Scroll for the key.\n\n"
+        "## Answer key\n\n| # | Answer |\n|---|---|\n| 1 | b |\n| 2 | a |\n\n"
+        "## What I'd hope to hear\n\n**3.** Split retrieval from generation.\n",
+        name="post.md",
+        bank_id="t",
+    )
+    questions = result.bank.questions
+    assert [q.id for q in questions] == ["q1", "q2", "q3"]
+    assert [q.answer for q in questions[:2]] == [["B"], ["A"]]
+    assert questions[2].reference.en == "Split retrieval from generation."

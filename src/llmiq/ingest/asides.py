@@ -17,7 +17,7 @@ SPOILER_GUARD = re.compile(
     r"|[^。]{0,8}先(?:自己)?(?:想一想|想想|做一遍|做完|做)[^。]{0,8}再(?:往下)?(?:看|翻)"
     r"|[^。]{0,8}答案分割线"
     r"|stop\s+here\s+if\s+you\s+want\s+to\s+test|no\s+peeking|spoilers?\s+(?:below|ahead)"
-    r"|scroll\s+down\s+for\s+(?:the\s+)?answers?)",
+    r"|(?:done\?\s*)?scroll\s+(?:down\s+)?for\s+(?:the\s+)?(?:answers?|key|solutions?))",
     re.I,
 )
 #: A line that sells something between a page's questions: a course, a class, premium, VIP.

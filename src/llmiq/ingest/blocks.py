@@ -84,6 +84,15 @@ def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -
         and (number in key.keys or number in key.explanations)
     ):
         body_end = _paragraph_end(lines, u, stop)  # its answer is elsewhere: these are its text
+        asking = next_content(lines, body_end - 1, stop)
+        if (
+            asking is not None
+            and not _ASKS.search(lines[u].rest)
+            and lines[asking].kind is LineKind.TEXT
+        ):
+            end = _paragraph_end(lines, asking, stop)  # "### 8 · Discussion" over "How would …?"
+            if _ASKS.search(lines[end - 1].raw):
+                body_end = end
     block = Block(u, None, stop, body_end=body_end, explanation_start=body_end)
     number = lines[u].q_number
     ticked = [lines[i].options[0][0] for i in option_lines if lines[i].checked]
