@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from llmiq.ingest.lines import GLOSS, LineKind, classify, fold
+from llmiq.ingest.markdown_html import INLINE_TAG
 from llmiq.ingest.option_text import (
     first_clause,
     match_option_fragment,
@@ -44,7 +45,6 @@ _LOWER_KEYS = re.compile(
 #: Wrapping around keys in an answer: "选C", "Option B", "`C`", "**B**", "> A", "B选项".
 _KEY_WRAPPING = re.compile(
     r"[`*]|^\s*>\s*|^\s*(?:选项?|option|choice)\s*|(?<=[A-Ja-j])\s*选项"
-    r"|</?(?:kbd|mark|font|b|strong|em|code|span)\b[^<>]*>"  # "<kbd>A</kbd> <kbd>B</kbd>"
     r"|[0-9#*]\ufe0f?\u20e3\s*|[\u2190-\u2bff\U0001f000-\U0001faff\ufe0f]\s*"
     # an option's text in brackets after its key: "A（稠密检索）和 C（BM25）。…"; after the
     # last key only Chinese, which cannot be the answer's own English "(because …)"
@@ -75,7 +75,7 @@ YES_NO_THEN_REASON = re.compile(
 
 
 def _strip_key_wrapping(value: str) -> str:
-    return _KEY_WRAPPING.sub("", fold(value))
+    return _KEY_WRAPPING.sub("", fold(INLINE_TAG.sub("", value)))  # "<kbd>A</kbd> <kbd>B</kbd>"
 
 
 #: Option numbers in parentheses as keys: "(2)" is option B.

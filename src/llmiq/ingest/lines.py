@@ -389,15 +389,16 @@ _CHECKBOX = re.compile(
 _SPACED_OPTION = re.compile(
     r"^\s*(?:[-*+•·]\s+)?(?P<bold>\*\*|__)?(?P<key>[A-J])(?(bold)(?:\*\*|__))\s+(?P<text>\S.*)$"
 )
-_TAG = re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>")
+#: An HTML tag, opening, closing or empty.
+TAG = re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>")
 
 
 def _is_markup(text: str) -> bool:
     """A line of HTML tags with little text: ``<details><summary>Answer</summary>``."""
     stripped = text.strip()
-    if not (stripped.startswith("<") and stripped.endswith(">") and _TAG.match(stripped)):
+    if not (stripped.startswith("<") and stripped.endswith(">") and TAG.match(stripped)):
         return False
-    return len(_TAG.sub("", stripped).strip()) <= 40
+    return len(TAG.sub("", stripped).strip()) <= 40
 
 
 def _split_inline_options(text: str, first_key: str, lower: bool = False) -> list[tuple[str, str]]:

@@ -6,11 +6,8 @@ keeping one output line per input line so that every report still names the auth
   and ``<!-- ANSWER: B -->``: an answer label (``Answer: B``), or an explanation label when
   the summary says so (``Explanation``, ``解析``); other HTML comments are left out.
 - Page furniture on a line ("Show Answer", "Click here for answer", "查看答案") is cut off.
-- An HTML heading on a line of its own (``<h1 align="center">Title</h1>``, as GitHub READMEs
-  centre their titles) is a Markdown heading.
-- An HTML line break before an option inside a line (``A. x<br />B. y``) is a wide gap, as
-  between options written on one line; so is the border between the cells of an HTML table
-  row (``<tr><td>A. FP16</td><td>B. INT8</td></tr>``).
+- HTML written into the Markdown (headings, line breaks between options, table rows, lists,
+  ``&nbsp;``, colouring tags) is made Markdown (:mod:`markdown_html`).
 - A line that is only a difficulty tag ("难度：⭐⭐⭐", "**Difficulty:** Medium") is left out.
 - A table of options (``| A. | 16 | B. | 32 |``) becomes option lines (:mod:`option_tables`).
 - Options marked right or wrong (``- HNSW ✔ Correct answer``) become a task list
@@ -25,7 +22,6 @@ keeping one output line per input line so that every report still names the auth
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,8 +30,9 @@ from itertools import pairwise
 from llmiq.ingest.asides import SPOILER_GUARD, aside_reason, table_of_contents
 from llmiq.ingest.chat import rewrite_chat
 from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
-from llmiq.ingest.lines import FENCE, TYPE_TAG_LINE, LineKind, classify
+from llmiq.ingest.lines import FENCE, TAG, TYPE_TAG_LINE, LineKind, classify
 from llmiq.ingest.logseq import rewrite_logseq
+from llmiq.ingest.markdown_html import MarkdownHtml
 from llmiq.ingest.mdx import rewrite_mdx
 from llmiq.ingest.obsidian import rewrite_obsidian
 from llmiq.ingest.option_tables import rewrite_option_tables
@@ -50,7 +47,6 @@ _FRONT_MATTER_TITLE = re.compile(r"^title\s*[:=]\s*(?P<title>.+?)\s*$", re.I)
 _ANSWER_WORDS = re.compile(r"answer|solution|reveal|show|查看|答案|解答|参考|点击|展开|显示", re.I)
 _KEY_WORDS = re.compile(r"answer\s*key|answers\s+to\s+all|答案汇总|答案速查|全部答案", re.I)
 _EXPLANATION_WORDS = re.compile(r"explanation|rationale|why|解析|解释|分析", re.I)
-_TAGS = re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>")
 _SUMMARY = re.compile(r"<summary[^>]*>(?P<label>.*?)</summary>", re.I | re.S)
 _DETAILS_OPEN = re.compile(r"<details[^>]*>", re.I)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.I)
@@ -135,23 +131,6 @@ _FURNITURE_LINE = re.compile(
 )
 
 
-#: An HTML line break inside a Markdown line before an option's key, as Yuque writes options.
-_BREAK = re.compile(r"\s*<br\s*/?>\s*(?=(?:[A-J]\s*[.、．)]|[(（][A-J][)）]))", re.I)
-#: Inline HTML that colours or marks a line's text in Markdown; at the start of a line it
-#: hides an answer label or an option from the parser: "<mark>正解：A、C</mark>".
-_INLINE_TAG = re.compile(r"</?(?:font|mark|kbd|span|b|strong|i|em|u|small)\b[^<>]*>", re.I)
-_LEADING_INLINE_TAG = re.compile(r"^\s*<(?:font|mark|kbd|span|b|strong|i|em|u|small)\b", re.I)
-_SPACE_ENTITY = re.compile(r"&(nbsp|ensp|emsp|#160|#xa0);", re.I)
-_SPACES = {"nbsp": " ", "ensp": "  ", "emsp": "\u3000", "#160": " ", "#xa0": " "}
-#: An HTML list written into Markdown, an item a line: "<ol type="A">", "<li>BM25</li>".
-_LIST_OPEN = re.compile(
-    r"^\s*<[ou]l\b(?:[^<>]*\btype\s*=\s*(?P<type>[\"']?\w[\"']?))?[^<>]*>\s*$", re.I
-)
-_LIST_CLOSE = re.compile(r"^\s*</[ou]l>\s*$", re.I)
-_LIST_ITEM = re.compile(r"^\s*<li\b[^<>]*>(?P<text>.*?)(?:</li>)?\s*$", re.I)
-#: A row or cell of an HTML table in Markdown: "<tr><td>A. FP16</td><td>B. INT8</td></tr>".
-_TABLE_ROW = re.compile(r"^\s*<(?:tr|td|th)\b", re.I)
-_CELL_BREAK = re.compile(r"\s*</t[dh]>\s*(?=<t[dh]\b)", re.I)
 #: "我的答案: C:…;正确答案: A:…;": the reader's answer, then the right one on the same line.
 _READERS_THEN_RIGHT = re.compile(
     r"^\s*(?:\S.{0,12}?\s)?(?:(?:我|你|您)的答案|your\s+answer)\s*[:：].*?"
@@ -236,9 +215,6 @@ _SPEAKER_NOTES = re.compile(
     r"\s*(?:\*\*|__)?\s*[:：]?",
     re.I,
 )
-_HTML_HEADING = re.compile(
-    r"^\s*<h(?P<level>[1-6])(?:\s[^<>]*)?>(?P<text>.*?\S.*?)</h(?P=level)\s*>\s*$", re.I
-)
 _LINK = re.compile(r"\[\s*(?:[⬆↑^]\s*)?([^\]]*)\]\([^)]*\)")
 
 
@@ -260,7 +236,7 @@ _SLIDE_NUMBER = re.compile(
 def _label_for(text: str) -> str:
     """The line a hidden block's label becomes: ``Explanation:``, ``Answer:`` or, for a
     folded answer key, ``Answer key:``."""
-    plain = _TAGS.sub("", text).strip().strip("\"'")
+    plain = TAG.sub("", text).strip().strip("\"'")
     if _KEY_WORDS.search(plain):  # "Show the answer key": the key's own label
         return "Answer key:"
     if _EXPLANATION_WORDS.search(plain) and not re.search(r"answer|答案", plain, re.I):
@@ -328,9 +304,9 @@ def _rewrite_hidden(line: str) -> str:
         label = _label_for(summary["label"])
         after = _DETAILS_CLOSE.sub("", line[summary.end() :])
         before = _DETAILS_OPEN.sub("", line[: summary.start()]).strip()
-        text = _TAGS.sub("", after).strip()
+        text = TAG.sub("", after).strip()
         if not label:
-            return f"{before} {_TAGS.sub('', summary['label']).strip()} {text}".strip()
+            return f"{before} {TAG.sub('', summary['label']).strip()} {text}".strip()
         return f"{before} {label} {text}".strip() if before else f"{label} {text}".rstrip()
     if shortcode := _SHORTCODE_OPEN.search(line):
         args = shortcode["args"] or shortcode["hargs"] or ""
@@ -405,7 +381,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
     listed = False  # ... or all of them up to a blank line, when the label stands alone
     speaker = False  # in a slide's speaker notes, up to a blank line
     comment_start: int | None = None
-    lettered, item = False, 0  # in an HTML list of type A, and the next item's place
+    html_in_markdown = MarkdownHtml()
     for i in range(start, len(lines)):
         line = lines[i]
         if comment_start is None and FENCE.match(line):
@@ -413,21 +389,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
             continue
         if in_code:
             continue
-        if "&" in line:  # "A) MRR &nbsp;&nbsp; B) nDCG": the spaces a README lays options out with
-            line = lines[i] = _SPACE_ENTITY.sub(lambda m: _SPACES[m[1].lower()], line)
-        if _BREAK.search(line):  # "A. x<br />B. y": lines an editor joined
-            line = lines[i] = _BREAK.sub("   ", line).rstrip()
-        if opened := _LIST_OPEN.match(line):  # "<ol type="A">": its items are lettered
-            lettered = (opened["type"] or "").strip("\"'") in ("A", "a")
-            item = 0
-        elif _LIST_CLOSE.match(line):
-            lettered = False
-        elif item_text := _LIST_ITEM.match(line):  # "<li>…</li>", as an option or a point
-            text = _TAGS.sub("", item_text["text"]).strip()
-            line = lines[i] = f"{chr(ord('A') + item)}. {text}" if lettered else f"- {text}"
-            item += 1
-        if _TABLE_ROW.match(line):  # a table's cells, apart as options written on one line
-            line = lines[i] = _TAGS.sub("", _CELL_BREAK.sub("    ", line)).strip()
+        line = lines[i] = html_in_markdown.rewrite(line)
         if comment_start is not None:  # inside a comment of several lines
             if "-->" in line:
                 markup.left_out.append((comment_start, i, N_("HTML comment")))
@@ -504,11 +466,6 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
                 lines[i] = ""
             continue
         line = _rewrite_callout(_rewrite_hidden(line))
-        if _LEADING_INLINE_TAG.match(line):  # "<font color="red">✔ 选 B</font> —— …"
-            line = lines[i] = _INLINE_TAG.sub("", line)
-        if heading := _HTML_HEADING.match(line):  # a README's <h1 align="center">Title</h1>
-            text = html.unescape(_TAGS.sub("", heading["text"])).strip()  # "Q&amp;A" is "Q&A"
-            line = f"{'#' * int(heading['level'])} {text}"
         if (
             (slide := _SLIDE_NUMBER.match(line))
             and lines[i + 1 : i + 2] != []
