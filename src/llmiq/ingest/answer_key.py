@@ -118,6 +118,11 @@ def _is_one_answer(inline: str) -> bool:
 
 def _pairs(text: str) -> dict[int, str]:
     """Keys by number on a line: ranges ("1~4 BCBD") and pairs ("5 ABD", "6.C"), mixed."""
+    return _pairs_and_rest(text)[0]
+
+
+def _pairs_and_rest(text: str) -> tuple[dict[int, str], str]:
+    """:func:`_pairs`, and the line's text left around them."""
     found: dict[int, str] = {}
     folded = fold(text)
     for match in _RANGE.finditer(folded):
@@ -127,13 +132,13 @@ def _pairs(text: str) -> dict[int, str]:
             folded = folded.replace(match.group(), " " * len(match.group()), 1)
     for match in _PAIR.finditer(folded):
         found[int(match["num"])] = re.sub(r"[^A-J]", "", match["keys"].upper())
-    return found
+    return found, _PAIR.sub("", folded)
 
 
-def _mostly_keys(text: str, pairs: int) -> bool:
-    """Whether a line is a key more than prose: "参考答案：1.C 2.B 3.A" is, "… ZeRO-2: 3.75
-    bytes/param ≈ 26 GB … ≈ 14 GB" (whose "26 GB" reads like a pair) is not."""
-    rest = _PAIR.sub("", _RANGE.sub("", fold(text)))
+def _mostly_keys(rest: str, pairs: int) -> bool:
+    """Whether a line is a key more than prose, by the text ``rest`` left around its
+    ``pairs``: "参考答案：1.C 2.B 3.A" is, "… ZeRO-2: 3.75 bytes/param ≈ 26 GB … ≈ 14 GB"
+    (whose "26 GB" reads like a pair) is not."""
     return len(re.findall(r"[A-Za-z\u4e00-\u9fff]", rest)) <= 30 + 3 * pairs
 
 
@@ -191,8 +196,8 @@ def _entries(raw: str) -> dict[int, str]:
         found = {int(m["num"]): m["value"] for part in listed if (m := _ITEM.match(part))}
         if len(found) == len(listed):
             return found
-    pairs = _pairs(raw)
-    if len(pairs) >= 2 and _mostly_keys(raw, len(pairs)):
+    pairs, rest = _pairs_and_rest(raw)
+    if len(pairs) >= 2 and _mostly_keys(rest, len(pairs)):
         return pairs
     if spaced := _SPACED_ENTRY.match(raw):  # "4 A B C", as a post under "ANSWERS 🔑" lists
         return {int(spaced["num"]): spaced["keys"].replace(" ", "")}

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from llmiq.ingest.lines import GLOSS, LineKind, classify, fold
+from llmiq.ingest.lines import GLOSS, LineKind, chinese_numeral, classify, fold
 from llmiq.ingest.markdown_html import INLINE_TAG
 from llmiq.ingest.option_text import (
     first_clause,
@@ -436,8 +436,7 @@ _END_RUN = re.compile(
     r"(?:\s+(?:are|were)\s+(?:all\s+)?(?!not\b|wrong\b|incorrect\b|false\b|bad\b)\w+|(?=\s*(?:[.;,:]|$)))",
     re.I,
 )
-_COUNTS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "two": 2, "three": 3, "four": 4,
-           "five": 5}  # fmt: skip
+_EN_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5}
 
 
 def _end_run(text: str, keys: list[str]) -> list[str]:
@@ -445,7 +444,7 @@ def _end_run(text: str, keys: list[str]) -> list[str]:
     if found is None:
         return []
     word = (found["n"] or found["en_n"]).casefold()
-    count = int(word) if word.isdigit() else _COUNTS[word]
+    count = int(word) if word.isdigit() else chinese_numeral(word) or _EN_COUNTS[word]
     if count > len(keys):
         return []
     if (found["end"] or found["en_end"].casefold()) not in ("前", "first"):
