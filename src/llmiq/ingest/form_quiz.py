@@ -46,7 +46,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from llmiq.ingest.html_writer import SPACE, written
+from llmiq.ingest.html_writer import SPACE, class_words, text_of, written
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -73,17 +73,9 @@ class FormQuestion:
     explanation: str | None = None
 
 
-def _classes(element: HtmlElement) -> set[str]:
-    return set((element.get("class") or "").split())
-
-
-def _text(element: HtmlElement | None) -> str:
-    return "" if element is None else SPACE.sub(" ", element.text_content()).strip()
-
-
 def _find(element: HtmlElement, name: str) -> HtmlElement | None:
     """The first element below ``element`` with the class word ``name``."""
-    return next((e for e in element.iter() if name in _classes(e)), None)
+    return next((e for e in element.iter() if name in class_words(e)), None)
 
 
 def _without(element: HtmlElement, names: set[str]) -> HtmlElement:
@@ -94,7 +86,7 @@ def _without(element: HtmlElement, names: set[str]) -> HtmlElement:
         if not isinstance(inner.tag, str):
             continue
         icon = inner.tag == "i" and not inner.text_content().strip()
-        dropped = icon or inner.tag in _NOT_TEXT or _classes(inner) & names
+        dropped = icon or inner.tag in _NOT_TEXT or set(class_words(inner)) & names
         if dropped and inner.getparent() is not None:
             inner.drop_tree()
     return element
@@ -109,7 +101,7 @@ def _marked_options(
     key: list[int] = []
     for text, element, right in found:
         if text:
-            if right in _classes(element):
+            if right in class_words(element):
                 key.append(len(options))
             options.append(text)
     return options, key
@@ -134,27 +126,27 @@ def _key_of(sentence: str, options: list[str]) -> tuple[list[int], str | None]:
 def _moodle(root: HtmlElement) -> list[FormQuestion]:
     questions = []
     for que in root.iter("div"):
-        if "que" not in _classes(que) or (text := _find(que, "qtext")) is None:
+        if "que" not in class_words(que) or (text := _find(que, "qtext")) is None:
             continue
         box = _find(que, "answer")
         rows = []
         if box is not None:
             rows = [r for r in box if isinstance(r.tag, str) and r.find(".//input") is not None]
         options = [
-            _text(_without(r, {"answernumber", "specificfeedback", "feedback"})) for r in rows
+            text_of(_without(r, {"answernumber", "specificfeedback", "feedback"})) for r in rows
         ]
         options = [o for o in options if o]
-        question = FormQuestion(_text(_find(que, "qno")) or None, written(text), options)
+        question = FormQuestion(text_of(_find(que, "qno")) or None, written(text), options)
         if (right := _find(que, "rightanswer")) is not None:
-            question.key, question.answer = _key_of(_text(right), options)
+            question.key, question.answer = _key_of(text_of(right), options)
         elif len(options) == len(rows):  # no key sentence: a ticked radio marked correct
             question.key = [
                 i
                 for i, r in enumerate(rows)
-                if "correct" in _classes(r) and r.find(".//input[@type='radio']") is not None
+                if "correct" in class_words(r) and r.find(".//input[@type='radio']") is not None
             ]
-        if (general := _find(que, "generalfeedback")) is not None and _text(general):
-            question.explanation = _text(general)
+        if (general := _find(que, "generalfeedback")) is not None and text_of(general):
+            question.explanation = text_of(general)
         questions.append(question)
     return questions
 
@@ -162,11 +154,11 @@ def _moodle(root: HtmlElement) -> list[FormQuestion]:
 def _canvas(root: HtmlElement) -> list[FormQuestion]:
     questions = []
     for block in root.iter("div"):
-        if "display_question" not in _classes(block):
+        if "display_question" not in class_words(block):
             continue
         if (text := _find(block, "question_text")) is None:
             continue
-        answers = [e for e in block.iter("div") if "answer" in _classes(e)]
+        answers = [e for e in block.iter("div") if "answer" in class_words(e)]
         labels = [
             next(
                 (f for n in ("answer_text", "answer_label") if (f := _find(answer, n)) is not None),
@@ -175,7 +167,11 @@ def _canvas(root: HtmlElement) -> list[FormQuestion]:
             for answer in answers
         ]
         options, key = _marked_options(
-            (_text(_without(label, {"answer_arrow", "answer_comment"})), answer, "correct_answer")
+            (
+                text_of(_without(label, {"answer_arrow", "answer_comment"})),
+                answer,
+                "correct_answer",
+            )
             for label, answer in zip(labels, answers, strict=True)
         )
         number = _number(_find(block, "question_name"))
@@ -189,7 +185,7 @@ def _canvas(root: HtmlElement) -> list[FormQuestion]:
 
 def _choice_label(control: HtmlElement) -> str:
     return SPACE.sub(" ", control.get("aria-label") or control.get("data-value") or "").strip() or (
-        _text(control)
+        text_of(control)
     )
 
 
@@ -197,7 +193,7 @@ def _labelled(item: HtmlElement, pattern: re.Pattern[str]) -> HtmlElement | None
     """The block of ``item`` whose first child is a label matching ``pattern`` ("Correct
     answer", "Feedback")."""
     for element in item.iter():
-        if isinstance(element.tag, str) and len(element) == 0 and pattern.match(_text(element)):
+        if isinstance(element.tag, str) and len(element) == 0 and pattern.match(text_of(element)):
             return element.getparent()
     return None
 
@@ -218,7 +214,7 @@ def _google_forms(root: HtmlElement) -> list[FormQuestion]:
         answer = None
         if section is not None:
             right = [_choice_label(e) for e in section.iter() if e.get("role") in _CHOICES]
-            right = right or [_text(e) for e in section.iter() if len(e) == 0 and _text(e)][1:]
+            right = right or [text_of(e) for e in section.iter() if len(e) == 0 and text_of(e)][1:]
             key = [options.index(r) for r in right if r in options]
             if not options:
                 answer = "; ".join(right)
@@ -228,16 +224,16 @@ def _google_forms(root: HtmlElement) -> list[FormQuestion]:
                 chosen = [c for c in box.iter() if c.get("role") in _CHOICES]
                 if chosen and _choice_label(chosen[0]) in options:
                     key.append(options.index(_choice_label(chosen[0])))
-                elif not options and (given := _text(box)):
+                elif not options and (given := text_of(box)):
                     answer = given
         if not options and answer is None:
             continue  # a section header, or a field with no key ("Name")
         prompt = _without(heading, set())
         for star in [e for e in prompt.iter() if e.get("aria-label") == "Required question"]:
             star.drop_tree()
-        question = FormQuestion(None, [_text(prompt)], options, sorted(set(key)), answer)
+        question = FormQuestion(None, [text_of(prompt)], options, sorted(set(key)), answer)
         if (feedback := _labelled(item, _FEEDBACK_LABEL)) is not None:
-            question.explanation = _text(feedback)[len("Feedback") :].strip() or None
+            question.explanation = text_of(feedback)[len("Feedback") :].strip() or None
         questions.append(question)
     for number, question in enumerate(questions, 1):
         question.number = str(number)
@@ -249,7 +245,7 @@ def _blocks(root: HtmlElement, block: str, prompt: str) -> list[tuple[HtmlElemen
     ``prompt``, outermost blocks only."""
     found: list[tuple[HtmlElement, HtmlElement]] = []
     for element in root.iter():
-        if not isinstance(element.tag, str) or block not in _classes(element):
+        if not isinstance(element.tag, str) or block not in class_words(element):
             continue
         outer = {b for b, _ in found}
         if (text := _find(element, prompt)) is not None and not outer & set(
@@ -260,27 +256,27 @@ def _blocks(root: HtmlElement, block: str, prompt: str) -> list[tuple[HtmlElemen
 
 
 def _number(element: HtmlElement | None) -> str | None:
-    number = re.search(r"\d+", _text(element))
+    number = re.search(r"\d+", text_of(element))
     return number.group(0) if number else None
 
 
 def _quiz_maker(root: HtmlElement) -> list[FormQuestion]:
     questions = []
     for step, text in _blocks(root, "step", "ays_quiz_question"):
-        fields = [f for f in step.iter() if "ays-field" in _classes(f)]
+        fields = [f for f in step.iter() if "ays-field" in class_words(f)]
         fields = [f for f in fields if f.find(".//input") is not None]
         options, key = _marked_options(
-            (_text(_without(field, {"ays-answer-mark"})), field, "correct") for field in fields
+            (text_of(_without(field, {"ays-answer-mark"})), field, "correct") for field in fields
         )
         question = FormQuestion(
             _number(_find(step, "ays-question-counter")), written(text), options, key
         )
         if (right := _find(step, "ays-text-right-answer")) is not None and not options:
-            question.answer = _KEY_LEAD.sub("", _text(right), count=1) or None
+            question.answer = _KEY_LEAD.sub("", text_of(right), count=1) or None
         explanation = next(
             (e for e in step.iter() if re.search(r"explanation", e.get("class") or "")), None
         )
-        question.explanation = _text(explanation) or None
+        question.explanation = text_of(explanation) or None
         questions.append(question)
     return questions
 
@@ -289,16 +285,16 @@ def _hackerrank(root: HtmlElement) -> list[FormQuestion]:
     questions = []
     for block, text in _blocks(root, "question-report", "question-statement"):
         options, key = _marked_options(
-            (_text(_find(item, "option-text")), item, "correct-option")
+            (text_of(_find(item, "option-text")), item, "correct-option")
             for item in block.iter()
-            if "mcq-option" in _classes(item)
+            if "mcq-option" in class_words(item)
         )
         question = FormQuestion(_number(_find(block, "q-index")), written(text), options, key)
         if not options and (guidance := _find(block, "evaluation-guidance")) is not None:
             answer = copy.deepcopy(guidance)
             for head in [e for e in answer if e.tag in _HEADS]:
                 answer.remove(head)  # "Expected answer (interviewer guidance)"
-            question.answer = _text(answer) or None
+            question.answer = text_of(answer) or None
         questions.append(question)
     return questions
 
@@ -316,13 +312,13 @@ def _wjx(root: HtmlElement) -> list[FormQuestion]:
     ("您的姓名") is left out."""
     questions = []
     for field, label in _blocks(root, "field", "field-label"):
-        labels = [e for e in field.iter() if "label" in _classes(e) and e is not label]
-        options = [_LETTERED.sub("", _text(e)) for e in labels]
+        labels = [e for e in field.iter() if "label" in class_words(e) and e is not label]
+        options = [_LETTERED.sub("", text_of(e)) for e in labels]
         options = [o for o in options if o]
-        prompt = _text(_without(label, {"req", "topicnumber", "qtypetip", "score-tip"}))
+        prompt = text_of(_without(label, {"req", "topicnumber", "qtypetip", "score-tip"}))
         question = FormQuestion(_number(_find(label, "topicnumber")), [prompt], options)
-        for note in (e for e in field.iter() if "answer-ansys" in _classes(e)):
-            said = _text(note)
+        for note in (e for e in field.iter() if "answer-ansys" in class_words(e)):
+            said = text_of(note)
             if found := _WJX_KEY.search(said) or _WJX_RIGHT.search(said):
                 letters = [ord(c) - ord("A") for c in found.group(1)]
                 question.key = [i for i in letters if i < len(options)]
@@ -342,10 +338,10 @@ def _learnpress(root: HtmlElement) -> list[FormQuestion]:
     in ``.question-explanation-content``."""
     questions = []
     for block, text in _blocks(root, "question", "question-content"):
-        items = [e for e in block.iter("li") if "answer-option" in _classes(e)]
+        items = [e for e in block.iter("li") if "answer-option" in class_words(e)]
         titles = [_find(item, "option-title") for item in items]
         options, key = _marked_options(
-            (_text(item if title is None else title), item, "answer-correct")
+            (text_of(item if title is None else title), item, "answer-correct")
             for item, title in zip(items, titles, strict=True)
         )
         question = FormQuestion(
@@ -353,7 +349,7 @@ def _learnpress(root: HtmlElement) -> list[FormQuestion]:
         )
         explanation = _find(block, "question-explanation-content")
         if explanation is not None:
-            question.explanation = _KEY_LEAD.sub("", _text(explanation), count=1) or None
+            question.explanation = _KEY_LEAD.sub("", text_of(explanation), count=1) or None
         if options and key:
             questions.append(question)
     return questions
@@ -369,18 +365,18 @@ def _coursera(root: HtmlElement) -> list[FormQuestion]:
     other option the feedback names, if it names one. A typed answer's key is the "Sample
     response" or the learner's answer the feedback calls correct."""
     questions = []
-    for block in (e for e in root.iter("div") if "rc-FormPartsQuestion" in _classes(e)):
+    for block in (e for e in root.iter("div") if "rc-FormPartsQuestion" in class_words(e)):
         text = _find(block, "rc-FormPartsQuestion__contentCell")
         if text is None:
             continue
         options, ticked, right, wrong = [], [], [], []
         verdict = None
         for element in block.iter():
-            if "rc-Option" in _classes(element):
+            if "rc-Option" in class_words(element):
                 box = element.find(".//input")
                 ticked.append(box is not None and box.get("checked") is not None)
-                options.append(_text(_without(element, set())))
-            elif "rc-FormPartsQuestion__feedback" in _classes(element):
+                options.append(text_of(_without(element, set())))
+            elif "rc-FormPartsQuestion__feedback" in class_words(element):
                 said = _VERDICT.match(_words(element))
                 verdict = element
                 if said and options and ticked[-1] and said["verdict"].lower() == "correct":

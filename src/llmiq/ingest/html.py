@@ -52,10 +52,13 @@ from llmiq.ingest.hidden_answers import (
 from llmiq.ingest.html_writer import (
     BLOCKS,
     HEADINGS,
+    SPACE,
     choice_lists,
+    class_words,
     letter_definition_lists,
     separate_items,
     styled_list_markers,
+    text_of,
     written,
 )
 from llmiq.messages import N_, Message
@@ -94,7 +97,6 @@ _ISSUE_NUMBER = re.compile(r"^#\d+$")
 _DROP_ROLES = {"navigation", "complementary", "contentinfo", "dialog", "banner", "search"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·»]\s+|_")
-_SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000]+")
 #: Characters XML (and so lxml) cannot hold: C0 controls but tab and newlines, lone surrogates.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LANGUAGE = re.compile(r"(?:language|lang|highlight-source)-([\w+#-]+)")
@@ -248,8 +250,8 @@ def _notion_blocks(root: HtmlElement) -> None:
     its own), and its lists joined: Notion writes each block, so each list item, as a list of
     its own (``<ol start="2">``), which would become lists of one item each."""
     for box in list(root.iter("div", "span")):
-        mark = next((_TODO_MARKS[n] for n in _class_words(box) if n in _TODO_MARKS), None)
-        if mark is not None and not _text(box):
+        mark = next((_TODO_MARKS[n] for n in class_words(box) if n in _TODO_MARKS), None)
+        if mark is not None and not text_of(box):
             box.tail = mark + (box.tail or "").lstrip()
             _remove(box)
     for first in list(root.iter("ol", "ul")):
@@ -262,17 +264,13 @@ def _notion_blocks(root: HtmlElement) -> None:
             after.getparent().remove(after)
 
 
-def _class_words(element: HtmlElement) -> list[str]:
-    return (element.get("class") or "").split()
-
-
 def _continues(first: HtmlElement, after: HtmlElement) -> bool:
     """``after`` is the next item of the list ``first``: a list of the same tag and classes,
     with nothing between, numbered on from ``first`` if it is numbered."""
     if (
         after.tag != first.tag
-        or not _class_words(first)
-        or _class_words(after) != _class_words(first)
+        or not class_words(first)
+        or class_words(after) != class_words(first)
         or (first.tail or "").strip()
     ):
         return False
@@ -296,7 +294,7 @@ def _tidy_headings(root: HtmlElement) -> None:
             if href.startswith("#") and not any(c.isalnum() for c in text):
                 _remove(link)
         for badge in reversed([e for e in heading.iterdescendants() if isinstance(e.tag, str)]):
-            label, whole = _text(badge), _text(heading)
+            label, whole = text_of(badge), text_of(heading)
             names = (badge.get("class") or "").split()
             if (
                 label
@@ -333,10 +331,6 @@ def _remove_doc_comments(root: HtmlElement) -> None:
             _remove(mark)
 
 
-def _text(element: HtmlElement) -> str:
-    return _SPACE.sub(" ", element.text_content()).strip()
-
-
 def _is_trail(element: HtmlElement) -> bool:
     """A breadcrumb trail above the article ("Home > AI > Quiz")."""
     names = f"{element.get('class', '')} {element.get('id', '')}".split()
@@ -349,7 +343,7 @@ def _trail(root: HtmlElement) -> list[str]:
     sections above the page."""
     names = set()
     for trail in (e for e in root.iter() if isinstance(e.tag, str) and _is_trail(e)):
-        names.update(_text(item) for item in trail.findall(".//li") or trail.findall(".//a"))
+        names.update(text_of(item) for item in trail.findall(".//li") or trail.findall(".//a"))
     return sorted(names - {""}, key=len, reverse=True)
 
 
@@ -369,7 +363,7 @@ def _current_page(root: HtmlElement) -> str | None:
     for trail in (e for e in root.iter() if isinstance(e.tag, str) and _is_trail(e)):
         for item in trail.iter():
             if isinstance(item.tag, str) and item.get("aria-current") == "page":
-                return _text(item) or None
+                return text_of(item) or None
     return None
 
 
@@ -385,13 +379,13 @@ def _title(root: HtmlElement, trail: list[str], current: str | None = None) -> s
     headings = root.findall(".//h1")
     inside = [h for h in headings if any(a.tag in ("article", "main") for a in h.iterancestors())]
     page = root.find(".//title")
-    whole = _text(page) if page is not None else ""
+    whole = text_of(page) if page is not None else ""
     parts = [part.strip() for part in _TITLE_SEPARATORS.split(whole)]
     site = parts[-1] if len(parts) > 1 else None
     if not inside and (named := _named_title(root)):
         return _without_trail(named, trail)  # Blogger's "h3.post-title" under the blog's h1
     for heading in inside or (headings if len(headings) == 1 else []):
-        if not (text := _text(heading)):
+        if not (text := text_of(heading)):
             continue
         if not inside and text == site:
             break
@@ -400,9 +394,9 @@ def _title(root: HtmlElement, trail: list[str], current: str | None = None) -> s
         return _without_trail(text, trail)
     for meta in root.iter("meta"):
         if meta.get("property") == "og:title" and (content := (meta.get("content") or "").strip()):
-            return _without_trail(_SPACE.sub(" ", content), trail)
+            return _without_trail(SPACE.sub(" ", content), trail)
     title = root.find(".//title")
-    if title is not None and (text := _text(title)):
+    if title is not None and (text := text_of(title)):
         text = _without_trail(text, trail)
         return _TITLE_SEPARATORS.split(text)[0].strip() or text
     return None
@@ -419,7 +413,7 @@ def _named_title(root: HtmlElement) -> str | None:
         if any(_TITLE_CLASS.match(w) for w in (e.get("class") or "").split())
         or e.get("itemprop") == "headline"
     ]
-    return (_text(found[0]) or None) if len(found) == 1 else None
+    return (text_of(found[0]) or None) if len(found) == 1 else None
 
 
 def html_to_text(html: str, *, name: str = "the page") -> str:

@@ -32,6 +32,16 @@ _OWN_MARKER = re.compile(
 SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000]+")
 
 
+def text_of(element: HtmlElement | None) -> str:
+    """An element's text on one line, each run of spaces one space; "" for no element."""
+    return "" if element is None else SPACE.sub(" ", element.text_content()).strip()
+
+
+def class_words(element: HtmlElement) -> list[str]:
+    """The words of an element's ``class`` attribute."""
+    return (element.get("class") or "").split()
+
+
 class Writer:
     """HTML elements to Markdown-like lines; ``out`` holds the lines, "" for a blank one."""
 
