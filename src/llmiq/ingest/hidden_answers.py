@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from llmiq.ingest.html_writer import BLOCKS, SPECIAL, class_styles
+from llmiq.ingest.html_writer import BLOCKS, SPECIAL, class_styles, class_words
 from llmiq.ingest.lines import LineKind, classify
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ def mark_coloured_answers(root: HtmlElement) -> None:
         if not isinstance(element.tag, str):
             continue
         inline = any(_is_red(c) for c in _COLOR.findall(element.get("style", "")))
-        if not inline and not red_classes & set((element.get("class") or "").split()):
+        if not inline and not red_classes & set(class_words(element)):
             continue
         text = element.text_content()
         if not _OPTION.match(text) and not _beside_letter(element):

@@ -295,7 +295,7 @@ def _tidy_headings(root: HtmlElement) -> None:
                 _remove(link)
         for badge in reversed([e for e in heading.iterdescendants() if isinstance(e.tag, str)]):
             label, whole = text_of(badge), text_of(heading)
-            names = (badge.get("class") or "").split()
+            names = class_words(badge)
             if (
                 label
                 and whole.endswith(label)
@@ -410,8 +410,7 @@ def _named_title(root: HtmlElement) -> str | None:
     found = [
         e
         for e in root.iter(*HEADINGS)
-        if any(_TITLE_CLASS.match(w) for w in (e.get("class") or "").split())
-        or e.get("itemprop") == "headline"
+        if any(_TITLE_CLASS.match(w) for w in class_words(e)) or e.get("itemprop") == "headline"
     ]
     return (text_of(found[0]) or None) if len(found) == 1 else None
 

@@ -403,9 +403,7 @@ def styled_list_markers(root: HtmlElement) -> None:
     for listing in root.iter("ol"):
         found = _LIST_STYLE.search(listing.get("style", ""))
         kind = _list_type(found) if found else None
-        kind = kind or next(
-            (classes[c] for c in listing.get("class", "").split() if c in classes), None
-        )
+        kind = kind or next((classes[c] for c in class_words(listing) if c in classes), None)
         if kind and not listing.get("type"):
             listing.set("type", kind)
 
