@@ -338,13 +338,20 @@ def _is_trail(element: HtmlElement) -> bool:
     return label in ("breadcrumb", "breadcrumbs") or any(_TRAIL_NAME.match(n) for n in names)
 
 
-def _trail(root: HtmlElement) -> list[str]:
-    """The names in the page's breadcrumb trails, longest first: the site or wiki space, the
-    sections above the page."""
-    names = set()
+def _trail(root: HtmlElement) -> tuple[list[str], str | None]:
+    """The names in the page's breadcrumb trails, longest first (the site or wiki space, the
+    sections above the page), and the page itself when a trail marks it
+    (``aria-current="page"``)."""
+    names: set[str] = set()
+    current = None
     for trail in (e for e in root.iter() if isinstance(e.tag, str) and _is_trail(e)):
         names.update(text_of(item) for item in trail.findall(".//li") or trail.findall(".//a"))
-    return sorted(names - {""}, key=len, reverse=True)
+        here = (
+            i for i in trail.iter() if isinstance(i.tag, str) and i.get("aria-current") == "page"
+        )
+        if current is None and (item := next(here, None)) is not None:
+            current = text_of(item) or None
+    return sorted(names - {""}, key=len, reverse=True), current
 
 
 def _without_trail(title: str, trail: list[str]) -> str:
@@ -356,15 +363,6 @@ def _without_trail(title: str, trail: list[str]) -> str:
             if (shorter := re.sub(pattern, "", title)) != title:
                 return shorter
     return title
-
-
-def _current_page(root: HtmlElement) -> str | None:
-    """The last name of the breadcrumb trail, the page itself (``aria-current="page"``)."""
-    for trail in (e for e in root.iter() if isinstance(e.tag, str) and _is_trail(e)):
-        for item in trail.iter():
-            if isinstance(item.tag, str) and item.get("aria-current") == "page":
-                return text_of(item) or None
-    return None
 
 
 def _title(root: HtmlElement, trail: list[str], current: str | None = None) -> str | None:
@@ -428,7 +426,7 @@ def html_to_text(html: str, *, name: str = "the page") -> str:
         root = lxml.html.document_fromstring(html)
     except (lxml.etree.ParserError, ValueError):
         raise LlmiqError(N_("{name}: the page holds no text"), name=name) from None
-    trail, current = _trail(root), _current_page(root)
+    trail, current = _trail(root)
     quiz = form_quiz(root)
     _prepare(root)
     title = _title(root, trail, current)
@@ -453,8 +451,7 @@ def html_to_text(html: str, *, name: str = "the page") -> str:
     if (around := _around_details(pristine, chosen)) is not None:
         chosen = around
     lines = written(chosen)
-    if (questions := _questions_elsewhere(pristine, lines)) is not None:
-        lines = written(questions)
+    lines = _questions_elsewhere(pristine, lines) or lines
     if title and not any(line.startswith("# ") for line in lines[:3]):
         lines = [f"# {title}", "", *lines]
     if not any(line.strip() for line in lines):
@@ -508,9 +505,9 @@ _NUMBERED = re.compile(
 _CONTAINERS = ("body", "main", "article", "section", "div", "td")
 
 
-def _questions_elsewhere(root: HtmlElement, extracted: list[str]) -> HtmlElement | None:
-    """The element that holds the page's questions when readability chose another one, or
-    only part of it.
+def _questions_elsewhere(root: HtmlElement, extracted: list[str]) -> list[str] | None:
+    """The lines of the element that holds the page's questions when readability chose
+    another one, or only part of it.
 
     Readability scores blocks by their prose; on a forum thread whose first post is a list of
     questions written with ``<br>`` (Discuz, phpBB) it can pick a reply instead, and in a
@@ -539,14 +536,15 @@ def _questions_elsewhere(root: HtmlElement, extracted: list[str]) -> HtmlElement
     found = root.getroottree().xpath(counting.getroottree().getpath(best))
     if not found:
         return None
+    lines = written(found[0])
     if 2 * len(_numbers("\n".join(extracted))) < len(whole):
-        return found[0]
-    taken, held = _chain("\n".join(extracted)), _chain("\n".join(written(found[0])))
+        return lines
+    taken, held = _chain("\n".join(extracted)), _chain("\n".join(lines))
     more = held[len(taken) :]
     if taken and held[: len(taken)] == taken and more:
         shapes = {shape for _, shape in taken}
         if all(shape in shapes for _, shape in more):
-            return found[0]
+            return lines
     return None
 
 
