@@ -26,7 +26,8 @@ _EXPLICIT = re.compile(
 )
 #: A label that can only head a key, even right under a question: "公布答案：", "答案揭晓".
 _ANNOUNCED = re.compile(
-    r"answer\s*key|答案(?:汇总|一览|公布|揭晓)|(?:公布|揭晓)(?:一下)?答案|answers,\s*as\s+promised",
+    r"answer\s*key|答案(?:汇总|一览|公布|揭晓)|(?:公布|揭晓)(?:一下)?答案"
+    r"|^\W*answers,\s*[a-z][a-z ]{1,24}$",  # a thread's reply: "Answers, as promised:"
     re.I,
 )
 _LETTERS = re.compile(r"^\(?[A-J](?:\s*[,、&/]?\s*[A-J])*\)?[.。]?$")
@@ -34,7 +35,8 @@ _LABEL = re.compile(
     r"^\s*(?:#{1,6}\s*)?" + SYMBOLS + r"(?:\*\*|__)?\s*"
     r"(?:[一二三四五六七八九十]+[、.]\s*)?"
     r"(?:[\u4e00-\u9fff]{0,4}答案(?:汇总|速查|一览|与解析|及解析|和解析)?|答案解析汇总"
-    r"|(?:the\s+)?answer\s*key(?:s)?|answers(?:\s+and\s+explanations|,\s*as\s+promised)?|key"
+    r"|(?:the\s+)?answer\s*key(?:s)?|key"
+    r"|answers(?:\s+and\s+explanations|,\s*[a-z][a-z ]{1,24}(?=[:：]))?"  # "Answers, as promised:"
     r"|solutions?)"
     r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*(?P<inline>.*)$",
     re.I,
