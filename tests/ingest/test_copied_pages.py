@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from llmiq.ingest import import_text, parse_article
+from llmiq.ingest.html import html_to_text
 
 
 def test_section_numbers_alone_and_type_lines_above_the_prompt() -> None:
@@ -297,3 +298,76 @@ def test_numbered_headings_outrank_a_numbered_list_in_an_answer() -> None:
     questions = result.bank.questions
     assert [q.id for q in questions] == ["q1", "q2", "q3"]
     assert "3. Your code runs it." in questions[1].reference.en
+
+
+def test_a_practice_sites_cards_number_glued_to_its_type_and_its_sales_pitch() -> None:
+    card = (
+        '<div class="q-card"><div class="q-head"><span class="q-no">{n}</span>'
+        '<span class="q-type">{kind}</span></div><div class="q-stem">{stem}</div>'
+        '<ul class="q-options">{options}</ul><div class="q-hint">{hint}</div>'
+        '<div class="q-answer"><p>正确答案：<b>{key}</b></p><p>解析：{why}</p></div></div>'
+    )
+    option = '<li><label><input type="radio" name="q{n}" value="{k}"> {k}. {text}</label></li>'
+
+    def question(n: int, kind: str, stem: str, texts: list[str], key: str, why: str) -> str:
+        options = "".join(option.format(n=n, k="ABCD"[i], text=t) for i, t in enumerate(texts))
+        hint = "选择一个选项后提交" if kind == "单选题" else "多选题，选出所有正确选项后提交"
+        return card.format(n=n, kind=kind, stem=stem, options=options, hint=hint, key=key, why=why)
+
+    page = (
+        "<html><body><main><h1>Agent 专项练习</h1>"
+        + question(1, "单选题", "ReAct 的核心是？", ["先规划后执行", "交替推理"], "B", "交替。")
+        + '<div class="vip-banner"><p>还在一道一道刷题？为什么不试试会员专属的 AI 模拟面试？</p>'
+        "<p>1,200+ 道大模型面试真题、大厂面经和 AI 简历诊断，一次解锁。</p></div>"
+        + question(2, "多选题", "MCP 的原语有？", ["Tools", "Resources", "Vectors"], "AB", "无 C。")
+        + "</main></body></html>"
+    )
+    result = import_text(page, name="tiku.html", bank_id="t")
+    questions = result.bank.questions
+    assert [(q.id, q.prompt.zh, q.answer) for q in questions] == [
+        ("q1", "ReAct 的核心是？", ["B"]),
+        ("q2", "MCP 的原语有？", ["A", "B"]),
+    ]
+    dumped = str(result.bank.model_dump())
+    assert "提交" not in dumped
+    assert "模拟面试" not in dumped
+
+
+def test_a_mooc_review_page_with_each_options_text_in_a_block_after_its_letter() -> None:
+    def question(n: int, kind: str, stem: str, texts: list[str], pick: str, key: str) -> str:
+        option = '<span class="optionPos">{}.</span><div class="optionCnt"><p>{}</p></div>'
+        if kind.startswith("单选"):  # in a label, or right in the item
+            option = f"<label>{option}</label>"
+        options = "".join(
+            f'<li><input type="radio" disabled>{option.format("ABCD"[i], t)}</li>'
+            for i, t in enumerate(texts)
+        )
+        return (
+            f'<div class="u-questionItem"><div class="qaCate"><span>{n}</span><span>{kind}</span>'
+            f'</div><div class="qaDescription"><p>{stem}</p></div><ul>{options}</ul>'
+            '<div class="analysisInfo"><div><span>得分/总分</span></div>'
+            f"<div><span>{pick}</span><span>2.00/2.00</span></div>"
+            f"<div><span>正确答案：{key}</span><span>你选对了</span></div></div>"
+            '<div class="qaOpt"><a>收藏本题</a><a>纠错</a><a>去讨论区讨论本题</a></div></div>'
+        )
+
+    page = (
+        "<html><body><main><h2>第4周 单元测验</h2>"
+        + question(1, "单选(2分)", "LoRA 训练时更新的是：", ["只有 A 和 B", "原权重 W"], "A.", "A")
+        + question(2, "多选(2分)", "QLoRA 用到了：", ["NF4", "双重量化", "FP32"], "A.B.", "A、B")
+        + '<a href="/list">返回测验列表</a><p>下载App，离线学习更方便</p><p>扫码领取 7 天会员</p>'
+        + "</main></body></html>"
+    )
+    written = html_to_text(page)  # each option on its own line
+    assert "A. 只有 A 和 B\nB. 原权重 W" in written
+    assert "A. NF4\nB. 双重量化" in written
+    result = import_text(page, name="mooc.html", bank_id="t")
+    questions = result.bank.questions
+    assert [[o.text.zh for o in q.options] for q in questions] == [
+        ["只有 A 和 B", "原权重 W"],
+        ["NF4", "双重量化", "FP32"],
+    ]
+    assert [(q.id, q.answer) for q in questions] == [("q1", ["A"]), ("q2", ["A", "B"])]
+    dumped = str(result.bank.model_dump())
+    for furniture in ("2.00", "讨论", "返回", "会员", "App"):
+        assert furniture not in dumped

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from llmiq.ingest.article_end import END_LINE, END_MARKER
-from llmiq.ingest.lines import SYMBOLS, Line, LineKind, fold
+from llmiq.ingest.lines import Line, LineKind, fold
+from llmiq.ingest.question_marks import SYMBOLS
 
 #: Labels that say a key follows whatever its values look like.
 _EXPLICIT = re.compile(

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from llmiq.ingest.lines import GLOSS, LineKind, chinese_numeral, classify, fold
+from llmiq.ingest.lines import GLOSS, LineKind, classify, fold
 from llmiq.ingest.markdown_html import INLINE_TAG
 from llmiq.ingest.option_text import (
     first_clause,
@@ -20,6 +20,7 @@ from llmiq.ingest.option_text import (
     match_option_text,
     match_option_texts,
 )
+from llmiq.ingest.question_marks import chinese_numeral
 from llmiq.ingest.result import Note, shorten
 from llmiq.messages import N_
 

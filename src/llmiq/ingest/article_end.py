@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from llmiq.ingest.lines import SYMBOLS
+from llmiq.ingest.question_marks import SYMBOLS
 
 #: Headings that start the part of a scraped page that is not the article any more.
 TAIL_MARKERS = re.compile(

@@ -27,7 +27,8 @@ _PROMOTION = re.compile(
     r"|become\s+a\s+certified\b|enroll\s+(?:in|now|today)\b|want\s+\d+\+?\s+more\b.{0,40}\?"
     r"|are\s+you\s+interview[\s-]+ready\b|unlock\s+(?:all|premium|every)\b"
     r"|【[^】]{0,8}】[^，,。]{0,20}(?:冲刺班|训练营|课程|会员).{0,40}(?:折|>>|›)"
-    r"|开通\s*vip|(?:限时|立即)(?:\d+\s*折|优惠|报名|抢购))",
+    r"|开通\s*(?:vip|会员)|(?:限时|立即)\s*(?:\d+\s*折|优惠|报名|抢购)"
+    r"|下载\s*(?:app|客户端)|扫码(?:领取|关注|加入|添加|进群|下载|免费))",
     re.I,
 )
 

@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass
 
 from llmiq.bank.model import detect_language
-from llmiq.ingest.lines import SYMBOLS, chinese_numeral, classify
+from llmiq.ingest.lines import classify
+from llmiq.ingest.question_marks import SYMBOLS, chinese_numeral
 from llmiq.messages import N_
 
 _STAMP = r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?"

@@ -80,9 +80,11 @@ _INLINE = (
     "small", "span", "strong", "sub", "sup", "time", "u", "var",
 )  # fmt: skip
 #: Class or id words of advertising boxes: "ad", "ads", "ad-slot", "top_ad", "adsbox",
-#: "adsbygoogle", "advert", "sponsored", "promo-box".
+#: "adsbygoogle", "advert", "sponsored", "promo-box", and of a site's own sales pitch between
+#: the questions: "vip-banner", "upsell", "paywall-box", "cta".
 _AD_NAME = re.compile(
-    r"^(?:(?:[\w-]*[-_])?ads?(?:[-_][\w-]*)?|ads?box|adsbygoogle|advert\w*|sponsor\w*|promo\w*)$",
+    r"^(?:(?:[\w-]*[-_])?(?:ads?|cta)(?:[-_][\w-]*)?|ads?box|adsbygoogle|advert\w*|sponsor\w*"
+    r"|promo\w*|upsell\w*|paywall\w*|vip[-_]?(?:banner|tips?|guide|bar|entry|popup|modal|card))$",
     re.I,
 )
 #: Class or id words of the breadcrumb trail above an article ("Home > AI > Quiz", often an

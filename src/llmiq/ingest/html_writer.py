@@ -29,6 +29,9 @@ _OWN_MARKER = re.compile(
     r"^\s*(?:\*\*)?\s*(?:[A-Za-z][.、．):：]|\d{1,3}\s*[.、．):：]|[(（][A-Za-z0-9]{1,3}[)）]"
     r"|Q\d+|第\s*\d+\s*题)"
 )
+#: An item's first line that is only its option letter, the option's text in a block after it:
+#: ``<li><span>A.</span><div><p>INT8</p></div></li>``.
+_LETTER_ONLY = re.compile(r"^(?:\[[ x]\]\s*)?(?:\*\*)?[(（]?[A-Za-z][.、．:：)）]?(?:\*\*)?$")
 SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000]+")
 
 
@@ -146,11 +149,17 @@ class Writer:
                     " ", first.tail or ""
                 )
             tail_text = ""
-            if rest and rest[0].tag in ("p", "div") and not head.strip():
+            if (
+                rest
+                and rest[0].tag in ("p", "div")
+                and (not head.strip() or _LETTER_ONLY.match(head.strip()))
+            ):
                 first = rest.pop(0)
-                head = self.inline(first)
+                head = head.strip() + " " + self.inline(first).lstrip()
                 tail_text = SPACE.sub(" ", first.tail or "")
             lines = [s.strip() for s in head.split("\n") if s.strip()]
+            if len(lines) > 1 and _LETTER_ONLY.match(lines[0]):
+                lines[:2] = [f"{lines[0]} {lines[1]}"]
             text = lines[0] if lines else ""
             if _OWN_MARKER.match(text):
                 marker = ""

@@ -12,9 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum
 
-from llmiq.ingest.difficulty import TAG as DIFFICULTY_TAG
 from llmiq.ingest.folding import fold
-from llmiq.ingest.prompt_tags import clean_prompt
+from llmiq.ingest.question_marks import SYMBOLS, question_mark
 from llmiq.messages import N_
 
 #: Zero-width characters an article may hold: they are dropped before its lines are read.
@@ -30,38 +29,6 @@ def display_width(text: str) -> int:
 def split_lines(text: str) -> list[str]:
     """The lines of ``text`` as the importer numbers them, zero-width marks removed."""
     return re.split(r"\r\n|\r|\n", text.translate(ZERO_WIDTH))
-
-
-_CN_DIGITS = {
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-
-
-def chinese_numeral(text: str) -> int | None:
-    """``"十二"`` -> 12, ``"二十"`` -> 20, ``"七"`` -> 7; None for anything else."""
-    if not text or any(ch not in _CN_DIGITS and ch not in "十百" for ch in text):
-        return None
-    if "百" in text:
-        hundreds, _, rest = text.partition("百")
-        head = chinese_numeral(hundreds) if hundreds else 1
-        tail = chinese_numeral(rest.lstrip("零")) if rest else 0
-        return None if head is None or tail is None else head * 100 + tail
-    if "十" in text:
-        tens, _, units = text.partition("十")
-        t = _CN_DIGITS.get(tens) if tens else 1
-        u = _CN_DIGITS.get(units) if units else 0
-        return None if t is None or u is None else t * 10 + u
-    return _CN_DIGITS[text] if len(text) == 1 else None
 
 
 class LineKind(Enum):
@@ -122,127 +89,7 @@ class Line:
 #: The first line of a fenced code block, and its last: the lines between are code, never
 #: questions, options or markup to rewrite.
 FENCE = re.compile(r"^\s*(?:```|~~~)")
-
-#: Emoji and arrows people put before markers: "📌 Q1." "✅ Answer:" "👉 Explanation:".
-SYMBOLS = r"(?:(?:[\u2190-\u2bff\U0001f000-\U0001faff\ufe0f\u200d]|[0-9#*]\ufe0f?\u20e3)\s*)*"
-#: A question-type tag before a question: "【单选题】1. …", "[Multiple choice] Q3".
-_TYPE_TAG = (
-    r"(?:[【\[(（]\s*(?:单选题?|多选题?|不定项(?:选择题?)?|判断题?|填空题?|简答题?|问答题?|论述题?"
-    r"|single[\s-]choice|multiple[\s-]choice|multi[\s-]select|true\s*/\s*false|short\s+answer)"
-    r"(?:\s*[,，]\s*\d+(?:\.\d+)?\s*(?:分|points?|pts?))?"  # "(单选题, 9分)"
-    r"\s*[】\])）]\s*)?"
-)
-#: A question type written without brackets right before its number: "单选题第 1 题".
-_TYPE_WORD = r"(?:(?:单选|多选|判断|填空|简答|问答|论述|不定项(?:选择)?)题?\s*)?"
-_TYPE_TAG_AFTER = re.compile("^" + _TYPE_TAG.removesuffix("?") + r"\s*", re.I)
-_BARE_TYPE = (
-    r"(?:单选|多选|判断|填空|简答|问答|论述|计算|不定项|单项选择|多项选择)题?"
-    r"(?:\s*[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）])?"  # "单选(2分)"
-    r"|single[\s-]choice|multiple[\s-]choice|multi[\s-]select|short\s+answer|open[\s-]ended"
-)
-#: A line that is only a type tag: "[单选题]" above a question, or a WeChat article's "单选 ·
-#: 计算题" between a section number and the prompt.
-TYPE_TAG_LINE = re.compile(
-    r"^\s*(?:"
-    + _TYPE_TAG.removesuffix("?")
-    + rf"|(?:{_BARE_TYPE})(?:\s*[·・|/]\s*(?:{_BARE_TYPE}))*)\s*$",
-    re.I,
-)
-_DECOR = r"^\s*(?:>\s*)*(?P<head>#{1,6}\s*)?" + SYMBOLS + _TYPE_TAG + r"(?P<bold>\*\*|__)?\s*"
-#: Keycap emoji as the number itself: "1️⃣ What …", "1️⃣2️⃣ …" (12), "🔟 …".
-_KEYCAP_NUMBER = r"(?P<num>(?:[0-9]\ufe0f?\u20e3)+|\U0001f51f)"
-_DECOR_BEFORE_KEYCAP = (
-    r"^\s*(?:>\s*)*(?P<head>#{1,6}\s*)?"
-    + r"(?:(?:[\u2190-\u2bff\U0001f000-\U0001f51e\U0001f520-\U0001faff\ufe0f\u200d])\s*)*"
-    + _TYPE_TAG
-    + r"(?P<bold>\*\*|__)?\s*"
-)
 _TAIL_BOLD = re.compile(r"\s*(?:\*\*|__)\s*$")
-_DASH_AFTER_NUMBER = re.compile(r"^[—–-]+\s+")
-
-_QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
-    # (style, strength, pattern); each has a group "num" and a group "rest"
-    (
-        "QN",
-        3,
-        re.compile(
-            _DECOR
-            + r"(?:Q\.?|Question|Problem|Card|Exercise|问题|题目|题号|面试题"
-            + r"|(?<=#\s)#|(?-i:N[Oo])\.)"
-            + r"\s*(?P<num>\d{1,3})"
-            r"(?:\s*(?:of|/)\s*\d{1,3}(?=\s|$|\*\*|__))?"  # "Question 3 of 8", "Q.13"
-            r"(?:\s*[.:、)\]|·•]|\s|$|(?=\*\*|__))\s*(?:\*\*|__)?\s*(?P<rest>.*)$",
-            re.I,
-        ),
-    ),
-    (
-        "第N题",
-        3,
-        re.compile(
-            _DECOR
-            + _TYPE_WORD
-            + r"第\s*(?P<num>\d{1,3}|[一二三四五六七八九十百零两]{1,4})\s*[题道问]"
-            r"(?:\s*/\s*共\s*\d{1,3}\s*[题道])?"  # "第 1 题 / 共 8 题"
-            r"\s*[.:、)]?\s*(?:\*\*|__)?\s*(?P<rest>.*)$"
-        ),
-    ),
-    (
-        "N题",
-        3,
-        re.compile(_DECOR + r"(?P<num>\d{1,3})\s*[题道]\s*[.:、)]?\s*(?:\*\*|__)?\s*(?P<rest>.*)$"),
-    ),
-    (
-        "N⃣",
-        2,
-        re.compile(
-            _DECOR_BEFORE_KEYCAP + _KEYCAP_NUMBER + r"\s*[.:、)]?\s*(?:\*\*|__)?\s*(?P<rest>.*)$"
-        ),
-    ),
-    ("N、", 2, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*、\s*(?:\*\*|__)?\s*(?P<rest>.*)$")),
-    ("N.", 2, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*\.(?!\d)\s*(?:\*\*|__)?\s*(?P<rest>.*)$")),
-    ("N)", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*\)\s*(?P<rest>.*)$")),
-    # a number and a middle dot before a topic: "### 1 · Chunk overlap"
-    ("N·", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})\s+[·•]\s+(?P<rest>\S.*)$")),
-    ("(N)", 1, re.compile(_DECOR + r"\((?P<num>\d{1,3})\)\s*(?P<rest>.*)$")),
-    ("[N]", 1, re.compile(_DECOR + r"[\[【](?P<num>\d{1,3})[\]】]\s*(?P<rest>\S.*)$")),
-    ("N/", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*/(?!\s*\d)\s*(?P<rest>\S.*)$")),
-    # a counter before the prompt: "16/24 Which of these …" (not "3/4 of the heads …")
-    ("N/M ", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})/\d{1,3}\s+(?P<rest>(?![a-z])\S.*)$")),
-    # a practice site's counter alone on its line, the question below it: "1/8"
-    ("N/M", 2, re.compile(r"^\s*(?P<head>)(?P<bold>)(?P<num>\d{1,3})\s*/\s*\d{1,3}\s*(?P<rest>)$")),
-    # a section number alone on its line, as WeChat articles number questions: "01"
-    ("0N", 1, re.compile(r"^\s*(?P<head>)(?P<bold>)(?P<num>0[1-9]|[1-9]\d?)\s*(?P<rest>)$")),
-    (  # "⑪ …", "㉓ …": circled numbers past ten, which no option letter uses
-        "⑳",
-        2,
-        re.compile(
-            r"^\s*(?:>\s*)*(?P<head>#{1,6}\s*)?(?P<bold>\*\*|__)?\s*"
-            r"(?P<num>[\u246a-\u2473\u3251-\u325f\u32b1-\u32bf])\s*[.:、)]?\s*(?:\*\*|__)?\s*"
-            r"(?P<rest>\S.*)$"
-        ),
-    ),
-    (
-        "一、",
-        2,
-        re.compile(_DECOR + r"(?P<num>[一二三四五六七八九十百零两]{1,4})\s*[、.]\s*(?P<rest>.*)$"),
-    ),
-]
-_UNNUMBERED_QUESTION = re.compile(_DECOR + r"(?:Q|Question|问|问题)\s*[:]\s*(?P<rest>.+)$", re.I)
-#: An extra question after the numbered ones: "Bonus: …?", "附加题：…"
-_BONUS_QUESTION = re.compile(
-    _DECOR + r"(?:bonus(?:\s+question)?|附加题|加分题)\s*[:]\s*(?P<rest>.+)$", re.I
-)
-#: A question in bold on its own line, with no number: "**Why does …?** — Easy".
-_BOLD_QUESTION = re.compile(
-    r"^\s*(?:[-*]\s+)?(?:\*\*|__)(?P<rest>[^*_]{4,}?[?？…:：](?:\s*\.{3})?)\s*(?:\*\*|__)"
-    r"(?:\s*(?:[—–-]+\s*|[(\[【（]\s*)[^\s*]{1,12}\s*[)\]】）]?|\s*(?i:"
-    + DIFFICULTY_TAG
-    + r"))?\s*$"
-)
-_HEADING = re.compile(r"^\s*#{1,6}\s+(?P<rest>\S.*)$")
-#: A list item all in bold, as an interview report lists the questions it was asked:
-#: "- **写一下 DPO 的损失函数。**" (a question only when an answer follows it).
-_BOLD_ITEM = re.compile(r"^\s*[-*+]\s+(?:\*\*|__)(?P<rest>[^*_]{4,}?)(?:\*\*|__)\s*$")
 
 _OPTION = re.compile(
     r"^\s*(?:>\s*)*(?:[-*+•·]\s*)?(?:\[[ xX]\]\s*)?" + SYMBOLS + r"(?P<bold>\*\*|__)?\s*"
@@ -524,40 +371,10 @@ def classify(number: int, raw: str) -> Line:
 
 
 def _read_question_marker(line: Line, text: str) -> None:
-    raw = line.raw
-    for style, strength, pattern in _QUESTION_PATTERNS:
-        if match := pattern.match(text):
-            num = match.group("num")
-            if style == "N⃣":
-                value = 10 if num == "\U0001f51f" else int(re.sub(r"\D", "", num))
-            elif style == "⑳":
-                value = int(unicodedata.numeric(num))
-            else:
-                value = int(num) if num.isdigit() else chinese_numeral(num)
-            if value is None:
-                continue
-            head, bold = match.group("head"), match.group("bold")
-            line.q_number = value
-            line.q_style = ("#" if head else "") + ("*" if bold else "") + style
-            # a heading's number ("#### 2) Explain …") outranks a list's ("1. You send …")
-            line.q_strength = strength + (2 if head and strength == 1 else bool(head or bold))
-            # a type tag after the number ("第 6 题 【简答】") is no part of the question
-            rest = _DASH_AFTER_NUMBER.sub("", raw[match.start("rest") :])  # "Q1 — Causal mask"
-            line.rest = _TYPE_TAG_AFTER.sub("", clean_prompt(rest))
-            return
-    if match := _UNNUMBERED_QUESTION.match(text):
-        line.q_style, line.q_strength = "Q:", 2
-    elif match := _BONUS_QUESTION.match(text):
-        line.q_style, line.q_strength = "bonus", 2
-    elif match := _BOLD_QUESTION.match(text):
-        line.q_style, line.q_strength = "**", 2
-    elif match := _BOLD_ITEM.match(text):
-        line.q_style, line.q_strength = "- **", 1
-    elif match := _HEADING.match(text):
-        line.q_style, line.q_strength = "#", 1
-    else:
-        return
-    line.rest = clean_prompt(raw[match.start("rest") :])
+    if mark := question_mark(text, line.raw):
+        line.q_style, line.q_strength, line.rest = mark.style, mark.strength, mark.rest
+        if mark.number is not None:
+            line.q_number = mark.number
 
 
 def checkbox_text(line: Line) -> str:

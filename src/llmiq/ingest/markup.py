@@ -30,13 +30,14 @@ from itertools import pairwise
 from llmiq.ingest.asides import SPOILER_GUARD, aside_reason, table_of_contents
 from llmiq.ingest.chat import rewrite_chat
 from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
-from llmiq.ingest.lines import FENCE, TAG, TYPE_TAG_LINE, LineKind, classify
+from llmiq.ingest.lines import FENCE, TAG, LineKind, classify
 from llmiq.ingest.logseq import rewrite_logseq
 from llmiq.ingest.markdown_html import MarkdownHtml
 from llmiq.ingest.mdx import rewrite_mdx
 from llmiq.ingest.obsidian import rewrite_obsidian
 from llmiq.ingest.option_tables import rewrite_option_tables
 from llmiq.ingest.pandoc import rewrite_pandoc
+from llmiq.ingest.question_marks import TYPE_TAG_LINE
 from llmiq.ingest.result_marks import rewrite_result_marks
 from llmiq.ingest.site_syntax import is_site_syntax, tidy_site_syntax
 from llmiq.messages import N_
@@ -78,10 +79,13 @@ _FURNITURE = (
     r"|check\s+(?:your\s+)?answer"
     r"|(?:点击)?(?:查看|显示|展开|隐藏)(?:参考|正确)?(?:答案|解析|答案解析|答案(?:与|及|和)解析)"
     r"|(?:点击|點擊)(?:此处)?(?:查看|显示)?(?:答案)?"
-    r"|请选择(?:一个|一个或多个|多个)?(?:答案|选项)(?:后提交)?|收藏本题|收藏|纠错|报错|我要纠错"
+    r"|请选择(?:一个|一个或多个|多个)?(?:答案|选项)(?:后提交)?"
+    r"|(?:(?:单选|多选|不定项)题?\s*[，,]\s*)?(?:请)?(?:先)?(?:选择|选出)(?:一个|一个或多个|多个|所有正确的?)?(?:答案|选项)后(?:再)?提交"
+    r"|收藏本题|收藏|纠错|报错|我要纠错"
     r"|(?:请)?选择(?:一个)?选项(?:后)?(?:查看|看看)?(?:是否正确|对错|答案)"
     r"|分享(?:到|至)(?:微信|微博|QQ|朋友圈|QQ空间)"
     r"|(?:上一|下一)(?:题|套|页)(?:\s*[:：]\s*[^\s　|｜]*)?|提交试卷|提交答案|交卷|返回题库"
+    r"|返回(?:测验|作业|考试|练习)列表|(?:去)?讨论区讨论本题|再做一次"
     r"|返回目录|反馈|添加笔记|求解答\s*(?:\(\d+\))?|邀请讨论|(?:点击)?查看全部讨论|讨论\s*\(\d+\)|查看错题本?|再练一次|答题卡"
     r"|分享给好友|知识点\s*[:：].{0,40}|问问\s*ai\s*助教.{0,30}|ask\s+(?:the\s+)?ai(?:\s+tutor)?\b.{0,40}"
     r"|返回顶部|笔记\s*(?:\(\d+\))?|(?:本题|全站)?正确率\s*[:：]?\s*\d+(?:\.\d+)?\s*%"
@@ -104,6 +108,8 @@ _FURNITURE_ALONE = (
     r"|\d+(?:\.\d+)?\s*分|ai\s*讲解|收起(?:解析|答案)?|展开(?:全部)?|expand(?:\s+all)?|collapse(?:\s+all)?"
     # "本题得分：0 分", "得分：8/8", "Points: 0 / 8", "Score: 1 of 1"
     r"|(?:本题)?得分\s*[:：]\s*\d+(?:\.\d+)?\s*(?:分|/\s*\d+(?:\.\d+)?)?"
+    # a MOOC's score table under a question: "得分/总分", then the reader's pick "A. 2.00/2.00"
+    r"|得分\s*/\s*总分|[A-J](?:\s*[.、,]\s*[A-J])*\s*[.、]?\s*\d+\.\d+\s*/\s*\d+\.\d+"
     r"|(?:points?|score|marks?)\s*[:：]\s*\d+(?:\.\d+)?\s*(?:/|out\s+of|of)\s*\d+(?:\.\d+)?)"
 )
 _FURNITURE_TAIL = re.compile(
@@ -142,7 +148,7 @@ _SCORE_AFTER = re.compile(r"\s+(?:本题)?得分\s*[:：]\s*\d+(?:\.\d+)?\s*分?
 _READERS_AFTER_RIGHT = re.compile(
     r"\s+(?:(?:我|你|您)的(?:答案|作答|回答)|(?:my|your)\s+(?:answer|response))\s*[:：].*$"
     # a MOOC's verdict on the reader's pick, right after the key: "A、B、C你错选为A、B"
-    r"|\s*(?:你|您)(?:错选为|选对了|选错了|漏选了?|多选了?|未作答|的选择)\S*.*$",
+    r"|\s*(?:你|您)(?:错选为|选对了|选错了|答对了|答错了|漏选了?|多选了?|未作答|的选择)\S*.*$",
     re.I,
 )
 _MY_ANSWER = re.compile(
