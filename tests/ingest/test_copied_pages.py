@@ -371,3 +371,28 @@ def test_a_mooc_review_page_with_each_options_text_in_a_block_after_its_letter()
     dumped = str(result.bank.model_dump())
     for furniture in ("2.00", "讨论", "返回", "会员", "App"):
         assert furniture not in dumped
+
+
+def test_a_social_posts_arrow_answers_and_the_comments_under_it() -> None:
+    result = parse_article(
+        "5 fine-tuning questions\n\n"
+        "1/ Which are parameter-efficient?\na) LoRA\nb) Full fine-tuning\nc) Prefix tuning\n"
+        "d) IA³\n→ a, c and d. Full fine-tuning updates every weight.\n\n"
+        "2/ You raise the LoRA rank r. What happens?\na) More trainable parameters\n"
+        "b) A smaller α/r\nc) Better quality, guaranteed\n→ The first two. Not a free lunch.\n\n"
+        "3/ What does a DPO example need?\na) A prompt\nb) A chosen response\n"
+        "c) A rejected response\nd) A reward model\n→ Only (d) isn't needed.\n\n"
+        "4/ When would you use RAG instead?\n→ When the problem is knowledge, not behaviour.\n\n"
+        "How many did you get? Drop your score below 👇\n\nLike\nComment\n\n"
+        "Sofia Brandt\nQ3: I'd argue (c) too.\nLike\nReply\n",
+        name="linkedin.txt",
+        bank_id="t",
+    )
+    questions = result.bank.questions
+    assert [(q.id, q.answer) for q in questions[:3]] == [
+        ("q1", ["A", "C", "D"]),
+        ("q2", ["A", "B"]),
+        ("q3", ["A", "B", "C"]),
+    ]
+    assert questions[3].reference.en == "When the problem is knowledge, not behaviour."
+    assert "argue" not in str(result.bank.model_dump())

@@ -338,11 +338,11 @@ _BARE_LOWER_KEY = re.compile(r"(?<![A-Za-z0-9_-])[a-j](?![A-Za-z0-9_-])")
 
 def keys_in_short_clause(clause: str, options: list[tuple[str, str]]) -> list[str]:
     """Keys standing alone in a short clause with no English words around them: "正确的是 A、B
-    两项", "需要 A（策略模型）和 B（参考模型）", "a 和 c" -> ``["A", "B"]``; empty when the
-    clause is long (then it is prose that may mention options for other reasons), is
+    两项", "需要 A（策略模型）和 B（参考模型）", "a 和 c" -> ``["A", "B"]``, "a, c and d"; empty
+    when the clause is long (then it is prose that may mention options for other reasons), is
     English ("Plan A, then retry"), or names a key that is not an option."""
     plain = _GLOSS.sub("", fold(clause)).strip()
-    if re.search(r"[A-Za-z]{2,}", plain):  # an English sentence ("Plan A, then retry")
+    if re.search(r"[A-Za-z]{2,}", re.sub(r"\band\b", "", plain)):  # "Plan A, then retry"
         return []
     keys = _BARE_KEY.findall(plain) or [key.upper() for key in _BARE_LOWER_KEY.findall(plain)]
     if not keys or len(plain) > 24 or any(key not in dict(options) for key in keys):
@@ -353,7 +353,9 @@ def keys_in_short_clause(clause: str, options: list[tuple[str, str]]) -> list[st
 _ALL_BUT = re.compile(
     r"\b(?:all|everything)\s+(?:of\s+them\s+|(?:the\s+)?options\s+)?(?:but|except|other\s+than)\s+"
     r"(?P<keys>.+?)(?:[.;。；]|$)"
-    r"|\bonly\s+(?P<only>\(?[A-Ja-j]\)?)\s+is\s+(?:false|wrong|incorrect)\b"
+    # "Only (d) is wrong", "only (d) isn't needed"
+    r"|\bonly\s+(?P<only>\(?[A-Ja-j]\)?)\s+(?:is\s+(?:false|wrong|incorrect)\b"
+    r"|(?:is\s+not|isn['’]t|does\s+not|doesn['’]t)\s+(?:needed|required|necessary|true|correct|right|belong|apply)\b)"
     r"|只有\s*(?P<zh_only>[A-J])\s*(?:不对|是错的?|错了?|不正确)"  # "只有 D 不对"
     r"|除了?\s*(?P<zh>\(?[A-Ja-j]\)?(?:\s*[,、和]?\s*\(?[A-Ja-j]\)?)*)\s*(?:以外|之外)?[，,]?\s*(?:其他|其余)?"
     r"(?:[两三四五六七八九]\s*(?:个|项))?(?:选项)?(?:都|均)"

@@ -28,7 +28,13 @@ from llmiq.ingest.answers import (
     accepted_variants,
     resolve_keys,
 )
-from llmiq.ingest.blocks import Block, answer_elsewhere, no_questions, unlettered_options
+from llmiq.ingest.blocks import (
+    POINTER,
+    Block,
+    answer_elsewhere,
+    no_questions,
+    unlettered_options,
+)
 from llmiq.ingest.cleanup import (
     clean_text,
     clean_title,
@@ -427,7 +433,7 @@ class _Parser:
             if line.kind not in NOISE and i != self.source:
                 parts.append("" if line.kind is LineKind.BLANK else line.raw.rstrip())
             i += 1
-        return clean_text(join_lines(parts)), i
+        return POINTER.sub("", clean_text(join_lines(parts))), i  # "→ When the problem is …"
 
     def _paragraph(self, i: int, end: int) -> tuple[str, int]:
         """The first paragraph from line ``i`` on (before ``end``), and where it stops."""

@@ -126,6 +126,8 @@ def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -
     return block
 
 
+#: An arrow or a pointing hand before the text that answers: "→ (b).", "👉 The first two."
+POINTER = re.compile(r"^\s*(?:[→⟶➡➜➔⇒►▶👉]\ufe0f?|=>|->)\s*")
 #: Words that say options are right, which an explanation naming them must use.
 _AFFIRMS = re.compile(r"对|正确|没问题|成立|都是|correct|right|true", re.I)
 
@@ -140,11 +142,12 @@ def _answer_in_prose(
     if j is None:
         return None
     options = [option for i in option_lines for option in lines[i].options]
+    text = POINTER.sub("", lines[j].raw)  # "→ a, c and d.", "👉 The first two."
     if lines[j].kind in (LineKind.TEXT, LineKind.OPTION) and (
-        keys := options_leading(lines[j].raw, options)
-        or keys_opening_explanation(lines[j].raw, options)
-        or keys_named(lines[j].raw, options)
-        or key_said_alone(lines[j].raw, options)
+        keys := options_leading(text, options)
+        or keys_opening_explanation(text, options)
+        or keys_named(text, options)
+        or key_said_alone(text, options)
     ):
         block.value = ", ".join(keys)
         block.note = Note.of(

@@ -308,15 +308,18 @@ def tail_start(lines: Sequence[Line]) -> int:
     """
     answers = [i for i, line in enumerate(lines) if line.kind is LineKind.ANSWER]
     # without answer lines (Q&A notes, a key at the end), the first question anchors: a
-    # numbered one, else a heading that asks
-    first = (
-        answers[0]
-        if answers
-        else next(
-            (i for i, line in enumerate(lines) if line.q_strength >= 2 and line.q_number),
-            next((i for i, line in enumerate(lines) if _asking_heading(line)), None),
+    # numbered one, a heading that asks, or the first in the style the article asks in
+    # ("1/ Which …" of a social post, whose comments may quote "Q3:")
+    asking = question_style(lines) if not answers else None
+    anchors = [
+        next((i for i, line in enumerate(lines) if test(line)), None)
+        for test in (
+            lambda line: line.q_strength >= 2 and line.q_number,
+            _asking_heading,
+            lambda line: asking is not None and line.is_question and line.q_style == asking,
         )
-    )
+    ]
+    first = answers[0] if answers else min((i for i in anchors if i is not None), default=None)
     for m, line in enumerate(lines):
         if first is None or m <= first:
             continue
