@@ -228,3 +228,35 @@ def test_middle_dot_numbered_headings_and_what_id_hope_to_hear_after_the_key() -
     assert [q.id for q in questions] == ["q1", "q2", "q3"]
     assert [q.answer for q in questions[:2]] == [["B"], ["A"]]
     assert questions[2].reference.en == "Split retrieval from generation."
+
+
+def test_open_answers_each_headed_by_its_number_right_after_the_key_table() -> None:
+    result = parse_article(
+        "## 单选题\n\n**1. 对称 INT8 量化的零点是？**\n\nA. 0\nB. 128\n\n"
+        "**2. W4A16 中的 W 指？**\n\nA. 权重\nB. 激活\n\n## 简答题\n\n"
+        "**3. 为什么 KV Cache 量化能提升吞吐？**\n\n**4. PTQ 和 QAT 有什么区别？**\n\n"
+        "· · · 做完了再往下翻 · · ·\n\n---\n\n做完了吗？下面是答案 👇\n\n## 参考答案\n\n"
+        "| 题号 | 答案 |\n| --- | --- |\n| 1 | A |\n| 2 | A |\n\n"
+        "**3. 参考答案：** 同样的显存能放下 2～4 倍的 token。\n\n**4. 参考答案：**\n\n"
+        "1. PTQ：训练后用校准数据量化。\n2. QAT：训练时模拟量化误差。\n\n---\n\n"
+        "以上答案如有错误，欢迎评论区指正～下一篇写 vLLM 调度器\n",
+        name="juejin.md",
+        bank_id="t",
+    )
+    questions = result.bank.questions
+    assert [(q.id, q.answer) for q in questions[:2]] == [("q1", ["A"]), ("q2", ["A"])]
+    assert [q.reference.zh for q in questions[2:]] == [
+        "同样的显存能放下 2～4 倍的 token。",
+        "1. PTQ：训练后用校准数据量化。\n2. QAT：训练时模拟量化误差。",
+    ]
+
+
+def test_an_authors_sign_off_ends_the_last_headed_answer() -> None:
+    result = parse_article(
+        "1. 哪个对？\nA. 甲\nB. 乙\n\n2. 哪个错？\nA. 甲\nB. 乙\n\n3. 为什么要量化？\n\n"
+        "参考答案：1.B 2.A\n\n3. 参考答案：省显存、加速访存。\n\n"
+        "以上答案如有错误，欢迎评论区指正～\n",
+        name="notes.txt",
+        bank_id="t",
+    )
+    assert result.bank.questions[2].reference.zh == "省显存、加速访存。"

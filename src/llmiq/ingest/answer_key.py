@@ -428,11 +428,55 @@ def _under_a_question(lines: Sequence[Line], i: int) -> bool:
     return k >= 0 and lines[k].q_number is not None
 
 
+#: An open question's answer after the key, headed by its number: "**8. 参考答案：**" with the
+#: answer below it, "Q9 model answer: …".
+_RULE = re.compile(r"^\s*([-*_=])(?:\s*\1){2,}\s*$")
+_ANSWER_HEAD = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:Q|question\s*|第\s*)?(?P<num>\d{1,3})\s*题?\s*[.、:)]?\s*"
+    r"(?:的)?(?:参考答案|参考回答|答案要点|答案|(?:model|sample|reference|suggested)\s+answer)"
+    r"\s*(?:\*\*|__)?\s*[:]\s*(?:\*\*|__)?\s*(?P<value>.*?)\s*$",
+    re.I,
+)
+
+
+def _read_headed_answers(lines: Sequence[Line], k: int, key: AnswerKey) -> int:
+    """Answers after the key each headed by its question's number ("**8. 参考答案：**" then
+    paragraphs), for questions the key has no entry for; returns where they stop (``k``
+    when there are none)."""
+    stop = k
+    while k < len(lines) and (head := _ANSWER_HEAD.match(fold(lines[k].raw))):
+        number = int(head["num"])
+        if number in key.keys:
+            break
+        parts = [lines[k].raw[head.start("value") : head.end("value")]]
+        j = k + 1
+        while j < len(lines) and not _ANSWER_HEAD.match(fold(lines[j].raw)):
+            if (
+                END_MARKER.match(lines[j].raw)
+                or END_LINE.match(fold(lines[j].raw))
+                or _RULE.match(lines[j].raw)  # "---" under the last answer, a sign-off below
+            ):
+                break
+            parts.append(lines[j].raw.strip())
+            j += 1
+        if text := "\n".join(parts).strip():
+            key.explanations.setdefault(number, text)
+        stop = k = j
+        if j < len(lines) and not _ANSWER_HEAD.match(fold(lines[j].raw)):
+            break
+    return stop
+
+
 def _read_explanations(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
-    """A numbered list of explanations right after a key section ("解析：" then "1. ...")."""
+    """A numbered list of explanations right after a key section ("解析：" then "1. ..."), or
+    answers headed by their numbers ("**8. 参考答案：**")."""
     k = i
     while k < len(lines) and lines[k].kind in (LineKind.BLANK, LineKind.MARKUP):
         k += 1  # and the end of the box a key is folded in ("</details>")
+    if (headed := _read_headed_answers(lines, k, key)) > k:
+        first, _ = key.sections[-1]
+        key.sections[-1] = (first, headed - 1)
+        return headed
     if k >= len(lines) or not _EXPLANATIONS_LABEL.match(fold(lines[k].raw)):
         return i
     items: dict[int, str] = {}

@@ -15,8 +15,11 @@ from llmiq.messages import N_
 SPOILER_GUARD = re.compile(
     r"^\W*(?:[^。.]{0,14}(?:请勿|不要|别)提前(?:翻看|看答案|偷看|看)"
     r"|[^。]{0,8}先(?:自己)?(?:想一想|想想|做一遍|做完|做)[^。]{0,8}再(?:往下)?(?:看|翻)"
+    r"|[^。]{0,8}(?:做|答|想|写)完了?(?:之后)?再(?:往下)?(?:看|翻)"
+    # "做完了吗？下面是答案 👇"
+    r"|(?:[^。]{0,8}[？?，,]\s*)?(?:下面|以下|往下)(?:就)?(?:是|为)(?:参考)?答案\W*$"
     r"|[^。]{0,8}答案分割线"
-    r"|stop\s+here\s+if\s+you\s+want\s+to\s+test|no\s+peeking|spoilers?\s+(?:below|ahead)"
+    r"|stop\s+here\s+if\s+you\s+want\s+to\s+test|no\s+peeking|(?:spoilers?|answers?)\s+(?:below|ahead)"
     r"|(?:done\?\s*)?scroll\s+(?:down\s+)?for\s+(?:the\s+)?(?:answers?|key|solutions?))",
     re.I,
 )
