@@ -80,3 +80,28 @@ def test_fields_and_detection() -> None:
     assert detect_import_format("deck.tsv", "a\tb\n").name == "flashcards"
     assert not looks_like_flashcards("1. What?\tindented\nAnswer: A\n\n2. Why?\nAnswer: B\n")
     assert not looks_like_flashcards("| a\t| b |\n| c\t| d |\n| e\t| f |\n")
+
+
+def test_an_anki_decks_html_cards_lettered_lists_option_tables_and_ticked_backs(
+    in_short: Callable[[Any], list],
+) -> None:
+    cards = [
+        "<span class=qnum>Q1</span> <div>Why can't LLMs spell?</div><ol type=A><li>No attention"
+        "</li><li>Subword tokens</li></ol>\t<b>B</b><br>Spelling is per token.",
+        "<span class=qnum>Q2</span> <div>What is weight tying?</div><table><tr><td>A</td>"
+        "<td>Shared layers</td></tr><tr><td>B</td><td>Embedding = LM head</td></tr></table>\tB",
+        "<span class=qnum>Q3</span> <div>Which are subword algorithms?</div><div>☐ WordPiece"
+        "</div><div>☐ Whitespace</div><div>☐ BPE</div>\t<div>☑ WordPiece</div>"
+        "<div>☐ Whitespace</div><div>☑ BPE</div>",
+    ]
+    deck = "#separator:tab\n#html:true\n" + "\n".join(cards) + "\n"
+    result = import_text(deck, name="deck.txt", bank_id="t")
+    assert in_short(result) == [
+        ("single", ["No attention", "Subword tokens"], ["B"]),
+        ("single", ["Shared layers", "Embedding = LM head"], ["B"]),
+        ("multiple", ["WordPiece", "Whitespace", "BPE"], ["A", "C"]),
+    ]
+    assert [q.prompt.en for q in result.bank.questions][:2] == [
+        "Why can't LLMs spell?",
+        "What is weight tying?",
+    ]

@@ -23,7 +23,7 @@ import re
 from typing import TYPE_CHECKING
 
 from llmiq.ingest.converted import LeftOut, parse_rows
-from llmiq.ingest.lines import split_lines
+from llmiq.ingest.lines import box_item, split_lines
 from llmiq.messages import N_
 
 if TYPE_CHECKING:
@@ -34,10 +34,13 @@ _SEPARATORS = {"tab": "\t", "semicolon": ";", "comma": ",", "pipe": "|", "space"
 _DROPPED_COLUMNS = ("guid", "notetype", "deck", "tags")
 _NAMED_COLUMNS = {"tags": "tags", "deck": "deck", "guid": "guid", "note type": "notetype",
                   "notetype": "notetype"}  # fmt: skip
-_BREAK = re.compile(r"<br\s*/?>|</(?:div|p|li|h\d|tr)>|<(?:div|p|tr)(?:\s[^>]*)?>", re.I)
-_ITEM = re.compile(r"<li(?:\s[^>]*)?>", re.I)
 _TAG = re.compile(r"<[^<>]+>")
-_NUMBER = re.compile(r"^\s*(?:Q|问题|第)?\s*(?P<n>\d{1,4})\s*(?:题)?\s*[.、:：)）]\s*", re.I)
+#: A card's own number before its text, or on a line above it ("Q1" in a span).
+_NUMBER = re.compile(
+    r"^\s*(?P<bold>\*\*|__)?\s*(?:Q|问题|第)?\s*(?P<n>\d{1,4})\s*(?:题)?\s*"
+    r"(?:[.、:：)）]\s*(?P=bold)?\s*|(?P=bold)?\s*\n)",
+    re.I,
+)
 _OPTION = re.compile(r"^\s*[(（]?[A-Ha-h][.、．)）:]\s*\S")
 
 
@@ -60,17 +63,27 @@ def looks_like_flashcards(text: str) -> bool:
 
 
 def field_text(value: str, *, is_html: bool) -> str:
-    """A field as text: HTML tags gone (``<br>``, ``<div>`` line breaks), entities read;
-    in an HTML export a line break in the source is a space."""
+    """A field as text: its HTML written as the page reader writes a page (lists, lettered
+    lists, tables of options, emphasis), entities read; in an HTML export a line break in
+    the source is a space."""
     if is_html:
         value = value.replace("\n", " ")  # in HTML a line break is a space
     if is_html or _TAG.search(value):
-        value = _ITEM.sub("\n- ", value)
-        value = _BREAK.sub("\n", value)
-        value = _TAG.sub("", value)
-        value = html.unescape(value).replace("\xa0", " ")
+        value = "\n".join(_html_lines(value))
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in value.split("\n")]
     return "\n".join(line for line in lines if line)
+
+
+def _html_lines(value: str) -> list[str]:
+    import lxml.etree
+    import lxml.html
+
+    from llmiq.ingest.html_writer import written
+
+    try:
+        return written(lxml.html.fragment_fromstring(value, create_parent="div"))
+    except (lxml.etree.ParserError, ValueError):  # no element at all: tags and entities go
+        return html.unescape(_TAG.sub("", value)).replace("\xa0", " ").split("\n")
 
 
 class _Reader:
@@ -129,11 +142,15 @@ class _Reader:
         if found := _NUMBER.match(front):
             n, front = int(found["n"]), front[found.end() :]
         front_lines = front.split("\n") if front else [""]
+        back_lines = back.split("\n") if back else []
+        if ticked := _ticks_on_the_back(front_lines, back_lines):
+            # the back repeats the front's boxes, the right ones ticked: the front is ticked
+            front_lines = [ticked.get(line, line) for line in front_lines]
+            back_lines = []
         self.write(f"Q{n}. {front_lines[0]}", first)
         for line in front_lines[1:]:
             self.write(line, first)
         label = "答案：" if re.search(r"[\u3400-\u9fff]", front + back) else "Answer: "
-        back_lines = back.split("\n") if back else []
         if back_lines:
             self.write(label + back_lines[0], last)
             for line in back_lines[1:]:
@@ -143,6 +160,21 @@ class _Reader:
     def write(self, line: str, origin: int) -> None:
         self.out.append(line)
         self.origin.append(origin)
+
+
+def _ticks_on_the_back(front: list[str], back: list[str]) -> dict[str, str]:
+    """The front's box lines as ticked task items when the back is the same boxes with the
+    right ones ticked ("☐ BPE" on the front, "☑ BPE" on the back); empty otherwise."""
+    boxes = {line: item for line in front if (item := box_item(line))}
+    ticks = [box_item(line) for line in back]
+    if len(boxes) < 2 or not all(ticks) or not any(tick for _, tick in filter(None, ticks)):
+        return {}
+    ticked = {text for text, tick in filter(None, ticks) if tick}
+    if {text for text, _ in filter(None, ticks)} != {text for text, _ in boxes.values()}:
+        return {}
+    return {
+        line: f"- [{'x' if text in ticked else ' '}] {text}" for line, (text, _) in boxes.items()
+    }
 
 
 def parse_flashcards(

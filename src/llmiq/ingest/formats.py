@@ -86,9 +86,15 @@ def import_format(name: str) -> ImportFormat:
     raise LlmiqError(N_("no import format {name}; formats: {known}"), name=repr(name), known=known)
 
 
+_ANKI_HEADER = re.compile(r"^\ufeff?#(?:separator|html|columns|notetype column|deck column):", re.I)
+
+
 def looks_like_html_page(text: str) -> bool:
     """A whole HTML document, or text that is mostly tags. An article with a few inline tags
-    (``<br>``, a ``<script>`` shown as an example) is still an article."""
+    (``<br>``, a ``<script>`` shown as an example) is still an article, and an Anki export
+    says what it is in its header, however much HTML its cards hold."""
+    if _ANKI_HEADER.match(text):
+        return False
     if _PAGE_START.match(text[:4096]):
         return True
     tags = _ANY_TAG.findall(text[:200_000])

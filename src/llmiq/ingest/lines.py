@@ -347,7 +347,7 @@ def classify(number: int, raw: str) -> Line:
         return line
     _read_question_marker(line, text)
     if box := _CHECKBOX.match(text):
-        line.checked = (box["mark"] or " ") != " " or box["box"] in ("☑", "☒", "■", "✅")
+        line.checked = _ticked(box)
     if (
         (match := _OPTION.match(text))
         and (match["ud"] != "|" or raw[match.start("ud")] == "｜")
@@ -375,6 +375,18 @@ def _read_question_marker(line: Line, text: str) -> None:
         line.q_style, line.q_strength, line.rest = mark.style, mark.strength, mark.rest
         if mark.number is not None:
             line.q_number = mark.number
+
+
+def _ticked(box: re.Match[str]) -> bool:
+    return (box["mark"] or " ") != " " or box["box"] in ("☑", "☒", "■", "✅")
+
+
+def box_item(raw: str) -> tuple[str, bool] | None:
+    """A checkbox line's text and whether it is ticked: ``"☑ BPE"`` -> ``("BPE", True)``;
+    None for any other line."""
+    if not (box := _CHECKBOX.match(fold(raw))):
+        return None
+    return _TAIL_BOLD.sub("", raw[box.start("text") :]).strip(), _ticked(box)
 
 
 def checkbox_text(line: Line) -> str:
