@@ -166,3 +166,20 @@ def test_a_coloured_difficulty_in_italics_after_a_dash_goes() -> None:
         "What is the pretraining objective of GPT?",
         "Which are data pipeline steps?",
     ]
+
+
+def test_icon_stars_with_a_level_word_and_a_notes_nested_tags_after_a_bold_prompt_go() -> None:
+    bank = parse_article(
+        "### Q1. **temperature 趋近于 0 时等价于什么？** :material-star::material-star: 中等\n\n"
+        "A. 贪心解码\nB. 均匀采样\n\n答案：A\n\n"
+        "**Q2. How does WordPiece pick the next merge?** #difficulty/medium #tokenizers\n\n"
+        "A) Frequency\nB) Likelihood gain\n\n**Answer:** B\n\n"
+        "**Q3. Which norm does LLaMA use?** 🔥 Easy\n\nA) LayerNorm\nB) RMSNorm\n\nAnswer: B\n",
+        name="notes.md",
+        bank_id="t",
+    ).bank
+    assert [q.prompt.get("zh") or q.prompt.get("en") for q in bank.questions] == [
+        "temperature 趋近于 0 时等价于什么？",
+        "How does WordPiece pick the next merge?",
+        "Which norm does LLaMA use?",
+    ]

@@ -17,10 +17,11 @@ _TAIL_TAGS = re.compile(
     r"|\s*[(（](?:bonus|optional|extra|加分题?|选做|附加题?)[)）]"
     # a documentation site's badge ("<Badge text="高频"/>"), a status lozenge ("EASY")
     r"|\s*<Badge\b[^<>]*/?>(?:[^<>]*</Badge>)?|\s+(?-i:EASY|MEDIUM|HARD|BEGINNER|ADVANCED)"
-    # a key cap or label in inline HTML ("<kbd>⭐⭐</kbd>", "<span class="badge">高频</span>"),
-    # an emoji shortcode (":fire:"), a note app's tag ("#难度/★☆☆#")
-    r"|\s*<(?P<tag>kbd|span|small|mark|label)\b[^<>]*>[^<>]{1,16}</(?P=tag)>|\s+:[a-z0-9_+-]{2,30}:"
-    r"|\s+#[^#\s]{1,24}#"
+    # a key cap or label in inline HTML ("<kbd>⭐⭐</kbd>", "<span class="badge">高频</span>")
+    r"|\s*<(?P<tag>kbd|span|small|mark|label)\b[^<>]*>[^<>]{1,16}</(?P=tag)>"
+    r"|\s+:[a-z0-9_+-]{2,30}:"  # an emoji shortcode: ":fire:"
+    # a note app's tags: "#难度/★☆☆#", Obsidian's "#difficulty/medium", "#rag"
+    r"|\s+#[^#\s]{1,24}#|\s+#[A-Za-z\u4e00-\u9fff][\w\u4e00-\u9fff/-]{0,40}"
     # a hint after a dash: "— *select all*", "– choose two", "· *multiple answers*"
     r"|\s+(?:[—–-]{1,2}|·)\s*[*_]?(?:(?:select|choose|pick)\s+(?:all|one|two|three|\d)"
     r"(?:\s+that\s+apply)?|multiple\s+answers?|multi[\s-]select|more\s+than\s+one)[*_]?"
