@@ -174,7 +174,8 @@ def test_icon_stars_with_a_level_word_and_a_notes_nested_tags_after_a_bold_promp
         "A. 贪心解码\nB. 均匀采样\n\n答案：A\n\n"
         "**Q2. How does WordPiece pick the next merge?** #difficulty/medium #tokenizers\n\n"
         "A) Frequency\nB) Likelihood gain\n\n**Answer:** B\n\n"
-        "**Q3. Which norm does LLaMA use?** 🔥 Easy\n\nA) LayerNorm\nB) RMSNorm\n\nAnswer: B\n",
+        "**Q3. Which norm does LLaMA use?** 🔥 Easy\n\nA) LayerNorm\nB) RMSNorm\n\nAnswer: B\n\n"
+        "**Q4. Why does RoPE extrapolate poorly?** :fire::fire:\n\nAnswer: Unseen angles.\n",
         name="notes.md",
         bank_id="t",
     ).bank
@@ -182,4 +183,5 @@ def test_icon_stars_with_a_level_word_and_a_notes_nested_tags_after_a_bold_promp
         "temperature 趋近于 0 时等价于什么？",
         "How does WordPiece pick the next merge?",
         "Which norm does LLaMA use?",
+        "Why does RoPE extrapolate poorly?",
     ]

@@ -19,7 +19,7 @@ _TAIL_TAGS = re.compile(
     r"|\s*<Badge\b[^<>]*/?>(?:[^<>]*</Badge>)?|\s+(?-i:EASY|MEDIUM|HARD|BEGINNER|ADVANCED)"
     # a key cap or label in inline HTML ("<kbd>⭐⭐</kbd>", "<span class="badge">高频</span>")
     r"|\s*<(?P<tag>kbd|span|small|mark|label)\b[^<>]*>[^<>]{1,16}</(?P=tag)>"
-    r"|\s+:[a-z0-9_+-]{2,30}:"  # an emoji shortcode: ":fire:"
+    r"|\s+(?::[a-z0-9_+-]{2,40}:)+"  # emoji shortcodes: ":fire:", ":star::star:"
     # a note app's tags: "#难度/★☆☆#", Obsidian's "#difficulty/medium", "#rag"
     r"|\s+#[^#\s]{1,24}#|\s+#[A-Za-z\u4e00-\u9fff][\w\u4e00-\u9fff/-]{0,40}"
     # a hint after a dash: "— *select all*", "– choose two", "· *multiple answers*"
