@@ -396,3 +396,30 @@ def test_a_social_posts_arrow_answers_and_the_comments_under_it() -> None:
     ]
     assert questions[3].reference.en == "When the problem is knowledge, not behaviour."
     assert "argue" not in str(result.bank.model_dump())
+
+
+def test_bracketed_question_numbers_in_bold() -> None:
+    result = parse_article(
+        "## 一、长上下文\n\n**【第1题】**RoPE 是怎么引入位置信息的？\n\nA、旋转 Q、K\n\n"
+        "B、加到 embedding 上\n\n▶ 答案：A\n\n**【第2题】**PI 的做法是？\n\nA、更大的位置索引\n\n"
+        "B、按比例缩小位置索引\n\n▶ 答案：B\n",
+        name="aliyun.md",
+        bank_id="t",
+    )
+    assert [(q.id, q.prompt.zh, q.answer) for q in result.bank.questions] == [
+        ("q1", "RoPE 是怎么引入位置信息的？", ["A"]),
+        ("q2", "PI 的做法是？", ["B"]),
+    ]
+
+
+def test_a_columns_headings_numbered_with_a_bar() -> None:
+    result = parse_article(
+        "# 推理面试题\n\n# 01 | 为什么推理要用 KV Cache？\n\n前缀的 K、V 不会再变。\n\n"
+        "# 02 | prefill 和 decode 的瓶颈有什么不同？\n\nprefill 算力密集，decode 访存密集。\n",
+        name="bilibili.md",
+        bank_id="t",
+    )
+    assert [(q.id, q.reference.zh) for q in result.bank.questions] == [
+        ("q1", "前缀的 K、V 不会再变。"),
+        ("q2", "prefill 算力密集，decode 访存密集。"),
+    ]

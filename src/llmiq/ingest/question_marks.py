@@ -99,10 +99,10 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
         "第N题",
         3,
         re.compile(
-            _DECOR
-            + _TYPE_WORD
-            + r"第\s*(?P<num>\d{1,3}|[一二三四五六七八九十百零两]{1,4})\s*[题道问]"
+            _DECOR + _TYPE_WORD + r"(?P<open>[【\[]\s*)?"
+            r"第\s*(?P<num>\d{1,3}|[一二三四五六七八九十百零两]{1,4})\s*[题道问]"
             r"(?:\s*/\s*共\s*\d{1,3}\s*[题道])?"  # "第 1 题 / 共 8 题"
+            r"(?(open)\s*[】\]])"  # "【第1题】"
             r"\s*[.:、)]?\s*(?:\*\*|__)?\s*(?P<rest>.*)$"
         ),
     ),
