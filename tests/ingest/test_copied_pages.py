@@ -423,3 +423,16 @@ def test_a_columns_headings_numbered_with_a_bar() -> None:
         ("q1", "前缀的 K、V 不会再变。"),
         ("q2", "prefill 算力密集，decode 访存密集。"),
     ]
+
+
+def test_a_docs_headings_numbered_with_a_space() -> None:
+    result = parse_article(
+        "# Agent 面试高频问题\n\n## 一、基本概念\n\n### 01 Agent 和 Workflow 有什么区别？\n\n"
+        "控制流由谁决定。\n\n### 02 ReAct 是什么？\n\n思考、动作、观察交替。\n",
+        name="feishu.md",
+        bank_id="t",
+    )
+    assert [(q.id, q.prompt.zh, q.reference.zh) for q in result.bank.questions] == [
+        ("q1", "Agent 和 Workflow 有什么区别？", "控制流由谁决定。"),
+        ("q2", "ReAct 是什么？", "思考、动作、观察交替。"),
+    ]

@@ -121,6 +121,17 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
     ("N、", 2, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*、\s*(?:\*\*|__)?\s*(?P<rest>.*)$")),
     ("N.", 2, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*\.(?!\d)\s*(?:\*\*|__)?\s*(?P<rest>.*)$")),
     ("N)", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*\)\s*(?P<rest>.*)$")),
+    # a heading's number and a space: "### 01 Agent 和 Workflow 有什么区别？"
+    (
+        "N ",
+        1,
+        re.compile(
+            r"^\s*(?:>\s*)*(?P<head>#{1,6}\s*)"
+            + SYMBOLS
+            + _TYPE_TAG
+            + r"(?P<bold>\*\*|__)?\s*(?P<num>\d{1,3})\s+(?P<rest>\S.*)$"
+        ),
+    ),
     # a number and a bar, as columns number their parts: "# 01 | 为什么推理要用 KV Cache？"
     ("N|", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})\s+[|｜]\s+(?P<rest>\S.*)$")),
     # a number and a middle dot before a topic: "### 1 · Chunk overlap"
