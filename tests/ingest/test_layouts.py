@@ -614,3 +614,24 @@ def test_a_bar_after_the_number_and_circled_letter_options() -> None:
     assert classify(1, "Q2｜LoRA 怎么初始化？").q_number == 2
     assert classify(1, "题号 28：关于梯度累积，下列说法正确的是").q_number == 28
     assert classify(1, "答案 Ⓐ").kind is LineKind.ANSWER
+
+
+def test_headings_that_ask_with_numbered_points_in_their_answers_and_a_quick_check() -> None:
+    result = parse_article(
+        "# RAG system design questions\n\n## How would you evaluate a RAG system?\n\n"
+        "Work in three layers:\n\n1. **Retrieval** — recall@k on labelled questions.\n"
+        "2. **Generation** — faithfulness to the context.\n\n"
+        "## How do you handle scanned PDFs?\n\nOCR first; keep each table in one chunk.\n\n"
+        "## Quick check\n\nWhich HNSW parameter trades recall for latency at query time?\n\n"
+        "* A. `M`\n* B. `efSearch`\n\n**Answer:** B. It is set per query.\n",
+        name="gitbook.md",
+        bank_id="t",
+    )
+    questions = result.bank.questions
+    assert [q.prompt.en for q in questions] == [
+        "How would you evaluate a RAG system?",
+        "How do you handle scanned PDFs?",
+        "Which HNSW parameter trades recall for latency at query time?",
+    ]
+    assert questions[0].reference.en.startswith("Work in three layers:")
+    assert questions[2].answer == ["B"]

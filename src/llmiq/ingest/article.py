@@ -29,6 +29,7 @@ from llmiq.ingest.answers import (
     resolve_keys,
 )
 from llmiq.ingest.blocks import (
+    ASKS,
     POINTER,
     Block,
     answer_elsewhere,
@@ -311,6 +312,12 @@ class _Parser:
             else:
                 key, text = options[-1]
                 options[-1] = (key, f"{text} {line.raw.strip()}".strip())
+        if (
+            start.q_style == "#"
+            and not ASKS.search(start.rest)
+            and any(ASKS.search(part) for part in prompt[1:])
+        ):  # "## Quick check" over "Which HNSW parameter …?": a topic, then the question
+            prompt = prompt[1:]
         if not options and not start.rest:  # "### Q2." then "Which … (A) x (B) y"
             text = next((k for k, part in enumerate(prompt) if part.strip()), None)
             if text is not None and (found := options_after_prompt(prompt[text])):

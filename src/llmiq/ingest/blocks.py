@@ -87,11 +87,11 @@ def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -
         asking = next_content(lines, body_end - 1, stop)
         if (
             asking is not None
-            and not _ASKS.search(lines[u].rest)
+            and not ASKS.search(lines[u].rest)
             and lines[asking].kind is LineKind.TEXT
         ):
             end = _paragraph_end(lines, asking, stop)  # "### 8 · Discussion" over "How would …?"
-            if _ASKS.search(lines[end - 1].raw):
+            if ASKS.search(lines[end - 1].raw):
                 body_end = end
     block = Block(u, None, stop, body_end=body_end, explanation_start=body_end)
     number = lines[u].q_number
@@ -202,7 +202,7 @@ def no_questions(name: str, unanswered: Sequence[int]) -> LlmiqError:
 
 _BULLET = re.compile(r"^\s*[-*+•·]\s+(?P<text>\S.*)$")
 #: A question's line that asks: "…？", "…是：", "…?（多选）".
-_ASKS = re.compile(r"[?？:：]\s*(?:[(（][^()（）]{1,8}[)）])?\s*(?:\*\*)?\s*$")
+ASKS = re.compile(r"[?？:：]\s*(?:[(（][^()（）]{1,8}[)）])?\s*(?:\*\*)?\s*$")
 
 
 def unlettered_options(prompt_parts: list[str], value: str) -> tuple[list[tuple[str, str]], int]:
@@ -218,7 +218,7 @@ def unlettered_options(prompt_parts: list[str], value: str) -> tuple[list[tuple[
     ] or [
         (n, part.strip())
         for n, part in enumerate(prompt_parts)
-        if n > 0 and _ASKS.search(prompt_parts[0]) and 0 < len(part.strip()) <= 80
+        if n > 0 and ASKS.search(prompt_parts[0]) and 0 < len(part.strip()) <= 80
     ]
     after = [part for part in prompt_parts[bullets[0][0] :] if part.strip()] if bullets else []
     if len(bullets) < 2 or not value or len(bullets) != len(after):

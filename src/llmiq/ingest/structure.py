@@ -134,6 +134,10 @@ def _choose_starts(
     lo, prev_number = -1, None
     for answer in answers:
         candidates = [i for i in range(lo + 1, answer) if lines[i].is_question]
+        if asking := [i for i in candidates if _asking_heading(lines[i])]:
+            # a heading that asks starts a question: a numbered line above it ("1. **Retrieval**"
+            # in the answer to an earlier one) is not this answer's question
+            candidates = [i for i in candidates if i >= asking[-1]]
         if candidates:
             start: int | None = max(
                 candidates, key=lambda i: (*_rank(lines[i], prev_number, style), i)
