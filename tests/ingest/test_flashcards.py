@@ -105,3 +105,27 @@ def test_an_anki_decks_html_cards_lettered_lists_option_tables_and_ticked_backs(
         "Why can't LLMs spell?",
         "What is weight tying?",
     ]
+
+
+def test_a_quizlet_set_with_a_title_and_choices_crammed_into_its_terms(
+    in_short: Callable[[Any], list],
+) -> None:
+    deck = (
+        "Fine-tuning interview flashcards\nexported from my Quizlet set, 4 cards\n\n"
+        "1. Which PEFT method adds trainable key/value vectors at every layer?  Prompt tuning / "
+        "Prefix tuning / LoRA\tPrefix tuning\n"
+        "2. In SFT, which tokens count in the loss? 1. every token 2. the response tokens\t2\n"
+        "3. True or false: QLoRA keeps the base in NF4.   A True   B False\tA\n"
+        "4. Why mask the prompt tokens?\tSo the gradient goes to the response.\n"
+    )
+    assert looks_like_flashcards(deck)
+    result = import_text(deck, name="set.txt", bank_id="t")
+    assert result.bank.title.en == "Fine-tuning interview flashcards"
+    assert in_short(result) == [
+        ("single", ["Prompt tuning", "Prefix tuning", "LoRA"], ["B"]),
+        ("single", ["every token", "the response tokens"], ["B"]),
+        ("single", ["True", "False"], ["A"]),
+        ("open", [], "So the gradient goes to the response."),
+    ]
+    assert result.bank.questions[2].prompt.en == "True or false: QLoRA keeps the base in NF4."
+    assert [(s.first, s.last) for s in result.skipped] == [(2, 2)]  # the note under the title

@@ -44,6 +44,16 @@ _NUMBER = re.compile(
 _OPTION = re.compile(r"^\s*[(（]?[A-Ha-h][.、．)）:]\s*\S")
 
 
+def _preamble(lines: list[str], separator: str) -> int:
+    """How many lines a saved set starts with before its cards, its title and a note on where
+    it came from ("exported from my Quizlet set …"): up to three lines without a separator,
+    with cards after them."""
+    k = 0
+    while k < len(lines) and separator not in lines[k]:
+        k += 1
+    return k if sum(bool(line.strip()) for line in lines[:k]) <= 3 and k < len(lines) else 0
+
+
 def looks_like_flashcards(text: str) -> bool:
     """Whether an article of unknown format is a flashcard export: Anki's ``#separator:``
     or ``#html:`` header, or three or more rows that all have the same number of tabs and
@@ -56,6 +66,7 @@ def looks_like_flashcards(text: str) -> bool:
     ):
         return True
     rows = [line for line in lines if not _HEADER.match(line)]
+    rows = rows[_preamble(rows, "\t") :]
     if len(rows) < 3 or any(re.match(r"^\s*(?:#{1,6}\s|```|\|)", row) for row in rows):
         return False
     tabs = {row.count("\t") for row in rows}
@@ -123,6 +134,10 @@ class _Reader:
             if found := _HEADER.match(lines[start]):
                 self.header_line(start + 1, found["key"], found["value"])
             start += 1
+        preamble = _preamble(lines[start:], self.separator)
+        for k in range(start, start + preamble):
+            self.write(lines[k], k + 1)  # the set's title, then a note the parser leaves out
+        start += preamble
         body = io.StringIO("\n".join(lines[start:]))
         rows = csv.reader(body, delimiter=self.separator, quotechar='"', strict=False)
         done = 0
@@ -147,6 +162,12 @@ class _Reader:
             # the back repeats the front's boxes, the right ones ticked: the front is ticked
             front_lines = [ticked.get(line, line) for line in front_lines]
             back_lines = []
+        elif (
+            len(front_lines) == 1
+            and back_lines
+            and (choices := _choices_in_the_term(front_lines[0], back_lines[0]))
+        ):
+            front_lines, back_lines[0] = choices
         self.write(f"Q{n}. {front_lines[0]}", first)
         for line in front_lines[1:]:
             self.write(line, first)
@@ -175,6 +196,48 @@ def _ticks_on_the_back(front: list[str], back: list[str]) -> dict[str, str]:
     return {
         line: f"- [{'x' if text in ticked else ' '}] {text}" for line, (text, _) in boxes.items()
     }
+
+
+#: Where a term's question ends and the choices crammed after it begin: "…every layer?  Prompt
+#: tuning / Prefix tuning", "…which tokens count? 1. every token 2. …".
+_QUESTION_END = re.compile(r"[?？:：]\s+")
+_SEPARATED = re.compile(r"\s+[/•·|]\s+")
+_DIGITS = re.compile(r"(?:^|\s+)(?P<n>[1-9])[.)]\s+")
+_SPACED_LETTERS = re.compile(
+    r"(?:^|(?<=[.?!:。？！：])\s+|(?<=\S)\s+(?=[B-H]\s))(?P<key>[A-H])\s+(?=\S)"
+)
+
+
+def _choices_in_the_term(front: str, back: str) -> tuple[list[str], str] | None:
+    """A term that crams its choices after its question, and a back that picks one: choices
+    separated by slashes or bullets when the back is one of them word for word, numbered
+    ``1. … 2. …`` when the back is a number, lettered without stops ``A True   B False``
+    when the back is a letter. The term's lines and the answer as the parser reads them, or
+    None."""
+    asked = list(_QUESTION_END.finditer(front))
+    if not asked:
+        return None
+    prompt, tail = front[: asked[-1].start() + 1], front[asked[-1].end() :]
+    answer = back.strip()
+    parts: list[str] = []
+    if len(texts := _SEPARATED.split(tail)) >= 2 and answer.casefold() in (
+        t.strip().casefold() for t in texts
+    ):
+        parts = [t.strip() for t in texts]
+    elif answer.isdigit() and [m["n"] for m in _DIGITS.finditer(tail)] == [
+        str(k) for k in range(1, len(_DIGITS.findall(tail)) + 1)
+    ]:
+        before, *split = _DIGITS.split(tail)
+        prompt, parts = f"{prompt} {before}".strip(), [t.strip() for t in split[1::2]]
+        answer = "ABCDEFGH"[int(answer) - 1] if 0 < int(answer) <= len(parts) else ""
+    elif re.fullmatch(r"[A-H]", answer) and [m["key"] for m in _SPACED_LETTERS.finditer(tail)] == [
+        "ABCDEFGH"[k] for k in range(len(_SPACED_LETTERS.findall(tail)))
+    ]:
+        before, *split = _SPACED_LETTERS.split(tail)
+        prompt, parts = f"{prompt} {before}".strip(), [t.strip() for t in split[1::2]]
+    if len(parts) < 2 or not answer or not all(parts):
+        return None
+    return [prompt, *(f"{'ABCDEFGH'[k]}. {text}" for k, text in enumerate(parts))], answer
 
 
 def parse_flashcards(
