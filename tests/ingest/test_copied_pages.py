@@ -436,3 +436,57 @@ def test_a_docs_headings_numbered_with_a_space() -> None:
         ("q1", "Agent 和 Workflow 有什么区别？", "控制流由谁决定。"),
         ("q2", "ReAct 是什么？", "思考、动作、观察交替。"),
     ]
+
+
+def test_a_prep_sites_cards_with_options_as_buttons_and_tags_over_the_prompt() -> None:
+    def card(n: int, level: str, prompt: str, texts: list[str], key: str) -> str:
+        options = "".join(
+            f'<button class="option" type="button"><span class="option__key">{"ABCD"[i]}</span>'
+            f'<span class="option__text">{text}</span></button>'
+            for i, text in enumerate(texts)
+        )
+        return (
+            f'<section class="qcard"><div class="meta"><span>Question {n}</span>'
+            f"<span>{level}</span><span>Asked at: Google · Meta</span></div>"
+            f'<p class="prompt">{prompt}</p><p class="hint-label">Select one option</p>'
+            f'<div class="options">{options}</div><div class="actions"><button>Reveal answer'
+            f'</button><a class="report" href="/r">Report a problem</a></div>'
+            f'<div class="solution"><p>Correct answer: {key}</p><p>{why}</p></div></section>'
+        )
+
+    why = "Explained in a sentence or two, with the numbers a candidate should know by heart."
+    cards = [
+        (1, "Easy", "Why is QK^T divided by √d_k in scaled dot-product attention?",
+         ["To reduce memory use", "To keep the softmax from saturating"], "B"),
+        (2, "Medium", "In a decoder-only model, what does the causal mask prevent?",
+         ["Attending to later positions", "Attending to padding"], "A"),
+        (3, "Medium", "Which normalisation do Llama-style decoder blocks use?",
+         ["BatchNorm after attention", "RMSNorm before each sublayer"], "B"),
+        (4, "Hard", "What does weight tying share in a language model?",
+         ["The input embedding and the output projection", "Every layer's attention"], "A"),
+    ]  # fmt: skip
+    page = (
+        "<html><body><main><h1>Transformer Fundamentals</h1>"
+        + "".join(card(*c) for c in cards)
+        + "</main></body></html>"
+    )
+    result = import_text(page, name="prep.html", bank_id="t")
+    questions = result.bank.questions
+    assert [(q.prompt.en, q.answer) for q in questions] == [(c[2], [c[4]]) for c in cards]
+    assert [[o.text.en for o in q.options] for q in questions] == [c[3] for c in cards]
+    dumped = str(result.bank.model_dump())
+    for furniture in ("Select one", "Report", "Asked at", "Reveal"):
+        assert furniture not in dumped
+
+
+def test_a_question_line_of_tags_over_its_prompt_and_a_count_of_takers() -> None:
+    result = parse_article(
+        "第 1 题 单选 考察频率 ★★★★★ 字节跳动 · 阿里巴巴\n\nKV Cache 里缓存的是什么？\n\n"
+        "A. K 和 V\nB. Q、K、V\n\n1.2 万人做过 · 正确率 78%\n\n正确答案：**A**\n",
+        name="prep.txt",
+        bank_id="t",
+    )
+    question = result.bank.questions[0]
+    assert question.prompt.zh == "KV Cache 里缓存的是什么？"
+    assert [o.text.zh for o in question.options] == ["K 和 V", "Q、K、V"]
+    assert question.answer == ["A"]

@@ -48,6 +48,7 @@ from llmiq.ingest.cleanup import (
 )
 from llmiq.ingest.lines import NOISE, Line, LineKind, options_after_prompt
 from llmiq.ingest.option_text import normalise
+from llmiq.ingest.question_marks import TYPE_FIRST
 from llmiq.ingest.reading import read_lines
 from llmiq.ingest.result import (
     ImportNote,
@@ -313,10 +314,11 @@ class _Parser:
                 key, text = options[-1]
                 options[-1] = (key, f"{text} {line.raw.strip()}".strip())
         if (
-            start.q_style == "#"
+            (start.q_style == "#" or TYPE_FIRST.match(start.rest))
             and not ASKS.search(start.rest)
             and any(ASKS.search(part) for part in prompt[1:])
-        ):  # "## Quick check" over "Which HNSW parameter …?": a topic, then the question
+        ):  # "## Quick check" over "Which HNSW parameter …?": a topic, then the question;
+            # "第 1 题 单选 考察频率 ★★★★★" over it: the question's tags
             prompt = prompt[1:]
         if not options and not start.rest:  # "### Q2." then "Which … (A) x (B) y"
             text = next((k for k, part in enumerate(prompt) if part.strip()), None)

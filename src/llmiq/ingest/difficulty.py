@@ -63,3 +63,9 @@ def strip_difficulty(text: str) -> str:
         before = text
         text = _TRAILING.sub("", text)
     return _LEADING.sub(r"\g<bold>", text)
+
+
+def is_level(text: str) -> bool:
+    """Whether ``text`` is only a level word or stars ("Easy", "中等", "⭐⭐"): a tag where a
+    question's text would be ("Question 1  Easy" over the prompt)."""
+    return re.fullmatch(rf"\s*(?:{_COLOUR}{_LEVEL}|{_STARS})\s*", text, re.I) is not None

@@ -53,6 +53,7 @@ from llmiq.ingest.html_writer import (
     BLOCKS,
     HEADINGS,
     SPACE,
+    choice_buttons,
     choice_lists,
     class_words,
     letter_definition_lists,
@@ -173,6 +174,7 @@ def _prepare(root: HtmlElement) -> None:
     mark_coloured_answers(root)
     mark_result_labels(root)
     styled_list_markers(root)
+    choice_buttons(root)
     for element in list(root.iter(*_DROP)):
         _remove(element)
     for element in list(root.iter("ac:parameter")):

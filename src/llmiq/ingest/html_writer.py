@@ -347,6 +347,34 @@ def _is_choice(element: HtmlElement) -> bool:
     return box is not None and box.get("type", "").lower() in ("radio", "checkbox")
 
 
+_CHOICE_CLASS = re.compile(r"option|choice|answer", re.I)
+_NOT_A_CHOICE = re.compile(r"reveal|show|submit|check|hint|next|prev|review|report", re.I)
+
+
+def _is_choice_button(element: HtmlElement) -> bool:
+    """A quiz's option drawn as a button: ``<button class="option"><span>A</span>…``."""
+    if element.tag != "button":
+        return False
+    words = " ".join(class_words(element))
+    first = next((child for child in element if isinstance(child.tag, str)), None)
+    keyed = first is not None and re.fullmatch(r"\s*[A-Ja-j][.、)]?\s*", text_of(first) or "")
+    return (bool(_CHOICE_CLASS.search(words)) or bool(keyed)) and not _NOT_A_CHOICE.search(words)
+
+
+def choice_buttons(root: HtmlElement) -> None:
+    """Options drawn as buttons side by side become the items of a list, as
+    :func:`choice_lists` does for radio labels; other buttons are page controls, dropped."""
+    for parent in list(root.iter()):
+        if not isinstance(parent.tag, str) or (parent.text or "").strip():
+            continue
+        children = [child for child in parent if isinstance(child.tag, str)]
+        if len(children) >= 2 and all(_is_choice_button(child) for child in children):
+            parent.tag = "ul"
+            for child in children:
+                child.tag = "li"
+                child.attrib.pop("type", None)
+
+
 def choice_lists(root: HtmlElement) -> None:
     """A quiz's choices laid out as ``<label><input type="radio"><span>d_model</span></label>``
     side by side in a ``<div>`` become the items of a list, one choice a line, as a person

@@ -89,11 +89,11 @@ _FURNITURE = (
     r"|返回目录|反馈|添加笔记|求解答\s*(?:\(\d+\))?|邀请讨论|(?:点击)?查看全部讨论|讨论\s*\(\d+\)|查看错题本?|再练一次|答题卡"
     r"|分享给好友|知识点\s*[:：].{0,40}|问问\s*ai\s*助教.{0,30}|ask\s+(?:the\s+)?ai(?:\s+tutor)?\b.{0,40}"
     r"|返回顶部|笔记\s*(?:\(\d+\))?|(?:本题|全站)?正确率\s*[:：]?\s*\d+(?:\.\d+)?\s*%"
-    r"|(?:已有|共)?\s*\d[\d,]*\s*人(?:浏览|作答|做过|练习|答过)(?:此题|本题)?"
-    r"(?:\s*[,，]\s*正确率\s*\d+(?:\.\d+)?\s*%)?"
+    r"|(?:已有|共)?\s*\d[\d,.]*\s*万?\s*人(?:浏览|作答|做过|练习|答过)(?:此题|本题)?"
+    r"(?:\s*[,，·•|]\s*正确率\s*\d+(?:\.\d+)?\s*%)?"  # "1.2 万人做过 · 正确率 78%"
     r"|请在此(?:处)?(?:输入|填写)(?:你的|您的)?(?:答案|回答)\S*"
     r"|back\s+to\s+top|\d+\s+points?|submit(?:\s+answer)?|next\s+question|previous\s+question"
-    r"|mark\s+for\s+review|report\s+(?:an\s+)?(?:issue|error)|go\s+to\s+next\s+item|skip\s+question"
+    r"|mark\s+for\s+review|report\s+(?:an?\s+)?(?:issue|error|problem|mistake)|go\s+to\s+next\s+item|skip\s+question"
     r"|show\s+hint|finish\s+quiz|submit\s+quiz|type\s+your\s+answer\s+here\S*)"
 )
 #: Furniture that is only furniture on a line of its own ("Check", "Page 2 of 3").
@@ -104,6 +104,8 @@ _FURNITURE_ALONE = (
     r"|page\s+\d+\s+(?:of|/)\s+\d+|第\s*\d+\s*页(?:\s*[/，,]\s*共\s*\d+\s*页)?"
     r"|found\s+a\s+(?:mistake|typo|bug)\?.*|复制代码|copy\s+code|copied!?|advertisements?|sponsored|广告"
     r"|(?:做题|答题|练习|浏览|阅读)(?:人数|次数|量)\s*[:：]?\s*[\d,]+"
+    # a quiz app's label over the options: "Select one option", "Select all that apply"
+    r"|(?:select|choose|pick)\s+(?:one(?:\s+(?:option|answer))?|all\s+that\s+apply)"
     # a homework site's score under each question and its buttons: "4.5分", "AI讲解", "收起"
     r"|\d+(?:\.\d+)?\s*分|ai\s*讲解|收起(?:解析|答案)?|展开(?:全部)?|expand(?:\s+all)?|collapse(?:\s+all)?"
     # "本题得分：0 分", "得分：8/8", "Points: 0 / 8", "Score: 1 of 1"

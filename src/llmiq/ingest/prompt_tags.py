@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from llmiq.ingest.difficulty import strip_difficulty
+from llmiq.ingest.difficulty import is_level, strip_difficulty
 
 _TAIL_BOLD = re.compile(r"\s*(?:\*\*|__)\s*$")
 
@@ -29,7 +29,8 @@ _TAIL_TAGS = re.compile(
     r"|\s*`[^`]{0,12}(?:难度|★|☆|⭐|difficulty|level)[^`]{0,12}`"
     r"|\s+[\U0001f300-\U0001faff]\ufe0f?\s?[\u4e00-\u9fff]{1,4}"
     r"|\s*\{:?\s*[#.][\w-][^{}]*\}"  # an attribute list: "{ #q1 }", "{: .question}"
-    r"|\s*\{\{\s*\w+\([^{}]*\)\s*\}\})+"  # a Zola shortcode: "{{ badge(level="hard") }}"
+    r"|\s*\{\{\s*\w+\([^{}]*\)\s*\}\}"  # a Zola shortcode: "{{ badge(level="hard") }}"
+    r"|\s+asked\s+(?:at|by|in)\s*:\s*[^?？:：]{1,60})+"  # "Asked at: Google · Anthropic"
     r"\s*$",
     re.I,
 )
@@ -47,4 +48,4 @@ def clean_prompt(text: str) -> str:
         text = strip_difficulty(_TAIL_BOLD.sub("", text).strip()).strip()
     if text.count("**") == 1:  # "以下哪些……？**（多选）": the bold's opening went with the number
         text = _BOLD_THEN_KIND.sub("", text)
-    return text
+    return "" if is_level(text) else text

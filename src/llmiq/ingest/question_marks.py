@@ -69,6 +69,9 @@ TYPE_TAG_LINE = re.compile(
     + rf"|(?:{_BARE_TYPE})(?:\s*[·・|/]\s*(?:{_BARE_TYPE}))*)\s*$",
     re.I,
 )
+#: A question's own line that opens with its type, its text on the lines below: "单选 考察频率
+#: ★★★★★ 字节跳动" after "第 1 题", "Single choice · asked at Meta".
+TYPE_FIRST = re.compile(rf"^\s*(?:{_BARE_TYPE})(?=\s|$|[·|/])", re.I)
 _DECOR = r"^\s*(?:>\s*)*(?P<head>#{1,6}\s*)?" + SYMBOLS + _TYPE_TAG + r"(?P<bold>\*\*|__)?\s*"
 #: Keycap emoji as the number itself: "1️⃣ What …", "1️⃣2️⃣ …" (12), "🔟 …".
 _KEYCAP_NUMBER = r"(?P<num>(?:[0-9]\ufe0f?\u20e3)+|\U0001f51f)"
