@@ -185,3 +185,18 @@ def test_icon_stars_with_a_level_word_and_a_notes_nested_tags_after_a_bold_promp
         "Which norm does LLaMA use?",
         "Why does RoPE extrapolate poorly?",
     ]
+
+
+def test_a_labelled_star_rating_and_a_badge_before_an_answering_note_go() -> None:
+    bank = parse_article(
+        '**Q1 · 温度趋近于 0 时等价于什么？** <span class="md-tag">单选</span> — 难度 ★☆☆\n\n'
+        "A. 贪心解码\nB. 均匀采样\n\n答案：A\n\n"
+        '### Q2. **Which are RoPE extensions?** <Badge text="Medium" variant="caution" /> '
+        "*(select all that apply)*\n\n- A. PI\n- B. YaRN\n- C. ALiBi\n\n**Answer:** A, B\n",
+        name="docs.md",
+        bank_id="t",
+    ).bank
+    assert [q.prompt.get("zh") or q.prompt.get("en") for q in bank.questions] == [
+        "温度趋近于 0 时等价于什么？",
+        "Which are RoPE extensions? (select all that apply)",
+    ]

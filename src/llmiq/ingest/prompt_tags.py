@@ -39,11 +39,22 @@ _TAIL_TAGS = re.compile(
 _BOLD_THEN_KIND = re.compile(r"\s*\*\*\s*[(（]\s*(?:单选|多选|不定项|多项|单项)(?:题)?\s*[)）]\s*$")
 
 
+#: A note on how to answer, after the tags: "<Badge text="Medium" /> *(select all that apply)*".
+_ANSWER_NOTE = re.compile(
+    r"\s+[*_]?(?P<note>[(（]\s*(?:select|choose|pick|多选|单选|不定项)[^()（）]{0,30}[)）])[*_]?\s*$",
+    re.I,
+)
+
+
 def clean_prompt(text: str) -> str:
-    """A question's text without trailing bold markers, difficulty tags and company tags."""
+    """A question's text without trailing bold markers, difficulty tags and company tags; a
+    note on how to answer after them stays, after the text."""
+    if (note := _ANSWER_NOTE.search(text)) and (cleaned := clean_prompt(text[: note.start()])):
+        return f"{cleaned} {note['note']}"
     before = None
     while before != text:
         before = text
+        text = strip_difficulty(text.strip())  # "— 难度 ★☆☆" whole, before its stars alone
         text = _TAIL_TAGS.sub("", text)
         text = strip_difficulty(_TAIL_BOLD.sub("", text).strip()).strip()
     if text.count("**") == 1:  # "以下哪些……？**（多选）": the bold's opening went with the number
