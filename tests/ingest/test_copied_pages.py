@@ -490,3 +490,44 @@ def test_a_question_line_of_tags_over_its_prompt_and_a_count_of_takers() -> None
     assert question.prompt.zh == "KV Cache 里缓存的是什么？"
     assert [o.text.zh for o in question.options] == ["K 和 V", "Q、K、V"]
     assert question.answer == ["A"]
+
+
+def test_a_moodle_quiz_review_copied_as_text() -> None:
+    review = (
+        "Quiz 4: Quantization\nStarted on\tTuesday, 14 October 2025, 7:02 PM\n"
+        "Question 1\nCorrect\nMark 1.00 out of 1.00\nFlag question\nQuestion text\n"
+        "What is the zero point of symmetric INT8 quantization?\nSelect one:\na.\n127\nb.\n0\n"
+        "Feedback\nYour answer is correct.\nThe correct answer is: 0\n"
+        "Question 2\nPartially correct\nMark 0.50 out of 1.00\nFlag question\nQuestion text\n"
+        "Which reduce the KV cache? Select all that apply.\nSelect one or more:\na.\n"
+        "Grouped-query attention\nb.\nStoring keys in FP8, per head\nc.\nMore heads\n"
+        "Feedback\nYou have correctly selected 1.\nFewer or smaller K/V heads shrink the cache.\n"
+        "The correct answers are: Grouped-query attention, Storing keys in FP8, per head\n"
+        "Question 3\nIncorrect\nMark 0.00 out of 1.00\nFlag question\nQuestion text\n"
+        "GPTQ needs no calibration data.\nSelect one:\nTrue\nFalse\nComment:\nReread GPTQ.\n"
+        "Feedback\n"
+        "The correct answer is 'False'.\n"
+        "Question 4\nComplete\nMark 1.50 out of 2.00\nFlag question\nQuestion text\n"
+        "Why are activations harder to quantize than weights?\nthey have outliers i think\n"
+        "Comment:\nSay why outliers hurt.\nFeedback\nModel answer: A few channels carry outliers.\n"
+        "Finish review\nQuiz navigation\n1 2 3 4\n"
+    )
+    result = parse_article(review, name="moodle.txt", bank_id="t")
+    questions = result.bank.questions
+    assert [(q.id, q.answer) for q in questions[:3]] == [
+        ("q1", ["B"]),
+        ("q2", ["A", "B"]),
+        ("q3", ["B"]),
+    ]
+    assert [o.text.en for o in questions[1].options] == [
+        "Grouped-query attention",
+        "Storing keys in FP8, per head",
+        "More heads",
+    ]
+    assert [o.text.en for o in questions[2].options] == ["True", "False"]
+    assert questions[1].explanation.en == "Fewer or smaller K/V heads shrink the cache."
+    assert questions[3].prompt.en == "Why are activations harder to quantize than weights?"
+    assert questions[3].reference.en == "A few channels carry outliers."
+    dumped = str(result.bank.model_dump())
+    for furniture in ("Flag question", "Mark ", "i think", "Say why", "Reread", "Finish review"):
+        assert furniture not in dumped

@@ -31,6 +31,7 @@ from llmiq.ingest.asides import SPOILER_GUARD, aside_reason, table_of_contents
 from llmiq.ingest.chat import rewrite_chat
 from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
 from llmiq.ingest.lines import FENCE, TAG, LineKind, classify
+from llmiq.ingest.lms_review import rewrite_lms_review
 from llmiq.ingest.logseq import rewrite_logseq
 from llmiq.ingest.markdown_html import MarkdownHtml
 from llmiq.ingest.mdx import rewrite_mdx
@@ -372,9 +373,10 @@ def _numbered_running_headers(lines: list[str]) -> set[str]:
 def rewrite_markup(text_lines: list[str]) -> Markup:
     """See the module docstring. Code blocks are left as they are."""
     lines, chat = rewrite_chat(text_lines)
+    lines, review = rewrite_lms_review(lines)
     lines = rewrite_pandoc(rewrite_obsidian(rewrite_mdx(rewrite_logseq(lines))))
     lines = rewrite_result_marks(rewrite_option_tables(lines))
-    markup = Markup(lines, left_out=chat)
+    markup = Markup(lines, left_out=chat + review)
     start = _front_matter(lines, markup)
     if contents := table_of_contents(lines):
         markup.left_out.append((contents.start, contents.stop - 1, N_("table of contents")))
