@@ -635,3 +635,31 @@ def test_headings_that_ask_with_numbered_points_in_their_answers_and_a_quick_che
     ]
     assert questions[0].reference.en.startswith("Work in three layers:")
     assert questions[2].answer == ["B"]
+
+
+def test_notes_whose_headings_ask_or_tell_then_a_quiz_in_bold_and_a_note_to_self() -> None:
+    result = parse_article(
+        "# LLM Agents — Interview Prep\n\n## Fundamentals\n\n"
+        "### What's the difference between an agent and a workflow?\n\n"
+        "Who decides the control flow.\n\n"
+        "### Walk me through how function calling works.\n\n"
+        "The model returns a tool call; the app runs it.\n\n"
+        "## Quick self-check\n\nThese came from a take-home quiz.\n\n"
+        "**Which MCP primitive is model-controlled?**\n\nA) Resources\nB) Tools\n\nAnswer: B\n\n"
+        "**Which guardrails are reasonable for shell access?**\n\nA) A sandbox\nB) Root "
+        "credentials\nC) An allowlist\n\nAnswer: A, C\n\n📌 TODO: add the multi-agent question.\n",
+        name="notion.md",
+        bank_id="t",
+    )
+    questions = result.bank.questions
+    assert [q.prompt.en for q in questions] == [
+        "What's the difference between an agent and a workflow?",
+        "Walk me through how function calling works.",
+        "Which MCP primitive is model-controlled?",
+        "Which guardrails are reasonable for shell access?",
+    ]
+    assert questions[1].reference.en == "The model returns a tool call; the app runs it."
+    assert [q.answer for q in questions[2:]] == [["B"], ["A", "C"]]
+    dumped = str(result.bank.model_dump())
+    assert "take-home" not in dumped
+    assert "TODO" not in dumped

@@ -215,6 +215,8 @@ class _Parser:
     ) -> tuple[list[Block], list[int], list[int]]:
         """Question blocks, unanswered question lines and answers without a question."""
         lines, style = self.lines, self.style
+        # Q&A notes whose headings ask, with a quiz at the end ("**Which …?**" then "Answer: C")
+        asking_headings = heading_question_style(lines[:end]) is not None
         blocks: list[Block] = []
         unanswered: list[int] = []
         orphans: list[int] = []
@@ -226,8 +228,9 @@ class _Parser:
             number = lines[start].q_number
             lo = blocks[-1].answer if blocks and blocks[-1].answer is not None else -1
             unanswered += unanswered_questions(
-                lines, lo, start, style, prev_number, number, self.key.numbers
-            )
+                lines, lo, start, style, prev_number, number, self.key.numbers,
+                asking_headings=asking_headings,
+            )  # fmt: skip
             if blocks:
                 blocks[-1].end = start
             value_line = value_lines.get(answer)
@@ -254,8 +257,9 @@ class _Parser:
             style = self.style = question_style(lines[:end]) or fallback
         tail_lo = blocks[-1].answer if blocks and blocks[-1].answer is not None else -1
         unanswered += unanswered_questions(
-            lines, tail_lo, end, style, prev_number, None, self.key.numbers
-        )
+            lines, tail_lo, end, style, prev_number, None, self.key.numbers,
+            asking_headings=asking_headings,
+        )  # fmt: skip
         if not blocks and not unanswered:  # unnumbered questions, their options ticked
             unanswered = ticked_option_questions(lines, end)
         unanswered.sort()

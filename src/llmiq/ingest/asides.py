@@ -1,6 +1,6 @@
 """Lines of a copied page that are asides, not the article: a promotion between the questions,
-a grader's remark under one, a request not to peek before the key, and a table of contents
-that repeats the headings and questions below it."""
+an author's note to self ("TODO: …"), a grader's remark under one, a request not to peek
+before the key, and a table of contents that repeats the headings and questions below it."""
 
 from __future__ import annotations
 
@@ -43,10 +43,20 @@ _GRADER_REMARK = re.compile(
 )
 
 
+#: A note the author left to themselves: "📌 TODO: add the multi-agent question", "待补充：…".
+_NOTE_TO_SELF = re.compile(
+    r"^\s*(?:[-*>]\s*)?(?:\*\*|__)?\s*(?:[\u2190-\u2bff\U0001f000-\U0001faff]\ufe0f?\s*)*"
+    r"(?:todo|fixme|tbd|待办|待补充|待完善|待更新)\s*(?:\*\*|__)?\s*[:：]",
+    re.I,
+)
+
+
 def aside_reason(line: str) -> str | None:
     """Why ``line`` is left out, as the import report says it, or None for article text."""
     if _PROMOTION.match(line):  # "Note: Join free QuizBuffer classes at Telegram"
         return N_("promotion")
+    if _NOTE_TO_SELF.match(line):
+        return N_("the author's note to self")
     if _GRADER_REMARK.match(line):
         return N_("grader's remark")
     return None

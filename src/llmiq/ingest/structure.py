@@ -215,13 +215,24 @@ def heading_question_style(lines: Sequence[Line]) -> str | None:
     return "#" if sum(1 for line in lines if _asking_heading(line)) >= 2 else None
 
 
+#: A heading that asks by telling: "Walk me through how function calling works.", "简述 LoRA
+#: 的原理" (not "## Design patterns").
+_TELLS = re.compile(
+    r"^(?:(?:explain|describe|walk\s+(?:me|us)\s+through|talk\s+(?:me\s+)?through|compare"
+    r"|contrast|design|tell\s+me|define|summari[sz]e)(?:\s+\S+){3}"
+    r"|(?:简述|说说|说一下|讲讲|讲一下|谈谈|介绍一下|解释一下|描述一下|请解释|请描述|请简述).{4})",
+    re.I,
+)
+
+
 def _asking_heading(line: Line) -> bool:
-    """An unnumbered heading below the title (``##`` or deeper) that asks."""
+    """An unnumbered heading below the title (``##`` or deeper) that asks, or tells what to
+    answer."""
     return (
         line.q_style == "#"
         and line.q_number is None
         and line.raw.lstrip().startswith("##")
-        and "?" in fold(line.rest)
+        and ("?" in fold(line.rest) or _TELLS.match(line.rest) is not None)
     )
 
 
@@ -253,11 +264,14 @@ def unanswered_questions(
     after: int | None,
     before: int | None,
     keyed: frozenset[int] = frozenset(),
+    *,
+    asking_headings: bool = False,
 ) -> list[int]:
     """Questions without an answer in ``(lo, hi)``: numbered strictly between ``after`` and
     ``before`` (a chain continuing ``after`` when ``before`` is None), and either in the
     article's question style with a question mark or options, or in any numbering style with
-    options after them."""
+    options after them. With ``asking_headings`` (Q&A notes whose headings ask, their answers
+    below them), a heading that asks is a question whatever the article's style."""
     if style is None:
         return []
     found: list[int] = []
@@ -269,7 +283,9 @@ def unanswered_questions(
         if line.is_question and line.q_number is None and line.q_style == style == "**":
             found.append(i)  # unnumbered questions in bold: no chain of numbers to follow
             continue
-        if _asking_heading(line) and style.startswith("#") and base_style(style) in ("", "N."):
+        if _asking_heading(line) and (
+            asking_headings or (style.startswith("#") and base_style(style) in ("", "N."))
+        ):
             # "## Why …?": unnumbered headings that ask, their answer below; also after
             # numbered heading questions ("#### What is chunked prefill?" in a rapid-fire round)
             found.append(i)
@@ -383,7 +399,9 @@ def is_section_heading(line: Line, style: str | None) -> bool:
         return True
     if not line.is_question or style is None or "?" in fold(line.rest):
         return False
-    if base_style(line.q_style) == base_style(style):
+    if base_style(line.q_style) == base_style(style) and (
+        line.q_number is not None or line.q_style == style
+    ):  # an unnumbered heading is no question of an article that asks in bold
         return False
     short = len(_SECTION_NOTE.sub("", line.rest)) <= 10
     return line.q_style.startswith("#") or (line.q_style == "一、" and short)
