@@ -663,3 +663,22 @@ def test_notes_whose_headings_ask_or_tell_then_a_quiz_in_bold_and_a_note_to_self
     dumped = str(result.bank.model_dump())
     assert "take-home" not in dumped
     assert "TODO" not in dumped
+
+
+def test_an_a_under_a_question_is_its_answer_when_no_b_follows() -> None:
+    result = parse_article(
+        "## LLM Inference Interview Questions\n\n"
+        "### Q1. What is the KV cache and why does it speed up decoding?\n\n"
+        "A. The KV cache stores the keys and values of all previous tokens, so each step only "
+        "computes them for the newest token.\n\nThe trade-off is memory.\n\n"
+        "### Q2. Which metric does a long prompt hurt most?\n\n"
+        "A. TTFT, because prefill has to process the whole prompt before the first token.\n"
+        "B. TPOT, the time per output token.\n\n**Answer:** A\n",
+        name="av.md",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert first.kind == "open"
+    assert first.reference.en.startswith("The KV cache stores the keys and values")
+    assert second.answer == ["A"]
+    assert len(second.options) == 2

@@ -192,10 +192,32 @@ def _roman_options(lines: Sequence[Line]) -> None:
             i += 1
 
 
+def _answers_lettered_a(lines: Sequence[Line]) -> None:
+    """ "Q1. What is …?" then "A. During generation, …": in a Q-and-A article the "A." under
+    a question is its answer, when no option B follows it and it reads as prose (a sentence
+    of some length), not as an option."""
+    for i, line in enumerate(lines):
+        if not line.is_question:
+            continue
+        j = next_content(lines, i, len(lines))
+        if j is None or lines[j].kind is not LineKind.OPTION or lines[j].options[0][0] != "A":
+            continue
+        text = lines[j].options[0][1]
+        if len(lines[j].options) > 1 or len(text) < 60 or not re.search(r"[.。!?]", text):
+            continue
+        after = (ln for ln in lines[j + 1 :] if ln.is_question or ln.kind is LineKind.OPTION)
+        if (nxt := next(after, None)) is not None and not nxt.is_question:
+            continue  # "B." follows: an option after all
+        answer = lines[j]
+        answer.kind, answer.answer_value, answer.rest = LineKind.ANSWER, text, text
+        answer.options, answer.single_option = [], None
+
+
 def mark_option_runs(lines: Sequence[Line]) -> None:
     """Turn runs of spaced options and of task-list items into option lines; a ticked item
     keeps ``checked=True``, which answers the question when no answer line does."""
     _lone_keys(lines)
+    _answers_lettered_a(lines)
     _roman_options(lines)
     following = "A"  # "A 正确　B 错误" on one line, perhaps "C … D …" on the next
     for line in lines:
