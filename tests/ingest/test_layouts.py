@@ -682,3 +682,26 @@ def test_an_a_under_a_question_is_its_answer_when_no_b_follows() -> None:
     assert first.reference.en.startswith("The KV cache stores the keys and values")
     assert second.answer == ["A"]
     assert len(second.options) == 2
+
+
+def test_headings_numbered_1_then_2_and_labels_typed_in_a_hurry() -> None:
+    result = parse_article(
+        "## 一、KV Cache\n### 1. KV Cache 里缓存的是什么？\nA. Q、K、V\n\nB. K 和 V\n\n答按：B\n\n"
+        "### 2、哪个阶段是 compute-bound 的?\nA.prefill\n\nB.decode\n\n正确答案 A\n\n"
+        "### 3. Which norm does LLaMA use?\nA. LayerNorm\nB. RMSNorm\n\nAnwser: B\n",
+        name="yuque.md",
+        bank_id="t",
+    )
+    assert [(q.id, q.answer) for q in result.bank.questions] == [
+        ("q1", ["B"]),
+        ("q2", ["A"]),
+        ("q3", ["B"]),
+    ]
+    assert not result.notes  # read from its label, not inferred from prose
+    unanswered_first = parse_article(
+        "### 1. KV Cache 里缓存的是什么？\nA. Q、K、V\nB. K 和 V\n\n"
+        "### 2、哪个阶段是 compute-bound 的?\nA.prefill\nB.decode\n\n正确答案 A\n",
+        name="yuque.md",
+        bank_id="t",
+    )
+    assert [(q.id, q.answer) for q in unanswered_first.bank.questions] == [("q2", ["A"])]

@@ -108,7 +108,8 @@ _ANSWER_LABEL = (
     r"answers?(?:\s+(?:is|are))?|参考回答|示例答案|参考解答|回答要点|我(?:当时)?(?:的)?(?:回)?答的?"
     r"|参考(?=\s*[:：]\s*\S)"
     r"|correct(?:\s+(?:option|choice)s?)?|ans|solution|verdict"
-    r"|(?:correct|right)\s+(?:response|options?|choices?))"
+    r"|(?:correct|right)\s+(?:response|options?|choices?)"
+    r"|(?:正确)?答按|(?:correct\s+)?(?:anwsers?|asnwers?|answres?))"  # typed in a hurry
 )
 #: The label alone on its line ("**Answer**", "#### 答案要点"): the answer follows below.
 _ANSWER_ALONE = re.compile(

@@ -165,7 +165,7 @@ def _last_of_chain(lines: Sequence[Line], start: int, answer: int) -> int:
         if (
             line.is_question
             and line.q_number == number + 1
-            and base_style(line.q_style) == base_style(lines[start].q_style)
+            and _same_chain(line.q_style, lines[start].q_style)
             and (
                 options_follow(lines, j, answer)
                 or _has_question_mark(lines, j, answer)
@@ -174,6 +174,15 @@ def _last_of_chain(lines: Sequence[Line], start: int, answer: int) -> int:
         ):
             start, number = j, number + 1
     return start
+
+
+def _same_chain(style: str, other: str) -> bool:
+    """Whether two numbering styles number one chain of questions: the same, or headings
+    numbered "1." and "2、" by an author in a hurry."""
+    if base_style(style) == base_style(other):
+        return True
+    headings = style.startswith("#") and other.startswith("#")
+    return headings and {base_style(style), base_style(other)} <= {"N.", "N、"}
 
 
 def find_starts(lines: Sequence[Line], answers: list[int]) -> tuple[list[int | None], str | None]:
