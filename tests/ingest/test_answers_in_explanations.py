@@ -265,3 +265,40 @@ def test_the_first_two_called_wrong_are_not_the_answer() -> None:
         "The first two are wrong.\n\nQ4\nWhy?\nAnswer: because.\n"
     )
     assert [q.id for q in result.bank.questions] == ["q4"]
+
+
+def test_keys_listed_to_end_a_sentence_and_the_takers_own_picks() -> None:
+    options = "(A) position\n(B) verbosity\n(C) self-preference\n(D) tokenizer\n"
+    result = parse_article(
+        f"1. Which are judge biases?\n{options}I went with A, B and C. D isn't a thing.\n\n"
+        f"2. Which are true?\n{options}A, B, D. C is wrong, they differ.\n\n"
+        f"3. Which help?\n{options}A, C and D — B is how you get it.\n\n"
+        f"4. 哪些做法能减轻偏差？\n{options}前三个都行，D 反而会放大偏差。\n\n"
+        f"5. 关于 pass@k，正确的是\n{options}我选的 ABD，对答案也是这个。C 不对。\n\n"
+        f"6. Which are real?\n{options}A, C both work here, B does not.\n",
+        name="reddit.txt",
+        bank_id="t",
+    )
+    assert "q6" not in [q.id for q in result.bank.questions]  # never "A" alone
+    assert [q.answer for q in result.bank.questions] == [
+        ["A", "B", "C"],
+        ["A", "B", "D"],
+        ["A", "C", "D"],
+        ["A", "B", "C"],
+        ["A", "B", "D"],
+    ]
+
+
+def test_an_open_answers_approach_then_its_points_and_a_worksheets_last_line() -> None:
+    result = parse_article(
+        "8．线上 RAG 答非所问，你会怎样排查？\n答题思路：先分环节定位，不要一上来就换模型。\n"
+        "① 看检索：相关片段有没有被召回。\n② 看排序：可以加一层重排模型。\n\n"
+        "9．线上 RAG 效果突然变差了，你会怎么排查？\n\n我的思路：先看检索，再看生成。\n\n"
+        "—— 第 3 周练习到此结束 ——\n\n下周直播：第 4 周《Agent 与工具调用》\n",
+        name="worksheet.txt",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert "加一层重排模型" in first.reference.zh
+    assert second.reference.zh == "先看检索，再看生成。"
+    assert "直播" not in str(result.bank.model_dump())

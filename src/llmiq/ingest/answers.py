@@ -430,7 +430,7 @@ _ALL_ARE = re.compile(
 _END_RUN = re.compile(
     r"^\s*(?P<end>前|后)\s*(?P<n>[两二三四五六2-6])\s*(?:个|项|条)(?:选项)?\s*"
     r"(?P<last>(?:和|以及|加上?)最后(?:一个|一项|一条))?\s*"
-    r"(?:(?:都|均)?(?:是|对|正确|算|属于|可以|成立)(?![^，,。；;～~!！]*(?:错|不|没有|无关|无法))"
+    r"(?:(?:都|均)?(?:是|对|正确|算|属于|可以|成立|行|没问题)(?![^，,。；;～~!！]*(?:错|不|没有|无关|无法))"
     r"|(?=[。.；;，,]|$))"
     r"|^\s*(?:the\s+)?(?P<en_end>first|last)\s+(?P<en_n>two|three|four|five|[2-5])"
     r"(?:\s+(?:options|ones|choices))?"
@@ -481,13 +481,38 @@ def keys_opening_explanation(text: str, options: list[tuple[str, str]]) -> list[
 _DENIES = re.compile(r"错|不|非|没|无|wrong|not|false", re.I)
 
 
-_KEYS_THEN_COMMA = re.compile(r"^\s*(?P<keys>[A-J](?:\s*[、和]\s*[A-J])*)\s*[,，]")
+_KEYS_THEN_COMMA = re.compile(r"^\s*(?P<keys>[A-J](?:\s*[、和]\s*[A-J])*)\s*[,，](?!\s*[A-J]\b)")
+#: The taker's own choice before the keys: "I went with A, B and C.", "我选的是 ABD。"
+_MY_PICK = re.compile(
+    r"^\s*(?:i\s+(?:went\s+with|picked|chose|answered|said|put|selected)|my\s+(?:answer|picks?)"
+    r"\s+(?:was|were|is|are)|我(?:当时)?选(?:的|了)?(?:是)?)\s*[:：]?\s*",
+    re.I,
+)
+#: Keys listed at the start of a sentence and ending it: "A, B, D. C is wrong, …", "A, C and
+#: D — B is how you get sycophancy".
+_KEY_LIST = re.compile(
+    r"^\s*(?P<keys>\(?[A-J]\)?(?:\s*(?:[,，、]|\band\b|和)\s*\(?[A-J]\)?)+)\s*(?:[.。;；!]|\s[—–-]|$)"
+)
 
 
 def key_said_alone(text: str, options: list[tuple[str, str]]) -> list[str]:
     """A key standing alone in a paragraph's short first sentence: "这个简单，B。……", or
-    before its first comma: "A，没什么好说的。"; empty when that sentence denies something
-    ("A 错在……")."""
+    before its first comma: "A，没什么好说的。"; keys listed to end a sentence: "A, B, D. C
+    is wrong …", "I went with A, B and C."; empty when that sentence denies something ("A
+    错在……")."""
+    mine = _MY_PICK.sub("", text, count=1)
+    run = re.match(r"^\s*(?P<keys>[A-J]{1,6})\s*(?:[,，。.;；!]|$)", mine) if mine != text else None
+    later = (
+        re.findall(r"(?<![A-Za-z])[A-J]{1,6}(?![A-Za-z])", first_clause(mine)[run.end() :])
+        if run
+        else []
+    )
+    if later and later[-1] != run["keys"]:
+        run = None  # "我当时选了 A，后来查了论文，应该是 AC": the pick was corrected
+    if listed := _KEY_LIST.match(mine) or run:  # "我选的 ABD，对答案也是这个。"
+        keys = re.findall(r"[A-J]", listed["keys"])
+        if all(key in dict(options) for key in keys):
+            return list(dict.fromkeys(keys))
     if said := _KEYS_THEN_COMMA.match(text):
         keys = re.findall(r"[A-J]", said["keys"])
         if all(key in dict(options) for key in keys):

@@ -63,6 +63,7 @@ from llmiq.ingest.structure import (
     heading_question_style,
     is_section_heading,
     next_content,
+    points_below,
     question_style,
     read_answer_values,
     resolve_faq_answers,
@@ -358,8 +359,12 @@ class _Parser:
             value = reference or value
         elif essay := (
             not options
-            and (len(value) >= _ESSAY or value.rstrip().endswith((":", "：")))
             and block.answer is not None
+            and (
+                len(value) >= _ESSAY
+                or value.rstrip().endswith((":", "："))
+                or points_below(lines, block.answer)
+            )
         ):
             # "解答：典型的 reward hacking……" then more paragraphs, or "Answer: A few things:"
             # then a list: one answer, not an answer and its reason

@@ -245,6 +245,21 @@ def _asking_heading(line: Line) -> bool:
     )
 
 
+#: A point of an answer: "① 看检索", "(1) HyDE …", "1. Retrieval", "- 先看检索".
+_POINT = re.compile(r"^\s*(?:[\u2460-\u2473]|[(（]\d{1,2}[)）]|\d{1,2}[.、)]|[-*•])\s*\S")
+
+
+def points_below(lines: Sequence[Line], answer: int) -> bool:
+    """Whether points of an answer follow its line directly: "答题思路：先分环节定位。" then
+    "① 看检索：……" on the next line (not the next question)."""
+    below = answer + 1
+    return (
+        below < len(lines)
+        and not lines[below].is_question
+        and _POINT.match(lines[below].raw) is not None
+    )
+
+
 def options_follow(lines: Sequence[Line], i: int, hi: int) -> bool:
     """Whether an option run (A, then B) follows line ``i`` before the next question."""
     for k in range(i + 1, hi):
