@@ -705,3 +705,23 @@ def test_headings_numbered_1_then_2_and_labels_typed_in_a_hurry() -> None:
         bank_id="t",
     )
     assert [(q.id, q.answer) for q in unanswered_first.bank.questions] == [("q2", ["A"])]
+
+
+def test_notes_whose_numbering_changes_style_from_question_to_question() -> None:
+    result = parse_article(
+        "LLM 八股整理（RAG 篇）\n\n一、RAG\n\nQ1 ★ 说一下 RAG 的基本流程\n"
+        "离线切块建索引，在线检索再生成。\n\n"
+        "Q2 chunk size 怎么选？\n太小缺上下文，太大稀释相似度。\n\n"
+        "3. 为什么要做混合检索？\nBM25 补上关键词匹配。\n\n"
+        "4、rerank 为什么用 cross-encoder？\n交叉编码打分更准。\n\n"
+        "(5) RRF 融合主要用什么信息？\nA. 相似度分数\nB. 排名\n答：B\n\n"
+        "Q6 怎么评估一个 RAG 系统\n检索看 Recall@k，生成看忠实度。\n\n"
+        "七、HyDE 检索的是什么？\nA. 假设答案的向量\nB. 问题的关键词\n答案：A\n",
+        name="feishu.txt",
+        bank_id="t",
+    )
+    questions = result.bank.questions
+    assert [q.id for q in questions] == ["q1", "q2", "q3", "q4", "q5", "q6", "q7"]
+    assert questions[2].reference.zh == "BM25 补上关键词匹配。"
+    assert [q.answer for q in questions[4::2]] == [["B"], ["A"]]
+    assert questions[5].reference.zh == "检索看 Recall@k，生成看忠实度。"

@@ -10,8 +10,7 @@ builds the questions and reports every line it did not take.
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 from pydantic import ValidationError
@@ -63,10 +62,12 @@ from llmiq.ingest.structure import (
     heading_question_style,
     is_section_heading,
     next_content,
+    numbered_chain,
     points_below,
-    question_style,
+    prompt_text,
     read_answer_values,
     resolve_faq_answers,
+    strongest_style,
     tail_start,
     ticked_option_questions,
     unanswered_questions,
@@ -155,7 +156,7 @@ class _Parser:
         bank_title = self._intro(min([blocks[0].start, *dropped]), title)
         self.source = self._source(blocks, end)
 
-        lang = detect_language(" ".join(_prompt_text(lines, b.start) for b in blocks) or "x")
+        lang = detect_language(" ".join(prompt_text(lines, b.start) for b in blocks) or "x")
         numbers = [lines[b.start].q_number for b in blocks]
         written = [n for n in numbers if n is not None]  # the unnumbered get the next ones
         by_number = bool(written) and len(set(written)) == len(written)
@@ -252,10 +253,7 @@ class _Parser:
             if number is not None:
                 prev_number = number
         if not blocks:  # no answer line anywhere: questions in the article's strongest style
-            strong = [ln.q_style for ln in lines[:end] if ln.q_strength >= 2 and ln.q_number]
-            fallback = Counter(strong).most_common(1)[0][0] if strong else None
-            fallback = fallback or heading_question_style(lines[:end])
-            style = self.style = question_style(lines[:end]) or fallback
+            style = self.style = strongest_style(lines[:end])
         tail_lo = blocks[-1].answer if blocks and blocks[-1].answer is not None else -1
         unanswered += unanswered_questions(
             lines, tail_lo, end, style, prev_number, None, self.key.numbers,
@@ -263,6 +261,13 @@ class _Parser:
         )  # fmt: skip
         if not blocks and not unanswered:  # unnumbered questions, their options ticked
             unanswered = ticked_option_questions(lines, end)
+        answered = [block.answer for block in blocks if block.answer is not None]
+        if chained := numbered_chain(lines, end, answered, len(unanswered)):
+            starts, unanswered = chained  # numbered in several styles
+            for block, start in zip(blocks, starts, strict=True):
+                block.start = start
+            for block, after in pairwise(blocks):
+                block.end = min(block.end, after.start)
         unanswered.sort()
         for u in unanswered:  # an unanswered question ends the explanation it sits in
             for block in blocks:
@@ -577,16 +582,6 @@ class _Parser:
                 s.first <= line.number <= s.last for s in self.skipped
             ):
                 self.skip(i, i, N_("{what}, not imported"), line.raw, what=line.kind.value)
-
-
-def _prompt_text(lines: Sequence[Line], start: int) -> str:
-    """The question's own line, or the line under it when it holds only its number and tags
-    ("第57题 （单选）" above the question)."""
-    text = lines[start].rest
-    below = next_content(lines, start, len(lines))
-    if below is not None and not re.search(r"\w{2}", re.sub(r"[(（][^)）]*[)）]", "", text)):
-        text = f"{text} {lines[below].raw}"
-    return text
 
 
 def parse_article(text: str, *, name: str, bank_id: str, title: str | None = None) -> ImportResult:

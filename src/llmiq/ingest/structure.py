@@ -218,6 +218,24 @@ def question_style(lines: Sequence[Line]) -> str | None:
     return style if count >= 2 else None
 
 
+def prompt_text(lines: Sequence[Line], start: int) -> str:
+    """The question's own line, or the line under it when it holds only its number and tags
+    ("第57题 （单选）" above the question)."""
+    text = lines[start].rest
+    below = next_content(lines, start, len(lines))
+    if below is not None and not re.search(r"\w{2}", re.sub(r"[(（][^)）]*[)）]", "", text)):
+        text = f"{text} {lines[below].raw}"
+    return text
+
+
+def strongest_style(lines: Sequence[Line]) -> str | None:
+    """The question style of an article without answer lines: the style it asks in, else its
+    strongest numbering, else headings that ask."""
+    strong = [line.q_style for line in lines if line.q_strength >= 2 and line.q_number]
+    fallback = Counter(strong).most_common(1)[0][0] if strong else None
+    return question_style(lines) or fallback or heading_question_style(lines)
+
+
 def heading_question_style(lines: Sequence[Line]) -> str | None:
     """``"#"`` when two or more headings without a number ask a question themselves ("## Why
     does PPO add a KL penalty?"), as Q&A notes on documentation sites are written; else None."""
@@ -258,6 +276,38 @@ def points_below(lines: Sequence[Line], answer: int) -> bool:
         and not lines[below].is_question
         and _POINT.match(lines[below].raw) is not None
     )
+
+
+def numbered_chain(
+    lines: Sequence[Line], end: int, answers: list[int], found: int
+) -> tuple[list[int], list[int]] | None:
+    """Questions numbered 1, 2, 3, … in whatever style each is written ("Q1 ★ …", "3. …？",
+    "4、…？", "(5) …？", "Q6 …"), as notes kept in a hurry change style: each a line that asks
+    or is numbered the strong way, each after the one before. When they are in more than one
+    style and more than the ``found`` questions, returns the question of each answer line (the
+    last of them before it) and the questions without one; else None."""
+    chain: list[int] = []
+    expected: int | None = None
+    for i in range(end):
+        line = lines[i]
+        if not line.is_question or line.q_number is None:
+            continue
+        if expected is not None and line.q_number != expected:
+            continue
+        if line.q_strength < 3 and not _has_question_mark(lines, i, i + 1):
+            continue
+        chain.append(i)
+        expected = line.q_number + 1
+    if (
+        len({base_style(lines[i].q_style) for i in chain}) < 2
+        or len(chain) <= len(answers) + found
+        or any(answer < chain[0] for answer in answers)
+    ):
+        return None
+    starts = [max(i for i in chain if i < answer) for answer in answers]
+    if any(start < before for start, before in zip(starts[1:], answers, strict=False)):
+        return None  # two answers to one question: the chain is not the article's
+    return starts, [i for i in chain if i not in starts]
 
 
 def options_follow(lines: Sequence[Line], i: int, hi: int) -> bool:
