@@ -531,3 +531,18 @@ def test_a_moodle_quiz_review_copied_as_text() -> None:
     dumped = str(result.bank.model_dump())
     for furniture in ("Flag question", "Mark ", "i think", "Say why", "Reread", "Finish review"):
         assert furniture not in dumped
+
+
+def test_notes_pasted_from_a_chat_with_an_assistant() -> None:
+    result = parse_article(
+        "# agents — interview notes\n\n## Q1. Explain ReAct\n\nChatGPT said:\n\n"
+        "ReAct interleaves reasoning and acting.\n\njson\nCopy\nEdit\n"
+        '{"name": "x"}\n\nYou said:\nok what about prompt injection\n\n'
+        "## Q2. What is indirect prompt injection?\n\nInstructions hidden in content the model "
+        "reads.\n",
+        name="notes.md",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert first.reference.en == 'ReAct interleaves reasoning and acting.\n\n{"name": "x"}'
+    assert second.reference.en == "Instructions hidden in content the model reads."

@@ -84,3 +84,32 @@ def table_of_contents(lines: list[str]) -> slice | None:
         end += 1
     entries = [line for line in lines[label + 1 : end] if line.strip()]
     return slice(label, end) if len(entries) >= 3 else None
+
+
+#: What a chat assistant's page adds when its answers are copied: "ChatGPT said:", the
+#: reader's own message under "You said:", a code block's language and its "Copy" / "Edit"
+#: buttons.
+_ASSISTANT_SAID = re.compile(r"^\s*(?:chatgpt|claude|gemini|copilot|deepseek)\s+said\s*:\s*$", re.I)
+_YOU_SAID = re.compile(r"^\s*(?:you\s+said|你说)\s*[:：]\s*$", re.I)
+_CODE_BUTTONS = re.compile(r"^\s*(?:copy(?:\s+code)?|edit|复制|编辑)\s*$", re.I)
+
+
+def chat_paste(lines: list[str]) -> list[tuple[int, int]]:
+    """The (first, last) ranges a copied chat with an assistant leaves in notes: its
+    speaker lines, the reader's message under "You said:" (up to a blank line), and a code
+    block's language over its "Copy" and "Edit" buttons."""
+    found: list[tuple[int, int]] = []
+    for i, line in enumerate(lines):
+        if _ASSISTANT_SAID.match(line):
+            found.append((i, i))
+        elif _YOU_SAID.match(line):
+            end = i
+            while end + 1 < len(lines) and lines[end + 1].strip():
+                end += 1
+            found.append((i, end))
+        elif _CODE_BUTTONS.match(line) and i > 0 and not (found and found[-1][1] >= i):
+            first = i - 1 if re.fullmatch(r"\s*[a-z+#-]{1,12}\s*", lines[i - 1]) else i
+            end = i + 1 if i + 1 < len(lines) and _CODE_BUTTONS.match(lines[i + 1]) else i
+            if first < i or end > i:  # "json" over "Copy", or "Copy" over "Edit"
+                found.append((first, end))
+    return found

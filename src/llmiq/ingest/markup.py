@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from llmiq.ingest.asides import SPOILER_GUARD, aside_reason, table_of_contents
+from llmiq.ingest.asides import SPOILER_GUARD, aside_reason, chat_paste, table_of_contents
 from llmiq.ingest.chat import rewrite_chat
 from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
 from llmiq.ingest.lines import FENCE, TAG, LineKind, classify
@@ -378,6 +378,9 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
     lines = rewrite_result_marks(rewrite_option_tables(lines))
     markup = Markup(lines, left_out=chat + review)
     start = _front_matter(lines, markup)
+    for first, last in chat_paste(lines):
+        markup.left_out.append((first, last, N_("page furniture")))
+        lines[first : last + 1] = [""] * (last + 1 - first)
     if contents := table_of_contents(lines):
         markup.left_out.append((contents.start, contents.stop - 1, N_("table of contents")))
         lines[contents] = [""] * len(lines[contents])
