@@ -725,3 +725,20 @@ def test_notes_whose_numbering_changes_style_from_question_to_question() -> None
     assert questions[2].reference.zh == "BM25 补上关键词匹配。"
     assert [q.answer for q in questions[4::2]] == [["B"], ["A"]]
     assert questions[5].reference.zh == "检索看 Recall@k，生成看忠实度。"
+
+
+def test_options_drawn_as_regional_indicator_letters() -> None:
+    result = parse_article(
+        "Q1. GPTQ compensates the rounding error using…\n🇦 the max of the activations\n"
+        "🇧 second-order information from calibration data\n🇨 gradient momentum\n\n"
+        "Answers: 1 🇧\n",
+        name="discord.txt",
+        bank_id="t",
+    )
+    question = result.bank.questions[0]
+    assert [o.text.en for o in question.options] == [
+        "the max of the activations",
+        "second-order information from calibration data",
+        "gradient momentum",
+    ]
+    assert question.answer == ["B"]

@@ -14,6 +14,8 @@ _FOLD = (
     # circled letters: Ⓐ -> A, ⓐ -> A
     | {0x24B6 + n: ord("A") + n for n in range(10)}
     | {0x24D0 + n: ord("A") + n for n in range(10)}
+    # regional indicator letters, as chat apps draw options: 🇦 -> A
+    | {0x1F1E6 + n: ord("A") + n for n in range(10)}
 )
 
 
