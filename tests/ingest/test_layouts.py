@@ -742,3 +742,14 @@ def test_options_drawn_as_regional_indicator_letters() -> None:
         "gradient momentum",
     ]
     assert question.answer == ["B"]
+
+
+def test_questions_numbered_with_a_dash() -> None:
+    result = parse_article(
+        "17 - Which loss trains sentence embeddings for retrieval?\na. next-token\n"
+        "b. contrastive with in-batch negatives\nans: b\n\n"
+        "18 - Which norm does LLaMA use?\na. LayerNorm\nb. RMSNorm\nans: b\n",
+        name="notes.txt",
+        bank_id="t",
+    )
+    assert [(q.id, q.answer) for q in result.bank.questions] == [("q17", ["B"]), ("q18", ["B"])]

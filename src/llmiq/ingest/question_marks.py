@@ -135,6 +135,8 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
             + r"(?P<bold>\*\*|__)?\s*(?P<num>\d{1,3})\s+(?P<rest>\S.*)$"
         ),
     ),
+    # a number and a dash, as quick notes number them: "18 - sentence embeddings are …"
+    ("N -", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})\s+[-–—]\s+(?P<rest>\S.*)$")),
     # a number and a bar, as columns number their parts: "# 01 | 为什么推理要用 KV Cache？"
     ("N|", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})\s+[|｜]\s+(?P<rest>\S.*)$")),
     # a number and a middle dot before a topic: "### 1 · Chunk overlap"
