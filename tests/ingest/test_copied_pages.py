@@ -546,3 +546,28 @@ def test_notes_pasted_from_a_chat_with_an_assistant() -> None:
     first, second = result.bank.questions
     assert first.reference.en == 'ReAct interleaves reasoning and acting.\n\n{"name": "x"}'
     assert second.reference.en == "Instructions hidden in content the model reads."
+
+
+def test_a_reposted_wechat_articles_guard_plug_and_repost_footer_are_left_out() -> None:
+    result = parse_article(
+        "### 08 Plan-and-Execute 和 ReAct 有什么区别？\n\n先想 10 秒再往下看\n\n"
+        "答：前者先规划，后者走一步看一步。\n\n后台回复「Agent」领取 60 页面试手册\n\n"
+        "### 09 怎么评估一个 Agent？\n\n答：看任务成功率和轨迹。\n\n"
+        "以上，觉得有用可以转发给一起准备面试的朋友。\n\n本文分享自 微信公众号 - AI面试研究所\n",
+        name="tencent.md",
+        bank_id="t",
+    )
+    assert [q.reference.zh for q in result.bank.questions] == [
+        "前者先规划，后者走一步看一步。",
+        "看任务成功率和轨迹。",
+    ]
+    dumped = str(result.bank.model_dump())
+    for aside in ("10 秒", "领取", "转发", "本文分享自"):
+        assert aside not in dumped
+    footer_only = parse_article(
+        "### 09 怎么评估一个 Agent？\n\n答：看任务成功率和轨迹。\n\n"
+        "本文分享自 微信公众号 - AI面试研究所\n原始发表时间：2025-03-28\n",
+        name="tencent.md",
+        bank_id="t",
+    )
+    assert "本文分享自" not in str(footer_only.bank.model_dump())
