@@ -625,3 +625,33 @@ def test_red_options_by_a_class_named_anywhere_in_a_selector_list() -> None:
     )
     questions = import_text(page, name="quiz.html", bank_id="t").bank.questions
     assert [q.answer for q in questions] == [["B"], ["A"]]
+
+
+def test_a_canvas_reviews_comments_explain_its_choices_and_answer_its_essays() -> None:
+    def question(n: int, kind: str, prompt: str, answers: str, comment: str) -> str:
+        return (
+            f'<div class="display_question question {kind}"><div class="header">'
+            f'<span class="name question_name">Question {n}</span></div><div class="text">'
+            f'<div class="question_text user_content"><p>{prompt}</p></div>'
+            f'<div class="answers">{answers}</div><div class="quiz_comment">'
+            f'<div class="quiz_comment_label">General answer comments</div><p>{comment}</p>'
+            "</div></div></div>"
+        )
+
+    choices = "".join(
+        f'<div class="answer{" correct_answer" if right else ""}"><input type="radio" disabled>'
+        f'<label><div class="answer_text">{text}</div></label></div>'
+        for text, right in (("a random token", False), ("the most probable token", True))
+    )
+    essay = '<div class="quiz_response_text">Your Answer: fix the prompt</div>'
+    first = question(1, "multiple_choice_question", "Greedy picks:", choices, "It is argmax.")
+    second = question(
+        2, "essay_question", "How would you debug a wrong RAG answer?", essay,
+        "Sample answer: first look at what was retrieved.",
+    )  # fmt: skip
+    page = f"<html><body><div id='questions'>{first}{second}</div></body></html>"
+    choice, open_question = import_text(page, name="canvas.html", bank_id="t").bank.questions
+    assert choice.answer == ["B"]
+    assert choice.explanation.en == "It is argmax."
+    assert open_question.reference.en == "first look at what was retrieved."
+    assert "fix the prompt" not in str(open_question.model_dump())

@@ -151,6 +151,10 @@ def _moodle(root: HtmlElement) -> list[FormQuestion]:
     return questions
 
 
+#: How a teacher's comment gives an essay question's answer: "Sample answer: …".
+_MODEL_ANSWER = re.compile(r"^\s*(?:sample|model|suggested|example)\s+answer\s*[:：]\s*", re.I)
+
+
 def _canvas(root: HtmlElement) -> list[FormQuestion]:
     questions = []
     for block in root.iter("div"):
@@ -179,6 +183,12 @@ def _canvas(root: HtmlElement) -> list[FormQuestion]:
         if not any(e.get("type") in _CHOICES for e in block.iter("input")) and key:
             question.options, question.key = [], []
             question.answer = "; ".join(options[i] for i in key)
+        if (comment := _find(block, "quiz_comment")) is not None:
+            said = text_of(_without(comment, {"quiz_comment_label"}))
+            if model := _MODEL_ANSWER.match(said):  # an essay's "Sample answer: …"
+                question.answer = question.answer or said[model.end() :]
+            elif said:
+                question.explanation = said
         questions.append(question)
     return questions
 
