@@ -260,3 +260,20 @@ def test_an_authors_sign_off_ends_the_last_headed_answer() -> None:
         bank_id="t",
     )
     assert result.bank.questions[2].reference.zh == "省显存、加速访存。"
+
+
+def test_a_key_line_led_by_its_parts_number() -> None:
+    result = parse_article(
+        "一、单项选择题\n1．哪个对？\nA．甲　　B．乙\n2．哪个错？\nA．甲　　B．乙\n"
+        "二、多项选择题\n3．哪些对？\nA．甲　　B．乙　　C．丙\n"
+        "4．哪些错？\nA．甲　　B．乙　　C．丙\n\n"
+        "参考答案\n一、1．B　2．A\n二、3．AC　4．AB\n",
+        name="wenku.txt",
+        bank_id="t",
+    )
+    assert [(q.id, q.answer) for q in result.bank.questions] == [
+        ("q1", ["B"]),
+        ("q2", ["A"]),
+        ("q3", ["A", "C"]),
+        ("q4", ["A", "B"]),
+    ]
