@@ -200,3 +200,17 @@ def test_a_labelled_star_rating_and_a_badge_before_an_answering_note_go() -> Non
         "温度趋近于 0 时等价于什么？",
         "Which are RoPE extensions? (select all that apply)",
     ]
+
+
+def test_a_level_in_brackets_and_italics_after_a_bold_heading_goes() -> None:
+    bank = parse_article(
+        "## **Q1. How does BPE build its vocabulary?** *(Easy)*\n\nBy merging frequent pairs.\n\n"
+        "## **Q2. How does WordPiece choose a merge?** *(Medium)* — select all that apply\n\n"
+        "By likelihood gain.\n",
+        name="jekyll.md",
+        bank_id="t",
+    ).bank
+    assert [q.prompt.en for q in bank.questions] == [
+        "How does BPE build its vocabulary?",
+        "How does WordPiece choose a merge?",
+    ]

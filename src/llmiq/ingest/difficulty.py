@@ -37,7 +37,7 @@ _OPEN, _CLOSE = r"[(\[【（〔「]", r"[)\]】）〕」]"
 _ANY = rf"(?:{_LABELLED}|{_COLOUR}{_LEVEL}|{_STARS}(?:\s*{_LEVEL})?)"
 #: One tag, as it stands after a question.
 TAG = (
-    rf"(?:{_OPEN}\s*{_ANY}\s*{_CLOSE}|`\s*{_ANY}\s*`|(?:[—–-]+|[|｜·•])\s*[*_]{{0,2}}{_ANY}[*_]{{0,2}}"
+    rf"(?:[*_]{{0,2}}{_OPEN}\s*{_ANY}\s*{_CLOSE}[*_]{{0,2}}|`\s*{_ANY}\s*`|(?:[—–-]+|[|｜·•])\s*[*_]{{0,2}}{_ANY}[*_]{{0,2}}"
     rf"|{_BARE_LABELLED}|{_COLOURED}|{_STARS}"
     # a level word right after a bold question: "**…?** 简单", "**…?** 🔥 Easy"
     rf"|(?<=\*\*|__)\s+(?:[\U0001f300-\U0001faff]\ufe0f?\s*)*{_LEVEL})"
