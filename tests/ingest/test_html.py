@@ -655,3 +655,32 @@ def test_a_canvas_reviews_comments_explain_its_choices_and_answer_its_essays() -
     assert choice.explanation.en == "It is argmax."
     assert open_question.reference.en == "first look at what was retrieved."
     assert "fix the prompt" not in str(open_question.model_dump())
+
+
+def test_a_quiz_review_whose_explanations_readability_prefers_keeps_its_questions() -> None:
+    why = (
+        "这是因为点积的方差随维度增长，不缩放时 softmax 会变得非常尖锐，梯度很小，训练不稳定；"
+        "缩放之后方差回到 1 左右，注意力分布更平滑，梯度也更健康，这一点在大模型里尤其重要。"
+    )
+
+    def item(n: int) -> str:
+        options = "".join(
+            f'<li class="optionItem"><span class="optionPos">{k}.</span>'
+            f'<div class="optionCnt"><p>选项 {k}{n}</p></div></li>'
+            for k in "ABCD"
+        )
+        return (
+            f'<div class="u-questionItem analysisMode"><div class="qaCate"><span>{n}</span>'
+            f'<span>单选(1分)</span></div><div class="qaDescription"><p>第 {n} 个问题是什么？</p>'
+            f'</div><div class="choices"><ul>{options}</ul></div><div class="analysisInfo">'
+            f'<div class="answerInfo"><span>正确答案：B</span></div><div class="analysisText">'
+            f"<span>解析：</span><p>{why}</p></div></div></div>"
+        )
+
+    page = (
+        '<html><body><div class="m-learnbox"><h2>第4讲 单元测验</h2><div class="j-data-list">'
+        + "".join(item(n) for n in range(1, 6))
+        + "</div></div></body></html>"
+    )
+    questions = import_text(page, name="mooc.html", bank_id="t").bank.questions
+    assert [(q.id, q.answer) for q in questions] == [(f"q{n}", ["B"]) for n in range(1, 6)]

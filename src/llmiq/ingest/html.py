@@ -62,6 +62,7 @@ from llmiq.ingest.html_writer import (
     text_of,
     written,
 )
+from llmiq.ingest.readability_repair import MARK, around_pieces
 from llmiq.messages import N_, Message
 from llmiq.textfile import refuse_binary, refuse_control_characters
 
@@ -438,7 +439,7 @@ def html_to_text(html: str, *, name: str = "the page") -> str:
         return "\n".join([*([f"# {title}", ""] if title else []), *quiz_lines(quiz)]) + "\n"
     for number, element in enumerate(root.iter()):
         if isinstance(element.tag, str):
-            element.set(_MARK, str(number))
+            element.set(MARK, str(number))
     pristine = copy.deepcopy(root)  # readability rewrites the tree it is given
     # readability logs a traceback before raising Unparseable; the fallback says enough.
     logging.getLogger("readability.readability").disabled = True
@@ -452,7 +453,7 @@ def html_to_text(html: str, *, name: str = "the page") -> str:
         raise LlmiqError(N_("{name}: the page holds no text"), name=name) from None
     body = article.find("body")
     chosen = body if body is not None else article
-    if (around := _around_details(pristine, chosen)) is not None:
+    if (around := around_pieces(pristine, chosen)) is not None:
         chosen = around
     lines = written(chosen)
     lines = _questions_elsewhere(pristine, lines) or lines
@@ -461,43 +462,6 @@ def html_to_text(html: str, *, name: str = "the page") -> str:
     if not any(line.strip() for line in lines):
         raise LlmiqError(N_("{name}: the page holds no text"), name=name)
     return "\n".join(lines) + "\n"
-
-
-#: Each element's number in document order, set before readability rewrites the tree: what it
-#: chose is found again in the page.
-_MARK = "data-llmiq-n"
-
-
-def _around_details(root: HtmlElement, chosen: HtmlElement) -> HtmlElement | None:
-    """The block holding the collapsibles when readability chose what is inside them.
-
-    A ``<details>`` answer is part of an article, never the article: readability can score
-    the answers' prose above the questions (Docusaurus calls their box
-    ``collapsibleContent``, and a class word "content" counts in its favour) and then joins
-    every answer box of the same class, so that the questions and options are lost. When
-    one of the blocks it chose lies in a ``<details>``, the article is the element of
-    ``root`` that holds all it chose, outside the outermost ``<details>``."""
-    found = {e.get(_MARK): e for e in root.iter() if isinstance(e.tag, str) and e.get(_MARK)}
-    marked = [e for e in chosen.iter() if isinstance(e.tag, str) and e.get(_MARK) in found]
-    picked = [found[e.get(_MARK)] for e in marked]
-    tops = [found[e.get(_MARK)] for e in marked if not any(a.get(_MARK) for a in e.iterancestors())]
-    if not any(_in_details(e) for e in tops):
-        return None
-    chains = [[*reversed(list(e.iterancestors())), e] for e in picked]
-    common = root
-    for level in zip(*chains, strict=False):
-        if any(e is not level[0] for e in level):
-            break
-        common = level[0]
-    outer = [e for e in (common, *common.iterancestors()) if e.tag == "details"]
-    around = outer[-1].getparent() if outer else common
-    while around.tag in ("li", "ul", "ol") and around.getparent() is not None:
-        around = around.getparent()  # a Notion toggle is a <details> in a list of its own
-    return around
-
-
-def _in_details(element: HtmlElement) -> bool:
-    return any(e.tag == "details" for e in (element, *element.iterancestors()))
 
 
 #: A line that starts with a question's number: "1.", "Q3:", "第5题", "**12、**".
