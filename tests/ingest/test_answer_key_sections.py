@@ -277,3 +277,22 @@ def test_a_key_line_led_by_its_parts_number() -> None:
         ("q3", ["A", "C"]),
         ("q4", ["A", "B"]),
     ]
+
+
+def test_a_books_review_questions_keyed_in_its_appendix() -> None:
+    result = parse_article(
+        "Review Questions\n\n1. What does DPO optimize directly?\n"
+        "   a. The reward model\n   b. The policy, on pairs of preferred and rejected\n"
+        "      responses\n   c. The value model\n\n"
+        "2. Which are stages of InstructGPT? (Select all that apply.)\n   a. SFT\n"
+        "   b. A reward model\n   c. Pruning\n\n3. Explain reward hacking.\n\n"
+        "Appendix B: Answers to Review Questions\n\nChapter 9\n\n1. b\n"
+        "2. a, b   (the third is not a stage)\n"
+        "3. Answers will vary. The policy games the reward.\n",
+        name="book.txt",
+        bank_id="t",
+    )
+    questions = result.bank.questions
+    assert [q.answer for q in questions[:2]] == [["B"], ["A", "B"]]
+    assert questions[0].options[1].text.en.endswith("rejected responses")
+    assert questions[2].reference.en == "Answers will vary. The policy games the reward."

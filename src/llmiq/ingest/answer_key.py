@@ -28,7 +28,9 @@ _EXPLICIT = re.compile(
 #: A label that can only head a key, even right under a question: "公布答案：", "答案揭晓".
 _ANNOUNCED = re.compile(
     r"answer\s*key|答案(?:汇总|一览|公布|揭晓)|(?:公布|揭晓)(?:一下)?答案"
-    r"|^\W*answers,\s*[a-z][a-z ]{1,24}$",  # a thread's reply: "Answers, as promised:"
+    r"|^\W*answers,\s*[a-z][a-z ]{1,24}$"  # a thread's reply: "Answers, as promised:"
+    # a book's appendix: "Answers to Review Questions"
+    r"|answers?\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:questions|exercises|problems)",
     re.I,
 )
 _LETTERS = re.compile(r"^\(?[A-J](?:\s*[,、&/]?\s*[A-J])*\)?[.。]?$")
@@ -38,6 +40,9 @@ _LABEL = re.compile(
     r"(?:[\u4e00-\u9fff]{0,4}答案(?:汇总|速查|一览|与解析|及解析|和解析)?|答案解析汇总"
     r"|(?:the\s+)?answer\s*key(?:s)?|key"
     r"|answers(?:\s+and\s+explanations|,\s*[a-z][a-z ]{1,24}(?=[:：]))?"  # "Answers, as promised:"
+    # a book's appendix: "Appendix B: Answers to Review Questions", "Answers to Exercises"
+    r"|(?:appendix\s+\w{1,3}\s*[:.—–-]\s*)?answers?\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,2}"
+    r"(?:questions|exercises|problems)"
     r"|solutions?)"
     r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*(?P<inline>.*)$",
     re.I,

@@ -417,6 +417,8 @@ def tail_start(lines: Sequence[Line]) -> int:
     for m, line in enumerate(lines):
         if first is None or m <= first:
             continue
+        if line.raw[:1].isspace() and lines[m - 1].kind is not LineKind.BLANK:
+            continue  # an option or an answer wrapped onto an indented line: "   responses"
         folded = fold(line.raw)
         if not (TAIL_MARKERS.match(folded) or END_MARKER.match(line.raw) or END_LINE.match(folded)):
             continue
