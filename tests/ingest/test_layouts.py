@@ -753,3 +753,19 @@ def test_questions_numbered_with_a_dash() -> None:
         bank_id="t",
     )
     assert [(q.id, q.answer) for q in result.bank.questions] == [("q17", ["B"]), ("q18", ["B"])]
+
+
+def test_a_threads_keys_run_together_and_a_bracketed_number_over_its_question() -> None:
+    result = parse_article(
+        "👉 14) Your agent keeps calling the same tool. Which fixes are legit? (pick all)\n\n"
+        "A) A cap on steps\nB) Detecting repeated calls\nC) A higher temperature\n"
+        "D) A token budget\n\nABD. C just makes the loop weirder.\n3\n14\n\n"
+        "[15]\nWhat's the best first step to evaluate an agent?\n\nA) Run MMLU\n"
+        "B) Collect real tasks and define success\n\nAnswer: B\n",
+        name="thread.txt",
+        bank_id="t",
+    )
+    assert [(q.id, q.answer) for q in result.bank.questions] == [
+        ("q14", ["A", "B", "D"]),
+        ("q15", ["B"]),
+    ]

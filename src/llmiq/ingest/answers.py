@@ -502,6 +502,9 @@ def key_said_alone(text: str, options: list[tuple[str, str]]) -> list[str]:
     错在……")."""
     mine = _MY_PICK.sub("", text, count=1)
     run = re.match(r"^\s*(?P<keys>[A-J]{1,6})\s*(?:[,，。.;；!]|$)", mine) if mine != text else None
+    if mine == text and (alone := re.match(r"^\s*(?P<keys>[A-J]{2,6})\s*[.。]", text)):
+        letters = alone["keys"]  # "ABD. C just makes the loop weirder."
+        run = alone if list(letters) == sorted(set(letters)) else None
     later = (
         re.findall(r"(?<![A-Za-z])[A-J]{1,6}(?![A-Za-z])", first_clause(mine)[run.end() :])
         if run
