@@ -296,3 +296,13 @@ def test_a_books_review_questions_keyed_in_its_appendix() -> None:
     assert [q.answer for q in questions[:2]] == [["B"], ["A", "B"]]
     assert questions[0].options[1].text.en.endswith("rejected responses")
     assert questions[2].reference.en == "Answers will vary. The policy games the reward."
+
+
+def test_a_key_label_that_asks_to_try_first_is_still_the_keys_label() -> None:
+    result = parse_article(
+        "1. 零点是多少？\nA. 0\nB. 1\n\n2. GPTQ 用的是？\nA. 一阶信息\nB. 二阶信息\n\n"
+        "—— 分割线，先别往下翻 ——\n\n参考答案（先做再看哦）\n1.A　2.B\n",
+        name="baijiahao.txt",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions] == [["A"], ["B"]]
