@@ -205,3 +205,179 @@ def test_a_whatsapp_export_whose_messages_start_on_their_header_line() -> None:
     assert (first.id, first.answer) == ("q41", ["A"])
     assert (second.id, second.answer) == ("q42", ["A", "C"])
     assert "retrieval then act" not in str(result.bank.model_dump())
+
+
+NAME_THEN_TIME = """「推理部署交流群」的聊天记录
+
+老周（群主） 2025-03-10 20:58
+【每日一题 #1】判断：投机解码不会改变目标模型的输出分布。
+A 正确
+B 错误
+
+阿杰 2025-03-10 21:03
+我先蒙一个 B
+
+老周（群主） 2025-03-10 22:30
+#1 答：A。接受 / 拒绝的规则保证了分布不变。
+
+老周（群主） 2025-03-11 20:30
+【每日一题 #2】以下哪些指标衡量延迟？（多选）
+A. TTFT
+B. TPOT
+C. 吞吐量
+D. 端到端延迟
+
+老周（群主） 2025-03-12 08:20
+#2 公布答案
+✅ A. TTFT
+✅ B. TPOT
+❌ C. 吞吐量
+✅ D. 端到端延迟
+吞吐是容量指标，不是延迟指标。
+
+阿杰 2025-03-12 08:25
+这周的题收藏了，下周出什么
+
+老周（群主） 2025-03-12 08:26
+下周出量化，老时间
+"""
+
+
+def test_a_record_whose_headers_name_the_sender_before_the_time() -> None:
+    result = parse_article(NAME_THEN_TIME, name="chat.txt", bank_id="t")
+    first, second = result.bank.questions
+    assert (first.id, first.answer) == ("q1", ["A"])  # "#1 答：A。"
+    # the options repeated in the answer message, the right ones ticked
+    assert (second.id, second.answer) == ("q2", ["A", "B", "D"])
+    assert second.explanation.get("zh") == "吞吐是容量指标，不是延迟指标。"
+    dumped = str(result.bank.model_dump())
+    assert "下周出量化" not in dumped  # the poster's reply to a member asks and answers nothing
+    assert "蒙一个" not in dumped
+
+
+SLACK_THREADS = """Priya Raman  9:02 AM
+Morning! Today's theme is long context, answers in the thread.
+
+Priya Raman  9:04 AM
+*Q1.* How does vanilla self-attention scale with sequence length n?
+A) O(n)
+B) O(n²)
+
+Tom Becker  9:06 AM
+B, easy
+
+Priya Raman  9:19 AM
+replied to a thread: *Q1.* How does vanilla self-attention…
+Answer: B. The score matrix is n × n.
+
+Priya Raman  9:20 AM
+*Q2.* Which of these extend the context window of a RoPE model?
+A) Position Interpolation
+B) YaRN
+C) A bigger vocabulary
+
+Priya Raman  9:34 AM
+replied to a thread: *Q2.* Which of these extend the context window…
+A and B — C has nothing to do with positions.
+"""
+
+
+def test_slack_times_with_am_pm_and_answers_replied_in_a_thread() -> None:
+    result = parse_article(SLACK_THREADS, name="slack.txt", bank_id="t")
+    first, second = result.bank.questions
+    assert (first.id, first.answer, first.explanation.get("en")) == (
+        "q1",
+        ["B"],
+        "The score matrix is n × n.",
+    )
+    assert second.answer == ["A", "B"]
+    dumped = str(result.bank.model_dump())
+    assert "replied to a thread" not in dumped
+    assert "easy" not in dumped
+
+
+X_THREAD = """Post
+
+Dana Liu
+@danaliu_ml
+LLM agent interview questions, part 3 🧵
+9:14 AM · Mar 11, 2025
+·
+48.2K
+ Views
+37
+212
+Dana Liu
+@danaliu_ml
+·
+Mar 11
+2/9
+Q1 In ReAct, what comes right after an Action?
+A) Observation
+B) Reflection
+4
+118
+Dana Liu
+@danaliu_ml
+·
+Mar 11
+Answer: A. The tool result is appended as an Observation.
+1
+64
+Sam Kowalski
+@samk_builds
+·
+Mar 11
+Replying to @danaliu_ml
+isn't it a Reflection in some papers?
+Dana Liu
+@danaliu_ml
+·
+Mar 11
+Replying to @samk_builds
+Reflexion adds a reflection after a failed episode; ReAct goes Thought, Action, Observation.
+Dana Liu
+@danaliu_ml
+·
+Mar 11
+3/9
+Q2. With function calling, who executes the function?
+A) The model
+B) Your application code
+6
+131
+Dana Liu
+@danaliu_ml
+·
+Mar 11
+Ans: B. The model only returns the name and the arguments.
+3
+240
+Dana Liu
+@danaliu_ml
+·
+Mar 11
+That's part 3. Part 4 will be on memory — what should I add?
+Show more replies
+Relevant people
+Dana Liu
+@danaliu_ml
+Follow
+Agents and evals. Previously search.
+"""
+
+
+def test_an_x_thread_without_counts_replies_and_the_sites_suggestions() -> None:
+    result = parse_article(X_THREAD, name="thread.txt", bank_id="t")
+    first, second = result.bank.questions
+    # "2/9" counts the thread's posts; the question's own number is Q1
+    assert (first.id, first.answer) == ("q1", ["A"])
+    assert first.explanation.get("en") == "The tool result is appended as an Observation."
+    assert (second.id, second.answer) == ("q2", ["B"])
+    assert second.explanation.get("en") == "The model only returns the name and the arguments."
+    dumped = str(result.bank.model_dump())
+    for page_text in ("Part 4", "Reflexion", "Previously search", "131", "@dana"):
+        assert page_text not in dumped
+    reasons = {s.reason for s in result.skipped}
+    assert "the site's suggestions after the thread, not imported" in reasons
+    assert "chat message that asks and answers nothing, not imported" in reasons

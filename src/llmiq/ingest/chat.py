@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from llmiq.bank.model import detect_language
-from llmiq.ingest.lines import classify
+from llmiq.ingest.lines import LineKind, classify
 from llmiq.ingest.question_marks import SYMBOLS, chinese_numeral
 from llmiq.messages import N_
 
@@ -29,7 +29,10 @@ _STAMP = r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?"
 _HEADERS = (
     re.compile(rf"^\s*\[?{_STAMP}\]?\s+(?P<name>\S.{{0,40}}?)\s*[:：]?\s*$"),
     re.compile(r"^\[(?=[^\]]*\d{1,2}:\d{2})[^\]]{4,30}\]\s+(?P<name>\S.{0,40}?)\s*$"),
-    re.compile(r"^(?P<name>\S[^\t]{0,30}?)(?:\s{2,}|\t)\d{1,2}:\d{2}(?::\d{2})?\s*$"),
+    re.compile(
+        r"^(?P<name>\S[^\t]{0,30}?)(?:\s{2,}|\t)\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?\s*$"
+    ),
+    re.compile(rf"^(?P<name>[^\s\d][^\t]{{0,30}}?)\s+\[?{_STAMP}\]?\s*$"),
 )
 #: WhatsApp: "04/03/2024, 09:01 - Meera Iyer: Morning all!", "[4/3/24, 09:01:33] Meera: …"; a
 #: line with no sender ("… created group") is the app's own.
@@ -40,12 +43,25 @@ _INLINE_HEADER = re.compile(
 #: Slack: the name alone, the time indented on the line below.
 _NAME_LINE = re.compile(r"^(?P<name>\S[^\t:：.?!。？！]{0,38})$")
 _TIME_LINE = re.compile(r"^\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp][Mm])?\s*$")
+#: X (Twitter): the name, the @handle below it, then "·" and the date on lines of their own.
+_HANDLE_LINE = re.compile(r"^@\w{1,30}$")
+_X_STAMP = re.compile(
+    r"^(?:·|\d{1,2}[hms]|[A-Z][a-z]{2}\s+\d{1,2}(?:,\s*\d{4})?|\d{1,2}\s+[A-Z][a-z]{2}(?:\s+\d{4})?)$"
+)
+#: Where a saved thread's own posts end and the site's suggestions begin.
+_THREAD_END = re.compile(
+    r"^\s*(?:show\s+more\s+replies|relevant\s+people|who\s+to\s+follow|what[’']s\s+happening"
+    r"|discover\s+more|more\s+posts?\s+from\s+.*)\s*$",
+    re.I,
+)
 #: What a sender's name carries beside the name: "(群主)", "（管理员）", "(10086001)", "(BOT)".
 _NAME_TAGS = re.compile(r"\s*[(（][^()（）]{1,16}[)）]")
 _NOISE = re.compile(
     r"^\s*(?:(?:\[(?:图片|表情|语音|视频|文件|动画表情|image|photo|sticker)\]\s*)+"
     r"|\{reactions\}|(?:\S{1,3}\s*\(\d+\)\s*)+|(?::[\w+-]+:\s*\d+\s*)+|\(edited\)"
-    r"|\d+\s+repl(?:y|ies)|last\s+reply\s+.*\bago|view\s+thread)\s*$",
+    r"|\d+\s+repl(?:y|ies)|last\s+reply\s+.*\bago|view\s+thread|replied\s+to\s+a\s+thread:.*"
+    r"|views?|·|replying\s+to\s+@\w+.*"
+    r"|\d{1,2}:\d{2}\s*[AaPp][Mm]\s*·\s*\w{3}\s+\d{1,2},\s*\d{4}(?:\s*·.*)?)\s*$",
     re.I,
 )
 _DAY = re.compile(
@@ -69,7 +85,8 @@ _NUMBERED_ANSWER = re.compile(
     + SYMBOLS
     + r"(?P<lead>(?:(?:model|sample|reference)\s+)?(?:answers?|key)\s+(?:(?:for|to)\s+)?)?"
     rf"[【\[]?\s*{_MARK}?\s*(?P<num>\d{{1,3}})\s*(?:题|号)?\s*"
-    r"(?:的)?\s*(?P<label>(?:参考)?(?:答案|解答|回答|思路)|参考|answers?|solution)?\s*[】\]]?\s*"
+    r"(?:的)?\s*(?P<label>(?:公布|揭晓)?\s*(?:参考)?(?:答案|解答|回答|思路|答)|参考|answers?|solution)?"
+    r"\s*[】\]]?\s*"
     r"(?P<sep>[:：=→]|->)?\s*(?P<rest>.*)$",
     re.I,
 )
@@ -108,6 +125,11 @@ def _header(lines: list[str], i: int) -> tuple[str, int] | None:
     for pattern in _HEADERS:
         if found := pattern.match(lines[i]):
             return _NAME_TAGS.sub("", found["name"]).strip(), i
+    if i + 1 < len(lines) and _HANDLE_LINE.match(lines[i + 1].strip()):
+        last = i + 1
+        while last + 1 < len(lines) and _X_STAMP.match(lines[last + 1].strip()):
+            last += 1
+        return lines[i].strip(), last
     if (
         i + 1 < len(lines)
         and _TIME_LINE.match(lines[i + 1])
@@ -117,25 +139,33 @@ def _header(lines: list[str], i: int) -> tuple[str, int] | None:
     return None
 
 
-def _messages(lines: list[str]) -> list[_Message]:
+#: A post's reply, repost, like and view counts, each alone on its line under the post.
+_COUNTER = re.compile(r"^\s*\d[\d.,]*[KkMm万]?\s*$")
+
+
+def _messages(lines: list[str], end: int) -> list[_Message]:
     messages: list[_Message] = []
     i = 0
-    while i < len(lines):
+    while i < end:
         if (header := _header(lines, i)) is not None:
             if messages:
                 messages[-1].last = i - 1
             inline = _INLINE_HEADER.match(lines[i])
             text = inline["text"] if inline else None
-            messages.append(_Message(i, header[0], header[1] + 1, len(lines) - 1, text))
+            messages.append(_Message(i, header[0], header[1] + 1, end - 1, text))
             i = header[1]
         i += 1
     return messages
 
 
 def _body(lines: list[str], message: _Message) -> list[tuple[int, str]]:
-    """The message's lines by index, the header's own text first when it has some."""
+    """The message's lines by index, the header's own text first when it has some, without
+    the counts under a post."""
     body = [(message.header, message.inline)] if message.inline is not None else []
-    return body + [(i, lines[i]) for i in range(message.first, message.last + 1)]
+    last = message.last
+    while last >= message.first and (_COUNTER.match(lines[last]) or not lines[last].strip()):
+        last -= 1
+    return body + [(i, lines[i]) for i in range(message.first, last + 1)]
 
 
 def _asks(lines: list[str], message: _Message) -> bool:
@@ -146,6 +176,69 @@ def _asks(lines: list[str], message: _Message) -> bool:
         if line.options
     ]
     return "A" in keys and "B" in keys
+
+
+def _replies(lines: list[str], message: _Message, *, closing: bool) -> bool:
+    """Whether a poster's message is chat, not quiz: it asks nothing, answers nothing and is
+    short ("下周出量化，老时间"), or it closes the chat ("That's part 3 … what should I add?").
+    A poster's answer is numbered or labelled, and their question is numbered or has
+    options."""
+    body = [text for _, text in _body(lines, message) if text.strip()]
+    if not body or (not closing and (len(body) > 2 or sum(len(text) for text in body) > 80)):
+        return False
+    for text in body:
+        line = _plain(text)
+        if _NUMBERED_ANSWER.match(line) and re.match(r"\W*[#№\d【\[qQ第]|\W*(?:day|no)", line):
+            return False
+        classified = classify(0, line)
+        if classified.kind is not LineKind.TEXT or classified.is_question:
+            return False
+        if (not closing and ("?" in line or "？" in line)) or _DAILY_NUMBER.match(line):
+            return False
+    return True
+
+
+def _closing(lines: list[str], posted: list[_Message], asked: list[bool]) -> set[int]:
+    """The poster's last messages that close the chat ("That's part 3 … what should I add?")
+    or answer a member, after the answer to their last question."""
+    closing: set[int] = set()
+    for k in reversed(range(len(posted))):
+        answers_the_last = k > 0 and asked[k - 1]
+        if not _replying(_body(lines, posted[k]), posted[k].sender) and (
+            answers_the_last or not _replies(lines, posted[k], closing=True)
+        ):
+            break
+        closing.add(k)
+    return closing
+
+
+_POST_COUNTER = re.compile(r"^\s*\d{1,3}\s*/\s*\d{1,3}\s*$")
+
+
+def _post_counter(body: list[tuple[int, str]]) -> bool:
+    """Whether the first line is a thread's post counter ("2/11") above a question that has
+    its own number ("Q1. …"), not the question's number."""
+    if not _POST_COUNTER.match(body[0][1]):
+        return False
+    following = next((text for _, text in body[1:] if text.strip()), "")
+    return classify(0, following).q_number is not None
+
+
+def _asks_something(lines: list[str], message: _Message) -> bool:
+    return _asks(lines, message) or any(
+        "?" in text or "？" in text for _, text in _body(lines, message)
+    )
+
+
+_REPLYING_TO = re.compile(r"^\s*replying\s+to\s+(?P<handles>@\w+(?:\s*(?:,|and)\s*@\w+)*)", re.I)
+
+
+def _replying(body: list[tuple[int, str]], sender: str) -> bool:
+    """Whether a post answers another member ("Replying to @samk_builds"), not the thread."""
+    first = next((text for _, text in body if text.strip()), "")
+    return (found := _REPLYING_TO.match(first)) is not None and sender.casefold() not in (
+        found["handles"].casefold()
+    )
 
 
 def _plain(line: str) -> str:
@@ -161,7 +254,8 @@ def _plain(line: str) -> str:
 def rewrite_chat(lines: list[str]) -> tuple[list[str], list[tuple[int, int, str]]]:
     """The quiz of a chat export, and the (first, last, reason) ranges it leaves out; ``lines``
     unchanged when they are no chat."""
-    messages = _messages(lines)
+    end = next((i for i, line in enumerate(lines) if _THREAD_END.match(line)), len(lines))
+    messages = _messages(lines, end)
     if len(messages) < 4:
         return lines, []
     asking = {m.sender for m in messages if m.sender and _asks(lines, m)}
@@ -170,9 +264,30 @@ def rewrite_chat(lines: list[str]) -> tuple[list[str], list[tuple[int, int, str]
     out = list(lines)
     left_out: list[tuple[int, int, str]] = []
     last_question: int | None = None
+    posted = [m for m in messages if m.sender in asking]
+    asked = [_asks_something(lines, m) for m in posted]
+    closing = _closing(lines, posted, asked)
+    awaiting_answer = False  # the poster's next message answers the question they posted
     for message in messages:
+        body = _body(lines, message)
+        for i in set(range(message.first, message.last + 1)) - {i for i, _ in body}:
+            out[i] = ""
         for i in range(message.header, message.first):
             out[i] = ""
+        if message.sender in asking:
+            k = posted.index(message)
+            chat = k in closing or (
+                not awaiting_answer
+                and (_replying(body, message.sender) or _replies(lines, message, closing=False))
+            )
+            if chat:
+                for i in range(message.header, message.last + 1):
+                    out[i] = ""
+                left_out.append(
+                    (message.header, message.last, N_("chat message that asks and answers nothing"))
+                )
+                continue
+            awaiting_answer = asked[k]
         if message.sender not in asking:
             for i in range(message.first, message.last + 1):
                 out[i] = ""
@@ -180,8 +295,8 @@ def rewrite_chat(lines: list[str]) -> tuple[list[str], list[tuple[int, int, str]
             continue
         if message.inline is None:
             left_out.append((message.header, message.first - 1, N_("chat message header")))
-        for i, text in _body(lines, message):
-            if _NOISE.match(text) or _DAY.match(text):
+        for n, (i, text) in enumerate(body):
+            if _NOISE.match(text) or _DAY.match(text) or _post_counter(body[n:]):
                 out[i] = ""
                 continue
             line = out[i] = _plain(text)
@@ -207,6 +322,9 @@ def rewrite_chat(lines: list[str]) -> tuple[list[str], list[tuple[int, int, str]
     for i in range(messages[0].header):  # a day separator above the first message
         if _DAY.match(lines[i]):
             out[i] = ""
+    if end < len(lines):
+        out[end:] = [""] * (len(lines) - end)
+        left_out.append((end, len(lines) - 1, N_("the site's suggestions after the thread")))
     return out, left_out
 
 

@@ -66,8 +66,8 @@ def _runs(lines: list[str]) -> list[list[int]]:
     current: list[int] = []
     for i, line in enumerate(lines):
         fence = bool(FENCE.match(line))
-        item = not in_code and not fence and _ITEM.match(line) is not None
-        if item:
+        item = None if in_code or fence else _ITEM.match(_HEAD_MARK.sub(r"\g<indent>", line))
+        if item is not None:
             current.append(i)
         elif current:
             runs.append(current)

@@ -55,7 +55,21 @@ def read_answer_values(lines: Sequence[Line]) -> dict[int, int]:
             if j is not None and lines[j].kind in (LineKind.TEXT, LineKind.OPTION):
                 line.answer_value = lines[j].raw.strip()
                 value_lines[a] = j
+                if ticked := _ticked_run(lines, j):  # "答案：" then "- [x] A. …" / "- [ ] B. …"
+                    line.answer_value, value_lines[a] = ticked
     return value_lines
+
+
+def _ticked_run(lines: Sequence[Line], j: int) -> tuple[str, int] | None:
+    """The options repeated under an answer label, the right ones ticked: their keys and the
+    run's last line."""
+    keys: list[str] = []
+    i = j
+    while i < len(lines) and lines[i].checked is not None and lines[i].options:
+        if lines[i].checked:
+            keys.append(lines[i].options[0][0])
+        i += 1
+    return (", ".join(keys), i - 1) if keys and i - j > 1 else None
 
 
 #: Numbering that lists an answer's points, not questions: "（1）…", "1) …".
