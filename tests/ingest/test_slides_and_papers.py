@@ -277,3 +277,64 @@ def test_a_slide_outline_whose_titles_are_only_the_questions_numbers() -> None:
     )
     result = parse_article(outline, name="moe.txt", bank_id="t")
     assert [(q.id, q.answer) for q in result.bank.questions] == [("q31", ["B"]), ("q34", ["B"])]
+
+
+SLIDE_DECK = """量化课后练习
+AI 平台部 · 内部培训资料 · 请勿外传
+1
+
+一、单项选择题
+1. 对称量化中，zero point 的取值为？
+A. 0
+B. 1
+2. W4A16 指的是？
+A. 权重 4 bit，激活 16 bit
+B. 权重 16 bit，激活 4 bit
+AI 平台部 · 内部培训资料 · 请勿外传
+2
+
+二、多选与判断
+3. SmoothQuant 的说法正确的有？
+A. 把激活的量化难度迁移到权重上
+B. 主要面向 W8A8
+C. 需要重新训练
+4. LLM.int8() 对离群值维度用 FP16 计算。（　　）
+A. 对
+B. 错
+5. 为什么激活比权重更难量化？
+AI 平台部 · 内部培训资料 · 请勿外传
+3
+
+参考答案（1/2）
+• 单选：1–2　A  A
+• 多选：3. AB
+• 判断：4. √
+• 第 3 题：SmoothQuant 是训练后的离线变换，C 错
+AI 平台部 · 内部培训资料 · 请勿外传
+4
+
+参考答案（2/2）
+5. 答：激活里有幅值极大的离群值，集中在少数通道上。
+AI 平台部 · 内部培训资料 · 请勿外传
+5
+"""
+
+
+def test_slides_with_a_footer_over_each_page_number_and_the_key_on_the_last_slide() -> None:
+    result = _parse(SLIDE_DECK)
+    keys = [(q.id, q.answer) for q in result.bank.questions]
+    assert keys[:4] == [("q1", ["A"]), ("q2", ["A"]), ("q3", ["A", "B"]), ("q4", ["A"])]
+    assert result.bank.questions[4].reference.get("zh").startswith("激活里有幅值极大的离群值")
+    dumped = str(result.bank.model_dump())
+    assert "请勿外传" not in dumped
+    assert result.bank.questions[1].options[-1].text.get("zh") == "权重 16 bit，激活 4 bit"
+    footers = [n for n, why in _reasons(result) if why == "page header or footer"]
+    assert footers == [2, 3, 12, 13, 24, 25, 32, 33, 37, 38]
+
+
+def test_a_number_above_a_repeated_line_numbers_a_question_not_a_page() -> None:
+    review = "".join(
+        f"{n}\n单选(2分)\n第 {n} 题的题干是什么\nA. 对的\nB. 错的\n正确答案：A\n" for n in (1, 2, 3)
+    )
+    result = _parse(review)
+    assert [q.id for q in result.bank.questions] == ["q1", "q2", "q3"]

@@ -21,7 +21,9 @@ from llmiq.ingest.question_marks import SYMBOLS
 
 #: Labels that say a key follows whatever its values look like.
 _EXPLICIT = re.compile(
-    r"answer\s*key|答案(?:汇总|速查|一览)|(?:参考|标准)答案(?:[及与和]?(?:评分标准|评分细则|解析))?\s*$"
+    r"answer\s*key|答案(?:汇总|速查|一览)"
+    # ... on a slide of its own: "参考答案（1/2）"
+    r"|(?:参考|标准)答案(?:[及与和]?(?:评分标准|评分细则|解析))?(?:\s*\(\d+/\d+\))?\s*$"
     r"|^\W*answers\W*$",
     re.I,
 )
@@ -78,14 +80,14 @@ _SPACED_ENTRY = re.compile(r"^\s*(?P<num>\d{1,3})\s+(?P<keys>[A-J](?:\s+[A-J])*)
 #: "1-5 CBADC", "1～5　B C A D B": keys of a range written together.
 _RANGE = re.compile(
     r"(?P<a>\d{1,3})\s*[-~～—–]\s*(?P<b>\d{1,3})\s*[:：.]?\s*"
-    r"(?P<keys>[A-J](?: ?[A-J])+)(?![A-Za-z])"
+    r"(?P<keys>[A-J](?:\s*[A-J])+)(?![A-Za-z])"
 )
 #: A line of the list form: "1. C", "1. Paris — because ...", "**2.** B", "**第 9 题参考：** …".
 _ITEM = re.compile(
-    r"^\s*(?:[-*]\s+)?(?:\*\*|__)?\s*(?:Q|第)?\s*(?P<num>\d{1,3})\s*(?:题)?"
-    r"(?:\s*(?:参考(?:答案)?|答案|解析|要点))?\s*(?:[.:、)\-–—]"  # "第 9 题参考："
+    r"^\s*(?:[-*•·]\s+)?(?:\*\*|__)?\s*(?:(?:单选|多选|判断|填空)题?\s*:\s*)?(?:Q|第)?\s*(?P<num>\d{1,3})"
+    r"\s*(?:题)?(?:\s*(?:参考(?:答案)?|答案|解析|要点))?\s*(?:[.:、)\-–—]"  # "第 9 题参考："
     r"|(?:\*\*|__)\s*(?:[:,]|(?=is\s)))"  # a forum post's "**2**: (a), (b)", "**1** is (b)"
-    r"\s*(?:\*\*|__)?\s*(?P<value>\S.*?)\s*$",
+    r"\s*(?:\*\*|__)?\s*(?:答\s*[:：]\s*)?(?P<value>\S.*?)\s*$",  # "10. 答：权重分布比较集中…"
     re.I,
 )
 _TABLE_ROW = re.compile(r"^\s*\|(?P<cells>.*)\|\s*$")
@@ -398,7 +400,8 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
             bool(_EXPLICIT.search(said))
             and not (letters * 2 < len(found) and _under_a_question(lines, i))
         )
-        if len(found) < 2 or not (explicit or letters * 2 >= len(found)):
+        continued = bool(key.keys) and explicit  # "参考答案（2/2）": the key's next slide
+        if len(found) < (1 if continued else 2) or not (explicit or letters * 2 >= len(found)):
             i += 1
             continue
         for number, value in found.items():

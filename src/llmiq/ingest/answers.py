@@ -227,6 +227,20 @@ def _read_as(keys: list[str], value: str, rest: str) -> ResolvedKeys:
     return ResolvedKeys(keys, rest, note)
 
 
+_TRUE_OPTION = {"对", "正确", "是", "true", "yes", "right", "correct", "t"}
+_FALSE_OPTION = {"错", "错误", "否", "false", "no", "wrong", "incorrect", "f"}
+
+
+def _judged(value: str, options: list[tuple[str, str]]) -> str | None:
+    """The option a true/false question's key names by a tick or a cross ("√", "×")."""
+    mark = value.strip(" .。")
+    if len(mark) != 1 or mark not in "√✓✔×✗✘":
+        return None
+    wanted = _TRUE_OPTION if mark in "√✓✔" else _FALSE_OPTION
+    named = [key for key, text in options if fold(text).strip(" .。").casefold() in wanted]
+    return named[0] if len(named) == 1 else None
+
+
 def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | None:
     """The keys an answer names: letters ("ABD", "(b)"), an option's own text ("Paris"),
     its text and a reason ("Faithfulness。…"), a quoted part of it, or letters named in prose
@@ -234,6 +248,10 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
     if (stripped := _LEAD_IN.sub("", value, count=1)) != value:
         # "Options a, b and d are all real causes" -> "a, b and d. all real causes"
         value = _KEYS_THEN_VERB.sub(r"\g<keys>. ", stripped, count=1)
+    if judged := _judged(value, options):  # "9. √" under "A. 对" / "B. 错"
+        note = Note.of(N_("answer {value} read as option {key}"), value=repr(value.strip()),
+                       key=judged)  # fmt: skip
+        return ResolvedKeys([judged], "", note)
     parsed = parse_keys(value)
     by_text = match_option_text(value, options)
     if by_text:

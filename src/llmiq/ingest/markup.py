@@ -370,6 +370,31 @@ def _numbered_running_headers(lines: list[str]) -> set[str]:
     }
 
 
+_PAGE_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
+
+
+def _footers_over_page_numbers(lines: list[str]) -> tuple[set[str], set[int]]:
+    """A slide deck's or a printed page's footer above its page number alone on a line
+    ("AI 平台部 · 内部培训资料 · 请勿外传" then "3"): the texts that recur at least three times
+    over increasing numbers, and the lines of those numbers. (A number *above* a repeated
+    line is a question's, as a quiz review's "2" over "单选(2分)".)"""
+    seen: dict[str, list[tuple[int, int]]] = {}
+    for i, line in enumerate(lines):
+        if i == 0 or not _PAGE_NUMBER.match(line):
+            continue
+        text = lines[i - 1].strip()
+        probe = classify(0, text)
+        if len(text) >= 6 and probe.kind is LineKind.TEXT and not probe.is_question:
+            seen.setdefault(text, []).append((i, int(line)))
+    texts: set[str] = set()
+    numbers: set[int] = set()
+    for text, places in seen.items():
+        if len(places) >= 3 and all(a < b for (_, a), (_, b) in pairwise(places)):
+            texts.add(text)
+            numbers |= {i for i, _ in places}
+    return texts, numbers
+
+
 def rewrite_markup(text_lines: list[str]) -> Markup:
     """See the module docstring. Code blocks are left as they are."""
     lines, chat = rewrite_chat(text_lines)
@@ -386,6 +411,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
         lines[contents] = [""] * len(lines[contents])
     running = _running_headers(lines)
     numbered = _numbered_running_headers(lines)
+    footers, page_numbers = _footers_over_page_numbers(lines)
     # the document's own title, when it is also the header of its later pages, stays
     opening = [i for i, line in enumerate(lines) if line.strip()][:3]
     title_lines = {i for i in opening if lines[i].strip() in running}
@@ -443,6 +469,8 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
             _RUNNING_PAGE.search(line)
             or (running and line.strip() in running and i not in title_lines)
             or (header and header["text"] in numbered)
+            or line.strip() in footers
+            or i in page_numbers
         ):
             # "《课程》测验二    第 2 页（共 3 页）", "… Page 2 of 3", and the title line a
             # printed page repeats above or below its number

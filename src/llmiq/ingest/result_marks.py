@@ -46,6 +46,10 @@ _ITEM = re.compile(
 )
 
 
+#: What stands before a key, not an option's text: "9.", "判断：", "Q3:".
+_LABELLED = re.compile(r"(?:\b\d{1,3}\s*[.、:：)]?|[:：])\s*$")
+
+
 def _strip_marks(text: str) -> tuple[str, bool, bool]:
     """The text without its marks, whether one said correct, and whether there was one."""
     right = marked = False
@@ -87,6 +91,8 @@ def rewrite_result_marks(lines: list[str]) -> list[str]:
         stripped = {i: _strip_marks(lines[i]) for i in run}
         if not any(right for _, right, _ in stripped.values()):
             continue
+        if any(marked and _LABELLED.search(text) for text, _, marked in stripped.values()):
+            continue  # "• 判断：9. √": the mark is question 9's key, not a mark on an option
         for i in run:
             text, right, _ = stripped[i]
             item = _ITEM.match(text)
