@@ -398,6 +398,11 @@ def test_a_form_quizs_text_answer_is_its_reference() -> None:
             ' <span class="f1-light">#214</span></h1>',
             "Drill #3",
         ),
+        # the unread count a site puts before its tab title, and no <h1>
+        (
+            "<title>(1) Which LLM questions come up in interviews? - Quora</title></head><body>",
+            "Which LLM questions come up in interviews?",
+        ),
     ],
 )
 def test_a_title_without_the_sites_name_or_the_discussions_number(head: str, title: str) -> None:

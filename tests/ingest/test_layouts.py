@@ -769,3 +769,16 @@ def test_a_threads_keys_run_together_and_a_bracketed_number_over_its_question() 
         ("q14", ["A", "B", "D"]),
         ("q15", ["B"]),
     ]
+
+
+def test_a_numbered_heading_that_tells_among_headings_that_ask_then_a_bold_quiz() -> None:
+    result = _parse(
+        "# Agent 面试题\n\n### Q1 什么是 Agent？\n\n由模型自己决定下一步做什么。\n\n"
+        "### Q2 讲一下 ReAct 的思路\n\n让模型交替输出 Thought、Action 和 Observation。\n\n"
+        "### Q3 工具到底是谁执行的？\n\n应用代码执行，模型只给出调用请求。\n\n## 小测\n\n"
+        "**Q4 ReAct 里 Action 之后是什么？**\n\nA. Observation\nB. Reward\n\n答：A\n\n"
+        "**Q5 MCP 有哪些角色？（多选）**\n\nA. Host\nB. Client\nC. Server\n\n答：ABC\n"
+    )
+    assert [q.id for q in result.bank.questions] == ["q1", "q2", "q3", "q4", "q5"]
+    assert result.bank.questions[1].reference.get("zh").startswith("让模型交替输出")
+    assert "ReAct 的思路" not in result.bank.questions[0].reference.get("zh")

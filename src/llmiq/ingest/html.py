@@ -382,7 +382,7 @@ def _title(root: HtmlElement, trail: list[str], current: str | None = None) -> s
     headings = root.findall(".//h1")
     inside = [h for h in headings if any(a.tag in ("article", "main") for a in h.iterancestors())]
     page = root.find(".//title")
-    whole = text_of(page) if page is not None else ""
+    whole = _UNREAD.sub("", text_of(page)) if page is not None else ""
     parts = [part.strip() for part in _TITLE_SEPARATORS.split(whole)]
     site = parts[-1] if len(parts) > 1 else None
     if not inside and (named := _named_title(root)):
@@ -397,12 +397,15 @@ def _title(root: HtmlElement, trail: list[str], current: str | None = None) -> s
         return _without_trail(text, trail)
     for meta in root.iter("meta"):
         if meta.get("property") == "og:title" and (content := (meta.get("content") or "").strip()):
-            return _without_trail(SPACE.sub(" ", content), trail)
-    title = root.find(".//title")
-    if title is not None and (text := text_of(title)):
-        text = _without_trail(text, trail)
+            return _without_trail(_UNREAD.sub("", SPACE.sub(" ", content)), trail)
+    if whole:
+        text = _without_trail(whole, trail)
         return _TITLE_SEPARATORS.split(text)[0].strip() or text
     return None
+
+
+#: What a site's tab title counts before the page's: "(1) What LLM questions … - Quora".
+_UNREAD = re.compile(r"^\s*\(\d{1,4}\+?\)\s+")
 
 
 _TITLE_CLASS = re.compile(r"^(?:post|entry|article)[-_]title$", re.I)

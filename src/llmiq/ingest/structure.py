@@ -388,7 +388,10 @@ def unanswered_questions(
         if exact_style and line.q_style != style and not has_options:
             continue
         # "### Q161: Explain ..." needs no question mark: the article's own strong heading
-        strong = line.q_style == style and line.q_strength >= 3
+        # ... or a "### Q2 讲一下 ReAct 的思路" heading among Q&A notes ending in a bold quiz
+        strong = line.q_strength >= 3 and (
+            line.q_style == style or (line.q_style.startswith("#") and "Q" in line.q_style)
+        )
         # "10. 简述 Pre-LN 与 Post-LN 的区别。" asks without a question mark; its number in the
         # answer key says it is a question
         answered = same_style and line.q_number in keyed
