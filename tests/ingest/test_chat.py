@@ -381,3 +381,63 @@ def test_an_x_thread_without_counts_replies_and_the_sites_suggestions() -> None:
     reasons = {s.reason for s in result.skipped}
     assert "the site's suggestions after the thread, not imported" in reasons
     assert "chat message that asks and answers nothing, not imported" in reasons
+
+
+X_POSTS_WITH_THEIR_ANSWERS = """Priya Raman
+@priyabuilds
+Agent questions, part 2 🧵
+Priya Raman
+@priyabuilds
+·
+Mar 14
+13. Which step comes right after an Action in ReAct?
+A) Observation
+B) Reward
+Answer: A
+1
+12
+Dev Shah
+@devshah_ml
+·
+Mar 14
+Replying to @priyabuilds
+13 is a trick question imo
+Priya Raman
+@priyabuilds
+·
+Mar 14
+that's why it's in the list 😅
+Priya Raman
+@priyabuilds
+·
+Mar 14
+Q14: how would you design memory for a personal assistant?
+
+What I'd say: split it into short-term context and long-term facts.
+7
+25
+Show more replies
+Priya Raman
+@priyabuilds
+·
+Mar 14
+15 — last one
+When is a multi-agent setup worth it?
+
+My take: when the work splits into parallel parts.
+"""
+
+
+def test_x_posts_holding_their_own_answers_and_a_short_reply_in_between() -> None:
+    result = parse_article(X_POSTS_WITH_THEIR_ANSWERS, name="thread.txt", bank_id="t")
+    first, second, third = result.bank.questions
+    assert (first.id, first.answer, first.explanation) == ("q13", ["A"], None)
+    assert (second.id, second.reference.get("en")) == (
+        "q14",
+        "split it into short-term context and long-term facts.",
+    )
+    assert (third.id, third.reference.get("en")) == (
+        "q15",
+        "when the work splits into parallel parts.",
+    )
+    assert "Show more" not in str(result.bank.model_dump())

@@ -50,7 +50,7 @@ _X_STAMP = re.compile(
 )
 #: Where a saved thread's own posts end and the site's suggestions begin.
 _THREAD_END = re.compile(
-    r"^\s*(?:show\s+more\s+replies|relevant\s+people|who\s+to\s+follow|what[’']s\s+happening"
+    r"^\s*(?:relevant\s+people|who\s+to\s+follow|what[’']s\s+happening"
     r"|discover\s+more|more\s+posts?\s+from\s+.*)\s*$",
     re.I,
 )
@@ -60,7 +60,7 @@ _NOISE = re.compile(
     r"^\s*(?:(?:\[(?:图片|表情|语音|视频|文件|动画表情|image|photo|sticker)\]\s*)+"
     r"|\{reactions\}|(?:\S{1,3}\s*\(\d+\)\s*)+|(?::[\w+-]+:\s*\d+\s*)+|\(edited\)"
     r"|\d+\s+repl(?:y|ies)|last\s+reply\s+.*\bago|view\s+thread|replied\s+to\s+a\s+thread:.*"
-    r"|views?|·|replying\s+to\s+@\w+.*"
+    r"|views?|·|replying\s+to\s+@\w+.*|show\s+(?:more\s+)?replies|show\s+this\s+thread"
     r"|\d{1,2}:\d{2}\s*[AaPp][Mm]\s*·\s*\w{3}\s+\d{1,2},\s*\d{4}(?:\s*·.*)?)\s*$",
     re.I,
 )
@@ -163,7 +163,9 @@ def _body(lines: list[str], message: _Message) -> list[tuple[int, str]]:
     the counts under a post."""
     body = [(message.header, message.inline)] if message.inline is not None else []
     last = message.last
-    while last >= message.first and (_COUNTER.match(lines[last]) or not lines[last].strip()):
+    while last >= message.first and (
+        _COUNTER.match(lines[last]) or _NOISE.match(lines[last]) or not lines[last].strip()
+    ):
         last -= 1
     return body + [(i, lines[i]) for i in range(message.first, last + 1)]
 
@@ -287,7 +289,9 @@ def rewrite_chat(lines: list[str]) -> tuple[list[str], list[tuple[int, int, str]
                     (message.header, message.last, N_("chat message that asks and answers nothing"))
                 )
                 continue
-            awaiting_answer = asked[k]
+            awaiting_answer = asked[k] and not any(
+                classify(0, _plain(text)).kind is LineKind.ANSWER for _, text in body
+            )  # "Q16 … A) … D) … Answer: A B D" in one post
         if message.sender not in asking:
             for i in range(message.first, message.last + 1):
                 out[i] = ""
