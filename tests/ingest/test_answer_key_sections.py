@@ -306,3 +306,20 @@ def test_a_key_label_that_asks_to_try_first_is_still_the_keys_label() -> None:
         bank_id="t",
     )
     assert [q.answer for q in result.bank.questions] == [["A"], ["B"]]
+
+
+def test_a_course_pages_solutions_table_by_problem_then_each_model_solution() -> None:
+    result = parse_article(
+        "## Multiple choice\n\n### Problem 1\n\nHow many tokens per parameter are optimal?\n\n"
+        "- (a) 2\n- (b) 20\n\n### Problem 2\n\nWhich are partitioned by ZeRO stage 2?\n\n"
+        "- (a) Optimizer states\n- (b) Gradients\n- (c) Activations\n\n## Short answer\n\n"
+        "### Problem 3\n\nWhy warm the learning rate up?\n\n---\n\n## Solutions\n\n"
+        "| Problem | Answer | Notes |\n|:--|:--|:--|\n| 1 | (b) | Chinchilla. |\n"
+        "| 2 | (a), (b) | Stage 3 adds parameters. |\n\n### Problem 3 — model solution\n\n"
+        "Adam's second moments are noisy at first.\n\n---\n\n[← Week 6](../week-06/)\n",
+        name="practice.md",
+        bank_id="t",
+    )
+    first, second, third = result.bank.questions
+    assert (first.answer, second.answer) == (["B"], ["A", "B"])
+    assert third.reference.en == "Adam's second moments are noisy at first."

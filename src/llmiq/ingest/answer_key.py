@@ -92,7 +92,9 @@ _ITEM = re.compile(
 )
 _TABLE_ROW = re.compile(r"^\s*\|(?P<cells>.*)\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
-_NUMBER_HEADER = re.compile(r"^(?:q(?:uestion)?\s*#?|#|no\.?|number|题号|序号|题目|题|问题)$", re.I)
+_NUMBER_HEADER = re.compile(
+    r"^(?:q(?:uestion)?\s*#?|#|no\.?|number|problem|exercise|item|题号|序号|题目|题|问题)$", re.I
+)
 _ANSWER_HEADER = re.compile(
     r"^(?:answers?|keys?|correct(?:\s+answer)?|答案|正确答案|参考答案)$", re.I
 )
@@ -440,9 +442,12 @@ def _under_a_question(lines: Sequence[Line], i: int) -> bool:
 #: answer below it, "Q9 model answer: …".
 _RULE = re.compile(r"^\s*([-*_=])(?:\s*\1){2,}\s*$")
 _ANSWER_HEAD = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:Q|question\s*|第\s*)?(?P<num>\d{1,3})\s*题?\s*[.、:)]?\s*"
-    r"(?:的)?(?:参考答案|参考回答|答案要点|答案|(?:model|sample|reference|suggested)\s+answer)"
-    r"\s*(?:\*\*|__)?\s*[:]\s*(?:\*\*|__)?\s*(?P<value>.*?)\s*$",
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:Q|question\s*|problem\s*|exercise\s*|第\s*)?"
+    r"(?P<num>\d{1,3})\s*题?\s*(?:[.、:)]|\s[—–-])?\s*"
+    r"(?:的)?(?:参考答案|参考回答|答案要点|答案"
+    r"|(?:model|sample|reference|suggested)\s+(?:answer|solution)|solution)"
+    # "### Problem 9 — model solution", its answer below it
+    r"\s*(?:\*\*|__)?\s*(?:[:]|$)\s*(?:\*\*|__)?\s*(?P<value>.*?)\s*$",
     re.I,
 )
 
