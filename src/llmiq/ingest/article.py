@@ -47,6 +47,7 @@ from llmiq.ingest.cleanup import (
 )
 from llmiq.ingest.lines import NOISE, Line, LineKind, options_after_prompt
 from llmiq.ingest.option_text import normalise
+from llmiq.ingest.prompt_tags import from_front_face
 from llmiq.ingest.question_marks import TYPE_FIRST
 from llmiq.ingest.reading import read_lines
 from llmiq.ingest.result import (
@@ -342,6 +343,7 @@ class _Parser:
         lines = self.lines
         start_line = lines[block.start]
         prompt_parts, options, explanation_parts = self._options(block)
+        prompt_parts = from_front_face(prompt_parts)
         value = block.value
         number = qid.removeprefix("q")
         data: dict[str, Any] = {

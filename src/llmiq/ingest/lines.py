@@ -108,6 +108,7 @@ _ANSWER_LABEL = (
     r"answers?(?:\s+(?:is|are))?|参考回答|示例答案|参考解答|回答要点|我(?:当时)?(?:的)?(?:回)?答的?"
     r"|参考(?=\s*[:：]\s*\S)|(?:我的|参考|答题)思路"
     r"|what\s+i['’]?d\s+say|my\s+take|how\s+i['’]?d\s+answer(?:\s+it)?"
+    r"|背面|反面"  # a flashcard's back
     r"|correct(?:\s+(?:option|choice)s?)?|ans|solution|verdict"
     r"|(?:correct|right)\s+(?:response|options?|choices?)"
     r"|(?:正确)?答按|(?:correct\s+)?(?:anwsers?|asnwers?|answres?))"  # typed in a hurry
@@ -115,7 +116,7 @@ _ANSWER_LABEL = (
 #: The label alone on its line ("**Answer**", "#### 答案要点"): the answer follows below.
 _ANSWER_ALONE = re.compile(
     r"^\s*(?:[-*]\s+)?(?:>\s*)*(?:#{1,6}\s*)?" + SYMBOLS + r"(?:\*\*|__)?\s*"
-    r"(?:(?:正确|参考|标准)?答案(?:要点|如下)?|解答|solution"
+    r"(?:(?:正确|参考|标准)?答案(?:要点|如下)?|解答|solution|背面|反面"
     r"|(?:the\s+)?(?:correct\s+|suggested\s+|sample\s+|model\s+|reference\s+|my\s+)?answers?"
     r"|what\s+(?:a|the)\s+(?:strong|good|great|model)\s+answer\s+(?:covers|includes|mentions))"
     r"(?:\s*\((?!(?:[A-Ja-j]|\d)\))[^()]{2,30}\))?"  # "Answer (points to hit):", "答案（要点）"
@@ -242,8 +243,16 @@ _SPACED_OPTION = re.compile(
 TAG = re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>")
 
 
+#: A block's attribute list on a line of its own, as Kramdown and Wiki.js write them under a
+#: callout: "{.is-success}", "{: .notice--info}".
+_ATTRIBUTE_LINE = re.compile(r"^\s*\{:?\s*[.#][\w-]+(?:\s+[.#][\w-]+)*\s*\}\s*$")
+
+
 def _is_markup(text: str) -> bool:
-    """A line of HTML tags with little text: ``<details><summary>Answer</summary>``."""
+    """A line of HTML tags with little text: ``<details><summary>Answer</summary>``; or an
+    attribute list alone."""
+    if _ATTRIBUTE_LINE.match(text):
+        return True
     stripped = text.strip()
     if not (stripped.startswith("<") and stripped.endswith(">") and TAG.match(stripped)):
         return False

@@ -27,6 +27,7 @@ _TAIL_TAGS = re.compile(
     r"(?:\s+that\s+apply)?|multiple\s+answers?|multi[\s-]select|more\s+than\s+one)[*_]?"
     # a tag in code or after an emoji: "`【难度：★☆☆】`", "🔥高频"
     r"|\s*`[^`]{0,12}(?:难度|★|☆|⭐|difficulty|level)[^`]{0,12}`"
+    r"|\s*`(?:单选|多选|判断|填空|简答|问答|不定项|开放)题?`"  # "`单选`", as a wiki tags it
     r"|\s+[\U0001f300-\U0001faff]\ufe0f?\s?[\u4e00-\u9fff]{1,4}"
     r"|\s*\{:?\s*[#.][\w-][^{}]*\}"  # an attribute list: "{ #q1 }", "{: .question}"
     r"|\s*\{\{\s*\w+\([^{}]*\)\s*\}\}"  # a Zola shortcode: "{{ badge(level="hard") }}"
@@ -60,3 +61,24 @@ def clean_prompt(text: str) -> str:
     if text.count("**") == 1:  # "以下哪些……？**（多选）": the bold's opening went with the number
         text = _BOLD_THEN_KIND.sub("", text)
     return "" if is_level(text) else text
+
+
+#: A flashcard's front face labelled: "**正面**：…", "**Q:** …", "Front: …".
+_FRONT_FACE = re.compile(
+    r"^\s*(?:\*\*|__)?\s*(?:正面|front|Q)\s*(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?\s*(?=\S)", re.I
+)
+
+
+#: ... or a tab of its own: "### 题目" over the question, "### 答案" over its answer.
+_FRONT_TAB = re.compile(r"^\s*#{1,6}\s*(?:题目|问题|question|front|正面)\s*$", re.I)
+
+
+def from_front_face(parts: list[str]) -> list[str]:
+    """A question's lines from its card's labelled front face on, without the label: the
+    topic in the card's heading above it ("卡片 01 · decode 的瓶颈") is no part of it."""
+    for k in range(len(parts) - 1, -1, -1):
+        if found := _FRONT_FACE.match(parts[k]):
+            return [clean_prompt(parts[k][found.end() :].rstrip()), *parts[k + 1 :]]
+        if _FRONT_TAB.match(parts[k]) and k + 1 < len(parts):
+            return [clean_prompt(parts[k + 1].strip()), *parts[k + 2 :]]
+    return parts

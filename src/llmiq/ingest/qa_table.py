@@ -1,8 +1,9 @@
 """Questions laid out as a table: one row per question, its answer in another column.
 
 Cheat sheets put open questions in a table (``| # | Question | Short answer |``, ``| 问题 |
-参考答案 |``), in Markdown or as an HTML table on a saved page. Each row becomes the two lines
-the parser knows, ``N. question`` and ``Answer: text``, both under the row's line number, so
+参考答案 |``), and flashcards their two faces (``| 正面 | 背面 |``, ``| Front | Back |``, one card
+to a table or many), in Markdown or as an HTML table on a saved page. Each row becomes the two
+lines the parser knows, ``N. question`` and ``Answer: text``, both under the row's line number, so
 that reports still name the author's lines; the header and its rule are left out.
 
 A table is read this way only when its header names both a question column and an answer
@@ -22,14 +23,16 @@ _ROW = re.compile(r"^\s*\|(?P<cells>.*)\|\s*$")
 _RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 _NUMBER = re.compile(r"^(?:#|no\.?|num(?:ber)?|id|q\s*#|序号|题号|编号)$", re.I)
 _QUESTION = re.compile(
-    r"^(?:(?:interview\s+)?questions?|q|prompt|问题|题目|面试题|问)$",
+    r"^(?:(?:interview\s+)?questions?|q|prompt|问题|题目|面试题|问"
+    r"|front|正面|term|术语)$",  # a flashcard's front, a glossary's term
     re.I,
 )
 _ANSWER = re.compile(
     r"^(?:(?:short|sample|model|reference|suggested|key)?\s*answers?|key\s+points|solution"
-    r"|答案|参考答案|回答|参考回答|解答|答案要点|要点|答)$",
+    r"|答案|参考答案|回答|参考回答|解答|答案要点|要点|答|back|背面|反面|definition|释义)$",
     re.I,
 )
+_CARD_FACE = re.compile(r"^(?:front|正面)$", re.I)
 #: An answer cell that is only option keys ("B", "A, C"): a key table, not a Q&A table.
 _KEYS_ONLY = re.compile(r"^\(?[A-Ja-j]\)?(?:\s*[,、/&]?\s*\(?[A-Ja-j]\)?)*$")
 _BREAK = re.compile(r"\s*<br\s*/?>\s*", re.I)
@@ -102,7 +105,9 @@ def qa_table_rows(lines: list[str]) -> TableRows:
         # "| Question | Answer |" holding "1 | B": numbers, so a key to questions elsewhere
         numbered = [question for question in questions if fold(question).strip().isdigit()]
         a_key = 2 * len(numbered) > len(questions)
-        if len(answers) >= 2 and 2 * len(texts) > len(answers) and not a_key:
+        # a flashcard's faces may come one card to a table ("### 卡片 01" over "| 正面 | 背面 |")
+        fewest = 1 if _CARD_FACE.match(_plain(header[question_col])) else 2
+        if len(answers) >= fewest and 2 * len(texts) > len(answers) and not a_key:
             rows |= {i: [""], i + 1: [""]} | body
             headers.append(i)
         i = j

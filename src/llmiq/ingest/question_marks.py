@@ -90,7 +90,7 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
         3,
         re.compile(
             _DECOR
-            + r"(?:Q\.?|Question|Problem|Card|Exercise|问题|题目|题号|面试题"
+            + r"(?:Q\.?|Question|Problem|Card|Exercise|问题|题目|题号|面试题|卡片|闪卡"
             + r"|(?<=#\s)#|(?-i:N[Oo])\.)"
             + r"\s*(?P<num>\d{1,3})"
             r"(?:\s*(?:of|/)\s*\d{1,3}(?=\s|$|\*\*|__))?"  # "Question 3 of 8", "Q.13"

@@ -1,0 +1,65 @@
+"""Flashcards written as pages: a front and a back face for each card, labelled, in a table of
+their own or in tabs, the card's heading naming its topic."""
+
+from __future__ import annotations
+
+from llmiq.ingest import parse_article
+from llmiq.ingest.result import ImportResult
+
+
+def _parse(text: str) -> ImportResult:
+    return parse_article(text, name="cards.md", bank_id="t")
+
+
+def test_cards_whose_faces_are_labelled_under_a_numbered_heading() -> None:
+    result = _parse(
+        "# 推理与部署闪卡\n\n### 卡片 07 · decode 的瓶颈\n\n"
+        "**正面**：为什么 decode 阶段是 memory-bound 的？\n\n**背面**：\n\n"
+        "每一步都要把全部权重从显存读一遍，算术强度很低。\n\n---\n\n"
+        "### 卡片 08 · PagedAttention\n\n**正面**：PagedAttention 解决了什么问题？\n\n"
+        "**背面**：KV Cache 的显存碎片。\n"
+    )
+    first, second = result.bank.questions
+    assert (first.id, first.prompt.get("zh")) == ("q7", "为什么 decode 阶段是 memory-bound 的？")
+    assert first.reference.get("zh") == "每一步都要把全部权重从显存读一遍，算术强度很低。"
+    assert (second.id, second.reference.get("zh")) == ("q8", "KV Cache 的显存碎片。")
+
+
+def test_a_card_with_options_on_its_front_and_its_key_on_its_back() -> None:
+    result = _parse(
+        "### 1. Routing — *Easy*\n\n**Q:** **How many experts process each token in Mixtral?**"
+        "\n\n- A) 1\n- B) 2\n\n**A:** B — top-2 routing.\n\n---\n\n"
+        "### 2. Counts — *Easy*\n\n**Q:** **How many parameters are active?**\n\n"
+        "- A) 12.9B\n- B) 46.7B\n\n**A:** A — only the FFNs are replicated.\n"
+    )
+    first, second = result.bank.questions
+    assert first.prompt.get("en") == "How many experts process each token in Mixtral?"
+    assert (first.answer, second.answer) == (["B"], ["A"])
+
+
+def test_a_wiki_page_with_a_question_tab_and_an_answer_tab() -> None:
+    result = _parse(
+        "## 第 1 题 · 分块 {.tabset}\n### 题目\n"
+        "**切分文档时设置 overlap 的主要目的是？** `单选` `★☆☆`\n\n"
+        "- A. 减少存储\n- B. 避免关键信息被切断在边界上\n\n"
+        "### 答案\n> 答案：**B**\n{.is-success}\n\n"
+        "代价是存储略增。\n\n## 第 2 题 · 检索 {.tabset}\n### 题目\n"
+        "**BM25 属于哪一类检索？** `单选` `★☆☆`\n\n- A. 稀疏检索\n- B. 稠密检索\n\n"
+        "### 答案\n> 答案：**A**\n{.is-success}\n"
+    )
+    first, second = result.bank.questions
+    assert first.prompt.get("zh") == "切分文档时设置 overlap 的主要目的是？"
+    assert (first.answer, second.answer) == (["B"], ["A"])
+    assert first.explanation.get("zh") == "代价是存储略增。"
+
+
+def test_a_page_with_one_front_and_back_table_per_card() -> None:
+    result = _parse(
+        "### 卡片 01\n\n| 正面 | 背面 |\n| --- | --- |\n"
+        "| Top-p 采样是怎么工作的？ | 取累计概率达到 p 的最小集合再采样。 |\n\n"
+        "### 卡片 02\n\n| 正面 | 背面 |\n| --- | --- |\n"
+        "| 温度大于 1 会怎样？ A. 更尖锐 B. 更平坦 | **B** 分布被拉平。 |\n"
+    )
+    first, second = result.bank.questions
+    assert first.reference.get("zh") == "取累计概率达到 p 的最小集合再采样。"
+    assert (second.kind, second.answer) == ("single", ["B"])
