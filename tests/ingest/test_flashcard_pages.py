@@ -4,6 +4,7 @@ their own or in tabs, the card's heading naming its topic."""
 from __future__ import annotations
 
 from llmiq.ingest import parse_article
+from llmiq.ingest.card_faces import rewrite_card_faces
 from llmiq.ingest.result import ImportResult
 
 
@@ -63,3 +64,70 @@ def test_a_page_with_one_front_and_back_table_per_card() -> None:
     first, second = result.bank.questions
     assert first.reference.get("zh") == "取累计概率达到 p 的最小集合再采样。"
     assert (second.kind, second.answer) == ("single", ["B"])
+
+
+def test_a_decks_page_with_q_and_a_labels_on_lines_of_their_own() -> None:
+    result = _parse(
+        "# Transformer cards\n\n1. 1\n\nQ\n\nWhat does the causal mask prevent?\n\nA\n\n"
+        "Attending to later positions.\n\n2. 2\n\nQ\n\nWhich activation does Llama use?\n\n"
+        "a) ReLU\n\nb) SwiGLU\n\nA\n\nb) SwiGLU\n\nA gated linear unit.\n"
+    )
+    first, second = result.bank.questions
+    assert (first.id, first.prompt.get("en")) == ("q1", "What does the causal mask prevent?")
+    assert first.reference.get("en") == "Attending to later positions."
+    assert (second.id, second.answer) == ("q2", ["B"])
+
+
+def test_face_labels_are_read_only_where_they_alternate_twice_or_more() -> None:
+    once = ["Q", "What is X?", "A", "Y."]
+    assert rewrite_card_faces(once) == once
+    not_alternating = ["Q", "What is X?", "Q", "What is Y?", "A", "Z.", "A", "W."]
+    assert rewrite_card_faces(not_alternating) == not_alternating
+    twice = ["Q", "What is X?", "A", "Y.", "Q", "What is Z?", "A", "W."]
+    assert rewrite_card_faces(twice) == [
+        "",
+        "Front: What is X?",
+        "Answer:",
+        "Y.",
+        "",
+        "Front: What is Z?",
+        "Answer:",
+        "W.",
+    ]
+
+
+def test_one_line_cards_in_a_note_and_the_items_after_them() -> None:
+    result = _parse(
+        "# Scaling cards\n\n- Source:: CS336 notes\n- Cards\n"
+        "    - How many tokens per parameter is compute-optimal? >> About 20.\n"
+        "    - Pipeline bubble :: The idle time at the start and end of each step.\n"
+        "    - Why BF16 rather than FP16? >>>\n"
+        "        - Same exponent range as FP32.\n        - No loss scaling.\n"
+        "- Practice log\n    - [x] first pass, 6/10\n"
+    )
+    first, second, third = result.bank.questions
+    assert first.prompt.get("en") == "How many tokens per parameter is compute-optimal?"
+    assert first.reference.get("en") == "About 20."
+    assert second.reference.get("en") == "The idle time at the start and end of each step."
+    assert "No loss scaling" in third.reference.get("en")
+    dumped = str(result.bank.model_dump())
+    assert "first pass" not in dumped
+    assert "CS336" not in dumped
+
+
+def test_code_and_a_single_arrow_are_no_cards() -> None:
+    result = _parse(
+        "1. What does `cout >> x` do in C++?\n\nAnswer: it reads x from standard input.\n\n"
+        "2. What is std::vector?\n\nAnswer: a growable array.\n"
+    )
+    assert [q.prompt.get("en") for q in result.bank.questions] == [
+        "What does `cout >> x` do in C++?",
+        "What is std::vector?",
+    ]
+
+
+def test_one_arrow_in_prose_makes_no_card() -> None:
+    result = _parse(
+        "1. In a shell, what does `a >> b` do?\n\nAnswer: appends to b, as cat x >> log does.\n"
+    )
+    assert result.bank.questions[0].reference.get("en") == "appends to b, as cat x >> log does."

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from llmiq.ingest.asides import SPOILER_GUARD, aside_reason, chat_paste, table_of_contents
+from llmiq.ingest.card_faces import rewrite_card_faces
 from llmiq.ingest.chat import rewrite_chat
 from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
 from llmiq.ingest.lines import FENCE, TAG, LineKind, classify
@@ -400,7 +401,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
     lines, chat = rewrite_chat(text_lines)
     lines, review = rewrite_lms_review(lines)
     lines = rewrite_pandoc(rewrite_obsidian(rewrite_mdx(rewrite_logseq(lines))))
-    lines = rewrite_result_marks(rewrite_option_tables(lines))
+    lines = rewrite_result_marks(rewrite_option_tables(rewrite_card_faces(lines)))
     markup = Markup(lines, left_out=chat + review)
     start = _front_matter(lines, markup)
     for first, last in chat_paste(lines):

@@ -1,11 +1,13 @@
 """An article's text as the parser's lines: hidden answers and page markup rewritten
-(:mod:`markup`), question/answer tables read (:mod:`qa_table`), every line classified
+(:mod:`markup`), question/answer tables and one-line cards read (:mod:`qa_table`,
+:mod:`card_faces`), every line classified
 (:mod:`lines`) and runs of unlettered options marked (:mod:`option_runs`)."""
 
 from __future__ import annotations
 
 import re
 
+from llmiq.ingest.card_faces import card_rows
 from llmiq.ingest.lines import FENCE, Line, LineKind, classify, split_lines
 from llmiq.ingest.markup import Markup, rewrite_markup
 from llmiq.ingest.option_runs import mark_option_runs
@@ -29,10 +31,14 @@ def read_lines(text: str) -> tuple[list[Line], Markup]:
     markup = rewrite_markup(split_lines(text))
     table = qa_table_rows(markup.lines)
     markup.left_out += [(i, i + 1, N_("table header")) for i in table.headers]
+    cards, after_cards = card_rows(markup.lines)
+    rows = cards | table.rows
+    if after_cards is not None:
+        markup.left_out.append((*after_cards, N_("the note's items after its cards")))
     index: list[int] = []  # where each of the article's lines starts among ``lines``
     for i, raw in enumerate(markup.lines):
         index.append(len(lines))
-        for text in table.rows.get(i, [raw]):  # a Q&A table's row: a question and its answer
+        for text in rows.get(i, [raw]):  # a Q&A table's row or a card: question and answer
             fence = bool(FENCE.match(text))
             if in_code or fence:
                 lines.append(Line(number=i + 1, raw=text, rest=text.strip()))
