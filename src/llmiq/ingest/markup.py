@@ -31,6 +31,7 @@ from llmiq.ingest.asides import SPOILER_GUARD, aside_reason, chat_paste, table_o
 from llmiq.ingest.card_faces import rewrite_card_faces
 from llmiq.ingest.chat import rewrite_chat
 from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
+from llmiq.ingest.interview_turns import rewrite_interview_turns
 from llmiq.ingest.lines import FENCE, TAG, LineKind, classify
 from llmiq.ingest.lms_review import rewrite_lms_review
 from llmiq.ingest.logseq import rewrite_logseq
@@ -401,7 +402,8 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
     lines, chat = rewrite_chat(text_lines)
     lines, review = rewrite_lms_review(lines)
     lines = rewrite_pandoc(rewrite_obsidian(rewrite_mdx(rewrite_logseq(lines))))
-    lines = rewrite_result_marks(rewrite_option_tables(rewrite_card_faces(lines)))
+    lines = rewrite_card_faces(rewrite_interview_turns(lines))
+    lines = rewrite_result_marks(rewrite_option_tables(lines))
     markup = Markup(lines, left_out=chat + review)
     start = _front_matter(lines, markup)
     for first, last in chat_paste(lines):

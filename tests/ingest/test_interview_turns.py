@@ -1,0 +1,47 @@
+"""Interviews written down as their turns: the interviewer's questions, the candidate's
+answers."""
+
+from __future__ import annotations
+
+from llmiq.ingest import parse_article
+from llmiq.ingest.interview_turns import rewrite_interview_turns
+
+
+def test_an_on_site_written_down_turn_by_turn() -> None:
+    result = parse_article(
+        "# My inference on-site\n\nThree rounds, no LeetCode.\n\n## Round 1\n\n"
+        "**Interviewer:** Why do we cache keys and values but not queries?\n\n"
+        "**Me:** Only the new token's query is needed; old keys and values are read again.\n\n"
+        "**Interviewer:** At batch size 1, which is memory-bound: (a) prefill, (b) decode?\n\n"
+        "**Me:** (b), decode.\n\n*Hindsight: I should have said why.*\n",
+        name="bearblog.md",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert first.prompt.get("en") == "Why do we cache keys and values but not queries?"
+    assert first.reference.get("en").startswith("Only the new token's query is needed")
+    assert (second.kind, second.answer) == ("single", ["B"])
+    assert "LeetCode" not in str(result.bank.model_dump())
+
+
+def test_a_mianjing_with_follow_up_questions() -> None:
+    result = parse_article(
+        "一面先聊项目，然后八股：\n\n**面试官：**LoRA 的 B 矩阵为什么初始化为 0？\n\n"
+        "**我：**这样训练开始时 ΔW = 0，输出和原模型一致。\n\n"
+        "**面试官追问：**那 alpha 和 r 是什么关系？\n\n**我：**缩放系数是 alpha/r。\n",
+        name="nowcoder.md",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert first.reference.get("zh") == "这样训练开始时 ΔW = 0，输出和原模型一致。"
+    assert (second.prompt.get("zh"), second.reference.get("zh")) == (
+        "那 alpha 和 r 是什么关系？",
+        "缩放系数是 alpha/r。",
+    )
+
+
+def test_a_single_exchange_or_a_monologue_is_left_as_written() -> None:
+    once = ["**Interviewer:** Why?", "**Me:** Because."]
+    assert rewrite_interview_turns(once) == once
+    unanswered = ["Interviewer: A?", "Interviewer: B?", "Interviewer: C?", "Me: C.", "Me: D."]
+    assert rewrite_interview_turns(unanswered) == unanswered
