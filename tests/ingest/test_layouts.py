@@ -782,3 +782,30 @@ def test_a_numbered_heading_that_tells_among_headings_that_ask_then_a_bold_quiz(
     assert [q.id for q in result.bank.questions] == ["q1", "q2", "q3", "q4", "q5"]
     assert result.bank.questions[1].reference.get("zh").startswith("让模型交替输出")
     assert "ReAct 的思路" not in result.bank.questions[0].reference.get("zh")
+
+
+def test_keys_in_brackets_and_answers_after_a_dash_on_the_questions_own_line() -> None:
+    result = _parse(
+        "Intended answers are in brackets.\n\n"
+        "1. Cosine similarity of normalised vectors equals: (a) their distance (b) their dot "
+        "product (c) the angle [intended: b]\n\n"
+        "2. Which reduce hallucinations? (a) citations (b) higher temperature (c) a reranker "
+        "[intended: a, c]\n\n3. 下面哪个是稀疏检索？ A. BM25 B. DPR（答案：A）\n\n"
+        "4. What is a context window? — The most tokens the model can attend to in one call.\n\n"
+        "5. How do you sandbox an agent? — Run it in a container without credentials.\n"
+    )
+    questions = result.bank.questions
+    assert [q.answer for q in questions[:3]] == [["B"], ["A", "C"], ["A"]]
+    assert questions[0].prompt.get("en") == "Cosine similarity of normalised vectors equals:"
+    assert questions[3].prompt.get("en") == "What is a context window?"
+    assert questions[3].reference.get("en") == (
+        "The most tokens the model can attend to in one call."
+    )
+
+
+def test_one_dash_after_a_question_is_no_answer() -> None:
+    result = _parse(
+        "1. What is a KV cache? — a classic from my last onsite\n\n"
+        "Answer: cached keys and values.\n"
+    )
+    assert result.bank.questions[0].reference.get("en") == "cached keys and values."
