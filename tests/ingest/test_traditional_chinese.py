@@ -46,3 +46,15 @@ def test_the_fold_maps_one_character_to_one() -> None:
     assert fold(text) == "参考答案:选项 B 正确。第一题"
     assert len(fold(text)) == len(text)
     assert fold("简体中文不变") == "简体中文不变"
+
+
+def test_a_bbs_post_is_titled_by_its_title_field() -> None:
+    result = parse_article(
+        " 作者  kuroneko (黑貓)                      看板  Soft_Job\n"
+        " 標題  [心得] 外商 LLM 面試心得\n 時間  Thu Oct 16 23:18:42 2025\n"
+        "───────────────\n\n１１．KV Cache 存的是什麼？\n(A) Q (B) K 和 V\n答案：B\n",
+        name="ptt.txt",
+        bank_id="t",
+    )
+    assert result.bank.title.get("zh") == "[心得] 外商 LLM 面試心得"
+    assert (result.bank.questions[0].id, result.bank.questions[0].answer) == ("q11", ["B"])

@@ -42,6 +42,7 @@ from llmiq.ingest.cleanup import (
     heading_level,
     is_breadcrumb,
     join_lines,
+    labelled_title,
     looks_like_title,
     title_heading,
 )
@@ -537,7 +538,10 @@ class _Parser:
                     content[0], content[0], N_("breadcrumb, not imported"), lines[content[0]].raw
                 )
                 content.pop(0)
-            if looks_like_title(lines[content[0]].raw):
+            if labelled := labelled_title([lines[i].raw for i in content[:4]]):
+                found = clean_title(labelled[1])  # a forum post's "標題  [心得] …" header
+                content.remove(content[labelled[0]])
+            elif looks_like_title(lines[content[0]].raw):
                 found = clean_title(lines[content.pop(0)].raw)
         elif h1 is not None:
             content.remove(h1)

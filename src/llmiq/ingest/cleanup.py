@@ -39,6 +39,20 @@ def title_heading(raws: list[str], content: list[int]) -> int | None:
     )
 
 
+#: A header that names the post: PTT's "標題  [心得] …", a mail's "Subject: …".
+_TITLE_FIELD = re.compile(
+    r"^\s*(?:標題|标题|主題|主题|title|subject)\s*(?:[:：]\s*|\s{2,})(?P<title>\S.*)$", re.I
+)
+
+
+def labelled_title(raws: list[str]) -> tuple[int, str] | None:
+    """The first of ``raws`` that names the post in a header field, and the name."""
+    for k, raw in enumerate(raws):
+        if found := _TITLE_FIELD.match(raw):
+            return k, found["title"].strip()
+    return None
+
+
 def clean_title(raw: str) -> str:
     """A title without heading marks and emphasis; dashes typed as ``---`` and ``--``
     ("Evaluation --- Module 6", "Weeks 1--6", as pandoc and LaTeX write them) become the
