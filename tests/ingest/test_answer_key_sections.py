@@ -323,3 +323,24 @@ def test_a_course_pages_solutions_table_by_problem_then_each_model_solution() ->
     first, second, third = result.bank.questions
     assert (first.answer, second.answer) == (["B"], ["A", "B"])
     assert third.reference.en == "Adam's second moments are noisy at first."
+
+
+def test_an_exam_papers_key_table_then_its_other_parts_under_their_headings() -> None:
+    result = parse_article(
+        "# 岗前测评\n\n**注意事项：**\n\n1. 选择题答案填在括号内。\n"
+        "2. 参考答案附在最后，请先独立完成。\n\n## 一、单项选择题\n\n"
+        "1\\. 除以 √d_k 的目的是（　　）\n\nA. 减少计算\n\nB. 防止 softmax 饱和\n\n"
+        "2\\. BPE 每轮合并的是（　　）\n\nA. 最高频的相邻符号对\n\nB. 随机字符\n\n"
+        "## 二、多项选择题\n\n3\\. 哪些能降低幻觉？（　　）\n\n"
+        "A. 引用来源\n\nB. 调高温度\n\nC. 重排\n\n"
+        "## 三、简答题\n\n4\\. 为什么只缓存 K 和 V？\n\n---\n\n## 参考答案及评分标准\n\n"
+        "### 一、单项选择题\n\n| 题号 | 1 | 2 |\n| --- | --- | --- |\n| 答案 | B | A |\n\n"
+        "### 二、多项选择题\n\n3\\. AC\n\n### 三、简答题\n\n4\\. 答题要点：\n\n"
+        "- 历史 token 的 Q 之后不会再用到。\n",
+        name="shimo.md",
+        bank_id="t",
+    )
+    questions = result.bank.questions
+    assert [q.answer for q in questions[:3]] == [["B"], ["A"], ["A", "C"]]
+    assert questions[3].reference.zh == "- 历史 token 的 Q 之后不会再用到。"
+    assert "请先独立完成" not in str(result.bank.model_dump())

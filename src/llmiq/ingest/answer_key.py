@@ -73,7 +73,9 @@ _KEY_VALUE = r"(?P<keys>[A-J](?:\s*[,、&/]\s*[A-J]|[A-J])*)"
 #: "1.C", "1-B", "Q1: B", "(1) C", "第1题 C", "1 → B".
 _PAIR = re.compile(
     r"(?:^|(?<=[\s,，;；|:、]))(?:Q|第)?\s*(?P<num>\d{1,3})\s*(?:题)?\s*"
-    r"(?:[.:、)\-–—=→]|\s)\s*" + _KEY_VALUE + r"(?=$|[\s,，;；.。|)*_])",
+    r"(?:\\?[.:、)\-–—=→]|\s)\s*"  # "9\. ACD": a full stop escaped in Markdown
+    + _KEY_VALUE
+    + r"(?=$|[\s,，;；.。|)*_])",
     re.I,
 )
 _SPACED_ENTRY = re.compile(r"^\s*(?P<num>\d{1,3})\s+(?P<keys>[A-J](?:\s+[A-J])*)\s*$")
@@ -85,7 +87,7 @@ _RANGE = re.compile(
 #: A line of the list form: "1. C", "1. Paris — because ...", "**2.** B", "**第 9 题参考：** …".
 _ITEM = re.compile(
     r"^\s*(?:[-*•·]\s+)?(?:\*\*|__)?\s*(?:(?:单选|多选|判断|填空)题?\s*:\s*)?(?:Q|第)?\s*(?P<num>\d{1,3})"
-    r"\s*(?:题)?(?:\s*(?:参考(?:答案)?|答案|解析|要点))?\s*(?:[.:、)\-–—]"  # "第 9 题参考："
+    r"\s*(?:题)?(?:\s*(?:参考(?:答案)?|答案|解析|要点))?\s*(?:\\?[.:、)\-–—]"  # "第 9 题参考："
     r"|(?:\*\*|__)\s*(?:[:,]|(?=is\s)))"  # a forum post's "**2**: (a), (b)", "**1** is (b)"
     r"\s*(?:\*\*|__)?\s*(?:答\s*[:：]\s*)?(?P<value>\S.*?)\s*$",  # "10. 答：权重分布比较集中…"
     re.I,
@@ -365,15 +367,11 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
     i = start
     while i < len(lines):
         line = lines[i]
-        after_rows = _read_rows(lines, i, key)
-        if after_rows > i:
-            key.sections.append((_label_above(lines, i, start), after_rows - 1))
-            i = _read_explanations(lines, after_rows, key)
-            continue
-        after_table = _read_table(lines, i, key)
-        if after_table > i:
-            key.sections.append((_label_above(lines, i, start), after_table - 1))
-            i = _read_explanations(lines, after_table, key)
+        after = max(_read_rows(lines, i, key), _read_table(lines, i, key))
+        if after > i:
+            after = _more_parts(lines, after, key, i)
+            key.sections.append((_label_above(lines, i, start), after - 1))
+            i = _read_explanations(lines, after, key)
             continue
         label = None
         if line.q_number is None or line.q_style.endswith("一、"):  # "## 四、参考答案"
@@ -388,11 +386,17 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
             i += 1
             continue
         if not found:  # keys on the lines below: a table, "1. C" items, or pairs
-            k = j
+            k = t = j
             while k < len(lines) and lines[k].kind is LineKind.BLANK:
                 k += 1
-            if k < len(lines) and (after := _read_table(lines, k, key)) > k:
-                key.sections.append((_label_above(lines, i, start), after - 1))
+            while t < len(lines) and (lines[t].kind is LineKind.BLANK or _part_heading(lines[t])):
+                t += 1  # "### 一、单项选择题" above the key's table
+            if (
+                t < len(lines)
+                and (after := max(_read_rows(lines, t, key), _read_table(lines, t, key))) > t
+            ):
+                after = _more_parts(lines, after, key, t)
+                key.sections.append((i, after - 1))
                 i = _read_explanations(lines, after, key)
                 continue
             found, j = _read_key_block(lines, k)
@@ -412,6 +416,39 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
         key.sections.append((i, j - 1))
         i = _read_explanations(lines, j, key)
     return key
+
+
+def _part_heading(line: Line) -> bool:
+    raw = fold(line.raw)
+    if _ITEM.match(raw) or _TABLE_ROW.match(raw):
+        return False
+    return bool(_SUBHEADING.match(raw) or _PART_HEADING.match(raw))
+
+
+def _more_parts(lines: Sequence[Line], j: int, key: AnswerKey, at: int) -> int:
+    """A key's next parts after its table, each under its part's heading ("### 二、多项选择题"
+    then "9. ACD　10. AB"): their keys, for questions the table has none for; returns where
+    they stop (``j`` when there are none)."""
+    stop = k = j
+    while k < len(lines):
+        raw = fold(lines[k].raw)
+        if lines[k].kind is LineKind.BLANK:
+            k += 1
+            continue
+        entries = _entries(lines[k].raw)
+        if not entries and (_SUBHEADING.match(raw) or _PART_HEADING.match(raw)):
+            k += 1
+            continue
+        letters = all(_LETTERS.match(fold(v).strip()) for v in entries.values())
+        if entries and not letters and stop > j:
+            return k  # "三、简答题" then "12. 答题要点：": the headed answers after the key
+        if not entries or not letters or set(entries) & set(key.keys):
+            break
+        for number, value in entries.items():
+            key.keys[number] = value
+            key.lines[number] = at
+        stop = k = k + 1
+    return stop
 
 
 def _label_above(lines: Sequence[Line], i: int, start: int) -> int:
@@ -443,8 +480,8 @@ def _under_a_question(lines: Sequence[Line], i: int) -> bool:
 _RULE = re.compile(r"^\s*([-*_=])(?:\s*\1){2,}\s*$")
 _ANSWER_HEAD = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:Q|question\s*|problem\s*|exercise\s*|第\s*)?"
-    r"(?P<num>\d{1,3})\s*题?\s*(?:[.、:)]|\s[—–-])?\s*"
-    r"(?:的)?(?:参考答案|参考回答|答案要点|答案"
+    r"(?P<num>\d{1,3})\s*题?\s*(?:\\?[.、:)]|\s[—–-])?\s*"
+    r"(?:的)?(?:参考答案|参考回答|答案要点|答题要点|答案"
     r"|(?:model|sample|reference|suggested)\s+(?:answer|solution)|solution)"
     # "### Problem 9 — model solution", its answer below it
     r"\s*(?:\*\*|__)?\s*(?:[:]|$)\s*(?:\*\*|__)?\s*(?P<value>.*?)\s*$",

@@ -198,7 +198,8 @@ _READERS_ANSWER = re.compile(
 #: An exam paper's instructions to candidates ("注意事项：1．答案一律写在答题纸上") and its
 #: score boxes ("得分  评卷人", "题号  一  二  三  总分"): the paper, not its questions.
 _EXAM_INSTRUCTIONS = re.compile(
-    r"^\s*(?:(?:注意事项|考生须知|答题须知|考试须知|考试说明|答题说明)\s*[:：]?"
+    r"^\s*(?:(?:\*\*|__)?\s*(?:注意事项|考生须知|答题须知|考试须知|考试说明|答题说明)\s*[:：]?"
+    r"\s*(?:\*\*|__)?"
     r"|(?i:(?P<en>(?:general\s+)?instructions(?:\s+(?:to|for)\s+(?:candidates|students))?)"
     r"\s*[:.]))"
 )
@@ -420,6 +421,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
     title_lines = {i for i in opening if lines[i].strip() in running}
     in_code = False
     instructions = False  # the lines under "注意事项：" that continue it, indented
+    label_alone = False  # ... under the label alone on its line, before any of them
     listed = False  # ... or all of them up to a blank line, when the label stands alone
     speaker = False  # in a slide's speaker notes, up to a blank line
     comment_start: int | None = None
@@ -450,13 +452,17 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
         if instructions and line.strip() and (listed or line[:1].isspace()):
             markup.left_out.append((i, i, N_("exam instructions")))
             lines[i] = ""
+            label_alone = False
             continue
+        if label_alone and not line.strip():
+            continue  # "**注意事项：**", a blank line, then its list
         label = _EXAM_INSTRUCTIONS.match(line)
         instructions = label is not None
         # the label alone on its line: its instructions are the lines under it, numbered
         # ("1．请将答案写在答题卡上") or not, up to a blank line
         # ... or an English paragraph, wrapped at the margin: "Instructions. This exam has …"
-        listed = label is not None and (not line[label.end() :].strip() or bool(label["en"]))
+        label_alone = label is not None and not line[label.end() :].strip()
+        listed = label_alone or bool(label and label["en"])
         if reason := aside_reason(line):  # a promotion, a grader's remark
             markup.left_out.append((i, i, reason))
             lines[i] = ""
