@@ -689,3 +689,25 @@ def test_a_quiz_review_whose_explanations_readability_prefers_keeps_its_question
     )
     questions = import_text(page, name="mooc.html", bank_id="t").bank.questions
     assert [(q.id, q.answer) for q in questions] == [(f"q{n}", ["B"]) for n in range(1, 6)]
+
+
+def test_a_chapters_boxes_answered_in_a_numbered_list_at_its_end() -> None:
+    prose = "<p>" + "Attention costs grow with the context, and this chapter covers why. " * 8
+    page = (
+        "<html><head><title>Chapter 5</title></head><body><main><h1>Chapter 5</h1>"
+        f"{prose}</p><p>Check your understanding</p>"
+        "<p><strong>1.</strong> GQA with 32 query heads and 8 KV heads shrinks the cache by?</p>"
+        "<p>A. 2×<br>B. 4×</p><p><strong>2.</strong> MQA has how many KV groups?</p>"
+        "<p>A. One<br>B. Eight</p><p><strong>3.</strong> Why does FlashAttention recompute?</p>"
+        '<h2 id="answers"><a class="header" href="#answers">Answers to “Check your '
+        "understanding”</a></h2><ol><li><strong>B.</strong> 32 / 8 = 4.</li>"
+        "<li><strong>A.</strong> One head shared by all.</li>"
+        "<li>Storing the matrix would cost O(N²) memory.</li></ol></main></body></html>"
+    )
+    text = html_to_text(page)
+    assert "## Answers to “Check your understanding”" in text  # a heading that links to itself
+    assert "1. **B.** 32 / 8 = 4." in text  # letters out of order: keys, numbered
+    result = import_text(page, name="chapter.html", bank_id="t")
+    first, second, third = result.bank.questions
+    assert (first.answer, second.answer) == (["B"], ["A"])
+    assert third.reference.get("en") == "Storing the matrix would cost O(N²) memory."

@@ -27,19 +27,28 @@ _EXPLICIT = re.compile(
     r"|^\W*answers\W*$",
     re.I,
 )
+#: A chapter's answers to its boxes: 'Answers to “Check your understanding”', "Answers to
+#: the self-check".
+_BOX_ANSWERS = (
+    r"answers?\s+to\s+(?:the\s+)?(?:[“\"‘'][^”\"’']{2,40}[”\"’']"
+    r"|(?:check\s+your\s+understanding|self[\s-]*checks?|quiz(?:zes)?|review))"
+)
 #: A label that can only head a key, even right under a question: "公布答案：", "答案揭晓".
 _ANNOUNCED = re.compile(
     r"answer\s*key|答案(?:汇总|一览|公布|揭晓)|(?:公布|揭晓)(?:一下)?答案"
     r"|^\W*answers,\s*[a-z][a-z ]{1,24}$"  # a thread's reply: "Answers, as promised:"
     # a book's appendix: "Answers to Review Questions"
-    r"|answers?\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:questions|exercises|problems)",
+    r"|answers?\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:questions|exercises|problems)"
+    r"|" + _BOX_ANSWERS,
     re.I,
 )
 _LETTERS = re.compile(r"^\(?[A-J](?:\s*[,、&/]?\s*[A-J])*\)?[.。]?$")
 _LABEL = re.compile(
     r"^\s*(?:#{1,6}\s*)?" + SYMBOLS + r"(?:\*\*|__)?\s*"
     r"(?:[一二三四五六七八九十]+[、.]\s*)?"
-    r"(?:[\u4e00-\u9fff]{0,4}答案(?:汇总|速查|一览|与解析|及解析|和解析)?|答案解析汇总"
+    r"(?:"
+    + _BOX_ANSWERS  # before "answers" alone, which would leave "to “…”" for the key's text
+    + r"|[\u4e00-\u9fff]{0,4}答案(?:汇总|速查|一览|与解析|及解析|和解析)?|答案解析汇总"
     r"|(?:the\s+)?answer\s*key(?:s)?|key"
     r"|answers(?:\s+and\s+explanations|,\s*[a-z][a-z ]{1,24}(?=[:：]))?"  # "Answers, as promised:"
     # a book's appendix: "Appendix B: Answers to Review Questions", "Answers to Exercises"

@@ -287,9 +287,10 @@ def _continues(first: HtmlElement, after: HtmlElement) -> bool:
 
 def _tidy_headings(root: HtmlElement) -> None:
     """A heading without its permalink ("¶" in MkDocs and Sphinx, "#", a zero-width space in
-    Docusaurus and VitePress, an icon in GitBook), without the badges after its text
-    (Confluence's status lozenge "高频", ``<span class="badge">New</span>``, the "#214" GitHub
-    sets after an issue's or a discussion's title in its own element) and without blocks
+    Docusaurus and VitePress, an icon in GitBook) and its text out of a link to itself (mdBook),
+    without the badges after its text (Confluence's status lozenge "高频",
+    ``<span class="badge">New</span>``, the "#214" GitHub sets after an issue's or a
+    discussion's title in its own element) and without blocks
     inside it: GitBook writes ``<h2><div>icon</div><div>title</div></h2>``, and a ``<p>`` that
     readability makes of such a ``<div>`` would close the heading when its output is parsed
     again."""
@@ -298,6 +299,8 @@ def _tidy_headings(root: HtmlElement) -> None:
             href, text = link.get("href") or "", link.text_content()
             if href.startswith("#") and not any(c.isalnum() for c in text):
                 _remove(link)
+            elif href.startswith("#"):  # mdBook's heading, a link to itself: readability
+                link.drop_tag()  # drops a heading whose text is all link
         for badge in reversed([e for e in heading.iterdescendants() if isinstance(e.tag, str)]):
             label, whole = text_of(badge), text_of(heading)
             names = class_words(badge)

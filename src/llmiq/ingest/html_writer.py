@@ -29,6 +29,21 @@ _OWN_MARKER = re.compile(
     r"^\s*(?:\*\*)?\s*(?:[A-Za-z][.、．):：]|\d{1,3}\s*[.、．):：]|[(（][A-Za-z0-9]{1,3}[)）]"
     r"|Q\d+|第\s*\d+\s*题)"
 )
+_LEADING_LETTER = re.compile(r"^\s*(?:\*\*)?\s*([A-Za-z])[.、．):：]")
+
+
+def _letters_out_of_order(element: HtmlElement) -> bool:
+    """Whether an ``<ol>``'s items start with letters that do not run A, B, C…: the keys of
+    its numbered questions ("1. **B.** The cache …", "2. **A.** One head"), not options that
+    letter themselves; their numbers are kept."""
+    letters = [
+        found[1].upper()
+        for item in element
+        if item.tag == "li" and (found := _LEADING_LETTER.match(item.text_content()))
+    ]
+    return len(letters) >= 2 and letters != [chr(ord("A") + n) for n in range(len(letters))]
+
+
 #: An item's first line that is only its option letter, the option's text in a block after it:
 #: ``<li><span>A.</span><div><p>INT8</p></div></li>``.
 _LETTER_ONLY = re.compile(r"^(?:\[[ x]\]\s*)?(?:\*\*)?[(（]?[A-Za-z][.、．:：)）]?(?:\*\*)?$")
@@ -135,6 +150,7 @@ class Writer:
         except ValueError:
             number = 1
         indent = "  " * depth
+        keys = ordered and _letters_out_of_order(element)
         for child in element:
             if child.tag != "li":
                 if isinstance(child.tag, str):
@@ -161,7 +177,7 @@ class Writer:
             if len(lines) > 1 and _LETTER_ONLY.match(lines[0]):
                 lines[:2] = [f"{lines[0]} {lines[1]}"]
             text = lines[0] if lines else ""
-            if _OWN_MARKER.match(text):
+            if _OWN_MARKER.match(text) and not keys:
                 marker = ""
             elif text.startswith(("[x] ", "[ ] ")):  # a task list, as GitHub Markdown has it
                 marker = "- "
