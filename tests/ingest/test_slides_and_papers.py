@@ -338,3 +338,22 @@ def test_a_number_above_a_repeated_line_numbers_a_question_not_a_page() -> None:
     )
     result = _parse(review)
     assert [q.id for q in result.bank.questions] == ["q1", "q2", "q3"]
+
+
+def test_a_midterms_solutions_with_notes_between_its_parts() -> None:
+    result = _parse(
+        "Part I: Multiple Choice\n\n1. Which tokenizer does GPT-2 use?\n      (A) WordPiece\n"
+        "      (B) Byte-level BPE\n\n2. Perplexity of a uniform model over 8 tokens?\n"
+        "      (A) 3\n      (B) 8\n\nPart II: Select All That Apply\n\n"
+        "3. Which are PEFT methods?\n      (A) Full fine-tuning\n      (B) LoRA\n"
+        "      (C) Prompt tuning\n\nPart III: Short Answer\n\n"
+        "4. Why does greedy decoding repeat itself?\n\n"
+        "                                   — End of exam —\n\n"
+        "                                    SOLUTIONS\n\nPart I\n   1. (B)        2. (B)\n\n"
+        "   Notes: Q2 — perplexity = exp(ln 8) = 8.\n   Q1 — WordPiece is BERT's.\n\n"
+        "Part II\n   3. B, C\n\nPart III\n   4. Repeating a phrase makes it the most likely.\n"
+    )
+    assert [q.answer for q in result.bank.questions[:3]] == [["B"], ["B"], ["B", "C"]]
+    last = result.bank.questions[3]
+    assert last.reference.get("en") == "Repeating a phrase makes it the most likely."
+    assert "End of exam" not in str(result.bank.model_dump())

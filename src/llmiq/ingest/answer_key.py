@@ -332,6 +332,9 @@ def _letters_in_order(raw: str, first: int) -> dict[int, str]:
     return {first + n: key for n, key in enumerate(run["keys"].upper())} if run else {}
 
 
+_KEY_NOTE = re.compile(r"^\s*(?:notes?|注|备注|说明)\s*[:：]", re.I)
+
+
 def _read_key_block(lines: Sequence[Line], k: int) -> tuple[dict[int, str], int]:
     """Entries below a key's label: "1. C" items, pairs or columns, perhaps under headings
     of their own ("一、单项选择题" then "1.B 2.C", "三、简答题" then "10. …" answers wrapped over
@@ -339,13 +342,19 @@ def _read_key_block(lines: Sequence[Line], k: int) -> tuple[dict[int, str], int]
     found: dict[int, str] = {}
     j = stop = k
     previous: int | None = None
+    in_note = False  # "Notes: Q2 — …" between a key's parts, up to a blank line
     while j < len(lines):
         raw = lines[j].raw
         if lines[j].kind is LineKind.BLANK:
+            in_note = False
             j += 1
             continue
         if _EXPLANATIONS_LABEL.match(fold(raw)):
             break  # the explanations after the key: read by _read_explanations
+        if found and (in_note or _KEY_NOTE.match(fold(raw))):
+            in_note = True
+            j += 1
+            continue
         entries = _entries(raw) or _letters_in_order(raw, max(found, default=0) + 1)
         if entries and set(entries) <= set(found):
             break  # the same numbers again: the explanations of the keys above, not keys
