@@ -425,12 +425,21 @@ Mar 14
 When is a multi-agent setup worth it?
 
 My take: when the work splits into parallel parts.
+Priya Raman
+@priyabuilds
+·
+Mar 14
+16 — bonus
+Why can DPO lower the chosen response's log-prob?
+
+what I said: it optimizes the margin, so both can fall.
 """
 
 
 def test_x_posts_holding_their_own_answers_and_a_short_reply_in_between() -> None:
     result = parse_article(X_POSTS_WITH_THEIR_ANSWERS, name="thread.txt", bank_id="t")
-    first, second, third = result.bank.questions
+    first, second, third, fourth = result.bank.questions
+    assert fourth.reference.get("en") == "it optimizes the margin, so both can fall."
     assert (first.id, first.answer, first.explanation) == ("q13", ["A"], None)
     assert (second.id, second.reference.get("en")) == (
         "q14",
