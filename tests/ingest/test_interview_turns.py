@@ -45,3 +45,15 @@ def test_a_single_exchange_or_a_monologue_is_left_as_written() -> None:
     assert rewrite_interview_turns(once) == once
     unanswered = ["Interviewer: A?", "Interviewer: B?", "Interviewer: C?", "Me: C.", "Me: D."]
     assert rewrite_interview_turns(unanswered) == unanswered
+
+
+def test_an_interview_written_in_traditional_chinese() -> None:
+    result = parse_article(
+        "**面試官：**為什麼只存 K 和 V？\n\n**我：**歷史 token 的 Q 不會再用到。\n\n"
+        "**面試官：**batch 為 1 時哪個是 memory-bound：(a) prefill (b) decode？\n\n**我：**(b)。\n",
+        name="interview.md",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert first.prompt.get("zh") == "為什麼只存 K 和 V？"
+    assert second.answer == ["B"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from llmiq.ingest.lines import FENCE
+from llmiq.ingest.lines import FENCE, fold
 
 _ASKER = r"interviewer(?:\s*\([^()]{1,30}\))?|面试官(?:追问|补充|又问)?|考官"
 _ANSWERER = r"me|candidate|myself|我|候选人|本人"
@@ -28,8 +28,9 @@ def rewrite_interview_turns(lines: list[str]) -> list[str]:
     for i, line in enumerate(lines):
         if FENCE.match(line):
             in_code = not in_code
-        elif not in_code and (turn := _TURN.match(line)):
-            turns.append((i, "asker" if turn["asker"] else "answerer", turn["text"]))
+        elif not in_code and (turn := _TURN.match(fold(line))):  # "面試官" as "面试官"
+            who = "asker" if turn["asker"] else "answerer"
+            turns.append((i, who, line[turn.start("text") :]))
     answered = sum(
         1 for (_, a, _), (_, b, _) in pairwise(turns) if a == "asker" and b == "answerer"
     )
