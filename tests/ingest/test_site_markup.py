@@ -129,3 +129,20 @@ def test_a_logseq_page_of_cards_and_their_child_blocks() -> None:
     assert (second.answer, len(second.options)) == (["B"], 2)
     assert "card-" not in str(result.bank.model_dump())
     assert "Q: 备注" not in str(first.explanation)  # a block that mentions #card is no card
+
+
+def test_a_wordpress_collapse_shortcode_hides_the_answer() -> None:
+    result = parse_article(
+        "### Q1. temperature → 0 时，sampling 等价于？\n\n"
+        "- A. Beam search\n- B. Greedy decoding\n\n"
+        '[collapse status="false" title="查看答案"]\n**Answer: B**\n\n解析：每步取 argmax。\n'
+        "[/collapse]\n\n### Q2. top-p 的候选集合是？\n\n"
+        "- A. 前 10 个\n- B. 累计概率达到 p 的最小集合\n\n"
+        '[collapse title="查看答案"]\n**Answer: B**\n[/collapse]\n',
+        name="typecho.md",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert (first.answer, second.answer) == (["B"], ["B"])
+    assert first.explanation.get("zh") == "每步取 argmax。"
+    assert "collapse" not in str(result.bank.model_dump())

@@ -54,11 +54,14 @@ _EXPLANATION_WORDS = re.compile(r"explanation|rationale|why|解析|解释|分析
 _SUMMARY = re.compile(r"<summary[^>]*>(?P<label>.*?)</summary>", re.I | re.S)
 _DETAILS_OPEN = re.compile(r"<details[^>]*>", re.I)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.I)
-#: Hugo/Hexo shortcodes that hide an answer: {{< spoiler text="Answer" >}}, {% spoiler 答案 %}.
+#: Shortcodes that hide an answer: Hugo's {{< spoiler text="Answer" >}}, Hexo's {% spoiler 答案 %},
+#: WordPress's [collapse title="答案"].
 _SHORTCODE_OPEN = re.compile(
     r"\{\{[<%]\s*(?P<name>spoiler|details|expand|collapse|toggle|answer|hint|hidden)\b"
     r"(?P<args>[^}]*?)[>%]\}\}"
-    r"|\{%\s*(?P<hname>spoiler|details|hideblock|fold|hide)\b(?P<hargs>[^%]*)%\}",
+    r"|\{%\s*(?P<hname>spoiler|details|hideblock|fold|hide)\b(?P<hargs>[^%]*)%\}"
+    # WordPress's and Typecho's: [collapse title="查看答案"], [spoiler]
+    r"|\[(?P<wname>collapse|spoiler|expand|toggle|reveal|hide)\b(?P<wargs>[^\]]*)\](?!\()",
     re.I,
 )
 #: A Hugo theme's ``hint`` that is a callout box ("{{< hint warning >}}"), not an answer.
@@ -67,7 +70,8 @@ _CALLOUT_KIND = re.compile(
 )
 _SHORTCODE_CLOSE = re.compile(
     r"\{\{[<%]\s*/\s*(?:spoiler|details|expand|collapse|toggle|answer|hint|hidden)\s*[>%]\}\}"
-    r"|\{%\s*end(?:spoiler|details|hideblock|fold|hide)\s*%\}",
+    r"|\{%\s*end(?:spoiler|details|hideblock|fold|hide)\s*%\}"
+    r"|\[/(?:collapse|spoiler|expand|toggle|reveal|hide)\]",
     re.I,
 )
 _COMMENT_ANSWER = re.compile(
@@ -321,7 +325,7 @@ def _rewrite_hidden(line: str) -> str:
             return f"{before} {TAG.sub('', summary['label']).strip()} {text}".strip()
         return f"{before} {label} {text}".strip() if before else f"{label} {text}".rstrip()
     if shortcode := _SHORTCODE_OPEN.search(line):
-        args = shortcode["args"] or shortcode["hargs"] or ""
+        args = shortcode["args"] or shortcode["hargs"] or shortcode["wargs"] or ""
         if (shortcode["name"] or "").lower() == "hint" and _CALLOUT_KIND.match(args):
             return (line[: shortcode.start()] + line[shortcode.end() :]).strip()  # a callout
         label = _label_for(args) or "Answer:"
