@@ -282,6 +282,8 @@ def test_random_text_never_crashes_and_takes_only_what_is_there(
     plain = text.translate(str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff"))
     # a Markdown escape ("\\<", "\\*") is syntax: its character is what the article says
     plain += "\n" + re.sub(r"\\([\"'*_|#.~<>!`$+\-=])", r"\1", plain)
+    # ... and so is a wiki link: "[[0]]" reads "0", "[[page|label]]" reads "label"
+    plain += "\n" + re.sub(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]", r"\1", plain)
     line_count = len(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     assert result.bank.questions
     for question in result.bank.questions:

@@ -450,3 +450,34 @@ def test_x_posts_holding_their_own_answers_and_a_short_reply_in_between() -> Non
         "when the work splits into parallel parts.",
     )
     assert "Show more" not in str(result.bank.model_dump())
+
+
+LINE_EXPORT = """[LINE] 「LLM 面試讀書會」的聊天記錄
+儲存日期：2025/03/14 23:30
+
+2025/03/10（一）
+20:58\t老周\t【每日一題 #1】decode 階段通常是哪種瓶頸？
+20:58\t老周\tA. 計算密集
+20:58\t老周\tB. 記憶體頻寬密集
+21:03\t阿杰\t我猜 A
+22:30\t老周\t#1 答案：B。每個 token 都要把權重讀一遍。
+
+2025/03/11（二）
+20:30\t老周\t【每日一題 #2】vLLM 減少 KV Cache 碎片的技術叫什麼？
+20:30\t老周\tA. FlashAttention
+20:30\t老周\tB. PagedAttention
+22:02\t老周\t#2 答：B
+22:05\t小鹿\t收藏了
+"""
+
+
+def test_a_line_export_in_traditional_chinese() -> None:
+    result = parse_article(LINE_EXPORT, name="line.txt", bank_id="t")
+    first, second = result.bank.questions
+    assert (first.id, first.answer) == ("q1", ["B"])
+    assert first.prompt.get("zh") == "decode 階段通常是哪種瓶頸？"
+    assert first.explanation.get("zh") == "每個 token 都要把權重讀一遍。"
+    assert (second.id, second.answer) == ("q2", ["B"])
+    dumped = str(result.bank.model_dump())
+    assert "我猜" not in dumped
+    assert "收藏了" not in dumped

@@ -27,6 +27,7 @@ from llmiq.ingest.answers import (
     accepted_variants,
     resolve_keys,
 )
+from llmiq.ingest.author_text import in_authors_characters
 from llmiq.ingest.blocks import (
     ASKS,
     POINTER,
@@ -86,7 +87,7 @@ _PROMPT_NOTE = re.compile(r"^\s*[(（][^()（）]{1,40}[)）]\s*$")
 
 class _Parser:
     def __init__(self, text: str, name: str) -> None:
-        self.name = name
+        self.name, self.text = name, text
         self.lines, self.markup = read_lines(text)
         self.skipped: list[SkippedLines] = []
         self.notes: list[ImportNote] = []
@@ -190,7 +191,8 @@ class _Parser:
             bank_data["source"] = {"url": lines[self.source].rest}
         self.skipped.sort(key=lambda s: s.first)
         self.notes.sort(key=lambda n: n.first)
-        return ImportResult(Bank.model_validate(bank_data), lang, self.skipped, self.notes)
+        bank = in_authors_characters(Bank.model_validate(bank_data), self.text)
+        return ImportResult(bank, lang, self.skipped, self.notes)
 
     def _find_answer_keys(self) -> None:
         """Answer keys collected apart from the questions; their lines leave the text."""

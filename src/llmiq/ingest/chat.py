@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from llmiq.bank.model import detect_language
-from llmiq.ingest.lines import LineKind, classify
+from llmiq.ingest.lines import LineKind, classify, fold
 from llmiq.ingest.question_marks import SYMBOLS, chinese_numeral
 from llmiq.messages import N_
 
@@ -39,6 +39,11 @@ _HEADERS = (
 _INLINE_HEADER = re.compile(
     r"^\[?\d{1,2}[/.]\d{1,2}[/.]\d{2,4},?\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?\]?"
     r"\s*[-–]?\s*(?:(?P<name>[^:]{1,40}?):\s(?P<text>.*)|.*)$"
+)
+#: LINE (Taiwan's, Japan's chat app): "20:58\t老周\t【每日一題 #1】…", the day on a line above
+#: ("2025/03/10（一）").
+_LINE_APP = re.compile(
+    r"^(?:上午|下午|午前|午後|[AaPp][Mm]\s*)?\d{1,2}:\d{2}\t(?P<name>[^\t]{1,40})\t(?P<text>.*)$"
 )
 #: Slack: the name alone, the time indented on the line below.
 _NAME_LINE = re.compile(r"^(?P<name>\S[^\t:：.?!。？！]{0,38})$")
@@ -66,6 +71,7 @@ _NOISE = re.compile(
 )
 _DAY = re.compile(
     r"^\s*(?:[—–\-=_ ]{3,}\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*[—–\-=_ ]{3,}"
+    r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*[(（](?:[一二三四五六日天]|[A-Za-z]{3})[)）]"  # LINE's day
     r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday)"
     r"(?:,?\s+\w+\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?)?)\s*$",
     re.I,
@@ -120,7 +126,7 @@ class _Message:
 
 def _header(lines: list[str], i: int) -> tuple[str, int] | None:
     """The sender of a message whose header starts at line ``i``, and its last line."""
-    if found := _INLINE_HEADER.match(lines[i]):
+    if found := _LINE_APP.match(lines[i]) or _INLINE_HEADER.match(lines[i]):
         return (found["name"] or "").strip(), i
     for pattern in _HEADERS:
         if found := pattern.match(lines[i]):
@@ -150,7 +156,7 @@ def _messages(lines: list[str], end: int) -> list[_Message]:
         if (header := _header(lines, i)) is not None:
             if messages:
                 messages[-1].last = i - 1
-            inline = _INLINE_HEADER.match(lines[i])
+            inline = _LINE_APP.match(lines[i]) or _INLINE_HEADER.match(lines[i])
             text = inline["text"] if inline else None
             messages.append(_Message(i, header[0], header[1] + 1, end - 1, text))
             i = header[1]
@@ -198,6 +204,27 @@ def _replies(lines: list[str], message: _Message, *, closing: bool) -> bool:
         if (not closing and ("?" in line or "？" in line)) or _DAILY_NUMBER.match(line):
             return False
     return True
+
+
+def _askers(lines: list[str], messages: list[_Message]) -> set[str]:
+    """The members who post questions with options A, B, …, in one message or in messages
+    of their own one after another (LINE exports every line as a message)."""
+    askers: set[str] = set()
+    run: list[_Message] = []
+    for message in [*messages, None]:
+        if run and (message is None or message.sender != run[0].sender):
+            keys = [
+                line.options[0][0]
+                for m in run
+                for line in (classify(0, text) for _, text in _body(lines, m))
+                if line.options
+            ]
+            if run[0].sender and "A" in keys and "B" in keys:
+                askers.add(run[0].sender)
+            run = []
+        if message is not None:
+            run.append(message)
+    return askers
 
 
 def _closing(lines: list[str], posted: list[_Message], asked: list[bool]) -> set[int]:
@@ -260,7 +287,7 @@ def rewrite_chat(lines: list[str]) -> tuple[list[str], list[tuple[int, int, str]
     messages = _messages(lines, end)
     if len(messages) < 4:
         return lines, []
-    asking = {m.sender for m in messages if m.sender and _asks(lines, m)}
+    asking = _askers(lines, messages)
     if not asking:
         return lines, []
     out = list(lines)
@@ -304,20 +331,21 @@ def rewrite_chat(lines: list[str]) -> tuple[list[str], list[tuple[int, int, str]
                 out[i] = ""
                 continue
             line = out[i] = _plain(text)
-            answer = _NUMBERED_ANSWER.match(line)
+            folded = fold(line)  # "第57題答案" as "第57题答案"; the text kept is the poster's
+            answer = _NUMBERED_ANSWER.match(folded)
             labelled = answer and (answer["label"] or answer["lead"])
             if answer and (labelled or (answer["sep"] and answer["rest"])):
-                if int(answer["num"]) == last_question:
-                    out[i] = f"答案：{answer['rest']}"  # "57题答案：B" under question 57
+                if int(answer["num"]) == last_question:  # "57题答案：B" under question 57
+                    out[i] = f"答案：{line[answer.start('rest') :]}"
                 if labelled or int(answer["num"]) == last_question:
                     continue
-            daily = _DAILY_NUMBER.match(line)
+            daily = _DAILY_NUMBER.match(folded)
             if (
                 daily
                 and (daily["tag"] or daily["open"] or daily["mark"] or not daily["rest"])
                 and (number := _number(daily["num"]))
             ):
-                rest = daily["rest"].lstrip("—–- ")
+                rest = line[daily.start("rest") :].lstrip("—–- ")
                 marker = f"第{number}题" if detect_language(line) == "zh" else f"Q{number}."
                 out[i] = f"{marker} {rest}".rstrip()
                 last_question = number
