@@ -344,3 +344,23 @@ def test_an_exam_papers_key_table_then_its_other_parts_under_their_headings() ->
     assert [q.answer for q in questions[:3]] == [["B"], ["A"], ["A", "C"]]
     assert questions[3].reference.zh == "- 历史 token 的 Q 之后不会再用到。"
     assert "请先独立完成" not in str(result.bank.model_dump())
+
+
+def test_a_communitys_answers_post_after_the_comments_keys_the_quiz() -> None:
+    result = parse_article(
+        "Week 9 quiz: agents (answers on Friday)\n\n1. What does a ReAct step produce?\n"
+        "(a) Only the final answer\n(b) A thought and an action\n\n"
+        "2. Which are MCP primitives? (choose all that apply)\n(a) Tools\n(b) Resources\n"
+        "(c) Prompts\n(d) Embeddings\n\n3. When would you pick Plan-and-Execute over ReAct?\n\n"
+        "Like\n14 likes\n9 comments\n\nMarco D.\n1b 2abc — 3 is a vibe question\n\n"
+        "Week 9 quiz — answers\n\nPriya Raman\nHost\nOct 24\n\n"
+        "Here are the answers to Tuesday's quiz. Thanks to everyone who played!\n\n"
+        "1. (b). ReAct interleaves a thought and an action.\n"
+        "2. Everything except (d). Embeddings are not an MCP primitive.\n"
+        "3. When the task's structure is predictable and cheaper execution matters.\n",
+        name="circle.txt",
+        bank_id="t",
+    )
+    first, second, third = result.bank.questions
+    assert (first.answer, second.answer) == (["B"], ["A", "B", "C"])
+    assert third.reference.en.startswith("When the task's structure is predictable")

@@ -37,6 +37,7 @@ _BOX_ANSWERS = (
 _ANNOUNCED = re.compile(
     r"answer\s*key|答案(?:汇总|一览|公布|揭晓)|(?:公布|揭晓)(?:一下)?答案"
     r"|^\W*answers,\s*[a-z][a-z ]{1,24}$"  # a thread's reply: "Answers, as promised:"
+    r"|(?:quiz|test|exam|questions?)\s*[—–:-]\s*(?:answers|solutions|answer\s+key)\s*$"
     # a book's appendix: "Answers to Review Questions"
     r"|answers?\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:questions|exercises|problems)"
     r"|" + _BOX_ANSWERS,
@@ -60,8 +61,11 @@ _LABEL = re.compile(
 )
 #: A title line that ends in what it is: "《…》期末考试（A卷）参考答案及评分标准".
 _TITLE_LABEL = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?[^?？:：]{0,40}?(?:参考|标准)答案"
-    r"(?:[及与和]?(?:评分标准|评分细则|解析))?\s*(?:\*\*|__)?\s*(?P<inline>)$"
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?[^?？:：]{0,40}?(?:(?:参考|标准)答案"
+    r"(?:[及与和]?(?:评分标准|评分细则|解析))?"
+    # "Week 9 quiz — answers"
+    r"|(?i:quiz|test|exam|questions?)\s*[—–:-]\s*(?i:answers|solutions|answer\s+key))"
+    r"\s*(?:\*\*|__)?\s*(?P<inline>)$"
 )
 _EXPLANATIONS_LABEL = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:(?:部分|详细|参考|重点)?(?:答案)?(?:解析|详解)|explanations?|rationales?|why"
@@ -335,6 +339,9 @@ def _letters_in_order(raw: str, first: int) -> dict[int, str]:
 _KEY_NOTE = re.compile(r"^\s*(?:notes?|注|备注|说明)\s*[:：]", re.I)
 
 
+_ABOUT_ANSWERS = re.compile(r"\b(?:answers?|solutions?)\b|答案", re.I)
+
+
 def _read_key_block(lines: Sequence[Line], k: int) -> tuple[dict[int, str], int]:
     """Entries below a key's label: "1. C" items, pairs or columns, perhaps under headings
     of their own ("一、单项选择题" then "1.B 2.C", "三、简答题" then "10. …" answers wrapped over
@@ -372,6 +379,8 @@ def _read_key_block(lines: Sequence[Line], k: int) -> tuple[dict[int, str], int]
             raw
         ):  # "二、多项选择题（每小题4分，共12分；漏选得2分）"
             previous = None
+        elif not found and j - k < 8 and _ABOUT_ANSWERS.search(fold(raw)):
+            pass  # a post's opening line above its list: "Here are the answers to …"
         else:
             break
         j += 1
