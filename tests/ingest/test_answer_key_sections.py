@@ -364,3 +364,20 @@ def test_a_communitys_answers_post_after_the_comments_keys_the_quiz() -> None:
     first, second, third = result.bank.questions
     assert (first.answer, second.answer) == (["B"], ["A", "B", "C"])
     assert third.reference.en.startswith("When the task's structure is predictable")
+
+
+def test_a_group_posts_answers_in_the_authors_later_reply_in_prose() -> None:
+    result = parse_article(
+        "【周测打卡】量化专题\n\n1.（单选）INT8 对称量化的零点是？\nA. 0\nB. 127\n\n"
+        "2.（多选）哪些属于仅权重量化？\nA. GPTQ\nB. AWQ\nC. SmoothQuant\nD. NF4\n\n"
+        "3.（多选）关于 GPTQ，正确的有？\nA. 利用二阶信息\nB. 需要校准数据\n"
+        "C. 必须 QAT\nD. 常用于 4 bit\n\n"
+        "豆友1792  2025-10-20 22:01:40 上海\n打卡：1A 2ABCD 3ABD\n\n"
+        "晚风  楼主  2025-10-22 20:15:43 北京\n答案来了！对一下：\n"
+        "1 选 A，零点固定是 0。\n2 除了 C 都对，SmoothQuant 是 W8A8。\n"
+        "3 前两个加上 D。C 是错的。\n",
+        name="douban.txt",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions] == [["A"], ["A", "B", "D"], ["A", "B", "D"]]
+    assert result.notes  # keys read from prose are noted

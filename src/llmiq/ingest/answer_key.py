@@ -38,6 +38,7 @@ _ANNOUNCED = re.compile(
     r"answer\s*key|答案(?:汇总|一览|公布|揭晓)|(?:公布|揭晓)(?:一下)?答案"
     r"|^\W*answers,\s*[a-z][a-z ]{1,24}$"  # a thread's reply: "Answers, as promised:"
     r"|(?:quiz|test|exam|questions?)\s*[—–:-]\s*(?:answers|solutions|answer\s+key)\s*$"
+    r"|^\W*答案(?:来了|来啦)"  # a thread's reply: "答案来了！对一下："
     # a book's appendix: "Answers to Review Questions"
     r"|answers?\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:questions|exercises|problems)"
     r"|" + _BOX_ANSWERS,
@@ -49,7 +50,8 @@ _LABEL = re.compile(
     r"(?:[一二三四五六七八九十]+[、.]\s*)?"
     r"(?:"
     + _BOX_ANSWERS  # before "answers" alone, which would leave "to “…”" for the key's text
-    + r"|[\u4e00-\u9fff]{0,4}答案(?:汇总|速查|一览|与解析|及解析|和解析)?|答案解析汇总"
+    + r"|答案(?:来了|来啦)[!！~～]*(?:[^:：\n]{0,8}(?=[:：]))?"
+    r"|[\u4e00-\u9fff]{0,4}答案(?:汇总|速查|一览|与解析|及解析|和解析)?|答案解析汇总"
     r"|(?:the\s+)?answer\s*key(?:s)?|key"
     r"|answers(?:\s+and\s+explanations|,\s*[a-z][a-z ]{1,24}(?=[:：]))?"  # "Answers, as promised:"
     # a book's appendix: "Appendix B: Answers to Review Questions", "Answers to Exercises"
@@ -101,6 +103,7 @@ _RANGE = re.compile(
 _ITEM = re.compile(
     r"^\s*(?:[-*•·]\s+)?(?:\*\*|__)?\s*(?:(?:单选|多选|判断|填空)题?\s*:\s*)?(?:Q|第)?\s*(?P<num>\d{1,3})"
     r"\s*(?:题)?(?:\s*(?:参考(?:答案)?|答案|解析|要点))?\s*(?:\\?[.:、)\-–—]"  # "第 9 题参考："
+    r"|\s+(?=(?:选|是|除了|只有|前[两三四]|全|[A-J][.。,，、\s]|\([a-jA-J]\)))"  # "1 选 A，…"
     r"|(?:\*\*|__)\s*(?:[:,]|(?=is\s)))"  # a forum post's "**2**: (a), (b)", "**1** is (b)"
     r"\s*(?:\*\*|__)?\s*(?:答\s*[:：]\s*)?(?P<value>\S.*?)\s*$",  # "10. 答：权重分布比较集中…"
     re.I,

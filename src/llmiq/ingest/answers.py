@@ -448,11 +448,13 @@ _ALL_ARE = re.compile(
 _END_RUN = re.compile(
     r"^\s*(?P<end>前|后)\s*(?P<n>[两二三四五六2-6])\s*(?:个|项|条)(?:选项)?\s*"
     r"(?P<last>(?:和|以及|加上?)最后(?:一个|一项|一条))?\s*"
+    r"(?:(?:和|以及|加上?|还有|外加)\s*(?P<plus>[A-J])(?![A-Za-z]))?\s*"  # "前两个加上 D"
     r"(?:(?:都|均)?(?:是|对|正确|算|属于|可以|成立|行|没问题)(?![^，,。；;～~!！]*(?:错|不|没有|无关|无法))"
     r"|(?=[。.；;，,]|$))"
     r"|^\s*(?:the\s+)?(?P<en_end>first|last)\s+(?P<en_n>two|three|four|five|[2-5])"
     r"(?:\s+(?:options|ones|choices))?"
     r"(?P<en_last>\s+and\s+the\s+last(?:\s+one)?)?"
+    r"(?:\s+(?:and|plus)\s+\(?(?P<en_plus>[A-Ja-j])\)(?![A-Za-z]))?"  # "the first two plus (d)"
     # "The first three are all standard", not "The first two are wrong"
     r"(?:\s+(?:are|were)\s+(?:all\s+)?(?!not\b|wrong\b|incorrect\b|false\b|bad\b)\w+|(?=\s*(?:[.;,:]|$)))",
     re.I,
@@ -471,7 +473,9 @@ def _end_run(text: str, keys: list[str]) -> list[str]:
     if (found["end"] or found["en_end"].casefold()) not in ("前", "first"):
         return keys[-count:]
     last = [keys[-1]] if (found["last"] or found["en_last"]) and count < len(keys) else []
-    return keys[:count] + last  # "前两个和最后一个"
+    plus = (found["plus"] or found["en_plus"] or "").upper()
+    last += [plus] if plus in keys[count:] and plus not in last else []
+    return keys[:count] + last  # "前两个和最后一个", "前两个加上 D"
 
 
 def keys_opening_explanation(text: str, options: list[tuple[str, str]]) -> list[str]:
