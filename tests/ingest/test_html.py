@@ -711,3 +711,30 @@ def test_a_chapters_boxes_answered_in_a_numbered_list_at_its_end() -> None:
     first, second, third = result.bank.questions
     assert (first.answer, second.answer) == (["B"], ["A"])
     assert third.reference.get("en") == "Storing the matrix would cost O(N²) memory."
+
+
+def test_a_forms_open_item_answered_by_its_feedback() -> None:
+    page = (
+        '<html><head><title>RAG quiz</title></head><body><div role="list">'
+        '<div role="listitem"><div role="heading" aria-level="3"><span>Which store holds '
+        "vectors?</span></div>"
+        '<div role="radiogroup"><label><div role="radio" aria-label="A vector database"></div>'
+        '<span>A vector database</span><div role="img" aria-label="Correct"></div></label>'
+        '<label><div role="radio" aria-label="A CSV file"></div><span>A CSV file</span></label>'
+        "</div></div>"
+        '<div role="listitem"><div role="heading" aria-level="3"><span>Describe one way to '
+        "evaluate a RAG system.</span></div>"
+        '<div><div aria-label="Your answer"><span>Ask it 50 questions.</span></div></div>'
+        "<div><div>Feedback</div><div>Model answer: score retrieval and generation "
+        "separately on a labelled set.</div></div></div>"
+        '<div role="listitem"><div role="heading" aria-level="3"><span>Name</span></div>'
+        '<div aria-label="Your answer"><span>Sam</span></div></div>'
+        "</div></body></html>"
+    )
+    result = import_text(page, name="form.html", bank_id="t")
+    first, second = result.bank.questions
+    assert first.answer == ["A"]
+    assert second.reference.get("en") == (
+        "score retrieval and generation separately on a labelled set."
+    )
+    assert "Ask it 50" not in str(result.bank.model_dump())

@@ -21,8 +21,9 @@ written as the article parser reads them: ``## Question N``, the prompt, lettere
 - Google Forms: items of ``role="list"`` with a ``role="heading"`` prompt, options of
   ``role="radio"``/``role="checkbox"`` named by ``aria-label``, the key the options of a
   "Correct answer(s)" block or the one marked by an icon labelled "Correct", and the text of a
-  "Feedback" block. Items with neither options nor a key (a "Name" field) and section headers
-  are left out; the items are numbered in order.
+  "Feedback" block; an open item's feedback that opens "Model answer:" is its answer. Items
+  with neither options nor a key (a "Name" field) and section headers are left out; the items
+  are numbered in order.
 - Quiz Maker (WordPress): ``.step`` blocks with ``.ays_quiz_question``, the number in
   ``.ays-question-counter`` ("3 / 9"), options ``.ays-field`` (the right ones of class
   ``correct``, their ✔/✘ left out), a text question's key in ``.ays-text-right-answer``
@@ -236,18 +237,29 @@ def _google_forms(root: HtmlElement) -> list[FormQuestion]:
                     key.append(options.index(_choice_label(chosen[0])))
                 elif not options and (given := text_of(box)):
                     answer = given
+        feedback = _labelled(item, _FEEDBACK_LABEL)
+        said = text_of(feedback)[len("Feedback") :].strip() if feedback is not None else ""
+        if not options and answer is None and (model := _MODEL_ANSWER.match(said)):
+            answer, feedback = said[model.end() :].strip(), None  # an open item's feedback
         if not options and answer is None:
             continue  # a section header, or a field with no key ("Name")
         prompt = _without(heading, set())
         for star in [e for e in prompt.iter() if e.get("aria-label") == "Required question"]:
             star.drop_tree()
         question = FormQuestion(None, [text_of(prompt)], options, sorted(set(key)), answer)
-        if (feedback := _labelled(item, _FEEDBACK_LABEL)) is not None:
-            question.explanation = text_of(feedback)[len("Feedback") :].strip() or None
+        if feedback is not None:
+            question.explanation = said or None
         questions.append(question)
     for number, question in enumerate(questions, 1):
         question.number = str(number)
     return questions
+
+
+#: The feedback of an open item that gives the answer: "Model answer: build a labelled set …".
+_MODEL_ANSWER = re.compile(
+    r"^\s*(?:(?:model|sample|reference|suggested|example)\s+answer|参考答案|答案要点)\s*[:：]\s*",
+    re.I,
+)
 
 
 def _blocks(root: HtmlElement, block: str, prompt: str) -> list[tuple[HtmlElement, HtmlElement]]:
