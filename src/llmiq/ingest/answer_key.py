@@ -33,11 +33,13 @@ _BOX_ANSWERS = (
     r"answers?\s+to\s+(?:the\s+)?(?:[“\"‘'][^”\"’']{2,40}[”\"’']"
     r"|(?:check\s+your\s+understanding|self[\s-]*checks?|quiz(?:zes)?|review))"
 )
+#: A post or page named for the answers to a quiz: "Week 9 quiz — answers".
+_QUIZ_ANSWERS = r"(?:quiz|test|exam|questions?)\s*[—–:-]\s*(?:answers|solutions|answer\s+key)"
 #: A label that can only head a key, even right under a question: "公布答案：", "答案揭晓".
 _ANNOUNCED = re.compile(
     r"answer\s*key|答案(?:汇总|一览|公布|揭晓)|(?:公布|揭晓)(?:一下)?答案"
     r"|^\W*answers,\s*[a-z][a-z ]{1,24}$"  # a thread's reply: "Answers, as promised:"
-    r"|(?:quiz|test|exam|questions?)\s*[—–:-]\s*(?:answers|solutions|answer\s+key)\s*$"
+    r"|" + _QUIZ_ANSWERS + r"\s*$"
     r"|^\W*答案(?:来了|来啦)"  # a thread's reply: "答案来了！对一下："
     # a book's appendix: "Answers to Review Questions"
     r"|answers?\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:questions|exercises|problems)"
@@ -65,8 +67,7 @@ _LABEL = re.compile(
 _TITLE_LABEL = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?[^?？:：]{0,40}?(?:(?:参考|标准)答案"
     r"(?:[及与和]?(?:评分标准|评分细则|解析))?"
-    # "Week 9 quiz — answers"
-    r"|(?i:quiz|test|exam|questions?)\s*[—–:-]\s*(?i:answers|solutions|answer\s+key))"
+    r"|(?i:" + _QUIZ_ANSWERS + r"))"  # "Week 9 quiz — answers"
     r"\s*(?:\*\*|__)?\s*(?P<inline>)$"
 )
 _EXPLANATIONS_LABEL = re.compile(
@@ -397,7 +398,7 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
     i = start
     while i < len(lines):
         line = lines[i]
-        after = max(_read_rows(lines, i, key), _read_table(lines, i, key))
+        after = _read_grid(lines, i, key)
         if after > i:
             after = _more_parts(lines, after, key, i)
             key.sections.append((_label_above(lines, i, start), after - 1))
@@ -421,10 +422,7 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
                 k += 1
             while t < len(lines) and (lines[t].kind is LineKind.BLANK or _part_heading(lines[t])):
                 t += 1  # "### 一、单项选择题" above the key's table
-            if (
-                t < len(lines)
-                and (after := max(_read_rows(lines, t, key), _read_table(lines, t, key))) > t
-            ):
+            if t < len(lines) and (after := _read_grid(lines, t, key)) > t:
                 after = _more_parts(lines, after, key, t)
                 key.sections.append((i, after - 1))
                 i = _read_explanations(lines, after, key)
@@ -448,6 +446,13 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
     return key
 
 
+def _read_grid(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
+    """A key laid out in two rows or as a table at line ``i``; where it stops (``i`` when
+    there is none)."""
+    after = _read_rows(lines, i, key)
+    return after if after > i else _read_table(lines, i, key)
+
+
 def _part_heading(line: Line) -> bool:
     raw = fold(line.raw)
     if _ITEM.match(raw) or _TABLE_ROW.match(raw):
@@ -461,12 +466,11 @@ def _more_parts(lines: Sequence[Line], j: int, key: AnswerKey, at: int) -> int:
     they stop (``j`` when there are none)."""
     stop = k = j
     while k < len(lines):
-        raw = fold(lines[k].raw)
         if lines[k].kind is LineKind.BLANK:
             k += 1
             continue
         entries = _entries(lines[k].raw)
-        if not entries and (_SUBHEADING.match(raw) or _PART_HEADING.match(raw)):
+        if not entries and _part_heading(lines[k]):
             k += 1
             continue
         letters = all(_LETTERS.match(fold(v).strip()) for v in entries.values())

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from llmiq.ingest.lines import GLOSS, LineKind, classify, fold
 from llmiq.ingest.markdown_html import INLINE_TAG
 from llmiq.ingest.option_text import (
+    FALSE_WORDS,
+    TRUE_WORDS,
     first_clause,
     match_option_fragment,
     match_option_number,
@@ -227,16 +229,12 @@ def _read_as(keys: list[str], value: str, rest: str) -> ResolvedKeys:
     return ResolvedKeys(keys, rest, note)
 
 
-_TRUE_OPTION = {"对", "正确", "是", "true", "yes", "right", "correct", "t"}
-_FALSE_OPTION = {"错", "错误", "否", "false", "no", "wrong", "incorrect", "f"}
-
-
 def _judged(value: str, options: list[tuple[str, str]]) -> str | None:
     """The option a true/false question's key names by a tick or a cross ("√", "×")."""
     mark = value.strip(" .。")
-    if len(mark) != 1 or mark not in "√✓✔×✗✘":
+    if mark not in "√✓✔×✗✘" or len(mark) != 1:
         return None
-    wanted = _TRUE_OPTION if mark in "√✓✔" else _FALSE_OPTION
+    wanted = TRUE_WORDS if mark in TRUE_WORDS else FALSE_WORDS
     named = [key for key, text in options if fold(text).strip(" .。").casefold() in wanted]
     return named[0] if len(named) == 1 else None
 
@@ -454,7 +452,7 @@ _END_RUN = re.compile(
     r"|^\s*(?:the\s+)?(?P<en_end>first|last)\s+(?P<en_n>two|three|four|five|[2-5])"
     r"(?:\s+(?:options|ones|choices))?"
     r"(?P<en_last>\s+and\s+the\s+last(?:\s+one)?)?"
-    r"(?:\s+(?:and|plus)\s+\(?(?P<en_plus>[A-Ja-j])\)(?![A-Za-z]))?"  # "the first two plus (d)"
+    r"(?:\s+(?:and|plus)\s+\(?(?P<en_plus>[A-Ja-j])\)?(?![A-Za-z]))?"  # "the first two plus (d)"
     # "The first three are all standard", not "The first two are wrong"
     r"(?:\s+(?:are|were)\s+(?:all\s+)?(?!not\b|wrong\b|incorrect\b|false\b|bad\b)\w+|(?=\s*(?:[.;,:]|$)))",
     re.I,

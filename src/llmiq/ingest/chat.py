@@ -124,24 +124,25 @@ class _Message:
     inline: str | None = None  # the text on the header's own line (WhatsApp)
 
 
-def _header(lines: list[str], i: int) -> tuple[str, int] | None:
-    """The sender of a message whose header starts at line ``i``, and its last line."""
+def _header(lines: list[str], i: int) -> tuple[str, int, str | None] | None:
+    """The sender of a message whose header starts at line ``i``, the header's last line, and
+    the message's text on the header's own line (WhatsApp, LINE)."""
     if found := _LINE_APP.match(lines[i]) or _INLINE_HEADER.match(lines[i]):
-        return (found["name"] or "").strip(), i
+        return (found["name"] or "").strip(), i, found["text"]
     for pattern in _HEADERS:
         if found := pattern.match(lines[i]):
-            return _NAME_TAGS.sub("", found["name"]).strip(), i
+            return _NAME_TAGS.sub("", found["name"]).strip(), i, None
     if i + 1 < len(lines) and _HANDLE_LINE.match(lines[i + 1].strip()):
         last = i + 1
         while last + 1 < len(lines) and _X_STAMP.match(lines[last + 1].strip()):
             last += 1
-        return lines[i].strip(), last
+        return lines[i].strip(), last, None
     if (
         i + 1 < len(lines)
         and _TIME_LINE.match(lines[i + 1])
         and (found := _NAME_LINE.match(lines[i].strip()))
     ):
-        return _NAME_TAGS.sub("", found["name"]).strip(), i + 1
+        return _NAME_TAGS.sub("", found["name"]).strip(), i + 1, None
     return None
 
 
@@ -156,10 +157,9 @@ def _messages(lines: list[str], end: int) -> list[_Message]:
         if (header := _header(lines, i)) is not None:
             if messages:
                 messages[-1].last = i - 1
-            inline = _LINE_APP.match(lines[i]) or _INLINE_HEADER.match(lines[i])
-            text = inline["text"] if inline else None
-            messages.append(_Message(i, header[0], header[1] + 1, end - 1, text))
-            i = header[1]
+            sender, last, text = header
+            messages.append(_Message(i, sender, last + 1, end - 1, text))
+            i = last
         i += 1
     return messages
 
@@ -176,10 +176,11 @@ def _body(lines: list[str], message: _Message) -> list[tuple[int, str]]:
     return body + [(i, lines[i]) for i in range(message.first, last + 1)]
 
 
-def _asks(lines: list[str], message: _Message) -> bool:
-    """Whether a message holds a question with options A, B, ... under it."""
+def _asks(lines: list[str], *messages: _Message) -> bool:
+    """Whether messages hold a question with options A, B, ... under it."""
     keys = [
         line.options[0][0]
+        for message in messages
         for line in (classify(0, text) for _, text in _body(lines, message))
         if line.options
     ]
@@ -213,13 +214,7 @@ def _askers(lines: list[str], messages: list[_Message]) -> set[str]:
     run: list[_Message] = []
     for message in [*messages, None]:
         if run and (message is None or message.sender != run[0].sender):
-            keys = [
-                line.options[0][0]
-                for m in run
-                for line in (classify(0, text) for _, text in _body(lines, m))
-                if line.options
-            ]
-            if run[0].sender and "A" in keys and "B" in keys:
+            if run[0].sender and _asks(lines, *run):
                 askers.add(run[0].sender)
             run = []
         if message is not None:
@@ -297,6 +292,7 @@ def rewrite_chat(lines: list[str]) -> tuple[list[str], list[tuple[int, int, str]
     asked = [_asks_something(lines, m) for m in posted]
     closing = _closing(lines, posted, asked)
     awaiting_answer = False  # the poster's next message answers the question they posted
+    k = -1  # the message's place among the poster's
     for message in messages:
         body = _body(lines, message)
         for i in set(range(message.first, message.last + 1)) - {i for i, _ in body}:
@@ -304,7 +300,7 @@ def rewrite_chat(lines: list[str]) -> tuple[list[str], list[tuple[int, int, str]
         for i in range(message.header, message.first):
             out[i] = ""
         if message.sender in asking:
-            k = posted.index(message)
+            k += 1
             chat = k in closing or (
                 not awaiting_answer
                 and (_replying(body, message.sender) or _replies(lines, message, closing=False))

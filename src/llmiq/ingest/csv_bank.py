@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from llmiq.ingest.converted import is_chinese, parse_rows
 from llmiq.ingest.lines import ZERO_WIDTH, split_lines
+from llmiq.ingest.option_text import FALSE_WORDS, TRUE_WORDS
 from llmiq.messages import N_
 
 if TYPE_CHECKING:
@@ -56,8 +57,6 @@ _PARTS = re.compile(r"\s*(?:\||;|；|\n|,|，|、)\s*")
 _JUDGE = ("判断", "是非", "对错", "truefalse", "true/false", "trueorfalse", "tf", "judge")
 _OPEN = ("简答", "问答", "填空", "论述", "主观", "名词解释", "计算", "shortanswer", "essay",
          "open", "fillin", "blank", "text")  # fmt: skip
-_TRUE = {"正确", "对", "是", "√", "✓", "✔", "t", "true", "yes", "y", "right", "correct"}
-_FALSE = {"错误", "错", "否", "×", "✗", "✘", "x", "f", "false", "no", "n", "wrong", "incorrect"}
 
 
 def _column_name(cell: str) -> str:
@@ -304,7 +303,7 @@ def _keys(answer: str, options: list[tuple[str, str]]) -> str:
     if parts and all(part in by_text for part in parts):
         return "".join(sorted({by_text[part] for part in parts}))
     word = _column_name(value)
-    for words in (_TRUE, _FALSE):
+    for words in (TRUE_WORDS, FALSE_WORDS):
         if word in words:
             for letter, text in options:
                 if _column_name(text) in words:

@@ -21,9 +21,9 @@ written as the article parser reads them: ``## Question N``, the prompt, lettere
 - Google Forms: items of ``role="list"`` with a ``role="heading"`` prompt, options of
   ``role="radio"``/``role="checkbox"`` named by ``aria-label``, the key the options of a
   "Correct answer(s)" block or the one marked by an icon labelled "Correct", and the text of a
-  "Feedback" block; an open item's feedback that opens "Model answer:" is its answer. Items
-  with neither options nor a key (a "Name" field) and section headers are left out; the items
-  are numbered in order.
+  "Feedback" block; an open item's feedback that is an answer line ("Model answer: …") is
+  its answer. Items with neither options nor a key (a "Name" field) and section headers are
+  left out; the items are numbered in order.
 - Quiz Maker (WordPress): ``.step`` blocks with ``.ays_quiz_question``, the number in
   ``.ays-question-counter`` ("3 / 9"), options ``.ays-field`` (the right ones of class
   ``correct``, their ✔/✘ left out), a text question's key in ``.ays-text-right-answer``
@@ -48,6 +48,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from llmiq.ingest.html_writer import SPACE, class_words, text_of, written
+from llmiq.ingest.lines import LineKind, classify
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -239,8 +240,8 @@ def _google_forms(root: HtmlElement) -> list[FormQuestion]:
                     answer = given
         feedback = _labelled(item, _FEEDBACK_LABEL)
         said = text_of(feedback)[len("Feedback") :].strip() if feedback is not None else ""
-        if not options and answer is None and (model := _MODEL_ANSWER.match(said)):
-            answer, feedback = said[model.end() :].strip(), None  # an open item's feedback
+        if not options and answer is None and (read := classify(0, said)).kind is LineKind.ANSWER:
+            answer, feedback = read.answer_value, None  # an open item's "Model answer: …"
         if not options and answer is None:
             continue  # a section header, or a field with no key ("Name")
         prompt = _without(heading, set())
@@ -253,13 +254,6 @@ def _google_forms(root: HtmlElement) -> list[FormQuestion]:
     for number, question in enumerate(questions, 1):
         question.number = str(number)
     return questions
-
-
-#: The feedback of an open item that gives the answer: "Model answer: build a labelled set …".
-_MODEL_ANSWER = re.compile(
-    r"^\s*(?:(?:model|sample|reference|suggested|example)\s+answer|参考答案|答案要点)\s*[:：]\s*",
-    re.I,
-)
 
 
 def _blocks(root: HtmlElement, block: str, prompt: str) -> list[tuple[HtmlElement, HtmlElement]]:

@@ -15,6 +15,14 @@ def normalise(text: str) -> str:
 
 
 #: A remark in brackets ending an option: "负无穷（或一个很大的负数）".
+#: What a true/false question's options and keys say, in words or marks: "对", "正确", "√",
+#: "True" against "错", "错误", "×", "False".
+TRUE_WORDS = frozenset(
+    {"正确", "对", "是", "√", "✓", "✔", "t", "true", "yes", "y", "right", "correct"}
+)
+FALSE_WORDS = frozenset(
+    {"错误", "错", "否", "×", "✗", "✘", "x", "f", "false", "no", "n", "wrong", "incorrect"}
+)
 _TRAILING_REMARK = re.compile(r"(?<=\S)\s*[（(][^()（）]+[)）]\s*$")
 
 
