@@ -381,3 +381,28 @@ def test_a_group_posts_answers_in_the_authors_later_reply_in_prose() -> None:
     )
     assert [q.answer for q in result.bank.questions] == [["A"], ["A", "B", "D"], ["A", "B", "D"]]
     assert result.notes  # keys read from prose are noted
+
+
+def test_open_answers_under_a_heading_of_any_wording_after_the_key() -> None:
+    result = _parse(
+        "#### Reveal the answer key\n\n| Q | Answer | Why |\n| --- | --- | --- |\n"
+        "| 1 | C | Chinchilla. |\n| 2 | B | Forward plus backward. |\n\n"
+        "**What I look for**\n\n**3.** Fit power laws on a ladder of small runs.\n\n"
+        "**4.** About 16 bytes per parameter before partitioning.\n\nGood luck!\n"
+    )
+    questions = result.bank.questions
+    assert [q.answer for q in questions[:2]] == [["C"], ["B"]]
+    assert questions[2].reference.en == "Fit power laws on a ladder of small runs."
+    assert questions[3].reference.en == "About 16 bytes per parameter before partitioning."
+
+
+def test_numbered_lines_after_a_key_are_questions_when_none_was_asked_above() -> None:
+    result = parse_article(
+        "1. Training compute is about?\n(A) 2ND\n(B) 6ND\n\n2. Optimal tokens per parameter?\n"
+        "(A) 20\n(B) 200\n\nAnswer key\n\n| Q | Answer |\n| --- | --- |\n| 1 | B |\n| 2 | A |\n\n"
+        "## Part 2\n\n3. Which stage of ZeRO partitions parameters?\n(A) 1\n(B) 3\n"
+        "Answer: B\n",
+        name="quiz.md",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["A"], ["B"]]

@@ -50,6 +50,7 @@ _LETTERS = re.compile(r"^\(?[A-J](?:\s*[,、&/]?\s*[A-J])*\)?[.。]?$")
 _LABEL = re.compile(
     r"^\s*(?:#{1,6}\s*)?" + SYMBOLS + r"(?:\*\*|__)?\s*"
     r"(?:[一二三四五六七八九十]+[、.]\s*)?"
+    r"(?:(?:reveal|show|view|see|toggle)\s+(?:the\s+)?(?=answer|key|solution))?"  # a spoiler's
     r"(?:"
     + _BOX_ANSWERS  # before "answers" alone, which would leave "to “…”" for the key's text
     + r"|答案(?:来了|来啦)[!！~～]*(?:[^:：\n]{0,8}(?=[:：]))?"
@@ -561,10 +562,13 @@ def _read_explanations(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
         first, _ = key.sections[-1]
         key.sections[-1] = (first, headed - 1)
         return headed
-    if k >= len(lines) or not _EXPLANATIONS_LABEL.match(fold(lines[k].raw)):
+    if k >= len(lines):
         return i
     items: dict[int, str] = {}
-    stop = _read_items(lines, k + 1, items, wrapped=True)
+    if _EXPLANATIONS_LABEL.match(fold(lines[k].raw)):
+        stop = _read_items(lines, k + 1, items, wrapped=True)
+    else:
+        stop = _open_answers(lines, k, key, items)
     if not items:
         return i
     for number, text in items.items():
@@ -572,3 +576,27 @@ def _read_explanations(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
     first, _ = key.sections[-1]
     key.sections[-1] = (first, stop - 1)
     return _read_explanations(lines, stop, key)  # "解析：" then "简答题参考：", each a list
+
+
+#: A heading of its own over the open questions' answers, whatever it says: "**Discussion
+#: questions — what I look for**", "### Sample answers for Part B".
+_OWN_HEADING = re.compile(r"^\s*(?:#{1,6}\s+\S|(?:\*\*|__)[^*_]{2,60}(?:\*\*|__)\s*$)")
+
+
+def _open_answers(lines: Sequence[Line], k: int, key: AnswerKey, into: dict[int, str]) -> int:
+    """Numbered answers right after a key (under a heading of their own, or none) to the
+    questions the key leaves out: "**9.** The high-frequency pairs …" after a key for 1-8.
+    They are taken only when every number is one of those questions, asked above the key
+    (so that the next part's questions are not taken for answers); returns where they stop
+    (``k`` when there are none)."""
+    first = key.sections[-1][0]
+    asked = {ln.q_number for ln in lines[:first] if ln.q_number is not None} - set(key.keys)
+    j = k
+    if _OWN_HEADING.match(lines[k].raw) and not _entries(lines[k].raw):
+        j = k + 1
+    found: dict[int, str] = {}
+    stop = _read_items(lines, j, found, wrapped=True)
+    if not found or not set(found) <= asked:
+        return k
+    into.update(found)
+    return stop
