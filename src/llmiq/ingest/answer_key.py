@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from llmiq.ingest.article_end import END_LINE, END_MARKER
+from llmiq.ingest.key_grids import TABLE_ROW, TABLE_RULE, read_grid
 from llmiq.ingest.lines import Line, LineKind, fold
 from llmiq.ingest.question_marks import SYMBOLS
 
@@ -110,15 +111,6 @@ _ITEM = re.compile(
     r"\s*(?:\*\*|__)?\s*(?:答\s*[:：]\s*)?(?P<value>\S.*?)\s*$",  # "10. 答：权重分布比较集中…"
     re.I,
 )
-_TABLE_ROW = re.compile(r"^\s*\|(?P<cells>.*)\|\s*$")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
-_NUMBER_HEADER = re.compile(
-    r"^(?:q(?:uestion)?\s*#?|#|no\.?|number|problem|exercise|item|题号|序号|题目|题|问题)$", re.I
-)
-_ANSWER_HEADER = re.compile(
-    r"^(?:answers?|keys?|correct(?:\s+answer)?|答案|正确答案|参考答案)$", re.I
-)
-_EXPLANATION_HEADER = re.compile(r"^(?:explanation|why|notes?|rationale|解析|说明|理由)$", re.I)
 
 
 @dataclass
@@ -172,42 +164,6 @@ def _mostly_keys(rest: str, pairs: int) -> bool:
     ``pairs``: "参考答案：1.C 2.B 3.A" is, "… ZeRO-2: 3.75 bytes/param ≈ 26 GB … ≈ 14 GB"
     (whose "26 GB" reads like a pair) is not."""
     return len(re.findall(r"[A-Za-z\u4e00-\u9fff]", rest)) <= 30 + 3 * pairs
-
-
-def _cells(line: str) -> list[str] | None:
-    match = _TABLE_ROW.match(line)
-    if match is None:
-        return None
-    return [re.sub(r"^[*_`\s]+|[*_`\s]+$", "", c) for c in match["cells"].split("|")]
-
-
-def _read_table(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
-    """A table whose header names a number and an answer column; returns the index after
-    it (``i`` when there is none)."""
-    header = _cells(fold(lines[i].raw))
-    if header is None or i + 1 >= len(lines) or not _TABLE_RULE.match(lines[i + 1].raw):
-        return i
-    number_col = next((c for c, h in enumerate(header) if _NUMBER_HEADER.match(h)), None)
-    answer_col = next((c for c, h in enumerate(header) if _ANSWER_HEADER.match(h)), None)
-    if number_col is None or answer_col is None:
-        return i
-    why_col = next((c for c, h in enumerate(header) if _EXPLANATION_HEADER.match(h)), None)
-    j = i + 2
-    rows: dict[int, tuple[str, str]] = {}
-    while j < len(lines) and (cells := _cells(lines[j].raw)) is not None:
-        number = re.sub(r"\D", "", fold(cells[number_col])) if number_col < len(cells) else ""
-        if number and answer_col < len(cells):
-            why = cells[why_col] if why_col is not None and why_col < len(cells) else ""
-            rows[int(number)] = (cells[answer_col], why)
-        j += 1
-    if len(rows) < 2:
-        return i
-    for number, (value, why) in rows.items():
-        key.keys[number] = value
-        key.lines[number] = i
-        if why:
-            key.explanations[number] = why
-    return j
 
 
 #: Entries listed on one line, separated by commas: "1-b, 2-c, 3-a/c/d, 6-Reciprocal Rank Fusion".
@@ -266,38 +222,6 @@ def _read_items(
         previous = max(found)
         last = j = j + 1
     return last
-
-
-_ROW_HEAD = re.compile(
-    r"^\s*(?:题号|序号|题目|no\.?|q(?:uestion)?\s*#?|#)\s*[:：|]?\s*(?P<cells>.+)$", re.I
-)
-_ROW_KEYS = re.compile(
-    r"^\s*(?:答案|正确答案|参考答案|answers?|keys?)\s*[:：|]?\s*(?P<cells>.+)$", re.I
-)
-
-
-def _read_rows(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
-    """A key laid out in two rows, "题号  1  2  3" over "答案  A  C  B"; returns the index after
-    them (``i`` when there are none)."""
-    j = i + 1
-    while j < len(lines) and (lines[j].kind is LineKind.BLANK or _TABLE_RULE.match(lines[j].raw)):
-        j += 1  # a Markdown table's rule between its two rows
-    head = _ROW_HEAD.match(fold(lines[i].raw.strip().strip("|")))
-    if head is None or j >= len(lines):
-        return i
-    if not (keys := _ROW_KEYS.match(fold(lines[j].raw.strip().strip("|")))):
-        return i
-    numbers = re.split(r"[\s|]+", head["cells"].strip(" |"))
-    if "|" in keys["cells"]:  # a table's cells: "| 答案 | B | ABD | 小 batch 的 decode 阶段 |"
-        values = [cell.strip() for cell in keys["cells"].strip(" |").split("|")]
-    else:  # "A, C" is one value: keys joined by commas stay together
-        values = re.split(r"[\s|]+", re.sub(r"\s*([,、/&])\s*", r"\1", keys["cells"].strip(" |")))
-    if len(numbers) < 2 or len(numbers) != len(values) or not all(n.isdigit() for n in numbers):
-        return i
-    for n, value in zip(numbers, values, strict=True):
-        key.keys[int(n)] = value
-        key.lines[int(n)] = i
-    return j + 1
 
 
 #: A heading inside a key ("一、单项选择题", "Part 2", "### Section B"): passed over.
@@ -399,7 +323,7 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
     i = start
     while i < len(lines):
         line = lines[i]
-        after = _read_grid(lines, i, key)
+        after = _grid(lines, i, key)
         if after > i:
             after = _more_parts(lines, after, key, i)
             key.sections.append((_label_above(lines, i, start), after - 1))
@@ -423,7 +347,7 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
                 k += 1
             while t < len(lines) and (lines[t].kind is LineKind.BLANK or _part_heading(lines[t])):
                 t += 1  # "### 一、单项选择题" above the key's table
-            if t < len(lines) and (after := _read_grid(lines, t, key)) > t:
+            if t < len(lines) and (after := _grid(lines, t, key)) > t:
                 after = _more_parts(lines, after, key, t)
                 key.sections.append((i, after - 1))
                 i = _read_explanations(lines, after, key)
@@ -447,16 +371,21 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
     return key
 
 
-def _read_grid(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
-    """A key laid out in two rows or as a table at line ``i``; where it stops (``i`` when
-    there is none)."""
-    after = _read_rows(lines, i, key)
-    return after if after > i else _read_table(lines, i, key)
+def _grid(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
+    """The key laid out as a grid at line ``i`` (:func:`read_grid`) put in ``key``; where it
+    stops (``i`` when there is none)."""
+    found, after = read_grid(lines, i)
+    for number, (value, why) in found.items():
+        key.keys[number] = value
+        key.lines[number] = i
+        if why:
+            key.explanations[number] = why
+    return after
 
 
 def _part_heading(line: Line) -> bool:
     raw = fold(line.raw)
-    if _ITEM.match(raw) or _TABLE_ROW.match(raw):
+    if _ITEM.match(raw) or TABLE_ROW.match(raw):
         return False
     return bool(_SUBHEADING.match(raw) or _PART_HEADING.match(raw))
 
@@ -491,7 +420,7 @@ def _label_above(lines: Sequence[Line], i: int, start: int) -> int:
     blank lines and a grid table's top border, or ``i`` when there is none."""
     k = i - 1
     while k > start and (
-        lines[k].kind in (LineKind.BLANK, LineKind.MARKUP) or _TABLE_RULE.match(lines[k].raw)
+        lines[k].kind in (LineKind.BLANK, LineKind.MARKUP) or TABLE_RULE.match(lines[k].raw)
     ):
         k -= 1
     label = _LABEL.match(fold(lines[k].raw)) if k > start else None
