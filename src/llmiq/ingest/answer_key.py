@@ -41,12 +41,25 @@ _ANNOUNCED = re.compile(
     r"answer\s*key|答案(?:汇总|一览|公布|揭晓)|(?:公布|揭晓)(?:一下)?答案"
     r"|^\W*answers,\s*[a-z][a-z ]{1,24}$"  # a thread's reply: "Answers, as promised:"
     r"|" + _QUIZ_ANSWERS + r"\s*$"
-    r"|^\W*答案(?:来了|来啦)"  # a thread's reply: "答案来了！对一下："
+    r"|^\W*(?:答案|讲评|解析|题解)(?:来了|来啦)"  # a thread's reply: "答案来了！对一下："
     # a book's appendix: "Answers to Review Questions"
     r"|answers?\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:questions|exercises|problems)"
     r"|" + _BOX_ANSWERS,
     re.I,
 )
+#: A comment by the post's author, which a key may open: "老K（星主）：讲评来了，选择题先说：".
+_AUTHOR = re.compile(
+    r"^\s*(?:\*\*)?[^\s:：*]{1,20}?(?:\*\*)?\s*[(（]"
+    r"(?:星主|楼主|作者|博主|up主|题主|群主|op|author|host)[)）]\s*[:：]\s*",
+    re.I,
+)
+
+
+def _said(raw: str) -> str:
+    """A line folded, without its author's name if it is the author's comment."""
+    return _AUTHOR.sub("", fold(raw), count=1)
+
+
 _LETTERS = re.compile(r"^\(?[A-J](?:\s*[,、&/]?\s*[A-J])*\)?[.。]?$")
 _LABEL = re.compile(
     r"^\s*(?:#{1,6}\s*)?" + SYMBOLS + r"(?:\*\*|__)?\s*"
@@ -54,7 +67,7 @@ _LABEL = re.compile(
     r"(?:(?:reveal|show|view|see|toggle)\s+(?:the\s+)?(?=answer|key|solution))?"  # a spoiler's
     r"(?:"
     + _BOX_ANSWERS  # before "answers" alone, which would leave "to “…”" for the key's text
-    + r"|答案(?:来了|来啦)[!！~～]*(?:[^:：\n]{0,8}(?=[:：]))?"
+    + r"|(?:答案|讲评|解析|题解)(?:来了|来啦)[!！~～]*(?:[^:：\n]{0,8}(?=[:：]))?"
     r"|[\u4e00-\u9fff]{0,4}答案(?:汇总|速查|一览|与解析|及解析|和解析)?|答案解析汇总"
     r"|(?:the\s+)?answer\s*key(?:s)?|key"
     r"|answers(?:\s+and\s+explanations|,\s*[a-z][a-z ]{1,24}(?=[:：]))?"  # "Answers, as promised:"
@@ -106,7 +119,8 @@ _RANGE = re.compile(
 _ITEM = re.compile(
     r"^\s*(?:[-*•·]\s+)?(?:\*\*|__)?\s*(?:(?:单选|多选|判断|填空)题?\s*:\s*)?(?:Q|第)?\s*(?P<num>\d{1,3})"
     r"\s*(?:题)?(?:\s*(?:参考(?:答案)?|答案|解析|要点))?\s*(?:\\?[.:、)\-–—]"  # "第 9 题参考："
-    r"|\s+(?=(?:选|是|除了|只有|前[两三四]|全|[A-J][.。,，、\s]|\([a-jA-J]\)))"  # "1 选 A，…"
+    # "1 选 A，…", "第 1 题四个都要"
+    r"|(?:\s+|(?<=题))(?=(?:选|是|除了|只有|显然|前[两三四]|全|[两三四五六]个|[A-J][.。,，、\s]|\([a-jA-J]\)))"
     r"|(?:\*\*|__)\s*(?:[:,]|(?=is\s)))"  # a forum post's "**2**: (a), (b)", "**1** is (b)"
     r"\s*(?:\*\*|__)?\s*(?:答\s*[:：]\s*)?(?P<value>\S.*?)\s*$",  # "10. 答：权重分布比较集中…"
     re.I,
@@ -236,6 +250,10 @@ _PART_HEADING = re.compile(
 )
 
 
+#: A comment's date under its text: "2024-09-28 21:40".
+_STAMP_LINE = re.compile(r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
+
+
 def _wraps(value: str, raw: str) -> bool:
     """Whether ``raw`` continues the answer ``value`` above it: an indented line, or, after a
     written answer (not a letter), any line that is not a heading or the page's end (text
@@ -245,6 +263,7 @@ def _wraps(value: str, raw: str) -> bool:
     folded = fold(raw)
     return (
         not _LETTERS.match(fold(value).strip())
+        and not _STAMP_LINE.match(folded)
         and not _PART_HEADING.match(folded)
         and not END_LINE.match(folded)
         and not END_MARKER.match(folded)
@@ -331,7 +350,7 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
             continue
         label = None
         if line.q_number is None or line.q_style.endswith("一、"):  # "## 四、参考答案"
-            label = _LABEL.match(fold(line.raw)) or _TITLE_LABEL.match(fold(line.raw))
+            label = _LABEL.match(_said(line.raw)) or _TITLE_LABEL.match(_said(line.raw))
         if label is None:
             i += 1
             continue
@@ -354,7 +373,7 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
                 continue
             found, j = _read_key_block(lines, k)
         letters = sum(bool(_LETTERS.match(fold(v).strip())) for v in found.values())
-        said = fold(line.raw).strip(" #*_:：")
+        said = _said(line.raw).strip(" #*_:：")
         explicit = bool(_ANNOUNCED.search(said)) or (
             bool(_EXPLICIT.search(said))
             and not (letters * 2 < len(found) and _under_a_question(lines, i))
@@ -494,7 +513,7 @@ def _read_explanations(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
     if k >= len(lines):
         return i
     items: dict[int, str] = {}
-    if _EXPLANATIONS_LABEL.match(fold(lines[k].raw)):
+    if _EXPLANATIONS_LABEL.match(_said(lines[k].raw)):
         stop = _read_items(lines, k + 1, items, wrapped=True)
     else:
         stop = _open_answers(lines, k, key, items)

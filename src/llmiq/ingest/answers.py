@@ -201,6 +201,12 @@ _KEY_AFTER_DASH = re.compile(
     r"^[^.;。；\n]{1,40}?\s[—–-]{1,2}\s*(?:\((?P<pk>[A-Ja-j])\)|(?P<uk>[A-J]))(?=[\s.,;。]|$)"
 )
 
+#: A key said plainly before a comma: "显然是 A，D 是 hinge 的写法", "应该选 B，……".
+_PLAIN_PICK = re.compile(
+    r"^\s*(?:显然|明显|当然|肯定|应该|应当)\s*(?:就)?(?:是|选)\s*"
+    r"(?P<keys>[A-J](?:\s*[、和]\s*[A-J])*)\s*(?=[,，。.;；]|$)"
+)
+
 
 #: Ways an answer without keys names one option by what it says, tried in this order, and
 #: how the import report says it was matched.
@@ -290,6 +296,10 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
         return _read_as(every, value, _ALL_OPTIONS.sub("", fold(value), count=1).strip())
     if _ALL_BUT.match(fold(value).strip()) and (named := keys_named(value, options)):
         return _read_as(named, value, value[len(first_clause(value)) :].lstrip(" .;。；"))
+    if parsed is None and (pick := _PLAIN_PICK.match(fold(value))):
+        named = re.findall(r"[A-J]", pick["keys"])
+        if all(key in dict(options) for key in named):
+            return _read_as(named, value, value[pick.end() :].lstrip(" ,，.;。；"))
     if parsed is None and (dashed := _KEY_AFTER_DASH.match(fold(value))):
         named = [(dashed["pk"] or dashed["uk"]).upper()]
         if named[0] in dict(options):  # "Cosine — (a). Most models …"
@@ -382,7 +392,7 @@ _ALL_BUT = re.compile(
 )
 #: Every option is right: "全选", "四个都对", "All of them.", "all four are correct".
 _ALL_OPTIONS = re.compile(
-    r"^\s*(?:全选|全都?对|(?:[两三四五六]个|[两三四五六]项|全部|都)(?:都|均)?(?:对|正确|选)"
+    r"^\s*(?:全选|全都?对|(?:[两三四五六]个|[两三四五六]项|全部|都)(?:都|均)?(?:对|正确|选|要)"
     r"|all\s+(?:of\s+(?:them|the\s+above)|(?:three|four|five|options|the\s+options))"
     r"(?:\s+(?:are|is)\s+(?:correct|right|true))?)(?=[\s,，.。;；:：!！]|$)[\s,，.。;；:：!！]*",
     re.I,
