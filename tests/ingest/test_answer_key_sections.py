@@ -410,8 +410,9 @@ def test_numbered_lines_after_a_key_are_questions_when_none_was_asked_above() ->
 
 def test_the_authors_comment_gives_the_key_and_the_open_answers() -> None:
     result = parse_article(
-        "【RLHF 专题】答案统一在评论区\n\n1、PPO 训练时需要加载哪些模型？（多选）\nA. 策略模型\nB. 参考模型\n"
-        "C. 奖励模型\n\n2、DPO 和 PPO 最大的区别是？\nA. 不需要偏好数据\nB. 不需要显式训练奖励模型\n\n"
+        "【RLHF 专题】答案统一在评论区\n\n1、PPO 训练时需要加载哪些模型？（多选）\n"
+        "A. 策略模型\nB. 参考模型\nC. 奖励模型\n\n2、DPO 和 PPO 最大的区别是？\n"
+        "A. 不需要偏好数据\nB. 不需要显式训练奖励模型\n\n"
         "3、什么是 RLVR？\n\n评论（2）\n\n小周同学：1 AB　2 A\n2024-09-26 22:31\n\n"
         "老K（星主）：讲评来了，选择题先说：\n第 1 题三个都要，这就是显存压力大的原因；\n"
         "第 2 题显然是 B，A 是 KTO 之类的说法。\n2024-09-28 21:40\n\n"

@@ -357,3 +357,9 @@ def test_a_midterms_solutions_with_notes_between_its_parts() -> None:
     last = result.bank.questions[3]
     assert last.reference.get("en") == "Repeating a phrase makes it the most likely."
     assert "End of exam" not in str(result.bank.model_dump())
+
+
+def test_a_page_number_padded_with_a_control_character_is_still_read() -> None:
+    result = _parse(SLIDE_DECK.replace("\n3\n", "\n3\x1f\n"))
+    footers = [n for n, why in _reasons(result) if why == "page header or footer"]
+    assert footers == [2, 3, 12, 13, 24, 25, 32, 33, 37, 38]

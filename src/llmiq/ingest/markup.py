@@ -377,7 +377,7 @@ def _numbered_running_headers(lines: list[str]) -> set[str]:
     }
 
 
-_PAGE_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
+_PAGE_NUMBER = re.compile(r"^\s*(\d{1,3})\s*$")
 
 
 def _footers_over_page_numbers(lines: list[str]) -> tuple[set[str], set[int]]:
@@ -387,12 +387,12 @@ def _footers_over_page_numbers(lines: list[str]) -> tuple[set[str], set[int]]:
     line is a question's, as a quiz review's "2" over "单选(2分)".)"""
     seen: dict[str, list[tuple[int, int]]] = {}
     for i, line in enumerate(lines):
-        if i == 0 or not _PAGE_NUMBER.match(line):
+        if i == 0 or not (number := _PAGE_NUMBER.match(line)):
             continue
         text = lines[i - 1].strip()
         probe = classify(0, text)
         if len(text) >= 6 and probe.kind is LineKind.TEXT and not probe.is_question:
-            seen.setdefault(text, []).append((i, int(line)))
+            seen.setdefault(text, []).append((i, int(number[1])))
     texts: set[str] = set()
     numbers: set[int] = set()
     for text, places in seen.items():
