@@ -1,5 +1,5 @@
-"""A quiz review copied from a learning platform (Moodle, and the platforms that copy its
-layout), rewritten as the article the parser reads.
+"""A quiz review copied from a learning platform (Moodle and the platforms that copy its
+layout, Udemy's practice tests), rewritten as the article the parser reads.
 
 Each question stands under a header of its number, its grade and the page's controls
 ("Question 3", "Partially correct", "Mark 0.67 out of 1.00", "Flag question", "Question
@@ -9,6 +9,11 @@ whether the taker was right ("Your answer is correct.") and gives the key as the
 options' text ("The correct answer is: 0", "The correct answers are: …", "The correct answer
 is 'False'."). An essay question has the taker's response under its text, a grader's
 "Comment:" and the feedback's "Model answer: …".
+
+Udemy's review has no "Select one:": the options follow the prompt, and a mark on the line
+above an option says it is the key ("Correct answer", "Correct selection", "Your answer is
+correct") or only the taker's wrong pick ("Your selection is incorrect"); "Overall
+explanation" heads the feedback and "Domain" the question's topic.
 
 The header becomes "Q3." before the prompt, each option one lettered line, the key an answer
 line naming the options by letter, the model answer an answer line and the rest of the
@@ -29,7 +34,7 @@ _HEADER_LINES = re.compile(
     r"^\s*(?:correct|incorrect|partially\s+correct|not\s+(?:yet\s+)?answered|answer\s+saved"
     r"|complete|incomplete|not\s+graded|mark\s+\d+(?:\.\d+)?\s+out\s+of\s+\d+(?:\.\d+)?"
     r"|marked\s+out\s+of\s+\d+(?:\.\d+)?|points?\s+\d+(?:\.\d+)?\s*/\s*\d+(?:\.\d+)?"
-    r"|flag\s+question|remove\s+flag|question\s+text)\s*$",
+    r"|flag\s+question|remove\s+flag|question\s+text|skipped|marked\s+for\s+review)\s*$",
     re.I,
 )
 _SELECT = re.compile(r"^\s*select\s+one(?:\s+or\s+more)?\s*:\s*$", re.I)
@@ -44,6 +49,14 @@ _KEY = re.compile(
     r"^\s*the\s+correct\s+answers?\s+(?:is|are)\s*:?\s*(?P<value>\S.*?)\s*$",
     re.I,
 )
+#: Udemy's marks, each on the line above the option it marks: the taker's pick and the key.
+_RIGHT_MARK = re.compile(
+    r"^\s*(?:your\s+(?:answer|selection)\s+is\s+correct|correct\s+(?:answer|selection))\s*$", re.I
+)
+_WRONG_MARK = re.compile(r"^\s*your\s+(?:answer|selection)\s+is\s+incorrect\s*$", re.I)
+#: Udemy's feedback: its heading, and the question's domain under its own heading.
+_OVERALL = re.compile(r"^\s*overall\s+explanation\s*$", re.I)
+_DOMAIN = re.compile(r"^\s*domain\s*$", re.I)
 _MODEL_ANSWER = re.compile(r"^\s*(?:model|sample|suggested)\s+answer\s*:\s*(?P<value>\S.*)$", re.I)
 _COMMENT = re.compile(r"^\s*comment\s*:", re.I)
 #: The page after the last question: its buttons and the quiz's navigation.
@@ -63,7 +76,10 @@ def _is_review(lines: list[str]) -> bool:
     for i, line in enumerate(lines):
         if _HEADER.match(line):
             below = [text for text in lines[i + 1 : i + 6] if text.strip()][:2]
-            headed += bool(below) and all(_HEADER_LINES.match(text) for text in below)
+            headed += bool(below) and (
+                all(_HEADER_LINES.match(text) for text in below)
+                or (_HEADER_LINES.match(below[0]) is not None and _marked(lines, i + 1))
+            )
     return headed >= 2
 
 
@@ -72,8 +88,12 @@ class _Question:
     """Where the rewriting of one question stands."""
 
     number: str
-    part: str = "header"  # then "prompt", "response", "options", "feedback", "comment"
+    part: str = "header"  # then "prompt", "response", "options", "feedback", "comment",
+    # or "furniture" (what follows Udemy's "Domain")
     options: dict[str, str] = field(default_factory=dict)  # text -> letter
+    marked: bool = False  # Udemy's: each option's mark on the line above it
+    mark: bool | None = None  # the mark waiting for its option: right, wrong (None: none)
+    right: list[str] = field(default_factory=list)  # the letters marked right
 
 
 def rewrite_lms_review(lines: list[str]) -> tuple[list[str], list[tuple[int, int, str]]]:
@@ -88,7 +108,7 @@ def rewrite_lms_review(lines: list[str]) -> tuple[list[str], list[tuple[int, int
     while i < len(lines):
         line = lines[i].strip()
         if header := _HEADER.match(line):
-            question = _Question(header["n"])
+            question = _Question(header["n"], marked=_marked(lines, i + 1))
             out[i] = ""
             left_out.append((i, i, N_("page furniture")))
         elif question is None or not line:
@@ -98,6 +118,20 @@ def rewrite_lms_review(lines: list[str]) -> tuple[list[str], list[tuple[int, int
             left_out.append((i, i, N_("page furniture")))
         elif question.part == "header":
             out[i], question.part = f"Q{question.number}. {line}", "prompt"
+            if question.marked:  # the options right under the prompt
+                question.part = "options"
+        elif (
+            question.marked
+            and question.part == "options"
+            and ((right := _RIGHT_MARK.match(line)) or _WRONG_MARK.match(line))
+        ):
+            out[i], question.mark = "", right is not None
+            left_out.append((i, i, N_("page furniture")))
+        elif question.marked and _OVERALL.match(line):
+            out[i], question.part = f"Answer: {', '.join(question.right)}", "feedback"
+        elif question.marked and _DOMAIN.match(line):
+            out[i], question.part = "", "furniture"  # the domain's name, then the page's end
+            left_out.append((i, i, N_("page furniture")))
         elif _SELECT.match(line):
             out[i], question.part = "", "options"
             left_out.append((i, i, N_("page furniture")))
@@ -113,6 +147,9 @@ def rewrite_lms_review(lines: list[str]) -> tuple[list[str], list[tuple[int, int
             out[i], question.part = f"Answer: {model['value']}", "feedback"
         elif question.part == "options":
             i = _option(lines, out, i, question)
+            if question.mark:
+                question.right.append(out[i][0].upper())
+            question.mark = None
         elif question.part == "prompt" and not any(
             _SELECT.match(text) for text in lines[i : _next_header(lines, i)]
         ):  # an essay question: under its text, the taker's response
@@ -121,13 +158,20 @@ def rewrite_lms_review(lines: list[str]) -> tuple[list[str], list[tuple[int, int
         elif question.part == "comment":
             out[i] = ""
             left_out.append((i, i, N_("grader's remark")))
-        elif _PAGE_END.match(line):
+        elif question.part == "furniture" or _PAGE_END.match(line):
             out[i] = ""
             left_out.append((i, i, N_("page furniture")))
         elif question.part == "feedback":
             out[i] = f"Explanation: {line}"
         i += 1
     return out, left_out
+
+
+def _marked(lines: list[str], i: int) -> bool:
+    """Whether the question from line ``i`` marks its options Udemy's way: a mark of the key
+    on the line above an option, and no "Select one:" of Moodle's."""
+    span = lines[i : _next_header(lines, i)]
+    return any(_RIGHT_MARK.match(t) for t in span) and not any(_SELECT.match(t) for t in span)
 
 
 def _next_header(lines: list[str], i: int) -> int:
