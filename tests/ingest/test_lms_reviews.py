@@ -51,3 +51,72 @@ def test_a_udemy_review_takes_its_key_from_the_marks_above_the_options() -> None
     dumped = str(result.bank.model_dump())
     for furniture in ("Your answer is incorrect", "Correct selection", "Vector Databases", "Next"):
         assert furniture not in dumped
+
+
+EDX = """Practice Quiz: Evaluating LLM Applications
+
+1/1 point (ungraded)
+
+Which metric counts a coding problem as solved if one of k sampled programs passes?
+
+Select one answer.
+
+pass^k
+
+pass@k
+
+BLEU
+
+Explanation
+The correct answer is pass@k. pass^k requires all k attempts to succeed.
+
+You have used 2 of 2 attempts
+
+Incorrect (0/1 point)
+
+0.67/1 point (ungraded)
+
+Which are documented biases of LLM judges? Select all that apply.
+
+Select all that apply.
+
+[x] Preferring whichever answer is shown first
+
+[ ] Refusing to grade code
+
+[ ] Preferring answers written by its own model family
+
+Explanation
+The correct answers are “Preferring whichever answer is shown first” and \
+“Preferring answers written by its own model family” — position and self-preference bias.
+
+Partially correct (0.67/1 point)
+
+1/1 point (ungraded)
+
+The judge agrees with humans on 170 of 200 items. What is the agreement rate in percent?
+
+Agreement rate (%)
+
+correct
+
+Answer: 85
+
+Show answer
+
+### Discussion: Practice Quiz
+
+Problem 1: isn't pass^k the same thing?
+"""
+
+
+def test_an_edx_review_takes_its_keys_from_the_explanations_not_the_takers_ticks() -> None:
+    result = parse_article(EDX, name="edx.txt", bank_id="t")
+    first, second, third = result.bank.questions
+    assert [q.id for q in result.bank.questions] == ["q1", "q2", "q3"]
+    assert (first.answer, second.answer) == (["B"], ["A", "C"])
+    assert second.options[0].text.en == "Preferring whichever answer is shown first"
+    assert third.reference.en == "85"
+    dumped = str(result.bank.model_dump())
+    for furniture in ("You have used", "(0.67/1", "Show answer", "the same thing", "rate (%)"):
+        assert furniture not in dumped

@@ -13,7 +13,11 @@ is 'False'."). An essay question has the taker's response under its text, a grad
 Udemy's review has no "Select one:": the options follow the prompt, and a mark on the line
 above an option says it is the key ("Correct answer", "Correct selection", "Your answer is
 correct") or only the taker's wrong pick ("Your selection is incorrect"); "Overall
-explanation" heads the feedback and "Domain" the question's topic.
+explanation" heads the feedback and "Domain" the question's topic. edX heads each problem
+with its score ("0.67/1 point (ungraded)") instead of a number; its options follow "Select
+one answer." or "Select all that apply." (a tick on one is the taker's), the key is in the
+explanation ('The correct answers are “…” and “…” — …', "The correct answer is pass@k."),
+a typed answer is shown as "Answer: 85", and a discussion follows the problems.
 
 The header becomes "Q3." before the prompt, each option one lettered line, the key an answer
 line naming the options by letter, the model answer an answer line and the rest of the
@@ -37,7 +41,25 @@ _HEADER_LINES = re.compile(
     r"|flag\s+question|remove\s+flag|question\s+text|skipped|marked\s+for\s+review)\s*$",
     re.I,
 )
-_SELECT = re.compile(r"^\s*select\s+one(?:\s+or\s+more)?\s*:\s*$", re.I)
+_SELECT = re.compile(
+    r"^\s*select\s+(?:one(?:\s+or\s+more)?(?:\s+answers?)?|all\s+that\s+apply)\s*[:.]\s*$", re.I
+)
+#: edX's problem header: its score, "0.67/1 point (ungraded)"; problems are not numbered.
+_EDX_HEADER = re.compile(r"^\s*\d+(?:\.\d+)?/\d+(?:\.\d+)?\s+points?\s*\((?:un)?graded\)\s*$", re.I)
+#: edX's words under a problem: attempts, the score, its buttons.
+_EDX_FURNITURE = re.compile(
+    r"^\s*(?:you\s+have\s+used\s+\d+\s+of\s+\d+\s+attempts?"
+    r"|(?:partially\s+)?(?:correct|incorrect)\s*\(\d+(?:\.\d+)?/\d+(?:\.\d+)?\s+points?\)"
+    r"|answers\s+are\s+displayed\s+within\s+the\s+problem|show\s+answer|submit|save|reset"
+    r"|correct|incorrect)\s*$",
+    re.I,
+)
+#: The answer edX shows under a problem whose answer is typed in: "Answer: 85".
+_SHOWN_ANSWER = re.compile(r"^\s*answer\s*:\s*(?P<value>\S.*)$", re.I)
+_EXPLANATION_HEAD = re.compile(r"^\s*explanation\s*$", re.I)
+#: The page's discussion under the problems.
+_DISCUSSION = re.compile(r"^\s*(?:#{1,6}\s*)?discussion\b", re.I)
+_BOX = re.compile(r"^\s*\[[ xX]?\]\s*")  # the taker's tick on an option
 #: The page's words in the feedback: its heading and the verdict on the taker's answer.
 _VERDICT = re.compile(
     r"^\s*(?:feedback|your\s+answer\s+is\s+(?:partially\s+)?(?:correct|incorrect)\.?"
@@ -72,7 +94,7 @@ _LETTERED = re.compile(r"^\s*(?P<key>[a-jA-J])\s*[.)]\s+(?P<text>\S.*)$")
 def _is_review(lines: list[str]) -> bool:
     """Two or more questions headed the platform's way: "Question N" with its grade or
     controls on the lines right under it."""
-    headed = 0
+    headed = sum(bool(_EDX_HEADER.match(line)) for line in lines)
     for i, line in enumerate(lines):
         if _HEADER.match(line):
             below = [text for text in lines[i + 1 : i + 6] if text.strip()][:2]
@@ -92,6 +114,7 @@ class _Question:
     # or "furniture" (what follows Udemy's "Domain")
     options: dict[str, str] = field(default_factory=dict)  # text -> letter
     marked: bool = False  # Udemy's: each option's mark on the line above it
+    edx: bool = False
     mark: bool | None = None  # the mark waiting for its option: right, wrong (None: none)
     right: list[str] = field(default_factory=list)  # the letters marked right
 
@@ -104,12 +127,21 @@ def rewrite_lms_review(lines: list[str]) -> tuple[list[str], list[tuple[int, int
     out = list(lines)
     left_out: list[tuple[int, int, str]] = []
     question: _Question | None = None
+    problems = 0  # edX's, numbered in order
     i = 0
     while i < len(lines):
         line = lines[i].strip()
         if header := _HEADER.match(line):
             question = _Question(header["n"], marked=_marked(lines, i + 1))
             out[i] = ""
+            left_out.append((i, i, N_("page furniture")))
+        elif _EDX_HEADER.match(line):
+            problems += 1
+            question = _Question(str(problems), edx=True)
+            out[i] = ""
+            left_out.append((i, i, N_("page furniture")))
+        elif question is not None and _DISCUSSION.match(line):
+            out[i], question.part = "", "furniture"
             left_out.append((i, i, N_("page furniture")))
         elif question is None or not line:
             pass
@@ -132,6 +164,12 @@ def rewrite_lms_review(lines: list[str]) -> tuple[list[str], list[tuple[int, int
         elif question.marked and _DOMAIN.match(line):
             out[i], question.part = "", "furniture"  # the domain's name, then the page's end
             left_out.append((i, i, N_("page furniture")))
+        elif question.edx and (_EDX_FURNITURE.match(line) or _EXPLANATION_HEAD.match(line)):
+            out[i] = ""
+            question.part = "feedback" if _EXPLANATION_HEAD.match(line) else question.part
+            left_out.append((i, i, N_("page furniture")))
+        elif question.edx and question.part == "prompt" and (shown := _SHOWN_ANSWER.match(line)):
+            out[i], question.part = f"Answer: {shown['value']}", "feedback"
         elif _SELECT.match(line):
             out[i], question.part = "", "options"
             left_out.append((i, i, N_("page furniture")))
@@ -189,7 +227,7 @@ def _option(lines: list[str], out: list[str], i: int, question: _Question) -> in
     if lettered := _LETTERED.match(lines[i]):
         question.options[lettered["text"].strip()] = lettered["key"].upper()
         return i
-    text = lines[i].strip()  # an option without a letter: "True", "False"
+    text = _BOX.sub("", lines[i].strip())  # an option without a letter: "True", "False"
     out[i] = f"{letter}. {text}"
     question.options[text] = letter.upper()
     return i
@@ -197,7 +235,9 @@ def _option(lines: list[str], out: list[str], i: int, question: _Question) -> in
 
 def _keys(value: str, options: dict[str, str]) -> str:
     """The key's option texts as letters ("Grouped-query attention, Storing keys in FP8" ->
-    "A, B"), or the value as given when its texts are not all the options'."""
+    "A, B"; edX's 'are “A”, “B” and “C” — because …' -> "A, B, C. because …", "pass@k. pass^k
+    is …" -> "B. pass^k is …"), or the value as given when its texts are not all the
+    options'."""
     if value in options:
         return options[value]
     found: list[str] = []
@@ -205,7 +245,17 @@ def _keys(value: str, options: dict[str, str]) -> str:
     while rest:
         text = max((t for t in options if rest.startswith(t)), key=len, default=None)
         if text is None:
-            return value
+            break
         found.append(options[text])
         rest = rest[len(text) :].lstrip(" ,;，；")
-    return ", ".join(sorted(found))
+    if not rest:
+        return ", ".join(sorted(found))
+    by_text = {text.casefold(): letter for text, letter in options.items()}
+    quoted = [q.casefold() for q in re.findall(r"[“\"‘']([^”\"’']+)[”\"’']", value)]
+    if quoted and all(q in by_text for q in quoted):
+        rest = re.split(r"[”\"’']", value)[-1].lstrip(" .,;—–-")
+        return " ".join([", ".join(sorted(by_text[q] for q in quoted)) + ".", rest]).strip()
+    for text in sorted(by_text, key=len, reverse=True):
+        if value[: len(text)].casefold() == text and not value[len(text) : len(text) + 1].isalnum():
+            return f"{by_text[text]}. {value[len(text) :].lstrip(' .,;')}".strip()
+    return value
