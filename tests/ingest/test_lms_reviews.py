@@ -120,3 +120,69 @@ def test_an_edx_review_takes_its_keys_from_the_explanations_not_the_takers_ticks
     dumped = str(result.bank.model_dump())
     for furniture in ("You have used", "(0.67/1", "Show answer", "the same thing", "rate (%)"):
         assert furniture not in dumped
+
+
+COURSERA = """# Week 2 Quiz: Fine-tuning and Evaluating LLMs
+
+## Congratulations! You passed!
+
+### Question 1 1.
+
+Which of the following are PEFT methods? Select all that apply.
+
+1 / 1 point
+
+[x]
+LoRA
+
+Correct
+
+Correct. LoRA is a reparameterization method.
+
+[ ]
+Full fine-tuning of all layers
+
+[x]
+Prompt tuning with soft prompts
+
+Correct
+
+Correct. Prompt tuning is an additive method.
+
+### Question 2 2.
+
+What does LoRA do?
+
+0 / 1 point
+
+Retrains all of the weights in lower precision
+
+Incorrect
+
+Not quite. Review the video on PEFT techniques.
+
+Freezes the weights and trains rank-decomposition matrices
+
+### Question 3 3.
+
+Fine-tuning on many tasks phrased as instructions is called ________.
+
+1 / 1 point
+
+Correct
+
+Correct! This is instruction tuning.
+
+Go to next item
+"""
+
+
+def test_a_coursera_submission_keys_the_options_marked_correct() -> None:
+    result = parse_article(COURSERA, name="coursera.md", bank_id="t")
+    first, third = result.bank.questions  # question 2 shows no key: reported, not guessed
+    assert first.answer == ["A", "C"]
+    assert [o.text.en for o in first.options][1] == "Full fine-tuning of all layers"
+    assert first.explanation.en.startswith("Correct. LoRA is a reparameterization method.")
+    assert third.reference.en == "Correct! This is instruction tuning."
+    assert any("What does LoRA do?" in s.excerpt for s in result.skipped)
+    assert "1 / 1 point" not in str(result.bank.model_dump())

@@ -30,6 +30,7 @@ from itertools import pairwise
 from llmiq.ingest.asides import SPOILER_GUARD, aside_reason, chat_paste, table_of_contents
 from llmiq.ingest.card_faces import rewrite_card_faces
 from llmiq.ingest.chat import rewrite_chat
+from llmiq.ingest.coursera_review import rewrite_coursera_review
 from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
 from llmiq.ingest.interview_turns import rewrite_interview_turns
 from llmiq.ingest.lines import FENCE, TAG, LineKind, classify
@@ -406,10 +407,11 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
     """See the module docstring. Code blocks are left as they are."""
     lines, chat = rewrite_chat(text_lines)
     lines, review = rewrite_lms_review(lines)
+    lines, submission = rewrite_coursera_review(lines)
     lines = rewrite_pandoc(rewrite_obsidian(rewrite_mdx(rewrite_logseq(lines))))
     lines = rewrite_card_faces(rewrite_interview_turns(lines))
     lines = rewrite_result_marks(rewrite_option_tables(lines))
-    markup = Markup(lines, left_out=chat + review)
+    markup = Markup(lines, left_out=chat + review + submission)
     start = _front_matter(lines, markup)
     for first, last in chat_paste(lines):
         markup.left_out.append((first, last, N_("page furniture")))
