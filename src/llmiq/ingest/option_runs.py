@@ -79,6 +79,9 @@ _NUMBERED_ANSWER = re.compile(
     re.S,
 )
 
+#: A quiz site's key under numbered options: "Option 3 : Perplexity" (the option's text again).
+_OPTION_NAMED = re.compile(r"^\s*option\s+(?P<n>[1-9])\s*[:：]\s*(?P<text>\S.*?)\s*$", re.I)
+
 
 def _next_text(lines: Sequence[Line], i: int) -> int | None:
     """The next line after ``i`` that is neither blank nor markup (``<details>``)."""
@@ -106,6 +109,10 @@ def _numbered_options(lines: Sequence[Line]) -> None:
             run.append(k)
         after = _next_text(lines, run[-1])
         answer = lines[after] if after is not None else None
+        if answer is not None and (named := _OPTION_NAMED.match(answer.raw)):
+            n = int(named["n"])  # "Option 3 : Perplexity", saying option 3's own text
+            if 1 <= n <= len(run) and named["text"].strip() == lines[run[n - 1]].rest.strip():
+                answer.kind, answer.answer_value = LineKind.ANSWER, named["n"]
         if answer is None or answer.kind is not LineKind.ANSWER or len(run) < 2:
             i = run[-1] + 1
             continue

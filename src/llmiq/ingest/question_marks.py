@@ -150,13 +150,15 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
     ("[N] ", 2, re.compile(r"^\s*(?P<head>)(?P<bold>)[\[【](?P<num>\d{1,3})[\]】]\s*(?P<rest>)$")),
     # a practice site's counter alone on its line, the question below it: "1/8"
     ("N/M", 2, re.compile(r"^\s*(?P<head>)(?P<bold>)(?P<num>\d{1,3})\s*/\s*\d{1,3}\s*(?P<rest>)$")),
-    # a number glued to the question's type, as practice sites show a card's head: "1单选题"
+    # a number glued to the question's type, as practice sites show a card's head: "1单选题",
+    # "1[单选题]"
     (
         "N型",
         2,
         re.compile(
             r"^\s*(?P<head>#{1,6}\s*)?(?P<bold>\*\*|__)?(?P<num>\d{1,3})\s*[.、·]?\s*"
-            rf"(?:{_BARE_TYPE})\s*(?:\*\*|__)?\s*[:：、]?\s*(?P<rest>.*)$",
+            rf"(?:{_BARE_TYPE}|[\[【(（]\s*(?:{_BARE_TYPE})\s*[\]】)）])"
+            r"\s*(?:\*\*|__)?\s*[:：、]?\s*(?P<rest>.*)$",
             re.I,
         ),
     ),

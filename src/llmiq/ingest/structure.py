@@ -485,12 +485,21 @@ _PART_LINE = re.compile(
 )
 
 
+#: A heading over a question's explanation: "Question 1 Detailed Solution", "第 3 题解析".
+_SOLUTION_HEADING = re.compile(
+    r"(?:\bq(?:uestion)?\s*\d{1,3}\b.*\b(?:solution|explanation)|第\s*\d{1,3}\s*题.*(?:解析|详解))\s*$",
+    re.I,
+)
+
+
 def is_section_heading(line: Line, style: str | None) -> bool:
     """ "## Part 2", "二、进阶篇", "三、简答题（共 42 分）", "==== 二面 ====": headings of the
     article's own outline, not of questions (whose numbering ``style`` is the article's)."""
     if style is not None and (_DIVIDER_HEADING.match(line.raw) or _PART_LINE.match(line.raw)):
         return True
     if not line.is_question or style is None or "?" in fold(line.rest):
+        return False
+    if _SOLUTION_HEADING.search(fold(line.rest)):
         return False
     if base_style(line.q_style) == base_style(style) and (
         line.q_number is not None or line.q_style == style
