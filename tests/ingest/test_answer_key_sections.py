@@ -423,3 +423,21 @@ def test_the_authors_comment_gives_the_key_and_the_open_answers() -> None:
     first, second, third = result.bank.questions
     assert (first.answer, second.answer) == (["A", "B", "C"], ["B"])
     assert third.reference.zh == "用可以程序化验证的结果当奖励。"
+
+
+def test_piazzas_instructors_answer_under_a_post_of_questions_keys_them() -> None:
+    result = parse_article(
+        "note @214\nMidterm practice (3 questions)\n\n1. Goodhart's law says that:\n"
+        "(a) larger models score higher\n(b) a target stops being a good measure\n\n"
+        "2. Which are LLM-judge biases? (select all that apply)\n(a) Position bias\n"
+        "(b) Exact match\n(c) Self-preference\n\n3. Why is Chatbot Arena hard to contaminate?\n\n"
+        "midterm\nedit · good note 14 · 3 days ago by Prof. Elena Lin\n\n"
+        "the instructors' answer, where instructors collectively construct a single answer\n"
+        "Q1: (b). This is why we rotate benchmarks.\nQ2: (a) and (c). (b) is false.\n"
+        "Q3: The prompts are written live by users.\n~ An instructor endorsed this answer ~\n",
+        name="piazza.txt",
+        bank_id="t",
+    )
+    first, second, third = result.bank.questions
+    assert (first.answer, second.answer) == (["B"], ["A", "C"])
+    assert third.reference.en == "The prompts are written live by users."

@@ -36,9 +36,14 @@ _BOX_ANSWERS = (
 )
 #: A post or page named for the answers to a quiz: "Week 9 quiz — answers".
 _QUIZ_ANSWERS = r"(?:quiz|test|exam|questions?)\s*[—–:-]\s*(?:answers|solutions|answer\s+key)"
+#: Piazza's answer by the course staff under a post of questions.
+_INSTRUCTORS = (
+    r"the\s+instructors['’]?\s+answer"
+    r"(?:,\s*where\s+instructors\s+collectively\s+construct\s+a\s+single\s+answer)?"
+)
 #: A label that can only head a key, even right under a question: "公布答案：", "答案揭晓".
 _ANNOUNCED = re.compile(
-    r"answer\s*key|答案(?:汇总|一览|公布|揭晓)|(?:公布|揭晓)(?:一下)?答案"
+    _INSTRUCTORS + r"|answer\s*key|答案(?:汇总|一览|公布|揭晓)|(?:公布|揭晓)(?:一下)?答案"
     r"|^\W*answers,\s*[a-z][a-z ]{1,24}$"  # a thread's reply: "Answers, as promised:"
     r"|" + _QUIZ_ANSWERS + r"\s*$"
     r"|^\W*(?:答案|讲评|解析|题解)(?:来了|来啦)"  # a thread's reply: "答案来了！对一下："
@@ -66,6 +71,8 @@ _LABEL = re.compile(
     r"(?:[一二三四五六七八九十]+[、.]\s*)?"
     r"(?:(?:reveal|show|view|see|toggle)\s+(?:the\s+)?(?=answer|key|solution))?"  # a spoiler's
     r"(?:"
+    + _INSTRUCTORS
+    + r"|"
     + _BOX_ANSWERS  # before "answers" alone, which would leave "to “…”" for the key's text
     + r"|(?:答案|讲评|解析|题解)(?:来了|来啦)[!！~～]*(?:[^:：\n]{0,8}(?=[:：]))?"
     r"|[\u4e00-\u9fff]{0,4}答案(?:汇总|速查|一览|与解析|及解析|和解析)?|答案解析汇总"
@@ -250,6 +257,8 @@ _PART_HEADING = re.compile(
 )
 
 
+#: A forum's note under a post, set off by tildes: "~ An instructor endorsed this answer ~".
+_SITE_NOTE = re.compile(r"^\s*~.*~\s*$")
 #: A comment's date under its text: "2024-09-28 21:40".
 _STAMP_LINE = re.compile(r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 
@@ -264,6 +273,7 @@ def _wraps(value: str, raw: str) -> bool:
     return (
         not _LETTERS.match(fold(value).strip())
         and not _STAMP_LINE.match(folded)
+        and not _SITE_NOTE.match(folded)
         and not _PART_HEADING.match(folded)
         and not END_LINE.match(folded)
         and not END_MARKER.match(folded)
