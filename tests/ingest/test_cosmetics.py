@@ -214,3 +214,17 @@ def test_a_level_in_brackets_and_italics_after_a_bold_heading_goes() -> None:
         "How does BPE build its vocabulary?",
         "How does WordPiece choose a merge?",
     ]
+
+
+def test_flames_rating_how_often_a_question_is_asked_leave_the_prompt() -> None:
+    result = parse_article(
+        "### ✨ 第 1 问：**LoRA 的 B 矩阵怎么初始化？** 【🔥🔥🔥】\n\n- A. 全 0\n- B. 随机\n\n"
+        "**答：A**\n\n### ✨ 第 2 问：**QLoRA 的基座权重是几 bit？** 🔥🔥\n\n- A. 4\n- B. 16\n\n"
+        "**答：A**\n",
+        name="csdn.md",
+        bank_id="t",
+    )
+    assert [q.prompt.zh for q in result.bank.questions] == [
+        "LoRA 的 B 矩阵怎么初始化？",
+        "QLoRA 的基座权重是几 bit？",
+    ]

@@ -2,7 +2,7 @@
 
 After the question: ``— Easy`` (``— *Easy*``), ``(Medium)``, ``【困难】``, ``【难度 ⭐⭐】``,
 ``[Difficulty: 3/5]``, ``难度：中等``, ``| Level: Advanced``, ``⭐⭐⭐``, ``★★☆``,
-``🟢 Easy``, in backticks or not.
+``🟢 Easy``, ``【🔥🔥】`` (flames for how often it is asked), in backticks or not.
 Before it: ``【简单】``, ``[Medium]``, ``(难度：易)``, ``⭐⭐``. A tag with a label (``难度``,
 ``Difficulty``, ``Level``) may hold any short rating; an unlabelled one must be a level word or
 stars, set off by a dash or brackets, so that "(hard)" inside a sentence is not taken unless it
@@ -19,7 +19,7 @@ _LEVEL = (
     r"(?:very\s+)?(?:easy|medium|hard|difficult|beginner|intermediate|advanced|expert|basic"
     r"|简单|中等|困难|容易|较难|较易|偏难|偏易|很难|难|基础|进阶|高级|中级|初级|入门)"
 )
-_STARS = r"[⭐★☆✩✭✮]{1,5}(?:\s*[(（]?\d\s*/\s*\d[)）]?)?"
+_STARS = r"[⭐★☆✩✭✮🔥]{1,5}(?:\s*[(（]?\d\s*/\s*\d[)）]?)?"
 _COLOUR = r"(?:[🟢🟡🟠🔴🔵⚪⚫🟣🟤]\ufe0f?\s*[*_]{0,2})?"  # "— 🟢 *Easy*"
 _LABEL = r"(?:难度(?:系数|等级)?|难易(?:程度|度)?|星级|difficulty(?:\s+level)?|level)"
 #: What a label may rate: a level word, stars, "3/5", "3 星", "Lv.2", "中".
