@@ -176,14 +176,17 @@ def test_option_line_forms(option_lines: str) -> None:
 
 @pytest.mark.parametrize(
     "numbering",
-    ["1、", "1.", "1)", "Q1.", "Q1:", "第1题", "一、", "### Question 1\n", "**1. ", "## 1. "],
+    [
+        *("1、", "1.", "1)", "Q1.", "Q1:", "第1题", "一、", "### Question 1\n", "**1. ", "## 1. "),
+        *("Q-1: ", "**1 »** ", "1 ⟶ ", "### (1/30)\n"),
+    ],
 )
 def test_question_numbering_forms(numbering: str) -> None:
     second = numbering.replace("1", "2").replace("一", "二")
     text = f"{numbering}First?\nA. x\nB. y\n答案:A\n\n{second}Second?\nA. x\nB. y\n答案:B\n"
     bank = _parse(text).bank
     assert [q.answer for q in bank.questions] == [["A"], ["B"]]
-    assert "Second?" in bank.questions[1].prompt.get("zh")
+    assert bank.questions[1].prompt.get("zh") == "Second?"
 
 
 def test_question_without_answer_is_reported_by_line() -> None:

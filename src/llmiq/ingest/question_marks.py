@@ -92,7 +92,7 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
             _DECOR
             + r"(?:Q\.?|Question|Problem|Card|Exercise|问题|题目|题号|面试题|卡片|闪卡"
             + r"|(?<=#\s)#|(?-i:N[Oo])\.)"
-            + r"\s*(?P<num>\d{1,3})"
+            + r"(?:\s*|(?<=Q)[-–])(?P<num>\d{1,3})"  # "Q-22: …"
             r"(?:\s*(?:of|/)\s*\d{1,3}(?=\s|$|\*\*|__))?"  # "Question 3 of 8", "Q.13"
             r"(?:\s*[.:、)\]|·•]|\s|$|(?=\*\*|__))\s*(?:\*\*|__)?\s*(?P<rest>.*)$",
             re.I,
@@ -135,8 +135,15 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
             + r"(?P<bold>\*\*|__)?\s*(?P<num>\d{1,3})\s+(?P<rest>\S.*)$"
         ),
     ),
-    # a number and a dash, as quick notes number them: "18 - sentence embeddings are …"
-    ("N -", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})\s+[-–—]\s+(?P<rest>\S.*)$")),
+    # a number and a dash or an arrow, as quick notes number them: "18 - sentence embeddings are
+    # …", "**27 »** A loss spike …", "29 ⟶ Why …"
+    (
+        "N -",
+        1,
+        re.compile(
+            _DECOR + r"(?P<num>\d{1,3})\s+(?:[-–—]|[»⟶→➜➔]\s*(?:\*\*|__)?)\s+(?P<rest>\S.*)$"
+        ),
+    ),
     # a number and a bar, as columns number their parts: "# 01 | 为什么推理要用 KV Cache？"
     ("N|", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})\s+[|｜]\s+(?P<rest>\S.*)$")),
     # a number and a middle dot before a topic: "### 1 · Chunk overlap"
@@ -148,8 +155,15 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
     ("N/M ", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})/\d{1,3}\s+(?P<rest>(?![a-z])\S.*)$")),
     # a number in brackets alone on its line, the question below it: "[15]", "【3】"
     ("[N] ", 2, re.compile(r"^\s*(?P<head>)(?P<bold>)[\[【](?P<num>\d{1,3})[\]】]\s*(?P<rest>)$")),
-    # a practice site's counter alone on its line, the question below it: "1/8"
-    ("N/M", 2, re.compile(r"^\s*(?P<head>)(?P<bold>)(?P<num>\d{1,3})\s*/\s*\d{1,3}\s*(?P<rest>)$")),
+    # a practice site's counter alone on its line, the question below it: "1/8", "### (24/30)"
+    (
+        "N/M",
+        2,
+        re.compile(
+            r"^\s*(?P<head>#{1,6}\s*)?(?P<bold>)(?P<open>[(（])?(?P<num>\d{1,3})\s*/\s*\d{1,3}"
+            r"(?(open)[)）])\s*(?P<rest>)$"
+        ),
+    ),
     # a number glued to the question's type, as practice sites show a card's head: "1单选题",
     # "1[单选题]"
     (
