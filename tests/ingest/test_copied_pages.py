@@ -571,3 +571,22 @@ def test_a_reposted_wechat_articles_guard_plug_and_repost_footer_are_left_out() 
         bank_id="t",
     )
     assert "本文分享自" not in str(footer_only.bank.model_dump())
+
+
+def test_a_medium_copy_loses_its_highlights_image_prompts_and_newsletter_box() -> None:
+    result = parse_article(
+        "Member-only story\n\nLoRA questions\n\nListen\n\nShare\n\n"
+        "Q1. Why is LoRA's B matrix initialised to zero?\n(A) Speed\n(B) So that BA = 0 at first\n"
+        "👇 Think first, answer below 👇\nAnswer: (B). The update starts at zero.\n\n"
+        "Top highlight\nGet Daniel Osei’s stories in your inbox\n"
+        "Join Medium for free to get updates from this writer.\n\nSubscribe\n\n"
+        "Press enter or click to view image in full size\n\n"
+        "Q2. What does rsLoRA scale by?\n(A) α/√r\n(B) α·r\n👇 Think first, answer below 👇\n"
+        "Answer: (A). It keeps high ranks stable.\n",
+        name="medium.txt",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["A"]]
+    dumped = str(result.bank.model_dump())
+    for furniture in ("Think first", "Top highlight", "in your inbox", "Subscribe", "full size"):
+        assert furniture not in dumped

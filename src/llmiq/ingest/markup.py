@@ -109,6 +109,11 @@ _FURNITURE_ALONE = (
     r"(?:hint|check|reveal|progress\s*:.*|you\s+need\s+\d+\s*%\s+to\s+pass"
     r"|slide\s+\d+(?:\s*(?:/|of)\s*\d+)?|幻灯片\s*\d+(?:\s*/\s*\d+)?|第\s*\d+\s*张幻灯片"
     r"|discuss(?:\s+(?:it\s+)?in\s+(?:the\s+)?forum)?|workspace|report|bookmark|share"
+    # Medium's: "Top highlight", "Press enter or click to view image in full size", its
+    # newsletter box ("Get Daniel Osei’s stories in your inbox", "Join Medium for free …")
+    r"|top\s+highlight|press\s+enter\s+or\s+click\s+to\s+view\s+image\s+in\s+full\s+size"
+    r"|member-only\s+story|listen|subscribe|get\s+.{1,40}?['’]s?\s+stories\s+in\s+your\s+inbox"
+    r"|join\s+medium\s+for\s+free\b.*"
     r"|page\s+\d+\s+(?:of|/)\s+\d+|第\s*\d+\s*页(?:\s*[/，,]\s*共\s*\d+\s*页)?"
     r"|found\s+a\s+(?:mistake|typo|bug)\?.*|复制代码|copy\s+code|copied!?|advertisements?|sponsored|广告"
     r"|(?:做题|答题|练习|浏览|阅读)(?:人数|次数|量)\s*[:：]?\s*[\d,]+"
