@@ -738,3 +738,40 @@ def test_a_forms_open_item_answered_by_its_feedback() -> None:
         "score retrieval and generation separately on a labelled set."
     )
     assert "Ask it 50" not in str(result.bank.model_dump())
+
+
+def _notion_block(kind: str, before: str, text: str) -> str:
+    return (
+        f'<div class="notion-selectable notion-{kind}-block">{before}'
+        f'<div data-content-editable-leaf="true">{text}</div></div>'
+    )
+
+
+def _box(checked: bool) -> str:
+    state = "true" if checked else "false"
+    return f'<div role="checkbox" aria-checked="{state}"><svg></svg></div>'
+
+
+def test_a_notion_page_saved_from_the_site_keeps_its_ticks_and_list_markers() -> None:
+    page = "".join(
+        [
+            "<html><body><main><h1>Long context drill</h1>",
+            "<h3>Q1. Which extend a RoPE model's window? (pick all)</h3>",
+            _notion_block("to_do", _box(True), "Position Interpolation"),
+            _notion_block("to_do", _box(False), "Doubling the vocabulary"),
+            _notion_block("to_do", _box(True), "YaRN"),
+            "<h3>Q2. Why keep the first tokens in StreamingLLM's cache?</h3>",
+            _notion_block("numbered_list", '<span class="notion-list-number">1.</span>', "Prompt"),
+            _notion_block("numbered_list", '<span class="notion-list-number">2.</span>', "Sinks"),
+            "<p>Answer: → 2. They are attention sinks.</p>",
+            "<h3>Q3. Which are true of MoE serving? (pick all)</h3>",
+            _notion_block("bulleted_list", '<div class="pseudoBefore">•</div>', "(A) All resident"),
+            _notion_block("bulleted_list", '<div class="pseudoBefore">•</div>', "(B) Cheap"),
+            "<p>Answer: (A).</p></main></body></html>",
+        ]
+    )
+    result = import_text(page, name="notion.html", bank_id="n")
+    first, second, third = result.bank.questions
+    assert (first.answer, second.answer, third.answer) == (["A", "C"], ["B"], ["A"])
+    assert [o.text.en for o in second.options] == ["Prompt", "Sinks"]
+    assert third.options[0].text.en == "All resident"

@@ -247,18 +247,38 @@ def _unwrap_item_paragraphs(root: HtmlElement) -> None:
 
 
 _TODO_MARKS = {"checkbox-on": "[x] ", "checkbox-off": "[ ] "}
+#: A list item or a to-do as a Notion page shows it live: a box (``role="checkbox"`` and its
+#: ``aria-checked``) or a marker ("•", "1.") then the text, each in a block of its own.
+_LIVE_BLOCKS = frozenset(
+    {"notion-to_do-block", "notion-bulleted_list-block", "notion-numbered_list-block"}
+)
 
 
 def _notion_blocks(root: HtmlElement) -> None:
     """A Notion export's to-do boxes as ``[x]``/``[ ]`` (an empty ``<div class="checkbox
     checkbox-on">`` before the item's text, which would make the item's text a paragraph of
     its own), and its lists joined: Notion writes each block, so each list item, as a list of
-    its own (``<ol start="2">``), which would become lists of one item each."""
+    its own (``<ol start="2">``), which would become lists of one item each. On a page saved
+    from Notion's site, a to-do's box is its ``aria-checked``, and a list item's text follows
+    its marker in a block of its own: both are joined on one line."""
     for box in list(root.iter("div", "span")):
         mark = next((_TODO_MARKS[n] for n in class_words(box) if n in _TODO_MARKS), None)
         if mark is not None and not text_of(box):
             box.tail = mark + (box.tail or "").lstrip()
             _remove(box)
+    for block in root.iter("div"):
+        if _LIVE_BLOCKS.isdisjoint(class_words(block)):
+            continue
+        for part in block:  # the page as Notion shows it: the box or marker, then the text
+            if part.tag != "div":
+                continue
+            part.tag = "span"
+            if part.get("role") == "checkbox" and not text_of(part):
+                part[:] = []
+                part.text = "- [x] " if part.get("aria-checked") == "true" else "- [ ] "
+            elif "pseudoBefore" in class_words(part):
+                part[:] = []
+                part.text = "- "
     for first in list(root.iter("ol", "ul")):
         if first.getparent() is None:
             continue

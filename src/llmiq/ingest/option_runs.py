@@ -75,7 +75,7 @@ def _true_false_on_one_line(raw: str) -> list[tuple[str, str]]:
 
 #: An answer by the numbers of a numbered list: "2", "2.** Thought…", "1, 2 and 3", "— 3".
 _NUMBERED_ANSWER = re.compile(
-    r"^[\s—–:-]*(?:[✅✔☑👉]\ufe0f?\s*)?(?P<numbers>[1-9](?:\s*(?:,|、|&|\band\b|和)\s*[1-9])*)(?![\d.]\d)(?P<rest>.*)$",
+    r"^[\s—–:-]*(?:[✅✔☑👉→➜]\ufe0f?\s*)?(?P<numbers>[1-9](?:\s*(?:,|、|&|\band\b|和)\s*[1-9])*)(?![\d.]\d)(?P<rest>.*)$",
     re.S,
 )
 
@@ -260,8 +260,10 @@ def mark_option_runs(lines: Sequence[Line]) -> None:
                 continue
         if lines[i].checked is not None:
             boxes = [i]
-            while boxes[-1] + 1 < len(lines) and lines[boxes[-1] + 1].checked is not None:
-                boxes.append(boxes[-1] + 1)
+            while (k := next_content(lines, boxes[-1], len(lines))) is not None and (
+                lines[k].checked is not None  # blank lines may stand between: a loose list
+            ):
+                boxes.append(k)
             lettered = [lines[k].options[0][0] if lines[k].options else "" for k in boxes]
             if len(boxes) >= 2 and lettered != [chr(ord("A") + m) for m in range(len(boxes))]:
                 for m, k in enumerate(boxes):
