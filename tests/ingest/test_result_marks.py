@@ -153,3 +153,19 @@ def test_a_unit_test_review_with_marks_scores_and_the_students_open_answer() -> 
     assert first.explanation is None
     assert second.reference.get("zh") == "全部专家的权重都要常驻显存。"
     assert "显存占用大" not in second.prompt.get("zh") + str(second.explanation)
+
+
+def test_a_wikis_emoji_codes_and_numbered_task_lists_mark_the_key() -> None:
+    result = parse_article(
+        "### 1. At T → ∞ the distribution becomes:\n\n1. [ ] One-hot\n1. [x] Close to uniform\n\n"
+        "### 2. Which make text more diverse? (select all)\n\n"
+        "- A. Raising the temperature :white_check_mark:\n"
+        "- B. Increasing top-p from 0.5 to 0.95 :white_check_mark:\n"
+        "- C. Greedy decoding :x:\n- D. Increasing top-k from 5 to 100 :white_check_mark:\n",
+        name="wiki.md",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert (first.answer, second.answer) == (["B"], ["A", "B", "D"])
+    assert [o.text.en for o in first.options] == ["One-hot", "Close to uniform"]
+    assert second.options[1].text.en == "Increasing top-p from 0.5 to 0.95"

@@ -229,10 +229,10 @@ _URL = re.compile(
 _IMAGE = re.compile(r"^\s*(?:!\[[^\]]*\]\([^)]*\)\s*)+$")
 #: A thematic break ("---", "* * *"): a separator, read as a blank line.
 _RULE = re.compile(r"^\s*(?:([-*_=─━—–~])\s*)(?:\1\s*){2,}$")
-#: "- [x] text": a task-list item; checked items are the correct options. A ballot box may
-#: stand after a bullet or an item's number ("1. ☑ …").
+#: "- [x] text", "1. [x] text": a task-list item; checked items are the correct options. A
+#: ballot box may stand after a bullet or an item's number ("1. ☑ …").
 _CHECKBOX = re.compile(
-    r"^\s*(?:>\s*)*(?:[-*+]\s*\[(?P<mark>[ xX✓✔])\]"
+    r"^\s*(?:>\s*)*(?:(?:[-*+]|\d{1,2}[.)])\s*\[(?P<mark>[ xX✓✔])\]"
     r"|(?:[-*+]\s*|\d{1,2}[.)]\s*)?(?P<box>[☐☑☒□■✅⬜]))\s*(?P<text>.*)$"
 )
 #: "A 正确" or "- B 错误": a key and a space, an option only in a run A, B, ...

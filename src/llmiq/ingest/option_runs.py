@@ -268,6 +268,7 @@ def mark_option_runs(lines: Sequence[Line]) -> None:
             if len(boxes) >= 2 and lettered != [chr(ord("A") + m) for m in range(len(boxes))]:
                 for m, k in enumerate(boxes):
                     _make_option(lines[k], chr(ord("A") + m), checkbox_text(lines[k]))
+                    lines[k].q_number, lines[k].q_strength = None, 0  # "1. [x] …" asks nothing
             i = boxes[-1] + 1
             continue
         i += 1

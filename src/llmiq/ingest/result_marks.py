@@ -22,8 +22,11 @@ _RIGHT_WORDS = (
 _WRONG_WORDS = (
     r"(?:your|my)\s+(?:answer|choice|pick)|wrong|incorrect|(?:你|我)的(?:答案|选择)|错误?"
 )
-_RIGHT_SYMBOL = r"(?:[✔✓✅☑]\ufe0f?|√)"
-_WRONG_SYMBOL = r"(?:[✘✗✕❌×]\ufe0f?)"
+#: ... as symbols or as GitHub's and GitLab's emoji codes (":white_check_mark:").
+_RIGHT_SYMBOL = (
+    r"(?:[✔✓✅☑]\ufe0f?|√|:(?:white_check_mark|heavy_check_mark|ballot_box_with_check):)"
+)
+_WRONG_SYMBOL = r"(?:[✘✗✕❌×]\ufe0f?|:(?:x|heavy_multiplication_x|negative_squared_cross_mark):)"
 #: One mark at the end of an option: a symbol perhaps with words, words in brackets, or words
 #: after an arrow or a dash ("← correct", "— Correct answer").
 _TAIL_MARK = re.compile(
@@ -46,8 +49,9 @@ _ITEM = re.compile(
 )
 
 
-#: What stands before a key, not an option's text: "9.", "判断：", "Q3:".
-_LABELLED = re.compile(r"(?:\b\d{1,3}\s*[.、:：)]?|[:：])\s*$")
+#: What stands before a key, not an option's text: "9.", "判断：", "Q3:" (not the number
+#: ending an option's text, "from 0.5 to 0.95 ✅").
+_LABELLED = re.compile(r"(?:(?<![\d.])\d{1,3}\s*[.、:：)]|(?:^|[:：]\s*)\d{1,3}|[:：])\s*$")
 
 
 def _strip_marks(text: str) -> tuple[str, bool, bool]:
