@@ -40,6 +40,7 @@ from llmiq.ingest.markdown_html import MarkdownHtml
 from llmiq.ingest.mdx import rewrite_mdx
 from llmiq.ingest.obsidian import rewrite_obsidian
 from llmiq.ingest.option_tables import rewrite_option_tables
+from llmiq.ingest.outline import rewrite_outline
 from llmiq.ingest.pandoc import rewrite_pandoc
 from llmiq.ingest.question_marks import TYPE_TAG_LINE
 from llmiq.ingest.result_marks import rewrite_result_marks
@@ -413,10 +414,11 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
     lines, chat = rewrite_chat(text_lines)
     lines, review = rewrite_lms_review(lines)
     lines, submission = rewrite_coursera_review(lines)
-    lines = rewrite_pandoc(rewrite_obsidian(rewrite_mdx(rewrite_logseq(lines))))
+    lines, notes = rewrite_outline(rewrite_logseq(lines))
+    lines = rewrite_pandoc(rewrite_obsidian(rewrite_mdx(lines)))
     lines = rewrite_card_faces(rewrite_interview_turns(lines))
     lines = rewrite_result_marks(rewrite_option_tables(lines))
-    markup = Markup(lines, left_out=chat + review + submission)
+    markup = Markup(lines, left_out=chat + review + submission + notes)
     start = _front_matter(lines, markup)
     for first, last in chat_paste(lines):
         markup.left_out.append((first, last, N_("page furniture")))
