@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from llmiq.errors import LlmiqError
 from llmiq.ingest import parse_article
 from llmiq.ingest.answers import parse_keys
 from llmiq.ingest.lines import LineKind, classify
@@ -302,3 +303,38 @@ def test_an_open_answers_approach_then_its_points_and_a_worksheets_last_line() -
     assert "加一层重排模型" in first.reference.zh
     assert second.reference.zh == "先看检索，再看生成。"
     assert "直播" not in str(result.bank.model_dump())
+
+
+_TOP_P = (
+    "1. 关于 top-p 采样，下面哪些说法正确？（多选）\nA. 累积概率达到 p 的最小集合\n"
+    "B. 候选集合大小会变化\nC. p = 1 时不做截断\nD. 候选集合大小固定\n"
+)
+
+
+def test_an_explanation_judging_every_option_in_turn_gives_the_key() -> None:
+    result = parse_article(
+        _TOP_P + "A、B 没问题，C 也对；D 说的是 top-k 的特点，不是 top-p。\n",
+        name="zhihu.txt",
+        bank_id="t",
+    )
+    assert result.bank.questions[0].answer == ["A", "B", "C"]
+    assert result.notes  # read from prose: noted
+
+
+def test_an_explanation_leaving_an_option_unjudged_gives_no_key() -> None:
+    with pytest.raises(LlmiqError):  # "D 就是……" judges nothing: no partial key A, B
+        parse_article(
+            _TOP_P + "A 和 B 没问题，D 就是标准做法。C 不现实。\n", name="zhihu.txt", bank_id="t"
+        )
+
+
+@pytest.mark.parametrize(
+    ("said", "keys"),
+    [
+        ("四个里面只有 D 是瞎扯的。", ["A", "B", "C"]),
+        ("这题我的答案是 A B C，D 看起来很像但它是 top-k。", ["A", "B", "C"]),
+    ],
+)
+def test_a_key_said_in_a_sentence_under_the_options(said: str, keys: list[str]) -> None:
+    result = parse_article(_TOP_P + said + "\n", name="zhihu.txt", bank_id="t")
+    assert result.bank.questions[0].answer == keys

@@ -382,7 +382,9 @@ _ALL_BUT = re.compile(
     # "Only (d) is wrong", "only (d) isn't needed"
     r"|\bonly\s+(?P<only>\(?[A-Ja-j]\)?)\s+(?:is\s+(?:false|wrong|incorrect)\b"
     r"|(?:is\s+not|isn['’]t|does\s+not|doesn['’]t)\s+(?:needed|required|necessary|true|correct|right|belong|apply)\b)"
-    r"|只有\s*(?P<zh_only>[A-J])\s*(?:不对|是错的?|错了?|不正确)"  # "只有 D 不对"
+    # "只有 D 不对", "四个里面只有 D 是瞎扯的"
+    r"|(?:[两三四五六]\s*(?:个|项)(?:选项)?\s*(?:里面?|中|当中)\s*)?只有\s*(?P<zh_only>[A-J])\s*"
+    r"(?:不对|是错的?|错了?|不正确|(?:是)?(?:瞎扯|胡扯|胡说)的?|不成立|有问题)"
     r"|除了?\s*(?P<zh>\(?[A-Ja-j]\)?(?:\s*[,、和]?\s*\(?[A-Ja-j]\)?)*)\s*(?:以外|之外)?[，,]?\s*(?:其他|其余)?"
     r"(?:[两三四五六七八九]\s*(?:个|项))?(?:选项)?(?:都|均)"
     # "四个里面 C 是错的，其他三个都成立"
@@ -423,6 +425,8 @@ def keys_named(text: str, options: list[tuple[str, str]]) -> list[str]:
     return [key for key in keys if key in named]
 
 
+#: Words that say options are right, which an explanation naming them must use.
+AFFIRMS = re.compile(r"对|正确|没问题|成立|都是|correct|right|true", re.I)
 #: Words that look like denials but are none: "没问题", "不错", "差不多".
 _NO_DENIAL = re.compile(r"没问题|没毛病|不错|无误|差不多|不少|不仅|不只")
 #: An option said to be the wrong way round: "(c) 正好说反了", "(c) is backwards".
@@ -515,7 +519,7 @@ _KEYS_THEN_COMMA = re.compile(r"^\s*(?P<keys>[A-J](?:\s*[、和]\s*[A-J])*)\s*[,
 #: The taker's own choice before the keys: "I went with A, B and C.", "我选的是 ABD。"
 _MY_PICK = re.compile(
     r"^\s*(?:i\s+(?:went\s+with|picked|chose|answered|said|put|selected)|my\s+(?:answer|picks?)"
-    r"\s+(?:was|were|is|are)|我(?:当时)?选(?:的|了)?(?:是)?)\s*[:：]?\s*",
+    r"\s+(?:was|were|is|are)|我(?:当时)?选(?:的|了)?(?:是)?|(?:这题)?我的答案(?:是|为))\s*[:：]?\s*",
     re.I,
 )
 #: Keys listed at the start of a sentence and ending it: "A, B, D. C is wrong, …", "A, C and
@@ -531,16 +535,23 @@ def key_said_alone(text: str, options: list[tuple[str, str]]) -> list[str]:
     is wrong …", "I went with A, B and C."; empty when that sentence denies something ("A
     错在……")."""
     mine = _MY_PICK.sub("", text, count=1)
-    run = re.match(r"^\s*(?P<keys>[A-J]{1,6})\s*(?:[,，。.;；!]|$)", mine) if mine != text else None
+    run = (  # "我选的 ABD，…", "这题我的答案是 A B D，C 看起来很像……"
+        re.match(r"^\s*(?P<keys>[A-J]{1,6}|[A-J](?:\s[A-J]){1,5})\s*(?:[,，。.;；!]|$)", mine)
+        if mine != text
+        else None
+    )
     if mine == text and (alone := re.match(r"^\s*(?P<keys>[A-J]{2,6})\s*[.。]", text)):
         letters = alone["keys"]  # "ABD. C just makes the loop weirder."
         run = alone if list(letters) == sorted(set(letters)) else None
-    later = (
-        re.findall(r"(?<![A-Za-z])[A-J]{1,6}(?![A-Za-z])", first_clause(mine)[run.end() :])
+    later = (  # keys picked again further on: "……，应该是 AC", not "C 看起来很像但……"
+        re.findall(
+            r"(?:是|选|为|改成|answer\s+is)\s*([A-J]{1,6})(?![A-Za-z])",
+            first_clause(mine)[run.end() :],
+        )
         if run
         else []
     )
-    if later and later[-1] != run["keys"]:
+    if later and later[-1] != run["keys"].replace(" ", ""):
         run = None  # "我当时选了 A，后来查了论文，应该是 AC": the pick was corrected
     if listed := _KEY_LIST.match(mine) or run:  # "我选的 ABD，对答案也是这个。"
         keys = re.findall(r"[A-J]", listed["keys"])

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from llmiq.errors import LlmiqError
 from llmiq.ingest.answer_key import AnswerKey
 from llmiq.ingest.answers import (
+    AFFIRMS,
     key_said_alone,
     keys_in_verdict,
     keys_named,
@@ -21,6 +22,7 @@ from llmiq.ingest.answers import (
 )
 from llmiq.ingest.cleanup import SEE_BELOW
 from llmiq.ingest.lines import NOISE, Line, LineKind
+from llmiq.ingest.option_verdicts import keys_judged
 from llmiq.ingest.result import Note
 from llmiq.ingest.structure import next_content
 from llmiq.messages import N_
@@ -128,8 +130,6 @@ def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -
 
 #: An arrow or a pointing hand before the text that answers: "→ (b).", "👉 The first two."
 POINTER = re.compile(r"^\s*(?:[→⟶➡➜➔⇒►▶👉]\ufe0f?|=>|->)\s*")
-#: Words that say options are right, which an explanation naming them must use.
-_AFFIRMS = re.compile(r"对|正确|没问题|成立|都是|correct|right|true", re.I)
 
 
 def _answer_in_prose(
@@ -148,6 +148,7 @@ def _answer_in_prose(
         or keys_opening_explanation(text, options)
         or keys_named(text, options)
         or key_said_alone(text, options)
+        or keys_judged(text, options)
     ):
         block.value = ", ".join(keys)
         block.note = Note.of(
@@ -157,7 +158,8 @@ def _answer_in_prose(
     if lines[j].kind is LineKind.EXPLANATION and (
         keys := keys_opening_explanation(lines[j].rest, options)
         or key_said_alone(lines[j].rest, options)
-        or (keys_named(lines[j].rest, options) if _AFFIRMS.search(lines[j].rest) else [])
+        or (keys_named(lines[j].rest, options) if AFFIRMS.search(lines[j].rest) else [])
+        or keys_judged(lines[j].rest, options)
     ):  # "解析：正确答案为 A、B 和 D。……", "讲解：只有 A 说到点子上。", "讲评：(a)(b)(d) 都对。"
         block.value = ", ".join(keys)
         block.note = Note.of(
