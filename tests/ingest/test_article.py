@@ -145,6 +145,9 @@ def test_lettered_remarks_after_the_answer_stay_in_the_explanation() -> None:
         ("答案:A、B", ["A", "B"]),
         ("答案：ＢＤ", ["B", "D"]),
         ("Answer: Two words", ["B"]),
+        ("=> B   (512 / 8)", ["B"]),
+        ("-> A, B", ["A", "B"]),
+        ("-- my answer --\nB", ["B"]),
     ],
 )
 def test_answer_line_forms(line: str, keys: list[str]) -> None:
@@ -178,7 +181,7 @@ def test_option_line_forms(option_lines: str) -> None:
     "numbering",
     [
         *("1、", "1.", "1)", "Q1.", "Q1:", "第1题", "一、", "### Question 1\n", "**1. ", "## 1. "),
-        *("Q-1: ", "**1 »** ", "1 ⟶ ", "### (1/30)\n"),
+        *("Q-1: ", "**1 »** ", "1 ⟶ ", "### (1/30)\n", "[Q1]\n"),
     ],
 )
 def test_question_numbering_forms(numbering: str) -> None:
@@ -467,3 +470,9 @@ def test_unnumbered_headings_that_ask_after_numbered_ones_are_questions_too() ->
         "A long prompt's prefill is split.",
     )
     assert result.bank.title.get("en") == "Can you answer these serving questions?"
+
+
+def test_an_arrow_before_the_keys_is_an_answer_line_not_a_guess() -> None:
+    result = _parse("Q1. Which?\nA. One\nB. Two\n=> B   (512 / 8)\n\nQ2. Next?\nA. x\nB. y\n-> A\n")
+    assert [q.answer for q in result.bank.questions] == [["B"], ["A"]]
+    assert not result.notes  # as plain as "Answer: B": nothing inferred

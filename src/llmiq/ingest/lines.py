@@ -115,12 +115,12 @@ _ANSWER_LABEL = (
 )
 #: The label alone on its line ("**Answer**", "#### 答案要点"): the answer follows below.
 _ANSWER_ALONE = re.compile(
-    r"^\s*(?:[-*]\s+)?(?:>\s*)*(?:#{1,6}\s*)?" + SYMBOLS + r"(?:\*\*|__)?\s*"
+    r"^\s*(?:[-*]\s+|(?P<rule>--+|==+)\s*)?(?:>\s*)*(?:#{1,6}\s*)?" + SYMBOLS + r"(?:\*\*|__)?\s*"
     r"(?:(?:正确|参考|标准)?答案(?:要点|如下)?|解答|solution|背面|反面"
     r"|(?:the\s+)?(?:correct\s+|suggested\s+|sample\s+|model\s+|reference\s+|my\s+)?answers?"
     r"|what\s+(?:a|the)\s+(?:strong|good|great|model)\s+answer\s+(?:covers|includes|mentions))"
     r"(?:\s*\((?!(?:[A-Ja-j]|\d)\))[^()]{2,30}\))?"  # "Answer (points to hit):", "答案（要点）"
-    r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*$",
+    r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*(?(rule)(?P=rule)\s*)$",  # "-- my answer --"
     re.I,
 )
 #: "这题选 A 和 C。…" / "A、B、D 三项都对，…": keys chosen in a sentence, Chinese style.
@@ -168,6 +168,10 @@ _ANSWER_GENERAL = re.compile(
 _ANSWER_CHECK = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:>\s*)*(?:\*\*|__)?\s*[✔✓✅]\ufe0f?\s*(?:\*\*|__)?\s*"
     r"(?P<value>(?:\(?[A-J]\)|[A-J]+|\([a-j1-9]\)|[a-j]\))(?:\*\*|__)?(?=[\s.,;:、—–-]|$).*?)\s*$"
+)
+#: An arrow and keys, as quick notes mark the answer: "=> A", "-> A, B, D   (512 / 8)".
+_ANSWER_ARROW = re.compile(
+    r"^\s*(?:=>|->|⇒|⟹)\s*(?P<value>[A-J](?:\s*[,、&]\s*[A-J])*(?=[\s.,;:)—–-]|$).*?)\s*$"
 )
 #: More keys ticked on the same line: "✓ A · ✓ B · ✓ C · ✗ D".
 _TICKED_KEYS = re.compile(r"[✔✓✅]\ufe0f?\s*\(?([A-J])\)?(?=[\s.,;·、|]|$)")
@@ -336,6 +340,7 @@ def classify(number: int, raw: str) -> Line:
         or _ANSWER_NO_COLON.match(text)
         or _ANSWER_IS.match(text)
         or _ANSWER_CHECK.match(text)
+        or _ANSWER_ARROW.match(text)
         or _ANSWER_GENERAL.match(text)
     ):
         line.kind = LineKind.ANSWER

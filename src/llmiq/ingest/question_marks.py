@@ -153,8 +153,12 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
     ("N/", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*/(?!\s*\d)\s*(?P<rest>\S.*)$")),
     # a counter before the prompt: "16/24 Which of these …" (not "3/4 of the heads …")
     ("N/M ", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})/\d{1,3}\s+(?P<rest>(?![a-z])\S.*)$")),
-    # a number in brackets alone on its line, the question below it: "[15]", "【3】"
-    ("[N] ", 2, re.compile(r"^\s*(?P<head>)(?P<bold>)[\[【](?P<num>\d{1,3})[\]】]\s*(?P<rest>)$")),
+    # a number in brackets alone on its line, the question below it: "[15]", "【3】", "[Q26]"
+    (
+        "[N] ",
+        2,
+        re.compile(r"^\s*(?P<head>)(?P<bold>)[\[【]Q?(?P<num>\d{1,3})[\]】]\s*(?P<rest>)$"),
+    ),
     # a practice site's counter alone on its line, the question below it: "1/8", "### (24/30)"
     (
         "N/M",
