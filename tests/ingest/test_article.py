@@ -148,6 +148,8 @@ def test_lettered_remarks_after_the_answer_stay_in_the_explanation() -> None:
         ("=> B   (512 / 8)", ["B"]),
         ("-> A, B", ["A", "B"]),
         ("-- my answer --\nB", ["B"]),
+        ("答案：a）b）d）", ["A", "B", "D"]),
+        ("Answer: (a)(c) — both hold", ["A", "C"]),
     ],
 )
 def test_answer_line_forms(line: str, keys: list[str]) -> None:
@@ -163,6 +165,7 @@ def test_answer_line_forms(line: str, keys: list[str]) -> None:
         "A、one\nB、two",
         "A．one\nB．two",
         "A) one\nB) two",
+        "[A] one\n[B] two",
         "(A) one\n(B) two",
         "（A）one\n（B）two",
         "(a) one\n(b) two",

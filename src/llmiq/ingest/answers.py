@@ -95,6 +95,10 @@ def parse_keys(value: str) -> tuple[list[str], str] | None:
     ``"ABCE"``, ``"A, B, D"``, ``"A、B"``, ``"(b)"``, ``"B. Zipf's law"``, ``"选C"`` all
     work; lowercase letters only stand alone or in parentheses, so "a lot" is not option A.
     """
+    run = _BRACKETED_RUN.match(value)
+    keys = [k.upper() for k in re.findall(r"[A-Ja-j]", run["run"])] if run else []
+    if run and keys == sorted(set(keys)):  # "a）b）d）", in order
+        return keys, run["rest"].strip(" .。,，;；—–-")
     folded = _strip_key_wrapping(value)
     folded = _DIGIT_KEY.sub(lambda m: chr(ord("A") + int(m[1]) - 1), folded)
     folded = _ROMAN_KEY.sub(lambda m: chr(ord("A") + ROMAN_KEYS.index(m[1].lower())), folded)
@@ -115,6 +119,10 @@ def parse_keys(value: str) -> tuple[list[str], str] | None:
     return None
 
 
+#: Keys each in brackets, side by side: "a）b）d）", "(a)(b)(d)", "[A][C]".
+_BRACKETED_RUN = re.compile(
+    r"^\s*(?P<run>(?:[(\[（]?[A-Ja-j][)\]）]\s*){2,})(?=$|[\s.。,，;；—–-])(?P<rest>.*)$"
+)
 _RUN_THEN_SUBJECT = re.compile(r"^\s*(?P<run>[A-J]{2,})\s*[,，、]\s*(?P<next>[A-J])\s*$")
 #: Lowercase keys run together ("abd"), as the whole answer or before a full-width stop
 #: ("abd。c 反而更占显存"), in alphabetical order.

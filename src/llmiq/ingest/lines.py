@@ -93,7 +93,8 @@ _TAIL_BOLD = re.compile(r"\s*(?:\*\*|__)\s*$")
 
 _OPTION = re.compile(
     r"^\s*(?:>\s*)*(?:[-*+•·]\s*)?(?:\[[ xX]\]\s*)?" + SYMBOLS + r"(?P<bold>\*\*|__)?\s*"
-    r"(?:\((?P<pk>[A-Ja-j])\)|(?P<uk>[A-J])\s*(?P<ud>[.、:)|]|\](?!\())|(?P<lk>[a-j])(?:[.)](?=\s)|(?P<lp>\))(?=\S)))"
+    r"(?:\((?P<pk>[A-Ja-j])\)|[\[【](?P<bk>[A-J])[\]】](?=\s)"  # "(a)", "[B] …"
+    r"|(?P<uk>[A-J])\s*(?P<ud>[.、:)|]|\](?!\())|(?P<lk>[a-j])(?:[.)](?=\s)|(?P<lp>\))(?=\S)))"
     r"\s*(?(bold)(?:\*\*|__)?)\s*(?P<text>.*)$"
 )
 #: Options written on the question's own line: "1、以下哪个是分词算法？ A.BPE B.Adam".
@@ -371,7 +372,7 @@ def classify(number: int, raw: str) -> Line:
     ):
         # "A｜防止…" (a full-width bar, as phone notes write options); "A|B testing" is text;
         # "a）GPTQ…" (a full-width bracket needs no space after it); "a)b" is text
-        written = match.group("pk") or match.group("uk") or match.group("lk")
+        written = match.group("pk") or match.group("bk") or match.group("uk") or match.group("lk")
         key = written.upper()
         body = _TAIL_BOLD.sub("", raw[match.start("text") :]).strip()
         line.option_delim = match.group("ud") or ""
