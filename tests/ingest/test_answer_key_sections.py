@@ -441,3 +441,18 @@ def test_piazzas_instructors_answer_under_a_post_of_questions_keys_them() -> Non
     first, second, third = result.bank.questions
     assert (first.answer, second.answer) == (["B"], ["A", "C"])
     assert third.reference.en == "The prompts are written live by users."
+
+
+def test_a_key_in_a_code_block_then_notes_on_it_then_the_open_answers() -> None:
+    result = _parse(
+        "Don't scroll further until you're done! 🙈\n\n---\n\n## Answer key\n\n```text\n"
+        '1 → C      2 → "6ND"\n```\n\nA few notes:\n\n- **1:** Chinchilla.\n'
+        "- **2:** forward plus backward.\n\n### My answers to Part 3\n\n"
+        "**3.** Fit power laws on small runs.\n\n**4.** About 16 bytes per parameter.\n"
+    )
+    first, second, third, fourth = result.bank.questions
+    assert (first.answer, second.answer) == (["C"], ["B"])
+    assert first.explanation.en == "Chinchilla."
+    assert third.reference.en == "Fit power laws on small runs."
+    assert fourth.reference.en == "About 16 bytes per parameter."
+    assert "scroll" not in str(result.bank.model_dump())

@@ -125,7 +125,7 @@ _RANGE = re.compile(
 #: A line of the list form: "1. C", "1. Paris — because ...", "**2.** B", "**第 9 题参考：** …".
 _ITEM = re.compile(
     r"^\s*(?:[-*•·]\s+)?(?:\*\*|__)?\s*(?:(?:单选|多选|判断|填空)题?\s*:\s*)?(?:Q|第)?\s*(?P<num>\d{1,3})"
-    r"\s*(?:题)?(?:\s*(?:参考(?:答案)?|答案|解析|要点))?\s*(?:\\?[.:、)\-–—]"  # "第 9 题参考："
+    r"\s*(?:题)?(?:\s*(?:参考(?:答案)?|答案|解析|要点))?\s*(?:\\?[.:、)\-–—→]"  # "第 9 题参考："
     # "1 选 A，…", "第 1 题四个都要"
     r"|(?:\s+|(?<=题))(?=(?:选|是|除了|只有|显然|前[两三四]|全|[两三四五六]个|[A-J][.。,，、\s]|\([a-jA-J]\)))"
     r"|(?:\*\*|__)\s*(?:[:,]|(?=is\s)))"  # a forum post's "**2**: (a), (b)", "**1** is (b)"
@@ -323,6 +323,8 @@ def _read_key_block(lines: Sequence[Line], k: int) -> tuple[dict[int, str], int]
         entries = _entries(raw) or _letters_in_order(raw, max(found, default=0) + 1)
         if entries and set(entries) <= set(found):
             break  # the same numbers again: the explanations of the keys above, not keys
+        if found and _NOTES_INTRO.match(raw) and _notes_follow(lines, j, found):
+            break  # "A few notes:" over them
         if entries:
             found.update(entries)
             previous = max(entries)
@@ -541,20 +543,35 @@ def _read_explanations(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
 _OWN_HEADING = re.compile(r"^\s*(?:#{1,6}\s+\S|(?:\*\*|__)[^*_]{2,60}(?:\*\*|__)\s*$)")
 
 
+#: A short line that introduces notes on the keys above it: "A few notes:", "Why:".
+_NOTES_INTRO = re.compile(r"^\s*(?:\*\*|__)?[^\d\s#|*_][^:：|]{0,38}[:：]\s*(?:\*\*|__)?\s*$")
+
+
+def _notes_follow(lines: Sequence[Line], j: int, found: dict[int, str]) -> bool:
+    """Whether the entries under line ``j`` are about keys already found."""
+    k = j + 1
+    while k < len(lines) and lines[k].kind is LineKind.BLANK:
+        k += 1
+    entries = _entries(lines[k].raw) if k < len(lines) else {}
+    return bool(entries) and set(entries) <= set(found)
+
+
 def _open_answers(lines: Sequence[Line], k: int, key: AnswerKey, into: dict[int, str]) -> int:
     """Numbered answers right after a key (under a heading of their own, or none) to the
     questions the key leaves out: "**9.** The high-frequency pairs …" after a key for 1-8.
     They are taken only when every number is one of those questions, asked above the key
-    (so that the next part's questions are not taken for answers); returns where they stop
+    (so that the next part's questions are not taken for answers), or, under a line that
+    introduces them ("A few notes:"), a question the key answers; returns where they stop
     (``k`` when there are none)."""
     first = key.sections[-1][0]
     asked = {ln.q_number for ln in lines[:first] if ln.q_number is not None} - set(key.keys)
     j = k
-    if _OWN_HEADING.match(lines[k].raw) and not _entries(lines[k].raw):
+    introduced = bool(_NOTES_INTRO.match(lines[k].raw))  # "A few notes:" over notes on keys
+    if (_OWN_HEADING.match(lines[k].raw) or introduced) and not _entries(lines[k].raw):
         j = k + 1
     found: dict[int, str] = {}
     stop = _read_items(lines, j, found, wrapped=True)
-    if not found or not set(found) <= asked:
+    if not found or not set(found) <= (asked | set(key.keys) if introduced else asked):
         return k
     into.update(found)
     return stop

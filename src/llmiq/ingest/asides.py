@@ -21,6 +21,7 @@ SPOILER_GUARD = re.compile(
     r"|(?:[^。]{0,8}[？?，,]\s*)?(?:下面|以下|往下)(?:就)?(?:是|为)(?:参考)?答案\W*$"
     r"|[^。]{0,8}答案分割线"
     r"|stop\s+here\s+if\s+you\s+want\s+to\s+test|no\s+peeking|(?:spoilers?|answers?)\s+(?:below|ahead)"
+    r"|(?:don['’]?t|do\s+not)\s+scroll\s+(?:down\s+|any\s+)?(?:further|more|down|yet)"
     r"|(?:think|try(?:\s+it)?|guess)\s+(?:yourself\s+)?first\W{0,3}\s*(?:then\s+)?(?:the\s+)?"
     r"(?:answers?|solutions?)\s+(?:below|ahead)"  # "👇 Think first, answer below 👇"
     r"|(?:done\?\s*)?scroll\s+(?:down\s+)?for\s+(?:the\s+)?(?:answers?|key|solutions?))",
