@@ -338,3 +338,21 @@ def test_an_explanation_leaving_an_option_unjudged_gives_no_key() -> None:
 def test_a_key_said_in_a_sentence_under_the_options(said: str, keys: list[str]) -> None:
     result = parse_article(_TOP_P + said + "\n", name="zhihu.txt", bank_id="t")
     assert result.bank.questions[0].answer == keys
+
+
+_JAILBREAK = (
+    "1. What is true of many-shot jailbreaking? (select all)\nA. It fills long contexts\n"
+    "B. It needs the weights\nC. It weakens with more shots\nD. It follows a power law\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("said", "keys"),
+    [
+        ("Both A and D. It is a black-box attack.", ["A", "D"]),
+        ("I'd take A, C and D. B is how incidents happen.", ["A", "C", "D"]),
+    ],
+)
+def test_keys_picked_in_an_english_sentence_under_the_options(said: str, keys: list[str]) -> None:
+    result = parse_article(_JAILBREAK + said + "\n", name="hashnode.md", bank_id="t")
+    assert result.bank.questions[0].answer == keys

@@ -526,7 +526,8 @@ _DENIES = re.compile(r"错|不|非|没|无|wrong|not|false", re.I)
 _KEYS_THEN_COMMA = re.compile(r"^\s*(?P<keys>[A-J](?:\s*[、和]\s*[A-J])*)\s*[,，](?!\s*[A-J]\b)")
 #: The taker's own choice before the keys: "I went with A, B and C.", "我选的是 ABD。"
 _MY_PICK = re.compile(
-    r"^\s*(?:i\s+(?:went\s+with|picked|chose|answered|said|put|selected)|my\s+(?:answer|picks?)"
+    r"^\s*(?:i\s+(?:went\s+with|picked|chose|answered|said|put|selected)"
+    r"|i['’]?d\s+(?:take|pick|choose|go\s+with|say)|both|my\s+(?:answer|picks?)"
     r"\s+(?:was|were|is|are)|我(?:当时)?选(?:的|了)?(?:是)?|(?:这题)?我的答案(?:是|为))\s*[:：]?\s*",
     re.I,
 )
