@@ -456,3 +456,16 @@ def test_a_key_in_a_code_block_then_notes_on_it_then_the_open_answers() -> None:
     assert third.reference.en == "Fit power laws on small runs."
     assert fourth.reference.en == "About 16 bytes per parameter."
     assert "scroll" not in str(result.bank.model_dump())
+
+
+def test_a_keys_part_with_each_key_in_brackets_after_its_number() -> None:
+    result = parse_article(
+        "▍单选题\n\n1. Mixtral 每层激活几个专家？\nA. 1\nB. 2\n\n2. GQA 共享的是？\nA. KV\nB. Q\n\n"
+        "▍多选题\n\n3. 哪些方法能扩展 RoPE 的上下文？\nA. 位置插值\nB. NTK-aware\nC. 增大词表\n"
+        "D. YaRN\n\n4. MoE 推理部署，正确的有？\nA. 要放下全部专家\nB. 计算量看激活参数\n"
+        "C. 计算量看总参数\n\n▍参考答案\n\n单选：1-2　BA\n多选：3（ABD）　4（AB）\n",
+        name="wechat.txt",
+        bank_id="t",
+    )
+    answers = [q.answer for q in result.bank.questions]
+    assert answers == [["B"], ["A"], ["A", "B", "D"], ["A", "B"]]

@@ -111,7 +111,7 @@ _KEY_VALUE = r"(?P<keys>[A-J](?:\s*[,、&/]\s*[A-J]|[A-J])*)"
 #: "1.C", "1-B", "Q1: B", "(1) C", "第1题 C", "1 → B".
 _PAIR = re.compile(
     r"(?:^|(?<=[\s,，;；|:、]))(?:Q|第)?\s*(?P<num>\d{1,3})\s*(?:题)?\s*"
-    r"(?:\\?[.:、)\-–—=→]|\s)\s*"  # "9\. ACD": a full stop escaped in Markdown
+    r"(?:\\?[.:、)\-–—=→]|\s|\((?=[A-J]+\)))\s*"  # "9\. ACD" (escaped in Markdown), "7（ABD）"
     + _KEY_VALUE
     + r"(?=$|[\s,，;；.。|)*_])",
     re.I,
