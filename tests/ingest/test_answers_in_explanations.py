@@ -356,3 +356,17 @@ _JAILBREAK = (
 def test_keys_picked_in_an_english_sentence_under_the_options(said: str, keys: list[str]) -> None:
     result = parse_article(_JAILBREAK + said + "\n", name="hashnode.md", bank_id="t")
     assert result.bank.questions[0].answer == keys
+
+
+def test_a_key_in_a_box_behind_a_think_first_summary_and_a_key_said_to_be_the_one() -> None:
+    result = parse_article(
+        "### Q2. Why add BM25 next to dense search?\n\n**A.** Synonyms\n**B.** Storage\n"
+        "**C.** Exact terms\n\n<details>\n<summary>🤔 Think first, then click</summary>\n\n"
+        "C. Try embedding ERR_4471 and look at how close they land.\n\n</details>\n\n"
+        "### Q3. Where does a reranker sit?\n\n**A.** After retrieval\n**B.** Before chunking\n\n"
+        "🟢 **A** is the one.\n\nA cross-encoder reads the query and a document together.\n",
+        name="devto.md",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions] == [["C"], ["A"]]
+    assert "Think first" not in str(result.bank.model_dump())

@@ -538,6 +538,14 @@ _KEY_LIST = re.compile(
 )
 
 
+#: A key said to be the answer in a sentence of its own: "**A** is the one.", "(c) is right."
+_THE_ONE = re.compile(
+    r"^\W*\(?(?P<key>[A-J])\)?[*_]*\s+is\s+(?:the\s+)?(?:one|answer|right\s+one|correct\s+one"
+    r"|correct|right)\b(?!\s+(?:about|if|when|for|but|because))",
+    re.I,
+)
+
+
 def key_said_alone(text: str, options: list[tuple[str, str]]) -> list[str]:
     """A key standing alone in a paragraph's short first sentence: "这个简单，B。……", or
     before its first comma: "A，没什么好说的。"; keys listed to end a sentence: "A, B, D. C
@@ -562,6 +570,8 @@ def key_said_alone(text: str, options: list[tuple[str, str]]) -> list[str]:
     )
     if later and later[-1] != run["keys"].replace(" ", ""):
         run = None  # "我当时选了 A，后来查了论文，应该是 AC": the pick was corrected
+    if one := _THE_ONE.match(fold(text)):  # "🟢 **A** is the one."
+        return [one["key"]] if one["key"] in dict(options) else []
     if listed := _KEY_LIST.match(mine) or run:  # "我选的 ABD，对答案也是这个。"
         keys = re.findall(r"[A-J]", listed["keys"])
         if all(key in dict(options) for key in keys):

@@ -22,8 +22,9 @@ SPOILER_GUARD = re.compile(
     r"|[^。]{0,8}答案分割线"
     r"|stop\s+here\s+if\s+you\s+want\s+to\s+test|no\s+peeking|(?:spoilers?|answers?)\s+(?:below|ahead)"
     r"|(?:don['’]?t|do\s+not)\s+scroll\s+(?:down\s+|any\s+)?(?:further|more|down|yet)"
-    r"|(?:think|try(?:\s+it)?|guess)\s+(?:yourself\s+)?first\W{0,3}\s*(?:then\s+)?(?:the\s+)?"
-    r"(?:answers?|solutions?)\s+(?:below|ahead)"  # "👇 Think first, answer below 👇"
+    r"|(?:think|try(?:\s+it)?|guess)\s+(?:yourself\s+)?first\W{0,3}\s*(?:then\s+)?"
+    # "👇 Think first, answer below 👇", "🤔 Think first, then click"
+    r"(?:(?:the\s+)?(?:answers?|solutions?)\s+(?:below|ahead)|(?:click|tap|open|expand|reveal)\b)"
     r"|(?:done\?\s*)?scroll\s+(?:down\s+)?for\s+(?:the\s+)?(?:answers?|key|solutions?))",
     re.I,
 )

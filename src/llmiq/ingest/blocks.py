@@ -139,6 +139,8 @@ def _answer_in_prose(
     Adapter 都要训练新增的那部分参数" answers A and C), or the explanation concludes with a
     verdict ("……，本题选 B。"). Inferred, so noted."""
     j = next_content(lines, option_lines[-1], stop)
+    while j is not None and lines[j].kind is LineKind.MARKUP:  # in a box: "<details><summary>
+        j = next_content(lines, j, stop)  # 🤔 Think first, then click</summary>" over "C. …"
     if j is None:
         return None
     options = [option for i in option_lines for option in lines[i].options]
