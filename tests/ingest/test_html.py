@@ -775,3 +775,51 @@ def test_a_notion_page_saved_from_the_site_keeps_its_ticks_and_list_markers() ->
     assert (first.answer, second.answer, third.answer) == (["A", "C"], ["B"], ["A"])
     assert [o.text.en for o in second.options] == ["Prompt", "Sinks"]
     assert third.options[0].text.en == "All resident"
+
+
+def _sphinx_question(number: int, prompt: str, options: list[str]) -> str:
+    items = "".join(f"<li><p>{text}</p></li>" for text in options)
+    return (
+        f'<section id="question-{number}"><h3>Question {number}</h3><p>{prompt}</p>'
+        + (f'<ol class="upperalpha simple">{items}</ol>' if options else "")
+        + "</section>"
+    )
+
+
+def test_a_sphinx_exam_page_keeps_its_questions_over_the_key_table_readability_prefers() -> None:
+    rows = "".join(  # a key whose long notes readability scores above the questions
+        f"<tr><td><p>{n}</p></td><td><p>{key}</p></td><td><p>{why * 8}</p></td></tr>"
+        for n, key, why in [
+            (1, "B", "Blocks are allocated on demand, so only the last block wastes space."),
+            (2, "B", "Finished sequences leave and new ones join at every decoding step."),
+            (3, "A, C", "LoRA and prefix tuning train few parameters; ZeRO-3 shards state."),
+        ]
+    )
+    page = (
+        '<html><body><div role="main" itemprop="articleBody"><h1>Practice Exam 2</h1>'
+        + _sphinx_question(
+            1, "How does PagedAttention store the KV cache?", ["Contiguous", "Blocks"]
+        )
+        + _sphinx_question(
+            2, "Continuous batching schedules at which granularity?", ["Request", "Step"]
+        )
+        + _sphinx_question(3, "Which are PEFT methods?", ["LoRA", "ZeRO-3", "(IA)³"])
+        + _sphinx_question(4, "Explain why decoding is memory-bound.", [])
+        + '<section id="solutions"><h2>Solutions</h2><table><thead><tr><th><p>Question</p></th>'
+        "<th><p>Answer</p></th><th><p>Why</p></th></tr></thead><tbody>" + rows + "</tbody></table>"
+        "<h3>Model answers, Part C</h3><p>Question 4</p><p>Each step streams every weight.</p>"
+        "</section></div></body></html>"
+    )
+    result = import_text(page, name="exam.html", bank_id="x")
+    first, second, third, fourth = result.bank.questions
+    assert (first.answer, second.answer, third.answer) == (["B"], ["B"], ["A", "C"])
+    assert [o.text.en for o in third.options] == ["LoRA", "ZeRO-3", "(IA)³"]
+    assert fourth.prompt.en == "Explain why decoding is memory-bound."
+    assert fourth.reference.en == "Each step streams every weight."
+
+
+def test_a_saved_sphinx_exam_whose_key_table_readability_takes_for_the_article() -> None:
+    page = FIXTURES / "held_out_33" / "answer-key_en_rtd-sphinx-practice-exam.html"
+    result = import_article(page, bank_id="x")
+    assert [q.id for q in result.bank.questions] == [f"q{n}" for n in range(1, 13)]
+    assert result.bank.questions[7].answer == ["A", "C"]

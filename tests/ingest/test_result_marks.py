@@ -3,6 +3,9 @@ shows them: the marked options answer the question and the marks leave the text.
 
 from __future__ import annotations
 
+import pytest
+
+from llmiq.errors import LlmiqError
 from llmiq.ingest import import_text, parse_article
 from llmiq.ingest.result import ImportResult
 from llmiq.ingest.result_marks import rewrite_result_marks
@@ -169,3 +172,8 @@ def test_a_wikis_emoji_codes_and_numbered_task_lists_mark_the_key() -> None:
     assert (first.answer, second.answer) == (["B"], ["A", "B", "D"])
     assert [o.text.en for o in first.options] == ["One-hot", "Close to uniform"]
     assert second.options[1].text.en == "Increasing top-p from 0.5 to 0.95"
+
+
+def test_ballot_boxes_alone_on_their_lines_are_no_options() -> None:
+    with pytest.raises(LlmiqError):  # found by the fuzz test: options "A" and "B" from nothing
+        parse_article("0\n☐\n☑\n0\n☐\n☑\n", name="fuzz.txt", bank_id="t")

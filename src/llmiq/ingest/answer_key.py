@@ -484,18 +484,25 @@ _ANSWER_HEAD = re.compile(
 )
 
 
-def _read_headed_answers(lines: Sequence[Line], k: int, key: AnswerKey) -> int:
+def _read_headed_answers(
+    lines: Sequence[Line],
+    k: int,
+    key: AnswerKey,
+    heads: re.Pattern[str] = _ANSWER_HEAD,
+    allowed: set[int] | None = None,
+) -> int:
     """Answers after the key each headed by its question's number ("**8. 参考答案：**" then
-    paragraphs), for questions the key has no entry for; returns where they stop (``k``
-    when there are none)."""
+    paragraphs; with ``heads=_NUMBER_HEAD``, "Question 11" alone), for questions the key has
+    no entry for (and among ``allowed``, if given); returns where they stop (``k`` when there
+    are none)."""
     stop = k
-    while k < len(lines) and (head := _ANSWER_HEAD.match(fold(lines[k].raw))):
+    while k < len(lines) and (head := heads.match(fold(lines[k].raw))):
         number = int(head["num"])
-        if number in key.keys:
+        if number in key.keys or (allowed is not None and number not in allowed):
             break
         parts = [lines[k].raw[head.start("value") : head.end("value")]]
         j = k + 1
-        while j < len(lines) and not _ANSWER_HEAD.match(fold(lines[j].raw)):
+        while j < len(lines) and not heads.match(fold(lines[j].raw)):
             if (
                 END_MARKER.match(lines[j].raw)
                 or END_LINE.match(fold(lines[j].raw))
@@ -507,9 +514,17 @@ def _read_headed_answers(lines: Sequence[Line], k: int, key: AnswerKey) -> int:
         if text := "\n".join(parts).strip():
             key.explanations.setdefault(number, text)
         stop = k = j
-        if j < len(lines) and not _ANSWER_HEAD.match(fold(lines[j].raw)):
+        if j < len(lines) and not heads.match(fold(lines[j].raw)):
             break
     return stop
+
+
+#: A question's number alone over its answer: "Question 11", "**Q12.**".
+_NUMBER_HEAD = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:Q|question\s*|problem\s*|第\s*)(?P<num>\d{1,3})\s*题?"
+    r"\s*(?:\*\*|__)?\s*[.:]?\s*(?:\*\*|__)?(?P<value>)\s*$",
+    re.I,
+)
 
 
 def _read_explanations(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
@@ -529,7 +544,7 @@ def _read_explanations(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
         stop = _read_items(lines, k + 1, items, wrapped=True)
     else:
         stop = _open_answers(lines, k, key, items)
-    if not items:
+    if not items and stop == k:
         return i
     for number, text in items.items():
         key.explanations.setdefault(number, text)
@@ -569,6 +584,10 @@ def _open_answers(lines: Sequence[Line], k: int, key: AnswerKey, into: dict[int,
     introduced = bool(_NOTES_INTRO.match(lines[k].raw))  # "A few notes:" over notes on keys
     if (_OWN_HEADING.match(lines[k].raw) or introduced) and not _entries(lines[k].raw):
         j = k + 1
+    while j < len(lines) and lines[j].kind is LineKind.BLANK:
+        j += 1
+    if j < len(lines) and j > k and _NUMBER_HEAD.match(fold(lines[j].raw)):
+        return _read_headed_answers(lines, j, key, _NUMBER_HEAD, asked)  # "Question 11" over it
     found: dict[int, str] = {}
     stop = _read_items(lines, j, found, wrapped=True)
     if not found or not set(found) <= (asked | set(key.keys) if introduced else asked):

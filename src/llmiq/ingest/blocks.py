@@ -93,7 +93,7 @@ def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -
             and lines[asking].kind is LineKind.TEXT
         ):
             end = _paragraph_end(lines, asking, stop)  # "### 8 · Discussion" over "How would …?"
-            if ASKS.search(lines[end - 1].raw):
+            if ASKS.search(lines[end - 1].raw) or not lines[u].rest.strip():  # "### Question 11"
                 body_end = end
     block = Block(u, None, stop, body_end=body_end, explanation_start=body_end)
     number = lines[u].q_number

@@ -492,8 +492,9 @@ def html_to_text(html: str, *, name: str = "the page") -> str:
 
 #: A line that starts with a question's number: "1.", "Q3:", "第5题", "**12、**".
 _NUMBERED = re.compile(
-    r"^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*)?[ \t]*(?:Q(?:uestion)?[ \t]*|第[ \t]*)?\d{1,3}[ \t]*题?"
-    r"[ \t]*[.、．:：)）]",
+    r"^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*)?[ \t]*(?:(?:Q(?:uestion)?[ \t]*|第[ \t]*)?\d{1,3}[ \t]*题?"
+    r"[ \t]*[.、．:：)）]"
+    r"|(?:question|problem)[ \t]*\d{1,3}[ \t]*(?:\*\*)?[ \t]*$)",  # "### Question 3" alone
     re.M | re.I,
 )
 _CONTAINERS = ("body", "main", "article", "section", "div", "td")

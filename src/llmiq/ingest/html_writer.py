@@ -26,7 +26,7 @@ HEADINGS = {f"h{n}": n for n in range(1, 7)}
 SPECIAL = {"ul", "ol", "menu", "pre", "table", "details", "blockquote", "hr", *HEADINGS}
 #: An item that numbers or letters itself: "A. x", "b) y", "(c) z", "3、w", "Q4: v".
 _OWN_MARKER = re.compile(
-    r"^\s*(?:\*\*)?\s*(?:[A-Za-z][.、．):：]|\d{1,3}\s*[.、．):：]|[(（][A-Za-z0-9]{1,3}[)）]"
+    r"^\s*(?:\*\*)?\s*(?:[A-Za-z][.、．):：]|\d{1,3}\s*[.、．):：]|[(（][A-Za-z0-9]{1,3}[)）](?=\s|$)"
     r"|Q\d+|第\s*\d+\s*题)"
 )
 _LEADING_LETTER = re.compile(r"^\s*(?:\*\*)?\s*([A-Za-z])[.、．):：]")
@@ -446,7 +446,8 @@ def class_styles(root: HtmlElement) -> dict[str, str]:
 
 def styled_list_markers(root: HtmlElement) -> None:
     """An ordered list lettered by its style (``ol.pointsa{list-style-type:lower-alpha}`` in the
-    page's ``<style>``, or inline) gets the ``type`` a browser would draw: its items are
+    page's ``<style>``, inline, or Sphinx's ``class="upperalpha"``) gets the ``type`` a browser
+    would draw: its items are
     options a, b, c, not questions 1, 2, 3. Run before the page's styles are dropped."""
     classes = {
         name: _list_type(found)
@@ -457,8 +458,14 @@ def styled_list_markers(root: HtmlElement) -> None:
         found = _LIST_STYLE.search(listing.get("style", ""))
         kind = _list_type(found) if found else None
         kind = kind or next((classes[c] for c in class_words(listing) if c in classes), None)
+        kind = kind or next((_DOCUTILS[c] for c in class_words(listing) if c in _DOCUTILS), None)
         if kind and not listing.get("type"):
             listing.set("type", kind)
+
+
+#: The classes Sphinx's docutils gives an enumerated list (its stylesheet, not saved with the
+#: page, letters them).
+_DOCUTILS = {"upperalpha": "A", "loweralpha": "a", "upperroman": "I", "lowerroman": "i"}
 
 
 def _list_type(found: re.Match[str]) -> str:

@@ -265,7 +265,11 @@ def mark_option_runs(lines: Sequence[Line]) -> None:
             ):
                 boxes.append(k)
             lettered = [lines[k].options[0][0] if lines[k].options else "" for k in boxes]
-            if len(boxes) >= 2 and lettered != [chr(ord("A") + m) for m in range(len(boxes))]:
+            if (
+                len(boxes) >= 2
+                and lettered != [chr(ord("A") + m) for m in range(len(boxes))]
+                and all(checkbox_text(lines[k]) for k in boxes)  # "☑" alone is no option
+            ):
                 for m, k in enumerate(boxes):
                     _make_option(lines[k], chr(ord("A") + m), checkbox_text(lines[k]))
                     lines[k].q_number, lines[k].q_strength = None, 0  # "1. [x] …" asks nothing
