@@ -469,3 +469,27 @@ def test_a_keys_part_with_each_key_in_brackets_after_its_number() -> None:
     )
     answers = [q.answer for q in result.bank.questions]
     assert answers == [["B"], ["A"], ["A", "B", "D"], ["A", "B"]]
+
+
+def test_slides_key_with_plus_signs_then_a_discussion_line_over_the_open_answers() -> None:
+    result = _parse(
+        "Answer key\n1 → C\n2 → A + B\n\n\nDiscussion: what we'd listen for\n"
+        "Q3 — Fit power laws on small runs.\nQ4 — About 16 bytes per parameter.\n\n\nThanks!\n"
+    )
+    first, second, third, fourth = result.bank.questions
+    assert (first.answer, second.answer) == (["C"], ["A", "B"])
+    assert third.reference.en == "Fit power laws on small runs."
+    assert fourth.reference.en == "About 16 bytes per parameter."
+
+
+def test_the_keys_label_over_a_part_heading_over_its_grid_belongs_to_the_key() -> None:
+    result = parse_article(
+        "1．GQA 共享的是？\nA．KV\nB．Q\n\n2．MoE 激活几个专家？\nA．1\nB．2\n\n"
+        "3．简述 RAG 与微调各自适用的场景。\n\n参考答案\n一、单项选择题\n题号\t1\t2\n答案\tA\tB\n"
+        "三、简答题\n3．答：RAG 适合知识频繁更新的场景。\n",
+        name="wenku.txt",
+        bank_id="t",
+    )
+    questions = result.bank.questions
+    assert [q.answer for q in questions[:2]] == [["A"], ["B"]]
+    assert questions[2].reference.zh == "RAG 适合知识频繁更新的场景。"

@@ -17,96 +17,17 @@ from dataclasses import dataclass, field
 
 from llmiq.ingest.article_end import END_LINE, END_MARKER
 from llmiq.ingest.key_grids import TABLE_ROW, TABLE_RULE, read_grid
+from llmiq.ingest.key_labels import (
+    ANNOUNCED,
+    EXPLANATIONS_LABEL,
+    EXPLICIT,
+    LABEL,
+    TITLE_LABEL,
+    without_author,
+)
 from llmiq.ingest.lines import Line, LineKind, fold
-from llmiq.ingest.question_marks import SYMBOLS
-
-#: Labels that say a key follows whatever its values look like.
-_EXPLICIT = re.compile(
-    r"answer\s*key|答案(?:汇总|速查|一览)"
-    # ... on a slide of its own: "参考答案（1/2）"
-    r"|(?:参考|标准)答案(?:[及与和]?(?:评分标准|评分细则|解析))?(?:\s*\(\d+/\d+\))?\s*$"
-    r"|^\W*answers\W*$",
-    re.I,
-)
-#: A chapter's answers to its boxes: 'Answers to “Check your understanding”', "Answers to
-#: the self-check".
-_BOX_ANSWERS = (
-    r"answers?\s+to\s+(?:the\s+)?(?:[“\"‘'][^”\"’']{2,40}[”\"’']"
-    r"|(?:check\s+your\s+understanding|self[\s-]*checks?|quiz(?:zes)?|review))"
-)
-#: A post or page named for the answers to a quiz: "Week 9 quiz — answers".
-_QUIZ_ANSWERS = r"(?:quiz|test|exam|questions?)\s*[—–:-]\s*(?:answers|solutions|answer\s+key)"
-#: Piazza's answer by the course staff under a post of questions.
-_INSTRUCTORS = (
-    r"the\s+instructors['’]?\s+answer"
-    r"(?:,\s*where\s+instructors\s+collectively\s+construct\s+a\s+single\s+answer)?"
-)
-#: A label that can only head a key, even right under a question: "公布答案：", "答案揭晓".
-_ANNOUNCED = re.compile(
-    _INSTRUCTORS + r"|answer\s*key|答案(?:汇总|一览|公布|揭晓)|(?:公布|揭晓)(?:一下)?答案"
-    r"|^\W*answers,\s*[a-z][a-z ]{1,24}$"  # a thread's reply: "Answers, as promised:"
-    r"|" + _QUIZ_ANSWERS + r"\s*$"
-    r"|^\W*(?:答案|讲评|解析|题解)(?:来了|来啦)"  # a thread's reply: "答案来了！对一下："
-    # a book's appendix: "Answers to Review Questions"
-    r"|answers?\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:questions|exercises|problems)"
-    r"|" + _BOX_ANSWERS,
-    re.I,
-)
-#: A comment by the post's author, which a key may open: "老K（星主）：讲评来了，选择题先说：".
-_AUTHOR = re.compile(
-    r"^\s*(?:\*\*)?[^\s:：*]{1,20}?(?:\*\*)?\s*[(（]"
-    r"(?:星主|楼主|作者|博主|up主|题主|群主|op|author|host)[)）]\s*[:：]\s*",
-    re.I,
-)
-
-
-def _said(raw: str) -> str:
-    """A line folded, without its author's name if it is the author's comment."""
-    return _AUTHOR.sub("", fold(raw), count=1)
-
 
 _LETTERS = re.compile(r"^\(?[A-J](?:\s*[,、&/]?\s*[A-J])*\)?[.。]?$")
-_LABEL = re.compile(
-    r"^\s*(?:#{1,6}\s*)?" + SYMBOLS + r"(?:\*\*|__)?\s*"
-    r"(?:[一二三四五六七八九十]+[、.]\s*)?"
-    r"(?:(?:reveal|show|view|see|toggle)\s+(?:the\s+)?(?=answer|key|solution))?"  # a spoiler's
-    r"(?:"
-    + _INSTRUCTORS
-    + r"|"
-    + _BOX_ANSWERS  # before "answers" alone, which would leave "to “…”" for the key's text
-    + r"|(?:答案|讲评|解析|题解)(?:来了|来啦)[!！~～]*(?:[^:：\n]{0,8}(?=[:：]))?"
-    r"|[\u4e00-\u9fff]{0,4}答案(?:汇总|速查|一览|与解析|及解析|和解析)?|答案解析汇总"
-    r"|(?:the\s+)?answer\s*key(?:s)?|key"
-    r"|answers(?:\s+and\s+explanations|,\s*[a-z][a-z ]{1,24}(?=[:：]))?"  # "Answers, as promised:"
-    # a book's appendix: "Appendix B: Answers to Review Questions", "Answers to Exercises"
-    r"|(?:appendix\s+\w{1,3}\s*[:.—–-]\s*)?answers?\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,2}"
-    r"(?:questions|exercises|problems)"
-    r"|solutions?)"
-    r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*(?P<inline>.*)$",
-    re.I,
-)
-#: A title line that ends in what it is: "《…》期末考试（A卷）参考答案及评分标准".
-_TITLE_LABEL = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?[^?？:：]{0,40}?(?:(?:参考|标准)答案"
-    r"(?:[及与和]?(?:评分标准|评分细则|解析))?"
-    r"|(?i:" + _QUIZ_ANSWERS + r"))"  # "Week 9 quiz — answers"
-    r"\s*(?:\*\*|__)?\s*(?P<inline>)$"
-)
-_EXPLANATIONS_LABEL = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:(?:部分|详细|参考|重点)?(?:答案)?(?:解析|详解)|explanations?|rationales?|why"
-    # the answers of the open questions, after the key of the choice ones: "Short-answer
-    # notes", "Worked solutions", "简答题参考答案", "问答题要点"
-    r"|(?:(?:short[\s-]*answer|open(?:[\s-]*ended)?|written|essay|discussion|worked|model|sample|bonus"
-    r"|suggested|reference)"
-    r"(?:\s+questions?)?\s+)?(?:notes|answers|solutions)"
-    r"(?:\s+(?:for|to)\s+(?:the\s+)?(?:short[\s-]*answer|open(?:[\s-]*ended)?|written|essay"
-    r"|discussion|remaining|other)\s+(?:questions?|items?|part))?"  # "Model answers for the …"
-    r"|(?:简答|问答|论述|主观|开放|综合)题?(?:的)?(?:参考(?:答案)?|答案|解析|要点|答题要点|答案要点)"
-    r"|what\s+i['’]?d\s+(?:hope|want|like)\s+to\s+(?:hear|see))"
-    r"(?:\s*\([^()]{1,30}\))?"  # "Discussion answers (9 and 10)", "简答题参考（第 9-10 题）"
-    r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*$",
-    re.I,
-)
 _KEY_VALUE = r"(?P<keys>[A-J](?:\s*[,、&/]\s*[A-J]|[A-J])*)"
 #: "1.C", "1-B", "Q1: B", "(1) C", "第1题 C", "1 → B".
 _PAIR = re.compile(
@@ -314,7 +235,7 @@ def _read_key_block(lines: Sequence[Line], k: int) -> tuple[dict[int, str], int]
             in_note = False
             j += 1
             continue
-        if _EXPLANATIONS_LABEL.match(fold(raw)):
+        if EXPLANATIONS_LABEL.match(fold(raw)):
             break  # the explanations after the key: read by _read_explanations
         if found and (in_note or _KEY_NOTE.match(fold(raw))):
             in_note = True
@@ -362,7 +283,9 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
             continue
         label = None
         if line.q_number is None or line.q_style.endswith("一、"):  # "## 四、参考答案"
-            label = _LABEL.match(_said(line.raw)) or _TITLE_LABEL.match(_said(line.raw))
+            label = LABEL.match(without_author(line.raw)) or TITLE_LABEL.match(
+                without_author(line.raw)
+            )
         if label is None:
             i += 1
             continue
@@ -385,9 +308,9 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
                 continue
             found, j = _read_key_block(lines, k)
         letters = sum(bool(_LETTERS.match(fold(v).strip())) for v in found.values())
-        said = _said(line.raw).strip(" #*_:：")
-        explicit = bool(_ANNOUNCED.search(said)) or (
-            bool(_EXPLICIT.search(said))
+        said = without_author(line.raw).strip(" #*_:：")
+        explicit = bool(ANNOUNCED.search(said)) or (
+            bool(EXPLICIT.search(said))
             and not (letters * 2 < len(found) and _under_a_question(lines, i))
         )
         continued = bool(key.keys) and explicit  # "参考答案（2/2）": the key's next slide
@@ -451,10 +374,16 @@ def _label_above(lines: Sequence[Line], i: int, start: int) -> int:
     blank lines and a grid table's top border, or ``i`` when there is none."""
     k = i - 1
     while k > start and (
-        lines[k].kind in (LineKind.BLANK, LineKind.MARKUP) or TABLE_RULE.match(lines[k].raw)
-    ):
+        lines[k].kind in (LineKind.BLANK, LineKind.MARKUP)
+        or TABLE_RULE.match(lines[k].raw)
+        or (
+            _PART_HEADING.match(fold(lines[k].raw))
+            and _SUBHEADING.match(fold(lines[k].raw))
+            and not LABEL.match(fold(lines[k].raw))
+        )
+    ):  # "参考答案" over "一、单项选择题" over the key's grid
         k -= 1
-    label = _LABEL.match(fold(lines[k].raw)) if k > start else None
+    label = LABEL.match(fold(lines[k].raw)) if k > start else None
     if label is None or len(label["inline"].strip(" *_()（）")) > 30 or lines[k].q_number:
         return i
     # "## Answer key" over the label of the box it is folded in ("<details>", "Answer key:")
@@ -540,7 +469,7 @@ def _read_explanations(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
     if k >= len(lines):
         return i
     items: dict[int, str] = {}
-    if _EXPLANATIONS_LABEL.match(_said(lines[k].raw)):
+    if EXPLANATIONS_LABEL.match(without_author(lines[k].raw)):
         stop = _read_items(lines, k + 1, items, wrapped=True)
     else:
         stop = _open_answers(lines, k, key, items)
@@ -558,6 +487,8 @@ def _read_explanations(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
 _OWN_HEADING = re.compile(r"^\s*(?:#{1,6}\s+\S|(?:\*\*|__)[^*_]{2,60}(?:\*\*|__)\s*$)")
 
 
+#: A short line of its own over the open questions' answers: "Discussion: what we'd listen for".
+_SHORT_LINE = re.compile(r"^\s*\S.{0,58}(?<![.。!！?？])\s*$")
 #: A short line that introduces notes on the keys above it: "A few notes:", "Why:".
 _NOTES_INTRO = re.compile(r"^\s*(?:\*\*|__)?[^\d\s#|*_][^:：|]{0,38}[:：]\s*(?:\*\*|__)?\s*$")
 
@@ -582,7 +513,9 @@ def _open_answers(lines: Sequence[Line], k: int, key: AnswerKey, into: dict[int,
     asked = {ln.q_number for ln in lines[:first] if ln.q_number is not None} - set(key.keys)
     j = k
     introduced = bool(_NOTES_INTRO.match(lines[k].raw))  # "A few notes:" over notes on keys
-    if (_OWN_HEADING.match(lines[k].raw) or introduced) and not _entries(lines[k].raw):
+    if (
+        _OWN_HEADING.match(lines[k].raw) or introduced or _SHORT_LINE.match(lines[k].raw)
+    ) and not _entries(lines[k].raw):
         j = k + 1
     while j < len(lines) and lines[j].kind is LineKind.BLANK:
         j += 1
