@@ -493,3 +493,14 @@ def test_the_keys_label_over_a_part_heading_over_its_grid_belongs_to_the_key() -
     questions = result.bank.questions
     assert [q.answer for q in questions[:2]] == [["A"], ["B"]]
     assert questions[2].reference.zh == "RAG 适合知识频繁更新的场景。"
+
+
+def test_a_slide_decks_key_numbered_in_keycap_emoji_then_the_open_answers() -> None:
+    result = _parse(
+        "## ✅ 参考答案\n\n1️⃣ C　2️⃣ A B\n\n---\n\n## 3～4 参考要点\n\n"
+        "**3.** Fit power laws on small runs.\n\n**4.** About 16 bytes per parameter.\n"
+    )
+    first, second, third, fourth = result.bank.questions
+    assert (first.answer, second.answer) == (["C"], ["A", "B"])
+    assert third.reference.en == "Fit power laws on small runs."
+    assert fourth.reference.en == "About 16 bytes per parameter."

@@ -113,9 +113,14 @@ _LISTED = re.compile(r"\s*[,，;；]\s*(?=\d{1,3}\s*[-.:、)])")
 _COLUMNS = re.compile(r"\s{3,}|\t+|\u3000+")  # a full-width space sets columns apart too
 
 
+#: A number written in keycap emoji: "1️⃣", "1️⃣2️⃣" (12).
+_KEYCAP = re.compile(r"(?:[0-9]\ufe0f?\u20e3)+")
+
+
 def _entries(raw: str) -> dict[int, str]:
-    """Numbered keys on one line: one ``1. C`` item, columns of them (``1. b     2. d``),
-    or pairs (``1.C 2.B 3.A``)."""
+    """Numbered keys on one line: one ``1. C`` item, columns of them (``1. b     2. d``,
+    ``1️⃣ B　2️⃣ D``), or pairs (``1.C 2.B 3.A``)."""
+    raw = _KEYCAP.sub(lambda m: re.sub(r"\D", "", m[0]) + ".", raw)
     chunks = [c for c in _COLUMNS.split(raw.strip()) if c]
     if len(chunks) > 1:
         found = {int(m["num"]): m["value"] for c in chunks if (m := _ITEM.match(c))}
