@@ -823,3 +823,13 @@ def test_a_saved_sphinx_exam_whose_key_table_readability_takes_for_the_article()
     result = import_article(page, bank_id="x")
     assert [q.id for q in result.bank.questions] == [f"q{n}" for n in range(1, 13)]
     assert result.bank.questions[7].answer == ["A", "C"]
+
+
+def test_a_quiz_sites_option_blocks_marked_correct_and_its_card_headers() -> None:
+    page = FIXTURES / "held_out_36" / "page-furniture_en_quizizz-quiz-attention.html"
+    result = import_article(page, bank_id="q")
+    questions = {q.id: q for q in result.bank.questions}
+    assert questions["q1"].answer == ["B"]  # <div class="option correct">
+    assert questions["q7"].answer == ["A", "B", "D"]
+    assert questions["q1"].prompt.en.startswith("In scaled dot-product attention")  # no header
+    assert questions["q1"].explanation.en.startswith("Each row of QKᵀ belongs to one query")

@@ -327,10 +327,9 @@ class _Parser:
             else:
                 key, text = options[-1]
                 options[-1] = (key, f"{text} {line.raw.strip()}".strip())
-        if (
-            (start.q_style == "#" or TYPE_FIRST.match(start.rest))
-            and not ASKS.search(start.rest)
-            and any(ASKS.search(part) for part in prompt[1:])
+        if not ASKS.search(start.rest) and (
+            (start.q_style == "#" and any(ASKS.search(part) for part in prompt[1:]))
+            or (TYPE_FIRST.match(start.rest) and any(part.strip() for part in prompt[1:]))
         ):  # "## Quick check" over "Which HNSW parameter …?": a topic, then the question;
             # "第 1 题 单选 考察频率 ★★★★★" over it: the question's tags
             prompt = prompt[1:]

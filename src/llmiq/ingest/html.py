@@ -57,6 +57,7 @@ from llmiq.ingest.html_writer import (
     choice_lists,
     class_words,
     letter_definition_lists,
+    option_blocks,
     separate_items,
     styled_list_markers,
     text_of,
@@ -175,6 +176,7 @@ def _prepare(root: HtmlElement) -> None:
     mark_coloured_answers(root)
     mark_result_labels(root)
     styled_list_markers(root)
+    option_blocks(root)
     choice_buttons(root)
     for element in list(root.iter(*_DROP)):
         _remove(element)

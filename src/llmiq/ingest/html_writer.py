@@ -391,6 +391,33 @@ def choice_buttons(root: HtmlElement) -> None:
                 child.attrib.pop("type", None)
 
 
+#: The class a quiz site gives each of a question's options, and the one it adds to the right
+#: ones when it shows the answers ("option correct" beside "option incorrect").
+_OPTION_CLASS = frozenset({"option", "choice", "answer-option", "quiz-option", "option-item"})
+_RIGHT_CLASS = frozenset({"correct", "is-correct", "right", "correct-answer"})
+
+
+def option_blocks(root: HtmlElement) -> None:
+    """A quiz site's options written as blocks side by side (``<div class="option
+    correct">``) become the items of a list, the right ones marked as a results page marks
+    them (``… ✔ Correct answer``), when the page marks any."""
+    for parent in list(root.iter()):
+        if not isinstance(parent.tag, str) or (parent.text or "").strip():
+            continue
+        children = [child for child in parent if isinstance(child.tag, str)]
+        if len(children) < 2 or not all(
+            _OPTION_CLASS & set(class_words(child)) for child in children
+        ):
+            continue
+        right = [bool(_RIGHT_CLASS & set(class_words(child))) for child in children]
+        parent.tag = "ul"
+        for child, marked in zip(children, right, strict=True):
+            child.tag = "li"
+            if any(right) and marked:
+                child.append(child.makeelement("span", {}))
+                child[-1].text = " ✔ Correct answer"
+
+
 def choice_lists(root: HtmlElement) -> None:
     """A quiz's choices laid out as ``<label><input type="radio"><span>d_model</span></label>``
     side by side in a ``<div>`` become the items of a list, one choice a line, as a person

@@ -219,7 +219,8 @@ _EXPLANATION = re.compile(
     r"(?:【\s*(?:答案)?(?:解析|分析|解释|说明)\s*】"
     r"|(?:答案|官方|参考|试题|题目|详细|老师)?(?:解析|分析|解释|讲解|点评|讲评|详解)"
     r"(?:\s*\([^()]{1,12}\))?\s*(?:\*\*|__|\*|_)?\s*[:]"  # "讲解（参考回答）："
-    r"|(?:explanation|rationale|reasoning|why)\s*(?:\*\*|__|\*|_)?\s*[:])"
+    r"|(?:explanation|rationale|reasoning|why)\s*(?:\*\*|__|\*|_)?\s*[:]"
+    r"|answer\s+explanation\s*(?:\*\*|__|\*|_)?\s*(?:[:]|$))"  # a quiz site's, alone on its line
     r"(?:\s*(?:\*\*|__)|\*(?=\s)|_(?=\s))?\s*(?P<rest>.*)$",
     re.I,
 )
