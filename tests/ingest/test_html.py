@@ -833,3 +833,24 @@ def test_a_quiz_sites_option_blocks_marked_correct_and_its_card_headers() -> Non
     assert questions["q7"].answer == ["A", "B", "D"]
     assert questions["q1"].prompt.en.startswith("In scaled dot-product attention")  # no header
     assert questions["q1"].explanation.en.startswith("Each row of QKᵀ belongs to one query")
+
+
+def test_geeksforgeeks_nested_bold_headings_and_its_links_between_sections() -> None:
+    page = (
+        "<html><body><article><h1>LLM Interview Questions</h1><p>"
+        + "Intro to large language models for freshers. " * 8
+        + "</p><h3><b><strong>1. What is tokenization?</strong></b></h3>"
+        "<p>Tokenization splits raw text into subword tokens mapped to integer IDs.</p>"
+        "<p><b>Must Read:</b> <a href='/bpe'>Byte Pair Encoding</a></p>"
+        "<h3><b><strong>2. What are embeddings?</strong></b></h3>"
+        "<p>Dense vectors in which similar tokens lie close together.</p>"
+        "<p><b>Also Check:</b> <a href='/emb'>Word embeddings</a></p></article></body></html>"
+    )
+    result = import_text(page, name="gfg.html", bank_id="g")
+    first, second = result.bank.questions
+    assert (first.prompt.en, second.prompt.en) == ("What is tokenization?", "What are embeddings?")
+    assert (
+        first.reference.en
+        == "Tokenization splits raw text into subword tokens mapped to integer IDs."
+    )
+    assert "Check" not in second.reference.en

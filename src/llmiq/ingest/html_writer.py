@@ -99,7 +99,10 @@ class Writer:
         if tag in ("strong", "b") and inner.strip():
             before = " " if inner[0] == " " else ""
             after = " " if inner[-1] == " " else ""
-            return f"{before}**{inner.strip()}**{after}"
+            core = inner.strip()
+            if re.fullmatch(r"\*\*(?:(?!\*\*).)+\*\*", core, re.S):  # <b><strong>…</strong></b>
+                return f"{before}{core}{after}"
+            return f"{before}**{core}**{after}"
         if tag in ("code", "kbd", "tt") and inner.strip():
             return f"`{inner.strip()}`"
         if tag in BLOCKS or tag in SPECIAL:
