@@ -854,3 +854,19 @@ def test_geeksforgeeks_nested_bold_headings_and_its_links_between_sections() -> 
         == "Tokenization splits raw text into subword tokens mapped to integer IDs."
     )
     assert "Check" not in second.reference.en
+
+
+def test_a_layout_wrapper_named_like_an_ad_around_the_article_is_kept() -> None:
+    questions = "".join(
+        f"<h3>Question {n}</h3><p>Which tokenizer property is asked about in question {n}?</p>"
+        f"<ul><li>A: bytes</li><li>B: words</li></ul><p><strong>Answer:</strong> A</p>"
+        for n in (11, 12, 13)
+    )
+    page = (
+        '<html><body><div class="inner ad-layout"><article class="post"><h1>Part 2</h1>'
+        f"<section class='post-content'>{questions}</section></article></div>"
+        '<div class="ad-banner">Buy now</div></body></html>'
+    )
+    result = import_text(page, name="fcc.html", bank_id="f")
+    assert [q.id for q in result.bank.questions] == ["q11", "q12", "q13"]
+    assert "Buy now" not in str(result.bank.model_dump())

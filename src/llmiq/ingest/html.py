@@ -200,7 +200,7 @@ def _prepare(root: HtmlElement) -> None:
             element.get("role") in _DROP_ROLES
             or any(_AD_NAME.match(n) or _CHROME_NAME.match(n) for n in names)
             or _is_trail(element)
-        ):
+        ) and not _holds_article(element):
             _remove(element)
     _remove_doc_comments(root)
     _unwrap_item_paragraphs(root)
@@ -234,6 +234,12 @@ def _prepare(root: HtmlElement) -> None:
         # "footnote-ref"); inside a paragraph they are the paragraph's own words
         element.attrib.pop("class", None)
         element.attrib.pop("id", None)
+
+
+def _holds_article(element: HtmlElement) -> bool:
+    """Whether ``element`` wraps the page's article (freeCodeCamp's ``<div class="inner
+    ad-layout">`` around its ``<article>``): a layout's name is no reason to drop it."""
+    return bool(element.xpath(".//article|.//main|.//*[@role='main' or @itemprop='articleBody']"))
 
 
 def _unwrap_item_paragraphs(root: HtmlElement) -> None:
