@@ -590,3 +590,17 @@ def test_a_medium_copy_loses_its_highlights_image_prompts_and_newsletter_box() -
     dumped = str(result.bank.model_dump())
     for furniture in ("Think first", "Top highlight", "in your inbox", "Subscribe", "full size"):
         assert furniture not in dumped
+
+
+def test_a_substack_subscribe_box_between_questions_does_not_end_the_post() -> None:
+    result = parse_article(
+        "Q1. Which metric needs a reference answer?\n(a) Faithfulness\n(b) Context recall\n\n"
+        "Answer: (b).\n\nThanks for reading The Eval Gap! Subscribe for free to receive new "
+        "posts and support my work.\n\nSubscribe\n\nQ2. Which reduce hallucinations?\n"
+        "(a) Answer only from the context\n(b) Raise the temperature\n(c) Require citations\n\n"
+        "I'd accept (a) and (c). Raising the temperature does the opposite.\n",
+        name="substack.txt",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["A", "C"]]
+    assert "Subscribe" not in str(result.bank.model_dump())

@@ -115,6 +115,8 @@ _FURNITURE_ALONE = (
     r"|top\s+highlight|press\s+enter\s+or\s+click\s+to\s+view\s+image\s+in\s+full\s+size"
     r"|member-only\s+story|listen|subscribe|get\s+.{1,40}?['’]s?\s+stories\s+in\s+your\s+inbox"
     r"|join\s+medium\s+for\s+free\b.*"
+    # Substack's box between paragraphs: "Thanks for reading The Eval Gap! Subscribe for free …"
+    r"|thanks\s+for\s+reading\b.{1,80}?[!.]\s*subscribe\s+for\s+free\b.*"
     # GeeksforGeeks' links between sections: "**Must Read:** Word Embeddings in NLP"
     r"|(?:must\s+read|also\s+(?:check|read)|read\s+also|recommended\s+reading)\s*(?:\*\*|__)?\s*:.*"
     r"|page\s+\d+\s+(?:of|/)\s+\d+|第\s*\d+\s*页(?:\s*[/，,]\s*共\s*\d+\s*页)?"
