@@ -146,3 +146,16 @@ def test_a_wordpress_collapse_shortcode_hides_the_answer() -> None:
     assert (first.answer, second.answer) == (["B"], ["B"])
     assert first.explanation.get("zh") == "每步取 argmax。"
     assert "collapse" not in str(result.bank.model_dump())
+
+
+def test_a_reddit_spoiler_hides_the_answer_line() -> None:
+    result = parse_article(
+        "**4. You run a 4K-trained RoPE model on 16K tokens. What usually happens?**\n\n"
+        "1. It works fine\n2. Perplexity blows up past the trained length\n3. It refuses\n\n"
+        ">!Answer: 2!<\n\nPositions past 4K produce angles the model never saw.\n",
+        name="reddit.md",
+        bank_id="t",
+    )
+    question = result.bank.questions[0]
+    assert question.answer == ["B"]
+    assert "!<" not in str(result.bank.model_dump())

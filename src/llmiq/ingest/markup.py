@@ -345,7 +345,11 @@ def _rewrite_hidden(line: str) -> str:
         return f"{before} {label} {rest}".strip() if before else f"{label} {rest}".rstrip()
     if _SHORTCODE_CLOSE.search(line):
         return _SHORTCODE_CLOSE.sub("", line).rstrip()
-    return line
+    return _REDDIT_SPOILER.sub(r"\1", line)
+
+
+#: Reddit's (and Discord's Markdown) spoiler: ">!Answer: 2!<".
+_REDDIT_SPOILER = re.compile(r">!\s*(.+?)\s*!<")
 
 
 def _running_headers(lines: list[str]) -> set[str]:
