@@ -504,3 +504,16 @@ def test_a_slide_decks_key_numbered_in_keycap_emoji_then_the_open_answers() -> N
     assert (first.answer, second.answer) == (["C"], ["A", "B"])
     assert third.reference.en == "Fit power laws on small runs."
     assert fourth.reference.en == "About 16 bytes per parameter."
+
+
+def test_a_note_on_the_keys_between_the_key_table_and_the_open_answers() -> None:
+    result = _parse(
+        "## Answer key\n\n| Q | Answer |\n| --- | --- |\n| 1 | C |\n| 2 | B |\n"
+        "Notes: for Q1 the Chinchilla ratio is about 20 tokens per parameter.\n\n"
+        "### Short-answer notes\n\n**3.** Fit power laws on small runs.\n\n"
+        "**4.** About 16 bytes per parameter.\n"
+    )
+    first, second, third, fourth = result.bank.questions
+    assert (first.answer, second.answer) == (["C"], ["B"])
+    assert third.reference.en == "Fit power laws on small runs."
+    assert "Chinchilla ratio" not in fourth.reference.en

@@ -465,8 +465,11 @@ def _read_explanations(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
     """A numbered list of explanations right after a key section ("解析：" then "1. ..."), or
     answers headed by their numbers ("**8. 参考答案：**")."""
     k = i
-    while k < len(lines) and lines[k].kind in (LineKind.BLANK, LineKind.MARKUP):
-        k += 1  # and the end of the box a key is folded in ("</details>")
+    while k < len(lines) and (
+        lines[k].kind in (LineKind.BLANK, LineKind.MARKUP)  # and the end of a key's box
+        or (_KEY_NOTE.match(fold(lines[k].raw)) and _notes_lead_on(lines, k))
+    ):  # "</details>"; "Notes: for Q1 …" over "### Short-answer notes"
+        k += 1
     if (headed := _read_headed_answers(lines, k, key)) > k:
         first, _ = key.sections[-1]
         key.sections[-1] = (first, headed - 1)
@@ -496,6 +499,14 @@ _OWN_HEADING = re.compile(r"^\s*(?:#{1,6}\s+\S|(?:\*\*|__)[^*_]{2,60}(?:\*\*|__)
 _SHORT_LINE = re.compile(r"^\s*\S.{0,58}(?<![.。!！?？])\s*$")
 #: A short line that introduces notes on the keys above it: "A few notes:", "Why:".
 _NOTES_INTRO = re.compile(r"^\s*(?:\*\*|__)?[^\d\s#|*_][^:：|]{0,38}[:：]\s*(?:\*\*|__)?\s*$")
+
+
+def _notes_lead_on(lines: Sequence[Line], k: int) -> bool:
+    """Whether the key's note at line ``k`` has the open questions' answers' label after it."""
+    j = k + 1
+    while j < len(lines) and lines[j].kind is LineKind.BLANK:
+        j += 1
+    return j < len(lines) and bool(EXPLANATIONS_LABEL.match(without_author(lines[j].raw)))
 
 
 def _notes_follow(lines: Sequence[Line], j: int, found: dict[int, str]) -> bool:
