@@ -479,3 +479,12 @@ def test_an_arrow_before_the_keys_is_an_answer_line_not_a_guess() -> None:
     result = _parse("Q1. Which?\nA. One\nB. Two\n=> B   (512 / 8)\n\nQ2. Next?\nA. x\nB. y\n-> A\n")
     assert [q.answer for q in result.bank.questions] == [["B"], ["A"]]
     assert not result.notes  # as plain as "Answer: B": nothing inferred
+
+
+@pytest.mark.parametrize(
+    "said", ["> 答案是 `B`，思路是两者更像。", "👉 选 B：efSearch 越大召回越高。"]
+)
+def test_a_key_said_in_a_quote_or_after_a_pointer_is_an_answer_line(said: str) -> None:
+    result = _parse(f"1. HyDE 的做法是？\nA. 摘要\nB. 先生成假设答案再检索\n\n{said}\n")
+    assert result.bank.questions[0].answer == ["B"]
+    assert not any("under the options" in note.message for note in result.notes)  # its line

@@ -126,13 +126,13 @@ _ANSWER_ALONE = re.compile(
 )
 #: "这题选 A 和 C。…" / "A、B、D 三项都对，…": keys chosen in a sentence, Chinese style.
 _ANSWER_CHOSEN = re.compile(
-    r"^\s*(?:[-*]\s+)?(?:\*\*)?\s*(?:"
+    r"^\s*(?:[-*]\s+)?(?:>\s*)*(?:[👉→]\ufe0f?\s*)?(?:\*\*)?\s*(?:"  # "👉 选 B：…"
     r"(?:这题|本题|此题|这道题)?(?:应该|应当|应|要|可以)?选\s*(?P<value>[A-J](?:\s*(?:[,、和及与]|and)?\s*[A-J])*)"
     r"|(?:说法)?正确的(?:是|有|选项(?:是|有))\s*[:]?\s*(?P<value3>[A-J](?:\s*(?:[,、和及与]|and)?\s*[A-J])*)"
     r"(?:\s*(?:这)?[两三四五六](?:项|个(?:选项)?))?"  # "正确的是 A、B、D 三项"
     r"|(?P<value2>[A-J](?:\s*(?:[,、和及与])\s*[A-J])+)\s*(?:[两三四五]项|选项)?\s*(?:都|均)?"
     r"(?:是)?(?:对的|正确的?|对)(?![A-Za-z\u4e00-\u9fff]{2}))"
-    r"\s*(?:\*\*)?\s*(?:[。.，,；;]\s*(?P<more>.*))?$"
+    r"\s*(?:\*\*)?\s*(?:[。.，,；;:]\s*(?P<more>.*))?$"
 )
 #: "Both A and C are common: …", "Only B is correct.": keys chosen in an English sentence.
 _ANSWER_CHOSEN_EN = re.compile(
@@ -206,11 +206,8 @@ _ANSWER_NO_COLON = re.compile(
     r"^\s*(?:[-*]\s+)?(?:>\s*)*"
     + SYMBOLS
     + r"(?:\*\*)?\s*(?:正确|参考|标准)?答案(?:是|为|选|\s+(?=[A-J]))\s*"
-    r"(?:\*\*)?\s*(?P<value>[A-Ja-j]"
-    + _KEY_GLOSS
-    + r"(?:\s*(?:[,、和及与]|and)?\s*[A-Ja-j]"
-    + _KEY_GLOSS
-    + r")*)"
+    r"(?:\*\*)?\s*`?(?P<value>[A-Ja-j]"  # "答案是 `D`"
+     + _KEY_GLOSS + r"(?:\s*(?:[,、和及与]|and)?\s*[A-Ja-j]" + _KEY_GLOSS + r")*)`?"
     r"(?:\s*(?:这)?[两三四五六](?:项|个(?:选项)?))?"  # "答案为 A、B、D 三项"
     r"\s*(?:\*\*)?\s*(?:(?:[。.，,；;：:]|\s*[—–]{1,2}|\s+-{1,2}\s|\s+(?=[^\x00-\x7f]))\s*(?P<more>.*))?$"
 )
