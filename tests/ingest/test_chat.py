@@ -481,3 +481,28 @@ def test_a_line_export_in_traditional_chinese() -> None:
     dumped = str(result.bank.model_dump())
     assert "我猜" not in dumped
     assert "收藏了" not in dumped
+
+
+def test_a_bluesky_thread_with_answers_numbered_like_their_questions() -> None:
+    def post(text: str) -> str:
+        return f"Ines Moreau\n@inesmoreau.bsky.social\n{text}\n\n"
+
+    result = parse_article(
+        "Pretraining questions (Q11–Q12)\n\n"
+        + post("LLM interview questions, part 2 🧵 Answers follow each question. (1/5)")
+        + post(
+            "Q11. Chinchilla-optimal training uses how many tokens per parameter?\nA) 1\n"
+            "B) 20\nC) 200\n(2/5)"
+        )
+        + post("A11: B. ~20 tokens/param. (3/5)")
+        + post("Q12. Training compute of a dense transformer is about…\nA) 2ND\nB) 6ND\n(4/5)")
+        + post("A12: B. 2ND forward plus 4ND backward. (5/5)"),
+        name="bluesky.txt",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert (first.id, first.answer, second.answer) == ("q11", ["B"], ["B"])
+    assert [o.text.en for o in first.options] == ["1", "20", "200"]
+    assert first.prompt.en == "Chinchilla-optimal training uses how many tokens per parameter?"
+    assert not result.notes  # "A11:" is an answer line: nothing inferred
+    assert "bsky.social" not in str(result.bank.model_dump())

@@ -49,7 +49,9 @@ _LINE_APP = re.compile(
 _NAME_LINE = re.compile(r"^(?P<name>\S[^\t:：.?!。？！]{0,38})$")
 _TIME_LINE = re.compile(r"^\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp][Mm])?\s*$")
 #: X (Twitter): the name, the @handle below it, then "·" and the date on lines of their own.
-_HANDLE_LINE = re.compile(r"^@\w{1,30}$")
+_HANDLE_LINE = re.compile(
+    r"^@(?:\w{1,30}|[\w-]{1,40}(?:\.[\w-]{1,30}){1,3})$"
+)  # Bluesky's: "@ines.bsky.social"
 _X_STAMP = re.compile(
     r"^(?:·|\d{1,2}[hms]|[A-Z][a-z]{2}\s+\d{1,2}(?:,\s*\d{4})?|\d{1,2}\s+[A-Z][a-z]{2}(?:\s+\d{4})?)$"
 )
@@ -66,7 +68,8 @@ _NOISE = re.compile(
     r"|\{reactions\}|(?:\S{1,3}\s*\(\d+\)\s*)+|(?::[\w+-]+:\s*\d+\s*)+|\(edited\)"
     r"|\d+\s+repl(?:y|ies)|last\s+reply\s+.*\bago|view\s+thread|replied\s+to\s+a\s+thread:.*"
     r"|views?|·|replying\s+to\s+@\w+.*|show\s+(?:more\s+)?replies|show\s+this\s+thread"
-    r"|\d{1,2}:\d{2}\s*[AaPp][Mm]\s*·\s*\w{3}\s+\d{1,2},\s*\d{4}(?:\s*·.*)?)\s*$",
+    r"|\d{1,2}:\d{2}\s*[AaPp][Mm]\s*·\s*\w{3}\s+\d{1,2},\s*\d{4}(?:\s*·.*)?"
+    r"|\(\d{1,3}/\d{1,3}\))\s*$",  # a thread's post counter under a post: "(2/22)"
     re.I,
 )
 _DAY = re.compile(

@@ -174,6 +174,10 @@ _ANSWER_CHECK = re.compile(
 _ANSWER_ARROW = re.compile(
     r"^\s*(?:=>|->|⇒|⟹)\s*(?P<value>[A-J](?:\s*[,、&]\s*[A-J])*(?=[\s.,;:)—–-]|$).*?)\s*$"
 )
+#: An answer numbered like its question, "Q11." answered by "A11: B. ~20 tokens/param".
+_ANSWER_NUMBERED = re.compile(
+    r"^\s*(?:\*\*|__)?A\d{1,3}\s*(?:\*\*|__)?\s*[:]\s*(?:\*\*|__)?\s*(?P<value>\S.*?)\s*$"
+)
 #: More keys ticked on the same line: "✓ A · ✓ B · ✓ C · ✗ D".
 _TICKED_KEYS = re.compile(r"[✔✓✅]\ufe0f?\s*\(?([A-J])\)?(?=[\s.,;·、|]|$)")
 #: "The correct answer is B." / "The answer is (b), because ...": a key right after "is".
@@ -340,6 +344,7 @@ def classify(number: int, raw: str) -> Line:
         or _ANSWER_IS.match(text)
         or _ANSWER_CHECK.match(text)
         or _ANSWER_ARROW.match(text)
+        or _ANSWER_NUMBERED.match(text)
         or _ANSWER_GENERAL.match(text)
     ):
         line.kind = LineKind.ANSWER
