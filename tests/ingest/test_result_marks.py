@@ -177,3 +177,18 @@ def test_a_wikis_emoji_codes_and_numbered_task_lists_mark_the_key() -> None:
 def test_ballot_boxes_alone_on_their_lines_are_no_options() -> None:
     with pytest.raises(LlmiqError):  # found by the fuzz test: options "A" and "B" from nothing
         parse_article("0\n☐\n☑\n0\n☐\n☑\n", name="fuzz.txt", bank_id="t")
+
+
+def test_a_mark_inside_the_bold_of_an_option_and_options_lettered_with_a_colon() -> None:
+    result = parse_article(
+        "**1. How does the repetition penalty work?**\n\n- A. It removes prompt tokens\n"
+        "- B. **It rescales the logits of tokens already seen ← correct**\n- C. It adds a bonus\n\n"
+        "**2. Min-p with min_p = 0.1 keeps which tokens?**\n\n- a: the top 10% of the vocabulary\n"
+        "- b: tokens at least 0.1 × the top token's probability\n\n**Answer:** b\n",
+        name="craft.md",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert (first.answer, second.answer) == (["B"], ["B"])
+    assert first.options[1].text.en == "It rescales the logits of tokens already seen"
+    assert second.options[0].text.en == "the top 10% of the vocabulary"

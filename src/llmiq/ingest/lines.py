@@ -94,7 +94,7 @@ _TAIL_BOLD = re.compile(r"\s*(?:\*\*|__)\s*$")
 _OPTION = re.compile(
     r"^\s*(?:>\s*)*(?:[-*+•·]\s*)?(?:\[[ xX]\]\s*)?" + SYMBOLS + r"(?P<bold>\*\*|__)?\s*"
     r"(?:\((?P<pk>[A-Ja-j])\)|[\[【](?P<bk>[A-J])[\]】](?=\s)"  # "(a)", "[B] …"
-    r"|(?P<uk>[A-J])\s*(?P<ud>[.、:)|]|\](?!\())|(?P<lk>[a-j])(?:[.)](?=\s)|(?P<lp>\))(?=\S)))"
+    r"|(?P<uk>[A-J])\s*(?P<ud>[.、:)|]|\](?!\())|(?P<lk>[a-j])(?:[.):](?=\s)|(?P<lp>\))(?=\S)))"
     r"\s*(?(bold)(?:\*\*|__)?)\s*(?P<text>.*)$"
 )
 #: Options written on the question's own line: "1、以下哪个是分词算法？ A.BPE B.Adam".

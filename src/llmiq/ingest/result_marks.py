@@ -34,7 +34,7 @@ _TAIL_MARK = re.compile(
     rf"|(?P<wsym>{_WRONG_SYMBOL})(?:\s*(?:{_WRONG_WORDS}))?"
     rf"|[(\[【（]\s*(?:(?P<rbr>{_RIGHT_SYMBOL}?\s*(?:{_RIGHT_WORDS}))|{_WRONG_SYMBOL}?\s*(?:{_WRONG_WORDS}))\s*[)\]】）]"
     rf"|(?:←|<-+|<=|⟵|—|–)\s*(?:(?P<rarrow>{_RIGHT_WORDS})|(?:{_WRONG_WORDS}))"
-    rf"|(?P<bare>(?:your|my)\s+answer))\s*$",
+    rf"|(?P<bare>(?:your|my)\s+answer))\s*(?:\*\*|__)?\s*$",  # "**… ← correct**"
     re.I,
 )
 #: A mark before an option's text: "- ✔ HNSW", "✘ B. 16".
