@@ -370,3 +370,12 @@ def test_a_key_in_a_box_behind_a_think_first_summary_and_a_key_said_to_be_the_on
     )
     assert [q.answer for q in result.bank.questions] == [["C"], ["A"]]
     assert "Think first" not in str(result.bank.model_dump())
+
+
+def test_an_explanation_naming_the_wrong_option_then_the_rest_as_right() -> None:
+    result = parse_article(
+        _TOP_P + "这题 D 是错的，说的是 top-k 的特点，剩下三个都对。\n",
+        name="maimai.txt",
+        bank_id="t",
+    )
+    assert result.bank.questions[0].answer == ["A", "B", "C"]

@@ -3,7 +3,8 @@
 
 Each clause (up to a comma, semicolon or full stop) that names options says either that they
 are right (对, 没问题, 也是) or that they are wrong (不, 错, 无关, 说反了), or the clause right
-after it does ("D 说的是 top-k 的特点，不是 top-p"). An option named in clauses that disagree,
+after it does ("D 说的是 top-k 的特点，不是 top-p"); "剩下三个都对" judges the options not named
+yet. An option named in clauses that disagree,
 or judged by none, leaves the answer unread, so that an explanation that only discusses some
 options never gives a partial key.
 """
@@ -25,6 +26,10 @@ _RIGHT = re.compile(
 _NOT_DENIAL = re.compile(r"没问题|没毛病|不错|无误|不仅|不只")
 _WRONG = re.compile(r"不|错|没|无关|瞎扯|胡扯|说反|反了|相反|太绝对|过于绝对")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+#: The options not named yet: "剩下三个都对", "其他都错".
+_THE_REST = re.compile(
+    r"(?:剩下|其余|其他|别的)[^,，;；。]{0,6}?(?:都|均)(?:是)?(?P<verdict>对|正确|成立|没问题|错|不对)"
+)
 
 
 def keys_judged(text: str, options: list[tuple[str, str]]) -> list[str]:
@@ -36,6 +41,11 @@ def keys_judged(text: str, options: list[tuple[str, str]]) -> list[str]:
     verdicts: dict[str, bool] = {}
     pending: list[str] = []  # named in a clause that judges nothing: "D 说的是 top-k 的特点，"
     for clause in _CLAUSE.split(fold(text)):
+        if (rest := _THE_REST.search(clause)) and not _KEY.search(clause):
+            right = rest["verdict"] in ("对", "正确", "成立", "没问题", "是")
+            for key in keys:  # "剩下三个都对": every option not judged yet
+                verdicts.setdefault(key, right)
+            continue
         named = [k for k in _KEY.findall(clause) if k in keys] or pending
         wrong = bool(_WRONG.search(_NOT_DENIAL.sub("", clause)))
         right = bool(_RIGHT.search(clause))
