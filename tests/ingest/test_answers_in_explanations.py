@@ -379,3 +379,17 @@ def test_an_explanation_naming_the_wrong_option_then_the_rest_as_right() -> None
         bank_id="t",
     )
     assert result.bank.questions[0].answer == ["A", "B", "C"]
+
+
+@pytest.mark.parametrize(
+    ("said", "keys"),
+    [
+        ("我选的 A、B、C，D 纯属干扰项。", ["A", "B", "C"]),
+        ("AB 是定义没问题，C 也对；D 太绝对了。", ["A", "B", "C"]),
+    ],
+)
+def test_keys_listed_with_enumeration_commas_or_run_together_in_a_judgement(
+    said: str, keys: list[str]
+) -> None:
+    result = parse_article(_TOP_P + said + "\n", name="maimai.txt", bank_id="t")
+    assert result.bank.questions[0].answer == keys

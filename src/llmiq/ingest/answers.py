@@ -552,8 +552,8 @@ def key_said_alone(text: str, options: list[tuple[str, str]]) -> list[str]:
     is wrong …", "I went with A, B and C."; empty when that sentence denies something ("A
     错在……")."""
     mine = _MY_PICK.sub("", text, count=1)
-    run = (  # "我选的 ABD，…", "这题我的答案是 A B D，C 看起来很像……"
-        re.match(r"^\s*(?P<keys>[A-J]{1,6}|[A-J](?:\s[A-J]){1,5})\s*(?:[,，。.;；!]|$)", mine)
+    run = (  # "我选的 ABD，…", "这题我的答案是 A B D，C 看起来很像……", "我选的 A、B、D，C 纯属……"
+        re.match(r"^\s*(?P<keys>[A-J]{1,6}|[A-J](?:[\s、][A-J]){1,5})\s*(?:[,，。.;；!]|$)", mine)
         if mine != text
         else None
     )

@@ -16,7 +16,15 @@ import re
 from llmiq.ingest.lines import fold
 
 _CLAUSE = re.compile(r"[,，;；。!！?？]|\.(?!\d)")
-_KEY = re.compile(r"(?<![A-Za-z0-9_-])[A-J](?![A-Za-z0-9_-])")
+#: A key standing alone, or keys run together in order: "D", "AB".
+_KEY = re.compile(r"(?<![A-Za-z0-9_-])[A-J]{1,4}(?![A-Za-z0-9_-])")
+
+
+def _named(clause: str, keys: list[str]) -> list[str]:
+    runs = [run for run in _KEY.findall(clause) if list(run) == sorted(set(run))]
+    return [key for run in runs for key in run if key in keys]
+
+
 #: "对" as a verdict, not in "绝对", "相对", "对于", "不对".
 _RIGHT = re.compile(
     r"(?<![绝相针面核比反不])对(?![比应于齐话称象待付])|(?<!不)正确|没问题|没毛病|(?<!不)成立"
@@ -46,7 +54,7 @@ def keys_judged(text: str, options: list[tuple[str, str]]) -> list[str]:
             for key in keys:  # "剩下三个都对": every option not judged yet
                 verdicts.setdefault(key, right)
             continue
-        named = [k for k in _KEY.findall(clause) if k in keys] or pending
+        named = _named(clause, keys) or pending
         wrong = bool(_WRONG.search(_NOT_DENIAL.sub("", clause)))
         right = bool(_RIGHT.search(clause))
         if wrong and right:
