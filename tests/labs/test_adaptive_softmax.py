@@ -154,13 +154,15 @@ def test_a_head_holding_the_whole_vocabulary_flips_the_speed_verdicts(tmp_path: 
 def test_a_starved_head_and_one_dimensional_tails_flip_the_perplexity_verdicts(
     tmp_path: Path,
 ) -> None:
-    """Two words in the head and tails projected to one dimension: fast, but the model can
-    no longer tell the words apart, so the perplexity claims fail."""
+    """Two words in the head and tails projected to one dimension: the model can no longer
+    tell the words apart, so the perplexity claims fail. (Its speed-up sits near the claim's
+    1.3x bar, 1.26x [1.25, 1.28] in a fresh CI run on a loaded 2-core machine, so that
+    wall-clock verdict is not asserted here; the speed claim is held in
+    ``test_the_claims_and_their_fast_verdicts``, where it is about 3x.)"""
     broken = _broken(tmp_path, cutoff_fractions=(0.001,), div_value=64.0, vocab_sizes=(5_000,))
     for start in ("At equal training steps", "At equal training time"):
         claim = _claim(broken, start)
         assert not claim.supported, claim.evidence
-    assert _claim(broken, "Adaptive softmax makes training").supported
 
 
 # ----------------------------------------------------------------- the whole model
