@@ -26,6 +26,7 @@ from llmiq.ingest.key_labels import (
     without_author,
 )
 from llmiq.ingest.lines import Line, LineKind, fold
+from llmiq.ingest.question_marks import KEYCAP_DIGITS
 
 _LETTERS = re.compile(r"^\(?[A-J](?:\s*[,、&/]?\s*[A-J])*\)?[.。]?$")
 _KEY_VALUE = r"(?P<keys>[A-J](?:\s*[,、&/]\s*[A-J]|[A-J])*)"
@@ -113,8 +114,7 @@ _LISTED = re.compile(r"\s*[,，;；]\s*(?=\d{1,3}\s*[-.:、)])")
 _COLUMNS = re.compile(r"\s{3,}|\t+|\u3000+")  # a full-width space sets columns apart too
 
 
-#: A number written in keycap emoji: "1️⃣", "1️⃣2️⃣" (12).
-_KEYCAP = re.compile(r"(?:[0-9]\ufe0f?\u20e3)+")
+_KEYCAP = re.compile(KEYCAP_DIGITS)
 
 
 def _entries(raw: str) -> dict[int, str]:
@@ -529,9 +529,9 @@ def _open_answers(lines: Sequence[Line], k: int, key: AnswerKey, into: dict[int,
     asked = {ln.q_number for ln in lines[:first] if ln.q_number is not None} - set(key.keys)
     j = k
     introduced = bool(_NOTES_INTRO.match(lines[k].raw))  # "A few notes:" over notes on keys
-    if (
-        _OWN_HEADING.match(lines[k].raw) or introduced or _SHORT_LINE.match(lines[k].raw)
-    ) and not _entries(lines[k].raw):
+    if (_OWN_HEADING.match(lines[k].raw) or _SHORT_LINE.match(lines[k].raw)) and not _entries(
+        lines[k].raw
+    ):
         j = k + 1
     while j < len(lines) and lines[j].kind is LineKind.BLANK:
         j += 1

@@ -428,7 +428,7 @@ def keys_named(text: str, options: list[tuple[str, str]]) -> list[str]:
             return [key for key in keys if key not in left_out]
     named: list[str] = []
     for part in re.split(r"[,，]", first_clause(folded)):  # "(a)、(b) 没问题，(c) 正好说反了"
-        if not _DENIES.search(_NO_DENIAL.sub("", part)) and not _REVERSED.search(part):
+        if not _DENIES.search(NO_DENIAL.sub("", part)) and not _REVERSED.search(part):
             named += keys_in_prose(part)
     return [key for key in keys if key in named]
 
@@ -436,7 +436,7 @@ def keys_named(text: str, options: list[tuple[str, str]]) -> list[str]:
 #: Words that say options are right, which an explanation naming them must use.
 AFFIRMS = re.compile(r"对|正确|没问题|成立|都是|correct|right|true", re.I)
 #: Words that look like denials but are none: "没问题", "不错", "差不多".
-_NO_DENIAL = re.compile(r"没问题|没毛病|不错|无误|差不多|不少|不仅|不只")
+NO_DENIAL = re.compile(r"没问题|没毛病|不错|无误|差不多|不少|不仅|不只")
 #: An option said to be the wrong way round: "(c) 正好说反了", "(c) is backwards".
 _REVERSED = re.compile(r"反了|说反|相反|backwards", re.I)
 
@@ -540,9 +540,8 @@ _KEY_LIST = re.compile(
 
 #: A key said to be the answer in a sentence of its own: "**A** is the one.", "(c) is right."
 _THE_ONE = re.compile(
-    r"^\W*\(?(?P<key>[A-J])\)?[*_]*\s+is\s+(?:the\s+)?(?:one|answer|right\s+one|correct\s+one"
-    r"|correct|right)\b(?!\s+(?:about|if|when|for|but|because))",
-    re.I,
+    r"^\W*\(?(?P<key>[A-J])\)?[*_]*\s+(?i:is\s+(?:the\s+)?(?:one|answer|right\s+one|correct\s+one"
+    r"|correct|right)\b(?!\s+(?:about|if|when|for|but|because)))"
 )
 
 
@@ -570,8 +569,10 @@ def key_said_alone(text: str, options: list[tuple[str, str]]) -> list[str]:
     )
     if later and later[-1] != run["keys"].replace(" ", ""):
         run = None  # "我当时选了 A，后来查了论文，应该是 AC": the pick was corrected
-    if one := _THE_ONE.match(fold(text)):  # "🟢 **A** is the one."
-        return [one["key"]] if one["key"] in dict(options) else []
+    if (one := _THE_ONE.match(fold(text))) and one["key"] in dict(
+        options
+    ):  # "🟢 **A** is the one."
+        return [one["key"]]
     if listed := _KEY_LIST.match(mine) or run:  # "我选的 ABD，对答案也是这个。"
         keys = re.findall(r"[A-J]", listed["keys"])
         if all(key in dict(options) for key in keys):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from llmiq.ingest.answers import NO_DENIAL
 from llmiq.ingest.lines import fold
 
 _CLAUSE = re.compile(r"[,，;；。!！?？]|\.(?!\d)")
@@ -30,8 +31,6 @@ _RIGHT = re.compile(
     r"(?<![绝相针面核比反不])对(?![比应于齐话称象待付])|(?<!不)正确|没问题|没毛病|(?<!不)成立"
     r"|也是|都是|都算|(?<!不)符合"
 )
-#: Words that look like a denial but say nothing against the option: "没问题", "不错".
-_NOT_DENIAL = re.compile(r"没问题|没毛病|不错|无误|不仅|不只")
 _WRONG = re.compile(r"不|错|没|无关|瞎扯|胡扯|说反|反了|相反|太绝对|过于绝对")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 #: The options not named yet: "剩下三个都对", "其他都错".
@@ -55,7 +54,7 @@ def keys_judged(text: str, options: list[tuple[str, str]]) -> list[str]:
                 verdicts.setdefault(key, right)
             continue
         named = _named(clause, keys) or pending
-        wrong = bool(_WRONG.search(_NOT_DENIAL.sub("", clause)))
+        wrong = bool(_WRONG.search(NO_DENIAL.sub("", clause)))
         right = bool(_RIGHT.search(clause))
         if wrong and right:
             return []  # "A 对但不完整": neither plainly right nor plainly wrong

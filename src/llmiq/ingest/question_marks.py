@@ -74,7 +74,9 @@ TYPE_TAG_LINE = re.compile(
 TYPE_FIRST = re.compile(rf"^\s*(?:{_BARE_TYPE})(?=\s|$|[·|/])", re.I)
 _DECOR = r"^\s*(?:>\s*)*(?P<head>#{1,6}\s*)?" + SYMBOLS + _TYPE_TAG + r"(?P<bold>\*\*|__)?\s*"
 #: Keycap emoji as the number itself: "1️⃣ What …", "1️⃣2️⃣ …" (12), "🔟 …".
-_KEYCAP_NUMBER = r"(?P<num>(?:[0-9]\ufe0f?\u20e3)+|\U0001f51f)"
+#: Digits written as keycap emoji: "1️⃣", "1️⃣2️⃣" (12).
+KEYCAP_DIGITS = r"(?:[0-9]\ufe0f?\u20e3)+"
+_KEYCAP_NUMBER = rf"(?P<num>{KEYCAP_DIGITS}|\U0001f51f)"
 _DECOR_BEFORE_KEYCAP = (
     r"^\s*(?:>\s*)*(?P<head>#{1,6}\s*)?"
     + r"(?:(?:[\u2190-\u2bff\U0001f000-\U0001f51e\U0001f520-\U0001faff\ufe0f\u200d])\s*)*"
