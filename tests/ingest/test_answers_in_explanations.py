@@ -43,6 +43,11 @@ _OPTIONS = "A. 梯度裁剪\nB. 学习率预热\nC. 增大 batch\nD. 混合精�
         ("讲解：B，没什么好说的。", ["B"]),
         ("讲解：前两个和最后一个。C 不对。", ["A", "B", "D"]),
         ("Explanation: The first two and the last one are correct.", ["A", "B", "D"]),
+        ("讲解：这题 A B 两项都对，预热和裁剪都管稳定。", ["A", "B"]),
+        ("讲解：B、C、D 三项都应该做，A 另有用途。", ["B", "C", "D"]),
+        ("讲解：A、B、D 这三种我们训练中都见过，C 当然不算。", ["A", "B", "D"]),
+        ("讲解：a、b、d 正确，c 错误。", ["A", "B", "D"]),
+        ("讲解：看训练曲线，选 D！省显存也省时间。", ["D"]),
     ],
 )
 def test_the_key_opening_the_explanation_answers_and_is_noted(
@@ -64,6 +69,8 @@ def test_the_key_opening_the_explanation_answers_and_is_noted(
         "**解析：**这几项各有用途，要看场景。",
         "讲解：前三个都是错误的说法。",
         "讲解：前五个都是手段。",  # there are only four
+        "讲解：B、C、D 都是干扰项。",
+        "讲解：如果选 A，会怎样？",
     ],
 )
 def test_an_explanation_opening_otherwise_gives_no_answer(explanation: str) -> None:

@@ -445,6 +445,8 @@ _REVERSED = re.compile(r"反了|说反|相反|backwards", re.I)
 _VERDICT = re.compile(
     r"(?:本题|此题|这题|这道题|故|所以|因此|综上)[，,]?\s*(?:应该|应|答案)?(?:选|为|是)\s*"
     r"(?P<zh>[A-J](?:\s*[,、和及与]\s*[A-J]|[A-J]){0,5})(?![A-Za-z])"
+    # "显存看总参数，选 A！": a bare "选" closing its sentence
+    r"|(?:^|[，,])\s*选\s*(?P<bare>[A-J](?:\s*[,、和及与]\s*[A-J]|[A-J]){0,5})\s*(?=[!！。；;]|$)"
     r"|\b(?:so|hence|therefore|thus)[, ]+(?:the\s+)?(?:correct\s+)?answer\s+is\s+"
     r"(?P<en>\(?[A-Ja-j]\)?)(?=[\s.,;]|$)",
     re.I,
@@ -456,14 +458,19 @@ def keys_in_verdict(text: str) -> list[str]:
     found = _VERDICT.search(fold(text))
     if found is None:
         return []
-    return re.findall(r"[A-J]", (found["zh"] or found["en"] or "").upper())
+    return re.findall(r"[A-J]", (found["zh"] or found["bare"] or found["en"] or "").upper())
 
 
-#: "B、C、D 都是集合通信原语，…": keys that open a sentence saying what they all are.
+#: "B、C、D 都是集合通信原语，…", "这题 A B 两项都对", "B、C、D 三项都应该做": keys that open a
+#: sentence saying what they all are; a count after them must be theirs.
 _ALL_ARE = re.compile(
-    r"^\s*(?P<keys>[A-J](?:\s*[,、和及与]\s*[A-J])+)\s*(?:这?[两三四五六](?:项|个)|选项)?\s*"
-    r"(?:都|均)(?:是|属于|为|行|对|可以|算|正确)(?![^，,。；;]*(?:错|不|没有|无关|无法))"
+    r"^\s*(?:这题|本题|此题)?\s*(?P<keys>[A-J](?:\s*[,、和及与]\s*[A-J]|\s+[A-J])+)(?![A-Za-z])\s*"
+    r"(?:(?P<count>这?[两二三四五六](?:项|个|种|条))[^，,。；;：:]{0,10}?|选项)?\s*(?:都|均)"
+    r"(?:是|属于|为|行|对|可以|算|正确|应该|需要|要|见过|成立|没问题|合理)"
+    r"(?![^，,。；;]*(?:错|不|没有|无关|无法|干扰|陷阱))"
 )
+#: Lower-case keys listed at the start: "a、b、d 正确，c 错误".
+_LOWER_KEY_LIST = re.compile(r"^\s*[a-j](?:\s*[、,，和]\s*[a-j])+(?![A-Za-z])")
 #: "前三个都是…", "后两项都对", "The first three are correct": a run of options from either end.
 _END_RUN = re.compile(
     r"^\s*(?P<end>前|后)\s*(?P<n>[两二三四五六2-6])\s*(?:个|项|条)(?:选项)?\s*"
@@ -505,12 +512,15 @@ def keys_opening_explanation(text: str, options: list[tuple[str, str]]) -> list[
     "The answer is (b): …". Empty when it
     opens otherwise ("A 错在……" names a wrong option)."""
     keys = [key for key, _ in options]
+    text = _LOWER_KEY_LIST.sub(lambda run: run[0].upper(), text, count=1)
     line = classify(0, text)
     found: list[str] = []
     if line.kind is LineKind.ANSWER and (parsed := parse_keys(line.answer_value)):
         found = parsed[0]
     elif all_are := _ALL_ARE.match(fold(text)):
         found = re.findall(r"[A-J]", all_are["keys"])
+        count = all_are["count"] and chinese_numeral(all_are["count"].strip("这")[0])
+        found = [] if count and count != len(found) else found
     elif _ALL_BUT.match(fold(text).strip()):  # "除了 C，其他三个都算。", "All but (d)."
         found = keys_named(text, options)
     elif _ALL_OPTIONS.match(fold(text)):  # "四个都对，这题全选。"
@@ -520,7 +530,9 @@ def keys_opening_explanation(text: str, options: list[tuple[str, str]]) -> list[
     return found if found and all(key in keys for key in found) else []
 
 
-_DENIES = re.compile(r"错|不|非|没|无|wrong|not|false", re.I)
+#: A first clause that denies, or supposes, rather than gives the key: "A 错在……", "B、C 都是干扰
+#: 项", "如果选 A，……".
+_DENIES = re.compile(r"错|不|非|没|无|干扰|陷阱|如果|假如|要是|wrong|not|false|\bif\b", re.I)
 
 
 _KEYS_THEN_COMMA = re.compile(r"^\s*(?P<keys>[A-J](?:\s*[、和]\s*[A-J])*)\s*[,，](?!\s*[A-J]\b)")
