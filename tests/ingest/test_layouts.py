@@ -809,3 +809,13 @@ def test_one_dash_after_a_question_is_no_answer() -> None:
         "Answer: cached keys and values.\n"
     )
     assert result.bank.questions[0].reference.get("en") == "cached keys and values."
+
+
+def test_an_answer_listing_several_unlettered_bullets_by_their_text() -> None:
+    result = _parse(
+        "5. 以下哪些属于集合通信原语？（多选）\n• All-Reduce\n• All-Gather\n• Reduce-Scatter\n"
+        "• Gradient Checkpointing\n答案：All-Reduce、All-Gather、Reduce-Scatter\n"
+    )
+    [question] = result.bank.questions
+    assert [option.key for option in question.options] == ["A", "B", "C", "D"]
+    assert question.answer == ["A", "B", "C"]

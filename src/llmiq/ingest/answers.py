@@ -189,6 +189,7 @@ def names_an_option(value: str, options: list[tuple[str, str]]) -> bool:
     bullets have none."""
     return bool(
         match_option_text(value, options)
+        or len(match_option_texts(value, options)) >= 2  # "All-Reduce、All-Gather"
         or match_option_prefix(value, options)[0]
         or match_option_ordinal(value, options)[0]
         or match_option_paraphrase(value, options)
