@@ -327,6 +327,15 @@ def test_options_on_the_question_line() -> None:
     assert [o.text.get("zh") for o in question.options] == ["BPE", "Adam", "ReLU"]
 
 
+@pytest.mark.parametrize("sep", ["：", "\n"])
+def test_options_on_one_line_parted_by_semicolons(sep: str) -> None:
+    text = f"9. 常见的偏差有（多选）{sep}A.位置偏差；B.冗长（长度）偏差；C.自我偏好\n答：AB\n"
+    question = _parse(text).bank.questions[0]
+    texts = [o.text.get("zh") for o in question.options]
+    assert texts == ["位置偏差", "冗长（长度）偏差", "自我偏好"]
+    assert question.answer == ["A", "B"]
+
+
 def test_option_text_with_a_letter_and_dot_inside_stays_whole() -> None:
     text = "1. Which plan?\nA. Use plan B. Then stop\nB. Keep going\nAnswer: A\n"
     options = _parse(text).bank.questions[0].options

@@ -267,14 +267,15 @@ def _is_markup(text: str) -> bool:
 
 
 def _split_inline_options(text: str, first_key: str, lower: bool = False) -> list[tuple[str, str]]:
-    """Split ``"微调 B.数据增强 C.提示校准"`` (after ``A.``) into consecutive options; with
-    ``lower``, keys written ``b.`` ``c)`` (after ``a.``), as in two-column PDF text."""
+    """Split ``"微调 B.数据增强 C.提示校准"`` or ``"微调；B.数据增强；C.提示校准"`` (after ``A.``)
+    into consecutive options; with ``lower``, keys written ``b.`` ``c)`` (after ``a.``), as in
+    two-column PDF text."""
     options: list[tuple[str, str]] = []
     key, rest = first_key, text
     while True:
         nxt = chr(ord(key) + 1)
         marker = rf"{nxt.lower()}\s*[.)]\s+" if lower else rf"{nxt}\s*[.、)]\s*"
-        match = re.search(rf"(?:^|\s)\(?{marker}", fold(rest))
+        match = re.search(rf"(?:^|\s|;)\(?{marker}", fold(rest))
         if not match or match.start() == 0:
             options.append((key, rest.strip()))
             return options
