@@ -67,6 +67,11 @@ def test_an_option_per_row_under_a_header_becomes_option_lines() -> None:
     ]
 
 
+def test_a_traditional_chinese_header_heads_the_option_rows_too() -> None:
+    lines = ["| 選項 | 內容 |", "|---|---|", "| A | E4M3 範圍大 |", "| B | E5M2 精度高 |"]
+    assert rewrite_option_tables(lines) == ["", "", "A. E4M3 範圍大", "B. E5M2 精度高"]
+
+
 def test_a_key_table_with_a_number_column_is_no_options() -> None:
     lines = ["| 题号 | 答案 |", "| --- | --- |", "| A | B |", "| B | C |"]
     assert rewrite_option_tables(lines) == lines

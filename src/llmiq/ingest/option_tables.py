@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from llmiq.ingest.folding import fold
 from llmiq.ingest.lines import FENCE
 
 _ROW = re.compile(r"^\s*\|(?P<cells>.*)\|\s*$")
@@ -57,7 +58,7 @@ def _rows_of_options(rows: list[list[str]]) -> list[list[tuple[str, str]]] | Non
     the rule become blank lines."""
     if len(rows) < 4 or not all(_RULE_CELL.match(cell) for cell in rows[1]):
         return None
-    if not rows[0] or not _LETTER_HEADER.match(re.sub(r"[*_`\s]", "", rows[0][0])):
+    if not rows[0] or not _LETTER_HEADER.match(re.sub(r"[*_`\s]", "", fold(rows[0][0]))):
         return None
     options: list[list[tuple[str, str]]] = [[], []]
     for cells in rows[2:]:
