@@ -819,3 +819,13 @@ def test_an_answer_listing_several_unlettered_bullets_by_their_text() -> None:
     [question] = result.bank.questions
     assert [option.key for option in question.options] == ["A", "B", "C", "D"]
     assert question.answer == ["A", "B", "C"]
+
+
+def test_emoji_bullets_answered_by_their_texts_before_a_remark() -> None:
+    result = _parse(
+        "3️⃣ 下面哪些属于 PEFT 方法？（多选）\n🔹 LoRA\n🔹 Prefix Tuning\n🔹 全参数微调\n🔹 Adapter\n"
+        "答案：LoRA、Prefix Tuning、Adapter（全参数微调当然不算啦）\n"
+    )
+    [question] = result.bank.questions
+    assert [option.text.get("zh") for option in question.options][2] == "全参数微调"
+    assert question.answer == ["A", "B", "D"]

@@ -204,7 +204,7 @@ def no_questions(name: str, unanswered: Sequence[int]) -> LlmiqError:
     )
 
 
-_BULLET = re.compile(r"^\s*[-*+•·]\s+(?P<text>\S.*)$")
+_BULLET = re.compile(r"^\s*(?:[-*+•·▪◦●■◆◇►▸➤]|🔹|🔸|🔷|🔶)\ufe0f?\s+(?P<text>\S.*)$")
 #: A question's line that asks: "…？", "…是：", "…?（多选）".
 ASKS = re.compile(r"[?？:：]\s*(?:[(（][^()（）]{1,8}[)）])?\s*(?:\*\*)?\s*$")
 

@@ -14,7 +14,6 @@ def normalise(text: str) -> str:
     return re.sub(r"[\W_]+", "", fold(text)).casefold()
 
 
-#: A remark in brackets ending an option: "负无穷（或一个很大的负数）".
 #: What a true/false question's options and keys say, in words or marks: "对", "正确", "√",
 #: "True" against "错", "错误", "×", "False".
 TRUE_WORDS = frozenset(
@@ -23,6 +22,7 @@ TRUE_WORDS = frozenset(
 FALSE_WORDS = frozenset(
     {"错误", "错", "否", "×", "✗", "✘", "x", "f", "false", "no", "n", "wrong", "incorrect"}
 )
+#: A remark in brackets ending an option or an answer: "负无穷（或一个很大的负数）".
 _TRAILING_REMARK = re.compile(r"(?<=\S)\s*[（(][^()（）]+[)）]\s*$")
 
 
@@ -43,13 +43,16 @@ _FIRST_CLAUSE = re.compile(
 
 def match_option_texts(value: str, options: list[tuple[str, str]]) -> list[str]:
     """The options an answer lists by their texts: "Masked self-attention, Residual
-    connections" -> ``["A", "D"]``; empty unless every listed part is one option's text."""
-    parts = [p for p in re.split(r"\s*(?:[,;，；、]|\band\b|和)\s*", value.strip(" .。")) if p]
-    found = [match_option_text(part, options) for part in parts]
-    if len(parts) < 2 or not all(len(keys) == 1 for keys in found):
-        return []
-    keys = [keys[0] for keys in found]
-    return sorted(set(keys)) if len(set(keys)) == len(keys) else []
+    connections" -> ``["A", "D"]``, also before a remark in brackets ("LoRA、Adapter（全参
+    微调不算）"); empty unless every listed part is one option's text."""
+    for said in dict.fromkeys((value, _TRAILING_REMARK.sub("", value))):
+        parts = [p for p in re.split(r"\s*(?:[,;，；、]|\band\b|和)\s*", said.strip(" .。")) if p]
+        found = [match_option_text(part, options) for part in parts]
+        if len(parts) < 2 or not all(len(keys) == 1 for keys in found):
+            continue
+        keys = [keys[0] for keys in found]
+        return sorted(set(keys)) if len(set(keys)) == len(keys) else []
+    return []
 
 
 def match_option_prefix(value: str, options: list[tuple[str, str]]) -> tuple[list[str], str]:
