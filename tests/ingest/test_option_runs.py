@@ -146,3 +146,15 @@ def test_options_numbered_in_brackets_answered_by_number() -> None:
     ]
     bank = parse_article(text, name="notes.md", bank_id="t").bank
     assert bank.questions[0].answer == ["B"]
+
+
+def test_options_numbered_in_roman_answered_by_bare_numerals() -> None:
+    text = (
+        "5. What is the main risk of self-judging?\ni) too slow\nii) self-preference bias\n"
+        "iii) no numeric scores\niv) licensing\n\nAnswer: ii\n\n"
+        "6. Which stop generation?\ni) an end token\nii) a token limit\niii) top-p\n"
+        "iv) a stop string\n\nAnswer: i, ii and iv. Lowering top-p never stops it.\n"
+    )
+    result = parse_article(text, name="quiz.md", bank_id="t")
+    assert [q.answer for q in result.bank.questions] == [["B"], ["A", "B", "D"]]
+    assert result.bank.questions[1].explanation.get("en") == "Lowering top-p never stops it."

@@ -83,10 +83,15 @@ def _strip_key_wrapping(value: str) -> str:
 
 #: Option numbers in parentheses as keys: "(2)" is option B.
 _DIGIT_KEY = re.compile(r"\(([1-9])\)")
-#: "(iii)": options numbered in roman; "(i)" alone is option I of a long list, as written.
 #: Option keys written in roman numerals, in order (``i.`` … ``viii.``).
 ROMAN_KEYS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii")
+#: "(iii)": options numbered in roman; "(i)" alone is option I of a long list, as written.
 _ROMAN_KEY = re.compile(r"\((ii|iii|iv|vi|vii|viii)\)", re.I)
+_ROMAN = r"(?:viii|vii|vi|iv|v|iii|ii|i)"
+#: Bare roman keys ending the answer or its sentence: "ii", "i, ii and iv.".
+_ROMAN_LIST = re.compile(
+    rf"^\s*(?P<run>{_ROMAN}(?:\s*(?:[,、&]|\band\b)\s*{_ROMAN})*)\s*(?:[.;:。]\s*|$)(?P<rest>.*)$"
+)
 
 
 def parse_keys(value: str) -> tuple[list[str], str] | None:
@@ -99,6 +104,10 @@ def parse_keys(value: str) -> tuple[list[str], str] | None:
     keys = [k.upper() for k in re.findall(r"[A-Ja-j]", run["run"])] if run else []
     if run and keys == sorted(set(keys)):  # "a）b）d）", in order
         return keys, run["rest"].strip(" .。,，;；—–-")
+    if roman := _ROMAN_LIST.match(value.strip()):
+        indices = [ROMAN_KEYS.index(n) for n in re.findall(r"[iv]+", roman["run"])]
+        if max(indices) > 0 and indices == sorted(set(indices)):  # "ii", "i, ii and iv"
+            return [chr(ord("A") + n) for n in indices], roman["rest"].strip()
     folded = _strip_key_wrapping(value)
     folded = _DIGIT_KEY.sub(lambda m: chr(ord("A") + int(m[1]) - 1), folded)
     folded = _ROMAN_KEY.sub(lambda m: chr(ord("A") + ROMAN_KEYS.index(m[1].lower())), folded)
@@ -316,7 +325,7 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
     if parsed is None:
         named = [k for k in keys_in_prose(first_clause(value)) if k in dict(options)]
         clause = first_clause(value)
-        named = named or ([] if _DENIES.search(clause) else keys_in_short_clause(clause, options))
+        named = named or ([] if DENIES.search(clause) else keys_in_short_clause(clause, options))
         if not named:
             return None
         return _read_as(named, value, value)
@@ -429,7 +438,7 @@ def keys_named(text: str, options: list[tuple[str, str]]) -> list[str]:
             return [key for key in keys if key not in left_out]
     named: list[str] = []
     for part in re.split(r"[,，]", first_clause(folded)):  # "(a)、(b) 没问题，(c) 正好说反了"
-        if not _DENIES.search(NO_DENIAL.sub("", part)) and not _REVERSED.search(part):
+        if not DENIES.search(NO_DENIAL.sub("", part)) and not _REVERSED.search(part):
             named += keys_in_prose(part)
     return [key for key in keys if key in named]
 
@@ -533,68 +542,4 @@ def keys_opening_explanation(text: str, options: list[tuple[str, str]]) -> list[
 
 #: A first clause that denies, or supposes, rather than gives the key: "A 错在……", "B、C 都是干扰
 #: 项", "如果选 A，……".
-_DENIES = re.compile(r"错|不|非|没|无|干扰|陷阱|如果|假如|要是|wrong|not|false|\bif\b", re.I)
-
-
-_KEYS_THEN_COMMA = re.compile(r"^\s*(?P<keys>[A-J](?:\s*[、和]\s*[A-J])*)\s*[,，](?!\s*[A-J]\b)")
-#: The taker's own choice before the keys: "I went with A, B and C.", "我选的是 ABD。"
-_MY_PICK = re.compile(
-    r"^\s*(?:i\s+(?:went\s+with|picked|chose|answered|said|put|selected)"
-    r"|i['’]?d\s+(?:take|pick|choose|go\s+with|say)|both|my\s+(?:answer|picks?)"
-    r"\s+(?:was|were|is|are)|我(?:当时)?选(?:的|了)?(?:是)?|(?:这题)?我的答案(?:是|为))\s*[:：]?\s*",
-    re.I,
-)
-#: Keys listed at the start of a sentence and ending it: "A, B, D. C is wrong, …", "A, C and
-#: D — B is how you get sycophancy".
-_KEY_LIST = re.compile(
-    r"^\s*(?P<keys>\(?[A-J]\)?(?:\s*(?:[,，、]|\band\b|和)\s*\(?[A-J]\)?)+)\s*(?:[.。;；!]|\s[—–-]|$)"
-)
-
-
-#: A key said to be the answer in a sentence of its own: "**A** is the one.", "(c) is right."
-_THE_ONE = re.compile(
-    r"^\W*\(?(?P<key>[A-J])\)?[*_]*\s+(?i:is\s+(?:the\s+)?(?:one|answer|right\s+one|correct\s+one"
-    r"|correct|right)\b(?!\s+(?:about|if|when|for|but|because)))"
-)
-
-
-def key_said_alone(text: str, options: list[tuple[str, str]]) -> list[str]:
-    """A key standing alone in a paragraph's short first sentence: "这个简单，B。……", or
-    before its first comma: "A，没什么好说的。"; keys listed to end a sentence: "A, B, D. C
-    is wrong …", "I went with A, B and C."; empty when that sentence denies something ("A
-    错在……")."""
-    mine = _MY_PICK.sub("", text, count=1)
-    run = (  # "我选的 ABD，…", "这题我的答案是 A B D，C 看起来很像……", "我选的 A、B、D，C 纯属……"
-        re.match(r"^\s*(?P<keys>[A-J]{1,6}|[A-J](?:[\s、][A-J]){1,5})\s*(?:[,，。.;；!]|$)", mine)
-        if mine != text
-        else None
-    )
-    if mine == text and (alone := re.match(r"^\s*(?P<keys>[A-J]{2,6})\s*[.。]", text)):
-        letters = alone["keys"]  # "ABD. C just makes the loop weirder."
-        run = alone if list(letters) == sorted(set(letters)) else None
-    later = (  # keys picked again further on: "……，应该是 AC", not "C 看起来很像但……"
-        re.findall(
-            r"(?:是|选|为|改成|answer\s+is)\s*([A-J]{1,6})(?![A-Za-z])",
-            first_clause(mine)[run.end() :],
-        )
-        if run
-        else []
-    )
-    if later and later[-1] != run["keys"].replace(" ", ""):
-        run = None  # "我当时选了 A，后来查了论文，应该是 AC": the pick was corrected
-    if (one := _THE_ONE.match(fold(text))) and one["key"] in dict(
-        options
-    ):  # "🟢 **A** is the one."
-        return [one["key"]]
-    if listed := _KEY_LIST.match(mine) or run:  # "我选的 ABD，对答案也是这个。"
-        keys = re.findall(r"[A-J]", listed["keys"])
-        if all(key in dict(options) for key in keys):
-            return list(dict.fromkeys(keys))
-    if said := _KEYS_THEN_COMMA.match(text):
-        keys = re.findall(r"[A-J]", said["keys"])
-        if all(key in dict(options) for key in keys):
-            return keys
-    clause = first_clause(fold(text))
-    if _DENIES.search(clause):
-        return []
-    return keys_in_short_clause(clause, options)
+DENIES = re.compile(r"错|不|非|没|无|干扰|陷阱|如果|假如|要是|wrong|not|false|\bif\b", re.I)

@@ -13,7 +13,6 @@ from llmiq.errors import LlmiqError
 from llmiq.ingest.answer_key import AnswerKey
 from llmiq.ingest.answers import (
     AFFIRMS,
-    key_said_alone,
     keys_in_verdict,
     keys_named,
     keys_opening_explanation,
@@ -21,6 +20,7 @@ from llmiq.ingest.answers import (
     options_leading,
 )
 from llmiq.ingest.cleanup import SEE_BELOW
+from llmiq.ingest.keys_said import key_said_alone
 from llmiq.ingest.lines import NOISE, Line, LineKind
 from llmiq.ingest.option_verdicts import keys_judged
 from llmiq.ingest.result import Note

@@ -1,0 +1,73 @@
+"""A key said in a sentence under the options rather than on an answer line: "这个简单，B。
+……", "我选的 A、B、D，C 纯属干扰项", "I went with A, B and C.", "**A** is the one."."""
+
+from __future__ import annotations
+
+import re
+
+from llmiq.ingest.answers import DENIES, keys_in_short_clause
+from llmiq.ingest.lines import fold
+from llmiq.ingest.option_text import first_clause
+
+_KEYS_THEN_COMMA = re.compile(r"^\s*(?P<keys>[A-J](?:\s*[、和]\s*[A-J])*)\s*[,，](?!\s*[A-J]\b)")
+#: The taker's own choice before the keys: "I went with A, B and C.", "我选的是 ABD。"
+_MY_PICK = re.compile(
+    r"^\s*(?:i\s+(?:went\s+with|picked|chose|answered|said|put|selected)"
+    r"|i['’]?d\s+(?:take|pick|choose|go\s+with|say)|both|my\s+(?:answer|picks?)"
+    r"\s+(?:was|were|is|are)|我(?:当时)?选(?:的|了)?(?:是)?|(?:这题)?我的答案(?:是|为))\s*[:：]?\s*",
+    re.I,
+)
+#: Keys listed at the start of a sentence and ending it: "A, B, D. C is wrong, …", "A, C and
+#: D — B is how you get sycophancy".
+_KEY_LIST = re.compile(
+    r"^\s*(?P<keys>\(?[A-J]\)?(?:\s*(?:[,，、]|\band\b|和)\s*\(?[A-J]\)?)+)\s*(?:[.。;；!]|\s[—–-]|$)"
+)
+
+
+#: A key said to be the answer in a sentence of its own: "**A** is the one.", "(c) is right."
+_THE_ONE = re.compile(
+    r"^\W*\(?(?P<key>[A-J])\)?[*_]*\s+(?i:is\s+(?:the\s+)?(?:one|answer|right\s+one|correct\s+one"
+    r"|correct|right)\b(?!\s+(?:about|if|when|for|but|because)))"
+)
+
+
+def key_said_alone(text: str, options: list[tuple[str, str]]) -> list[str]:
+    """A key standing alone in a paragraph's short first sentence: "这个简单，B。……", or
+    before its first comma: "A，没什么好说的。"; keys listed to end a sentence: "A, B, D. C
+    is wrong …", "I went with A, B and C."; empty when that sentence denies something ("A
+    错在……")."""
+    mine = _MY_PICK.sub("", text, count=1)
+    run = (  # "我选的 ABD，…", "这题我的答案是 A B D，C 看起来很像……", "我选的 A、B、D，C 纯属……"
+        re.match(r"^\s*(?P<keys>[A-J]{1,6}|[A-J](?:[\s、][A-J]){1,5})\s*(?:[,，。.;；!]|$)", mine)
+        if mine != text
+        else None
+    )
+    if mine == text and (alone := re.match(r"^\s*(?P<keys>[A-J]{2,6})\s*[.。]", text)):
+        letters = alone["keys"]  # "ABD. C just makes the loop weirder."
+        run = alone if list(letters) == sorted(set(letters)) else None
+    later = (  # keys picked again further on: "……，应该是 AC", not "C 看起来很像但……"
+        re.findall(
+            r"(?:是|选|为|改成|answer\s+is)\s*([A-J]{1,6})(?![A-Za-z])",
+            first_clause(mine)[run.end() :],
+        )
+        if run
+        else []
+    )
+    if later and later[-1] != run["keys"].replace(" ", ""):
+        run = None  # "我当时选了 A，后来查了论文，应该是 AC": the pick was corrected
+    if (one := _THE_ONE.match(fold(text))) and one["key"] in dict(
+        options
+    ):  # "🟢 **A** is the one."
+        return [one["key"]]
+    if listed := _KEY_LIST.match(mine) or run:  # "我选的 ABD，对答案也是这个。"
+        keys = re.findall(r"[A-J]", listed["keys"])
+        if all(key in dict(options) for key in keys):
+            return list(dict.fromkeys(keys))
+    if said := _KEYS_THEN_COMMA.match(text):
+        keys = re.findall(r"[A-J]", said["keys"])
+        if all(key in dict(options) for key in keys):
+            return keys
+    clause = first_clause(fold(text))
+    if DENIES.search(clause):
+        return []
+    return keys_in_short_clause(clause, options)
