@@ -99,3 +99,31 @@ def test_article_with_inline_html_is_imported_as_text(run_cli: Callable, tmp_pat
     out = tmp_path / "bank.yaml"
     assert run_cli("import", str(article), "-o", str(out)).exit_code == 0
     assert "<script>alert(1)</script>" in out.read_text("utf-8")
+
+
+def test_a_line_padded_with_spaces_after_a_button_is_read_not_backtracked_for_ever() -> None:
+    """pdftotext's layout mode pads lines with long runs of spaces: the furniture patterns
+    once split such a run among their optional spaces in very many ways (a line, or its
+    tail, padded with a thousand spaces would take hours); the alarm turns a hang into a
+    failure."""
+    import signal
+
+    from llmiq.ingest import parse_article
+
+    def hung(*_: object) -> None:
+        raise TimeoutError("the importer did not finish")
+
+    padded = " " * 1000
+    text = (
+        f"1. Which attack hides instructions in a retrieved page?\nA. Indirect injection\n"
+        f"B. Jailbreak\nAnswer: A\n\n   Submit quiz{padded}0 of 1 answered\n"
+        f"Next: Show answer{padded}x\n"
+    )
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)
+    try:
+        result = parse_article(text, name="quiz.txt", bank_id="t")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert [q.answer for q in result.bank.questions] == [["A"]]

@@ -133,24 +133,28 @@ _FURNITURE_ALONE = (
     r"|(?:points?|score|marks?)\s*[:：]\s*\d+(?:\.\d+)?\s*(?:/|out\s+of|of)\s*\d+(?:\.\d+)?)"
 )
 _FURNITURE_TAIL = re.compile(
-    r"(?:\s+|\s*[|\[(（【])\s*" + _FURNITURE + r"\s*[\])）】]?\s*[.!。]?\s*(?:[»>→▼▾⬇]\s*)?$",
+    r"(?:\s++|\s*+[|\[(（【])\s*+"
+    + _FURNITURE
+    + r"\s*+[\])）】]?\s*+[.!。]?\s*+(?:[»>→▼▾⬇]\s*+)?$",
     re.I,
 )
 _FURNITURE_ITEM = (
-    r"(?:\*\*|__)?\s*(?:[\[(（【]\s*)?(?:[\u2190-\u2bff\U0001f000-\U0001faff\ufe0f]\s*)*(?:"
+    r"(?:\*\*|__)?\s*+(?:[\[(（【]\s*+)?(?:[\u2190-\u2bff\U0001f000-\U0001faff\ufe0f]\s*+)*(?:"
     + _FURNITURE
     + "|"
     + _FURNITURE_ALONE
     + ")"
-    + r"\s*[\])）】]?\s*[.!。:：]?\s*(?:\*\*|__)?"
-    r"\s*(?:[»>→▼▾⬇]\s*)?"
+    + r"\s*+[\])）】]?\s*+[.!。:：]?\s*+(?:\*\*|__)?"
+    r"\s*+(?:[»>→▼▾⬇]\s*+)?"
 )
 #: A line of nothing but furniture, items perhaps separated: "收藏本题 | 纠错 | 笔记(12)"; a
-#: saved page's buttons can abut: "查看答案收藏纠错", "Show answerReport".
+#: saved page's buttons can abut: "查看答案收藏纠错", "Show answerReport". Its spaces are
+#: matched possessively: a line padded with many spaces would otherwise be split among the
+#: items' optional spaces in exponentially many ways before the match fails.
 _FURNITURE_LINE = re.compile(
-    r"^\s*(?:[-*>]\s*)*"
+    r"^\s*+(?:[-*>]\s*+)*"
     + _FURNITURE_ITEM
-    + r"(?:\s*[|｜·•/]?\s*"  # links side by side: "查看答案收藏纠错"
+    + r"(?:\s*+[|｜·•/]?\s*+"  # links side by side: "查看答案收藏纠错"
     + _FURNITURE_ITEM
     + r")*$",
     re.I,
