@@ -50,6 +50,8 @@ IMPORT_FORMATS: tuple[ImportFormat, ...] = (
                  "llmiq.ingest.rst:parse_rst"),
     ImportFormat("flashcards", ("tsv",), "flashcards exported by Anki or Quizlet (a row a card)",
                  "llmiq.ingest.flashcards:parse_flashcards"),
+    ImportFormat("gift", ("gift",), "a quiz in Moodle's GIFT format",
+                 "llmiq.ingest.gift:parse_gift"),
     ImportFormat("csv", ("csv",), "a question bank exported as CSV from Excel, WPS or an exam "
                  "system (a header row, a row a question)", "llmiq.ingest.csv_bank:parse_csv_bank"),
 )  # fmt: skip
@@ -59,6 +61,7 @@ IMPORT_FORMATS: tuple[ImportFormat, ...] = (
 #: stay ``text``.
 _DETECTORS: tuple[tuple[str, str], ...] = (
     ("latex", "llmiq.ingest.latex:looks_like_latex"),
+    ("gift", "llmiq.ingest.gift:looks_like_gift"),
     ("org", "llmiq.ingest.org:looks_like_org"),
     ("csv", "llmiq.ingest.csv_bank:looks_like_csv_bank"),
     ("flashcards", "llmiq.ingest.flashcards:looks_like_flashcards"),
@@ -114,9 +117,9 @@ def detect_import_format(name: str, text: str = "") -> ImportFormat:
     """The format for ``text`` called ``name`` (a file name, or "the pasted text"): HTML when
     the text is a web page, whatever its name says (pages get saved as ``.txt``, or pasted);
     else the format that claims the name's suffix (a ``.tsv`` whose first row names a question
-    bank's columns is a CSV bank, not flashcards); else LaTeX, Org, a CSV question bank, a
-    flashcard export, reST or AsciiDoc when the text is written in one (they get saved as
-    ``.txt`` too); else plain text (Markdown is parsed the same way)."""
+    bank's columns is a CSV bank, not flashcards); else LaTeX, a GIFT quiz, Org, a CSV
+    question bank, a flashcard export, reST or AsciiDoc when the text is written in one (they
+    get saved as ``.txt`` too); else plain text (Markdown is parsed the same way)."""
     if looks_like_html_page(text):
         return import_format("html")
     claimed = format_for_suffix(name)
