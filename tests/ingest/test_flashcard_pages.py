@@ -3,6 +3,9 @@ their own or in tabs, the card's heading naming its topic."""
 
 from __future__ import annotations
 
+import pytest
+
+from llmiq.errors import LlmiqError
 from llmiq.ingest import parse_article
 from llmiq.ingest.card_faces import rewrite_card_faces
 from llmiq.ingest.result import ImportResult
@@ -131,3 +134,40 @@ def test_one_arrow_in_prose_makes_no_card() -> None:
         "1. In a shell, what does `a >> b` do?\n\nAnswer: appends to b, as cat x >> log does.\n"
     )
     assert result.bank.questions[0].reference.get("en") == "appends to b, as cat x >> log does."
+
+
+_SR_NOTE = """#flashcards/llm
+
+# Inference cards
+
+Single-line cards use `::`, longer ones a line with `?`.
+
+What does the KV cache store?
+?
+The keys and values of every earlier token,
+for every layer.
+<!--SR:!2026-03-04,9,250-->
+
+What is continuous batching?::Scheduling per decoding step.
+
+Why is decode memory-bound?:::It streams all weights for one token.
+"""
+
+
+def test_obsidian_spaced_repetition_cards_in_a_note_tagged_flashcards() -> None:
+    result = parse_article(_SR_NOTE, name="cards.md", bank_id="t")
+    got = [(q.prompt.get("en"), q.reference.get("en")) for q in result.bank.questions]
+    assert got == [
+        (
+            "What does the KV cache store?",
+            "The keys and values of every earlier token,\nfor every layer.",
+        ),
+        ("What is continuous batching?", "Scheduling per decoding step."),
+        ("Why is decode memory-bound?", "It streams all weights for one token."),
+    ]
+
+
+def test_without_the_deck_tag_double_colons_are_a_notes_fields() -> None:
+    untagged = _SR_NOTE.replace("#flashcards/llm", "Tags:: #llm")
+    with pytest.raises(LlmiqError):
+        parse_article(untagged, name="cards.md", bank_id="t")

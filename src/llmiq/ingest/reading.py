@@ -1,6 +1,7 @@
 """An article's text as the parser's lines: hidden answers and page markup rewritten
-(:mod:`markup`), question/answer tables, one-line cards and keys at the end of a question's
-line read (:mod:`qa_table`, :mod:`card_faces`, :mod:`trailing_keys`), every line classified
+(:mod:`markup`), question/answer tables, one-line cards, spaced-repetition cards and keys at
+the end of a question's line read (:mod:`qa_table`, :mod:`card_faces`, :mod:`sr_cards`,
+:mod:`trailing_keys`), every line classified
 (:mod:`lines`) and runs of unlettered options marked (:mod:`option_runs`)."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from llmiq.ingest.lines import FENCE, Line, LineKind, classify, split_lines
 from llmiq.ingest.markup import Markup, rewrite_markup
 from llmiq.ingest.option_runs import mark_option_runs
 from llmiq.ingest.qa_table import qa_table_rows
+from llmiq.ingest.sr_cards import spaced_repetition_rows
 from llmiq.ingest.trailing_keys import trailing_key_rows
 from llmiq.messages import N_
 
@@ -33,6 +35,7 @@ def read_lines(text: str) -> tuple[list[Line], Markup]:
     table = qa_table_rows(markup.lines)
     markup.left_out += [(i, i + 1, N_("table header")) for i in table.headers]
     cards, after_cards = card_rows(markup.lines)
+    cards |= spaced_repetition_rows(markup.lines)
     rows = trailing_key_rows(markup.lines) | cards | table.rows
     if after_cards is not None:
         markup.left_out.append((*after_cards, N_("the note's items after its cards")))
