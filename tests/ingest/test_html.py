@@ -526,6 +526,22 @@ def test_an_ordered_list_lettered_by_the_pages_style_holds_options() -> None:
     assert [len(q.options) for q in result.bank.questions] == [2, 2]
 
 
+def test_a_google_docs_list_lettered_by_its_markers_counter_holds_options() -> None:
+    """Google Docs draws list markers from a counter in the page's sheet; items that are
+    numbers ("0.3") are options too, not items with their own number."""
+    rule = '.lst-kix_q3-0>li:before{content:"" counter(lst-kix_q3-0,upper-latin) ". "}'
+    page = (
+        f"<html><head><title>Quiz</title></head><body><div id='contents'><style>{rule}</style>"
+        "<p>3. n = 10 samples, c = 3 pass. What is the unbiased pass@1 estimate?</p>"
+        '<ol class="c10 lst-kix_q3-0 start" start="1"><li><span>0.3</span></li>'
+        "<li><span>0.1</span></li><li><span>0.97</span></li></ol>"
+        "<p><span>Answer: A</span><span> — it is c/n.</span></p></div></body></html>"
+    )
+    [question] = import_text(page, name="quiz.html", bank_id="t").bank.questions
+    assert [o.text.get("en") for o in question.options] == ["0.3", "0.1", "0.97"]
+    assert question.answer == ["A"]
+
+
 def _coursera_question(n: int, prompt: str, body: str, feedback: str = "") -> str:
     return (
         f'<div class="rc-FormPartsQuestion"><h3 class="question-number">{n}.</h3>'

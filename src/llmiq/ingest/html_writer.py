@@ -26,7 +26,7 @@ HEADINGS = {f"h{n}": n for n in range(1, 7)}
 SPECIAL = {"ul", "ol", "menu", "pre", "table", "details", "blockquote", "hr", *HEADINGS}
 #: An item that numbers or letters itself: "A. x", "b) y", "(c) z", "3、w", "Q4: v".
 _OWN_MARKER = re.compile(
-    r"^\s*(?:\*\*)?\s*(?:[A-Za-z][.、．):：]|\d{1,3}\s*[.、．):：]|[(（][A-Za-z0-9]{1,3}[)）](?=\s|$)"
+    r"^\s*(?:\*\*)?\s*(?:[A-Za-z][.、．):：]|\d{1,3}\s*[.、．):：](?!\d)|[(（][A-Za-z0-9]{1,3}[)）](?=\s|$)"
     r"|Q\d+|第\s*\d+\s*题)"
 )
 _LEADING_LETTER = re.compile(r"^\s*(?:\*\*)?\s*([A-Za-z])[.、．):：]")
@@ -457,8 +457,11 @@ def letter_definition_lists(root: HtmlElement) -> None:
         listing.tag = "div"
 
 
+#: A list lettered by its style, or by the counter its items' markers draw (Google Docs:
+#: ``.lst-kix_x-0>li:before{content:"" counter(lst-kix_x-0,upper-latin) ". "}``).
 _LIST_STYLE = re.compile(
-    r"list-style(?:-type)?\s*:[^;}]*?\b(?P<kind>lower|upper)-(?P<of>alpha|latin|roman)"
+    r"(?:list-style(?:-type)?\s*:[^;}]*?|counter\(\s*[\w-]+\s*,\s*)"
+    r"\b(?P<kind>lower|upper)-(?P<of>alpha|latin|roman)"
 )
 _CLASS_RULES = re.compile(r"(?P<selectors>[^{}]+)\{(?P<body>[^{}]*)\}")
 
@@ -476,7 +479,8 @@ def class_styles(root: HtmlElement) -> dict[str, str]:
 
 def styled_list_markers(root: HtmlElement) -> None:
     """An ordered list lettered by its style (``ol.pointsa{list-style-type:lower-alpha}`` in the
-    page's ``<style>``, inline, or Sphinx's ``class="upperalpha"``) gets the ``type`` a browser
+    page's ``<style>``, its markers' counter, inline, or Sphinx's ``class="upperalpha"``) gets
+    the ``type`` a browser
     would draw: its items are
     options a, b, c, not questions 1, 2, 3. Run before the page's styles are dropped."""
     classes = {
