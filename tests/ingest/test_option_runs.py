@@ -158,3 +158,14 @@ def test_options_numbered_in_roman_answered_by_bare_numerals() -> None:
     result = parse_article(text, name="quiz.md", bank_id="t")
     assert [q.answer for q in result.bank.questions] == [["B"], ["A", "B", "D"]]
     assert result.bank.questions[1].explanation.get("en") == "Lowering top-p never stops it."
+
+
+def test_a_documents_numbered_list_under_a_question_answered_by_a_letter() -> None:
+    text = (
+        "**2\\. About how many tokens does one English word take?**\n\n"
+        "1. 0.5\n2. 0.75\n3. 1.3\n4. 3\n\n**Answer:** c\n"
+    )
+    [question] = parse_article(text, name="doc.md", bank_id="t").bank.questions
+    assert question.id == "q2"
+    assert [o.text.get("en") for o in question.options] == ["0.5", "0.75", "1.3", "3"]
+    assert question.answer == ["C"]

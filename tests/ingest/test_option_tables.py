@@ -75,3 +75,10 @@ def test_a_traditional_chinese_header_heads_the_option_rows_too() -> None:
 def test_a_key_table_with_a_number_column_is_no_options() -> None:
     lines = ["| 题号 | 答案 |", "| --- | --- |", "| A | B |", "| B | C |"]
     assert rewrite_option_tables(lines) == lines
+
+
+def test_a_header_of_letters_over_one_row_of_texts_is_options() -> None:
+    lines = ["| A | B | C |", "| :---- | :---- | :---- |", "| images | no spaces | byte fallback |"]
+    assert rewrite_option_tables(lines) == ["", "", "A. images   B. no spaces   C. byte fallback"]
+    two_rows = [*lines, "| x | y | z |"]
+    assert rewrite_option_tables(two_rows) == two_rows

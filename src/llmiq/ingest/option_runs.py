@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from llmiq.ingest.answers import ROMAN_KEYS
+from llmiq.ingest.answers import ROMAN_KEYS, parse_keys
 from llmiq.ingest.lines import NOISE, Line, LineKind, checkbox_text, spaced_option
 from llmiq.ingest.structure import next_content
 
@@ -123,6 +123,10 @@ def _numbered_options(lines: Sequence[Line]) -> None:
             value = answer.answer_value
         found = _NUMBERED_ANSWER.match(re.sub(r"[(（]([1-9])[)）]", r"\1", value))  # "(2)"
         numbers = [int(n) for n in re.findall(r"[1-9]", found["numbers"])] if found else []
+        if not numbers and _asked_above(lines, i) and (keys := parse_keys(value)):
+            # a document's list numbers what it letters: "1. 0.5" … "4. 3", then "Answer: c"
+            numbers = [ord(key) - ord("A") + 1 for key in keys[0]]
+            found = re.match(r"(?P<rest>.*)", keys[1], re.S)
         if numbers and max(numbers) <= len(run):
             for m, k in enumerate(run):
                 _make_option(lines[k], chr(ord("A") + m), lines[k].rest)
@@ -135,6 +139,14 @@ def _numbered_options(lines: Sequence[Line]) -> None:
             else:
                 answer.answer_value = f"{letters}. {rest}" if rest else letters
         i = run[-1] + 1
+
+
+def _asked_above(lines: Sequence[Line], i: int) -> bool:
+    """Whether the content line above line ``i`` is a question of its own."""
+    k = i - 1
+    while k >= 0 and lines[k].kind in (LineKind.BLANK, *NOISE):
+        k -= 1
+    return k >= 0 and lines[k].is_question
 
 
 _LONE_KEY = re.compile(r"^\s*[(（]?(?P<key>[A-H])[)）]?[.、．:：]?\s*$")

@@ -70,10 +70,22 @@ def _rows_of_options(rows: list[list[str]]) -> list[list[tuple[str, str]]] | Non
     return options
 
 
+def _letters_over_texts(rows: list[list[str]]) -> list[list[tuple[str, str]]] | None:
+    """A header of letters A, B, … over its rule and one row of texts, a cell each (a Google
+    Docs table exported to Markdown): the texts are the options, on the row's line."""
+    if len(rows) != 3 or not all(_RULE_CELL.match(cell) for cell in rows[1]):
+        return None
+    letters = [_LETTER_CELL.match(cell) for cell in rows[0]]
+    if not all(letters) or len(rows[2]) != len(rows[0]) or not all(rows[2]):
+        return None
+    keys = [found["letter"] for found in letters]  # type: ignore[index]
+    return [[], [], list(zip(keys, rows[2], strict=True))]
+
+
 def _table_options(rows: list[list[str]]) -> list[list[tuple[str, str]]] | None:
     options = [_row_options(cells) for cells in rows]
     if any(row is None for row in options):
-        options = _rows_of_options(rows) or options  # type: ignore[assignment]
+        options = _rows_of_options(rows) or _letters_over_texts(rows) or options  # type: ignore[assignment]
     if any(row is None for row in options):
         return None
     letters = [letter.upper() for row in options for letter, _ in row]  # type: ignore[union-attr]
