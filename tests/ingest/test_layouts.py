@@ -829,3 +829,15 @@ def test_emoji_bullets_answered_by_their_texts_before_a_remark() -> None:
     [question] = result.bank.questions
     assert [option.text.get("zh") for option in question.options][2] == "全参数微调"
     assert question.answer == ["A", "B", "D"]
+
+
+def test_headings_labelled_q_are_questions_answered_by_the_paragraphs_under_them() -> None:
+    result = _parse(
+        "## Q: Why does a Transformer need positions?\n\nAttention is permutation-equivariant.\n\n"
+        "## Q: Quick check\n\nHow big is each head?\n\n- A. 64\n- B. 128\n\n**Answer:** B.\n\n"
+        "## Q: What is weight tying?\n\nSharing the embedding and the LM head.\n"
+    )
+    got = [(q.kind, q.prompt.get("en")) for q in result.bank.questions]
+    assert [kind for kind, _ in got] == ["open", "single", "open"]
+    assert got[0][1] == "Why does a Transformer need positions?"
+    assert result.bank.questions[2].reference.get("en") == "Sharing the embedding and the LM head."

@@ -252,7 +252,8 @@ def question_mark(text: str, raw: str) -> QuestionMark | None:
                 _TYPE_TAG_AFTER.sub("", clean_prompt(rest)),
             )
     if match := _UNNUMBERED_QUESTION.match(text):
-        style, strength = "Q:", 2
+        # "## Q: Why …?" is a heading that asks, its answer the paragraphs under it
+        style, strength = ("#", 2) if _HEADING.match(text) else ("Q:", 2)
     elif match := _BONUS_QUESTION.match(text):
         style, strength = "bonus", 2
     elif match := _BOLD_QUESTION.match(text):
