@@ -192,3 +192,37 @@ def test_a_mark_inside_the_bold_of_an_option_and_options_lettered_with_a_colon()
     assert (first.answer, second.answer) == (["B"], ["B"])
     assert first.options[1].text.en == "It rescales the logits of tokens already seen"
     assert second.options[0].text.en == "the top 10% of the vocabulary"
+
+
+def test_a_forms_results_copied_as_text_answer_with_the_worded_mark() -> None:
+    result = _parse(
+        "1. Which describes W4A16? * (2 Points)\n(2/2 Points)\n"
+        "Weights in 16-bit, activations in 4-bit\n"
+        "Weights in 4-bit, activations in 16-bit   ✓ Correct answer\n"
+        "Both in 4-bit\nFeedback: weight-only quantization.\n\n"
+        "2. 倒数排名融合 RRF 中 k 的常用默认值是？ [单选题] *\n"
+        "○ 1\n● 10　✗ 你的答案\n○ 60　✓ 正确答案\n本题得分：0 分\n"
+    )
+    first, second = result.bank.questions
+    assert _options(result) == [
+        "Weights in 16-bit, activations in 4-bit",
+        "Weights in 4-bit, activations in 16-bit",
+        "Both in 4-bit",
+    ]
+    assert first.answer == ["B"]
+    assert first.prompt.get("en") == "Which describes W4A16?"
+    assert [o.text.get("zh") for o in second.options] == ["1", "10", "60"]
+    assert second.answer == ["C"]
+    assert second.prompt.get("zh") == "倒数排名融合 RRF 中 k 的常用默认值是？"
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [":::tip[Answer]", "**A, B, C.** ALiBi is a different scheme.", ":::"],
+        ["See the box below [Answer]", "ALiBi is a different scheme."],
+        ["Checked the logs ✓", "Then restarted the server"],
+    ],
+)
+def test_plain_lines_without_a_worded_mark_are_no_options(lines: list[str]) -> None:
+    assert rewrite_result_marks(lines) == lines

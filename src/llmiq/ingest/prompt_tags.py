@@ -28,6 +28,9 @@ _TAIL_TAGS = re.compile(
     # a tag in code or after an emoji: "`【难度：★☆☆】`", "🔥高频"
     r"|\s*`[^`]{0,12}(?:难度|★|☆|⭐|difficulty|level)[^`]{0,12}`"
     r"|\s*`(?:单选|多选|判断|填空|简答|问答|不定项|开放)题?`"  # "`单选`", as a wiki tags it
+    # a form's type in square brackets, perhaps then its "required" star: "[单选题] *"
+    r"|\s*[\[【](?:单选|多选|判断|填空|简答|问答|不定项)题?[\]】](?:\s*\*(?!\*))?"
+    r"|(?<=[?？:：])\s*\*(?!\*)"  # a form's "required" star after the question
     r"|\s+[\U0001f300-\U0001faff]\ufe0f?\s?[\u4e00-\u9fff]{1,4}"
     r"|\s*\{:?\s*[#.][\w-][^{}]*\}"  # an attribute list: "{ #q1 }", "{: .question}"
     r"|\s*\{\{\s*\w+\([^{}]*\)\s*\}\}"  # a Zola shortcode: "{{ badge(level="hard") }}"

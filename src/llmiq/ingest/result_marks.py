@@ -6,14 +6,18 @@ already reads: the ticked items are the answer. The marks themselves, and a quiz
 answer" badges, leave the option's text.
 
 Only a run holding a mark of a correct answer is touched, so "(your answer)" or a cross in
-an ordinary list stays as written. One output line per input line; code is left alone.
+an ordinary list stays as written. Lines without bullets or letters (a results page copied as
+text: the options one a line under the question, "… ✓ Correct answer" on the right one) are
+a run too when one of them carries a mark that can only mean the right answer: a symbol with
+its words, words in brackets or after an arrow. One output line per input line; code is left
+alone.
 """
 
 from __future__ import annotations
 
 import re
 
-from llmiq.ingest.lines import FENCE
+from llmiq.ingest.lines import FENCE, LineKind, classify
 
 _RIGHT_WORDS = (
     r"(?:the\s+)?(?:correct|right)(?:\s+(?:answer|option|choice))?|answer"
@@ -86,9 +90,63 @@ def _runs(lines: list[str]) -> list[list[int]]:
     return runs
 
 
+#: A quiz's score under a question: "(2/2 Points)", "1.5/3", "（2/2 分）".
+_SCORE = re.compile(
+    r"^\s*[(（]?\s*\d+(?:\.\d+)?\s*/\s*\d+(?:\.\d+)?\s*(?:points?|pts?|marks?|分)?\s*[)）]?\s*$",
+    re.I,
+)
+
+
+#: A label opening a line, as a results page labels what follows the options: "Feedback:".
+_LABEL = re.compile(r"^\s*(?:[A-Za-z][A-Za-z ]{1,24}[:：](?:\s|$)|[\u4e00-\u9fff]{1,6}[:：])")
+#: A form's radio button or check box drawn before a plain option: "○", "●", "□", "■".
+_BUTTON = re.compile(r"^\s*[○●◯◉□■]\s*")
+
+
+def _plain(line: str) -> bool:
+    """Whether a line could be an option written without a bullet or a letter."""
+    if not line.strip() or len(line) > 300 or _SCORE.match(line) or _ITEM.match(line):
+        return False
+    if line.lstrip().startswith(("#", ">", "|", "<", ":")) or _LABEL.match(line):
+        return False
+    classified = classify(0, line)
+    return classified.kind is LineKind.TEXT and not classified.is_question
+
+
+def _plain_runs(lines: list[str]) -> list[list[int]]:
+    """Runs of adjacent plain lines (see :func:`_plain`), outside code."""
+    runs: list[list[int]] = []
+    in_code = False
+    current: list[int] = []
+    for i, line in enumerate(lines):
+        fence = bool(FENCE.match(line))
+        if not in_code and not fence and _plain(line):
+            current.append(i)
+        elif current:
+            runs.append(current)
+            current = []
+        in_code ^= fence
+    return [*runs, current] if current else runs
+
+
+def _surely_right(line: str) -> bool:
+    """Whether a line ends in a mark that can only say it is the right answer: words that
+    say so ("✓ Correct answer", "(correct)", "← right"), not a bare symbol or "[Answer]"."""
+    tail = _TAIL_MARK.search(line)
+    if tail is None or tail.start() == 0:
+        return False
+    worded = re.search(r"correct|right|正确|对", tail[0], re.I) is not None
+    return worded and bool(tail["rbr"] or tail["rarrow"] or tail["rsym"])
+
+
 def rewrite_result_marks(lines: list[str]) -> list[str]:
     """See the module docstring."""
     lines = list(lines)
+    for run in _plain_runs(lines):
+        if 2 <= len(run) <= 12 and any(_surely_right(lines[i]) for i in run):
+            for i in run:
+                text, right, _ = _strip_marks(lines[i])
+                lines[i] = f"- {'[x]' if right else '[ ]'} {_BUTTON.sub('', text).strip()}"
     for run in _runs(lines):
         if len(run) < 2:
             continue
