@@ -226,3 +226,39 @@ def test_a_forms_results_copied_as_text_answer_with_the_worded_mark() -> None:
 )
 def test_plain_lines_without_a_worded_mark_are_no_options(lines: list[str]) -> None:
     assert rewrite_result_marks(lines) == lines
+
+
+def test_verdict_paragraphs_under_the_chosen_options_give_the_key() -> None:
+    """Microsoft Learn's assessment: the taker's ticks say nothing; "Correct." says which."""
+    result = _parse(
+        "1.\n\nWhich statements about few-shot prompting are true? Select all that apply.\n\n"
+        "[x] It puts examples in the prompt\n\nCorrect.\n\n"
+        "[x] It updates the model's weights\n\nIncorrect. No weights change.\n\n"
+        "[ ] It helps the model follow a format\n\n"
+        "2.\n\nWhat are embeddings used for?\n\nCompressing weights\n\n"
+        "Incorrect. That is quantization.\n\nFinding similar text\n\n"
+        "Correct. Similar meanings are close together.\n\nEncrypting prompts\n\n"
+        "You scored 50%. You need at least 80% to pass.\n"
+    )
+    first, second = result.bank.questions
+    assert [o.text.get("en") for o in first.options][1] == "It updates the model's weights"
+    assert first.answer == ["A"]
+    assert [o.text.get("en") for o in second.options] == [
+        "Compressing weights",
+        "Finding similar text",
+        "Encrypting prompts",
+    ]
+    assert second.answer == ["B"]
+    assert second.explanation.get("en") == "Similar meanings are close together."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1. Why warm up?\n\nCorrect. Adam needs it.\n\nAnswer: it keeps Adam stable.\n",
+        "1. Why warm up?\n\nCorrect. Adam needs it.\n\nIt keeps Adam stable.\n\nSo do it.\n",
+    ],
+)
+def test_a_correct_paragraph_under_no_option_is_no_verdict(text: str) -> None:
+    [question] = _parse(text).bank.questions
+    assert question.options == []

@@ -32,6 +32,7 @@ from llmiq.ingest.card_faces import rewrite_card_faces
 from llmiq.ingest.chat import rewrite_chat
 from llmiq.ingest.coursera_review import rewrite_coursera_review
 from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
+from llmiq.ingest.feedback_verdicts import rewrite_feedback_verdicts
 from llmiq.ingest.interview_turns import rewrite_interview_turns
 from llmiq.ingest.lines import FENCE, TAG, LineKind, classify
 from llmiq.ingest.lms_review import rewrite_lms_review
@@ -431,7 +432,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
     lines, notes = rewrite_outline(rewrite_logseq(lines))
     lines = rewrite_pandoc(rewrite_obsidian(rewrite_mdx(lines)))
     lines = rewrite_card_faces(rewrite_interview_turns(lines))
-    lines = rewrite_result_marks(rewrite_option_tables(lines))
+    lines = rewrite_result_marks(rewrite_option_tables(rewrite_feedback_verdicts(lines)))
     markup = Markup(lines, left_out=chat + review + submission + notes)
     start = _front_matter(lines, markup)
     for first, last in chat_paste(lines):
