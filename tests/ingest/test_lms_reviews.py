@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import lxml.html
+
 from llmiq.ingest import parse_article
+from llmiq.ingest.answer_details import answer_detail_tables
 
 UDEMY = """Practice Test 3: RAG - Results
 Attempt 2
@@ -186,3 +189,39 @@ def test_a_coursera_submission_keys_the_options_marked_correct() -> None:
     assert third.reference.en == "Correct! This is instruction tuning."
     assert any("What does LoRA do?" in s.excerpt for s in result.skipped)
     assert "1 / 1 point" not in str(result.bank.model_dump())
+
+
+def test_a_blackboard_review_takes_the_flagged_answer_not_the_takers() -> None:
+    right = '<span class="correctAnswerFlag"><img src="c.gif" alt="Correct"></span> '
+    question = lxml.html.fromstring(
+        '<div class="details"><h3>Question 2</h3><p>What value of k does RRF use?</p>'
+        '<table class="answerDetails">'
+        '<tr><td class="label">Selected Answer:</td><td class="answer">'
+        '<img alt="Incorrect"> a. 1</td></tr>'
+        '<tr><td class="label">Answers:</td><td class="answer">a. 1</td></tr>'
+        f'<tr><td></td><td class="answer">{right}c. 60</td></tr>'
+        '<tr><td class="label">Correct Answer:</td><td class="answer">c. 60</td></tr>'
+        '<tr><td class="label">Given Answer:</td><td class="answer">ten</td></tr>'
+        '<tr><td class="label">Response Feedback:</td><td class="answer">The paper used 60.'
+        "</td></tr></table></div>"
+    )
+    answer_detail_tables(question)
+    assert [p.text_content() for p in question.iter("p")] == [
+        "What value of k does RRF use?",
+        "a. 1",
+        "c. 60 ✔ Correct answer",
+        "Answer: c. 60",
+        "Explanation: The paper used 60.",
+    ]
+
+
+def test_a_review_lists_its_questions_as_items_with_their_scores() -> None:
+    text = (
+        "- Question 1\n  2 out of 2 points\n  Which retriever is sparse?\n"
+        "  a. BM25 ✔ Correct answer\n  b. HNSW\n"
+        "- Question 2\n  0 out of 2 points\n  Which k does RRF use?\n  a. 1\n"
+        "  b. 60 ✔ Correct answer\n"
+    )
+    questions = parse_article(text, name="review.md", bank_id="t").bank.questions
+    assert [(q.id, q.answer) for q in questions] == [("q1", ["A"]), ("q2", ["B"])]
+    assert questions[0].prompt.get("en") == "Which retriever is sparse?"

@@ -41,6 +41,7 @@ import re
 from typing import TYPE_CHECKING
 
 from llmiq.errors import LlmiqError
+from llmiq.ingest.answer_details import answer_detail_tables
 from llmiq.ingest.article import ImportResult
 from llmiq.ingest.form_quiz import form_quiz, quiz_lines
 from llmiq.ingest.hidden_answers import (
@@ -175,6 +176,7 @@ def _prepare(root: HtmlElement) -> None:
     reveal_hidden_answers(root)
     mark_coloured_answers(root)
     mark_result_labels(root)
+    answer_detail_tables(root)
     styled_list_markers(root)
     option_blocks(root)
     choice_buttons(root)

@@ -132,8 +132,8 @@ _FURNITURE_ALONE = (
     # a MOOC's score table under a question: "得分/总分", then the reader's pick "A. 2.00/2.00"
     r"|得分\s*/\s*总分|[A-J](?:\s*[.、,]\s*[A-J])*\s*[.、]?\s*\d+\.\d+\s*/\s*\d+\.\d+"
     r"|(?:points?|score|marks?)\s*[:：]\s*\d+(?:\.\d+)?\s*(?:/|out\s+of|of)\s*\d+(?:\.\d+)?"
-    # a form's score under a question: "(2/2 Points)", "(1.5/3 points)"
-    r"|\d+(?:\.\d+)?\s*/\s*\d+(?:\.\d+)?\s*(?:points?|pts|marks?))"
+    # a form's score under a question: "(2/2 Points)", "(1.5/3 points)", "2 out of 2 points"
+    r"|\d+(?:\.\d+)?\s*(?:/|out\s+of)\s*\d+(?:\.\d+)?\s*(?:points?|pts|marks?))"
 )
 _FURNITURE_TAIL = re.compile(
     r"(?:\s++|\s*+[|\[(（【])\s*+"

@@ -92,6 +92,8 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
         3,
         re.compile(
             _DECOR
+            # a review page's list of questions: "- Question 4", its text on the lines below
+            + r"(?:[-*+•]\s+(?=(?:question|problem|exercise)\s*\d{1,3}\s*[.:]?\s*$))?"
             + r"(?:Q\.?|Question|Problem|Card|Exercise|问题|题目|题号|面试题|卡片|闪卡"
             + r"|(?<=#\s)#|(?-i:N[Oo])\.)"
             + r"(?:\s*|(?<=Q)[-–])(?P<num>\d{1,3})"  # "Q-22: …"

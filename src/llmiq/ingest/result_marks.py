@@ -79,7 +79,7 @@ def _runs(lines: list[str]) -> list[list[int]]:
     for i, line in enumerate(lines):
         fence = bool(FENCE.match(line))
         item = None if in_code or fence else _ITEM.match(_HEAD_MARK.sub(r"\g<indent>", line))
-        if item is not None:
+        if item is not None and classify(0, line).q_number is None:  # not "- Question 2"
             current.append(i)
         elif current:
             runs.append(current)
