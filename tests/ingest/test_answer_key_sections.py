@@ -517,3 +517,10 @@ def test_a_note_on_the_keys_between_the_key_table_and_the_open_answers() -> None
     assert (first.answer, second.answer) == (["C"], ["B"])
     assert third.reference.en == "Fit power laws on small runs."
     assert "Chinchilla ratio" not in fourth.reference.en
+
+
+def test_a_key_table_copied_with_tabs_under_its_column_names() -> None:
+    questions = "1. Which?\nA. x\nB. y\n\n2. Which next?\nA. x\nB. y\nC. z\n\n"
+    key = "Answer Sheet\n\nQuestion Number\tAnswer Key\n1\tB\n2\tC\n"
+    result = parse_article(questions + key, name="mock.txt", bank_id="t")
+    assert [q.answer for q in result.bank.questions] == [["B"], ["C"]]

@@ -15,10 +15,12 @@ Grid = dict[int, tuple[str, str]]
 TABLE_ROW = re.compile(r"^\s*\|(?P<cells>.*)\|\s*$")
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 _NUMBER_HEADER = re.compile(
-    r"^(?:q(?:uestion)?\s*#?|#|no\.?|number|problem|exercise|item|题号|序号|题目|题|问题)$", re.I
+    r"^(?:q(?:uestion)?\s*(?:#|no\.?|number)?|#|no\.?|number|problem|exercise|item"
+    r"|题号|序号|题目|题|问题)$",
+    re.I,
 )
 _ANSWER_HEADER = re.compile(
-    r"^(?:answers?|keys?|correct(?:\s+answer)?|答案|正确答案|参考答案)$", re.I
+    r"^(?:answers?(?:\s+keys?)?|keys?|correct(?:\s+answers?)?|答案|正确答案|参考答案)$", re.I
 )
 _EXPLANATION_HEADER = re.compile(r"^(?:explanation|why|notes?|rationale|解析|说明|理由)$", re.I)
 _ROW_HEAD = re.compile(
@@ -37,22 +39,28 @@ def read_grid(lines: Sequence[Line], i: int) -> tuple[Grid, int]:
 
 
 def _cells(line: str) -> list[str] | None:
+    """A Markdown table row's cells, or a row of cells parted by tabs (a table copied from a
+    page or a spreadsheet: "1\tB")."""
     match = TABLE_ROW.match(line)
     if match is None:
-        return None
+        parts = line.strip().split("\t")
+        return [p.strip() for p in parts if p.strip()] if len(parts) >= 2 else None
     return [re.sub(r"^[*_`\s]+|[*_`\s]+$", "", c) for c in match["cells"].split("|")]
 
 
 def _read_table(lines: Sequence[Line], i: int) -> tuple[Grid, int]:
     header = _cells(fold(lines[i].raw))
-    if header is None or i + 1 >= len(lines) or not TABLE_RULE.match(lines[i + 1].raw):
+    tabs = header is not None and not TABLE_ROW.match(lines[i].raw)  # no rule under it
+    if header is None or i + 1 >= len(lines):
+        return {}, i
+    if not tabs and not TABLE_RULE.match(lines[i + 1].raw):
         return {}, i
     number_col = next((c for c, h in enumerate(header) if _NUMBER_HEADER.match(h)), None)
     answer_col = next((c for c, h in enumerate(header) if _ANSWER_HEADER.match(h)), None)
     if number_col is None or answer_col is None:
         return {}, i
     why_col = next((c for c, h in enumerate(header) if _EXPLANATION_HEADER.match(h)), None)
-    j = i + 2
+    j = i + 1 if tabs else i + 2
     rows: Grid = {}
     while j < len(lines) and (cells := _cells(lines[j].raw)) is not None:
         number = re.sub(r"\D", "", fold(cells[number_col])) if number_col < len(cells) else ""
