@@ -363,3 +363,16 @@ def test_a_page_number_padded_with_a_control_character_is_still_read() -> None:
     result = _parse(SLIDE_DECK.replace("\n3\n", "\n3\x1f\n"))
     footers = [n for n, why in _reasons(result) if why == "page header or footer"]
     assert footers == [2, 3, 12, 13, 24, 25, 32, 33, 37, 38]
+
+
+def test_an_exam_papers_seal_line_down_the_margin_leaves_the_questions() -> None:
+    text = (
+        "《大语言模型》期末试卷\n\n  ┊\n 密\n 封   一、单项选择题\n 线\n"
+        " 内   1. Mixtral 每层为每个 token 选几个专家？（ ）\n"
+        " 不       A. 1 个          B. 2 个\n 要       C. 4 个          D. 8 个\n 答\n 题\n"
+        "  ┊    2. MoE 的辅助损失用来做什么？（ ）\n  ┊        A. 负载均衡      B. 加速\n\n"
+        "参考答案：1. B  2. A\n"
+    )
+    questions = parse_article(text, name="exam.txt", bank_id="t").bank.questions
+    assert [(q.id, q.answer) for q in questions] == [("q1", ["B"]), ("q2", ["A"])]
+    assert [o.text.get("zh") for o in questions[0].options] == ["1 个", "2 个", "4 个", "8 个"]

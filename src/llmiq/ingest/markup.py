@@ -45,6 +45,7 @@ from llmiq.ingest.outline import rewrite_outline
 from llmiq.ingest.pandoc import rewrite_pandoc
 from llmiq.ingest.question_marks import TYPE_TAG_LINE
 from llmiq.ingest.result_marks import rewrite_result_marks
+from llmiq.ingest.seal_line import strip_seal_line
 from llmiq.ingest.site_syntax import is_site_syntax, tidy_site_syntax
 from llmiq.messages import N_
 
@@ -426,7 +427,7 @@ def _footers_over_page_numbers(lines: list[str]) -> tuple[set[str], set[int]]:
 
 def rewrite_markup(text_lines: list[str]) -> Markup:
     """See the module docstring. Code blocks are left as they are."""
-    lines, chat = rewrite_chat(text_lines)
+    lines, chat = rewrite_chat(strip_seal_line(text_lines))
     lines, review = rewrite_lms_review(lines)
     lines, submission = rewrite_coursera_review(lines)
     lines, notes = rewrite_outline(rewrite_logseq(lines))
