@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from llmiq.ingest.lines import FENCE, LineKind, classify
+from llmiq.ingest.lines import LineKind, classify, outside_code
 
 _VERDICT = re.compile(
     r"^\s*(?P<verdict>correct|incorrect|partially\s+correct)\s*(?:[.!:]\s*|$)", re.I
@@ -28,14 +28,7 @@ _RESULT = re.compile(
 
 def _questions(lines: list[str]) -> list[int]:
     """The lines outside code that open a numbered question."""
-    found: list[int] = []
-    in_code = False
-    for i, line in enumerate(lines):
-        if FENCE.match(line):
-            in_code = not in_code
-        elif not in_code and line.strip() and classify(0, line).q_number is not None:
-            found.append(i)
-    return found
+    return [i for i, line in outside_code(lines) if classify(0, line).q_number is not None]
 
 
 def _verdict(line: str) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -89,6 +90,19 @@ class Line:
 #: The first line of a fenced code block, and its last: the lines between are code, never
 #: questions, options or markup to rewrite.
 FENCE = re.compile(r"^\s*(?:```|~~~)")
+
+
+def outside_code(lines: list[str]) -> Iterator[tuple[int, str]]:
+    """The lines outside fenced code, with their indexes; the fences themselves are left
+    out too."""
+    in_code = False
+    for i, line in enumerate(lines):
+        if FENCE.match(line):
+            in_code = not in_code
+        elif not in_code:
+            yield i, line
+
+
 _TAIL_BOLD = re.compile(r"\s*(?:\*\*|__)\s*$")
 
 _OPTION = re.compile(

@@ -16,8 +16,9 @@ alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from llmiq.ingest.lines import FENCE, LineKind, classify
+from llmiq.ingest.lines import LineKind, classify, outside_code
 
 _RIGHT_WORDS = (
     r"(?:the\s+)?(?:correct|right)(?:\s+(?:answer|option|choice))?|answer"
@@ -71,23 +72,22 @@ def _strip_marks(text: str) -> tuple[str, bool, bool]:
     return text.rstrip(), right, marked
 
 
-def _runs(lines: list[str]) -> list[list[int]]:
-    """Runs of adjacent list items or lettered options, outside code."""
+def _runs(lines: list[str], member: Callable[[str], bool]) -> list[list[int]]:
+    """Runs of adjacent lines outside code for which ``member`` holds."""
     runs: list[list[int]] = []
-    in_code = False
-    current: list[int] = []
-    for i, line in enumerate(lines):
-        fence = bool(FENCE.match(line))
-        item = None if in_code or fence else _ITEM.match(_HEAD_MARK.sub(r"\g<indent>", line))
-        if item is not None and classify(0, line).q_number is None:  # not "- Question 2"
-            current.append(i)
-        elif current:
-            runs.append(current)
-            current = []
-        in_code ^= fence
-    if current:
-        runs.append(current)
+    for i, line in outside_code(lines):
+        if member(line):
+            if runs and runs[-1][-1] == i - 1:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
     return runs
+
+
+def _item(line: str) -> bool:
+    """Whether a line is a list item or a lettered option (not "- Question 2")."""
+    found = _ITEM.match(_HEAD_MARK.sub(r"\g<indent>", line))
+    return found is not None and classify(0, line).q_number is None
 
 
 #: A quiz's score under a question: "(2/2 Points)", "1.5/3", "（2/2 分）".
@@ -113,22 +113,6 @@ def _plain(line: str) -> bool:
     return classified.kind is LineKind.TEXT and not classified.is_question
 
 
-def _plain_runs(lines: list[str]) -> list[list[int]]:
-    """Runs of adjacent plain lines (see :func:`_plain`), outside code."""
-    runs: list[list[int]] = []
-    in_code = False
-    current: list[int] = []
-    for i, line in enumerate(lines):
-        fence = bool(FENCE.match(line))
-        if not in_code and not fence and _plain(line):
-            current.append(i)
-        elif current:
-            runs.append(current)
-            current = []
-        in_code ^= fence
-    return [*runs, current] if current else runs
-
-
 def _surely_right(line: str) -> bool:
     """Whether a line ends in a mark that can only say it is the right answer: words that
     say so ("✓ Correct answer", "(correct)", "← right"), not a bare symbol or "[Answer]"."""
@@ -142,12 +126,12 @@ def _surely_right(line: str) -> bool:
 def rewrite_result_marks(lines: list[str]) -> list[str]:
     """See the module docstring."""
     lines = list(lines)
-    for run in _plain_runs(lines):
+    for run in _runs(lines, _plain):
         if 2 <= len(run) <= 12 and any(_surely_right(lines[i]) for i in run):
             for i in run:
                 text, right, _ = _strip_marks(lines[i])
                 lines[i] = f"- {'[x]' if right else '[ ]'} {_BUTTON.sub('', text).strip()}"
-    for run in _runs(lines):
+    for run in _runs(lines, _item):
         if len(run) < 2:
             continue
         stripped = {i: _strip_marks(lines[i]) for i in run}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from llmiq.ingest.lines import FENCE
+from llmiq.ingest.lines import outside_code
 
 _DECK_TAG = re.compile(r"(?:^|\s)#flashcards(?:/[\w/-]+)?(?=\s|$)", re.M)
 _ONE_LINE = re.compile(r"^\s*(?P<front>[^\s:`][^`]*?[^\s`])\s*:::?\s*(?P<back>[^:\s].*?)\s*$")
@@ -27,13 +27,7 @@ def spaced_repetition_rows(lines: list[str]) -> dict[int, list[str]]:
     if not _DECK_TAG.search("\n".join(lines)):
         return {}
     rows: dict[int, list[str]] = {}
-    in_code = False
-    for i, line in enumerate(lines):
-        if FENCE.match(line):
-            in_code = not in_code
-            continue
-        if in_code:
-            continue
+    for i, line in outside_code(lines):
         if _SEPARATOR.match(line):
             first = i
             while first > 0 and _part_of_a_card(lines[first - 1]):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from llmiq.ingest.lines import FENCE, classify, fold
+from llmiq.ingest.lines import classify, fold, outside_code
 
 _KEY = re.compile(
     r"\s*[\[(【]\s*(?:answer|ans|key|intended(?:\s+answer)?|correct(?:\s+answer)?|答案|正确答案|参考答案)"
@@ -25,13 +25,7 @@ def trailing_key_rows(lines: list[str]) -> dict[int, list[str]]:
     """The question and answer lines for each such line, by its index."""
     rows: dict[int, list[str]] = {}
     dashed: dict[int, list[str]] = {}
-    in_code = False
-    for i, line in enumerate(lines):
-        if FENCE.match(line):
-            in_code = not in_code
-            continue
-        if in_code:
-            continue
+    for i, line in outside_code(lines):
         if key := _KEY.search(fold(line)):
             question = line[: key.start()].rstrip()
             classified = classify(0, question)
