@@ -22,7 +22,7 @@ import re
 from typing import TYPE_CHECKING
 
 from llmiq.ingest.converted import is_chinese, parse_rows
-from llmiq.ingest.lines import split_lines
+from llmiq.ingest.lines import TAG, split_lines
 from llmiq.messages import N_
 
 if TYPE_CHECKING:
@@ -37,7 +37,6 @@ _BLOCK = re.compile(r"(?<!\\)\{(?P<body>(?:[^{}\\]|\\.)*)(?<!\\)\}", re.S)
 _ENTRY = re.compile(r"(?<!\\)(?=[=~])")
 _WEIGHT = re.compile(r"^%(?P<w>-?\d+(?:\.\d+)?)%")
 _TRUE_FALSE = {"t": True, "true": True, "f": False, "false": False}
-_TAGS = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
 
 
 def looks_like_gift(text: str) -> bool:
@@ -51,7 +50,7 @@ def looks_like_gift(text: str) -> bool:
 
 
 def _unescape(text: str) -> str:
-    return " ".join(_ESCAPED.sub(r"\1", _TAGS.sub(" ", text)).split())
+    return " ".join(_ESCAPED.sub(r"\1", TAG.sub(" ", text)).split())
 
 
 class _Reader:
