@@ -64,6 +64,8 @@ class AnswerKey:
     explanations: dict[int, str] = field(default_factory=dict)
     lines: dict[int, int] = field(default_factory=dict)  # question number -> line index
     sections: list[tuple[int, int]] = field(default_factory=list)  # (first, last) indexes
+    #: questions answered in a later line of their own (:mod:`llmiq.ingest.late_keys`)
+    late: set[int] = field(default_factory=set)
 
     def __bool__(self) -> bool:
         return bool(self.keys)

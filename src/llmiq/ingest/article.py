@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from llmiq.bank.model import DEFER_RULES, Bank, Lang, Question, detect_language
 from llmiq.errors import LlmiqError
-from llmiq.ingest.answer_key import AnswerKey, find_answer_keys
+from llmiq.ingest.answer_key import AnswerKey
 from llmiq.ingest.answers import (
     AFFIRMATIVE,
     KEY_NOTE,
@@ -47,6 +47,7 @@ from llmiq.ingest.cleanup import (
     looks_like_title,
     title_heading,
 )
+from llmiq.ingest.late_keys import article_keys
 from llmiq.ingest.lines import NOISE, Line, LineKind, options_after_prompt
 from llmiq.ingest.option_text import normalise
 from llmiq.ingest.prompt_tags import from_front_face
@@ -127,7 +128,7 @@ class _Parser:
     def parse(self, bank_id: str, title: str | None) -> ImportResult:
         lines = self.lines
         resolve_faq_answers(lines)
-        self._find_answer_keys()
+        self.key = article_keys(lines)
         value_lines = read_answer_values(lines)
         end = tail_start(lines)
         answers = [i for i in range(end) if lines[i].kind is LineKind.ANSWER]
@@ -149,6 +150,9 @@ class _Parser:
                     dropped=True,
                 )
             else:
+                if (gap := next_content(lines, block.end - 1, stop)) is not None:  # late key
+                    self.skip(gap, stop - 1, N_("section text between questions, not imported"),
+                              lines[gap].raw)  # fmt: skip
                 blocks.append(block)
         blocks.sort(key=lambda b: b.start)
         if not blocks:
@@ -193,16 +197,6 @@ class _Parser:
         self.notes.sort(key=lambda n: n.first)
         bank = in_authors_characters(Bank.model_validate(bank_data), self.text)
         return ImportResult(bank, lang, self.skipped, self.notes)
-
-    def _find_answer_keys(self) -> None:
-        """Answer keys collected apart from the questions; their lines leave the text."""
-        lines = self.lines
-        first = next((i for i, ln in enumerate(lines) if ln.q_strength >= 2), len(lines))
-        self.key = find_answer_keys(lines, first)
-        for a, b in self.key.sections:
-            for i in range(a, b + 1):
-                if lines[i].kind is not LineKind.BLANK:
-                    lines[i].kind = LineKind.KEY
 
     def _answer_below(self, a: int, end: int) -> bool:
         """An answer label alone on its line ("**答案要点：**") with its answer below it."""

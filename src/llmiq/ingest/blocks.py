@@ -102,6 +102,8 @@ def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -
         block.value = ", ".join(ticked)
         return block
     if number is not None and number in key.keys:
+        if number in key.late:  # what comes before its answer is no explanation of it
+            block.end = block.explanation_start
         block.value = key.keys[number]
         block.extra_explanation = key.explanations.get(number, "")
         if SEE_BELOW.match(block.value) and block.extra_explanation:  # the answer is its text

@@ -1,0 +1,147 @@
+"""Keys given later under a question's number: a channel's replies, an answers post."""
+
+from __future__ import annotations
+
+import pytest
+
+from llmiq.errors import LlmiqError
+from llmiq.ingest import parse_article as parse
+from llmiq.ingest.result import ImportResult
+
+
+def parse_article(text: str) -> ImportResult:
+    return parse(text, name="post.md", bank_id="post")
+
+
+CHANNEL = """LLM Interview Daily
+
+Two questions a day, answers in a reply a few hours later.
+
+🧠 **Question 1**
+Which of these can an MCP server expose?
+A. Tools
+B. Resources
+C. Prompts
+D. Embeddings
+
+Mira
+
+09:06
+
+🧠 **Question 2** (single answer)
+Which transport suits a local server launched as a subprocess?
+A. stdio
+B. WebSocket
+C. gRPC
+
+Mira
+
+13:30
+
+In reply to this message
+
+✅ Q1: A, B and C. Embeddings are not an MCP primitive.
+
+Mira
+
+13:31
+
+In reply to this message
+
+✅ Q2: A. Streamable HTTP is for remote servers.
+
+Mira
+
+12:00
+
+📢 Partner post: use code DAILY20 for 20% off
+"""
+
+
+def test_replies_naming_earlier_questions_answer_them() -> None:
+    result = parse_article(CHANNEL)
+    first, second = result.bank.questions
+    assert (first.id, first.answer, second.answer) == ("q1", ["A", "B", "C"], ["A"])
+    assert "not an MCP primitive" in first.explanation.get("en")
+    assert "remote servers" in second.explanation.get("en")
+    assert "Mira" not in first.explanation.get("en") + second.explanation.get("en")
+
+
+ANSWERS_POST = """**Q1.** Which position encodings are relative?
+(a) Learned absolute embeddings
+(b) RoPE
+(c) ALiBi
+(d) Sinusoidal embeddings added to the input
+
+**Q2.** Which statements about needle-in-a-haystack tests are true?
+(a) Passing it does not guarantee long-context reasoning
+(b) It inserts a fact at varying depths
+(c) RULER adds multi-hop tasks on top of it
+(d) A perfect score means every token is used equally well
+
+**Q3 (open).** Why does a RoPE model trained on 4k tokens fail at 8k?
+
+✅ **Answers for this week**
+Q1: RoPE and ALiBi, so (b) and (c).
+Q2: Everything except (d).
+Q3: positions beyond 4k give rotation angles the model never saw in training.
+"""
+
+
+def test_an_answers_post_gives_choice_keys_in_prose_and_open_answers() -> None:
+    questions = parse_article(ANSWERS_POST).bank.questions
+    assert [q.answer for q in questions[:2]] == [["B", "C"], ["A", "B", "C"]]
+    assert "never saw in training" in questions[2].reference.get("en")
+
+
+def test_a_readers_comment_under_the_post_is_no_key() -> None:
+    article = CHANNEL.replace("✅ Q2: A.", "Mira\nThat's it for today.").replace(
+        "📢 Partner post", "Comments\n\nSofia\nQ2: I'd argue (c) too, honestly.\n\nPartner post"
+    )
+    result = parse_article(article)
+    assert [q.answer for q in result.bank.questions] == [["A", "B", "C"]]
+
+
+def test_a_section_heading_over_its_quizzes_is_not_answered_by_a_numbered_key_item() -> None:
+    article = """## 1. SFT
+
+Check 1: which tokens carry the loss in SFT?
+A. All of them
+B. The assistant's reply
+
+Check 2: what does LIMA's superficial alignment hypothesis say?
+A. Knowledge comes from pretraining
+B. Alignment adds knowledge
+
+## 2. Reward models
+
+Check 3: which loss trains a reward model?
+A. Pairwise Bradley-Terry loss
+B. Mean squared error
+
+Answers to the checks
+
+1. B. The prompt's labels are set to -100.
+2. A. Alignment mostly teaches format and style.
+"""
+    with pytest.raises(LlmiqError, match="no answers"):
+        parse_article(article)
+
+
+def test_a_part_over_two_quizzes_is_not_answered_by_a_numbered_key_item() -> None:
+    article = """**1. SFT basics**
+
+Check 1: which tokens carry the loss in SFT?
+A. All of them
+B. The assistant's reply
+
+Check 2: what does LIMA's superficial alignment hypothesis say?
+A. Knowledge comes from pretraining
+B. Alignment adds knowledge
+
+Answers to the checks
+
+1. B. The prompt's labels are set to -100.
+"""
+    with pytest.raises(LlmiqError, match="no answers"):
+        parse_article(article)
