@@ -145,3 +145,60 @@ Answers to the checks
 """
     with pytest.raises(LlmiqError, match="no answers"):
         parse_article(article)
+
+
+THREAD = """Mira
+@mira@sigmoid.social
+#11 What is the order of the InstructGPT training stages?
+
+A) SFT → reward model → PPO
+B) Reward model → SFT → PPO
+Mar 4, 2026, 09:03 · Public
+
+Mira
+@mira@sigmoid.social
+CW: answer #11
+Show less
+A. Demonstrations first, then comparisons, then RL.
+Mar 4, 2026, 09:03 · Unlisted
+
+Mira
+@mira@sigmoid.social
+#12 Which models does PPO-based RLHF hold in memory?
+
+A) Policy only
+B) Policy and reward model
+C) Policy, reference, reward and value models
+Mar 4, 2026, 09:05 · Public
+
+Mira
+@mira@sigmoid.social
+CW: answer #12
+Show less
+C. That memory bill is why people looked at DPO.
+"""
+
+
+def test_a_folded_answer_labelled_with_the_questions_number_answers_it() -> None:
+    questions = parse_article(THREAD).bank.questions
+    assert [(q.id, q.answer) for q in questions] == [("q11", ["A"]), ("q12", ["C"])]
+    assert "why people looked at DPO" in questions[1].explanation.get("en")
+
+
+def test_a_chinese_label_names_the_question_it_answers() -> None:
+    article = """第 1 题：KV Cache 缓存的是什么？
+A. 每层的 K 和 V
+B. 每层的 Q
+
+第 2 题：GQA 让几个 query 头共用一组 KV？
+A. 一个
+B. 一组里的多个
+
+第 1 题答案
+A。Q 每步都是新的，不用缓存。
+
+第 2 题答案
+B。
+"""
+    questions = parse_article(article).bank.questions
+    assert [q.answer for q in questions] == [["A"], ["B"]]

@@ -8,7 +8,7 @@ question, or it is a statement (not another question) under an open one."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from llmiq.ingest.answer_key import AnswerKey, find_answer_keys
 from llmiq.ingest.answers import resolve_keys
@@ -60,55 +60,85 @@ def _continuation(lines: Sequence[Line], i: int, stop: int) -> int:
     return j
 
 
+#: A label over one question's answer, as a post folds it: "CW: answer #11", "Spoiler: answer
+#: to Q3", "第 3 题答案".
+_LABEL = re.compile(
+    r"^\W*(?:(?:CW|TW|spoiler|content\s+warning)\s*[:：—–-]?\s*)?(?:answers?|solution)\s*"
+    r"(?:to|for|of)?\s*(?:#|Q\.?|question\s*|no\.?\s*)(?P<num>\d{1,3})\s*[:：]?\s*$"
+    r"|^\W*第?\s*(?P<zh>\d{1,3})\s*题\s*的?(?:参考)?(?:答案|解析)\s*[:：]?\s*$",
+    re.I,
+)
+_PLAIN = (LineKind.TEXT, LineKind.BLANK)  # "第 1 题答案" alone reads as a blank marker
+#: What a post shows between such a label and the answer it folds: "Show less", "展开".
+_TOGGLE = re.compile(r"^\s*(?:show\s+(?:less|more)|see\s+more|展开(?:全文)?|收起)\s*$", re.I)
+
+
+def _labelled(lines: Sequence[Line], i: int, stop: int) -> tuple[int, int] | None:
+    """The number a label at line ``i`` names and the line of the answer under it."""
+    if lines[i].kind not in _PLAIN or not (label := _LABEL.match(lines[i].raw)):
+        return None
+    j = i + 1
+    while j < stop and (lines[j].kind is LineKind.BLANK or _TOGGLE.match(lines[j].raw)):
+        j += 1
+    return (int(label["num"] or label["zh"]), j) if j < stop else None
+
+
+def _candidates(lines: Sequence[Line]) -> Iterator[tuple[int, int, int, int]]:
+    """Lines that may give an earlier question's answer: (the line, its question's line, the
+    line the answer starts on, where the next question starts)."""
+    end = tail_start(lines)  # readers' comments say "Q3: I'd argue (c) too"
+    questions = [q for q in _questions(lines) if q < end]
+    first_of: dict[int, int] = {}
+    n = 0
+    for i in range(end):
+        while n < len(questions) and questions[n] < i:
+            n += 1
+        following = questions[n + 1] if n + 1 < len(questions) else end
+        number = lines[i].q_number
+        if lines[i].kind is LineKind.QUESTION and number is not None:
+            if number not in first_of:
+                first_of[number] = i
+            elif not _options(lines, _body(lines, i, following)):  # not a question of its own
+                yield i, first_of[number], i, following
+        elif (label := _labelled(lines, i, questions[n] if n < len(questions) else end)) and (
+            label[0] in first_of
+        ):
+            yield i, first_of[label[0]], label[1], questions[n] if n < len(questions) else end
+
+
 def find_late_keys(lines: Sequence[Line], key: AnswerKey) -> None:
     """Put in ``key`` the answers given later under the numbers of unanswered questions (see
     the module docstring), and mark their lines as key lines."""
-    questions = [q for q in _questions(lines) if q < tail_start(lines)]  # no comments
-    first_of: dict[int, int] = {}
-    found: list[tuple[int, str, int]] = []
-    opens: list[tuple[int, str, int]] = []
-    for n, q in enumerate(questions):
-        number = lines[q].q_number
-        if number is None:
+    questions = _questions(lines)
+    found: list[tuple[int, int, str, int]] = []
+    opens: list[tuple[int, int, str, int]] = []
+    for i, earlier, at, following in _candidates(lines):
+        number = lines[earlier].q_number
+        if number in key.numbers or _topic_heading(lines[earlier]):
             continue
-        if number not in first_of:
-            first_of[number] = n
-            continue
-        if number in key.numbers:
-            continue
-        earlier = questions[first_of[number]]
-        if _topic_heading(lines[earlier]):
-            continue
-        body = _body(lines, earlier, questions[first_of[number] + 1])
-        following = questions[n + 1] if n + 1 < len(questions) else len(lines)
-        own = _body(lines, q, following)
-        if not _unanswered(lines, body) or _options(lines, own) or not _unanswered(lines, own):
+        after = next((q for q in questions if q > earlier), i)
+        body = _body(lines, earlier, min(after, i))
+        if not _unanswered(lines, body) or not _unanswered(lines, _body(lines, at, following)):
             continue  # the earlier one is answered, or this one is a question in its own right
-        value = lines[q].rest.strip().lstrip(",，:：;；—–- ").strip()
-        end = _continuation(lines, q, following)
+        line = lines[at]
+        value = (line.rest if at == i else line.raw).strip().lstrip(",，:：;；—–- ").strip()
+        end = _continuation(lines, at, following)
         options = _options(lines, body)
         if options:
-            if resolve_keys(value, options) is None:
-                continue
-        else:
-            if len(value) >= _OPEN_ANSWER and not _ASKING.search(value):
-                value = " ".join([value] + [lines[k].raw.strip() for k in range(q + 1, end)])
-                opens.append((q, value, end))
-            continue
-        found.append((q, value, end))
+            if resolve_keys(value, options) is not None:
+                found.append((i, earlier, value, end))
+        elif len(value) >= _OPEN_ANSWER and not _ASKING.search(value):
+            value = " ".join([value] + [lines[k].raw.strip() for k in range(at + 1, end)])
+            opens.append((i, earlier, value, end))
     if not found:  # an open question is answered so only where choice questions are
         return
-    for q, value, end in found + opens:
-        _take(lines, key, q, value, end)
-
-
-def _take(lines: Sequence[Line], key: AnswerKey, q: int, value: str, end: int) -> None:
-    number = lines[q].q_number
-    assert number is not None
-    key.keys[number] = value
-    key.late.add(number)
-    key.lines[number] = q
-    key.sections.append((q, end - 1))
+    for i, earlier, value, end in found + opens:
+        number = lines[earlier].q_number
+        assert number is not None
+        key.keys[number] = value
+        key.late.add(number)
+        key.lines[number] = i
+        key.sections.append((i, end - 1))
 
 
 def article_keys(lines: Sequence[Line]) -> AnswerKey:
