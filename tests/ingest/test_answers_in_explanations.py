@@ -160,6 +160,7 @@ def test_an_interview_report_with_a_quiz_in_prose_and_bulleted_questions() -> No
         ("The last two options. No reward model.", ["C", "D"], "No reward model."),
         ("The first three are all standard. D runs you out of context.", ["A", "B", "C"],
          "D runs you out of context."),
+        ("Only the first and the last. No reward model.", ["A", "D"], "No reward model."),
     ],
 )  # fmt: skip
 def test_answers_that_name_keys_by_exclusion_or_after_a_dash(

@@ -159,3 +159,19 @@ def test_a_reddit_spoiler_hides_the_answer_line() -> None:
     question = result.bank.questions[0]
     assert question.answer == ["B"]
     assert "!<" not in str(result.bank.model_dump())
+
+
+def test_a_zulip_spoiler_fence_folds_the_answer_and_is_no_code() -> None:
+    result = parse_article(
+        "**1.** Which describe Constitutional AI?\n(a) A written list of principles\n"
+        "(b) AI feedback for harmlessness\n(c) No human-labelled data at all\n\n"
+        "```spoiler Answer 1\nAll except (c). Helpfulness data was human-labelled.\n```\n\n"
+        "**2.** What is GCG?\n(a) An RLHF algorithm\n(b) A gradient-guided suffix search\n\n"
+        "```spoiler Answer 2\n(b)\n```\n",
+        name="zulip.md",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert (first.answer, second.answer) == (["A", "B"], ["B"])
+    assert first.explanation.get("en") == "Helpfulness data was human-labelled."
+    assert "spoiler" not in str(result.bank.model_dump())

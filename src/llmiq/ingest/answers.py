@@ -499,7 +499,18 @@ _END_RUN = re.compile(
 _EN_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5}
 
 
+#: "Only the first and the last.", "第一个和最后一个都对": the options at both ends.
+_BOTH_ENDS = re.compile(
+    r"^\s*(?:only\s+)?(?:the\s+)?first(?:\s+one)?\s+and\s+(?:the\s+)?last(?:\s+one)?"
+    r"(?:\s+(?:are|were)\s+(?:both\s+)?(?:right|correct|true)\b|\s*(?:[.;,:]|$))"
+    r"|^\s*(?:只有)?第一(?:个|项)和最后一(?:个|项)(?:都?(?:对|正确|是|成立))?\s*(?:[。，,；;]|$)",
+    re.I,
+)
+
+
 def _end_run(text: str, keys: list[str]) -> list[str]:
+    if _BOTH_ENDS.match(text) and len(keys) > 2:
+        return [keys[0], keys[-1]]
     found = _END_RUN.match(text)
     if found is None:
         return []
