@@ -249,7 +249,9 @@ def test_difficulty_tags_in_either_language_leave_the_prompt() -> None:
         "Answer: Blockwise attention passed around a ring of devices.\n\n"
         "5. What happens to the cache at level 3?\nAnswer: It spills.\n\n"
         "## Q6. **RMSNorm differs in that it:** — *Easy*\nA. skips centering\nB. uses batches\n"
-        "Answer: A\n"
+        "Answer: A\n\n"
+        '### 7. RoPE 怎么表达相对位置？\n\n<span class="badge">🟢 简单</span>\n\n'
+        "- A. 加偏置\n- B. 按位置旋转 q、k\n\n**答案：B**\n"
     )
     prompts = [q.prompt.get(result.lang) for q in result.bank.questions]
     assert prompts == [
@@ -259,6 +261,7 @@ def test_difficulty_tags_in_either_language_leave_the_prompt() -> None:
         "What is Ring Attention?",
         "What happens to the cache at level 3?",
         "RMSNorm differs in that it:",
+        "RoPE 怎么表达相对位置？",
     ]
 
 

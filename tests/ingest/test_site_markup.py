@@ -40,10 +40,13 @@ def test_liquid_tags_kramdown_attributes_icons_and_tags_after_a_prompt_leave() -
         "A) refusing\nB) agreeing with the user\n\nAnswer: B\n{: .notice}\n\n"
         "{% include adsense-inarticle.html %}\n\n"
         '### **Q2. BPE 每一步合并的是？** <kbd>⭐⭐</kbd> <span class="badge">高频</span>\n\n'
-        "- A. 随机的符号对\n- B. 最高频的相邻符号对\n\n**答案：** B\n"
+        "- A. 随机的符号对\n- B. 最高频的相邻符号对\n\n**答案：** B\n\n"
+        "**3. BF16 相比 FP16 的优势是？** {% label primary @单选 %}\n\n"
+        "- A. 指数位更多\n- B. 尾数位更多\n\n答案：A\n"
     )
     result = parse_article(article, name="post.md", bank_id="t")
-    first, second = result.bank.questions
+    first, second, third = result.bank.questions
+    assert third.prompt.get("en") == "BF16 相比 FP16 的优势是？"
     assert (first.id, first.prompt.get("en")) == ("q1", "Sycophancy refers to:")
     assert second.prompt.get("en") == "BPE 每一步合并的是？"
     assert "adsense" not in (first.explanation.get("en") if first.explanation else "")

@@ -47,10 +47,11 @@ _LEADING = re.compile(
     rf"^(?P<bold>\s*(?:\*\*|__)?)\s*(?:{_OPEN}\s*(?:{_LABELLED}|{_LEVEL})\s*{_CLOSE}|{_STARS}\s)\s*",
     re.I,
 )
-#: A line that is only a tag: "难度：⭐⭐⭐", "**Difficulty:** Medium".
+#: A line that is only a tag: "难度：⭐⭐⭐", "**Difficulty:** Medium", a badge "🟢 简单".
 TAG_LINE = re.compile(
     rf"^\s*(?:[-*>]\s*)?(?:\*\*|__)?\s*(?P<open>{_OPEN}\s*)?{_LABEL}\s*(?:\*\*|__)?\s*[:：=]?\s*"
-    rf"(?:\*\*|__)?\s*{_RATING}(?:\s*{_STARS})?\s*(?(open){_CLOSE})\s*(?:\*\*|__)?\s*$",
+    rf"(?:\*\*|__)?\s*{_RATING}(?:\s*{_STARS})?\s*(?(open){_CLOSE})\s*(?:\*\*|__)?\s*$"
+    rf"|^\s*(?:\*\*|__)?\s*(?:{_COLOURED}|{_OPEN}\s*{_COLOUR}{_LEVEL}\s*{_CLOSE})\s*(?:\*\*|__)?\s*$",
     re.I,
 )
 
