@@ -524,3 +524,15 @@ def test_a_key_table_copied_with_tabs_under_its_column_names() -> None:
     key = "Answer Sheet\n\nQuestion Number\tAnswer Key\n1\tB\n2\tC\n"
     result = parse_article(questions + key, name="mock.txt", bank_id="t")
     assert [q.answer for q in result.bank.questions] == [["B"], ["C"]]
+
+
+def test_a_key_range_with_a_multiple_answers_letters_written_together() -> None:
+    result = parse_article(
+        "1. 缩放因子是？\nA. d\nB. √d_k\n\n"
+        "2. 哪些是相对位置编码？\nA. RoPE\nB. ALiBi\nC. 绝对编码\n\n"
+        "3. 哪些会增大显存？\nA. 更长上下文\nB. 更大 batch\nC. 更小词表\n\n"
+        "参考答案：\n1-3：B AB AB\n",
+        name="toutiao.txt",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["A", "B"], ["A", "B"]]

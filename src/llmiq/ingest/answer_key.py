@@ -96,8 +96,10 @@ def _pairs_and_rest(text: str) -> tuple[dict[int, str], str]:
     folded = fold(text)
     for match in _RANGE.finditer(folded):
         a, b, keys = int(match["a"]), int(match["b"]), match["keys"].replace(" ", "")
-        if b - a + 1 == len(keys):
-            found |= {a + k: keys[k] for k in range(len(keys))}
+        # "6-8：C ABD ABC": a multiple answer's letters written together
+        values = list(keys) if b - a + 1 == len(keys) else match["keys"].split()
+        if b - a + 1 == len(values):
+            found |= {a + k: values[k] for k in range(len(values))}
             folded = folded.replace(match.group(), " " * len(match.group()), 1)
     for match in _PAIR.finditer(folded):
         found[int(match["num"])] = re.sub(r"[^A-J]", "", match["keys"].upper())
