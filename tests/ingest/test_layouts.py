@@ -844,3 +844,15 @@ def test_headings_labelled_q_are_questions_answered_by_the_paragraphs_under_them
     assert [kind for kind, _ in got] == ["open", "single", "open"]
     assert got[0][1] == "Why does a Transformer need positions?"
     assert result.bank.questions[2].reference.get("en") == "Sharing the embedding and the LM head."
+
+
+def test_options_after_colons_two_to_a_line_and_sizes_that_read_like_keys() -> None:
+    result = _parse(
+        "### 5. 哪种方法逐列量化并补偿误差？\n\n- AWQ\n- GPTQ\n- RTN\n\n答案：GPTQ\n\n"
+        "### 6. 70B 模型量化到 INT4 约占多少显存？\n\n"
+        "A：17.5 GB　　B：35 GB\nC：70 GB　　　D：140 GB\n\n答案：B\n"
+    )
+    first, second = result.bank.questions
+    assert first.answer == ["B"]
+    assert [o.text.get("zh") for o in second.options] == ["17.5 GB", "35 GB", "70 GB", "140 GB"]
+    assert second.answer == ["B"]

@@ -102,7 +102,9 @@ def _pairs_and_rest(text: str) -> tuple[dict[int, str], str]:
             found |= {a + k: values[k] for k in range(len(values))}
             folded = folded.replace(match.group(), " " * len(match.group()), 1)
     for match in _PAIR.finditer(folded):
-        found[int(match["num"])] = re.sub(r"[^A-J]", "", match["keys"].upper())
+        keys = re.sub(r"[^A-J]", "", match["keys"].upper())
+        if list(keys) == sorted(set(keys)):  # "70 GB" is a size, not keys G and B
+            found[int(match["num"])] = keys
     return found, _PAIR.sub("", folded)
 
 

@@ -280,15 +280,18 @@ def _is_markup(text: str) -> bool:
     return len(TAG.sub("", stripped).strip()) <= 40
 
 
-def _split_inline_options(text: str, first_key: str, lower: bool = False) -> list[tuple[str, str]]:
+def _split_inline_options(
+    text: str, first_key: str, lower: bool = False, delim: str = ""
+) -> list[tuple[str, str]]:
     """Split ``"微调 B.数据增强 C.提示校准"`` or ``"微调；B.数据增强；C.提示校准"`` (after ``A.``)
     into consecutive options; with ``lower``, keys written ``b.`` ``c)`` (after ``a.``), as in
-    two-column PDF text."""
+    two-column PDF text; after ``A：``, ``B：`` too (``delim`` is the first option's)."""
     options: list[tuple[str, str]] = []
     key, rest = first_key, text
+    colon = ":" if delim in (":", "：") else ""
     while True:
         nxt = chr(ord(key) + 1)
-        marker = rf"{nxt.lower()}\s*[.)]\s+" if lower else rf"{nxt}\s*[.、)]\s*"
+        marker = rf"{nxt.lower()}\s*[.)]\s+" if lower else rf"{nxt}\s*[.、){colon}]\s*"
         match = re.search(rf"(?:^|\s|;)\(?{marker}", fold(rest))
         if not match or match.start() == 0:
             options.append((key, rest.strip()))
@@ -394,7 +397,9 @@ def classify(number: int, raw: str) -> Line:
         key = written.upper()
         body = _TAIL_BOLD.sub("", raw[match.start("text") :]).strip()
         line.option_delim = match.group("ud") or ""
-        line.options = _split_inline_options(body, key, lower=written.islower())
+        line.options = _split_inline_options(
+            body, key, lower=written.islower(), delim=line.option_delim
+        )
         line.single_option = (key, body)
         if not line.is_question:
             line.kind = LineKind.OPTION
