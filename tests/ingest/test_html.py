@@ -886,3 +886,28 @@ def test_a_layout_wrapper_named_like_an_ad_around_the_article_is_kept() -> None:
     result = import_text(page, name="fcc.html", bank_id="f")
     assert [q.id for q in result.bank.questions] == ["q11", "q12", "q13"]
     assert "Buy now" not in str(result.bank.model_dump())
+
+
+def test_an_editors_task_items_with_their_text_in_a_block_are_ticked_options() -> None:
+    item = (
+        '<li data-type="taskItem"><label><input type="checkbox"{}><span></span></label>'
+        "<div><p>{}</p></div></li>"
+    )
+    items = "".join(
+        item.format(' checked="checked"' if ticked else "", text)
+        for ticked, text in [(True, "NF4"), (True, "Double quantization"), (False, "INT4 adapters")]
+    )
+    html = (
+        "<html><body><article><h1>QLoRA</h1><p>This week's check on efficient fine-tuning, "
+        "made in the community's editor: tick every option you think is right, then compare "
+        "with the ticks below, which mark the correct ones.</p>"
+        "<h3>4. Which did the QLoRA paper introduce?</h3>"
+        f'<ul data-type="taskList">{items}</ul></article></body></html>'
+    )
+    question = import_text(html, name="circle.html", bank_id="c").bank.questions[0]
+    assert [o.text.get("en") for o in question.options] == [
+        "NF4",
+        "Double quantization",
+        "INT4 adapters",
+    ]
+    assert question.answer == ["A", "B"]

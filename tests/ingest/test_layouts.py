@@ -856,3 +856,15 @@ def test_options_after_colons_two_to_a_line_and_sizes_that_read_like_keys() -> N
     assert first.answer == ["B"]
     assert [o.text.get("zh") for o in second.options] == ["17.5 GB", "35 GB", "70 GB", "140 GB"]
     assert second.answer == ["B"]
+
+
+def test_an_answer_given_as_an_options_text_with_a_remark_in_brackets() -> None:
+    result = _parse(
+        "### 3. How many parameters does a rank-8 LoRA add to a 4096 × 4096 layer?\n\n"
+        "A. 8,192\nB. 32,768\nC. 65,536\n\n**Answer:** C (8 × 4096 for A plus 4096 × 8 for B)\n\n"
+        "### 5. How much memory per parameter does Adam in mixed precision need?\n\n"
+        "- 2 bytes\n- 8 bytes\n- 16 bytes\n\n**Answer:** 16 bytes (2 for weights, 2 for grads)\n"
+    )
+    first, second = result.bank.questions
+    assert (first.answer, second.answer) == (["C"], ["C"])
+    assert second.explanation.get("en") == "(2 for weights, 2 for grads)"

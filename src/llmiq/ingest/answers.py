@@ -21,6 +21,7 @@ from llmiq.ingest.option_text import (
     match_option_prefix,
     match_option_text,
     match_option_texts,
+    remark_after_text,
 )
 from llmiq.ingest.question_marks import chinese_numeral
 from llmiq.ingest.result import Note, shorten
@@ -239,6 +240,7 @@ _BY_WHAT_IT_SAYS: tuple[tuple[Callable[[str, list[tuple[str, str]]], list[str]],
 )
 
 
+_REMARK = re.compile(r"[(（][^()（）]{3,}[)）]")
 #: A key added after the others in the same sentence: "…, and so does C", "C as well".
 _ALSO_KEY = re.compile(
     r"\b(?:so\s+does|so\s+do|as\s+does|plus)\s+\(?([A-Ja-j])\)?(?![\w-])"
@@ -286,7 +288,7 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
                 key=by_text[0],
             )
         )
-        return ResolvedKeys(by_text, "", note)
+        return ResolvedKeys(by_text, remark_after_text(value, options), note)
     if not parsed and len(texts := match_option_texts(value, options)) >= 2:
         note = Note.of(N_("answer {value} matched to options {keys} by their text"),
                        value=repr(shorten(value, 50)), keys=", ".join(texts))  # fmt: skip
@@ -333,6 +335,7 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
     # keys named further on in the answer's first clause ("b) Clustering and d) Association"),
     # not after it ("(a), (b), (c) — (d) is a tokenization algorithm")
     clause = first_clause(_strip_key_wrapping(value))
+    clause = _REMARK.sub(" ", clause)  # "C (8 × 4096 for A plus 4096 × 8 for B)": a remark
     also = [(m[1] or m[2]).upper() for m in _ALSO_KEY.finditer(clause)]  # "…, and so does C"
     more = [k for k in [*more_keys_in_prose(clause), *also] if k not in keys and k in dict(options)]
     if more:

@@ -46,6 +46,7 @@ def _letters_out_of_order(element: HtmlElement) -> bool:
 
 #: An item's first line that is only its option letter, the option's text in a block after it:
 #: ``<li><span>A.</span><div><p>INT8</p></div></li>``.
+_BOXES = ("[x]", "[ ]")  # a task item's box, as an input is written
 _LETTER_ONLY = re.compile(r"^(?:\[[ x]\]\s*)?(?:\*\*)?[(（]?[A-Za-z][.、．:：)）]?(?:\*\*)?$")
 SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000]+")
 
@@ -171,8 +172,8 @@ class Writer:
             if (
                 rest
                 and rest[0].tag in ("p", "div")
-                and (not head.strip() or _LETTER_ONLY.match(head.strip()))
-            ):
+                and (not head.strip() or _LETTER_ONLY.match(head.strip()) or head.strip() in _BOXES)
+            ):  # "<li><label><input type=checkbox></label><div><p>text</p></div>" (Tiptap)
                 first = rest.pop(0)
                 head = head.strip() + " " + self.inline(first).lstrip()
                 tail_text = SPACE.sub(" ", first.tail or "")

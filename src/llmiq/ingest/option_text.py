@@ -26,14 +26,26 @@ FALSE_WORDS = frozenset(
 _TRAILING_REMARK = re.compile(r"(?<=\S)\s*[（(][^()（）]+[)）]\s*$")
 
 
+def remark_after_text(value: str, options: list[tuple[str, str]]) -> str:
+    """The remark in brackets after an option's text given as the answer, which explains it:
+    "(2 for weights, …)" after "16 bytes"; empty when the option's own text holds it."""
+    remark = _TRAILING_REMARK.search(value)
+    own = {normalise(text) for _, text in options}
+    return remark.group().strip() if remark and normalise(value) not in own else ""
+
+
 def match_option_text(value: str, options: list[tuple[str, str]]) -> list[str]:
-    """The options whose text is ``value``'s, or is it before a remark in brackets."""
-    wanted = normalise(value)
-    return [
-        key
-        for key, text in options
-        if wanted and wanted in (normalise(text), normalise(_TRAILING_REMARK.sub("", text)))
-    ]
+    """The options whose text is ``value``'s, or is it before a remark in brackets; or
+    whose text is ``value``'s before its remark ("16 bytes (2 for weights, …)")."""
+    for said in dict.fromkeys((value, _TRAILING_REMARK.sub("", value))):
+        wanted = normalise(said)
+        if found := [
+            key
+            for key, text in options
+            if wanted and wanted in (normalise(text), normalise(_TRAILING_REMARK.sub("", text)))
+        ]:
+            return found
+    return []
 
 
 _FIRST_CLAUSE = re.compile(
