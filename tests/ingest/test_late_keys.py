@@ -202,3 +202,25 @@ B。
 """
     questions = parse_article(article).bank.questions
     assert [q.answer for q in questions] == [["A"], ["B"]]
+
+
+def test_open_questions_answered_after_the_key_under_labels_naming_them() -> None:
+    article = """1. Which metric ranks retrieved chunks?
+a) MRR
+b) BLEU
+
+2. Which index does FAISS build for exact search?
+a) HNSW
+b) IndexFlatL2
+
+3. How would you choose the chunk size for a RAG system?
+
+Answer Key
+
+1-a, 2-b
+
+Answer to Q3: There is no universal value; split on headings and tune it with recall@k.
+"""
+    *choices, last = parse_article(article).bank.questions
+    assert [q.answer for q in choices] == [["A"], ["B"]]
+    assert last.reference.get("en").startswith("There is no universal value")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from llmiq.ingest.answer_key import AnswerKey, find_answer_keys
 from llmiq.ingest.answers import resolve_keys
@@ -60,12 +61,12 @@ def _continuation(lines: Sequence[Line], i: int, stop: int) -> int:
     return j
 
 
-#: A label over one question's answer, as a post folds it: "CW: answer #11", "Spoiler: answer
-#: to Q3", "第 3 题答案".
+#: A label naming the question it answers, the answer after it or folded under it: "CW:
+#: answer #11", "Answer to Q9: There is no universal value…", "第 3 题答案".
 _LABEL = re.compile(
     r"^\W*(?:(?:CW|TW|spoiler|content\s+warning)\s*[:：—–-]?\s*)?(?:answers?|solution)\s*"
-    r"(?:to|for|of)?\s*(?:#|Q\.?|question\s*|no\.?\s*)(?P<num>\d{1,3})\s*[:：]?\s*$"
-    r"|^\W*第?\s*(?P<zh>\d{1,3})\s*题\s*的?(?:参考)?(?:答案|解析)\s*[:：]?\s*$",
+    r"(?:to|for|of)?\s*(?:#|Q\.?|question\s*|no\.?\s*)(?P<num>\d{1,3})\s*(?:$|[:：]\s*)"
+    r"|^\W*第?\s*(?P<zh>\d{1,3})\s*题\s*的?(?:参考)?(?:答案|解析)\s*(?:$|[:：]\s*)",
     re.I,
 )
 _PLAIN = (LineKind.TEXT, LineKind.BLANK)  # "第 1 题答案" alone reads as a blank marker
@@ -73,19 +74,35 @@ _PLAIN = (LineKind.TEXT, LineKind.BLANK)  # "第 1 题答案" alone reads as a b
 _TOGGLE = re.compile(r"^\s*(?:show\s+(?:less|more)|see\s+more|展开(?:全文)?|收起)\s*$", re.I)
 
 
-def _labelled(lines: Sequence[Line], i: int, stop: int) -> tuple[int, int] | None:
-    """The number a label at line ``i`` names and the line of the answer under it."""
+@dataclass(frozen=True)
+class _Candidate:
+    """A line that may answer an earlier question: ``line`` (a label, or a line repeating
+    the question's number), the ``question``'s line, the answer's ``value`` and the line
+    ``at`` which it is written, and where the next question ``follows``."""
+
+    line: int
+    question: int
+    value: str
+    at: int
+    follows: int
+    labelled: bool
+
+
+def _labelled(lines: Sequence[Line], i: int, stop: int) -> tuple[int, str, int] | None:
+    """The number a label at line ``i`` names, its answer and the line that answer is on."""
     if lines[i].kind not in _PLAIN or not (label := _LABEL.match(lines[i].raw)):
         return None
+    number = int(label["num"] or label["zh"])
+    if inline := lines[i].raw[label.end() :].strip():
+        return number, inline, i
     j = i + 1
     while j < stop and (lines[j].kind is LineKind.BLANK or _TOGGLE.match(lines[j].raw)):
         j += 1
-    return (int(label["num"] or label["zh"]), j) if j < stop else None
+    return (number, lines[j].raw.strip(), j) if j < stop else None
 
 
-def _candidates(lines: Sequence[Line]) -> Iterator[tuple[int, int, int, int]]:
-    """Lines that may give an earlier question's answer: (the line, its question's line, the
-    line the answer starts on, where the next question starts)."""
+def _candidates(lines: Sequence[Line]) -> Iterator[_Candidate]:
+    """Lines that may give an earlier question's answer, in the article before its tail."""
     end = tail_start(lines)  # readers' comments say "Q3: I'd argue (c) too"
     questions = [q for q in _questions(lines) if q < end]
     first_of: dict[int, int] = {}
@@ -99,11 +116,13 @@ def _candidates(lines: Sequence[Line]) -> Iterator[tuple[int, int, int, int]]:
             if number not in first_of:
                 first_of[number] = i
             elif not _options(lines, _body(lines, i, following)):  # not a question of its own
-                yield i, first_of[number], i, following
-        elif (label := _labelled(lines, i, questions[n] if n < len(questions) else end)) and (
-            label[0] in first_of
-        ):
-            yield i, first_of[label[0]], label[1], questions[n] if n < len(questions) else end
+                value = lines[i].rest.strip().lstrip(",，:：;；—–- ").strip()
+                yield _Candidate(i, first_of[number], value, i, following, labelled=False)
+        else:
+            stop = questions[n] if n < len(questions) else end
+            if (label := _labelled(lines, i, stop)) and label[0] in first_of:
+                number, value, at = label
+                yield _Candidate(i, first_of[number], value, at, stop, labelled=True)
 
 
 def find_late_keys(lines: Sequence[Line], key: AnswerKey) -> None:
@@ -112,25 +131,25 @@ def find_late_keys(lines: Sequence[Line], key: AnswerKey) -> None:
     questions = _questions(lines)
     found: list[tuple[int, int, str, int]] = []
     opens: list[tuple[int, int, str, int]] = []
-    for i, earlier, at, following in _candidates(lines):
+    for found_at in _candidates(lines):
+        i, earlier, at, value = found_at.line, found_at.question, found_at.at, found_at.value
         number = lines[earlier].q_number
         if number in key.numbers or _topic_heading(lines[earlier]):
             continue
         after = next((q for q in questions if q > earlier), i)
         body = _body(lines, earlier, min(after, i))
-        if not _unanswered(lines, body) or not _unanswered(lines, _body(lines, at, following)):
+        own = _body(lines, at, found_at.follows)
+        if not _unanswered(lines, body) or not _unanswered(lines, own):
             continue  # the earlier one is answered, or this one is a question in its own right
-        line = lines[at]
-        value = (line.rest if at == i else line.raw).strip().lstrip(",，:：;；—–- ").strip()
-        end = _continuation(lines, at, following)
+        end = _continuation(lines, at, found_at.follows)
         options = _options(lines, body)
         if options:
             if resolve_keys(value, options) is not None:
                 found.append((i, earlier, value, end))
         elif len(value) >= _OPEN_ANSWER and not _ASKING.search(value):
             value = " ".join([value] + [lines[k].raw.strip() for k in range(at + 1, end)])
-            opens.append((i, earlier, value, end))
-    if not found:  # an open question is answered so only where choice questions are
+            (found if found_at.labelled else opens).append((i, earlier, value, end))
+    if not found:  # an open question is answered by its number alone only where others are
         return
     for i, earlier, value, end in found + opens:
         number = lines[earlier].q_number
