@@ -178,3 +178,23 @@ def test_a_zulip_spoiler_fence_folds_the_answer_and_is_no_code() -> None:
     assert (first.answer, second.answer) == (["A", "B"], ["B"])
     assert first.explanation.get("en") == "Helpfulness data was human-labelled."
     assert "spoiler" not in str(result.bank.model_dump())
+
+
+def test_a_myst_dropdown_folds_answers_and_a_code_block_inside_it_does_not_close_it() -> None:
+    result = parse_article(
+        "**Question 1.** What does pass@k estimate?\n\n"
+        "````{dropdown} Show the answer\nAnswer: the chance that one of k samples passes.\n\n"
+        "```python\nprint(1 - comb(n - c, k) / comb(n, k))\n```\n\n"
+        "It is computed from n samples, c of them correct.\n````\n\n"
+        "**Question 2.** Why can offline gains vanish online?\n\n"
+        "````{dropdown} Show the answer\nAnswer: the offline set may not match live traffic.\n"
+        "````\n",
+        name="myst.md",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    reference = first.reference.get("en")
+    assert reference.startswith("the chance that one of k samples passes.")
+    assert reference.endswith("c of them correct.")
+    assert "{dropdown}" not in str(result.bank.model_dump())
+    assert second.reference.get("en") == "the offline set may not match live traffic."

@@ -207,7 +207,13 @@ def _readers_answer_above_right_one(lines: list[str], i: int) -> int:
     return 0
 
 
-_SPOILER_FENCE = re.compile(r"^\s*(?:```|~~~)\s*spoiler\b(?P<title>.*)$", re.I)
+#: A fence that folds text rather than holding code: Zulip's "```spoiler Answer 1", MyST's
+#: "````{dropdown} Model answers" and its other directives of prose.
+_FOLD_FENCE = re.compile(
+    r"^\s*(?P<fence>`{3,}|~{3,})\s*(?:spoiler\b|\{(?:dropdown|admonition|note|tip|hint|important"
+    r"|warning|caution|attention|toggle|solution|exercise)\})(?P<title>.*)$",
+    re.I,
+)
 #: A documentation site's container: "::: details 点击查看答案", ":::tip 下一篇", ":::".
 _CONTAINER = re.compile(r"^\s*:{3,}\s*(?P<kind>[A-Za-z][\w-]*)?\s*(?P<title>[^:]*?)\s*$")
 #: What the reader answered, on a saved results page ("Your answer: (no answer given)",
@@ -449,7 +455,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
     # the document's own title, when it is also the header of its later pages, stays
     opening = [i for i, line in enumerate(lines) if line.strip()][:3]
     title_lines = {i for i in opening if lines[i].strip() in running}
-    in_code = in_spoiler = False
+    in_code, folded = False, ""  # ... and the fence of a fold (_FOLD_FENCE) it is in
     instructions = False  # the lines under "注意事项：" that continue it, indented
     label_alone = False  # ... under the label alone on its line, before any of them
     listed = False  # ... or all of them up to a blank line, when the label stands alone
@@ -459,10 +465,10 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
     for i in range(start, len(lines)):
         line = lines[i]
         if comment_start is None and FENCE.match(line):
-            spoiler = None if in_code else _SPOILER_FENCE.match(line)
-            if spoiler or in_spoiler:  # Zulip's "```spoiler Answer 1" folds an answer, no code
-                lines[i] = _label_for(spoiler["title"]) if spoiler else ""
-                in_spoiler = spoiler is not None
+            folds = None if in_code or folded else _FOLD_FENCE.match(line)
+            if folds or (folded and line.strip() == folded):
+                lines[i] = _label_for(folds["title"]) if folds else ""
+                folded = folds["fence"] if folds else ""
                 continue
             in_code = not in_code
             continue
