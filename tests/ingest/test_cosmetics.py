@@ -153,6 +153,17 @@ def test_an_html_title_in_a_readme_has_its_entities_decoded() -> None:
     assert bank.title.en == "LLM Interview Questions & Answers"
 
 
+def test_a_readmes_badges_leave_its_title() -> None:
+    bank = parse_article(
+        "# Awesome LLM Agents Interview [![Awesome](https://awesome.re/badge.svg)]"
+        "(https://awesome.re) ![stars](https://img.shields.io/github/stars/x/y)\n\n"
+        "### 1. What is ReAct?\n\nAnswer: reasoning and acting interleaved.\n",
+        name="README.md",
+        bank_id="t",
+    ).bank
+    assert bank.title.en == "Awesome LLM Agents Interview"
+
+
 def test_a_coloured_difficulty_in_italics_after_a_dash_goes() -> None:
     bank = parse_article(
         "**1. What is the pretraining objective of GPT?** — 🟢 *Easy*\n\n- A. next token\n"

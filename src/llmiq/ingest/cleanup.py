@@ -53,11 +53,15 @@ def labelled_title(raws: list[str]) -> tuple[int, str] | None:
     return None
 
 
+#: Badges after a README's title: "[![Awesome](https://awesome.re/badge.svg)](https://…)".
+_BADGES = re.compile(r"\s*\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)|\s*!\[[^\]]*\]\([^)]*\)")
+
+
 def clean_title(raw: str) -> str:
     """A title without heading marks and emphasis; dashes typed as ``---`` and ``--``
     ("Evaluation --- Module 6", "Weeks 1--6", as pandoc and LaTeX write them) become the
     em and en dashes they stand for."""
-    title = re.sub(r"^[#\s*_]+|[*_\s#]+$", "", raw)
+    title = re.sub(r"^[#\s*_]+|[*_\s#]+$", "", _BADGES.sub("", raw))
     title = re.sub(r"(?<=\S) --- (?=\S)", " — ", title)
     return clean_text(re.sub(r"(?<=\d)--(?=\d)", "–", title))
 
