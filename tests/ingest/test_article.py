@@ -150,6 +150,8 @@ def test_lettered_remarks_after_the_answer_stay_in_the_explanation() -> None:
         ("-- my answer --\nB", ["B"]),
         ("答案：a）b）d）", ["A", "B", "D"]),
         ("Answer: (a)(c) — both hold", ["A", "C"]),
+        ("Answer ➜ C", ["C"]),
+        ("```\n答案：B\n```", ["B"]),
     ],
 )
 def test_answer_line_forms(line: str, keys: list[str]) -> None:

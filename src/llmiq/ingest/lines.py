@@ -168,13 +168,13 @@ _ANSWER_SAID_EN = re.compile(
     r"(?=[.:;,!]|\s*$|\s+[-—–(])\s*[.:;,!]?\s*(?P<more>.*)$"
 )
 #: Any short label that names an answer, then a separator: "Key: A", "Right answer → C",
-#: "💡 Answer — D", "Correct picks: A, B", "正解：B", "我的回答：", "本题答案 → B".
+#: "💡 Answer — D", "Answer ➜ C", "Correct picks: A, B", "正解：B", "我的回答：", "本题答案 → B".
 _ANSWER_GENERAL = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:>\s*)*" + SYMBOLS + r"(?:\*\*|__)?\s*(?:【\s*)?"
     r"(?:(?:(?:the|my|our|correct|right|best|sample|model|suggested|short|final|expected|"
     r"official|reference)\s+){0,3}(?:answer\s+key|answers?|ans|keys?|solutions?|picks?|choices?)"
     r"|[\u4e00-\u9fff]{0,4}(?:答案|正解|解答|回答)(?:要点|如下)?|正确(?:的)?选项|正确项)"
-    r"\s*(?:】\s*)?(?:\*\*|__)?\s*(?:[:=▸▶►]|→|->|=>|—|–|-(?=\s)"
+    r"\s*(?:】\s*)?(?:\*\*|__)?\s*(?:[:=▸▶►➜➡⇒]|→|->|=>|—|–|-(?=\s)"
     r"|(?<=[\u4e00-\u9fff])\s(?=\s*[A-J]{1,6}\s*$))\s*(?:\*\*|__)?\s*"  # "答案 Ⓑ", "答案 ABD"
     r"(?P<value>.*?)\s*(?:\*\*|__)?\s*$",
     re.I,

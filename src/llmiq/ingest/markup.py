@@ -33,6 +33,7 @@ from llmiq.ingest.chat import rewrite_chat
 from llmiq.ingest.coursera_review import rewrite_coursera_review
 from llmiq.ingest.difficulty import TAG_LINE as DIFFICULTY_LINE
 from llmiq.ingest.feedback_verdicts import rewrite_feedback_verdicts
+from llmiq.ingest.fenced_answers import unfence_answers
 from llmiq.ingest.interview_turns import rewrite_interview_turns
 from llmiq.ingest.lines import FENCE, TAG, LineKind, classify
 from llmiq.ingest.lms_review import rewrite_lms_review
@@ -438,7 +439,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
     lines, review = rewrite_lms_review(lines)
     lines, submission = rewrite_coursera_review(lines)
     lines, notes = rewrite_outline(rewrite_logseq(lines))
-    lines = rewrite_pandoc(rewrite_obsidian(rewrite_mdx(lines)))
+    lines = unfence_answers(rewrite_pandoc(rewrite_obsidian(rewrite_mdx(lines))))
     lines = rewrite_card_faces(rewrite_interview_turns(lines))
     lines = rewrite_result_marks(rewrite_option_tables(rewrite_feedback_verdicts(lines)))
     markup = Markup(lines, left_out=chat + review + submission + notes)
