@@ -868,3 +868,24 @@ def test_an_answer_given_as_an_options_text_with_a_remark_in_brackets() -> None:
     first, second = result.bank.questions
     assert (first.answer, second.answer) == (["C"], ["C"])
     assert second.explanation.get("en") == "(2 for weights, 2 for grads)"
+
+
+def test_a_quoted_answer_label_alone_over_quoted_points_answers_without_quote_marks() -> None:
+    result = _parse(
+        "**Q9: How do you evaluate an agent offline?**\n\n> **A:**\n"
+        "> - Build a task suite with sandboxed tools.\n> - Report success rate and pass^k.\n\n"
+        "**Q10: What is ReAct?**\n\n> **A:** Reasoning and acting, one step at a time.\n\n"
+    )
+    points = _parse(
+        "### 第 6 题　【简答】\n\n你会怎么评估一个中文对话模型？\n\n> 参考答案：\n"
+        "> 1. 能力维度：用 C-Eval 评知识；\n> 2. 对话质量：做 pairwise 评判；\n"
+        "> 3. 安全性：统计违规率。\n\n### 第 7 题　【单选】\n\nROUGE-L 基于什么计算？\n\n"
+        "A. 词向量\nB. 最长公共子序列\n\n> 正确答案：B\n"
+    ).bank.questions
+    assert [q.id for q in points] == ["q6", "q7"]
+    assert "3. 安全性" in points[0].reference.get("zh")
+    first, second = result.bank.questions
+    assert first.reference.get("en") == (
+        "- Build a task suite with sandboxed tools.\n- Report success rate and pass^k."
+    )
+    assert second.reference.get("en") == "Reasoning and acting, one step at a time."

@@ -34,13 +34,15 @@ def next_content(lines: Sequence[Line], i: int, end: int) -> int | None:
 
 
 def resolve_faq_answers(lines: Sequence[Line]) -> None:
-    """``A: ...`` is option A when a ``B`` option follows, else the answer of a Q/A pair."""
+    """``A: ...`` is option A when a ``B`` option follows, else the answer of a Q/A pair;
+    ``A:`` alone over text is that answer's label."""
     for i, line in enumerate(lines):
         if line.kind is LineKind.OPTION and line.option_delim == ":" and len(line.options) == 1:
             key, text = line.options[0]
             j = next_content(lines, i, len(lines))
             follows_b = j is not None and lines[j].options and lines[j].options[0][0] == "B"
-            if key == "A" and not follows_b and text:
+            over_text = j is not None and lines[j].kind is LineKind.TEXT
+            if key == "A" and not follows_b and (text or over_text):
                 line.kind, line.answer_value, line.options = LineKind.ANSWER, text, []
 
 
