@@ -7,7 +7,7 @@ import pytest
 
 from llmiq.errors import LlmiqError
 from llmiq.ingest import parse_article
-from llmiq.ingest.answers import parse_keys
+from llmiq.ingest.answers import parse_keys, resolve_keys
 from llmiq.ingest.lines import LineKind, classify
 from llmiq.ingest.result import ImportResult, fold_notes
 
@@ -48,6 +48,8 @@ _OPTIONS = "A. 梯度裁剪\nB. 学习率预热\nC. 增大 batch\nD. 混合精�
         ("讲解：A、B、D 这三种我们训练中都见过，C 当然不算。", ["A", "B", "D"]),
         ("讲解：a、b、d 正确，c 错误。", ["A", "B", "D"]),
         ("讲解：看训练曲线，选 D！省显存也省时间。", ["D"]),
+        ("讲解：AB —— C、D 跟稳定没关系。", ["A", "B"]),
+        ("**解析**：四个都是，实际训练基本都会用到。", ["A", "B", "C", "D"]),
     ],
 )
 def test_the_key_opening_the_explanation_answers_and_is_noted(
@@ -401,3 +403,9 @@ def test_keys_listed_with_enumeration_commas_or_run_together_in_a_judgement(
 ) -> None:
     result = parse_article(_TOP_P + said + "\n", name="maimai.txt", bank_id="t")
     assert result.bank.questions[0].answer == keys
+
+
+def test_a_count_that_is_not_the_number_of_options_chooses_no_all() -> None:
+    options = [("A", "梯度裁剪"), ("B", "学习率预热"), ("C", "增大 batch"), ("D", "混合精度")]
+    assert resolve_keys("四个都是", options).keys == ["A", "B", "C", "D"]
+    assert resolve_keys("三个都是", options) is None

@@ -151,6 +151,7 @@ def test_lettered_remarks_after_the_answer_stay_in_the_explanation() -> None:
         ("答案：a）b）d）", ["A", "B", "D"]),
         ("Answer: (a)(c) — both hold", ["A", "C"]),
         ("Answer ➜ C", ["C"]),
+        ("**→ ABD**", ["A", "B", "D"]),
         ("```\n答案：B\n```", ["B"]),
     ],
 )

@@ -311,7 +311,7 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
         if found := matches(value, options):
             note = Note.of(message, value=repr(shorten(value, 40)), key=found[0])
             return ResolvedKeys(found, "", note)
-    if parsed is None and _ALL_OPTIONS.match(fold(value)):  # "全选", "All of the above."
+    if parsed is None and _all_options(value, options):  # "全选", "All of the above."
         every = [key for key, _ in options]
         return _read_as(every, value, _ALL_OPTIONS.sub("", fold(value), count=1).strip())
     if _ALL_BUT.match(fold(value).strip()) and (named := keys_named(value, options)):
@@ -415,11 +415,18 @@ _ALL_BUT = re.compile(
 )
 #: Every option is right: "全选", "四个都对", "All of them.", "all four are correct".
 _ALL_OPTIONS = re.compile(
-    r"^\s*(?:全选|全都?对|(?:[两三四五六]个|[两三四五六]项|全部|都)(?:都|均)?(?:对|正确|选|要)"
+    r"^\s*(?:全选|全都?对|(?:(?P<n>[两三四五六])(?:个|项)|全部|都)(?:都|均)?(?:对|正确|选|要|是)"
     r"|all\s+(?:of\s+(?:them|the\s+above)|(?:three|four|five|options|the\s+options))"
     r"(?:\s+(?:are|is)\s+(?:correct|right|true))?)(?=[\s,，.。;；:：!！]|$)[\s,，.。;；:：!！]*",
     re.I,
 )
+
+
+def _all_options(text: str, options: list[tuple[str, str]]) -> bool:
+    """Whether ``text`` opens by choosing every option: "全选", "四个都是" (with four of them),
+    "All of the above"."""
+    found = _ALL_OPTIONS.match(fold(text))
+    return bool(found) and (not found["n"] or chinese_numeral(found["n"]) == len(options))
 
 
 def keys_named(text: str, options: list[tuple[str, str]]) -> list[str]:
@@ -547,7 +554,7 @@ def keys_opening_explanation(text: str, options: list[tuple[str, str]]) -> list[
         found = [] if count and count != len(found) else found
     elif _ALL_BUT.match(fold(text).strip()):  # "除了 C，其他三个都算。", "All but (d)."
         found = keys_named(text, options)
-    elif _ALL_OPTIONS.match(fold(text)):  # "四个都对，这题全选。"
+    elif _all_options(text, options):  # "四个都对，这题全选。"
         found = keys
     else:
         found = _end_run(fold(text), keys)

@@ -42,7 +42,7 @@ def key_said_alone(text: str, options: list[tuple[str, str]]) -> list[str]:
         if mine != text
         else None
     )
-    if mine == text and (alone := re.match(r"^\s*(?P<keys>[A-J]{2,6})\s*[.。]", text)):
+    if mine == text and (alone := re.match(r"^\s*(?P<keys>[A-J]{2,6})\s*(?:[.。]|[—–]|--)", text)):
         letters = alone["keys"]  # "ABD. C just makes the loop weirder."
         run = alone if list(letters) == sorted(set(letters)) else None
     later = (  # keys picked again further on: "……，应该是 AC", not "C 看起来很像但……"

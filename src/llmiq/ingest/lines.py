@@ -186,7 +186,9 @@ _ANSWER_CHECK = re.compile(
 )
 #: An arrow and keys, as quick notes mark the answer: "=> A", "-> A, B, D   (512 / 8)".
 _ANSWER_ARROW = re.compile(
-    r"^\s*(?:=>|->|⇒|⟹)\s*(?P<value>[A-J](?:\s*[,、&]\s*[A-J])*(?=[\s.,;:)—–-]|$).*?)\s*$"
+    r"^\s*(?:\*\*|__)?\s*(?:=>|->|⇒|⟹|→|➜|➡\ufe0f?)\s*(?:\*\*|__)?\s*"  # "**→ ABD**"
+    r"(?P<value>(?:[A-J](?:\s*[,、&]\s*[A-J])*|[A-J]{2,6})(?=[\s.,;:)*_—–-]|$).*?)"
+    r"\s*(?:\*\*|__)?\s*$"
 )
 #: An answer numbered like its question, "Q11." answered by "A11: B. ~20 tokens/param".
 _ANSWER_NUMBERED = re.compile(
