@@ -49,6 +49,7 @@ _OPTIONS = "A. 梯度裁剪\nB. 学习率预热\nC. 增大 batch\nD. 混合精�
         ("讲解：a、b、d 正确，c 错误。", ["A", "B", "D"]),
         ("讲解：看训练曲线，选 D！省显存也省时间。", ["D"]),
         ("讲解：AB —— C、D 跟稳定没关系。", ["A", "B"]),
+        ("Explanation: Both (a) and (b) are correct, and so is (d). (c) is not.", ["A", "B", "D"]),
         ("**解析**：四个都是，实际训练基本都会用到。", ["A", "B", "C", "D"]),
     ],
 )

@@ -152,6 +152,7 @@ def test_lettered_remarks_after_the_answer_stay_in_the_explanation() -> None:
         ("Answer: (a)(c) — both hold", ["A", "C"]),
         ("Answer ➜ C", ["C"]),
         ("**→ ABD**", ["A", "B", "D"]),
+        ("答：A 和 B 对，D 也对。C 错，两者不同。", ["A", "B", "D"]),
         ("```\n答案：B\n```", ["B"]),
     ],
 )

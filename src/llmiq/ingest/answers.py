@@ -241,11 +241,16 @@ _BY_WHAT_IT_SAYS: tuple[tuple[Callable[[str, list[tuple[str, str]]], list[str]],
 
 
 _REMARK = re.compile(r"[(（][^()（）]{3,}[)）]")
-#: A key added after the others in the same sentence: "…, and so does C", "C as well".
+#: A key added after the others in the same sentence: "…, and so does C", "C as well",
+#: "…，D 也对".
 _ALSO_KEY = re.compile(
-    r"\b(?:so\s+does|so\s+do|as\s+does|plus)\s+\(?([A-Ja-j])\)?(?![\w-])"
-    r"|(?<![\w-])\(?([A-J])\)?\s+(?:too|as\s+well|also\s+works?)\b"
+    r"\b(?:so\s+(?:does|do|is|are)|as\s+(?:does|is)|plus)\s+\(?([A-Ja-j])\)?(?![\w-])"
+    r"|(?<![\w-])\(?([A-J])\)?\s*(?:\s(?:too|as\s+well|also\s+works?)\b|也(?:对|正确|成立|算|要选))"
 )
+
+
+def _also(clause: str) -> list[str]:
+    return [(m[1] or m[2]).upper() for m in _ALSO_KEY.finditer(clause)]
 
 
 def _read_as(keys: list[str], value: str, rest: str) -> ResolvedKeys:
@@ -336,8 +341,8 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
     # not after it ("(a), (b), (c) — (d) is a tokenization algorithm")
     clause = first_clause(_strip_key_wrapping(value))
     clause = _REMARK.sub(" ", clause)  # "C (8 × 4096 for A plus 4096 × 8 for B)": a remark
-    also = [(m[1] or m[2]).upper() for m in _ALSO_KEY.finditer(clause)]  # "…, and so does C"
-    more = [k for k in [*more_keys_in_prose(clause), *also] if k not in keys and k in dict(options)]
+    more = [k for k in [*more_keys_in_prose(clause), *_also(clause)] if k in dict(options)]
+    more = [k for k in dict.fromkeys(more) if k not in keys]
     if more:
         keys = keys + more
         return _read_as(keys, value, "")
@@ -558,7 +563,8 @@ def keys_opening_explanation(text: str, options: list[tuple[str, str]]) -> list[
         found = keys
     else:
         found = _end_run(fold(text), keys)
-    return found if found and all(key in keys for key in found) else []
+    found += [k for k in _also(first_clause(text)) if found and k not in found]  # ", and so is (d)"
+    return sorted(found) if found and all(key in keys for key in found) else []
 
 
 #: A first clause that denies, or supposes, rather than gives the key: "A 错在……", "B、C 都是干扰
