@@ -410,3 +410,11 @@ def test_a_count_that_is_not_the_number_of_options_chooses_no_all() -> None:
     options = [("A", "梯度裁剪"), ("B", "学习率预热"), ("C", "增大 batch"), ("D", "混合精度")]
     assert resolve_keys("四个都是", options).keys == ["A", "B", "C", "D"]
     assert resolve_keys("三个都是", options) is None
+
+
+def test_a_pick_struck_through_and_corrected_in_bold_is_not_a_key() -> None:
+    result = _parse(
+        "### 7、GRPO 去掉了哪个模型？\n\nA. 参考模型\nB. 奖励模型\nC. Critic\n\n"
+        "我第一次选了 ~~A~~，正解是 **C**。GRPO 用组内奖励的均值做基线。\n"
+    )
+    assert result.bank.questions[0].answer == ["C"]
