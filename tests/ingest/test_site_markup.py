@@ -198,3 +198,16 @@ def test_a_myst_dropdown_folds_answers_and_a_code_block_inside_it_does_not_close
     assert reference.endswith("c of them correct.")
     assert "{dropdown}" not in str(result.bank.model_dump())
     assert second.reference.get("en") == "the offline set may not match live traffic."
+
+
+def test_docsify_tip_marks_leave_the_answer_line() -> None:
+    result = parse_article(
+        "### 3. QLoRA 提出了哪些技术？（多选）\n\nA. NF4\nB. 双重量化\nC. 分页优化器\n"
+        "D. INT4 训练适配器\n\n?> **答案：ABC**。适配器本身是 BF16 训练的。\n\n"
+        "### 4. LoRA 的缩放系数是？\n\nA. r / α\nB. α / r\n\n!> **答案：B**\n",
+        name="docsify.md",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert (first.answer, second.answer) == (["A", "B", "C"], ["B"])
+    assert first.explanation.get("zh") == "适配器本身是 BF16 训练的。"

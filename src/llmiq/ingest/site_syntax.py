@@ -25,13 +25,16 @@ def is_site_syntax(line: str) -> bool:
     return bool(line.strip()) and _SYNTAX_LINE.match(line) is not None
 
 
+_DOCSIFY_MARK = re.compile(r"^\s*[?!]>\s?")
 #: Hexo Fluid's inline label: "{% label primary @单选 %}" draws "单选" in a coloured box.
 _LABEL_TAG = re.compile(r"\{%\s*label\s+\w+\s+@(?P<text>[^%]*?)\s*%\}")
 
 
 def tidy_site_syntax(line: str) -> str:
     """``line`` with icon numbers as numbers ("### 1. **…**"), other icons and attribute
-    lists left out, block references as their text and labels as "【text】"."""
+    lists left out, block references as their text and labels as "【text】"; docsify's tip
+    and warning marks ("?> **答案：ABC**", "!> …") go."""
+    line = _DOCSIFY_MARK.sub("", line, count=1)
     if "{%" in line:
         line = _LABEL_TAG.sub(lambda m: f"【{m['text']}】", line)
     if "{:" in line:
