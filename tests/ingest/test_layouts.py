@@ -889,3 +889,15 @@ def test_a_quoted_answer_label_alone_over_quoted_points_answers_without_quote_ma
         "- Build a task suite with sandboxed tools.\n- Report success rate and pass^k."
     )
     assert second.reference.get("en") == "Reasoning and acting, one step at a time."
+
+
+def test_points_under_an_answer_label_are_its_answer_not_questions_or_a_key() -> None:
+    result = _parse(
+        "NO.29\n长上下文模型会取代 RAG 吗？\n参考答案：短期内不会，RAG 还能溯源和控制权限。\n\n"
+        "NO.30\n为什么不直接在 1M 长度上做预训练？\n参考答案：\n"
+        "1. 注意力计算量随长度平方增长；\n2. 长文本数据稀缺；\n3. 先短后长的做法性价比高得多。\n"
+    )
+    assert [q.id for q in result.bank.questions] == ["q29", "q30"]
+    reference = result.bank.questions[1].reference.get("zh")
+    assert reference.startswith("1. 注意力计算量随长度平方增长；")
+    assert reference.endswith("3. 先短后长的做法性价比高得多。")

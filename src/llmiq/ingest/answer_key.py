@@ -325,7 +325,11 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
             and not (letters * 2 < len(found) and _under_a_question(lines, i))
         )
         continued = bool(key.keys) and explicit  # "参考答案（2/2）": the key's next slide
-        if len(found) < (1 if continued else 2) or not (explicit or letters * 2 >= len(found)):
+        if (
+            len(found) < (1 if continued else 2)
+            or not (explicit or letters * 2 >= len(found))
+            or not _asked(lines, found, range(i, j))
+        ):
             i += 1
             continue
         for number, value in found.items():
@@ -334,6 +338,14 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
         key.sections.append((i, j - 1))
         i = _read_explanations(lines, j, key)
     return key
+
+
+def _asked(lines: Sequence[Line], found: dict[int, str], section: range) -> bool:
+    """Whether the article asks questions numbered as ``found`` answers them, outside the
+    key's own lines: "参考答案：" over "1. 注意力…" "2. 长文本…" under question 30 answers it,
+    and no questions 1 and 2."""
+    asked = {line.q_number for k, line in enumerate(lines) if line.is_question and k not in section}
+    return len(asked & set(found)) * 2 >= len(found)
 
 
 def _grid(lines: Sequence[Line], i: int, key: AnswerKey) -> int:

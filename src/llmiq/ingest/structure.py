@@ -52,7 +52,7 @@ def read_answer_values(lines: Sequence[Line]) -> dict[int, int]:
     for a, line in enumerate(lines):
         if line.kind is LineKind.ANSWER and not line.answer_value:
             j = next_content(lines, a, len(lines))
-            if j is not None and _points_from_one(lines, j):
+            if j is not None and (_points_from_one(lines, j) or _not_the_next(lines, a, j)):
                 _demote_points(lines, j)
             if j is not None and lines[j].kind in (LineKind.TEXT, LineKind.OPTION):
                 line.answer_value = lines[j].raw.strip()
@@ -80,6 +80,15 @@ _POINT_STYLES = ("(N)", "N)")
 
 def _points_from_one(lines: Sequence[Line], j: int) -> bool:
     return lines[j].q_style in _POINT_STYLES and lines[j].q_number == 1
+
+
+def _not_the_next(lines: Sequence[Line], a: int, j: int) -> bool:
+    """Points "1. … 2. …" under the answer label at ``a`` of a question numbered otherwise
+    ("NO.30", then "参考答案：", then "1. 注意力…"): its answer, not the next question."""
+    if lines[j].q_number != 1 or lines[j].q_style != "N.":
+        return False
+    asked = next((lines[k] for k in range(a - 1, -1, -1) if lines[k].is_question), None)
+    return asked is not None and asked.q_number is not None and asked.q_number > 1
 
 
 def _demote_points(lines: Sequence[Line], j: int) -> None:
