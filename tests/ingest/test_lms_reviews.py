@@ -225,3 +225,18 @@ def test_a_review_lists_its_questions_as_items_with_their_scores() -> None:
     questions = parse_article(text, name="review.md", bank_id="t").bank.questions
     assert [(q.id, q.answer) for q in questions] == [("q1", ["A"]), ("q2", ["B"])]
     assert questions[0].prompt.get("en") == "Which retriever is sparse?"
+
+
+def test_a_label_over_the_options_that_repeats_the_number_is_no_question() -> None:
+    result = parse_article(
+        "Question 11 (1 point)\nWhy does a transformer need positional information?\n"
+        "Question 11 options:\n\ta) The softmax needs it\n"
+        "\tb) Attention is permutation-equivariant\n"
+        "Correct answer: b)\n\nQuestion 12 (1 point)\nWhat does ALiBi do?\nQuestion 12 options:\n"
+        "\ta) Adds a distance penalty to the scores\n\tb) Rotates the values\nCorrect answer: a)\n",
+        name="brightspace.txt",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert first.prompt.get("en") == "Why does a transformer need positional information?"
+    assert (first.id, first.answer, second.answer) == ("q11", ["B"], ["A"])

@@ -324,6 +324,15 @@ def _digit_options(raw: str) -> list[tuple[str, str]]:
     return options
 
 
+#: What a quiz page writes over a question's options, with its number again: "Question 11
+#: options:" (Brightspace), "第 3 题选项：". No question of its own.
+_OPTIONS_LABEL = re.compile(
+    r"^\s*(?:question\s*|q)(?P<n>\d{1,3})\s+(?:options|choices|answer\s+choices)\s*:?\s*$"
+    r"|^\s*第\s*\d{1,3}\s*题\s*选项\s*[:：]?\s*$",
+    re.I,
+)
+
+
 def classify(number: int, raw: str) -> Line:
     """What this line could be; see :class:`Line`."""
     line = Line(number=number, raw=raw, rest=raw.strip())
@@ -335,7 +344,7 @@ def classify(number: int, raw: str) -> Line:
     if _IMAGE.match(text):
         line.kind = LineKind.IMAGE
         return line
-    if _is_markup(text):
+    if _is_markup(text) or _OPTIONS_LABEL.match(text):
         line.kind = LineKind.MARKUP
         return line
     if url := _URL.match(text):
