@@ -901,3 +901,14 @@ def test_points_under_an_answer_label_are_its_answer_not_questions_or_a_key() ->
     reference = result.bank.questions[1].reference.get("zh")
     assert reference.startswith("1. 注意力计算量随长度平方增长；")
     assert reference.endswith("3. 先短后长的做法性价比高得多。")
+
+
+def test_a_note_beside_the_number_over_the_prompt_is_not_the_prompt() -> None:
+    result = _parse(
+        "Q31 (added by Priya)\nWhat is a jailbreak?\nAnswer: a prompt that gets around the "
+        "model's own safety training.\n\n🧠 **Question 2** (single answer)\nWhich transport "
+        "suits a local MCP server?\nA. stdio\nB. WebSocket\nAnswer: A\n"
+    )
+    first, second = result.bank.questions
+    assert first.prompt.get("en") == "What is a jailbreak?"
+    assert second.prompt.get("en") == "Which transport suits a local MCP server?"

@@ -323,9 +323,12 @@ class _Parser:
                 options[-1] = (key, f"{text} {line.raw.strip()}".strip())
         if not ASKS.search(start.rest) and (
             (start.q_style == "#" and any(ASKS.search(part) for part in prompt[1:]))
-            or (TYPE_FIRST.match(start.rest) and any(part.strip() for part in prompt[1:]))
+            or (
+                (TYPE_FIRST.match(start.rest) or _PROMPT_NOTE.match(start.rest))
+                and any(part.strip() for part in prompt[1:])
+            )
         ):  # "## Quick check" over "Which HNSW parameter …?": a topic, then the question;
-            # "第 1 题 单选 考察频率 ★★★★★" over it: the question's tags
+            # "第 1 题 单选 考察频率 ★★★★★" or "Q31 (added by Priya)" over it: tags, a note
             prompt = prompt[1:]
         if not options and not start.rest:  # "### Q2." then "Which … (A) x (B) y"
             text = next((k for k, part in enumerate(prompt) if part.strip()), None)
