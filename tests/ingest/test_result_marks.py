@@ -262,3 +262,16 @@ def test_verdict_paragraphs_under_the_chosen_options_give_the_key() -> None:
 def test_a_correct_paragraph_under_no_option_is_no_verdict(text: str) -> None:
     [question] = _parse(text).bank.questions
     assert question.options == []
+
+
+def test_a_ticked_key_under_the_options_is_the_answer_not_another_option() -> None:
+    result = parse_article(
+        "7️⃣ Your 30B run shows a loss spike. What do you do first?\n(A) Double the batch\n"
+        "(B) Roll back and skip the batches\n(C) Switch to SGD\n(D) Ignore it\n"
+        "✅ (B). Then look at the data in those batches.\n",
+        name="post.txt",
+        bank_id="t",
+    )
+    question = result.bank.questions[0]
+    assert [o.key for o in question.options] == ["A", "B", "C", "D"]
+    assert question.answer == ["B"]

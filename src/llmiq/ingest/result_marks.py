@@ -90,6 +90,20 @@ def _item(line: str) -> bool:
     return found is not None and classify(0, line).q_number is None
 
 
+def _distinct_letters(run: list[int], lines: list[str]) -> list[int]:
+    """The run up to an item whose letter an earlier one has: "✅ (B). Then look at …" under
+    options (A)-(D) gives the answer, and is no option E."""
+    seen: set[str] = set()
+    for n, i in enumerate(run):
+        letter = _LETTER.match(_HEAD_MARK.sub(r"\g<indent>", lines[i]))
+        if letter and (key := letter["key"].upper()) in seen:
+            return run[:n]
+        if letter:
+            seen.add(key)
+    return run
+
+
+_LETTER = re.compile(r"^\s*(?:[-*+•·]\s+)?\(?(?P<key>[A-Ja-j])[.、)]")
 #: A quiz's score under a question: "(2/2 Points)", "1.5/3", "（2/2 分）".
 _SCORE = re.compile(
     r"^\s*[(（]?\s*\d+(?:\.\d+)?\s*/\s*\d+(?:\.\d+)?\s*(?:points?|pts?|marks?|分)?\s*[)）]?\s*$",
@@ -131,7 +145,7 @@ def rewrite_result_marks(lines: list[str]) -> list[str]:
             for i in run:
                 text, right, _ = _strip_marks(lines[i])
                 lines[i] = f"- {'[x]' if right else '[ ]'} {_BUTTON.sub('', text).strip()}"
-    for run in _runs(lines, _item):
+    for run in (_distinct_letters(run, lines) for run in _runs(lines, _item)):
         if len(run) < 2:
             continue
         stripped = {i: _strip_marks(lines[i]) for i in run}
