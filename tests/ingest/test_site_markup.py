@@ -211,3 +211,13 @@ def test_docsify_tip_marks_leave_the_answer_line() -> None:
     first, second = result.bank.questions
     assert (first.answer, second.answer) == (["A", "B", "C"], ["B"])
     assert first.explanation.get("zh") == "适配器本身是 BF16 训练的。"
+
+
+def test_nuxt_contents_inline_badges_leave_the_prompt() -> None:
+    result = parse_article(
+        '### 1. **What does many-shot jailbreaking exploit?** :badge[Medium]{color="warning"}\n\n'
+        "- A. Long context windows\n- B. Tokenizer bugs\n\nAnswer: A\n",
+        name="nuxt.md",
+        bank_id="t",
+    )
+    assert result.bank.questions[0].prompt.get("en") == "What does many-shot jailbreaking exploit?"

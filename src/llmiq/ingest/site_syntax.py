@@ -25,6 +25,8 @@ def is_site_syntax(line: str) -> bool:
     return bool(line.strip()) and _SYNTAX_LINE.match(line) is not None
 
 
+#: Nuxt Content's inline component: ":badge[Easy]{color="success"}" shows "Easy".
+_INLINE_COMPONENT = re.compile(r"(?P<lead>^|\s):[a-z][\w-]*\[(?P<text>[^\[\]]*)\](?:\{[^{}]*\})?")
 _DOCSIFY_MARK = re.compile(r"^\s*[?!]>\s?")
 #: Hexo Fluid's inline label: "{% label primary @单选 %}" draws "单选" in a coloured box.
 _LABEL_TAG = re.compile(r"\{%\s*label\s+\w+\s+@(?P<text>[^%]*?)\s*%\}")
@@ -37,6 +39,8 @@ def tidy_site_syntax(line: str) -> str:
     line = _DOCSIFY_MARK.sub("", line, count=1)
     if "{%" in line:
         line = _LABEL_TAG.sub(lambda m: f"【{m['text']}】", line)
+    if ":" in line and "[" in line:
+        line = _INLINE_COMPONENT.sub(lambda m: m["lead"] + m["text"], line)
     if "{:" in line:
         line = _ATTRIBUTES.sub("", line)
     if "((" in line:
