@@ -155,7 +155,7 @@ def test_an_html_title_in_a_readme_has_its_entities_decoded() -> None:
 
 def test_a_readmes_badges_leave_its_title() -> None:
     bank = parse_article(
-        "# Awesome LLM Agents Interview [![Awesome](https://awesome.re/badge.svg)]"
+        "# Awesome LLM Agents Interview {#agents} [![Awesome](https://awesome.re/badge.svg)]"
         "(https://awesome.re) ![stars](https://img.shields.io/github/stars/x/y)\n\n"
         "### 1. What is ReAct?\n\nAnswer: reasoning and acting interleaved.\n",
         name="README.md",

@@ -221,3 +221,30 @@ def test_nuxt_contents_inline_badges_leave_the_prompt() -> None:
         bank_id="t",
     )
     assert result.bank.questions[0].prompt.get("en") == "What does many-shot jailbreaking exploit?"
+
+
+def test_a_hugging_face_course_quiz_component_gives_options_and_keys() -> None:
+    choice = '\t\t{{\n\t\t\ttext: "{}",\n\t\t\texplain: "Because."{}\n\t\t}}'
+    choices = ",\n".join(
+        choice.format(text, ",\n\t\t\tcorrect: true" if right else "")
+        for text, right in [
+            ("Normalization", True),
+            ("Pre-tokenization", True),
+            ("Attention", False),
+        ]
+    )
+    result = parse_article(
+        "# End-of-chapter quiz[[end-of-chapter-quiz]]\n\n"
+        "### 2. Which are steps of the tokenization pipeline?\n\n"
+        f"<Question\n\tchoices={{[\n{choices}\n\t]}}\n/>\n",
+        name="chapter6/quiz.mdx",
+        bank_id="t",
+    )
+    question = result.bank.questions[0]
+    assert [o.text.get("en") for o in question.options] == [
+        "Normalization",
+        "Pre-tokenization",
+        "Attention",
+    ]
+    assert question.answer == ["A", "B"]
+    assert result.bank.title.get("en") == "End-of-chapter quiz"

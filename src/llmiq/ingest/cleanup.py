@@ -54,7 +54,11 @@ def labelled_title(raws: list[str]) -> tuple[int, str] | None:
 
 
 #: Badges after a README's title: "[![Awesome](https://awesome.re/badge.svg)](https://…)".
-_BADGES = re.compile(r"\s*\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)|\s*!\[[^\]]*\]\([^)]*\)")
+#: ... and a heading's id, as pandoc and Markua write it: "{#ch-lora}".
+_BADGES = re.compile(
+    r"\s*\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)|\s*!\[[^\]]*\]\([^)]*\)"
+    r"|\s*\{#[\w:.-]+\}"
+)
 
 
 def clean_title(raw: str) -> str:

@@ -1,7 +1,8 @@
 """What an MDX page (Docusaurus, Nextra) writes around its text, made plain: ``import``
 lines, ``{/* comments */}`` and the tags of its components. Quiz components keep their
 meaning: ``<Question n={3}>`` becomes ``Question 3``, ``<Choice correct>x</Choice>`` a ticked
-task-list item (``- [x] x``, an unticked one without ``correct``), and the text of an
+task-list item (``- [x] x``, an unticked one without ``correct``), as are the choices of
+Hugging Face's ``<Question choices={[{text: …, correct: true}, …]} />``, and the text of an
 ``<Answer>``, ``<Reveal>`` or ``<Solution>`` an answer line (``Answer: …``, unless it starts
 with its own label). One output line per input line; code is left alone, and a page with
 no ``import`` line and no component is left as it is.
@@ -31,10 +32,38 @@ _REVEAL = re.compile(
 _REVEAL_CLOSE = re.compile(r"\s*</(?:" + "|".join(_REVEALING) + r")>\s*$")
 
 
+#: Hugging Face's course quiz: "<Question", "choices={[", then objects of "text: …",
+#: "explain: …" and "correct: true", up to "]}" and "/>".
+_CHOICES = re.compile(r"\bchoices\s*=\s*\{\s*\[")
+_CHOICE_TEXT = re.compile(r"^\s*text\s*:\s*(?P<q>[\"'`])(?P<text>.*)(?P=q)\s*,?\s*$")
+_CHOICE_RIGHT = re.compile(r"^\s*correct\s*:\s*true\b")
+_QUESTION_END = re.compile(r"/>\s*$|</Question>\s*$")
+
+
 def looks_like_mdx(lines: list[str]) -> bool:
     return any(_IMPORT.match(line) for line in lines[:80]) or any(
-        _CHOICE.match(line) or _REVEAL.match(line) for line in lines
+        _CHOICE.match(line) or _REVEAL.match(line) or _CHOICES.search(line) for line in lines
     )
+
+
+def _choice_lists(lines: list[str]) -> dict[int, str]:
+    """The lines of each ``choices={[…]}`` list as they read: a task-list item for each
+    choice's text (ticked when the choice is ``correct: true``), nothing for the rest."""
+    out: dict[int, str] = {}
+    start = None
+    for i, line in enumerate(lines):
+        if start is None and _CHOICES.search(line):
+            start = i - 1 if i and lines[i - 1].lstrip().startswith("<Question") else i
+        if start is None or not _QUESTION_END.search(line):
+            continue
+        items = [(k, m["text"]) for k in range(start, i + 1) if (m := _CHOICE_TEXT.match(lines[k]))]
+        out |= dict.fromkeys(range(start, i + 1), "")
+        for n, (k, text) in enumerate(items):
+            stop = items[n + 1][0] if n + 1 < len(items) else i + 1
+            right = any(_CHOICE_RIGHT.match(lines[m]) for m in range(k, stop))
+            out[k] = f"- [{'x' if right else ' '}] {text}"
+        start = None
+    return out
 
 
 def rewrite_mdx(lines: list[str]) -> list[str]:
@@ -45,7 +74,11 @@ def rewrite_mdx(lines: list[str]) -> list[str]:
     # inside <Reveal> … </Reveal> written over lines: None outside, else whether its first
     # line still needs the answer label
     revealing: bool | None = None
-    for line in lines:
+    choices = _choice_lists(lines)
+    for i, line in enumerate(lines):
+        if i in choices:
+            out.append(choices[i])
+            continue
         if FENCE.match(line):
             in_code = not in_code
         if in_code:

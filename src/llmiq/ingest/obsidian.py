@@ -28,6 +28,8 @@ _EXPLANATION_TITLE = re.compile(r"^(?:explanation|rationale|why|解析|分析|�
 _ANSWER_TYPES = {"success", "check", "done", "answer", "solution"}
 _EMBED = re.compile(r"!\[\[(?P<target>[^\]|]+)(?:\|[^\]]*)?\]\]")
 _WIKI_LINK = re.compile(r"\[\[(?:[^\]|]+\|)?(?P<text>[^\]|]+)\]\]")
+#: A heading's anchor, as Hugging Face's doc-builder writes it: "# Quiz[[end-of-chapter-quiz]]".
+_ANCHOR = re.compile(r"^(#{1,6}\s.*\S)\[\[[a-z0-9][\w-]*\]\]\s*$")
 _HIGHLIGHT = re.compile(r"(?<![=\w])==(?=\S)(?P<text>[^=\n]+?)(?<=\S)==(?![=\w])")
 _BLOCK_ID = re.compile(r"\s+\^[\w-]+\s*$")
 
@@ -67,7 +69,7 @@ def rewrite_obsidian(lines: list[str]) -> list[str]:
         if callout:
             line = _QUOTE.sub("", line)
         line = _EMBED.sub(lambda m: f"![]({m['target'].strip()})", line)
-        line = _WIKI_LINK.sub(lambda m: m["text"].strip(), line)
+        line = _WIKI_LINK.sub(lambda m: m["text"].strip(), _ANCHOR.sub(r"\1", line))
         line = _HIGHLIGHT.sub(lambda m: m["text"], line)
         out.append(_BLOCK_ID.sub("", line))
     return out
