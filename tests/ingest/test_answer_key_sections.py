@@ -536,3 +536,20 @@ def test_a_key_range_with_a_multiple_answers_letters_written_together() -> None:
         bank_id="t",
     )
     assert [q.answer for q in result.bank.questions] == [["B"], ["A", "B"], ["A", "B"]]
+
+
+def test_a_leanpub_chapter_with_its_key_under_a_heading_with_an_id() -> None:
+    result = parse_article(
+        "{sample: true}\n# Chapter 6: LoRA {#ch-lora}\n\n{blurb, class: information}\n"
+        "Try the exercises first.\n{/blurb}\n\n## Exercises {#ch-lora-exercises}\n\n"
+        "1. Which parameters does LoRA train?\n\n    A. The biases\n    B. The low-rank A and B\n\n"
+        "2. What does masking set labels to?\n\n    A. -100\n    B. 0\n\n{pagebreak}\n\n"
+        "## Answers to Chapter 6 Exercises {#ch-lora-answers}\n\n1. B   2. A\n",
+        name="chapter6.md",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["A"]]
+    assert result.bank.title.get("en") == "Chapter 6: LoRA"
+    dumped = str(result.bank.model_dump())
+    assert "pagebreak" not in dumped
+    assert "sample: true" not in dumped

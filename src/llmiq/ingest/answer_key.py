@@ -82,6 +82,8 @@ def _is_one_answer(inline: str) -> bool:
     text = inline.strip(" *_:：")
     if re.fullmatch(r"[(（][^()（）]*[)）]", text):  # "Answer key (for graders)": a note
         return False
+    if re.match(r"(?:to|for|of)\s", text, re.I):  # "## Answers to Chapter 6 Exercises": a title
+        return False
     return len(text) > 12 or bool(_LETTERS.match(fold(text)))
 
 

@@ -12,7 +12,9 @@ import re
 #: A line that is only site syntax: a Liquid tag or output, a kramdown attribute list, a
 #: snippet include.
 _SYNTAX_LINE = re.compile(
-    r"^\s*(?:\{%-?\s*\w.*?-?%\}\s*|\{\{-?.*?-?\}\}\s*|\{:[^{}]*\}\s*|-{2}8<-{2}\s*\S.*)+$"
+    r"^\s*(?:\{%-?\s*\w.*?-?%\}\s*|\{\{-?.*?-?\}\}\s*|\{:[^{}]*\}\s*|-{2}8<-{2}\s*\S.*"
+    # Markua's (Leanpub's) attribute lines: "{sample: true}", "{blurb, class: tip}", "{pagebreak}"
+    r"|\{/?(?:sample|pagebreak|blurb|aside|class|id|type|width|format)\b[^{}]*\}\s*)+$"
 )
 #: A number drawn as an icon: ":material-numeric-1-circle:", ":octicons-number-2:" (rare).
 _ICON_NUMBER = re.compile(r":(?:material|octicons)-numeric-(?P<num>\d{1,3})(?:-[a-z-]+)?:")
