@@ -224,3 +224,19 @@ Answer to Q3: There is no universal value; split on headings and tune it with re
     *choices, last = parse_article(article).bank.questions
     assert [q.answer for q in choices] == [["A"], ["B"]]
     assert last.reference.get("en").startswith("There is no universal value")
+
+
+def test_a_readers_guess_after_the_answer_does_not_replace_it() -> None:
+    article = CHANNEL.replace(
+        "📢 Partner post",
+        "Ravi\nIn reply to Mira\nQ2: (b) I think? WebSocket feels right\n\n📢 Partner post",
+    )
+    assert [q.answer for q in parse_article(article).bank.questions] == [["A", "B", "C"], ["A"]]
+
+
+def test_answers_numbered_after_their_label_answer_the_questions() -> None:
+    article = ANSWERS_POST.replace("Q1: RoPE", "Answer 1: RoPE").replace(
+        "Q2: Everything", "Answer 2: Everything"
+    )
+    questions = parse_article(article).bank.questions
+    assert [q.answer for q in questions[:2]] == [["B", "C"], ["A", "B", "C"]]

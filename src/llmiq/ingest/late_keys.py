@@ -20,6 +20,7 @@ from llmiq.ingest.structure import tail_start
 
 #: What an answer to an open question is at least: shorter is a recap ("Q7: RoPE").
 _OPEN_ANSWER = 30
+_ASKS_BACK = re.compile(r"[?？]")
 _ASKING = re.compile(r"[?？]\s*(?:\*\*|__)?\s*$")
 
 
@@ -62,10 +63,12 @@ def _continuation(lines: Sequence[Line], i: int, stop: int) -> int:
 
 
 #: A label naming the question it answers, the answer after it or folded under it: "CW:
-#: answer #11", "Answer to Q9: There is no universal value…", "第 3 题答案".
+#: answer #11", "Answer to Q9: There is no universal value…", "Answer 1: (a), (b) and (c).",
+#: "第 3 题答案".
 _LABEL = re.compile(
     r"^\W*(?:(?:CW|TW|spoiler|content\s+warning)\s*[:：—–-]?\s*)?(?:answers?|solution)\s*"
     r"(?:to|for|of)?\s*(?:#|Q\.?|question\s*|no\.?\s*)(?P<num>\d{1,3})\s*(?:$|[:：]\s*)"
+    r"|^\W*(?:answers?|solution)\s+(?P<bare>\d{1,3})\s*[:：]\s*"  # "Answer 1: (a), (b) and (c)."
     r"|^\W*第?\s*(?P<zh>\d{1,3})\s*题\s*的?(?:参考)?(?:答案|解析)\s*(?:$|[:：]\s*)",
     re.I,
 )
@@ -92,7 +95,7 @@ def _labelled(lines: Sequence[Line], i: int, stop: int) -> tuple[int, str, int] 
     """The number a label at line ``i`` names, its answer and the line that answer is on."""
     if lines[i].kind not in _PLAIN or not (label := _LABEL.match(lines[i].raw)):
         return None
-    number = int(label["num"] or label["zh"])
+    number = int(label["num"] or label["zh"] or label["bare"])
     if inline := lines[i].raw[label.end() :].strip():
         return number, inline, i
     j = i + 1
@@ -129,13 +132,16 @@ def find_late_keys(lines: Sequence[Line], key: AnswerKey) -> None:
     """Put in ``key`` the answers given later under the numbers of unanswered questions (see
     the module docstring), and mark their lines as key lines."""
     questions = _questions(lines)
-    found: list[tuple[int, int, str, int]] = []
-    opens: list[tuple[int, int, str, int]] = []
+    found: dict[int, tuple[int, int, str, int]] = {}
+    opens: dict[int, tuple[int, int, str, int]] = {}
+    labelled: set[int] = set()
     for found_at in _candidates(lines):
         i, earlier, at, value = found_at.line, found_at.question, found_at.at, found_at.value
         number = lines[earlier].q_number
-        if number in key.numbers or _topic_heading(lines[earlier]):
+        if number is None or number in key.numbers or _topic_heading(lines[earlier]):
             continue
+        if number in labelled or (not found_at.labelled and _ASKS_BACK.search(value)):
+            continue  # "Q5: (a) and (c) I think?": a reader's guess; a label's answer stands
         after = next((q for q in questions if q > earlier), i)
         body = _body(lines, earlier, min(after, i))
         own = _body(lines, at, found_at.follows)
@@ -144,16 +150,19 @@ def find_late_keys(lines: Sequence[Line], key: AnswerKey) -> None:
         end = _continuation(lines, at, found_at.follows)
         options = _options(lines, body)
         if options:
-            if resolve_keys(value, options) is not None:
-                found.append((i, earlier, value, end))
+            if resolve_keys(value, options) is None:
+                continue
+            found[number] = (i, earlier, value, end)
         elif len(value) >= _OPEN_ANSWER and not _ASKING.search(value):
             value = " ".join([value] + [lines[k].raw.strip() for k in range(at + 1, end)])
-            (found if found_at.labelled else opens).append((i, earlier, value, end))
+            (found if found_at.labelled else opens)[number] = (i, earlier, value, end)
+        else:
+            continue
+        if found_at.labelled:
+            labelled.add(number)
     if not found:  # an open question is answered by its number alone only where others are
         return
-    for i, earlier, value, end in found + opens:
-        number = lines[earlier].q_number
-        assert number is not None
+    for number, (i, _, value, end) in (opens | found).items():
         key.keys[number] = value
         key.late.add(number)
         key.lines[number] = i
