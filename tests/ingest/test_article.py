@@ -188,7 +188,7 @@ def test_option_line_forms(option_lines: str) -> None:
     "numbering",
     [
         *("1、", "1.", "1)", "Q1.", "Q1:", "第1题", "一、", "### Question 1\n", "**1. ", "## 1. "),
-        *("Q-1: ", "**1 »** ", "1 ⟶ ", "### (1/30)\n", "[Q1]\n"),
+        *("Q-1: ", "**1 »** ", "1 ⟶ ", "### (1/30)\n", "[Q1]\n", "【问题1】"),
     ],
 )
 def test_question_numbering_forms(numbering: str) -> None:

@@ -153,6 +153,14 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
     # a number and a middle dot before a topic: "### 1 · Chunk overlap"
     ("N·", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})\s+[·•]\s+(?P<rest>\S.*)$")),
     ("(N)", 1, re.compile(_DECOR + r"\((?P<num>\d{1,3})\)\s*(?P<rest>.*)$")),
+    # a forum post's label: "【问题1】LoRA 的基本原理是什么？", "[题目 3]"
+    (
+        "【问题N】",
+        3,
+        re.compile(
+            _DECOR + r"[\[【](?:问题|题目|面试题|考题)\s*(?P<num>\d{1,3})[\]】]\s*(?P<rest>.*)$"
+        ),
+    ),
     ("[N]", 1, re.compile(_DECOR + r"[\[【](?P<num>\d{1,3})[\]】]\s*(?P<rest>\S.*)$")),
     ("N/", 1, re.compile(_DECOR + r"(?P<num>\d{1,3})\s*/(?!\s*\d)\s*(?P<rest>\S.*)$")),
     # a counter before the prompt: "16/24 Which of these …" (not "3/4 of the heads …")
