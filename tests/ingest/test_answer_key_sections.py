@@ -553,3 +553,16 @@ def test_a_leanpub_chapter_with_its_key_under_a_heading_with_an_id() -> None:
     dumped = str(result.bank.model_dump())
     assert "pagebreak" not in dumped
     assert "sample: true" not in dumped
+
+
+def test_a_key_in_columns_with_several_letters_and_an_options_text() -> None:
+    result = parse_article(
+        "1. Which measure the retriever alone? (select all that apply)\n(a) Recall@k\n(b) MRR\n"
+        "(c) BLEU\n(d) nDCG\n\n2. Which fusion needs no score normalization?\n"
+        "(a) Weighted sum\n(b) Reciprocal rank fusion\n\n3. What is the KV cache for?\n"
+        "(a) Reusing past keys and values\n(b) Storing weights\n\n"
+        "THE ANSWER KEY\n\n1 (a), (b), (d)   2 Reciprocal rank fusion   3 (a)\n",
+        name="quiz.txt",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions] == [["A", "B", "D"], ["B"], ["A"]]

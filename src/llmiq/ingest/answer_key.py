@@ -123,6 +123,7 @@ _COLUMNS = re.compile(r"\s{3,}|\t+|\u3000+")  # a full-width space sets columns 
 
 
 _KEYCAP = re.compile(KEYCAP_DIGITS)
+_BARE_ITEM = re.compile(r"^\s*(?P<num>\d{1,3})\s+(?P<value>[^\d\s].*?)\s*$")
 
 
 def _entries(raw: str) -> dict[int, str]:
@@ -132,6 +133,8 @@ def _entries(raw: str) -> dict[int, str]:
     chunks = [c for c in _COLUMNS.split(raw.strip()) if c]
     if len(chunks) > 1:
         found = {int(m["num"]): m["value"] for c in chunks if (m := _ITEM.match(c))}
+        if len(found) * 2 > len(chunks):  # "7 Reciprocal rank fusion" among "6 (b)", "8 (a)"
+            found |= {int(m["num"]): m["value"] for c in chunks if (m := _BARE_ITEM.match(c))}
         if len(found) == len(chunks):
             return found
     listed = [p for p in _LISTED.split(raw.strip()) if p]  # "1-b, 2-c, 6-Reciprocal Rank Fusion"
