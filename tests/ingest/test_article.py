@@ -153,6 +153,7 @@ def test_lettered_remarks_after_the_answer_stay_in_the_explanation() -> None:
         ("Answer ➜ C", ["C"]),
         ("**→ ABD**", ["A", "B", "D"]),
         ("答：A 和 B 对，D 也对。C 错，两者不同。", ["A", "B", "D"]),
+        ("答：A 和 B，还有 D。C 最危险。", ["A", "B", "D"]),
         ("```\n答案：B\n```", ["B"]),
     ],
 )
@@ -188,7 +189,7 @@ def test_option_line_forms(option_lines: str) -> None:
     "numbering",
     [
         *("1、", "1.", "1)", "Q1.", "Q1:", "第1题", "一、", "### Question 1\n", "**1. ", "## 1. "),
-        *("Q-1: ", "**1 »** ", "1 ⟶ ", "### (1/30)\n", "[Q1]\n", "【问题1】"),
+        *("Q-1: ", "**1 »** ", "1 ⟶ ", "### (1/30)\n", "[Q1]\n", "【问题1】", "题1："),
     ],
 )
 def test_question_numbering_forms(numbering: str) -> None:

@@ -242,15 +242,16 @@ _BY_WHAT_IT_SAYS: tuple[tuple[Callable[[str, list[tuple[str, str]]], list[str]],
 
 _REMARK = re.compile(r"[(（][^()（）]{3,}[)）]")
 #: A key added after the others in the same sentence: "…, and so does C", "C as well",
-#: "…，D 也对".
+#: "…，D 也对", "A 和 B，还有 D".
 _ALSO_KEY = re.compile(
     r"\b(?:so\s+(?:does|do|is|are)|as\s+(?:does|is)|plus)\s+\(?([A-Ja-j])\)?(?![\w-])"
     r"|(?<![\w-])\(?([A-J])\)?\s*(?:\s(?:too|as\s+well|also\s+works?)\b|也(?:对|正确|成立|算|要选))"
+    r"|(?:还有|以及|外加|再加上?)\s*\(?([A-J])\)?(?![A-Za-z])"  # "A 和 B，还有 D"
 )
 
 
 def _also(clause: str) -> list[str]:
-    return [(m[1] or m[2]).upper() for m in _ALSO_KEY.finditer(clause)]
+    return [(m[1] or m[2] or m[3]).upper() for m in _ALSO_KEY.finditer(clause)]
 
 
 def _read_as(keys: list[str], value: str, rest: str) -> ResolvedKeys:

@@ -114,6 +114,11 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
         ),
     ),
     (
+        "题N",
+        3,
+        re.compile(_DECOR + r"题\s*(?P<num>\d{1,3})\s*[:：.、]\s*(?:\*\*|__)?\s*(?P<rest>.*)$"),
+    ),
+    (
         "N题",
         3,
         re.compile(_DECOR + r"(?P<num>\d{1,3})\s*[题道]\s*[.:、)]?\s*(?:\*\*|__)?\s*(?P<rest>.*)$"),
