@@ -418,3 +418,12 @@ def test_a_pick_struck_through_and_corrected_in_bold_is_not_a_key() -> None:
         "我第一次选了 ~~A~~，正解是 **C**。GRPO 用组内奖励的均值做基线。\n"
     )
     assert result.bank.questions[0].answer == ["C"]
+
+
+def test_a_bold_key_opening_the_text_under_the_options() -> None:
+    result = _parse(
+        "**5. Why can DPO skip a reward model?**\n\n(A) The reward is implied by the policy\n"
+        "(B) Preference data holds numeric rewards\n\n"
+        "**A**, the 'your language model is secretly a reward model' trick.\n"
+    )
+    assert result.bank.questions[0].answer == ["A"]

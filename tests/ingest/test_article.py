@@ -154,6 +154,8 @@ def test_lettered_remarks_after_the_answer_stay_in_the_explanation() -> None:
         ("**→ ABD**", ["A", "B", "D"]),
         ("答：A 和 B 对，D 也对。C 错，两者不同。", ["A", "B", "D"]),
         ("答：A 和 B，还有 D。C 最危险。", ["A", "B", "D"]),
+        ("Ans. D", ["D"]),
+        ("【Key】A", ["A"]),
         ("```\n答案：B\n```", ["B"]),
     ],
 )

@@ -18,6 +18,7 @@ _MY_PICK = re.compile(
     re.I,
 )
 _STRUCK = re.compile(r"~~[^~]+~~")
+_BOLD_KEY = re.compile(r"^\s*(?P<b>\*\*|__)(?P<key>[A-J](?:\s*[,、]\s*[A-J])*)(?P=b)")
 #: Keys listed at the start of a sentence and ending it: "A, B, D. C is wrong, …", "A, C and
 #: D — B is how you get sycophancy".
 _KEY_LIST = re.compile(
@@ -38,6 +39,7 @@ def key_said_alone(text: str, options: list[tuple[str, str]]) -> list[str]:
     is wrong …", "I went with A, B and C."; empty when that sentence denies something ("A
     错在……")."""
     text = _STRUCK.sub("", text)  # "我第一次选了 ~~A~~，正解是 **C**": a pick taken back
+    text = _BOLD_KEY.sub(r"\g<key>", text, count=1)  # "**A**, the … trick."
     mine = _MY_PICK.sub("", text, count=1)
     run = (  # "我选的 ABD，…", "这题我的答案是 A B D，C 看起来很像……", "我选的 A、B、D，C 纯属……"
         re.match(r"^\s*(?P<keys>[A-J]{1,6}|[A-J](?:[\s、][A-J]){1,5})\s*(?:[,，。.;；!]|$)", mine)

@@ -175,6 +175,7 @@ _ANSWER_GENERAL = re.compile(
     r"official|reference)\s+){0,3}(?:answer\s+key|answers?|ans|keys?|solutions?|picks?|choices?)"
     r"|[\u4e00-\u9fff]{0,4}(?:答案|正解|解答|回答)(?:要点|如下)?|正确(?:的)?选项|正确项)"
     r"\s*(?:】\s*)?(?:\*\*|__)?\s*(?:[:=▸▶►➜➡⇒]|→|->|=>|—|–|-(?=\s)"
+    r"|\.(?=\s*\(?[A-J]\)?(?:[\s.,;]|$))"  # "Ans. D"
     r"|(?<=[\u4e00-\u9fff])\s(?=\s*[A-J]{1,6}\s*$))\s*(?:\*\*|__)?\s*"  # "答案 Ⓑ", "答案 ABD"
     r"(?P<value>.*?)\s*(?:\*\*|__)?\s*$",
     re.I,
@@ -208,7 +209,7 @@ _ANSWER = re.compile(
     + SYMBOLS
     + r"(?:\*\*|__|\*|_)?\s*"  # bold or italic: "**Answer:**", "*Answer:*"
     + SYMBOLS  # "**✅ 答案：**"
-    + r"(?:【\s*(?:正确|参考|标准)?答案\s*】|"
+    + r"(?:【\s*(?:(?:正确|参考|标准)?答案|key|answer)\s*】|"
     + _ANSWER_LABEL
     # a note between the label and its colon: "答（面后补的）：", "Answer (my take):", "My
     # answer, cleaned up:"
