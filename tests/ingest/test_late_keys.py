@@ -102,47 +102,30 @@ def test_a_readers_comment_under_the_post_is_no_key() -> None:
     assert [q.answer for q in result.bank.questions] == [["A", "B", "C"]]
 
 
-def test_a_section_heading_over_its_quizzes_is_not_answered_by_a_numbered_key_item() -> None:
-    article = """## 1. SFT
-
-Check 1: which tokens carry the loss in SFT?
+_CHECKS = """Check 1: which tokens carry the loss in SFT?
 A. All of them
 B. The assistant's reply
 
 Check 2: what does LIMA's superficial alignment hypothesis say?
 A. Knowledge comes from pretraining
 B. Alignment adds knowledge
-
-## 2. Reward models
-
-Check 3: which loss trains a reward model?
-A. Pairwise Bradley-Terry loss
-B. Mean squared error
-
-Answers to the checks
-
-1. B. The prompt's labels are set to -100.
-2. A. Alignment mostly teaches format and style.
 """
-    with pytest.raises(LlmiqError, match="no answers"):
-        parse_article(article)
+_CHECKS_ANSWERED = "\nAnswers to the checks\n\n1. B. The prompt's labels are set to -100.\n"
 
 
-def test_a_part_over_two_quizzes_is_not_answered_by_a_numbered_key_item() -> None:
-    article = """**1. SFT basics**
-
-Check 1: which tokens carry the loss in SFT?
-A. All of them
-B. The assistant's reply
-
-Check 2: what does LIMA's superficial alignment hypothesis say?
-A. Knowledge comes from pretraining
-B. Alignment adds knowledge
-
-Answers to the checks
-
-1. B. The prompt's labels are set to -100.
-"""
+@pytest.mark.parametrize(
+    "article",
+    [
+        # a section heading over its quizzes, one of them alone under its own heading
+        f"## 1. SFT\n\n{_CHECKS}\n## 2. Reward models\n\nCheck 3: which loss trains a reward "
+        "model?\nA. Pairwise Bradley-Terry loss\nB. Mean squared error\n"
+        f"{_CHECKS_ANSWERED}2. A. Alignment mostly teaches format and style.\n",
+        # a part in bold over two quizzes
+        f"**1. SFT basics**\n\n{_CHECKS}{_CHECKS_ANSWERED}",
+    ],
+    ids=["heading", "bold-part"],
+)
+def test_a_part_over_its_quizzes_is_not_answered_by_a_numbered_key_item(article: str) -> None:
     with pytest.raises(LlmiqError, match="no answers"):
         parse_article(article)
 
