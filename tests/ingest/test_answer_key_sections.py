@@ -561,8 +561,15 @@ def test_a_key_in_columns_with_several_letters_and_an_options_text() -> None:
         "(c) BLEU\n(d) nDCG\n\n2. Which fusion needs no score normalization?\n"
         "(a) Weighted sum\n(b) Reciprocal rank fusion\n\n3. What is the KV cache for?\n"
         "(a) Reusing past keys and values\n(b) Storing weights\n\n"
-        "THE ANSWER KEY\n\n1 (a), (b), (d)   2 Reciprocal rank fusion   3 (a)\n",
+        "4. Where do you enforce per-team permissions in RAG?\n\n"
+        "THE ANSWER KEY\n\n1 (a), (b), (d)   2 Reciprocal rank fusion   3 (a)\n\n"
+        "A few notes on the ones people miss most:\n\n2. Ranks need no normalization.\n\n"
+        "4. What we want to hear: at retrieval time, as a metadata filter.\n",
         name="quiz.txt",
         bank_id="t",
     )
-    assert [q.answer for q in result.bank.questions] == [["A", "B", "D"], ["B"], ["A"]]
+    *choices, last = result.bank.questions
+    assert [q.answer for q in choices] == [["A", "B", "D"], ["B"], ["A"]]
+    assert (
+        last.reference.get("en") == "What we want to hear: at retrieval time, as a metadata filter."
+    )
