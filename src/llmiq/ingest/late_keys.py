@@ -20,7 +20,6 @@ from llmiq.ingest.structure import tail_start
 
 #: What an answer to an open question is at least: shorter is a recap ("Q7: RoPE").
 _OPEN_ANSWER = 30
-_ASKS_BACK = re.compile(r"[?？]")
 _ASKING = re.compile(r"[?？]\s*(?:\*\*|__)?\s*$")
 
 
@@ -32,10 +31,6 @@ def _topic_heading(line: Line) -> bool:
     """A numbered section heading that names a topic ("## 2. Reward models"), not a question
     nor a bare label ("### Question 2")."""
     return bool(heading_level(line.raw) and line.rest.strip() and not ASKS.search(line.rest))
-
-
-def _body(lines: Sequence[Line], q: int, after: int) -> range:
-    return range(q + 1, after)
 
 
 def _unanswered(lines: Sequence[Line], body: range) -> bool:
@@ -118,7 +113,7 @@ def _candidates(lines: Sequence[Line]) -> Iterator[_Candidate]:
         if lines[i].kind is LineKind.QUESTION and number is not None:
             if number not in first_of:
                 first_of[number] = i
-            elif not _options(lines, _body(lines, i, following)):  # not a question of its own
+            elif not _options(lines, range(i + 1, following)):  # not a question of its own
                 value = lines[i].rest.strip().lstrip(",，:：;；—–- ").strip()
                 yield _Candidate(i, first_of[number], value, i, following, labelled=False)
         else:
@@ -140,11 +135,11 @@ def find_late_keys(lines: Sequence[Line], key: AnswerKey) -> None:
         number = lines[earlier].q_number
         if number is None or number in key.numbers or _topic_heading(lines[earlier]):
             continue
-        if number in labelled or (not found_at.labelled and _ASKS_BACK.search(value)):
+        if number in labelled or (not found_at.labelled and ("?" in value or "？" in value)):
             continue  # "Q5: (a) and (c) I think?": a reader's guess; a label's answer stands
         after = next((q for q in questions if q > earlier), i)
-        body = _body(lines, earlier, min(after, i))
-        own = _body(lines, at, found_at.follows)
+        body = range(earlier + 1, min(after, i))
+        own = range(at + 1, found_at.follows)
         if not _unanswered(lines, body) or not _unanswered(lines, own):
             continue  # the earlier one is answered, or this one is a question in its own right
         end = _continuation(lines, at, found_at.follows)

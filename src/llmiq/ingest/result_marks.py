@@ -95,15 +95,15 @@ def _distinct_letters(run: list[int], lines: list[str]) -> list[int]:
     options (A)-(D) gives the answer, and is no option E."""
     seen: set[str] = set()
     for n, i in enumerate(run):
-        letter = _LETTER.match(_HEAD_MARK.sub(r"\g<indent>", lines[i]))
-        if letter and (key := letter["key"].upper()) in seen:
+        line = classify(0, _HEAD_MARK.sub(r"\g<indent>", lines[i]))
+        if line.kind is not LineKind.OPTION:
+            continue
+        if (key := line.options[0][0]) in seen:
             return run[:n]
-        if letter:
-            seen.add(key)
+        seen.add(key)
     return run
 
 
-_LETTER = re.compile(r"^\s*(?:[-*+•·]\s+)?\(?(?P<key>[A-Ja-j])[.、)]")
 #: A quiz's score under a question: "(2/2 Points)", "1.5/3", "（2/2 分）".
 _SCORE = re.compile(
     r"^\s*[(（]?\s*\d+(?:\.\d+)?\s*/\s*\d+(?:\.\d+)?\s*(?:points?|pts?|marks?|分)?\s*[)）]?\s*$",
