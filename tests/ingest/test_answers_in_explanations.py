@@ -427,3 +427,15 @@ def test_a_bold_key_opening_the_text_under_the_options() -> None:
         "**A**, the 'your language model is secretly a reward model' trick.\n"
     )
     assert result.bank.questions[0].answer == ["A"]
+
+
+def test_an_interviewers_rubric_labels_expected_answers() -> None:
+    result = _parse(
+        "### 1. Which parameters does LoRA train?\n\nA. All weights\nB. The low-rank A and B\n\n"
+        '> 🟢 **Expected:** B. W₀ stays frozen.\n> 🔴 **Red flag:** "all of them".\n\n'
+        "### 2. When would you pick full fine-tuning?\n\n"
+        "> 🟢 **What we want to hear:**\n> - A big behaviour shift, where low rank underfits.\n"
+    )
+    first, second = result.bank.questions
+    assert (first.answer, second.kind) == (["B"], "open")
+    assert second.reference.get("en") == "- A big behaviour shift, where low rank underfits."

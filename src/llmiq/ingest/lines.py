@@ -124,7 +124,7 @@ _ANSWER_LABEL = (
     r"|参考(?=\s*[:：]\s*\S)|(?:我的|参考|答题)思路"
     r"|what\s+i['’]?d\s+say|what\s+i\s+(?:said|answered)|my\s+take|how\s+i['’]?d\s+answer(?:\s+it)?"
     r"|背面|反面"  # a flashcard's back
-    r"|correct(?:\s+(?:option|choice)s?)?|ans|solution|verdict"
+    r"|correct(?:\s+(?:option|choice)s?)?|ans|solution|verdict|expected"  # an interviewer's rubric
     r"|(?:correct|right)\s+(?:response|options?|choices?)"
     r"|(?:正确)?答按|(?:correct\s+)?(?:anwsers?|asnwers?|answres?))"  # typed in a hurry
 )
@@ -133,7 +133,8 @@ _ANSWER_ALONE = re.compile(
     r"^\s*(?:[-*]\s+|(?P<rule>--+|==+)\s*)?(?:>\s*)*(?:#{1,6}\s*)?" + SYMBOLS + r"(?:\*\*|__)?\s*"
     r"(?:(?:正确|参考|标准)?答案(?:要点|如下)?|解答|solution|背面|反面"
     r"|(?:the\s+)?(?:correct\s+|suggested\s+|sample\s+|model\s+|reference\s+|my\s+)?answers?"
-    r"|what\s+(?:a|the)\s+(?:strong|good|great|model)\s+answer\s+(?:covers|includes|mentions))"
+    r"|what\s+(?:a|the)\s+(?:strong|good|great|model)\s+answer\s+(?:covers|includes|mentions)"
+    r"|what\s+we(?:['’]d)?\s+(?:want|like|expect)\s+to\s+hear)"
     r"(?:\s*\((?!(?:[A-Ja-j]|\d)\))[^()]{2,30}\))?"  # "Answer (points to hit):", "答案（要点）"
     r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*(?(rule)(?P=rule)\s*)$",  # "-- my answer --"
     re.I,
