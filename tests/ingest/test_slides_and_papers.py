@@ -376,3 +376,17 @@ def test_an_exam_papers_seal_line_down_the_margin_leaves_the_questions() -> None
     questions = parse_article(text, name="exam.txt", bank_id="t").bank.questions
     assert [(q.id, q.answer) for q in questions] == [("q1", ["B"]), ("q2", ["A"])]
     assert [o.text.get("zh") for o in questions[0].options] == ["1 个", "2 个", "4 个", "8 个"]
+
+
+def test_a_transcripts_slide_numbers_are_not_the_questions_numbers() -> None:
+    result = _parse(
+        "Quiz night, round 2\n\nTranscript\n\n1. Quiz night round 2 · Alex\n\n"
+        "2. House rules: 1 point per question.\n\n"
+        "3. Q11 What does greedy decoding pick? (A) A random token (B) The most probable token\n\n"
+        "4. Answer Q11: (B). Beam search looks further ahead.\n\n"
+        "5. Q12 Why a length penalty in beam search? (A) Log-probabilities only fall as tokens "
+        "are added (B) Speed\n\n6. Answer Q12: (A).\n\n7. Thanks! Next meetup in December\n"
+    )
+    first, second = result.bank.questions
+    assert (first.id, first.answer, second.id, second.answer) == ("q11", ["B"], "q12", ["A"])
+    assert first.explanation.get("en") == "Beam search looks further ahead."

@@ -143,7 +143,7 @@ def find_late_keys(lines: Sequence[Line], key: AnswerKey) -> None:
         if not _unanswered(lines, body) or not _unanswered(lines, own):
             continue  # the earlier one is answered, or this one is a question in its own right
         end = _continuation(lines, at, found_at.follows)
-        options = _options(lines, body)
+        options = lines[earlier].options or _options(lines, body)  # "Q3 Which? (A) … (B) …"
         if options:
             if resolve_keys(value, options) is None:
                 continue
