@@ -248,3 +248,28 @@ def test_a_hugging_face_course_quiz_component_gives_options_and_keys() -> None:
     ]
     assert question.answer == ["A", "B"]
     assert result.bank.title.get("en") == "End-of-chapter quiz"
+
+
+def test_a_wiki_pages_equals_headings_are_its_title_and_questions() -> None:
+    dokuwiki = (
+        "====== Interview prep: attention ======\n\n~~NOTOC~~\n\n"
+        "Add the questions you were asked; see [[jobs:start|the start page]].\n\n"
+        "===== Q1. Why divide by sqrt(d_k)? =====\n\n"
+        "The dot product has variance d_k, so the softmax saturates.\n\n"
+        "===== Q2. What does FlashAttention change? =====\n\n"
+        "It is exact; pass ''is_causal=True'', see [[wp>FlashAttention|the paper]].\n\n"
+        "{{tag>interview attention}}\n"
+    )
+    result = parse_article(dokuwiki, name="attention.txt", bank_id="t")
+    first, second = result.bank.questions
+    assert result.bank.title.get("en") == "Interview prep: attention"
+    assert (first.id, second.id) == ("q1", "q2")
+    assert second.reference.get("en") == "It is exact; pass `is_causal=True`, see the paper."
+    sections = (
+        "字节大模型一面面经\n\n====== 一面 ======\n\n1. 为什么要除以 sqrt(d_k)？\n\n"
+        "答：点积方差为 d_k，softmax 会饱和。\n\n====== 二面 ======\n\n"
+        "2. KV Cache 存什么？\n\n答：每层的 K 和 V。\n"
+    )
+    copied = parse_article(sections, name="mianjing.txt", bank_id="t")
+    assert copied.bank.title.get("zh") == "字节大模型一面面经"  # the parts are no title
+    assert [q.id for q in copied.bank.questions] == ["q1", "q2"]

@@ -1,9 +1,9 @@
 """An article's text as the parser's lines: a slide transcript's slide numbers taken off
-(:mod:`slide_transcript`), hidden answers and page markup rewritten (:mod:`markup`),
-question/answer tables, one-line cards, spaced-repetition cards and keys at the end of a
-question's line read (:mod:`qa_table`, :mod:`card_faces`, :mod:`sr_cards`,
-:mod:`trailing_keys`), every line classified (:mod:`lines`) and runs of unlettered options
-marked (:mod:`option_runs`)."""
+(:mod:`slide_transcript`), wiki markup read as Markdown (:mod:`wiki_markup`), hidden answers
+and page markup rewritten (:mod:`markup`), question/answer tables, one-line cards,
+spaced-repetition cards and keys at the end of a question's line read (:mod:`qa_table`,
+:mod:`card_faces`, :mod:`sr_cards`, :mod:`trailing_keys`), every line classified
+(:mod:`lines`) and runs of unlettered options marked (:mod:`option_runs`)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from llmiq.ingest.qa_table import qa_table_rows
 from llmiq.ingest.slide_transcript import unnumber_slides
 from llmiq.ingest.sr_cards import spaced_repetition_rows
 from llmiq.ingest.trailing_keys import trailing_key_rows
+from llmiq.ingest.wiki_markup import rewrite_wiki_markup
 from llmiq.messages import N_
 
 #: What follows a question's number when a slide or page repeats it above the answer:
@@ -33,7 +34,7 @@ def read_lines(text: str) -> tuple[list[Line], Markup]:
     whatever their lines look like."""
     lines: list[Line] = []
     in_code = False
-    markup = rewrite_markup(unnumber_slides(split_lines(text)))
+    markup = rewrite_markup(rewrite_wiki_markup(unnumber_slides(split_lines(text))))
     table = qa_table_rows(markup.lines)
     markup.left_out += [(i, i + 1, N_("table header")) for i in table.headers]
     cards, after_cards = card_rows(markup.lines)
