@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import lxml.html
 
-from llmiq.ingest import parse_article
+from llmiq.ingest import import_text, parse_article
 from llmiq.ingest.answer_details import answer_detail_tables
 
 UDEMY = """Practice Test 3: RAG - Results
@@ -240,3 +240,36 @@ def test_a_label_over_the_options_that_repeats_the_number_is_no_question() -> No
     first, second = result.bank.questions
     assert first.prompt.get("en") == "Why does a transformer need positional information?"
     assert (first.id, first.answer, second.answer) == ("q11", ["B"], ["A"])
+
+
+FORM_RESULT = """<html><head><title>第 5 周测验 - 答题结果</title></head><body><main>
+<h1>第 5 周测验</h1><p>提交成功，你的得分</p><p>15 / 30</p>
+<div class="field"><div class="label"><span>1.</span> NF4 基于什么假设？
+<span class="type">单选题</span> <span class="score">（10 分）</span></div><ul>
+<li class="choice is-selected"><span class="text">均匀分布</span>
+<span class="tag">你的选择</span></li>
+<li class="choice"><span class="text">零均值正态分布</span><span class="tag">正确答案</span></li>
+</ul><div class="got">得分：0 / 10</div></div>
+<div class="field"><div class="label"><span>2.</span> 哪些是仅权重量化？
+<span class="type">多选题</span> <span class="score">（10 分，漏选得 5 分）</span></div><ul>
+<li class="choice"><span class="text">GPTQ</span><span class="tag">你的选择</span>
+<span class="tag">正确答案</span></li>
+<li class="choice"><span class="text">AWQ</span><span class="tag">正确答案</span></li>
+<li class="choice"><span class="text">SmoothQuant</span></li>
+</ul><div class="got">得分：5 / 10（部分正确）</div></div>
+<div class="field"><div class="label"><span>3.</span> 简述 PTQ 和 QAT 的区别。
+<span class="type">简答题</span> <span class="score">（10 分）</span></div>
+<div class="answer"><span>你的回答</span><p>QAT 要训练。</p></div><div class="got">待批阅</div>
+<div class="analysis"><span>参考答案</span>
+<p>PTQ 在训练后量化，QAT 在训练时模拟量化。</p></div></div>
+</main></body></html>"""
+
+
+def test_a_form_result_page_keys_the_tagged_options_not_the_takers_picks() -> None:
+    result = import_text(FORM_RESULT, name="result.html", bank_id="t")
+    first, second, third = result.bank.questions
+    assert first.prompt.get("zh") == "NF4 基于什么假设？"
+    assert (first.answer, second.answer) == (["B"], ["A", "B"])
+    assert [o.text.get("zh") for o in first.options] == ["均匀分布", "零均值正态分布"]
+    assert (third.id, third.prompt.get("zh")) == ("q3", "简述 PTQ 和 QAT 的区别。")
+    assert third.reference.get("zh") == "PTQ 在训练后量化，QAT 在训练时模拟量化。"

@@ -170,17 +170,26 @@ _WRONG_LABEL = re.compile(
     re.I,
 )
 
+#: The label on the taker's pick alone, right or wrong ("你的选择", "Your answer"): the key is
+#: marked apart, so it says nothing about the answer.
+_PICK_LABEL = re.compile(
+    r"^\s*(?:(?:你|您)的(?:选择|答案|作答)|your\s+(?:answer|choice|selection|pick))\s*$", re.I
+)
+
 
 def mark_result_labels(root: HtmlElement) -> None:
     """A results page's label on a list item (``<li><span>Your answer is correct</span>
     <p>BPE</p></li>``) moves after the option's text as the mark a saved results page writes
     (``BPE ✔ Correct answer``, ``WordPiece ✘ Your answer``), which
-    :mod:`llmiq.ingest.result_marks` reads."""
+    :mod:`llmiq.ingest.result_marks` reads; a label on the taker's pick alone goes."""
     for item in list(root.iter("li")):
         for label in list(item.iter()):
             if label is item or len(label) or not isinstance(label.tag, str):
                 continue
             text = label.text_content()
+            if _PICK_LABEL.match(text):
+                label.drop_tree()
+                continue
             right = _RIGHT_LABEL.match(text) is not None
             if not right and not _WRONG_LABEL.match(text):
                 continue

@@ -10,8 +10,7 @@ keeping one output line per input line so that every report still names the auth
   ``&nbsp;``, colouring tags) is made Markdown (:mod:`markdown_html`).
 - A line that is only a difficulty tag ("难度：⭐⭐⭐", "**Difficulty:** Medium") is left out.
 - A table of options (``| A. | 16 | B. | 32 |``) becomes option lines (:mod:`option_tables`).
-- Options marked right or wrong (``- HNSW ✔ Correct answer``) become a task list
-  (:mod:`result_marks`).
+- Options marked right or wrong (``- HNSW ✔ Correct answer``): a task list (:mod:`result_marks`).
 - Obsidian's callouts (``> [!question] Q1. …``, ``> > [!success]- Answer``), embeds and wiki
   links are made plain (:mod:`obsidian`).
 - What pandoc writes for a Word document (grid tables, escapes, spans) is made plain
@@ -130,7 +129,8 @@ _FURNITURE_ALONE = (
     # a homework site's score under each question and its buttons: "4.5分", "AI讲解", "收起"
     r"|\d+(?:\.\d+)?\s*分|ai\s*讲解|收起(?:解析|答案)?|展开(?:全部)?|expand(?:\s+all)?|collapse(?:\s+all)?"
     # "本题得分：0 分", "得分：8/8", "Points: 0 / 8", "Score: 1 of 1"
-    r"|(?:本题)?得分\s*[:：]\s*\d+(?:\.\d+)?\s*(?:分|/\s*\d+(?:\.\d+)?)?"
+    r"|(?:本题)?得分\s*[:：]\s*\d+(?:\.\d+)?\s*(?:分|/\s*\d+(?:\.\d+)?)?(?:\s*[(（][^()（）]{1,8}[)）])?"
+    r"|待批阅|待评分|已批阅|pending\s+review|not\s+yet\s+graded"  # an open answer's status
     # a MOOC's score table under a question: "得分/总分", then the reader's pick "A. 2.00/2.00"
     r"|得分\s*/\s*总分|[A-J](?:\s*[.、,]\s*[A-J])*\s*[.、]?\s*\d+\.\d+\s*/\s*\d+\.\d+"
     r"|(?:points?|score|marks?)\s*[:：]\s*\d+(?:\.\d+)?\s*(?:/|out\s+of|of)\s*\d+(?:\.\d+)?"
@@ -180,11 +180,11 @@ _READERS_AFTER_RIGHT = re.compile(
     r"|\s*(?:你|您)(?:错选为|选对了|选错了|答对了|答错了|漏选了?|多选了?|未作答|的选择)\S*.*$",
     re.I,
 )
-_MY_ANSWER = re.compile(
-    r"^\s*(?:(?:我|你|您)的(?:答案|作答|回答)|(?:my|your)\s+(?:answer|response))\s*[:：]", re.I
+_MY_ANSWER = re.compile(  # the label then its colon, or alone above the answer
+    r"^\s*(?:[我你您]的(?:答案|作答|回答)|(?:my|your)\s+(?:answer|response))\s*(?:[:：]|$)", re.I
 )
 _RIGHT_ANSWER = re.compile(
-    r"^\s*(?:(?:正确|参考|标准)答案|(?:correct|reference|model)\s+answer)\s*[:：]", re.I
+    r"^\s*(?:(?:正确|参考|标准)答案|(?:correct|reference|model)\s+answer)\s*(?:[:：]|$)", re.I
 )
 
 

@@ -30,6 +30,9 @@ _TAIL_TAGS = re.compile(
     r"|\s*`(?:单选|多选|判断|填空|简答|问答|不定项|开放)题?`"  # "`单选`", as a wiki tags it
     # a form's type in square brackets, perhaps then its "required" star: "[单选题] *"
     r"|\s*[\[【](?:单选|多选|判断|填空|简答|问答|不定项)题?[\]】](?:\s*\*(?!\*))?"
+    # ... or as a form's result page writes it, then the points: "单选题 （10 分，漏选得 5 分）"
+    r"|\s+(?:单选|多选|判断|填空|简答|问答|不定项)题"
+    r"|\s*[(（]\s*\d+(?:\.\d+)?\s*(?:分|points?|pts|marks?)(?:\s*[,，;；][^()（）]{1,20})?\s*[)）]"
     r"|(?<=[?？:：])\s*\*(?!\*)"  # a form's "required" star after the question
     r"|\s+[\U0001f300-\U0001faff]\ufe0f?\s?[\u4e00-\u9fff]{1,4}"
     r"|\s*\{:?\s*[#.][\w-][^{}]*\}"  # an attribute list: "{ #q1 }", "{: .question}"

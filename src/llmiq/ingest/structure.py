@@ -163,6 +163,7 @@ def _choose_starts(
             # a heading that asks starts a question: a numbered line above it ("1. **Retrieval**"
             # in the answer to an earlier one) is not this answer's question
             candidates = [i for i in candidates if i >= asking[-1]]
+        candidates = _not_ticked(lines, candidates, answer) or candidates
         if candidates:
             start: int | None = max(
                 candidates, key=lambda i: (*_rank(lines[i], prev_number, style), i)
@@ -176,6 +177,17 @@ def _choose_starts(
             prev_number = lines[start].q_number
         lo = answer
     return starts
+
+
+def _not_ticked(lines: Sequence[Line], candidates: list[int], answer: int) -> list[int]:
+    """The candidates for an answer line that are not answered by ticks on their own
+    options: a results page's choice question, then an open one whose "参考答案" it is."""
+    ends = [*candidates[1:], answer]
+    return [
+        c
+        for c, end in zip(candidates, ends, strict=False)
+        if not any(line.checked for line in lines[c + 1 : end] if line.kind is LineKind.OPTION)
+    ]
 
 
 def _last_of_chain(lines: Sequence[Line], start: int, answer: int) -> int:
