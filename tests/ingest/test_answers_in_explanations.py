@@ -344,6 +344,9 @@ def test_an_explanation_leaving_an_option_unjudged_gives_no_key() -> None:
     [
         ("四个里面只有 D 是瞎扯的。", ["A", "B", "C"]),
         ("这题我的答案是 A B C，D 看起来很像但它是 top-k。", ["A", "B", "C"]),
+        ("> 前三个都对，D 是瞎编的干扰项。", ["A", "B", "C"]),  # in a block quote
+        ("> 考场上犹豫了一下 B，后来翻了论文。D 明显不对。所以这题答案应该是 A 和 C。", ["A", "C"]),
+        ("> 正确的是 A、B 跟 C。D 只是截断采样。", ["A", "B", "C"]),
     ],
 )
 def test_a_key_said_in_a_sentence_under_the_options(said: str, keys: list[str]) -> None:

@@ -31,7 +31,7 @@ _KEY = r"(?:\(\s*[A-J]\s*\)|[A-J])"
 
 
 _KEYS = re.compile(
-    rf"^\s*\[?(?P<keys>{_KEY}(?:\s*(?:[,/&;+、，和及与]|\band\b)?\s*{_KEY})*)\]?"
+    rf"^\s*\[?(?P<keys>{_KEY}(?:\s*(?:[,/&;+、，和及与跟]|\band\b)?\s*{_KEY})*)\]?"
     r"(?=$|[\s.。,，:：;；()、])(?P<rest>.*)$"
 )
 
@@ -469,8 +469,9 @@ _REVERSED = re.compile(r"反了|说反|相反|backwards", re.I)
 
 #: A verdict inside an explanation: "……，本题选 B。", "故选 A、C", "so the answer is (b)".
 _VERDICT = re.compile(
-    r"(?:本题|此题|这题|这道题|故|所以|因此|综上)[，,]?\s*(?:应该|应|答案)?(?:选|为|是)\s*"
-    r"(?P<zh>[A-J](?:\s*[,、和及与]\s*[A-J]|[A-J]){0,5})(?![A-Za-z])"
+    r"(?:本题|此题|这题|这道题|故|所以|因此|综上)[，,]?\s*(?:(?:这|本|此)道?题的?)?"
+    r"(?:答案)?(?:应该|应当|应)?(?:选|为|是)\s*"  # "所以这题答案应该是 A 和 C"
+    r"(?P<zh>[A-J](?:\s*[,、和及与跟]\s*[A-J]|[A-J]){0,5})(?![A-Za-z])"
     # "显存看总参数，选 A！": a bare "选" closing its sentence
     r"|(?:^|[，,])\s*选\s*(?P<bare>[A-J](?:\s*[,、和及与]\s*[A-J]|[A-J]){0,5})\s*(?=[!！。；;]|$)"
     r"|\b(?:so|hence|therefore|thus)[, ]+(?:the\s+)?(?:correct\s+)?answer\s+is\s+"

@@ -132,6 +132,7 @@ def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -
 
 #: An arrow or a pointing hand before the text that answers: "→ (b).", "👉 The first two."
 POINTER = re.compile(r"^\s*(?:[→⟶➡➜➔⇒►▶👉]\ufe0f?|=>|->)\s*")
+_QUOTED = re.compile(r"^\s*(?:>\s*)+")
 
 
 def _answer_in_prose(
@@ -146,11 +147,12 @@ def _answer_in_prose(
     if j is None:
         return None
     options = [option for i in option_lines for option in lines[i].options]
-    text = POINTER.sub("", lines[j].raw)  # "→ a, c and d.", "👉 The first two."
+    text = POINTER.sub("", _QUOTED.sub("", lines[j].raw))  # "→ a, c and d.", "> 前三个都对"
     if lines[j].kind in (LineKind.TEXT, LineKind.OPTION) and (
         keys := options_leading(text, options)
         or keys_opening_explanation(text, options)
         or keys_named(text, options)
+        or [k for k in keys_in_verdict(text) if k in dict(options)]  # over "犹豫了一下 B，…"
         or key_said_alone(text, options)
         or keys_judged(text, options)
     ):
