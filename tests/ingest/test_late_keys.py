@@ -223,3 +223,46 @@ def test_answers_numbered_after_their_label_answer_the_questions() -> None:
     )
     questions = parse_article(article).bank.questions
     assert [q.answer for q in questions[:2]] == [["B", "C"], ["A", "B", "C"]]
+
+
+MAILING_LIST = """Week 9 quiz: safety
+
+Priya Raman
+to LLM Reading Group
+Hi all, reply-all with your answers by Sunday.
+
+Q1. Which are jailbreak techniques? (select all)
+(a) Many-shot jailbreaking
+(b) GCG suffixes
+(c) RLHF
+
+Q2 (short answer). Design a small eval for sycophancy.
+
+Have fun,
+Priya
+
+Wen Liu
+to LLM Reading Group
+My answers: 1 ab, 2 skip, 3 c, 4 abd.
+
+Priya Raman
+to LLM Reading Group
+Answers! Nice work everyone, Wen gets the prize this week.
+
+1: (a) and (b). RLHF is a defence, not an attack.
+
+2: Ask each question neutrally, then again with the user stating a wrong belief, and count
+the flips.
+"""
+
+
+def test_a_mailing_lists_answers_reply_keys_the_quiz_not_a_members_sheet() -> None:
+    result = parse_article(MAILING_LIST)
+    first, second = result.bank.questions
+    assert (first.answer, first.explanation.get("en")) == (
+        ["A", "B"],
+        "RLHF is a defence, not an attack.",
+    )
+    assert second.prompt.get("en") == "Design a small eval for sycophancy."
+    assert second.reference.get("en").startswith("Ask each question neutrally")
+    assert second.explanation is None  # the sign-off and the thread are no explanation

@@ -912,3 +912,12 @@ def test_a_note_beside_the_number_over_the_prompt_is_not_the_prompt() -> None:
     first, second = result.bank.questions
     assert first.prompt.get("en") == "What is a jailbreak?"
     assert second.prompt.get("en") == "Which transport suits a local MCP server?"
+
+
+def test_a_sample_question_label_numbers_the_questions_under_numbered_sections() -> None:
+    result = _parse(
+        "## 1. 写在前面\n\n我们的面试流程如下。\n\n## 2. 样题\n\n"
+        "**样题 1**：perplexity 能跨 tokenizer 比较吗？\n\nA. 能\nB. 不能\n\n参考答案：B\n\n"
+        "**样题 2**：为什么要除以 √d？\n\n参考思路：点积方差随维度增长。\n"
+    )
+    assert [(q.id, q.answer) for q in result.bank.questions] == [("q1", ["B"]), ("q2", [])]

@@ -34,6 +34,7 @@ _INSTRUCTORS = (
 ANNOUNCED = re.compile(
     _INSTRUCTORS + r"|answer\s*key|答案(?:汇总|一览|公布|揭晓)|(?:公布|揭晓)(?:一下)?答案"
     r"|^\W*answers,\s*[a-z][a-z ]{1,24}$"  # a thread's reply: "Answers, as promised:"
+    r"|^\W*answers\s*[!！]"  # "Answers! Nice work everyone, …"
     r"|" + _QUIZ_ANSWERS + r"\s*$"
     r"|^\W*(?:答案|讲评|解析|题解)(?:来了|来啦)"  # a thread's reply: "答案来了！对一下："
     # a book's appendix: "Answers to Review Questions"
@@ -65,6 +66,7 @@ LABEL = re.compile(
     + r"|(?:答案|讲评|解析|题解)(?:来了|来啦)[!！~～]*(?:[^:：\n]{0,8}(?=[:：]))?"
     r"|[\u4e00-\u9fff]{0,4}答案(?:汇总|速查|一览|与解析|及解析|和解析)?|答案解析汇总"
     r"|(?:the\s+)?answer\s*key(?:s)?|key"
+    r"|answers\s*[!！]+(?:\s+[^:：]{1,80})?$"  # "Answers! Nice work everyone, Wen wins."
     r"|answers(?:\s+and\s+explanations|,\s*[a-z][a-z ]{1,24}(?=[:：]))?"  # "Answers, as promised:"
     # a book's appendix: "Appendix B: Answers to Review Questions", "Answers to Exercises"
     r"|(?:appendix\s+\w{1,3}\s*[:.—–-]\s*)?answers?\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,2}"

@@ -220,6 +220,11 @@ _ANSWER = re.compile(
     r"(?:\s*(?:\*\*|__)|\*(?=\s)|_(?=\s))?\s*(?P<value>.*?)\s*(?:\*\*|__)?\s*$",
     re.I,
 )
+#: Picks for several questions after one label, "My answers: 1 abd, 2 skip, 3 abd, …": a
+#: reader's answer sheet in a thread, no question's answer.
+_ANSWER_SHEET = re.compile(
+    r"^\s*(?:\d{1,3}\s*[.:)-]?\s*[(A-Za-z][^,;，；]{0,30}[,;，；]\s*){2,}\d{1,3}\b"
+)
 #: What a key's option says, in brackets after it: "A（稠密向量检索）和 C（BM25）".
 GLOSS = r"\s*[（(][^()（）]{1,40}[)）]"
 _KEY_GLOSS = f"(?:{GLOSS})?"
@@ -369,15 +374,15 @@ def classify(number: int, raw: str) -> Line:
         if chosen["more"]:
             line.inline_explanation = raw[chosen.start("more") :].strip()
         return line
-    if match := (
-        _ANSWER.match(text)
+    if (
+        match := _ANSWER.match(text)
         or _ANSWER_NO_COLON.match(text)
         or _ANSWER_IS.match(text)
         or _ANSWER_CHECK.match(text)
         or _ANSWER_ARROW.match(text)
         or _ANSWER_NUMBERED.match(text)
         or _ANSWER_GENERAL.match(text)
-    ):
+    ) and not _ANSWER_SHEET.match(text[match.start("value") :]):
         line.kind = LineKind.ANSWER
         value = raw[match.start("value") : match.end("value")]
         if match.re is _ANSWER_CHECK and len(ticked := _TICKED_KEYS.findall(raw)) > 1:

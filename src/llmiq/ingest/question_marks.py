@@ -55,7 +55,7 @@ _TYPE_TAG = (
 )
 #: A question type written without brackets right before its number: "单选题第 1 题".
 _TYPE_WORD = r"(?:(?:单选|多选|判断|填空|简答|问答|论述|不定项(?:选择)?)题?\s*)?"
-_TYPE_TAG_AFTER = re.compile("^" + _TYPE_TAG.removesuffix("?") + r"\s*", re.I)
+_TYPE_TAG_AFTER = re.compile("^" + _TYPE_TAG.removesuffix("?") + r"\s*(?:[.:：、]\s*)?", re.I)
 _BARE_TYPE = (
     r"(?:单选|多选|判断|填空|简答|问答|论述|计算|不定项|单项选择|多项选择)题?"
     r"(?:\s*[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）])?"  # "单选(2分)"
@@ -95,7 +95,7 @@ _QUESTION_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
             # a review page's list of questions: "- Question 4", its text on the lines below
             + r"(?:[-*+•]\s+(?=(?:question|problem|exercise)\s*\d{1,3}\s*[.:]?\s*$))?"
             + r"(?:Q\.?|Question|Problem|Card|Exercise|问题|题目|题号|面试题|卡片|闪卡"
-            + r"|(?<=#\s)#|(?-i:N[Oo])\.)"
+            + r"|[样例习试考真]题|(?<=#\s)#|(?-i:N[Oo])\.)"  # "**样题 1**：…"
             + r"(?:\s*|(?<=Q)[-–])(?P<num>\d{1,3})"  # "Q-22: …"
             r"(?:\s*(?:of|/)\s*\d{1,3}(?=\s|$|\*\*|__))?"  # "Question 3 of 8", "Q.13"
             r"(?:\s*[.:、)\]|·•]|\s|$|(?=\*\*|__))\s*(?:\*\*|__)?\s*(?P<rest>.*)$",
