@@ -57,3 +57,41 @@ def test_an_interview_written_in_traditional_chinese() -> None:
     first, second = result.bank.questions
     assert first.prompt.get("zh") == "為什麼只存 K 和 V？"
     assert second.answer == ["B"]
+
+
+MOCK_INTERVIEW = """模拟面试实录｜RLHF
+
+对话里“我”是面试官，“小林”是候选人。
+
+Q1（多选）关于 DPO，下列说法正确的是：
+A. 不需要显式的奖励模型
+B. 需要在线采样
+C. 需要冻结的参考模型
+D. β 越大越贴近参考模型
+
+小林：A 和 C。
+我：D 也是对的。B 不对，标准 DPO 是离线的。所以这题是 A、C 加上 D。
+
+Q2（多选）以下哪些可能说明出现了 reward hacking？
+A. 奖励一直涨但人工评估不涨
+B. 回复越来越长
+C. KL 快速增大
+D. loss 平稳下降
+
+小林：A 和 B。
+我：除了 D，剩下三个都对。
+
+Q3 PPO 和 DPO 你会怎么选？
+
+小林的回答：资源少就用 DPO。
+【参考回答】DPO 离线、稳定、省资源；PPO 在线采样，上限更高但工程复杂。
+"""
+
+
+def test_a_mock_interview_takes_the_interviewers_verdict_not_the_candidates_pick() -> None:
+    result = parse_article(MOCK_INTERVIEW, name="wechat.txt", bank_id="t")
+    first, second, third = result.bank.questions
+    assert [q.id for q in result.bank.questions] == ["q1", "q2", "q3"]
+    assert (first.answer, second.answer) == (["A", "C", "D"], ["A", "B", "C"])
+    assert third.reference.get("zh").startswith("DPO 离线、稳定、省资源")
+    assert "资源少就用 DPO" not in str(result.bank.model_dump())

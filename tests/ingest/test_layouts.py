@@ -921,3 +921,8 @@ def test_a_sample_question_label_numbers_the_questions_under_numbered_sections()
         "**样题 2**：为什么要除以 √d？\n\n参考思路：点积方差随维度增长。\n"
     )
     assert [(q.id, q.answer) for q in result.bank.questions] == [("q1", ["B"]), ("q2", [])]
+
+
+def test_a_key_after_the_label_and_a_space_may_carry_a_note_in_brackets() -> None:
+    line = classify(1, "答案 ACD（B 不对，还是 O(n²)）")
+    assert (line.kind, line.answer_value) == (LineKind.ANSWER, "ACD（B 不对，还是 O(n²)）")

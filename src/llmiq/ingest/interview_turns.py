@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from llmiq.ingest.lines import FENCE, fold
+from llmiq.ingest.lines import FENCE, LineKind, classify, fold
 
 _ASKER = r"interviewer(?:\s*\([^()]{1,30}\))?|面试官(?:追问|补充|又问)?|考官"
 _ANSWERER = r"me|candidate|myself|我|候选人|本人"
@@ -40,4 +40,53 @@ def rewrite_interview_turns(lines: list[str]) -> list[str]:
     out = list(lines)
     for i, who, text in turns:
         out[i] = f"Q: {text}" if who == "asker" else f"Answer: {text}"
+    return out
+
+
+#: A speaker's turn in a transcript: "小林：A、B、C 吧。", "**Sam:** (b), I think".
+_SPEAKER = re.compile(
+    r"^\s*(?:\*\*|__)?(?P<name>[A-Za-z\u4e00-\u9fff][\w\u4e00-\u9fff·.-]{0,11}?)(?:\*\*|__)?"
+    r"\s*[:：]\s*(?:\*\*|__)?\s*(?P<text>\S.*)$"
+)
+
+
+def _gaps(lines: list[str]) -> list[list[tuple[int, str, int]]]:
+    """The speakers' turns (line, name, where the text starts) between one question and the
+    next."""
+    gaps: list[list[tuple[int, str, int]]] = [[]]
+    in_code = False
+    for i, line in enumerate(lines):
+        if FENCE.match(line):
+            in_code = not in_code
+            continue
+        if in_code or not line.strip():
+            continue
+        read = classify(0, line)
+        if read.is_question:
+            gaps.append([])
+        elif read.kind is LineKind.TEXT and (turn := _SPEAKER.match(line)):
+            gaps[-1].append((i, turn["name"], turn.start("text")))
+    return gaps
+
+
+def rewrite_judged_turns(lines: list[str]) -> list[str]:
+    """A quiz read out in a mock interview: under each question the candidate's turn
+    ("小林：A、B、C 吧。") and then the interviewer's, who says what is right ("我：还差一个。
+    参考模型也要，所以四个都得选上。"). Where the same two speakers take turns so under two
+    questions or more, and never the other way round, the second's turn is the answer and
+    the first's is the candidate's, which is not."""
+    pairs = [
+        (gap[0][1], gap[-1][1]) for gap in _gaps(lines) if len(gap) >= 2 and gap[0][1] != gap[-1][1]
+    ]
+    if len(pairs) < 2 or len(set(pairs)) > 1:
+        return lines
+    candidate, judge = pairs[0]
+    out = list(lines)
+    for gap in _gaps(lines):
+        for i, name, start in gap:
+            zh = re.search(r"[\u4e00-\u9fff]", lines[i]) is not None
+            if name == candidate:
+                out[i] = ("你的答案：" if zh else "Your answer: ") + lines[i][start:]
+            elif name == judge:
+                out[i] = lines[i][start:]
     return out

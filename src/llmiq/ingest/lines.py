@@ -177,7 +177,7 @@ _ANSWER_GENERAL = re.compile(
     r"|[\u4e00-\u9fff]{0,4}(?:答案|正解|解答|回答)(?:要点|如下)?|正确(?:的)?选项|正确项)"
     r"\s*(?:】\s*)?(?:\*\*|__)?\s*(?:[:=▸▶►➜➡⇒]|→|->|=>|—|–|-(?=\s)"
     r"|\.(?=\s*\(?[A-J]\)?(?:[\s.,;]|$))"  # "Ans. D"
-    r"|(?<=[\u4e00-\u9fff])\s(?=\s*[A-J]{1,6}\s*$))\s*(?:\*\*|__)?\s*"  # "答案 Ⓑ", "答案 ABD"
+    r"|(?<=[\u4e00-\u9fff])\s(?=\s*[A-J]{1,6}\s*(?:$|[（(])))\s*(?:\*\*|__)?\s*"  # "答案 ABD（…）"
     r"(?P<value>.*?)\s*(?:\*\*|__)?\s*$",
     re.I,
 )
@@ -210,7 +210,7 @@ _ANSWER = re.compile(
     + SYMBOLS
     + r"(?:\*\*|__|\*|_)?\s*"  # bold or italic: "**Answer:**", "*Answer:*"
     + SYMBOLS  # "**✅ 答案：**"
-    + r"(?:【\s*(?:(?:正确|参考|标准)?答案|key|answer)\s*】|"
+    + r"(?:【\s*(?:(?:正确|参考|标准)?答案|参考回答|key|answer)\s*】|"
     + _ANSWER_LABEL
     # a note between the label and its colon: "答（面后补的）：", "Answer (my take):", "My
     # answer, cleaned up:"
@@ -223,7 +223,8 @@ _ANSWER = re.compile(
 #: Picks for several questions after one label, "My answers: 1 abd, 2 skip, 3 abd, …": a
 #: reader's answer sheet in a thread, no question's answer.
 _ANSWER_SHEET = re.compile(
-    r"^\s*(?:\d{1,3}\s*[.:)-]?\s*[(A-Za-z][^,;，；]{0,30}[,;，；]\s*){2,}\d{1,3}\b"
+    r"^\s*(?:\d{1,3}\s*[.:)-]?\s*(?:[A-Ja-j]{1,6}|\([a-j]\)|skip(?:ped)?|none|n/a|\?)(?![A-Za-z])"
+    r"[^,;，；]{0,30}[,;，；]\s*){2,}\d{1,3}\b"
 )
 #: What a key's option says, in brackets after it: "A（稠密向量检索）和 C（BM25）".
 GLOSS = r"\s*[（(][^()（）]{1,40}[)）]"
