@@ -573,3 +573,17 @@ def test_a_key_in_columns_with_several_letters_and_an_options_text() -> None:
     assert (
         last.reference.get("en") == "What we want to hear: at retrieval time, as a metadata filter."
     )
+
+
+def test_a_key_between_rules_after_answered_questions_is_no_explanation() -> None:
+    result = parse_article(
+        "1. 哪个是贪心？\nA. 随机采样\nB. 贪心解码\n答案：B\n"
+        "2. top-p 是什么？\nA. 最小集合\nB. 前 90%\n答案：A\n"
+        "3. 简述约束解码。\n参考答案：每步按语法屏蔽不合法的 token。\n"
+        "—— 本周答案速查 ——\n1.B 2.A\n计分：每题 10 分。\n",
+        name="quiz.txt",
+        bank_id="t",
+    )
+    third = result.bank.questions[2]
+    assert third.reference.get("zh") == "每步按语法屏蔽不合法的 token。"
+    assert third.explanation is None

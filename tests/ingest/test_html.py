@@ -911,3 +911,17 @@ def test_an_editors_task_items_with_their_text_in_a_block_are_ticked_options() -
         "INT4 adapters",
     ]
     assert question.answer == ["A", "B"]
+
+
+def test_a_page_titled_only_with_its_sites_name_takes_the_posts_first_line() -> None:
+    page = (
+        "<html><head><title>知识星球 | 深度连接铁杆粉丝</title></head><body>"
+        '<header><a class="logo" href="/"><img src="/logo.png" alt="知识星球"></a></header>'
+        '<div class="topic"><div class="content">【第 14 周周测】解码与采样<br>'
+        "1. temperature 趋近 0 时等价于？<br>A. 随机采样<br>B. 贪心解码<br>答案：B<br>"
+        "2. top-p = 0.9 的含义？<br>A. 累积概率到 0.9 的最小集合<br>B. 前 90% 的 token<br>"
+        "答案：A</div></div></body></html>"
+    )
+    result = import_text(page, name="topic.html", bank_id="t")
+    assert result.bank.title.get("zh") == "【第 14 周周测】解码与采样"
+    assert [q.answer for q in result.bank.questions] == [["B"], ["A"]]

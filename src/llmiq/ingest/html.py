@@ -23,7 +23,7 @@ read from its markup instead of readability's choice (``form_quiz``).
 
 The page's title is put back as a ``#`` line when readability left the heading out, without
 the site's name (``Page | Site``) or a breadcrumb's (a Confluence export's ``Space : Page``),
-and without the "#214" GitHub sets after a discussion's title.
+and without the "#214" GitHub sets after a discussion's title (``page_title``).
 trafilatura was measured too (``benchmarks/html_extraction.py``): it selects as well, but its
 output loses ``<details>``, the letters of ``<ol type="A">`` and checkbox states.
 
@@ -53,7 +53,6 @@ from llmiq.ingest.hidden_answers import (
 from llmiq.ingest.html_writer import (
     BLOCKS,
     HEADINGS,
-    SPACE,
     choice_buttons,
     choice_lists,
     class_words,
@@ -64,6 +63,7 @@ from llmiq.ingest.html_writer import (
     text_of,
     written,
 )
+from llmiq.ingest.page_title import logo_names, page_title
 from llmiq.ingest.readability_repair import MARK, around_pieces
 from llmiq.messages import N_, Message
 from llmiq.textfile import refuse_binary, refuse_control_characters
@@ -102,7 +102,6 @@ _BADGE_NAME = re.compile(r"(?:^|[-_])(?:badge|lozenge|status|chip|pill|tag|label
 _ISSUE_NUMBER = re.compile(r"^#\d+$")
 _DROP_ROLES = {"navigation", "complementary", "contentinfo", "dialog", "banner", "search"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·»]\s+|_")
 #: Characters XML (and so lxml) cannot hold: C0 controls but tab and newlines, lone surrogates.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LANGUAGE = re.compile(r"(?:language|lang|highlight-source)-([\w+#-]+)")
@@ -392,68 +391,6 @@ def _trail(root: HtmlElement) -> tuple[list[str], str | None]:
     return sorted(names - {""}, key=len, reverse=True), current
 
 
-def _without_trail(title: str, trail: list[str]) -> str:
-    """``title`` without a leading or trailing name of the breadcrumb trail: a Confluence
-    export titles its pages ``Space : Page``, in ``<title>`` and in the ``<h1>`` alike."""
-    for name in trail:
-        name, separator = re.escape(name), r"(?:\s*[:：]\s*|\s+[|/>»›·\-–—]\s+)"
-        for pattern in (rf"^{name}{separator}(?=\S)", rf"(?<=\S){separator}{name}$"):
-            if (shorter := re.sub(pattern, "", title)) != title:
-                return shorter
-    return title
-
-
-def _title(root: HtmlElement, trail: list[str], current: str | None = None) -> str | None:
-    """The article's title: the first ``<h1>`` inside ``<article>``/``<main>`` (or the only
-    one), else ``og:title``, else ``<title>`` without the site's name; without a name of the
-    breadcrumb ``trail`` before or after it.
-
-    An only ``<h1>`` outside the article may name the site or the course instead: it is
-    passed over when ``<title>`` gives it as the site's name (a blog's name in ``Post - Blog``),
-    and the breadcrumb's ``current`` page is the title when ``<title>`` holds that and not
-    the ``<h1>`` (a Moodle quiz, whose ``<h1>`` is its course)."""
-    headings = root.findall(".//h1")
-    inside = [h for h in headings if any(a.tag in ("article", "main") for a in h.iterancestors())]
-    page = root.find(".//title")
-    whole = _UNREAD.sub("", text_of(page)) if page is not None else ""
-    parts = [part.strip() for part in _TITLE_SEPARATORS.split(whole)]
-    site = parts[-1] if len(parts) > 1 else None
-    if not inside and (named := _named_title(root)):
-        return _without_trail(named, trail)  # Blogger's "h3.post-title" under the blog's h1
-    for heading in inside or (headings if len(headings) == 1 else []):
-        if not (text := text_of(heading)):
-            continue
-        if not inside and text == site:
-            break
-        if not inside and current and current in whole and text not in whole:
-            return current
-        return _without_trail(text, trail)
-    for meta in root.iter("meta"):
-        if meta.get("property") == "og:title" and (content := (meta.get("content") or "").strip()):
-            return _without_trail(_UNREAD.sub("", SPACE.sub(" ", content)), trail)
-    if whole:
-        text = _without_trail(whole, trail)
-        return _TITLE_SEPARATORS.split(text)[0].strip() or text
-    return None
-
-
-#: What a site's tab title counts before the page's: "(1) What LLM questions … - Quora".
-_UNREAD = re.compile(r"^\s*\(\d{1,4}\+?\)\s+")
-
-
-_TITLE_CLASS = re.compile(r"^(?:post|entry|article)[-_]title$", re.I)
-
-
-def _named_title(root: HtmlElement) -> str | None:
-    """The text of the one heading whose class or ``itemprop`` says it is the post's title."""
-    found = [
-        e
-        for e in root.iter(*HEADINGS)
-        if any(_TITLE_CLASS.match(w) for w in class_words(e)) or e.get("itemprop") == "headline"
-    ]
-    return (text_of(found[0]) or None) if len(found) == 1 else None
-
-
 def html_to_text(html: str, *, name: str = "the page") -> str:
     """The article of a saved web page as Markdown-like text (see the module docstring);
     a page with no text is one :class:`LlmiqError` sentence."""
@@ -468,9 +405,9 @@ def html_to_text(html: str, *, name: str = "the page") -> str:
     except (lxml.etree.ParserError, ValueError):
         raise LlmiqError(N_("{name}: the page holds no text"), name=name) from None
     trail, current = _trail(root)
-    quiz = form_quiz(root)
+    quiz, logos = form_quiz(root), logo_names(root)
     _prepare(root)
-    title = _title(root, trail, current)
+    title = page_title(root, trail, current, logos)
     if quiz:
         return "\n".join([*([f"# {title}", ""] if title else []), *quiz_lines(quiz)]) + "\n"
     for number, element in enumerate(root.iter()):

@@ -50,9 +50,14 @@ _AUTHOR = re.compile(
 )
 
 
+#: Rules drawn around a label: "—— 本周答案速查 ——", "=== Answer key ===".
+_RULED = re.compile(r"^\s*[-—–=~]{2,}\s*(?=\S)|(?<=\S)\s*[-—–=~]{2,}\s*$")
+
+
 def without_author(raw: str) -> str:
-    """A line folded, without its author's name if it is the author's comment."""
-    return _AUTHOR.sub("", fold(raw), count=1)
+    """A line folded, without its author's name if it is the author's comment, and without
+    the rules drawn around it."""
+    return _RULED.sub("", _AUTHOR.sub("", fold(raw), count=1))
 
 
 LABEL = re.compile(
