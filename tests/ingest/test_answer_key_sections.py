@@ -587,3 +587,19 @@ def test_a_key_between_rules_after_answered_questions_is_no_explanation() -> Non
     third = result.bank.questions[2]
     assert third.reference.get("zh") == "每步按语法屏蔽不合法的 token。"
     assert third.explanation is None
+
+
+def test_a_bare_line_of_keys_after_a_rule_and_the_open_answers_under_their_numbers() -> None:
+    result = parse_article(
+        "**1. Decode at batch size 1 is…**\n\nA) compute-bound\nB) memory-bound\n\n"
+        "**2. Why not cache queries?**\n\nA) Old queries are never used again\nB) They are big\n\n"
+        "**3. PagedAttention is modelled on…**\n\nA) CPU caches\nB) virtual memory\n\n"
+        "**4. Estimate the KV cache per token for Llama-3-70B.**\n\n---\n\n1-B, 2-A, 3-B\n\n"
+        "1. Every step streams all the weights.\n2. Only the new token's query is needed.\n\n"
+        "**4 — what I'm listening for:** 2 × 80 layers × 8 heads × 128 × 2 bytes = 320 KB.\n",
+        name="substack.md",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions[:3]] == [["B"], ["A"], ["B"]]
+    fourth = result.bank.questions[3]
+    assert fourth.reference.get("en") == "2 × 80 layers × 8 heads × 128 × 2 bytes = 320 KB."

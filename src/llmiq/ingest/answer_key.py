@@ -110,6 +110,15 @@ def _pairs_and_rest(text: str) -> tuple[dict[int, str], str]:
     return found, _PAIR.sub("", folded)
 
 
+def _bare_key(line: Line) -> dict[int, str]:
+    """A line of nothing but keys, with no label over it: "1-B, 2-A, 3-C, 7-ABD" under a
+    rule after the questions; empty for any other line."""
+    found, rest = _pairs_and_rest(line.raw)
+    if line.kind is not LineKind.TEXT or len(found) < 3 or re.search(r"[^\s,，;；、|·]", rest):
+        return {}
+    return found
+
+
 def _mostly_keys(rest: str, pairs: int) -> bool:
     """Whether a line is a key more than prose, by the text ``rest`` left around its
     ``pairs``: "参考答案：1.C 2.B 3.A" is, "… ZeRO-2: 3.75 bytes/param ≈ 26 GB … ≈ 14 GB"
@@ -303,6 +312,13 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
                 without_author(line.raw)
             )
         if label is None:
+            if (found := _bare_key(lines[i])) and _asked(lines, found, range(i, i + 1)):
+                for number, value in found.items():
+                    key.keys[number] = value
+                    key.lines[number] = i
+                key.sections.append((i, i))
+                i = _read_explanations(lines, i + 1, key)
+                continue
             i += 1
             continue
         found = _pairs(label["inline"]) if label["inline"] else {}

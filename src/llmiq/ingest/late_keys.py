@@ -67,6 +67,12 @@ _LABEL = re.compile(
     r"|^\W*第?\s*(?P<zh>\d{1,3})\s*题\s*的?(?:参考)?(?:答案|解析)\s*(?:$|[:：]\s*)",
     re.I,
 )
+#: A label after the number said again: "**9 — what I'm listening for:** 2 × 80 layers × …".
+_RUBRIC = re.compile(
+    r"^(?:what\s+i['’]?m\s+listening\s+for|what\s+i\s+look\s+for|(?:model\s+|sample\s+)?answer)"
+    r"\W*?[:：](?:\s*(?:\*\*|__))?\s*",
+    re.I,
+)
 _PLAIN = (LineKind.TEXT, LineKind.BLANK)  # "第 1 题答案" alone reads as a blank marker
 #: What a post shows between such a label and the answer it folds: "Show less", "展开".
 _TOGGLE = re.compile(r"^\s*(?:show\s+(?:less|more)|see\s+more|展开(?:全文)?|收起)\s*$", re.I)
@@ -115,7 +121,9 @@ def _candidates(lines: Sequence[Line]) -> Iterator[_Candidate]:
                 first_of[number] = i
             elif not _options(lines, range(i + 1, following)):  # not a question of its own
                 value = lines[i].rest.strip().lstrip(",，:：;；—–- ").strip()
-                yield _Candidate(i, first_of[number], value, i, following, labelled=False)
+                rubric = _RUBRIC.match(value)
+                value = value[rubric.end() :] if rubric else value
+                yield _Candidate(i, first_of[number], value, i, following, labelled=bool(rubric))
         else:
             stop = questions[n] if n < len(questions) else end
             if (label := _labelled(lines, i, stop)) and label[0] in first_of:
