@@ -249,6 +249,10 @@ def test_lower_case_keys_followed_by_a_remark_in_brackets() -> None:
     assert parse_keys("a, b, d (BLEU says nothing)") == (["A", "B", "D"], "(BLEU says nothing)")
 
 
+def test_keys_listed_with_a_serial_comma() -> None:
+    assert parse_keys("A, B, and D") == (["A", "B", "D"], "")
+
+
 def test_my_answer_with_a_remark_before_its_colon_labels_the_answer() -> None:
     result = _parse(
         "### 5. How would you index ten years of SEC filings?\n\n"
