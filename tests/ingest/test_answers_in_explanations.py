@@ -351,6 +351,11 @@ def test_an_explanation_leaving_an_option_unjudged_gives_no_key() -> None:
         ("> 前三个都对，D 是瞎编的干扰项。", ["A", "B", "C"]),  # in a block quote
         ("> 考场上犹豫了一下 B，后来翻了论文。D 明显不对。所以这题答案应该是 A 和 C。", ["A", "C"]),
         ("> 正确的是 A、B 跟 C。D 只是截断采样。", ["A", "B", "C"]),
+        ("我选了 A 和 C。面试官说 D 也对，B 是错的。最后正确的是 A、B、C。", ["A", "B", "C"]),
+        ("这题我只选了 A。面试官说 B 和 C 也是，只有 D 没关系。", ["A", "B", "C"]),
+        ("我答的 ABCD，被纠正了：D 肯定不对，其余三个都对。", ["A", "B", "C"]),
+        ("这个简单，选 B，每个 token 只去一个专家，省通信也省计算。", ["B"]),
+        ("容量 = 1.0 × 2048 × 2 / 8 = 512，答案 C。", ["C"]),
     ],
 )
 def test_a_key_said_in_a_sentence_under_the_options(said: str, keys: list[str]) -> None:

@@ -20,7 +20,7 @@ from llmiq.ingest.answers import (
     options_leading,
 )
 from llmiq.ingest.cleanup import SEE_BELOW
-from llmiq.ingest.keys_said import key_said_alone
+from llmiq.ingest.keys_said import key_said_alone, keys_corrected
 from llmiq.ingest.lines import NOISE, Line, LineKind
 from llmiq.ingest.option_verdicts import keys_judged
 from llmiq.ingest.result import Note
@@ -149,7 +149,8 @@ def _answer_in_prose(
     options = [option for i in option_lines for option in lines[i].options]
     text = POINTER.sub("", _QUOTED.sub("", lines[j].raw))  # "→ a, c and d.", "> 前三个都对"
     if lines[j].kind in (LineKind.TEXT, LineKind.OPTION) and (
-        keys := options_leading(text, options)
+        keys := keys_corrected(text, options)
+        or options_leading(text, options)
         or keys_opening_explanation(text, options)
         or keys_named(text, options)
         or [k for k in keys_in_verdict(text) if k in dict(options)]  # over "犹豫了一下 B，…"

@@ -33,6 +33,38 @@ _THE_ONE = re.compile(
 )
 
 
+#: A taker's pick at the start of a paragraph: "我选了 A 和 C。", "这题我只选了 A。", "我答的 ABCD".
+_PICKED = re.compile(
+    r"^\W*(?:这题)?我(?:当时)?(?:只)?(?:选了|选的|答的|答了)(?:是)?\s*"
+    r"(?P<keys>[A-J](?:\s*(?:[、,，和及与跟]|and)?\s*[A-J])*)(?![A-Za-z])"
+)
+#: What says the pick was put right after it: "面试官说 D 也对", "被纠正了".
+_CORRECTED = re.compile(
+    r"面试官(?:说|纠正)|被纠正|纠正(?:了|说)|interviewer\s+(?:said|corrected)", re.I
+)
+_KEY_RUN = r"(?P<keys>[A-J](?:\s*(?:[、,，和及与跟]|and)\s*[A-J])*)(?![A-Za-z])"
+_FINAL = re.compile(r"(?:正确的?(?:是|答案是|选项是)|答案(?:应该)?是|应该(?:是|选))\s*" + _KEY_RUN)
+_ALSO = re.compile(_KEY_RUN + r"\s*也(?:对|是|算|要选|正确)")
+_WRONG = re.compile(_KEY_RUN + r"\s*(?:肯定|也|是)?(?:不对|错的?|不正确)")
+
+
+def keys_corrected(text: str, options: list[tuple[str, str]]) -> list[str]:
+    """The keys of a paragraph that gives the taker's pick and then how the interviewer put
+    it right: "我选了 A 和 C。面试官说 D 也对，……最后正确的是 A、C、D。" answers A, C and D,
+    "我答的 ABCD，被纠正了：D 肯定不对" A, B and C; empty when no one corrects the pick."""
+    folded = fold(text)
+    if not (pick := _PICKED.match(folded)) or not _CORRECTED.search(folded, pick.end()):
+        return []
+    rest = folded[pick.end() :]
+    if finals := list(_FINAL.finditer(rest)):
+        keys = set(re.findall(r"[A-J]", finals[-1]["keys"]))
+    else:
+        keys = set(re.findall(r"[A-J]", pick["keys"]))
+        keys |= {k for m in _ALSO.finditer(rest) for k in re.findall(r"[A-J]", m["keys"])}
+        keys -= {k for m in _WRONG.finditer(rest) for k in re.findall(r"[A-J]", m["keys"])}
+    return sorted(keys) if keys and keys <= set(dict(options)) else []
+
+
 def key_said_alone(text: str, options: list[tuple[str, str]]) -> list[str]:
     """A key standing alone in a paragraph's short first sentence: "这个简单，B。……", or
     before its first comma: "A，没什么好说的。"; keys listed to end a sentence: "A, B, D. C
