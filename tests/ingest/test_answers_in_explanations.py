@@ -451,3 +451,32 @@ def test_an_interviewers_rubric_labels_expected_answers() -> None:
     first, second = result.bank.questions
     assert (first.answer, second.kind) == (["B"], "open")
     assert second.reference.get("en") == "- A big behaviour shift, where low rank underfits."
+
+
+_RLHF_OPTIONS = [
+    ("A", "PPO"),
+    ("B", "Standard DPO on a fixed preference dataset"),
+    ("C", "GRPO"),
+    ("D", "Online DPO"),
+    ("E", "A separate tokenizer model"),
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "keys"),
+    [
+        ("All four of (a)–(d). (e) isn't a thing.", ["A", "B", "C", "D"]),
+        ("PPO, GRPO and online DPO — so (a), (c) and (d). DPO is offline.", ["A", "C", "D"]),
+        ("All of them.", ["A", "B", "C", "D", "E"]),
+    ],
+)
+def test_keys_given_as_a_span_or_concluded_after_the_options_texts(
+    value: str, keys: list[str]
+) -> None:
+    resolved = resolve_keys(value, _RLHF_OPTIONS)
+    assert resolved is not None
+    assert resolved.keys == keys
+
+
+def test_all_four_under_five_options_names_no_key() -> None:
+    assert resolve_keys("All four.", _RLHF_OPTIONS) is None

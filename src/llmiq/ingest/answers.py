@@ -299,6 +299,11 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
         note = Note.of(N_("answer {value} matched to options {keys} by their text"),
                        value=repr(shorten(value, 50)), keys=", ".join(texts))  # fmt: skip
         return ResolvedKeys(texts, "", note)
+    sentence = re.split(r"[。;；!！]|\.(?:\s|$)", fold(value), maxsplit=1)[0]
+    if not parsed and (so := _SO_KEYS.search(sentence)):
+        named = [key for key in keys_in_prose(so["keys"]) if key in dict(options)]
+        if named:  # "PPO, GRPO and online DPO — so (a), (c) and (d)."
+            return _read_as(named, value, value[len(sentence) :].lstrip(" .;。；"))
     by_prefix, after = match_option_prefix(value, options)
     if by_prefix and not parsed:
         said = value[: len(value) - len(after)].strip()
@@ -317,6 +322,11 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
         if found := matches(value, options):
             note = Note.of(message, value=repr(shorten(value, 40)), key=found[0])
             return ResolvedKeys(found, "", note)
+    if parsed is None and (span := _KEY_SPAN.search(first_clause(fold(value)))):
+        first, last = span["first"].upper(), span["last"].upper()  # "All four of (a)–(d)."
+        named = [key for key, _ in options if first <= key <= last]
+        if first < last and last in dict(options):
+            return _read_as(named, value, value[len(first_clause(value)) :].lstrip(" .;。；"))
     if parsed is None and _all_options(value, options):  # "全选", "All of the above."
         every = [key for key, _ in options]
         return _read_as(every, value, _ALL_OPTIONS.sub("", fold(value), count=1).strip())
@@ -422,9 +432,20 @@ _ALL_BUT = re.compile(
 #: Every option is right: "全选", "四个都对", "All of them.", "all four are correct".
 _ALL_OPTIONS = re.compile(
     r"^\s*(?:全选|全都?对|(?:(?P<n>[两三四五六])(?:个|项)|全部|都)(?:都|均)?(?:对|正确|选|要|是)"
-    r"|all\s+(?:of\s+(?:them|the\s+above)|(?:three|four|five|options|the\s+options))"
+    r"|all\s+(?:of\s+(?:them|the\s+above)|(?P<en>three|four|five)|options|the\s+options)"
     r"(?:\s+(?:are|is)\s+(?:correct|right|true))?)(?=[\s,，.。;；:：!！]|$)[\s,，.。;；:：!！]*",
     re.I,
+)
+
+
+#: The options an answer names its way concluded by their letters: "… — so (a), (c) and (d)".
+_SO_KEYS = re.compile(
+    r"(?:\bso|\bhence|\bi\.e\.,?|即|所以)\s*(?P<keys>\(?[A-Ja-j]\)(?:\s*(?:,|and|、|和)\s*\(?[A-Ja-j]\))*"
+    r"|[A-J](?:\s*(?:,|and|、|和)\s*[A-J])*)\W*$"
+)
+#: Options named as a span: "(a)–(d)", "A to C", "a) through d)".
+_KEY_SPAN = re.compile(
+    r"\(?\b(?P<first>[A-Ja-j])\)?\s*(?:[–—~～]|\s-\s|to|through)\s*\(?(?P<last>[A-Ja-j])\b\)?"
 )
 
 
@@ -432,6 +453,8 @@ def _all_options(text: str, options: list[tuple[str, str]]) -> bool:
     """Whether ``text`` opens by choosing every option: "全选", "四个都是" (with four of them),
     "All of the above"."""
     found = _ALL_OPTIONS.match(fold(text))
+    if found and found["en"]:  # "All four of (a)–(d)" under five options names four
+        return ("three", "four", "five").index(found["en"].lower()) + 3 == len(options)
     return bool(found) and (not found["n"] or chinese_numeral(found["n"]) == len(options))
 
 
