@@ -603,3 +603,19 @@ def test_a_bare_line_of_keys_after_a_rule_and_the_open_answers_under_their_numbe
     assert [q.answer for q in result.bank.questions[:3]] == [["B"], ["A"], ["B"]]
     fourth = result.bank.questions[3]
     assert fourth.reference.get("en") == "2 × 80 layers × 8 heads × 128 × 2 bytes = 320 KB."
+
+
+def test_a_sites_faq_after_the_key_is_no_question() -> None:
+    result = parse_article(
+        "Q1. How many tokens per parameter did Chinchilla find optimal?\n"
+        "a) 2\nb) 20\nc) 200\nd) 2000\n\n"
+        "Q2. What does ZeRO-3 shard?\na) Activations\nb) Parameters too\nc) Nothing\nd) Data\n\n"
+        "Answer Key\n1 – b\n2 – b\n\nConclusion\nWe hope this helped.\n\n"
+        "Frequently Asked Questions\nQ1. Who should take this quiz?\n"
+        "A. Anyone preparing for machine learning or GenAI engineering interviews.\n\n"
+        "Q2. Do I need a GPU cluster to learn about pretraining?\n"
+        "A. No. You can learn the concepts with small models such as nanoGPT on a single GPU.\n",
+        name="av.txt",
+        bank_id="t",
+    )
+    assert [(q.id, q.answer) for q in result.bank.questions] == [("q1", ["B"]), ("q2", ["B"])]

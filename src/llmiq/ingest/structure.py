@@ -454,6 +454,9 @@ def tail_start(lines: Sequence[Line]) -> int:
         )
     ]
     first = answers[0] if answers else min((i for i in anchors if i is not None), default=None)
+    keyed = [i for i, line in enumerate(lines) if line.kind is LineKind.KEY]
+    if answers and keyed:  # a key, then the site's FAQ with its "A." lines after the article
+        first = min(answers[0], keyed[0])
     for m, line in enumerate(lines):
         if first is None or m <= first:
             continue
