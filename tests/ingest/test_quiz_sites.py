@@ -50,3 +50,18 @@ def test_a_number_glued_to_a_bracketed_type_heads_the_question_below_it() -> Non
     assert first.prompt.zh == "BPE 每一步合并的是？"
     assert (first.answer, second.answer) == (["B"], ["A", "B"])
     assert first.explanation.zh == "BPE 按频率合并。"
+
+
+def test_an_mcq_sites_buttons_and_read_more_links_are_furniture() -> None:
+    result = parse_article(
+        "## 1. Symmetric INT8, max |w| = 2.54: the scale is?\n\nA. 0.01\n\nB. 0.02\n\n"
+        "Answer & Solution Discuss in Board Save for Later\n\n**Answer:** Option B\n\n"
+        "**Solution:**\n2.54 / 127 = 0.02.\n\n**Read More:** Fine-tuning and LoRA MCQs\n\n"
+        "## 2. W8A8 quantizes?\n\nA. Weights only\n\nB. Weights and activations\n\n"
+        "**Answer:** Option B\n",
+        name="examveda.md",
+        bank_id="t",
+    )
+    first, _ = result.bank.questions
+    assert first.explanation.get("en").endswith("\n2.54 / 127 = 0.02.")  # no "Read More"
+    assert [o.text.get("en") for o in first.options] == ["0.01", "0.02"]

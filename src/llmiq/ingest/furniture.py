@@ -39,13 +39,16 @@ _FURNITURE_ALONE = (
     r"|discuss(?:\s+(?:it\s+)?in\s+(?:the\s+)?forum)?|workspace|report|bookmark|share"
     # Medium's: "Top highlight", "Press enter or click to view image in full size", its
     # newsletter box ("Get Daniel Osei’s stories in your inbox", "Join Medium for free …")
+    # an MCQ site's buttons under each question: "Answer & Solution Discuss in Board Save for Later"
+    r"|answer\s*(?:&|and)\s*solution|discuss\s+in\s+board|save\s+for\s+later"
     r"|top\s+highlight|press\s+enter\s+or\s+click\s+to\s+view\s+image\s+in\s+full\s+size"
     r"|member-only\s+story|listen|subscribe|get\s+.{1,40}?['’]s?\s+stories\s+in\s+your\s+inbox"
     r"|join\s+medium\s+for\s+free\b.*"
     # Substack's box between paragraphs: "Thanks for reading The Eval Gap! Subscribe for free …"
     r"|thanks\s+for\s+reading\b.{1,80}?[!.]\s*subscribe\s+for\s+free\b.*"
     # GeeksforGeeks' links between sections: "**Must Read:** Word Embeddings in NLP"
-    r"|(?:must\s+read|also\s+(?:check|read)|read\s+also|recommended\s+reading)\s*(?:\*\*|__)?\s*:.*"
+    r"|(?:must\s+read|also\s+(?:check|read)|read\s+(?:also|more)|recommended\s+reading)"
+    r"\s*(?:\*\*|__)?\s*:.*"
     r"|page\s+\d+\s+(?:of|/)\s+\d+|第\s*\d+\s*页(?:\s*[/，,]\s*共\s*\d+\s*页)?"
     r"|found\s+a\s+(?:mistake|typo|bug)\?.*|复制代码|copy\s+code|copied!?|advertisements?|sponsored|广告"
     r"|(?:做题|答题|练习|浏览|阅读)(?:人数|次数|量)\s*[:：]?\s*[\d,]+"
