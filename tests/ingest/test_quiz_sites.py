@@ -65,3 +65,15 @@ def test_an_mcq_sites_buttons_and_read_more_links_are_furniture() -> None:
     first, _ = result.bank.questions
     assert first.explanation.get("en").endswith("\n2.54 / 127 = 0.02.")  # no "Read More"
     assert [o.text.get("en") for o in first.options] == ["0.01", "0.02"]
+
+
+def test_a_practice_pages_toolbar_and_counts_are_furniture() -> None:
+    result = parse_article(
+        "1. decode 阶段的瓶颈通常是？\nA. 算力\nB. 显存带宽\n正确答案：B\n"
+        "添加笔记 求解答(3) 邀请回答 收藏(412) 分享 纠错\n\n"
+        "解析：每步都要读一遍全部权重。\n查看全部 17 条网友解析\n\n"
+        "2. KV Cache 存什么？\nA. Q\nB. K 和 V\n正确答案：B\n",
+        name="nowcoder.txt",
+        bank_id="t",
+    )
+    assert result.bank.questions[0].explanation.get("zh") == "每步都要读一遍全部权重。"

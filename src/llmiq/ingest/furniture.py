@@ -17,7 +17,7 @@ _FURNITURE = (
     r"|(?:点击|點擊)(?:此处)?(?:查看|显示)?(?:答案)?"
     r"|请选择(?:一个|一个或多个|多个)?(?:答案|选项)(?:后提交)?"
     r"|(?:(?:单选|多选|不定项)题?\s*[，,]\s*)?(?:请)?(?:先)?(?:选择|选出)(?:一个|一个或多个|多个|所有正确的?)?(?:答案|选项)后(?:再)?提交"
-    r"|收藏本题|收藏|纠错|报错|我要纠错"
+    r"|收藏本题|收藏\s*(?:\(\d+\))?|纠错|报错|我要纠错|查看全部\s*\d+\s*条(?:网友)?(?:解析|评论|回答|讨论)"
     r"|(?:请)?选择(?:一个)?选项(?:后)?(?:查看|看看)?(?:是否正确|对错|答案)"
     r"|分享(?:到|至)(?:微信|微博|QQ|朋友圈|QQ空间)"
     r"|(?:上一|下一)(?:题|套|页)(?:\s*[:：]\s*[^\s　|｜]*)?|提交试卷|提交答案|交卷|返回题库"
@@ -40,7 +40,7 @@ _FURNITURE_ALONE = (
     # Medium's: "Top highlight", "Press enter or click to view image in full size", its
     # newsletter box ("Get Daniel Osei’s stories in your inbox", "Join Medium for free …")
     # an MCQ site's buttons under each question: "Answer & Solution Discuss in Board Save for Later"
-    r"|answer\s*(?:&|and)\s*solution|discuss\s+in\s+board|save\s+for\s+later"
+    r"|answer\s*(?:&|and)\s*solution|discuss\s+in\s+board|save\s+for\s+later|分享|邀请(?:回答|讨论)"
     r"|top\s+highlight|press\s+enter\s+or\s+click\s+to\s+view\s+image\s+in\s+full\s+size"
     r"|member-only\s+story|listen|subscribe|get\s+.{1,40}?['’]s?\s+stories\s+in\s+your\s+inbox"
     r"|join\s+medium\s+for\s+free\b.*"
