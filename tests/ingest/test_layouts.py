@@ -926,3 +926,16 @@ def test_a_sample_question_label_numbers_the_questions_under_numbered_sections()
 def test_a_key_after_the_label_and_a_space_may_carry_a_note_in_brackets() -> None:
     line = classify(1, "答案 ACD（B 不对，还是 O(n²)）")
     assert (line.kind, line.answer_value) == (LineKind.ANSWER, "ACD（B 不对，还是 O(n²)）")
+
+
+def test_a_series_links_and_next_part_close_the_article() -> None:
+    result = _parse(
+        "第39题\n【简答】为什么主流大模型是 decoder-only？\n参考答案：训练目标和生成一致。\n\n"
+        "第40题\n【简答】FlashAttention 是近似注意力吗？\n"
+        "参考答案：它和标准注意力数学上一致，只是少了显存读写。\n\n"
+        "前面几篇的链接：\n大模型面试题（三）：SFT 与 LoRA 微调（第21-30题）\n\n"
+        "下一篇是对齐（RLHF / DPO），预计从第 41 题开始。\n"
+    )
+    last = result.bank.questions[-1]
+    assert last.reference.get("zh") == "它和标准注意力数学上一致，只是少了显存读写。"
+    assert last.explanation is None

@@ -13,6 +13,7 @@ TAIL_MARKERS = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:[一二三四五六七八九十]+[、.]\s*)?"
     r"(?:相关文章|相关推荐|相关阅读|推荐阅读|延伸阅读|猜你喜欢|热门文章|热门推荐|最新文章|往期推荐|"
     r"往期回顾|精彩推荐|参考资料|参考文献|参考链接|总结|小结|结语|写在最后|"
+    r"前(?:面|几)几?篇(?:的)?链接|系列(?:文章|目录)|"  # "前面几篇的链接：", a series' other parts
     r"further\s+reading|related\s+(?:posts|articles|reading|questions)|you\s+may\s+also\s+like|"
     r"recommended(?:\s+(?:reading|posts|articles))?|read\s+more|more\s+from\s+\S.*|see\s+also|"
     r"references|conclusion|summary|final\s+thoughts|wrapping\s+up|"
