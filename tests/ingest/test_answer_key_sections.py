@@ -619,3 +619,18 @@ def test_a_sites_faq_after_the_key_is_no_question() -> None:
         bank_id="t",
     )
     assert [(q.id, q.answer) for q in result.bank.questions] == [("q1", ["B"]), ("q2", ["B"])]
+
+
+def test_a_question_whose_text_opens_with_a_digit_and_open_ones_sent_to_the_explanations() -> None:
+    result = parse_article(
+        "1.7B 模型训练 2T token 约需多少 FLOPs？\nA.8.4 × 10²²\nB.8.4 × 10²³\n\n"
+        "2.6ND 里面的“6”是怎么来的？\nA.前向 2 反向 4\nB.Adam 有 6 个状态\n\n"
+        "3.什么是 MFU？\n\n4.为什么小模型要过度训练？\n\n答案：\n1-2：AA\n3、4 看解析\n\n解析：\n"
+        "1.6 × 7×10⁹ × 2×10¹² = 8.4 × 10²²。\n2.前向每参数 2 FLOPs，反向约 4。\n"
+        "3.MFU 是实际吞吐乘每 token FLOPs 除以峰值。\n4.推理成本和参数量成正比。\n",
+        name="bilibili.txt",
+        bank_id="t",
+    )
+    questions = result.bank.questions
+    assert [(q.id, q.answer) for q in questions[:2]] == [("q1", ["A"]), ("q2", ["A"])]
+    assert questions[2].reference.get("zh") == "MFU 是实际吞吐乘每 token FLOPs 除以峰值。"

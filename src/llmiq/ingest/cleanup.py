@@ -116,7 +116,9 @@ def is_breadcrumb(raw: str) -> bool:
 
 #: An answer key's pointer to the explanations instead of a key: "see explanation", "见解析".
 SEE_BELOW = re.compile(
-    r"^\s*(?:see\s+(?:the\s+)?(?:explanations?|below|notes?)|见(?:下文|解析|下方|详解)|略|—+|-+)\s*$",
+    r"^\s*(?:[、,，]?\s*\d{1,3}\s*)*"  # "11、12 看解析" read as question 11's "12 看解析"
+    r"(?:see\s+(?:the\s+)?(?:explanations?|below|notes?)|(?:看|参?见|详见)(?:下文|解析|下方|详解)|略|—+|-+)"
+    r"\s*$",
     re.I,
 )
 

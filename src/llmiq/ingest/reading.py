@@ -56,7 +56,37 @@ def read_lines(text: str) -> tuple[list[Line], Markup]:
     markup.left_out = [(index[a], index[b + 1] - 1, why) for a, b, why in markup.left_out]
     mark_option_runs(lines)
     _leave_out_repeated_numbers(lines, markup)
+    _number_before_digits(lines)
     return lines, markup
+
+
+#: A numbered line whose text opens with a digit, written with no space: "3.6ND 里的 6 …".
+_NUMBER_THEN_DIGIT = re.compile(r"^\s*(?P<num>\d{1,3})\.(?=\d)")
+
+
+def _number_before_digits(lines: list[Line]) -> None:
+    """ "3.6ND 里面的“6”是怎么来的？" reads as the decimal 3.6; it is question 3 when it comes
+    right after question 2 (or is the first, numbered 1) and options A, B, … follow it."""
+    previous: int | None = None
+    for k, line in enumerate(lines):
+        if line.is_question:
+            previous = line.q_number
+            continue
+        after = next((ln for ln in lines[k + 1 :] if ln.kind is not LineKind.BLANK), None)
+        if (
+            line.kind is LineKind.TEXT
+            and (numbered := _NUMBER_THEN_DIGIT.match(line.raw))
+            and int(numbered["num"]) == (previous or 0) + 1
+            and after is not None
+            and after.kind is LineKind.OPTION
+            and after.options[0][0] == "A"
+        ):
+            spaced = f"{line.raw[: numbered.end()]} {line.raw[numbered.end() :]}"
+            read = classify(line.number, spaced)
+            if read.is_question:
+                read.raw = line.raw
+                lines[k] = read
+                previous = read.q_number
 
 
 def _leave_out_repeated_numbers(lines: list[Line], markup: Markup) -> None:
