@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from llmiq.errors import LlmiqError
 from llmiq.ingest import import_text, parse_article
 from llmiq.ingest.html import html_to_text
 
@@ -604,3 +605,31 @@ def test_a_substack_subscribe_box_between_questions_does_not_end_the_post() -> N
     )
     assert [q.answer for q in result.bank.questions] == [["B"], ["A", "C"]]
     assert "Subscribe" not in str(result.bank.model_dump())
+
+
+COPIED_COLUMN = """大模型推理部署面试题整理：我被问过的 10 个问题
+AI搬砖日记
+编辑于 2025年04月02日 21:37
+没有选择题，都是面试官口头问的，下面是我当时的回答。
+一、显存与 KV Cache
+KV Cache 量化（FP8 / INT8）有什么收益和风险？
+收益：显存减半，同样的显存能放下更多并发。
+风险：长上下文任务上精度损失更明显。
+KV Cache 不够用的时候，vLLM 是怎么处理的？
+调度器会抢占一部分正在运行的请求，释放它们的 KV block。
+二、吞吐与调度
+为什么 decode 阶段增大 batch size 能提升吞吐？
+decode 访存受限，加大 batch 让一次权重读取服务更多 token。
+以上就是全部内容，有问题评论区见。
+"""
+
+
+def test_a_copied_column_whose_questions_lost_their_heading_marks() -> None:
+    result = parse_article(COPIED_COLUMN, name="bilibili.txt", bank_id="t")
+    first, _, third = result.bank.questions
+    assert first.prompt.get("zh") == "KV Cache 量化（FP8 / INT8）有什么收益和风险？"
+    assert first.reference.get("zh").endswith("风险：长上下文任务上精度损失更明显。")
+    assert third.reference.get("zh").startswith("decode 访存受限")
+    quiz = "Which stage comes first?\n▲ Supervised fine-tuning\n✓\n◆ Reward model\n✗\n" * 3
+    with pytest.raises(LlmiqError):  # a quiz's unlettered choices are no answers
+        parse_article(quiz, name="kahoot.txt", bank_id="t")

@@ -9,6 +9,7 @@ builds the questions and reports every line it did not take.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from itertools import pairwise
 from typing import Any
@@ -27,6 +28,7 @@ from llmiq.ingest.answers import (
     accepted_variants,
     resolve_keys,
 )
+from llmiq.ingest.asking_lines import asking_lines_as_headings
 from llmiq.ingest.author_text import in_authors_characters
 from llmiq.ingest.blocks import (
     ASKS,
@@ -205,10 +207,7 @@ class _Parser:
 
     def _before_key(self, start: int, stop: int) -> int:
         """``stop``, or the first answer-key line after ``start`` if that comes first."""
-        for i in range(start + 1, stop):
-            if self.lines[i].kind is LineKind.KEY:
-                return i
-        return stop
+        return next((i for i in range(start + 1, stop) if self.lines[i].kind is LineKind.KEY), stop)
 
     def _blocks(
         self, starts: list[int | None], answers: list[int], end: int, value_lines: dict[int, int]
@@ -589,8 +588,13 @@ class _Parser:
 
 
 def parse_article(text: str, *, name: str, bank_id: str, title: str | None = None) -> ImportResult:
-    """Parse an article's text into a bank. ``name`` (the file name) is used in messages.
-
-    Raises :class:`LlmiqError` when no question can be imported.
-    """
-    return _Parser(text, name).parse(bank_id, title)
+    """An article's text as a bank, else with its questions that lost their heading marks read
+    as headings (:mod:`asking_lines`); the first parse's :class:`LlmiqError` if neither works."""
+    try:
+        return _Parser(text, name).parse(bank_id, title)
+    except LlmiqError:
+        if (headed := asking_lines_as_headings(text)) is None:
+            raise
+        with contextlib.suppress(LlmiqError):
+            return _Parser(headed, name).parse(bank_id, title)
+        raise
