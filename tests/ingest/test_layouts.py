@@ -939,3 +939,15 @@ def test_a_series_links_and_next_part_close_the_article() -> None:
     last = result.bank.questions[-1]
     assert last.reference.get("zh") == "它和标准注意力数学上一致，只是少了显存读写。"
     assert last.explanation is None
+
+
+def test_a_numbered_question_asked_as_a_request_keeps_the_chain() -> None:
+    result = _parse(
+        "1. Walk me through prefill vs decode. Why do they stress the GPU differently?\n\n"
+        "Prefill is compute-bound; decode is memory-bound.\n\n"
+        "2. Estimate the KV cache for Qwen2.5-14B at 32K context. (48 layers, 8 KV heads.)\n\n"
+        "Per token 2 x 48 x 8 x 128 x 2 bytes = 192 KiB; 6 GiB at 32K.\n\n"
+        "3. What does continuous batching buy you?\n\nSequences join and leave at every step.\n"
+    )
+    assert [q.id for q in result.bank.questions] == ["q1", "q2", "q3"]
+    assert result.bank.questions[1].reference.get("en").startswith("Per token")

@@ -364,7 +364,16 @@ def _has_question_mark(lines: Sequence[Line], i: int, hi: int) -> bool:
     j = next_content(lines, i, hi)
     if not text and j is not None:
         text = lines[j].raw
-    return "?" in fold(text)
+    return "?" in fold(text) or bool(_IMPERATIVE.match(fold(text)))
+
+
+#: A question asked as a request: "Estimate the KV cache for …", "简述 PTQ 和 QAT 的区别".
+_IMPERATIVE = re.compile(
+    r"^\W*(?:explain|estimate|describe|define|compare|design|derive|calculate|compute|sketch"
+    r"|walk\s+(?:me|us)\s+through|tell\s+(?:me|us)\s+(?:about|how|why))\b"
+    r"|^\W*(?:简述|简要说明|说说|说一下|解释一下|讲讲|讲一下|谈谈|介绍一下|对比一下|推导|估算|计算一下)",
+    re.I,
+)
 
 
 def unanswered_questions(
