@@ -75,14 +75,13 @@ def rewrite_judged_turns(lines: list[str]) -> list[str]:
     参考模型也要，所以四个都得选上。"). Where the same two speakers take turns so under two
     questions or more, and never the other way round, the second's turn is the answer and
     the first's is the candidate's, which is not."""
-    pairs = [
-        (gap[0][1], gap[-1][1]) for gap in _gaps(lines) if len(gap) >= 2 and gap[0][1] != gap[-1][1]
-    ]
+    gaps = _gaps(lines)
+    pairs = [(gap[0][1], gap[-1][1]) for gap in gaps if len(gap) >= 2 and gap[0][1] != gap[-1][1]]
     if len(pairs) < 2 or len(set(pairs)) > 1:
         return lines
     candidate, judge = pairs[0]
     out = list(lines)
-    for gap in _gaps(lines):
+    for gap in gaps:
         for i, name, start in gap:
             zh = re.search(r"[\u4e00-\u9fff]", lines[i]) is not None
             if name == candidate:
