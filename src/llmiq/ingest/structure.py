@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from itertools import pairwise
 
 from llmiq.ingest.article_end import END_LINE, END_MARKER, TAIL_MARKERS
 from llmiq.ingest.lines import (
@@ -182,10 +183,9 @@ def _choose_starts(
 def _not_ticked(lines: Sequence[Line], candidates: list[int], answer: int) -> list[int]:
     """The candidates for an answer line that are not answered by ticks on their own
     options: a results page's choice question, then an open one whose "参考答案" it is."""
-    ends = [*candidates[1:], answer]
     return [
         c
-        for c, end in zip(candidates, ends, strict=False)
+        for c, end in pairwise([*candidates, answer])
         if not any(line.checked for line in lines[c + 1 : end] if line.kind is LineKind.OPTION)
     ]
 
