@@ -299,8 +299,8 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
         note = Note.of(N_("answer {value} matched to options {keys} by their text"),
                        value=repr(shorten(value, 50)), keys=", ".join(texts))  # fmt: skip
         return ResolvedKeys(texts, "", note)
-    sentence = re.split(r"[。;；!！]|\.(?:\s|$)", fold(value), maxsplit=1)[0]
-    if not parsed and (so := _SO_KEYS.search(sentence)):
+    sentence = "" if parsed else re.split(r"[。;；!！]|\.(?:\s|$)", fold(value), maxsplit=1)[0]
+    if so := _SO_KEYS.search(sentence):
         named = [key for key in keys_in_prose(so["keys"]) if key in dict(options)]
         if named:  # "PPO, GRPO and online DPO — so (a), (c) and (d)."
             return _read_as(named, value, value[len(sentence) :].lstrip(" .;。；"))

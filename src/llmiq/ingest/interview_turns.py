@@ -7,6 +7,7 @@ per input line."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from itertools import pairwise
 
 from llmiq.ingest.lines import FENCE, LineKind, classify, fold
@@ -75,6 +76,9 @@ def rewrite_judged_turns(lines: list[str]) -> list[str]:
     参考模型也要，所以四个都得选上。"). Where the same two speakers take turns so under two
     questions or more, and never the other way round, the second's turn is the answer and
     the first's is the candidate's, which is not."""
+    names = Counter(turn["name"] for line in lines if (turn := _SPEAKER.match(line)))
+    if sum(count >= 2 for count in names.values()) < 2:
+        return lines  # two speakers, each heard twice at least, or no transcript to read
     gaps = _gaps(lines)
     pairs = [(gap[0][1], gap[-1][1]) for gap in gaps if len(gap) >= 2 and gap[0][1] != gap[-1][1]]
     if len(pairs) < 2 or len(set(pairs)) > 1:

@@ -72,15 +72,11 @@ def _number_before_digits(lines: list[Line]) -> None:
         if line.is_question:
             previous = line.q_number
             continue
+        numbered = _NUMBER_THEN_DIGIT.match(line.raw) if line.kind is LineKind.TEXT else None
+        if numbered is None or int(numbered["num"]) != (previous or 0) + 1:
+            continue
         after = next((ln for ln in lines[k + 1 :] if ln.kind is not LineKind.BLANK), None)
-        if (
-            line.kind is LineKind.TEXT
-            and (numbered := _NUMBER_THEN_DIGIT.match(line.raw))
-            and int(numbered["num"]) == (previous or 0) + 1
-            and after is not None
-            and after.kind is LineKind.OPTION
-            and after.options[0][0] == "A"
-        ):
+        if after is not None and after.kind is LineKind.OPTION and after.options[0][0] == "A":
             spaced = f"{line.raw[: numbered.end()]} {line.raw[numbered.end() :]}"
             read = classify(line.number, spaced)
             if read.is_question:
