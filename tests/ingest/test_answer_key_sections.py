@@ -634,3 +634,18 @@ def test_a_question_whose_text_opens_with_a_digit_and_open_ones_sent_to_the_expl
     questions = result.bank.questions
     assert [(q.id, q.answer) for q in questions[:2]] == [("q1", ["A"]), ("q2", ["A"])]
     assert questions[2].reference.get("zh") == "MFU 是实际吞吐乘每 token FLOPs 除以峰值。"
+
+
+def test_a_solutions_key_in_lowercase_letters_with_several_keys_in_parentheses() -> None:
+    """A printed exam's "Solutions": columns of "1. (b)", and "2. (a), (c)" for a
+    select-all question, with no word saying these are answers but the heading."""
+    result = parse_article(
+        "Practice midterm\n\n1. (2 points) Which is compute-optimal?\n(a) 1 token per "
+        "parameter\n(b) 20 tokens per parameter\n(c) 200 tokens per parameter\n\n"
+        "2. (2 points) Select all that apply: which shrink the KV cache?\n(a) GQA\n(b) a "
+        "larger vocabulary\n(c) MQA\n\n3. (2 points) Which is FlashAttention's gain?\n(a) fewer "
+        "FLOPs\n(b) less memory traffic\n\nSolutions\n\n1. (b)    2. (a), (c)    3. (b)\n",
+        name="midterm.txt",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["A", "C"], ["B"]]

@@ -28,7 +28,11 @@ from llmiq.ingest.key_labels import (
 from llmiq.ingest.lines import Line, LineKind, fold
 from llmiq.ingest.question_marks import KEYCAP_DIGITS
 
-_LETTERS = re.compile(r"^\(?[A-J](?:\s*[,、&/]?\s*[A-J])*\)?[.。]?$")
+#: A key's letters: "C", "ACD", "A、C", "(B)"; or each on its own, "b", "(a), (b), (d)".
+_LETTERS = re.compile(
+    r"^(?:\(?[A-J](?:\s*[,、&/]?\s*[A-J])*\)?"
+    r"|\(?[A-Ja-j]\)?(?:\s*[,、&/]\s*\(?[A-Ja-j]\)?)*)[.。]?$"
+)
 _KEY_VALUE = r"(?P<keys>[A-J](?:\s*[,、&/]\s*[A-J]|[A-J])*)"
 #: "1.C", "1-B", "Q1: B", "(1) C", "第1题 C", "1 → B".
 _PAIR = re.compile(
