@@ -649,3 +649,32 @@ def test_a_solutions_key_in_lowercase_letters_with_several_keys_in_parentheses()
         bank_id="t",
     )
     assert [q.answer for q in result.bank.questions] == [["B"], ["A", "C"], ["B"]]
+
+
+_TEAM_BANK = (
+    "算法组面试题库\n\n一、单选题\n\n1. PPL 与交叉熵的关系是：\nA. PPL = exp(交叉熵)\n"
+    "B. PPL = log(交叉熵)\n\n"
+    "2. pass@1 的无偏估计是：\nA. c/n\nB. 1 - c/n\n\n二、多选题\n\n3. 哪些能检测数据污染？\n"
+    "A. n-gram 重叠\nB. 改写题对比\nC. 提高温度\n\n4. 哪些是越狱手法？\nA. 角色扮演\nB. 编码混淆\n"
+    "C. 安全规范\n\n三、问答题\n\n5. 你会怎么设计离线评测？\n\n6. 怎么衡量幻觉？\n\n\n"
+    "=========（以下为参考答案，发题前删除本页）=========\n\n参考答案\n\n"
+    "单选\n题号\t1\t2\n答案\tA\tA\n\n多选\n题号\t3\t4\n答案\tAB\tAB\n\n"
+    "部分说明：\n第 2 题：k = 1 时就是 c/n。\n第 3 题：C 只会增加随机性。\n\n"
+    "问答题参考要点\n5. \n· 分层抽样，覆盖长尾意图；\n· 固定回归集，上线前跑一遍。\n6. \n"
+    "· 拆成原子事实逐条核验；\n· RAG 要求引用。\n"
+)
+
+
+def test_a_team_banks_key_in_two_tabbed_grids_with_notes_and_open_answers_after_it() -> None:
+    """A key copied from an online doc's tables: each part's "题号" row over its "答案" row,
+    cells parted by tabs; then "部分说明：" with notes by number, and the open questions'
+    points, each under its number alone on a line."""
+    result = parse_article(_TEAM_BANK, name="bank.txt", bank_id="t")
+    questions = result.bank.questions
+    assert [q.answer for q in questions[:4]] == [["A"], ["A"], ["A", "B"], ["A", "B"]]
+    assert questions[1].explanation.zh == "k = 1 时就是 c/n。"
+    assert questions[2].explanation.zh == "C 只会增加随机性。"
+    assert [q.reference.zh.split("；")[0] for q in questions[4:]] == [
+        "· 分层抽样，覆盖长尾意图",
+        "· 拆成原子事实逐条核验",
+    ]

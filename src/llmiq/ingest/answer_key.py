@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from llmiq.ingest.article_end import END_LINE, END_MARKER
+from llmiq.ingest.key_entries import ITEM, LETTERS, key_pairs, key_pairs_and_rest, line_entries
 from llmiq.ingest.key_grids import TABLE_ROW, TABLE_RULE, read_grid
 from llmiq.ingest.key_labels import (
     ANNOUNCED,
@@ -26,38 +27,6 @@ from llmiq.ingest.key_labels import (
     without_author,
 )
 from llmiq.ingest.lines import Line, LineKind, fold
-from llmiq.ingest.question_marks import KEYCAP_DIGITS
-
-#: A key's letters: "C", "ACD", "A、C", "(B)"; or each on its own, "b", "(a), (b), (d)".
-_LETTERS = re.compile(
-    r"^(?:\(?[A-J](?:\s*[,、&/]?\s*[A-J])*\)?"
-    r"|\(?[A-Ja-j]\)?(?:\s*[,、&/]\s*\(?[A-Ja-j]\)?)*)[.。]?$"
-)
-_KEY_VALUE = r"(?P<keys>[A-J](?:\s*[,、&/]\s*[A-J]|[A-J])*)"
-#: "1.C", "1-B", "Q1: B", "(1) C", "第1题 C", "1 → B".
-_PAIR = re.compile(
-    r"(?:^|(?<=[\s,，;；|:、]))(?:Q|第)?\s*(?P<num>\d{1,3})\s*(?:题)?\s*"
-    r"(?:\\?[.:、)\-–—=→]|\s|\((?=[A-J]+\)))\s*"  # "9\. ACD" (escaped in Markdown), "7（ABD）"
-    + _KEY_VALUE
-    + r"(?=$|[\s,，;；.。|)*_])",
-    re.I,
-)
-_SPACED_ENTRY = re.compile(r"^\s*(?P<num>\d{1,3})\s+(?P<keys>[A-J](?:\s+[A-J])*)\s*$")
-#: "1-5 CBADC", "1～5　B C A D B": keys of a range written together.
-_RANGE = re.compile(
-    r"(?P<a>\d{1,3})\s*[-~～—–]\s*(?P<b>\d{1,3})\s*[:：.]?\s*"
-    r"(?P<keys>[A-J](?:\s*[A-J])+)(?![A-Za-z])"
-)
-#: A line of the list form: "1. C", "1. Paris — because ...", "**2.** B", "**第 9 题参考：** …".
-_ITEM = re.compile(
-    r"^\s*(?:[-*•·]\s+)?(?:\*\*|__)?\s*(?:(?:单选|多选|判断|填空)题?\s*:\s*)?(?:Q|第)?\s*(?P<num>\d{1,3})"
-    r"\s*(?:题)?(?:\s*(?:参考(?:答案)?|答案|解析|要点))?\s*(?:\\?[.:、)\-–—→]"  # "第 9 题参考："
-    # "1 选 A，…", "第 1 题四个都要"
-    r"|(?:\s+|(?<=题))(?=(?:选|是|除了|只有|显然|前[两三四]|全|[两三四五六]个|[A-J][.。,，、\s]|\([a-jA-J]\)))"
-    r"|(?:\*\*|__)\s*(?:[:,]|(?=is\s)))"  # a forum post's "**2**: (a), (b)", "**1** is (b)"
-    r"\s*(?:\*\*|__)?\s*(?:答\s*[:：]\s*)?(?P<value>\S.*?)\s*$",  # "10. 答：权重分布比较集中…"
-    re.I,
-)
 
 
 @dataclass
@@ -88,80 +57,16 @@ def _is_one_answer(inline: str) -> bool:
         return False
     if re.match(r"(?:to|for|of)\s", text, re.I):  # "## Answers to Chapter 6 Exercises": a title
         return False
-    return len(text) > 12 or bool(_LETTERS.match(fold(text)))
-
-
-def _pairs(text: str) -> dict[int, str]:
-    """Keys by number on a line: ranges ("1~4 BCBD") and pairs ("5 ABD", "6.C"), mixed."""
-    return _pairs_and_rest(text)[0]
-
-
-def _pairs_and_rest(text: str) -> tuple[dict[int, str], str]:
-    """:func:`_pairs`, and the line's text left around them."""
-    found: dict[int, str] = {}
-    folded = fold(text)
-    for match in _RANGE.finditer(folded):
-        a, b, keys = int(match["a"]), int(match["b"]), match["keys"].replace(" ", "")
-        # "6-8：C ABD ABC": a multiple answer's letters written together
-        values = list(keys) if b - a + 1 == len(keys) else match["keys"].split()
-        if b - a + 1 == len(values):
-            found |= {a + k: values[k] for k in range(len(values))}
-            folded = folded.replace(match.group(), " " * len(match.group()), 1)
-    for match in _PAIR.finditer(folded):
-        keys = re.sub(r"[^A-J]", "", match["keys"].upper())
-        if list(keys) == sorted(set(keys)):  # "70 GB" is a size, not keys G and B
-            found[int(match["num"])] = keys
-    return found, _PAIR.sub("", folded)
+    return len(text) > 12 or bool(LETTERS.match(fold(text)))
 
 
 def _bare_key(line: Line) -> dict[int, str]:
     """A line of nothing but keys, with no label over it: "1-B, 2-A, 3-C, 7-ABD" under a
     rule after the questions; empty for any other line."""
-    found, rest = _pairs_and_rest(line.raw)
+    found, rest = key_pairs_and_rest(line.raw)
     if line.kind is not LineKind.TEXT or len(found) < 3 or re.search(r"[^\s,，;；、|·]", rest):
         return {}
     return found
-
-
-def _mostly_keys(rest: str, pairs: int) -> bool:
-    """Whether a line is a key more than prose, by the text ``rest`` left around its
-    ``pairs``: "参考答案：1.C 2.B 3.A" is, "… ZeRO-2: 3.75 bytes/param ≈ 26 GB … ≈ 14 GB"
-    (whose "26 GB" reads like a pair) is not."""
-    return len(re.findall(r"[A-Za-z\u4e00-\u9fff]", rest)) <= 30 + 3 * pairs
-
-
-#: Entries listed on one line, separated by commas: "1-b, 2-c, 3-a/c/d, 6-Reciprocal Rank Fusion".
-_LISTED = re.compile(r"\s*[,，;；]\s*(?=\d{1,3}\s*[-.:、)])")
-_COLUMNS = re.compile(r"\s{3,}|\t+|\u3000+")  # a full-width space sets columns apart too
-
-
-_KEYCAP = re.compile(KEYCAP_DIGITS)
-_BARE_ITEM = re.compile(r"^\s*(?P<num>\d{1,3})\s+(?P<value>[^\d\s].*?)\s*$")
-
-
-def _entries(raw: str) -> dict[int, str]:
-    """Numbered keys on one line: one ``1. C`` item, columns of them (``1. b     2. d``,
-    ``1️⃣ B　2️⃣ D``), or pairs (``1.C 2.B 3.A``)."""
-    raw = _KEYCAP.sub(lambda m: re.sub(r"\D", "", m[0]) + ".", raw)
-    chunks = [c for c in _COLUMNS.split(raw.strip()) if c]
-    if len(chunks) > 1:
-        found = {int(m["num"]): m["value"] for c in chunks if (m := _ITEM.match(c))}
-        if len(found) * 2 > len(chunks):  # "7 Reciprocal rank fusion" among "6 (b)", "8 (a)"
-            found |= {int(m["num"]): m["value"] for c in chunks if (m := _BARE_ITEM.match(c))}
-        if len(found) == len(chunks):
-            return found
-    listed = [p for p in _LISTED.split(raw.strip()) if p]  # "1-b, 2-c, 6-Reciprocal Rank Fusion"
-    if len(listed) >= 3:
-        found = {int(m["num"]): m["value"] for part in listed if (m := _ITEM.match(part))}
-        if len(found) == len(listed):
-            return found
-    pairs, rest = _pairs_and_rest(raw)
-    if len(pairs) >= 2 and _mostly_keys(rest, len(pairs)):
-        return pairs
-    if spaced := _SPACED_ENTRY.match(raw):  # "4 A B C", as a post under "ANSWERS 🔑" lists
-        return {int(spaced["num"]): spaced["keys"].replace(" ", "")}
-    match = _ITEM.match(fold(raw))  # "12．答：…": the number's full stop folded, the answer raw
-    return {int(match["num"]): raw[match.start("value") : match.end("value")]} if match else {}
 
 
 def _read_items(
@@ -176,7 +81,9 @@ def _read_items(
         if lines[j].kind is LineKind.BLANK:
             j += 1
             continue
-        found = _entries(lines[j].raw)
+        found = line_entries(lines[j].raw)
+        if not found and wrapped and (alone := _NUMBER_ALONE.match(fold(lines[j].raw))):
+            found = {int(alone["num"]): ""}  # "9." alone, its answer on the lines below
         if not found:
             follows = j == last  # no blank line between: text from a PDF wraps at the margin
             raw = lines[j].raw
@@ -192,7 +99,14 @@ def _read_items(
         into.update(found)
         previous = max(found)
         last = j = j + 1
+    for number in [n for n, text in into.items() if not text.strip()]:
+        del into[number]
     return last
+
+
+_NUMBER_ALONE = re.compile(
+    r"^\s*(?:\*\*|__)?\s*(?:Q|第)?\s*(?P<num>\d{1,3})\s*题?\s*[.:、)]?\s*(?:\*\*|__)?\s*$"
+)
 
 
 #: A heading inside a key ("一、单项选择题", "Part 2", "### Section B"): passed over.
@@ -221,7 +135,7 @@ def _wraps(value: str, raw: str) -> bool:
         return True
     folded = fold(raw)
     return (
-        not _LETTERS.match(fold(value).strip())
+        not LETTERS.match(fold(value).strip())
         and not _STAMP_LINE.match(folded)
         and not _SITE_NOTE.match(folded)
         and not _PART_HEADING.match(folded)
@@ -270,7 +184,7 @@ def _read_key_block(lines: Sequence[Line], k: int) -> tuple[dict[int, str], int]
             in_note = True
             j += 1
             continue
-        entries = _entries(raw) or _letters_in_order(raw, max(found, default=0) + 1)
+        entries = line_entries(raw) or _letters_in_order(raw, max(found, default=0) + 1)
         if entries and set(entries) <= set(found):
             break  # the same numbers again: the explanations of the keys above, not keys
         if found and _NOTES_INTRO.match(raw) and _notes_follow(lines, j, found):
@@ -285,7 +199,7 @@ def _read_key_block(lines: Sequence[Line], k: int) -> tuple[dict[int, str], int]
             and _wraps(found[previous], raw)
         ):
             found[previous] = f"{found[previous]} {raw.strip()}"  # a wrapped answer
-        elif (_SUBHEADING.match(fold(raw)) or _PART_HEADING.match(fold(raw))) and not _ITEM.match(
+        elif (_SUBHEADING.match(fold(raw)) or _PART_HEADING.match(fold(raw))) and not ITEM.match(
             raw
         ):  # "二、多项选择题（每小题4分，共12分；漏选得2分）"
             previous = None
@@ -325,7 +239,7 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
                 continue
             i += 1
             continue
-        found = _pairs(label["inline"]) if label["inline"] else {}
+        found = key_pairs(label["inline"]) if label["inline"] else {}
         j = i + 1
         if not found and _is_one_answer(label["inline"]):
             # "参考答案：灾难性遗忘是指……", "答案：C": one question's answer, not a key
@@ -339,11 +253,11 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
                 t += 1  # "### 一、单项选择题" above the key's table
             if t < len(lines) and (after := _grid(lines, t, key)) > t:
                 after = _more_parts(lines, after, key, t)
-                key.sections.append((i, after - 1))
+                key.sections.append((_banner_above(lines, i, start), after - 1))
                 i = _read_explanations(lines, after, key)
                 continue
             found, j = _read_key_block(lines, k)
-        letters = sum(bool(_LETTERS.match(fold(v).strip())) for v in found.values())
+        letters = sum(bool(LETTERS.match(fold(v).strip())) for v in found.values())
         said = without_author(line.raw).strip(" #*_:：")
         explicit = bool(ANNOUNCED.search(said)) or (
             bool(EXPLICIT.search(said))
@@ -360,9 +274,23 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
         for number, value in found.items():
             key.keys[number] = value
             key.lines[number] = i
-        key.sections.append((i, j - 1))
+        key.sections.append((_banner_above(lines, i, start), j - 1))
         i = _read_explanations(lines, j, key)
     return key
+
+
+#: A rule with words in it: "=====（以下为参考答案，发题前删除本页）=====", "---- answers ----".
+_BANNER = re.compile(r"^\s*([=\-*~_])\1{3,}\s*(?P<text>\S.*?)\s*\1{3,}\s*$")
+
+
+def _banner_above(lines: Sequence[Line], i: int, start: int) -> int:
+    """The line of a banner about answers right above the key's label at ``i`` (blank lines
+    between), which the key's section then starts with; ``i`` when there is none."""
+    k = i - 1
+    while k > start and lines[k].kind is LineKind.BLANK:
+        k -= 1
+    banner = _BANNER.match(fold(lines[k].raw)) if k > start else None
+    return k if banner and _ABOUT_ANSWERS.search(banner["text"]) else i
 
 
 def _asked(lines: Sequence[Line], found: dict[int, str], section: range) -> bool:
@@ -387,7 +315,7 @@ def _grid(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
 
 def _part_heading(line: Line) -> bool:
     raw = fold(line.raw)
-    if _ITEM.match(raw) or TABLE_ROW.match(raw):
+    if ITEM.match(raw) or TABLE_ROW.match(raw) or "\t" in raw.strip():  # "题号\t1\t2": a row
         return False
     return bool(_SUBHEADING.match(raw) or _PART_HEADING.match(raw))
 
@@ -401,11 +329,13 @@ def _more_parts(lines: Sequence[Line], j: int, key: AnswerKey, at: int) -> int:
         if lines[k].kind is LineKind.BLANK:
             k += 1
             continue
-        entries = _entries(lines[k].raw)
+        if EXPLANATIONS_LABEL.match(fold(lines[k].raw)):
+            break  # "部分说明：" under the key: its explanations, not a part's heading
+        entries = line_entries(lines[k].raw)
         if not entries and _part_heading(lines[k]):
             k += 1
             continue
-        letters = all(_LETTERS.match(fold(v).strip()) for v in entries.values())
+        letters = all(LETTERS.match(fold(v).strip()) for v in entries.values())
         if entries and not letters and stop > j:
             return k  # "三、简答题" then "12. 答题要点：": the headed answers after the key
         if not entries or not letters or set(entries) & set(key.keys):
@@ -557,7 +487,7 @@ def _notes_follow(lines: Sequence[Line], j: int, found: dict[int, str]) -> bool:
     k = j + 1
     while k < len(lines) and lines[k].kind is LineKind.BLANK:
         k += 1
-    entries = _entries(lines[k].raw) if k < len(lines) else {}
+    entries = line_entries(lines[k].raw) if k < len(lines) else {}
     return bool(entries) and set(entries) <= set(found)
 
 
@@ -572,7 +502,7 @@ def _open_answers(lines: Sequence[Line], k: int, key: AnswerKey, into: dict[int,
     asked = {ln.q_number for ln in lines[:first] if ln.q_number is not None} - set(key.keys)
     j = k
     introduced = bool(_NOTES_INTRO.match(lines[k].raw))  # "A few notes:" over notes on keys
-    if (_OWN_HEADING.match(lines[k].raw) or _SHORT_LINE.match(lines[k].raw)) and not _entries(
+    if (_OWN_HEADING.match(lines[k].raw) or _SHORT_LINE.match(lines[k].raw)) and not line_entries(
         lines[k].raw
     ):
         j = k + 1

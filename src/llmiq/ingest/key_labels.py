@@ -88,7 +88,8 @@ TITLE_LABEL = re.compile(
     r"\s*(?:\*\*|__)?\s*(?P<inline>)$"
 )
 EXPLANATIONS_LABEL = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:(?:部分|详细|参考|重点)?(?:答案)?(?:解析|详解)|explanations?|rationales?|why"
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:(?:部分|详细|参考|重点)?(?:答案)?(?:解析|详解)|(?:部分|补充)说明"
+    r"|explanations?|rationales?|why"
     # the answers of the open questions, after the key of the choice ones: "Short-answer
     # notes", "Worked solutions", "简答题参考答案", "问答题要点"
     r"|(?:(?:short[\s-]*answer|open(?:[\s-]*ended)?|written|essay|discussion|worked|model|sample|bonus"
