@@ -95,3 +95,47 @@ def test_a_mock_interview_takes_the_interviewers_verdict_not_the_candidates_pick
     assert (first.answer, second.answer) == (["A", "C", "D"], ["A", "B", "C"])
     assert third.reference.get("zh").startswith("DPO 离线、稳定、省资源")
     assert "资源少就用 DPO" not in str(result.bank.model_dump())
+
+
+HASHNODE_MOCK = """---
+title: "Mock interview: RLHF quick-fire round"
+slug: mock-interview-rlhf
+tags: interview, rlhf
+---
+
+**Q1. Which does DPO need at training time?**
+
+(a) A separately trained reward model
+(b) The reference model's log-probabilities
+(c) Preference pairs
+
+**Dana:** "A reward model, and the pairs."
+
+**Me:** Right: (b) and (c). No reward model needed.
+
+**Q2. Which can run without pairwise preference data?**
+
+(a) KTO
+(b) GRPO with a verifiable reward
+(c) DPO
+
+**Dana:** "KTO and GRPO."
+
+**Me:** All except DPO.
+
+**Q3. Why can the chosen responses' log-probability go down in DPO?**
+
+**Dana:** "The loss only cares about the margin, so both can fall."
+
+**Me:** That's the answer I want. Bonus for an SFT term on the chosen responses.
+"""
+
+
+def test_a_mock_interview_under_front_matter_keeps_the_candidates_open_answers() -> None:
+    """Front matter's "title:" and "slug:" are no speakers; under an open question the
+    candidate's answer is the reference, with the interviewer's word on it."""
+    result = parse_article(HASHNODE_MOCK, name="hashnode.md", bank_id="t")
+    first, second, third = result.bank.questions
+    assert (first.answer, second.answer) == (["B", "C"], ["A", "B"])
+    assert third.reference.en.startswith('"The loss only cares about the margin')
+    assert third.reference.en.endswith("Bonus for an SFT term on the chosen responses.")

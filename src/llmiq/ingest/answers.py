@@ -473,6 +473,7 @@ def keys_named(text: str, options: list[tuple[str, str]]) -> list[str]:
         )
         left_out = left_out or re.findall(r"\b([A-J])\b", (said or "").upper())
         left_out = left_out or match_option_ordinal(said or "", options)[0]  # "the last one"
+        left_out = left_out or match_option_text(said or "", options)  # "All except DPO"
         if left_out:
             return [key for key in keys if key not in left_out]
     named: list[str] = []

@@ -51,10 +51,11 @@ _SPEAKER = re.compile(
 )
 
 
-def _gaps(lines: list[str]) -> list[list[tuple[int, str, int]]]:
+def _gaps(lines: list[str]) -> tuple[list[list[tuple[int, str, int]]], list[bool]]:
     """The speakers' turns (line, name, where the text starts) between one question and the
-    next."""
+    next, and whether each question has options."""
     gaps: list[list[tuple[int, str, int]]] = [[]]
+    choices = [False]
     in_code = False
     for i, line in enumerate(lines):
         if FENCE.match(line):
@@ -65,9 +66,12 @@ def _gaps(lines: list[str]) -> list[list[tuple[int, str, int]]]:
         read = classify(0, line)
         if read.is_question:
             gaps.append([])
+            choices.append(False)
+        elif read.kind is LineKind.OPTION:
+            choices[-1] = True
         elif read.kind is LineKind.TEXT and (turn := _SPEAKER.match(line)):
             gaps[-1].append((i, turn["name"], turn.start("text")))
-    return gaps
+    return gaps, choices
 
 
 def rewrite_judged_turns(lines: list[str]) -> list[str]:
@@ -79,16 +83,19 @@ def rewrite_judged_turns(lines: list[str]) -> list[str]:
     names = Counter(turn["name"] for line in lines if (turn := _SPEAKER.match(line)))
     if sum(count >= 2 for count in names.values()) < 2:
         return lines  # two speakers, each heard twice at least, or no transcript to read
-    gaps = _gaps(lines)
+    gaps, choices = _gaps(lines)
+    gaps, choices = gaps[1:], choices[1:]  # under the questions, not front matter's "title:"
     pairs = [(gap[0][1], gap[-1][1]) for gap in gaps if len(gap) >= 2 and gap[0][1] != gap[-1][1]]
     if len(pairs) < 2 or len(set(pairs)) > 1:
         return lines
     candidate, judge = pairs[0]
     out = list(lines)
-    for gap in gaps:
+    for gap, choice in zip(gaps, choices, strict=True):
         for i, name, start in gap:
             zh = re.search(r"[\u4e00-\u9fff]", lines[i]) is not None
-            if name == candidate:
+            if name == candidate and not choice:  # an open question's answer, and the judge's
+                out[i] = lines[i][start:]  # word on it
+            elif name == candidate:
                 out[i] = ("你的答案：" if zh else "Your answer: ") + lines[i][start:]
             elif name == judge:
                 out[i] = lines[i][start:]
