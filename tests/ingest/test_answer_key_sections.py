@@ -678,3 +678,18 @@ def test_a_team_banks_key_in_two_tabbed_grids_with_notes_and_open_answers_after_
         "· 分层抽样，覆盖长尾意图",
         "· 拆成原子事实逐条核验",
     ]
+
+
+def test_a_numbered_answer_under_a_question_is_no_key_to_the_parts_headings() -> None:
+    """ "一、解码策略" and "二、分词器" head the article's parts; they ask no questions 1 and 2,
+    so the list "1. … 2. … 3. …" under "参考答案：" is question 29's answer, not a key."""
+    result = parse_article(
+        "一、解码策略\n\n第28题\n贪心解码有什么问题？\n\n参考答案：容易重复。\n\n二、分词器\n\n"
+        "第29题\n扩充中文词表要做哪些事？\n\n参考答案：\n1. 训练中文分词器并合并词表；\n"
+        "2. 扩大 embedding 和 lm_head；\n3. 继续预训练。\n\n第30题\nBPE 和 Unigram 的区别？\n\n"
+        "参考答案：一个合并，一个剪枝。\n",
+        name="jianshu.txt",
+        bank_id="t",
+    )
+    assert [q.id for q in result.bank.questions] == ["q28", "q29", "q30"]
+    assert result.bank.questions[1].reference.zh.startswith("1. 训练中文分词器并合并词表；")

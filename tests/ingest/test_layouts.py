@@ -951,3 +951,21 @@ def test_a_numbered_question_asked_as_a_request_keeps_the_chain() -> None:
     )
     assert [q.id for q in result.bank.questions] == ["q1", "q2", "q3"]
     assert result.bank.questions[1].reference.get("en").startswith("Per token")
+
+
+def test_a_threads_close_and_the_series_next_part_end_the_article() -> None:
+    """ "That's part 2." and "That's Q11–Q20." close a thread; "下一篇是…" points to the
+    series' next post, with 简书's page under it."""
+    en = _parse(
+        "Q11. What is MFU?\nUseful FLOPs over the hardware peak.\n\n"
+        "That's part 2. Part 3 will be on agents.\n\nMissing some Tweet in this thread?\n"
+    )
+    assert en.bank.questions[0].reference.get("en") == "Useful FLOPs over the hardware peak."
+    assert "Missing some Tweet" not in str(en.bank.model_dump())
+    for tail in ("下一篇是第 31～40 题，讲 SFT 和 LoRA。\n\n", "更多精彩内容，就在简书APP\n\n"):
+        zh = _parse(
+            f"第29题\n什么是 MFU？\n\n参考答案：有效 FLOPs 占硬件峰值的比例。\n\n{tail}"
+            "小林\n总资产12共写了4.1W字获得86个赞\n"
+        )
+        assert zh.bank.questions[0].reference.get("zh") == "有效 FLOPs 占硬件峰值的比例。"
+        assert "总资产" not in str(zh.bank.model_dump())

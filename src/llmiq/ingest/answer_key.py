@@ -297,8 +297,10 @@ def _asked(lines: Sequence[Line], found: dict[int, str], section: range) -> bool
     """Whether the article asks questions numbered as ``found`` answers them, outside the
     key's own lines: "参考答案：" over "1. 注意力…" "2. 长文本…" under question 30 answers it,
     and no questions 1 and 2."""
-    asked = {line.q_number for k, line in enumerate(lines) if line.is_question and k not in section}
-    return len(asked & set(found)) * 2 >= len(found)
+    questions = [(k, ln) for k, ln in enumerate(lines) if ln.is_question and k not in section]
+    if any(not ln.q_style.endswith("一、") for _, ln in questions):  # "一、解码策略" heads a part
+        questions = [(k, ln) for k, ln in questions if not ln.q_style.endswith("一、")]
+    return len({ln.q_number for _, ln in questions} & set(found)) * 2 >= len(found)
 
 
 def _grid(lines: Sequence[Line], i: int, key: AnswerKey) -> int:

@@ -97,6 +97,8 @@ END_LINE = re.compile(
     r"|更多.{0,10}(?:欢迎|歡迎|请|請)?关注(?:专栏|專欄|我|公众号|公眾號)"
     r"|下一(?:弹|期|篇)预告|做对(?:了)?几(?:道|题)|评论区(?:告诉|见|聊)|整理不易|点赞收藏(?:不迷路|一下)"
     r"|许愿|攒人品|求\s*offer"
+    # the series' next part, and 简书's page under a post
+    r"|下一篇(?:是|会|将|讲|继续|写|更新|预计)|.{0,10}就在简书\s*APP"
     r"|.{0,60}\blearning\s+series\b|to\s+practice\s+(?:all|more)\s+(?:areas|questions|topics)\b"
     r"|if\s+you\s+(?:find|spot|notice)\s+(?:a|an|any)\s+(?:mistake|error|typo)"
     r"|(?:todo|to-?do\s+list|待办|参考资料|参考文献|references|further\s+reading|延伸阅读|推荐阅读"
@@ -107,6 +109,7 @@ END_LINE = re.compile(
     r"|found\s+(?:these|this)\s+useful"
     r"|get\s+(?:one|an?|\d+)\s+.{0,40}\s+in\s+your\s+inbox"
     r"|that(?:['’]?s|\s+is)\s+(?:all|a\s+wrap|it\s+for|it(?=[.!])|everything"
+    r"|part\s+\d+\b|q\d+\s*[–—-]\s*q?\d+\b"  # a thread's close: "That's part 2.", "That's Q11–Q20."
     r"|(?:the|my)\s+(?:list|lot|end|thread|set|quiz|round"
     r"|(?:whole|full|entire|complete)\s+\w+))(?:\b|$)|hope\s+(?:this|these)\s+(?:helps?|questions)"
     r"|book\s+a\s+(?:mock|free|call|session)|preparing\s+for\s+(?:an?\s+)?[\w\s-]{0,30}interview\s*\?"
