@@ -969,3 +969,21 @@ def test_a_threads_close_and_the_series_next_part_end_the_article() -> None:
         )
         assert zh.bank.questions[0].reference.get("zh") == "有效 FLOPs 占硬件峰值的比例。"
         assert "总资产" not in str(zh.bank.model_dump())
+
+
+def test_a_wechat_quizs_scroll_cue_and_sign_off_are_left_out() -> None:
+    """ "👇 先想一想，再往下滑看答案 👇" between a question and its answer is a cue to the
+    reader; "今天的 10 道题你答对了几道？" and "以上，如果有错误欢迎指出～" close the post."""
+    for close in ("今天的 10 道题你答对了几道？评论区见。", "以上，如果有错误欢迎指出～"):
+        result = _parse(
+            "1. KV cache 存的是什么？\n\n👇 先想一想，再往下滑看答案 👇\n\n"
+            f"答案：每层的 K 和 V。\n\n2. 什么是 MFU？\n\n答案：有效算力占比。\n\n{close}\n\n"
+            "往期推荐：字节一面问了这 20 个问题\n"
+        )
+        dumped = str(result.bank.model_dump())
+        assert [q.reference.zh for q in result.bank.questions] == [
+            "每层的 K 和 V。",
+            "有效算力占比。",
+        ]
+        assert "往下滑" not in dumped
+        assert "往期推荐" not in dumped
