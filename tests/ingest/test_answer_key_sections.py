@@ -693,3 +693,30 @@ def test_a_numbered_answer_under_a_question_is_no_key_to_the_parts_headings() ->
     )
     assert [q.id for q in result.bank.questions] == ["q28", "q29", "q30"]
     assert result.bank.questions[1].reference.zh.startswith("1. 训练中文分词器并合并词表；")
+
+
+def test_a_study_groups_key_with_an_options_text_and_notes_for_the_open_ones() -> None:
+    """A forum post: "Answer key: 1-B, 2-NF4, 3-A/C" gives one key as the option's text, then
+    "Quick notes on the math ones:" and "My notes for 4 and 5 (…, happy to argue in the
+    comments):" explain by number; "(spacing so you don't see the answers by accident)"
+    between the dots is no answer."""
+    result = parse_article(
+        "Quiz for our study group. Answer key at the bottom.\n\n1. ZeRO-3 shards:\nA) nothing\n"
+        "B) parameters too\n\n2. QLoRA stores base weights in:\nA) INT8\nB) NF4\n\n"
+        "3. Which are PEFT methods?\nA) LoRA\nB) full fine-tuning\nC) prefix tuning\n\n"
+        "4. (open) Why train small models past Chinchilla?\n\n5. (open) When is full "
+        "fine-tuning better than LoRA?\n\n.\n\n.\n\n(spacing so you don't see the answers by "
+        "accident)\n\n.\n\nAnswer key: 1-B, 2-NF4, 3-A/C\n\nQuick notes on the math ones:\n"
+        "1: every GPU holds 1/N of the parameters.\n\nMy notes for 4 and 5 (not the only right "
+        "answers, happy to argue in the comments):\n\n4: inference cost is paid per request.\n\n"
+        "5: when LoRA clearly underfits on your eval.\n",
+        name="reddit.txt",
+        bank_id="t",
+    )
+    questions = result.bank.questions
+    assert [q.answer for q in questions[:3]] == [["B"], ["B"], ["A", "C"]]
+    assert questions[0].explanation.en == "every GPU holds 1/N of the parameters."
+    assert [q.reference.en for q in questions[3:]] == [
+        "inference cost is paid per request.",
+        "when LoRA clearly underfits on your eval.",
+    ]

@@ -240,6 +240,8 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
             i += 1
             continue
         found = key_pairs(label["inline"]) if label["inline"] else {}
+        if found and len(listed := line_entries(label["inline"])) > len(found):
+            found = listed  # "1-B, 2-A, 6-NF4": a key given as an option's text among letters
         j = i + 1
         if not found and _is_one_answer(label["inline"]):
             # "参考答案：灾难性遗忘是指……", "答案：C": one question's answer, not a key

@@ -99,7 +99,8 @@ EXPLANATIONS_LABEL = re.compile(
     r"|discussion|remaining|other)\s+(?:questions?|items?|part))?"  # "Model answers for the …"
     r"|(?:简答|问答|论述|主观|开放|综合)题?(?:的)?(?:参考(?:答案)?|答案|解析|要点|答题要点|答案要点)"
     r"|what\s+i['’]?d\s+(?:hope|want|like)\s+to\s+(?:hear|see)"
-    r"|(?:a\s+few\s+|some\s+)?notes\s+on\s+[^:：]{3,50})"  # "A few notes on the ones people miss:"
+    r"|(?:a\s+few\s+|some\s+)?notes\s+on\s+[^:：]{3,50}"  # "A few notes on the ones …:"
+    r"|my\s+notes\s+(?:on|for)\s+[^:：]{3,80})"  # "My notes for 11 and 12 (not the only …):"
     r"(?:\s*\([^()]{1,30}\))?"  # "Discussion answers (9 and 10)", "简答题参考（第 9-10 题）"
     r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*$",
     re.I,
