@@ -720,3 +720,25 @@ def test_a_study_groups_key_with_an_options_text_and_notes_for_the_open_ones() -
         "inference cost is paid per request.",
         "when LoRA clearly underfits on your eval.",
     ]
+
+
+def test_open_answers_as_bullet_lists_under_the_keys_explanations() -> None:
+    """ "3、4 为简答题，要点见下面的解析。" points to the explanations, where "3. 要点：" and
+    "4. 要点：" each open a list of points set apart by blank lines."""
+    result = parse_article(
+        "1. decode 受什么限制？\nA. 计算\nB. 显存带宽\n\n"
+        "2. 什么省 prefill？\nA. 前缀缓存\nB. 更长输出\n\n"
+        "3. 解释 TTFT 和 TPOT。\n\n4. P99 延迟升高怎么排查？\n\n## 参考答案\n\n1.B 2.A\n\n"
+        "3、4 为简答题，要点见下面的解析。\n\n## 解析\n\n1. 每步都要读一遍权重。\n\n"
+        "2. 省掉了前缀的 prefill。\n\n3. 要点：\n\n- TTFT：到第一个 token 的时间。\n\n"
+        "- TPOT：之后每个 token 的间隔。\n\n4. 要点：\n\n- 先看 prompt 长度。\n\n"
+        "- 再看 KV Cache 使用率。\n",
+        name="jianshu.md",
+        bank_id="t",
+    )
+    questions = result.bank.questions
+    assert [q.answer for q in questions[:2]] == [["B"], ["A"]]
+    assert [q.reference.zh for q in questions[2:]] == [
+        "要点：\n- TTFT：到第一个 token 的时间。\n- TPOT：之后每个 token 的间隔。",
+        "要点：\n- 先看 prompt 长度。\n- 再看 KV Cache 使用率。",
+    ]

@@ -76,7 +76,7 @@ def _read_items(
     ``wrapped``, a line that is not an entry continues the one before when it is indented, or
     right under it and reads as its continuation (:func:`_wraps`: an explanation wrapped
     over lines at the margin). Returns where they stop."""
-    j, last, previous = i, i, None
+    j, last, previous, listing = i, i, None, False
     while j < len(lines):
         if lines[j].kind is LineKind.BLANK:
             j += 1
@@ -84,9 +84,16 @@ def _read_items(
         found = line_entries(lines[j].raw)
         if not found and wrapped and (alone := _NUMBER_ALONE.match(fold(lines[j].raw))):
             found = {int(alone["num"]): ""}  # "9." alone, its answer on the lines below
+        raw = lines[j].raw
+        if not found and wrapped and previous is not None and _BULLET.match(raw):
+            # "11. 要点：" then "- TTFT：…" items, blank lines between them
+            listing = listing or not into[previous].strip() or into[previous].endswith((":", "："))
+            if listing:
+                into[previous] = f"{into[previous]}\n{raw.strip()}".strip()
+                last = j = j + 1
+                continue
         if not found:
             follows = j == last  # no blank line between: text from a PDF wraps at the margin
-            raw = lines[j].raw
             if not (
                 wrapped
                 and previous is not None
@@ -97,13 +104,14 @@ def _read_items(
             last = j = j + 1
             continue
         into.update(found)
-        previous = max(found)
+        previous, listing = max(found), False
         last = j = j + 1
     for number in [n for n, text in into.items() if not text.strip()]:
         del into[number]
     return last
 
 
+_BULLET = re.compile(r"^\s*[-*•·]\s+\S")
 _NUMBER_ALONE = re.compile(
     r"^\s*(?:\*\*|__)?\s*(?:Q|第)?\s*(?P<num>\d{1,3})\s*题?\s*[.:、)]?\s*(?:\*\*|__)?\s*$"
 )

@@ -117,8 +117,10 @@ def is_breadcrumb(raw: str) -> bool:
 #: An answer key's pointer to the explanations instead of a key: "see explanation", "见解析".
 SEE_BELOW = re.compile(
     r"^\s*(?:[、,，]?\s*\d{1,3}\s*)*"  # "11、12 看解析" read as question 11's "12 看解析"
-    r"(?:see\s+(?:the\s+)?(?:explanations?|below|notes?)|(?:看|参?见|详见)(?:下文|解析|下方|详解)|略|—+|-+)"
-    r"\s*$",
+    r"(?:see\s+(?:the\s+)?(?:explanations?|below|notes?)|(?:看|参?见|详见)(?:下文|解析|下方|详解)|略|—+|-+"
+    # "11、12 为简答题，要点见下面的解析。"
+    r"|为?(?:简答|问答|开放)题[，,]\s*(?:要点|答案)?(?:看|参?见|详见)(?:下面|下文|下方)的?(?:解析|详解))"
+    r"\s*[。.]?\s*$",
     re.I,
 )
 
