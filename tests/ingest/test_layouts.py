@@ -126,6 +126,15 @@ def test_a_verdict_at_the_end_of_an_explanation_answers_and_is_noted() -> None:
     assert "answer read as B from the explanation" in str(result.notes[0])
 
 
+def test_a_mianjings_comment_under_the_options_ends_with_its_answer() -> None:
+    """A candidate's note under a question they recall: "…= 0.03，答案选 B。"."""
+    result = _parse(
+        "1. 某通道权重最大绝对值 3.81，INT8 对称量化的 scale 是？\nA. 0.015\nB. 0.03\nC. 3.81\n"
+        "这题简单，scale = 3.81 / 127 = 0.03，答案选 B。\n\n2. 下一题？\nA. 是\nB. 否\n答案：A\n"
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["A"]]
+
+
 def test_a_sentence_saying_which_are_correct_answers() -> None:
     result = _parse(
         "## 3. 关于 LoRA，说法正确的是？\n\nA. 甲\nB. 乙\nC. 丙\nD. 丁\n\n"

@@ -35,12 +35,12 @@ _THE_ONE = re.compile(
 
 #: A taker's pick at the start of a paragraph: "我选了 A 和 C。", "这题我只选了 A。", "我答的 ABCD".
 _PICKED = re.compile(
-    r"^\W*(?:这题)?我(?:当时)?(?:只)?(?:选了|选的|答的|答了)(?:是)?\s*"
+    r"^\W*(?:这题)?我(?:当时|(?:考试|笔试|做题)时)?(?:只)?(?:选了|选的|答的|答了)(?:是)?\s*"
     r"(?P<keys>[A-J](?:\s*(?:[、,，和及与跟]|and)?\s*[A-J])*)(?![A-Za-z])"
 )
-#: What says the pick was put right after it: "面试官说 D 也对", "被纠正了".
+#: What says the pick was put right after it: "面试官说 D 也对", "被纠正了", "交卷后查了一下".
 _CORRECTED = re.compile(
-    r"面试官(?:说|纠正)|被纠正|纠正(?:了|说)|interviewer\s+(?:said|corrected)", re.I
+    r"面试官(?:说|纠正)|被纠正|纠正(?:了|说)|查了一下|interviewer\s+(?:said|corrected)", re.I
 )
 _KEY_RUN = r"(?P<keys>[A-J](?:\s*(?:[、,，和及与跟]|and)\s*[A-J])*)(?![A-Za-z])"
 _FINAL = re.compile(r"(?:正确的?(?:是|答案是|选项是)|答案(?:应该)?是|应该(?:是|选))\s*" + _KEY_RUN)
