@@ -200,6 +200,22 @@ def test_a_myst_dropdown_folds_answers_and_a_code_block_inside_it_does_not_close
     assert second.reference.get("en") == "the offline set may not match live traffic."
 
 
+def test_a_myst_admonitions_options_under_its_opening_are_markup() -> None:
+    """ ":::{admonition} Solution" then ":class: dropdown": the option line is the directive's,
+    and the key opens the text below it; the same under a fenced "```{admonition}"."""
+    for fence, close in ((":::", ":::"), ("```", "```")):
+        result = parse_article(
+            "### 4. Which can still change greedy output? Select all that apply.\n\n"
+            "- A. A repetition penalty\n- B. top_p = 0.5\n- C. A logit bias\n\n"
+            f"{fence}{{admonition}} Solution\n:class: dropdown\nA and C. Both modify the logits "
+            f"before the argmax.\n{close}\n",
+            name="jupyterbook.md",
+            bank_id="t",
+        )
+        assert result.bank.questions[0].answer == ["A", "C"]
+        assert "class" not in str(result.bank.model_dump())
+
+
 def test_docsify_tip_marks_leave_the_answer_line() -> None:
     result = parse_article(
         "### 3. QLoRA 提出了哪些技术？（多选）\n\nA. NF4\nB. 双重量化\nC. 分页优化器\n"

@@ -98,6 +98,8 @@ _FOLD_FENCE = re.compile(
     r"|warning|caution|attention|toggle|solution|exercise)\})(?P<title>.*)$",
     re.I,
 )
+#: A MyST directive's option under its opening: ":class: dropdown", ":open:".
+_DIRECTIVE_OPTION = re.compile(r"^\s*:[a-z][\w-]*:(?:\s.*)?$")
 #: A documentation site's container: "::: details 点击查看答案", ":::tip 下一篇", ":::".
 _CONTAINER = re.compile(r"^\s*:{3,}\s*(?P<kind>[A-Za-z][\w-]*)?\s*(?P<title>[^:]*?)\s*$")
 #: An exam paper's instructions to candidates ("注意事项：1．答案一律写在答题纸上") and its
@@ -336,6 +338,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
     listed = False  # ... or all of them up to a blank line, when the label stands alone
     speaker = False  # in a slide's speaker notes, up to a blank line
     comment_start: int | None = None
+    directive = False  # right under a directive's opening, where its options are
     html_in_markdown = MarkdownHtml()
     for i in range(start, len(lines)):
         line = lines[i]
@@ -344,10 +347,15 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
             if folds or (folded and line.strip() == folded):
                 lines[i] = _label_for(folds["title"]) if folds else ""
                 folded = folds["fence"] if folds else ""
+                directive = bool(folds)
                 continue
             in_code = not in_code
             continue
         if in_code:
+            continue
+        if directive and (directive := bool(_DIRECTIVE_OPTION.match(line))):
+            markup.left_out.append((i, i, N_("markup")))  # MyST's ":class: dropdown"
+            lines[i] = ""
             continue
         line = lines[i] = html_in_markdown.rewrite(line)
         if comment_start is not None:  # inside a comment of several lines
@@ -430,6 +438,7 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
             else:
                 markup.left_out.append((i, i, N_("markup")))
                 lines[i] = ""
+            directive = bool(container["kind"] or title)  # an opening, not the closing ":::"
             continue
         line = _rewrite_callout(_rewrite_hidden(line))
         if (
