@@ -179,6 +179,20 @@ def test_a_coloured_difficulty_in_italics_after_a_dash_goes() -> None:
     ]
 
 
+def test_a_select_all_hint_between_the_bold_prompt_and_its_difficulty_stays_after_it() -> None:
+    bank = parse_article(
+        "**5. Which are signs of benchmark leakage?** (select all that apply) — *Medium*\n\n"
+        "- A. verbatim completion of test items\n- B. a higher loss on the test set\n\n"
+        "Answer: A\n",
+        name="quarto.md",
+        bank_id="t",
+    ).bank
+    assert (
+        bank.questions[0].prompt.en
+        == "Which are signs of benchmark leakage? (select all that apply)"
+    )
+
+
 def test_icon_stars_with_a_level_word_and_a_notes_nested_tags_after_a_bold_prompt_go() -> None:
     bank = parse_article(
         "### Q1. **temperature 趋近于 0 时等价于什么？** :material-star::material-star: 中等\n\n"

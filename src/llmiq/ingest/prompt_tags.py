@@ -58,12 +58,14 @@ def clean_prompt(text: str) -> str:
     note on how to answer after them stays, after the text."""
     if (note := _ANSWER_NOTE.search(text)) and (cleaned := clean_prompt(text[: note.start()])):
         return f"{cleaned} {note['note']}"
-    before = None
+    before, original = None, text.strip()
     while before != text:
         before = text
         text = strip_difficulty(text.strip())  # "— 难度 ★☆☆" whole, before its stars alone
         text = _TAIL_TAGS.sub("", text)
         text = strip_difficulty(_TAIL_BOLD.sub("", text).strip()).strip()
+    if text != original and _ANSWER_NOTE.search(text):  # "…?** (select all) — *Medium*"
+        return clean_prompt(text)
     if text.count("**") == 1:  # "以下哪些……？**（多选）": the bold's opening went with the number
         text = _BOLD_THEN_KIND.sub("", text)
     return "" if is_level(text) else text
