@@ -275,6 +275,8 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
     """The keys an answer names: letters ("ABD", "(b)"), an option's own text ("Paris"),
     its text and a reason ("Faithfulness。…"), a quoted part of it, or letters named in prose
     ("b) Clustering and d) Association"). None when it names no option."""
+    if _ALL_BUT.match(fold(value).strip()) and (named := keys_named(value, options)):
+        return _read_as(named, value, value[len(first_clause(value)) :].lstrip(" .;。；"))
     if (stripped := _LEAD_IN.sub("", value, count=1)) != value:
         # "Options a, b and d are all real causes" -> "a, b and d. all real causes"
         value = _KEYS_THEN_VERB.sub(r"\g<keys>. ", stripped, count=1)
@@ -330,8 +332,6 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
     if parsed is None and _all_options(value, options):  # "全选", "All of the above."
         every = [key for key, _ in options]
         return _read_as(every, value, _ALL_OPTIONS.sub("", fold(value), count=1).strip())
-    if _ALL_BUT.match(fold(value).strip()) and (named := keys_named(value, options)):
-        return _read_as(named, value, value[len(first_clause(value)) :].lstrip(" .;。；"))
     if parsed is None and (pick := _PLAIN_PICK.match(fold(value))):
         named = re.findall(r"[A-J]", pick["keys"])
         if all(key in dict(options) for key in named):
@@ -416,8 +416,8 @@ def keys_in_short_clause(clause: str, options: list[tuple[str, str]]) -> list[st
 _ALL_BUT = re.compile(
     r"\b(?:all|everything)\s+(?:of\s+them\s+|(?:the\s+)?options\s+)?(?:but|except|other\s+than)\s+"
     r"(?P<keys>.+?)(?:[.;。；]|$)"
-    # "Only (d) is wrong", "only (d) isn't needed"
-    r"|\bonly\s+(?P<only>\(?[A-Ja-j]\)?)\s+(?:is\s+(?:false|wrong|incorrect)\b"
+    # "Only (d) is wrong", "only (d) isn't needed", "Only C is a bad idea"
+    r"|\bonly\s+(?P<only>\(?[A-Ja-j]\)?)\s+(?:is\s+(?:false|wrong|incorrect|a\s+bad\s+idea)\b"
     r"|(?:is\s+not|isn['’]t|does\s+not|doesn['’]t)\s+(?:needed|required|necessary|true|correct|right|belong|apply)\b)"
     # "只有 D 不对", "四个里面只有 D 是瞎扯的"
     r"|(?:[两三四五六]\s*(?:个|项)(?:选项)?\s*(?:里面?|中|当中)\s*)?只有\s*(?P<zh_only>[A-J])\s*"
