@@ -376,6 +376,7 @@ _JAILBREAK = (
         ("Both A and D. It is a black-box attack.", ["A", "D"]),
         ("I'd take A, C and D. B is how incidents happen.", ["A", "C", "D"]),
         ("**Answer:** Only B is a bad idea; the rest all help.", ["A", "C", "D"]),
+        ("**Answer:** The first two, plus (d). (c) is a trap.", ["A", "B", "D"]),
     ],
 )
 def test_keys_picked_in_an_english_sentence_under_the_options(said: str, keys: list[str]) -> None:

@@ -593,6 +593,19 @@ def test_a_medium_copy_loses_its_highlights_image_prompts_and_newsletter_box() -
         assert furniture not in dumped
 
 
+def test_a_dev_to_code_blocks_fullscreen_buttons_are_furniture() -> None:
+    result = parse_article(
+        "### 1\\. Which make a good tool error?\n\n(a) A bare 500\n\n(b) A short message the model "
+        'can act on\n\n**Answer:** (b). For example:\n\n```json\n{"error": "bad_date"}\n```\n\n'
+        "Enter fullscreen mode Exit fullscreen mode\n\n### 2\\. Next?\n\n(a) Yes\n\n(b) No\n\n"
+        "**Answer:** (a)\n",
+        name="devto.md",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["A"]]
+    assert "fullscreen" not in str(result.bank.model_dump())
+
+
 def test_a_substack_subscribe_box_between_questions_does_not_end_the_post() -> None:
     result = parse_article(
         "Q1. Which metric needs a reference answer?\n(a) Faithfulness\n(b) Context recall\n\n"

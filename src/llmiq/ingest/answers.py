@@ -533,7 +533,7 @@ _END_RUN = re.compile(
     r"|^\s*(?:the\s+)?(?P<en_end>first|last)\s+(?P<en_n>two|three|four|five|[2-5])"
     r"(?:\s+(?:options|ones|choices))?"
     r"(?P<en_last>\s+and\s+the\s+last(?:\s+one)?)?"
-    r"(?:\s+(?:and|plus)\s+\(?(?P<en_plus>[A-Ja-j])\)?(?![A-Za-z]))?"  # "the first two plus (d)"
+    r"(?:,?\s+(?:and|plus)\s+\(?(?P<en_plus>[A-Ja-j])\)?(?![A-Za-z]))?"  # "the first two, plus (d)"
     # "The first three are all standard", not "The first two are wrong"
     r"(?:\s+(?:are|were)\s+(?:all\s+)?(?!not\b|wrong\b|incorrect\b|false\b|bad\b)\w+|(?=\s*(?:[.;,:]|$)))",
     re.I,

@@ -51,6 +51,7 @@ _FURNITURE_ALONE = (
     r"\s*(?:\*\*|__)?\s*:.*"
     r"|page\s+\d+\s+(?:of|/)\s+\d+|第\s*\d+\s*页(?:\s*[/，,]\s*共\s*\d+\s*页)?"
     r"|found\s+a\s+(?:mistake|typo|bug)\?.*|复制代码|copy\s+code|copied!?|advertisements?|sponsored|广告"
+    r"|(?:enter|exit)\s+fullscreen\s+mode"  # dev.to's buttons under a code block
     r"|(?:做题|答题|练习|浏览|阅读)(?:人数|次数|量)\s*[:：]?\s*[\d,]+"
     # a quiz app's label over the options: "Select one option", "Select all that apply"
     r"|(?:select|choose|pick)\s+(?:one(?:\s+(?:option|answer))?|all\s+that\s+apply)"
