@@ -646,3 +646,24 @@ def test_a_copied_column_whose_questions_lost_their_heading_marks() -> None:
     quiz = "Which stage comes first?\n▲ Supervised fine-tuning\n✓\n◆ Reward model\n✗\n" * 3
     with pytest.raises(LlmiqError):  # a quiz's unlettered choices are no answers
         parse_article(quiz, name="kahoot.txt", bank_id="t")
+
+
+def test_a_question_banks_credits_stats_promotion_remarks_and_notes_to_self_go() -> None:
+    """Lines around the questions that are none of theirs: a repository's "> 贡献者：@lynn",
+    a site's "本题正确率：71%　易错项：C", its "👉 本题库已收录…真题" promotion, a grader's
+    "批阅意见：…" and the author's "待整理：…"."""
+    result = parse_article(
+        "### 1. LoRA 训练哪些参数？\n\nA. W₀\nB. A 和 B\n\n答案：B\n\n> 贡献者：@lynn (#63)\n\n"
+        "本题正确率：71%　易错项：A\n\n"
+        "👉 本题库已收录大厂 2025 大模型面试真题，点击进入真题专区\n\n"
+        "### 2. 为什么 B 初始化为 0？\n\n参考答案：让起点就是原模型。\n\n"
+        "批阅意见：要点都有，扣 2 分。\n\n待整理：投机解码那几题放到推理笔记里\n\n"
+        "### 3. r 越大越好吗？\n\n参考答案：不一定。\n",
+        name="bank.md",
+        bank_id="t",
+    )
+    questions = result.bank.questions
+    assert [q.id for q in questions] == ["q1", "q2", "q3"]
+    dumped = str(result.bank.model_dump())
+    for aside in ("贡献者", "易错项", "已收录", "批阅意见", "待整理"):
+        assert aside not in dumped

@@ -41,13 +41,15 @@ _PROMOTION = re.compile(
     r"|开通\s*(?:vip|会员)|(?:限时|立即)\s*(?:\d+\s*折|优惠|报名|抢购)"
     r"|下载\s*(?:app|客户端)|扫码(?:领取|关注|加入|添加|进群|下载|免费)"
     # "后台回复「Agent」领取 60 页面试手册"
-    r"|(?:公众号)?后台回复\s*\S{1,14}?\s*(?:即可)?(?:免费)?(?:领取|获取))",
+    r"|(?:公众号)?后台回复\s*\S{1,14}?\s*(?:即可)?(?:免费)?(?:领取|获取)"
+    r"|本(?:题库|站)已收录.{0,60}(?:真题|面试题))",  # "👉 本题库已收录大厂真题，点击进入真题专区"
     re.I,
 )
 
-#: A grader's remark under a question on a homework site: "教师评语：第三步没提 KL 惩罚，扣分。"
+#: A grader's remark under a question on a homework site: "教师评语：第三步没提 KL 惩罚，扣分。",
+#: "批阅意见：要点基本都有，扣 8 分。"
 _GRADER_REMARK = re.compile(
-    r"^\s*(?:(?:教师|老师|助教|阅卷)(?:评语|批语|点评|批注|反馈)"
+    r"^\s*(?:(?:教师|老师|助教|阅卷)(?:评语|批语|点评|批注|反馈)|(?:批阅|评阅|阅卷)意见"
     r"|(?:instructor|teacher|grader|ta)(?:['’]s)?\s+(?:feedback|comments?|remarks?))\s*[:：]",
     re.I,
 )
@@ -56,7 +58,7 @@ _GRADER_REMARK = re.compile(
 #: A note the author left to themselves: "📌 TODO: add the multi-agent question", "待补充：…".
 _NOTE_TO_SELF = re.compile(
     r"^\s*(?:[-*>]\s*)?(?:\*\*|__)?\s*(?:[\u2190-\u2bff\U0001f000-\U0001faff]\ufe0f?\s*)*"
-    r"(?:todo|fixme|tbd|待办|待补充|待完善|待更新)\s*(?:\*\*|__)?\s*[:：]",
+    r"(?:todo|fixme|tbd|待办|待补充|待完善|待更新|待整理)\s*(?:\*\*|__)?\s*[:：]",
     re.I,
 )
 

@@ -24,7 +24,7 @@ _FURNITURE = (
     r"|返回(?:测验|作业|考试|练习)列表|(?:去)?讨论区讨论本题|再做一[次遍]|重新作答"
     r"|返回目录|反馈|添加笔记|求解答\s*(?:\(\d+\))?|邀请讨论|(?:点击)?查看全部讨论|讨论\s*\(\d+\)|查看错题本?|再练一次|答题卡"
     r"|分享给好友|知识点\s*[:：].{0,40}|问问\s*ai\s*助教.{0,30}|ask\s+(?:the\s+)?ai(?:\s+tutor)?\b.{0,40}"
-    r"|返回顶部|笔记\s*(?:\(\d+\))?|(?:本题|全站)?正确率\s*[:：]?\s*\d+(?:\.\d+)?\s*%"
+    r"|返回顶部|笔记\s*(?:\(\d+\))?|(?:本题|全站)?正确率\s*[:：]?\s*\d+(?:\.\d+)?\s*%|易错项\s*[:：]\s*[A-J]+"
     r"|(?:已有|共)?\s*\d[\d,.]*\s*万?\s*人(?:浏览|作答|做过|练习|答过)(?:此题|本题)?"
     r"(?:\s*[,，·•|]\s*正确率\s*\d+(?:\.\d+)?\s*%)?"  # "1.2 万人做过 · 正确率 78%"
     r"|请在此(?:处)?(?:输入|填写)(?:你的|您的)?(?:答案|回答)\S*"
@@ -52,6 +52,7 @@ _FURNITURE_ALONE = (
     r"|page\s+\d+\s+(?:of|/)\s+\d+|第\s*\d+\s*页(?:\s*[/，,]\s*共\s*\d+\s*页)?"
     r"|found\s+a\s+(?:mistake|typo|bug)\?.*|复制代码|copy\s+code|copied!?|advertisements?|sponsored|广告"
     r"|(?:enter|exit)\s+fullscreen\s+mode"  # dev.to's buttons under a code block
+    r"|贡献者\s*[:：]\s*@.*"  # a repository's credit under a question: "> 贡献者：@lynn (#63)"
     r"|(?:做题|答题|练习|浏览|阅读)(?:人数|次数|量)\s*[:：]?\s*[\d,]+"
     # a quiz app's label over the options: "Select one option", "Select all that apply"
     r"|(?:select|choose|pick)\s+(?:one(?:\s+(?:option|answer))?|all\s+that\s+apply)"
