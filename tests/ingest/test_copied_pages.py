@@ -253,6 +253,8 @@ def test_a_blogs_sign_off_after_the_last_answer_is_left_out(closing: str) -> Non
         "🔥 Want 300+ more LLM questions? Premium unlocks every practice set.",
         "Become a Certified Agentic AI Pro – Enroll in the program today!",
         "【牛客】大模型算法岗校招冲刺班，大厂导师 1v1 改简历，限时 5 折 >>",
+        "Check this: Artificial Intelligence MCQs | Large Language Models Books",
+        "QuizSite Certification Contest of the Month is Live. 100+ Subjects. Participate Now!",
     ],
 )
 def test_a_promotion_between_questions_is_left_out(promotion: str) -> None:

@@ -37,6 +37,9 @@ _PROMOTION = re.compile(
     r"(?:note\s*[:：]\s*(?:\*\*|__)?\s*)?join\s+(?:our\s+)?free\b.{0,60}\b(?:class|course|group|channel)"
     r"|become\s+a\s+certified\b|enroll\s+(?:in|now|today)\b|want\s+\d+\+?\s+more\b.{0,40}\?"
     r"|are\s+you\s+interview[\s-]+ready\b|unlock\s+(?:all|premium|every)\b"
+    # an MCQ site's links between questions: "Check this: Artificial Intelligence MCQs | …
+    # Books", "Sanfoundry Certification Contest of the Month is Live. … Participate Now!"
+    r"|check\s+this\s*:.{0,80}\b(?:mcqs?|books?)\b|.{0,40}\bcertification\s+contest\b.{0,60}\bparticipate\b"
     r"|【[^】]{0,8}】[^，,。]{0,20}(?:冲刺班|训练营|课程|会员).{0,40}(?:折|>>|›)"
     r"|开通\s*(?:vip|会员)|(?:限时|立即)\s*(?:\d+\s*折|优惠|报名|抢购)"
     r"|下载\s*(?:app|客户端)|扫码(?:领取|关注|加入|添加|进群|下载|免费)"
