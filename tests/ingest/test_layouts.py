@@ -996,3 +996,18 @@ def test_a_wechat_quizs_scroll_cue_and_sign_off_are_left_out() -> None:
         ]
         assert "往下滑" not in dumped
         assert "往期推荐" not in dumped
+
+
+def test_a_notes_references_after_the_last_answer_end_it() -> None:
+    """ "参考：<br />[1] Hoffmann et al., …" cites papers; it is no reference answer labelled
+    "参考：", and no part of the last question's."""
+    for line in (
+        "参考：<br />[1] Hoffmann et al., Training Compute-Optimal LLMs, 2022",
+        "参考：[1] PaLM",
+    ):
+        result = _parse(
+            "### 1. 预训练的目标是什么？\n\n预测下一个 token。\n\n"
+            "### 2. 涌现能力是真的吗？\n\n可能部分来自评价指标的不连续。\n\n---\n\n:::info\n"
+            f"{line}<br />[2] Kaplan et al., Scaling Laws, 2020\n:::\n"
+        )
+        assert result.bank.questions[1].reference.zh == "可能部分来自评价指标的不连续。"

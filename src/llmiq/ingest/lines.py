@@ -121,7 +121,7 @@ _ANSWER_LABEL = (
     r"|(?:正确|参考|标准)?答案(?:要点|如下)?(?:是|为)?|解答|答|(?:讨论|最终)结论"
     r"|(?:the\s+|my\s+|our\s+)?(?:correct\s+|right\s+|best\s+|sample\s+|model\s+|suggested\s+|short\s+)?"
     r"answers?(?:\s+(?:is|are))?|参考回答|示例答案|参考解答|回答要点|我(?:当时)?(?:的)?(?:回)?答的?"
-    r"|参考(?=\s*[:：]\s*\S)|(?:我的|参考|答题)思路"
+    r"|参考(?=\s*[:：]\s*(?!(?:<br\s*/?>\s*)?\[1\])\S)|(?:我的|参考|答题)思路"  # not "参考：[1] …"
     r"|what\s+i['’]?d\s+say|what\s+i\s+(?:said|answered)|my\s+take|how\s+i['’]?d\s+answer(?:\s+it)?"
     r"|背面|反面"  # a flashcard's back
     r"|correct(?:\s+(?:option|choice)s?)?|ans|solution|verdict|expected"  # an interviewer's rubric
