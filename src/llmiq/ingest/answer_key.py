@@ -75,7 +75,8 @@ def _read_items(
     """Numbered entries from line ``i`` on (blank lines between them allowed); with
     ``wrapped``, a line that is not an entry continues the one before when it is indented, or
     right under it and reads as its continuation (:func:`_wraps`: an explanation wrapped
-    over lines at the margin). Returns where they stop."""
+    over lines at the margin), and an entry may be its number alone ("9.") or a label
+    ("11. 要点：") over bullet points, blank lines between them. Returns where they stop."""
     j, last, previous, listing = i, i, None, False
     while j < len(lines):
         if lines[j].kind is LineKind.BLANK:

@@ -79,7 +79,8 @@ def rewrite_judged_turns(lines: list[str]) -> list[str]:
     ("小林：A、B、C 吧。") and then the interviewer's, who says what is right ("我：还差一个。
     参考模型也要，所以四个都得选上。"). Where the same two speakers take turns so under two
     questions or more, and never the other way round, the second's turn is the answer and
-    the first's is the candidate's, which is not."""
+    the first's is the candidate's, which is not; under an open question (no options) the
+    candidate's answer is kept, with the interviewer's word on it after."""
     names = Counter(turn["name"] for line in lines if (turn := _SPEAKER.match(line)))
     if sum(count >= 2 for count in names.values()) < 2:
         return lines  # two speakers, each heard twice at least, or no transcript to read
