@@ -39,7 +39,7 @@ from llmiq.exam.prompts import Shown, letter_request
 from llmiq.exam.runner import ExamConfig, run_exam
 from llmiq.export.formats import export_format
 
-SIZES = (256, 512, 1024, 2048)  # input rows per product; llmiq's passes run 500-1,700
+SIZES = (256, 512, 1024, 2048)  # input rows per product; llmiq's passes run ~500-2,500
 
 
 def positions_needed(backend: TransformersBackend, bank: Bank, lang: Lang) -> int:
@@ -87,7 +87,7 @@ def best_rate(weights: list[Any]) -> tuple[float, int]:
 
 
 def bf16_run(folder: Path, bank: Bank, lang: Lang) -> tuple[float, dict[str, list[float]]]:
-    """Wall time and each question's log-likelihoods, the model in bfloat16."""
+    """Scoring time and each question's log-likelihoods, the model in bfloat16."""
     import torch
 
     backend = BACKENDS.load(f"hf:{folder}")
@@ -149,13 +149,13 @@ def main(argv: list[str] | None = None) -> int:
           f"not counted)")  # fmt: skip
     if args.bf16:
         seconds, lls = bf16_run(folder, bank, args.lang)
-        moved = flips = 0.0
+        moved, flips = 0.0, 0
         for q in bank.questions:
             a, b = ours.logprobs[q.id], lls[q.id]
             pairs = [(i, j) for i in range(len(a)) for j in range(len(a))]
             moved = max(moved, *(abs((a[i] - a[j]) - (b[i] - b[j])) for i, j in pairs))
             flips += ours.choice[q.id] != max(range(len(b)), key=lambda i: (b[i], -i))
-        print(f"bf16 scoring alone                  {seconds:6.1f} s; {int(flips)} of {n} "
+        print(f"bf16 scoring alone                  {seconds:6.1f} s; {flips} of {n} "
               f"choices differ from fp32; option log-likelihood differences move by up to "
               f"{moved:.2f} nats")  # fmt: skip
     return 0
