@@ -42,6 +42,35 @@ def test_an_underline_under_two_lines_is_no_title_heading() -> None:
     assert result.bank.title.get("en") == "Attention quiz with answers"
 
 
+def test_a_comment_in_code_indented_four_spaces_is_no_title_heading() -> None:
+    """A page copied as text loses its code fences; "    # 2 = K 和 V" is the code's comment."""
+    result = parse_article(
+        "首页\n沸点\n\ndef kv_bytes(n_layers, n_kv_heads, head_dim):\n    # 2 = K 和 V 各一份\n"
+        "    return 2 * n_layers * n_kv_heads * head_dim\n\n"
+        "1. KV cache 存什么？\n答案：每层的 K 和 V。\n",
+        name="juejin-copy.txt",
+        bank_id="t",
+    )
+    assert result.bank.title.get("zh") == "juejin-copy"
+
+
+def test_a_whole_page_copied_as_text_takes_its_title_from_after_the_sites_menu() -> None:
+    result = parse_article(
+        "牛客网\n首页\n题库\n登录 / 注册\n练习报告\n大模型基础（Attention 与分词）专项练习\n"
+        "共 10 道题　正确 7 道　用时 14分32秒\n\n1. KV cache 存什么？\n答案：每层的 K 和 V。\n",
+        name="nowcoder-copy.txt",
+        bank_id="t",
+    )
+    assert result.bank.title.get("zh") == "大模型基础（Attention 与分词）专项练习"
+    badge = parse_article(
+        "博客\n下载\n学习\n码农老周的AI笔记\nPython领域优质创作者\n156\n原创\n\n"
+        "1. KV cache 存什么？\n答案：每层的 K 和 V。\n",
+        name="csdn-copy.txt",
+        bank_id="t",
+    )
+    assert badge.bank.title.get("zh") == "csdn-copy"  # a badge under the author's name
+
+
 def test_badges_status_words_difficulty_lines_and_containers_leave_the_text() -> None:
     result = parse_article(
         '### 1. **SFT 的学习率比预训练大还是小？** <Badge text="高频" type="error"/>\n\n'

@@ -46,8 +46,8 @@ from llmiq.ingest.cleanup import (
     is_breadcrumb,
     join_lines,
     labelled_title,
-    looks_like_title,
     title_heading,
+    title_line,
 )
 from llmiq.ingest.late_keys import article_keys
 from llmiq.ingest.lines import NOISE, Line, LineKind, options_after_prompt
@@ -538,8 +538,8 @@ class _Parser:
             if labelled := labelled_title([lines[i].raw for i in content[:4]]):
                 found = clean_title(labelled[1])  # a forum post's "標題  [心得] …" header
                 content.remove(content[labelled[0]])
-            elif looks_like_title(lines[content[0]].raw):
-                found = clean_title(lines[content.pop(0)].raw)
+            elif (at := title_line([lines[i].raw for i in content[:60]])) is not None:
+                found = clean_title(lines[content.pop(at)].raw)
         elif h1 is not None:
             content.remove(h1)
         for i in content:

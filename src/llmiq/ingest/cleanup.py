@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-H1 = re.compile(r"^\s*#\s+\S")
+H1 = re.compile(r"^ {0,3}#\s+\S")  # four spaces in: a code block's comment, no heading
 _NOTICE = re.compile(
     r"https?://|cookie|subscribe|newsletter|sign\s+in|log\s+in|advert|sponsored|notice|"
     r"本文|原创|转载|版权|阅读\s*\d|点赞|收藏|关注|发布于|更新于|posted|published|updated|read\s+time|"
@@ -83,6 +83,19 @@ def looks_like_title(raw: str) -> bool:
         and not _NOTICE.search(text)
         and not _BREADCRUMB.search(text)
     )
+
+
+def title_line(raws: list[str]) -> int | None:
+    """Which of the first lines names the bank: the first, if it reads as a title; else,
+    in a whole page copied as text (Ctrl+A), the first after its menu, a run of three or
+    more short items ("首页", "沸点", "登录 / 注册"), if that one reads as a title and is as
+    long as an article's title is (not a badge under the author: "Python领域优质创作者")."""
+    if raws and looks_like_title(raws[0]):
+        return 0
+    menu = next((k for k, raw in enumerate(raws) if len(raw.strip()) > 10), len(raws))
+    if 3 <= menu < len(raws) and len(raws[menu].strip()) >= 16 and looks_like_title(raws[menu]):
+        return menu
+    return None
 
 
 def file_title(name: str) -> str:
