@@ -143,6 +143,26 @@ def test_a_practice_report_copied_as_text_with_its_letters_on_lines_of_their_own
     assert first.explanation.get("zh") == "BPE 自底向上合并。"
 
 
+def test_a_practice_reports_options_that_are_numbers_on_lines_of_their_own() -> None:
+    """ "A" over "64": the option's text, not a line numbering question 64."""
+    result = _parse(
+        "1\n[单选题]\n上一题？\nA\n是\nB\n否\n正确答案: A\n\n"
+        "2\n[单选题]\n4096 维、32 个头，每个头的维度是？\nA\n64\nB\n128\nC\n256\nD\n4096\n"
+        "正确答案: B   你的答案: B (正确)\n\n3\n[单选题]\n下一题？\nA\n是\nB\n否\n正确答案: A\n"
+    )
+    assert [(q.id, q.answer) for q in result.bank.questions] == [
+        ("q1", ["A"]),
+        ("q2", ["B"]),
+        ("q3", ["A"]),
+    ]
+    assert [o.text.get("zh") for o in result.bank.questions[1].options] == [
+        "64",
+        "128",
+        "256",
+        "4096",
+    ]
+
+
 def test_a_unit_test_review_with_marks_scores_and_the_students_open_answer() -> None:
     result = _parse(
         "1.【单选题】\n\nSwitch Transformer 每个 token 路由到几个专家？（ ）\n\n"

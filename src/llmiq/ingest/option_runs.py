@@ -150,6 +150,7 @@ def _asked_above(lines: Sequence[Line], i: int) -> bool:
 
 
 _LONE_KEY = re.compile(r"^\s*[(（]?(?P<key>[A-H])[)）]?[.、．:：]?\s*$")
+_NUMBER = re.compile(r"\s*\d+(?:[.,]\d+)?\s*")
 #: The text under a lone key; Markdown's definition lists start it with ": ".
 _DEFINITION = re.compile(r"^\s*:\s+")
 _ROMAN_OPTION = re.compile(r"^\s*[(（]?(?P<key>[ivx]{1,4})[.)）]\s+(?P<text>\S.*?)\s*\\?\s*$")
@@ -168,9 +169,9 @@ def _lone_keys(lines: Sequence[Line]) -> None:
             k + 1 < len(lines)
             and (found := _LONE_KEY.match(lines[k].raw))
             and found["key"] == chr(ord("A") + len(run))
-            and lines[k + 1].kind is LineKind.TEXT
+            and (lines[k + 1].kind is LineKind.TEXT or _NUMBER.fullmatch(lines[k + 1].raw))
             and not _LONE_KEY.match(lines[k + 1].raw)
-        ):
+        ):  # "A" over "64": an option's number, not question 64
             run.append(k)
             k += 2
             while k < len(lines) and lines[k].kind is LineKind.BLANK and run:
@@ -180,6 +181,7 @@ def _lone_keys(lines: Sequence[Line]) -> None:
                 text = _DEFINITION.sub("", lines[k + 1].raw).strip()
                 _make_option(lines[k], _LONE_KEY.match(lines[k].raw)["key"], text)
                 lines[k + 1].kind, lines[k + 1].rest = LineKind.BLANK, ""
+                lines[k + 1].q_number, lines[k + 1].q_strength = None, 0
             i = run[-1] + 2
         else:
             i += 1
