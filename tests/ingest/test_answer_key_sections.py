@@ -742,3 +742,25 @@ def test_open_answers_as_bullet_lists_under_the_keys_explanations() -> None:
         "要点：\n- TTFT：到第一个 token 的时间。\n- TPOT：之后每个 token 的间隔。",
         "要点：\n- 先看 prompt 长度。\n- 再看 KV Cache 使用率。",
     ]
+
+
+def test_an_open_questions_pointer_to_its_answer_at_the_end_gives_way_to_it() -> None:
+    """ "（这题没有标准答案，文末给我的思路。）" under the open question points to the
+    explanations after the key; "—— 以下是答案，还没做完的同学先别往下翻 ——" guards them."""
+    result = parse_article(
+        "### 1、overlap 的主要目的是？\n\nA. 省存储\nB. 不把信息切在边界上\n\n"
+        "### 2、归一化后余弦和内积？\n\nA. 相等\nB. 无关\n\n"
+        "### 3、开放题：RAG 答错了你会怎么排查？\n\n"
+        "（这题没有标准答案，文末给我的思路。）\n\n---\n\n"
+        "—— 以下是答案，还没做完的同学先别往下翻 ——\n\n## 参考答案\n\n**选择题：1.B 2.A**\n\n"
+        "## 解析\n\n1. 不把一句话切断。\n2. 模长为 1。\n"
+        "3. 参考思路：先把问题拆成检索错了还是生成错了。\n",
+        name="infoq.md",
+        bank_id="t",
+    )
+    first, second, third = result.bank.questions
+    assert (first.answer, second.answer) == (["B"], ["A"])
+    assert third.reference.zh == "参考思路：先把问题拆成检索错了还是生成错了。"
+    dumped = str(result.bank.model_dump())
+    assert "文末" not in dumped
+    assert "往下翻" not in dumped

@@ -20,6 +20,7 @@ SPOILER_GUARD = re.compile(
     # "做完了吗？下面是答案 👇"
     r"|(?:[^。]{0,8}[？?，,]\s*)?(?:下面|以下|往下)(?:就)?(?:是|为)(?:参考)?答案\W*$"
     r"|[^。]{0,8}答案分割线"
+    r"|[^。]{0,24}(?:先|请)?(?:别|不要|请勿)(?:急着)?往下(?:翻|看|滑)"  # "还没做完的同学先别往下翻"
     r"|stop\s+here\s+if\s+you\s+want\s+to\s+test|no\s+peeking|(?:spoilers?|answers?)\s+(?:below|ahead)"
     r"|(?:don['’]?t|do\s+not)\s+scroll\s+(?:down\s+|any\s+)?(?:further|more|down|yet)"
     # "(spacing so you don't see the answers by accident)"

@@ -117,13 +117,16 @@ def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -
     if lines[u].options:
         return None
     if not any(
-        lines[i].kind not in (LineKind.BLANK, *NOISE) and re.search(r"\w", lines[i].raw)
+        lines[i].kind not in (LineKind.BLANK, *NOISE)
+        and re.search(r"\w", lines[i].raw)
+        and not (number in key.explanations and _POINTS_TO_END.match(lines[i].raw))
         for i in range(body_end, stop)
-    ):  # nothing under it but blank lines, markup and the dots that say "scroll down"
+    ):  # nothing under it but blank lines, markup, the dots that say "scroll down" and a
+        # pointer to its answer at the end
         if number is None or number not in key.explanations:
             return None
         # an open question answered only in the explanations after an answer key
-        block.value = key.explanations[number]
+        block.value, block.end = key.explanations[number], block.explanation_start
         block.note = N_("answer from the explanations after the answer key")
         return block
     block.answer_is_body, block.body_end, block.explanation_start = True, u + 1, u + 1
@@ -131,6 +134,11 @@ def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -
 
 
 #: An arrow or a pointing hand before the text that answers: "→ (b).", "👉 The first two."
+#: A note under an open question that its answer is at the end: "（这题没有标准答案，文末给我的
+#: 思路。）".
+_POINTS_TO_END = re.compile(
+    r"^\s*[(（][^()（）]{0,24}(?:文末|文章末尾|最后面)[^()（）]{0,16}[)）]\s*$"
+)
 POINTER = re.compile(r"^\s*(?:[→⟶➡➜➔⇒►▶👉]\ufe0f?|=>|->)\s*")
 _QUOTED = re.compile(r"^\s*(?:>\s*)+")
 
