@@ -237,6 +237,9 @@ def test_exercise_headings_number_a_worksheets_questions() -> None:
         "Which question would you add to this list?",
         "以上。题目有问题欢迎评论区指出，觉得有帮助的话点个赞同，秋招加油。",
         "Upvote\n142\nDownvote\nGo to comments\n\nu/kernel_panic_42 • 4 mo. ago\nI'd pick (b).",
+        "考完感觉对齐那几题还行，MoE 的题比较偏工程。求个后续，许愿 offer！\n点赞 32",
+        "友情链接\n公司地址：北京市朝阳区北苑路\n京ICP备14055008号-4\n营业执照",
+        "京ICP备14055008号-4\n增值电信业务经营许可证\n营业执照",
     ],
 )
 def test_a_blogs_sign_off_after_the_last_answer_is_left_out(closing: str) -> None:

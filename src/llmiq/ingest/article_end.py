@@ -96,7 +96,8 @@ END_LINE = re.compile(
     r"|本文(?:分享|转载|转自)自?\s*(?:微信公众号|公众号|知乎|CSDN|掘金)"  # a site's repost footer
     r"|更多.{0,10}(?:欢迎|歡迎|请|請)?关注(?:专栏|專欄|我|公众号|公眾號)"
     r"|下一(?:弹|期|篇)预告|.{0,12}[做答]对(?:了)?几(?:道|题)|评论区(?:告诉|见|聊)|整理不易|点赞收藏(?:不迷路|一下)"
-    r"|许愿|攒人品|求\s*offer"
+    r"|许愿|攒人品|求\s*offer|.{0,80}(?:许愿|求)\s*offer\s*[!！~～]*\s*$"  # "…，许愿 offer！"
+    r"|友情链接\s*$|.{0,20}ICP\s*备\s*\d+号"  # a Chinese site's footer
     # the series' next part, and 简书's page under a post
     r"|下一篇(?:是|会|将|讲|继续|写|更新|预计)|.{0,10}就在简书\s*APP"
     r"|.{0,60}\blearning\s+series\b|to\s+practice\s+(?:all|more)\s+(?:areas|questions|topics)\b"
