@@ -12,7 +12,8 @@ with ``llmiq export -f lm-eval`` (its letter and cloze tasks), which sends exact
 requests ``llmiq exam run`` sends (``tests/export/test_lm_eval.py``).
 
 For each scoring (letter, cloze), lm-eval runs first (``simple_evaluate``, ``model="hf"``,
-``dtype=float32``, ``batch_size=8``, no request cache), then llmiq (``hf:FOLDER`` loaded,
+``dtype=float32``, no request cache; at lm-eval's default batch size, 1, and at 8, its
+fastest here), then llmiq (``hf:FOLDER`` loaded,
 ``run_exam``); each wall time covers loading the model and scoring, from the same warm file
 cache, on the same number of torch threads. Printed: accuracy, wall time, questions/s, the
 ratio of wall times, how many questions got the same choice from both (and, for cloze, the
@@ -50,7 +51,8 @@ from llmiq.export.formats import export_format  # noqa: E402
 from llmiq.ingest import import_article  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "real_world"
-BATCH_SIZE = 8
+BATCH_SIZE = 8  # lm-eval's fastest on this bank here (1: 1.6x its time, 32: 1.2x)
+DEFAULT_BATCH_SIZE = 1  # what ``lm_eval`` uses when not told otherwise
 SCORINGS = ("letter", "cloze")
 
 
@@ -101,7 +103,9 @@ def _argmax(values: list[float]) -> int:
     return max(range(len(values)), key=lambda i: (values[i], -i))  # first of equals, as np
 
 
-def run_lm_eval(folder: Path, tasks_dir: Path, bank: Bank, scoring: str) -> Run:
+def run_lm_eval(
+    folder: Path, tasks_dir: Path, bank: Bank, scoring: str, batch_size: int = BATCH_SIZE
+) -> Run:
     import lm_eval
     from lm_eval.tasks import TaskManager
 
@@ -113,7 +117,7 @@ def run_lm_eval(folder: Path, tasks_dir: Path, bank: Bank, scoring: str) -> Run:
         model_args=f"pretrained={folder},dtype=float32",
         tasks=[task],
         task_manager=manager,
-        batch_size=BATCH_SIZE,
+        batch_size=batch_size,
         device="cpu",
         log_samples=True,
     )
@@ -159,8 +163,9 @@ def _warm(folder: Path) -> None:
     import transformers  # noqa: F401
 
 
-def compare(bank: Bank, scoring: str, theirs: Run, ours: Run) -> list[str]:
-    """Lines for the questions where the two tools differ."""
+def compare(bank: Bank, scoring: str, theirs: Run, ours: Run, label: str = "") -> list[str]:
+    """Lines for the questions where the two tools differ, each starting with ``label``
+    (default: the scoring)."""
     lines = []
     letters = "ABCDEFGHIJ"
     for q in bank.questions:
@@ -183,8 +188,8 @@ def compare(bank: Bank, scoring: str, theirs: Run, ours: Run) -> list[str]:
                 f"; acc_norm {theirs.norm[q.id]}/{ours.norm[q.id]}, "
                 f"acc_bytes {theirs.bytes[q.id]}/{ours.bytes[q.id]}"
             )
-        lines.append(f"  {scoring} {q.id}: lm-eval {letters[a]}, llmiq {letters[b]}{extra}; "
-                     f"log-likelihoods lm-eval/llmiq {lp}")  # fmt: skip
+        lines.append(f"  {label or scoring} {q.id}: lm-eval {letters[a]}, llmiq {letters[b]}"
+                     f"{extra}; log-likelihoods lm-eval/llmiq {lp}")  # fmt: skip
     return lines
 
 
@@ -193,6 +198,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=SMOLLM2, help="a built-in model (default: %(default)s)")
     parser.add_argument("--questions", type=int, default=None, help="the first N (default: all)")
     parser.add_argument("--lang", choices=("en", "zh"), default="en")
+    parser.add_argument(
+        "--lm-eval-batch-size",
+        type=int,
+        nargs="+",
+        default=[DEFAULT_BATCH_SIZE, BATCH_SIZE],
+        metavar="N",
+        help="lm-eval's batch sizes, each a run of its own (default: %(default)s: lm-eval's "
+        "own default, and its fastest on this bank here)",
+    )
     args = parser.parse_args(argv)
     logging.getLogger("lm_eval").setLevel(logging.ERROR)
     logging.getLogger("lm-eval").setLevel(logging.ERROR)
@@ -205,47 +219,49 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(cores or 1)  # what llmiq's backend sets: the same for both tools
     _warm(folder)
     load_before = os.getloadavg()[0]  # other work on the machine slows both tools, unevenly
+    runs: dict[str, tuple[dict[int, Run], Run]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         tasks_dir = Path(tmp) / "task"
         write_folder_atomic(tasks_dir, export_format("lm-eval").write_folder(bank, args.lang))
-        runs = {}
         for scoring in SCORINGS:
-            runs[scoring] = (
-                run_lm_eval(folder, tasks_dir, bank, scoring),
-                run_llmiq(folder, bank, scoring, args.lang),
-            )
+            theirs = {
+                size: run_lm_eval(folder, tasks_dir, bank, scoring, size)
+                for size in args.lm_eval_batch_size
+            }
+            runs[scoring] = theirs, run_llmiq(folder, bank, scoring, args.lang)
     n = len(bank.questions)
     print(f"{args.model} ({folder}), {n} distinct single-answer questions ({args.lang}), "
-          f"{torch.get_num_threads()} torch threads, lm-eval batch size {BATCH_SIZE}; load "
-          f"average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")  # fmt: skip
-    print(f"{'scoring':8} {'tool':8} {'accuracy':>8} {'wall s':>7} {'q/s':>6} "
-          f"{'llmiq/lm-eval':>13} {'cpu s':>6} {'same choice':>11}")  # fmt: skip
+          f"{torch.get_num_threads()} torch threads; load average {load_before:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after")  # fmt: skip
+    print(f"{'scoring':8} {'tool':11} {'accuracy':>8} {'wall s':>7} {'q/s':>6} "
+          f"{'llmiq/this':>10} {'cpu s':>6} {'same choice':>11}")  # fmt: skip
     differences: list[str] = []
     for scoring, (theirs, ours) in runs.items():
-        same = sum(theirs.choice[q.id] == ours.choice[q.id] for q in bank.questions)
-        gap = max(
-            abs(x - y)
-            for q in bank.questions
-            for x, y in zip(theirs.logprobs[q.id], ours.logprobs[q.id], strict=True)
-        )
-        for tool, run in (("lm-eval", theirs), ("llmiq", ours)):
-            ratio = f"{ours.seconds / theirs.seconds:.2f}" if tool == "llmiq" else ""
-            shown = f"{same}/{n}" if tool == "llmiq" else ""
-            row = (f"{scoring:8} {tool:8} {run.accuracy:8.3f} {run.seconds:7.1f} "
-                   f"{n / run.seconds:6.2f} {ratio:>13} {run.cpu:6.1f} {shown:>11}")  # fmt: skip
-            print(row.rstrip())
-        note = (
-            f"  {scoring}: llmiq scoring alone {ours.scoring_seconds:.1f} s; largest "
-            f"|log-likelihood difference| {gap:.2e}"
-        )
-        if scoring == "cloze":
-            norm = sum(theirs.norm[q.id] == ours.norm[q.id] for q in bank.questions)
-            size = sum(theirs.bytes[q.id] == ours.bytes[q.id] for q in bank.questions)
-            note += f"; same acc_norm verdict {norm}/{n}, same acc_bytes verdict {size}/{n}"
-            acc_norm = sum(theirs.norm.values()) / n, sum(ours.norm.values()) / n
-            note += f" (acc_norm lm-eval {acc_norm[0]:.3f}, llmiq {acc_norm[1]:.3f})"
-        print(note)
-        differences += compare(bank, scoring, theirs, ours)
+        for size, run in theirs.items():
+            same = sum(run.choice[q.id] == ours.choice[q.id] for q in bank.questions)
+            print(f"{scoring:8} {f'lm-eval b{size}':11} {run.accuracy:8.3f} {run.seconds:7.1f} "
+                  f"{n / run.seconds:6.2f} {ours.seconds / run.seconds:10.2f} {run.cpu:6.1f} "
+                  f"{f'{same}/{n}':>11}")  # fmt: skip
+        print(f"{scoring:8} {'llmiq':11} {ours.accuracy:8.3f} {ours.seconds:7.1f} "
+              f"{n / ours.seconds:6.2f} {'':10} {ours.cpu:6.1f}")  # fmt: skip
+        for size, run in theirs.items():
+            gap = max(
+                abs(x - y)
+                for q in bank.questions
+                for x, y in zip(run.logprobs[q.id], ours.logprobs[q.id], strict=True)
+            )
+            note = f"  {scoring}, b{size}: largest |log-likelihood difference| {gap:.2e}"
+            if scoring == "cloze":
+                norm = sum(run.norm[q.id] == ours.norm[q.id] for q in bank.questions)
+                size_ = sum(run.bytes[q.id] == ours.bytes[q.id] for q in bank.questions)
+                acc_norm = sum(run.norm.values()) / n, sum(ours.norm.values()) / n
+                note += (
+                    f"; same acc_norm verdict {norm}/{n}, same acc_bytes verdict {size_}/{n}"
+                    f" (acc_norm lm-eval {acc_norm[0]:.3f}, llmiq {acc_norm[1]:.3f})"
+                )
+            print(note)
+            differences += compare(bank, scoring, run, ours, f"{scoring}, b{size}")
+        print(f"  {scoring}: llmiq scoring alone {ours.scoring_seconds:.1f} s")
     print("differences:" if differences else "differences: none")
     for line in differences:
         print(line)
