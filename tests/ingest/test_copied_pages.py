@@ -672,3 +672,45 @@ def test_a_question_banks_credits_stats_promotion_remarks_and_notes_to_self_go()
     dumped = str(result.bank.model_dump())
     for aside in ("贡献者", "易错项", "已收录", "批阅意见", "待整理"):
         assert aside not in dumped
+
+
+def test_bare_option_lines_named_by_the_answers_key_and_whole_text() -> None:
+    """A copied MCQ page whose options were lettered by its style sheet: the copy keeps bare
+    lines, and "(c) Quadratically" names the third by its letter and its text, even when an
+    option is too long to pass for a short line."""
+    long = "It lets the model attend to several representation subspaces at different positions"
+    result = parse_article(
+        "10) How does the compute of self-attention grow with sequence length n?\n"
+        "Logarithmically\nLinearly\nQuadratically\nExponentially\nShow Answer Workspace\n"
+        "**Answer:** (c) Quadratically\n**Explanation:** Every token meets every other.\n"
+        "11) What is the main benefit of multi-head attention?\n"
+        f"{long}\nIt removes positions\nShow Answer Workspace\n"
+        f"**Answer:** (a) {long}\n**Explanation:** Each head has its own projections.\n",
+        name="mcq.txt",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert [o.text.en for o in first.options] == [
+        "Logarithmically",
+        "Linearly",
+        "Quadratically",
+        "Exponentially",
+    ]
+    assert first.answer == ["C"]
+    assert second.options[0].text.en == long
+    assert second.answer == ["A"]
+    assert second.prompt.en == "What is the main benefit of multi-head attention?"
+
+
+def test_long_lines_under_a_question_an_answer_quotes_are_its_setting_not_options() -> None:
+    first = "Suppose the retriever returns twenty chunks and only the top five fit into the prompt."
+    second = "Assume the reranker is a cross-encoder that scores every chunk against the query."
+    result = parse_article(
+        f"1. How would you pick the chunks?\n{first}\n{second}\n"
+        "Answer: only the top five fit into the prompt, so rerank first.\n",
+        name="notes.md",
+        bank_id="t",
+    )
+    (question,) = result.bank.questions
+    assert question.kind.value == "open"
+    assert question.prompt.en.endswith(second)

@@ -68,6 +68,32 @@ def test_lettered_lists_and_items_with_their_own_letters() -> None:
     ]
 
 
+def test_a_layout_tables_cell_keeps_its_lists_letters_and_paragraphs() -> None:
+    """An MCQ site lays its article out in one table cell and letters its options by its
+    style sheet (``ol.pointsa{list-style-type:lower-alpha}``); readability returns the cell
+    without its table, which is still a block, not a run of text."""
+    item = (
+        '<p class="pq">{n}) How does self-attention\'s compute grow?</p><ol class="pointsa">'
+        "<li>Linearly</li><li>Quadratically</li></ol>"
+        "<p><strong>Answer:</strong> (b) Quadratically</p><hr>"
+    )
+    page = (
+        "<html><head><style>ol.pointsa{list-style-type:lower-alpha}</style></head><body>"
+        '<div class="sidebar"><a href="/">Home</a></div><div id="city"><table><tr><td>'
+        f"<h1>Transformer MCQ</h1>{item.format(n=1)}{item.format(n=2)}</td></tr></table></div>"
+        "</body></html>"
+    )
+    lines = html_to_text(page).splitlines()
+    assert lines[lines.index("1) How does self-attention's compute grow?") :][:6] == [
+        "1) How does self-attention's compute grow?",
+        "",
+        "a. Linearly",
+        "b. Quadratically",
+        "",
+        "**Answer:** (b) Quadratically",
+    ]
+
+
 def test_code_entities_line_breaks_and_tables() -> None:
     text = html_to_text(
         "<html><body><main><h1>T</h1><p>1. What is <code>a &lt; b</code>?<br>A. yes<br>B. no</p>"

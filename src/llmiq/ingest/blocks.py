@@ -22,6 +22,7 @@ from llmiq.ingest.answers import (
 from llmiq.ingest.cleanup import SEE_BELOW
 from llmiq.ingest.keys_said import key_said_alone, keys_corrected
 from llmiq.ingest.lines import NOISE, Line, LineKind
+from llmiq.ingest.option_text import keyed_option_text
 from llmiq.ingest.option_verdicts import keys_judged
 from llmiq.ingest.result import Note
 from llmiq.ingest.structure import next_content
@@ -217,6 +218,7 @@ def no_questions(name: str, unanswered: Sequence[int]) -> LlmiqError:
     )
 
 
+_OPTION_LONGEST = 160  # characters of an unlettered option line without a bullet
 _BULLET = re.compile(r"^\s*(?:[-*+•·▪◦●■◆◇►▸➤]|🔹|🔸|🔷|🔶)\ufe0f?\s+(?P<text>\S.*)$")
 #: A question's line that asks: "…？", "…是：", "…?（多选）".
 ASKS = re.compile(r"[?？:：]\s*(?:[(（][^()（）]{1,8}[)）])?\s*(?:\*\*)?\s*$")
@@ -228,17 +230,23 @@ def unlettered_options(prompt_parts: list[str], value: str) -> tuple[list[tuple[
     ("- Paris / - Rome … Answer: Paris"); so are short lines without bullets under a line
     that asks ("前两条" answering four lines under "好处是什么？"). Returns them and the index
     of the first in ``prompt_parts``; no options when there are none."""
-    bullets = [
+    lines = [
         (n, m["text"].strip())
         for n, part in enumerate(prompt_parts)
         if n > 0 and (m := _BULLET.match(part))
-    ] or [
+    ]
+    bulleted = bool(lines)
+    lines = lines or [
         (n, part.strip())
         for n, part in enumerate(prompt_parts)
-        if n > 0 and ASKS.search(prompt_parts[0]) and 0 < len(part.strip()) <= 80
+        if n > 0 and ASKS.search(prompt_parts[0]) and 0 < len(part.strip()) <= _OPTION_LONGEST
     ]
-    after = [part for part in prompt_parts[bullets[0][0] :] if part.strip()] if bullets else []
-    if len(bullets) < 2 or not value or len(bullets) != len(after):
+    after = [part for part in prompt_parts[lines[0][0] :] if part.strip()] if lines else []
+    if len(lines) < 2 or not value or len(lines) != len(after):
         return [], len(prompt_parts)
-    options = [(chr(ord("A") + m), text) for m, (_, text) in enumerate(bullets)]
-    return (options, bullets[0][0]) if names_an_option(value, options) else ([], len(prompt_parts))
+    options = [(chr(ord("A") + m), text) for m, (_, text) in enumerate(lines)]
+    # A long line without a bullet is an option only when the answer gives its key and text
+    short = bulleted or all(len(text) <= 80 for _, text in options)
+    if (short and names_an_option(value, options)) or keyed_option_text(value, options):
+        return options, lines[0][0]
+    return [], len(prompt_parts)

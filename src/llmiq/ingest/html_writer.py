@@ -115,7 +115,7 @@ class Writer:
         pending = SPACE.sub(" ", element.text or "")
         for child in element:
             tag = child.tag if isinstance(child.tag, str) else ""
-            if tag in BLOCKS or tag in SPECIAL:
+            if tag in BLOCKS or tag in SPECIAL or _laid_out_cell(child):
                 self.paragraph(pending)
                 pending = ""
                 self.block(child, depth)
@@ -270,6 +270,14 @@ def _ordinal(number: int, kind: str) -> str:
         letter = chr(ord("A") + number - 1)
         return (letter if kind == "A" else letter.lower()) + "."
     return f"{number}."
+
+
+def _laid_out_cell(element: HtmlElement) -> bool:
+    """A table cell holding headings, paragraphs or lists: a layout table's, which readability
+    can return without its table (an MCQ site's whole article in one cell); a block."""
+    return element.tag in ("td", "th") and any(
+        child.tag in BLOCKS or child.tag in SPECIAL for child in element.iterchildren()
+    )
 
 
 def _is_layout(table: HtmlElement) -> bool:
