@@ -764,3 +764,32 @@ def test_an_open_questions_pointer_to_its_answer_at_the_end_gives_way_to_it() ->
     dumped = str(result.bank.model_dump())
     assert "文末" not in dumped
     assert "往下翻" not in dumped
+
+
+def test_a_list_nested_under_a_question_the_key_answers_in_letters_is_its_options() -> None:
+    """A Notion or Google Docs export writes a quiz as an outline: the options are items
+    1., 2., … nested under each question, the key a table of letters at the end. Without
+    such a key, the same nesting under a question is the points of its answer."""
+    outline = (
+        "1. Dense retrievers are usually trained with which objective?\n"
+        "    1. Next-token prediction\n    2. A contrastive loss with in-batch negatives\n"
+        "2. Which of these help multi-hop questions? (select all)\n"
+        "    1. Query decomposition\n    2. Top-k of 1\n    3. Iterative retrieval\n"
+    )
+    keyed = parse_article(
+        outline + "\n## Answer key\n\n| Q | Answer |\n| --- | --- |\n| 1 | b |\n| 2 | a, c |\n",
+        name="notion.md",
+        bank_id="t",
+    )
+    first, second = keyed.bank.questions
+    assert [o.text.en for o in first.options] == [
+        "Next-token prediction",
+        "A contrastive loss with in-batch negatives",
+    ]
+    assert first.answer == ["B"]
+    assert second.answer == ["A", "C"]
+    assert len(second.options) == 3
+    unkeyed = parse_article(outline, name="notes.md", bank_id="t").bank.questions
+    assert [q.id for q in unkeyed] == ["q1", "q2"]
+    assert unkeyed[0].kind.value == "open"
+    assert "A contrastive loss" in unkeyed[0].reference.en

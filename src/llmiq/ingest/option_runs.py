@@ -15,7 +15,7 @@ from llmiq.ingest.lines import NOISE, Line, LineKind, checkbox_text, spaced_opti
 from llmiq.ingest.structure import next_content
 
 
-def _make_option(line: Line, key: str, text: str) -> None:
+def make_option(line: Line, key: str, text: str) -> None:
     line.kind = LineKind.OPTION
     line.options = [(key, text)]
     line.single_option = (key, text)
@@ -129,7 +129,7 @@ def _numbered_options(lines: Sequence[Line]) -> None:
             found = re.match(r"(?P<rest>.*)", keys[1], re.S)
         if numbers and max(numbers) <= len(run):
             for m, k in enumerate(run):
-                _make_option(lines[k], chr(ord("A") + m), lines[k].rest)
+                make_option(lines[k], chr(ord("A") + m), lines[k].rest)
                 lines[k].q_number, lines[k].q_strength = None, 0
             letters = ", ".join(chr(ord("A") + n - 1) for n in numbers)
             rest = found["rest"].lstrip(" .*_")  # type: ignore[index]
@@ -179,7 +179,7 @@ def _lone_keys(lines: Sequence[Line]) -> None:
         if len(run) >= 2:
             for k in run:
                 text = _DEFINITION.sub("", lines[k + 1].raw).strip()
-                _make_option(lines[k], _LONE_KEY.match(lines[k].raw)["key"], text)
+                make_option(lines[k], _LONE_KEY.match(lines[k].raw)["key"], text)
                 lines[k + 1].kind, lines[k + 1].rest = LineKind.BLANK, ""
                 lines[k + 1].q_number, lines[k + 1].q_strength = None, 0
             i = run[-1] + 2
@@ -207,7 +207,7 @@ def _roman_options(lines: Sequence[Line]) -> None:
             )
         if len(run) >= 2:
             for n, (k, text) in enumerate(run):
-                _make_option(lines[k], chr(ord("A") + n), text)
+                make_option(lines[k], chr(ord("A") + n), text)
             i = run[-1][0] + 1
         else:
             i += 1
@@ -269,7 +269,7 @@ def mark_option_runs(lines: Sequence[Line]) -> None:
                 run.append((k, option))
             if len(run) >= 2:
                 for k, (key, text) in run:
-                    _make_option(lines[k], key, text)
+                    make_option(lines[k], key, text)
                 i = run[-1][0] + 1
                 continue
         if lines[i].checked is not None:
@@ -285,7 +285,7 @@ def mark_option_runs(lines: Sequence[Line]) -> None:
                 and all(checkbox_text(lines[k]) for k in boxes)  # "☑" alone is no option
             ):
                 for m, k in enumerate(boxes):
-                    _make_option(lines[k], chr(ord("A") + m), checkbox_text(lines[k]))
+                    make_option(lines[k], chr(ord("A") + m), checkbox_text(lines[k]))
                     lines[k].q_number, lines[k].q_strength = None, 0  # "1. [x] …" asks nothing
             i = boxes[-1] + 1
             continue
