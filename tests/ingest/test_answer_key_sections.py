@@ -793,3 +793,25 @@ def test_a_list_nested_under_a_question_the_key_answers_in_letters_is_its_option
     assert [q.id for q in unkeyed] == ["q1", "q2"]
     assert unkeyed[0].kind.value == "open"
     assert "A contrastive loss" in unkeyed[0].reference.en
+
+
+def test_keys_of_ranges_set_in_columns() -> None:
+    """A Word quiz's key, "1-5：BCACD" and "6-7：AD" side by side: each range's letters go
+    one to a question, not "5：BCACD" to question 1."""
+    questions = "".join(
+        f"{n}. 第 {n} 题问的是哪一个？（　　）\nA. 甲\nB. 乙\nC. 丙\nD. 丁\n\n" for n in range(1, 8)
+    )
+    result = parse_article(
+        questions + "参考答案\n\n一、单项选择题\n1-5：BCACD　　6-7：AD\n",
+        name="quiz.txt",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions] == [
+        ["B"],
+        ["C"],
+        ["A"],
+        ["C"],
+        ["D"],
+        ["A"],
+        ["D"],
+    ]

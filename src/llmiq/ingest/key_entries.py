@@ -84,6 +84,9 @@ def line_entries(raw: str) -> dict[int, str]:
     """Numbered keys on one line: one ``1. C`` item, columns of them (``1. b     2. d``,
     ``1️⃣ B　2️⃣ D``), or pairs (``1.C 2.B 3.A``)."""
     raw = _KEYCAP.sub(lambda m: re.sub(r"\D", "", m[0]) + ".", raw)
+    pairs, rest = key_pairs_and_rest(raw)
+    if _RANGE.search(fold(raw)) and len(pairs) >= 2 and _mostly_keys(rest, len(pairs)):
+        return pairs  # "1-5：BCACD　　6-7：AD": ranges in columns, not items "1-" and "6-"
     chunks = [c for c in _COLUMNS.split(raw.strip()) if c]
     if len(chunks) > 1:
         found = {int(m["num"]): m["value"] for c in chunks if (m := ITEM.match(c))}
@@ -96,7 +99,6 @@ def line_entries(raw: str) -> dict[int, str]:
         found = {int(m["num"]): m["value"] for part in listed if (m := ITEM.match(part))}
         if len(found) == len(listed):
             return found
-    pairs, rest = key_pairs_and_rest(raw)
     if len(pairs) >= 2 and _mostly_keys(rest, len(pairs)):
         return pairs
     if spaced := _SPACED_ENTRY.match(raw):  # "4 A B C", as a post under "ANSWERS 🔑" lists
