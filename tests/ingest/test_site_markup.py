@@ -289,3 +289,28 @@ def test_a_wiki_pages_equals_headings_are_its_title_and_questions() -> None:
     copied = parse_article(sections, name="mianjing.txt", bank_id="t")
     assert copied.bank.title.get("zh") == "字节大模型一面面经"  # the parts are no title
     assert [q.id for q in copied.bank.questions] == ["q1", "q2"]
+
+
+def test_a_toggles_reveal_heading_labels_the_answer_under_it() -> None:
+    """A Ghost toggle card saved as text: its "#### Show answer" heading is the label of the
+    bold key under it ("**C.** …"), as a ``<summary>`` would be; where the toggle's body
+    labels itself ("Answer: A. …"), the heading is only the toggle's button."""
+    result = parse_article(
+        "### 1. What does Cohen's kappa measure?\n\nA. Raw agreement\nB. Agreement corrected"
+        " for chance\n\n#### Show answer\n\n**B.** Raw agreement flatters imbalanced labels.\n\n"
+        "### 2. Which metric measures calibration?\n\nA. ECE\nB. BLEU\n\n#### Show my answer\n\n"
+        "Answer: A. Bin by confidence.\n",
+        name="ghost.md",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert first.answer == ["B"]
+    assert first.explanation.en == "Raw agreement flatters imbalanced labels."
+    assert second.answer == ["A"]
+    assert "Show my answer" not in str(result.bank.model_dump())
+    chinese = parse_article(
+        "### 1. 为什么要校准评审模型？\n\n#### 点击查看答案\n\n先和人工标注比一致性，再用于自动评测。\n",
+        name="notes.md",
+        bank_id="t",
+    )
+    assert chinese.bank.questions[0].reference.zh == "先和人工标注比一致性，再用于自动评测。"

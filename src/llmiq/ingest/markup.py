@@ -152,6 +152,19 @@ _SLIDE_NUMBER = re.compile(
 )
 
 
+#: A heading that is a toggle's "reveal" label: "#### Show answer", "### 点击查看答案".
+_REVEAL_HEADING = re.compile(
+    r"^\s{0,3}#{1,6}\s+(?P<label>(?i:(?:show|reveal|view|see|display)\s+(?:the\s+|my\s+|our\s+)?"
+    r"(?:answer|solution)s?)|(?:点击)?(?:查看|显示|展开)(?:参考)?(?:答案|解析))\s*[:：]?\s*$"
+)
+
+
+def _labelled_below(lines: list[str], i: int) -> bool:
+    """Whether the first text under line ``i`` has a label of its own ("Answer: B")."""
+    after = next((text for text in lines[i + 1 :] if text.strip()), "")
+    return classify(0, after).kind is LineKind.ANSWER
+
+
 def _label_for(text: str) -> str:
     """The line a hidden block's label becomes: ``Explanation:``, ``Answer:`` or, for a
     folded answer key, ``Answer key:``."""
@@ -431,14 +444,15 @@ def rewrite_markup(text_lines: list[str]) -> Markup:
             line = lines[i]
         if container := _CONTAINER.match(line):  # VuePress/VitePress "::: details 答案"
             title = container["title"].strip()
-            after = next((text for text in lines[i + 1 :] if text.strip()), "")
-            labelled = classify(0, after).kind is LineKind.ANSWER
-            if title and (label := _label_for(title)) and not labelled:
+            if title and (label := _label_for(title)) and not _labelled_below(lines, i):
                 lines[i] = label
             else:
                 markup.left_out.append((i, i, N_("markup")))
                 lines[i] = ""
             directive = bool(container["kind"] or title)  # an opening, not the closing ":::"
+            continue
+        if reveal := _REVEAL_HEADING.match(line):  # a Ghost toggle's "#### Show answer"
+            lines[i] = _label_for(reveal["label"])
             continue
         line = _rewrite_callout(_rewrite_hidden(line))
         if (
