@@ -309,7 +309,8 @@ def test_a_toggles_reveal_heading_labels_the_answer_under_it() -> None:
     assert second.answer == ["A"]
     assert "Show my answer" not in str(result.bank.model_dump())
     chinese = parse_article(
-        "### 1. 为什么要校准评审模型？\n\n#### 点击查看答案\n\n先和人工标注比一致性，再用于自动评测。\n",
+        "### 1. 为什么要校准评审模型？\n\n#### 点击查看答案\n\n"
+        "先和人工标注比一致性，再用于自动评测。\n",
         name="notes.md",
         bank_id="t",
     )
