@@ -774,23 +774,27 @@ def test_a_list_nested_under_a_question_the_key_answers_in_letters_is_its_option
         "1. Dense retrievers are usually trained with which objective?\n"
         "    1. Next-token prediction\n    2. A contrastive loss with in-batch negatives\n"
         "2. Which of these help multi-hop questions? (select all)\n"
-        "    1. Query decomposition\n    2. Top-k of 1\n    3. Iterative retrieval\n"
+        "    1. Query decomposition\n    2. Top-k of 1\n"
+        "3. Where does a cross-encoder reranker sit?\n"
+        "    1. On the top-k candidates\n    2. Before chunking\n"
     )
     keyed = parse_article(
-        outline + "\n## Answer key\n\n| Q | Answer |\n| --- | --- |\n| 1 | b |\n| 2 | a, c |\n",
+        outline + "\n## Answer key\n\n| Q | Answer |\n| --- | --- |\n| 1 | b |\n| 2 | a, b |\n"
+        "| 3 | a |\n",
         name="notion.md",
         bank_id="t",
     )
-    first, second = keyed.bank.questions
+    first, second, third = keyed.bank.questions
     assert [o.text.en for o in first.options] == [
         "Next-token prediction",
         "A contrastive loss with in-batch negatives",
     ]
     assert first.answer == ["B"]
-    assert second.answer == ["A", "C"]
-    assert len(second.options) == 3
+    assert second.answer == ["A", "B"]
+    assert len(second.options) == 2
+    assert third.answer == ["A"]
     unkeyed = parse_article(outline, name="notes.md", bank_id="t").bank.questions
-    assert [q.id for q in unkeyed] == ["q1", "q2"]
+    assert [q.id for q in unkeyed] == ["q1", "q2", "q3"]
     assert unkeyed[0].kind.value == "open"
     assert "A contrastive loss" in unkeyed[0].reference.en
 

@@ -18,10 +18,13 @@ from llmiq.ingest.structure import next_content
 _LETTERS = re.compile(r"^\s*[A-Ja-j](?:\s*[,，、/ ]?\s*[A-Ja-j])*\s*$")
 
 
+def _indent(line: Line) -> int:
+    return len(line.raw.expandtabs(4)) - len(line.raw.expandtabs(4).lstrip())
+
+
 def nested_numbered_options(lines: Sequence[Line], key: AnswerKey) -> None:
-    """Turn each run of items 1, 2, … right under a question that ``key`` answers in
-    letters into that question's options. (Nested or
-    not: a list numbered from 1 again under question 1 is no question 1 of its own.)"""
+    """Turn each run of items 1, 2, … nested under a question that ``key`` answers in
+    letters into that question's options."""
     for i, line in enumerate(lines):
         value = key.keys.get(line.q_number or 0, "") if line.is_question else ""
         if not _LETTERS.match(value):
@@ -32,6 +35,7 @@ def nested_numbered_options(lines: Sequence[Line], key: AnswerKey) -> None:
             lines[k].is_question
             and lines[k].q_style == line.q_style
             and lines[k].q_number == len(run) + 1
+            and _indent(lines[k]) > _indent(line)  # "5." after question 4's "    4." is not E
         ):
             run.append(k)
         if len(run) < 2:
