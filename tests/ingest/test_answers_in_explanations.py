@@ -357,6 +357,7 @@ def test_an_explanation_leaving_an_option_unjudged_gives_no_key() -> None:
         ("我考试时选的 B，交卷后查了一下应该是 A：B 只是截断采样。", ["A"]),
         ("这个简单，选 B，每个 token 只去一个专家，省通信也省计算。", ["B"]),
         ("容量 = 1.0 × 2048 × 2 / 8 = 512，答案 C。", ["C"]),
+        ("A B C，D 跟这个没关系。", ["A", "B", "C"]),
     ],
 )
 def test_a_key_said_in_a_sentence_under_the_options(said: str, keys: list[str]) -> None:

@@ -9,7 +9,9 @@ from llmiq.ingest.answers import DENIES, keys_in_short_clause
 from llmiq.ingest.lines import fold
 from llmiq.ingest.option_text import first_clause
 
-_KEYS_THEN_COMMA = re.compile(r"^\s*(?P<keys>[A-J](?:\s*[、和]\s*[A-J])*)\s*[,，](?!\s*[A-J]\b)")
+_KEYS_THEN_COMMA = re.compile(
+    r"^\s*(?P<keys>[A-J](?:\s*[、和\s]\s*[A-J])*)\s*[,，]\s*(?P<after>.*)", re.S
+)
 #: The taker's own choice before the keys: "I went with A, B and C.", "我选的是 ABD。"
 _MY_PICK = re.compile(
     r"^\s*(?:i\s+(?:went\s+with|picked|chose|answered|said|put|selected)"
@@ -99,7 +101,11 @@ def key_said_alone(text: str, options: list[tuple[str, str]]) -> list[str]:
         keys = re.findall(r"[A-J]", listed["keys"])
         if all(key in dict(options) for key in keys):
             return list(dict.fromkeys(keys))
-    if said := _KEYS_THEN_COMMA.match(text):
+    said = _KEYS_THEN_COMMA.match(text)
+    if said and (  # not "A，B 都对", but "A B D，C 跟这个没关系。"
+        not re.match(r"[A-J]\b", said["after"])
+        or DENIES.search(re.split(r"[,，。.;；]", said["after"])[0])
+    ):
         keys = re.findall(r"[A-J]", said["keys"])
         if all(key in dict(options) for key in keys):
             return keys
