@@ -139,3 +139,30 @@ def test_a_mock_interview_under_front_matter_keeps_the_candidates_open_answers()
     assert (first.answer, second.answer) == (["B", "C"], ["A", "B"])
     assert third.reference.en.startswith('"The loss only cares about the margin')
     assert third.reference.en.endswith("Bonus for an SFT term on the chosen responses.")
+
+
+def test_a_question_and_answer_pair_after_an_unanswered_choice_question() -> None:
+    """A write-up recalls quiz questions, says their keys in prose, then tells its interview
+    rounds as "问：" / "答：" pairs: the first pair's answer is its own question's, not the
+    quiz question's above it. A numbered title right over "Q:" still asks with it."""
+    result = parse_article(
+        "5.（单选）YaRN 的改进是\nA. 分段插值\nB. 去掉 RoPE\n\n选 A。PI 是线性压缩。\n\n"
+        "6.（单选）RoPE base 调大的作用是\nA. 降低旋转频率\nB. 减少参数\n\nA，没什么好说的。\n\n"
+        "7.（多选）关于大海捞针测试，下列说法正确的是\nA. 在不同深度插入事实\n"
+        "B. 全部通过也不代表推理强\nC. RULER 增加了多跳追踪\nD. 只能测英文模型\n\n"
+        "我当时只选了 A 和 B，漏了 C，所以答案应该是 ABC。\n\n=== VO ===\n\n第一轮：ML 基础\n\n"
+        "问：MoE 为什么需要负载均衡 loss？\n答：不加容易路由坍缩。\n",
+        name="1point3acres.txt",
+        bank_id="t",
+    )
+    *_, quiz, pair = result.bank.questions
+    assert quiz.answer == ["A", "B", "C"]
+    assert pair.prompt.zh == "MoE 为什么需要负载均衡 loss？"
+    assert pair.reference.zh == "不加容易路由坍缩。"
+    card = parse_article(
+        "### 4. Load balancing\n\n**Q:** Why is the auxiliary loss needed?\n\n"
+        "**A:** Without it, routing collapses.\n",
+        name="dendron.md",
+        bank_id="t",
+    )
+    assert card.bank.questions[0].id == "q4"

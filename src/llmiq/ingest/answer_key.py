@@ -27,6 +27,7 @@ from llmiq.ingest.key_labels import (
     without_author,
 )
 from llmiq.ingest.lines import Line, LineKind, fold
+from llmiq.ingest.structure import content_above
 
 
 @dataclass
@@ -297,17 +298,9 @@ _BANNER = re.compile(r"^\s*([=\-*~_])\1{3,}\s*(?P<text>\S.*?)\s*\1{3,}\s*$")
 def _banner_above(lines: Sequence[Line], i: int, start: int) -> int:
     """The line of a banner about answers right above the key's label at ``i`` (blank lines
     between), which the key's section then starts with; ``i`` when there is none."""
-    k = _content_above(lines, i, start)
+    k = content_above(lines, i, start)
     banner = _BANNER.match(fold(lines[k].raw)) if k > start else None
     return k if banner and _ABOUT_ANSWERS.search(banner["text"]) else i
-
-
-def _content_above(lines: Sequence[Line], i: int, floor: int = -1) -> int:
-    """The nearest line above ``i`` that is not blank, or ``floor`` when none is above it."""
-    k = i - 1
-    while k > floor and lines[k].kind is LineKind.BLANK:
-        k -= 1
-    return k
 
 
 def _asked(lines: Sequence[Line], found: dict[int, str], section: range) -> bool:
@@ -390,7 +383,7 @@ def _label_above(lines: Sequence[Line], i: int, start: int) -> int:
 def _under_a_question(lines: Sequence[Line], i: int) -> bool:
     """Whether the label at ``i`` comes right under a question's own line: "**9、…？**" then
     "参考答案：" then a numbered list is that question's answer, not a key to questions 1-3."""
-    k = _content_above(lines, i)
+    k = content_above(lines, i)
     return k >= 0 and lines[k].q_number is not None
 
 

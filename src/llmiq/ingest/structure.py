@@ -27,6 +27,14 @@ from llmiq.ingest.lines import (
 )
 
 
+def content_above(lines: Sequence[Line], i: int, floor: int = -1) -> int:
+    """The nearest line above ``i`` that is not blank, or ``floor`` when none is above it."""
+    k = i - 1
+    while k > floor and lines[k].kind is LineKind.BLANK:
+        k -= 1
+    return k
+
+
 def next_content(lines: Sequence[Line], i: int, end: int) -> int | None:
     j = i + 1
     while j < end and lines[j].kind is LineKind.BLANK:
@@ -165,6 +173,13 @@ def _choose_starts(
             # in the answer to an earlier one) is not this answer's question
             candidates = [i for i in candidates if i >= asking[-1]]
         candidates = _not_ticked(lines, candidates, answer) or candidates
+        above = content_above(lines, answer, lo)
+        if (
+            above in candidates
+            and lines[above].q_style == "Q:"
+            and not any(next_content(lines, c, answer) == above for c in candidates)
+        ):  # "问：…" right over "答：…" is a pair, unless a title over it ("### 4. …") asks
+            candidates = [above]
         if candidates:
             start: int | None = max(
                 candidates, key=lambda i: (*_rank(lines[i], prev_number, style), i)
