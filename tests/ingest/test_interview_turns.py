@@ -166,3 +166,21 @@ def test_a_question_and_answer_pair_after_an_unanswered_choice_question() -> Non
         bank_id="t",
     )
     assert card.bank.questions[0].id == "q4"
+
+
+def test_the_judges_assent_before_the_keys_he_gives() -> None:
+    """A study group's transcript: the candidate answers, then the interviewer's "对，前三个。"
+    or "完美，ABD。" says the key after a word of assent."""
+    question = (
+        "{n}. 关于 MoE，下面哪些说法对？\n"
+        "A. 激活 2 个专家\nB. 总参数约 47B\nC. 需要负载均衡\nD. 只放激活的专家\n"
+    )
+    result = parse_article(
+        question.format(n=1)
+        + "小周：A、B 对，D 不对。\n阿杰：对，前三个。补充一句，V3 的 bias 只用来选专家。\n\n"
+        + question.format(n=2)
+        + "小周：A 和 B。\n阿杰：完美，ABD。总参数不是 56B。\n",
+        name="feishu.txt",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions] == [["A", "B", "C"], ["A", "B", "D"]]

@@ -142,6 +142,11 @@ _POINTS_TO_END = re.compile(
 )
 POINTER = re.compile(r"^\s*(?:[→⟶➡➜➔⇒►▶👉]\ufe0f?|=>|->)\s*")
 _QUOTED = re.compile(r"^\s*(?:>\s*)+")
+#: A word of assent before what it assents to: "对，", "完美，", "Right, ".
+_ASSENT = re.compile(
+    r"^\s*(?:对|对的|没错|完美|正确|不错|是的|有的|(?i:right|correct|exactly|perfect|yes|yep))"
+    r"\s*[,，!！]\s*(?=\S)"
+)
 
 
 def _answer_in_prose(
@@ -157,6 +162,7 @@ def _answer_in_prose(
         return None
     options = [option for i in option_lines for option in lines[i].options]
     text = POINTER.sub("", _QUOTED.sub("", lines[j].raw))  # "→ a, c and d.", "> 前三个都对"
+    text = _ASSENT.sub("", text)  # the judge's "对，前三个。", "完美，ABD。"
     if lines[j].kind in (LineKind.TEXT, LineKind.OPTION) and (
         keys := keys_corrected(text, options)
         or options_leading(text, options)
