@@ -819,3 +819,21 @@ def test_keys_of_ranges_set_in_columns() -> None:
         ["A"],
         ["D"],
     ]
+
+
+def test_a_course_keys_remarks_between_its_label_table_and_sample_answers() -> None:
+    """A course site's key: a release note under "## Answer key", the table, the class
+    average, then "### Sample answers" for the open questions; the remarks are the key
+    section's, and every question gets its answer."""
+    result = _parse(
+        "## Answer key\n\nReleased Nov 15. Regrade requests go through Gradescope.\n\n"
+        "| Q | Answer |\n|:-:|:-:|\n| 1 | C |\n| 2 | B |\n\n"
+        "Class average on Part A: 1.6 / 2. Most-missed: question 2.\n\n"
+        "### Sample answers for Part B\n\n**3.** Fit a scaling law on small runs.\n\n"
+        "**4.** About 16 bytes per parameter, divided by the data-parallel degree.\n"
+    )
+    questions = result.bank.questions
+    assert [q.answer for q in questions[:2]] == [["C"], ["B"]]
+    assert questions[2].reference.en == "Fit a scaling law on small runs."
+    assert questions[3].reference.en.startswith("About 16 bytes")
+    assert "Class average" not in str(result.bank.model_dump())

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from llmiq.ingest.article_end import END_LINE, END_MARKER
 from llmiq.ingest.key_entries import ITEM, LETTERS, key_pairs, key_pairs_and_rest, line_entries
@@ -27,7 +27,7 @@ from llmiq.ingest.key_labels import (
     without_author,
 )
 from llmiq.ingest.lines import Line, LineKind, fold
-from llmiq.ingest.structure import content_above
+from llmiq.ingest.structure import content_above, next_content
 
 
 @dataclass
@@ -263,6 +263,9 @@ def find_answer_keys(lines: Sequence[Line], start: int) -> AnswerKey:
                 k += 1
             while t < len(lines) and (lines[t].kind is LineKind.BLANK or _part_heading(lines[t])):
                 t += 1  # "### 一、单项选择题" above the key's table
+            if _remark(lines, t) and read_grid(lines, t)[1] <= t:  # "Released Nov 15. …"
+                n = next_content(lines, t, len(lines))
+                t = n if n is not None and read_grid(lines, n)[1] > n else t
             if t < len(lines) and (after := _grid(lines, t, key)) > t:
                 after = _more_parts(lines, after, key, t)
                 key.sections.append((_banner_above(lines, i, start), after - 1))
@@ -453,6 +456,14 @@ def _read_explanations(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
         or (_KEY_NOTE.match(fold(lines[k].raw)) and _notes_lead_on(lines, k))
     ):  # "</details>"; "Notes: for Q1 …" over "### Short-answer notes"
         k += 1
+    h = next_content(lines, k, len(lines)) if _remark(lines, k) else None
+    probe = replace(key, explanations=dict(key.explanations))  # read, not yet taken
+    if (
+        h is not None
+        and _OWN_HEADING.match(lines[h].raw)
+        and _open_answers(lines, h, probe, {}) > h
+    ):
+        k = h  # "Class average on Part A: 6.9 / 9." between the key and the answers
     if (headed := _read_headed_answers(lines, k, key)) > k:
         first, _ = key.sections[-1]
         key.sections[-1] = (first, headed - 1)
@@ -482,6 +493,16 @@ _OWN_HEADING = re.compile(r"^\s*(?:#{1,6}\s+\S|(?:\*\*|__)[^*_]{2,60}(?:\*\*|__)
 _SHORT_LINE = re.compile(r"^\s*\S.{0,58}(?<![.。!！?？])\s*$")
 #: A short line that introduces notes on the keys above it: "A few notes:", "Why:".
 _NOTES_INTRO = re.compile(r"^\s*(?:\*\*|__)?[^\d\s#|*_][^:：|]{0,38}[:：]\s*(?:\*\*|__)?\s*$")
+
+
+def _remark(lines: Sequence[Line], k: int) -> bool:
+    """Whether line ``k`` is a line of prose among a key's parts: no entries, no heading."""
+    return (
+        k < len(lines)
+        and lines[k].kind is LineKind.TEXT
+        and not line_entries(lines[k].raw)
+        and not _OWN_HEADING.match(lines[k].raw)
+    )
 
 
 def _notes_lead_on(lines: Sequence[Line], k: int) -> bool:
