@@ -837,3 +837,17 @@ def test_a_course_keys_remarks_between_its_label_table_and_sample_answers() -> N
     assert questions[2].reference.en == "Fit a scaling law on small runs."
     assert questions[3].reference.en.startswith("About 16 bytes")
     assert "Class average" not in str(result.bank.model_dump())
+
+
+def test_an_open_answers_own_numbered_steps_after_the_key() -> None:
+    """A Google Docs export's model answer: "**3.** Start with the job:" then its own steps
+    1., 2., …, which are its text, not answers to questions 1 and 2."""
+    result = _parse(
+        "## Answer key\n\n| Q | Answer |\n| --- | --- |\n| 1 | C |\n| 2 | B |\n\n"
+        "## Model answers\n\n**3.** Start with the job the model does:\n\n"
+        "1. Fit small runs.\n2. Extrapolate the loss.\n\n**4.** About 16 bytes per parameter.\n"
+    )
+    questions = result.bank.questions
+    assert [q.answer for q in questions[:2]] == [["C"], ["B"]]
+    assert questions[2].reference.en.endswith("2. Extrapolate the loss.")
+    assert questions[3].reference.en == "About 16 bytes per parameter."

@@ -78,7 +78,7 @@ def _read_items(
     right under it and reads as its continuation (:func:`_wraps`: an explanation wrapped
     over lines at the margin), and an entry may be its number alone ("9.") or a label
     ("11. 要点：") over bullet points, blank lines between them. Returns where they stop."""
-    j, last, previous, listing = i, i, None, False
+    j, last, previous, listing, steps = i, i, None, False, 0
     while j < len(lines):
         if lines[j].kind is LineKind.BLANK:
             j += 1
@@ -94,6 +94,11 @@ def _read_items(
                 into[previous] = f"{into[previous]}\n{raw.strip()}".strip()
                 last = j = j + 1
                 continue
+        if wrapped and previous is not None and list(found) == [steps + 1]:
+            # "**Q9.** Start with the job:" then its own steps "1. …" "2. …"
+            into[previous] = f"{into[previous]}\n{raw.strip()}"
+            steps, last, j = steps + 1, j + 1, j + 1
+            continue
         if not found:
             follows = j == last  # no blank line between: text from a PDF wraps at the margin
             if not (
@@ -106,7 +111,7 @@ def _read_items(
             last = j = j + 1
             continue
         into.update(found)
-        previous, listing = max(found), False
+        previous, listing, steps = max(found), False, 0
         last = j = j + 1
     for number in [n for n, text in into.items() if not text.strip()]:
         del into[number]
