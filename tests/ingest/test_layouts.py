@@ -477,6 +477,20 @@ def test_a_printed_pages_running_header_is_left_out_but_the_title_stays() -> Non
         assert not any("笔试" in text.get("zh") for text in shown if text)
 
 
+def test_answers_that_end_in_a_number_are_no_numbered_running_header() -> None:
+    """ "Answer: (b) 64" and "Answer: (b) 4" ten lines apart look like a header with page
+    numbers 64 and 4; an answer line is never a page's header."""
+    filler = "Explanation: " + "Each head works in a subspace of its own. " * 2 + "\n\n"
+    result = _parse(
+        "3) How wide is each of 12 heads at d_model = 768?\n\na. 32\nb. 64\n"
+        f"Answer: (b) 64\n\n{filler * 5}"
+        "4) How many query heads share a KV head with 32 and 8?\n\na. 2\nb. 4\n"
+        f"Answer: (b) 4\n\n{filler}",
+        name="mcq.txt",
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["B"]]
+
+
 def test_a_slide_decks_notes_hold_the_answers_and_its_last_slide_ends_it() -> None:
     result = _parse(
         "Serving — Part 2\nSlide 1/3\n\nSlide 2/3\nQ13\nWhy is decoding memory bound?\n"

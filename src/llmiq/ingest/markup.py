@@ -287,7 +287,11 @@ def _numbered_running_headers(lines: list[str]) -> set[str]:
     seen: dict[str, list[tuple[int, int]]] = {}
     for i, line in enumerate(lines):
         found = _NUMBERED_HEADER.match(line.strip())
-        if found and not _NUMBERED_THING.search(found["text"]):
+        if (
+            found
+            and not _NUMBERED_THING.search(found["text"])
+            and classify(0, line).kind is not LineKind.ANSWER  # "Answer: (b) 64", "… (b) 4"
+        ):
             seen.setdefault(found["text"], []).append((i, int(found["page"])))
     return {
         text
