@@ -315,3 +315,19 @@ def test_a_toggles_reveal_heading_labels_the_answer_under_it() -> None:
         bank_id="t",
     )
     assert chinese.bank.questions[0].reference.zh == "先和人工标注比一致性，再用于自动评测。"
+
+
+def test_a_hexo_butterfly_hide_toggle_holds_the_answer() -> None:
+    result = parse_article(
+        "**5. 哪些手段能降低长上下文的显存压力？（多选）** ⭐⭐\n\n"
+        "- A. 增大词表\n- B. FlashAttention\n- C. Ring Attention\n\n"
+        "{% hideToggle 查看答案 %}\n**BC**。FlashAttention 不存 n×n 矩阵。\n{% endhideToggle %}\n\n"
+        "**6. 什么是 attention sink？** ⭐⭐⭐\n\n{% hideToggle 参考答案 %}\n"
+        "开头几个 token 吸走大量注意力。\n{% endhideToggle %}\n",
+        name="hexo.md",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert first.answer == ["B", "C"]
+    assert second.reference.zh == "开头几个 token 吸走大量注意力。"
+    assert "hideToggle" not in str(result.bank.model_dump())

@@ -66,12 +66,13 @@ _EXPLANATION_WORDS = re.compile(r"explanation|rationale|why|解析|解释|分析
 _SUMMARY = re.compile(r"<summary[^>]*>(?P<label>.*?)</summary>", re.I | re.S)
 _DETAILS_OPEN = re.compile(r"<details[^>]*>", re.I)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.I)
-#: Shortcodes that hide an answer: Hugo's {{< spoiler text="Answer" >}}, Hexo's {% spoiler 答案 %},
+#: Shortcodes that hide an answer: Hugo's {{< spoiler text="Answer" >}}, Hexo's {% spoiler 答案 %}
+#: (Butterfly's {% hideToggle 查看答案 %}),
 #: WordPress's [collapse title="答案"].
 _SHORTCODE_OPEN = re.compile(
     r"\{\{[<%]\s*(?P<name>spoiler|details|expand|collapse|toggle|answer|hint|hidden)\b"
     r"(?P<args>[^}]*?)[>%]\}\}"
-    r"|\{%\s*(?P<hname>spoiler|details|hideblock|fold|hide)\b(?P<hargs>[^%]*)%\}"
+    r"|\{%\s*(?P<hname>spoiler|details|hideblock|hidetoggle|fold|hide)\b(?P<hargs>[^%]*)%\}"
     # WordPress's and Typecho's: [collapse title="查看答案"], [spoiler]
     r"|\[(?P<wname>collapse|spoiler|expand|toggle|reveal|hide)\b(?P<wargs>[^\]]*)\](?!\()",
     re.I,
@@ -82,7 +83,7 @@ _CALLOUT_KIND = re.compile(
 )
 _SHORTCODE_CLOSE = re.compile(
     r"\{\{[<%]\s*/\s*(?:spoiler|details|expand|collapse|toggle|answer|hint|hidden)\s*[>%]\}\}"
-    r"|\{%\s*end(?:spoiler|details|hideblock|fold|hide)\s*%\}"
+    r"|\{%\s*end(?:spoiler|details|hideblock|hidetoggle|fold|hide)\s*%\}"
     r"|\[/(?:collapse|spoiler|expand|toggle|reveal|hide)\]",
     re.I,
 )
