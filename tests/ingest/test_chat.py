@@ -506,3 +506,49 @@ def test_a_bluesky_thread_with_answers_numbered_like_their_questions() -> None:
     assert first.prompt.en == "Chinchilla-optimal training uses how many tokens per parameter?"
     assert not result.notes  # "A11:" is an answer line: nothing inferred
     assert "bsky.social" not in str(result.bank.model_dump())
+
+
+def _discord_day(n: int, day: int, question: str, options: str, key: str) -> str:
+    return (
+        f"QOTD Bot APP — 11/{day:02d}/2024 9:00 AM\n📘 Daily LLM Question #{n} · Evaluation\n"
+        f"{question}\n{options}React with your answer! Answer drops at 9 PM.\n🇦\n3\n🇧\n21\n"
+        f"maya.k — 11/{day:02d}/2024 9:12 AM\n{key}? pretty sure\n"
+        f"QOTD Bot APP — 11/{day:02d}/2024 9:00 PM\n✅ Answer for #{n}: {key}\n"
+        f"It is the per-sample success rate, averaged over problems ({n}).\n"
+    )
+
+
+def test_a_discord_channel_copied_from_the_app() -> None:
+    """Discord's copy: "name — 11/04/2024 9:00 AM" headers, a bot's options drawn as 🇦 🇧,
+    the reactions' emoji and counts on lines of their own, a line the bot repeats in every
+    post, a discussion question answered by "Model answer for #48 (from @mods):" and the
+    thread notices under it."""
+    options = "🇦 Per-sample success rate\n🇧 Best of twenty\n"
+    chat = "".join(
+        _discord_day(n, n - 37, f"What does pass@1 estimate ({n})?", options, key)
+        for n, key in ((41, "A"), (42, "B"), (43, "A"))
+    )
+    chat += (
+        "QOTD Bot APP — 11/07/2024 9:00 AM\n💬 Discussion question #48 · Evaluation\n"
+        "How would you evaluate a support bot before launch?\n"
+        "maya.k started a thread: Discussion question #48. See all threads.\n1 Message ›\n"
+        "QOTD Bot APP — 11/07/2024 9:00 PM\n📝 Model answer for #48 (from @mods):\n"
+        "Start from real tickets.\n"
+    )
+    result = parse_article(chat, name="discord.txt", bank_id="t")
+    questions = result.bank.questions
+    assert [(q.id, q.answer) for q in questions[:3]] == [
+        ("q41", ["A"]),
+        ("q42", ["B"]),
+        ("q43", ["A"]),
+    ]
+    assert [o.text.en for o in questions[0].options] == [
+        "Per-sample success rate",
+        "Best of twenty",
+    ]
+    assert questions[0].prompt.en == "What does pass@1 estimate (41)?"
+    assert questions[0].explanation.en.startswith("It is the per-sample success rate")
+    assert (questions[3].id, questions[3].reference.en) == ("q48", "Start from real tickets.")
+    dumped = str(result.bank.model_dump())
+    for noise in ("React with", "started a thread", "Message ›", "pretty sure", "Evaluation"):
+        assert noise not in dumped

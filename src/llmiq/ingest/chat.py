@@ -18,6 +18,7 @@ message headers is no chat.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from llmiq.bank.model import detect_language
@@ -33,6 +34,12 @@ _HEADERS = (
         r"^(?P<name>\S[^\t]{0,30}?)(?:\s{2,}|\t)\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?\s*$"
     ),
     re.compile(rf"^(?P<name>[^\s\d][^\t]{{0,30}}?)\s+\[?{_STAMP}\]?\s*$"),
+    # Discord copied from the app: "maya.k — 11/04/2024 9:12 AM", "QOTD Bot APP — Today at 9:00 PM"
+    re.compile(
+        r"^(?P<name>\S[^\t]{0,40}?)\s+—\s+(?:\d{1,2}/\d{1,2}/\d{2,4},?|today at|yesterday at)"
+        r"\s+\d{1,2}:\d{2}\s*[AaPp][Mm]\s*$",
+        re.I,
+    ),
 )
 #: WhatsApp: "04/03/2024, 09:01 - Meera Iyer: Morning all!", "[4/3/24, 09:01:33] Meera: …"; a
 #: line with no sender ("… created group") is the app's own.
@@ -69,6 +76,7 @@ _NOISE = re.compile(
     r"|\d+\s+repl(?:y|ies)|last\s+reply\s+.*\bago|view\s+thread|replied\s+to\s+a\s+thread:.*"
     r"|views?|·|replying\s+to\s+@\w+.*|show\s+(?:more\s+)?replies|show\s+this\s+thread"
     r"|\d{1,2}:\d{2}\s*[AaPp][Mm]\s*·\s*\w{3}\s+\d{1,2},\s*\d{4}(?:\s*·.*)?"
+    r"|\S+\s+started\s+a\s+thread:.*|\d+\s+messages?\s*›"  # Discord's thread notices
     r"|\(\d{1,3}/\d{1,3}\))\s*$",  # a thread's post counter under a post: "(2/22)"
     re.I,
 )
@@ -95,15 +103,15 @@ _NUMBERED_ANSWER = re.compile(
     + r"(?P<lead>(?:(?:model|sample|reference)\s+)?(?:answers?|key)\s+(?:(?:for|to)\s+)?)?"
     rf"[【\[]?\s*{_MARK}?\s*(?P<num>\d{{1,3}})\s*(?:题|号)?\s*"
     r"(?:的)?\s*(?P<label>(?:公布|揭晓)?\s*(?:参考)?(?:答案|解答|回答|思路|答)|参考|answers?|solution)?"
-    r"\s*[】\]]?\s*"
+    r"\s*[】\]]?\s*(?:[(（][^()（）]{1,30}[)）]\s*)?"  # "Model answer for #48 (from @mods):"
     r"(?P<sep>[:：=→]|->)?\s*(?P<rest>.*)$",
     re.I,
 )
 #: How a chat's poster numbers the day's question: "【每日一题】第57题（单选）", "【每日一题】#58",
 #: "今日一题 No.60", "【每日一题】61）…", "【每日一题·第六十二题】", "Day 59｜问答题", "QOTD #57".
 _SERIES = (
-    r"(?:每日一题|今日一题|每天一题|一日一题|打卡|daily(?:\s+question)?|question\s+of\s+the\s+day"
-    r"|qotd)"
+    r"(?:每日一题|今日一题|每天一题|一日一题|打卡|daily(?:\s+\w+)?(?:\s+question)?|question\s+of\s+the\s+day"
+    r"|qotd|[a-z]+(?=\s+question\s*#))"  # "Discussion question #48"
 )
 _DAILY_NUMBER = re.compile(
     r"^\s*"
@@ -184,10 +192,26 @@ def _asks(lines: list[str], *messages: _Message) -> bool:
     keys = [
         line.options[0][0]
         for message in messages
-        for line in (classify(0, text) for _, text in _body(lines, message))
+        for line in (classify(0, _lettered(text)) for _, text in _body(lines, message))
         if line.options
     ]
     return "A" in keys and "B" in keys
+
+
+#: An option drawn with a regional-indicator letter, as a Discord bot posts it: "🇦 MMLU".
+_FLAG_OPTION = re.compile(r"^\s*(?P<key>[\U0001F1E6-\U0001F1EF])\s+(?=\S)")
+
+
+#: A reaction under a post, its emoji and its count on lines of their own: "🇦" then "3".
+_REACTION = re.compile(r"^\s*[\U0001F1E6-\U0001F1FF]\s*$")
+_COUNT = re.compile(r"^\s*\d{1,5}\s*$")
+
+
+def _lettered(text: str) -> str:
+    """ "🇦 MMLU" as "A. MMLU"; any other line as it is."""
+    if found := _FLAG_OPTION.match(text):
+        return f"{fold(found['key'])}. {text[found.end() :]}"
+    return text
 
 
 def _replies(lines: list[str], message: _Message, *, closing: bool) -> bool:
@@ -294,6 +318,12 @@ def rewrite_chat(lines: list[str]) -> tuple[list[str], list[tuple[int, int, str]
     posted = [m for m in messages if m.sender in asking]
     asked = [_asks_something(lines, m) for m in posted]
     closing = _closing(lines, posted, asked)
+    said = Counter(text.strip() for m in posted for _, text in _body(lines, m))
+    boilerplate = {  # "React with your answer! Answer drops at 9 PM." under every question
+        text
+        for text, times in said.items()
+        if times >= 3 and classify(0, _lettered(text)).kind is LineKind.TEXT
+    }
     awaiting_answer = False  # the poster's next message answers the question they posted
     k = -1  # the message's place among the poster's
     for message in messages:
@@ -326,10 +356,19 @@ def rewrite_chat(lines: list[str]) -> tuple[list[str], list[tuple[int, int, str]
         if message.inline is None:
             left_out.append((message.header, message.first - 1, N_("chat message header")))
         for n, (i, text) in enumerate(body):
-            if _NOISE.match(text) or _DAY.match(text) or _post_counter(body[n:]):
+            reaction = _REACTION.match(text) or (  # "🇦" then "3": not question 3
+                _COUNT.match(text) and n > 0 and _REACTION.match(body[n - 1][1])
+            )
+            if (
+                reaction
+                or text.strip() in boilerplate
+                or _NOISE.match(text)
+                or _DAY.match(text)
+                or _post_counter(body[n:])
+            ):
                 out[i] = ""
                 continue
-            line = out[i] = _plain(text)
+            line = out[i] = _plain(_lettered(text))
             folded = fold(line)  # "第57題答案" as "第57题答案"; the text kept is the poster's
             answer = _NUMBERED_ANSWER.match(folded)
             labelled = answer and (answer["label"] or answer["lead"])
@@ -345,6 +384,7 @@ def rewrite_chat(lines: list[str]) -> tuple[list[str], list[tuple[int, int, str]
                 and (number := _number(daily["num"]))
             ):
                 rest = line[daily.start("rest") :].lstrip("—–- ")
+                rest = "" if rest.startswith(("·", "・")) else rest  # "#41 · Evaluation": a tag
                 marker = f"第{number}题" if detect_language(line) == "zh" else f"Q{number}."
                 out[i] = f"{marker} {rest}".rstrip()
                 last_question = number
