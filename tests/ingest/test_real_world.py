@@ -49,21 +49,20 @@ def test_inferred_answers_are_reported(expectation: Path) -> None:
         assert str(number) in noted, f"no note for question {number}"
 
 
-@pytest.mark.slow  # ~40 s: 1,186 articles
+@pytest.mark.slow  # ~45 s: 1,266 articles
 def test_the_held_out_articles_meet_the_quality_goal() -> None:
-    """tests/fixtures/held_out* up to _60: sixty sets written apart from the parser,
+    """tests/fixtures/held_out* up to _64: sixty-four sets written apart from the parser,
     each first measured unseen (recall 45%, 85%, 80%, 73%, 83%, 84%, 77%, 95%, 58%, 39%, 53%,
     59%, 60%, 55%, 79%, 84%, 64%, 75%, 85%, 62%, 90%, 60%, 85%, 89%, 80%, 93%, 77%, 59%, 71%,
     77%, 65%, 74%, 12%, 78%, 79%, 78%, 79%, 95%, 56%, 79%, 70%, 94%, 90%, 89%, 86%, 78%, 77%,
-    94%, 96%, 84%, 97%, 92%, 95%, 95%, 90%, 94%, 85%, 94%, 98%, 99%: see their
-    READMEs); the goal of issue 8 holds
-    on them as a whole."""
+    94%, 96%, 84%, 97%, 92%, 95%, 95%, 90%, 94%, 85%, 94%, 98%, 99%, 84%, 91%, 99%, 96%: see
+    their READMEs); the goal of issue 8 holds on them as a whole."""
     total = Score()
-    folders = ["held_out", *(f"held_out_{n}" for n in range(2, 61))]
+    folders = ["held_out", *(f"held_out_{n}" for n in range(2, 65))]
     for folder in folders:
         for expectation in sorted((CORPUS.parent / folder).glob("*.expect.json")):
             total += score_file(expectation)
-    assert total.files >= 1186
+    assert total.files >= 1266
     assert total.recall >= 0.90, total.problems
     assert total.precision >= 0.97, total.problems
     assert total.key_accuracy >= 0.97, total.problems
