@@ -3,16 +3,18 @@ Discord, Slack), where one member posts the questions and, later, their answers,
 others guess.
 
 Each message starts with a header: ``2024-05-27 08:30:12 老周（群主）``, ``2024-07-01 20:00:03
-阿杰(群主)(10086001)``, ``阿杰  21:02``, ``[14-Mar-24 07:00 PM] QuizMaster#0420 (BOT)``, or a
-name with the time on the line below (Slack). The quiz is what the members who post
-questions (a message with options A, B, ...) write; the other members' messages (guesses,
-thanks, a quoted question) and the headers leave the text, and so do stickers, reactions,
-thread notes and day separators. In the posters' lines, spoilers (``||B||``), Slack's
-emphasis and emoji codes go; the day's question, however numbered (``【每日一题】第57题``,
-``*QOTD #57*``, ``*Day 59:*``, ``№62``), becomes ``Q57.``; and its answer, posted later
-(``57题答案：B``, ``【41 答案】B``, ``#58 → A, B, D``, ``Answer for Day 59: …``, ``№62 = B``),
-becomes its answer line. One output line per input line; a text with fewer than four
-message headers is no chat.
+阿杰(群主)(10086001)``, ``阿杰  21:02``, ``[14-Mar-24 07:00 PM] QuizMaster#0420 (BOT)``,
+``maya.k — 11/04/2024 9:12 AM`` (Discord copied from the app), or a name with the time on the
+line below (Slack). The quiz is what the members who post questions (a message with options
+A, B, ..., or a bot's 🇦 🇧) write; the other members' messages (guesses, thanks, a quoted
+question) and the headers leave the text, and so do stickers, reactions, thread notes, day
+separators and a line the poster repeats under every question ("React with your answer!").
+In the posters' lines, spoilers (``||B||``), Slack's emphasis and emoji codes go; the day's
+question, however numbered (``【每日一题】第57题``, ``*QOTD #57*``, ``*Day 59:*``, ``№62``,
+``Daily LLM Question #41 · Evaluation``), becomes ``Q57.``; and its answer, posted later
+(``57题答案：B``, ``【41 答案】B``, ``#58 → A, B, D``, ``Answer for Day 59: …``, ``№62 = B``,
+``Model answer for #48 (from @mods):``), becomes its answer line. One output line per input
+line; a text with fewer than four message headers is no chat.
 """
 
 from __future__ import annotations
@@ -200,8 +202,6 @@ def _asks(lines: list[str], *messages: _Message) -> bool:
 
 #: An option drawn with a regional-indicator letter, as a Discord bot posts it: "🇦 MMLU".
 _FLAG_OPTION = re.compile(r"^\s*(?P<key>[\U0001F1E6-\U0001F1EF])\s+(?=\S)")
-
-
 #: A reaction under a post, its emoji and its count on lines of their own: "🇦" then "3".
 _REACTION = re.compile(r"^\s*[\U0001F1E6-\U0001F1FF]\s*$")
 _COUNT = re.compile(r"^\s*\d{1,5}\s*$")
