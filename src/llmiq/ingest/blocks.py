@@ -234,8 +234,10 @@ def unlettered_options(prompt_parts: list[str], value: str) -> tuple[list[tuple[
     """Unlettered bullets at the end of a question's lines (``prompt_parts``, one a line)
     whose answer ``value`` names one of them by its text, place or gist: options A, B, ...
     ("- Paris / - Rome … Answer: Paris"); so are short lines without bullets under a line
-    that asks ("前两条" answering four lines under "好处是什么？"). Returns them and the index
-    of the first in ``prompt_parts``; no options when there are none."""
+    that asks ("前两条" answering four lines under "好处是什么？"), and longer ones when the
+    answer gives one's key and whole text ("(c) Quadratically", the copy of a list its style
+    sheet lettered). Returns them and the index of the first in ``prompt_parts``; no options
+    when there are none."""
     lines = [
         (n, m["text"].strip())
         for n, part in enumerate(prompt_parts)
