@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from llmiq.ingest.article_end import END_LINE, END_MARKER
 from llmiq.ingest.key_entries import ITEM, LETTERS, key_pairs, key_pairs_and_rest, line_entries
@@ -461,14 +461,6 @@ def _read_explanations(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
         or (_KEY_NOTE.match(fold(lines[k].raw)) and _notes_lead_on(lines, k))
     ):  # "</details>"; "Notes: for Q1 …" over "### Short-answer notes"
         k += 1
-    h = next_content(lines, k, len(lines)) if _remark(lines, k) else None
-    probe = replace(key, explanations=dict(key.explanations))  # read, not yet taken
-    if (
-        h is not None
-        and _OWN_HEADING.match(lines[h].raw)
-        and _open_answers(lines, h, probe, {}) > h
-    ):
-        k = h  # "Class average on Part A: 6.9 / 9." between the key and the answers
     if (headed := _read_headed_answers(lines, k, key)) > k:
         first, _ = key.sections[-1]
         key.sections[-1] = (first, headed - 1)
@@ -481,6 +473,10 @@ def _read_explanations(lines: Sequence[Line], i: int, key: AnswerKey) -> int:
     else:
         stop = _open_answers(lines, k, key, items)
     if not items and stop == k:
+        h = next_content(lines, k, len(lines)) if _remark(lines, k) else None
+        if h is not None and _OWN_HEADING.match(lines[h].raw):
+            # "Class average on Part A: 6.9 / 9." between the key and the answers
+            return after if (after := _read_explanations(lines, h, key)) > h else i
         return i
     for number, text in items.items():
         key.explanations.setdefault(number, text)

@@ -51,7 +51,7 @@ from llmiq.ingest.cleanup import (
 )
 from llmiq.ingest.late_keys import article_keys
 from llmiq.ingest.lines import NOISE, Line, LineKind, options_after_prompt
-from llmiq.ingest.nested_options import nested_numbered_options
+from llmiq.ingest.option_runs import nested_numbered_options
 from llmiq.ingest.option_text import normalise
 from llmiq.ingest.prompt_tags import from_front_face
 from llmiq.ingest.question_marks import TYPE_FIRST
@@ -125,7 +125,7 @@ class _Parser:
         lines = self.lines
         resolve_faq_answers(lines)
         self.key = article_keys(lines)
-        nested_numbered_options(lines, self.key)
+        nested_numbered_options(lines, self.key.keys)
         value_lines = read_answer_values(lines)
         end = tail_start(lines)
         answers = [i for i in range(end) if lines[i].kind is LineKind.ANSWER]

@@ -18,11 +18,12 @@ from llmiq.ingest.answers import (
     keys_opening_explanation,
     names_an_option,
     options_leading,
+    parse_keys,
 )
 from llmiq.ingest.cleanup import SEE_BELOW
 from llmiq.ingest.keys_said import key_said_alone, keys_corrected
 from llmiq.ingest.lines import NOISE, Line, LineKind
-from llmiq.ingest.option_text import keyed_option_text
+from llmiq.ingest.option_text import match_option_text
 from llmiq.ingest.option_verdicts import keys_judged
 from llmiq.ingest.result import Note
 from llmiq.ingest.structure import next_content
@@ -255,6 +256,13 @@ def unlettered_options(prompt_parts: list[str], value: str) -> tuple[list[tuple[
     options = [(chr(ord("A") + m), text) for m, (_, text) in enumerate(lines)]
     # A long line without a bullet is an option only when the answer gives its key and text
     short = bulleted or all(len(text) <= 80 for _, text in options)
-    if (short and names_an_option(value, options)) or keyed_option_text(value, options):
+    if (short and names_an_option(value, options)) or _keyed_option_text(value, options):
         return options, lines[0][0]
     return [], len(prompt_parts)
+
+
+def _keyed_option_text(value: str, options: list[tuple[str, str]]) -> bool:
+    """Whether ``value`` names one option twice over, by its key and then by its whole text:
+    "(c) Quadratically" with "Quadratically" third."""
+    parsed = parse_keys(value)
+    return bool(parsed) and match_option_text(parsed[1].strip(" .。"), options) == parsed[0]

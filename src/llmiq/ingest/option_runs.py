@@ -8,7 +8,7 @@ points stays a list."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from llmiq.ingest.answers import ROMAN_KEYS, parse_keys
 from llmiq.ingest.lines import NOISE, Line, LineKind, checkbox_text, spaced_option
@@ -16,10 +16,13 @@ from llmiq.ingest.structure import next_content
 
 
 def make_option(line: Line, key: str, text: str) -> None:
+    """Make ``line`` option ``key``; a number it was written with ("1. [x] …", "    2. HNSW")
+    no longer starts a question."""
     line.kind = LineKind.OPTION
     line.options = [(key, text)]
     line.single_option = (key, text)
     line.option_delim = ""
+    line.q_number, line.q_strength = None, 0
 
 
 def _spaced_on_one_line(raw: str, first: str = "A") -> list[tuple[str, str]]:
@@ -100,13 +103,7 @@ def _numbered_options(lines: Sequence[Line]) -> None:
         if not (line.is_question and line.q_number == 1 and line.q_style in ("N.", "N)", "(N)")):
             i += 1
             continue
-        run = [i]
-        while (k := next_content(lines, run[-1], len(lines))) is not None and (
-            lines[k].is_question
-            and lines[k].q_style == line.q_style
-            and lines[k].q_number == len(run) + 1
-        ):
-            run.append(k)
+        run = _numbered_run(lines, i - 1, line.q_style)  # line i, then 2., 3., …
         after = _next_text(lines, run[-1])
         answer = lines[after] if after is not None else None
         if answer is not None and (named := _OPTION_NAMED.match(answer.raw)):
@@ -130,7 +127,6 @@ def _numbered_options(lines: Sequence[Line]) -> None:
         if numbers and max(numbers) <= len(run):
             for m, k in enumerate(run):
                 make_option(lines[k], chr(ord("A") + m), lines[k].rest)
-                lines[k].q_number, lines[k].q_strength = None, 0
             letters = ", ".join(chr(ord("A") + n - 1) for n in numbers)
             rest = found["rest"].lstrip(" .*_")  # type: ignore[index]
             if below is not None:
@@ -139,6 +135,45 @@ def _numbered_options(lines: Sequence[Line]) -> None:
             else:
                 answer.answer_value = f"{letters}. {rest}" if rest else letters
         i = run[-1] + 1
+
+
+def _numbered_run(lines: Sequence[Line], after: int, style: str, indent: int = -1) -> list[int]:
+    """The lines numbered 1, 2, 3, … in ``style`` that follow line ``after``, one after
+    another, each indented more than ``indent`` columns."""
+    run: list[int] = []
+    k = next_content(lines, after, len(lines))
+    while k is not None and (
+        lines[k].is_question
+        and lines[k].q_style == style
+        and lines[k].q_number == len(run) + 1
+        and _indent(lines[k]) > indent
+    ):
+        run.append(k)
+        k = next_content(lines, k, len(lines))
+    return run
+
+
+def _indent(line: Line) -> int:
+    return len(line.raw.expandtabs(4)) - len(line.raw.expandtabs(4).lstrip())
+
+
+#: A key in letters: "b", "a, b, d", "ACD".
+_KEY_IN_LETTERS = re.compile(r"^\s*[A-Ja-j](?:\s*[,，、/ ]?\s*[A-Ja-j])*\s*$")
+
+
+def nested_numbered_options(lines: Sequence[Line], keys: Mapping[int, str]) -> None:
+    """Options written as a list nested under a numbered question, the way a Markdown export
+    writes an outline (Notion, Google Docs): ``1. Which index …?`` then ``    1. HNSW``
+    ``    2. A B-tree`` …, the question's letter in an answer key at the end ("2 | a"). Under
+    a question that ``keys`` answers in letters, the items are its options A, B, …, not
+    questions 1, 2, …; otherwise they stay what they were (points of an answer)."""
+    for i, line in enumerate(lines):
+        if not (line.is_question and _KEY_IN_LETTERS.match(keys.get(line.q_number or 0, ""))):
+            continue
+        run = _numbered_run(lines, i, line.q_style, _indent(line))  # "5." after "    4." is no E
+        if len(run) >= 2:
+            for m, k in enumerate(run):
+                make_option(lines[k], chr(ord("A") + m), lines[k].rest)
 
 
 def _asked_above(lines: Sequence[Line], i: int) -> bool:
@@ -286,7 +321,6 @@ def mark_option_runs(lines: Sequence[Line]) -> None:
             ):
                 for m, k in enumerate(boxes):
                     make_option(lines[k], chr(ord("A") + m), checkbox_text(lines[k]))
-                    lines[k].q_number, lines[k].q_strength = None, 0  # "1. [x] …" asks nothing
             i = boxes[-1] + 1
             continue
         i += 1

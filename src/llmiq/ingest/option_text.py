@@ -48,21 +48,6 @@ def match_option_text(value: str, options: list[tuple[str, str]]) -> list[str]:
     return []
 
 
-#: A key before an option's text: "(c) Quadratically", "b) BERT", "D. Pre-LN".
-_KEY_THEN_TEXT = re.compile(r"^\s*(?:\((?P<pk>[A-Ja-j])\)|(?P<k>[A-Ja-j])[).、])\s*(?P<text>\S.*)$")
-
-
-def keyed_option_text(value: str, options: list[tuple[str, str]]) -> bool:
-    """Whether ``value`` names one option twice over, by its key and then by its whole text:
-    "(c) Quadratically" with "Quadratically" third. A page whose options lost their letters
-    (a list lettered by its style sheet) still shows them in the answer."""
-    m = _KEY_THEN_TEXT.match(fold(value))
-    if not m:
-        return False
-    key = (m["pk"] or m["k"]).upper()
-    return match_option_text(m["text"].rstrip(" .。"), options) == [key]
-
-
 _FIRST_CLAUSE = re.compile(
     r"^(?P<head>.+?)(?:[。;；，]|[.,](?=\s|$)|\s[—–-]+\s)\s*(?P<rest>.*)$", re.S
 )
