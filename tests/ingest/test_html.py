@@ -263,6 +263,35 @@ def test_a_docusaurus_page_saved_with_its_answers_collapsed() -> None:
     _doc_site_questions("en_docusaurus_details", collapsed)
 
 
+def test_an_article_a_script_shows_once_loaded_is_read_and_a_hidden_popup_is_not() -> None:
+    """A WeChat article saved from the browser: ``#js_content`` still carries the
+    ``visibility: hidden`` its script lifts, while the follow-us popup in it stays hidden."""
+    questions = "".join(
+        f"<p><strong>{n}. {stem}</strong></p><p>A. {a}</p><p>B. {b}</p><p>答案：{key}</p>"
+        for n, stem, a, b, key in (
+            (1, "chunk 过小最可能导致什么？", "片段缺少上下文", "向量维度变大", "A"),
+            (2, "归一化后哪个度量与余弦排序相同？", "曼哈顿距离", "内积", "B"),
+            (3, "调大 efSearch 通常会怎样？", "召回率下降", "召回率上升、延迟变高", "B"),
+        )
+    )
+    popup = (
+        '<div style="display: none"><p>微信扫一扫关注该公众号，'
+        "每周一套大模型面试周测，附答案解析，面经、八股、学习路线一网打尽。</p></div>"
+    )
+    page = (
+        '<html><body><div id="js_article"><h1 id="activity-name">RAG 周测</h1>'
+        f'<div id="js_content" style="visibility: hidden;">{questions}{popup}</div>'
+        "</div></body></html>"
+    )
+    result = import_text(page, name="wechat.html", bank_id="t")
+    assert [(q.id, q.answer) for q in result.bank.questions] == [
+        ("q1", ["A"]),
+        ("q2", ["B"]),
+        ("q3", ["B"]),
+    ]
+    assert "扫一扫" not in html_to_text(page)
+
+
 _QUIZ_ITEM = (
     '<div class="q-item"><div class="q-stem">{n}. {stem}</div><ul class="options">{options}</ul>'
     '<div class="q-tools"><span onclick="show({n})">显示答案</span><span>收藏本题</span>'

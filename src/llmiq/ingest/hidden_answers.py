@@ -49,6 +49,13 @@ def is_hidden(element: HtmlElement) -> bool:
     return element.get("hidden") is not None or bool(_INVISIBLE.search(element.get("style", "")))
 
 
+def reveal(element: HtmlElement) -> None:
+    """Show ``element``: drop its ``hidden`` attribute and the inline style that hides it."""
+    element.attrib.pop("hidden", None)
+    if "style" in element.attrib:
+        element.set("style", _INVISIBLE.sub("", element.get("style", "")))
+
+
 def _first_line(element: HtmlElement) -> str:
     text = element.text_content()
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
@@ -84,9 +91,7 @@ def reveal_hidden_answers(root: HtmlElement) -> None:
         collapsed = parent is not None and parent.tag == "details" and element.tag != "summary"
         if not labelled and not named and not collapsed and not boxed:
             continue
-        element.attrib.pop("hidden", None)
-        if "style" in element.attrib:
-            element.set("style", _INVISIBLE.sub("", element.get("style", "")))
+        reveal(element)
         if named and not labelled and not collapsed:
             label = "Explanation:" if _EXPLANATION_NAME.search(named.group(0)) else "Answer:"
             # on the line of its first text: "<div><p><b>(b)</b> — …</p></div>"

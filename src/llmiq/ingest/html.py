@@ -11,7 +11,8 @@ flattened to their text (readability drops a ``<span class="comment">`` inside o
 checkboxes become ``[x]``/``[ ]`` (it drops lists holding inputs), and its minimum text length
 is one character (else a list of short options, ``A. 1  B. 8  C. 64``, is dropped). Answers a
 practice page hides until clicked are shown and options it marks only in red get a ✔
-(``hidden_answers``), other hidden elements and
+(``hidden_answers``); a hidden element holding most of the page's text is the article a
+script shows once loaded (WeChat's ``#js_content``) and is shown too. Other hidden elements and
 advertising boxes (``class="ad-box"``, ``adsbygoogle``) are removed. Headings lose their
 permalinks ("¶", a zero-width space) and the badges after their text; elements a browser
 shows apart by their style (an option's letter and text in two ``<span>``, a toolbar's
@@ -48,6 +49,7 @@ from llmiq.ingest.hidden_answers import (
     is_hidden,
     mark_coloured_answers,
     mark_result_labels,
+    reveal,
     reveal_hidden_answers,
 )
 from llmiq.ingest.html_writer import (
@@ -186,13 +188,17 @@ def _prepare(root: HtmlElement) -> None:
         # a title (the lozenge's "EASY", an expand's "Answer") is what the page shows
         if element.get("ac:name") != "title":
             _remove(element)
+    page_text = len(root.text_content().strip())
     for element in list(root.iter()):  # readability drops these; so must any fallback
         if (
             isinstance(element.tag, str)
             and element.tag not in ("html", "body")
             and is_hidden(element)
         ):
-            _remove(element)
+            if len(element.text_content().strip()) * 2 > page_text:
+                reveal(element)  # the article itself, which a script shows once it has loaded
+            else:
+                _remove(element)
     for element in list(root.iter()):
         if not isinstance(element.tag, str) or element.tag in ("html", "body"):
             continue
