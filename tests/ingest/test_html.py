@@ -292,6 +292,36 @@ def test_an_article_a_script_shows_once_loaded_is_read_and_a_hidden_popup_is_not
     assert "扫一扫" not in html_to_text(page)
 
 
+def test_a_heading_whose_id_spells_a_furniture_word_is_kept() -> None:
+    """freeCodeCamp's heading ids are slugs of their text; readability reads "tool" or
+    "comment" in one as page furniture and would drop the question's heading."""
+    questions = (
+        ("How does tool calling work under the hood?", "The model writes a structured call."),
+        ("Which comment styles confuse a tokenizer?", "Long runs of symbols split oddly."),
+        ("What is an LLM agent?", "A model in a loop that picks its next action."),
+        ("Why keep tool results short?", "Everything returned eats context."),
+        ("What is self-consistency?", "Sample several chains of thought and vote."),
+        ("When is ReAct better than plain chain of thought?", "When facts must be looked up."),
+        ("Why cap an agent's steps?", "Loops and costs grow with every step."),
+        ("What is prompt injection?", "Instructions hidden in what the agent reads."),
+    )
+    sections = "".join(
+        f'<h3 id="heading-question-{n}-{_SPACE.sub("-", stem.lower().rstrip("?"))}">'
+        f"Question {n}: {stem}</h3><p>{answer} {answer} {answer}</p>"
+        for n, (stem, answer) in enumerate(questions, 1)
+    )
+    related = (  # ids of their own, and one word is not a slug
+        '<h3 id="related-widget-title">You may also like</h3><h3 id="comments">Comments</h3>'
+    )
+    page = (
+        f"<html><body><main><article><h1>Agent questions</h1>{sections}{related}"
+        "</article></main></body></html>"
+    )
+    result = import_text(page, name="fcc.html", bank_id="t")
+    assert [q.prompt.en for q in result.bank.questions] == [stem for stem, _ in questions]
+    assert not {"### You may also like", "### Comments"} & set(html_to_text(page).splitlines())
+
+
 _QUIZ_ITEM = (
     '<div class="q-item"><div class="q-stem">{n}. {stem}</div><ul class="options">{options}</ul>'
     '<div class="q-tools"><span onclick="show({n})">显示答案</span><span>收藏本题</span>'

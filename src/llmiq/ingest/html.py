@@ -102,6 +102,7 @@ _CHROME_NAME = re.compile(r"^pageSection$", re.I)
 #: Class words of a label set beside a heading: "badge", "aui-lozenge", "status-macro", "tag".
 _BADGE_NAME = re.compile(r"(?:^|[-_])(?:badge|lozenge|status|chip|pill|tag|label)(?:$|[-_])", re.I)
 _ISSUE_NUMBER = re.compile(r"^#\d+$")
+_WORD = re.compile(r"[^\W_]+")
 _DROP_ROLES = {"navigation", "complementary", "contentinfo", "dialog", "banner", "search"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 #: Characters XML (and so lxml) cannot hold: C0 controls but tab and newlines, lone surrogates.
@@ -320,9 +321,18 @@ def _continues(first: HtmlElement, after: HtmlElement) -> bool:
     return True
 
 
+def _spells_text(name: str, text: str) -> bool:
+    """Whether an id is the slug of its heading's text ("heading-question-3-how-does-tool-calling
+    -work"): readability weighs its words as class names and drops the heading for a "tool" or a
+    "comment" in it."""
+    words, said = _WORD.findall(name.lower()), set(_WORD.findall(text.lower()))
+    return len(words) >= 3 and 3 * sum(w in said for w in words) >= 2 * len(words)
+
+
 def _tidy_headings(root: HtmlElement) -> None:
-    """A heading without its permalink ("¶" in MkDocs and Sphinx, "#", a zero-width space in
-    Docusaurus and VitePress, an icon in GitBook) and its text out of a link to itself (mdBook),
+    """A heading without an id spelling its text, without its permalink ("¶" in MkDocs and
+    Sphinx, "#", a zero-width space in Docusaurus and VitePress, an icon in GitBook) and its
+    text out of a link to itself (mdBook),
     without the badges after its text (Confluence's status lozenge "高频",
     ``<span class="badge">New</span>``, the "#214" GitHub sets after an issue's or a
     discussion's title in its own element) and without blocks
@@ -330,6 +340,8 @@ def _tidy_headings(root: HtmlElement) -> None:
     readability makes of such a ``<div>`` would close the heading when its output is parsed
     again."""
     for heading in list(root.iter(*HEADINGS)):
+        if _spells_text(heading.get("id") or "", text_of(heading)):
+            del heading.attrib["id"]
         for link in list(heading.iter("a")):
             href, text = link.get("href") or "", link.text_content()
             if href.startswith("#") and not any(c.isalnum() for c in text):
