@@ -3,6 +3,8 @@ section of their own after it, and keys given as an option's number."""
 
 from __future__ import annotations
 
+import pytest
+
 from llmiq.ingest import parse_article
 from llmiq.ingest.result import ImportResult, fold_notes
 
@@ -465,6 +467,28 @@ def test_a_keys_part_with_each_key_in_brackets_after_its_number() -> None:
         "D. YaRN\n\n4. MoE 推理部署，正确的有？\nA. 要放下全部专家\nB. 计算量看激活参数\n"
         "C. 计算量看总参数\n\n▍参考答案\n\n单选：1-2　BA\n多选：3（ABD）　4（AB）\n",
         name="wechat.txt",
+        bank_id="t",
+    )
+    answers = [q.answer for q in result.bank.questions]
+    assert answers == [["B"], ["A"], ["A", "B", "D"], ["A", "B"]]
+
+
+@pytest.mark.parametrize(
+    ("single", "multiple"),
+    [
+        ("**一、单选：**1.B 2.A", "**二、多选：**3.ABD 4.AB"),
+        ("__单选：__1.B 2.A", "__多选：__3.ABD 4.AB"),
+        ("**一、单选：**1.B 2.A", "**二、多选：**3.ABD\n\n**4.AB**"),
+    ],
+)
+def test_a_keys_line_glued_to_its_bold_label(single: str, multiple: str) -> None:
+    result = parse_article(
+        "## 一、单选题\n\n1、Mixtral 每层激活几个专家（ ）\nA. 1\nB. 2\n\n"
+        "2、GQA 共享的是（ ）\nA. KV\nB. Q\n\n"
+        "## 二、多选题\n\n3、哪些方法能扩展 RoPE 的上下文（ ）\nA. 位置插值\nB. NTK-aware\n"
+        "C. 增大词表\nD. YaRN\n\n4、MoE 推理部署，正确的有（ ）\nA. 要放下全部专家\n"
+        f"B. 计算量看激活参数\nC. 计算量看总参数\n\n## 参考答案\n\n{single}\n\n{multiple}\n",
+        name="jianshu.md",
         bank_id="t",
     )
     answers = [q.answer for q in result.bank.questions]

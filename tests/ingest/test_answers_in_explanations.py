@@ -199,6 +199,8 @@ def test_answers_that_name_keys_by_exclusion_or_after_a_dash(
         ("**Answer 答案：** A, B", ["A", "B"]),
         ("**Answer:** Both A and B work, and so does C.", ["A", "B", "C"]),
         ("Answer: A and C, D as well.", ["A", "C", "D"]),
+        ("**Answer:** (b) The experts plus a router sending each token on.", ["B"]),
+        ("**Answer:** (a) and (c), plus d. b is a trap.", ["A", "C", "D"]),
         ("答案 B 👌 每个专家本质上就是一个 FFN", ["B"]),
         ("答案 / Answer: D", ["D"]),
         ("> 讨论结论：只有 B 说对了。容量因子调大可以少丢 token。", ["B"]),

@@ -244,7 +244,8 @@ _REMARK = re.compile(r"[(（][^()（）]{3,}[)）]")
 #: A key added after the others in the same sentence: "…, and so does C", "C as well",
 #: "…，D 也对", "A 和 B，还有 D".
 _ALSO_KEY = re.compile(
-    r"\b(?:so\s+(?:does|do|is|are)|as\s+(?:does|is)|plus)\s+\(?([A-Ja-j])\)?(?![\w-])"
+    r"\b(?:so\s+(?:does|do|is|are)|as\s+(?:does|is)|plus)\s+\(?"
+    r"([A-J]|[a-j](?!\s+[a-z]))\)?(?![\w-])"  # "plus (d)", "plus d.", not "plus a router"
     r"|(?<![\w-])\(?([A-J])\)?\s*(?:\s(?:too|as\s+well|also\s+works?)\b|也(?:对|正确|成立|算|要选))"
     r"|(?:还有|以及|外加|再加上?)\s*\(?([A-J])\)?(?![A-Za-z])"  # "A 和 B，还有 D"
 )
