@@ -307,6 +307,31 @@ def test_keys_listed_to_end_a_sentence_and_the_takers_own_picks() -> None:
     ]
 
 
+def test_a_posters_picks_under_options_typed_on_the_question_line() -> None:
+    result = parse_article(
+        "1. Which raise decode throughput? (a) continuous batching (b) prefix caching "
+        "(c) max_num_seqs=1 (d) CUDA graphs\n\nI put a, b, d. c obviously kills batching.\n\n"
+        "2. What does prefix caching reuse? A) output tokens | B) KV cache blocks | C) weights\n\n"
+        "B\n\n"
+        "3. Decode is memory-bound. Double the batch and per-token latency roughly...\n"
+        "doubles\nstays about the same\nhalves\n\n"
+        "My answer: stays about the same (the weights are read once per step either way)\n\n"
+        "4. Which is sparse? (a) BM25 (b) a bi-encoder\n\nI put a lot of thought into this.\n",
+        name="reddit.txt",
+        bank_id="t",
+    )
+    assert [(q.id, q.answer) for q in result.bank.questions] == [
+        ("q1", ["A", "B", "D"]),
+        ("q2", ["B"]),
+        ("q3", ["B"]),
+    ]
+    assert [o.text.en for o in result.bank.questions[1].options] == [
+        "output tokens",
+        "KV cache blocks",
+        "weights",
+    ]
+
+
 def test_an_open_answers_approach_then_its_points_and_a_worksheets_last_line() -> None:
     result = parse_article(
         "8．线上 RAG 答非所问，你会怎样排查？\n答题思路：先分环节定位，不要一上来就换模型。\n"

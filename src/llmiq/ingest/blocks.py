@@ -26,7 +26,7 @@ from llmiq.ingest.lines import NOISE, Line, LineKind
 from llmiq.ingest.option_text import match_option_text
 from llmiq.ingest.option_verdicts import keys_judged
 from llmiq.ingest.result import Note
-from llmiq.ingest.structure import next_content
+from llmiq.ingest.structure import UNFINISHED, next_content
 from llmiq.messages import N_
 
 
@@ -114,10 +114,8 @@ def answer_elsewhere(lines: Sequence[Line], u: int, stop: int, key: AnswerKey) -
             N_("answer from the answer key at line {line}"), line=lines[key.lines[number]].number
         )
         return block
-    if option_lines:
-        return _answer_in_prose(lines, block, option_lines, stop)
-    if lines[u].options:
-        return None
+    if option_lines or lines[u].options:  # options under it, or on its own line
+        return _answer_in_prose(lines, block, option_lines or [u], stop)
     if not any(
         lines[i].kind not in (LineKind.BLANK, *NOISE)
         and re.search(r"\w", lines[i].raw)
@@ -235,10 +233,11 @@ def unlettered_options(prompt_parts: list[str], value: str) -> tuple[list[tuple[
     """Unlettered bullets at the end of a question's lines (``prompt_parts``, one a line)
     whose answer ``value`` names one of them by its text, place or gist: options A, B, ...
     ("- Paris / - Rome … Answer: Paris"); so are short lines without bullets under a line
-    that asks ("前两条" answering four lines under "好处是什么？"), and longer ones when the
-    answer gives one's key and whole text ("(c) Quadratically", the copy of a list its style
-    sheet lettered). Returns them and the index of the first in ``prompt_parts``; no options
-    when there are none."""
+    that asks or that they complete ("前两条" answering four lines under "好处是什么？",
+    "stays about the same" under "latency roughly..."), and longer ones when the answer gives
+    one's key and whole text ("(c) Quadratically", the copy of a list its style sheet
+    lettered). Returns them and the index of the first in ``prompt_parts``; no options when
+    there are none."""
     lines = [
         (n, m["text"].strip())
         for n, part in enumerate(prompt_parts)
@@ -248,7 +247,9 @@ def unlettered_options(prompt_parts: list[str], value: str) -> tuple[list[tuple[
     lines = lines or [
         (n, part.strip())
         for n, part in enumerate(prompt_parts)
-        if n > 0 and ASKS.search(prompt_parts[0]) and 0 < len(part.strip()) <= _OPTION_LONGEST
+        if n > 0
+        and (ASKS.search(prompt_parts[0]) or UNFINISHED.search(prompt_parts[0]))
+        and 0 < len(part.strip()) <= _OPTION_LONGEST
     ]
     after = [part for part in prompt_parts[lines[0][0] :] if part.strip()] if lines else []
     if len(lines) < 2 or not value or len(lines) != len(after):

@@ -19,6 +19,7 @@ _MY_PICK = re.compile(
     r"\s+(?:was|were|is|are)|我(?:当时)?选(?:的|了)?(?:是)?|(?:这题)?我的答案(?:是|为))\s*[:：]?\s*",
     re.I,
 )
+_LOWER_KEYS = re.compile(r"^\s*\(?[a-j]\)?(?:\s*(?:[,，、]|\band\b)\s*\(?[a-j]\)?)*")
 _STRUCK = re.compile(r"~~[^~]+~~")
 _BOLD_KEY = re.compile(r"^\s*(?P<b>\*\*|__)(?P<key>[A-J](?:\s*[,、]\s*[A-J])*)(?P=b)")
 #: Keys listed at the start of a sentence and ending it: "A, B, D. C is wrong, …", "A, C and
@@ -67,6 +68,10 @@ def keys_corrected(text: str, options: list[tuple[str, str]]) -> list[str]:
     return sorted(keys) if keys and keys <= set(dict(options)) else []
 
 
+def _upper(match: re.Match[str]) -> str:
+    return match[0].upper()
+
+
 def key_said_alone(text: str, options: list[tuple[str, str]]) -> list[str]:
     """A key standing alone in a paragraph's short first sentence: "这个简单，B。……", or
     before its first comma: "A，没什么好说的。"; keys listed to end a sentence: "A, B, D. C
@@ -75,6 +80,8 @@ def key_said_alone(text: str, options: list[tuple[str, str]]) -> list[str]:
     text = _STRUCK.sub("", text)  # "我第一次选了 ~~A~~，正解是 **C**": a pick taken back
     text = _BOLD_KEY.sub(r"\g<key>", text, count=1)  # "**A**, the … trick."
     mine = _MY_PICK.sub("", text, count=1)
+    if mine != text:  # after "I put", lowercase letters are keys too: "I put a, b, d. c …"
+        mine = _LOWER_KEYS.sub(lambda m: re.sub(r"\b[a-j]\b", _upper, m[0]), mine, count=1)
     run = (  # "我选的 ABD，…", "这题我的答案是 A B D，C 看起来很像……", "我选的 A、B、D，C 纯属……"
         re.match(r"^\s*(?P<keys>[A-J]{1,6}|[A-J](?:[\s、][A-J]){1,5})\s*(?:[,，。.;；!]|$)", mine)
         if mine != text

@@ -293,9 +293,10 @@ def _is_markup(text: str) -> bool:
 def _split_inline_options(
     text: str, first_key: str, lower: bool = False, delim: str = ""
 ) -> list[tuple[str, str]]:
-    """Split ``"微调 B.数据增强 C.提示校准"`` or ``"微调；B.数据增强；C.提示校准"`` (after ``A.``)
-    into consecutive options; with ``lower``, keys written ``b.`` ``c)`` (after ``a.``), as in
-    two-column PDF text; after ``A：``, ``B：`` too (``delim`` is the first option's)."""
+    """Split ``"微调 B.数据增强 C.提示校准"``, ``"微调；B.数据增强；C.提示校准"`` or
+    ``"微调 | B.数据增强"`` (after ``A.``) into consecutive options; with ``lower``, keys
+    written ``b.`` ``c)`` (after ``a.``), as in two-column PDF text; after ``A：``, ``B：`` too
+    (``delim`` is the first option's)."""
     options: list[tuple[str, str]] = []
     key, rest = first_key, text
     colon = ":" if delim in (":", "：") else ""
@@ -306,7 +307,7 @@ def _split_inline_options(
         if not match or match.start() == 0:
             options.append((key, rest.strip()))
             return options
-        options.append((key, rest[: match.start()].strip()))
+        options.append((key, rest[: match.start()].strip().rstrip("|｜").rstrip()))
         key, rest = nxt, rest[match.end() :]
 
 

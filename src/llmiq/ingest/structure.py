@@ -373,13 +373,19 @@ def options_follow(lines: Sequence[Line], i: int, hi: int) -> bool:
     return False
 
 
+#: A stem its options complete: "per-token latency roughly...", "……", "___", "（ ）".
+UNFINISHED = re.compile(r"(?:\.{3}|…+|_{3,}|[(（]\s*[)）])\s*(?:\*\*)?\s*$")
+
+
 def _has_question_mark(lines: Sequence[Line], i: int, hi: int) -> bool:
-    """A question mark on the line, or on the next one for "### Question 5"."""
+    """A question mark on the line, or on the next one for "### Question 5"; or a stem that
+    its options complete."""
     text = lines[i].rest
     j = next_content(lines, i, hi)
     if not text and j is not None:
         text = lines[j].raw
-    return "?" in fold(text) or bool(_IMPERATIVE.match(fold(text)))
+    folded = fold(text)
+    return "?" in folded or bool(_IMPERATIVE.match(folded) or UNFINISHED.search(folded))
 
 
 #: A question asked as a request: "Estimate the KV cache for …", "简述 PTQ 和 QAT 的区别".
