@@ -3,10 +3,14 @@ section of their own after it, and keys given as an option's number."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from llmiq.ingest import parse_article
 from llmiq.ingest.result import ImportResult, fold_notes
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 _QUESTIONS = (
     "# Scaling quiz\n\n**1.** Roughly how many tokens per parameter is compute-optimal?\n"
@@ -493,6 +497,32 @@ def test_a_keys_line_glued_to_its_bold_label(single: str, multiple: str) -> None
     )
     answers = [q.answer for q in result.bank.questions]
     assert answers == [["B"], ["A"], ["A", "B", "D"], ["A", "B"]]
+
+
+@pytest.mark.parametrize(
+    "head",
+    ["### Model answer for 3", "**3. 参考答案：**", "#### Answer to Q3", "### Q3 model answer"],
+)
+def test_an_open_answer_under_its_own_heading_right_after_the_keys(head: str) -> None:
+    result = parse_article(
+        "1\\. Which is it?\n\nA. x\nB. y\n\n2\\. Which one?\n\nA. x\nB. y\n\n3\\. Why is it?\n\n"
+        f"## Answer key\n\n1. B\n2. A\n\n{head}\n\nBecause of z.\n\nMore on z.\n\n---\n\n"
+        "Share this post\n",
+        name="substack.md",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions[:2]] == [["B"], ["A"]]
+    assert result.bank.questions[2].reference.en == "Because of z.\n\nMore on z."
+
+
+def test_an_answer_on_its_heading_line_after_the_keys_ends_before_the_conclusion() -> None:
+    """An "Answer to Q9: …" line carries its answer: the page's conclusion and its course table
+    after it are not part of it, as they would be under a heading alone on its line."""
+    page = FIXTURES / "held_out_42" / "answer-key_en_intellipaat-copy-embeddings-rag.txt"
+    result = parse_article(page.read_text("utf-8"), name=page.name, bank_id="t")
+    last = result.bank.questions[-1]
+    assert last.reference.en.startswith("Attach metadata such as version")
+    assert last.reference.en.endswith("helps users spot the problem too.")
 
 
 def test_slides_key_with_plus_signs_then_a_discussion_line_over_the_open_answers() -> None:

@@ -307,6 +307,20 @@ def test_keys_listed_to_end_a_sentence_and_the_takers_own_picks() -> None:
     ]
 
 
+@pytest.mark.parametrize("label", ["What I'm listening for:", "**What we look for**"])
+def test_an_interviewers_rubric_label_over_an_open_answer(label: str) -> None:
+    result = _parse(
+        "### 9. Building the SFT set\n\nHow would you build an SFT set for IT?\n\n"
+        f"{label}\n\n- Start from real tickets.\n- Quality over quantity.\n\n"
+        "### 10. Longer, not better\n\nWhy might DPO make answers longer?\n\n"
+        f"{label}\n\n- Chosen answers are longer on average.\n"
+    )
+    first, second = result.bank.questions
+    assert first.prompt.en == "Building the SFT set\n\nHow would you build an SFT set for IT?"
+    assert first.reference.en == "- Start from real tickets.\n- Quality over quantity."
+    assert second.reference.en == "- Chosen answers are longer on average."
+
+
 def test_a_posters_picks_under_options_typed_on_the_question_line() -> None:
     result = parse_article(
         "1. Which raise decode throughput? (a) continuous batching (b) prefix caching "

@@ -193,8 +193,10 @@ def _read_key_block(lines: Sequence[Line], k: int) -> tuple[dict[int, str], int]
             in_note = False
             j += 1
             continue
-        if EXPLANATIONS_LABEL.match(fold(raw)):
-            break  # the explanations after the key: read by _read_explanations
+        if EXPLANATIONS_LABEL.match(fold(raw)) or (
+            (head := _ANSWER_HEAD.match(fold(raw))) and not head["value"]
+        ):  # the explanations after the key, or an open answer under its heading ("**8.
+            break  # 参考答案：**", "### Model answer for 9"): read by _read_explanations
         if found and (in_note or _KEY_NOTE.match(fold(raw))):
             in_note = True
             j += 1
@@ -396,13 +398,15 @@ def _under_a_question(lines: Sequence[Line], i: int) -> bool:
 
 
 #: An open question's answer after the key, headed by its number: "**8. 参考答案：**" with the
-#: answer below it, "Q9 model answer: …".
+#: answer below it, "Q9 model answer: …", "### Model answer for 9" (alone on its line).
 _RULE = re.compile(r"^\s*([-*_=])(?:\s*\1){2,}\s*$")
 _ANSWER_HEAD = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:Q|question\s*|problem\s*|exercise\s*|第\s*)?"
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*"
+    r"(?P<for>(?:(?:model|sample|reference|suggested)\s+)?(?:answer|solution)\s+(?:for|to)\s+)?"
+    r"(?:Q|question\s*|problem\s*|exercise\s*|第\s*)?"
     r"(?P<num>\d{1,3})\s*题?\s*(?:\\?[.、:)]|\s[—–-])?\s*"
-    r"(?:的)?(?:参考答案|参考回答|答案要点|答题要点|答案"
-    r"|(?:model|sample|reference|suggested)\s+(?:answer|solution)|solution)"
+    r"(?(for)(?=[\s*_:]*$)|(?:的)?(?:参考答案|参考回答|答案要点|答题要点|答案"
+    r"|(?:model|sample|reference|suggested)\s+(?:answer|solution)|solution))"
     # "### Problem 9 — model solution", its answer below it
     r"\s*(?:\*\*|__)?\s*(?:[:]|$)\s*(?:\*\*|__)?\s*(?P<value>.*?)\s*$",
     re.I,

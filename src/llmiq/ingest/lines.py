@@ -134,7 +134,8 @@ _ANSWER_ALONE = re.compile(
     r"(?:(?:正确|参考|标准)?答案(?:要点|如下)?|解答|solution|背面|反面"
     r"|(?:the\s+)?(?:correct\s+|suggested\s+|sample\s+|model\s+|reference\s+|my\s+)?answers?"
     r"|what\s+(?:a|the)\s+(?:strong|good|great|model)\s+answer\s+(?:covers|includes|mentions)"
-    r"|what\s+we(?:['’]d)?\s+(?:want|like|expect)\s+to\s+hear)"
+    r"|what\s+we(?:['’]d)?\s+(?:want|like|expect)\s+to\s+hear"
+    r"|what\s+(?:i|we)(?:['’]m|['’]re|\s+am|\s+are)?\s+(?:listen|look)(?:ing)?\s+for)"
     r"(?:\s*\((?!(?:[A-Ja-j]|\d)\))[^()]{2,30}\))?"  # "Answer (points to hit):", "答案（要点）"
     r"\s*(?:\*\*|__)?\s*[:]?\s*(?:\*\*|__)?\s*(?(rule)(?P=rule)\s*)$",  # "-- my answer --"
     re.I,
