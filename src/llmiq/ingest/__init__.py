@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 from llmiq.lazy import lazy_attributes
 
 if TYPE_CHECKING:
-    from llmiq.ingest.answers import accepted_variants
     from llmiq.ingest.article import parse_article
     from llmiq.ingest.formats import IMPORT_FORMATS, ImportFormat, import_format
     from llmiq.ingest.importing import bank_id_from, import_article, import_text
     from llmiq.ingest.result import ImportResult, SkippedLines
+    from llmiq.ingest.yes_no import accepted_variants
 
 __all__ = [
     "IMPORT_FORMATS",
@@ -32,7 +32,7 @@ _HOMES = {
     "import_format": "formats",
     "ImportResult": "result",
     "SkippedLines": "result",
-    "accepted_variants": "answers",
+    "accepted_variants": "yes_no",
     "parse_article": "article",
     "bank_id_from": "importing",
     "import_article": "importing",

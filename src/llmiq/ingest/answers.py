@@ -62,14 +62,6 @@ _KEY_WRAPPING = re.compile(
 KEY_NOTE = re.compile(r"^\s*\([^()]{1,16}\)\s*$")
 
 
-#: Yes/no answers and the short forms that say the same, so "不" is right where "不需要" is.
-NEGATIVE = {"不", "否", "不是", "不需要", "不用", "不能", "不会", "不可以", "不行", "没有",
-             "no", "not needed", "not necessary", "false"}  # fmt: skip
-
-
-AFFIRMATIVE = {"是", "对", "可以", "需要", "能", "会", "行", "有", "yes", "true", "correct"}
-
-
 MAX_SHORT_ANSWER = 24
 
 
@@ -149,19 +141,6 @@ def keys_in_prose(value: str) -> list[str]:
     return list(dict.fromkeys(m["key"].upper() for m in _MARKED_KEY.finditer(fold(value))))
 
 
-def accepted_variants(answer: str) -> list[str]:
-    """Short answers graded as right for an open question whose answer is ``answer``:
-    ``accepted_variants("不需要")`` -> ``["不需要", "不", "否", "no"]``. Only plain yes/no
-    answers get variants: "不一定" (not necessarily) is not "no"."""
-    answer = answer.strip().rstrip("。.!！")
-    variants = [answer]
-    if answer.casefold() in NEGATIVE:
-        variants += ["不", "否", "no"]
-    elif answer.casefold() in AFFIRMATIVE:
-        variants += ["是", "对", "yes"]
-    return list(dict.fromkeys(v for v in variants if v))
-
-
 #: Further keys named in prose after the first: "b) Clustering and d) Association".
 _PROSE_KEY = re.compile(
     r"(?:^|[\s,;，；、])(?:and\s+|和\s*|及\s*|与\s*)?\(?(?P<key>[A-Ja-j])\)(?=[\s,;，；、]|$)"
@@ -222,7 +201,7 @@ _KEY_AFTER_DASH = re.compile(
 
 #: A key said plainly before a comma: "显然是 A，D 是 hinge 的写法", "应该选 B，……".
 _PLAIN_PICK = re.compile(
-    r"^\s*(?:显然|明显|当然|肯定|应该|应当)\s*(?:就)?(?:是|选)\s*"
+    r"^\s*(?:(?:显然|明显|当然|肯定|应该|应当)\s*(?:就)?(?:是|选)|我(?:当时)?选(?:的|了)(?:是)?)\s*"
     r"(?P<keys>[A-J](?:\s*[、和]\s*[A-J])*)\s*(?=[,，。.;；]|$)"
 )
 
@@ -304,8 +283,9 @@ def resolve_keys(value: str, options: list[tuple[str, str]]) -> ResolvedKeys | N
         return ResolvedKeys(texts, "", note)
     sentence = "" if parsed else re.split(r"[。;；!！]|\.(?:\s|$)", fold(value), maxsplit=1)[0]
     if so := _SO_KEYS.search(sentence):
-        named = [key for key in keys_in_prose(so["keys"]) if key in dict(options)]
-        if named:  # "PPO, GRPO and online DPO — so (a), (c) and (d)."
+        said = keys_in_prose(so["keys"]) or re.findall(r"[A-J]", so["keys"])
+        named = [key for key in said if key in dict(options)]
+        if named:  # "PPO, GRPO and online DPO — so (a), (c) and (d).", "……，也就是 A、C、D。"
             return _read_as(named, value, value[len(sentence) :].lstrip(" .;。；"))
     by_prefix, after = match_option_prefix(value, options)
     if by_prefix and not parsed:
@@ -441,7 +421,7 @@ _ALL_OPTIONS = re.compile(
 
 #: The options an answer names its way concluded by their letters: "… — so (a), (c) and (d)".
 _SO_KEYS = re.compile(
-    r"(?:\bso|\bhence|\bi\.e\.,?|即|所以)\s*(?P<keys>\(?[A-Ja-j]\)(?:\s*(?:,|and|、|和)\s*\(?[A-Ja-j]\))*"
+    r"(?:\bso|\bhence|\bi\.e\.,?|\bthat\s+is,?|即|所以|也就是(?:说)?)\s*(?P<keys>\(?[A-Ja-j]\)(?:\s*(?:,|and|、|和)\s*\(?[A-Ja-j]\))*"
     r"|[A-J](?:\s*(?:,|and|、|和)\s*[A-J])*)\W*$"
 )
 #: Options named as a span: "(a)–(d)", "A to C", "a) through d)".

@@ -19,15 +19,7 @@ from pydantic import ValidationError
 from llmiq.bank.model import DEFER_RULES, Bank, Lang, Question, detect_language
 from llmiq.errors import LlmiqError
 from llmiq.ingest.answer_key import AnswerKey
-from llmiq.ingest.answers import (
-    AFFIRMATIVE,
-    KEY_NOTE,
-    MAX_SHORT_ANSWER,
-    NEGATIVE,
-    YES_NO_THEN_REASON,
-    accepted_variants,
-    resolve_keys,
-)
+from llmiq.ingest.answers import KEY_NOTE, MAX_SHORT_ANSWER, YES_NO_THEN_REASON, resolve_keys
 from llmiq.ingest.asking_lines import asking_lines_as_headings
 from llmiq.ingest.author_text import in_authors_characters
 from llmiq.ingest.blocks import (
@@ -72,6 +64,7 @@ from llmiq.ingest.structure import (
     ticked_option_questions,
     unanswered_questions,
 )
+from llmiq.ingest.yes_no import AFFIRMATIVE, NEGATIVE, accepted_variants
 from llmiq.messages import N_
 
 #: An open answer this long is prose: what follows it without a label continues it.
