@@ -525,6 +525,29 @@ def test_an_answer_on_its_heading_line_after_the_keys_ends_before_the_conclusion
     assert last.reference.en.endswith("helps users spot the problem too.")
 
 
+def test_a_numbered_answer_in_a_folded_box_under_its_question_is_no_key() -> None:
+    toggle = "{%% hideToggle 点击查看答案 %%}\n%s\n{%% endhideToggle %%}\n\n"
+    choice = "A. 贪心\nB. 束搜索\nC. top-p\n\n"
+    result = parse_article(
+        "### 1. 哪种解码最容易重复？\n\n"
+        + choice
+        + toggle % "答案：B"
+        + "### 2. 哪种解码会截断长尾？\n\n"
+        + choice
+        + toggle % "答案：C"
+        + "### 3. 哪种解码是确定性的？\n\n"
+        + choice
+        + toggle % "答案：A"
+        + "### 4. 为什么 temperature 设为 0 输出也不一定确定？\n\n"
+        + toggle
+        % "参考答案：\n\n1. 浮点加法不满足结合律；\n2. batch 组成会变；\n3. argmax 会翻转。",
+        name="butterfly.md",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions[:3]] == [["B"], ["C"], ["A"]]
+    assert result.bank.questions[3].reference.zh.startswith("1. 浮点加法不满足结合律；\n2.")
+
+
 def test_slides_key_with_plus_signs_then_a_discussion_line_over_the_open_answers() -> None:
     result = _parse(
         "Answer key\n1 → C\n2 → A + B\n\n\nDiscussion: what we'd listen for\n"

@@ -392,8 +392,11 @@ def _label_above(lines: Sequence[Line], i: int, start: int) -> int:
 
 def _under_a_question(lines: Sequence[Line], i: int) -> bool:
     """Whether the label at ``i`` comes right under a question's own line: "**9、…？**" then
-    "参考答案：" then a numbered list is that question's answer, not a key to questions 1-3."""
+    "参考答案：" then a numbered list is that question's answer, not a key to questions 1-3;
+    a folded box's own label between them ("{% hideToggle 点击查看答案 %}") changes nothing."""
     k = content_above(lines, i)
+    if k >= 0 and lines[k].kind is LineKind.ANSWER:
+        k = content_above(lines, k)
     return k >= 0 and lines[k].q_number is not None
 
 
