@@ -156,7 +156,7 @@ def more_keys_in_prose(rest: str) -> list[str]:
 #: "The correct options are a, b and d. …", "正确的选项是 A、C": the words before the keys.
 _LEAD_IN = re.compile(
     r"^\s*(?:the\s+)?(?:correct|right|true|valid)\s+(?:options?|choices?|answers?|statements?)"
-    r"\s+(?:is|are)\s*[:：]?\s*(?=\(?[A-Ja-j]\b)"
+    r"\s+(?:is|are)\s*(?:[:：]\s*|(?=\(?[A-Ja-j]\b|['\"‘“「]))"  # "… is 'True'", "… is: <text>"
     r"|^\s*正确(?:的)?(?:选项|答案)(?:是|为|有)\s*[:：]?\s*(?=[A-J])"
     r"|^\s*(?:the\s+)?(?:options?|choices?)\s+(?=\(?[A-Ja-j]\)?\s*(?:,|and\b))"
     r"|^\s*(?:both|all\s+(?:three|four|of))\s+(?=\(?[A-Ja-j]\)?\s*(?:,|and\b))"  # "Both a and c."
@@ -403,7 +403,9 @@ _ALL_BUT = re.compile(
     # "只有 D 不对", "四个里面只有 D 是瞎扯的"
     r"|(?:[两三四五六]\s*(?:个|项)(?:选项)?\s*(?:里面?|中|当中)\s*)?只有\s*(?P<zh_only>[A-J])\s*"
     r"(?:不对|是错的?|错了?|不正确|(?:是)?(?:瞎扯|胡扯|胡说)的?|不成立|有问题)"
-    r"|除了?\s*(?P<zh>\(?[A-Ja-j]\)?(?:\s*[,、和]?\s*\(?[A-Ja-j]\)?)*)\s*(?:以外|之外)?[，,]?\s*(?:其他|其余|剩下的?)?"
+    r"|除了?\s*(?P<zh>\(?[A-Ja-j]\)?(?:\s*[,、和]?\s*\(?[A-Ja-j]\)?)*)"
+    r"(?:\s*[(（][^()（）]{1,24}[)）])?"  # "除了 C（gRPC）都是"
+    r"\s*(?:以外|之外)?[，,]?\s*(?:其他|其余|剩下的?)?"
     r"(?:[两三四五六七八九]\s*(?:个|项))?(?:选项)?(?:都|均)"
     # "四个里面 C 是错的，其他三个都成立"
     r"|(?:[两三四五六]\s*(?:个|项)(?:选项)?\s*(?:里面?|中|当中)\s*)?(?P<wrong>[A-J](?:\s*[、和]\s*[A-J])*)\s*(?:是|说得?|说法)?(?:错的|错误的?|不对的?)[^。；;，,]{0,6}"
