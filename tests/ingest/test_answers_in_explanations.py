@@ -367,6 +367,21 @@ def test_an_open_answers_approach_then_its_points_and_a_worksheets_last_line() -
     assert "直播" not in str(result.bank.model_dump())
 
 
+def test_a_short_open_answer_then_a_term_defined_on_each_line_below_it() -> None:
+    result = parse_article(
+        "25. 用 PPO 做 RLHF 时要加载哪几个模型？\n参考答案：一共四个。\n"
+        "Actor（策略模型）：要训练的模型；\nCritic（价值模型）：估计状态价值；\n"
+        "Reward Model（奖励模型）：给回复打分；\nReference Model（参考模型）：算 KL 惩罚。\n\n"
+        "26. DPO 需要奖励模型吗？\n答案：不需要。\n解析：奖励是隐式的。\n",
+        name="infoq.txt",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert first.reference.zh.startswith("一共四个。\nActor（策略模型）：要训练的模型；")
+    assert first.reference.zh.endswith("Reference Model（参考模型）：算 KL 惩罚。")
+    assert (second.reference.zh, second.explanation.zh) == ("不需要。", "奖励是隐式的。")
+
+
 _TOP_P = (
     "1. 关于 top-p 采样，下面哪些说法正确？（多选）\nA. 累积概率达到 p 的最小集合\n"
     "B. 候选集合大小会变化\nC. p = 1 时不做截断\nD. 候选集合大小固定\n"

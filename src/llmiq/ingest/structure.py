@@ -319,14 +319,19 @@ def _asking_heading(line: Line) -> bool:
 _POINT = re.compile(r"^\s*(?:[\u2460-\u2473]|[(（]\d{1,2}[)）]|\d{1,2}[.、)]|[-*•])\s*\S")
 
 
+#: A term and its gloss defined on a line of its own: "Critic（价值模型）：估计每个位置的价值".
+_TERM_POINT = re.compile(r"^\s*[\w .+-]{1,30}[(（][^()（）]{1,16}[)）]\s*[:：]\s*\S")
+
+
 def points_below(lines: Sequence[Line], answer: int) -> bool:
     """Whether points of an answer follow its line directly: "答题思路：先分环节定位。" then
-    "① 看检索：……" on the next line (not the next question)."""
+    "① 看检索：……" on the next line (not the next question), or "一共四个。" then a term
+    defined on each line ("Actor（策略模型）：……")."""
     below = answer + 1
     return (
         below < len(lines)
         and not lines[below].is_question
-        and _POINT.match(lines[below].raw) is not None
+        and bool(_POINT.match(lines[below].raw) or _TERM_POINT.match(lines[below].raw))
     )
 
 
