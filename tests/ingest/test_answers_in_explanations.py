@@ -382,6 +382,20 @@ def test_a_short_open_answer_then_a_term_defined_on_each_line_below_it() -> None
     assert (second.reference.zh, second.explanation.zh) == ("不需要。", "奖励是隐式的。")
 
 
+def test_an_open_answer_that_opens_with_a_remark_in_brackets_goes_on_below_it() -> None:
+    result = parse_article(
+        "10. P99 延迟突然升高，怎么排查？\n\n答：（当时答得有点乱，下面是整理的）\n\n"
+        "1. 先拆分延迟：排队还是 TTFT；\n2. 看 KV Cache 利用率。\n\n"
+        "11. DPO 需要奖励模型吗？\n\n答：不需要。\n",
+        name="csdn.md",
+        bank_id="t",
+    )
+    first, second = result.bank.questions
+    assert first.reference.zh.endswith("1. 先拆分延迟：排队还是 TTFT；\n2. 看 KV Cache 利用率。")
+    assert first.explanation is None
+    assert second.reference.zh == "不需要。"
+
+
 _TOP_P = (
     "1. 关于 top-p 采样，下面哪些说法正确？（多选）\nA. 累积概率达到 p 的最小集合\n"
     "B. 候选集合大小会变化\nC. p = 1 时不做截断\nD. 候选集合大小固定\n"

@@ -356,6 +356,7 @@ class _Parser:
             and (
                 len(value) >= _ESSAY
                 or value.rstrip().endswith((":", "："))
+                or _PROMPT_NOTE.match(value)  # "答：（当时答得有点乱，下面是整理的）"
                 or points_below(lines, block.answer)
             )
         ):
