@@ -3,6 +3,8 @@ emoji inside a bold answer label."""
 
 from __future__ import annotations
 
+import pytest
+
 from llmiq.ingest import parse_article
 
 
@@ -69,6 +71,26 @@ def test_a_whole_page_copied_as_text_takes_its_title_from_after_the_sites_menu()
         bank_id="t",
     )
     assert badge.bank.title.get("zh") == "csdn-copy"  # a badge under the author's name
+
+
+@pytest.mark.parametrize(
+    ("first", "title"),
+    [
+        ("March 4, 2025 / #Machine Learning", "LLM Pretraining Interview Questions"),
+        ("2024-11-17 · 阅读 2.3k", "LLM Pretraining Interview Questions"),
+        ("2025 LLM interview questions, part 2", "2025 LLM interview questions, part 2"),
+    ],
+)
+def test_a_copy_that_opens_with_the_posts_date_takes_its_title_from_under_it(
+    first: str, title: str
+) -> None:
+    result = parse_article(
+        f"{first}\nLLM Pretraining Interview Questions\nPriya R.\n\n"
+        "1. What does KV cache store?\nAnswer: the keys and values of every layer.\n",
+        name="fcc-copy.txt",
+        bank_id="t",
+    )
+    assert result.bank.title.get("en") == title
 
 
 def test_badges_status_words_difficulty_lines_and_containers_leave_the_text() -> None:

@@ -70,6 +70,16 @@ def clean_title(raw: str) -> str:
     return clean_text(re.sub(r"(?<=\d)--(?=\d)", "–", title))
 
 
+#: A line that opens with the post's date: "March 4, 2025 / #Machine Learning",
+#: "2024-11-17 · 阅读 2k".
+_DATELINE = re.compile(
+    r"^\W*(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
+    r"|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{4}"
+    r"|\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)\s*(?:[/|·•—–-]|$)",
+    re.I,
+)
+
+
 def looks_like_title(raw: str) -> bool:
     """A first line that can name the bank: short, not a sentence, not a site notice or a
     breadcrumb, and more than a name ("Aditya Verma"): three words, or six Chinese
@@ -82,16 +92,20 @@ def looks_like_title(raw: str) -> bool:
         and not re.search(r"[.。!！;；]\s*$", text)
         and not _NOTICE.search(text)
         and not _BREADCRUMB.search(text)
+        and not _DATELINE.match(text)
     )
 
 
 def title_line(raws: list[str]) -> int | None:
-    """Which of the first lines names the bank: the first, if it reads as a title; else,
+    """Which of the first lines names the bank: the first, if it reads as a title (the
+    second under a dateline: "March 4, 2025 / #Machine Learning"); else,
     in a whole page copied as text (Ctrl+A), the first after its menu, a run of three or
     more short items ("首页", "沸点", "登录 / 注册"), if that one reads as a title and is as
     long as an article's title is (not a badge under the author: "Python领域优质创作者")."""
     if raws and looks_like_title(raws[0]):
         return 0
+    if len(raws) > 1 and _DATELINE.match(raws[0]) and looks_like_title(raws[1]):
+        return 1  # the title under the post's date and tags
     menu = next((k for k, raw in enumerate(raws) if len(raw.strip()) > 10), len(raws))
     if 3 <= menu < len(raws) and len(raws[menu].strip()) >= 16 and looks_like_title(raws[menu]):
         return menu
