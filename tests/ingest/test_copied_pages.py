@@ -214,6 +214,13 @@ def test_a_nowcoder_practice_pages_buttons_and_discussion() -> None:
     assert question.prompt.zh == "为什么大模型数不清 strawberry 里有几个 r？"
     assert question.reference.zh == "模型看到的是 token，不是字母。"
     assert "牛客" not in str(result.bank.model_dump())
+    choice = parse_article(
+        "1. softmax 沿哪个维度归一化？\nA.每一行\nB.每一列\n正确答案：A　你的答案：A（正确）\n"
+        "暂无官方题目解析，去讨论区看看吧！\n知识点：Transformer\n添加笔记\n",
+        name="nowcoder.txt",
+        bank_id="t",
+    ).bank.questions[0]
+    assert (choice.answer, choice.explanation) == (["A"], None)
 
 
 def test_exercise_headings_number_a_worksheets_questions() -> None:
@@ -596,6 +603,30 @@ def test_a_medium_copy_loses_its_highlights_image_prompts_and_newsletter_box() -
     dumped = str(result.bank.model_dump())
     for furniture in ("Think first", "Top highlight", "in your inbox", "Subscribe", "full size"):
         assert furniture not in dumped
+
+
+def test_a_ghost_copys_subscribe_box_between_questions() -> None:
+    result = parse_article(
+        "14\nWhat does a DPO pair hold?\nA) A prompt and one response\nB) A prompt, a chosen and "
+        "a rejected response\n\nAnswer: B. The reference model gives the baseline.\n\n"
+        "Subscribe to The Gradient Log\nGet part 3 (RLHF and reward models) in your inbox.\n"
+        "Subscribe\n\n15\nWhat does β control?\nA) The learning rate\nB) The KL strength\n\n"
+        "Answer: B.\n",
+        name="ghost.txt",
+        bank_id="t",
+    )
+    assert [q.answer for q in result.bank.questions] == [["B"], ["B"]]
+    dumped = str(result.bank.model_dump())
+    assert "Gradient Log" not in dumped
+    assert "part 3" not in dumped
+    hashnode = parse_article(
+        "30. What does top-2 routing send each token to?\nAnswer: its two best experts.\n\n"
+        "Subscribe to our newsletter\nRead articles from Daniel's Notes directly inside your "
+        "inbox.\n\nSubscribe\nMore Articles\nDaniel Osei\nHow much VRAM does a 7B need?\n",
+        name="hashnode.txt",
+        bank_id="t",
+    )
+    assert "VRAM" not in str(hashnode.bank.model_dump())  # the page after the article's end
 
 
 def test_a_dev_to_code_blocks_fullscreen_buttons_are_furniture() -> None:

@@ -22,6 +22,7 @@ _FURNITURE = (
     r"|分享(?:到|至)(?:微信|微博|QQ|朋友圈|QQ空间)"
     r"|(?:上一|下一)(?:题|套|页)(?:\s*[:：]\s*[^\s　|｜]*)?|提交试卷|提交答案|交卷|返回题库"
     r"|返回(?:测验|作业|考试|练习)列表|(?:去)?讨论区讨论本题|再做一[次遍]|重新作答"
+    r"|暂无(?:官方)?(?:题目|本题)?解析.{0,20}"  # "暂无官方题目解析，去讨论区看看吧！"
     r"|返回目录|反馈|添加笔记|求解答\s*(?:\(\d+\))?|邀请讨论|(?:点击)?查看全部讨论|讨论\s*\(\d+\)|查看错题本?|再练一次|答题卡"
     r"|分享给好友|知识点\s*[:：].{0,40}|问问\s*ai\s*助教.{0,30}|ask\s+(?:the\s+)?ai(?:\s+tutor)?\b.{0,40}"
     r"|返回顶部|笔记\s*(?:\(\d+\))?|(?:本题|全站)?正确率\s*[:：]?\s*\d+(?:\.\d+)?\s*%|易错项\s*[:：]\s*[A-J]+"
@@ -43,6 +44,9 @@ _FURNITURE_ALONE = (
     r"|answer\s*(?:&|and)\s*solution|discuss\s+in\s+board|save\s+for\s+later|分享|邀请(?:回答|讨论)"
     r"|top\s+highlight|press\s+enter\s+or\s+click\s+to\s+view\s+image\s+in\s+full\s+size"
     r"|member-only\s+story|listen|subscribe|get\s+.{1,40}?['’]s?\s+stories\s+in\s+your\s+inbox"
+    # Ghost's box between sections: "Subscribe to The Gradient Log", "Get part 3 … in your inbox."
+    # ("Subscribe to our newsletter" after the last question ends the article: article_end)
+    r"|subscribe\s+to\s+(?!(?:my|our)\s).{1,60}|get\s+.{1,60}\s+in\s+your\s+inbox\.?"
     r"|join\s+medium\s+for\s+free\b.*"
     # Substack's box between paragraphs: "Thanks for reading The Eval Gap! Subscribe for free …"
     r"|thanks\s+for\s+reading\b.{1,80}?[!.]\s*subscribe\s+for\s+free\b.*"
