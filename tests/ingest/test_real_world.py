@@ -49,20 +49,21 @@ def test_inferred_answers_are_reported(expectation: Path) -> None:
         assert str(number) in noted, f"no note for question {number}"
 
 
-@pytest.mark.slow  # ~45 s: 1,266 articles
+@pytest.mark.slow  # ~50 s: 1,346 articles
 def test_the_held_out_articles_meet_the_quality_goal() -> None:
-    """tests/fixtures/held_out* up to _64: sixty-four sets written apart from the parser,
+    """tests/fixtures/held_out* up to _68: sixty-eight sets written apart from the parser,
     each first measured unseen (recall 45%, 85%, 80%, 73%, 83%, 84%, 77%, 95%, 58%, 39%, 53%,
     59%, 60%, 55%, 79%, 84%, 64%, 75%, 85%, 62%, 90%, 60%, 85%, 89%, 80%, 93%, 77%, 59%, 71%,
     77%, 65%, 74%, 12%, 78%, 79%, 78%, 79%, 95%, 56%, 79%, 70%, 94%, 90%, 89%, 86%, 78%, 77%,
-    94%, 96%, 84%, 97%, 92%, 95%, 95%, 90%, 94%, 85%, 94%, 98%, 99%, 84%, 91%, 99%, 96%: see
+    94%, 96%, 84%, 97%, 92%, 95%, 95%, 90%, 94%, 85%, 94%, 98%, 99%, 84%, 91%, 99%, 96%, 95%,
+    91%, 95%, 98%: see
     their READMEs); the goal of issue 8 holds on them as a whole."""
     total = Score()
-    folders = ["held_out", *(f"held_out_{n}" for n in range(2, 65))]
+    folders = ["held_out", *(f"held_out_{n}" for n in range(2, 69))]
     for folder in folders:
         for expectation in sorted((CORPUS.parent / folder).glob("*.expect.json")):
             total += score_file(expectation)
-    assert total.files >= 1266
+    assert total.files >= 1346
     assert total.recall >= 0.90, total.problems
     assert total.precision >= 0.97, total.problems
     assert total.key_accuracy >= 0.97, total.problems
