@@ -199,9 +199,12 @@ _KEY_AFTER_DASH = re.compile(
     r"^[^.;。；\n]{1,40}?\s[—–-]{1,2}\s*(?:\((?P<pk>[A-Ja-j])\)|(?P<uk>[A-J]))(?=[\s.,;。]|$)"
 )
 
-#: A key said plainly before a comma: "显然是 A，D 是 hinge 的写法", "应该选 B，……".
+#: A taker's own pick before the keys, Chinese: "我选的", "我当时选了", "我选的是".
+MY_PICK_ZH = r"我(?:当时)?选(?:的|了)?(?:是)?"
+#: A key said plainly before a comma: "显然是 A，D 是 hinge 的写法", "应该选 B，……",
+#: "我选的 A、B 和 D，……".
 _PLAIN_PICK = re.compile(
-    r"^\s*(?:(?:显然|明显|当然|肯定|应该|应当)\s*(?:就)?(?:是|选)|我(?:当时)?选(?:的|了)(?:是)?)\s*"
+    r"^\s*(?:(?:显然|明显|当然|肯定|应该|应当)\s*(?:就)?(?:是|选)|" + MY_PICK_ZH + r")\s*"
     r"(?P<keys>[A-J](?:\s*[、和]\s*[A-J])*)\s*(?=[,，。.;；]|$)"
 )
 

@@ -70,11 +70,11 @@ def clean_title(raw: str) -> str:
     return clean_text(re.sub(r"(?<=\d)--(?=\d)", "–", title))
 
 
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 #: A line that opens with the post's date: "March 4, 2025 / #Machine Learning",
 #: "2024-11-17 · 阅读 2k".
 _DATELINE = re.compile(
-    r"^\W*(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
-    r"|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{4}"
+    rf"^\W*(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}"
     r"|\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)\s*(?:[/|·•—–-]|$)",
     re.I,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from llmiq.ingest.answers import DENIES, keys_in_short_clause
+from llmiq.ingest.answers import DENIES, MY_PICK_ZH, keys_in_short_clause
 from llmiq.ingest.lines import fold
 from llmiq.ingest.option_text import first_clause
 
@@ -16,7 +16,7 @@ _KEYS_THEN_COMMA = re.compile(
 _MY_PICK = re.compile(
     r"^\s*(?:i\s+(?:went\s+with|picked|chose|answered|said|put|selected)"
     r"|i['’]?d\s+(?:take|pick|choose|go\s+with|say)|both|my\s+(?:answer|picks?)"
-    r"\s+(?:was|were|is|are)|我(?:当时)?选(?:的|了)?(?:是)?|(?:这题)?我的答案(?:是|为))\s*[:：]?\s*",
+    r"\s+(?:was|were|is|are)|" + MY_PICK_ZH + r"|(?:这题)?我的答案(?:是|为))\s*[:：]?\s*",
     re.I,
 )
 _LOWER_KEYS = re.compile(r"^\s*\(?[a-j]\)?(?:\s*(?:[,，、]|\band\b)\s*\(?[a-j]\)?)*")

@@ -316,11 +316,12 @@ def _asking_heading(line: Line) -> bool:
 
 
 #: A point of an answer: "① 看检索", "(1) HyDE …", "1. Retrieval", "- 先看检索".
-_POINT = re.compile(r"^\s*(?:[\u2460-\u2473]|[(（]\d{1,2}[)）]|\d{1,2}[.、)]|[-*•])\s*\S")
-
-
-#: A term and its gloss defined on a line of its own: "Critic（价值模型）：估计每个位置的价值".
-_TERM_POINT = re.compile(r"^\s*[\w .+-]{1,30}[(（][^()（）]{1,16}[)）]\s*[:：]\s*\S")
+#: A point of an answer: "①", "(1)", "1.", "-", or a term and its gloss defined on a line
+#: of its own ("Critic（价值模型）：估计每个位置的价值").
+_POINT = re.compile(
+    r"^\s*(?:[\u2460-\u2473]|[(（]\d{1,2}[)）]|\d{1,2}[.、)]|[-*•]"
+    r"|[\w .+-]{1,30}[(（][^()（）]{1,16}[)）]\s*[:：])\s*\S"
+)
 
 
 def points_below(lines: Sequence[Line], answer: int) -> bool:
@@ -331,7 +332,7 @@ def points_below(lines: Sequence[Line], answer: int) -> bool:
     return (
         below < len(lines)
         and not lines[below].is_question
-        and bool(_POINT.match(lines[below].raw) or _TERM_POINT.match(lines[below].raw))
+        and _POINT.match(lines[below].raw) is not None
     )
 
 
